@@ -1,0 +1,202 @@
+//! Course vocabulary: level, format, lifecycle status, and what makes a
+//! course valid.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::FieldErrors;
+
+macro_rules! vocab {
+    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
+            pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
+            /// Accepts the code or the Swedish label, case-insensitively.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim().to_lowercase();
+                $name::ALL.iter().copied().find(|v| v.code() == s || v.label_sv() == s)
+            }
+        }
+    };
+}
+
+vocab!(
+    /// Nivå.
+    Level {
+        Bas = ("bas", "bas"),
+        Fordjupning = ("fordjupning", "fördjupning"),
+        Spets = ("spets", "spets"),
+    }
+);
+
+vocab!(
+    /// Format.
+    Format {
+        Simulering = ("simulering", "simulering"),
+        Lararledd = ("lararledd", "lärarledd"),
+        Webb = ("webb", "webb"),
+        Arbetsplatslarande = ("arbetsplatslarande", "arbetsplatslärande"),
+        Blandad = ("blandad", "blandad"),
+    }
+);
+
+vocab!(
+    /// Livscykelstatus.
+    CourseStatus {
+        UnderUtveckling = ("under_utveckling", "under utveckling"),
+        Test = ("test", "test"),
+        Aktiv = ("aktiv", "aktiv"),
+        Pausad = ("pausad", "pausad"),
+        Avvecklad = ("avvecklad", "avvecklad"),
+    }
+);
+
+vocab!(
+    /// Language and access support a session can offer.
+    LanguageSupport {
+        Sva = ("sva", "SVA-lärare"),
+        Teckentolk = ("teckentolk", "teckentolk"),
+        AnpassatMaterial = ("anpassat_material", "anpassat material"),
+    }
+);
+
+impl CourseStatus {
+    /// Only active courses are shown in the public catalogue and bookable.
+    pub fn is_bookable(self) -> bool {
+        matches!(self, CourseStatus::Aktiv | CourseStatus::Test)
+    }
+}
+
+/// A course as entered, before checks.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CourseDraft {
+    pub title: String,
+    pub level: String,
+    pub format: String,
+    pub hours: String,
+    pub status: String,
+    pub validity_months: String,
+    pub default_capacity: String,
+    pub trainers_per_session: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedCourse {
+    pub title: String,
+    pub level: Level,
+    pub format: Format,
+    pub hours: f64,
+    pub status: CourseStatus,
+    pub validity_months: Option<i64>,
+    pub default_capacity: i64,
+    pub trainers_per_session: i64,
+}
+
+/// Parse a decimal number written with a comma or a point.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    s.trim().replace(',', ".").replace(['\u{a0}', ' '], "").parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let title = d.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        e.add("title", "invalid_title", "Kursnamnet måste vara 1–200 tecken.");
+    }
+    let level = Level::parse(&d.level);
+    if level.is_none() {
+        e.add("level", "invalid_level", "Välj nivå: bas, fördjupning eller spets.");
+    }
+    let format = Format::parse(&d.format);
+    if format.is_none() {
+        e.add("format", "invalid_format", "Välj format: simulering, lärarledd, webb, arbetsplatslärande eller blandad.");
+    }
+    let hours = parse_decimal(&d.hours).filter(|h| *h > 0.0 && *h <= 1000.0);
+    if hours.is_none() {
+        e.add("hours", "invalid_hours", "Ange antal timmar som ett tal större än 0.");
+    }
+    let status = CourseStatus::parse(&d.status);
+    if status.is_none() {
+        e.add("status", "invalid_status", "Välj status: under utveckling, test, aktiv, pausad eller avvecklad.");
+    }
+    let validity_months = if d.validity_months.trim().is_empty() {
+        Some(None)
+    } else {
+        d.validity_months.trim().parse::<i64>().ok().filter(|m| (1..=240).contains(m)).map(Some)
+    };
+    if validity_months.is_none() {
+        e.add("validity_months", "invalid_validity", "Giltighetstid anges i hela månader (1–240) eller lämnas tom.");
+    }
+    let int_or = |s: &str, default: i64| -> Option<i64> {
+        if s.trim().is_empty() {
+            Some(default)
+        } else {
+            s.trim().parse::<i64>().ok()
+        }
+    };
+    let default_capacity = int_or(&d.default_capacity, 12).filter(|c| (1..=10_000).contains(c));
+    if default_capacity.is_none() {
+        e.add("default_capacity", "invalid_capacity", "Antal platser måste vara minst 1.");
+    }
+    let trainers_per_session = int_or(&d.trainers_per_session, 1).filter(|c| (0..=20).contains(c));
+    if trainers_per_session.is_none() {
+        e.add("trainers_per_session", "invalid_trainers", "Antal utbildningsledare måste vara 0–20.");
+    }
+    match (level, format, hours, status, validity_months, default_capacity, trainers_per_session) {
+        (Some(level), Some(format), Some(hours), Some(status), Some(validity_months), Some(default_capacity), Some(trainers_per_session))
+            if e.is_empty() =>
+        {
+            Ok(CheckedCourse {
+                title,
+                level,
+                format,
+                hours,
+                status,
+                validity_months,
+                default_capacity,
+                trainers_per_session,
+            })
+        }
+        _ => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocab_accepts_code_and_swedish_label() {
+        assert_eq!(Level::parse("Fördjupning"), Some(Level::Fordjupning));
+        assert_eq!(Format::parse("lararledd"), Some(Format::Lararledd));
+        assert_eq!(CourseStatus::parse("under utveckling"), Some(CourseStatus::UnderUtveckling));
+        assert_eq!(CourseStatus::parse("klar"), None);
+    }
+
+    #[test]
+    fn course_check_reports_each_bad_field() {
+        let e = check_course(&CourseDraft {
+            title: "".into(),
+            level: "expert".into(),
+            format: "webb".into(),
+            hours: "0".into(),
+            status: "aktiv".into(),
+            validity_months: "x".into(),
+            default_capacity: "0".into(),
+            trainers_per_session: "".into(),
+        })
+        .unwrap_err();
+        let f: Vec<_> = e.0.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(f, ["title", "level", "hours", "validity_months", "default_capacity"]);
+    }
+
+    #[test]
+    fn decimal_comma_is_accepted() {
+        assert_eq!(parse_decimal("3,5"), Some(3.5));
+        assert_eq!(parse_decimal("1 834,25"), Some(1834.25));
+        assert_eq!(parse_decimal("tre"), None);
+    }
+}

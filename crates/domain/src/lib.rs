@@ -1,0 +1,17 @@
+//! Navet's pure rules: no I/O, no SQL, no HTTP.
+//!
+//! Every rule a reader looks for lives here under its own name:
+//! who may do what (`access`), how people and organisations are
+//! described (`org`, `people`), how a staff list from an HR system is
+//! compared with what Navet already holds (`staff_import`) and how
+//! Swedish text sorts (`collation`).
+
+pub mod access;
+pub mod catalogue;
+pub mod collation;
+pub mod errors;
+pub mod org;
+pub mod people;
+pub mod staff_import;
+
+pub use errors::{FieldError, FieldErrors};

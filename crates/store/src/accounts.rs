@@ -1,0 +1,352 @@
+//! Accounts, manager scopes, login sessions, API tokens and login failures.
+//! Secrets (session cookies, API tokens) are stored only as SHA-256 hashes.
+
+use domain::access::{Actor, Role, Scope};
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{FromRow, Row};
+
+use crate::audit::{self, Who};
+use crate::db::Db;
+use crate::error::{is_unique_violation, StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub person_id: Option<i64>,
+    pub language: String,
+    pub active: i64,
+}
+
+impl Account {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Participant)
+    }
+}
+
+const SELECT: &str = "SELECT id, email, display_name, password_hash, role, person_id, language, active FROM accounts";
+
+/// A random secret, hex-encoded (256 bits).
+pub fn new_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub async fn by_email(db: &Db, email: &str) -> StoreResult<Option<Account>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+pub async fn get(db: &Db, id: i64) -> StoreResult<Account> {
+    sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("konto"))
+}
+
+pub async fn list(db: &Db) -> StoreResult<Vec<Account>> {
+    let mut v: Vec<Account> = sqlx::query_as(SELECT).fetch_all(db.pool()).await?;
+    domain::collation::sort_swedish_by(&mut v, |a| &a.display_name);
+    Ok(v)
+}
+
+pub async fn scope(db: &Db, account_id: i64) -> StoreResult<Scope> {
+    let rows = sqlx::query("SELECT unit_id, municipality_id FROM account_scopes WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut s = Scope::default();
+    for r in rows {
+        if let Some(u) = r.get::<Option<i64>, _>(0) {
+            s.unit_ids.push(u);
+        }
+        if let Some(m) = r.get::<Option<i64>, _>(1) {
+            s.municipality_ids.push(m);
+        }
+    }
+    Ok(s)
+}
+
+pub async fn actor(db: &Db, a: &Account) -> StoreResult<Actor> {
+    let role = a.role();
+    Ok(Actor {
+        account_id: a.id,
+        role,
+        person_id: a.person_id,
+        scope: if role == Role::Manager {
+            scope(db, a.id).await?
+        } else {
+            Scope::default()
+        },
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub person_id: Option<i64>,
+    pub scope: Scope,
+}
+
+
+pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
+    let email = domain::people::check_email(&a.email)
+        .map_err(|m| StoreError::invalid("email", "invalid_email", m))?;
+    let name = domain::people::check_name(&a.display_name)
+        .map_err(|m| StoreError::invalid("name", "invalid_name", m))?;
+    let mut tx = db.begin().await?;
+    let r = sqlx::query(
+        "INSERT INTO accounts (email, display_name, password_hash, role, person_id, language, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'sv', 1, $6) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(&a.password_hash)
+    .bind(a.role.code())
+    .bind(a.person_id)
+    .bind(crate::time::now())
+    .fetch_one(&mut *tx)
+    .await;
+    let id: i64 = match r {
+        Ok(row) => row.get(0),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::invalid(
+                "email",
+                "duplicate_email",
+                format!("Det finns redan ett konto med e-postadressen {email}."),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for u in &a.scope.unit_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(u)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for m in &a.scope.municipality_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(m)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(&mut tx, who, "account.create", "account", Some(id), a.person_id, &format!("{email} ({})", a.role.code())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    // A new password ends every existing login session.
+    sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, who, "account.password", "account", Some(account_id), None, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_role_and_scope(db: &Db, who: &Who, account_id: i64, role: Role, scope: &Scope, active: bool) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE accounts SET role = $1, active = $2 WHERE id = $3")
+        .bind(role.code())
+        .bind(active as i64)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM account_scopes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    for u in &scope.unit_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(u)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for m in &scope.municipality_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(m)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if !active {
+        sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "account.update",
+        "account",
+        Some(account_id),
+        None,
+        &format!("roll {}, {}", role.code(), if active { "aktivt" } else { "avstängt" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_language(db: &Db, account_id: i64, lang: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(account_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+// Login sessions ---------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct LoginSession {
+    pub account: Account,
+    pub csrf_token: String,
+    pub last_seen_at: i64,
+}
+
+/// Start a session; returns the cookie secret and the CSRF token.
+pub async fn create_session(db: &Db, account_id: i64) -> StoreResult<(String, String)> {
+    let secret = new_secret();
+    let csrf = new_secret();
+    let now = crate::time::now();
+    sqlx::query("INSERT INTO web_sessions (id_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(hash_secret(&secret))
+        .bind(account_id)
+        .bind(&csrf)
+        .bind(now)
+        .execute(db.writer())
+        .await?;
+    Ok((secret, csrf))
+}
+
+/// The session for a cookie secret, if it exists and has not been idle
+/// longer than `idle_secs`. Expired sessions are deleted on sight.
+pub async fn session(db: &Db, secret: &str, idle_secs: i64) -> StoreResult<Option<LoginSession>> {
+    let h = hash_secret(secret);
+    let row = sqlx::query("SELECT account_id, csrf_token, last_seen_at FROM web_sessions WHERE id_hash = $1")
+        .bind(&h)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let last: i64 = row.get(2);
+    if crate::time::now() - last > idle_secs {
+        end_session(db, secret).await?;
+        return Ok(None);
+    }
+    let account = get(db, row.get(0)).await?;
+    if account.active != 1 {
+        return Ok(None);
+    }
+    Ok(Some(LoginSession {
+        account,
+        csrf_token: row.get(1),
+        last_seen_at: last,
+    }))
+}
+
+pub async fn touch_session(db: &Db, secret: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(crate::time::now())
+        .bind(hash_secret(secret))
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn end_session(db: &Db, secret: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+        .bind(hash_secret(secret))
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+// API tokens -------------------------------------------------------------------
+
+/// Create a bearer token; only its hash is stored. Returns the token.
+pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> StoreResult<String> {
+    let token = format!("navet_{}", new_secret());
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(account_id)
+        .bind(hash_secret(&token))
+        .bind(label)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, who, "token.create", "account", Some(account_id), None, label).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Account>> {
+    let row = sqlx::query("SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
+        .bind(hash_secret(token))
+        .fetch_optional(db.pool())
+        .await?;
+    match row {
+        Some(r) => {
+            let a = get(db, r.get(0)).await?;
+            Ok((a.active == 1).then_some(a))
+        }
+        None => Ok(None),
+    }
+}
+
+// Login rate limiting -------------------------------------------------------------
+
+pub async fn record_login_failure(db: &Db, key: &str) -> StoreResult<()> {
+    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(crate::time::now())
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn login_failures_since(db: &Db, key: &str, since: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+        .bind(key)
+        .bind(since)
+        .fetch_one(db.pool())
+        .await?)
+}
+
+pub async fn clear_login_failures(db: &Db, key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE key = $1")
+        .bind(key)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}

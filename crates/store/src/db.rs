@@ -1,0 +1,149 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+use crate::error::StoreResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A handle to the database: a pool for reads and one for writes.
+///
+/// SQLite has a single writer anyway; sending every write transaction
+/// through one connection means a transaction never has to upgrade a read
+/// lock to a write lock (which fails with SQLITE_BUSY under load, whatever
+/// the busy timeout). On PostgreSQL both pools are the same pool and row
+/// locks (`SELECT … FOR UPDATE`) serialise what must be serialised.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    engine: Engine,
+    url: String,
+}
+
+/// SQLite settings applied on every connection. `synchronous=FULL` makes
+/// every commit durable on power loss, also in WAL mode (see
+/// docs/decisions.md).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
+     PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
+
+impl Db {
+    /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else {
+            return Err(anyhow::anyhow!(
+                "okänd databas-URL ”{url}”: ange sqlite://SÖKVÄG eller postgres://…"
+            )
+            .into());
+        };
+        let pool_size: u32 = std::env::var("NAVET_DB_POOL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(match engine {
+                Engine::Sqlite => 8,
+                Engine::Postgres => 16,
+            });
+        match engine {
+            Engine::Sqlite => {
+                let full = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let opts = AnyConnectOptions::from_str(&full)?.disable_statement_logging();
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts.clone())
+                    .await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(pool_size)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await?;
+                Ok(Db {
+                    read,
+                    write,
+                    engine,
+                    url: url.to_string(),
+                })
+            }
+            Engine::Postgres => {
+                let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(pool_size)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await?;
+                Ok(Db {
+                    read: pool.clone(),
+                    write: pool,
+                    engine,
+                    url: url.to_string(),
+                })
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The pool for reads (any number at once).
+    pub fn pool(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// The pool that single write statements outside a transaction use.
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    /// Begin a write transaction (see the type's notes on serialisation).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, where the single
+    /// writer connection already serialises write transactions.
+    pub fn for_update(&self) -> &'static str {
+        match self.engine {
+            Engine::Postgres => " FOR UPDATE",
+            Engine::Sqlite => "",
+        }
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}

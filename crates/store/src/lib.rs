@@ -1,0 +1,21 @@
+//! Persistence for Navet: one code path for SQLite (the embedded default)
+//! and PostgreSQL, chosen from the database URL at run time.
+//!
+//! SQL lives here and nowhere else. Queries use `$1`-style placeholders,
+//! which both engines accept, and only portable column types (BIGINT,
+//! TEXT, DOUBLE PRECISION); see `migrations/0001_foundation.sql`.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalogue;
+mod db;
+pub mod error;
+pub mod migrate;
+pub mod org;
+pub mod people;
+pub mod seed;
+pub mod testing;
+pub mod time;
+
+pub use db::{Db, Engine, Tx};
+pub use error::{StoreError, StoreResult};

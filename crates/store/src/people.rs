@@ -1,0 +1,446 @@
+//! People (medarbetare): listing within a scope, creating, editing and the
+//! staff-list import. Every change is audited in the same transaction.
+
+use std::collections::HashMap;
+
+use domain::access::Scope;
+use domain::org::Gender;
+use domain::people::{check_person, PersonDraft};
+use domain::staff_import::{ExistingStaff, ImportPlan, StaffChange};
+use serde::Serialize;
+use sqlx::{FromRow, Row};
+
+use crate::audit::{self, Who};
+use crate::db::Db;
+use crate::error::{is_unique_violation, StoreError, StoreResult};
+use crate::org;
+
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub gender: String,
+    pub role_id: i64,
+    pub role_name: String,
+    pub role_group: String,
+    pub municipality_id: i64,
+    pub municipality_name: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub employee_no: Option<String>,
+    pub language_support: String,
+    pub active: i64,
+    pub synthetic: i64,
+}
+
+impl Person {
+    pub fn gender_label(&self) -> &'static str {
+        Gender::parse(&self.gender).map(|g| g.label_sv()).unwrap_or("ej angivet")
+    }
+    pub fn as_ref(&self) -> domain::access::PersonRef {
+        domain::access::PersonRef {
+            person_id: self.id,
+            unit_id: self.unit_id,
+            municipality_id: self.municipality_id,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.name, p.email, p.gender, p.role_id, r.name AS role_name, r.role_group, \
+    p.municipality_id, m.name AS municipality_name, p.unit_id, u.name AS unit_name, p.employee_no, \
+    p.language_support, p.active, p.synthetic \
+    FROM people p JOIN roles r ON r.id = p.role_id JOIN municipalities m ON m.id = p.municipality_id \
+    LEFT JOIN units u ON u.id = p.unit_id";
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Limit to what a manager covers; None = everyone.
+    pub scope: Option<Scope>,
+    pub municipality_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    /// Case-insensitive match on name, e-mail or employee number.
+    pub query: Option<String>,
+    pub include_left: bool,
+}
+
+/// People matching the filter, sorted by name the Swedish way.
+pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
+    let mut conds: Vec<String> = vec![];
+    if !f.include_left {
+        conds.push("p.active = 1".into());
+    }
+    if let Some(m) = f.municipality_id {
+        conds.push(format!("p.municipality_id = {m}"));
+    }
+    if let Some(u) = f.unit_id {
+        conds.push(format!("p.unit_id = {u}"));
+    }
+    if let Some(s) = &f.scope {
+        let mut parts = vec![];
+        if !s.unit_ids.is_empty() {
+            parts.push(format!("p.unit_id IN ({})", join_ids(&s.unit_ids)));
+        }
+        if !s.municipality_ids.is_empty() {
+            parts.push(format!("p.municipality_id IN ({})", join_ids(&s.municipality_ids)));
+        }
+        if parts.is_empty() {
+            return Ok(vec![]);
+        }
+        conds.push(format!("({})", parts.join(" OR ")));
+    }
+    let has_q = f.query.as_deref().is_some_and(|q| !q.trim().is_empty());
+    if has_q {
+        conds.push("(LOWER(p.name) LIKE $1 OR LOWER(p.email) LIKE $1 OR LOWER(COALESCE(p.employee_no, '')) LIKE $1)".into());
+    }
+    let sql = if conds.is_empty() {
+        SELECT.to_string()
+    } else {
+        format!("{SELECT} WHERE {}", conds.join(" AND "))
+    };
+    let mut q = sqlx::query_as::<_, Person>(&sql);
+    if has_q {
+        q = q.bind(format!("%{}%", f.query.as_deref().unwrap_or("").trim().to_lowercase()));
+    }
+    let mut v = q.fetch_all(db.pool()).await?;
+    domain::collation::sort_swedish_by(&mut v, |p| &p.name);
+    Ok(v)
+}
+
+fn join_ids(ids: &[i64]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+pub async fn get(db: &Db, id: i64) -> StoreResult<Person> {
+    sqlx::query_as(&format!("{SELECT} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("person"))
+}
+
+pub async fn by_email(db: &Db, email: &str) -> StoreResult<Option<Person>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE p.email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// A person as entered: names of role, municipality and unit still text.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub name: String,
+    pub email: String,
+    pub gender: String,
+    pub employee_no: String,
+    /// Role name (`undersköterska`) or id as text.
+    pub role: String,
+    /// Municipality name (`Örebro`) or id as text.
+    pub municipality: String,
+    /// Unit name or id as text; empty for none.
+    pub unit: String,
+    pub language_support: String,
+}
+
+/// A fully checked person, ids resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedPerson {
+    pub name: String,
+    pub email: String,
+    pub gender: Gender,
+    pub employee_no: Option<String>,
+    pub role_id: i64,
+    pub municipality_id: i64,
+    pub unit_id: Option<i64>,
+    pub language_support: String,
+}
+
+/// Check every field and resolve names to ids; report all problems at once.
+pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson> {
+    let mut errs = domain::FieldErrors::new();
+    let checked = check_person(&PersonDraft {
+        name: input.name.clone(),
+        email: input.email.clone(),
+        gender: input.gender.clone(),
+        employee_no: input.employee_no.clone(),
+    });
+    let checked = match checked {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errs.0.extend(e.0);
+            None
+        }
+    };
+    let roles = org::roles(db).await?;
+    let role_key = input.role.trim().to_lowercase();
+    let role = roles
+        .iter()
+        .find(|r| r.name.to_lowercase() == role_key || r.id.to_string() == role_key);
+    if role.is_none() {
+        errs.add("role", "unknown_role", format!("Okänd yrkesroll ”{}”.", input.role.trim()));
+    }
+    let munis = org::municipalities(db).await?;
+    let mkey = input.municipality.trim().to_lowercase();
+    let muni = munis
+        .iter()
+        .find(|m| m.name.to_lowercase() == mkey || m.id.to_string() == mkey);
+    if muni.is_none() {
+        errs.add(
+            "municipality",
+            "unknown_municipality",
+            format!("Okänd kommun ”{}”.", input.municipality.trim()),
+        );
+    }
+    let mut unit_id = None;
+    if let Some(m) = muni {
+        let ukey = input.unit.trim().to_lowercase();
+        if !ukey.is_empty() {
+            let units = org::units(db, Some(m.id)).await?;
+            match units
+                .iter()
+                .find(|u| u.name.to_lowercase() == ukey || u.id.to_string() == ukey)
+            {
+                Some(u) => unit_id = Some(u.id),
+                None => errs.add(
+                    "unit",
+                    "unknown_unit",
+                    format!("Enheten ”{}” finns inte i {}.", input.unit.trim(), m.name),
+                ),
+            }
+        }
+    }
+    if input.language_support.chars().count() > 500 {
+        errs.add("language_support", "too_long", "Högst 500 tecken.");
+    }
+    match (checked, role, muni) {
+        (Some(c), Some(r), Some(m)) if errs.is_empty() => Ok(ResolvedPerson {
+            name: c.name,
+            email: c.email,
+            gender: c.gender,
+            employee_no: c.employee_no,
+            role_id: r.id,
+            municipality_id: m.id,
+            unit_id,
+            language_support: input.language_support.trim().to_string(),
+        }),
+        _ => Err(StoreError::Invalid(errs)),
+    }
+}
+
+fn duplicate_email(email: &str) -> StoreError {
+    StoreError::invalid(
+        "email",
+        "duplicate_email",
+        format!("Det finns redan en person med e-postadressen {email}."),
+    )
+}
+
+pub async fn create(db: &Db, who: &Who, p: &ResolvedPerson, synthetic: bool) -> StoreResult<i64> {
+    let mut tx = db.begin().await?;
+    let now = crate::time::now();
+    let r = sqlx::query(
+        "INSERT INTO people (name, email, gender, role_id, municipality_id, unit_id, employee_no, language_support, active, synthetic, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10) RETURNING id",
+    )
+    .bind(&p.name)
+    .bind(&p.email)
+    .bind(p.gender.code())
+    .bind(p.role_id)
+    .bind(p.municipality_id)
+    .bind(p.unit_id)
+    .bind(&p.employee_no)
+    .bind(&p.language_support)
+    .bind(synthetic as i64)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let id: i64 = match r {
+        Ok(row) => row.get(0),
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            return Err(if by_email(db, &p.email).await?.is_some() {
+                duplicate_email(&p.email)
+            } else {
+                StoreError::invalid("employee_no", "duplicate_employee_no", "Anställningsnumret används redan i kommunen.")
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(&mut tx, who, "person.create", "person", Some(id), Some(id), &p.name).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, who: &Who, id: i64, p: &ResolvedPerson, active: bool) -> StoreResult<()> {
+    let before = get(db, id).await?;
+    let mut tx = db.begin().await?;
+    let r = sqlx::query(
+        "UPDATE people SET name = $1, email = $2, gender = $3, role_id = $4, municipality_id = $5, unit_id = $6, \
+         employee_no = $7, language_support = $8, active = $9, updated_at = $10 WHERE id = $11",
+    )
+    .bind(&p.name)
+    .bind(&p.email)
+    .bind(p.gender.code())
+    .bind(p.role_id)
+    .bind(p.municipality_id)
+    .bind(p.unit_id)
+    .bind(&p.employee_no)
+    .bind(&p.language_support)
+    .bind(active as i64)
+    .bind(crate::time::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await;
+    match r {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_email(&p.email)),
+        Err(e) => return Err(e.into()),
+    }
+    let mut changed = vec![];
+    if before.name != p.name {
+        changed.push("namn");
+    }
+    if before.email != p.email {
+        changed.push("e-post");
+    }
+    if before.gender != p.gender.code() {
+        changed.push("kön");
+    }
+    if before.role_id != p.role_id {
+        changed.push("yrkesroll");
+    }
+    if before.unit_id != p.unit_id || before.municipality_id != p.municipality_id {
+        changed.push("enhet");
+    }
+    if before.language_support != p.language_support {
+        changed.push("språkstöd");
+    }
+    if (before.active == 1) != active {
+        changed.push("anställd");
+    }
+    audit::record(&mut tx, who, "person.update", "person", Some(id), Some(id), &changed.join(", ")).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Everyone Navet holds in the import's scope (also those marked as left,
+/// so a returning employee is recognised).
+pub async fn staff_in_scope(db: &Db, municipality_id: i64, unit_id: Option<i64>) -> StoreResult<Vec<ExistingStaff>> {
+    let sql = match unit_id {
+        Some(_) => "SELECT id, employee_no, name, email, role_id, unit_id, gender, active FROM people WHERE municipality_id = $1 AND unit_id = $2",
+        None => "SELECT id, employee_no, name, email, role_id, unit_id, gender, active FROM people WHERE municipality_id = $1",
+    };
+    let mut q = sqlx::query(sql).bind(municipality_id);
+    if let Some(u) = unit_id {
+        q = q.bind(u);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| ExistingStaff {
+            person_id: r.get(0),
+            employee_no: r.get(1),
+            name: r.get(2),
+            email: r.get(3),
+            role_id: r.get(4),
+            unit_id: r.get(5),
+            gender: Gender::parse(&r.get::<String, _>(6)).unwrap_or(Gender::EjAngivet),
+            active: r.get::<i64, _>(7) == 1,
+        })
+        .collect())
+}
+
+/// Lower-cased name → id maps for the staff import's lookups.
+pub async fn import_lookups(db: &Db, municipality_id: i64) -> StoreResult<(HashMap<String, i64>, HashMap<String, i64>)> {
+    let roles = org::roles(db).await?.into_iter().map(|r| (r.name.to_lowercase(), r.id)).collect();
+    let units = org::units(db, Some(municipality_id))
+        .await?
+        .into_iter()
+        .map(|u| (u.name.to_lowercase(), u.id))
+        .collect();
+    Ok((roles, units))
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub changed: usize,
+    pub left: usize,
+    pub unchanged: usize,
+}
+
+/// Apply a staff-import plan in one transaction: all of it or nothing. An
+/// e-mail already used by someone outside the scope fails the whole import
+/// and names the line.
+pub async fn apply_import(db: &Db, who: &Who, municipality_id: i64, plan: &ImportPlan) -> StoreResult<ImportSummary> {
+    let mut tx = db.begin().await?;
+    let now = crate::time::now();
+    for (person_id, rec, changes) in &plan.changed {
+        let r = sqlx::query(
+            "UPDATE people SET name = $1, email = $2, gender = $3, role_id = $4, unit_id = $5, employee_no = $6, active = 1, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&rec.name)
+        .bind(&rec.email)
+        .bind(rec.gender.code())
+        .bind(rec.role_id)
+        .bind(rec.unit_id)
+        .bind(&rec.employee_no)
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = r {
+            return Err(line_conflict(e, rec.line, &rec.email));
+        }
+        let detail: Vec<&str> = changes.iter().map(|c: &StaffChange| c.label_sv()).collect();
+        audit::record(&mut tx, who, "person.import_update", "person", Some(*person_id), Some(*person_id), &detail.join(", ")).await?;
+    }
+    for rec in &plan.added {
+        let r = sqlx::query(
+            "INSERT INTO people (name, email, gender, role_id, municipality_id, unit_id, employee_no, language_support, active, synthetic, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '', 1, 0, $8, $8) RETURNING id",
+        )
+        .bind(&rec.name)
+        .bind(&rec.email)
+        .bind(rec.gender.code())
+        .bind(rec.role_id)
+        .bind(municipality_id)
+        .bind(rec.unit_id)
+        .bind(&rec.employee_no)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match r {
+            Ok(row) => row.get(0),
+            Err(e) => return Err(line_conflict(e, rec.line, &rec.email)),
+        };
+        audit::record(&mut tx, who, "person.import_create", "person", Some(id), Some(id), &rec.name).await?;
+    }
+    for e in &plan.left {
+        sqlx::query("UPDATE people SET active = 0, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(e.person_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, who, "person.import_left", "person", Some(e.person_id), Some(e.person_id), "markerad som slutat").await?;
+    }
+    tx.commit().await?;
+    Ok(ImportSummary {
+        added: plan.added.len(),
+        changed: plan.changed.len(),
+        left: plan.left.len(),
+        unchanged: plan.unchanged,
+    })
+}
+
+fn line_conflict(e: sqlx::Error, line: usize, email: &str) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::invalid(
+            &format!("rad {line}, kolumn e-post"),
+            "duplicate_email",
+            format!("rad {line}, kolumn ”e-post”: {email} används redan av en person utanför listan."),
+        )
+    } else {
+        e.into()
+    }
+}
