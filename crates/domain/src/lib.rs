@@ -8,10 +8,16 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod certificates;
 pub mod collation;
 pub mod errors;
+pub mod funding;
+pub mod indicators;
 pub mod org;
+pub mod participation_import;
 pub mod people;
+pub mod spreadsheet;
 pub mod staff_import;
+pub mod surveys;
 
 pub use errors::{FieldError, FieldErrors};
