@@ -228,6 +228,19 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             continue;
         }
         plan.rows += 1;
+        if rec.len() < header.len() {
+            errors.push(err(
+                line,
+                0,
+                "",
+                format!(
+                    "Raden har {} kolumner men rubrikraden har {}.",
+                    rec.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
         let cell = |c: usize| rec.get(pos[c]).unwrap_or("").trim();
         let mut e = |c: usize, m: String| errors.push(err(line, pos[c] + 1, COLUMNS[c], m));
 
@@ -250,7 +263,14 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                 None
             }
             g => {
-                let parsed = Gender::parse(g);
+                // Only the four values the format names (with _ or space).
+                let parsed = match g.to_lowercase().replace('_', " ").as_str() {
+                    "kvinna" => Some(Gender::Kvinna),
+                    "man" => Some(Gender::Man),
+                    "annat" => Some(Gender::Annat),
+                    "ej angivet" => Some(Gender::EjAngivet),
+                    _ => None,
+                };
                 if parsed.is_none() {
                     e(
                         GENDER,
@@ -541,6 +561,19 @@ mod tests {
             (errs[0].line, errs[0].column, errs[0].column_name.as_str()),
             (3, 7, "hours")
         );
+    }
+
+    #[test]
+    fn short_rows_and_loose_gender_values() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P1,K,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
+            P2,kvinna\n\
+            P3,Ej angivet,undersköterska,Örebro,HLR,2025-03-04,3,ja\n";
+        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!((errs[0].line, errs[0].column), (2, 2));
+        assert_eq!((errs[1].line, errs[1].column), (3, 0));
+        assert!(errs[1].message.contains("2 kolumner"));
     }
 
     #[test]

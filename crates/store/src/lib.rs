@@ -6,14 +6,20 @@
 //! TEXT, DOUBLE PRECISION); see `migrations/0001_foundation.sql`.
 
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
 pub mod catalogue;
+pub mod completions;
 mod db;
 pub mod error;
+pub mod funding;
+pub mod history_import;
 pub mod migrate;
 pub mod org;
 pub mod people;
+pub mod reports;
 pub mod seed;
+pub mod surveys;
 pub mod testing;
 pub mod time;
 
