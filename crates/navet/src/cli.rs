@@ -38,6 +38,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Import historical participations or a funding programme.
+    #[command(subcommand)]
+    Import(crate::import::ImportCmd),
 }
 
 #[derive(Args)]

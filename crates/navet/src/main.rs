@@ -2,6 +2,7 @@
 //! `domain`, `navet-store` and `navet-web` crates.
 
 mod cli;
+mod import;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -30,6 +31,7 @@ async fn run(args: cli::Cli) -> Result<()> {
         Migrate(a) => cli::migrate(a).await,
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
+        Import(c) => import::run(c).await,
     }
 }
 

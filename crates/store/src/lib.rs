@@ -15,6 +15,8 @@ pub mod error;
 pub mod funding;
 pub mod history_import;
 pub mod migrate;
+pub mod national_data;
+pub mod needs;
 pub mod org;
 pub mod people;
 pub mod reports;

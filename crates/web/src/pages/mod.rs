@@ -1,11 +1,18 @@
 //! Server-rendered pages, one module per feature.
 
 pub mod admin;
+pub mod attendance;
 pub mod auth;
+pub mod certificates;
+pub mod dashboard;
+pub mod funding;
 pub mod home;
+pub mod needs;
 pub mod org;
 pub mod people;
+pub mod reports;
 pub mod statics;
+pub mod surveys;
 
 use axum::Router;
 
@@ -19,6 +26,13 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(attendance::router())
+        .merge(certificates::router())
+        .merge(surveys::router())
+        .merge(funding::router())
+        .merge(reports::router())
+        .merge(dashboard::router())
+        .merge(needs::router())
 }
 
 /// Shared shape for a form's field errors in templates.
