@@ -37,7 +37,9 @@ CREATE TABLE attendance_facts (
     prev_at BIGINT,
     prev_course_at BIGINT
 );
-CREATE INDEX attendance_facts_muni ON attendance_facts(municipality_id, starts_at, prev_at, gender, role_group, hours);
+CREATE INDEX attendance_facts_muni ON attendance_facts(municipality_id, starts_at, prev_at, hours);
+CREATE INDEX attendance_facts_gender ON attendance_facts(gender, starts_at, prev_at, hours);
+CREATE INDEX attendance_facts_group ON attendance_facts(role_group, starts_at, prev_at, hours);
 CREATE INDEX attendance_facts_course ON attendance_facts(course_id, starts_at, prev_course_at, hours);
 CREATE INDEX attendance_facts_person ON attendance_facts(person_id, starts_at);
 CREATE INDEX attendance_facts_session ON attendance_facts(session_id);

@@ -139,50 +139,26 @@ pub async fn aggregates(
     .map(|r| (r.get(0), r.get(1)))
     .collect();
 
-    // One branch per municipality: totals, and gender and role-group
-    // breakdowns as conditional sums (u = first participation in period).
+    // One branch per municipality, per gender and per role group; each is a
+    // range scan of an index that starts with that column (u = the row that
+    // starts a person's participation in the period).
     let u = format!("(prev_at IS NULL OR prev_at < {from})");
-    let mut cols = vec![
-        "CAST(COUNT(*) AS BIGINT)".to_string(),
-        "COALESCE(SUM(hours), 0.0)".to_string(),
-        format!("CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT)"),
-    ];
-    for g in GENDERS {
-        cols.push(format!(
-            "CAST(COALESCE(SUM(CASE WHEN {u} AND gender = '{g}' THEN 1 ELSE 0 END), 0) AS BIGINT)"
-        ));
-        cols.push(format!(
-            "CAST(COALESCE(SUM(CASE WHEN gender = '{g}' THEN 1 ELSE 0 END), 0) AS BIGINT)"
-        ));
-        cols.push(format!(
-            "COALESCE(SUM(CASE WHEN gender = '{g}' THEN hours ELSE 0.0 END), 0.0)"
-        ));
-    }
-    for (i, _) in groups.iter().enumerate() {
-        let g = format!("role_group = $G{i}$");
-        cols.push(format!(
-            "CAST(COALESCE(SUM(CASE WHEN {u} AND {g} THEN 1 ELSE 0 END), 0) AS BIGINT)"
-        ));
-        cols.push(format!(
-            "CAST(COALESCE(SUM(CASE WHEN {g} THEN 1 ELSE 0 END), 0) AS BIGINT)"
-        ));
-        cols.push(format!(
-            "COALESCE(SUM(CASE WHEN {g} THEN hours ELSE 0.0 END), 0.0)"
-        ));
-    }
-    let mut cols = cols.join(", ");
-    for (i, g) in groups.iter().enumerate() {
-        // Role-group names come from the roles table; quote them as SQL text.
-        cols = cols.replace(&format!("$G{i}$"), &format!("'{}'", g.replace('\'', "''")));
-    }
+    let cols = format!(
+        "CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+    );
+    let range = format!("starts_at >= {from} AND starts_at < {to}");
     let muni_branches: Vec<String> = munis
         .iter()
-        .map(|(id, _)| {
-            format!(
-                "SELECT CAST({id} AS BIGINT), {cols} FROM attendance_facts WHERE municipality_id = {id} \
-                 AND starts_at >= {from} AND starts_at < {to}"
-            )
-        })
+        .map(|(id, _)| format!("SELECT CAST({id} AS BIGINT), {cols} FROM attendance_facts WHERE municipality_id = {id} AND {range}"))
+        .collect();
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let gender_branches: Vec<String> = GENDERS
+        .iter()
+        .map(|g| format!("SELECT {q}, {cols} FROM attendance_facts WHERE gender = {q} AND {range}", q = quote(g)))
+        .collect();
+    let group_branches: Vec<String> = groups
+        .iter()
+        .map(|g| format!("SELECT {q}, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}", q = quote(g)))
         .collect();
     let course_branches: Vec<String> = courses
         .iter()
@@ -211,8 +187,10 @@ pub async fn aggregates(
     };
     let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT) FROM sessions \
         WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
-    let (muni_rows, course_rows, prog_rows, session_rows) = tokio::try_join!(
+    let (muni_rows, gender_rows, group_rows, course_rows, prog_rows, session_rows) = tokio::try_join!(
         union_all(db, muni_branches),
+        union_all(db, gender_branches),
+        union_all(db, group_branches),
         union_all(db, course_branches),
         union_all(db, prog_branches),
         async {
@@ -229,36 +207,33 @@ pub async fn aggregates(
     let muni_name: BTreeMap<i64, String> = munis.into_iter().collect();
     let course_name: BTreeMap<i64, String> = courses.into_iter().collect();
     let mut a = Aggregates::default();
+    let counts = |r: &sqlx::any::AnyRow| Counts {
+        participations: r.get(1),
+        hours: r.get(2),
+        unique: r.get(3),
+    };
     for r in &muni_rows {
-        let id: i64 = r.get(0);
-        let c = Counts {
-            participations: r.get(1),
-            hours: r.get(2),
-            unique: r.get(3),
-        };
+        let c = counts(r);
         if c.participations == 0 {
             continue;
         }
         a.total.participations += c.participations;
         a.total.hours += c.hours;
         a.total.unique += c.unique;
-        for (gi, g) in GENDERS.iter().enumerate() {
-            let e = a.by_gender.entry(gender_from(g)).or_default();
-            e.unique += r.get::<i64, _>(4 + gi * 3);
-            e.participations += r.get::<i64, _>(5 + gi * 3);
-            e.hours += r.get::<f64, _>(6 + gi * 3);
-        }
-        let base = 4 + GENDERS.len() * 3;
-        for (gi, g) in groups.iter().enumerate() {
-            let e = a.by_role_group.entry(g.clone()).or_default();
-            e.unique += r.get::<i64, _>(base + gi * 3);
-            e.participations += r.get::<i64, _>(base + 1 + gi * 3);
-            e.hours += r.get::<f64, _>(base + 2 + gi * 3);
-        }
-        a.by_municipality.insert(muni_name[&id].clone(), c);
+        a.by_municipality.insert(muni_name[&r.get::<i64, _>(0)].clone(), c);
     }
-    a.by_gender.retain(|_, c| c.participations > 0);
-    a.by_role_group.retain(|_, c| c.participations > 0);
+    for r in &gender_rows {
+        let c = counts(r);
+        if c.participations > 0 {
+            a.by_gender.insert(gender_from(&r.get::<String, _>(0)), c);
+        }
+    }
+    for r in &group_rows {
+        let c = counts(r);
+        if c.participations > 0 {
+            a.by_role_group.insert(r.get::<String, _>(0), c);
+        }
+    }
     for r in &course_rows {
         let id: i64 = r.get(0);
         let c = Counts {

@@ -289,6 +289,8 @@ async fn report_for(s: &AppState, c: &Ctx, q: &PeriodQuery) -> Result<IndicatorR
 pub fn to_csv(r: &IndicatorReport) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     for (name, header, rows) in tables(r) {
         w.write_record([name]).ok();
@@ -514,7 +516,8 @@ mod tests {
         let bytes = to_csv(&report());
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.contains("Hällefors;0;0"));
+        assert!(text.contains("\r\nHällefors;0;0;"), "one row per line");
+        assert!(text.lines().any(|l| l == "Kommun"));
         assert!(text.contains("'=HYPERLINK"));
         assert!(!text.contains(";=HYPERLINK"));
         assert!(text.contains("3,50"));
