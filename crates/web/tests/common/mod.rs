@@ -49,7 +49,13 @@ impl TestApp {
     }
 
     /// An account with the role (a manager gets `scope`), and its API token.
-    pub async fn account(&self, email: &str, role: Role, person_id: Option<i64>, scope: Scope) -> (i64, String) {
+    pub async fn account(
+        &self,
+        email: &str,
+        role: Role,
+        person_id: Option<i64>,
+        scope: Scope,
+    ) -> (i64, String) {
         let hash = navet_web::password::hash_blocking("rätt-lösenord-123");
         let id = accounts::create(
             &self.db,
@@ -65,12 +71,21 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let token = accounts::create_token(&self.db, &Who::system("test"), id, "test").await.unwrap();
+        let token = accounts::create_token(&self.db, &Who::system("test"), id, "test")
+            .await
+            .unwrap();
         (id, token)
     }
 
     pub async fn token(&self, role: Role) -> String {
-        self.account(&format!("{}@test.se", role.code()), role, None, Scope::default()).await.1
+        self.account(
+            &format!("{}@test.se", role.code()),
+            role,
+            None,
+            Scope::default(),
+        )
+        .await
+        .1
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
@@ -97,7 +112,13 @@ impl TestApp {
         self.json_request("POST", path, token, body).await
     }
 
-    pub async fn json_request(&self, method: &str, path: &str, token: Option<&str>, body: &Value) -> Resp {
+    pub async fn json_request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Resp {
         let mut r = Request::builder()
             .method(method)
             .uri(path)
@@ -105,7 +126,8 @@ impl TestApp {
         if let Some(t) = token {
             r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        self.send(r.body(Body::from(body.to_string())).unwrap()).await
+        self.send(r.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
@@ -118,7 +140,10 @@ impl TestApp {
 
     /// A page request with a cookie header (e.g. a logged-in session).
     pub async fn page(&self, method: &str, path: &str, cookie: &str, form: Option<&str>) -> Resp {
-        let mut r = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        let mut r = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
         if !cookie.is_empty() {
             r = r.header(header::COOKIE, cookie);
         }
@@ -135,7 +160,11 @@ impl TestApp {
     /// Log in through the form; returns the cookie header to send afterwards.
     pub async fn login(&self, email: &str, password: &str) -> Option<String> {
         let anon = self.page("GET", "/login", "", None).await;
-        let csrf_cookie = anon.cookies().into_iter().find(|c| c.contains("navet_csrf")).unwrap();
+        let csrf_cookie = anon
+            .cookies()
+            .into_iter()
+            .find(|c| c.contains("navet_csrf"))
+            .unwrap();
         let csrf_pair = csrf_cookie.split(';').next().unwrap().to_string();
         let token = csrf_pair.split('=').nth(1).unwrap().to_string();
         let form = format!(
@@ -147,14 +176,21 @@ impl TestApp {
         if r.status != StatusCode::SEE_OTHER {
             return None;
         }
-        let session = r.cookies().into_iter().find(|c| c.contains("navet_session"))?;
+        let session = r
+            .cookies()
+            .into_iter()
+            .find(|c| c.contains("navet_session"))?;
         Some(session.split(';').next().unwrap().to_string())
     }
 
     /// The CSRF token printed in a page's forms.
     pub async fn csrf_for(&self, cookie: &str, path: &str) -> String {
         let r = self.page("GET", path, cookie, None).await;
-        let i = r.body.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
+        let i = r
+            .body
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with a CSRF token")
+            + 20;
         r.body[i..i + 64].to_string()
     }
 }
