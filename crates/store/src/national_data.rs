@@ -38,7 +38,7 @@ impl Size {
 }
 
 fn series(n: i64) -> String {
-    format!("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n})")
+    format!("WITH RECURSIVE g(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM g WHERE i < {n})")
 }
 
 /// Fill a migrated database that has reference data and nothing else.
