@@ -154,11 +154,21 @@ pub async fn aggregates(
     let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
     let gender_branches: Vec<String> = GENDERS
         .iter()
-        .map(|g| format!("SELECT {q}, {cols} FROM attendance_facts WHERE gender = {q} AND {range}", q = quote(g)))
+        .map(|g| {
+            format!(
+                "SELECT {q}, {cols} FROM attendance_facts WHERE gender = {q} AND {range}",
+                q = quote(g)
+            )
+        })
         .collect();
     let group_branches: Vec<String> = groups
         .iter()
-        .map(|g| format!("SELECT {q}, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}", q = quote(g)))
+        .map(|g| {
+            format!(
+                "SELECT {q}, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}",
+                q = quote(g)
+            )
+        })
         .collect();
     let course_branches: Vec<String> = courses
         .iter()
@@ -220,7 +230,8 @@ pub async fn aggregates(
         a.total.participations += c.participations;
         a.total.hours += c.hours;
         a.total.unique += c.unique;
-        a.by_municipality.insert(muni_name[&r.get::<i64, _>(0)].clone(), c);
+        a.by_municipality
+            .insert(muni_name[&r.get::<i64, _>(0)].clone(), c);
     }
     for r in &gender_rows {
         let c = counts(r);

@@ -122,7 +122,10 @@ pub enum Cell {
     Num(f64),
 }
 
-pub fn tables(r: &IndicatorReport) -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<Cell>>)> {
+/// (sheet name, column headers, rows)
+pub type Table = (&'static str, Vec<&'static str>, Vec<Vec<Cell>>);
+
+pub fn tables(r: &IndicatorReport) -> Vec<Table> {
     use Cell::*;
     let g = &r.unique_participants.by_gender;
     let sh = &r.unique_participants.share_pct_by_gender;
