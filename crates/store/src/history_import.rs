@@ -33,10 +33,19 @@ pub struct ImportSummary {
 
 impl std::fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
         write!(
             f,
-            "{} rader: {} kurstillfällen, {} närvarande och {} frånvarande, {} nya personer ({} kända sedan tidigare), {} kursintyg",
-            self.rows, self.sessions, self.attended, self.absent, self.people_created, self.people_known, self.completions
+            "{}: {}, {} närvarande och {} frånvarande, {} ({} kända sedan tidigare), {} kursintyg",
+            n(self.rows, "rad", "rader"),
+            n(self.sessions, "kurstillfälle", "kurstillfällen"),
+            self.attended,
+            self.absent,
+            n(self.people_created, "ny person", "nya personer"),
+            self.people_known,
+            self.completions
         )?;
         if let (Some(a), Some(b)) = (self.first_date, self.last_date) {
             write!(f, ", {a} – {b}")?;
