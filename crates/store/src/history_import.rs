@@ -584,5 +584,60 @@ pub async fn load_demo(db: &Db) -> StoreResult<()> {
         }
         tx.commit().await?;
     }
+
+    // An HLR session eleven months ago for the demo manager's first unit, so
+    // certificates that expire soon (and their reminders) can be shown.
+    let hlr: Option<(i64, f64)> = sqlx::query(
+        "SELECT id, hours FROM courses WHERE validity_months IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| (r.get(0), r.get(1)));
+    let unit: Option<i64> = sqlx::query_scalar(
+        "SELECT s.unit_id FROM account_scopes s JOIN accounts a ON a.id = s.account_id \
+         WHERE a.email = 'chef@demo.navet.se' AND s.unit_id IS NOT NULL ORDER BY s.unit_id LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    if let (Some((course_id, hours)), Some(unit)) = (hlr, unit) {
+        let day = today
+            .checked_sub_months(chrono::Months::new(11))
+            .unwrap_or(today);
+        let starts = crate::reports::day_start(day) + 8 * 3600;
+        let now = crate::time::now();
+        let unit_muni: i64 = sqlx::query_scalar("SELECT municipality_id FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_one(db.pool())
+            .await?;
+        let mut tx = db.begin().await?;
+        let sid: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'Träningscentret (demo)', 8, $5, 'open', $6, $6) RETURNING id",
+        )
+        .bind(course_id)
+        .bind(starts)
+        .bind(starts + (hours * 3600.0) as i64)
+        .bind(unit_muni)
+        .bind(hours)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let staff: Vec<i64> = sqlx::query_scalar("SELECT id FROM people WHERE unit_id = $1 AND active = 1 AND email NOT LIKE '%@demo.navet.se' ORDER BY id LIMIT 6")
+            .bind(unit)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (i, p) in staff.iter().enumerate() {
+            sqlx::query("INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+                .bind(sid)
+                .bind(p)
+                .bind(if i == 5 { "booked" } else { "attended" })
+                .bind(starts)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::reports::refresh_people(&mut tx, &staff).await?;
+        tx.commit().await?;
+        crate::attendance::close(db, &who, sid, "http://localhost:8080").await?;
+    }
     Ok(())
 }

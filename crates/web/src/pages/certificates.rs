@@ -261,6 +261,11 @@ async fn pdf(State(s): State<AppState>, c: Ctx, Path(file): Path<String>) -> Pag
 }
 
 fn zip_of(s: &AppState, list: &[Completion], name: &str) -> PageResult {
+    if list.is_empty() {
+        return Err(AppError::Conflict(
+            "Det finns inga kursintyg att ladda ner ännu.".into(),
+        ));
+    }
     let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default();
     for comp in list {
