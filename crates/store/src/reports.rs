@@ -180,20 +180,28 @@ pub async fn aggregates(
             )
         })
         .collect();
-    let prog_branches: Vec<String> = match programme_start {
-        Some(ps) => {
-            let ps = day_start(ps);
-            munis
-                .iter()
-                .map(|(id, _)| {
-                    format!(
-                        "SELECT CAST({id} AS BIGINT), COALESCE(SUM(hours), 0.0) FROM attendance_facts \
-                         WHERE municipality_id = {id} AND starts_at >= {ps} AND starts_at < {to}"
-                    )
-                })
-                .collect()
-        }
-        None => vec![],
+    // Hours since the programme's start: when it started before the period,
+    // only [start, from) needs reading; the period's own hours come from the
+    // municipality branches above.
+    let prog_start = programme_start.map(day_start);
+    let (prog_from, prog_to) = match prog_start {
+        Some(ps) if ps < from => (ps, from),
+        Some(ps) => (ps, to),
+        None => (0, 0),
+    };
+    let add_period_hours = prog_start.is_some_and(|ps| ps < from);
+    let prog_branches: Vec<String> = if prog_start.is_some() && prog_from < prog_to {
+        munis
+            .iter()
+            .map(|(id, _)| {
+                format!(
+                    "SELECT CAST({id} AS BIGINT), COALESCE(SUM(hours), 0.0) FROM attendance_facts \
+                     WHERE municipality_id = {id} AND starts_at >= {prog_from} AND starts_at < {prog_to}"
+                )
+            })
+            .collect()
+    } else {
+        vec![]
     };
     let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT) FROM sessions \
         WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
@@ -261,6 +269,13 @@ pub async fn aggregates(
         let h: f64 = r.get(1);
         if h > 0.0 {
             a.programme_hours.insert(muni_name[&id].clone(), h);
+        }
+    }
+    if add_period_hours {
+        for (m, c) in &a.by_municipality {
+            if c.hours > 0.0 {
+                *a.programme_hours.entry(m.clone()).or_default() += c.hours;
+            }
         }
     }
     for r in &session_rows {

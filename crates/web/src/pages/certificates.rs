@@ -35,6 +35,7 @@ pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mina-intyg", get(mine))
+        .route("/intyg/person/{id}", get(person_list))
         .route("/intyg/{file}", get(pdf))
         .route("/intyg/utgaende", get(expiring))
         .route("/intyg/paminnelser", post(remind))
@@ -363,6 +364,8 @@ async fn unit_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> Pag
 struct MinePage {
     c: Ctx,
     list: Vec<Completion>,
+    /// Whose certificates, when not the user's own.
+    whose: String,
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -371,7 +374,24 @@ async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
         Some(p) => completions::for_person(&s.db, p).await?,
         None => vec![],
     };
-    render(MinePage { c, list })
+    render(MinePage {
+        c,
+        list,
+        whose: String::new(),
+    })
+}
+
+/// A person's certificates, for their manager and coordinators.
+async fn person_list(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require_login()?;
+    may_read(&s, &c, id).await?;
+    let p = people::get(&s.db, id).await?;
+    let list = completions::for_person(&s.db, id).await?;
+    render(MinePage {
+        c,
+        list,
+        whose: p.name,
+    })
 }
 
 #[derive(Template)]
