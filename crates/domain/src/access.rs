@@ -142,6 +142,10 @@ pub enum Action<'a> {
     },
     /// The notice outbox (demo and test mail).
     ViewOutbox,
+    /// The list of sessions one takes attendance for (a trainer's own).
+    ListAttendanceSessions,
+    /// Completions that expire soon (a manager sees their units').
+    ViewExpiringCompletions,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -217,6 +221,8 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             },
         ) => allow_if(actor.scope.covers_unit(u, m), NOT_YOUR_UNITS),
         (Manager, ListPeople) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Trainer, ListAttendanceSessions) => Decision::Allow,
 
         (
             Trainer,
@@ -483,6 +489,16 @@ mod tests {
             (
                 "list people",
                 Action::ListPeople,
+                [true, true, false, true, false],
+            ),
+            (
+                "attendance sessions",
+                Action::ListAttendanceSessions,
+                [true, true, true, false, false],
+            ),
+            (
+                "expiring completions",
+                Action::ViewExpiringCompletions,
                 [true, true, false, true, false],
             ),
         ];

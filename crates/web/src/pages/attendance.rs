@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::{Action, Role};
+use domain::access::Action;
 use navet_store::attendance::{self, Attendee, SessionInfo};
 use navet_store::audit;
 use serde::Deserialize;
@@ -30,17 +30,12 @@ struct SessionsPage {
 }
 
 async fn sessions(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let list = match user.role() {
-        Role::Admin | Role::Coordinator => attendance::sessions_for_trainer(&s.db, None).await?,
-        Role::Trainer => {
-            attendance::sessions_for_trainer(&s.db, user.actor.person_id.or(Some(-1))).await?
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "Närvaro registreras av kurstillfällets utbildningsledare och samordnare.",
-            ))
-        }
+    let user = c.require(Action::ListAttendanceSessions)?;
+    // Those who manage sessions see all; a trainer sees their own.
+    let list = if c.can(Action::ManageSessions) {
+        attendance::sessions_for_trainer(&s.db, None).await?
+    } else {
+        attendance::sessions_for_trainer(&s.db, user.actor.person_id.or(Some(-1))).await?
     };
     render(SessionsPage { c, sessions: list })
 }
