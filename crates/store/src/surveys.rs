@@ -27,6 +27,15 @@ fn hash_token(t: &str) -> String {
 }
 
 async fn seed_defaults(db: &Db, kind: SurveyKind) -> StoreResult<()> {
+    // Usually there are questions already: check without taking the writer.
+    let have: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM survey_questions WHERE survey_kind = $1")
+            .bind(kind.code())
+            .fetch_one(db.pool())
+            .await?;
+    if have > 0 {
+        return Ok(());
+    }
     let mut tx = db.begin().await?;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_questions WHERE survey_kind = $1")
         .bind(kind.code())
