@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod costs;
 mod db;
 pub mod error;
 pub mod migrate;
