@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::money::{div_round, kr, kr_signed, number, Ore};
-use super::scenario::{genitive, join_sv, ScenarioResult};
+use super::scenario::{genitive, join_sv, kommuner, ScenarioResult};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScenarioColumn {
@@ -155,9 +155,9 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
     summary.push('.');
     if !left.is_empty() || !joined.is_empty() {
         summary.push_str(&format!(
-            " I {bn} deltar {} kommuner, i {an} {}.",
-            b.municipalities.len(),
-            a.municipalities.len()
+            " I {bn} deltar {}, i {an} {}.",
+            kommuner(b.municipalities.len()),
+            kommuner(a.municipalities.len())
         ));
     }
     if !same_key {
@@ -199,10 +199,10 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
                 if !left.is_empty() {
                     if a.fixed > 0 {
                         why.push(format!(
-                            "{} inte är med och de fasta kostnaderna ({}) delas av {} kommuner i stället för {}",
+                            "{} inte är med och de fasta kostnaderna ({}) delas av {} i stället för {}",
                             join_sv(&left),
                             kr(a.fixed),
-                            b.municipalities.len(),
+                            kommuner(b.municipalities.len()),
                             a.municipalities.len()
                         ));
                     } else {

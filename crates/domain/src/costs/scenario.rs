@@ -680,6 +680,15 @@ pub fn genitive(name: &str) -> String {
     }
 }
 
+/// "1 kommun", "3 kommuner".
+pub fn kommuner(n: usize) -> String {
+    if n == 1 {
+        "1 kommun".into()
+    } else {
+        format!("{n} kommuner")
+    }
+}
+
 /// "A", "A och B", "A, B och C".
 pub fn join_sv(items: &[String]) -> String {
     match items.len() {
@@ -1200,12 +1209,12 @@ pub fn compute(
                 _ => money::group_thousands(x),
             };
             formula_parts.push(format!(
-                "{}: {} × {} ÷ {} = {} → {}",
+                "{}: {} × {} ÷ {} = {} kr → {}",
                 part.label_sv(),
                 kr(*amount),
                 shown(v),
                 shown(sum),
-                kr_ore(exact_ore.round() as Ore),
+                number(exact_ore / 100.0, 4),
                 kr_ore(alloc.shares[mi][pi])
             ));
         }
@@ -1559,11 +1568,15 @@ fn leave_outcome(
         } else {
             "lika mycket".into()
         };
+        let rest_phrase = if n_rest == 1 {
+            format!("får bäras av {} ensam", m.facts.name)
+        } else {
+            format!("fördelas på de {n_rest} kommuner som är kvar")
+        };
         let mut why = vec![format!(
-            "{} andel på {} fördelas på de {} kommuner som är kvar",
+            "{} andel på {} {rest_phrase}",
             genitive(leaver_name),
-            kr(leaver_share),
-            n_rest
+            kr(leaver_share)
         )];
         if fixed > 0 {
             why.push(format!("de fasta kostnaderna ({}) minskar inte", kr(fixed)));

@@ -803,7 +803,7 @@ fn comparison_explains_why_a_municipality_pays_more() {
         diff.summary,
         "”Utan Nora” kostar 1 150 000 kr per år, 50 000 kr mindre än ”Test” (1 200 000 kr), eftersom de rörliga \
          kostnaderna följer volymen (1 500 i stället för 2 000 kurstimmar per år) och de fasta kostnaderna \
-         (1 000 000 kr) är desamma. I ”Utan Nora” deltar 2 kommuner, i ”Test” 3."
+         (1 000 000 kr) är desamma. I ”Utan Nora” deltar 2 kommuner, i ”Test” 3 kommuner."
     );
     let hallefors = diff
         .municipalities

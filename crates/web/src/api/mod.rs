@@ -2,6 +2,7 @@
 //! `domain::access::decide`. Every module registers its OpenAPI paths in its
 //! own `Doc`, merged into `/api/v1/openapi.json` here.
 
+pub mod costs;
 pub mod courses;
 pub mod org;
 pub mod people;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(courses::router())
         .merge(people::router())
+        .merge(costs::router())
 }
 
 #[derive(OpenApi)]
@@ -43,6 +45,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(org::Doc::openapi());
     doc.merge(courses::Doc::openapi());
     doc.merge(people::Doc::openapi());
+    doc.merge(costs::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod costs;
 pub mod home;
 pub mod org;
 pub mod people;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(costs::router())
 }
 
 /// Shared shape for a form's field errors in templates.
