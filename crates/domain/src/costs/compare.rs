@@ -195,58 +195,94 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
                     ));
                     continue;
                 }
-                let mut why = Vec::new();
+                // Each reason with the direction it pushes this municipality's
+                // payment: those that agree with the difference explain it
+                // ("eftersom"), the others are named as working against it ("trots att").
+                let d_fraction = mb.fraction - ma.fraction;
+                let fraction_dir = if d_fraction.abs() < 0.0005 {
+                    0
+                } else if d_fraction > 0.0 {
+                    1
+                } else {
+                    -1
+                };
+                let mut why: Vec<(i64, String)> = Vec::new();
                 if !left.is_empty() {
                     if a.fixed > 0 {
-                        why.push(format!(
-                            "{} inte är med och de fasta kostnaderna ({}) delas av {} i stället för {}",
-                            join_sv(&left),
-                            kr(a.fixed),
-                            kommuner(b.municipalities.len()),
-                            a.municipalities.len()
+                        why.push((
+                            1,
+                            format!(
+                                "{} inte är med och de fasta kostnaderna ({}) delas av {} i stället för {}",
+                                join_sv(&left),
+                                kr(a.fixed),
+                                kommuner(b.municipalities.len()),
+                                a.municipalities.len()
+                            ),
                         ));
                     } else {
-                        why.push(format!("{} inte är med", join_sv(&left)));
+                        why.push((1, format!("{} inte är med", join_sv(&left))));
                     }
                 }
                 if !joined.is_empty() {
-                    why.push(format!("{} tillkommer", join_sv(&joined)));
+                    why.push((-1, format!("{} tillkommer", join_sv(&joined))));
                 }
                 if d_var != 0 {
-                    why.push(format!(
-                        "de rörliga kostnaderna är {} eftersom volymen är {} i stället för {} kurstimmar per år",
-                        more_less(d_var, "högre", "lägre"),
-                        number(b.course_hours, 0),
-                        number(a.course_hours, 0)
+                    why.push((
+                        d_var.signum(),
+                        format!(
+                            "de rörliga kostnaderna är {} när volymen är {} i stället för {} kurstimmar per år",
+                            more_less(d_var, "högre", "lägre"),
+                            number(b.course_hours, 0),
+                            number(a.course_hours, 0)
+                        ),
                     ));
                 }
                 if !same_key {
-                    why.push(format!(
-                        "fördelningsnyckeln är {} i stället för {}",
-                        b.weights_label, a.weights_label
+                    why.push((
+                        fraction_dir,
+                        format!(
+                            "fördelningsnyckeln är {} i stället för {}",
+                            b.weights_label, a.weights_label
+                        ),
                     ));
                 }
-                if (mb.fraction - ma.fraction).abs() >= 0.0005 {
-                    why.push(format!(
-                        "{} andel av kostnaden går från {} till {}",
-                        genitive(&name),
-                        pct(ma.fraction),
-                        pct(mb.fraction)
+                if fraction_dir != 0 {
+                    why.push((
+                        fraction_dir,
+                        format!(
+                            "{} andel av kostnaden går från {} till {}",
+                            genitive(&name),
+                            pct(ma.fraction),
+                            pct(mb.fraction)
+                        ),
                     ));
                 }
-                if why.is_empty() {
-                    why.push(format!(
+                let dir = delta.signum();
+                let mut because: Vec<String> =
+                    why.iter().filter(|(d, _)| *d == dir).map(|(_, t)| t.clone()).collect();
+                // A reason that does not move this municipality's payment is left out.
+                let mut despite: Vec<String> =
+                    why.iter().filter(|(d, _)| *d == -dir).map(|(_, t)| t.clone()).collect();
+                if because.is_empty() {
+                    because = std::mem::take(&mut despite);
+                }
+                if because.is_empty() {
+                    because.push(format!(
                         "{} egen förväntade volym är en annan",
                         genitive(&name)
                     ));
                 }
                 let mut s = format!(
-                    "{name} betalar {} per år i {bn} än i {an} ({} i stället för {}), eftersom {}.",
+                    "{name} betalar {} per år i {bn} än i {an} ({} i stället för {}), eftersom {}",
                     more_less(delta, "mer", "mindre"),
                     kr(mb.share),
                     kr(ma.share),
-                    join_sv(&why)
+                    join_sv(&because)
                 );
+                if !despite.is_empty() {
+                    s.push_str(&format!(", trots att {}", join_sv(&despite)));
+                }
+                s.push('.');
                 // Split the difference: total changed at the old share, and share changed.
                 if a.total > 0 && d_total != 0 {
                     let from_total =

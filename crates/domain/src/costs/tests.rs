@@ -851,3 +851,64 @@ fn swedish_helpers() {
     assert_eq!(join_sv(&["A".into()]), "A");
     assert_eq!(join_sv(&["A".into(), "B".into(), "C".into()]), "A, B och C");
 }
+
+#[test]
+fn reasons_that_work_against_the_difference_are_named_with_trots_att() {
+    let all = compute(&model(), &settings(), &scenario(&[1, 2, 3], w(100, 0, 0, 0)), &abc()).unwrap();
+    // Without Askersund the fixed costs are shared by fewer, but the lower
+    // volume makes the total smaller.
+    let mut s = scenario(&[2, 3], w(0, 0, 0, 100));
+    s.name = "Lika".into();
+    let equal = compute(&model(), &settings(), &s, &abc()).unwrap();
+    let c = compare(&[all, equal]);
+    let nora = c.differences[0].municipalities.iter().find(|l| l.starts_with("Nora")).unwrap();
+    assert!(nora.starts_with("Nora betalar"), "{nora}");
+    assert!(nora.contains("mindre per år"), "{nora}");
+    // Nora's share stays 50 %: the key change moves nothing and is not a reason.
+    assert_eq!(
+        nora,
+        "Nora betalar 50 000 kr mindre per år i ”Lika” än i ”Test” (550 000 kr i stället för 600 000 kr), \
+         eftersom de rörliga kostnaderna är 100 000 kr lägre när volymen är 1 000 i stället för 2 000 kurstimmar \
+         per år, trots att Askersund inte är med och de fasta kostnaderna (1 000 000 kr) delas av 2 kommuner i \
+         stället för 3."
+    );
+    let hallefors = c.differences[0].municipalities.iter().find(|l| l.starts_with("Hällefors")).unwrap();
+    assert!(hallefors.contains("mer per år") && !hallefors.contains("trots att Askersund"), "{hallefors}");
+}
+
+#[test]
+fn when_one_of_two_leaves_the_other_carries_it_alone() {
+    let r = compute(&model(), &settings(), &scenario(&[1, 2], w(100, 0, 0, 0)), &abc()).unwrap();
+    let o = r.leave(2).unwrap().outcome.as_ref().unwrap();
+    assert_eq!(o.changes.len(), 1);
+    assert!(o.changes[0].explanation.contains("Noras andel på"), "{}", o.changes[0].explanation);
+    assert!(o.changes[0].explanation.contains("får bäras av Askersund ensam"), "{}", o.changes[0].explanation);
+    assert_eq!(o.changes[0].after, o.total_after);
+}
+
+/// `cargo test -p navet-domain --release costs::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn timing() {
+    let actuals = year(
+        (1..=290)
+            .map(|i| facts(i, &format!("Kommun {i:03}"), Some(1000 + i * 37), Some(10_000 + i * 411), 100.0 + i as f64, 20 + i))
+            .collect(),
+    );
+    let mut lines = model();
+    for i in 0..20 {
+        lines.push(per_hours(10 + i, "rad", 50_000 + i, 1000));
+    }
+    for n in [12_i64, 290] {
+        let ids: Vec<i64> = (1..=n).collect();
+        let s = scenario(&ids, w(40, 20, 30, 10));
+        let runs = if n == 12 { 1000 } else { 5 };
+        let t = std::time::Instant::now();
+        let mut figures = 0;
+        for _ in 0..runs {
+            figures = compute(&lines, &settings(), &s, &actuals).unwrap().trace.figures.len();
+        }
+        let per = t.elapsed() / runs;
+        println!("{n} municipalities, {} lines, leaving effects for each, {figures} traced figures: {per:?} per scenario", lines.len());
+    }
+}
