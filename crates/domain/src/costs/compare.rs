@@ -258,11 +258,17 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
                     ));
                 }
                 let dir = delta.signum();
-                let mut because: Vec<String> =
-                    why.iter().filter(|(d, _)| *d == dir).map(|(_, t)| t.clone()).collect();
+                let mut because: Vec<String> = why
+                    .iter()
+                    .filter(|(d, _)| *d == dir)
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 // A reason that does not move this municipality's payment is left out.
-                let mut despite: Vec<String> =
-                    why.iter().filter(|(d, _)| *d == -dir).map(|(_, t)| t.clone()).collect();
+                let mut despite: Vec<String> = why
+                    .iter()
+                    .filter(|(d, _)| *d == -dir)
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 if because.is_empty() {
                     because = std::mem::take(&mut despite);
                 }

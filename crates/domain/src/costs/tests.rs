@@ -854,14 +854,24 @@ fn swedish_helpers() {
 
 #[test]
 fn reasons_that_work_against_the_difference_are_named_with_trots_att() {
-    let all = compute(&model(), &settings(), &scenario(&[1, 2, 3], w(100, 0, 0, 0)), &abc()).unwrap();
+    let all = compute(
+        &model(),
+        &settings(),
+        &scenario(&[1, 2, 3], w(100, 0, 0, 0)),
+        &abc(),
+    )
+    .unwrap();
     // Without Askersund the fixed costs are shared by fewer, but the lower
     // volume makes the total smaller.
     let mut s = scenario(&[2, 3], w(0, 0, 0, 100));
     s.name = "Lika".into();
     let equal = compute(&model(), &settings(), &s, &abc()).unwrap();
     let c = compare(&[all, equal]);
-    let nora = c.differences[0].municipalities.iter().find(|l| l.starts_with("Nora")).unwrap();
+    let nora = c.differences[0]
+        .municipalities
+        .iter()
+        .find(|l| l.starts_with("Nora"))
+        .unwrap();
     assert!(nora.starts_with("Nora betalar"), "{nora}");
     assert!(nora.contains("mindre per år"), "{nora}");
     // Nora's share stays 50 %: the key change moves nothing and is not a reason.
@@ -872,17 +882,40 @@ fn reasons_that_work_against_the_difference_are_named_with_trots_att() {
          per år, trots att Askersund inte är med och de fasta kostnaderna (1 000 000 kr) delas av 2 kommuner i \
          stället för 3."
     );
-    let hallefors = c.differences[0].municipalities.iter().find(|l| l.starts_with("Hällefors")).unwrap();
-    assert!(hallefors.contains("mer per år") && !hallefors.contains("trots att Askersund"), "{hallefors}");
+    let hallefors = c.differences[0]
+        .municipalities
+        .iter()
+        .find(|l| l.starts_with("Hällefors"))
+        .unwrap();
+    assert!(
+        hallefors.contains("mer per år") && !hallefors.contains("trots att Askersund"),
+        "{hallefors}"
+    );
 }
 
 #[test]
 fn when_one_of_two_leaves_the_other_carries_it_alone() {
-    let r = compute(&model(), &settings(), &scenario(&[1, 2], w(100, 0, 0, 0)), &abc()).unwrap();
+    let r = compute(
+        &model(),
+        &settings(),
+        &scenario(&[1, 2], w(100, 0, 0, 0)),
+        &abc(),
+    )
+    .unwrap();
     let o = r.leave(2).unwrap().outcome.as_ref().unwrap();
     assert_eq!(o.changes.len(), 1);
-    assert!(o.changes[0].explanation.contains("Noras andel på"), "{}", o.changes[0].explanation);
-    assert!(o.changes[0].explanation.contains("får bäras av Askersund ensam"), "{}", o.changes[0].explanation);
+    assert!(
+        o.changes[0].explanation.contains("Noras andel på"),
+        "{}",
+        o.changes[0].explanation
+    );
+    assert!(
+        o.changes[0]
+            .explanation
+            .contains("får bäras av Askersund ensam"),
+        "{}",
+        o.changes[0].explanation
+    );
     assert_eq!(o.changes[0].after, o.total_after);
 }
 
@@ -892,7 +925,16 @@ fn when_one_of_two_leaves_the_other_carries_it_alone() {
 fn timing() {
     let actuals = year(
         (1..=290)
-            .map(|i| facts(i, &format!("Kommun {i:03}"), Some(1000 + i * 37), Some(10_000 + i * 411), 100.0 + i as f64, 20 + i))
+            .map(|i| {
+                facts(
+                    i,
+                    &format!("Kommun {i:03}"),
+                    Some(1000 + i * 37),
+                    Some(10_000 + i * 411),
+                    100.0 + i as f64,
+                    20 + i,
+                )
+            })
             .collect(),
     );
     let mut lines = model();
@@ -906,7 +948,11 @@ fn timing() {
         let t = std::time::Instant::now();
         let mut figures = 0;
         for _ in 0..runs {
-            figures = compute(&lines, &settings(), &s, &actuals).unwrap().trace.figures.len();
+            figures = compute(&lines, &settings(), &s, &actuals)
+                .unwrap()
+                .trace
+                .figures
+                .len();
         }
         let per = t.elapsed() / runs;
         println!("{n} municipalities, {} lines, leaving effects for each, {figures} traced figures: {per:?} per scenario", lines.len());
