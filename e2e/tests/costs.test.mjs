@@ -63,6 +63,8 @@ test("the cost model shows the 2025 actuals and refuses a negative cost", async 
   await page.click("main form button[type=submit]");
   await page.waitForURL(/\/kostnader\?ok=line/);
   assert.match(await page.textContent("main table"), /Simuleringsdockor/);
+  await visit(page, navet.url, "/kostnader/installningar", "costs-settings");
+  assert.equal(await page.inputValue("#cofinancing_rate"), "259,91");
   await page.context().close();
 });
 
@@ -106,6 +108,9 @@ test("coordinator builds two scenarios, compares them and downloads PDF and XLSX
   await page.click("main form button[type=submit]");
   await page.waitForURL(/\/kostnader\/scenarier\/\d+\?ok=scenario/);
   const second = page.url().match(/scenarier\/(\d+)/)[1];
+
+  await visit(page, navet.url, `/kostnader/scenarier/${second}/andra`, "costs-scenario-edit");
+  assert.equal(await page.inputValue("#name"), "Örebro och Kumla");
 
   // Compare: table, chart with its data table, explanations.
   await visit(page, navet.url, `/kostnader/jamfor?s=${first}&s=${second}&bas=${first}`, "costs-compare");
