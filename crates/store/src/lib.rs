@@ -10,6 +10,7 @@ pub mod attendance;
 pub mod audit;
 pub mod catalogue;
 pub mod completions;
+pub mod costs;
 mod db;
 pub mod error;
 pub mod funding;

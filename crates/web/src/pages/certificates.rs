@@ -28,8 +28,8 @@ use serde::Deserialize;
 use crate::ctx::Ctx;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
-const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
 pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
 
 pub fn router() -> Router<AppState> {

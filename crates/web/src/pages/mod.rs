@@ -6,6 +6,7 @@ pub mod auth;
 pub mod certificates;
 pub mod dashboard;
 pub mod funding;
+pub mod costs;
 pub mod home;
 pub mod needs;
 pub mod org;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(dashboard::router())
         .merge(needs::router())
+        .merge(costs::router())
 }
 
 /// Shared shape for a form's field errors in templates.
