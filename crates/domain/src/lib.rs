@@ -7,11 +7,16 @@
 //! Swedish text sorts (`collation`).
 
 pub mod access;
+pub mod booking;
 pub mod catalogue;
 pub mod collation;
 pub mod errors;
+pub mod ical;
+pub mod notices;
 pub mod org;
 pub mod people;
+pub mod sessions;
 pub mod staff_import;
+pub mod waitlist;
 
 pub use errors::{FieldError, FieldErrors};
