@@ -399,16 +399,10 @@ pub fn decide_named(
         return Err(Refusal::RegistrationClosed);
     }
     check_person(a)?;
-    let quota_active = s
-        .quotas
-        .iter()
-        .any(|q| q.municipality_id == h.municipality_id && q.is_active(now));
+    // A seat held from the quota stays marked as such; once the quota is
+    // released such bookings simply count as general (see `Pools`).
     if h.named_quota < h.quota_seats {
-        Ok(if quota_active {
-            Pool::Quota(h.municipality_id)
-        } else {
-            Pool::General
-        })
+        Ok(Pool::Quota(h.municipality_id))
     } else if h.named_general < h.general_seats {
         Ok(Pool::General)
     } else {
@@ -805,12 +799,13 @@ mod tests {
             ),
             Err(Refusal::Overlapping)
         );
-        // Quota released before naming: the seat is a general one.
+        // Quota released before naming: still marked as the quota's seat,
+        // which the pools then count as general.
         let late = HoldFacts {
             expires_at: START,
             ..h
         };
-        assert_eq!(decide_named(&s, &late, RELEASE, &p), Ok(Pool::General));
+        assert_eq!(decide_named(&s, &late, RELEASE, &p), Ok(Pool::Quota(ORE)));
     }
 
     #[test]

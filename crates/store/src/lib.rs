@@ -7,15 +7,19 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
 pub mod catalogue;
 mod db;
 pub mod error;
 pub mod migrate;
 pub mod org;
+pub mod outbox;
 pub mod people;
 pub mod seed;
+pub mod sessions;
 pub mod testing;
 pub mod time;
+pub mod trainers;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};
