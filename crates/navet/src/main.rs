@@ -1,6 +1,7 @@
 //! `navet`: the command line. Wiring only; the work is done by the
 //! `domain`, `navet-store` and `navet-web` crates.
 
+mod bench;
 mod cli;
 
 use anyhow::{bail, Context, Result};
@@ -30,6 +31,7 @@ async fn run(args: cli::Cli) -> Result<()> {
         Migrate(a) => cli::migrate(a).await,
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
+        Bench(a) => bench::run(a).await,
     }
 }
 

@@ -53,3 +53,6 @@ ALTER TABLE trainer_certifications ADD COLUMN valid_until TEXT;
 ALTER TABLE outbox ADD COLUMN session_id BIGINT;
 ALTER TABLE outbox ADD COLUMN booking_id BIGINT;
 CREATE INDEX outbox_created ON outbox(created_at);
+
+-- 1 for demo sessions made up on top of the real catalogue.
+ALTER TABLE sessions ADD COLUMN synthetic BIGINT NOT NULL DEFAULT 0;

@@ -544,6 +544,7 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    crate::sessions::load_demo(db).await?;
     Ok(())
 }
 

@@ -2,9 +2,11 @@
 //! `domain::access::decide`. Every module registers its OpenAPI paths in its
 //! own `Doc`, merged into `/api/v1/openapi.json` here.
 
+pub mod bookings;
 pub mod courses;
 pub mod org;
 pub mod people;
+pub mod sessions;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -24,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(courses::router())
         .merge(people::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
 }
 
 #[derive(OpenApi)]
@@ -43,6 +47,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(org::Doc::openapi());
     doc.merge(courses::Doc::openapi());
     doc.merge(people::Doc::openapi());
+    doc.merge(sessions::Doc::openapi());
+    doc.merge(bookings::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

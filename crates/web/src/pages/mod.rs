@@ -2,10 +2,15 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bookings;
+pub mod catalogue;
 pub mod home;
 pub mod org;
+pub mod outbox;
 pub mod people;
+pub mod sessions;
 pub mod statics;
+pub mod trainers;
 
 use axum::Router;
 
@@ -19,6 +24,11 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(catalogue::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
+        .merge(trainers::router())
+        .merge(outbox::router())
 }
 
 /// Shared shape for a form's field errors in templates.
