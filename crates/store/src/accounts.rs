@@ -135,20 +135,7 @@ pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
         }
         Err(e) => return Err(e.into()),
     };
-    for u in &a.scope.unit_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for m in &a.scope.municipality_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_scope(&mut tx, id, &a.scope).await?;
     audit::record(
         &mut tx,
         who,
@@ -161,6 +148,28 @@ pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+async fn insert_scope(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    scope: &Scope,
+) -> StoreResult<()> {
+    for u in &scope.unit_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(u)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for m in &scope.municipality_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(m)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> StoreResult<()> {
@@ -208,20 +217,7 @@ pub async fn set_role_and_scope(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    for u in &scope.unit_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
-            .bind(account_id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for m in &scope.municipality_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
-            .bind(account_id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_scope(&mut tx, account_id, scope).await?;
     if !active {
         sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
             .bind(account_id)

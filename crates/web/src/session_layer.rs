@@ -95,7 +95,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .headers()
             .get(header::REFERER)
             .and_then(|r| r.to_str().ok())
-            .and_then(|r| url_path(r))
+            .and_then(url_path)
             .unwrap_or_else(|| "/".into());
         return Redirect::to(&format!(
             "/login?expired=1&next={}",

@@ -59,13 +59,23 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    // The line a byte offset is on (the csv crate's own count skips blank lines).
+    let line_at = |byte: u64| {
+        let b = text.as_bytes();
+        let mut i = (byte as usize).min(b.len());
+        // A record's position is where the previous one ended: skip blank lines.
+        while i < b.len() && (b[i] == b'\n' || b[i] == b'\r') {
+            i += 1;
+        }
+        b[..i].iter().filter(|c| **c == b'\n').count() + 1
+    };
     let mut t = Table::default();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| TableError {
-            line: e.position().map(|p| p.line() as usize).unwrap_or(i + 1),
+            line: e.position().map(|p| line_at(p.byte())).unwrap_or(i + 1),
             message: format!("kunde inte läsas: {e}"),
         })?;
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
+        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(i + 1);
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
         if i == 0 {
             t.headers = cells;

@@ -386,13 +386,12 @@ async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuer
     c.require(Action::ViewAuditLog)?;
     let day = |d: &str, add_days: i64| {
         navet_store::time::parse_date(d)
-            .map(|d| {
+            .and_then(|d| {
                 d.and_hms_opt(0, 0, 0)
                     .unwrap()
                     .and_local_timezone(chrono_tz::Europe::Stockholm)
                     .earliest()
             })
-            .flatten()
             .map(|t| t.timestamp() + add_days * 86_400)
     };
     let page = q.page.unwrap_or(1).max(1);
