@@ -58,8 +58,14 @@ impl Api {
             .uri(format!("{}{}", self.base, path))
             .header("authorization", &self.auth)
             .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body.map(|b| b.to_string()).unwrap_or_default())))?;
-        let resp = self.client.request(req).await.with_context(|| format!("{} svarar inte", self.base))?;
+            .body(Full::new(Bytes::from(
+                body.map(|b| b.to_string()).unwrap_or_default(),
+            )))?;
+        let resp = self
+            .client
+            .request(req)
+            .await
+            .with_context(|| format!("{} svarar inte", self.base))?;
         let status = resp.status().as_u16();
         let bytes = resp.into_body().collect().await?.to_bytes();
         let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -132,11 +138,17 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     let run_id = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
 
     // Setup: a course, a session, the people (not timed).
-    let (st, courses) = api.call(Method::GET, "/api/v1/courses?status=aktiv", None).await?;
+    let (st, courses) = api
+        .call(Method::GET, "/api/v1/courses?status=aktiv", None)
+        .await?;
     if st != 200 {
         bail!("GET /api/v1/courses gav {st}");
     }
-    let course_id = match courses.as_array().and_then(|c| c.first()).and_then(|c| c["id"].as_i64()) {
+    let course_id = match courses
+        .as_array()
+        .and_then(|c| c.first())
+        .and_then(|c| c["id"].as_i64())
+    {
         Some(id) => id,
         None => {
             let (st, c) = api
@@ -182,7 +194,10 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         bail!("kunde inte skapa kurstillfället: {st} {sess}");
     }
     let session_id = sess["id"].as_i64().context("inget id på kurstillfället")?;
-    eprintln!("Kurstillfälle {session_id} (kurs {course_id}, {} platser). Skapar {} testpersoner …", a.capacity, a.requests);
+    eprintln!(
+        "Kurstillfälle {session_id} (kurs {course_id}, {} platser). Skapar {} testpersoner …",
+        a.capacity, a.requests
+    );
     const MUNIS: [&str; 4] = ["Örebro", "Karlskoga", "Lindesberg", "Kumla"];
     let api2 = api.clone();
     let rid = run_id.clone();
@@ -205,15 +220,27 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         }
     })
     .await;
-    let people: Vec<i64> = created.iter().filter(|r| r.0 == 201).filter_map(|r| r.2["id"].as_i64()).collect();
+    let people: Vec<i64> = created
+        .iter()
+        .filter(|r| r.0 == 201)
+        .filter_map(|r| r.2["id"].as_i64())
+        .collect();
     if people.len() != a.requests {
         let bad = created.iter().find(|r| r.0 != 201);
-        bail!("bara {} av {} testpersoner skapades (t.ex. {:?})", people.len(), a.requests, bad.map(|b| (b.0, &b.2)));
+        bail!(
+            "bara {} av {} testpersoner skapades (t.ex. {:?})",
+            people.len(),
+            a.requests,
+            bad.map(|b| (b.0, &b.2))
+        );
     }
     let people = Arc::new(people);
 
     // The timed part.
-    eprintln!("Skickar {} bokningar med {} samtidiga …", a.requests, a.concurrency);
+    eprintln!(
+        "Skickar {} bokningar med {} samtidiga …",
+        a.requests, a.concurrency
+    );
     let api3 = api.clone();
     let p2 = people.clone();
     let t0 = Instant::now();
@@ -246,17 +273,43 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     let mut lat: Vec<Duration> = results.iter().map(|r| r.1).collect();
     lat.sort();
     let ok = codes.get(&201).copied().unwrap_or(0);
-    println!("navet bench booking: {} förfrågningar, {} samtidiga, {} platser{}", a.requests, a.concurrency, a.capacity, if a.quotas { ", kvoter" } else { "" });
+    println!(
+        "navet bench booking: {} förfrågningar, {} samtidiga, {} platser{}",
+        a.requests,
+        a.concurrency,
+        a.capacity,
+        if a.quotas { ", kvoter" } else { "" }
+    );
     println!("  tid:               {elapsed:.2} s");
     println!("  förfrågningar/s:   {:.0}", results.len() as f64 / elapsed);
-    println!("  bokningsbeslut/s:  {:.0} (201: bokad eller väntelista)", ok as f64 / elapsed);
-    println!("  latens p50/p95/p99: {:.1} / {:.1} / {:.1} ms (max {:.1})", percentile(&lat, 0.50), percentile(&lat, 0.95), percentile(&lat, 0.99), lat.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0));
-    let code_list: Vec<String> = codes.iter().map(|(c, n)| if *c == 0 { format!("nätverksfel: {n}") } else { format!("{c}: {n}") }).collect();
+    println!(
+        "  bokningsbeslut/s:  {:.0} (201: bokad eller väntelista)",
+        ok as f64 / elapsed
+    );
+    println!(
+        "  latens p50/p95/p99: {:.1} / {:.1} / {:.1} ms (max {:.1})",
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        lat.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    );
+    let code_list: Vec<String> = codes
+        .iter()
+        .map(|(c, n)| {
+            if *c == 0 {
+                format!("nätverksfel: {n}")
+            } else {
+                format!("{c}: {n}")
+            }
+        })
+        .collect();
     println!("  statuskoder:       {}", code_list.join(", "));
     println!("  svar:              bokad {booked}, väntelista {waitlisted}");
 
     // The seat check, from the server's own counts.
-    let (_, s) = api.call(Method::GET, &format!("/api/v1/sessions/{session_id}"), None).await?;
+    let (_, s) = api
+        .call(Method::GET, &format!("/api/v1/sessions/{session_id}"), None)
+        .await?;
     let sb = s["booked"].as_i64().unwrap_or(-1);
     let sw = s["waitlisted"].as_i64().unwrap_or(-1);
     let mut problems = vec![];
@@ -264,7 +317,9 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         problems.push(format!("överbokat: {sb} bokade på {} platser", a.capacity));
     }
     if sb != booked as i64 || sw != waitlisted as i64 {
-        problems.push(format!("servern räknar {sb} bokade och {sw} väntande, svaren sa {booked} och {waitlisted}"));
+        problems.push(format!(
+            "servern räknar {sb} bokade och {sw} väntande, svaren sa {booked} och {waitlisted}"
+        ));
     }
     if a.requests as i64 >= a.capacity && sb != a.capacity {
         problems.push(format!("{sb} bokade, väntat {}", a.capacity));
@@ -274,7 +329,11 @@ pub async fn run(a: BenchArgs) -> Result<()> {
             problems.push(format!("kvoten för {} överskriden", q["municipality"]));
         }
     }
-    let fivexx: usize = codes.iter().filter(|(c, _)| **c >= 500 || **c == 0).map(|(_, n)| n).sum();
+    let fivexx: usize = codes
+        .iter()
+        .filter(|(c, _)| **c >= 500 || **c == 0)
+        .map(|(_, n)| n)
+        .sum();
     if fivexx > 0 {
         problems.push(format!("{fivexx} svar med 5xx eller nätverksfel"));
     }

@@ -225,8 +225,14 @@ pub async fn update(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM course_roles WHERE course_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM course_areas WHERE course_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM course_roles WHERE course_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM course_areas WHERE course_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let mut roles = x.role_ids.clone();
     roles.sort_unstable();
     roles.dedup();
@@ -247,21 +253,34 @@ pub async fn update(
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut tx, who, "course.update", "course", Some(id), None, &c.title).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "course.update",
+        "course",
+        Some(id),
+        None,
+        &c.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Target role ids and competence area ids of a course.
 pub async fn links(db: &Db, id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
-    let roles = sqlx::query_scalar("SELECT role_id FROM course_roles WHERE course_id = $1 ORDER BY role_id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-    let areas = sqlx::query_scalar("SELECT area_id FROM course_areas WHERE course_id = $1 ORDER BY area_id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
+    let roles = sqlx::query_scalar(
+        "SELECT role_id FROM course_roles WHERE course_id = $1 ORDER BY role_id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let areas = sqlx::query_scalar(
+        "SELECT area_id FROM course_areas WHERE course_id = $1 ORDER BY area_id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
     Ok((roles, areas))
 }
 
@@ -309,9 +328,11 @@ pub fn term_of(ts: i64) -> String {
 pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     let now = crate::time::now();
     let courses = list(db, None).await?;
-    let role_rows = sqlx::query("SELECT cr.course_id, r.id, r.name FROM course_roles cr JOIN roles r ON r.id = cr.role_id")
-        .fetch_all(db.pool())
-        .await?;
+    let role_rows = sqlx::query(
+        "SELECT cr.course_id, r.id, r.name FROM course_roles cr JOIN roles r ON r.id = cr.role_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
     let area_rows = sqlx::query(
         "SELECT ca.course_id, a.code, a.name FROM course_areas ca JOIN competence_areas a ON a.id = ca.area_id",
     )
@@ -331,30 +352,55 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
             continue;
         }
         let mine = |r: &sqlx::any::AnyRow| r.get::<i64, _>(0) == c.id;
-        let roles: Vec<(i64, String)> = role_rows.iter().filter(|r| mine(r)).map(|r| (r.get(1), r.get(2))).collect();
-        let areas: Vec<(String, String)> = area_rows.iter().filter(|r| mine(r)).map(|r| (r.get(1), r.get(2))).collect();
-        let sessions: Vec<(i64, i64)> = sess_rows.iter().filter(|r| mine(r)).map(|r| (r.get(1), r.get(2))).collect();
+        let roles: Vec<(i64, String)> = role_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
+        let areas: Vec<(String, String)> = area_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
+        let sessions: Vec<(i64, i64)> = sess_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
         let terms: Vec<String> = {
             let mut t: Vec<String> = sessions.iter().map(|(s, _)| term_of(*s)).collect();
             t.dedup();
             t
         };
-        if f.role_id.is_some_and(|r| !roles.iter().any(|(id, _)| *id == r)) {
+        if f.role_id
+            .is_some_and(|r| !roles.iter().any(|(id, _)| *id == r))
+        {
             continue;
         }
-        if f.level.as_deref().is_some_and(|l| !l.is_empty() && l != c.level) {
+        if f.level
+            .as_deref()
+            .is_some_and(|l| !l.is_empty() && l != c.level)
+        {
             continue;
         }
-        if f.format.as_deref().is_some_and(|l| !l.is_empty() && l != c.format) {
+        if f.format
+            .as_deref()
+            .is_some_and(|l| !l.is_empty() && l != c.format)
+        {
             continue;
         }
         if let Some(code) = f.area_code.as_deref().filter(|s| !s.is_empty()) {
             let prefix = format!("{code}.");
-            if !areas.iter().any(|(a, _)| a == code || a.starts_with(&prefix)) {
+            if !areas
+                .iter()
+                .any(|(a, _)| a == code || a.starts_with(&prefix))
+            {
                 continue;
             }
         }
-        if f.municipality_id.is_some_and(|m| !sessions.iter().any(|(_, sm)| *sm == m)) {
+        if f.municipality_id
+            .is_some_and(|m| !sessions.iter().any(|(_, sm)| *sm == m))
+        {
             continue;
         }
         if let Some(t) = f.term.as_deref().filter(|s| !s.is_empty()) {

@@ -716,9 +716,10 @@ pub async fn load_demo(db: &Db) -> StoreResult<()> {
     let who = Who::system("demo");
     let munis = crate::org::municipalities(db).await?;
     let courses = crate::catalogue::list(db, Some(CourseStatus::Aktiv)).await?;
-    let trainer_ids: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM trainers WHERE active = 1")
-        .fetch_all(db.pool())
-        .await?;
+    let trainer_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT person_id FROM trainers WHERE active = 1")
+            .fetch_all(db.pool())
+            .await?;
     let today = crate::time::now();
     let base = domain::sessions::utc_to_stockholm(today).date();
     let mut n = 0i64;
@@ -729,7 +730,8 @@ pub async fn load_demo(db: &Db) -> StoreResult<()> {
             let day = base + chrono::Duration::days(7 + (n * 5) % 70);
             let (h0, h1) = if n % 2 == 0 { (9, 12) } else { (13, 16) };
             let to_ts = |h: u32| {
-                domain::sessions::stockholm_to_utc(day.and_hms_opt(h, 0, 0).expect("time")).unwrap_or(today + 86_400)
+                domain::sessions::stockholm_to_utc(day.and_hms_opt(h, 0, 0).expect("time"))
+                    .unwrap_or(today + 86_400)
             };
             let quotas = if k == 0 && ci % 3 == 0 {
                 vec![Quota {
@@ -744,14 +746,22 @@ pub async fn load_demo(db: &Db) -> StoreResult<()> {
                 &SessionDraft {
                     parts: vec![Interval::new(to_ts(h0), to_ts(h1))],
                     capacity: course.default_capacity,
-                    quotas: quotas.into_iter().filter(|q| q.release_at > today).collect(),
+                    quotas: quotas
+                        .into_iter()
+                        .filter(|q| q.release_at > today)
+                        .collect(),
                     registration_opens_at: None,
                     registration_closes_at: None,
                 },
                 today,
             )
             .map_err(StoreError::Invalid)?;
-            let trainers = trainer_ids.first().filter(|_| n % 2 == 1).copied().into_iter().collect();
+            let trainers = trainer_ids
+                .first()
+                .filter(|_| n % 2 == 1)
+                .copied()
+                .into_iter()
+                .collect();
             let new = NewSession {
                 course_id: course.id,
                 municipality_id: m.id,
@@ -763,7 +773,17 @@ pub async fn load_demo(db: &Db) -> StoreResult<()> {
             // Overlaps for the one demo trainer are skipped rather than failing the demo.
             let id = match create(db, &who, &new).await {
                 Ok(id) => id,
-                Err(StoreError::Invalid(_)) => create(db, &who, &NewSession { trainer_person_ids: vec![], ..new }).await?,
+                Err(StoreError::Invalid(_)) => {
+                    create(
+                        db,
+                        &who,
+                        &NewSession {
+                            trainer_person_ids: vec![],
+                            ..new
+                        },
+                    )
+                    .await?
+                }
                 Err(e) => return Err(e),
             };
             sqlx::query("UPDATE sessions SET synthetic = 1 WHERE id = $1")

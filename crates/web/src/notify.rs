@@ -162,8 +162,12 @@ mod tests {
             session_id: None,
             booking_id: None,
         };
-        let raw = String::from_utf8(build_email(&m, "navet@example.se").unwrap().formatted()).unwrap();
-        assert!(raw.contains("text/calendar; charset=utf-8; method=CANCEL"), "{raw}");
+        let raw =
+            String::from_utf8(build_email(&m, "navet@example.se").unwrap().formatted()).unwrap();
+        assert!(
+            raw.contains("text/calendar; charset=utf-8; method=CANCEL"),
+            "{raw}"
+        );
         assert!(raw.contains("To: asa@example.se"));
     }
 }

@@ -24,8 +24,14 @@ pub struct Doc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/sessions/{id}/bookings", get(session_bookings).post(book))
-        .route("/api/v1/bookings/{id}", get(get_booking).delete(cancel_booking))
+        .route(
+            "/api/v1/sessions/{id}/bookings",
+            get(session_bookings).post(book),
+        )
+        .route(
+            "/api/v1/bookings/{id}",
+            get(get_booking).delete(cancel_booking),
+        )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -157,7 +163,9 @@ pub async fn session_bookings(
     Path(session_id): Path<i64>,
 ) -> ApiResult<Json<Vec<BookingRow>>> {
     api.require_login()?;
-    navet_store::sessions::get(&s.db, session_id).await.map_err(not_found_session)?;
+    navet_store::sessions::get(&s.db, session_id)
+        .await
+        .map_err(not_found_session)?;
     let trainers = navet_store::trainers::of_session(&s.db, session_id).await?;
     let user = api.require(Action::ViewSessionParticipants {
         trainer_person_ids: &trainers,
@@ -193,9 +201,15 @@ fn person_ref(b: &BookingView) -> PersonRef {
 /// One booking (the person, their manager, coordinators, admins).
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = BookingRow), (status = 401), (status = 403), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get_booking(State(s): State<AppState>, api: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<BookingRow>> {
+pub async fn get_booking(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<BookingRow>> {
     api.require_login()?;
-    let b = bookings::get(&s.db, id).await.map_err(|_| ApiError::not_found("Anmälan"))?;
+    let b = bookings::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Anmälan"))?;
     let user = api.require(Action::ViewPerson(person_ref(&b)))?;
     if domain::access::read_needs_audit(&user.actor, b.person_id) {
         navet_store::audit::record_read(&s.db, &user.who(), b.person_id, "anmälan (API)").await?;
@@ -208,9 +222,15 @@ pub async fn get_booking(State(s): State<AppState>, api: ApiCtx, Path(id): Path<
 #[utoipa::path(delete, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = CancelOut), (status = 401), (status = 403), (status = 404, body = crate::error::ApiErrorBody),
               (status = 409, body = crate::error::ApiErrorBody)))]
-pub async fn cancel_booking(State(s): State<AppState>, api: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<CancelOut>> {
+pub async fn cancel_booking(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CancelOut>> {
     api.require_login()?;
-    let b = bookings::get(&s.db, id).await.map_err(|_| ApiError::not_found("Anmälan"))?;
+    let b = bookings::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Anmälan"))?;
     let user = api.require(Action::BookPerson(person_ref(&b)))?;
     let r = bookings::cancel(&s.db, &user.who(), id, None).await?;
     Ok(Json(CancelOut {

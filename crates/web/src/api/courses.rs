@@ -16,7 +16,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(list_courses, create_course, get_course), components(schemas(CourseOut, NewCourse)))]
+#[openapi(
+    paths(list_courses, create_course, get_course),
+    components(schemas(CourseOut, NewCourse))
+)]
 pub struct Doc;
 
 pub fn router() -> Router<AppState> {
@@ -165,9 +168,17 @@ pub async fn create_course(
     let roles = navet_store::org::roles(&s.db).await?;
     let mut role_ids = vec![];
     for r in &b.roles {
-        match roles.iter().find(|x| x.name.to_lowercase() == r.trim().to_lowercase()) {
+        match roles
+            .iter()
+            .find(|x| x.name.to_lowercase() == r.trim().to_lowercase())
+        {
             Some(x) => role_ids.push(x.id),
-            None => return Err(ApiError::invalid("roles", format!("Okänd yrkesroll ”{r}”."))),
+            None => {
+                return Err(ApiError::invalid(
+                    "roles",
+                    format!("Okänd yrkesroll ”{r}”."),
+                ))
+            }
         }
     }
     let areas = navet_store::org::competence_areas(&s.db).await?;
@@ -175,11 +186,23 @@ pub async fn create_course(
     for a in &b.competence_areas {
         match areas.iter().find(|x| x.code == a.trim()) {
             Some(x) => area_ids.push(x.id),
-            None => return Err(ApiError::invalid("competence_areas", format!("Okänt kompetensområde ”{a}”."))),
+            None => {
+                return Err(ApiError::invalid(
+                    "competence_areas",
+                    format!("Okänt kompetensområde ”{a}”."),
+                ))
+            }
         }
     }
-    if navet_store::catalogue::by_title(&s.db, &checked.title).await?.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "Det finns redan en kurs med det namnet.", Some("title")));
+    if navet_store::catalogue::by_title(&s.db, &checked.title)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "Det finns redan en kurs med det namnet.",
+            Some("title"),
+        ));
     }
     let extras = CourseExtras {
         code: b.code.filter(|c| !c.trim().is_empty()),
@@ -202,17 +225,32 @@ pub async fn create_course(
     .await
     .map_err(|e| {
         if e.is_unique_violation() {
-            ApiError::new(StatusCode::CONFLICT, "Kurskoden används redan.", Some("code"))
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "Kurskoden används redan.",
+                Some("code"),
+            )
         } else {
             e.into()
         }
     })?;
-    Ok((StatusCode::CREATED, Json(navet_store::catalogue::get(&s.db, id).await?.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(navet_store::catalogue::get(&s.db, id).await?.into()),
+    ))
 }
 
 /// One course.
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "catalogue",
     responses((status = 200, body = CourseOut), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get_course(State(s): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<CourseOut>> {
-    Ok(Json(navet_store::catalogue::get(&s.db, id).await.map_err(|_| ApiError::not_found("Kursen"))?.into()))
+pub async fn get_course(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CourseOut>> {
+    Ok(Json(
+        navet_store::catalogue::get(&s.db, id)
+            .await
+            .map_err(|_| ApiError::not_found("Kursen"))?
+            .into(),
+    ))
 }

@@ -189,7 +189,10 @@ pub async fn create_session(
             (_, None) => return Err(ApiError::invalid("ends_at", "Ange ends_at (RFC 3339).")),
         }
     } else {
-        b.parts.iter().map(|p| (p.starts_at.clone(), p.ends_at.clone())).collect()
+        b.parts
+            .iter()
+            .map(|p| (p.starts_at.clone(), p.ends_at.clone()))
+            .collect()
     };
     let input = SessionInput {
         course_id: b.course_id,
@@ -197,7 +200,11 @@ pub async fn create_session(
         municipality: b.municipality,
         venue: b.venue,
         capacity: b.capacity,
-        quotas: b.quotas.into_iter().map(|q| (q.municipality, q.seats, q.release_at)).collect(),
+        quotas: b
+            .quotas
+            .into_iter()
+            .map(|q| (q.municipality, q.seats, q.release_at))
+            .collect(),
         registration_opens_at: b.registration_opens_at,
         registration_closes_at: b.registration_closes_at,
         language_support: b.language_support,
@@ -205,13 +212,19 @@ pub async fn create_session(
     };
     let resolved = sessions::resolve(&s.db, &input, navet_store::time::now()).await?;
     let id = sessions::create(&s.db, &user.who(), &resolved).await?;
-    Ok((StatusCode::CREATED, Json(sessions::get(&s.db, id).await?.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(sessions::get(&s.db, id).await?.into()),
+    ))
 }
 
 /// One session with its seat counts (anyone).
 #[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "sessions",
     responses((status = 200, body = SessionOut), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get_session(State(s): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<SessionOut>> {
+pub async fn get_session(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SessionOut>> {
     let v = sessions::get(&s.db, id).await.map_err(|e| match e {
         navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
         other => other.into(),
@@ -232,7 +245,8 @@ pub struct SessionQuery {
 }
 
 fn day_start(field: &str, s: &str) -> ApiResult<i64> {
-    let d = navet_store::time::parse_date(s).ok_or_else(|| ApiError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
+    let d = navet_store::time::parse_date(s)
+        .ok_or_else(|| ApiError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
     domain::sessions::stockholm_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))
         .map_err(|_| ApiError::invalid(field, "Ogiltigt datum."))
 }
@@ -240,7 +254,10 @@ fn day_start(field: &str, s: &str) -> ApiResult<i64> {
 /// Upcoming sessions (anyone), in start order.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(SessionQuery),
     responses((status = 200, body = [SessionOut]), (status = 422, body = crate::error::ApiErrorBody)))]
-pub async fn list_sessions(State(s): State<AppState>, Query(q): Query<SessionQuery>) -> ApiResult<Json<Vec<SessionOut>>> {
+pub async fn list_sessions(
+    State(s): State<AppState>,
+    Query(q): Query<SessionQuery>,
+) -> ApiResult<Json<Vec<SessionOut>>> {
     let from = match q.from.as_deref() {
         Some(f) if !f.is_empty() => day_start("from", f)?,
         _ => navet_store::time::now(),

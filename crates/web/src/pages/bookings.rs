@@ -80,7 +80,9 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
     let (upcoming, past, offers, feed_url) = match user.actor.person_id {
         Some(pid) => {
             let all = bookings::for_person(&s.db, pid).await?;
-            let (mut upcoming, past): (Vec<_>, Vec<_>) = all.into_iter().partition(|b| b.ends_at > now && b.status().is_live());
+            let (mut upcoming, past): (Vec<_>, Vec<_>) = all
+                .into_iter()
+                .partition(|b| b.ends_at > now && b.status().is_live());
             upcoming.reverse();
             let token = bookings::feed_token(&s.db, pid).await?;
             (
@@ -95,7 +97,9 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
     let notice = match q.ok.as_deref() {
         Some("cancelled") => "Anmälan är avbokad.".into(),
         Some("late_cancelled") => "Anmälan är avbokad och registrerad som sen avbokning.".into(),
-        Some("promoted") => "Anmälan är avbokad. Platsen gick direkt till den som stod först på väntelistan.".into(),
+        Some("promoted") => {
+            "Anmälan är avbokad. Platsen gick direkt till den som stod först på väntelistan.".into()
+        }
         Some("accepted") => "Du har tagit den erbjudna platsen.".into(),
         Some("declined") => "Du har tackat nej; platsen går vidare.".into(),
         Some("feed") => "En ny kalenderlänk är skapad; den gamla slutar fungera.".into(),
@@ -138,7 +142,12 @@ struct BackForm {
 }
 
 /// Cancel a booking (the person, their manager, coordinators).
-async fn cancel(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<BackForm>) -> PageResult {
+async fn cancel(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<BackForm>,
+) -> PageResult {
     c.require_login()?;
     let b = bookings::get(&s.db, id).await?;
     let user = c.require(Action::BookPerson(person_ref(&b)))?;
@@ -150,10 +159,17 @@ async fn cancel(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f):
     let sep = if back.contains('?') { '&' } else { '?' };
     match bookings::cancel(&s.db, &user.who(), id, None).await {
         Ok(r) => {
-            let what = if !r.promoted.is_empty() { "promoted" } else { r.status.code() };
+            let what = if !r.promoted.is_empty() {
+                "promoted"
+            } else {
+                r.status.code()
+            };
             Ok(see_other(&format!("{back}{sep}ok={what}")))
         }
-        Err(StoreError::Conflict { message, .. }) => Ok(see_other(&format!("{back}{sep}fel={}", urlencoding::encode(&message)))),
+        Err(StoreError::Conflict { message, .. }) => Ok(see_other(&format!(
+            "{back}{sep}fel={}",
+            urlencoding::encode(&message)
+        ))),
         Err(e) => Err(e.into()),
     }
 }
@@ -178,7 +194,12 @@ struct LinkPage {
     secondary: Option<(String, String)>,
 }
 
-async fn decline_page(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): Query<TokenQuery>) -> PageResult {
+async fn decline_page(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+) -> PageResult {
     let b = bookings::get(&s.db, id).await?;
     let (title, text) = if b.status == "booked" {
         (
@@ -190,10 +211,17 @@ async fn decline_page(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Qu
             ),
         )
     } else {
-        ("Anmälan är redan avslutad".into(), "Den här anmälan är inte längre aktiv; du behöver inte göra något.".into())
+        (
+            "Anmälan är redan avslutad".into(),
+            "Den här anmälan är inte längre aktiv; du behöver inte göra något.".into(),
+        )
     };
     render(LinkPage {
-        action: if b.status == "booked" { format!("/anmalan/{id}/avboj") } else { String::new() },
+        action: if b.status == "booked" {
+            format!("/anmalan/{id}/avboj")
+        } else {
+            String::new()
+        },
         button: "Tacka nej till platsen".into(),
         token: q.t,
         secondary: None,
@@ -209,12 +237,18 @@ struct TokenForm {
     t: String,
 }
 
-async fn decline(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<TokenForm>) -> PageResult {
+async fn decline(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
     let who = c.who();
     match bookings::cancel(&s.db, &who, id, Some(&f.t)).await {
         Ok(_) => render(LinkPage {
             title: "Tack för beskedet".into(),
-            text: "Du har tackat nej och platsen har gått vidare till nästa person på väntelistan.".into(),
+            text: "Du har tackat nej och platsen har gått vidare till nästa person på väntelistan."
+                .into(),
             action: String::new(),
             button: String::new(),
             token: String::new(),
@@ -226,7 +260,12 @@ async fn decline(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f)
     }
 }
 
-async fn offer_page(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): Query<TokenQuery>) -> PageResult {
+async fn offer_page(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+) -> PageResult {
     let h = bookings::hold(&s.db, id).await?;
     if h.kind != "offer" {
         return Err(AppError::NotFound);
@@ -244,10 +283,17 @@ async fn offer_page(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Quer
             ),
         )
     } else {
-        ("Erbjudandet gäller inte längre".into(), "Platsen är redan tagen, avböjd eller har gått ut.".into())
+        (
+            "Erbjudandet gäller inte längre".into(),
+            "Platsen är redan tagen, avböjd eller har gått ut.".into(),
+        )
     };
     render(LinkPage {
-        action: if active { format!("/erbjudande/{id}") } else { String::new() },
+        action: if active {
+            format!("/erbjudande/{id}")
+        } else {
+            String::new()
+        },
         button: "Ta platsen".into(),
         secondary: active.then(|| (format!("/erbjudande/{id}/avboj"), "Nej tack".to_string())),
         token: q.t,
@@ -258,7 +304,12 @@ async fn offer_page(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Quer
 }
 
 /// Take an offered place: with the e-mailed token, or logged in as the person.
-async fn accept_offer(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<TokenForm>) -> PageResult {
+async fn accept_offer(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
     let token = offer_token(&s, &c, id, &f.t).await?;
     match bookings::accept_offer(&s.db, &c.who(), id, token.as_deref()).await {
         Ok(_) if c.is_logged_in() => Ok(see_other("/mina-bokningar?ok=accepted")),
@@ -276,10 +327,19 @@ async fn accept_offer(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
-async fn decline_offer(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<TokenForm>) -> PageResult {
+async fn decline_offer(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
     let token = offer_token(&s, &c, id, &f.t).await?;
     bookings::release_hold(&s.db, &c.who(), id, token.as_deref()).await?;
-    Ok(see_other(if c.is_logged_in() { "/mina-bokningar?ok=declined" } else { "/" }))
+    Ok(see_other(if c.is_logged_in() {
+        "/mina-bokningar?ok=declined"
+    } else {
+        "/"
+    }))
 }
 
 /// The token to check, or None when the logged-in user is the offered person.
@@ -290,7 +350,9 @@ async fn offer_token(s: &AppState, c: &Ctx, id: i64, t: &str) -> Result<Option<S
         return Ok(None);
     }
     if t.is_empty() {
-        return Err(AppError::Forbidden("Länken saknar sin nyckel; öppna den från e-postmeddelandet.".into()));
+        return Err(AppError::Forbidden(
+            "Länken saknar sin nyckel; öppna den från e-postmeddelandet.".into(),
+        ));
     }
     Ok(Some(t.to_string()))
 }
@@ -352,14 +414,24 @@ async fn bookable_people(s: &AppState, c: &Ctx, q: &str) -> Result<Vec<Person>, 
                 ..Default::default()
             }
         }
-        _ => return Err(AppError::forbidden("Endast chefer och samordnare kan boka andra.")),
+        _ => {
+            return Err(AppError::forbidden(
+                "Endast chefer och samordnare kan boka andra.",
+            ))
+        }
     };
     let mut v = people::list(&s.db, &filter).await?;
     v.truncate(300);
     Ok(v)
 }
 
-async fn bulk_page(s: &AppState, c: Ctx, q: BulkQuery, results: Vec<BulkResult>, error: String) -> PageResult {
+async fn bulk_page(
+    s: &AppState,
+    c: Ctx,
+    q: BulkQuery,
+    results: Vec<BulkResult>,
+    error: String,
+) -> PageResult {
     let people = bookable_people(s, &c, &q.q).await?;
     if !people.is_empty() {
         let user = c.require_login()?;
@@ -401,7 +473,8 @@ async fn bulk_page(s: &AppState, c: Ctx, q: BulkQuery, results: Vec<BulkResult>,
         None => vec![],
     };
     let reservation = match q.reservation {
-        Some(h) => Some(bookings::hold(&s.db, h).await?).filter(|h| h.kind == "reservation" && h.is_active(now)),
+        Some(h) => Some(bookings::hold(&s.db, h).await?)
+            .filter(|h| h.kind == "reservation" && h.is_active(now)),
         None => None,
     };
     render(BulkPage {
@@ -507,7 +580,8 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
                         ok: false,
                         outcome: "Kurstillfället finns inte.".into(),
                     },
-                    Err(StoreError::Conflict { message, .. }) | Err(StoreError::Forbidden(message)) => BulkResult {
+                    Err(StoreError::Conflict { message, .. })
+                    | Err(StoreError::Forbidden(message)) => BulkResult {
                         name,
                         ok: false,
                         outcome: format!("Nekad: {message}"),
@@ -517,11 +591,13 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
                         ok: false,
                         outcome: format!("Nekad: {e}"),
                     },
-                    Err(e) => return BulkResult {
-                        name,
-                        ok: false,
-                        outcome: format!("Fel: {e}"),
-                    },
+                    Err(e) => {
+                        return BulkResult {
+                            name,
+                            ok: false,
+                            outcome: format!("Fel: {e}"),
+                        }
+                    }
                 }
             }
         })
@@ -534,8 +610,14 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
 fn ics_response(body: String, filename: &str) -> PageResult {
     Ok((
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
             (header::CACHE_CONTROL, "private, max-age=300".to_string()),
         ],
         body,
@@ -561,10 +643,19 @@ async fn personal_feed(State(s): State<AppState>, Path(token): Path<String>) -> 
             b.ics_sequence,
             b.session_status == "cancelled",
             None,
-            Some(format!("{}/kurstillfallen/{}", sender.base_url, b.session_id)),
+            Some(format!(
+                "{}/kurstillfallen/{}",
+                sender.base_url, b.session_id
+            )),
         ));
     }
-    let body = ical::calendar(Method::Publish, Some("Mina kurser – Navet"), &sender.from_email, &events, navet_store::time::now());
+    let body = ical::calendar(
+        Method::Publish,
+        Some("Mina kurser – Navet"),
+        &sender.from_email,
+        &events,
+        navet_store::time::now(),
+    );
     ics_response(body, "mina-kurser.ics")
 }
 
@@ -581,7 +672,13 @@ async fn public_feed(s: &AppState, f: sessions::Filter, name: &str) -> PageResul
             Some(format!("{}/kurstillfallen/{}", sender.base_url, row.id)),
         ));
     }
-    let body = ical::calendar(Method::Publish, Some(name), &sender.from_email, &events, navet_store::time::now());
+    let body = ical::calendar(
+        Method::Publish,
+        Some(name),
+        &sender.from_email,
+        &events,
+        navet_store::time::now(),
+    );
     ics_response(body, "kurstillfallen.ics")
 }
 

@@ -63,13 +63,22 @@ struct ListPage {
 
 impl ListPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        Level::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        Level::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
-        Format::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        Format::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn top_areas(&self) -> Vec<&CompetenceArea> {
-        self.areas.iter().filter(|a| a.parent_id.is_none()).collect()
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id.is_none())
+            .collect()
     }
     fn role_selected(&self, id: &i64) -> bool {
         self.q.roll == Some(*id)
@@ -166,7 +175,12 @@ struct ShowQuery {
     ok: Option<String>,
 }
 
-async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult {
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
     let course = catalogue::get(&s.db, id).await?;
     let can_manage = c.can(Action::ManageCatalogue);
     let bookable = CourseStatus::parse(&course.status).is_some_and(|s| s.is_bookable());
@@ -189,7 +203,10 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): 
     )
     .await?;
     let my_municipality = match c.actor().and_then(|a| a.person_id) {
-        Some(pid) => navet_store::people::get(&s.db, pid).await.ok().map(|p| p.municipality_id),
+        Some(pid) => navet_store::people::get(&s.db, pid)
+            .await
+            .ok()
+            .map(|p| p.municipality_id),
         None => None,
     };
     let notice = match q.ok.as_deref() {
@@ -269,7 +286,12 @@ impl CourseForm {
             cancellation_deadline_days: c.cancellation_deadline_days.to_string(),
             target_group: c.target_group.clone(),
             planned_term: c.planned_term.clone(),
-            language_support: c.language_support.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            language_support: c
+                .language_support
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             roles,
             areas,
         }
@@ -289,16 +311,28 @@ struct FormPage {
 
 impl FormPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        Level::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        Level::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
-        Format::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        Format::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
-        CourseStatus::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        CourseStatus::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
-        LanguageSupport::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        LanguageSupport::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn has_support(&self, code: &&str) -> bool {
         self.f.language_support.iter().any(|s| s == code)
@@ -310,14 +344,26 @@ impl FormPage {
         self.f.areas.contains(id)
     }
     fn sub_areas(&self, parent: &i64) -> Vec<&CompetenceArea> {
-        self.areas.iter().filter(|a| a.parent_id == Some(*parent)).collect()
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id == Some(*parent))
+            .collect()
     }
     fn top_areas(&self) -> Vec<&CompetenceArea> {
-        self.areas.iter().filter(|a| a.parent_id.is_none()).collect()
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id.is_none())
+            .collect()
     }
 }
 
-async fn form_page(s: &AppState, c: Ctx, f: CourseForm, errors: FormErrors, id: Option<i64>) -> PageResult {
+async fn form_page(
+    s: &AppState,
+    c: Ctx,
+    f: CourseForm,
+    errors: FormErrors,
+    id: Option<i64>,
+) -> PageResult {
     render(FormPage {
         roles: navet_store::org::roles(&s.db).await?,
         areas: navet_store::org::competence_areas(&s.db).await?,
@@ -345,11 +391,20 @@ async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> Pa
     c.require(Action::ManageCatalogue)?;
     let course = catalogue::get(&s.db, id).await?;
     let (roles, areas) = catalogue::links(&s.db, id).await?;
-    form_page(&s, c, CourseForm::from_course(&course, roles, areas), FormErrors::default(), Some(id)).await
+    form_page(
+        &s,
+        c,
+        CourseForm::from_course(&course, roles, areas),
+        FormErrors::default(),
+        Some(id),
+    )
+    .await
 }
 
 /// Check the form; Ok((course, extras, deadline)) or the field errors.
-fn check_form(f: &CourseForm) -> Result<(domain::catalogue::CheckedCourse, CourseExtras, i64), domain::FieldErrors> {
+fn check_form(
+    f: &CourseForm,
+) -> Result<(domain::catalogue::CheckedCourse, CourseExtras, i64), domain::FieldErrors> {
     let mut errors = domain::FieldErrors::new();
     let checked = check_course(&CourseDraft {
         title: f.title.clone(),
@@ -371,12 +426,25 @@ fn check_form(f: &CourseForm) -> Result<(domain::catalogue::CheckedCourse, Cours
     let deadline = if f.cancellation_deadline_days.trim().is_empty() {
         Some(2)
     } else {
-        f.cancellation_deadline_days.trim().parse::<i64>().ok().filter(|d| (0..=90).contains(d))
+        f.cancellation_deadline_days
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (0..=90).contains(d))
     };
     if deadline.is_none() {
-        errors.add("cancellation_deadline_days", "invalid_deadline", "Sista avbokningsdag anges som 0–90 dagar före start.");
+        errors.add(
+            "cancellation_deadline_days",
+            "invalid_deadline",
+            "Sista avbokningsdag anges som 0–90 dagar före start.",
+        );
     }
-    let support: Vec<&str> = f.language_support.iter().filter_map(|s| LanguageSupport::parse(s)).map(|l| l.code()).collect();
+    let support: Vec<&str> = f
+        .language_support
+        .iter()
+        .filter_map(|s| LanguageSupport::parse(s))
+        .map(|l| l.code())
+        .collect();
     match (checked, deadline) {
         (Some(c), Some(d)) if errors.is_empty() => Ok((
             c,
@@ -402,14 +470,22 @@ fn store_errors(e: StoreError) -> Result<domain::FieldErrors, crate::AppError> {
         StoreError::Invalid(f) => Ok(f),
         other if other.is_unique_violation() => {
             let mut f = domain::FieldErrors::new();
-            f.add("code", "duplicate_code", "Kurskoden används redan av en annan kurs.");
+            f.add(
+                "code",
+                "duplicate_code",
+                "Kurskoden används redan av en annan kurs.",
+            );
             Ok(f)
         }
         other => Err(other.into()),
     }
 }
 
-async fn create(State(s): State<AppState>, c: Ctx, MultiForm(f): MultiForm<CourseForm>) -> PageResult {
+async fn create(
+    State(s): State<AppState>,
+    c: Ctx,
+    MultiForm(f): MultiForm<CourseForm>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?.clone();
     let (checked, extras, deadline) = match check_form(&f) {
         Ok(x) => x,
@@ -417,12 +493,18 @@ async fn create(State(s): State<AppState>, c: Ctx, MultiForm(f): MultiForm<Cours
     };
     if catalogue::by_title(&s.db, &checked.title).await?.is_some() {
         let mut e = domain::FieldErrors::new();
-        e.add("title", "duplicate_title", "Det finns redan en kurs med det namnet.");
+        e.add(
+            "title",
+            "duplicate_title",
+            "Det finns redan en kurs med det namnet.",
+        );
         return form_page(&s, c, f, FormErrors(e), None).await;
     }
     let mut created = catalogue::create(&s.db, &user.who(), &checked, &extras).await;
     if let Ok(id) = created {
-        created = catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline).await.map(|_| id);
+        created = catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline)
+            .await
+            .map(|_| id);
     }
     match created {
         Ok(id) => Ok(see_other(&format!("/kurser/{id}?ok=created"))),
@@ -433,15 +515,27 @@ async fn create(State(s): State<AppState>, c: Ctx, MultiForm(f): MultiForm<Cours
     }
 }
 
-async fn update(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, MultiForm(f): MultiForm<CourseForm>) -> PageResult {
+async fn update(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    MultiForm(f): MultiForm<CourseForm>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?.clone();
     let (checked, extras, deadline) = match check_form(&f) {
         Ok(x) => x,
         Err(e) => return form_page(&s, c, f, FormErrors(e), Some(id)).await,
     };
-    if catalogue::by_title(&s.db, &checked.title).await?.is_some_and(|other| other.id != id) {
+    if catalogue::by_title(&s.db, &checked.title)
+        .await?
+        .is_some_and(|other| other.id != id)
+    {
         let mut e = domain::FieldErrors::new();
-        e.add("title", "duplicate_title", "Det finns redan en kurs med det namnet.");
+        e.add(
+            "title",
+            "duplicate_title",
+            "Det finns redan en kurs med det namnet.",
+        );
         return form_page(&s, c, f, FormErrors(e), Some(id)).await;
     }
     match catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline).await {

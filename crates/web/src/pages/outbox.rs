@@ -51,7 +51,11 @@ impl ListPage {
             "/admin/utskick?till={}&slag={}{}&sida={p}",
             urlencoding::encode(&self.q.till),
             urlencoding::encode(&self.q.slag),
-            if self.q.ej_skickade.is_some() { "&ej_skickade=1" } else { "" }
+            if self.q.ej_skickade.is_some() {
+                "&ej_skickade=1"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -114,5 +118,9 @@ async fn ics(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResu
     let Some(body) = m.ics else {
         return Err(AppError::NotFound);
     };
-    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }

@@ -28,8 +28,14 @@ pub fn router() -> Router<AppState> {
         .route("/kurstillfallen/{id}", get(show))
         .route("/kurstillfallen/{id}/boka", post(book_self))
         .route("/kurstillfallen/{id}/installa", post(cancel_session))
-        .route("/kurstillfallen/{id}/utbildningsledare", post(assign_trainer))
-        .route("/kurstillfallen/{id}/utbildningsledare/{person}/ta-bort", post(unassign_trainer))
+        .route(
+            "/kurstillfallen/{id}/utbildningsledare",
+            post(assign_trainer),
+        )
+        .route(
+            "/kurstillfallen/{id}/utbildningsledare/{person}/ta-bort",
+            post(unassign_trainer),
+        )
         .route("/kurstillfallen/{id}/reservera", post(reserve))
         .route("/reservationer/{id}/slapp", post(release_reservation))
 }
@@ -135,7 +141,10 @@ struct FormPage {
 
 impl FormPage {
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
-        LanguageSupport::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        LanguageSupport::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn has_support(&self, code: &&str) -> bool {
         self.f.language_support.iter().any(|s| s == code)
@@ -149,10 +158,16 @@ impl FormPage {
             .map(|i| {
                 (
                     i,
-                    self.f.quota_municipality.get(i).cloned().unwrap_or_default(),
+                    self.f
+                        .quota_municipality
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_default(),
                     self.f.quota_seats.get(i).cloned().unwrap_or_default(),
                     self.f.quota_release.get(i).cloned().unwrap_or_default(),
-                    self.errors.get(&format!("quota_municipality-{i}")).to_string(),
+                    self.errors
+                        .get(&format!("quota_municipality-{i}"))
+                        .to_string(),
                     self.errors.get(&format!("quota_release-{i}")).to_string(),
                 )
             })
@@ -162,7 +177,10 @@ impl FormPage {
         self.f.course_id == id.to_string()
     }
     fn qualified(&self, t: &Trainer) -> bool {
-        self.f.course_id.parse::<i64>().is_ok_and(|c| t.is_qualified(c))
+        self.f
+            .course_id
+            .parse::<i64>()
+            .is_ok_and(|c| t.is_qualified(c))
     }
 }
 
@@ -171,13 +189,20 @@ async fn form_page(s: &AppState, c: Ctx, f: SessionForm, errors: FormErrors) -> 
     courses.retain(|c| {
         !matches!(
             domain::catalogue::CourseStatus::parse(&c.status),
-            Some(domain::catalogue::CourseStatus::Pausad | domain::catalogue::CourseStatus::Avvecklad)
+            Some(
+                domain::catalogue::CourseStatus::Pausad
+                    | domain::catalogue::CourseStatus::Avvecklad
+            )
         )
     });
     render(FormPage {
         courses,
         municipalities: navet_store::org::municipalities(&s.db).await?,
-        trainers: trainers::list(&s.db).await?.into_iter().filter(|t| t.active).collect(),
+        trainers: trainers::list(&s.db)
+            .await?
+            .into_iter()
+            .filter(|t| t.active)
+            .collect(),
         c,
         f,
         errors,
@@ -215,7 +240,10 @@ impl SessionForm {
     fn input(&self, errors: &mut domain::FieldErrors) -> SessionInput {
         let mut parts = vec![(local(&self.date, &self.start), local(&self.date, &self.end))];
         if !self.date2.trim().is_empty() {
-            parts.push((local(&self.date2, &self.start2), local(&self.date2, &self.end2)));
+            parts.push((
+                local(&self.date2, &self.start2),
+                local(&self.date2, &self.end2),
+            ));
         }
         let course_id = match self.course_id.trim().parse::<i64>() {
             Ok(c) => c,
@@ -227,7 +255,11 @@ impl SessionForm {
         let capacity = match self.capacity.trim().parse::<i64>() {
             Ok(c) => c,
             Err(_) => {
-                errors.add("capacity", "invalid_capacity", "Ange antal platser som ett heltal.");
+                errors.add(
+                    "capacity",
+                    "invalid_capacity",
+                    "Ange antal platser som ett heltal.",
+                );
                 0
             }
         };
@@ -239,7 +271,11 @@ impl SessionForm {
             }
             let seats = self.quota_seats.get(i).map(|s| s.trim()).unwrap_or("");
             let Ok(seats) = seats.parse::<i64>() else {
-                errors.add(&format!("quotas[{i}].seats"), "invalid_quota", "Ange kvotens antal platser som ett heltal.");
+                errors.add(
+                    &format!("quotas[{i}].seats"),
+                    "invalid_quota",
+                    "Ange kvotens antal platser som ett heltal.",
+                );
                 continue;
             };
             let rel = self.quota_release.get(i).map(|s| s.trim()).unwrap_or("");
@@ -364,15 +400,24 @@ impl ShowPage {
         super::catalogue::support_labels(&self.s.row.language_support)
     }
     fn support_options(&self) -> Vec<(&'static str, &'static str)> {
-        LanguageSupport::ALL.iter().map(|l| (l.code(), l.label_sv())).collect()
+        LanguageSupport::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
     }
     fn booked_count(&self) -> usize {
-        self.participants.as_ref().map(|p| p.iter().filter(|b| b.status == "booked").count()).unwrap_or(0)
+        self.participants
+            .as_ref()
+            .map(|p| p.iter().filter(|b| b.status == "booked").count())
+            .unwrap_or(0)
     }
     fn unassigned_trainers(&self) -> Vec<&Trainer> {
         self.trainers
             .iter()
-            .filter(|t| t.is_qualified(self.s.row.course_id) && !self.s.trainers.iter().any(|x| x.person_id == t.person_id))
+            .filter(|t| {
+                t.is_qualified(self.s.row.course_id)
+                    && !self.s.trainers.iter().any(|x| x.person_id == t.person_id)
+            })
             .collect()
     }
     fn is_cancelled(&self) -> bool {
@@ -391,7 +436,12 @@ struct ShowQuery {
     fel: Option<String>,
 }
 
-async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult {
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
     let view = sessions::get(&s.db, id).await?;
     let course = catalogue::get(&s.db, view.row.course_id).await?;
     let trainer_ids: Vec<i64> = view.trainers.iter().map(|t| t.person_id).collect();
@@ -422,7 +472,10 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): 
                 .await?
                 .into_iter()
                 .find(|b| b.session_id == id && b.status().is_live());
-            let muni = navet_store::people::get(&s.db, pid).await.ok().map(|p| p.municipality_id);
+            let muni = navet_store::people::get(&s.db, pid)
+                .await
+                .ok()
+                .map(|p| p.municipality_id);
             (mine, muni)
         }
         None => (None, None),
@@ -453,7 +506,10 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): 
         Some("created") => "Kurstillfället är schemalagt.".to_string(),
         Some("booked") => "Du är bokad. En bekräftelse med kalenderinbjudan skickas till din e-post.".to_string(),
         Some("waitlisted") => "Tillfället är fullt: du står på väntelistan och får besked direkt om en plats blir ledig.".to_string(),
-        Some("cancelled") => "Kurstillfället är inställt och alla anmälda har meddelats.".to_string(),
+        Some("installt") => "Kurstillfället är inställt och alla anmälda har meddelats.".to_string(),
+        Some("cancelled") => "Anmälan är avbokad.".to_string(),
+        Some("late_cancelled") => "Anmälan är avbokad och registrerad som sen avbokning.".to_string(),
+        Some("promoted") => "Anmälan är avbokad. Platsen gick direkt till den första på väntelistan, som har fått besked.".to_string(),
         Some("trainer") => "Utbildningsledarna är uppdaterade.".to_string(),
         Some("reserved") => "Platserna är reserverade. Namnge deltagarna under Boka personal.".to_string(),
         Some("released") => "Reservationen är släppt.".to_string(),
@@ -461,7 +517,11 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): 
     };
     render(ShowPage {
         can_book_self: c.actor().is_some_and(|a| a.person_id.is_some()),
-        trainers: if can_manage { trainers::list(&s.db).await? } else { vec![] },
+        trainers: if can_manage {
+            trainers::list(&s.db).await?
+        } else {
+            vec![]
+        },
         error: q.fel.unwrap_or_default(),
         s: view,
         course,
@@ -479,7 +539,10 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): 
 }
 
 fn back_with_error(id: i64, message: &str) -> axum::response::Response {
-    see_other(&format!("/kurstillfallen/{id}?fel={}", urlencoding::encode(message)))
+    see_other(&format!(
+        "/kurstillfallen/{id}?fel={}",
+        urlencoding::encode(message)
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -491,10 +554,17 @@ struct BookSelfForm {
 }
 
 /// Book the logged-in person (or put them on the waiting list).
-async fn book_self(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<BookSelfForm>) -> PageResult {
+async fn book_self(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<BookSelfForm>,
+) -> PageResult {
     let user = c.require_login()?;
     let Some(pid) = user.actor.person_id else {
-        return Err(AppError::forbidden("Ditt konto är inte kopplat till en person och kan inte bokas."));
+        return Err(AppError::forbidden(
+            "Ditt konto är inte kopplat till en person och kan inte bokas.",
+        ));
     };
     let p = navet_store::people::get(&s.db, pid).await?;
     let user = c.require(Action::BookPerson(p.as_ref()))?;
@@ -519,7 +589,10 @@ async fn book_self(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(
         })
         .await;
     match r {
-        Ok(o) => Ok(see_other(&format!("/kurstillfallen/{id}?ok={}", o.status.code()))),
+        Ok(o) => Ok(see_other(&format!(
+            "/kurstillfallen/{id}?ok={}",
+            o.status.code()
+        ))),
         Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
         Err(e) => Err(e.into()),
     }
@@ -531,10 +604,15 @@ struct CancelForm {
     reason: String,
 }
 
-async fn cancel_session(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<CancelForm>) -> PageResult {
+async fn cancel_session(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CancelForm>,
+) -> PageResult {
     let user = c.require(Action::ManageSessions)?;
     match bookings::cancel_session(&s.db, &user.who(), id, &f.reason).await {
-        Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=cancelled"))),
+        Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=installt"))),
         Err(StoreError::Invalid(e)) => Ok(back_with_error(id, &e.to_string())),
         Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
         Err(e) => Err(e.into()),
@@ -547,20 +625,32 @@ struct TrainerForm {
     person_id: Option<i64>,
 }
 
-async fn assign_trainer(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<TrainerForm>) -> PageResult {
+async fn assign_trainer(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TrainerForm>,
+) -> PageResult {
     let user = c.require(Action::ManageSessions)?;
     let Some(pid) = f.person_id else {
         return Ok(back_with_error(id, "Välj en utbildningsledare."));
     };
     match trainers::assign(&s.db, &user.who(), id, pid).await {
         Ok(()) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer"))),
-        Err(StoreError::Invalid(e)) => Ok(back_with_error(id, &e.0.first().map(|x| x.message.clone()).unwrap_or_default())),
+        Err(StoreError::Invalid(e)) => Ok(back_with_error(
+            id,
+            &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
+        )),
         Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn unassign_trainer(State(s): State<AppState>, c: Ctx, Path((id, person)): Path<(i64, i64)>) -> PageResult {
+async fn unassign_trainer(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path((id, person)): Path<(i64, i64)>,
+) -> PageResult {
     let user = c.require(Action::ManageSessions)?;
     trainers::unassign(&s.db, &user.who(), id, person).await?;
     Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer")))
@@ -577,7 +667,12 @@ struct ReserveForm {
 }
 
 /// A manager reserves places for a unit, to name people later.
-async fn reserve(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<ReserveForm>) -> PageResult {
+async fn reserve(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReserveForm>,
+) -> PageResult {
     c.require_login()?;
     let Some(unit_id) = f.unit_id else {
         return Ok(back_with_error(id, "Välj enhet."));
@@ -597,18 +692,29 @@ async fn reserve(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f)
         return Ok(back_with_error(id, "Ange antal platser som ett heltal."));
     };
     let Some(d) = navet_store::time::parse_date(&f.deadline) else {
-        return Ok(back_with_error(id, "Ange sista dag att namnge deltagare som ÅÅÅÅ-MM-DD."));
+        return Ok(back_with_error(
+            id,
+            "Ange sista dag att namnge deltagare som ÅÅÅÅ-MM-DD.",
+        ));
     };
-    let deadline = domain::sessions::stockholm_to_utc(d.and_hms_opt(23, 59, 0).expect("time")).unwrap_or(0);
+    let deadline =
+        domain::sessions::stockholm_to_utc(d.and_hms_opt(23, 59, 0).expect("time")).unwrap_or(0);
     match bookings::reserve(&s.db, &user.who(), id, unit_id, seats, deadline).await {
         Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=reserved"))),
-        Err(StoreError::Invalid(e)) => Ok(back_with_error(id, &e.0.first().map(|x| x.message.clone()).unwrap_or_default())),
+        Err(StoreError::Invalid(e)) => Ok(back_with_error(
+            id,
+            &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
+        )),
         Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn release_reservation(State(s): State<AppState>, c: Ctx, Path(hold_id): Path<i64>) -> PageResult {
+async fn release_reservation(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(hold_id): Path<i64>,
+) -> PageResult {
     c.require_login()?;
     let h = bookings::hold(&s.db, hold_id).await?;
     let user = match (h.unit_id, h.kind.as_str()) {
@@ -623,7 +729,10 @@ async fn release_reservation(State(s): State<AppState>, c: Ctx, Path(hold_id): P
         _ => c.require(Action::ManageSessions)?,
     };
     match bookings::release_hold(&s.db, &user.who(), hold_id, None).await {
-        Ok(_) => Ok(see_other(&format!("/kurstillfallen/{}?ok=released", h.session_id))),
+        Ok(_) => Ok(see_other(&format!(
+            "/kurstillfallen/{}?ok=released",
+            h.session_id
+        ))),
         Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(h.session_id, &message)),
         Err(e) => Err(e.into()),
     }

@@ -22,8 +22,14 @@ pub fn router() -> Router<AppState> {
         .route("/utbildningsledare", get(list).post(add))
         .route("/utbildningsledare/{id}", get(show).post(save))
         .route("/utbildningsledare/{id}/kurser", post(set_courses))
-        .route("/utbildningsledare/{id}/certifiering", post(add_certification))
-        .route("/utbildningsledare/{id}/certifiering/{cert}/ta-bort", post(remove_certification))
+        .route(
+            "/utbildningsledare/{id}/certifiering",
+            post(add_certification),
+        )
+        .route(
+            "/utbildningsledare/{id}/certifiering/{cert}/ta-bort",
+            post(remove_certification),
+        )
 }
 
 #[derive(Template)]
@@ -65,7 +71,11 @@ async fn add(State(s): State<AppState>, c: Ctx, Form(f): Form<AddForm>) -> PageR
     let mut e = domain::FieldErrors::new();
     let person = navet_store::people::by_email(&s.db, &f.email).await?;
     if person.is_none() {
-        e.add("email", "unknown_person", "Ingen person med den e-postadressen finns i personalregistret.");
+        e.add(
+            "email",
+            "unknown_person",
+            "Ingen person med den e-postadressen finns i personalregistret.",
+        );
     }
     let Some(home) = f.home_municipality else {
         e.add("home_municipality", "missing", "Välj hemkommun.");
@@ -104,7 +114,13 @@ struct OkQuery {
     ok: Option<String>,
 }
 
-async fn show_page(s: &AppState, c: Ctx, id: i64, errors: FormErrors, notice: String) -> PageResult {
+async fn show_page(
+    s: &AppState,
+    c: Ctx,
+    id: i64,
+    errors: FormErrors,
+    notice: String,
+) -> PageResult {
     let t = trainers::get(&s.db, id).await?;
     if domain::access::read_needs_audit(&c.require_login()?.actor, id) {
         navet_store::audit::record_read(&s.db, &c.who(), id, "utbildningsledare").await?;
@@ -121,9 +137,18 @@ async fn show_page(s: &AppState, c: Ctx, id: i64, errors: FormErrors, notice: St
     })
 }
 
-async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> PageResult {
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> PageResult {
     c.require(Action::ManageCatalogue)?;
-    let notice = if q.ok.is_some() { "Sparat.".to_string() } else { String::new() };
+    let notice = if q.ok.is_some() {
+        "Sparat.".to_string()
+    } else {
+        String::new()
+    };
     show_page(&s, c, id, FormErrors::default(), notice).await
 }
 
@@ -135,9 +160,22 @@ struct SaveForm {
     active: Option<String>,
 }
 
-async fn save(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<SaveForm>) -> PageResult {
+async fn save(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<SaveForm>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?.clone();
-    match trainers::upsert(&s.db, &user.who(), id, f.home_municipality, f.active.is_some()).await {
+    match trainers::upsert(
+        &s.db,
+        &user.who(),
+        id,
+        f.home_municipality,
+        f.active.is_some(),
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
         Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
         Err(e) => Err(e.into()),
@@ -150,7 +188,12 @@ struct CoursesForm {
     courses: Vec<i64>,
 }
 
-async fn set_courses(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<CoursesForm>) -> PageResult {
+async fn set_courses(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CoursesForm>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?;
     trainers::set_courses(&s.db, &user.who(), id, &f.courses).await?;
     Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
@@ -166,16 +209,34 @@ struct CertForm {
     valid_until: String,
 }
 
-async fn add_certification(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>, Form(f): Form<CertForm>) -> PageResult {
+async fn add_certification(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CertForm>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?.clone();
-    match trainers::add_certification(&s.db, &user.who(), id, &f.name, &f.certified_on, Some(&f.valid_until)).await {
+    match trainers::add_certification(
+        &s.db,
+        &user.who(),
+        id,
+        &f.name,
+        &f.certified_on,
+        Some(&f.valid_until),
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
         Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
         Err(e) => Err(e.into()),
     }
 }
 
-async fn remove_certification(State(s): State<AppState>, c: Ctx, Path((id, cert)): Path<(i64, i64)>) -> PageResult {
+async fn remove_certification(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path((id, cert)): Path<(i64, i64)>,
+) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?;
     trainers::remove_certification(&s.db, &user.who(), id, cert).await?;
     Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
