@@ -29,7 +29,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Who};
-use crate::db::{Db, Engine, Tx};
+use crate::db::{Db, Engine};
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, Address};
 use crate::sessions::{self as sess, HoldCount, SessionRow};
@@ -164,7 +164,7 @@ struct SessionCtx {
 }
 
 impl SessionCtx {
-    async fn load(db: &Db, tx: &mut Tx, session_id: i64, now: i64) -> StoreResult<SessionCtx> {
+    async fn load(db: &Db, tx: &mut AnyConnection, session_id: i64, now: i64) -> StoreResult<SessionCtx> {
         let row = sess::row(tx, session_id, sess::lock_suffix(db)).await?;
         let mut parts = sess::parts(tx, session_id).await?;
         if parts.is_empty() {
@@ -177,7 +177,7 @@ impl SessionCtx {
             "SELECT COUNT(*), MAX(waitlist_seq) FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",
         )
         .bind(session_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         let waitlisted: i64 = w.get(0);
         let max_seq: Option<i64> = w.get(1);
@@ -185,7 +185,7 @@ impl SessionCtx {
         let max_any: Option<i64> =
             sqlx::query_scalar("SELECT MAX(waitlist_seq) FROM bookings WHERE session_id = $1")
                 .bind(session_id)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await?;
         let next_seq = max_seq.max(max_any).unwrap_or(0) + 1;
         let facts = row.facts(&quotas);
@@ -207,7 +207,7 @@ impl SessionCtx {
     }
 
     /// Store open/full to match the seats (held and cancelled stay).
-    async fn save_status(&self, tx: &mut Tx, now: i64) -> StoreResult<()> {
+    async fn save_status(&self, tx: &mut AnyConnection, now: i64) -> StoreResult<()> {
         let stored = self.facts.status;
         if stored.is_final() {
             return Ok(());
@@ -226,7 +226,7 @@ impl SessionCtx {
                 .bind(want.code())
                 .bind(now)
                 .bind(self.row.id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Ok(())
@@ -237,7 +237,7 @@ impl SessionCtx {
     async fn book(
         &mut self,
         db: &Db,
-        tx: &mut Tx,
+        tx: &mut AnyConnection,
         req: &BookRequest,
         now: i64,
     ) -> StoreResult<StoreResult<Outcome>> {
@@ -253,7 +253,7 @@ impl SessionCtx {
         ))
         .bind(self.row.id)
         .bind(p.id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         let applicant = Applicant {
             municipality_id: p.municipality_id,
@@ -289,7 +289,7 @@ impl SessionCtx {
                 let meta =
                     sqlx::query("SELECT person_id, expires_at FROM session_holds WHERE id = $1")
                         .bind(hid)
-                        .fetch_one(&mut **tx)
+                        .fetch_one(&mut *tx)
                         .await?;
                 let for_person: Option<i64> = meta.get(0);
                 if for_person.is_some_and(|x| x != p.id) {
@@ -336,7 +336,7 @@ impl SessionCtx {
         .bind(now)
         .bind(req.hold_id)
         .bind(req.via.code())
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await;
         let booking_id: i64 = match inserted {
             Ok(r) => r.get(0),
@@ -397,7 +397,7 @@ impl SessionCtx {
 
     /// Give every free seat to the first eligible waiting person (rule 2).
     /// Returns the promoted booking ids in order.
-    async fn settle(&mut self, db: &Db, tx: &mut Tx, now: i64) -> StoreResult<Vec<i64>> {
+    async fn settle(&mut self, db: &Db, tx: &mut AnyConnection, now: i64) -> StoreResult<Vec<i64>> {
         if self.waitlisted == 0
             || self.free_total(now) == 0
             || self.facts.status.is_final()
@@ -411,7 +411,7 @@ impl SessionCtx {
              ORDER BY b.waitlist_seq",
         )
         .bind(self.row.id)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         let mut ineligible: HashSet<i64> = HashSet::new();
         let mut checked: HashSet<i64> = HashSet::new();
@@ -462,7 +462,7 @@ impl SessionCtx {
             .bind(now)
             .bind(crate::accounts::hash_secret(&token))
             .bind(bid)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
             let to = Recipient {
                 name: r.get(4),
@@ -497,15 +497,22 @@ fn is_retryable(e: &StoreError) -> bool {
 }
 
 async fn try_batch(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult<Outcome>>> {
-    let now = crate::time::now();
     let mut tx = db.begin().await?;
+    let out = decide_batch(db, &mut tx, reqs).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Decide every request in the caller's transaction, in order.
+async fn decide_batch(db: &Db, tx: &mut AnyConnection, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult<Outcome>>> {
+    let now = crate::time::now();
     let mut by_session: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (i, r) in reqs.iter().enumerate() {
         by_session.entry(r.session_id).or_default().push(i);
     }
     let mut results: Vec<Option<StoreResult<Outcome>>> = (0..reqs.len()).map(|_| None).collect();
     for (sid, idxs) in by_session {
-        let mut ctx = match SessionCtx::load(db, &mut tx, sid, now).await {
+        let mut ctx = match SessionCtx::load(db, tx, sid, now).await {
             Ok(c) => c,
             Err(StoreError::NotFound(_)) => {
                 for i in idxs {
@@ -517,17 +524,13 @@ async fn try_batch(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult
         };
         // Seats freed by time (a quota or reservation released) go to
         // those already waiting before anyone new.
-        ctx.settle(db, &mut tx, now).await?;
+        ctx.settle(db, tx, now).await?;
         for i in idxs {
-            results[i] = Some(ctx.book(db, &mut tx, &reqs[i], now).await?);
+            results[i] = Some(ctx.book(db, tx, &reqs[i], now).await?);
         }
-        ctx.save_status(&mut tx, now).await?;
+        ctx.save_status(tx, now).await?;
     }
-    tx.commit().await?;
-    Ok(results
-        .into_iter()
-        .map(|r| r.expect("every request decided"))
-        .collect())
+    Ok(results.into_iter().map(|r| r.expect("every request decided")).collect())
 }
 
 async fn book_alone(db: &Db, req: &BookRequest) -> StoreResult<Outcome> {
@@ -571,10 +574,20 @@ pub async fn book_batch(db: &Db, reqs: &[BookRequest]) -> Vec<StoreResult<Outcom
 // Group commit -----------------------------------------------------------------
 
 type Job = (BookRequest, oneshot::Sender<StoreResult<Outcome>>);
+type Replies = Vec<(oneshot::Sender<StoreResult<Outcome>>, StoreResult<Outcome>)>;
 
 /// Booking requests decided by writer tasks that commit many decisions per
 /// transaction (group commit): each request is still decided on its own,
 /// in arrival order, but one durable commit covers the whole batch.
+///
+/// On SQLite the writer does not wait for the disk either: it commits a
+/// batch with `synchronous=NORMAL` (the WAL is written, not yet flushed),
+/// hands the batch's answers to a syncer task and goes on with the next
+/// batch. The syncer flushes the WAL file (`fdatasync`) and only then
+/// answers everyone committed before the flush began, so no caller hears
+/// "booked" before the booking is on disk; one flush covers every batch
+/// committed meanwhile. The connection is back on `synchronous=FULL`
+/// before anyone else may use it.
 #[derive(Clone, Debug)]
 pub struct Queue {
     writers: Vec<mpsc::Sender<Job>>,
@@ -582,6 +595,16 @@ pub struct Queue {
 
 /// Most requests per transaction.
 pub const MAX_BATCH: usize = 128;
+
+/// The WAL file of an SQLite database URL (`sqlite://PATH[?…]`).
+fn wal_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(format!("{path}-wal")))
+}
 
 impl Queue {
     /// Start the writers: one on SQLite (it has one writer anyway), a few
@@ -591,10 +614,26 @@ impl Queue {
             Engine::Sqlite => 1,
             Engine::Postgres => 4,
         };
+        let wal = match db.engine() {
+            Engine::Sqlite => wal_path(db.url()),
+            Engine::Postgres => None,
+        };
+        if wal.is_some() {
+            tokio::spawn(checkpointer(db.clone()));
+        }
         let writers = (0..n)
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<Job>(4096);
-                tokio::spawn(writer(db.clone(), rx));
+                match &wal {
+                    Some(w) => {
+                        let (stx, srx) = mpsc::unbounded_channel::<Replies>();
+                        tokio::spawn(syncer(w.clone(), srx));
+                        tokio::spawn(writer(db.clone(), rx, Some(stx)));
+                    }
+                    None => {
+                        tokio::spawn(writer(db.clone(), rx, None));
+                    }
+                }
                 tx
             })
             .collect();
@@ -611,7 +650,49 @@ impl Queue {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
+/// SQLite: keep WAL checkpoints (two fsyncs each) off the writer's commit
+/// path. The writer connection stops checkpointing by itself; a read
+/// connection checkpoints once a second instead (PASSIVE never blocks the
+/// writer). If the writer connection is ever replaced it simply goes back to
+/// SQLite's own automatic checkpoints.
+async fn checkpointer(db: Db) {
+    if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint=0").execute(db.writer()).await {
+        tracing::warn!("wal_autocheckpoint: {e}");
+        return;
+    }
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if db.pool().is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(db.pool()).await {
+            tracing::debug!("checkpoint: {e}");
+        }
+    }
+}
+
+/// One batch in one transaction on the writer connection, committed
+/// without waiting for the disk. The caller must flush the WAL before
+/// telling anyone.
+async fn commit_unsynced(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult<Outcome>>> {
+    use sqlx::Connection;
+    let mut conn = db.writer().acquire().await?;
+    sqlx::query("PRAGMA synchronous=NORMAL").execute(&mut *conn).await?;
+    let result = async {
+        let mut tx = conn.begin().await?;
+        let out = decide_batch(db, &mut tx, reqs).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(out)
+    }
+    .await;
+    if sqlx::query("PRAGMA synchronous=FULL").execute(&mut *conn).await.is_err() {
+        // Never hand a non-durable connection back to the pool.
+        let _ = conn.detach().close().await;
+    }
+    result
+}
+
+async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, sync: Option<mpsc::UnboundedSender<Replies>>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -621,9 +702,53 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let reqs: Vec<BookRequest> = jobs.iter().map(|j| j.0.clone()).collect();
-        let results = book_batch(&db, &reqs).await;
-        for ((_, reply), r) in jobs.into_iter().zip(results) {
-            let _ = reply.send(r);
+        let t = std::time::Instant::now();
+        let unsynced = match &sync {
+            Some(_) if reqs.len() > 1 => commit_unsynced(&db, &reqs).await.ok(),
+            _ => None,
+        };
+        let (results, needs_flush) = match unsynced {
+            Some(r) => (r, true),
+            // Single requests, PostgreSQL, or a failed batch: durable
+            // commits one way or another before answering.
+            None => (book_batch(&db, &reqs).await, false),
+        };
+        tracing::debug!(size = reqs.len(), ms = t.elapsed().as_secs_f64() * 1000.0, "booking batch");
+        let replies: Replies = jobs.into_iter().map(|j| j.1).zip(results).collect();
+        match (&sync, needs_flush) {
+            (Some(s), true) => {
+                if let Err(mpsc::error::SendError(replies)) = s.send(replies) {
+                    for (reply, _) in replies {
+                        let _ = reply.send(Err(anyhow::anyhow!("skrivningen kunde inte bekräftas").into()));
+                    }
+                }
+            }
+            _ => {
+                for (reply, r) in replies {
+                    let _ = reply.send(r);
+                }
+            }
+        }
+    }
+}
+
+/// Flush the WAL and then answer everything committed before the flush.
+async fn syncer(wal: std::path::PathBuf, mut rx: mpsc::UnboundedReceiver<Replies>) {
+    while let Some(first) = rx.recv().await {
+        let mut groups = vec![first];
+        while let Ok(g) = rx.try_recv() {
+            groups.push(g);
+        }
+        let path = wal.clone();
+        let flushed = tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(&path)?.sync_data())
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+        for (reply, r) in groups.into_iter().flatten() {
+            let _ = reply.send(match &flushed {
+                Ok(()) => r,
+                Err(e) => Err(anyhow::anyhow!("bokningen kunde inte skrivas till disk: {e}").into()),
+            });
         }
     }
 }
