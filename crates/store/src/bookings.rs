@@ -121,6 +121,14 @@ async fn person(db: &Db, conn: &mut AnyConnection, id: i64) -> StoreResult<Optio
     .await?)
 }
 
+/// The first start and the last end of a session's parts.
+fn span(parts: &[Interval]) -> (i64, i64) {
+    (
+        parts.iter().map(|p| p.starts_at).min().unwrap_or(0),
+        parts.iter().map(|p| p.ends_at).max().unwrap_or(0),
+    )
+}
+
 /// Does the person hold a seat on another live session overlapping `parts`?
 async fn has_overlap(
     conn: &mut AnyConnection,
@@ -128,10 +136,7 @@ async fn has_overlap(
     session_id: i64,
     parts: &[Interval],
 ) -> StoreResult<bool> {
-    let (from, to) = (
-        parts.iter().map(|p| p.starts_at).min().unwrap_or(0),
-        parts.iter().map(|p| p.ends_at).max().unwrap_or(0),
-    );
+    let (from, to) = span(parts);
     let rows = sqlx::query(&format!(
         "SELECT COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) FROM bookings b \
          JOIN sessions s ON s.id = b.session_id LEFT JOIN session_parts p ON p.session_id = s.id \
@@ -241,37 +246,46 @@ impl SessionCtx {
         req: &BookRequest,
         now: i64,
     ) -> StoreResult<StoreResult<Outcome>> {
-        let Some(p) = person(db, tx, req.person_id).await? else {
+        let (from, to) = span(&self.parts);
+        // One round trip: the person, a live booking here, and whether any
+        // seat elsewhere overlaps this session's whole span.
+        let row = sqlx::query(&format!(
+            "SELECT p.id, p.name, p.email, p.municipality_id, p.active, \
+             (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $2 AND b.person_id = p.id AND b.status IN {LIVE}), \
+             (SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.person_id = p.id \
+              AND b.session_id <> $2 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $3 AND s.ends_at > $4) \
+             FROM people p WHERE p.id = $1{}",
+            person_lock(db)
+        ))
+        .bind(req.person_id)
+        .bind(self.row.id)
+        .bind(to)
+        .bind(from)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
             return Ok(Err(StoreError::invalid(
                 "person_id",
                 "unknown_person",
                 "Personen finns inte.",
             )));
         };
-        let live: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND person_id = $2 AND status IN {LIVE}"
-        ))
-        .bind(self.row.id)
-        .bind(p.id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let p = PersonFacts {
+            id: row.get(0),
+            name: row.get(1),
+            email: row.get(2),
+            municipality_id: row.get(3),
+            active: row.get(4),
+        };
+        let live: i64 = row.get(5);
+        let near: i64 = row.get(6);
+        // The span check is coarse; confirm it part by part.
+        let overlapping = near > 0 && has_overlap(tx, p.id, self.row.id, &self.parts).await?;
         let applicant = Applicant {
             municipality_id: p.municipality_id,
             active: p.active == 1,
             already_live: live > 0,
-            overlapping: false,
-        };
-        // Cheap refusals first; the overlap query only when it can matter.
-        let pre = match req.hold_id {
-            None => rules::decide(&self.facts, &self.occ, now, &applicant).map(|_| ()),
-            Some(_) => Ok(()),
-        };
-        if let Err(r) = pre {
-            return Ok(Err(refused(r)));
-        }
-        let applicant = Applicant {
-            overlapping: has_overlap(tx, p.id, self.row.id, &self.parts).await?,
-            ..applicant
+            overlapping,
         };
         let (placement, hold_idx) = match req.hold_id {
             None => match rules::decide(&self.facts, &self.occ, now, &applicant) {
@@ -1565,4 +1579,18 @@ pub async fn person_calendar(
         out.push((b, r.text(&parts)));
     }
     Ok(out)
+}
+
+/// Where a person belongs, for the access decision before booking (one
+/// indexed lookup; None when there is no such person).
+pub async fn person_ref(db: &Db, person_id: i64) -> StoreResult<Option<domain::access::PersonRef>> {
+    let row = sqlx::query("SELECT id, unit_id, municipality_id FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| domain::access::PersonRef {
+        person_id: r.get(0),
+        unit_id: r.get(1),
+        municipality_id: r.get(2),
+    }))
 }

@@ -124,20 +124,17 @@ pub async fn book(
 ) -> ApiResult<(StatusCode, Json<BookingOut>)> {
     api.require_login()?;
     let b: NewBooking = parse_json(&body)?;
-    let person = navet_store::people::get(&s.db, b.person_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => ApiError::invalid("person_id", "Personen finns inte."),
-            other => other.into(),
-        })?;
-    let user = api.require(Action::BookPerson(person.as_ref()))?;
+    let person = bookings::person_ref(&s.db, b.person_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("person_id", "Personen finns inte."))?;
+    let user = api.require(Action::BookPerson(person))?;
     let o = s
         .bookings
         .book(BookRequest {
             session_id,
-            person_id: person.id,
+            person_id: person.person_id,
             who: user.who(),
-            via: via_for(&user.actor, person.id),
+            via: via_for(&user.actor, person.person_id),
             support_needs: b.support_needs.unwrap_or_default(),
             hold_id: b.reservation_id,
         })
