@@ -169,7 +169,12 @@ struct SessionCtx {
 }
 
 impl SessionCtx {
-    async fn load(db: &Db, tx: &mut AnyConnection, session_id: i64, now: i64) -> StoreResult<SessionCtx> {
+    async fn load(
+        db: &Db,
+        tx: &mut AnyConnection,
+        session_id: i64,
+        now: i64,
+    ) -> StoreResult<SessionCtx> {
         let row = sess::row(tx, session_id, sess::lock_suffix(db)).await?;
         let mut parts = sess::parts(tx, session_id).await?;
         if parts.is_empty() {
@@ -518,7 +523,11 @@ async fn try_batch(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult
 }
 
 /// Decide every request in the caller's transaction, in order.
-async fn decide_batch(db: &Db, tx: &mut AnyConnection, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult<Outcome>>> {
+async fn decide_batch(
+    db: &Db,
+    tx: &mut AnyConnection,
+    reqs: &[BookRequest],
+) -> StoreResult<Vec<StoreResult<Outcome>>> {
     let now = crate::time::now();
     let mut by_session: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (i, r) in reqs.iter().enumerate() {
@@ -544,7 +553,10 @@ async fn decide_batch(db: &Db, tx: &mut AnyConnection, reqs: &[BookRequest]) -> 
         }
         ctx.save_status(tx, now).await?;
     }
-    Ok(results.into_iter().map(|r| r.expect("every request decided")).collect())
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every request decided"))
+        .collect())
 }
 
 async fn book_alone(db: &Db, req: &BookRequest) -> StoreResult<Outcome> {
@@ -612,7 +624,9 @@ pub const MAX_BATCH: usize = 128;
 
 /// The WAL file of an SQLite database URL (`sqlite://PATH[?…]`).
 fn wal_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     if path.is_empty() || path.contains(":memory:") {
         return None;
@@ -670,7 +684,10 @@ impl Queue {
 /// writer). If the writer connection is ever replaced it simply goes back to
 /// SQLite's own automatic checkpoints.
 async fn checkpointer(db: Db) {
-    if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint=0").execute(db.writer()).await {
+    if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint=0")
+        .execute(db.writer())
+        .await
+    {
         tracing::warn!("wal_autocheckpoint: {e}");
         return;
     }
@@ -679,7 +696,10 @@ async fn checkpointer(db: Db) {
         if db.pool().is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(db.pool()).await {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(db.pool())
+            .await
+        {
             tracing::debug!("checkpoint: {e}");
         }
     }
@@ -691,7 +711,9 @@ async fn checkpointer(db: Db) {
 async fn commit_unsynced(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<StoreResult<Outcome>>> {
     use sqlx::Connection;
     let mut conn = db.writer().acquire().await?;
-    sqlx::query("PRAGMA synchronous=NORMAL").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA synchronous=NORMAL")
+        .execute(&mut *conn)
+        .await?;
     let result = async {
         let mut tx = conn.begin().await?;
         let out = decide_batch(db, &mut tx, reqs).await?;
@@ -699,7 +721,11 @@ async fn commit_unsynced(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<Store
         Ok::<_, StoreError>(out)
     }
     .await;
-    if sqlx::query("PRAGMA synchronous=FULL").execute(&mut *conn).await.is_err() {
+    if sqlx::query("PRAGMA synchronous=FULL")
+        .execute(&mut *conn)
+        .await
+        .is_err()
+    {
         // Never hand a non-durable connection back to the pool.
         let _ = conn.detach().close().await;
     }
@@ -727,13 +753,20 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, sync: Option<mpsc::Unbounde
             // commits one way or another before answering.
             None => (book_batch(&db, &reqs).await, false),
         };
-        tracing::debug!(size = reqs.len(), ms = t.elapsed().as_secs_f64() * 1000.0, "booking batch");
+        tracing::debug!(
+            size = reqs.len(),
+            ms = t.elapsed().as_secs_f64() * 1000.0,
+            "booking batch"
+        );
         let replies: Replies = jobs.into_iter().map(|j| j.1).zip(results).collect();
         match (&sync, needs_flush) {
             (Some(s), true) => {
                 if let Err(mpsc::error::SendError(replies)) = s.send(replies) {
                     for (reply, _) in replies {
-                        let _ = reply.send(Err(anyhow::anyhow!("skrivningen kunde inte bekräftas").into()));
+                        let _ = reply
+                            .send(Err(
+                                anyhow::anyhow!("skrivningen kunde inte bekräftas").into()
+                            ));
                     }
                 }
             }
@@ -754,14 +787,21 @@ async fn syncer(wal: std::path::PathBuf, mut rx: mpsc::UnboundedReceiver<Replies
             groups.push(g);
         }
         let path = wal.clone();
-        let flushed = tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(&path)?.sync_data())
-            .await
-            .map_err(std::io::Error::other)
-            .and_then(|r| r);
+        let flushed = tokio::task::spawn_blocking(move || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)?
+                .sync_data()
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r);
         for (reply, r) in groups.into_iter().flatten() {
             let _ = reply.send(match &flushed {
                 Ok(()) => r,
-                Err(e) => Err(anyhow::anyhow!("bokningen kunde inte skrivas till disk: {e}").into()),
+                Err(e) => {
+                    Err(anyhow::anyhow!("bokningen kunde inte skrivas till disk: {e}").into())
+                }
             });
         }
     }

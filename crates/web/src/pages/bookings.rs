@@ -591,13 +591,11 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
                         ok: false,
                         outcome: format!("Nekad: {e}"),
                     },
-                    Err(e) => {
-                        return BulkResult {
-                            name,
-                            ok: false,
-                            outcome: format!("Fel: {e}"),
-                        }
-                    }
+                    Err(e) => BulkResult {
+                        name,
+                        ok: false,
+                        outcome: format!("Fel: {e}"),
+                    },
                 }
             }
         })

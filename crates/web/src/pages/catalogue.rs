@@ -163,7 +163,7 @@ impl ShowPage {
 pub fn support_labels(codes: &str) -> String {
     codes
         .split(',')
-        .filter_map(|c| LanguageSupport::parse(c))
+        .filter_map(LanguageSupport::parse)
         .map(|l| l.label_sv())
         .collect::<Vec<_>>()
         .join(", ")
