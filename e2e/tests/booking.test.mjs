@@ -22,6 +22,7 @@ test("participant books from the public catalogue and cancels", async () => {
   // Filter by format, then open the first course with an upcoming session.
   await page.selectOption("#format", "lararledd");
   await page.click("form.filters button[type=submit]");
+  await page.waitForURL(/format=lararledd/);
   await checkA11y(page, "booking-catalogue-filtered");
   const rows = page.locator("tbody tr");
   const n = await rows.count();

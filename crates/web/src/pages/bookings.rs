@@ -361,9 +361,9 @@ async fn offer_token(s: &AppState, c: &Ctx, id: i64, t: &str) -> Result<Option<S
 
 #[derive(Deserialize, Default)]
 struct BulkQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     tillfalle: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     reservation: Option<i64>,
     #[serde(default)]
     q: String,
@@ -497,9 +497,9 @@ async fn bulk_form(State(s): State<AppState>, c: Ctx, Query(q): Query<BulkQuery>
 
 #[derive(Deserialize, Default)]
 struct BulkForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     session_id: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     reservation_id: Option<i64>,
     #[serde(default)]
     people: Vec<i64>,

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 struct ListQuery {
     #[serde(default)]
     q: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     roll: Option<i64>,
     #[serde(default)]
     niva: String,
@@ -39,7 +39,7 @@ struct ListQuery {
     omrade: String,
     #[serde(default)]
     format: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_as_none")]
     kommun: Option<i64>,
     #[serde(default)]
     termin: String,
@@ -544,5 +544,14 @@ async fn update(
             let e = store_errors(e)?;
             form_page(&s, c, f, FormErrors(e), Some(id)).await
         }
+    }
+}
+
+/// Form and query fields where an empty `<option value="">` means "none".
+pub fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
     }
 }

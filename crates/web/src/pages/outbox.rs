@@ -29,7 +29,7 @@ struct ListQuery {
     slag: String,
     #[serde(default)]
     ej_skickade: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     sida: Option<i64>,
 }
 

@@ -44,9 +44,9 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, Default)]
 struct ScheduleQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kurs: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kommun: Option<i64>,
     #[serde(default)]
     installda: Option<String>,
@@ -211,7 +211,7 @@ async fn form_page(s: &AppState, c: Ctx, f: SessionForm, errors: FormErrors) -> 
 
 #[derive(Deserialize, Default)]
 struct NewQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kurs: Option<i64>,
 }
 
@@ -621,7 +621,7 @@ async fn cancel_session(
 
 #[derive(Deserialize, Default)]
 struct TrainerForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     person_id: Option<i64>,
 }
 
@@ -658,7 +658,7 @@ async fn unassign_trainer(
 
 #[derive(Deserialize, Default)]
 struct ReserveForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     unit_id: Option<i64>,
     #[serde(default)]
     seats: String,

@@ -61,7 +61,7 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
 struct AddForm {
     #[serde(default)]
     email: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     home_municipality: Option<i64>,
 }
 
