@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bookings;
 pub mod catalogue;
+pub mod costs;
 mod db;
 pub mod error;
 pub mod migrate;

@@ -3,6 +3,7 @@
 //! own `Doc`, merged into `/api/v1/openapi.json` here.
 
 pub mod bookings;
+pub mod costs;
 pub mod courses;
 pub mod org;
 pub mod people;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(sessions::router())
         .merge(bookings::router())
+        .merge(costs::router())
 }
 
 #[derive(OpenApi)]
@@ -49,6 +51,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(people::Doc::openapi());
     doc.merge(sessions::Doc::openapi());
     doc.merge(bookings::Doc::openapi());
+    doc.merge(costs::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

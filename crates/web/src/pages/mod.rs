@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalogue;
+pub mod costs;
 pub mod home;
 pub mod org;
 pub mod outbox;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(bookings::router())
         .merge(trainers::router())
         .merge(outbox::router())
+        .merge(costs::router())
 }
 
 /// Shared shape for a form's field errors in templates.
