@@ -8,18 +8,23 @@
 //! (`collation`).
 
 pub mod access;
+pub mod booking;
 pub mod catalogue;
 pub mod certificates;
 pub mod collation;
 pub mod costs;
 pub mod errors;
 pub mod funding;
+pub mod ical;
 pub mod indicators;
+pub mod notices;
 pub mod org;
 pub mod participation_import;
 pub mod people;
+pub mod sessions;
 pub mod spreadsheet;
 pub mod staff_import;
 pub mod surveys;
+pub mod waitlist;
 
 pub use errors::{FieldError, FieldErrors};

@@ -1,6 +1,7 @@
 //! `navet`: the command line. Wiring only; the work is done by the
 //! `domain`, `navet-store` and `navet-web` crates.
 
+mod bench;
 mod cli;
 mod import;
 
@@ -32,6 +33,7 @@ async fn run(args: cli::Cli) -> Result<()> {
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
         Import(c) => import::run(c).await,
+        Bench(a) => bench::run(a).await,
     }
 }
 

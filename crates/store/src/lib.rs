@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod bookings;
 pub mod catalogue;
 pub mod completions;
 pub mod costs;
@@ -19,12 +20,15 @@ pub mod migrate;
 pub mod national_data;
 pub mod needs;
 pub mod org;
+pub mod outbox;
 pub mod people;
 pub mod reports;
 pub mod seed;
+pub mod sessions;
 pub mod surveys;
 pub mod testing;
 pub mod time;
+pub mod trainers;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};

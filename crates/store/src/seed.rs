@@ -545,6 +545,7 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
         .await?;
     tx.commit().await?;
     crate::history_import::load_demo(db).await?;
+    crate::sessions::load_demo(db).await?;
     crate::costs::load_demo(db).await?;
     Ok(())
 }

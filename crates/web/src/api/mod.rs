@@ -3,11 +3,13 @@
 //! own `Doc`, merged into `/api/v1/openapi.json` here.
 
 pub mod attendance;
+pub mod bookings;
 pub mod costs;
 pub mod courses;
 pub mod org;
 pub mod people;
 pub mod reports;
+pub mod sessions;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(attendance::router())
         .merge(reports::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
         .merge(costs::router())
 }
 
@@ -51,6 +55,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(people::Doc::openapi());
     doc.merge(attendance::Doc::openapi());
     doc.merge(reports::Doc::openapi());
+    doc.merge(sessions::Doc::openapi());
+    doc.merge(bookings::Doc::openapi());
     doc.merge(costs::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(

@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod attendance;
 pub mod auth;
+pub mod bookings;
+pub mod catalogue;
 pub mod certificates;
 pub mod costs;
 pub mod dashboard;
@@ -10,10 +12,13 @@ pub mod funding;
 pub mod home;
 pub mod needs;
 pub mod org;
+pub mod outbox;
 pub mod people;
 pub mod reports;
+pub mod sessions;
 pub mod statics;
 pub mod surveys;
+pub mod trainers;
 
 use axum::Router;
 
@@ -34,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(dashboard::router())
         .merge(needs::router())
+        .merge(catalogue::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
+        .merge(trainers::router())
+        .merge(outbox::router())
         .merge(costs::router())
 }
 
