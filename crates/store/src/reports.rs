@@ -4,7 +4,7 @@
 //! the person's gender, municipality and role group and pointers to the
 //! person's previous attended session). The report reads index ranges of
 //! that table, one branch per municipality and per course, so it needs no
-//! join and no sort of millions of rows; see docs/performance-reports.md.
+//! join and no sort of millions of rows; see docs/performance.md.
 
 use std::collections::BTreeMap;
 
