@@ -9,9 +9,14 @@
 pub mod access;
 pub mod catalogue;
 pub mod collation;
+pub mod education;
 pub mod errors;
+pub mod gaps;
 pub mod org;
+pub mod packages;
 pub mod people;
+pub mod requirements;
 pub mod staff_import;
+pub mod tracks;
 
 pub use errors::{FieldError, FieldErrors};
