@@ -8,14 +8,21 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod competence_demo;
 mod db;
+pub mod education;
 pub mod error;
+pub mod gaps;
 pub mod migrate;
+pub mod needs;
 pub mod org;
+pub mod packages;
 pub mod people;
+pub mod requirements;
 pub mod seed;
 pub mod testing;
 pub mod time;
+pub mod tracks;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};

@@ -394,6 +394,7 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    crate::competence_demo::load(db).await?;
     Ok(())
 }
 

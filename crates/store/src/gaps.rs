@@ -1,0 +1,1262 @@
+//! Gap analysis over the database: loads what the rules in `domain::gaps`
+//! need for a scope (a person, a unit, a municipality, an activity area or
+//! the region) and names the results for pages and the API.
+//!
+//! Speed: the portable driver pays a few microseconds per row, which for a
+//! region of 250 000 people and millions of completions would dominate. The
+//! loading queries therefore pack many rows into one text value per block of
+//! people (`group_concat` / `string_agg`), and Rust unpacks them; per-byte
+//! costs are small. See docs/performance-competence.md.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Stockholm;
+use domain::catalogue::{CourseStatus, Level};
+use domain::education::{Direction, Education, EducationKind};
+use domain::gaps::{
+    analyse, parse_iso_date, year_wheel, Analysis, Catalogue, Check, CheckState, CourseFacts, Coverage, Holding,
+    Options, PersonFacts, PersonRecord, Plan, RequirementTally, RuleSet, Tally, YearWheel,
+};
+use domain::org::ActivityArea;
+use domain::requirements::{Placement, Requirement, RequirementTarget};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::{Db, Engine};
+use crate::error::{StoreError, StoreResult};
+use crate::requirements::{self, RequirementRow};
+
+/// Whose gaps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GapScope {
+    Region,
+    Municipality(i64),
+    ActivityArea {
+        area: ActivityArea,
+        municipality_id: Option<i64>,
+    },
+    Unit(i64),
+    Person(i64),
+}
+
+impl GapScope {
+    /// A condition on `p` (people) and `u` (their unit), and its binds.
+    fn condition(&self) -> (String, Vec<Bind>) {
+        match self {
+            GapScope::Region => ("1=1".into(), vec![]),
+            GapScope::Municipality(m) => ("p.municipality_id = $1".into(), vec![Bind::Int(*m)]),
+            GapScope::ActivityArea {
+                area,
+                municipality_id: None,
+            } => ("u.activity_area = $1".into(), vec![Bind::Text(area.code().into())]),
+            GapScope::ActivityArea {
+                area,
+                municipality_id: Some(m),
+            } => (
+                "u.activity_area = $1 AND p.municipality_id = $2".into(),
+                vec![Bind::Text(area.code().into()), Bind::Int(*m)],
+            ),
+            GapScope::Unit(u) => ("p.unit_id = $1".into(), vec![Bind::Int(*u)]),
+            GapScope::Person(id) => ("p.id = $1".into(), vec![Bind::Int(*id)]),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Which completions to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Courses {
+    /// Only courses that can meet a requirement (for sums over many people).
+    Required,
+    /// Every course (for track progress and certificates of a few people).
+    All,
+}
+
+/// Everything the rules need for a scope.
+pub struct GapData {
+    pub as_of: NaiveDate,
+    pub requirements: Vec<Requirement>,
+    pub catalogue: Catalogue,
+    people: Vec<PersonFacts>,
+    holdings: Vec<Holding>,
+    educations: Vec<Education>,
+    plans: Vec<Plan>,
+    /// Per person: end offsets into holdings, educations, plans.
+    ends: Vec<[u32; 3]>,
+}
+
+impl GapData {
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+    pub fn rules(&self) -> RuleSet<'_> {
+        RuleSet::new(&self.requirements, &self.catalogue)
+    }
+    fn record_at(&self, i: usize) -> PersonRecord<'_> {
+        let start = if i == 0 { [0, 0, 0] } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        PersonRecord {
+            facts: self.people[i],
+            holdings: &self.holdings[start[0] as usize..end[0] as usize],
+            educations: &self.educations[start[1] as usize..end[1] as usize],
+            plans: &self.plans[start[2] as usize..end[2] as usize],
+        }
+    }
+    /// Every person, in id order.
+    pub fn records(&self) -> impl Iterator<Item = PersonRecord<'_>> + '_ {
+        (0..self.people.len()).map(|i| self.record_at(i))
+    }
+    pub fn record(&self, person_id: i64) -> Option<PersonRecord<'_>> {
+        self.people
+            .binary_search_by_key(&person_id, |p| p.person_id)
+            .ok()
+            .map(|i| self.record_at(i))
+    }
+    pub fn options(&self) -> Options {
+        Options::new(self.as_of)
+    }
+    /// Check everyone and sum on every level.
+    pub fn analyse(&self, each: impl FnMut(&PersonRecord<'_>, &[Check])) -> Analysis {
+        let rules = self.rules();
+        analyse(&rules, self.records(), &self.options(), each)
+    }
+}
+
+fn agg(db: &Db, expr: &str) -> String {
+    match db.engine() {
+        Engine::Sqlite => format!("group_concat({expr}, ';')"),
+        Engine::Postgres => format!("string_agg({expr}, ';')"),
+    }
+}
+
+/// People per packed row.
+const BLOCK: i64 = 4096;
+
+async fn packed(db: &Db, sql: &str, binds: &[Bind]) -> StoreResult<Vec<String>> {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(t) => q.bind(t.clone()),
+        };
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    Ok(rows.iter().filter_map(|r| r.get::<Option<String>, _>(0)).collect())
+}
+
+fn int(s: &str) -> Option<i64> {
+    s.parse().ok()
+}
+
+/// The catalogue as the rules need it.
+pub async fn catalogue(db: &Db) -> StoreResult<Catalogue> {
+    let mut areas: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in sqlx::query("SELECT course_id, area_id FROM course_areas")
+        .fetch_all(db.pool())
+        .await?
+    {
+        areas.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let parents: HashMap<i64, i64> =
+        sqlx::query("SELECT id, parent_id FROM competence_areas WHERE parent_id IS NOT NULL")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    let courses = sqlx::query("SELECT id, status, level, validity_months FROM courses")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get(0);
+            CourseFacts {
+                id,
+                status: CourseStatus::parse(&r.get::<String, _>(1)).unwrap_or(CourseStatus::Pausad),
+                level: Level::parse(&r.get::<String, _>(2)).unwrap_or(Level::Bas),
+                validity_months: r.get::<Option<i64>, _>(3).and_then(|m| u32::try_from(m).ok()),
+                areas: areas.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(Catalogue::new(courses, &parents))
+}
+
+/// Load a scope's people, completions, educations and upcoming bookings.
+pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses) -> StoreResult<GapData> {
+    let requirements = requirements::all(db).await?;
+    let catalogue = catalogue(db).await?;
+    let (cond, binds) = scope.condition();
+    let people_join = "JOIN people p ON p.id = x.person_id LEFT JOIN units u ON u.id = p.unit_id";
+
+    // People.
+    let sql = format!(
+        "SELECT {} FROM people p LEFT JOIN units u ON u.id = p.unit_id WHERE p.active = 1 AND {cond} GROUP BY p.id / {BLOCK}",
+        agg(
+            db,
+            "CAST(p.id AS TEXT) || ',' || CAST(p.role_id AS TEXT) || ',' || CAST(p.municipality_id AS TEXT) || ',' || \
+             COALESCE(CAST(p.unit_id AS TEXT), '') || ',' || COALESCE(u.activity_area, '')"
+        )
+    );
+    let mut people = Vec::new();
+    for block in packed(db, &sql, &binds).await? {
+        for rec in block.split(';') {
+            let f: Vec<&str> = rec.split(',').collect();
+            if f.len() != 5 {
+                continue;
+            }
+            let (Some(id), Some(role), Some(muni)) = (int(f[0]), int(f[1]), int(f[2])) else {
+                continue;
+            };
+            people.push(PersonFacts {
+                person_id: id,
+                municipality_id: muni,
+                placement: Placement {
+                    role_id: role,
+                    unit_id: int(f[3]),
+                    activity_area: ActivityArea::parse(f[4]),
+                },
+            });
+        }
+    }
+    people.sort_unstable_by_key(|p| p.person_id);
+
+    // Completions of the courses that matter.
+    let course_filter = match courses {
+        Courses::All => Some(String::new()),
+        Courses::Required => {
+            let mut ids: Vec<i64> = requirements
+                .iter()
+                .filter_map(|r| match r.target {
+                    RequirementTarget::Course { course_id } => Some(course_id),
+                    _ => None,
+                })
+                .collect();
+            let area_targets: Vec<&RequirementTarget> = requirements
+                .iter()
+                .map(|r| &r.target)
+                .filter(|t| matches!(t, RequirementTarget::Area { .. }))
+                .collect();
+            for c in catalogue.courses() {
+                if area_targets.iter().any(|t| catalogue.closes(c.id, t)) {
+                    ids.push(c.id);
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                None
+            } else {
+                Some(format!(
+                    " AND x.course_id IN ({})",
+                    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+                ))
+            }
+        }
+    };
+    let mut pairs: Vec<(i64, Holding)> = Vec::new();
+    if let Some(filter) = course_filter {
+        // Region-wide, every active person is in scope: no join needed
+        // (completions of people who left are dropped when merging below).
+        let (from, where_) = if *scope == GapScope::Region {
+            ("completions x".to_string(), format!("1=1{filter}"))
+        } else {
+            (
+                format!("completions x {people_join}"),
+                format!("p.active = 1 AND {cond}{filter}"),
+            )
+        };
+        let sql = format!(
+            "SELECT {} FROM {from} WHERE {where_} GROUP BY x.person_id / {BLOCK}",
+            agg(
+                db,
+                "CAST(x.person_id AS TEXT) || ',' || CAST(x.course_id AS TEXT) || ',' || x.completed_on || ',' || COALESCE(x.expires_on, '')"
+            )
+        );
+        for block in packed(db, &sql, &binds).await? {
+            for rec in block.split(';') {
+                let mut f = rec.split(',');
+                let (Some(p), Some(c), Some(done), Some(exp)) = (f.next(), f.next(), f.next(), f.next()) else {
+                    continue;
+                };
+                let (Some(p), Some(c), Some(done)) = (int(p), int(c), parse_iso_date(done)) else {
+                    continue;
+                };
+                pairs.push((
+                    p,
+                    Holding {
+                        course_id: c,
+                        completed_on: done,
+                        expires_on: parse_iso_date(exp),
+                    },
+                ));
+            }
+        }
+    }
+    pairs.sort_unstable_by_key(|(p, _)| *p);
+
+    // Formal education.
+    let sql = format!(
+        "SELECT {} FROM person_educations x {people_join} WHERE p.active = 1 AND {cond} GROUP BY x.person_id / {BLOCK}",
+        agg(db, "CAST(x.person_id AS TEXT) || ',' || x.kind || ',' || x.direction")
+    );
+    let mut eds: Vec<(i64, Education)> = Vec::new();
+    for block in packed(db, &sql, &binds).await? {
+        for rec in block.split(';') {
+            let f: Vec<&str> = rec.split(',').collect();
+            if f.len() != 3 {
+                continue;
+            }
+            if let (Some(p), Some(kind)) = (int(f[0]), EducationKind::parse(f[1])) {
+                eds.push((p, Education::new(kind, Direction::parse(f[2]))));
+            }
+        }
+    }
+    eds.sort_unstable_by_key(|(p, _)| *p);
+
+    // Live bookings on upcoming sessions.
+    let start_of_day = Stockholm
+        .from_local_datetime(&as_of.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or(0);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {} FROM bookings x JOIN sessions s ON s.id = x.session_id {people_join} \
+         WHERE x.status IN ('booked', 'waitlisted') AND s.status <> 'cancelled' AND s.starts_at >= ${} AND p.active = 1 AND {cond} \
+         GROUP BY x.person_id / {BLOCK}",
+        agg(
+            db,
+            "CAST(x.person_id AS TEXT) || ',' || CAST(s.course_id AS TEXT) || ',' || CAST(s.id AS TEXT) || ',' || \
+             CAST(s.starts_at AS TEXT) || ',' || x.status"
+        ),
+        n + 1
+    );
+    let mut plan_binds = binds.clone();
+    plan_binds.push(Bind::Int(start_of_day));
+    let mut plans: Vec<(i64, Plan)> = Vec::new();
+    for block in packed(db, &sql, &plan_binds).await? {
+        for rec in block.split(';') {
+            let f: Vec<&str> = rec.split(',').collect();
+            if f.len() != 5 {
+                continue;
+            }
+            if let (Some(p), Some(c), Some(s), Some(t)) = (int(f[0]), int(f[1]), int(f[2]), int(f[3])) {
+                plans.push((
+                    p,
+                    Plan {
+                        course_id: c,
+                        session_id: s,
+                        starts_on: local_date(t),
+                        waitlisted: f[4] == "waitlisted",
+                    },
+                ));
+            }
+        }
+    }
+    plans.sort_unstable_by_key(|(p, _)| *p);
+
+    // Merge the three sorted lists into per-person spans.
+    let mut holdings = Vec::with_capacity(pairs.len());
+    let mut educations = Vec::with_capacity(eds.len());
+    let mut plan_list = Vec::with_capacity(plans.len());
+    let mut ends = Vec::with_capacity(people.len());
+    let (mut hi, mut ei, mut pi) = (0, 0, 0);
+    for p in &people {
+        let id = p.person_id;
+        while hi < pairs.len() && pairs[hi].0 < id {
+            hi += 1;
+        }
+        while hi < pairs.len() && pairs[hi].0 == id {
+            holdings.push(pairs[hi].1);
+            hi += 1;
+        }
+        while ei < eds.len() && eds[ei].0 < id {
+            ei += 1;
+        }
+        while ei < eds.len() && eds[ei].0 == id {
+            educations.push(eds[ei].1);
+            ei += 1;
+        }
+        while pi < plans.len() && plans[pi].0 < id {
+            pi += 1;
+        }
+        while pi < plans.len() && plans[pi].0 == id {
+            plan_list.push(plans[pi].1);
+            pi += 1;
+        }
+        ends.push([holdings.len() as u32, educations.len() as u32, plan_list.len() as u32]);
+    }
+    Ok(GapData {
+        as_of,
+        requirements,
+        catalogue,
+        people,
+        holdings,
+        educations,
+        plans: plan_list,
+        ends,
+    })
+}
+
+/// The calendar date (Europe/Stockholm) of a stored timestamp.
+pub fn local_date(ts: i64) -> NaiveDate {
+    Stockholm
+        .timestamp_opt(ts, 0)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// Today in Europe/Stockholm.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&Stockholm).date_naive()
+}
+
+// Sessions to book ---------------------------------------------------------------
+
+/// An upcoming session of a course, with its free seats.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionOffer {
+    pub session_id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub municipality: String,
+    pub venue: String,
+    pub capacity: i64,
+    pub booked: i64,
+    pub free: i64,
+    pub status: String,
+}
+
+impl SessionOffer {
+    /// "2026-03-14 13:00" in Europe/Stockholm.
+    pub fn starts_label(&self) -> String {
+        Stockholm
+            .timestamp_opt(self.starts_at, 0)
+            .single()
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    }
+    pub fn starts_on(&self) -> NaiveDate {
+        local_date(self.starts_at)
+    }
+}
+
+/// The next sessions (not cancelled, not yet started) of each course, up to
+/// `per_course` each, soonest first.
+pub async fn next_sessions(
+    db: &Db,
+    course_ids: &[i64],
+    per_course: usize,
+) -> StoreResult<HashMap<i64, Vec<SessionOffer>>> {
+    let mut out: HashMap<i64, Vec<SessionOffer>> = HashMap::new();
+    if course_ids.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<String> = course_ids.iter().map(|i| i.to_string()).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT s.id, s.course_id, c.title, s.starts_at, s.ends_at, m.name, s.venue, s.capacity, s.status, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked \
+         FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
+         WHERE s.course_id IN ({}) AND s.starts_at > $1 AND s.status IN ('planned', 'open', 'full') \
+         ORDER BY s.starts_at, s.id",
+        ids.join(",")
+    ))
+    .bind(crate::time::now())
+    .fetch_all(db.pool())
+    .await?;
+    for r in rows {
+        let course_id: i64 = r.get(1);
+        let v = out.entry(course_id).or_default();
+        if v.len() >= per_course {
+            continue;
+        }
+        let capacity: i64 = r.get(7);
+        let booked: i64 = r.get(9);
+        v.push(SessionOffer {
+            session_id: r.get(0),
+            course_id,
+            course_title: r.get(2),
+            starts_at: r.get(3),
+            ends_at: r.get(4),
+            municipality: r.get(5),
+            venue: r.get(6),
+            capacity,
+            booked,
+            free: (capacity - booked).max(0),
+            status: r.get(8),
+        });
+    }
+    Ok(out)
+}
+
+// Reports -------------------------------------------------------------------------
+
+/// One requirement's line in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementLine {
+    pub requirement_id: i64,
+    pub role: String,
+    pub what: String,
+    pub scope: String,
+    pub coverage: &'static str,
+    pub coverage_label: &'static str,
+    pub course_ids: Vec<i64>,
+    pub warning: Option<&'static str>,
+    pub synthetic: bool,
+    pub counts: RequirementTally,
+    pub share_gaps: f64,
+}
+
+/// One sub-group's line (a municipality, an activity area, a unit, a person).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupLine {
+    pub id: String,
+    pub name: String,
+    pub counts: Tally,
+    pub share_people_with_gaps: f64,
+    pub share_met: f64,
+}
+
+impl GroupLine {
+    fn new(id: String, name: String, t: &Tally) -> GroupLine {
+        GroupLine {
+            id,
+            name,
+            counts: *t,
+            share_people_with_gaps: t.share_people_with_gaps(),
+            share_met: t.share_met(),
+        }
+    }
+}
+
+/// Gap sums for one group, with its sub-groups and requirement lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapReport {
+    /// region, municipality, activity_area, unit
+    pub level: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+    pub as_of: String,
+    pub counts: Tally,
+    pub share_people_with_gaps: f64,
+    pub share_met: f64,
+    pub share_covered: f64,
+    pub share_planned: f64,
+    pub requirements: Vec<RequirementLine>,
+    /// The level below: municipalities (region), units (municipality,
+    /// activity area within a municipality), people (unit).
+    pub children_level: &'static str,
+    pub children: Vec<GroupLine>,
+    /// Activity areas (region, municipality).
+    pub activity_areas: Vec<GroupLine>,
+}
+
+fn coverage_code(c: &Coverage) -> &'static str {
+    match c {
+        Coverage::Catalogue { .. } => "catalogue",
+        Coverage::InDevelopment { .. } => "in_development",
+        Coverage::NewCourse => "new_course",
+        Coverage::Recruitment => "recruitment",
+    }
+}
+
+fn requirement_lines(
+    a: &Analysis,
+    g: &domain::gaps::GroupSummary,
+    rules: &RuleSet<'_>,
+    rows: &HashMap<i64, RequirementRow>,
+) -> Vec<RequirementLine> {
+    let mut out: Vec<RequirementLine> = a
+        .requirement_rows(g)
+        .filter_map(|(id, t)| {
+            let row = rows.get(&id)?;
+            let cov = rules.coverage_of(id)?;
+            Some(RequirementLine {
+                requirement_id: id,
+                role: row.role_name.clone(),
+                what: row.what_sv(),
+                scope: row.scope_sv(),
+                coverage: coverage_code(cov),
+                coverage_label: cov.label_sv(),
+                course_ids: cov.course_ids().to_vec(),
+                warning: row.warning(),
+                synthetic: row.synthetic == 1,
+                counts: *t,
+                share_gaps: t.share_gaps(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.counts
+            .gaps
+            .cmp(&a.counts.gaps)
+            .then_with(|| domain::collation::swedish_cmp(&a.role, &b.role))
+            .then_with(|| domain::collation::swedish_cmp(&a.what, &b.what))
+    });
+    out
+}
+
+/// The report levels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GapLevel {
+    Region,
+    Municipality(i64),
+    ActivityArea {
+        area: ActivityArea,
+        municipality_id: Option<i64>,
+    },
+    Unit(i64),
+}
+
+/// Gap sums for a level, with the level below.
+pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<GapReport> {
+    let scope = match level {
+        GapLevel::Region => GapScope::Region,
+        GapLevel::Municipality(m) => GapScope::Municipality(*m),
+        GapLevel::ActivityArea { area, municipality_id } => GapScope::ActivityArea {
+            area: *area,
+            municipality_id: *municipality_id,
+        },
+        GapLevel::Unit(u) => GapScope::Unit(*u),
+    };
+    let munis: HashMap<i64, String> = crate::org::municipalities(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let (level_code, id, name) = match level {
+        GapLevel::Region => ("region", None, "Hela regionen".to_string()),
+        GapLevel::Municipality(m) => (
+            "municipality",
+            Some(m.to_string()),
+            munis.get(m).cloned().ok_or(StoreError::NotFound("kommun"))?,
+        ),
+        GapLevel::ActivityArea { area, municipality_id } => (
+            "activity_area",
+            Some(area.code().to_string()),
+            match municipality_id {
+                Some(m) => format!(
+                    "{} i {}",
+                    area.label_sv(),
+                    munis.get(m).cloned().ok_or(StoreError::NotFound("kommun"))?
+                ),
+                None => area.label_sv().to_string(),
+            },
+        ),
+        GapLevel::Unit(u) => {
+            let unit = crate::org::unit(db, *u).await?;
+            (
+                "unit",
+                Some(u.to_string()),
+                format!("{} ({})", unit.name, unit.municipality_name),
+            )
+        }
+    };
+    let data = load(db, &scope, as_of, Courses::Required).await?;
+    let rules = data.rules();
+    let mut person_tallies: Vec<(i64, Tally)> = vec![];
+    let keep_people = matches!(level, GapLevel::Unit(_));
+    let a = data.analyse(|p, checks| {
+        if keep_people {
+            person_tallies.push((
+                p.facts.person_id,
+                Tally::of_person(checks, |c| {
+                    rules
+                        .coverage_of(c.requirement_id)
+                        .map(|x| x.class())
+                        .unwrap_or(domain::gaps::CoverageClass::NewCourse)
+                }),
+            ));
+        }
+    });
+    let rows: HashMap<i64, RequirementRow> = requirements::list(db, &Default::default())
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let g = &a.region;
+    let requirements = requirement_lines(&a, g, &rules, &rows);
+    let area_line = |code: &str, t: &Tally| {
+        let label = ActivityArea::parse(code).map(|x| x.label_sv()).unwrap_or("okänt");
+        GroupLine::new(code.to_string(), label.to_string(), t)
+    };
+    let (children_level, mut children, activity_areas) = match level {
+        GapLevel::Region => (
+            "municipality",
+            a.municipalities
+                .iter()
+                .map(|(m, s)| GroupLine::new(m.to_string(), munis.get(m).cloned().unwrap_or_default(), &s.tally))
+                .collect::<Vec<_>>(),
+            a.activity_areas.iter().map(|(c, s)| area_line(c, &s.tally)).collect(),
+        ),
+        GapLevel::Municipality(_) | GapLevel::ActivityArea { .. } => {
+            let units: HashMap<i64, String> = crate::org::units(db, None)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect();
+            let mut children: Vec<GroupLine> = a
+                .units
+                .iter()
+                .map(|(u, s)| GroupLine::new(u.to_string(), units.get(u).cloned().unwrap_or_default(), &s.tally))
+                .collect();
+            // People without a unit, as their own line.
+            let in_units: Tally = a.units.values().fold(Tally::default(), |mut acc, s| {
+                acc.add(&s.tally);
+                acc
+            });
+            if in_units.people < g.tally.people {
+                let mut rest = g.tally;
+                for (field, sub) in [
+                    (&mut rest.people, in_units.people),
+                    (&mut rest.people_with_requirements, in_units.people_with_requirements),
+                    (&mut rest.people_with_gaps, in_units.people_with_gaps),
+                    (&mut rest.checks, in_units.checks),
+                    (&mut rest.met, in_units.met),
+                    (&mut rest.expiring, in_units.expiring),
+                    (&mut rest.gaps, in_units.gaps),
+                    (&mut rest.missing, in_units.missing),
+                    (&mut rest.expired, in_units.expired),
+                    (&mut rest.planned, in_units.planned),
+                    (&mut rest.covered, in_units.covered),
+                    (&mut rest.new_course, in_units.new_course),
+                    (&mut rest.recruitment, in_units.recruitment),
+                ] {
+                    *field -= sub;
+                }
+                children.push(GroupLine::new(String::new(), "Utan enhet".into(), &rest));
+            }
+            let areas = if matches!(level, GapLevel::Municipality(_)) {
+                a.municipality_areas
+                    .iter()
+                    .map(|((_, c), s)| area_line(c, &s.tally))
+                    .collect()
+            } else {
+                vec![]
+            };
+            ("unit", children, areas)
+        }
+        GapLevel::Unit(_) => {
+            let names: HashMap<i64, String> = crate::people::list(
+                db,
+                &crate::people::Filter {
+                    unit_id: match level {
+                        GapLevel::Unit(u) => Some(*u),
+                        _ => None,
+                    },
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+            (
+                "person",
+                person_tallies
+                    .iter()
+                    .map(|(id, t)| GroupLine::new(id.to_string(), names.get(id).cloned().unwrap_or_default(), t))
+                    .collect(),
+                vec![],
+            )
+        }
+    };
+    children.sort_by(|a, b| domain::collation::swedish_cmp(&a.name, &b.name));
+    Ok(GapReport {
+        level: level_code,
+        id,
+        name,
+        as_of: crate::time::date_str(as_of),
+        counts: g.tally,
+        share_people_with_gaps: g.tally.share_people_with_gaps(),
+        share_met: g.tally.share_met(),
+        share_covered: g.tally.share_covered(),
+        share_planned: g.tally.share_planned(),
+        requirements,
+        children_level,
+        children,
+        activity_areas,
+    })
+}
+
+// One person's requirements ------------------------------------------------------
+
+/// One requirement checked for one person, named.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckLine {
+    pub requirement_id: i64,
+    pub what: String,
+    pub scope: String,
+    /// met, expiring, missing, expired
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub is_gap: bool,
+    pub via_course: Option<String>,
+    pub completed_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub coverage: &'static str,
+    pub coverage_label: &'static str,
+    /// Booked (or waiting) on this session.
+    pub planned_session_id: Option<i64>,
+    pub planned_on: Option<String>,
+    pub planned_waitlisted: bool,
+    /// Courses that would close the gap.
+    pub course_ids: Vec<i64>,
+}
+
+pub fn check_line(
+    c: &Check,
+    rules: &RuleSet<'_>,
+    rows: &HashMap<i64, RequirementRow>,
+    titles: &HashMap<i64, String>,
+) -> Option<CheckLine> {
+    let row = rows.get(&c.requirement_id)?;
+    let cov = rules.coverage_of(c.requirement_id)?;
+    Some(CheckLine {
+        requirement_id: c.requirement_id,
+        what: row.what_sv(),
+        scope: row.scope_sv(),
+        state: c.state.code(),
+        state_label: c.state.label_sv(),
+        is_gap: c.is_gap(),
+        via_course: c.course_id.and_then(|id| titles.get(&id).cloned()),
+        completed_on: c.completed_on.map(crate::time::date_str),
+        expires_on: c.expires_on.map(crate::time::date_str),
+        coverage: coverage_code(cov),
+        coverage_label: cov.label_sv(),
+        planned_session_id: c.plan.map(|p| p.session_id),
+        planned_on: c.plan.map(|p| crate::time::date_str(p.starts_on)),
+        planned_waitlisted: c.plan.is_some_and(|p| p.waitlisted),
+        course_ids: cov.course_ids().to_vec(),
+    })
+}
+
+/// Course titles by id.
+pub async fn course_titles(db: &Db) -> StoreResult<HashMap<i64, String>> {
+    Ok(sqlx::query("SELECT id, title FROM courses")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonGaps {
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+    pub unit: Option<String>,
+    pub municipality: String,
+    pub as_of: String,
+    pub counts: Tally,
+    pub checks: Vec<CheckLine>,
+    pub educations: Vec<String>,
+    /// Upcoming sessions of the courses that would close each gap.
+    pub offers: BTreeMap<i64, Vec<SessionOffer>>,
+}
+
+/// One person's requirements and how each stands.
+pub async fn person(db: &Db, person_id: i64, as_of: NaiveDate) -> StoreResult<PersonGaps> {
+    let p = crate::people::get(db, person_id).await?;
+    let data = load(db, &GapScope::Person(person_id), as_of, Courses::Required).await?;
+    let rules = data.rules();
+    let checks = match data.record(person_id) {
+        Some(r) => rules.evaluate(&r, &data.options()),
+        None => vec![],
+    };
+    let rows: HashMap<i64, RequirementRow> = requirements::list(db, &Default::default())
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let titles = course_titles(db).await?;
+    let lines: Vec<CheckLine> = checks
+        .iter()
+        .filter_map(|c| check_line(c, &rules, &rows, &titles))
+        .collect();
+    let counts = Tally::of_person(&checks, |c| {
+        rules
+            .coverage_of(c.requirement_id)
+            .map(|x| x.class())
+            .unwrap_or(domain::gaps::CoverageClass::NewCourse)
+    });
+    let wanted: Vec<i64> = {
+        let mut v: Vec<i64> = lines
+            .iter()
+            .filter(|l| l.is_gap || l.state == CheckState::Expiring.code())
+            .flat_map(|l| l.course_ids.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let offers = next_sessions(db, &wanted, 3).await?.into_iter().collect();
+    let educations = crate::education::for_person(db, person_id)
+        .await?
+        .iter()
+        .map(|e| e.label())
+        .collect();
+    Ok(PersonGaps {
+        person_id,
+        name: p.name,
+        role: p.role_name,
+        unit: p.unit_name,
+        municipality: p.municipality_name,
+        as_of: crate::time::date_str(as_of),
+        counts,
+        checks: lines,
+        educations,
+        offers,
+    })
+}
+
+// The manager's unit page ---------------------------------------------------------
+
+/// One member of staff on the unit page.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffLine {
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+    pub educations: Vec<String>,
+    pub counts: Tally,
+    pub gaps: Vec<CheckLine>,
+    pub expiring: Vec<CheckLine>,
+    pub track: Option<crate::tracks::TrackStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BookingLine {
+    pub booking_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub session_id: i64,
+    pub course_title: String,
+    pub starts_at: i64,
+    pub starts_label: String,
+    pub status: String,
+    pub waitlist_position: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateLine {
+    pub person_id: i64,
+    pub person_name: String,
+    pub course_id: i64,
+    pub course_title: String,
+    pub completed_on: String,
+    pub expires_on: String,
+    pub expired: bool,
+    pub renewal_booked: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WheelCourse {
+    pub course_id: i64,
+    pub course_title: String,
+    pub due: u64,
+    pub planned: u64,
+    /// Sessions of the course starting that month, with free seats.
+    pub sessions: usize,
+    pub free_seats: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WheelMonthLine {
+    /// "2026-03"
+    pub month: String,
+    pub month_name: &'static str,
+    pub courses: Vec<WheelCourse>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitOverview {
+    pub unit: crate::org::Unit,
+    pub as_of: String,
+    pub counts: Tally,
+    pub share_people_with_gaps: f64,
+    pub share_met: f64,
+    pub staff: Vec<StaffLine>,
+    pub requirements: Vec<RequirementLine>,
+    pub bookings: Vec<BookingLine>,
+    pub certificates: Vec<CertificateLine>,
+    pub overdue: Vec<WheelCourse>,
+    pub wheel: Vec<WheelMonthLine>,
+    /// Upcoming sessions for every course that would close a gap here.
+    pub offers: BTreeMap<i64, Vec<SessionOffer>>,
+}
+
+pub const MONTHS_SV: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// Everything the manager's unit page shows.
+pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOverview> {
+    let unit = crate::org::unit(db, unit_id).await?;
+    let data = load(db, &GapScope::Unit(unit_id), as_of, Courses::All).await?;
+    let rules = data.rules();
+    let rows: HashMap<i64, RequirementRow> = requirements::list(db, &Default::default())
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let titles = course_titles(db).await?;
+    let staff_list = crate::people::list(
+        db,
+        &crate::people::Filter {
+            unit_id: Some(unit_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let tracks = crate::tracks::all_with_items(db).await?;
+    let mut edu_labels: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT e.person_id, e.kind, e.direction FROM person_educations e JOIN people p ON p.id = e.person_id WHERE p.unit_id = $1 ORDER BY e.id",
+    )
+    .bind(unit_id)
+    .fetch_all(db.pool())
+    .await?
+    {
+        let kind: String = r.get(1);
+        let dir: String = r.get(2);
+        if let Some(k) = EducationKind::parse(&kind) {
+            edu_labels
+                .entry(r.get(0))
+                .or_default()
+                .push(Education::new(k, Direction::parse(&dir)).label_sv());
+        }
+    }
+
+    let mut all_checks: Vec<Check> = vec![];
+    let mut staff = vec![];
+    let mut by_person: HashMap<i64, Vec<Check>> = HashMap::new();
+    let analysis = data.analyse(|p, checks| {
+        by_person.insert(p.facts.person_id, checks.to_vec());
+    });
+    for person in &staff_list {
+        let Some(record) = data.record(person.id) else { continue };
+        let checks = by_person.remove(&person.id).unwrap_or_default();
+        let counts = Tally::of_person(&checks, |c| {
+            rules
+                .coverage_of(c.requirement_id)
+                .map(|x| x.class())
+                .unwrap_or(domain::gaps::CoverageClass::NewCourse)
+        });
+        let lines: Vec<CheckLine> = checks
+            .iter()
+            .filter_map(|c| check_line(c, &rules, &rows, &titles))
+            .collect();
+        let completed: HashSet<i64> = record.holdings.iter().map(|h| h.course_id).collect();
+        let track = crate::tracks::status_for(&tracks, record.facts.placement, &completed, record.educations);
+        all_checks.extend(checks.iter().copied());
+        staff.push(StaffLine {
+            person_id: person.id,
+            name: person.name.clone(),
+            role: person.role_name.clone(),
+            educations: edu_labels.remove(&person.id).unwrap_or_default(),
+            counts,
+            gaps: lines.iter().filter(|l| l.is_gap).cloned().collect(),
+            expiring: lines.iter().filter(|l| l.state == "expiring").cloned().collect(),
+            track,
+        });
+    }
+
+    let g = &analysis.region;
+    let requirements = requirement_lines(&analysis, g, &rules, &rows);
+
+    // Sessions for every course that would close a gap or renew a certificate.
+    let mut wanted: Vec<i64> = staff
+        .iter()
+        .flat_map(|s| s.gaps.iter().chain(s.expiring.iter()))
+        .flat_map(|l| l.course_ids.iter().copied())
+        .collect();
+    // And for every recurring required course (the wheel).
+    for r in &data.requirements {
+        if let RequirementTarget::Course { course_id } = r.target {
+            if data.catalogue.is_recurring(&r.target) {
+                wanted.push(course_id);
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let offers_all = next_sessions(db, &wanted, 50).await?;
+
+    // Year wheel.
+    let wheel: YearWheel = year_wheel(&rules, &all_checks, as_of);
+    let wheel_course = |course_id: i64, due: u64, planned: u64, month: Option<(i32, u32)>| {
+        let sessions: Vec<&SessionOffer> = offers_all
+            .get(&course_id)
+            .map(|v| {
+                v.iter()
+                    .filter(|s| {
+                        month.is_none_or(|(y, m)| {
+                            let d = s.starts_on();
+                            chrono::Datelike::year(&d) == y && chrono::Datelike::month(&d) == m
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        WheelCourse {
+            course_id,
+            course_title: titles.get(&course_id).cloned().unwrap_or_default(),
+            due,
+            planned,
+            sessions: sessions.len(),
+            free_seats: sessions.iter().map(|s| s.free).sum(),
+        }
+    };
+    let overdue = wheel
+        .overdue
+        .iter()
+        .map(|e| wheel_course(e.course_id, e.due, e.planned, None))
+        .collect();
+    let wheel_lines = wheel
+        .months
+        .iter()
+        .map(|m| WheelMonthLine {
+            month: format!("{}-{:02}", m.year, m.month),
+            month_name: MONTHS_SV[(m.month - 1) as usize],
+            courses: m
+                .entries
+                .iter()
+                .map(|e| wheel_course(e.course_id, e.due, e.planned, Some((m.year, m.month))))
+                .collect(),
+        })
+        .collect();
+
+    // Upcoming bookings of the unit's staff.
+    let bookings = sqlx::query(
+        "SELECT b.id, b.person_id, p.name, s.id, c.title, s.starts_at, b.status, b.waitlist_seq \
+         FROM bookings b JOIN people p ON p.id = b.person_id JOIN sessions s ON s.id = b.session_id \
+         JOIN courses c ON c.id = s.course_id \
+         WHERE p.unit_id = $1 AND p.active = 1 AND b.status IN ('booked', 'waitlisted') AND s.starts_at > $2 AND s.status <> 'cancelled' \
+         ORDER BY s.starts_at, p.name",
+    )
+    .bind(unit_id)
+    .bind(crate::time::now())
+    .fetch_all(db.pool())
+    .await?;
+    let mut booking_lines = vec![];
+    for r in bookings {
+        let session_id: i64 = r.get(3);
+        let status: String = r.get(6);
+        let seq: Option<i64> = r.get(7);
+        let position = match (status.as_str(), seq) {
+            ("waitlisted", Some(seq)) => Some(
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2",
+                )
+                .bind(session_id)
+                .bind(seq)
+                .fetch_one(db.pool())
+                .await?,
+            ),
+            _ => None,
+        };
+        let starts_at: i64 = r.get(5);
+        booking_lines.push(BookingLine {
+            booking_id: r.get(0),
+            person_id: r.get(1),
+            person_name: r.get(2),
+            session_id,
+            course_title: r.get(4),
+            starts_at,
+            starts_label: Stockholm
+                .timestamp_opt(starts_at, 0)
+                .single()
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            status,
+            waitlist_position: position,
+        });
+    }
+
+    // Certificates that run out within 90 days or ran out in the last 90
+    // (the latest completion of each course counts).
+    let names: HashMap<i64, String> = staff_list.iter().map(|p| (p.id, p.name.clone())).collect();
+    let mut latest: HashMap<(i64, i64), Holding> = HashMap::new();
+    for record in data.records() {
+        for h in record.holdings {
+            let e = latest.entry((record.facts.person_id, h.course_id)).or_insert(*h);
+            if h.completed_on > e.completed_on {
+                *e = *h;
+            }
+        }
+    }
+    let mut certificates: Vec<CertificateLine> = latest
+        .iter()
+        .filter_map(|((person_id, course_id), h)| {
+            let exp = data.catalogue.expiry(h)?;
+            let days = (exp - as_of).num_days();
+            if !(-90..=90).contains(&days) {
+                return None;
+            }
+            let record = data.record(*person_id)?;
+            Some(CertificateLine {
+                person_id: *person_id,
+                person_name: names.get(person_id).cloned().unwrap_or_default(),
+                course_id: *course_id,
+                course_title: titles.get(course_id).cloned().unwrap_or_default(),
+                completed_on: crate::time::date_str(h.completed_on),
+                expires_on: crate::time::date_str(exp),
+                expired: days <= 0,
+                renewal_booked: record.plans.iter().any(|p| p.course_id == *course_id && !p.waitlisted),
+            })
+        })
+        .collect();
+    certificates.sort_by(|a, b| {
+        a.expires_on
+            .cmp(&b.expires_on)
+            .then_with(|| domain::collation::swedish_cmp(&a.person_name, &b.person_name))
+    });
+
+    let offers = offers_all
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.truncate(3);
+            (k, v)
+        })
+        .collect();
+    Ok(UnitOverview {
+        unit,
+        as_of: crate::time::date_str(as_of),
+        counts: g.tally,
+        share_people_with_gaps: g.tally.share_people_with_gaps(),
+        share_met: g.tally.share_met(),
+        staff,
+        requirements,
+        bookings: booking_lines,
+        certificates,
+        overdue,
+        wheel: wheel_lines,
+        offers,
+    })
+}
