@@ -644,6 +644,39 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// Add the analysis of other people against the same requirements (for
+    /// analysing parts of a large group side by side).
+    pub fn merge(&mut self, o: Analysis) {
+        if self.requirement_ids.is_empty() {
+            *self = o;
+            return;
+        }
+        debug_assert_eq!(self.requirement_ids, o.requirement_ids);
+        let n = self.requirement_ids.len();
+        self.region.add(&o.region);
+        for (k, g) in o.municipalities {
+            self.municipalities
+                .entry(k)
+                .or_insert_with(|| GroupSummary::new(n))
+                .add(&g);
+        }
+        for (k, g) in o.activity_areas {
+            self.activity_areas
+                .entry(k)
+                .or_insert_with(|| GroupSummary::new(n))
+                .add(&g);
+        }
+        for (k, g) in o.municipality_areas {
+            self.municipality_areas
+                .entry(k)
+                .or_insert_with(|| GroupSummary::new(n))
+                .add(&g);
+        }
+        for (k, g) in o.units {
+            self.units.entry(k).or_insert_with(|| GroupSummary::new(n)).add(&g);
+        }
+    }
+
     /// (requirement id, counts) pairs of a group, skipping requirements that
     /// concern nobody in it.
     pub fn requirement_rows<'s>(
@@ -1382,6 +1415,36 @@ mod tests {
         // The levels add up.
         let sum_units: u64 = a.units.values().map(|u| u.tally.checks).sum();
         assert_eq!(sum_units + m2.checks, r.checks);
+    }
+
+    #[test]
+    fn analyses_of_parts_merge_into_the_analysis_of_the_whole() {
+        let cat = catalogue();
+        let reqs = [course_req(1, HLR), course_req(2, HYGIEN)];
+        let rules = RuleSet::new(&reqs, &cat);
+        let h1 = [held(HLR, "2025-10-01")];
+        let h2 = [held(HYGIEN, "2020-01-01")];
+        let facts = |id, muni, unit| PersonFacts {
+            person_id: id,
+            municipality_id: muni,
+            placement: Placement {
+                role_id: USK,
+                unit_id: Some(unit),
+                activity_area: Some(ELDER),
+            },
+        };
+        let people = vec![
+            person(facts(1, MUNI, UNIT_A), &h1, &[], &[]),
+            person(facts(2, MUNI, UNIT_B), &h2, &[], &[]),
+            person(facts(3, MUNI2, 12), &[], &[], &[]),
+        ];
+        let whole = analyse(&rules, people.clone(), &opts(), |_, _| {});
+        let mut merged = analyse(&rules, people[..1].to_vec(), &opts(), |_, _| {});
+        merged.merge(analyse(&rules, people[1..].to_vec(), &opts(), |_, _| {}));
+        assert_eq!(merged, whole);
+        let mut empty = Analysis::default();
+        empty.merge(whole.clone());
+        assert_eq!(empty, whole);
     }
 
     #[test]

@@ -139,5 +139,12 @@ CREATE TABLE need_courses (
 );
 CREATE INDEX need_courses_course ON need_courses(course_id);
 
--- Gap analysis reads the completions of a few courses for many people.
-CREATE INDEX completions_holdings ON completions(course_id, person_id, completed_on, expires_on);
+-- Every completion of a person packed in one value, kept by triggers on
+-- completions (see the .sqlite.sql and .postgres.sql files): gap analysis
+-- over a region reads one row per person instead of one per completion.
+-- Entries "course_id:completed_on:expires_on" (expires_on may be empty),
+-- separated by spaces. Rebuild with navet_store::gaps::rebuild_holdings.
+CREATE TABLE competence_holdings (
+    person_id BIGINT PRIMARY KEY,
+    holdings TEXT NOT NULL
+);

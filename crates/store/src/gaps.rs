@@ -41,32 +41,24 @@ pub enum GapScope {
 }
 
 impl GapScope {
-    /// A condition on `p` (people) and `u` (their unit), and its binds.
-    fn condition(&self) -> (String, Vec<Bind>) {
+    /// A condition on `p` (people) and `u` (their unit). Values are ids and
+    /// fixed vocabulary codes, written into the SQL as literals.
+    fn condition(&self) -> String {
         match self {
-            GapScope::Region => ("1=1".into(), vec![]),
-            GapScope::Municipality(m) => ("p.municipality_id = $1".into(), vec![Bind::Int(*m)]),
+            GapScope::Region => "1=1".into(),
+            GapScope::Municipality(m) => format!("p.municipality_id = {m}"),
             GapScope::ActivityArea {
                 area,
                 municipality_id: None,
-            } => ("u.activity_area = $1".into(), vec![Bind::Text(area.code().into())]),
+            } => format!("u.activity_area = '{}'", area.code()),
             GapScope::ActivityArea {
                 area,
                 municipality_id: Some(m),
-            } => (
-                "u.activity_area = $1 AND p.municipality_id = $2".into(),
-                vec![Bind::Text(area.code().into()), Bind::Int(*m)],
-            ),
-            GapScope::Unit(u) => ("p.unit_id = $1".into(), vec![Bind::Int(*u)]),
-            GapScope::Person(id) => ("p.id = $1".into(), vec![Bind::Int(*id)]),
+            } => format!("u.activity_area = '{}' AND p.municipality_id = {m}", area.code()),
+            GapScope::Unit(u) => format!("p.unit_id = {u}"),
+            GapScope::Person(id) => format!("p.id = {id}"),
         }
     }
-}
-
-#[derive(Debug, Clone)]
-enum Bind {
-    Int(i64),
-    Text(String),
 }
 
 /// Which completions to load.
@@ -129,28 +121,125 @@ impl GapData {
         let rules = self.rules();
         analyse(&rules, self.records(), &self.options(), each)
     }
+
+    /// As `analyse` without per-person results, in parts on blocking
+    /// threads side by side (for large groups).
+    pub async fn analyse_in_parts(self: std::sync::Arc<Self>) -> StoreResult<Analysis> {
+        let n = self.people.len();
+        let parts = std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(2)
+            .clamp(1, 8);
+        if n < 20_000 || parts == 1 {
+            return Ok(self.analyse(|_, _| {}));
+        }
+        let size = n.div_ceil(parts);
+        let mut set = tokio::task::JoinSet::new();
+        for k in 0..parts {
+            let data = self.clone();
+            set.spawn_blocking(move || {
+                let rules = data.rules();
+                let range = (k * size).min(n)..((k + 1) * size).min(n);
+                analyse(&rules, range.map(|i| data.record_at(i)), &data.options(), |_, _| {})
+            });
+        }
+        let mut a = Analysis::default();
+        while let Some(part) = set.join_next().await {
+            a.merge(part.map_err(|e| anyhow::anyhow!("gap analysis: {e}"))?);
+        }
+        Ok(a)
+    }
 }
 
-fn agg(db: &Db, expr: &str) -> String {
+/// `expr` values of all rows, joined by `sep` (text).
+fn agg(db: &Db, expr: &str, sep: char) -> String {
     match db.engine() {
-        Engine::Sqlite => format!("group_concat({expr}, ';')"),
-        Engine::Postgres => format!("string_agg({expr}, ';')"),
+        Engine::Sqlite => format!("group_concat({expr}, '{sep}')"),
+        Engine::Postgres => format!("string_agg({expr}, '{sep}')"),
     }
 }
 
-/// People per packed row.
-const BLOCK: i64 = 4096;
+/// The aggregate select list for several columns: one comma-joined text per
+/// column, all in the same row order.
+fn agg_columns(db: &Db, exprs: &[&str]) -> String {
+    exprs.iter().map(|e| agg(db, e, ',')).collect::<Vec<_>>().join(", ")
+}
 
-async fn packed(db: &Db, sql: &str, binds: &[Bind]) -> StoreResult<Vec<String>> {
-    let mut q = sqlx::query(sql);
-    for b in binds {
-        q = match b {
-            Bind::Int(i) => q.bind(*i),
-            Bind::Text(t) => q.bind(t.clone()),
-        };
+/// Region-wide queries are split into ranges of person ids, run side by
+/// side on the read pool; each range is one aggregate row without sorting.
+const ID_RANGE: i64 = 16_384;
+
+/// One aggregate row of `n` text columns.
+async fn columns(db: &Db, sql: &str, n: usize) -> StoreResult<Vec<String>> {
+    let rows = match db.engine() {
+        // Short scans that the planner tends to overrate: no JIT, no
+        // parallel workers (the ranges already run side by side), and index
+        // probes priced as on a disk that serves them from cache. One
+        // script is one implicit transaction: the settings end with it.
+        // (`fetch_all`: `fetch_one` would stop after the first statement.)
+        Engine::Postgres => {
+            sqlx::raw_sql(&format!(
+                "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; \
+                 SET LOCAL random_page_cost = 1.1; {sql}"
+            ))
+            .fetch_all(db.pool())
+            .await?
+        }
+        Engine::Sqlite => sqlx::raw_sql(sql).fetch_all(db.pool()).await?,
+    };
+    let row = rows.first().ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+    Ok((0..n)
+        .map(|i| row.get::<Option<String>, _>(i).unwrap_or_default())
+        .collect())
+}
+
+/// Run the queries (each returning one aggregate row of `n` columns)
+/// concurrently and unpack each result with `parse` on a blocking thread as
+/// soon as it arrives; results in the queries' order.
+async fn gather<T, P>(db: &Db, queries: Vec<String>, n: usize, parse: P) -> StoreResult<Vec<T>>
+where
+    T: Send + 'static,
+    P: Fn(Vec<String>) -> T + Send + Sync + 'static,
+{
+    let parse = std::sync::Arc::new(parse);
+    let mut set = tokio::task::JoinSet::new();
+    for (i, sql) in queries.into_iter().enumerate() {
+        let db = db.clone();
+        let parse = parse.clone();
+        set.spawn(async move {
+            let cols = columns(&db, &sql, n).await?;
+            let t = tokio::task::spawn_blocking(move || parse(cols))
+                .await
+                .map_err(|e| anyhow::anyhow!("gap analysis: {e}"))?;
+            Ok::<_, StoreError>((i, t))
+        });
     }
-    let rows = q.fetch_all(db.pool()).await?;
-    Ok(rows.iter().filter_map(|r| r.get::<Option<String>, _>(0)).collect())
+    let mut out: Vec<(usize, T)> = vec![];
+    while let Some(r) = set.join_next().await {
+        out.push(r.map_err(|e| anyhow::anyhow!("gap analysis: {e}"))??);
+    }
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out.into_iter().map(|(_, t)| t).collect())
+}
+
+/// Call `f` with each record (one value per column) of packed columns;
+/// `seps` gives each column's separator.
+fn each_record(cols: &[String], seps: &[char], mut f: impl FnMut(&[&str])) {
+    if cols.first().is_none_or(|c| c.is_empty()) {
+        return;
+    }
+    let mut its: Vec<std::str::Split<'_, char>> = cols.iter().zip(seps).map(|(c, s)| c.split(*s)).collect();
+    let mut rec: Vec<&str> = Vec::with_capacity(cols.len());
+    loop {
+        rec.clear();
+        for it in its.iter_mut() {
+            match it.next() {
+                Some(v) => rec.push(v),
+                None => return,
+            }
+        }
+        f(&rec);
+    }
 }
 
 fn int(s: &str) -> Option<i64> {
@@ -191,48 +280,91 @@ pub async fn catalogue(db: &Db) -> StoreResult<Catalogue> {
     Ok(Catalogue::new(courses, &parents))
 }
 
-/// Load a scope's people, completions, educations and upcoming bookings.
-pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses) -> StoreResult<GapData> {
-    let requirements = requirements::all(db).await?;
-    let catalogue = catalogue(db).await?;
-    let (cond, binds) = scope.condition();
-    let people_join = "JOIN people p ON p.id = x.person_id LEFT JOIN units u ON u.id = p.unit_id";
+/// Person-id ranges covering every person.
+async fn id_ranges(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
+    let r = sqlx::query("SELECT MIN(id), MAX(id) FROM people")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(match (r.get::<Option<i64>, _>(0), r.get::<Option<i64>, _>(1)) {
+        (Some(lo), Some(hi)) => (lo..=hi)
+            .step_by(ID_RANGE as usize)
+            .map(|a| (a, (a + ID_RANGE - 1).min(hi)))
+            .collect(),
+        _ => vec![],
+    })
+}
 
-    // People.
-    let sql = format!(
-        "SELECT {} FROM people p LEFT JOIN units u ON u.id = p.unit_id WHERE p.active = 1 AND {cond} GROUP BY p.id / {BLOCK}",
-        agg(
-            db,
-            "CAST(p.id AS TEXT) || ',' || CAST(p.role_id AS TEXT) || ',' || CAST(p.municipality_id AS TEXT) || ',' || \
-             COALESCE(CAST(p.unit_id AS TEXT), '') || ',' || COALESCE(u.activity_area, '')"
-        )
-    );
-    let mut people = Vec::new();
-    for block in packed(db, &sql, &binds).await? {
-        for rec in block.split(';') {
-            let f: Vec<&str> = rec.split(',').collect();
-            if f.len() != 5 {
-                continue;
-            }
-            let (Some(id), Some(role), Some(muni)) = (int(f[0]), int(f[1]), int(f[2])) else {
+/// Holdings parsed from packed blobs, with each person's range in them.
+type ParsedHoldings = (Vec<Holding>, Vec<(i64, u32, u32)>);
+
+fn parse_holdings(cols: Vec<String>, wanted: &Option<Vec<i64>>) -> ParsedHoldings {
+    let mut raw = Vec::new();
+    let mut spans = Vec::new();
+    each_record(&cols, &[',', '|'], |f| {
+        let Some(p) = int(f[0]) else { return };
+        let start = raw.len() as u32;
+        for entry in f[1].split(' ') {
+            let mut parts = entry.split(':');
+            let (Some(c), Some(done), Some(exp)) = (parts.next(), parts.next(), parts.next()) else {
                 continue;
             };
-            people.push(PersonFacts {
-                person_id: id,
-                municipality_id: muni,
-                placement: Placement {
-                    role_id: role,
-                    unit_id: int(f[3]),
-                    activity_area: ActivityArea::parse(f[4]),
-                },
-            });
+            let Some(c) = int(c) else { continue };
+            if !wanted.as_ref().is_none_or(|w| w.binary_search(&c).is_ok()) {
+                continue;
+            }
+            if let Some(done) = parse_iso_date(done) {
+                raw.push(Holding {
+                    course_id: c,
+                    completed_on: done,
+                    expires_on: parse_iso_date(exp),
+                });
+            }
         }
-    }
-    people.sort_unstable_by_key(|p| p.person_id);
+        spans.push((p, start, raw.len() as u32));
+    });
+    (raw, spans)
+}
 
-    // Completions of the courses that matter.
-    let course_filter = match courses {
-        Courses::All => Some(String::new()),
+/// Load a scope's people, completions, educations and upcoming bookings.
+pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses) -> StoreResult<GapData> {
+    let region = *scope == GapScope::Region;
+    let (requirements, catalogue, ranges) = tokio::try_join!(requirements::all(db), catalogue(db), async {
+        if region {
+            id_ranges(db).await
+        } else {
+            Ok(vec![])
+        }
+    })?;
+    let cond = scope.condition();
+    let people_from = "people p LEFT JOIN units u ON u.id = p.unit_id";
+    // (SELECT …) for each piece: region-wide by id range without joins,
+    // otherwise one query through people. `x` is the table read.
+    let pieces = |select: &str, table: &str| -> Vec<String> {
+        if region {
+            ranges
+                .iter()
+                .map(|(lo, hi)| {
+                    if table == "people" {
+                        format!("SELECT {select} FROM {people_from} WHERE p.active = 1 AND p.id BETWEEN {lo} AND {hi}")
+                    } else {
+                        format!("SELECT {select} FROM {table} x WHERE x.person_id BETWEEN {lo} AND {hi}")
+                    }
+                })
+                .collect()
+        } else if table == "people" {
+            vec![format!(
+                "SELECT {select} FROM {people_from} WHERE p.active = 1 AND {cond}"
+            )]
+        } else {
+            vec![format!(
+                "SELECT {select} FROM {people_from} JOIN {table} x ON x.person_id = p.id WHERE p.active = 1 AND {cond}"
+            )]
+        }
+    };
+
+    // Completions of the courses that matter: `None` = none, `Some(None)` = all.
+    let wanted: Option<Option<Vec<i64>>> = match courses {
+        Courses::All => Some(None),
         Courses::Required => {
             let mut ids: Vec<i64> = requirements
                 .iter()
@@ -253,105 +385,99 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
             }
             ids.sort_unstable();
             ids.dedup();
-            if ids.is_empty() {
-                None
-            } else {
-                Some(format!(
-                    " AND x.course_id IN ({})",
-                    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
-                ))
+            (!ids.is_empty()).then_some(Some(ids))
+        }
+    };
+
+    let people_select = agg_columns(
+        db,
+        &[
+            "CAST(p.id AS TEXT)",
+            "CAST(p.role_id AS TEXT)",
+            "CAST(p.municipality_id AS TEXT)",
+            "COALESCE(CAST(p.unit_id AS TEXT), '')",
+            "COALESCE(u.activity_area, '')",
+        ],
+    );
+    let people_q = gather(db, pieces(&people_select, "people"), 5, |cols| {
+        let mut v = Vec::new();
+        each_record(&cols, &[','; 5], |f| {
+            if let (Some(id), Some(role), Some(muni)) = (int(f[0]), int(f[1]), int(f[2])) {
+                v.push(PersonFacts {
+                    person_id: id,
+                    municipality_id: muni,
+                    placement: Placement {
+                        role_id: role,
+                        unit_id: int(f[3]),
+                        activity_area: ActivityArea::parse(f[4]),
+                    },
+                });
+            }
+        });
+        v
+    });
+
+    let holdings_select = format!(
+        "{}, {}",
+        agg(db, "CAST(x.person_id AS TEXT)", ','),
+        agg(db, "x.holdings", '|')
+    );
+    let holdings_q = async {
+        match wanted {
+            None => Ok(vec![]),
+            Some(wanted) => {
+                gather(db, pieces(&holdings_select, "competence_holdings"), 2, move |cols| {
+                    parse_holdings(cols, &wanted)
+                })
+                .await
             }
         }
     };
-    let mut pairs: Vec<(i64, Holding)> = Vec::new();
-    if let Some(filter) = course_filter {
-        // Region-wide, every active person is in scope: no join needed
-        // (completions of people who left are dropped when merging below).
-        let (from, where_) = if *scope == GapScope::Region {
-            ("completions x".to_string(), format!("1=1{filter}"))
-        } else {
-            (
-                format!("completions x {people_join}"),
-                format!("p.active = 1 AND {cond}{filter}"),
-            )
-        };
-        let sql = format!(
-            "SELECT {} FROM {from} WHERE {where_} GROUP BY x.person_id / {BLOCK}",
-            agg(
-                db,
-                "CAST(x.person_id AS TEXT) || ',' || CAST(x.course_id AS TEXT) || ',' || x.completed_on || ',' || COALESCE(x.expires_on, '')"
-            )
-        );
-        for block in packed(db, &sql, &binds).await? {
-            for rec in block.split(';') {
-                let mut f = rec.split(',');
-                let (Some(p), Some(c), Some(done), Some(exp)) = (f.next(), f.next(), f.next(), f.next()) else {
-                    continue;
-                };
-                let (Some(p), Some(c), Some(done)) = (int(p), int(c), parse_iso_date(done)) else {
-                    continue;
-                };
-                pairs.push((
-                    p,
-                    Holding {
-                        course_id: c,
-                        completed_on: done,
-                        expires_on: parse_iso_date(exp),
-                    },
-                ));
-            }
-        }
-    }
-    pairs.sort_unstable_by_key(|(p, _)| *p);
 
-    // Formal education.
-    let sql = format!(
-        "SELECT {} FROM person_educations x {people_join} WHERE p.active = 1 AND {cond} GROUP BY x.person_id / {BLOCK}",
-        agg(db, "CAST(x.person_id AS TEXT) || ',' || x.kind || ',' || x.direction")
-    );
-    let mut eds: Vec<(i64, Education)> = Vec::new();
-    for block in packed(db, &sql, &binds).await? {
-        for rec in block.split(';') {
-            let f: Vec<&str> = rec.split(',').collect();
-            if f.len() != 3 {
-                continue;
-            }
+    let edu_select = agg_columns(db, &["CAST(x.person_id AS TEXT)", "x.kind", "x.direction"]);
+    let edu_q = gather(db, pieces(&edu_select, "person_educations"), 3, |cols| {
+        let mut v = Vec::new();
+        each_record(&cols, &[','; 3], |f| {
             if let (Some(p), Some(kind)) = (int(f[0]), EducationKind::parse(f[1])) {
-                eds.push((p, Education::new(kind, Direction::parse(f[2]))));
+                v.push((p, Education::new(kind, Direction::parse(f[2]))));
             }
-        }
-    }
-    eds.sort_unstable_by_key(|(p, _)| *p);
+        });
+        v
+    });
 
-    // Live bookings on upcoming sessions.
+    // Live bookings on upcoming sessions (few: one query).
     let start_of_day = Stockholm
         .from_local_datetime(&as_of.and_hms_opt(0, 0, 0).expect("midnight"))
         .earliest()
         .map(|t| t.timestamp())
         .unwrap_or(0);
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {} FROM bookings x JOIN sessions s ON s.id = x.session_id {people_join} \
-         WHERE x.status IN ('booked', 'waitlisted') AND s.status <> 'cancelled' AND s.starts_at >= ${} AND p.active = 1 AND {cond} \
-         GROUP BY x.person_id / {BLOCK}",
-        agg(
-            db,
-            "CAST(x.person_id AS TEXT) || ',' || CAST(s.course_id AS TEXT) || ',' || CAST(s.id AS TEXT) || ',' || \
-             CAST(s.starts_at AS TEXT) || ',' || x.status"
-        ),
-        n + 1
+    let plan_select = agg_columns(
+        db,
+        &[
+            "CAST(x.person_id AS TEXT)",
+            "CAST(s.course_id AS TEXT)",
+            "CAST(s.id AS TEXT)",
+            "CAST(s.starts_at AS TEXT)",
+            "x.status",
+        ],
     );
-    let mut plan_binds = binds.clone();
-    plan_binds.push(Bind::Int(start_of_day));
-    let mut plans: Vec<(i64, Plan)> = Vec::new();
-    for block in packed(db, &sql, &plan_binds).await? {
-        for rec in block.split(';') {
-            let f: Vec<&str> = rec.split(',').collect();
-            if f.len() != 5 {
-                continue;
-            }
+    let live = "x.status IN ('booked', 'waitlisted') AND s.status <> 'cancelled'";
+    let plan_sql = if region {
+        format!(
+            "SELECT {plan_select} FROM bookings x JOIN sessions s ON s.id = x.session_id \
+             WHERE {live} AND s.starts_at >= {start_of_day}"
+        )
+    } else {
+        format!(
+            "SELECT {plan_select} FROM {people_from} JOIN bookings x ON x.person_id = p.id JOIN sessions s ON s.id = x.session_id \
+             WHERE p.active = 1 AND {cond} AND {live} AND s.starts_at >= {start_of_day}"
+        )
+    };
+    let plans_q = gather(db, vec![plan_sql], 5, |cols| {
+        let mut v = Vec::new();
+        each_record(&cols, &[','; 5], |f| {
             if let (Some(p), Some(c), Some(s), Some(t)) = (int(f[0]), int(f[1]), int(f[2]), int(f[3])) {
-                plans.push((
+                v.push((
                     p,
                     Plan {
                         course_id: c,
@@ -361,23 +487,40 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
                     },
                 ));
             }
-        }
+        });
+        v
+    });
+
+    let (people_parts, holding_parts, edu_parts, plan_parts) = tokio::try_join!(people_q, holdings_q, edu_q, plans_q)?;
+
+    let mut people: Vec<PersonFacts> = people_parts.into_iter().flatten().collect();
+    people.sort_unstable_by_key(|p| p.person_id);
+    let mut raw: Vec<Holding> = Vec::new();
+    let mut spans: Vec<(i64, u32, u32)> = Vec::new();
+    for (h, sp) in holding_parts {
+        let base = raw.len() as u32;
+        raw.extend(h);
+        spans.extend(sp.into_iter().map(|(p, a, b)| (p, a + base, b + base)));
     }
+    spans.sort_unstable_by_key(|(p, _, _)| *p);
+    let mut eds: Vec<(i64, Education)> = edu_parts.into_iter().flatten().collect();
+    eds.sort_unstable_by_key(|(p, _)| *p);
+    let mut plans: Vec<(i64, Plan)> = plan_parts.into_iter().flatten().collect();
     plans.sort_unstable_by_key(|(p, _)| *p);
 
-    // Merge the three sorted lists into per-person spans.
-    let mut holdings = Vec::with_capacity(pairs.len());
+    // Per-person spans, in people's order.
+    let mut holdings = Vec::with_capacity(raw.len());
     let mut educations = Vec::with_capacity(eds.len());
     let mut plan_list = Vec::with_capacity(plans.len());
     let mut ends = Vec::with_capacity(people.len());
     let (mut hi, mut ei, mut pi) = (0, 0, 0);
     for p in &people {
         let id = p.person_id;
-        while hi < pairs.len() && pairs[hi].0 < id {
+        while hi < spans.len() && spans[hi].0 < id {
             hi += 1;
         }
-        while hi < pairs.len() && pairs[hi].0 == id {
-            holdings.push(pairs[hi].1);
+        while hi < spans.len() && spans[hi].0 == id {
+            holdings.extend_from_slice(&raw[spans[hi].1 as usize..spans[hi].2 as usize]);
             hi += 1;
         }
         while ei < eds.len() && eds[ei].0 < id {
@@ -406,6 +549,23 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
         plans: plan_list,
         ends,
     })
+}
+
+/// Rebuild `competence_holdings` from `completions` (after a bulk load that
+/// bypassed the triggers, or to repair). Returns the number of people.
+pub async fn rebuild_holdings(db: &Db) -> StoreResult<u64> {
+    let entry = "CAST(course_id AS TEXT) || ':' || completed_on || ':' || COALESCE(expires_on, '')";
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM competence_holdings").execute(&mut *tx).await?;
+    let n = sqlx::query(&format!(
+        "INSERT INTO competence_holdings (person_id, holdings) SELECT person_id, {} FROM completions GROUP BY person_id",
+        agg(db, entry, ' ')
+    ))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// The calendar date (Europe/Stockholm) of a stored timestamp.

@@ -848,3 +848,62 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
     assert!(o.staff.iter().any(|s| s.track.is_some()));
     assert_eq!(o.wheel.len(), 12);
 });
+
+both_engines!(holdings_follow_completions_through_the_triggers, |db: Db| async move {
+    let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
+    let hyg = course(&db, "Hygien", CourseStatus::Aktiv, None).await;
+    let a = person(&db, "a@x.se", "Undersköterska", "Kumla", None).await;
+    let b = person(&db, "b@x.se", "Undersköterska", "Kumla", None).await;
+    let holdings = |p: i64| {
+        let db = db.clone();
+        async move {
+            let h: Option<String> = sqlx::query_scalar("SELECT holdings FROM competence_holdings WHERE person_id = $1")
+                .bind(p)
+                .fetch_optional(db.pool())
+                .await
+                .unwrap();
+            let mut v: Vec<String> = h
+                .unwrap_or_default()
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    completion(&db, a, hlr, "2025-01-01", Some("2026-01-01")).await;
+    completion(&db, a, hyg, "2024-05-05", None).await;
+    completion(&db, b, hyg, "2023-03-03", None).await;
+    assert_eq!(
+        holdings(a).await,
+        [format!("{hlr}:2025-01-01:2026-01-01"), format!("{hyg}:2024-05-05:")]
+    );
+    // Several rows in one statement.
+    sqlx::query(
+        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, source, created_at) \
+         VALUES ($1, $2, '2026-01-10', 3.0, 'M-1', 'test', 0), ($3, $2, '2026-01-11', 3.0, 'M-2', 'test', 0)",
+    )
+    .bind(a)
+    .bind(hlr)
+    .bind(b)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    assert_eq!(holdings(b).await.len(), 2);
+    sqlx::query("UPDATE completions SET expires_on = '2027-01-10' WHERE certificate_no = 'M-1'")
+        .execute(db.writer())
+        .await
+        .unwrap();
+    assert!(holdings(a).await.contains(&format!("{hlr}:2026-01-10:2027-01-10")));
+    sqlx::query("DELETE FROM completions WHERE person_id = $1")
+        .bind(b)
+        .execute(db.writer())
+        .await
+        .unwrap();
+    assert!(holdings(b).await.is_empty());
+    let before = holdings(a).await;
+    assert_eq!(before.len(), 3);
+    assert_eq!(gaps::rebuild_holdings(&db).await.unwrap(), 1);
+    assert_eq!(holdings(a).await, before);
+});
