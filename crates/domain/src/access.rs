@@ -193,10 +193,14 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         (Admin | Coordinator, _) => Decision::Allow,
 
         // Formal education is vouched for by someone else: not by oneself.
-        (Manager, RegisterEducation(p)) => allow_if(actor.scope.covers(p.unit_id, p.municipality_id), NOT_YOUR_UNITS),
-        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p)) => {
-            allow_if(is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id), NOT_YOUR_UNITS)
-        }
+        (Manager, RegisterEducation(p)) => allow_if(
+            actor.scope.covers(p.unit_id, p.municipality_id),
+            NOT_YOUR_UNITS,
+        ),
+        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p)) => allow_if(
+            is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id),
+            NOT_YOUR_UNITS,
+        ),
         (
             Manager,
             CreatePerson {
@@ -214,7 +218,10 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 unit_id,
                 municipality_id,
             },
-        ) => allow_if(actor.scope.covers_unit(unit_id, municipality_id), NOT_YOUR_UNITS),
+        ) => allow_if(
+            actor.scope.covers_unit(unit_id, municipality_id),
+            NOT_YOUR_UNITS,
+        ),
         (
             Manager,
             ManageRequirements {
@@ -230,9 +237,10 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             },
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
 
-        (Trainer, ViewSessionParticipants { trainer_person_ids } | MarkAttendance { trainer_person_ids }) => {
-            allow_if(is_trainer_of(trainer_person_ids), NOT_YOUR_SESSION)
-        }
+        (
+            Trainer,
+            ViewSessionParticipants { trainer_person_ids } | MarkAttendance { trainer_person_ids },
+        ) => allow_if(is_trainer_of(trainer_person_ids), NOT_YOUR_SESSION),
 
         // Everyone may see and book for themselves.
         (_, ViewPerson(p) | BookPerson(p)) => allow_if(is_self(&p), ONLY_YOURSELF),
@@ -298,45 +306,243 @@ mod tests {
         let trainers_incl_me = [100_i64, 5];
         let trainers_without_me = [5_i64];
         let cases: Vec<(&str, Action, [bool; 5])> = vec![
-            ("view person in my unit", Action::ViewPerson(in_unit), [true, true, false, true, false]),
-            ("view person outside my units", Action::ViewPerson(outside), [true, true, false, false, false]),
-            ("view myself", Action::ViewPerson(me()), [true, true, true, true, true]),
-            ("edit person in my unit", Action::EditPerson(in_unit), [true, true, false, true, false]),
-            ("edit person outside", Action::EditPerson(outside), [true, true, false, false, false]),
-            ("book person in my unit", Action::BookPerson(in_unit), [true, true, false, true, false]),
-            ("book person outside", Action::BookPerson(outside), [true, true, false, false, false]),
-            ("book myself", Action::BookPerson(me()), [true, true, true, true, true]),
-            ("create person in my unit", Action::CreatePerson { municipality_id: MUNI, unit_id: Some(MY_UNIT) }, [true, true, false, true, false]),
-            ("create person in other unit", Action::CreatePerson { municipality_id: MUNI, unit_id: Some(OTHER_UNIT) }, [true, true, false, false, false]),
-            ("create person without unit", Action::CreatePerson { municipality_id: MUNI, unit_id: None }, [true, true, false, false, false]),
-            ("import staff to my unit", Action::ImportStaff { municipality_id: MUNI, unit_id: Some(MY_UNIT) }, [true, true, false, true, false]),
-            ("import whole municipality", Action::ImportStaff { municipality_id: OTHER_MUNI, unit_id: None }, [true, true, false, false, false]),
-            ("view my unit", Action::ViewUnit { unit_id: MY_UNIT, municipality_id: MUNI }, [true, true, false, true, false]),
-            ("view other unit", Action::ViewUnit { unit_id: OTHER_UNIT, municipality_id: MUNI }, [true, true, false, false, false]),
-            ("manage organisation", Action::ManageOrganisation, [true, true, false, false, false]),
-            ("manage accounts", Action::ManageAccounts, [true, false, false, false, false]),
-            ("view audit log", Action::ViewAuditLog, [true, false, false, false, false]),
-            ("manage catalogue", Action::ManageCatalogue, [true, true, false, false, false]),
-            ("manage sessions", Action::ManageSessions, [true, true, false, false, false]),
-            ("participants of my session", Action::ViewSessionParticipants { trainer_person_ids: &trainers_incl_me }, [true, true, true, false, false]),
-            ("participants of another session", Action::ViewSessionParticipants { trainer_person_ids: &trainers_without_me }, [true, true, false, false, false]),
-            ("attendance of my session", Action::MarkAttendance { trainer_person_ids: &trainers_incl_me }, [true, true, true, false, false]),
-            ("attendance of another session", Action::MarkAttendance { trainer_person_ids: &trainers_without_me }, [true, true, false, false, false]),
-            ("reports", Action::ViewReports, [true, true, false, false, false]),
-            ("funding", Action::ManageFunding, [true, true, false, false, false]),
-            ("costs", Action::ManageCosts, [true, true, false, false, false]),
-            ("requirements for my unit", Action::ManageRequirements { unit_id: Some(MY_UNIT), municipality_id: Some(MUNI) }, [true, true, false, true, false]),
-            ("requirements for another unit", Action::ManageRequirements { unit_id: Some(OTHER_UNIT), municipality_id: Some(MUNI) }, [true, true, false, false, false]),
-            ("region-wide requirements", Action::ManageRequirements { unit_id: None, municipality_id: None }, [true, true, false, false, false]),
-            ("outbox", Action::ViewOutbox, [true, true, false, false, false]),
-            ("list people", Action::ListPeople, [true, true, false, true, false]),
-            ("register education in my unit", Action::RegisterEducation(in_unit), [true, true, false, true, false]),
-            ("register education outside", Action::RegisterEducation(outside), [true, true, false, false, false]),
-            ("register own education", Action::RegisterEducation(me()), [true, true, false, false, false]),
-            ("gaps of a municipality not mine", Action::ViewGaps { municipality_id: Some(MUNI) }, [true, true, false, false, false]),
-            ("region-wide gaps", Action::ViewGaps { municipality_id: None }, [true, true, false, false, false]),
-            ("manage tracks and packages", Action::ManageTracks, [true, true, false, false, false]),
-            ("manage needs inventory", Action::ManageNeedsInventory, [true, true, false, false, false]),
+            (
+                "view person in my unit",
+                Action::ViewPerson(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "view person outside my units",
+                Action::ViewPerson(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "view myself",
+                Action::ViewPerson(me()),
+                [true, true, true, true, true],
+            ),
+            (
+                "edit person in my unit",
+                Action::EditPerson(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "edit person outside",
+                Action::EditPerson(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "book person in my unit",
+                Action::BookPerson(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "book person outside",
+                Action::BookPerson(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "book myself",
+                Action::BookPerson(me()),
+                [true, true, true, true, true],
+            ),
+            (
+                "create person in my unit",
+                Action::CreatePerson {
+                    municipality_id: MUNI,
+                    unit_id: Some(MY_UNIT),
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "create person in other unit",
+                Action::CreatePerson {
+                    municipality_id: MUNI,
+                    unit_id: Some(OTHER_UNIT),
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "create person without unit",
+                Action::CreatePerson {
+                    municipality_id: MUNI,
+                    unit_id: None,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "import staff to my unit",
+                Action::ImportStaff {
+                    municipality_id: MUNI,
+                    unit_id: Some(MY_UNIT),
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "import whole municipality",
+                Action::ImportStaff {
+                    municipality_id: OTHER_MUNI,
+                    unit_id: None,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "view my unit",
+                Action::ViewUnit {
+                    unit_id: MY_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "view other unit",
+                Action::ViewUnit {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "manage organisation",
+                Action::ManageOrganisation,
+                [true, true, false, false, false],
+            ),
+            (
+                "manage accounts",
+                Action::ManageAccounts,
+                [true, false, false, false, false],
+            ),
+            (
+                "view audit log",
+                Action::ViewAuditLog,
+                [true, false, false, false, false],
+            ),
+            (
+                "manage catalogue",
+                Action::ManageCatalogue,
+                [true, true, false, false, false],
+            ),
+            (
+                "manage sessions",
+                Action::ManageSessions,
+                [true, true, false, false, false],
+            ),
+            (
+                "participants of my session",
+                Action::ViewSessionParticipants {
+                    trainer_person_ids: &trainers_incl_me,
+                },
+                [true, true, true, false, false],
+            ),
+            (
+                "participants of another session",
+                Action::ViewSessionParticipants {
+                    trainer_person_ids: &trainers_without_me,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "attendance of my session",
+                Action::MarkAttendance {
+                    trainer_person_ids: &trainers_incl_me,
+                },
+                [true, true, true, false, false],
+            ),
+            (
+                "attendance of another session",
+                Action::MarkAttendance {
+                    trainer_person_ids: &trainers_without_me,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "reports",
+                Action::ViewReports,
+                [true, true, false, false, false],
+            ),
+            (
+                "funding",
+                Action::ManageFunding,
+                [true, true, false, false, false],
+            ),
+            (
+                "costs",
+                Action::ManageCosts,
+                [true, true, false, false, false],
+            ),
+            (
+                "requirements for my unit",
+                Action::ManageRequirements {
+                    unit_id: Some(MY_UNIT),
+                    municipality_id: Some(MUNI),
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "requirements for another unit",
+                Action::ManageRequirements {
+                    unit_id: Some(OTHER_UNIT),
+                    municipality_id: Some(MUNI),
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "region-wide requirements",
+                Action::ManageRequirements {
+                    unit_id: None,
+                    municipality_id: None,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "outbox",
+                Action::ViewOutbox,
+                [true, true, false, false, false],
+            ),
+            (
+                "list people",
+                Action::ListPeople,
+                [true, true, false, true, false],
+            ),
+            (
+                "register education in my unit",
+                Action::RegisterEducation(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "register education outside",
+                Action::RegisterEducation(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "register own education",
+                Action::RegisterEducation(me()),
+                [true, true, false, false, false],
+            ),
+            (
+                "gaps of a municipality not mine",
+                Action::ViewGaps {
+                    municipality_id: Some(MUNI),
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "region-wide gaps",
+                Action::ViewGaps {
+                    municipality_id: None,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "manage tracks and packages",
+                Action::ManageTracks,
+                [true, true, false, false, false],
+            ),
+            (
+                "manage needs inventory",
+                Action::ManageNeedsInventory,
+                [true, true, false, false, false],
+            ),
         ];
         for (name, action, expected) in cases {
             for (i, role) in Role::ALL.into_iter().enumerate() {
@@ -365,9 +571,27 @@ mod tests {
             unit_ids: vec![],
             municipality_ids: vec![MUNI],
         };
-        assert!(decide(&a, Action::ViewGaps { municipality_id: Some(MUNI) }).is_allowed());
-        assert!(!decide(&a, Action::ViewGaps { municipality_id: Some(OTHER_MUNI) }).is_allowed());
-        assert!(!decide(&a, Action::ViewGaps { municipality_id: None }).is_allowed());
+        assert!(decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: Some(MUNI)
+            }
+        )
+        .is_allowed());
+        assert!(!decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: Some(OTHER_MUNI)
+            }
+        )
+        .is_allowed());
+        assert!(!decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: None
+            }
+        )
+        .is_allowed());
     }
 
     #[test]
@@ -379,7 +603,10 @@ mod tests {
 
     #[test]
     fn denial_says_why() {
-        let d = decide(&actor(Role::Manager), Action::ViewPerson(person(Some(OTHER_UNIT), MUNI)));
+        let d = decide(
+            &actor(Role::Manager),
+            Action::ViewPerson(person(Some(OTHER_UNIT), MUNI)),
+        );
         assert_eq!(d, Decision::Deny(NOT_YOUR_UNITS));
     }
 

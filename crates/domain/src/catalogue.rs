@@ -97,38 +97,72 @@ pub struct CheckedCourse {
 
 /// Parse a decimal number written with a comma or a point.
 pub fn parse_decimal(s: &str) -> Option<f64> {
-    s.trim().replace(',', ".").replace(['\u{a0}', ' '], "").parse::<f64>().ok().filter(|v| v.is_finite())
+    s.trim()
+        .replace(',', ".")
+        .replace(['\u{a0}', ' '], "")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
     let mut e = FieldErrors::new();
     let title = d.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 200 {
-        e.add("title", "invalid_title", "Kursnamnet måste vara 1–200 tecken.");
+        e.add(
+            "title",
+            "invalid_title",
+            "Kursnamnet måste vara 1–200 tecken.",
+        );
     }
     let level = Level::parse(&d.level);
     if level.is_none() {
-        e.add("level", "invalid_level", "Välj nivå: bas, fördjupning eller spets.");
+        e.add(
+            "level",
+            "invalid_level",
+            "Välj nivå: bas, fördjupning eller spets.",
+        );
     }
     let format = Format::parse(&d.format);
     if format.is_none() {
-        e.add("format", "invalid_format", "Välj format: simulering, lärarledd, webb, arbetsplatslärande eller blandad.");
+        e.add(
+            "format",
+            "invalid_format",
+            "Välj format: simulering, lärarledd, webb, arbetsplatslärande eller blandad.",
+        );
     }
     let hours = parse_decimal(&d.hours).filter(|h| *h > 0.0 && *h <= 1000.0);
     if hours.is_none() {
-        e.add("hours", "invalid_hours", "Ange antal timmar som ett tal större än 0.");
+        e.add(
+            "hours",
+            "invalid_hours",
+            "Ange antal timmar som ett tal större än 0.",
+        );
     }
     let status = CourseStatus::parse(&d.status);
     if status.is_none() {
-        e.add("status", "invalid_status", "Välj status: under utveckling, test, aktiv, pausad eller avvecklad.");
+        e.add(
+            "status",
+            "invalid_status",
+            "Välj status: under utveckling, test, aktiv, pausad eller avvecklad.",
+        );
     }
     let validity_months = if d.validity_months.trim().is_empty() {
         Some(None)
     } else {
-        d.validity_months.trim().parse::<i64>().ok().filter(|m| (1..=240).contains(m)).map(Some)
+        d.validity_months
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|m| (1..=240).contains(m))
+            .map(Some)
     };
     if validity_months.is_none() {
-        e.add("validity_months", "invalid_validity", "Giltighetstid anges i hela månader (1–240) eller lämnas tom.");
+        e.add(
+            "validity_months",
+            "invalid_validity",
+            "Giltighetstid anges i hela månader (1–240) eller lämnas tom.",
+        );
     }
     let int_or = |s: &str, default: i64| -> Option<i64> {
         if s.trim().is_empty() {
@@ -139,27 +173,47 @@ pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
     };
     let default_capacity = int_or(&d.default_capacity, 12).filter(|c| (1..=10_000).contains(c));
     if default_capacity.is_none() {
-        e.add("default_capacity", "invalid_capacity", "Antal platser måste vara minst 1.");
+        e.add(
+            "default_capacity",
+            "invalid_capacity",
+            "Antal platser måste vara minst 1.",
+        );
     }
     let trainers_per_session = int_or(&d.trainers_per_session, 1).filter(|c| (0..=20).contains(c));
     if trainers_per_session.is_none() {
-        e.add("trainers_per_session", "invalid_trainers", "Antal utbildningsledare måste vara 0–20.");
+        e.add(
+            "trainers_per_session",
+            "invalid_trainers",
+            "Antal utbildningsledare måste vara 0–20.",
+        );
     }
-    match (level, format, hours, status, validity_months, default_capacity, trainers_per_session) {
-        (Some(level), Some(format), Some(hours), Some(status), Some(validity_months), Some(default_capacity), Some(trainers_per_session))
-            if e.is_empty() =>
-        {
-            Ok(CheckedCourse {
-                title,
-                level,
-                format,
-                hours,
-                status,
-                validity_months,
-                default_capacity,
-                trainers_per_session,
-            })
-        }
+    match (
+        level,
+        format,
+        hours,
+        status,
+        validity_months,
+        default_capacity,
+        trainers_per_session,
+    ) {
+        (
+            Some(level),
+            Some(format),
+            Some(hours),
+            Some(status),
+            Some(validity_months),
+            Some(default_capacity),
+            Some(trainers_per_session),
+        ) if e.is_empty() => Ok(CheckedCourse {
+            title,
+            level,
+            format,
+            hours,
+            status,
+            validity_months,
+            default_capacity,
+            trainers_per_session,
+        }),
         _ => Err(e),
     }
 }
@@ -172,7 +226,10 @@ mod tests {
     fn vocab_accepts_code_and_swedish_label() {
         assert_eq!(Level::parse("Fördjupning"), Some(Level::Fordjupning));
         assert_eq!(Format::parse("lararledd"), Some(Format::Lararledd));
-        assert_eq!(CourseStatus::parse("under utveckling"), Some(CourseStatus::UnderUtveckling));
+        assert_eq!(
+            CourseStatus::parse("under utveckling"),
+            Some(CourseStatus::UnderUtveckling)
+        );
         assert_eq!(CourseStatus::parse("klar"), None);
     }
 
@@ -190,7 +247,16 @@ mod tests {
         })
         .unwrap_err();
         let f: Vec<_> = e.0.iter().map(|x| x.field.as_str()).collect();
-        assert_eq!(f, ["title", "level", "hours", "validity_months", "default_capacity"]);
+        assert_eq!(
+            f,
+            [
+                "title",
+                "level",
+                "hours",
+                "validity_months",
+                "default_capacity"
+            ]
+        );
     }
 
     #[test]

@@ -27,9 +27,7 @@ pub fn swedish_key(s: &str) -> Vec<u32> {
 /// Compare two strings the Swedish way; ties are broken by the raw text so
 /// the order is total and stable.
 pub fn swedish_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    swedish_key(a)
-        .cmp(&swedish_key(b))
-        .then_with(|| a.cmp(b))
+    swedish_key(a).cmp(&swedish_key(b)).then_with(|| a.cmp(b))
 }
 
 /// Sort a slice by a Swedish-collated text key.
@@ -45,7 +43,10 @@ mod tests {
     fn a_ring_a_umlaut_o_umlaut_sort_last_in_that_order() {
         let mut v = vec!["Örebro", "Askersund", "Ängelholm", "Åmål", "Zinkgruvan"];
         v.sort_by(|a, b| swedish_cmp(a, b));
-        assert_eq!(v, ["Askersund", "Zinkgruvan", "Åmål", "Ängelholm", "Örebro"]);
+        assert_eq!(
+            v,
+            ["Askersund", "Zinkgruvan", "Åmål", "Ängelholm", "Örebro"]
+        );
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! Every rule a reader looks for lives here under its own name:
 //! who may do what (`access`), how people and organisations are
 //! described (`org`, `people`), how a staff list from an HR system is
-//! compared with what Navet already holds (`staff_import`) and how
-//! Swedish text sorts (`collation`).
+//! compared with what Navet already holds (`staff_import`), what the hub
+//! costs and who pays what (`costs`) and how Swedish text sorts
+//! (`collation`).
 
 pub mod access;
 pub mod catalogue;
 pub mod collation;
 pub mod education;
+pub mod costs;
 pub mod errors;
 pub mod gaps;
 pub mod org;

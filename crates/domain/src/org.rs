@@ -13,7 +13,12 @@ pub enum Gender {
 }
 
 impl Gender {
-    pub const ALL: [Gender; 4] = [Gender::Kvinna, Gender::Man, Gender::Annat, Gender::EjAngivet];
+    pub const ALL: [Gender; 4] = [
+        Gender::Kvinna,
+        Gender::Man,
+        Gender::Annat,
+        Gender::EjAngivet,
+    ];
 
     /// The stored and API code (`kvinna`, `man`, `annat`, `ej_angivet`).
     pub fn code(self) -> &'static str {
@@ -42,7 +47,9 @@ impl Gender {
             "kvinna" | "k" | "f" | "female" | "woman" | "kvinnor" => Some(Gender::Kvinna),
             "man" | "m" | "male" | "män" => Some(Gender::Man),
             "annat" | "other" | "a" | "x" => Some(Gender::Annat),
-            "ej_angivet" | "ej angivet" | "" | "okänt" | "unknown" | "-" => Some(Gender::EjAngivet),
+            "ej_angivet" | "ej angivet" | "" | "okänt" | "unknown" | "-" => {
+                Some(Gender::EjAngivet)
+            }
             _ => None,
         }
     }

@@ -30,7 +30,9 @@ pub fn check_email(email: &str) -> Result<String, String> {
         return Err("E-postadress måste fyllas i.".into());
     }
     if e.chars().count() > MAX_EMAIL_CHARS {
-        return Err(format!("E-postadressen får vara högst {MAX_EMAIL_CHARS} tecken."));
+        return Err(format!(
+            "E-postadressen får vara högst {MAX_EMAIL_CHARS} tecken."
+        ));
     }
     let valid = match e.split_once('@') {
         Some((local, domain)) => {
@@ -44,14 +46,20 @@ pub fn check_email(email: &str) -> Result<String, String> {
         None => false,
     };
     if !valid {
-        return Err(format!("”{}” är inte en giltig e-postadress.", email.trim()));
+        return Err(format!(
+            "”{}” är inte en giltig e-postadress.",
+            email.trim()
+        ));
     }
     Ok(e)
 }
 
 pub fn check_gender(g: &str) -> Result<Gender, String> {
     Gender::parse(g).ok_or_else(|| {
-        format!("Okänt kön ”{}”: ange kvinna, man, annat eller ej angivet.", g.trim())
+        format!(
+            "Okänt kön ”{}”: ange kvinna, man, annat eller ej angivet.",
+            g.trim()
+        )
     })
 }
 
@@ -61,7 +69,9 @@ pub fn check_employee_no(no: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     if n.chars().count() > MAX_EMPLOYEE_NO_CHARS {
-        return Err(format!("Anställningsnumret får vara högst {MAX_EMPLOYEE_NO_CHARS} tecken."));
+        return Err(format!(
+            "Anställningsnumret får vara högst {MAX_EMPLOYEE_NO_CHARS} tecken."
+        ));
     }
     Ok(Some(n.to_string()))
 }
@@ -87,19 +97,27 @@ pub struct CheckedPerson {
 /// Check the fields that need no lookup; every problem is reported at once.
 pub fn check_person(d: &PersonDraft) -> Result<CheckedPerson, FieldErrors> {
     let mut errs = FieldErrors::new();
-    let name = check_name(&d.name).map_err(|m| errs.add("name", "invalid_name", m)).ok();
-    let email = check_email(&d.email).map_err(|m| errs.add("email", "invalid_email", m)).ok();
-    let gender = check_gender(&d.gender).map_err(|m| errs.add("gender", "invalid_gender", m)).ok();
+    let name = check_name(&d.name)
+        .map_err(|m| errs.add("name", "invalid_name", m))
+        .ok();
+    let email = check_email(&d.email)
+        .map_err(|m| errs.add("email", "invalid_email", m))
+        .ok();
+    let gender = check_gender(&d.gender)
+        .map_err(|m| errs.add("gender", "invalid_gender", m))
+        .ok();
     let employee_no = check_employee_no(&d.employee_no)
         .map_err(|m| errs.add("employee_no", "invalid_employee_no", m))
         .ok();
     match (name, email, gender, employee_no) {
-        (Some(name), Some(email), Some(gender), Some(employee_no)) if errs.is_empty() => Ok(CheckedPerson {
-            name,
-            email,
-            gender,
-            employee_no,
-        }),
+        (Some(name), Some(email), Some(gender), Some(employee_no)) if errs.is_empty() => {
+            Ok(CheckedPerson {
+                name,
+                email,
+                gender,
+                employee_no,
+            })
+        }
         _ => Err(errs),
     }
 }
@@ -110,8 +128,13 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_checked() {
-        assert_eq!(check_email(" Anna.Berg@Orebro.SE ").unwrap(), "anna.berg@orebro.se");
-        for bad in ["", "anna", "anna@", "@x.se", "a@b", "a b@c.se", "a@@b.se", "a@.se"] {
+        assert_eq!(
+            check_email(" Anna.Berg@Orebro.SE ").unwrap(),
+            "anna.berg@orebro.se"
+        );
+        for bad in [
+            "", "anna", "anna@", "@x.se", "a@b", "a b@c.se", "a@@b.se", "a@.se",
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
     }

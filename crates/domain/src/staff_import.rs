@@ -8,13 +8,26 @@ use crate::org::Gender;
 use crate::people::{check_email, check_employee_no, check_gender, check_name};
 
 /// The columns a staff list must have, in the names HR exports use.
-pub const COLUMNS: [&str; 6] = ["anställningsnummer", "namn", "e-post", "yrkesroll", "enhet", "kön"];
+pub const COLUMNS: [&str; 6] = [
+    "anställningsnummer",
+    "namn",
+    "e-post",
+    "yrkesroll",
+    "enhet",
+    "kön",
+];
 
 /// Accepted header spellings for each column (lower-case).
 pub fn column_for_header(h: &str) -> Option<usize> {
     let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
     let idx = match h.as_str() {
-        "anställningsnummer" | "anstnr" | "anst.nr" | "anställningsnr" | "employee_no" | "employee number" | "personalnummer" => 0,
+        "anställningsnummer"
+        | "anstnr"
+        | "anst.nr"
+        | "anställningsnr"
+        | "employee_no"
+        | "employee number"
+        | "personalnummer" => 0,
         "namn" | "name" | "fullständigt namn" => 1,
         "e-post" | "epost" | "e-postadress" | "email" | "e-mail" | "mejl" => 2,
         "yrkesroll" | "roll" | "befattning" | "role" => 3,
@@ -43,7 +56,11 @@ pub struct LineError {
 
 impl std::fmt::Display for LineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "rad {}, kolumn ”{}”: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "rad {}, kolumn ”{}”: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -91,7 +108,10 @@ pub fn check_rows(
         };
         if let Some(n) = &employee_no {
             if let Some(first) = seen_no.insert(n.clone(), r.line) {
-                err(0, format!("Anställningsnumret {n} finns redan på rad {first}."));
+                err(
+                    0,
+                    format!("Anställningsnumret {n} finns redan på rad {first}."),
+                );
             }
         }
         let name = check_name(&r.cells[1]).map_err(|m| err(1, m)).ok();
@@ -110,8 +130,14 @@ pub fn check_rows(
             err(4, format!("Okänd enhet ”{}”.", r.cells[4].trim()));
         }
         let gender = check_gender(&r.cells[5]).map_err(|m| err(5, m)).ok();
-        if let (Some(employee_no), Some(name), Some(email), Some(role_id), Some(unit_id), Some(gender)) =
-            (employee_no, name, email, role_id, unit_id, gender)
+        if let (
+            Some(employee_no),
+            Some(name),
+            Some(email),
+            Some(role_id),
+            Some(unit_id),
+            Some(gender),
+        ) = (employee_no, name, email, role_id, unit_id, gender)
         {
             out.push(StaffRecord {
                 line: r.line,
@@ -191,7 +217,8 @@ pub fn plan(existing: &[ExistingStaff], incoming: &[StaffRecord]) -> ImportPlan 
         .iter()
         .filter_map(|e| e.employee_no.as_deref().map(|n| (n, e)))
         .collect();
-    let by_email: HashMap<&str, &ExistingStaff> = existing.iter().map(|e| (e.email.as_str(), e)).collect();
+    let by_email: HashMap<&str, &ExistingStaff> =
+        existing.iter().map(|e| (e.email.as_str(), e)).collect();
     let mut matched: HashSet<i64> = HashSet::new();
     let mut p = ImportPlan::default();
     for r in incoming {
@@ -244,8 +271,16 @@ mod tests {
     use super::*;
 
     fn maps() -> (HashMap<String, i64>, HashMap<String, i64>) {
-        let roles = [("undersköterska".to_string(), 2), ("vårdbiträde".to_string(), 1)].into();
-        let units = [("hemtjänst norr".to_string(), 10), ("säbo ekbacken".to_string(), 11)].into();
+        let roles = [
+            ("undersköterska".to_string(), 2),
+            ("vårdbiträde".to_string(), 1),
+        ]
+        .into();
+        let units = [
+            ("hemtjänst norr".to_string(), 10),
+            ("säbo ekbacken".to_string(), 11),
+        ]
+        .into();
         (roles, units)
     }
     fn raw(line: usize, c: [&str; 6]) -> RawStaffRow {
@@ -271,8 +306,21 @@ mod tests {
     fn every_error_names_its_line_and_column() {
         let (roles, units) = maps();
         let rows = vec![
-            raw(2, ["1", "Anna", "anna@x.se", "Undersköterska", "Hemtjänst norr", "kvinna"]),
-            raw(3, ["", "Bo", "bo-at-x.se", "Pilot", "Hemtjänst norr", "man"]),
+            raw(
+                2,
+                [
+                    "1",
+                    "Anna",
+                    "anna@x.se",
+                    "Undersköterska",
+                    "Hemtjänst norr",
+                    "kvinna",
+                ],
+            ),
+            raw(
+                3,
+                ["", "Bo", "bo-at-x.se", "Pilot", "Hemtjänst norr", "man"],
+            ),
             raw(4, ["1", "Cia", "anna@x.se", "vårdbiträde", "Okänd", "?"]),
         ];
         let errs = check_rows(&rows, &roles, &units).unwrap_err();
@@ -295,10 +343,50 @@ mod tests {
     fn plan_finds_added_moved_new_role_and_left() {
         let (roles, units) = maps();
         let rows = vec![
-            raw(2, ["1", "P1", "p1@x.se", "undersköterska", "säbo ekbacken", "kvinna"]), // moved
-            raw(3, ["2", "P2", "p2@x.se", "vårdbiträde", "hemtjänst norr", "kvinna"]),   // new role
-            raw(4, ["3", "P3", "p3@x.se", "undersköterska", "hemtjänst norr", "kvinna"]), // same
-            raw(5, ["9", "Ny", "ny@x.se", "undersköterska", "hemtjänst norr", "man"]),   // added
+            raw(
+                2,
+                [
+                    "1",
+                    "P1",
+                    "p1@x.se",
+                    "undersköterska",
+                    "säbo ekbacken",
+                    "kvinna",
+                ],
+            ), // moved
+            raw(
+                3,
+                [
+                    "2",
+                    "P2",
+                    "p2@x.se",
+                    "vårdbiträde",
+                    "hemtjänst norr",
+                    "kvinna",
+                ],
+            ), // new role
+            raw(
+                4,
+                [
+                    "3",
+                    "P3",
+                    "p3@x.se",
+                    "undersköterska",
+                    "hemtjänst norr",
+                    "kvinna",
+                ],
+            ), // same
+            raw(
+                5,
+                [
+                    "9",
+                    "Ny",
+                    "ny@x.se",
+                    "undersköterska",
+                    "hemtjänst norr",
+                    "man",
+                ],
+            ), // added
         ];
         let recs = check_rows(&rows, &roles, &units).unwrap();
         let ex = vec![
@@ -315,13 +403,26 @@ mod tests {
         assert_eq!(p.changed[0].2, vec![StaffChange::Unit]);
         assert_eq!(p.changed[1].2, vec![StaffChange::Role]);
         assert_eq!(p.unchanged, 1);
-        assert_eq!(p.left.iter().map(|e| e.person_id).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(
+            p.left.iter().map(|e| e.person_id).collect::<Vec<_>>(),
+            vec![4]
+        );
     }
 
     #[test]
     fn a_person_without_number_is_matched_by_email_and_gets_it() {
         let (roles, units) = maps();
-        let rows = vec![raw(2, ["77", "P1", "p1@x.se", "undersköterska", "hemtjänst norr", "kvinna"])];
+        let rows = vec![raw(
+            2,
+            [
+                "77",
+                "P1",
+                "p1@x.se",
+                "undersköterska",
+                "hemtjänst norr",
+                "kvinna",
+            ],
+        )];
         let recs = check_rows(&rows, &roles, &units).unwrap();
         let mut e = existing(1, "x", "p1@x.se", 2, 10);
         e.employee_no = None;
@@ -334,7 +435,17 @@ mod tests {
     #[test]
     fn someone_who_left_and_returns_is_reactivated() {
         let (roles, units) = maps();
-        let rows = vec![raw(2, ["1", "P1", "p1@x.se", "undersköterska", "hemtjänst norr", "kvinna"])];
+        let rows = vec![raw(
+            2,
+            [
+                "1",
+                "P1",
+                "p1@x.se",
+                "undersköterska",
+                "hemtjänst norr",
+                "kvinna",
+            ],
+        )];
         let recs = check_rows(&rows, &roles, &units).unwrap();
         let mut e = existing(1, "1", "p1@x.se", 2, 10);
         e.active = false;

@@ -1,1 +1,65 @@
-fn main(){}
+//! `navet`: the command line. Wiring only; the work is done by the
+//! `domain`, `navet-store` and `navet-web` crates.
+
+mod cli;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NAVET_LOG")
+                .unwrap_or_else(|_| "navet=info,navet_web=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = cli::Cli::parse();
+    if let Err(e) = run(args).await {
+        eprintln!("fel: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: cli::Cli) -> Result<()> {
+    use cli::Command::*;
+    match args.command {
+        Demo(a) => cli::demo(a).await,
+        Serve(a) => cli::serve(a).await,
+        Migrate(a) => cli::migrate(a).await,
+        User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
+        Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
+    }
+}
+
+/// The database URL from the flag or NAVET_DATABASE_URL.
+pub fn database_url(flag: Option<String>) -> Result<String> {
+    match flag.or_else(|| std::env::var("NAVET_DATABASE_URL").ok()) {
+        Some(u) if !u.trim().is_empty() => Ok(u),
+        _ => bail!(
+            "ange --database-url eller NAVET_DATABASE_URL (sqlite://SÖKVÄG eller postgres://…)"
+        ),
+    }
+}
+
+pub async fn open_db(url: &str) -> Result<navet_store::Db> {
+    let db = navet_store::Db::connect(url)
+        .await
+        .with_context(|| format!("kunde inte öppna databasen {}", redact(url)))?;
+    Ok(db)
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -65,10 +65,11 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Account>> {
 }
 
 pub async fn scope(db: &Db, account_id: i64) -> StoreResult<Scope> {
-    let rows = sqlx::query("SELECT unit_id, municipality_id FROM account_scopes WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT unit_id, municipality_id FROM account_scopes WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(db.pool())
+            .await?;
     let mut s = Scope::default();
     for r in rows {
         if let Some(u) = r.get::<Option<i64>, _>(0) {
@@ -105,7 +106,6 @@ pub struct NewAccount {
     pub scope: Scope,
 }
 
-
 pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
     let email = domain::people::check_email(&a.email)
         .map_err(|m| StoreError::invalid("email", "invalid_email", m))?;
@@ -135,23 +135,41 @@ pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
         }
         Err(e) => return Err(e.into()),
     };
-    for u in &a.scope.unit_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for m in &a.scope.municipality_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await?;
-    }
-    audit::record(&mut tx, who, "account.create", "account", Some(id), a.person_id, &format!("{email} ({})", a.role.code())).await?;
+    insert_scope(&mut tx, id, &a.scope).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "account.create",
+        "account",
+        Some(id),
+        a.person_id,
+        &format!("{email} ({})", a.role.code()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+async fn insert_scope(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    scope: &Scope,
+) -> StoreResult<()> {
+    for u in &scope.unit_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(u)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for m in &scope.municipality_ids {
+        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(m)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> StoreResult<()> {
@@ -166,12 +184,28 @@ pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> St
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, who, "account.password", "account", Some(account_id), None, "").await?;
+    audit::record(
+        &mut tx,
+        who,
+        "account.password",
+        "account",
+        Some(account_id),
+        None,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_role_and_scope(db: &Db, who: &Who, account_id: i64, role: Role, scope: &Scope, active: bool) -> StoreResult<()> {
+pub async fn set_role_and_scope(
+    db: &Db,
+    who: &Who,
+    account_id: i64,
+    role: Role,
+    scope: &Scope,
+    active: bool,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE accounts SET role = $1, active = $2 WHERE id = $3")
         .bind(role.code())
@@ -183,20 +217,7 @@ pub async fn set_role_and_scope(db: &Db, who: &Who, account_id: i64, role: Role,
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    for u in &scope.unit_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, unit_id) VALUES ($1, $2)")
-            .bind(account_id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for m in &scope.municipality_ids {
-        sqlx::query("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)")
-            .bind(account_id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_scope(&mut tx, account_id, scope).await?;
     if !active {
         sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
             .bind(account_id)
@@ -210,7 +231,11 @@ pub async fn set_role_and_scope(db: &Db, who: &Who, account_id: i64, role: Role,
         "account",
         Some(account_id),
         None,
-        &format!("roll {}, {}", role.code(), if active { "aktivt" } else { "avstängt" }),
+        &format!(
+            "roll {}, {}",
+            role.code(),
+            if active { "aktivt" } else { "avstängt" }
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -254,10 +279,12 @@ pub async fn create_session(db: &Db, account_id: i64) -> StoreResult<(String, St
 /// longer than `idle_secs`. Expired sessions are deleted on sight.
 pub async fn session(db: &Db, secret: &str, idle_secs: i64) -> StoreResult<Option<LoginSession>> {
     let h = hash_secret(secret);
-    let row = sqlx::query("SELECT account_id, csrf_token, last_seen_at FROM web_sessions WHERE id_hash = $1")
-        .bind(&h)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT account_id, csrf_token, last_seen_at FROM web_sessions WHERE id_hash = $1",
+    )
+    .bind(&h)
+    .fetch_optional(db.pool())
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let last: i64 = row.get(2);
     if crate::time::now() - last > idle_secs {
@@ -305,16 +332,26 @@ pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> S
         .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, who, "token.create", "account", Some(account_id), None, label).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "token.create",
+        "account",
+        Some(account_id),
+        None,
+        label,
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
 
 pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Account>> {
-    let row = sqlx::query("SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
-        .bind(hash_secret(token))
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
+            .bind(hash_secret(token))
+            .fetch_optional(db.pool())
+            .await?;
     match row {
         Some(r) => {
             let a = get(db, r.get(0)).await?;
@@ -336,11 +373,13 @@ pub async fn record_login_failure(db: &Db, key: &str) -> StoreResult<()> {
 }
 
 pub async fn login_failures_since(db: &Db, key: &str, since: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-        .bind(key)
-        .bind(since)
-        .fetch_one(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(db.pool())
+            .await?,
+    )
 }
 
 pub async fn clear_login_failures(db: &Db, key: &str) -> StoreResult<()> {

@@ -67,7 +67,16 @@ pub async fn record(
 /// Record that `who` opened a person's personal data (a read).
 pub async fn record_read(db: &Db, who: &Who, person_id: i64, what: &str) -> StoreResult<()> {
     let mut conn = db.writer().acquire().await?;
-    record(&mut conn, who, "person.read", "person", Some(person_id), Some(person_id), what).await
+    record(
+        &mut conn,
+        who,
+        "person.read",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        what,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,12 +142,16 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Entry>, i64)> {
         }};
     }
     let rows: Vec<Entry> = bind_all!(sqlx::query_as(&sql)).fetch_all(db.pool()).await?;
-    let total: i64 = bind_all!(sqlx::query_scalar(&count_sql)).fetch_one(db.pool()).await?;
+    let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
+        .fetch_one(db.pool())
+        .await?;
     Ok((rows, total))
 }
 
 pub async fn distinct_actions(db: &Db) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
-        .fetch_all(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }

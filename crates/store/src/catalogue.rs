@@ -31,13 +31,19 @@ pub struct Course {
 
 impl Course {
     pub fn level_label(&self) -> &'static str {
-        Level::parse(&self.level).map(|l| l.label_sv()).unwrap_or("")
+        Level::parse(&self.level)
+            .map(|l| l.label_sv())
+            .unwrap_or("")
     }
     pub fn format_label(&self) -> &'static str {
-        Format::parse(&self.format).map(|l| l.label_sv()).unwrap_or("")
+        Format::parse(&self.format)
+            .map(|l| l.label_sv())
+            .unwrap_or("")
     }
     pub fn status_label(&self) -> &'static str {
-        CourseStatus::parse(&self.status).map(|l| l.label_sv()).unwrap_or("")
+        CourseStatus::parse(&self.status)
+            .map(|l| l.label_sv())
+            .unwrap_or("")
     }
 }
 
@@ -48,10 +54,12 @@ pub const COURSE_COLUMNS: &str = "id, code, title, description, level, format, h
 pub async fn list(db: &Db, status: Option<CourseStatus>) -> StoreResult<Vec<Course>> {
     let mut v: Vec<Course> = match status {
         Some(s) => {
-            sqlx::query_as(&format!("SELECT {COURSE_COLUMNS} FROM courses WHERE status = $1"))
-                .bind(s.code())
-                .fetch_all(db.pool())
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT {COURSE_COLUMNS} FROM courses WHERE status = $1"
+            ))
+            .bind(s.code())
+            .fetch_all(db.pool())
+            .await?
         }
         None => {
             sqlx::query_as(&format!("SELECT {COURSE_COLUMNS} FROM courses"))
@@ -64,21 +72,23 @@ pub async fn list(db: &Db, status: Option<CourseStatus>) -> StoreResult<Vec<Cour
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Course> {
-    sqlx::query_as(&format!("SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(StoreError::NotFound("kurs"))
+    sqlx::query_as(&format!(
+        "SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound("kurs"))
 }
 
 /// Find a course by exact title, case-insensitively.
 pub async fn by_title(db: &Db, title: &str) -> StoreResult<Option<Course>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COURSE_COLUMNS} FROM courses WHERE LOWER(title) = $1"))
-            .bind(title.trim().to_lowercase())
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COURSE_COLUMNS} FROM courses WHERE LOWER(title) = $1"
+    ))
+    .bind(title.trim().to_lowercase())
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// Optional course fields beyond the checked core.
@@ -136,7 +146,16 @@ pub async fn create(db: &Db, who: &Who, c: &CheckedCourse, x: &CourseExtras) -> 
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut tx, who, "course.create", "course", Some(id), None, &c.title).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "course.create",
+        "course",
+        Some(id),
+        None,
+        &c.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

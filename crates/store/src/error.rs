@@ -9,7 +9,10 @@ pub enum StoreError {
     #[error("hittades inte: {0}")]
     NotFound(&'static str),
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     #[error("åtkomst nekad: {0}")]
     Forbidden(String),
     #[error("databasfel: {0}")]
@@ -43,8 +46,10 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(d) => {
             // PostgreSQL: SQLSTATE 23505; SQLite: extended code 2067 (or 1555 for PK).
-            matches!(d.code().as_deref(), Some("23505") | Some("2067") | Some("1555"))
-                || d.message().contains("UNIQUE constraint failed")
+            matches!(
+                d.code().as_deref(),
+                Some("23505") | Some("2067") | Some("1555")
+            ) || d.message().contains("UNIQUE constraint failed")
         }
         _ => false,
     }

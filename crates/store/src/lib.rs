@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 pub mod competence_demo;
+pub mod costs;
 mod db;
 pub mod education;
 pub mod error;

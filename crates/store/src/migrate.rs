@@ -102,12 +102,14 @@ async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<S
             Engine::Postgres => sql.push_str(&m.postgres),
         }
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(&m.name)
-            .bind(crate::time::now())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(&m.name)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         done.push(format!("{:04}_{}", m.version, m.name));
     }

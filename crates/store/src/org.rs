@@ -90,7 +90,11 @@ pub async fn set_municipality_figures(
 ) -> StoreResult<()> {
     for (field, v) in [("employees", employees), ("inhabitants", inhabitants)] {
         if v.is_some_and(|n| n < 0) {
-            return Err(StoreError::invalid(field, "negative", "Värdet får inte vara negativt."));
+            return Err(StoreError::invalid(
+                field,
+                "negative",
+                "Värdet får inte vara negativt.",
+            ));
         }
     }
     sqlx::query("UPDATE municipalities SET employees = $1, inhabitants = $2, inhabitants_approx = 0 WHERE id = $3")
@@ -131,6 +135,26 @@ pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {
         .ok_or(StoreError::NotFound("enhet"))
 }
 
+/// A unit's name (1–120 characters) and activity area.
+fn check_unit<'a>(name: &'a str, activity_area: &str) -> StoreResult<(&'a str, ActivityArea)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(StoreError::invalid(
+            "name",
+            "invalid_name",
+            "Enhetens namn måste vara 1–120 tecken.",
+        ));
+    }
+    let area = ActivityArea::parse(activity_area).ok_or_else(|| {
+        StoreError::invalid(
+            "activity_area",
+            "invalid_activity_area",
+            "Välj ett verksamhetsområde.",
+        )
+    })?;
+    Ok((name, area))
+}
+
 pub async fn create_unit(
     db: &Db,
     municipality_id: i64,
@@ -138,16 +162,10 @@ pub async fn create_unit(
     activity_area: &str,
     synthetic: bool,
 ) -> StoreResult<i64> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(StoreError::invalid("name", "invalid_name", "Enhetens namn måste vara 1–120 tecken."));
-    }
-    let area = ActivityArea::parse(activity_area).ok_or_else(|| {
-        StoreError::invalid("activity_area", "invalid_activity_area", "Välj ett verksamhetsområde.")
+    let (name, area) = check_unit(name, activity_area)?;
+    municipality(db, municipality_id).await.map_err(|_| {
+        StoreError::invalid("municipality", "unknown_municipality", "Okänd kommun.")
     })?;
-    municipality(db, municipality_id)
-        .await
-        .map_err(|_| StoreError::invalid("municipality", "unknown_municipality", "Okänd kommun."))?;
     let r = sqlx::query("INSERT INTO units (municipality_id, name, activity_area, synthetic) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(municipality_id)
         .bind(name)
@@ -167,13 +185,7 @@ pub async fn create_unit(
 }
 
 pub async fn update_unit(db: &Db, id: i64, name: &str, activity_area: &str) -> StoreResult<()> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(StoreError::invalid("name", "invalid_name", "Enhetens namn måste vara 1–120 tecken."));
-    }
-    let area = ActivityArea::parse(activity_area).ok_or_else(|| {
-        StoreError::invalid("activity_area", "invalid_activity_area", "Välj ett verksamhetsområde.")
-    })?;
+    let (name, area) = check_unit(name, activity_area)?;
     let r = sqlx::query("UPDATE units SET name = $1, activity_area = $2 WHERE id = $3")
         .bind(name)
         .bind(area.code())
@@ -202,7 +214,10 @@ pub async fn roles(db: &Db) -> StoreResult<Vec<Role>> {
 /// Find a role by name, case-insensitively.
 pub async fn role_by_name(db: &Db, name: &str) -> StoreResult<Option<Role>> {
     let name = name.trim().to_lowercase();
-    Ok(roles(db).await?.into_iter().find(|r| r.name.to_lowercase() == name))
+    Ok(roles(db)
+        .await?
+        .into_iter()
+        .find(|r| r.name.to_lowercase() == name))
 }
 
 pub async fn competence_areas(db: &Db) -> StoreResult<Vec<CompetenceArea>> {

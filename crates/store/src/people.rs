@@ -36,7 +36,9 @@ pub struct Person {
 
 impl Person {
     pub fn gender_label(&self) -> &'static str {
-        Gender::parse(&self.gender).map(|g| g.label_sv()).unwrap_or("ej angivet")
+        Gender::parse(&self.gender)
+            .map(|g| g.label_sv())
+            .unwrap_or("ej angivet")
     }
     pub fn as_ref(&self) -> domain::access::PersonRef {
         domain::access::PersonRef {
@@ -82,7 +84,10 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
             parts.push(format!("p.unit_id IN ({})", join_ids(&s.unit_ids)));
         }
         if !s.municipality_ids.is_empty() {
-            parts.push(format!("p.municipality_id IN ({})", join_ids(&s.municipality_ids)));
+            parts.push(format!(
+                "p.municipality_id IN ({})",
+                join_ids(&s.municipality_ids)
+            ));
         }
         if parts.is_empty() {
             return Ok(vec![]);
@@ -100,7 +105,10 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
     };
     let mut q = sqlx::query_as::<_, Person>(&sql);
     if has_q {
-        q = q.bind(format!("%{}%", f.query.as_deref().unwrap_or("").trim().to_lowercase()));
+        q = q.bind(format!(
+            "%{}%",
+            f.query.as_deref().unwrap_or("").trim().to_lowercase()
+        ));
     }
     let mut v = q.fetch_all(db.pool()).await?;
     domain::collation::sort_swedish_by(&mut v, |p| &p.name);
@@ -108,7 +116,10 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
 }
 
 fn join_ids(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Person> {
@@ -177,7 +188,11 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
         .iter()
         .find(|r| r.name.to_lowercase() == role_key || r.id.to_string() == role_key);
     if role.is_none() {
-        errs.add("role", "unknown_role", format!("Okänd yrkesroll ”{}”.", input.role.trim()));
+        errs.add(
+            "role",
+            "unknown_role",
+            format!("Okänd yrkesroll ”{}”.", input.role.trim()),
+        );
     }
     let munis = org::municipalities(db).await?;
     let mkey = input.municipality.trim().to_lowercase();
@@ -261,17 +276,36 @@ pub async fn create(db: &Db, who: &Who, p: &ResolvedPerson, synthetic: bool) -> 
             return Err(if by_email(db, &p.email).await?.is_some() {
                 duplicate_email(&p.email)
             } else {
-                StoreError::invalid("employee_no", "duplicate_employee_no", "Anställningsnumret används redan i kommunen.")
+                StoreError::invalid(
+                    "employee_no",
+                    "duplicate_employee_no",
+                    "Anställningsnumret används redan i kommunen.",
+                )
             });
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&mut tx, who, "person.create", "person", Some(id), Some(id), &p.name).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "person.create",
+        "person",
+        Some(id),
+        Some(id),
+        &p.name,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
-pub async fn update(db: &Db, who: &Who, id: i64, p: &ResolvedPerson, active: bool) -> StoreResult<()> {
+pub async fn update(
+    db: &Db,
+    who: &Who,
+    id: i64,
+    p: &ResolvedPerson,
+    active: bool,
+) -> StoreResult<()> {
     let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     let r = sqlx::query(
@@ -318,14 +352,27 @@ pub async fn update(db: &Db, who: &Who, id: i64, p: &ResolvedPerson, active: boo
     if (before.active == 1) != active {
         changed.push("anställd");
     }
-    audit::record(&mut tx, who, "person.update", "person", Some(id), Some(id), &changed.join(", ")).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "person.update",
+        "person",
+        Some(id),
+        Some(id),
+        &changed.join(", "),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Everyone Navet holds in the import's scope (also those marked as left,
 /// so a returning employee is recognised).
-pub async fn staff_in_scope(db: &Db, municipality_id: i64, unit_id: Option<i64>) -> StoreResult<Vec<ExistingStaff>> {
+pub async fn staff_in_scope(
+    db: &Db,
+    municipality_id: i64,
+    unit_id: Option<i64>,
+) -> StoreResult<Vec<ExistingStaff>> {
     let sql = match unit_id {
         Some(_) => "SELECT id, employee_no, name, email, role_id, unit_id, gender, active FROM people WHERE municipality_id = $1 AND unit_id = $2",
         None => "SELECT id, employee_no, name, email, role_id, unit_id, gender, active FROM people WHERE municipality_id = $1",
@@ -351,8 +398,15 @@ pub async fn staff_in_scope(db: &Db, municipality_id: i64, unit_id: Option<i64>)
 }
 
 /// Lower-cased name → id maps for the staff import's lookups.
-pub async fn import_lookups(db: &Db, municipality_id: i64) -> StoreResult<(HashMap<String, i64>, HashMap<String, i64>)> {
-    let roles = org::roles(db).await?.into_iter().map(|r| (r.name.to_lowercase(), r.id)).collect();
+pub async fn import_lookups(
+    db: &Db,
+    municipality_id: i64,
+) -> StoreResult<(HashMap<String, i64>, HashMap<String, i64>)> {
+    let roles = org::roles(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.name.to_lowercase(), r.id))
+        .collect();
     let units = org::units(db, Some(municipality_id))
         .await?
         .into_iter()
@@ -372,7 +426,12 @@ pub struct ImportSummary {
 /// Apply a staff-import plan in one transaction: all of it or nothing. An
 /// e-mail already used by someone outside the scope fails the whole import
 /// and names the line.
-pub async fn apply_import(db: &Db, who: &Who, municipality_id: i64, plan: &ImportPlan) -> StoreResult<ImportSummary> {
+pub async fn apply_import(
+    db: &Db,
+    who: &Who,
+    municipality_id: i64,
+    plan: &ImportPlan,
+) -> StoreResult<ImportSummary> {
     let mut tx = db.begin().await?;
     let now = crate::time::now();
     for (person_id, rec, changes) in &plan.changed {
@@ -393,7 +452,16 @@ pub async fn apply_import(db: &Db, who: &Who, municipality_id: i64, plan: &Impor
             return Err(line_conflict(e, rec.line, &rec.email));
         }
         let detail: Vec<&str> = changes.iter().map(|c: &StaffChange| c.label_sv()).collect();
-        audit::record(&mut tx, who, "person.import_update", "person", Some(*person_id), Some(*person_id), &detail.join(", ")).await?;
+        audit::record(
+            &mut tx,
+            who,
+            "person.import_update",
+            "person",
+            Some(*person_id),
+            Some(*person_id),
+            &detail.join(", "),
+        )
+        .await?;
     }
     for rec in &plan.added {
         let r = sqlx::query(
@@ -414,7 +482,16 @@ pub async fn apply_import(db: &Db, who: &Who, municipality_id: i64, plan: &Impor
             Ok(row) => row.get(0),
             Err(e) => return Err(line_conflict(e, rec.line, &rec.email)),
         };
-        audit::record(&mut tx, who, "person.import_create", "person", Some(id), Some(id), &rec.name).await?;
+        audit::record(
+            &mut tx,
+            who,
+            "person.import_create",
+            "person",
+            Some(id),
+            Some(id),
+            &rec.name,
+        )
+        .await?;
     }
     for e in &plan.left {
         sqlx::query("UPDATE people SET active = 0, updated_at = $1 WHERE id = $2")
@@ -422,7 +499,16 @@ pub async fn apply_import(db: &Db, who: &Who, municipality_id: i64, plan: &Impor
             .bind(e.person_id)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, who, "person.import_left", "person", Some(e.person_id), Some(e.person_id), "markerad som slutat").await?;
+        audit::record(
+            &mut tx,
+            who,
+            "person.import_left",
+            "person",
+            Some(e.person_id),
+            Some(e.person_id),
+            "markerad som slutat",
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {
@@ -438,7 +524,9 @@ fn line_conflict(e: sqlx::Error, line: usize, email: &str) -> StoreError {
         StoreError::invalid(
             &format!("rad {line}, kolumn e-post"),
             "duplicate_email",
-            format!("rad {line}, kolumn ”e-post”: {email} används redan av en person utanför listan."),
+            format!(
+                "rad {line}, kolumn ”e-post”: {email} används redan av en person utanför listan."
+            ),
         )
     } else {
         e.into()

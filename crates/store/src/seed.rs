@@ -65,18 +65,25 @@ pub async fn load_reference(db: &Db) -> StoreResult<bool> {
         .await?;
     }
     for r in records(ROLES_CSV) {
-        sqlx::query("INSERT INTO roles (source_id, name, name_en, role_group) VALUES ($1, $2, $3, $4)")
-            .bind(&r["role_id"])
-            .bind(&r["role_sv"])
-            .bind(&r["role_en"])
-            .bind(&r["role_group"])
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO roles (source_id, name, name_en, role_group) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&r["role_id"])
+        .bind(&r["role_sv"])
+        .bind(&r["role_en"])
+        .bind(&r["role_group"])
+        .execute(&mut *tx)
+        .await?;
     }
     let mut area_ids: HashMap<String, i64> = HashMap::new();
     for a in records(AREAS_CSV) {
         let (code, parent, name, name_en) = match a["record_type"].as_str() {
-            "område" => (a["area_code"].clone(), None, a["area_sv"].clone(), a["area_en"].clone()),
+            "område" => (
+                a["area_code"].clone(),
+                None,
+                a["area_sv"].clone(),
+                a["area_en"].clone(),
+            ),
             "delområde" => (
                 format!("{}.{}", a["area_code"], a["item_no"]),
                 area_ids.get(&a["area_code"]).copied(),
@@ -134,9 +141,19 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
         };
         let trainer_course = r["kind"] == "utbildning för utbildningsledare";
         // Hours, format and level are not in the documents: synthetic.
-        let hands_on = ["sår", "kateter", "hlr", "sugning", "stomi", "läkemedel", "omvårdnad", "förflyttning", "nutrition"]
-            .iter()
-            .any(|k| name.to_lowercase().contains(k));
+        let hands_on = [
+            "sår",
+            "kateter",
+            "hlr",
+            "sugning",
+            "stomi",
+            "läkemedel",
+            "omvårdnad",
+            "förflyttning",
+            "nutrition",
+        ]
+        .iter()
+        .any(|k| name.to_lowercase().contains(k));
         let format = if trainer_course {
             Format::Blandad
         } else if hands_on {
@@ -144,17 +161,27 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
         } else {
             Format::Lararledd
         };
-        let hours = if trainer_course { 16.0 } else if hands_on { 4.0 } else { 3.0 };
+        let hours = if trainer_course {
+            16.0
+        } else if hands_on {
+            4.0
+        } else {
+            3.0
+        };
         let level = if group == "sjuksköterskor" || group == "arbetsterapeuter" {
             Level::Fordjupning
         } else {
             Level::Bas
         };
         let role_ids: Vec<i64> = match group {
-            "baspersonal" => ["undersköterska", "vårdbiträde", "stödassistent/boendestödjare"]
-                .iter()
-                .filter_map(|n| roles.get(*n).copied())
-                .collect(),
+            "baspersonal" => [
+                "undersköterska",
+                "vårdbiträde",
+                "stödassistent/boendestödjare",
+            ]
+            .iter()
+            .filter_map(|n| roles.get(*n).copied())
+            .collect(),
             "sjuksköterskor" => roles.get("sjuksköterska").copied().into_iter().collect(),
             "arbetsterapeuter" => roles.get("arbetsterapeut").copied().into_iter().collect(),
             _ => vec![],
@@ -188,19 +215,56 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
 }
 
 const FEMALE: &[&str] = &[
-    "Anna", "Maria", "Eva", "Karin", "Sara", "Lena", "Emma", "Kerstin", "Ingrid", "Linnea", "Elin", "Amira", "Fatima",
-    "Hanna", "Johanna", "Malin", "Sofia", "Ida", "Marie", "Birgitta", "Ebba", "Jenny", "Leyla", "Nadia", "Ulla", "Åsa",
-    "Helena", "Camilla", "Therese", "Saga", "Mirjam", "Aisha", "Tove", "Agnes", "Petra", "Ylva",
+    "Anna", "Maria", "Eva", "Karin", "Sara", "Lena", "Emma", "Kerstin", "Ingrid", "Linnea", "Elin",
+    "Amira", "Fatima", "Hanna", "Johanna", "Malin", "Sofia", "Ida", "Marie", "Birgitta", "Ebba",
+    "Jenny", "Leyla", "Nadia", "Ulla", "Åsa", "Helena", "Camilla", "Therese", "Saga", "Mirjam",
+    "Aisha", "Tove", "Agnes", "Petra", "Ylva",
 ];
 const MALE: &[&str] = &[
-    "Erik", "Lars", "Johan", "Anders", "Mohammed", "Ali", "Per", "Mikael", "Karl", "Jonas", "Oskar", "Ahmed", "Daniel",
-    "Björn", "Omar", "Fredrik", "Nils", "Emil", "Yusuf", "Östen",
+    "Erik", "Lars", "Johan", "Anders", "Mohammed", "Ali", "Per", "Mikael", "Karl", "Jonas",
+    "Oskar", "Ahmed", "Daniel", "Björn", "Omar", "Fredrik", "Nils", "Emil", "Yusuf", "Östen",
 ];
 const SURNAMES: &[&str] = &[
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson",
-    "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson", "Magnusson",
-    "Lindström", "Axelsson", "Lundgren", "Berg", "Åberg", "Öberg", "Ekström", "Hussein", "Mohamud", "Yilmaz", "Nguyen",
-    "Kovačević", "Haddad", "Virtanen", "Holm", "Sandberg", "Forsberg", "Sjöberg", "Wallin", "Engström", "Danielsson",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Jönsson",
+    "Lindberg",
+    "Jakobsson",
+    "Magnusson",
+    "Lindström",
+    "Axelsson",
+    "Lundgren",
+    "Berg",
+    "Åberg",
+    "Öberg",
+    "Ekström",
+    "Hussein",
+    "Mohamud",
+    "Yilmaz",
+    "Nguyen",
+    "Kovačević",
+    "Haddad",
+    "Virtanen",
+    "Holm",
+    "Sandberg",
+    "Forsberg",
+    "Sjöberg",
+    "Wallin",
+    "Engström",
+    "Danielsson",
 ];
 
 /// Synthetic units per municipality: (name, activity area).
@@ -237,7 +301,9 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
 
 /// True when the demo has already been loaded (so a second run keeps data).
 pub async fn demo_loaded(db: &Db) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db.pool()).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(db.pool())
+        .await?;
     Ok(n > 0)
 }
 
@@ -249,7 +315,11 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
     load_courses(db).await?;
     let who = Who::system("demo");
     let munis = crate::org::municipalities(db).await?;
-    let roles: HashMap<String, i64> = crate::org::roles(db).await?.into_iter().map(|r| (r.name.clone(), r.id)).collect();
+    let roles: HashMap<String, i64> = crate::org::roles(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.name.clone(), r.id))
+        .collect();
     let mut rng = StdRng::seed_from_u64(20261123);
     let total_pop: i64 = munis.iter().map(|m| m.inhabitants.unwrap_or(10_000)).sum();
     let mut first_units: HashMap<String, Vec<i64>> = HashMap::new();
@@ -296,9 +366,20 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
                 .map(|r| r.0)
                 .unwrap_or("Undersköterska");
             let unit = unit_ids[rng.random_range(0..unit_ids.len())];
-            let mut email = format!("{}.{}@{}.demo.navet.se", ascii(first), ascii(last), ascii(&m.name));
+            let mut email = format!(
+                "{}.{}@{}.demo.navet.se",
+                ascii(first),
+                ascii(last),
+                ascii(&m.name)
+            );
             if !used_emails.insert(email.clone()) {
-                email = format!("{}.{}{}@{}.demo.navet.se", ascii(first), ascii(last), serial, ascii(&m.name));
+                email = format!(
+                    "{}.{}{}@{}.demo.navet.se",
+                    ascii(first),
+                    ascii(last),
+                    serial,
+                    ascii(&m.name)
+                );
                 used_emails.insert(email.clone());
             }
             let lang = if rng.random_bool(0.12) { "sva" } else { "" };
@@ -324,33 +405,94 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
     // Named demo people behind the role logins (synthetic too).
     let orebro = munis.iter().find(|m| m.name == "Örebro").expect("Örebro");
     let orebro_units = &first_units["Örebro"];
-    let mk = |name: &str, email: &str, gender: &str, role: &str, unit: Option<i64>| ResolvedPerson {
-        name: name.into(),
-        email: email.into(),
-        gender: domain::org::Gender::parse(gender).unwrap(),
-        employee_no: None,
-        role_id: roles[role],
-        municipality_id: orebro.id,
-        unit_id: unit,
-        language_support: String::new(),
-    };
-    let coord = people::create(db, &who, &mk("Sanna Samordnare", "samordnare@demo.navet.se", "kvinna", "Sjuksköterska", None), true).await?;
-    let trainer = people::create(db, &who, &mk("Ulf Utbildningsledare", "utbildningsledare@demo.navet.se", "man", "Sjuksköterska", None), true).await?;
-    let manager = people::create(db, &who, &mk("Carina Chef", "chef@demo.navet.se", "kvinna", "Enhetschef", Some(orebro_units[0])), true).await?;
+    let mk =
+        |name: &str, email: &str, gender: &str, role: &str, unit: Option<i64>| ResolvedPerson {
+            name: name.into(),
+            email: email.into(),
+            gender: domain::org::Gender::parse(gender).unwrap(),
+            employee_no: None,
+            role_id: roles[role],
+            municipality_id: orebro.id,
+            unit_id: unit,
+            language_support: String::new(),
+        };
+    let coord = people::create(
+        db,
+        &who,
+        &mk(
+            "Sanna Samordnare",
+            "samordnare@demo.navet.se",
+            "kvinna",
+            "Sjuksköterska",
+            None,
+        ),
+        true,
+    )
+    .await?;
+    let trainer = people::create(
+        db,
+        &who,
+        &mk(
+            "Ulf Utbildningsledare",
+            "utbildningsledare@demo.navet.se",
+            "man",
+            "Sjuksköterska",
+            None,
+        ),
+        true,
+    )
+    .await?;
+    let manager = people::create(
+        db,
+        &who,
+        &mk(
+            "Carina Chef",
+            "chef@demo.navet.se",
+            "kvinna",
+            "Enhetschef",
+            Some(orebro_units[0]),
+        ),
+        true,
+    )
+    .await?;
     let participant = people::create(
         db,
         &who,
         &ResolvedPerson {
             language_support: "sva".into(),
-            ..mk("Mira Medarbetare", "medarbetare@demo.navet.se", "kvinna", "Undersköterska", Some(orebro_units[0]))
+            ..mk(
+                "Mira Medarbetare",
+                "medarbetare@demo.navet.se",
+                "kvinna",
+                "Undersköterska",
+                Some(orebro_units[0]),
+            )
         },
         true,
     )
     .await?;
     let accounts: [(&str, &str, Role, Option<i64>, Scope); 5] = [
-        ("admin@demo.navet.se", "Adam Administratör", Role::Admin, None, Scope::default()),
-        ("samordnare@demo.navet.se", "Sanna Samordnare", Role::Coordinator, Some(coord), Scope::default()),
-        ("utbildningsledare@demo.navet.se", "Ulf Utbildningsledare", Role::Trainer, Some(trainer), Scope::default()),
+        (
+            "admin@demo.navet.se",
+            "Adam Administratör",
+            Role::Admin,
+            None,
+            Scope::default(),
+        ),
+        (
+            "samordnare@demo.navet.se",
+            "Sanna Samordnare",
+            Role::Coordinator,
+            Some(coord),
+            Scope::default(),
+        ),
+        (
+            "utbildningsledare@demo.navet.se",
+            "Ulf Utbildningsledare",
+            Role::Trainer,
+            Some(trainer),
+            Scope::default(),
+        ),
         (
             "chef@demo.navet.se",
             "Carina Chef",
@@ -361,7 +503,13 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
                 municipality_ids: vec![],
             },
         ),
-        ("medarbetare@demo.navet.se", "Mira Medarbetare", Role::Participant, Some(participant), Scope::default()),
+        (
+            "medarbetare@demo.navet.se",
+            "Mira Medarbetare",
+            Role::Participant,
+            Some(participant),
+            Scope::default(),
+        ),
     ];
     for (email, name, role, person_id, scope) in accounts {
         accounts::create(
@@ -380,11 +528,13 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
     }
     // The demo trainer is in the trainer registry, qualified for the active courses.
     let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO trainers (person_id, home_municipality_id, active) VALUES ($1, $2, 1)")
-        .bind(trainer)
-        .bind(orebro.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO trainers (person_id, home_municipality_id, active) VALUES ($1, $2, 1)",
+    )
+    .bind(trainer)
+    .bind(orebro.id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("INSERT INTO trainer_courses (person_id, course_id) SELECT $1, id FROM courses WHERE status = 'aktiv'")
         .bind(trainer)
         .execute(&mut *tx)
@@ -395,6 +545,7 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
         .await?;
     tx.commit().await?;
     crate::competence_demo::load(db).await?;
+    crate::costs::load_demo(db).await?;
     Ok(())
 }
 
@@ -420,9 +571,18 @@ mod tests {
     #[test]
     fn report_status_maps_to_lifecycle() {
         assert_eq!(lifecycle_from_report("levererat"), CourseStatus::Aktiv);
-        assert_eq!(lifecycle_from_report("under utveckling"), CourseStatus::UnderUtveckling);
-        assert_eq!(lifecycle_from_report("planerad"), CourseStatus::UnderUtveckling);
-        assert_eq!(lifecycle_from_report("risk att ej leverera"), CourseStatus::Pausad);
+        assert_eq!(
+            lifecycle_from_report("under utveckling"),
+            CourseStatus::UnderUtveckling
+        );
+        assert_eq!(
+            lifecycle_from_report("planerad"),
+            CourseStatus::UnderUtveckling
+        );
+        assert_eq!(
+            lifecycle_from_report("risk att ej leverera"),
+            CourseStatus::Pausad
+        );
     }
 
     #[test]

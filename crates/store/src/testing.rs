@@ -14,7 +14,8 @@ pub struct TestDb {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("NAVET_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("NAVET_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn unique_suffix() -> String {
@@ -32,7 +33,9 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.join("navet.db").display());
         let db = Db::connect(&url).await.expect("sqlite connect");
         crate::migrate::run(&db).await.expect("migrate");
-        crate::seed::load_reference(&db).await.expect("reference data");
+        crate::seed::load_reference(&db)
+            .await
+            .expect("reference data");
         TestDb {
             db,
             pg_name: None,
@@ -53,10 +56,17 @@ impl TestDb {
                 .expect("create test database");
             admin.close().await;
         }
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-        let db = Db::connect(&format!("{base}/{name}")).await.expect("pg connect");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        let db = Db::connect(&format!("{base}/{name}"))
+            .await
+            .expect("pg connect");
         crate::migrate::run(&db).await.expect("migrate");
-        crate::seed::load_reference(&db).await.expect("reference data");
+        crate::seed::load_reference(&db)
+            .await
+            .expect("reference data");
         TestDb {
             db,
             pg_name: Some(name),
@@ -82,13 +92,17 @@ impl Drop for TestDb {
             let db = self.db.clone();
             // Drop on a separate runtime: we may be inside a dying one.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     db.close().await;
                     if let Ok(admin) = Db::connect(&pg_admin_url()).await {
-                        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(admin.writer())
-                            .await;
+                        let _ =
+                            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(admin.writer())
+                                .await;
                         admin.close().await;
                     }
                 });

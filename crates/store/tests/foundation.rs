@@ -23,61 +23,90 @@ fn anna() -> PersonInput {
     }
 }
 
-both_engines!(reference_data_has_the_twelve_municipalities, |db: Db| async move {
-    let m = org::municipalities(&db).await.unwrap();
-    assert_eq!(m.len(), 12);
-    // Swedish order: Örebro last.
-    assert_eq!(m.last().unwrap().name, "Örebro");
-    assert!(org::roles(&db).await.unwrap().iter().any(|r| r.name == "Undersköterska"));
-    assert!(!org::competence_areas(&db).await.unwrap().is_empty());
-    // Migrating twice is safe and loads nothing new.
-    assert!(migrate::run(&db).await.unwrap().is_empty());
-    assert!(!seed::load_reference(&db).await.unwrap());
-});
-
-both_engines!(person_is_created_validated_and_audited, |db: Db| async move {
-    let p = people::resolve(&db, &anna()).await.unwrap();
-    assert_eq!(p.email, "anna.aberg@orebro.se");
-    let id = people::create(&db, &who(), &p, false).await.unwrap();
-    let got = people::get(&db, id).await.unwrap();
-    assert_eq!(got.name, "Anna Åberg");
-    assert_eq!(got.role_group, "baspersonal");
-
-    // Duplicate e-mail is refused with the field named, nothing added.
-    let err = people::create(&db, &who(), &p, false).await.unwrap_err();
-    match err {
-        StoreError::Invalid(e) => assert_eq!(e.0[0].field, "email"),
-        other => panic!("{other:?}"),
+both_engines!(
+    reference_data_has_the_twelve_municipalities,
+    |db: Db| async move {
+        let m = org::municipalities(&db).await.unwrap();
+        assert_eq!(m.len(), 12);
+        // Swedish order: Örebro last.
+        assert_eq!(m.last().unwrap().name, "Örebro");
+        assert!(org::roles(&db)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.name == "Undersköterska"));
+        assert!(!org::competence_areas(&db).await.unwrap().is_empty());
+        // Migrating twice is safe and loads nothing new.
+        assert!(migrate::run(&db).await.unwrap().is_empty());
+        assert!(!seed::load_reference(&db).await.unwrap());
     }
-    assert_eq!(people::list(&db, &Default::default()).await.unwrap().len(), 1);
+);
 
-    // Every bad field is named.
-    let bad = PersonInput {
-        name: "x".repeat(200),
-        gender: "kanske".into(),
-        role: "pilot".into(),
-        municipality: "Stockholm".into(),
-        ..anna()
-    };
-    match people::resolve(&db, &bad).await.unwrap_err() {
-        StoreError::Invalid(e) => {
-            let f: Vec<_> = e.0.iter().map(|x| x.field.as_str()).collect();
-            assert_eq!(f, ["name", "gender", "role", "municipality"]);
+both_engines!(
+    person_is_created_validated_and_audited,
+    |db: Db| async move {
+        let p = people::resolve(&db, &anna()).await.unwrap();
+        assert_eq!(p.email, "anna.aberg@orebro.se");
+        let id = people::create(&db, &who(), &p, false).await.unwrap();
+        let got = people::get(&db, id).await.unwrap();
+        assert_eq!(got.name, "Anna Åberg");
+        assert_eq!(got.role_group, "baspersonal");
+
+        // Duplicate e-mail is refused with the field named, nothing added.
+        let err = people::create(&db, &who(), &p, false).await.unwrap_err();
+        match err {
+            StoreError::Invalid(e) => assert_eq!(e.0[0].field, "email"),
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
+        assert_eq!(
+            people::list(&db, &Default::default()).await.unwrap().len(),
+            1
+        );
 
-    let (log, total) = audit::list(&db, &audit::Filter { limit: 10, ..Default::default() }).await.unwrap();
-    assert_eq!(total, 1);
-    assert_eq!(log[0].action, "person.create");
-    assert_eq!(log[0].person_id, Some(id));
-});
+        // Every bad field is named.
+        let bad = PersonInput {
+            name: "x".repeat(200),
+            gender: "kanske".into(),
+            role: "pilot".into(),
+            municipality: "Stockholm".into(),
+            ..anna()
+        };
+        match people::resolve(&db, &bad).await.unwrap_err() {
+            StoreError::Invalid(e) => {
+                let f: Vec<_> = e.0.iter().map(|x| x.field.as_str()).collect();
+                assert_eq!(f, ["name", "gender", "role", "municipality"]);
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let (log, total) = audit::list(
+            &db,
+            &audit::Filter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(total, 1);
+        assert_eq!(log[0].action, "person.create");
+        assert_eq!(log[0].person_id, Some(id));
+    }
+);
 
 both_engines!(audit_log_is_append_only, |db: Db| async move {
     let mut conn = db.writer().acquire().await.unwrap();
-    audit::record(&mut conn, &who(), "x", "person", None, None, "").await.unwrap();
-    assert!(sqlx::query("UPDATE audit_log SET action = 'y'").execute(&mut *conn).await.is_err());
-    assert!(sqlx::query("DELETE FROM audit_log").execute(&mut *conn).await.is_err());
+    audit::record(&mut conn, &who(), "x", "person", None, None, "")
+        .await
+        .unwrap();
+    assert!(sqlx::query("UPDATE audit_log SET action = 'y'")
+        .execute(&mut *conn)
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM audit_log")
+        .execute(&mut *conn)
+        .await
+        .is_err());
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'x'")
         .fetch_one(&mut *conn)
         .await
@@ -86,9 +115,16 @@ both_engines!(audit_log_is_append_only, |db: Db| async move {
 });
 
 both_engines!(manager_scope_limits_the_people_list, |db: Db| async move {
-    let m = org::municipality_by_name(&db, "Örebro").await.unwrap().unwrap();
-    let u1 = org::create_unit(&db, m.id, "Hemtjänst Norr", "aldreomsorg", false).await.unwrap();
-    let u2 = org::create_unit(&db, m.id, "Hemtjänst Syd", "aldreomsorg", false).await.unwrap();
+    let m = org::municipality_by_name(&db, "Örebro")
+        .await
+        .unwrap()
+        .unwrap();
+    let u1 = org::create_unit(&db, m.id, "Hemtjänst Norr", "aldreomsorg", false)
+        .await
+        .unwrap();
+    let u2 = org::create_unit(&db, m.id, "Hemtjänst Syd", "aldreomsorg", false)
+        .await
+        .unwrap();
     for (i, u) in [u1, u2].into_iter().enumerate() {
         let p = people::resolve(
             &db,
@@ -106,7 +142,10 @@ both_engines!(manager_scope_limits_the_people_list, |db: Db| async move {
     let scoped = people::list(
         &db,
         &people::Filter {
-            scope: Some(Scope { unit_ids: vec![u1], municipality_ids: vec![] }),
+            scope: Some(Scope {
+                unit_ids: vec![u1],
+                municipality_ids: vec![],
+            }),
             ..Default::default()
         },
     )
@@ -122,34 +161,77 @@ both_engines!(manager_scope_limits_the_people_list, |db: Db| async move {
 });
 
 both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
-    let m = org::municipality_by_name(&db, "Nora").await.unwrap().unwrap();
-    let u = org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false).await.unwrap();
+    let m = org::municipality_by_name(&db, "Nora")
+        .await
+        .unwrap()
+        .unwrap();
+    let u = org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false)
+        .await
+        .unwrap();
     // Someone outside Nora already uses an e-mail the file wants.
-    let other = people::resolve(&db, &PersonInput { email: "taken@x.se".into(), ..anna() }).await.unwrap();
+    let other = people::resolve(
+        &db,
+        &PersonInput {
+            email: "taken@x.se".into(),
+            ..anna()
+        },
+    )
+    .await
+    .unwrap();
     people::create(&db, &who(), &other, false).await.unwrap();
     let row = |line: usize, no: &str, email: &str| RawStaffRow {
         line,
-        cells: [no, "Ny Person", email, "Undersköterska", "Säbo Ekbacken", "kvinna"].map(String::from),
+        cells: [
+            no,
+            "Ny Person",
+            email,
+            "Undersköterska",
+            "Säbo Ekbacken",
+            "kvinna",
+        ]
+        .map(String::from),
     };
     let (roles, units) = people::import_lookups(&db, m.id).await.unwrap();
-    let recs = check_rows(&[row(2, "1", "a@x.se"), row(3, "2", "taken@x.se")], &roles, &units).unwrap();
+    let recs = check_rows(
+        &[row(2, "1", "a@x.se"), row(3, "2", "taken@x.se")],
+        &roles,
+        &units,
+    )
+    .unwrap();
     let existing = people::staff_in_scope(&db, m.id, Some(u)).await.unwrap();
     let p = plan(&existing, &recs);
     assert_eq!(p.added.len(), 2);
-    let err = people::apply_import(&db, &who(), m.id, &p).await.unwrap_err();
-    assert!(err.to_string().contains("rad 3"), "{err}");
-    assert!(people::list(&db, &people::Filter { municipality_id: Some(m.id), ..Default::default() })
+    let err = people::apply_import(&db, &who(), m.id, &p)
         .await
-        .unwrap()
-        .is_empty());
+        .unwrap_err();
+    assert!(err.to_string().contains("rad 3"), "{err}");
+    assert!(people::list(
+        &db,
+        &people::Filter {
+            municipality_id: Some(m.id),
+            ..Default::default()
+        }
+    )
+    .await
+    .unwrap()
+    .is_empty());
 
     // A clean file imports; a second file moves one, marks one as left.
-    let recs = check_rows(&[row(2, "1", "a@x.se"), row(3, "2", "b@x.se")], &roles, &units).unwrap();
-    let s = people::apply_import(&db, &who(), m.id, &plan(&[], &recs)).await.unwrap();
+    let recs = check_rows(
+        &[row(2, "1", "a@x.se"), row(3, "2", "b@x.se")],
+        &roles,
+        &units,
+    )
+    .unwrap();
+    let s = people::apply_import(&db, &who(), m.id, &plan(&[], &recs))
+        .await
+        .unwrap();
     assert_eq!(s.added, 2);
     let recs = check_rows(&[row(2, "1", "a@x.se")], &roles, &units).unwrap();
     let existing = people::staff_in_scope(&db, m.id, None).await.unwrap();
-    let s = people::apply_import(&db, &who(), m.id, &plan(&existing, &recs)).await.unwrap();
+    let s = people::apply_import(&db, &who(), m.id, &plan(&existing, &recs))
+        .await
+        .unwrap();
     assert_eq!((s.added, s.changed, s.left, s.unchanged), (0, 0, 1, 1));
 });
 
@@ -169,25 +251,59 @@ both_engines!(sessions_tokens_and_login_failures, |db: Db| async move {
     .await
     .unwrap();
     let (secret, csrf) = accounts::create_session(&db, id).await.unwrap();
-    let s = accounts::session(&db, &secret, 1800).await.unwrap().unwrap();
+    let s = accounts::session(&db, &secret, 1800)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.account.id, id);
     assert_eq!(s.csrf_token, csrf);
-    assert!(accounts::session(&db, "forged", 1800).await.unwrap().is_none());
+    assert!(accounts::session(&db, "forged", 1800)
+        .await
+        .unwrap()
+        .is_none());
     // An idle session has expired.
     assert!(accounts::session(&db, &secret, -1).await.unwrap().is_none());
-    assert!(accounts::session(&db, &secret, 1800).await.unwrap().is_none());
+    assert!(accounts::session(&db, &secret, 1800)
+        .await
+        .unwrap()
+        .is_none());
 
-    let token = accounts::create_token(&db, &who(), id, "test").await.unwrap();
-    assert_eq!(accounts::account_for_token(&db, &token).await.unwrap().unwrap().id, id);
-    assert!(accounts::account_for_token(&db, "navet_nope").await.unwrap().is_none());
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(db.pool()).await.unwrap();
+    let token = accounts::create_token(&db, &who(), id, "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::account_for_token(&db, &token)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id
+    );
+    assert!(accounts::account_for_token(&db, "navet_nope")
+        .await
+        .unwrap()
+        .is_none());
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     assert_ne!(stored, token);
 
     accounts::record_login_failure(&db, "ip:1").await.unwrap();
     accounts::record_login_failure(&db, "ip:1").await.unwrap();
-    assert_eq!(accounts::login_failures_since(&db, "ip:1", 0).await.unwrap(), 2);
+    assert_eq!(
+        accounts::login_failures_since(&db, "ip:1", 0)
+            .await
+            .unwrap(),
+        2
+    );
     accounts::clear_login_failures(&db, "ip:1").await.unwrap();
-    assert_eq!(accounts::login_failures_since(&db, "ip:1", 0).await.unwrap(), 0);
+    assert_eq!(
+        accounts::login_failures_since(&db, "ip:1", 0)
+            .await
+            .unwrap(),
+        0
+    );
 });
 
 both_engines!(demo_data_loads_once, |db: Db| async move {

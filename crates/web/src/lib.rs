@@ -1,1 +1,69 @@
+//! Navet's HTTP tier: server-rendered pages (Swedish first) and the JSON API.
+//!
+//! Each feature is a module under `pages/` (HTML) and `api/` (JSON) with its
+//! own `router()`; `app()` merges them. Authentication and CSRF happen in
+//! `session_layer` (pages) and `api::ApiCtx` (bearer tokens); authorisation
+//! is decided by `domain::access::decide` through `Ctx::require` and
+//! `ApiCtx::require`.
 
+pub mod api;
+pub mod config;
+pub mod ctx;
+pub mod error;
+pub mod format;
+pub mod i18n;
+pub mod pages;
+pub mod password;
+pub mod session_layer;
+pub mod tabular;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use navet_store::Db;
+
+pub use config::Config;
+pub use ctx::Ctx;
+pub use error::{ApiError, ApiResult, AppError, PageResult};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Render an askama template as an HTML response.
+pub fn render<T: Template>(t: T) -> PageResult {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let max_body = 25 * 1024 * 1024;
+    Router::new()
+        .merge(pages::router())
+        .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session_layer::layer,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Used by handlers that answer a form post with "see this page".
+pub fn see_other(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}

@@ -1,0 +1,304 @@
+//! Sub-commands (see CONTRACTS.md for the stable interface).
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use domain::access::{Role, Scope};
+use navet_store::audit::Who;
+use navet_store::{accounts, migrate, seed};
+use navet_web::{AppState, Config};
+
+use crate::{database_url, open_db};
+
+#[derive(Parser)]
+#[command(
+    name = "navet",
+    version,
+    about = "Navet – kompetensutveckling för vård och omsorg"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create (if missing) an embedded database with demo data, and serve it.
+    Demo(DemoArgs),
+    /// Serve an existing database.
+    Serve(ServeArgs),
+    /// Create or upgrade the schema (safe to run twice).
+    Migrate(DbArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Args)]
+pub struct DbArgs {
+    /// sqlite://PATH or postgres://… (or NAVET_DATABASE_URL)
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value = "./navet-data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// Add an account.
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// admin, coordinator, trainer, manager or participant
+    #[arg(long)]
+    pub role: String,
+    /// For a manager: the municipality they are responsible for.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Read the password from standard input (otherwise one is generated and printed).
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Print a new API bearer token for a user (last line of output).
+    Create(TokenArgs),
+}
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Cookies are `Secure` (and get the `__Host-` name) when people reach Navet
+/// over HTTPS or on this machine; NAVET_SECURE_COOKIES=0/1 overrides.
+fn web_config(bind: &str, port: u16, demo: bool, outbox_dir: Option<PathBuf>) -> Config {
+    let local = matches!(bind, "127.0.0.1" | "localhost" | "::1");
+    let public_url = std::env::var("NAVET_PUBLIC_URL").unwrap_or_else(|_| {
+        let host = if local { "localhost" } else { bind };
+        format!("http://{host}:{port}")
+    });
+    let secure_cookies = match std::env::var("NAVET_SECURE_COOKIES").ok().as_deref() {
+        Some("1") | Some("true") => true,
+        Some("0") | Some("false") => false,
+        _ => public_url.starts_with("https://") || local,
+    };
+    Config {
+        secure_cookies,
+        trust_proxy: matches!(
+            std::env::var("NAVET_TRUST_PROXY").ok().as_deref(),
+            Some("1") | Some("true")
+        ),
+        idle_timeout_secs: std::env::var("NAVET_IDLE_TIMEOUT_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30 * 60),
+        public_url: public_url.trim_end_matches('/').to_string(),
+        outbox_dir: std::env::var("NAVET_OUTBOX_DIR")
+            .ok()
+            .map(PathBuf::from)
+            .or(outbox_dir),
+        demo,
+    }
+}
+
+async fn serve_app(db: navet_store::Db, bind: &str, port: u16, config: Config) -> Result<()> {
+    let addr: SocketAddr = format!("{bind}:{port}")
+        .parse()
+        .or_else(|_| format!("[{bind}]:{port}").parse())
+        .with_context(|| format!("ogiltig adress {bind}:{port}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("kunde inte lyssna på {addr}"))?;
+    let state = AppState::new(db, config);
+    let app = navet_web::app(state);
+    axum_serve(listener, app).await
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn demo(a: DemoArgs) -> Result<()> {
+    std::fs::create_dir_all(&a.data_dir)
+        .with_context(|| format!("kunde inte skapa {}", a.data_dir.display()))?;
+    let db_path = a.data_dir.join("navet.db");
+    let url = format!("sqlite://{}", db_path.display());
+    let db = open_db(&url).await?;
+    migrate::run(&db).await?;
+    seed::load_reference(&db).await?;
+    if seed::demo_loaded(&db).await? {
+        println!(
+            "Demodatabasen {} finns redan; dess data behålls.",
+            db_path.display()
+        );
+    } else {
+        println!("Skapar demodata i {} …", db_path.display());
+        let hash = navet_web::password::hash(seed::DEMO_PASSWORD.to_string()).await;
+        seed::load_demo(&db, &hash).await?;
+    }
+    let config = web_config(&a.bind, a.port, true, Some(a.data_dir.join("outbox")));
+    println!();
+    println!("Navet körs på {}", config.public_url);
+    println!("Demoinloggningar (lösenord: {}):", seed::DEMO_PASSWORD);
+    for (role, email) in seed::DEMO_LOGINS {
+        println!("  {role:<12} {email}");
+    }
+    println!("Avsluta med Ctrl+C.");
+    serve_app(db, &a.bind, a.port, config).await
+}
+
+pub async fn serve(a: ServeArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let pending = migrate::run(&db).await?;
+    if !pending.is_empty() {
+        tracing::info!("migrations applied: {}", pending.join(", "));
+    }
+    seed::load_reference(&db).await?;
+    let config = web_config(&a.bind, a.port, false, None);
+    println!("Navet körs på {}", config.public_url);
+    serve_app(db, &a.bind, a.port, config).await
+}
+
+pub async fn migrate(a: DbArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let applied = migrate::run(&db).await?;
+    let loaded = seed::load_reference(&db).await?;
+    if applied.is_empty() {
+        println!("Databasen är redan aktuell.");
+    } else {
+        for m in &applied {
+            println!("migrerat: {m}");
+        }
+    }
+    if loaded {
+        println!("Referensdata inläst: kommuner, yrkesroller, kompetensområden.");
+    }
+    db.close().await;
+    Ok(())
+}
+
+pub async fn user_add(a: UserAddArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let Some(role) = Role::parse(&a.role) else {
+        bail!(
+            "okänd roll ”{}”: ange admin, coordinator, trainer, manager eller participant",
+            a.role
+        );
+    };
+    let mut scope = Scope::default();
+    if let Some(m) = &a.municipality {
+        let muni = navet_store::org::municipality_by_name(&db, m)
+            .await?
+            .with_context(|| format!("okänd kommun ”{m}”"))?;
+        if role == Role::Manager {
+            scope.municipality_ids.push(muni.id);
+        }
+    } else if role == Role::Manager {
+        bail!("en enhetschef (manager) behöver --municipality");
+    }
+    let (password, generated) = if a.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (accounts::new_secret()[..20].to_string(), true)
+    };
+    if let Err(m) = navet_web::password::check_strength(&password) {
+        bail!("{m}");
+    }
+    let person_id = navet_store::people::by_email(&db, &a.email)
+        .await?
+        .map(|p| p.id);
+    let hash = navet_web::password::hash(password.clone()).await;
+    let id = accounts::create(
+        &db,
+        &Who::system("kommandoraden"),
+        &accounts::NewAccount {
+            email: a.email.clone(),
+            display_name: a.name.clone(),
+            role,
+            password_hash: Some(hash),
+            person_id,
+            scope,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Konto {id} skapat för {} ({}).",
+        a.email.trim().to_lowercase(),
+        role.code()
+    );
+    if generated {
+        println!("Lösenord: {password}");
+    }
+    db.close().await;
+    Ok(())
+}
+
+pub async fn token_create(a: TokenArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let account = accounts::by_email(&db, &a.email)
+        .await?
+        .with_context(|| format!("inget konto har e-postadressen {}", a.email))?;
+    let token = accounts::create_token(
+        &db,
+        &Who::system("kommandoraden"),
+        account.id,
+        "kommandoraden",
+    )
+    .await?;
+    println!("API-token för {} (visas bara nu):", account.email);
+    println!("{token}");
+    db.close().await;
+    Ok(())
+}

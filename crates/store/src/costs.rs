@@ -1,0 +1,909 @@
+//! Cost model, scenarios and the actual use they start from. The rules
+//! live in `domain::costs`; this module stores lines and scenarios and
+//! reads each municipality's attended course hours.
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Stockholm;
+use domain::costs::{
+    compute, Actuals, Basis, CostKind, CostLine, Driver, MunicipalityFacts, Scaling, Scenario,
+    ScenarioMunicipality, ScenarioResult, Settings, Weights,
+};
+use domain::FieldErrors;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::audit::{self, Who};
+use crate::db::Db;
+use crate::error::{is_unique_violation, StoreError, StoreResult};
+use crate::time::{date_str, now, parse_date};
+
+const INDICATORS_JSON: &str = include_str!("../../../seed/indicators_2025.json");
+
+fn indicator(id: &str) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(INDICATORS_JSON).ok()?;
+    v["indicators"]
+        .as_array()?
+        .iter()
+        .find(|i| i["id"] == id)
+        .map(|i| i["value"].clone())
+}
+
+fn indicator_f64(id: &str) -> f64 {
+    indicator(id).and_then(|v| v.as_f64()).unwrap_or(0.0)
+}
+
+/// The settings used until a coordinator saves others: actual use counted
+/// from the project start (January 2025) and a co-financed course hour
+/// valued at the programme's co-financing amount divided by its target
+/// hours (46 % × 23 731 055 kr ÷ 42 000 h = 259,91 kr).
+pub fn default_settings() -> Settings {
+    let granted = indicator_f64("budget_granted_sek");
+    let rate = indicator_f64("cofinancing_rate_pct") / 100.0;
+    let hours = indicator_f64("cofinancing_course_hours_target");
+    let cofinancing_rate = if hours > 0.0 {
+        (granted * rate * 100.0 / hours).round() as i64
+    } else {
+        0
+    };
+    let start = indicator("project_period_start")
+        .and_then(|v| v.as_str().map(|s| format!("{s}-01")))
+        .and_then(|s| parse_date(&s))
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date"));
+    Settings {
+        use_from: start,
+        cofinancing_rate,
+        hours_per_session_centi: None,
+    }
+}
+
+fn centi_from_hours(h: f64) -> i64 {
+    (h * 100.0).round() as i64
+}
+
+// ---------------------------------------------------------------------------
+// Settings
+
+pub async fn settings(db: &Db) -> StoreResult<Settings> {
+    let row = sqlx::query(
+        "SELECT use_from_on, cofinancing_rate_ore, hours_per_session FROM cost_settings WHERE id = 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row {
+        None => default_settings(),
+        Some(r) => Settings {
+            use_from: parse_date(&r.get::<String, _>(0))
+                .unwrap_or_else(|| default_settings().use_from),
+            cofinancing_rate: r.get(1),
+            hours_per_session_centi: r.get::<Option<f64>, _>(2).map(centi_from_hours),
+        },
+    })
+}
+
+pub async fn save_settings(db: &Db, who: &Who, s: &Settings) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM cost_settings WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO cost_settings (id, use_from_on, cofinancing_rate_ore, hours_per_session, updated_at) VALUES (1, $1, $2, $3, $4)",
+    )
+    .bind(date_str(s.use_from))
+    .bind(s.cofinancing_rate)
+    .bind(s.hours_per_session_centi.map(|h| h as f64 / 100.0))
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        who,
+        "costs.settings",
+        "cost_settings",
+        Some(1),
+        None,
+        &format!(
+            "från {}, {} öre per kurstimme, kurstimmar per tillfälle {:?}",
+            date_str(s.use_from),
+            s.cofinancing_rate,
+            s.hours_per_session_centi
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Cost lines
+
+const LINE_COLUMNS: &str =
+    "id, label, kind, basis, amount_ore, role, fte_centi, monthly_salary_ore, overhead_bp, \
+    purchase_ore, depreciation_years, scaling, per_centi, note";
+
+fn line_from_row(r: &AnyRow) -> StoreResult<CostLine> {
+    let bad = |what: &str| {
+        StoreError::Other(anyhow::anyhow!(
+            "kostnadsrad {}: ogiltigt värde i {what}",
+            r.get::<i64, _>(0)
+        ))
+    };
+    let kind = CostKind::parse(&r.get::<String, _>(2)).ok_or_else(|| bad("kind"))?;
+    let basis = match r.get::<String, _>(3).as_str() {
+        "annual" => Basis::Annual {
+            amount: r
+                .get::<Option<i64>, _>(4)
+                .ok_or_else(|| bad("amount_ore"))?,
+        },
+        "staff" => Basis::Staff {
+            role: r.get::<Option<String>, _>(5).unwrap_or_default(),
+            fte_centi: r.get::<Option<i64>, _>(6).ok_or_else(|| bad("fte_centi"))?,
+            monthly_salary: r
+                .get::<Option<i64>, _>(7)
+                .ok_or_else(|| bad("monthly_salary_ore"))?,
+            overhead_bp: r
+                .get::<Option<i64>, _>(8)
+                .ok_or_else(|| bad("overhead_bp"))?,
+        },
+        "depreciation" => Basis::Depreciation {
+            purchase: r
+                .get::<Option<i64>, _>(9)
+                .ok_or_else(|| bad("purchase_ore"))?,
+            years: r
+                .get::<Option<i64>, _>(10)
+                .ok_or_else(|| bad("depreciation_years"))?,
+        },
+        _ => return Err(bad("basis")),
+    };
+    let scaling = match r.get::<String, _>(11).as_str() {
+        "fixed" => Scaling::Fixed,
+        s => Scaling::PerVolume {
+            driver: Driver::parse(s).ok_or_else(|| bad("scaling"))?,
+            per_centi: r
+                .get::<Option<i64>, _>(12)
+                .ok_or_else(|| bad("per_centi"))?,
+        },
+    };
+    Ok(CostLine {
+        id: r.get(0),
+        label: r.get(1),
+        kind,
+        basis,
+        scaling,
+        note: r.get(13),
+    })
+}
+
+/// All cost lines in the order they were added.
+pub async fn lines(db: &Db) -> StoreResult<Vec<CostLine>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} FROM cost_lines ORDER BY id"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(line_from_row).collect()
+}
+
+pub async fn line(db: &Db, id: i64) -> StoreResult<CostLine> {
+    let row = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} FROM cost_lines WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound("kostnadsrad"))?;
+    line_from_row(&row)
+}
+
+/// The columns a line is stored in: (amount, role, fte, salary, overhead,
+/// purchase, years, scaling, per).
+#[allow(clippy::type_complexity)]
+fn line_values(
+    l: &CostLine,
+) -> (
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    &'static str,
+    Option<i64>,
+) {
+    let (amount, role, fte, salary, overhead, purchase, years) = match &l.basis {
+        Basis::Annual { amount } => (Some(*amount), None, None, None, None, None, None),
+        Basis::Staff {
+            role,
+            fte_centi,
+            monthly_salary,
+            overhead_bp,
+        } => (
+            None,
+            Some(role.clone()),
+            Some(*fte_centi),
+            Some(*monthly_salary),
+            Some(*overhead_bp),
+            None,
+            None,
+        ),
+        Basis::Depreciation { purchase, years } => {
+            (None, None, None, None, None, Some(*purchase), Some(*years))
+        }
+    };
+    let (scaling, per) = match l.scaling {
+        Scaling::Fixed => ("fixed", None),
+        Scaling::PerVolume { driver, per_centi } => (driver.code(), Some(per_centi)),
+    };
+    (
+        amount, role, fte, salary, overhead, purchase, years, scaling, per,
+    )
+}
+
+/// Add a checked line (see `domain::costs::check_line`); returns its id.
+pub async fn create_line(db: &Db, who: &Who, l: &CostLine) -> StoreResult<i64> {
+    let (amount, role, fte, salary, overhead, purchase, years, scaling, per) = line_values(l);
+    let mut tx = db.begin().await?;
+    let t = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO cost_lines (label, kind, basis, amount_ore, role, fte_centi, monthly_salary_ore, overhead_bp, \
+         purchase_ore, depreciation_years, scaling, per_centi, note, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(&l.label)
+    .bind(l.kind.code())
+    .bind(l.basis.code())
+    .bind(amount)
+    .bind(role)
+    .bind(fte)
+    .bind(salary)
+    .bind(overhead)
+    .bind(purchase)
+    .bind(years)
+    .bind(scaling)
+    .bind(per)
+    .bind(&l.note)
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    audit::record(
+        &mut tx,
+        who,
+        "costs.line.create",
+        "cost_line",
+        Some(id),
+        None,
+        &format!("{}: {}", l.label, domain::costs::money::kr(l.base_annual())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_line(db: &Db, who: &Who, id: i64, l: &CostLine) -> StoreResult<()> {
+    let (amount, role, fte, salary, overhead, purchase, years, scaling, per) = line_values(l);
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE cost_lines SET label = $1, kind = $2, basis = $3, amount_ore = $4, role = $5, fte_centi = $6, \
+         monthly_salary_ore = $7, overhead_bp = $8, purchase_ore = $9, depreciation_years = $10, scaling = $11, \
+         per_centi = $12, note = $13, updated_at = $14 WHERE id = $15",
+    )
+    .bind(&l.label)
+    .bind(l.kind.code())
+    .bind(l.basis.code())
+    .bind(amount)
+    .bind(role)
+    .bind(fte)
+    .bind(salary)
+    .bind(overhead)
+    .bind(purchase)
+    .bind(years)
+    .bind(scaling)
+    .bind(per)
+    .bind(&l.note)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("kostnadsrad"));
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "costs.line.update",
+        "cost_line",
+        Some(id),
+        None,
+        &format!("{}: {}", l.label, domain::costs::money::kr(l.base_annual())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_line(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM cost_lines WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("kostnadsrad"));
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "costs.line.delete",
+        "cost_line",
+        Some(id),
+        None,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Scenarios
+
+const SCENARIO_COLUMNS: &str =
+    "id, name, description, weight_employees_bp, weight_inhabitants_bp, weight_use_bp, weight_equal_bp, volume_bp";
+
+fn scenario_from_row(r: &AnyRow) -> Scenario {
+    Scenario {
+        id: r.get(0),
+        name: r.get(1),
+        description: r.get(2),
+        weights: Weights {
+            employees_bp: r.get(3),
+            inhabitants_bp: r.get(4),
+            use_bp: r.get(5),
+            equal_bp: r.get(6),
+        },
+        volume_bp: r.get(7),
+        municipalities: Vec::new(),
+    }
+}
+
+async fn attach_municipalities(db: &Db, scenarios: &mut [Scenario]) -> StoreResult<()> {
+    let rows = sqlx::query(
+        "SELECT sm.scenario_id, sm.municipality_id, sm.course_hours, sm.participants, m.name \
+         FROM cost_scenario_municipalities sm JOIN municipalities m ON m.id = sm.municipality_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut rows: Vec<(i64, String, ScenarioMunicipality)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<i64, _>(0),
+                r.get::<String, _>(4),
+                ScenarioMunicipality {
+                    municipality_id: r.get(1),
+                    course_hours_centi: r.get::<Option<f64>, _>(2).map(centi_from_hours),
+                    participants: r.get(3),
+                },
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| domain::collation::swedish_cmp(&a.1, &b.1));
+    for s in scenarios.iter_mut() {
+        s.municipalities = rows
+            .iter()
+            .filter(|r| r.0 == s.id)
+            .map(|r| r.2.clone())
+            .collect();
+    }
+    Ok(())
+}
+
+/// All scenarios, sorted by name the Swedish way.
+pub async fn scenarios(db: &Db) -> StoreResult<Vec<Scenario>> {
+    let rows = sqlx::query(&format!("SELECT {SCENARIO_COLUMNS} FROM cost_scenarios"))
+        .fetch_all(db.pool())
+        .await?;
+    let mut v: Vec<Scenario> = rows.iter().map(scenario_from_row).collect();
+    attach_municipalities(db, &mut v).await?;
+    domain::collation::sort_swedish_by(&mut v, |s| &s.name);
+    Ok(v)
+}
+
+pub async fn scenario(db: &Db, id: i64) -> StoreResult<Scenario> {
+    let row = sqlx::query(&format!(
+        "SELECT {SCENARIO_COLUMNS} FROM cost_scenarios WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound("scenario"))?;
+    let mut v = vec![scenario_from_row(&row)];
+    attach_municipalities(db, &mut v).await?;
+    Ok(v.remove(0))
+}
+
+/// Municipalities a scenario may pick from: (id, name), Swedish order.
+pub async fn known_municipalities(db: &Db) -> StoreResult<Vec<(i64, String)>> {
+    Ok(crate::org::municipalities(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect())
+}
+
+fn duplicate_name(name: &str) -> StoreError {
+    StoreError::invalid(
+        "name",
+        "duplicate",
+        format!("Det finns redan ett scenario som heter ”{name}”. Välj ett annat namn."),
+    )
+}
+
+fn check_stored(s: &Scenario) -> StoreResult<()> {
+    let mut e = FieldErrors::new();
+    if s.municipalities.is_empty() {
+        e.add(
+            "municipalities",
+            "no_municipality",
+            "Välj minst en kommun som deltar i scenariot.",
+        );
+    }
+    if s.weights.sum() != 10_000 {
+        e.add(
+            "weights",
+            "weights_sum",
+            "Vikterna i fördelningsnyckeln måste tillsammans bli 100 %.",
+        );
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(e))
+    }
+}
+
+async fn write_municipalities(tx: &mut crate::Tx, id: i64, s: &Scenario) -> StoreResult<()> {
+    sqlx::query("DELETE FROM cost_scenario_municipalities WHERE scenario_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for m in &s.municipalities {
+        sqlx::query(
+            "INSERT INTO cost_scenario_municipalities (scenario_id, municipality_id, course_hours, participants) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(m.municipality_id)
+        .bind(m.course_hours_centi.map(|h| h as f64 / 100.0))
+        .bind(m.participants)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn scenario_detail(s: &Scenario) -> String {
+    format!(
+        "{}: {} kommuner, {}",
+        s.name,
+        s.municipalities.len(),
+        s.weights.describe()
+    )
+}
+
+/// Save a checked scenario (see `domain::costs::check_scenario`); returns its id.
+pub async fn create_scenario(db: &Db, who: &Who, s: &Scenario) -> StoreResult<i64> {
+    check_stored(s)?;
+    let mut tx = db.begin().await?;
+    let t = now();
+    let r = sqlx::query(
+        "INSERT INTO cost_scenarios (name, description, weight_employees_bp, weight_inhabitants_bp, weight_use_bp, \
+         weight_equal_bp, volume_bp, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(&s.name)
+    .bind(&s.description)
+    .bind(s.weights.employees_bp)
+    .bind(s.weights.inhabitants_bp)
+    .bind(s.weights.use_bp)
+    .bind(s.weights.equal_bp)
+    .bind(s.volume_bp)
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await;
+    let id: i64 = match r {
+        Ok(row) => row.get(0),
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&s.name)),
+        Err(e) => return Err(e.into()),
+    };
+    write_municipalities(&mut tx, id, s).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "costs.scenario.create",
+        "cost_scenario",
+        Some(id),
+        None,
+        &scenario_detail(s),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_scenario(db: &Db, who: &Who, id: i64, s: &Scenario) -> StoreResult<()> {
+    check_stored(s)?;
+    let mut tx = db.begin().await?;
+    let r = sqlx::query(
+        "UPDATE cost_scenarios SET name = $1, description = $2, weight_employees_bp = $3, weight_inhabitants_bp = $4, \
+         weight_use_bp = $5, weight_equal_bp = $6, volume_bp = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(&s.name)
+    .bind(&s.description)
+    .bind(s.weights.employees_bp)
+    .bind(s.weights.inhabitants_bp)
+    .bind(s.weights.use_bp)
+    .bind(s.weights.equal_bp)
+    .bind(s.volume_bp)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await;
+    match r {
+        Ok(done) if done.rows_affected() == 0 => return Err(StoreError::NotFound("scenario")),
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&s.name)),
+        Err(e) => return Err(e.into()),
+    }
+    write_municipalities(&mut tx, id, s).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "costs.scenario.update",
+        "cost_scenario",
+        Some(id),
+        None,
+        &scenario_detail(s),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_scenario(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM cost_scenario_municipalities WHERE scenario_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let n = sqlx::query("DELETE FROM cost_scenarios WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("scenario"));
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "costs.scenario.delete",
+        "cost_scenario",
+        Some(id),
+        None,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Actual use
+
+/// Unix seconds at the start of `d` in Europe/Stockholm.
+fn day_start(d: NaiveDate) -> i64 {
+    let naive = d.and_hms_opt(0, 0, 0).expect("midnight");
+    Stockholm
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| naive.and_utc().timestamp())
+}
+
+/// Attended participations from `from` to `to` (inclusive, Swedish dates):
+/// attended bookings on sessions starting in the period, plus completions in
+/// the period that have no attended booking behind them (historical
+/// imports), so nothing is counted twice. Each row: person, municipality,
+/// hours, and a key for the session it belongs to.
+const USE_ROWS: &str = "SELECT b.person_id AS person_id, s.hours AS hours, 'S' || CAST(s.id AS TEXT) AS session_key \
+       FROM bookings b JOIN sessions s ON s.id = b.session_id \
+       WHERE b.status = 'attended' AND s.starts_at >= $1 AND s.starts_at < $2 \
+     UNION ALL \
+     SELECT c.person_id AS person_id, c.hours AS hours, \
+            CASE WHEN c.session_id IS NULL THEN 'C' || CAST(c.course_id AS TEXT) || '@' || c.completed_on \
+                 ELSE 'S' || CAST(c.session_id AS TEXT) END AS session_key \
+       FROM completions c \
+       WHERE c.completed_on >= $3 AND c.completed_on <= $4 \
+         AND NOT EXISTS (SELECT 1 FROM bookings b2 WHERE b2.session_id = c.session_id \
+                         AND b2.person_id = c.person_id AND b2.status = 'attended')";
+
+/// Each municipality's registered figures and its actual use in the period.
+pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Actuals> {
+    let next_day = to.succ_opt().unwrap_or(to);
+    let (t1, t2) = (day_start(from), day_start(next_day));
+    let (d1, d2) = (date_str(from), date_str(to));
+    let use_rows = sqlx::query(&format!(
+        "SELECT p.municipality_id, COALESCE(SUM(u.hours), 0.0), COUNT(DISTINCT u.person_id) \
+         FROM ({USE_ROWS}) u JOIN people p ON p.id = u.person_id GROUP BY p.municipality_id"
+    ))
+    .bind(t1)
+    .bind(t2)
+    .bind(&d1)
+    .bind(&d2)
+    .fetch_all(db.pool())
+    .await?;
+    let sessions_held: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(DISTINCT u.session_key) FROM ({USE_ROWS}) u"
+    ))
+    .bind(t1)
+    .bind(t2)
+    .bind(&d1)
+    .bind(&d2)
+    .fetch_one(db.pool())
+    .await?;
+    let municipalities = crate::org::municipalities(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let used = use_rows.iter().find(|r| r.get::<i64, _>(0) == m.id);
+            MunicipalityFacts {
+                id: m.id,
+                name: m.name,
+                employees: m.employees,
+                inhabitants: m.inhabitants,
+                inhabitants_approx: m.inhabitants_approx == 1,
+                attended_hours: used.map(|r| r.get::<f64, _>(1)).unwrap_or(0.0),
+                participants: used.map(|r| r.get::<i64, _>(2)).unwrap_or(0),
+            }
+        })
+        .collect();
+    Ok(Actuals {
+        from,
+        to,
+        municipalities,
+        sessions_held,
+    })
+}
+
+/// Everything a computation needs, read once.
+pub struct Model {
+    pub lines: Vec<CostLine>,
+    pub settings: Settings,
+    pub actuals: Actuals,
+}
+
+/// Read the cost model and actual use up to `today`.
+pub async fn model(db: &Db, today: NaiveDate) -> StoreResult<Model> {
+    let settings = settings(db).await?;
+    let from = settings.use_from.min(today);
+    Ok(Model {
+        lines: lines(db).await?,
+        actuals: actuals(db, from, today).await?,
+        settings,
+    })
+}
+
+impl Model {
+    pub fn compute(&self, s: &Scenario) -> Result<ScenarioResult, FieldErrors> {
+        compute(&self.lines, &self.settings, s, &self.actuals)
+    }
+}
+
+/// Compute one stored scenario as of `today`.
+pub async fn result(db: &Db, id: i64, today: NaiveDate) -> StoreResult<ScenarioResult> {
+    let s = scenario(db, id).await?;
+    model(db, today)
+        .await?
+        .compute(&s)
+        .map_err(StoreError::Invalid)
+}
+
+// ---------------------------------------------------------------------------
+// Demo
+
+/// The 2025 cost lines from the annual report, the default settings and
+/// three example scenarios (all 12; the 6 biggest users; Örebro alone).
+/// Does nothing if there already are cost lines or scenarios.
+pub async fn load_demo(db: &Db) -> StoreResult<()> {
+    let existing: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM cost_lines) + (SELECT COUNT(*) FROM cost_scenarios)",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let who = Who::system("demo");
+    let kr = |id: &str| (indicator_f64(id) * 100.0).round() as i64;
+    let src = "Utfall 2025 enligt årsrapporten (ÅR2025, Ekonomi).";
+    let annual =
+        |label: &str, kind: CostKind, amount: i64, scaling: Scaling, note: &str| CostLine {
+            id: 0,
+            label: label.into(),
+            kind,
+            basis: Basis::Annual { amount },
+            scaling,
+            note: note.into(),
+        };
+    let hours_2025 = indicator_f64("cofinancing_course_hours_target")
+        * indicator_f64("cofinancing_achieved_pct")
+        / 100.0;
+    let lines = vec![
+        annual("Projektpersonal", CostKind::Staff, kr("cost_project_staff_sek"), Scaling::Fixed, src),
+        annual(
+            "Bilar",
+            CostKind::Cars,
+            kr("cost_cars_sek"),
+            Scaling::PerVolume {
+                driver: Driver::CourseHours,
+                per_centi: (hours_2025 * 100.0).round() as i64,
+            },
+            &format!(
+                "{src} Antas följa volymen: beloppet gäller för 2025 års ungefär {} kurstimmar (22 % av 42 000, härlett).",
+                domain::costs::money::number(hours_2025, 0)
+            ),
+        ),
+        CostLine {
+            id: 0,
+            label: "Utrustning".into(),
+            kind: CostKind::Equipment,
+            basis: Basis::Depreciation {
+                purchase: kr("cost_equipment_sek"),
+                years: 5,
+            },
+            scaling: Scaling::Fixed,
+            note: format!("{src} Inköpen 2025 skrivs av på 5 år (antagande)."),
+        },
+        annual("Konferens", CostKind::Conferences, kr("cost_conference_sek"), Scaling::Fixed, src),
+        annual("Utbildning av utbildningsledare", CostKind::TrainerTraining, kr("cost_training_sek"), Scaling::Fixed, src),
+        annual("Lokalkostnader", CostKind::Premises, kr("cost_premises_sek"), Scaling::Fixed, src),
+    ];
+    for l in &lines {
+        create_line(db, &who, l).await?;
+    }
+    save_settings(db, &who, &default_settings()).await?;
+
+    // Expected volume: the recorded use if there is any; otherwise each
+    // municipality's 2025 hours derived from the report's co-financing.
+    let today = chrono::Utc::now().with_timezone(&Stockholm).date_naive();
+    let m = model(db, today).await?;
+    let recorded = m.actuals.attended_hours_total() > 0.0;
+    let target = indicator_f64("cofinancing_course_hours_target");
+    let participants_2025 = indicator_f64("unique_participants_total");
+    let emp_total: i64 = m
+        .actuals
+        .municipalities
+        .iter()
+        .filter_map(|f| f.employees)
+        .sum();
+    let report_pct = |name: &str| -> f64 {
+        let v: serde_json::Value = serde_json::from_str(INDICATORS_JSON).unwrap_or_default();
+        v["indicators"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|i| {
+                        i["category"] == "medfinansiering per kommun" && i["municipality"] == name
+                    })
+                    .and_then(|i| i["value"].as_f64())
+            })
+            .unwrap_or(0.0)
+    };
+    let derived: Vec<(i64, String, f64)> = m
+        .actuals
+        .municipalities
+        .iter()
+        .map(|f| {
+            let share = if emp_total > 0 {
+                f.employees.unwrap_or(0) as f64 / emp_total as f64
+            } else {
+                0.0
+            };
+            (
+                f.id,
+                f.name.clone(),
+                report_pct(&f.name) / 100.0 * target * share,
+            )
+        })
+        .collect();
+    let derived_total: f64 = derived.iter().map(|d| d.2).sum();
+    let use_of = |id: i64| -> f64 {
+        if recorded {
+            m.actuals.facts(id).map(|f| f.attended_hours).unwrap_or(0.0)
+        } else {
+            derived
+                .iter()
+                .find(|d| d.0 == id)
+                .map(|d| d.2)
+                .unwrap_or(0.0)
+        }
+    };
+    let member = |id: i64| ScenarioMunicipality {
+        municipality_id: id,
+        course_hours_centi: (!recorded).then(|| (use_of(id) * 100.0).round() as i64),
+        participants: (!recorded && derived_total > 0.0)
+            .then(|| (participants_2025 * use_of(id) / derived_total).round() as i64),
+    };
+    let volume_note = if recorded {
+        "Förväntad volym: hittillsvarande närvaro per kommun, omräknad till helår.".to_string()
+    } else {
+        "Förväntad volym: varje kommuns kurstimmar 2025, härledda ur årsrapportens uppnådda medfinansiering \
+         (andel av åtagandet × 42 000 kurstimmar × kommunens andel av de anställda), och 1 834 unika deltagare \
+         fördelade i samma proportion. Anställningstalen i demon är syntetiska."
+            .to_string()
+    };
+    let mut by_use: Vec<i64> = m.actuals.municipalities.iter().map(|f| f.id).collect();
+    by_use.sort_by(|a, b| use_of(*b).total_cmp(&use_of(*a)));
+    let mut six: Vec<i64> = by_use.iter().take(6).copied().collect();
+    six.sort();
+    let six_names: Vec<String> = m
+        .actuals
+        .municipalities
+        .iter()
+        .filter(|f| six.contains(&f.id))
+        .map(|f| f.name.clone())
+        .collect();
+    let orebro = m
+        .actuals
+        .municipalities
+        .iter()
+        .find(|f| f.name == "Örebro")
+        .map(|f| f.id);
+    let half = Weights {
+        employees_bp: 5000,
+        use_bp: 5000,
+        ..Default::default()
+    };
+    let mut demo = vec![
+        Scenario {
+            id: 0,
+            name: "Alla 12 kommuner".into(),
+            description: format!(
+                "Alla tolv kommuner fortsätter samarbetet. Hälften av kostnaden fördelas efter antal anställda (grundavgift), hälften efter användning. {volume_note}"
+            ),
+            municipalities: m.actuals.municipalities.iter().map(|f| member(f.id)).collect(),
+            weights: half,
+            volume_bp: 10_000,
+        },
+        Scenario {
+            id: 0,
+            name: "De 6 största användarna".into(),
+            description: format!(
+                "Bara de sex kommuner som hittills använt navet mest fortsätter: {}. Samma fördelningsnyckel som för alla tolv. {volume_note}",
+                domain::costs::scenario::join_sv(&six_names)
+            ),
+            municipalities: six.iter().map(|id| member(*id)).collect(),
+            weights: half,
+            volume_bp: 10_000,
+        },
+    ];
+    if let Some(o) = orebro {
+        demo.push(Scenario {
+            id: 0,
+            name: "Örebro ensam".into(),
+            description: format!("Örebro kommun driver navet vidare på egen hand och bär hela kostnaden. {volume_note}"),
+            municipalities: vec![member(o)],
+            weights: Weights {
+                employees_bp: 10_000,
+                ..Default::default()
+            },
+            volume_bp: 10_000,
+        });
+    }
+    for s in &demo {
+        create_scenario(db, &who, s).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,859 @@
+//! Cost model and scenarios: lines, scenarios, computed results and
+//! comparisons. Amounts are integers in öre (1 kr = 100 öre) so every share
+//! sums exactly to its total. Coordinators and admins only.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::access::Action;
+use domain::costs::scenario::VolumeSource;
+use domain::costs::{
+    check_line, compare, Basis, CostLine, LineDraft, Scaling, Scenario, ScenarioDraft,
+    ScenarioResult,
+};
+use navet_store::costs;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{parse_json, ApiCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::pages::costs::{check_and_compute, today, MAX_COMPARED};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_lines, create_line, update_line, delete_line, list_scenarios, create_scenario, get_scenario,
+        update_scenario, delete_scenario, scenario_result, comparison
+    ),
+    components(schemas(
+        LineIn, LineOut, ScenarioIn, ScenarioOut, ScenarioMunicipalityOut, WeightsIo, MunicipalityRef, ResultOut,
+        LineResultOut, MunicipalityResultOut, KeyPartOut, LeaveOut, LeaveChangeOut, FigureOut, TraceInputOut,
+        ComparisonOut, ColumnOut, RowOut, DifferenceOut
+    )),
+    tags((name = "costs", description = "Kostnadsmodell och kostnadsscenarier")),
+    security(("bearer" = []))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cost-lines", get(list_lines).post(create_line))
+        .route(
+            "/api/v1/cost-lines/{id}",
+            axum::routing::put(update_line).delete(delete_line),
+        )
+        .route(
+            "/api/v1/cost-scenarios",
+            get(list_scenarios).post(create_scenario),
+        )
+        .route(
+            "/api/v1/cost-scenarios/{id}",
+            get(get_scenario)
+                .put(update_scenario)
+                .delete(delete_scenario),
+        )
+        .route("/api/v1/cost-scenarios/{id}/result", get(scenario_result))
+        .route("/api/v1/cost-comparison", get(comparison))
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| format!("{x}")).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Lines
+
+/// A cost line. `basis` decides which amount fields apply: `annual`
+/// (`amount_sek`), `staff` (`role`, `fte`, `monthly_salary_sek`,
+/// `overhead_pct`) or `depreciation` (`purchase_sek`, `years`).
+#[derive(Deserialize, ToSchema)]
+pub struct LineIn {
+    pub label: String,
+    /// staff, cars, equipment, premises, conferences, trainer_training, other
+    pub kind: String,
+    /// annual, staff, depreciation
+    pub basis: String,
+    pub amount_sek: Option<f64>,
+    pub role: Option<String>,
+    pub fte: Option<f64>,
+    pub monthly_salary_sek: Option<f64>,
+    pub overhead_pct: Option<f64>,
+    pub purchase_sek: Option<f64>,
+    pub years: Option<i64>,
+    /// fixed (default), course_hours or sessions
+    pub scaling: Option<String>,
+    /// For volume-scaled lines: the amount is per this many course hours or sessions.
+    pub per: Option<f64>,
+    pub note: Option<String>,
+}
+
+impl LineIn {
+    fn draft(&self) -> LineDraft {
+        LineDraft {
+            label: self.label.clone(),
+            kind: self.kind.clone(),
+            basis: self.basis.clone(),
+            amount: num(self.amount_sek),
+            role: self.role.clone().unwrap_or_default(),
+            fte: num(self.fte),
+            monthly_salary: num(self.monthly_salary_sek),
+            overhead_pct: num(self.overhead_pct),
+            purchase: num(self.purchase_sek),
+            years: self.years.map(|y| y.to_string()).unwrap_or_default(),
+            scaling: self.scaling.clone().unwrap_or_default(),
+            per: num(self.per),
+            note: self.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LineOut {
+    pub id: i64,
+    pub label: String,
+    pub kind: String,
+    pub basis: String,
+    pub amount_ore: Option<i64>,
+    pub role: Option<String>,
+    pub fte: Option<f64>,
+    pub monthly_salary_ore: Option<i64>,
+    pub overhead_pct: Option<f64>,
+    pub purchase_ore: Option<i64>,
+    pub years: Option<i64>,
+    /// fixed, course_hours or sessions
+    pub scaling: String,
+    pub per: Option<f64>,
+    pub note: String,
+    /// The yearly amount before volume scaling.
+    pub base_annual_ore: i64,
+    /// How the yearly amount is computed, in Swedish.
+    pub formula: String,
+}
+
+impl From<&CostLine> for LineOut {
+    fn from(l: &CostLine) -> Self {
+        let mut o = LineOut {
+            id: l.id,
+            label: l.label.clone(),
+            kind: l.kind.code().into(),
+            basis: l.basis.code().into(),
+            amount_ore: None,
+            role: None,
+            fte: None,
+            monthly_salary_ore: None,
+            overhead_pct: None,
+            purchase_ore: None,
+            years: None,
+            scaling: "fixed".into(),
+            per: None,
+            note: l.note.clone(),
+            base_annual_ore: l.base_annual(),
+            formula: l.base_formula(),
+        };
+        match &l.basis {
+            Basis::Annual { amount } => o.amount_ore = Some(*amount),
+            Basis::Staff {
+                role,
+                fte_centi,
+                monthly_salary,
+                overhead_bp,
+            } => {
+                o.role = Some(role.clone());
+                o.fte = Some(*fte_centi as f64 / 100.0);
+                o.monthly_salary_ore = Some(*monthly_salary);
+                o.overhead_pct = Some(*overhead_bp as f64 / 100.0);
+            }
+            Basis::Depreciation { purchase, years } => {
+                o.purchase_ore = Some(*purchase);
+                o.years = Some(*years);
+            }
+        }
+        if let Scaling::PerVolume { driver, per_centi } = l.scaling {
+            o.scaling = driver.code().into();
+            o.per = Some(per_centi as f64 / 100.0);
+        }
+        o
+    }
+}
+
+/// The cost model's lines.
+#[utoipa::path(get, path = "/api/v1/cost-lines", tag = "costs",
+    responses((status = 200, body = [LineOut]), (status = 401), (status = 403)))]
+pub async fn list_lines(State(s): State<AppState>, api: ApiCtx) -> ApiResult<Json<Vec<LineOut>>> {
+    api.require(Action::ManageCosts)?;
+    Ok(Json(
+        costs::lines(&s.db)
+            .await?
+            .iter()
+            .map(LineOut::from)
+            .collect(),
+    ))
+}
+
+/// Add a cost line. Negative amounts and missing fields are refused with the field named.
+#[utoipa::path(post, path = "/api/v1/cost-lines", tag = "costs", request_body = LineIn,
+    responses((status = 201, body = LineOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_line(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<LineOut>)> {
+    let user = api.require(Action::ManageCosts)?;
+    let b: LineIn = parse_json(&body)?;
+    let line = check_line(&b.draft())?;
+    let id = costs::create_line(&s.db, &user.who(), &line).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LineOut::from(&costs::line(&s.db, id).await?)),
+    ))
+}
+
+/// Replace a cost line.
+#[utoipa::path(put, path = "/api/v1/cost-lines/{id}", tag = "costs", request_body = LineIn,
+    params(("id" = i64, Path, description = "Cost line id")),
+    responses((status = 200, body = LineOut), (status = 401), (status = 403), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn update_line(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Json<LineOut>> {
+    let user = api.require(Action::ManageCosts)?;
+    costs::line(&s.db, id).await?;
+    let b: LineIn = parse_json(&body)?;
+    let line = check_line(&b.draft())?;
+    costs::update_line(&s.db, &user.who(), id, &line).await?;
+    Ok(Json(LineOut::from(&costs::line(&s.db, id).await?)))
+}
+
+/// Remove a cost line.
+#[utoipa::path(delete, path = "/api/v1/cost-lines/{id}", tag = "costs",
+    params(("id" = i64, Path, description = "Cost line id")),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_line(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let user = api.require(Action::ManageCosts)?;
+    costs::delete_line(&s.db, &user.who(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------------------
+// Scenarios
+
+/// A municipality by id or by name (`"Örebro"`).
+#[derive(Deserialize, Serialize, ToSchema, Clone)]
+#[serde(untagged)]
+pub enum MunicipalityRef {
+    Id(i64),
+    Name(String),
+}
+
+/// Allocation key weights in percent; they must sum to 100.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+pub struct WeightsIo {
+    #[serde(default)]
+    pub employees: f64,
+    #[serde(default)]
+    pub inhabitants: f64,
+    #[serde(default, rename = "use")]
+    pub use_: f64,
+    #[serde(default)]
+    pub equal: f64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ScenarioIn {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Participating municipalities (ids or names).
+    pub municipalities: Vec<MunicipalityRef>,
+    pub weights: WeightsIo,
+    /// Expected volume in percent of actual use so far (default 100).
+    pub volume_pct: Option<f64>,
+    /// Expected course hours per year by municipality name; others follow actual use.
+    #[serde(default)]
+    pub course_hours: BTreeMap<String, f64>,
+    /// Expected participants per year by municipality name; others follow actual use.
+    #[serde(default)]
+    pub participants: BTreeMap<String, i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioMunicipalityOut {
+    pub id: i64,
+    pub name: String,
+    /// Expected course hours per year if set; null = from actual use.
+    pub course_hours: Option<f64>,
+    pub participants: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioOut {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub municipalities: Vec<ScenarioMunicipalityOut>,
+    pub weights: WeightsIo,
+    pub volume_pct: f64,
+}
+
+fn scenario_out(sc: &Scenario, known: &[(i64, String)]) -> ScenarioOut {
+    let name = |id: i64| {
+        known
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    ScenarioOut {
+        id: sc.id,
+        name: sc.name.clone(),
+        description: sc.description.clone(),
+        municipalities: sc
+            .municipalities
+            .iter()
+            .map(|m| ScenarioMunicipalityOut {
+                id: m.municipality_id,
+                name: name(m.municipality_id),
+                course_hours: m.course_hours_centi.map(|h| h as f64 / 100.0),
+                participants: m.participants,
+            })
+            .collect(),
+        weights: WeightsIo {
+            employees: sc.weights.employees_bp as f64 / 100.0,
+            inhabitants: sc.weights.inhabitants_bp as f64 / 100.0,
+            use_: sc.weights.use_bp as f64 / 100.0,
+            equal: sc.weights.equal_bp as f64 / 100.0,
+        },
+        volume_pct: sc.volume_bp as f64 / 100.0,
+    }
+}
+
+/// Turn a request body into a form draft, resolving names to ids.
+fn draft(b: &ScenarioIn, known: &[(i64, String)]) -> ApiResult<ScenarioDraft> {
+    let resolve = |r: &str| -> Option<i64> {
+        let t = r.trim().to_lowercase();
+        known
+            .iter()
+            .find(|(_, n)| n.to_lowercase() == t)
+            .map(|(id, _)| *id)
+    };
+    let mut d = ScenarioDraft {
+        name: b.name.clone(),
+        description: b.description.clone(),
+        weight_employees: format!("{}", b.weights.employees),
+        weight_inhabitants: format!("{}", b.weights.inhabitants),
+        weight_use: format!("{}", b.weights.use_),
+        weight_equal: format!("{}", b.weights.equal),
+        volume_pct: num(b.volume_pct),
+        ..Default::default()
+    };
+    for m in &b.municipalities {
+        match m {
+            MunicipalityRef::Id(id) => d.municipalities.push(id.to_string()),
+            MunicipalityRef::Name(n) => match resolve(n) {
+                Some(id) => d.municipalities.push(id.to_string()),
+                None => {
+                    return Err(ApiError::invalid(
+                        "municipalities",
+                        format!("Okänd kommun: {n}."),
+                    ))
+                }
+            },
+        }
+    }
+    for (n, h) in &b.course_hours {
+        let id = resolve(n)
+            .ok_or_else(|| ApiError::invalid("course_hours", format!("Okänd kommun: {n}.")))?;
+        d.course_hours.insert(id, format!("{h}"));
+    }
+    for (n, p) in &b.participants {
+        let id = resolve(n)
+            .ok_or_else(|| ApiError::invalid("participants", format!("Okänd kommun: {n}.")))?;
+        d.participants.insert(id, p.to_string());
+    }
+    Ok(d)
+}
+
+/// All scenarios, by name.
+#[utoipa::path(get, path = "/api/v1/cost-scenarios", tag = "costs",
+    responses((status = 200, body = [ScenarioOut]), (status = 401), (status = 403)))]
+pub async fn list_scenarios(
+    State(s): State<AppState>,
+    api: ApiCtx,
+) -> ApiResult<Json<Vec<ScenarioOut>>> {
+    api.require(Action::ManageCosts)?;
+    let known = costs::known_municipalities(&s.db).await?;
+    Ok(Json(
+        costs::scenarios(&s.db)
+            .await?
+            .iter()
+            .map(|sc| scenario_out(sc, &known))
+            .collect(),
+    ))
+}
+
+async fn save(s: &AppState, api: &ApiCtx, body: &[u8], id: Option<i64>) -> ApiResult<ScenarioOut> {
+    let user = api.require(Action::ManageCosts)?;
+    let b: ScenarioIn = parse_json(body)?;
+    let known = costs::known_municipalities(&s.db).await?;
+    let d = draft(&b, &known)?;
+    let model = costs::model(&s.db, today()).await?;
+    let sc = check_and_compute(&model, &known, &d)?;
+    let id = match id {
+        Some(id) => {
+            costs::update_scenario(&s.db, &user.who(), id, &sc).await?;
+            id
+        }
+        None => costs::create_scenario(&s.db, &user.who(), &sc).await?,
+    };
+    Ok(scenario_out(&costs::scenario(&s.db, id).await?, &known))
+}
+
+/// Create a scenario. It is checked and computed first: no municipality,
+/// weights not summing to 100 or a key whose figures are missing (e.g. no
+/// employee count for a municipality) give 422 naming the field, and
+/// nothing is saved.
+#[utoipa::path(post, path = "/api/v1/cost-scenarios", tag = "costs", request_body = ScenarioIn,
+    responses((status = 201, body = ScenarioOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_scenario(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ScenarioOut>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(save(&s, &api, &body, None).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cost-scenarios/{id}", tag = "costs",
+    params(("id" = i64, Path, description = "Scenario id")),
+    responses((status = 200, body = ScenarioOut), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_scenario(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ScenarioOut>> {
+    api.require(Action::ManageCosts)?;
+    let known = costs::known_municipalities(&s.db).await?;
+    Ok(Json(scenario_out(
+        &costs::scenario(&s.db, id).await?,
+        &known,
+    )))
+}
+
+/// Replace a scenario (same checks as creating one).
+#[utoipa::path(put, path = "/api/v1/cost-scenarios/{id}", tag = "costs", request_body = ScenarioIn,
+    params(("id" = i64, Path, description = "Scenario id")),
+    responses((status = 200, body = ScenarioOut), (status = 401), (status = 403), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn update_scenario(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Json<ScenarioOut>> {
+    api.require(Action::ManageCosts)?;
+    costs::scenario(&s.db, id).await?;
+    Ok(Json(save(&s, &api, &body, Some(id)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/cost-scenarios/{id}", tag = "costs",
+    params(("id" = i64, Path, description = "Scenario id")),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_scenario(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let user = api.require(Action::ManageCosts)?;
+    costs::delete_scenario(&s.db, &user.who(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------------------
+// Results
+
+#[derive(Serialize, ToSchema)]
+pub struct LineResultOut {
+    pub line_id: i64,
+    pub label: String,
+    pub kind: String,
+    pub fixed: bool,
+    pub annual_ore: i64,
+    /// Key of the figure in `trace`.
+    pub trace_key: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeyPartOut {
+    /// employees, inhabitants, use, equal
+    pub part: String,
+    pub amount_ore: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MunicipalityResultOut {
+    pub id: i64,
+    pub name: String,
+    pub share_ore: i64,
+    /// Share of the total, 0–1.
+    pub fraction: f64,
+    pub parts: Vec<KeyPartOut>,
+    pub course_hours: f64,
+    /// "scenario" (entered) or "actual" (actual use per year × volume_pct)
+    pub course_hours_source: String,
+    pub participants: f64,
+    pub per_course_hour_ore: Option<i64>,
+    pub per_participant_ore: Option<i64>,
+    pub per_inhabitant_ore: Option<i64>,
+    pub employees: Option<i64>,
+    pub inhabitants: Option<i64>,
+    /// True when the inhabitant figure is an approximate demo value.
+    pub inhabitants_approx: bool,
+    /// Attended course hours since the project start (co-financing in staff time).
+    pub cofinancing_hours: f64,
+    pub cofinancing_hours_per_year: f64,
+    pub cofinancing_value_per_year_ore: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeaveChangeOut {
+    pub municipality_id: i64,
+    pub municipality: String,
+    pub before_ore: i64,
+    pub after_ore: i64,
+    pub explanation: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeaveOut {
+    pub municipality_id: i64,
+    pub municipality: String,
+    /// Why the rest cannot carry the key, when they cannot.
+    pub error: Option<String>,
+    pub leaver_share_ore: Option<i64>,
+    pub total_after_ore: Option<i64>,
+    pub changes: Vec<LeaveChangeOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TraceInputOut {
+    pub label: String,
+    pub value: String,
+    /// Another figure's key when the input was itself computed.
+    pub key: Option<String>,
+    pub source: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FigureOut {
+    pub key: String,
+    pub label: String,
+    pub value: String,
+    pub formula: String,
+    pub inputs: Vec<TraceInputOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResultOut {
+    pub scenario_id: i64,
+    pub name: String,
+    pub weights: WeightsIo,
+    pub total_ore: i64,
+    pub fixed_ore: i64,
+    pub variable_ore: i64,
+    pub course_hours: f64,
+    pub sessions: Option<f64>,
+    pub participants: f64,
+    pub per_course_hour_ore: Option<i64>,
+    pub per_participant_ore: Option<i64>,
+    pub per_inhabitant_ore: Option<i64>,
+    /// Actual use is counted from this date …
+    pub period_from: String,
+    /// … to this date.
+    pub period_to: String,
+    pub lines: Vec<LineResultOut>,
+    pub municipalities: Vec<MunicipalityResultOut>,
+    pub leaving: Vec<LeaveOut>,
+    pub assumptions: Vec<String>,
+    /// How every figure was computed.
+    pub trace: Vec<FigureOut>,
+}
+
+fn weights_io(r: &ScenarioResult) -> WeightsIo {
+    WeightsIo {
+        employees: r.weights.employees_bp as f64 / 100.0,
+        inhabitants: r.weights.inhabitants_bp as f64 / 100.0,
+        use_: r.weights.use_bp as f64 / 100.0,
+        equal: r.weights.equal_bp as f64 / 100.0,
+    }
+}
+
+impl From<&ScenarioResult> for ResultOut {
+    fn from(r: &ScenarioResult) -> Self {
+        ResultOut {
+            scenario_id: r.scenario_id,
+            name: r.name.clone(),
+            weights: weights_io(r),
+            total_ore: r.total,
+            fixed_ore: r.fixed,
+            variable_ore: r.variable,
+            course_hours: r.course_hours,
+            sessions: r.sessions,
+            participants: r.participants,
+            per_course_hour_ore: r.per_course_hour,
+            per_participant_ore: r.per_participant,
+            per_inhabitant_ore: r.per_inhabitant,
+            period_from: r.period_from.format("%Y-%m-%d").to_string(),
+            period_to: r.period_to.format("%Y-%m-%d").to_string(),
+            lines: r
+                .lines
+                .iter()
+                .map(|l| LineResultOut {
+                    line_id: l.line_id,
+                    label: l.label.clone(),
+                    kind: l.kind.clone(),
+                    fixed: l.fixed,
+                    annual_ore: l.annual,
+                    trace_key: l.key.clone(),
+                })
+                .collect(),
+            municipalities: r
+                .municipalities
+                .iter()
+                .map(|m| MunicipalityResultOut {
+                    id: m.id,
+                    name: m.name.clone(),
+                    share_ore: m.share,
+                    fraction: m.fraction,
+                    parts: m
+                        .parts
+                        .iter()
+                        .map(|(p, a)| KeyPartOut {
+                            part: p.code().into(),
+                            amount_ore: *a,
+                        })
+                        .collect(),
+                    course_hours: m.course_hours,
+                    course_hours_source: match m.course_hours_source {
+                        VolumeSource::Scenario => "scenario".into(),
+                        VolumeSource::Actual => "actual".into(),
+                    },
+                    participants: m.participants,
+                    per_course_hour_ore: m.per_course_hour,
+                    per_participant_ore: m.per_participant,
+                    per_inhabitant_ore: m.per_inhabitant,
+                    employees: m.employees,
+                    inhabitants: m.inhabitants,
+                    inhabitants_approx: m.inhabitants_approx,
+                    cofinancing_hours: m.cofinancing_hours,
+                    cofinancing_hours_per_year: m.cofinancing_hours_per_year,
+                    cofinancing_value_per_year_ore: m.cofinancing_value_per_year,
+                })
+                .collect(),
+            leaving: r
+                .leaving
+                .iter()
+                .map(|l| match &l.outcome {
+                    Ok(o) => LeaveOut {
+                        municipality_id: l.leaver_id,
+                        municipality: l.leaver_name.clone(),
+                        error: None,
+                        leaver_share_ore: Some(o.leaver_share),
+                        total_after_ore: Some(o.total_after),
+                        changes: o
+                            .changes
+                            .iter()
+                            .map(|c| LeaveChangeOut {
+                                municipality_id: c.id,
+                                municipality: c.name.clone(),
+                                before_ore: c.before,
+                                after_ore: c.after,
+                                explanation: c.explanation.clone(),
+                            })
+                            .collect(),
+                    },
+                    Err(e) => LeaveOut {
+                        municipality_id: l.leaver_id,
+                        municipality: l.leaver_name.clone(),
+                        error: Some(e.clone()),
+                        leaver_share_ore: None,
+                        total_after_ore: None,
+                        changes: vec![],
+                    },
+                })
+                .collect(),
+            assumptions: r.assumptions.clone(),
+            trace: r
+                .trace
+                .figures
+                .iter()
+                .map(|f| FigureOut {
+                    key: f.key.clone(),
+                    label: f.label.clone(),
+                    value: f.value.clone(),
+                    formula: f.formula.clone(),
+                    inputs: f
+                        .inputs
+                        .iter()
+                        .map(|i| TraceInputOut {
+                            label: i.label.clone(),
+                            value: i.value.clone(),
+                            key: i.key.clone(),
+                            source: i.source.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A scenario computed as of today: totals, shares per municipality (which
+/// sum exactly to the total), per course hour / participant / inhabitant,
+/// co-financing during the project, the effect of each municipality
+/// leaving, assumptions and the full trace.
+#[utoipa::path(get, path = "/api/v1/cost-scenarios/{id}/result", tag = "costs",
+    params(("id" = i64, Path, description = "Scenario id")),
+    responses((status = 200, body = ResultOut), (status = 401), (status = 403), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn scenario_result(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ResultOut>> {
+    api.require(Action::ManageCosts)?;
+    let r = costs::result(&s.db, id, today()).await?;
+    Ok(Json(ResultOut::from(&r)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ComparisonQuery {
+    /// Scenario ids separated by commas; the first is the baseline (at most 6).
+    pub ids: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ColumnOut {
+    pub scenario_id: i64,
+    pub name: String,
+    pub weights: String,
+    pub municipalities: usize,
+    pub total_ore: i64,
+    pub fixed_ore: i64,
+    pub variable_ore: i64,
+    pub course_hours: f64,
+    pub per_course_hour_ore: Option<i64>,
+    pub per_participant_ore: Option<i64>,
+    pub per_inhabitant_ore: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowOut {
+    pub municipality_id: i64,
+    pub municipality: String,
+    /// Per scenario in `scenarios` order; null when not taking part.
+    pub shares_ore: Vec<Option<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DifferenceOut {
+    pub base_scenario_id: i64,
+    pub scenario_id: i64,
+    pub summary: String,
+    /// One plain-Swedish sentence per municipality.
+    pub municipalities: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComparisonOut {
+    pub scenarios: Vec<ColumnOut>,
+    pub rows: Vec<RowOut>,
+    pub differences: Vec<DifferenceOut>,
+}
+
+/// Several scenarios side by side, with the differences against the first explained in Swedish.
+#[utoipa::path(get, path = "/api/v1/cost-comparison", tag = "costs", params(ComparisonQuery),
+    responses((status = 200, body = ComparisonOut), (status = 401), (status = 403), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn comparison(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Query(q): Query<ComparisonQuery>,
+) -> ApiResult<Json<ComparisonOut>> {
+    api.require(Action::ManageCosts)?;
+    let mut ids = Vec::new();
+    for part in q.ids.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let id: i64 = part
+            .parse()
+            .map_err(|_| ApiError::invalid("ids", format!("”{part}” är inget scenario-id.")))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > MAX_COMPARED {
+        return Err(ApiError::invalid(
+            "ids",
+            format!("Ange 1–{MAX_COMPARED} scenario-id, åtskilda med kommatecken."),
+        ));
+    }
+    let model = costs::model(&s.db, today()).await?;
+    let mut results = Vec::new();
+    for id in ids {
+        let sc = costs::scenario(&s.db, id).await?;
+        results.push(model.compute(&sc)?);
+    }
+    let c = compare(&results);
+    Ok(Json(ComparisonOut {
+        scenarios: c
+            .columns
+            .iter()
+            .map(|col| ColumnOut {
+                scenario_id: col.scenario_id,
+                name: col.name.clone(),
+                weights: col.weights_label.clone(),
+                municipalities: col.municipalities,
+                total_ore: col.total,
+                fixed_ore: col.fixed,
+                variable_ore: col.variable,
+                course_hours: col.course_hours,
+                per_course_hour_ore: col.per_course_hour,
+                per_participant_ore: col.per_participant,
+                per_inhabitant_ore: col.per_inhabitant,
+            })
+            .collect(),
+        rows: c
+            .rows
+            .iter()
+            .map(|r| RowOut {
+                municipality_id: r.municipality_id,
+                municipality: r.name.clone(),
+                shares_ore: r.shares.clone(),
+            })
+            .collect(),
+        differences: c
+            .differences
+            .iter()
+            .map(|d| DifferenceOut {
+                base_scenario_id: c.columns[d.base].scenario_id,
+                scenario_id: c.columns[d.other].scenario_id,
+                summary: d.summary.clone(),
+                municipalities: d.municipalities.clone(),
+            })
+            .collect(),
+    }))
+}

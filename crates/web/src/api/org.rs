@@ -1,0 +1,46 @@
+//! Municipalities.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::ApiResult;
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(list_municipalities), components(schemas(MunicipalityOut)))]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/municipalities", get(list_municipalities))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MunicipalityOut {
+    pub id: i64,
+    pub name: String,
+    pub official_name: String,
+    pub employees: Option<i64>,
+}
+
+/// The county's municipalities, in Swedish order.
+#[utoipa::path(get, path = "/api/v1/municipalities", tag = "organisation",
+    responses((status = 200, body = [MunicipalityOut])))]
+pub async fn list_municipalities(
+    State(s): State<AppState>,
+) -> ApiResult<Json<Vec<MunicipalityOut>>> {
+    Ok(Json(
+        navet_store::org::municipalities(&s.db)
+            .await?
+            .into_iter()
+            .map(|m| MunicipalityOut {
+                id: m.id,
+                name: m.name,
+                official_name: m.official_name,
+                employees: m.employees,
+            })
+            .collect(),
+    ))
+}

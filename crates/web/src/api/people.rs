@@ -1,0 +1,183 @@
+//! People.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::access::{Action, Role};
+use navet_store::people::{self, Person, PersonInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{parse_json, ApiCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(create_person, list_people, get_person),
+    components(schemas(NewPerson, PersonOut)),
+    security(("bearer" = []))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/people", get(list_people).post(create_person))
+        .route("/api/v1/people/{id}", get(get_person))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPerson {
+    pub name: String,
+    pub email: String,
+    /// kvinna, man, annat, ej_angivet
+    pub gender: String,
+    /// A role name such as "undersköterska" (case-insensitive)
+    pub role: String,
+    /// A municipality name such as "Örebro"
+    pub municipality: String,
+    /// A unit name within the municipality
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub employee_no: Option<String>,
+    /// Noted language-support needs, e.g. "sva"
+    #[serde(default)]
+    pub language_support: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub gender: String,
+    pub role: String,
+    pub role_group: String,
+    pub municipality: String,
+    pub unit: Option<String>,
+    pub employee_no: Option<String>,
+    pub active: bool,
+}
+
+impl From<Person> for PersonOut {
+    fn from(p: Person) -> Self {
+        PersonOut {
+            id: p.id,
+            name: p.name,
+            email: p.email,
+            gender: p.gender,
+            role: p.role_name,
+            role_group: p.role_group,
+            municipality: p.municipality_name,
+            unit: p.unit_name,
+            employee_no: p.employee_no,
+            active: p.active == 1,
+        }
+    }
+}
+
+/// Add a person. Managers may add people only to their own units.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = NewPerson,
+    responses((status = 201, body = PersonOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_person(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<PersonOut>)> {
+    api.require_login()?;
+    let b: NewPerson = parse_json(&body)?;
+    let resolved = people::resolve(
+        &s.db,
+        &PersonInput {
+            name: b.name,
+            email: b.email,
+            gender: b.gender,
+            employee_no: b.employee_no.unwrap_or_default(),
+            role: b.role,
+            municipality: b.municipality,
+            unit: b.unit.unwrap_or_default(),
+            language_support: b.language_support.unwrap_or_default(),
+        },
+    )
+    .await?;
+    let user = api.require(Action::CreatePerson {
+        municipality_id: resolved.municipality_id,
+        unit_id: resolved.unit_id,
+    })?;
+    let id = people::create(&s.db, &user.who(), &resolved, false).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(people::get(&s.db, id).await?.into()),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeopleQuery {
+    /// Municipality id
+    pub municipality_id: Option<i64>,
+    /// Unit id
+    pub unit_id: Option<i64>,
+    /// Search in name, e-mail and employee number
+    pub q: Option<String>,
+}
+
+/// People the caller may see (a manager: their units).
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
+    responses((status = 200, body = [PersonOut]), (status = 401), (status = 403)))]
+pub async fn list_people(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Query(q): Query<PeopleQuery>,
+) -> ApiResult<Json<Vec<PersonOut>>> {
+    let user = api.require(Action::ListPeople)?;
+    let found = people::list(
+        &s.db,
+        &people::Filter {
+            scope: (user.actor.role == Role::Manager).then(|| user.actor.scope.clone()),
+            municipality_id: q.municipality_id,
+            unit_id: q.unit_id,
+            query: q.q.clone(),
+            include_left: false,
+        },
+    )
+    .await?;
+    let mut conn =
+        s.db.writer()
+            .acquire()
+            .await
+            .map_err(navet_store::StoreError::from)?;
+    navet_store::audit::record(
+        &mut conn,
+        &user.who(),
+        "person.list",
+        "people",
+        None,
+        None,
+        &format!("API: {} träffar", found.len()),
+    )
+    .await?;
+    Ok(Json(found.into_iter().map(PersonOut::from).collect()))
+}
+
+/// One person (the read is written to the audit log).
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people",
+    responses((status = 200, body = PersonOut), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_person(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PersonOut>> {
+    api.require_login()?;
+    let p = people::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Personen"))?;
+    let user = api.require(Action::ViewPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, p.id) {
+        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API").await?;
+    }
+    Ok(Json(p.into()))
+}

@@ -1,0 +1,48 @@
+//! Web settings, filled in by the binary from flags and environment.
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` and use the `__Host-` name. True when served
+    /// over HTTPS (directly or behind a TLS proxy) or on localhost.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    pub trust_proxy: bool,
+    /// Log out after this long without a request.
+    pub idle_timeout_secs: i64,
+    /// The address people reach Navet at (for links in e-mail), no trailing slash.
+    pub public_url: String,
+    /// Where notices go when no SMTP server is configured.
+    pub outbox_dir: Option<std::path::PathBuf>,
+    /// Demo mode: show the demo banner.
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: true,
+            trust_proxy: false,
+            idle_timeout_secs: 30 * 60,
+            public_url: "http://127.0.0.1:8080".into(),
+            outbox_dir: None,
+            demo: false,
+        }
+    }
+}
+
+impl Config {
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-navet_session"
+        } else {
+            "navet_session"
+        }
+    }
+    pub fn csrf_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-navet_csrf"
+        } else {
+            "navet_csrf"
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The request context every page handler gets: who is logged in, their
+//! language, the CSRF token for forms, and helpers the templates use.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use domain::access::{decide, Action, Actor, Decision, Role};
+use navet_store::audit::Who;
+
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub account_id: i64,
+    pub name: String,
+    pub email: String,
+    pub actor: Actor,
+    /// The cookie secret, for touching and ending the session.
+    pub(crate) session_secret: String,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+    pub fn who(&self) -> Who {
+        Who {
+            account_id: Some(self.account_id),
+            label: format!("{} <{}>", self.name, self.email),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<User>,
+    /// Path and query of this request, for "come back here" links.
+    pub path: String,
+    pub idle_timeout_secs: i64,
+    pub demo: bool,
+    /// The client's address (from the proxy header only when trusted).
+    pub client_ip: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+    pub fn actor(&self) -> Option<&Actor> {
+        self.user.as_ref().map(|u| &u.actor)
+    }
+    pub fn is_logged_in(&self) -> bool {
+        self.user.is_some()
+    }
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
+    }
+    pub fn role_label(&self) -> &'static str {
+        match &self.user {
+            Some(u) => self.t(&format!("role.{}", u.role().code())),
+            None => "",
+        }
+    }
+    pub fn has_role(&self, role: &str) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role().code() == role)
+    }
+
+    /// The logged-in user, or a redirect to the login page.
+    pub fn require_login(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or_else(|| AppError::Login {
+            next: self.path.clone(),
+        })
+    }
+
+    /// The logged-in user if `action` is allowed (see `domain::access`).
+    pub fn require(&self, action: Action<'_>) -> Result<&User, AppError> {
+        let u = self.require_login()?;
+        match decide(&u.actor, action) {
+            Decision::Allow => Ok(u),
+            Decision::Deny(why) => Err(AppError::forbidden(why)),
+        }
+    }
+
+    pub fn can(&self, action: Action<'_>) -> bool {
+        self.actor().is_some_and(|a| decide(a, action).is_allowed())
+    }
+
+    pub fn who(&self) -> Who {
+        match &self.user {
+            Some(u) => u.who(),
+            None => Who::system("anonym"),
+        }
+    }
+
+    // Formatting for templates -------------------------------------------------
+
+    pub fn num(&self, n: &i64) -> String {
+        crate::format::int(*n)
+    }
+    pub fn dec(&self, x: &f64, decimals: usize) -> String {
+        crate::format::decimal(*x, decimals)
+    }
+    pub fn date(&self, ts: &i64) -> String {
+        crate::format::date(*ts)
+    }
+    pub fn datetime(&self, ts: &i64) -> String {
+        crate::format::datetime(*ts)
+    }
+
+    /// Navigation for the user's role (what they may reach, nothing more).
+    pub fn nav(&self) -> Vec<NavItem> {
+        let mut items: Vec<(&'static str, &'static str)> =
+            vec![("/", "nav.home"), ("/kurser", "nav.catalogue")];
+        if let Some(u) = &self.user {
+            items.push(("/mina-bokningar", "nav.my_bookings"));
+            match u.role() {
+                Role::Participant => {}
+                Role::Trainer => items.push(("/mina-tillfallen", "nav.my_sessions")),
+                Role::Manager => {
+                    items.push(("/enheter", "nav.my_units"));
+                    items.push(("/personal", "nav.people"));
+                }
+                Role::Coordinator | Role::Admin => {
+                    items.push(("/tillfallen", "nav.sessions"));
+                    items.push(("/personal", "nav.people"));
+                    items.push(("/organisation", "nav.organisation"));
+                    items.push(("/kompetens", "nav.competence"));
+                    items.push(("/rapporter", "nav.reports"));
+                    items.push(("/kostnader", "nav.costs"));
+                    if u.role() == Role::Admin {
+                        items.push(("/admin", "nav.admin"));
+                    }
+                }
+            }
+        }
+        let path = self.path.split('?').next().unwrap_or("/");
+        items
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: self.t(key),
+                current: if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
+            })
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session layer missing".into()))
+    }
+}

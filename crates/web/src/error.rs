@@ -1,0 +1,179 @@
+//! Errors for pages (a Swedish page with the right status) and for the JSON
+//! API (`{"error": …, "field": …}`).
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use navet_store::StoreError;
+use serde::Serialize;
+
+/// A page-level failure. Field errors in forms are not errors: the handler
+/// re-renders the form with messages next to the fields.
+#[derive(Debug)]
+pub enum AppError {
+    /// Not logged in: go to the login page and come back to `next`.
+    Login {
+        next: String,
+    },
+    Forbidden(String),
+    NotFound,
+    BadRequest(String),
+    Conflict(String),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn forbidden(reason: &str) -> Self {
+        AppError::Forbidden(reason.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Forbidden(m) => AppError::Forbidden(m),
+            StoreError::Invalid(f) => AppError::BadRequest(f.to_string()),
+            StoreError::Conflict { message, .. } => AppError::Conflict(message),
+            other => {
+                tracing::error!("store error: {other}");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("mall: {e}"))
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match self {
+            AppError::Login { next } => {
+                return Redirect::to(&format!("/login?next={}", urlencoding::encode(&next)))
+                    .into_response()
+            }
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Åtkomst nekad", m),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Sidan finns inte",
+                "Det du letade efter finns inte, eller så har det tagits bort.".into(),
+            ),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Felaktig uppgift", m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "Det gick inte", m),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Något gick fel",
+                "Ett oväntat fel inträffade. Inget har ändrats. Försök igen om en stund.".into(),
+            ),
+        };
+        // A minimal self-contained page: errors must render even if templates fail.
+        let body = format!(
+            "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{t} – Navet</title><link rel=\"stylesheet\" href=\"/static/navet.css\"></head><body><main id=\"main\" class=\"narrow\">\
+             <h1>{t}</h1><p>{m}</p><p><a href=\"/\">Till startsidan</a></p><p class=\"small\"><a href=\"/tillganglighet\">Tillgänglighetsredogörelse</a></p></main></body></html>",
+            t = escape(title),
+            m = escape(&text)
+        );
+        (status, Html(body)).into_response()
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, AppError>;
+
+/// An API failure as JSON.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ApiErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, error: impl Into<String>, field: Option<&str>) -> Self {
+        ApiError {
+            status,
+            body: ApiErrorBody {
+                error: error.into(),
+                field: field.map(str::to_string),
+            },
+        }
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Inloggning krävs: skicka Authorization: Bearer TOKEN.",
+            None,
+        )
+    }
+    pub fn forbidden(reason: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, reason, None)
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, format!("{what} finns inte."), None)
+    }
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message, Some(field))
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message, None)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Forbidden(m) => ApiError::forbidden(&m),
+            StoreError::Invalid(f) => {
+                let first = f.first().cloned();
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    f.to_string(),
+                    first.as_ref().map(|e| e.field.as_str()),
+                )
+            }
+            StoreError::Conflict { field, message } => {
+                ApiError::new(StatusCode::CONFLICT, message, field.as_deref())
+            }
+            other => {
+                tracing::error!("store error: {other}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internt fel; inget har ändrats.",
+                    None,
+                )
+            }
+        }
+    }
+}
+
+impl From<domain::FieldErrors> for ApiError {
+    fn from(f: domain::FieldErrors) -> Self {
+        StoreError::Invalid(f).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,417 @@
+//! Administration: accounts (roles, manager scopes, passwords) and the
+//! audit log.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use domain::access::{Action, Role, Scope};
+use navet_store::accounts::{self, Account, NewAccount};
+use navet_store::audit;
+use navet_store::org::{Municipality, Unit};
+use navet_store::StoreError;
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route("/admin/konton", get(accounts_page).post(create_account))
+        .route("/admin/konton/{id}", get(account_page).post(update_account))
+        .route("/admin/konton/{id}/losenord", post(reset_password))
+        .route("/admin/logg", get(audit_page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct Index {
+    c: Ctx,
+}
+
+async fn index(c: Ctx) -> PageResult {
+    c.require(Action::ManageAccounts)?;
+    render(Index { c })
+}
+
+#[derive(Template)]
+#[template(path = "admin/accounts.html")]
+struct AccountsPage {
+    c: Ctx,
+    accounts: Vec<Account>,
+    f: AccountForm,
+    errors: FormErrors,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    notice: String,
+}
+
+impl AccountsPage {
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        Role::ALL
+            .iter()
+            .map(|r| (r.code(), self.c.t(&format!("role.{}", r.code()))))
+            .collect()
+    }
+    fn unit_checked(&self, id: &i64) -> bool {
+        self.f.units.contains(&id.to_string())
+    }
+    fn muni_checked(&self, id: &i64) -> bool {
+        self.f.municipalities.contains(&id.to_string())
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct AccountForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    person_email: String,
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    municipalities: Vec<String>,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+impl AccountForm {
+    fn scope(&self) -> Scope {
+        Scope {
+            unit_ids: self.units.iter().filter_map(|u| u.parse().ok()).collect(),
+            municipality_ids: self
+                .municipalities
+                .iter()
+                .filter_map(|u| u.parse().ok())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn accounts_page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    c.require(Action::ManageAccounts)?;
+    let notice = if q.ok.is_some() {
+        c.t("common.saved").to_string()
+    } else {
+        String::new()
+    };
+    accounts_view(
+        &s,
+        c,
+        AccountForm {
+            role: "participant".into(),
+            ..Default::default()
+        },
+        FormErrors::default(),
+        notice,
+    )
+    .await
+}
+
+async fn accounts_view(
+    s: &AppState,
+    c: Ctx,
+    f: AccountForm,
+    errors: FormErrors,
+    notice: String,
+) -> PageResult {
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(AccountsPage {
+        accounts: accounts::list(&s.db).await?,
+        municipalities: navet_store::org::municipalities(&s.db).await?,
+        units: navet_store::org::units(&s.db, None).await?,
+        c,
+        f,
+        errors,
+        notice,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn create_account(
+    State(s): State<AppState>,
+    c: Ctx,
+    MultiForm(f): MultiForm<AccountForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageAccounts)?.clone();
+    let mut errs = domain::FieldErrors::new();
+    let role = Role::parse(&f.role);
+    if role.is_none() {
+        errs.add("role", "invalid_role", "Välj en roll.");
+    }
+    if let Err(m) = crate::password::check_strength(&f.password) {
+        errs.add("password", "weak_password", m);
+    }
+    let mut person_id = None;
+    if !f.person_email.trim().is_empty() {
+        match navet_store::people::by_email(&s.db, &f.person_email).await? {
+            Some(p) => person_id = Some(p.id),
+            None => errs.add(
+                "person_email",
+                "unknown_person",
+                format!("Ingen person har e-postadressen {}.", f.person_email.trim()),
+            ),
+        }
+    }
+    if role == Some(Role::Manager) && f.scope().is_empty() {
+        errs.add(
+            "units",
+            "scope_required",
+            "En enhetschef måste ha minst en enhet eller kommun.",
+        );
+    }
+    if !errs.is_empty() {
+        return accounts_view(&s, c, f, FormErrors(errs), String::new()).await;
+    }
+    let hash = crate::password::hash(f.password.clone()).await;
+    let new = NewAccount {
+        email: f.email.clone(),
+        display_name: f.name.clone(),
+        role: role.unwrap_or_default(),
+        password_hash: Some(hash),
+        person_id,
+        scope: if role == Some(Role::Manager) {
+            f.scope()
+        } else {
+            Scope::default()
+        },
+    };
+    match accounts::create(&s.db, &user.who(), &new).await {
+        Ok(_) => Ok(see_other("/admin/konton?ok=1")),
+        Err(StoreError::Invalid(e)) => accounts_view(&s, c, f, FormErrors(e), String::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/account.html")]
+struct AccountPage {
+    c: Ctx,
+    a: Account,
+    f: AccountForm,
+    errors: FormErrors,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    notice: String,
+}
+
+impl AccountPage {
+    fn roles(&self) -> Vec<(&'static str, &'static str)> {
+        Role::ALL
+            .iter()
+            .map(|r| (r.code(), self.c.t(&format!("role.{}", r.code()))))
+            .collect()
+    }
+    fn unit_checked(&self, id: &i64) -> bool {
+        self.f.units.contains(&id.to_string())
+    }
+    fn muni_checked(&self, id: &i64) -> bool {
+        self.f.municipalities.contains(&id.to_string())
+    }
+}
+
+async fn account_view(
+    s: &AppState,
+    c: Ctx,
+    id: i64,
+    f: Option<AccountForm>,
+    errors: FormErrors,
+    notice: String,
+) -> PageResult {
+    let a = accounts::get(&s.db, id).await?;
+    let f = match f {
+        Some(f) => f,
+        None => {
+            let sc = accounts::scope(&s.db, id).await?;
+            AccountForm {
+                email: a.email.clone(),
+                name: a.display_name.clone(),
+                role: a.role.clone(),
+                units: sc.unit_ids.iter().map(|u| u.to_string()).collect(),
+                municipalities: sc.municipality_ids.iter().map(|u| u.to_string()).collect(),
+                active: (a.active == 1).then(|| "1".into()),
+                ..Default::default()
+            }
+        }
+    };
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(AccountPage {
+        municipalities: navet_store::org::municipalities(&s.db).await?,
+        units: navet_store::org::units(&s.db, None).await?,
+        c,
+        a,
+        f,
+        errors,
+        notice,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn account_page(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> PageResult {
+    c.require(Action::ManageAccounts)?;
+    let notice = if q.ok.is_some() {
+        c.t("common.saved").to_string()
+    } else {
+        String::new()
+    };
+    account_view(&s, c, id, None, FormErrors::default(), notice).await
+}
+
+async fn update_account(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    MultiForm(f): MultiForm<AccountForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageAccounts)?.clone();
+    let Some(role) = Role::parse(&f.role) else {
+        let mut e = domain::FieldErrors::new();
+        e.add("role", "invalid_role", "Välj en roll.");
+        return account_view(&s, c, id, Some(f), FormErrors(e), String::new()).await;
+    };
+    if role == Role::Manager && f.scope().is_empty() {
+        let mut e = domain::FieldErrors::new();
+        e.add(
+            "units",
+            "scope_required",
+            "En enhetschef måste ha minst en enhet eller kommun.",
+        );
+        return account_view(&s, c, id, Some(f), FormErrors(e), String::new()).await;
+    }
+    let scope = if role == Role::Manager {
+        f.scope()
+    } else {
+        Scope::default()
+    };
+    accounts::set_role_and_scope(&s.db, &user.who(), id, role, &scope, f.active.is_some()).await?;
+    Ok(see_other(&format!("/admin/konton/{id}?ok=1")))
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+async fn reset_password(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageAccounts)?.clone();
+    if let Err(m) = crate::password::check_strength(&f.password) {
+        let mut e = domain::FieldErrors::new();
+        e.add("password", "weak_password", m);
+        return account_view(&s, c, id, None, FormErrors(e), String::new()).await;
+    }
+    let hash = crate::password::hash(f.password).await;
+    accounts::set_password(&s.db, &user.who(), id, &hash).await?;
+    Ok(see_other(&format!("/admin/konton/{id}?ok=1")))
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    c: Ctx,
+    entries: Vec<audit::Entry>,
+    total: i64,
+    actions: Vec<String>,
+    q: AuditQuery,
+    page: i64,
+    pages: i64,
+}
+
+impl AuditPage {
+    fn page_link(&self, page: i64) -> String {
+        format!(
+            "/admin/logg?action={}&actor={}&person={}&from={}&to={}&page={page}",
+            urlencoding::encode(&self.q.action),
+            urlencoding::encode(&self.q.actor),
+            urlencoding::encode(&self.q.person),
+            urlencoding::encode(&self.q.from),
+            urlencoding::encode(&self.q.to)
+        )
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
+    c.require(Action::ViewAuditLog)?;
+    let day = |d: &str, add_days: i64| {
+        navet_store::time::parse_date(d)
+            .and_then(|d| {
+                d.and_hms_opt(0, 0, 0)
+                    .unwrap()
+                    .and_local_timezone(chrono_tz::Europe::Stockholm)
+                    .earliest()
+            })
+            .map(|t| t.timestamp() + add_days * 86_400)
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let filter = audit::Filter {
+        action: (!q.action.is_empty()).then(|| q.action.clone()),
+        actor: (!q.actor.trim().is_empty()).then(|| q.actor.trim().to_string()),
+        person_id: q.person.trim().parse().ok(),
+        from: day(&q.from, 0),
+        to: day(&q.to, 1),
+        limit: AUDIT_PAGE,
+        offset: (page - 1) * AUDIT_PAGE,
+    };
+    let (entries, total) = audit::list(&s.db, &filter).await?;
+    render(AuditPage {
+        c,
+        entries,
+        total,
+        actions: audit::distinct_actions(&s.db).await?,
+        pages: (total + AUDIT_PAGE - 1) / AUDIT_PAGE,
+        page,
+        q,
+    })
+}

@@ -1,0 +1,85 @@
+//! Start page (a different start for each role), the accessibility
+//! statement, and the language switch.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::{render, AppState, PageResult};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Ctx,
+    people_count: i64,
+    course_count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    c: Ctx,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/tillganglighet", get(accessibility))
+        .route("/sprak", post(set_language))
+}
+
+async fn home(State(s): State<AppState>, c: Ctx) -> PageResult {
+    let people_count: i64 = navet_store::people::list(&s.db, &Default::default())
+        .await
+        .map(|v| v.len() as i64)
+        .unwrap_or(0);
+    let course_count =
+        navet_store::catalogue::list(&s.db, Some(domain::catalogue::CourseStatus::Aktiv))
+            .await
+            .map(|v| v.len() as i64)
+            .unwrap_or(0);
+    render(HomePage {
+        c,
+        people_count,
+        course_count,
+    })
+}
+
+async fn accessibility(c: Ctx) -> PageResult {
+    render(AccessibilityPage { c })
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn set_language(State(s): State<AppState>, c: Ctx, Form(f): Form<LangForm>) -> PageResult {
+    let lang = crate::i18n::Lang::parse(&f.lang);
+    if let Some(u) = &c.user {
+        navet_store::accounts::set_language(&s.db, u.account_id, lang.code()).await?;
+    }
+    let next = crate::pages::auth::safe_next(&f.next);
+    let mut resp = Redirect::to(&next).into_response();
+    let mut cookie = crate::session_layer::cookie(
+        crate::session_layer::LANG_COOKIE,
+        lang.code().to_string(),
+        s.config.secure_cookies,
+    );
+    cookie.set_max_age(time_max_age());
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+fn time_max_age() -> cookie::time::Duration {
+    cookie::time::Duration::days(365)
+}

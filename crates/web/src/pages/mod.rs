@@ -1,0 +1,48 @@
+//! Server-rendered pages, one module per feature.
+
+pub mod admin;
+pub mod auth;
+pub mod costs;
+pub mod home;
+pub mod org;
+pub mod people;
+pub mod statics;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(statics::router())
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(people::router())
+        .merge(org::router())
+        .merge(admin::router())
+        .merge(costs::router())
+}
+
+/// Shared shape for a form's field errors in templates.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub domain::FieldErrors);
+
+impl FormErrors {
+    /// The message for a field, or "" (templates test `!= ""`).
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).unwrap_or("")
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.get(field).is_some()
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn all(&self) -> Vec<(String, String)> {
+        self.0
+             .0
+            .iter()
+            .map(|e| (e.field.clone(), e.message.clone()))
+            .collect()
+    }
+}

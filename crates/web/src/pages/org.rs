@@ -1,0 +1,196 @@
+//! Organisation: municipalities (with employee and inhabitant figures) and
+//! their units. Coordinators and admins manage it.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::access::Action;
+use navet_store::org::{self, Municipality, Unit};
+use navet_store::StoreError;
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organisation", get(overview))
+        .route("/organisation/kommun/{id}", post(save_municipality))
+        .route("/organisation/enhet", post(create_unit))
+        .route("/organisation/enhet/{id}", post(update_unit))
+}
+
+#[derive(Template)]
+#[template(path = "org/overview.html")]
+struct Overview {
+    c: Ctx,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    errors: FormErrors,
+    new_unit: NewUnitForm,
+    notice: String,
+}
+
+impl Overview {
+    fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        domain::org::ActivityArea::ALL
+            .iter()
+            .map(|a| (a.code(), a.label_sv()))
+            .collect()
+    }
+    fn units_of(&self, m: &i64) -> Vec<&Unit> {
+        self.units
+            .iter()
+            .filter(|u| u.municipality_id == *m)
+            .collect()
+    }
+    fn opt(&self, v: &Option<i64>) -> String {
+        v.map(|n| n.to_string()).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn overview(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    c.require(Action::ManageOrganisation)?;
+    page(
+        &s,
+        c,
+        FormErrors::default(),
+        NewUnitForm::default(),
+        q.ok.is_some(),
+    )
+    .await
+}
+
+async fn page(
+    s: &AppState,
+    c: Ctx,
+    errors: FormErrors,
+    new_unit: NewUnitForm,
+    saved: bool,
+) -> PageResult {
+    let municipalities = org::municipalities(&s.db).await?;
+    let units = org::units(&s.db, None).await?;
+    let notice = if saved {
+        c.t("common.saved").to_string()
+    } else {
+        String::new()
+    };
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(Overview {
+        c,
+        municipalities,
+        units,
+        errors,
+        new_unit,
+        notice,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+struct FiguresForm {
+    #[serde(default)]
+    employees: String,
+    #[serde(default)]
+    inhabitants: String,
+}
+
+fn opt_int(field: &str, s: &str) -> Result<Option<i64>, StoreError> {
+    let t = s.trim().replace([' ', '\u{a0}'], "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>().map(Some).map_err(|_| {
+        StoreError::invalid(
+            field,
+            "not_a_number",
+            format!("”{}” är inte ett heltal.", s.trim()),
+        )
+    })
+}
+
+async fn save_municipality(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<FiguresForm>,
+) -> PageResult {
+    c.require(Action::ManageOrganisation)?;
+    let result = async {
+        let e = opt_int(&format!("employees_{id}"), &f.employees)?;
+        let i = opt_int(&format!("inhabitants_{id}"), &f.inhabitants)?;
+        org::set_municipality_figures(&s.db, id, e, i).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(see_other("/organisation?ok=1")),
+        Err(StoreError::Invalid(e)) => {
+            page(&s, c, FormErrors(e), NewUnitForm::default(), false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct NewUnitForm {
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    activity_area: String,
+}
+
+async fn create_unit(State(s): State<AppState>, c: Ctx, Form(f): Form<NewUnitForm>) -> PageResult {
+    c.require(Action::ManageOrganisation)?;
+    let Ok(m) = f.municipality.parse::<i64>() else {
+        let e = StoreError::invalid("municipality", "unknown_municipality", "Välj kommun.");
+        let StoreError::Invalid(e) = e else {
+            unreachable!()
+        };
+        return page(&s, c, FormErrors(e), f, false).await;
+    };
+    match org::create_unit(&s.db, m, &f.name, &f.activity_area, false).await {
+        Ok(_) => Ok(see_other("/organisation?ok=1")),
+        Err(StoreError::Invalid(e)) => page(&s, c, FormErrors(e), f, false).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct UnitForm {
+    name: String,
+    activity_area: String,
+}
+
+async fn update_unit(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<UnitForm>,
+) -> PageResult {
+    c.require(Action::ManageOrganisation)?;
+    match org::update_unit(&s.db, id, &f.name, &f.activity_area).await {
+        Ok(()) => Ok(see_other("/organisation?ok=1")),
+        Err(StoreError::Invalid(mut e)) => {
+            for x in e.0.iter_mut() {
+                x.field = format!("unit_{id}_{}", x.field);
+            }
+            page(&s, c, FormErrors(e), NewUnitForm::default(), false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,615 @@
+//! People: list (within what the user may see), view (audited), add, edit,
+//! and import staff lists from HR systems with a preview.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Form, Router};
+use base64::Engine as _;
+use domain::access::{Action, Role};
+use domain::staff_import::{self, ImportPlan, LineError, RawStaffRow};
+use navet_store::org::{Municipality, Role as JobRole, Unit};
+use navet_store::people::{self, Person, PersonInput};
+use navet_store::{audit, StoreError};
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/personal", get(list))
+        .route("/personal/ny", get(new_form).post(create))
+        .route("/personal/import", get(import_form).post(import))
+        .route("/personal/{id}", get(show))
+        .route("/personal/{id}/andra", get(edit_form).post(update))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kommun: Option<i64>,
+    #[serde(default)]
+    enhet: Option<i64>,
+    #[serde(default)]
+    slutat: Option<String>,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    c: Ctx,
+    people: Vec<Person>,
+    shown: Vec<Person>,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    q: String,
+    kommun: i64,
+    enhet: i64,
+    include_left: bool,
+    notice: String,
+    can_import: bool,
+}
+
+const PAGE_SIZE: usize = 200;
+
+async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    let user = c.require(Action::ListPeople)?;
+    let scope = (user.role() == Role::Manager).then(|| user.actor.scope.clone());
+    let filter = people::Filter {
+        scope: scope.clone(),
+        municipality_id: q.kommun,
+        unit_id: q.enhet,
+        query: Some(q.q.clone()),
+        include_left: q.slutat.is_some(),
+    };
+    let found = people::list(&s.db, &filter).await?;
+    // Listing others' names and e-mail is a read of personal data: one entry per view.
+    let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
+    audit::record(
+        &mut conn,
+        &user.who(),
+        "person.list",
+        "people",
+        None,
+        None,
+        &format!(
+            "sök ”{}”, kommun {:?}, enhet {:?}: {} träffar",
+            q.q,
+            q.kommun,
+            q.enhet,
+            found.len()
+        ),
+    )
+    .await?;
+    drop(conn);
+    let all_munis = navet_store::org::municipalities(&s.db).await?;
+    let all_units = navet_store::org::units(&s.db, None).await?;
+    let (municipalities, units) = match &scope {
+        Some(sc) => (
+            all_munis
+                .into_iter()
+                .filter(|m| {
+                    sc.municipality_ids.contains(&m.id)
+                        || all_units
+                            .iter()
+                            .any(|u| u.municipality_id == m.id && sc.unit_ids.contains(&u.id))
+                })
+                .collect(),
+            all_units
+                .into_iter()
+                .filter(|u| sc.covers_unit(u.id, u.municipality_id))
+                .collect(),
+        ),
+        None => (all_munis, all_units),
+    };
+    let notice = match q.ok.as_deref() {
+        Some("import") => c.t("people.import_done").to_string(),
+        _ => String::new(),
+    };
+    let can_import = user.role() != Role::Participant && user.role() != Role::Trainer;
+    let shown = found.iter().take(PAGE_SIZE).cloned().collect();
+    render(ListPage {
+        people: found,
+        shown,
+        municipalities,
+        units,
+        q: q.q,
+        kommun: q.kommun.unwrap_or(0),
+        enhet: q.enhet.unwrap_or(0),
+        include_left: q.slutat.is_some(),
+        notice,
+        can_import,
+        c,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct ShowPage {
+    c: Ctx,
+    p: Person,
+    can_edit: bool,
+    notice: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    c.require_login()?;
+    let p = people::get(&s.db, id).await?;
+    let user = c.require(Action::ViewPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, p.id) {
+        audit::record_read(&s.db, &user.who(), p.id, "personkort").await?;
+    }
+    let can_edit = c.can(Action::EditPerson(p.as_ref()));
+    let notice = match q.ok.as_deref() {
+        Some("created") => c.t("people.created").to_string(),
+        Some("saved") => c.t("common.saved").to_string(),
+        _ => String::new(),
+    };
+    render(ShowPage {
+        c,
+        p,
+        can_edit,
+        notice,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    employee_no: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    language_support: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+impl PersonForm {
+    fn input(&self) -> PersonInput {
+        PersonInput {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            gender: self.gender.clone(),
+            employee_no: self.employee_no.clone(),
+            role: self.role.clone(),
+            municipality: self.municipality.clone(),
+            unit: self.unit.clone(),
+            language_support: self.language_support.clone(),
+        }
+    }
+    fn from_person(p: &Person) -> Self {
+        PersonForm {
+            name: p.name.clone(),
+            email: p.email.clone(),
+            gender: p.gender.clone(),
+            employee_no: p.employee_no.clone().unwrap_or_default(),
+            role: p.role_id.to_string(),
+            municipality: p.municipality_id.to_string(),
+            unit: p.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            language_support: p.language_support.clone(),
+            active: (p.active == 1).then(|| "1".into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    c: Ctx,
+    f: PersonForm,
+    errors: FormErrors,
+    roles: Vec<JobRole>,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    /// None for a new person.
+    id: Option<i64>,
+}
+
+impl FormPage {
+    fn gender_options(&self) -> Vec<(&'static str, &'static str)> {
+        domain::org::Gender::ALL
+            .iter()
+            .map(|g| (g.code(), g.label_sv()))
+            .collect()
+    }
+}
+
+/// Municipalities and units the user may place a person in.
+async fn placement_options(
+    s: &AppState,
+    c: &Ctx,
+) -> Result<(Vec<Municipality>, Vec<Unit>), AppError> {
+    let user = c.require_login()?;
+    let munis = navet_store::org::municipalities(&s.db).await?;
+    let units = navet_store::org::units(&s.db, None).await?;
+    if user.role() == Role::Manager {
+        let sc = &user.actor.scope;
+        let units: Vec<Unit> = units
+            .into_iter()
+            .filter(|u| sc.covers_unit(u.id, u.municipality_id))
+            .collect();
+        let munis = munis
+            .into_iter()
+            .filter(|m| {
+                sc.municipality_ids.contains(&m.id)
+                    || units.iter().any(|u| u.municipality_id == m.id)
+            })
+            .collect();
+        Ok((munis, units))
+    } else {
+        Ok((munis, units))
+    }
+}
+
+async fn form_page(
+    s: &AppState,
+    c: Ctx,
+    f: PersonForm,
+    errors: FormErrors,
+    id: Option<i64>,
+) -> PageResult {
+    let roles = navet_store::org::roles(&s.db).await?;
+    let (municipalities, units) = placement_options(s, &c).await?;
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(FormPage {
+        c,
+        f,
+        errors,
+        roles,
+        municipalities,
+        units,
+        id,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ListPeople)?;
+    let (munis, units) = placement_options(&s, &c).await?;
+    let f = PersonForm {
+        gender: "ej_angivet".into(),
+        municipality: if munis.len() == 1 {
+            munis[0].id.to_string()
+        } else {
+            String::new()
+        },
+        unit: if units.len() == 1 {
+            units[0].id.to_string()
+        } else {
+            String::new()
+        },
+        ..Default::default()
+    };
+    form_page(&s, c, f, FormErrors::default(), None).await
+}
+
+async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<PersonForm>) -> PageResult {
+    c.require_login()?;
+    let resolved = match people::resolve(&s.db, &f.input()).await {
+        Ok(r) => r,
+        Err(StoreError::Invalid(e)) => return form_page(&s, c, f, FormErrors(e), None).await,
+        Err(e) => return Err(e.into()),
+    };
+    let user = c.require(Action::CreatePerson {
+        municipality_id: resolved.municipality_id,
+        unit_id: resolved.unit_id,
+    })?;
+    match people::create(&s.db, &user.who(), &resolved, false).await {
+        Ok(id) => Ok(see_other(&format!("/personal/{id}?ok=created"))),
+        Err(StoreError::Invalid(e)) => form_page(&s, c, f, FormErrors(e), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require_login()?;
+    let p = people::get(&s.db, id).await?;
+    let user = c.require(Action::EditPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, p.id) {
+        audit::record_read(&s.db, &user.who(), p.id, "redigering").await?;
+    }
+    form_page(
+        &s,
+        c,
+        PersonForm::from_person(&p),
+        FormErrors::default(),
+        Some(id),
+    )
+    .await
+}
+
+async fn update(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
+    c.require_login()?;
+    let p = people::get(&s.db, id).await?;
+    c.require(Action::EditPerson(p.as_ref()))?;
+    let resolved = match people::resolve(&s.db, &f.input()).await {
+        Ok(r) => r,
+        Err(StoreError::Invalid(e)) => return form_page(&s, c, f, FormErrors(e), Some(id)).await,
+        Err(e) => return Err(e.into()),
+    };
+    // Moving someone requires access to the destination too.
+    let user = c.require(Action::CreatePerson {
+        municipality_id: resolved.municipality_id,
+        unit_id: resolved.unit_id,
+    })?;
+    match people::update(&s.db, &user.who(), id, &resolved, f.active.is_some()).await {
+        Ok(()) => Ok(see_other(&format!("/personal/{id}?ok=saved"))),
+        Err(StoreError::Invalid(e)) => form_page(&s, c, f, FormErrors(e), Some(id)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// Staff import ------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "people/import.html")]
+struct ImportPage {
+    c: Ctx,
+    municipalities: Vec<Municipality>,
+    units: Vec<Unit>,
+    municipality_id: i64,
+    unit_id: i64,
+    errors: Vec<LineError>,
+    general_error: String,
+    plan: Option<ImportPlan>,
+    /// The uploaded file, carried to the confirm step.
+    file_b64: String,
+    filename: String,
+    role_names: std::collections::HashMap<i64, String>,
+    unit_names: std::collections::HashMap<i64, String>,
+}
+
+async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ListPeople)?;
+    let (municipalities, units) = placement_options(&s, &c).await?;
+    render(ImportPage {
+        c,
+        municipality_id: municipalities
+            .first()
+            .map(|m| m.id)
+            .filter(|_| municipalities.len() == 1)
+            .unwrap_or(0),
+        unit_id: 0,
+        municipalities,
+        units,
+        errors: vec![],
+        general_error: String::new(),
+        plan: None,
+        file_b64: String::new(),
+        filename: String::new(),
+        role_names: Default::default(),
+        unit_names: Default::default(),
+    })
+}
+
+/// Turn a table into raw staff rows, mapping headers to columns.
+pub fn staff_rows(t: &crate::tabular::Table) -> Result<Vec<RawStaffRow>, Vec<LineError>> {
+    let mut map = [usize::MAX; 6];
+    for (i, h) in t.headers.iter().enumerate() {
+        if let Some(col) = staff_import::column_for_header(h) {
+            map[col] = i;
+        }
+    }
+    let missing: Vec<LineError> = map
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| **m == usize::MAX)
+        .map(|(col, _)| LineError {
+            line: 1,
+            column: staff_import::COLUMNS[col].to_string(),
+            message: "kolumnen saknas i rubrikraden.".into(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    Ok(t.rows
+        .iter()
+        .map(|(line, cells)| RawStaffRow {
+            line: *line,
+            cells: std::array::from_fn(|col| cells.get(map[col]).cloned().unwrap_or_default()),
+        })
+        .collect())
+}
+
+async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
+    c.require(Action::ListPeople)?;
+    let mut municipality_id = 0i64;
+    let mut unit_id = 0i64;
+    let mut bytes: Vec<u8> = vec![];
+    let mut filename = String::new();
+    let mut confirm = false;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                filename = field.file_name().unwrap_or("").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+                    .to_vec();
+            }
+            "file_b64" => {
+                let t = field.text().await.unwrap_or_default();
+                if !t.is_empty() {
+                    bytes = base64::engine::general_purpose::STANDARD
+                        .decode(t.trim())
+                        .unwrap_or_default();
+                }
+            }
+            "filename" => {
+                let t = field.text().await.unwrap_or_default();
+                if !t.is_empty() {
+                    filename = t;
+                }
+            }
+            "municipality" => {
+                municipality_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
+            }
+            "unit" => unit_id = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "confirm" => confirm = true,
+            _ => {}
+        }
+    }
+    let (municipalities, units) = placement_options(&s, &c).await?;
+    let mut page = ImportPage {
+        c: c.clone(),
+        municipalities,
+        units,
+        municipality_id,
+        unit_id,
+        errors: vec![],
+        general_error: String::new(),
+        plan: None,
+        file_b64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+        filename: filename.clone(),
+        role_names: Default::default(),
+        unit_names: Default::default(),
+    };
+    let unit = (unit_id > 0).then_some(unit_id);
+    if municipality_id == 0 {
+        page.general_error = c.t("import.choose_municipality").into();
+        return render_unprocessable(page);
+    }
+    if let Some(u) = unit {
+        let unit = navet_store::org::unit(&s.db, u).await?;
+        if unit.municipality_id != municipality_id {
+            page.general_error = c.t("import.unit_not_in_municipality").into();
+            return render_unprocessable(page);
+        }
+    }
+    let user = c.require(Action::ImportStaff {
+        municipality_id,
+        unit_id: unit,
+    })?;
+    if bytes.is_empty() {
+        page.general_error = c.t("import.no_file").into();
+        return render_unprocessable(page);
+    }
+    let table = match crate::tabular::read(&bytes, &filename) {
+        Ok(t) => t,
+        Err(e) => {
+            page.general_error = format!("{}: {e}", filename);
+            return render_unprocessable(page);
+        }
+    };
+    let rows = match staff_rows(&table) {
+        Ok(r) => r,
+        Err(errs) => {
+            page.errors = errs;
+            return render_unprocessable(page);
+        }
+    };
+    let (roles, unit_map) = people::import_lookups(&s.db, municipality_id).await?;
+    let records = match staff_import::check_rows(&rows, &roles, &unit_map) {
+        Ok(r) => r,
+        Err(errs) => {
+            page.errors = errs;
+            return render_unprocessable(page);
+        }
+    };
+    // A manager importing for one unit may only place people in that unit.
+    if let Some(u) = unit {
+        let wrong: Vec<LineError> = records
+            .iter()
+            .filter(|r| r.unit_id != u)
+            .map(|r| LineError {
+                line: r.line,
+                column: "enhet".into(),
+                message: c.t("import.other_unit").into(),
+            })
+            .collect();
+        if !wrong.is_empty() {
+            page.errors = wrong;
+            return render_unprocessable(page);
+        }
+    }
+    let existing = people::staff_in_scope(&s.db, municipality_id, unit).await?;
+    let plan = staff_import::plan(&existing, &records);
+    if confirm {
+        return match people::apply_import(&s.db, &user.who(), municipality_id, &plan).await {
+            Ok(_) => Ok(see_other(&format!(
+                "/personal?kommun={municipality_id}&ok=import"
+            ))),
+            Err(StoreError::Invalid(e)) => {
+                page.general_error = e.to_string();
+                render_unprocessable(page)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    page.role_names = navet_store::org::roles(&s.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    page.unit_names = navet_store::org::units(&s.db, Some(municipality_id))
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    page.plan = Some(plan);
+    render(page)
+}
+
+fn render_unprocessable(p: ImportPage) -> PageResult {
+    let mut r = render(p)?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r.into_response())
+}
+
+impl ImportPage {
+    fn role_name(&self, id: &i64) -> &str {
+        self.role_names.get(id).map(|s| s.as_str()).unwrap_or("?")
+    }
+    fn unit_name(&self, id: &i64) -> &str {
+        self.unit_names.get(id).map(|s| s.as_str()).unwrap_or("–")
+    }
+    fn unit_name_opt(&self, id: &Option<i64>) -> &str {
+        id.as_ref().map(|i| self.unit_name(i)).unwrap_or("–")
+    }
+}

@@ -1,0 +1,284 @@
+//! Runs before every request: finds the login session, decides the
+//! language, checks CSRF on every state-changing form, and sets security
+//! headers. API routes (`/api/`) authenticate with bearer tokens instead and
+//! are exempt from the CSRF check (no cookies are used there).
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use navet_store::accounts;
+
+use crate::ctx::{Ctx, User};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+pub const LANG_COOKIE: &str = "navet_lang";
+const MAX_FORM_BYTES: usize = 20 * 1024 * 1024;
+/// Write the session's last-seen time at most this often.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+pub fn client_ip(
+    req_headers: &HeaderMap,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy {
+        if let Some(last) = req_headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+        {
+            return last.trim().to_string();
+        }
+    }
+    connect
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn cookie<'a>(name: &'a str, value: String, secure: bool) -> Cookie<'a> {
+    let mut c = Cookie::new(name, value);
+    c.set_path("/");
+    c.set_http_only(true);
+    c.set_secure(secure);
+    c.set_same_site(SameSite::Lax);
+    c
+}
+
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/api/") || path == "/healthz" || path.starts_with("/static/") {
+        let mut resp = next.run(req).await;
+        security_headers(resp.headers_mut());
+        return resp;
+    }
+    let cfg = &state.config;
+    let jar = CookieJar::from_headers(req.headers());
+    let session_secret = jar.get(cfg.session_cookie()).map(|c| c.value().to_string());
+    let mut user = None;
+    let mut session_csrf = None;
+    if let Some(secret) = &session_secret {
+        match accounts::session(&state.db, secret, cfg.idle_timeout_secs).await {
+            Ok(Some(s)) => {
+                if navet_store::time::now() - s.last_seen_at >= TOUCH_EVERY_SECS {
+                    let _ = accounts::touch_session(&state.db, secret).await;
+                }
+                let actor = match accounts::actor(&state.db, &s.account).await {
+                    Ok(a) => a,
+                    Err(e) => return AppError::from(e).into_response(),
+                };
+                session_csrf = Some(s.csrf_token.clone());
+                user = Some(User {
+                    account_id: s.account.id,
+                    name: s.account.display_name.clone(),
+                    email: s.account.email.clone(),
+                    actor,
+                    session_secret: secret.clone(),
+                });
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+
+    // A form sent after the session ran out: log in again, then come back.
+    // (The page's script keeps what was typed in the browser meanwhile.)
+    if unsafe_method && session_secret.is_some() && user.is_none() && path != "/login" {
+        let back = req
+            .headers()
+            .get(header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(url_path)
+            .unwrap_or_else(|| "/".into());
+        return Redirect::to(&format!(
+            "/login?expired=1&next={}",
+            urlencoding::encode(&back)
+        ))
+        .into_response();
+    }
+
+    let mut new_anon_csrf = None;
+    let csrf = match session_csrf {
+        Some(t) => t,
+        None => match jar.get(cfg.csrf_cookie()) {
+            Some(c) if c.value().len() == 64 => c.value().to_string(),
+            _ => {
+                let t = accounts::new_secret();
+                new_anon_csrf = Some(t.clone());
+                t
+            }
+        },
+    };
+
+    let lang = match &user {
+        Some(u) => accounts::get(&state.db, u.account_id)
+            .await
+            .map(|a| Lang::parse(&a.language))
+            .unwrap_or(Lang::Sv),
+        None => jar
+            .get(LANG_COOKIE)
+            .map(|c| Lang::parse(c.value()))
+            .unwrap_or(Lang::Sv),
+    };
+
+    let mut req = req;
+    if unsafe_method {
+        match check_csrf(req, &csrf).await {
+            Ok(r) => req = r,
+            Err(resp) => return resp,
+        }
+    }
+
+    let client_ip = client_ip(
+        req.headers(),
+        req.extensions().get::<ConnectInfo<SocketAddr>>(),
+        cfg.trust_proxy,
+    );
+    let full_path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or(path);
+    req.extensions_mut().insert(Ctx {
+        lang,
+        csrf,
+        user,
+        path: full_path,
+        idle_timeout_secs: cfg.idle_timeout_secs,
+        demo: cfg.demo,
+        client_ip,
+    });
+    let mut resp = next.run(req).await;
+    if let Some(t) = new_anon_csrf {
+        let c = cookie(cfg.csrf_cookie(), t, cfg.secure_cookies);
+        if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    security_headers(resp.headers_mut());
+    resp
+}
+
+fn url_path(referer: &str) -> Option<String> {
+    let after_scheme = referer.split_once("://").map(|(_, r)| r)?;
+    let path = after_scheme.find('/').map(|i| &after_scheme[i..])?;
+    Some(path.to_string())
+}
+
+fn security_headers(h: &mut HeaderMap) {
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.entry("content-security-policy").or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    ));
+}
+
+fn refuse(msg: &str) -> Response {
+    let mut r = AppError::Forbidden(msg.to_string()).into_response();
+    *r.status_mut() = StatusCode::FORBIDDEN;
+    r
+}
+
+/// The form must come from this site (Origin / Sec-Fetch-Site) and carry
+/// the token, either as the `_csrf` field or the `X-CSRF-Token` header.
+async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
+    const MSG: &str = "Formuläret kunde inte skickas: säkerhetskontrollen (CSRF) misslyckades. Ladda om sidan och försök igen. Inget har ändrats.";
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site == "cross-site" || site == "same-site" {
+            return Err(refuse(MSG));
+        }
+    }
+    if let (Some(origin), Some(host)) = (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        let origin_host = origin.split_once("://").map(|(_, r)| r).unwrap_or(origin);
+        if origin != "null" && origin_host != host {
+            return Err(refuse(MSG));
+        }
+    }
+    if let Some(t) = h.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if t == expected {
+            Ok(req)
+        } else {
+            Err(refuse(MSG))
+        };
+    }
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "För stor fil eller formulär.",
+            )
+                .into_response())
+        }
+    };
+    let token = if content_type.starts_with("application/x-www-form-urlencoded") {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.into_owned())
+    } else if content_type.starts_with("multipart/form-data") {
+        multipart_field(&bytes, "_csrf")
+    } else {
+        None
+    };
+    if token.as_deref() != Some(expected) {
+        return Err(refuse(MSG));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The value of a small text field in a multipart body.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    let pos = find(body, needle.as_bytes())?;
+    let rest = &body[pos..];
+    let start = find(rest, b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = find(value, b"\r\n")?;
+    String::from_utf8(value[..end].to_vec()).ok()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_token_is_found() {
+        let body = b"--x\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc123\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ndata\r\n--x--\r\n";
+        assert_eq!(multipart_field(body, "_csrf").as_deref(), Some("abc123"));
+        assert_eq!(multipart_field(body, "nope"), None);
+    }
+
+    #[test]
+    fn referer_path() {
+        assert_eq!(
+            url_path("https://navet.example/personal/3?x=1").as_deref(),
+            Some("/personal/3?x=1")
+        );
+        assert_eq!(url_path("garbage"), None);
+    }
+}

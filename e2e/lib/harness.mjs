@@ -1,0 +1,147 @@
+// Shared helpers for Navet's browser tests: start a demo server, drive
+// Debian's chromium with playwright-core, and run axe-core on every page.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+export const DEMO_PASSWORD = "navet-demo-2026";
+export const LOGINS = {
+  admin: "admin@demo.navet.se",
+  coordinator: "samordnare@demo.navet.se",
+  trainer: "utbildningsledare@demo.navet.se",
+  manager: "chef@demo.navet.se",
+  participant: "medarbetare@demo.navet.se",
+};
+
+const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
+const shotsDir = join(here, "..", "screenshots");
+mkdirSync(shotsDir, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Start `navet demo` on a free port with a fresh data directory. */
+export async function startNavet(extraEnv = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "navet-e2e-"));
+  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
+  const proc = spawn(bin, ["demo", "--data-dir", dataDir, "--port", String(port)], {
+    env: { ...process.env, NAVET_LOG: "warn", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
+  const url = `http://localhost:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`navet demo exited early:\n${output}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch (_) {}
+    if (Date.now() > deadline) throw new Error(`navet demo did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    dataDir,
+    output: () => output,
+    async stop() {
+      proc.kill("SIGINT");
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** A fresh browser context (own cookies), JavaScript on unless told otherwise. */
+export async function newPage(browser, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled, locale: "sv-SE", acceptDownloads: true });
+  const page = await context.newPage();
+  page.navetBrowser = browser;
+  page.navetNoJs = !javaScriptEnabled;
+  return page;
+}
+
+/** Log in through the form as one of the demo roles. */
+export async function login(page, base, role) {
+  await page.goto(`${base}/login`);
+  await page.fill("#email", LOGINS[role]);
+  await page.fill("#password", DEMO_PASSWORD);
+  await page.click("main button[type=submit]");
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/**
+ * Run axe-core on the current page; fail on serious or critical violations.
+ * Also saves a screenshot to e2e/screenshots/<name>.png for people to look at.
+ */
+export async function checkA11y(page, name) {
+  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
+  if (page.navetNoJs) {
+    // axe needs JavaScript: check the same page, same login, in a scripted twin.
+    const twinCtx = await page.navetBrowser.newContext({ storageState: await page.context().storageState(), locale: "sv-SE" });
+    const twin = await twinCtx.newPage();
+    await twin.goto(page.url());
+    try {
+      return await checkA11y(twin, `${name}-twin`);
+    } finally {
+      await twinCtx.close();
+    }
+  }
+  // Evaluated through the DevTools protocol, so the page's CSP does not block it.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `axe violations on ${name} (${page.url()}):\n${JSON.stringify(bad, null, 2)}`);
+  return result;
+}
+
+/** Visit a path and check it: status 200 and axe-clean. */
+export async function visit(page, base, path, name) {
+  const resp = await page.goto(`${base}${path}`);
+  assert.equal(resp.status(), 200, `${path} answered ${resp.status()}`);
+  await checkA11y(page, name);
+  return resp;
+}

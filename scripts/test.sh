@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every Navet test: unit tests, store and API tests on SQLite and on
+# PostgreSQL (each test creates and drops its own database on
+# 127.0.0.1:5432), and the browser tests (Debian chromium + playwright-core
+# + axe-core). Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+apt_install() {
+  echo "== installing: $*"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# System packages the tests need.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
+if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
+
+# PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres).
+export NAVET_TEST_PG_URL="${NAVET_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    apt_install postgresql
+    ver=$(ls /etc/postgresql | head -1)
+    $SUDO sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\)\S\+/\1trust/' "/etc/postgresql/$ver/main/pg_hba.conf"
+  fi
+  ver=$(ls /etc/postgresql | head -1)
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
+
+echo "== Rust: unit, store and API tests (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+
+echo "== Browser tests"
+cargo build -p navet --locked
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
