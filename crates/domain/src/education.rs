@@ -81,7 +81,9 @@ impl EducationKind {
                 Rehabilitering,
                 Funktionsnedsattning,
             ],
-            EducationKind::Specialistsjukskoterska => &[Distrikt, Geriatrik, PalliativVard, Psykiatri, Demens],
+            EducationKind::Specialistsjukskoterska => {
+                &[Distrikt, Geriatrik, PalliativVard, Psykiatri, Demens]
+            }
             _ => &[],
         }
     }
@@ -106,7 +108,9 @@ impl EducationKind {
         use EducationKind::*;
         match self {
             Ingen => "",
-            Vardbitradesutbildning | VardOchOmsorgsprogrammet | BarnOchFritidsprogrammet => "gymnasieskola/komvux",
+            Vardbitradesutbildning | VardOchOmsorgsprogrammet | BarnOchFritidsprogrammet => {
+                "gymnasieskola/komvux"
+            }
             SpecialistunderskoterskaYh | StodpedagogYh => "yrkeshögskola",
             Sjukskoterska | Specialistsjukskoterska | Arbetsterapeut | Fysioterapeut | Socionom => {
                 "högskola/universitet"
@@ -291,7 +295,11 @@ pub fn check_person_education(
     };
     let note = d.note.trim().to_string();
     if note.chars().count() > 500 {
-        errors.add("note", "too_long", "Anteckningen får vara högst 500 tecken.");
+        errors.add(
+            "note",
+            "too_long",
+            "Anteckningen får vara högst 500 tecken.",
+        );
     }
     match education {
         Some(education) if errors.is_empty() => Ok(CheckedPersonEducation {
@@ -365,14 +373,21 @@ mod tests {
         assert!(spec_usk_demens.satisfies(&Education::new(VardOchOmsorgsprogrammet, None)));
         assert!(spec_usk_demens.satisfies(&Education::new(Vardbitradesutbildning, None)));
         assert!(spec_usk_demens.satisfies(&Education::new(SpecialistunderskoterskaYh, None)));
-        assert!(spec_usk_demens.satisfies(&Education::new(SpecialistunderskoterskaYh, Some(Direction::Demens))));
-        assert!(!spec_usk_demens.satisfies(&Education::new(SpecialistunderskoterskaYh, Some(Direction::Psykiatri))));
+        assert!(spec_usk_demens.satisfies(&Education::new(
+            SpecialistunderskoterskaYh,
+            Some(Direction::Demens)
+        )));
+        assert!(!spec_usk_demens.satisfies(&Education::new(
+            SpecialistunderskoterskaYh,
+            Some(Direction::Psykiatri)
+        )));
         let voo = Education::new(VardOchOmsorgsprogrammet, None);
         assert!(!voo.satisfies(&Education::new(SpecialistunderskoterskaYh, None)));
         assert!(!voo.satisfies(&Education::new(Sjukskoterska, None)));
         let spec_ssk = Education::new(Specialistsjukskoterska, Some(Direction::Distrikt));
         assert!(spec_ssk.satisfies(&Education::new(Sjukskoterska, None)));
-        assert!(!Education::new(Sjukskoterska, None).satisfies(&Education::new(Specialistsjukskoterska, None)));
+        assert!(!Education::new(Sjukskoterska, None)
+            .satisfies(&Education::new(Specialistsjukskoterska, None)));
     }
 
     #[test]

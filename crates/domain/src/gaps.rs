@@ -125,7 +125,9 @@ impl Catalogue {
     pub fn closes(&self, course_id: i64, target: &RequirementTarget) -> bool {
         match *target {
             RequirementTarget::Course { course_id: c } => c == course_id,
-            RequirementTarget::Area { area_id, level } => self.gives_area(course_id, area_id, level),
+            RequirementTarget::Area { area_id, level } => {
+                self.gives_area(course_id, area_id, level)
+            }
             RequirementTarget::Education { .. } => false,
         }
     }
@@ -133,7 +135,9 @@ impl Catalogue {
     /// Is the requirement renewed periodically (its course has a validity)?
     pub fn is_recurring(&self, target: &RequirementTarget) -> bool {
         match *target {
-            RequirementTarget::Course { course_id } => self.get(course_id).is_some_and(|c| c.validity_months.is_some()),
+            RequirementTarget::Course { course_id } => self
+                .get(course_id)
+                .is_some_and(|c| c.validity_months.is_some()),
             _ => false,
         }
     }
@@ -270,7 +274,9 @@ impl Coverage {
     /// Courses to suggest for booking.
     pub fn course_ids(&self) -> &[i64] {
         match self {
-            Coverage::Catalogue { course_ids } | Coverage::InDevelopment { course_ids } => course_ids,
+            Coverage::Catalogue { course_ids } | Coverage::InDevelopment { course_ids } => {
+                course_ids
+            }
             _ => &[],
         }
     }
@@ -284,7 +290,8 @@ pub fn coverage(target: &RequirementTarget, catalogue: &Catalogue) -> Coverage {
     };
     match *target {
         RequirementTarget::Education { .. } => Coverage::Recruitment,
-        RequirementTarget::Course { course_id } => match catalogue.get(course_id).map(|c| c.status) {
+        RequirementTarget::Course { course_id } => match catalogue.get(course_id).map(|c| c.status)
+        {
             Some(s) if s.is_bookable() => Coverage::Catalogue {
                 course_ids: vec![course_id],
             },
@@ -357,7 +364,10 @@ impl<'a> RuleSet<'a> {
         for (i, r) in requirements.iter().enumerate() {
             by_role.entry(r.role_id).or_default().push(i);
         }
-        let coverage = requirements.iter().map(|r| coverage(&r.target, catalogue)).collect();
+        let coverage = requirements
+            .iter()
+            .map(|r| coverage(&r.target, catalogue))
+            .collect();
         RuleSet {
             requirements,
             by_role,
@@ -373,7 +383,9 @@ impl<'a> RuleSet<'a> {
         self.catalogue
     }
     pub fn index_of(&self, requirement_id: i64) -> Option<usize> {
-        self.requirements.iter().position(|r| r.id == requirement_id)
+        self.requirements
+            .iter()
+            .position(|r| r.id == requirement_id)
     }
     pub fn coverage_at(&self, index: usize) -> &Coverage {
         &self.coverage[index]
@@ -434,13 +446,19 @@ impl<'a> RuleSet<'a> {
             RequirementTarget::Course { .. } | RequirementTarget::Area { .. } => {
                 // The holding that counts longest (never-expiring first).
                 let mut best: Option<(Holding, Option<NaiveDate>)> = None;
-                for h in person.holdings.iter().filter(|h| cat.closes(h.course_id, &r.target)) {
+                for h in person
+                    .holdings
+                    .iter()
+                    .filter(|h| cat.closes(h.course_id, &r.target))
+                {
                     let exp = cat.expiry(h);
                     let better = match best {
                         None => true,
                         Some((bh, bexp)) => match (exp, bexp) {
                             (None, Some(_)) => true,
-                            (Some(a), Some(b)) => a > b || (a == b && h.completed_on > bh.completed_on),
+                            (Some(a), Some(b)) => {
+                                a > b || (a == b && h.completed_on > bh.completed_on)
+                            }
                             (None, None) => h.completed_on > bh.completed_on,
                             (Some(_), None) => false,
                         },
@@ -456,7 +474,9 @@ impl<'a> RuleSet<'a> {
                     check.state = match exp {
                         None => CheckState::Met,
                         Some(e) if opts.as_of >= e => CheckState::Expired,
-                        Some(e) if (e - opts.as_of).num_days() <= opts.expiring_within_days => CheckState::Expiring,
+                        Some(e) if (e - opts.as_of).num_days() <= opts.expiring_within_days => {
+                            CheckState::Expiring
+                        }
                         Some(_) => CheckState::Met,
                     };
                 }
@@ -673,7 +693,10 @@ impl Analysis {
                 .add(&g);
         }
         for (k, g) in o.units {
-            self.units.entry(k).or_insert_with(|| GroupSummary::new(n)).add(&g);
+            self.units
+                .entry(k)
+                .or_insert_with(|| GroupSummary::new(n))
+                .add(&g);
         }
     }
 
@@ -767,7 +790,10 @@ where
                 .add(leaf);
         }
         if let Some(u) = unit {
-            a.units.entry(*u).or_insert_with(|| GroupSummary::new(n)).add(leaf);
+            a.units
+                .entry(*u)
+                .or_insert_with(|| GroupSummary::new(n))
+                .add(leaf);
         }
     }
     a
@@ -816,11 +842,17 @@ fn bump(entries: &mut Vec<WheelEntry>, course_id: i64, planned: bool) {
 }
 
 /// Build the year wheel from checks (of any number of people).
-pub fn year_wheel<'c>(rules: &RuleSet<'_>, checks: impl IntoIterator<Item = &'c Check>, as_of: NaiveDate) -> YearWheel {
+pub fn year_wheel<'c>(
+    rules: &RuleSet<'_>,
+    checks: impl IntoIterator<Item = &'c Check>,
+    as_of: NaiveDate,
+) -> YearWheel {
     let first = NaiveDate::from_ymd_opt(as_of.year(), as_of.month(), 1).expect("first of month");
     let mut months: Vec<WheelMonth> = (0..12)
         .map(|i| {
-            let d = first.checked_add_months(Months::new(i)).expect("month in range");
+            let d = first
+                .checked_add_months(Months::new(i))
+                .expect("month in range");
             WheelMonth {
                 year: d.year(),
                 month: d.month(),
@@ -895,7 +927,13 @@ mod tests {
             vec![
                 course(HLR, CourseStatus::Aktiv, Level::Bas, Some(12), vec![]),
                 course(HYGIEN, CourseStatus::Aktiv, Level::Bas, None, vec![]),
-                course(PALL_BAS, CourseStatus::Aktiv, Level::Bas, None, vec![PALLIATIVE_SUB]),
+                course(
+                    PALL_BAS,
+                    CourseStatus::Aktiv,
+                    Level::Bas,
+                    None,
+                    vec![PALLIATIVE_SUB],
+                ),
                 course(
                     PALL_FORD,
                     CourseStatus::Test,
@@ -916,7 +954,12 @@ mod tests {
         )
     }
 
-    fn req(id: i64, role_id: i64, scope: RequirementScope, target: RequirementTarget) -> Requirement {
+    fn req(
+        id: i64,
+        role_id: i64,
+        scope: RequirementScope,
+        target: RequirementTarget,
+    ) -> Requirement {
         Requirement {
             id,
             role_id,
@@ -982,7 +1025,10 @@ mod tests {
 
     #[test]
     fn iso_dates_parse_fast_and_strictly() {
-        assert_eq!(parse_iso_date("2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28));
+        assert_eq!(
+            parse_iso_date("2026-02-28"),
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
         assert_eq!(parse_iso_date("2026-02-30"), None);
         assert_eq!(parse_iso_date("2026-2-28"), None);
         assert_eq!(parse_iso_date("2026-02-2x"), None);
@@ -991,11 +1037,17 @@ mod tests {
 
     #[test]
     fn a_course_never_taken_is_missing_and_a_taken_one_is_met() {
-        let c = one(course_req(1, HYGIEN), person(place(None, None), &[], &[], &[]));
+        let c = one(
+            course_req(1, HYGIEN),
+            person(place(None, None), &[], &[], &[]),
+        );
         assert_eq!(c.state, CheckState::Missing);
         assert!(c.is_gap());
         let h = [held(HYGIEN, "2019-05-02")];
-        let c = one(course_req(1, HYGIEN), person(place(None, None), &h, &[], &[]));
+        let c = one(
+            course_req(1, HYGIEN),
+            person(place(None, None), &h, &[], &[]),
+        );
         assert_eq!(c.state, CheckState::Met);
         assert_eq!(c.expires_on, None);
         assert_eq!(c.completed_on, Some(d("2019-05-02")));
@@ -1052,8 +1104,12 @@ mod tests {
             req(
                 3,
                 USK,
-                RequirementScope::ActivityArea { activity_area: ELDER },
-                RequirementTarget::Course { course_id: PALL_BAS },
+                RequirementScope::ActivityArea {
+                    activity_area: ELDER,
+                },
+                RequirementTarget::Course {
+                    course_id: PALL_BAS,
+                },
             ),
             req(
                 4,
@@ -1072,7 +1128,10 @@ mod tests {
         };
         assert_eq!(ids(place(Some(UNIT_A), Some(ELDER))), [1, 2, 3]);
         assert_eq!(ids(place(Some(UNIT_B), Some(ELDER))), [1, 3]);
-        assert_eq!(ids(place(Some(UNIT_B), Some(ActivityArea::Funktionsstod))), [1]);
+        assert_eq!(
+            ids(place(Some(UNIT_B), Some(ActivityArea::Funktionsstod))),
+            [1]
+        );
         assert_eq!(ids(place(None, None)), [1]);
     }
 
@@ -1101,10 +1160,16 @@ mod tests {
         ];
         let rules = RuleSet::new(&reqs, &cat);
         let h = [held(HYGIEN, "2024-04-01")];
-        let before = rules.evaluate(&person(place(Some(UNIT_A), Some(ELDER)), &h, &[], &[]), &opts());
+        let before = rules.evaluate(
+            &person(place(Some(UNIT_A), Some(ELDER)), &h, &[], &[]),
+            &opts(),
+        );
         assert_eq!(before.len(), 1);
         assert_eq!(before[0].state, CheckState::Met);
-        let after = rules.evaluate(&person(place(Some(UNIT_B), Some(ELDER)), &h, &[], &[]), &opts());
+        let after = rules.evaluate(
+            &person(place(Some(UNIT_B), Some(ELDER)), &h, &[], &[]),
+            &opts(),
+        );
         let states: Vec<_> = after.iter().map(|c| (c.requirement_id, c.state)).collect();
         assert_eq!(states, [(2, CheckState::Missing), (3, CheckState::Met)]);
     }
@@ -1198,7 +1263,9 @@ mod tests {
         );
         assert_eq!(
             coverage(&t(Level::Spets), &cat),
-            Coverage::InDevelopment { course_ids: vec![DEV] }
+            Coverage::InDevelopment {
+                course_ids: vec![DEV]
+            }
         );
         assert_eq!(
             coverage(
@@ -1264,17 +1331,26 @@ mod tests {
             plan(8, "2026-05-20", false),
             plan(6, "2026-01-01", false),
         ];
-        let c = one(course_req(1, HLR), person(place(None, None), &h, &[], &plans));
+        let c = one(
+            course_req(1, HLR),
+            person(place(None, None), &h, &[], &plans),
+        );
         assert_eq!(c.state, CheckState::Expired);
         assert!(c.is_planned());
         assert_eq!(c.plan.unwrap().session_id, 8);
         let waiting = [plan(7, "2026-04-02", true)];
-        let c = one(course_req(1, HLR), person(place(None, None), &h, &[], &waiting));
+        let c = one(
+            course_req(1, HLR),
+            person(place(None, None), &h, &[], &waiting),
+        );
         assert!(c.plan.is_some());
         assert!(!c.is_planned());
         // A renewal booked for an expiring certificate is reported too.
         let h = [held(HLR, "2025-04-01")];
-        let c = one(course_req(1, HLR), person(place(None, None), &h, &[], &plans));
+        let c = one(
+            course_req(1, HLR),
+            person(place(None, None), &h, &[], &plans),
+        );
         assert_eq!(c.state, CheckState::Expiring);
         assert_eq!(c.plan.unwrap().session_id, 8);
         // A booking on an unrelated course plans nothing.
@@ -1282,9 +1358,12 @@ mod tests {
             course_id: HYGIEN,
             ..plan(9, "2026-04-01", false)
         }];
-        assert!(one(course_req(1, HLR), person(place(None, None), &[], &[], &other))
-            .plan
-            .is_none());
+        assert!(one(
+            course_req(1, HLR),
+            person(place(None, None), &[], &[], &other)
+        )
+        .plan
+        .is_none());
     }
 
     /// Four people in two units of one municipality and one in another.
@@ -1306,11 +1385,16 @@ mod tests {
                 4,
                 USK,
                 RequirementScope::Unit { unit_id: UNIT_B },
-                RequirementTarget::Course { course_id: OLD_LIFT },
+                RequirementTarget::Course {
+                    course_id: OLD_LIFT,
+                },
             ),
         ];
         let rules = RuleSet::new(&reqs, &cat);
-        let voo = [Education::new(EducationKind::VardOchOmsorgsprogrammet, None)];
+        let voo = [Education::new(
+            EducationKind::VardOchOmsorgsprogrammet,
+            None,
+        )];
         let all_ok = [held(HLR, "2025-10-01"), held(HYGIEN, "2020-01-01")];
         let hlr_expired = [held(HLR, "2024-01-01"), held(HYGIEN, "2020-01-01")];
         let booked = [Plan {
@@ -1340,7 +1424,12 @@ mod tests {
             // Everything met: 3 checks.
             person(at(1, MUNI, Some(UNIT_A), Some(ELDER)), &all_ok, &voo, &[]),
             // HLR expired (booked) and no education: 2 gaps of 3.
-            person(at(2, MUNI, Some(UNIT_A), Some(ELDER)), &hlr_expired, &[], &booked),
+            person(
+                at(2, MUNI, Some(UNIT_A), Some(ELDER)),
+                &hlr_expired,
+                &[],
+                &booked,
+            ),
             // Unit B adds the retired course: 4 checks, HLR + HYGIEN + OLD missing, education met.
             person(
                 at(3, MUNI, Some(UNIT_B), Some(ActivityArea::Funktionsstod)),
@@ -1357,7 +1446,9 @@ mod tests {
         let a = analyse(&rules, people, &opts(), |p, checks| {
             seen.push((
                 p.facts.person_id,
-                Tally::of_person(checks, |c| rules.coverage_of(c.requirement_id).unwrap().class()),
+                Tally::of_person(checks, |c| {
+                    rules.coverage_of(c.requirement_id).unwrap().class()
+                }),
             ));
         });
         // Person level.
@@ -1486,7 +1577,10 @@ mod tests {
         );
         assert_eq!(w.months[11].entries[0].due, 1);
         // Hygiene never expires: never on the wheel.
-        assert!(w.months.iter().all(|m| m.entries.iter().all(|e| e.course_id == HLR)));
+        assert!(w
+            .months
+            .iter()
+            .all(|m| m.entries.iter().all(|e| e.course_id == HLR)));
         assert_eq!(
             w.overdue,
             [WheelEntry {

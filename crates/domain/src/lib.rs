@@ -10,8 +10,8 @@
 pub mod access;
 pub mod catalogue;
 pub mod collation;
-pub mod education;
 pub mod costs;
+pub mod education;
 pub mod errors;
 pub mod gaps;
 pub mod org;

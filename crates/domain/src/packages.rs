@@ -44,18 +44,35 @@ pub fn check_package(
     let mut e = FieldErrors::new();
     let name = d.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 120 {
-        e.add("name", "invalid_name", "Paketets namn måste vara 1–120 tecken.");
+        e.add(
+            "name",
+            "invalid_name",
+            "Paketets namn måste vara 1–120 tecken.",
+        );
     }
     let description = d.description.trim().to_string();
     if description.chars().count() > 2000 {
-        e.add("description", "too_long", "Beskrivningen får vara högst 2000 tecken.");
+        e.add(
+            "description",
+            "too_long",
+            "Beskrivningen får vara högst 2000 tecken.",
+        );
     }
     let mut role_ids = vec![];
     for r in d.role_ids.iter().filter(|r| !r.trim().is_empty()) {
-        match r.trim().parse::<i64>().ok().filter(|r| known_roles.contains(r)) {
+        match r
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|r| known_roles.contains(r))
+        {
             Some(id) if !role_ids.contains(&id) => role_ids.push(id),
             Some(_) => {}
-            None => e.add("role_ids", "invalid_role", format!("Okänd yrkesroll ”{}”.", r.trim())),
+            None => e.add(
+                "role_ids",
+                "invalid_role",
+                format!("Okänd yrkesroll ”{}”.", r.trim()),
+            ),
         }
     }
     if role_ids.is_empty() && e.get("role_ids").is_none() {
@@ -80,8 +97,17 @@ pub fn check_package(
     let mut course_ids = vec![];
     let mut seen = HashSet::new();
     for c in d.course_ids.iter().filter(|c| !c.trim().is_empty()) {
-        match c.trim().parse::<i64>().ok().and_then(|id| course(id).map(|x| (id, x))) {
-            None => e.add("course_ids", "invalid_course", format!("Okänd kurs ”{}”.", c.trim())),
+        match c
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| course(id).map(|x| (id, x)))
+        {
+            None => e.add(
+                "course_ids",
+                "invalid_course",
+                format!("Okänd kurs ”{}”.", c.trim()),
+            ),
             Some((_, (title, CourseStatus::Avvecklad))) => e.add(
                 "course_ids",
                 "retired_course",
@@ -125,7 +151,8 @@ impl Target {
     /// Does a person in this role, in a unit of this area, belong to it?
     pub fn includes(&self, role_id: i64, area: Option<ActivityArea>) -> bool {
         self.role_ids.contains(&role_id)
-            && (self.activity_areas.is_empty() || area.is_some_and(|a| self.activity_areas.contains(&a)))
+            && (self.activity_areas.is_empty()
+                || area.is_some_and(|a| self.activity_areas.contains(&a)))
     }
 }
 
@@ -269,7 +296,12 @@ mod tests {
         let u = uptake(
             &t,
             &[1, 2],
-            [(2, None, &all), (2, None, &half), (2, None, &none), (7, None, &all)],
+            [
+                (2, None, &all),
+                (2, None, &half),
+                (2, None, &none),
+                (7, None, &all),
+            ],
         );
         assert_eq!(
             u,

@@ -91,7 +91,9 @@ impl Requirement {
         self.role_id == p.role_id
             && match self.scope {
                 RequirementScope::Region => true,
-                RequirementScope::ActivityArea { activity_area } => p.activity_area == Some(activity_area),
+                RequirementScope::ActivityArea { activity_area } => {
+                    p.activity_area == Some(activity_area)
+                }
                 RequirementScope::Unit { unit_id } => p.unit_id == Some(unit_id),
             }
     }
@@ -181,7 +183,9 @@ fn parse_kind_code(s: &str) -> Option<&'static str> {
     match s.trim().to_lowercase().as_str() {
         "course" | "kurs" => Some("course"),
         "area" | "kompetensområde" | "kompetensomrade" => Some("area"),
-        "education" | "utbildning" | "formell utbildning" | "formell kompetens" => Some("education"),
+        "education" | "utbildning" | "formell utbildning" | "formell kompetens" => {
+            Some("education")
+        }
         _ => None,
     }
 }
@@ -204,7 +208,11 @@ pub fn check_requirement(
         Some("activity_area") => match ActivityArea::parse(&d.activity_area) {
             Some(activity_area) => Some(RequirementScope::ActivityArea { activity_area }),
             None => {
-                e.add("activity_area", "invalid_activity_area", "Välj ett verksamhetsområde.");
+                e.add(
+                    "activity_area",
+                    "invalid_activity_area",
+                    "Välj ett verksamhetsområde.",
+                );
                 None
             }
         },
@@ -229,13 +237,14 @@ pub fn check_requirement(
     };
 
     let target = match parse_kind_code(&d.kind) {
-        Some("course") => match parse_id(&d.course_id).and_then(|c| ctx.courses.iter().find(|x| x.id == c)) {
-            None => {
-                e.add("course_id", "invalid_course", "Välj en kurs ur katalogen.");
-                None
-            }
-            Some(c) if c.status == CourseStatus::Avvecklad => {
-                e.add(
+        Some("course") => {
+            match parse_id(&d.course_id).and_then(|c| ctx.courses.iter().find(|x| x.id == c)) {
+                None => {
+                    e.add("course_id", "invalid_course", "Välj en kurs ur katalogen.");
+                    None
+                }
+                Some(c) if c.status == CourseStatus::Avvecklad => {
+                    e.add(
                     "course_id",
                     "retired_course",
                     format!(
@@ -243,10 +252,11 @@ pub fn check_requirement(
                         c.title
                     ),
                 );
-                None
+                    None
+                }
+                Some(c) => Some(RequirementTarget::Course { course_id: c.id }),
             }
-            Some(c) => Some(RequirementTarget::Course { course_id: c.id }),
-        },
+        }
         Some("area") => {
             let area = parse_id(&d.area_id).filter(|a| ctx.areas.contains(a));
             if area.is_none() {
@@ -254,7 +264,11 @@ pub fn check_requirement(
             }
             let level = Level::parse(&d.level);
             if level.is_none() {
-                e.add("level", "invalid_level", "Välj nivå: bas, fördjupning eller spets.");
+                e.add(
+                    "level",
+                    "invalid_level",
+                    "Välj nivå: bas, fördjupning eller spets.",
+                );
             }
             match (area, level) {
                 (Some(area_id), Some(level)) => Some(RequirementTarget::Area { area_id, level }),
@@ -326,7 +340,10 @@ pub fn check_requirement(
 }
 
 /// Something a coordinator should fix in a stored requirement.
-pub fn warning(r: &Requirement, course_status: impl Fn(i64) -> Option<CourseStatus>) -> Option<&'static str> {
+pub fn warning(
+    r: &Requirement,
+    course_status: impl Fn(i64) -> Option<CourseStatus>,
+) -> Option<&'static str> {
     match r.target {
         RequirementTarget::Course { course_id } => match course_status(course_id) {
             Some(CourseStatus::Avvecklad) => {
@@ -457,11 +474,19 @@ pub fn check_need(d: &NeedDraft) -> Result<CheckedNeed, FieldErrors> {
         Certainty::parse(&d.certainty)
     };
     if certainty.is_none() {
-        e.add("certainty", "invalid_certainty", "Välj säkerhet: hög, medel eller låg.");
+        e.add(
+            "certainty",
+            "invalid_certainty",
+            "Välj säkerhet: hög, medel eller låg.",
+        );
     }
     let note = d.note.trim().to_string();
     if note.chars().count() > 1000 {
-        e.add("note", "too_long", "Anteckningen får vara högst 1000 tecken.");
+        e.add(
+            "note",
+            "too_long",
+            "Anteckningen får vara högst 1000 tecken.",
+        );
     }
     match (profession, status, certainty) {
         (Some(profession), Some(status), Some(certainty)) if e.is_empty() => Ok(CheckedNeed {
@@ -516,7 +541,10 @@ mod tests {
         },
     ];
 
-    fn check(d: RequirementDraft, existing: &[Requirement]) -> Result<CheckedRequirement, FieldErrors> {
+    fn check(
+        d: RequirementDraft,
+        existing: &[Requirement],
+    ) -> Result<CheckedRequirement, FieldErrors> {
         let c = courses();
         check_requirement(
             &d,
@@ -681,7 +709,10 @@ mod tests {
         assert_eq!(
             r.target,
             RequirementTarget::Education {
-                education: Education::new(EducationKind::SpecialistunderskoterskaYh, Some(Direction::Demens))
+                education: Education::new(
+                    EducationKind::SpecialistunderskoterskaYh,
+                    Some(Direction::Demens)
+                )
             }
         );
         let e = check(
@@ -787,7 +818,10 @@ mod tests {
         })
         .applies_to(&place));
         // Another role: never.
-        assert!(!r(RequirementScope::Region).applies_to(&Placement { role_id: SSK, ..place }));
+        assert!(!r(RequirementScope::Region).applies_to(&Placement {
+            role_id: SSK,
+            ..place
+        }));
         // Without a unit only region-wide requirements apply.
         let unitless = Placement {
             role_id: USK,
@@ -818,8 +852,14 @@ mod tests {
     fn need_status_follows_the_linked_courses() {
         use CourseStatus::*;
         assert_eq!(need_status_from_courses(&[]), None);
-        assert_eq!(need_status_from_courses(&[Pausad, Aktiv]), Some(NeedStatus::Levererat));
-        assert_eq!(need_status_from_courses(&[Test]), Some(NeedStatus::Levererat));
+        assert_eq!(
+            need_status_from_courses(&[Pausad, Aktiv]),
+            Some(NeedStatus::Levererat)
+        );
+        assert_eq!(
+            need_status_from_courses(&[Test]),
+            Some(NeedStatus::Levererat)
+        );
         assert_eq!(
             need_status_from_courses(&[Avvecklad, UnderUtveckling]),
             Some(NeedStatus::UnderUtveckling)

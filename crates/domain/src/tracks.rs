@@ -59,7 +59,11 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 3] = [ProviderKind::Yrkeshogskola, ProviderKind::Hogskola, ProviderKind::Annan];
+    pub const ALL: [ProviderKind; 3] = [
+        ProviderKind::Yrkeshogskola,
+        ProviderKind::Hogskola,
+        ProviderKind::Annan,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             ProviderKind::Yrkeshogskola => "yrkeshogskola",
@@ -77,7 +81,9 @@ impl ProviderKind {
     pub fn parse(s: &str) -> Option<ProviderKind> {
         match s.trim().to_lowercase().as_str() {
             "yrkeshogskola" | "yrkeshögskola" | "yh" => Some(ProviderKind::Yrkeshogskola),
-            "hogskola" | "högskola" | "universitet" | "högskola/universitet" => Some(ProviderKind::Hogskola),
+            "hogskola" | "högskola" | "universitet" | "högskola/universitet" => {
+                Some(ProviderKind::Hogskola)
+            }
             "annan" | "annan utbildningsanordnare" => Some(ProviderKind::Annan),
             _ => None,
         }
@@ -176,7 +182,11 @@ pub fn check_new_prerequisite(
         return Err(e);
     }
     if existing.contains(&(course, requires)) {
-        e.add("requires_course_id", "duplicate", "Förkunskapskravet finns redan.");
+        e.add(
+            "requires_course_id",
+            "duplicate",
+            "Förkunskapskravet finns redan.",
+        );
         return Err(e);
     }
     let mut all = existing.to_vec();
@@ -260,7 +270,11 @@ pub fn check_track(
                 .and_then(|id| course_title(id).map(|t| (id, t)))
             {
                 None => {
-                    e.add(&f("course_id"), "invalid_course", format!("Rad {}: okänd kurs.", n + 1));
+                    e.add(
+                        &f("course_id"),
+                        "invalid_course",
+                        format!("Rad {}: okänd kurs.", n + 1),
+                    );
                     None
                 }
                 Some((_, (title, true))) => {
@@ -327,7 +341,11 @@ pub fn check_track(
                 }
             }
         };
-        if block == Some(Block::Spets) && course_id.is_none() && provider.is_none() && !d.provider.trim().is_empty() {
+        if block == Some(Block::Spets)
+            && course_id.is_none()
+            && provider.is_none()
+            && !d.provider.trim().is_empty()
+        {
             // Already reported as an invalid provider.
         } else if block == Some(Block::Spets) && course_id.is_none() && provider.is_none() {
             e.add(
@@ -389,12 +407,18 @@ pub fn check_track(
         Some(r) if r > deepening_courses => e.add(
             "deepening_required",
             "too_many",
-            format!("Fördjupningsblocket har {deepening_courses} kurser; det går inte att kräva {r}."),
+            format!(
+                "Fördjupningsblocket har {deepening_courses} kurser; det går inte att kräva {r}."
+            ),
         ),
         _ => {}
     }
     if out.iter().all(|i| i.block != Block::Bas) && e.is_empty() {
-        e.add("items", "no_base", "Spåret behöver minst ett steg i basblocket.");
+        e.add(
+            "items",
+            "no_base",
+            "Spåret behöver minst ett steg i basblocket.",
+        );
     }
     match required {
         Some(deepening_required) if e.is_empty() => Ok(Track {
@@ -432,7 +456,11 @@ pub struct TrackProgress {
 /// A person's progress. `completed` holds every course the person has ever
 /// completed: for the track, training once done counts even if a renewal
 /// is due (renewals are the requirements' business).
-pub fn progress(track: &Track, completed: &HashSet<i64>, educations: &[Education]) -> TrackProgress {
+pub fn progress(
+    track: &Track,
+    completed: &HashSet<i64>,
+    educations: &[Education],
+) -> TrackProgress {
     let done: Vec<bool> = track
         .items
         .iter()
@@ -451,8 +479,10 @@ pub fn progress(track: &Track, completed: &HashSet<i64>, educations: &[Education
     let base_total = counted(Block::Bas).count() as u32;
     let base_done = counted(Block::Bas).filter(|(n, _)| done[*n]).count() as u32;
     let next_item = counted(Block::Bas).find(|(n, _)| !done[*n]).map(|(n, _)| n);
-    let deepening_done =
-        (counted(Block::Fordjupning).filter(|(n, _)| done[*n]).count() as u32).min(track.deepening_required);
+    let deepening_done = (counted(Block::Fordjupning)
+        .filter(|(n, _)| done[*n])
+        .count() as u32)
+        .min(track.deepening_required);
     let specialist_done = track
         .items
         .iter()
@@ -460,10 +490,16 @@ pub fn progress(track: &Track, completed: &HashSet<i64>, educations: &[Education
         .filter(|(n, i)| i.block == Block::Spets && done[*n])
         .count() as u32;
     let whole = base_total + track.deepening_required;
-    let percent = ((base_done + deepening_done) * 100).checked_div(whole).unwrap_or(0);
+    let percent = ((base_done + deepening_done) * 100)
+        .checked_div(whole)
+        .unwrap_or(0);
     let base_complete = base_done == base_total;
     let deep_complete = deepening_done >= track.deepening_required;
-    let level_reached = match (base_complete && base_total > 0, deep_complete, specialist_done > 0) {
+    let level_reached = match (
+        base_complete && base_total > 0,
+        deep_complete,
+        specialist_done > 0,
+    ) {
         (true, true, true) => Some(Block::Spets),
         (true, true, false) => Some(Block::Fordjupning),
         (true, false, _) => Some(Block::Bas),
@@ -510,7 +546,10 @@ mod tests {
     #[test]
     fn cycles_are_found_and_named() {
         assert_eq!(find_cycle(&[(1, 2), (2, 3)]), None);
-        assert_eq!(find_cycle(&[(1, 2), (2, 3), (3, 1)]), Some(vec![1, 2, 3, 1]));
+        assert_eq!(
+            find_cycle(&[(1, 2), (2, 3), (3, 1)]),
+            Some(vec![1, 2, 3, 1])
+        );
         assert_eq!(find_cycle(&[(5, 5)]), Some(vec![5, 5]));
         // A diamond is not a cycle.
         assert_eq!(find_cycle(&[(1, 2), (1, 3), (2, 4), (3, 4)]), None);
@@ -630,12 +669,24 @@ mod tests {
     #[test]
     fn base_block_must_respect_prerequisites() {
         // Läkemedelshantering (3) requires Basala hygienrutiner (1) via Bemötande (2).
-        let e = check_track(&[item("bas", "3"), item("bas", "1")], "", titles, &[(3, 2), (2, 1)]).unwrap_err();
+        let e = check_track(
+            &[item("bas", "3"), item("bas", "1")],
+            "",
+            titles,
+            &[(3, 2), (2, 1)],
+        )
+        .unwrap_err();
         assert_eq!(e.0[0].code, "prerequisite_order");
         assert!(e.0[0]
             .message
             .contains("”Läkemedelshantering” före ”Basala hygienrutiner”"));
-        assert!(check_track(&[item("bas", "1"), item("bas", "3")], "", titles, &[(3, 2), (2, 1)]).is_ok());
+        assert!(check_track(
+            &[item("bas", "1"), item("bas", "3")],
+            "",
+            titles,
+            &[(3, 2), (2, 1)]
+        )
+        .is_ok());
     }
 
     #[test]
@@ -678,13 +729,22 @@ mod tests {
         let t = sample();
         let p = progress(&t, &HashSet::new(), &[]);
         assert_eq!(
-            (p.base_done, p.base_total, p.next_item, p.percent, p.level_reached),
+            (
+                p.base_done,
+                p.base_total,
+                p.next_item,
+                p.percent,
+                p.level_reached
+            ),
             (0, 3, Some(0), 0, None)
         );
         let p = progress(&t, &[1, 3].into_iter().collect(), &[]);
         assert_eq!((p.base_done, p.next_item, p.percent), (2, Some(1), 50));
         let p = progress(&t, &[1, 2, 3].into_iter().collect(), &[]);
-        assert_eq!((p.next_item, p.percent, p.level_reached), (None, 75, Some(Block::Bas)));
+        assert_eq!(
+            (p.next_item, p.percent, p.level_reached),
+            (None, 75, Some(Block::Bas))
+        );
         // Deepening: one of two is enough; a second does not count twice.
         let p = progress(&t, &[1, 2, 3, 4, 5].into_iter().collect(), &[]);
         assert_eq!(
@@ -697,7 +757,10 @@ mod tests {
             Some(Direction::Demens),
         )];
         let p = progress(&t, &[1, 2, 3, 5].into_iter().collect(), &ed);
-        assert_eq!((p.specialist_done, p.level_reached), (1, Some(Block::Spets)));
+        assert_eq!(
+            (p.specialist_done, p.level_reached),
+            (1, Some(Block::Spets))
+        );
         assert_eq!(p.done, [true, true, true, false, false, true, true]);
         // The wrong direction does not count.
         let ed = [Education::new(

@@ -73,7 +73,14 @@ const REQUIREMENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
         "vard_och_omsorgsprogrammet",
         "",
     ),
-    ("Undersköterska", "activity_area", "aldreomsorg", "course", "K015", ""),
+    (
+        "Undersköterska",
+        "activity_area",
+        "aldreomsorg",
+        "course",
+        "K015",
+        "",
+    ),
     (
         "Undersköterska",
         "activity_area",
@@ -82,11 +89,25 @@ const REQUIREMENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
         "4.2.1.8",
         "bas",
     ),
-    ("Undersköterska", "unit:Hemtjänsten Centrum", "", "course", "K017", ""),
+    (
+        "Undersköterska",
+        "unit:Hemtjänsten Centrum",
+        "",
+        "course",
+        "K017",
+        "",
+    ),
     ("Vårdbiträde", "region", "", "course", "K007", ""),
     ("Vårdbiträde", "region", "", "course", "K003", ""),
     ("Vårdbiträde", "region", "", "course", "K001", ""),
-    ("Stödassistent/boendestödjare", "region", "", "course", "K003", ""),
+    (
+        "Stödassistent/boendestödjare",
+        "region",
+        "",
+        "course",
+        "K003",
+        "",
+    ),
     (
         "Stödassistent/boendestödjare",
         "activity_area",
@@ -105,7 +126,14 @@ const REQUIREMENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
     ),
     ("Personlig assistent", "region", "", "course", "K007", ""),
     ("Personlig assistent", "region", "", "course", "K003", ""),
-    ("Sjuksköterska", "region", "", "education", "sjukskoterska", ""),
+    (
+        "Sjuksköterska",
+        "region",
+        "",
+        "education",
+        "sjukskoterska",
+        "",
+    ),
     ("Sjuksköterska", "region", "", "course", "K066", ""),
     ("Sjuksköterska", "region", "", "course", "K047", ""),
     (
@@ -116,7 +144,14 @@ const REQUIREMENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
         "4.2.1.6",
         "fordjupning",
     ),
-    ("Arbetsterapeut", "region", "", "education", "arbetsterapeut", ""),
+    (
+        "Arbetsterapeut",
+        "region",
+        "",
+        "education",
+        "arbetsterapeut",
+        "",
+    ),
     ("Arbetsterapeut", "region", "", "course", "K044", ""),
 ];
 
@@ -126,12 +161,13 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     let actor = system_actor();
     crate::needs::load_seed(db).await?;
 
-    let codes: HashMap<String, i64> = sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let codes: HashMap<String, i64> =
+        sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     let areas: HashMap<String, i64> = sqlx::query("SELECT code, id FROM competence_areas")
         .fetch_all(db.pool())
         .await?
@@ -186,7 +222,9 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         None => vec![],
     };
     for (role, scope, value, kind, target, extra) in REQUIREMENTS {
-        let Some(role_id) = roles.get(*role) else { continue };
+        let Some(role_id) = roles.get(*role) else {
+            continue;
+        };
         let mut d = RequirementDraft {
             role_id: role_id.to_string(),
             kind: kind.to_string(),
@@ -205,11 +243,15 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         }
         match *kind {
             "course" => {
-                let Some(c) = codes.get(*target) else { continue };
+                let Some(c) = codes.get(*target) else {
+                    continue;
+                };
                 d.course_id = c.to_string();
             }
             "area" => {
-                let Some(a) = areas.get(*target) else { continue };
+                let Some(a) = areas.get(*target) else {
+                    continue;
+                };
                 d.area_id = a.to_string();
                 d.level = extra.to_string();
             }
@@ -224,22 +266,25 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     people_educations_and_completions(db, &codes).await?;
 
     // Packages (synthetic).
-    let package = |name: &str, description: &str, roles_: &[&str], areas_: &[&str], courses: &[&str]| PackageDraft {
-        name: name.into(),
-        description: description.into(),
-        role_ids: roles_
-            .iter()
-            .filter_map(|r| roles.get(*r))
-            .map(|id| id.to_string())
-            .collect(),
-        activity_areas: areas_.iter().map(|a| a.to_string()).collect(),
-        course_ids: courses
-            .iter()
-            .filter_map(|c| codes.get(*c))
-            .map(|id| id.to_string())
-            .collect(),
-        published: "1".into(),
-    };
+    let package =
+        |name: &str, description: &str, roles_: &[&str], areas_: &[&str], courses: &[&str]| {
+            PackageDraft {
+                name: name.into(),
+                description: description.into(),
+                role_ids: roles_
+                    .iter()
+                    .filter_map(|r| roles.get(*r))
+                    .map(|id| id.to_string())
+                    .collect(),
+                activity_areas: areas_.iter().map(|a| a.to_string()).collect(),
+                course_ids: courses
+                    .iter()
+                    .filter_map(|c| codes.get(*c))
+                    .map(|id| id.to_string())
+                    .collect(),
+                published: "1".into(),
+            }
+        };
     for d in [
         package(
             "Introduktion för ny baspersonal i äldreomsorgen",
@@ -281,7 +326,10 @@ fn pick<T: Copy>(rng: &mut StdRng, v: &[T]) -> T {
 
 /// Formal educations for the synthetic people and synthetic completions of
 /// the courses their requirements and tracks ask for.
-async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>) -> StoreResult<()> {
+async fn people_educations_and_completions(
+    db: &Db,
+    codes: &HashMap<String, i64>,
+) -> StoreResult<()> {
     let mut rng = StdRng::seed_from_u64(5_2026);
     let people = sqlx::query(
         "SELECT p.id, r.name, p.email FROM people p JOIN roles r ON r.id = p.role_id WHERE p.synthetic = 1 ORDER BY p.id",
@@ -291,13 +339,16 @@ async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>
     let courses = sqlx::query("SELECT id, status, validity_months FROM courses")
         .fetch_all(db.pool())
         .await?;
-    let course_info: HashMap<i64, (String, Option<i64>)> =
-        courses.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect();
+    let course_info: HashMap<i64, (String, Option<i64>)> = courses
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect();
     let role_courses: HashMap<&str, Vec<&str>> = [
         (
             "Undersköterska",
             vec![
-                "K066", "K007", "K009", "K001", "K015", "K017", "K003", "K002", "K004", "K013", "K012", "K014",
+                "K066", "K007", "K009", "K001", "K015", "K017", "K003", "K002", "K004", "K013",
+                "K012", "K014",
             ],
         ),
         ("Vårdbiträde", vec!["K007", "K003", "K001", "K002", "K009"]),
@@ -330,7 +381,10 @@ async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>
                 if roll < 0.68 {
                     Some((EducationKind::VardOchOmsorgsprogrammet, None))
                 } else if roll < 0.80 {
-                    let d = pick(&mut rng, EducationKind::SpecialistunderskoterskaYh.directions());
+                    let d = pick(
+                        &mut rng,
+                        EducationKind::SpecialistunderskoterskaYh.directions(),
+                    );
                     Some((EducationKind::SpecialistunderskoterskaYh, Some(d)))
                 } else if roll < 0.90 {
                     Some((EducationKind::Vardbitradesutbildning, None))
@@ -363,7 +417,10 @@ async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>
                 if roll < 0.8 {
                     Some((EducationKind::Sjukskoterska, None))
                 } else if roll < 0.95 {
-                    let d = pick(&mut rng, EducationKind::Specialistsjukskoterska.directions());
+                    let d = pick(
+                        &mut rng,
+                        EducationKind::Specialistsjukskoterska.directions(),
+                    );
                     Some((EducationKind::Specialistsjukskoterska, Some(d)))
                 } else {
                     None
@@ -401,7 +458,9 @@ async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>
         // Completions: each listed course with some probability, only for
         // courses that have been given (active or since paused).
         for code in role_courses.get(role.as_str()).cloned().unwrap_or_default() {
-            let Some(course_id) = codes.get(code) else { continue };
+            let Some(course_id) = codes.get(code) else {
+                continue;
+            };
             let Some((status, validity)) = course_info.get(course_id) else {
                 continue;
             };
@@ -414,8 +473,9 @@ async fn people_educations_and_completions(db: &Db, codes: &HashMap<String, i64>
             }
             let span = (today - earliest).num_days();
             let completed = earliest + Duration::days(rng.random_range(0..span));
-            let expires: Option<NaiveDate> =
-                validity.and_then(|m| completed.checked_add_months(Months::new(u32::try_from(m).unwrap_or(12))));
+            let expires: Option<NaiveDate> = validity.and_then(|m| {
+                completed.checked_add_months(Months::new(u32::try_from(m).unwrap_or(12)))
+            });
             serial += 1;
             sqlx::query(
                 "INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, expires_on, source, created_at) \

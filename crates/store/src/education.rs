@@ -2,7 +2,9 @@
 //! coordinator. Unknown values are refused (see `domain::education`).
 
 use domain::access::{decide, Action, Actor, Decision};
-use domain::education::{check_person_education, Direction, Education, EducationKind, PersonEducationDraft};
+use domain::education::{
+    check_person_education, Direction, Education, EducationKind, PersonEducationDraft,
+};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -85,7 +87,10 @@ pub async fn register(
             return Err(StoreError::invalid(
                 "kind",
                 "duplicate",
-                format!("{} är redan registrerad för personen.", checked.education.label_sv()),
+                format!(
+                    "{} är redan registrerad för personen.",
+                    checked.education.label_sv()
+                ),
             ))
         }
         Err(e) => return Err(e.into()),

@@ -15,8 +15,9 @@ use chrono_tz::Europe::Stockholm;
 use domain::catalogue::{CourseStatus, Level};
 use domain::education::{Direction, Education, EducationKind};
 use domain::gaps::{
-    analyse, parse_iso_date, year_wheel, Analysis, Catalogue, Check, CheckState, CourseFacts, Coverage, Holding,
-    Options, PersonFacts, PersonRecord, Plan, RequirementTally, RuleSet, Tally, YearWheel,
+    analyse, parse_iso_date, year_wheel, Analysis, Catalogue, Check, CheckState, CourseFacts,
+    Coverage, Holding, Options, PersonFacts, PersonRecord, Plan, RequirementTally, RuleSet, Tally,
+    YearWheel,
 };
 use domain::org::ActivityArea;
 use domain::requirements::{Placement, Requirement, RequirementTarget};
@@ -54,7 +55,10 @@ impl GapScope {
             GapScope::ActivityArea {
                 area,
                 municipality_id: Some(m),
-            } => format!("u.activity_area = '{}' AND p.municipality_id = {m}", area.code()),
+            } => format!(
+                "u.activity_area = '{}' AND p.municipality_id = {m}",
+                area.code()
+            ),
             GapScope::Unit(u) => format!("p.unit_id = {u}"),
             GapScope::Person(id) => format!("p.id = {id}"),
         }
@@ -140,7 +144,12 @@ impl GapData {
             set.spawn_blocking(move || {
                 let rules = data.rules();
                 let range = (k * size).min(n)..((k + 1) * size).min(n);
-                analyse(&rules, range.map(|i| data.record_at(i)), &data.options(), |_, _| {})
+                analyse(
+                    &rules,
+                    range.map(|i| data.record_at(i)),
+                    &data.options(),
+                    |_, _| {},
+                )
             });
         }
         let mut a = Analysis::default();
@@ -162,7 +171,11 @@ fn agg(db: &Db, expr: &str, sep: char) -> String {
 /// The aggregate select list for several columns: one comma-joined text per
 /// column, all in the same row order.
 fn agg_columns(db: &Db, exprs: &[&str]) -> String {
-    exprs.iter().map(|e| agg(db, e, ',')).collect::<Vec<_>>().join(", ")
+    exprs
+        .iter()
+        .map(|e| agg(db, e, ','))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Region-wide queries are split into ranges of person ids, run side by
@@ -187,7 +200,9 @@ async fn columns(db: &Db, sql: &str, n: usize) -> StoreResult<Vec<String>> {
         }
         Engine::Sqlite => sqlx::raw_sql(sql).fetch_all(db.pool()).await?,
     };
-    let row = rows.first().ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+    let row = rows
+        .first()
+        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
     Ok((0..n)
         .map(|i| row.get::<Option<String>, _>(i).unwrap_or_default())
         .collect())
@@ -228,7 +243,8 @@ fn each_record(cols: &[String], seps: &[char], mut f: impl FnMut(&[&str])) {
     if cols.first().is_none_or(|c| c.is_empty()) {
         return;
     }
-    let mut its: Vec<std::str::Split<'_, char>> = cols.iter().zip(seps).map(|(c, s)| c.split(*s)).collect();
+    let mut its: Vec<std::str::Split<'_, char>> =
+        cols.iter().zip(seps).map(|(c, s)| c.split(*s)).collect();
     let mut rec: Vec<&str> = Vec::with_capacity(cols.len());
     loop {
         rec.clear();
@@ -272,7 +288,9 @@ pub async fn catalogue(db: &Db) -> StoreResult<Catalogue> {
                 id,
                 status: CourseStatus::parse(&r.get::<String, _>(1)).unwrap_or(CourseStatus::Pausad),
                 level: Level::parse(&r.get::<String, _>(2)).unwrap_or(Level::Bas),
-                validity_months: r.get::<Option<i64>, _>(3).and_then(|m| u32::try_from(m).ok()),
+                validity_months: r
+                    .get::<Option<i64>, _>(3)
+                    .and_then(|m| u32::try_from(m).ok()),
                 areas: areas.remove(&id).unwrap_or_default(),
             }
         })
@@ -285,13 +303,15 @@ async fn id_ranges(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
     let r = sqlx::query("SELECT MIN(id), MAX(id) FROM people")
         .fetch_one(db.pool())
         .await?;
-    Ok(match (r.get::<Option<i64>, _>(0), r.get::<Option<i64>, _>(1)) {
-        (Some(lo), Some(hi)) => (lo..=hi)
-            .step_by(ID_RANGE as usize)
-            .map(|a| (a, (a + ID_RANGE - 1).min(hi)))
-            .collect(),
-        _ => vec![],
-    })
+    Ok(
+        match (r.get::<Option<i64>, _>(0), r.get::<Option<i64>, _>(1)) {
+            (Some(lo), Some(hi)) => (lo..=hi)
+                .step_by(ID_RANGE as usize)
+                .map(|a| (a, (a + ID_RANGE - 1).min(hi)))
+                .collect(),
+            _ => vec![],
+        },
+    )
 }
 
 /// Holdings parsed from packed blobs, with each person's range in them.
@@ -305,11 +325,12 @@ fn parse_holdings(cols: Vec<String>, wanted: &Option<Vec<i64>>) -> ParsedHolding
         let start = raw.len() as u32;
         for entry in f[1].split(' ') {
             let mut parts = entry.split(':');
-            let (Some(c), Some(done), Some(exp)) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some(c), Some(done), Some(exp)) = (parts.next(), parts.next(), parts.next())
+            else {
                 continue;
             };
             let Some(c) = int(c) else { continue };
-            if !wanted.as_ref().is_none_or(|w| w.binary_search(&c).is_ok()) {
+            if wanted.as_ref().is_some_and(|w| w.binary_search(&c).is_err()) {
                 continue;
             }
             if let Some(done) = parse_iso_date(done) {
@@ -326,15 +347,21 @@ fn parse_holdings(cols: Vec<String>, wanted: &Option<Vec<i64>>) -> ParsedHolding
 }
 
 /// Load a scope's people, completions, educations and upcoming bookings.
-pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses) -> StoreResult<GapData> {
+pub async fn load(
+    db: &Db,
+    scope: &GapScope,
+    as_of: NaiveDate,
+    courses: Courses,
+) -> StoreResult<GapData> {
     let region = *scope == GapScope::Region;
-    let (requirements, catalogue, ranges) = tokio::try_join!(requirements::all(db), catalogue(db), async {
-        if region {
-            id_ranges(db).await
-        } else {
-            Ok(vec![])
-        }
-    })?;
+    let (requirements, catalogue, ranges) =
+        tokio::try_join!(requirements::all(db), catalogue(db), async {
+            if region {
+                id_ranges(db).await
+            } else {
+                Ok(vec![])
+            }
+        })?;
     let cond = scope.condition();
     let people_from = "people p LEFT JOIN units u ON u.id = p.unit_id";
     // (SELECT …) for each piece: region-wide by id range without joins,
@@ -345,7 +372,7 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
                 .iter()
                 .map(|(lo, hi)| {
                     if table == "people" {
-                        format!("SELECT {select} FROM {people_from} WHERE p.active = 1 AND p.id BETWEEN {lo} AND {hi}")
+                        format!("SELECT {select} FROM people p WHERE p.active = 1 AND p.id BETWEEN {lo} AND {hi}")
                     } else {
                         format!("SELECT {select} FROM {table} x WHERE x.person_id BETWEEN {lo} AND {hi}")
                     }
@@ -396,20 +423,34 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
             "CAST(p.role_id AS TEXT)",
             "CAST(p.municipality_id AS TEXT)",
             "COALESCE(CAST(p.unit_id AS TEXT), '')",
-            "COALESCE(u.activity_area, '')",
         ],
     );
-    let people_q = gather(db, pieces(&people_select, "people"), 5, |cols| {
+    // Units' activity areas from a map (a few hundred units) rather than a join.
+    let unit_areas: std::sync::Arc<HashMap<i64, ActivityArea>> = std::sync::Arc::new(
+        sqlx::query("SELECT id, activity_area FROM units")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.get::<i64, _>(0),
+                    ActivityArea::parse(&r.get::<String, _>(1))?,
+                ))
+            })
+            .collect(),
+    );
+    let people_q = gather(db, pieces(&people_select, "people"), 4, move |cols| {
         let mut v = Vec::new();
-        each_record(&cols, &[','; 5], |f| {
+        each_record(&cols, &[','; 4], |f| {
             if let (Some(id), Some(role), Some(muni)) = (int(f[0]), int(f[1]), int(f[2])) {
+                let unit_id = int(f[3]);
                 v.push(PersonFacts {
                     person_id: id,
                     municipality_id: muni,
                     placement: Placement {
                         role_id: role,
-                        unit_id: int(f[3]),
-                        activity_area: ActivityArea::parse(f[4]),
+                        unit_id,
+                        activity_area: unit_id.and_then(|u| unit_areas.get(&u).copied()),
                     },
                 });
             }
@@ -426,9 +467,12 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
         match wanted {
             None => Ok(vec![]),
             Some(wanted) => {
-                gather(db, pieces(&holdings_select, "competence_holdings"), 2, move |cols| {
-                    parse_holdings(cols, &wanted)
-                })
+                gather(
+                    db,
+                    pieces(&holdings_select, "competence_holdings"),
+                    2,
+                    move |cols| parse_holdings(cols, &wanted),
+                )
                 .await
             }
         }
@@ -476,7 +520,9 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
     let plans_q = gather(db, vec![plan_sql], 5, |cols| {
         let mut v = Vec::new();
         each_record(&cols, &[','; 5], |f| {
-            if let (Some(p), Some(c), Some(s), Some(t)) = (int(f[0]), int(f[1]), int(f[2]), int(f[3])) {
+            if let (Some(p), Some(c), Some(s), Some(t)) =
+                (int(f[0]), int(f[1]), int(f[2]), int(f[3]))
+            {
                 v.push((
                     p,
                     Plan {
@@ -491,7 +537,8 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
         v
     });
 
-    let (people_parts, holding_parts, edu_parts, plan_parts) = tokio::try_join!(people_q, holdings_q, edu_q, plans_q)?;
+    let (people_parts, holding_parts, edu_parts, plan_parts) =
+        tokio::try_join!(people_q, holdings_q, edu_q, plans_q)?;
 
     let mut people: Vec<PersonFacts> = people_parts.into_iter().flatten().collect();
     people.sort_unstable_by_key(|p| p.person_id);
@@ -537,7 +584,11 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
             plan_list.push(plans[pi].1);
             pi += 1;
         }
-        ends.push([holdings.len() as u32, educations.len() as u32, plan_list.len() as u32]);
+        ends.push([
+            holdings.len() as u32,
+            educations.len() as u32,
+            plan_list.len() as u32,
+        ]);
     }
     Ok(GapData {
         as_of,
@@ -556,7 +607,9 @@ pub async fn load(db: &Db, scope: &GapScope, as_of: NaiveDate, courses: Courses)
 pub async fn rebuild_holdings(db: &Db) -> StoreResult<u64> {
     let entry = "CAST(course_id AS TEXT) || ':' || completed_on || ':' || COALESCE(expires_on, '')";
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM competence_holdings").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM competence_holdings")
+        .execute(&mut *tx)
+        .await?;
     let n = sqlx::query(&format!(
         "INSERT INTO competence_holdings (person_id, holdings) SELECT person_id, {} FROM completions GROUP BY person_id",
         agg(db, entry, ' ')
@@ -786,7 +839,10 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
     let scope = match level {
         GapLevel::Region => GapScope::Region,
         GapLevel::Municipality(m) => GapScope::Municipality(*m),
-        GapLevel::ActivityArea { area, municipality_id } => GapScope::ActivityArea {
+        GapLevel::ActivityArea {
+            area,
+            municipality_id,
+        } => GapScope::ActivityArea {
             area: *area,
             municipality_id: *municipality_id,
         },
@@ -802,16 +858,25 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
         GapLevel::Municipality(m) => (
             "municipality",
             Some(m.to_string()),
-            munis.get(m).cloned().ok_or(StoreError::NotFound("kommun"))?,
+            munis
+                .get(m)
+                .cloned()
+                .ok_or(StoreError::NotFound("kommun"))?,
         ),
-        GapLevel::ActivityArea { area, municipality_id } => (
+        GapLevel::ActivityArea {
+            area,
+            municipality_id,
+        } => (
             "activity_area",
             Some(area.code().to_string()),
             match municipality_id {
                 Some(m) => format!(
                     "{} i {}",
                     area.label_sv(),
-                    munis.get(m).cloned().ok_or(StoreError::NotFound("kommun"))?
+                    munis
+                        .get(m)
+                        .cloned()
+                        .ok_or(StoreError::NotFound("kommun"))?
                 ),
                 None => area.label_sv().to_string(),
             },
@@ -850,7 +915,9 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
     let g = &a.region;
     let requirements = requirement_lines(&a, g, &rules, &rows);
     let area_line = |code: &str, t: &Tally| {
-        let label = ActivityArea::parse(code).map(|x| x.label_sv()).unwrap_or("okänt");
+        let label = ActivityArea::parse(code)
+            .map(|x| x.label_sv())
+            .unwrap_or("okänt");
         GroupLine::new(code.to_string(), label.to_string(), t)
     };
     let (children_level, mut children, activity_areas) = match level {
@@ -858,20 +925,45 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
             "municipality",
             a.municipalities
                 .iter()
-                .map(|(m, s)| GroupLine::new(m.to_string(), munis.get(m).cloned().unwrap_or_default(), &s.tally))
+                .map(|(m, s)| {
+                    GroupLine::new(
+                        m.to_string(),
+                        munis.get(m).cloned().unwrap_or_default(),
+                        &s.tally,
+                    )
+                })
                 .collect::<Vec<_>>(),
-            a.activity_areas.iter().map(|(c, s)| area_line(c, &s.tally)).collect(),
+            a.activity_areas
+                .iter()
+                .map(|(c, s)| area_line(c, &s.tally))
+                .collect(),
         ),
         GapLevel::Municipality(_) | GapLevel::ActivityArea { .. } => {
-            let units: HashMap<i64, String> = crate::org::units(db, None)
+            // Names only (the unit list with staff counts is slow for a region).
+            let units: HashMap<i64, String> = sqlx::query("SELECT u.id, u.name, m.name FROM units u JOIN municipalities m ON m.id = u.municipality_id")
+                .fetch_all(db.pool())
                 .await?
-                .into_iter()
-                .map(|u| (u.id, u.name))
+                .iter()
+                .map(|r| {
+                    let (id, name, muni): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+                    let label = if matches!(level, GapLevel::ActivityArea { municipality_id: None, .. }) {
+                        format!("{name} ({muni})")
+                    } else {
+                        name
+                    };
+                    (id, label)
+                })
                 .collect();
             let mut children: Vec<GroupLine> = a
                 .units
                 .iter()
-                .map(|(u, s)| GroupLine::new(u.to_string(), units.get(u).cloned().unwrap_or_default(), &s.tally))
+                .map(|(u, s)| {
+                    GroupLine::new(
+                        u.to_string(),
+                        units.get(u).cloned().unwrap_or_default(),
+                        &s.tally,
+                    )
+                })
                 .collect();
             // People without a unit, as their own line.
             let in_units: Tally = a.units.values().fold(Tally::default(), |mut acc, s| {
@@ -882,7 +974,10 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
                 let mut rest = g.tally;
                 for (field, sub) in [
                     (&mut rest.people, in_units.people),
-                    (&mut rest.people_with_requirements, in_units.people_with_requirements),
+                    (
+                        &mut rest.people_with_requirements,
+                        in_units.people_with_requirements,
+                    ),
                     (&mut rest.people_with_gaps, in_units.people_with_gaps),
                     (&mut rest.checks, in_units.checks),
                     (&mut rest.met, in_units.met),
@@ -928,7 +1023,13 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
                 "person",
                 person_tallies
                     .iter()
-                    .map(|(id, t)| GroupLine::new(id.to_string(), names.get(id).cloned().unwrap_or_default(), t))
+                    .map(|(id, t)| {
+                        GroupLine::new(
+                            id.to_string(),
+                            names.get(id).cloned().unwrap_or_default(),
+                            t,
+                        )
+                    })
                     .collect(),
                 vec![],
             )
@@ -950,6 +1051,37 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
         children,
         activity_areas,
     })
+}
+
+/// Each unit's totals: every unit (`None`, from one region-wide analysis) or
+/// the units listed.
+pub async fn unit_tallies(
+    db: &Db,
+    units: Option<&[i64]>,
+    as_of: NaiveDate,
+) -> StoreResult<HashMap<i64, Tally>> {
+    match units {
+        None => {
+            let data =
+                std::sync::Arc::new(load(db, &GapScope::Region, as_of, Courses::Required).await?);
+            Ok(data
+                .analyse_in_parts()
+                .await?
+                .units
+                .into_iter()
+                .map(|(k, g)| (k, g.tally))
+                .collect())
+        }
+        Some(ids) => {
+            let mut out = HashMap::new();
+            for u in ids {
+                let data = load(db, &GapScope::Unit(*u), as_of, Courses::Required).await?;
+                let a = data.analyse(|_, _| {});
+                out.insert(*u, a.region.tally);
+            }
+            Ok(out)
+        }
+    }
 }
 
 // One person's requirements ------------------------------------------------------
@@ -1133,12 +1265,15 @@ pub struct WheelCourse {
     /// Sessions of the course starting that month, with free seats.
     pub sessions: usize,
     pub free_seats: i64,
+    /// The first of those sessions with a free seat, to book from.
+    pub first_session_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WheelMonthLine {
     /// "2026-03"
     pub month: String,
+    pub year: i32,
     pub month_name: &'static str,
     pub courses: Vec<WheelCourse>,
 }
@@ -1220,7 +1355,9 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
         by_person.insert(p.facts.person_id, checks.to_vec());
     });
     for person in &staff_list {
-        let Some(record) = data.record(person.id) else { continue };
+        let Some(record) = data.record(person.id) else {
+            continue;
+        };
         let checks = by_person.remove(&person.id).unwrap_or_default();
         let counts = Tally::of_person(&checks, |c| {
             rules
@@ -1233,7 +1370,12 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
             .filter_map(|c| check_line(c, &rules, &rows, &titles))
             .collect();
         let completed: HashSet<i64> = record.holdings.iter().map(|h| h.course_id).collect();
-        let track = crate::tracks::status_for(&tracks, record.facts.placement, &completed, record.educations);
+        let track = crate::tracks::status_for(
+            &tracks,
+            record.facts.placement,
+            &completed,
+            record.educations,
+        );
         all_checks.extend(checks.iter().copied());
         staff.push(StaffLine {
             person_id: person.id,
@@ -1242,7 +1384,11 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
             educations: edu_labels.remove(&person.id).unwrap_or_default(),
             counts,
             gaps: lines.iter().filter(|l| l.is_gap).cloned().collect(),
-            expiring: lines.iter().filter(|l| l.state == "expiring").cloned().collect(),
+            expiring: lines
+                .iter()
+                .filter(|l| l.state == "expiring")
+                .cloned()
+                .collect(),
             track,
         });
     }
@@ -1291,6 +1437,7 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
             planned,
             sessions: sessions.len(),
             free_seats: sessions.iter().map(|s| s.free).sum(),
+            first_session_id: sessions.iter().find(|s| s.free > 0).map(|s| s.session_id),
         }
     };
     let overdue = wheel
@@ -1303,6 +1450,7 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
         .iter()
         .map(|m| WheelMonthLine {
             month: format!("{}-{:02}", m.year, m.month),
+            year: m.year,
             month_name: MONTHS_SV[(m.month - 1) as usize],
             courses: m
                 .entries
@@ -1365,7 +1513,9 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
     let mut latest: HashMap<(i64, i64), Holding> = HashMap::new();
     for record in data.records() {
         for h in record.holdings {
-            let e = latest.entry((record.facts.person_id, h.course_id)).or_insert(*h);
+            let e = latest
+                .entry((record.facts.person_id, h.course_id))
+                .or_insert(*h);
             if h.completed_on > e.completed_on {
                 *e = *h;
             }
@@ -1388,7 +1538,10 @@ pub async fn unit_overview(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResu
                 completed_on: crate::time::date_str(h.completed_on),
                 expires_on: crate::time::date_str(exp),
                 expired: days <= 0,
-                renewal_booked: record.plans.iter().any(|p| p.course_id == *course_id && !p.waitlisted),
+                renewal_booked: record
+                    .plans
+                    .iter()
+                    .any(|p| p.course_id == *course_id && !p.waitlisted),
             })
         })
         .collect();

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use domain::access::{decide, Action, Actor, Decision};
 use domain::catalogue::CourseStatus;
-use domain::requirements::{check_need, need_status_from_courses, Certainty, NeedDraft, NeedStatus, Profession};
+use domain::requirements::{
+    check_need, need_status_from_courses, Certainty, NeedDraft, NeedStatus, Profession,
+};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -54,7 +56,9 @@ impl Need {
             .unwrap_or("")
     }
     pub fn status_label(&self) -> &'static str {
-        NeedStatus::parse(&self.row.status).map(|s| s.label_sv()).unwrap_or("")
+        NeedStatus::parse(&self.row.status)
+            .map(|s| s.label_sv())
+            .unwrap_or("")
     }
     pub fn derived_status_label(&self) -> &'static str {
         self.derived_status
@@ -104,7 +108,10 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Need>> {
         .into_iter()
         .map(|row| {
             let cs = courses.remove(&row.id).unwrap_or_default();
-            let statuses: Vec<CourseStatus> = cs.iter().filter_map(|c| CourseStatus::parse(&c.status)).collect();
+            let statuses: Vec<CourseStatus> = cs
+                .iter()
+                .filter_map(|c| CourseStatus::parse(&c.status))
+                .collect();
             Need {
                 derived_status: need_status_from_courses(&statuses).map(|s| s.code().to_string()),
                 courses: cs,
@@ -163,15 +170,23 @@ async fn check_courses(db: &Db, course_ids: &[i64]) -> StoreResult<()> {
 }
 
 /// Add a need at the end of its profession's list.
-pub async fn create(db: &Db, actor: &Actor, who: &Who, d: &NeedDraft, course_ids: &[i64]) -> StoreResult<i64> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    d: &NeedDraft,
+    course_ids: &[i64],
+) -> StoreResult<i64> {
     require(actor)?;
     let n = check_need(d).map_err(StoreError::Invalid)?;
     check_courses(db, course_ids).await?;
     let mut tx = db.begin().await?;
-    let pos: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM needs WHERE profession = $1")
-        .bind(n.profession.code())
-        .fetch_one(&mut *tx)
-        .await?;
+    let pos: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM needs WHERE profession = $1",
+    )
+    .bind(n.profession.code())
+    .fetch_one(&mut *tx)
+    .await?;
     let id: i64 = sqlx::query(
         "INSERT INTO needs (code, profession, position, title, status, certainty, note, source, updated_at, updated_by_account_id) \
          VALUES (NULL, $1, $2, $3, $4, $5, $6, '', $7, $8) RETURNING id",
@@ -188,13 +203,29 @@ pub async fn create(db: &Db, actor: &Actor, who: &Who, d: &NeedDraft, course_ids
     .await?
     .get(0);
     set_links(&mut tx, id, course_ids).await?;
-    audit::record(&mut tx, who, "need.create", "need", Some(id), None, &n.title).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.create",
+        "need",
+        Some(id),
+        None,
+        &n.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Change a need and replace its course links.
-pub async fn update(db: &Db, actor: &Actor, who: &Who, id: i64, d: &NeedDraft, course_ids: &[i64]) -> StoreResult<()> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    id: i64,
+    d: &NeedDraft,
+    course_ids: &[i64],
+) -> StoreResult<()> {
     require(actor)?;
     let old = get(db, id).await?;
     let n = check_need(d).map_err(StoreError::Invalid)?;
@@ -224,7 +255,16 @@ pub async fn update(db: &Db, actor: &Actor, who: &Who, id: i64, d: &NeedDraft, c
     .execute(&mut *tx)
     .await?;
     set_links(&mut tx, id, course_ids).await?;
-    audit::record(&mut tx, who, "need.update", "need", Some(id), None, &n.title).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.update",
+        "need",
+        Some(id),
+        None,
+        &n.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -241,7 +281,16 @@ pub async fn delete(db: &Db, actor: &Actor, who: &Who, id: i64) -> StoreResult<(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, who, "need.delete", "need", Some(id), None, &old.row.title).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.delete",
+        "need",
+        Some(id),
+        None,
+        &old.row.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -283,19 +332,21 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
     if n > 0 {
         return Ok(0);
     }
-    let codes: HashMap<String, i64> = sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let codes: HashMap<String, i64> =
+        sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     // Planned courses by their name in the source ("Sårvård baspersonal").
-    let planned: HashMap<String, i64> = sqlx::query("SELECT title, id FROM courses WHERE planned_term <> ''")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get::<String, _>(0).to_lowercase(), r.get(1)))
-        .collect();
+    let planned: HashMap<String, i64> =
+        sqlx::query("SELECT title, id FROM courses WHERE planned_term <> ''")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get::<String, _>(0).to_lowercase(), r.get(1)))
+            .collect();
     let mut r = csv::Reader::from_reader(NEEDS_CSV.as_bytes());
     let headers = r
         .headers()
@@ -324,9 +375,10 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
     for rec in r.records() {
         let rec = rec.map_err(|e| anyhow::anyhow!("needs_inventory.csv: {e}"))?;
         let code = rec[c_id].to_string();
-        let prof = profession_code(&rec[c_prof]).ok_or_else(|| anyhow::anyhow!("okänd yrkesgrupp {}", &rec[c_prof]))?;
-        let status =
-            NeedStatus::parse(&rec[c_status]).ok_or_else(|| anyhow::anyhow!("okänd status {}", &rec[c_status]))?;
+        let prof = profession_code(&rec[c_prof])
+            .ok_or_else(|| anyhow::anyhow!("okänd yrkesgrupp {}", &rec[c_prof]))?;
+        let status = NeedStatus::parse(&rec[c_status])
+            .ok_or_else(|| anyhow::anyhow!("okänd status {}", &rec[c_status]))?;
         let certainty = Certainty::parse(&rec[c_cert]).unwrap_or(Certainty::Hog);
         let alt = NeedStatus::parse(&rec[c_alt]).map(|s| s.code());
         let id: i64 = sqlx::query(
@@ -352,7 +404,12 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
             course_ids.push(*c);
         }
         // "Sårvård baspersonal (Hösten 2026)" → the planned course.
-        let planned_name = rec[c_planned].split(" (").next().unwrap_or("").trim().to_lowercase();
+        let planned_name = rec[c_planned]
+            .split(" (")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
         if let Some(c) = planned.get(&planned_name) {
             course_ids.push(*c);
         }

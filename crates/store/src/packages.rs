@@ -34,7 +34,9 @@ pub struct PackageCourse {
 
 impl PackageCourse {
     pub fn status_label(&self) -> &'static str {
-        CourseStatus::parse(&self.status).map(|s| s.label_sv()).unwrap_or("")
+        CourseStatus::parse(&self.status)
+            .map(|s| s.label_sv())
+            .unwrap_or("")
     }
 }
 
@@ -82,7 +84,11 @@ impl Package {
 pub async fn list(db: &Db, published_only: bool) -> StoreResult<Vec<Package>> {
     let rows: Vec<PackageRow> = sqlx::query_as(&format!(
         "SELECT id, name, description, published, synthetic FROM packages{}",
-        if published_only { " WHERE published = 1" } else { "" }
+        if published_only {
+            " WHERE published = 1"
+        } else {
+            ""
+        }
     ))
     .fetch_all(db.pool())
     .await?;
@@ -151,21 +157,24 @@ fn require(actor: &Actor) -> StoreResult<()> {
 }
 
 async fn check(db: &Db, d: &PackageDraft) -> StoreResult<domain::packages::CheckedPackage> {
-    let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles").fetch_all(db.pool()).await?;
-    let courses: HashMap<i64, (String, CourseStatus)> = sqlx::query("SELECT id, title, status FROM courses")
+    let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles")
         .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            (
-                r.get::<i64, _>(0),
+        .await?;
+    let courses: HashMap<i64, (String, CourseStatus)> =
+        sqlx::query("SELECT id, title, status FROM courses")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| {
                 (
-                    r.get::<String, _>(1),
-                    CourseStatus::parse(&r.get::<String, _>(2)).unwrap_or(CourseStatus::Pausad),
-                ),
-            )
-        })
-        .collect();
+                    r.get::<i64, _>(0),
+                    (
+                        r.get::<String, _>(1),
+                        CourseStatus::parse(&r.get::<String, _>(2)).unwrap_or(CourseStatus::Pausad),
+                    ),
+                )
+            })
+            .collect();
     check_package(d, &roles, |id| courses.get(&id).cloned()).map_err(StoreError::Invalid)
 }
 
@@ -179,13 +188,25 @@ pub async fn create_synthetic(db: &Db, who: &Who, d: &PackageDraft) -> StoreResu
     save(db, who, None, d, true).await
 }
 
-pub async fn update(db: &Db, actor: &Actor, who: &Who, id: i64, d: &PackageDraft) -> StoreResult<()> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    id: i64,
+    d: &PackageDraft,
+) -> StoreResult<()> {
     require(actor)?;
     get(db, id).await?;
     save(db, who, Some(id), d, false).await.map(|_| ())
 }
 
-async fn save(db: &Db, who: &Who, id: Option<i64>, d: &PackageDraft, synthetic: bool) -> StoreResult<i64> {
+async fn save(
+    db: &Db,
+    who: &Who,
+    id: Option<i64>,
+    d: &PackageDraft,
+    synthetic: bool,
+) -> StoreResult<i64> {
     let c = check(db, d).await?;
     let now = crate::time::now();
     let mut tx = db.begin().await?;
@@ -243,14 +264,25 @@ async fn save(db: &Db, who: &Who, id: Option<i64>, d: &PackageDraft, synthetic: 
             .await?;
     }
     for (n, course) in c.course_ids.iter().enumerate() {
-        sqlx::query("INSERT INTO package_courses (package_id, course_id, position) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(course)
-            .bind(n as i64 + 1)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO package_courses (package_id, course_id, position) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(course)
+        .bind(n as i64 + 1)
+        .execute(&mut *tx)
+        .await?;
     }
-    audit::record(&mut tx, who, "package.save", "package", Some(id), None, &c.name).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "package.save",
+        "package",
+        Some(id),
+        None,
+        &c.name,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -299,7 +331,10 @@ pub async fn fitting(db: &Db, scope: &Scope) -> StoreResult<Vec<FittingPackage>>
         conds.push(format!("p.unit_id IN ({})", ids(&scope.unit_ids)));
     }
     if !scope.municipality_ids.is_empty() {
-        conds.push(format!("p.municipality_id IN ({})", ids(&scope.municipality_ids)));
+        conds.push(format!(
+            "p.municipality_id IN ({})",
+            ids(&scope.municipality_ids)
+        ));
     }
     if conds.is_empty() {
         return Ok(vec![]);
@@ -346,5 +381,8 @@ pub async fn fitting(db: &Db, scope: &Scope) -> StoreResult<Vec<FittingPackage>>
 }
 
 fn ids(v: &[i64]) -> String {
-    v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    v.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }

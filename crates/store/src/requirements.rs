@@ -7,8 +7,8 @@ use domain::catalogue::{CourseStatus, Level};
 use domain::education::{Direction, Education, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::{
-    check_requirement, warning, CheckedRequirement, CourseRef, Requirement, RequirementContext, RequirementDraft,
-    RequirementScope, RequirementTarget, UnitRef,
+    check_requirement, warning, CheckedRequirement, CourseRef, Requirement, RequirementContext,
+    RequirementDraft, RequirementScope, RequirementTarget, UnitRef,
 };
 use serde::Serialize;
 use sqlx::{FromRow, Row};
@@ -51,7 +51,9 @@ impl RequirementRow {
             "activity_area" => RequirementScope::ActivityArea {
                 activity_area: ActivityArea::parse(self.activity_area.as_deref()?)?,
             },
-            "unit" => RequirementScope::Unit { unit_id: self.unit_id? },
+            "unit" => RequirementScope::Unit {
+                unit_id: self.unit_id?,
+            },
             _ => return None,
         };
         let target = match self.kind.as_str() {
@@ -213,7 +215,9 @@ pub struct Lookups {
 }
 
 pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
-    let roles = sqlx::query_scalar("SELECT id FROM roles").fetch_all(db.pool()).await?;
+    let roles = sqlx::query_scalar("SELECT id FROM roles")
+        .fetch_all(db.pool())
+        .await?;
     let units = sqlx::query("SELECT id, municipality_id FROM units")
         .fetch_all(db.pool())
         .await?
@@ -236,7 +240,11 @@ pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
     let areas = sqlx::query_scalar("SELECT id FROM competence_areas")
         .fetch_all(db.pool())
         .await?;
-    let existing = all(db).await?.into_iter().filter(|r| Some(r.id) != except).collect();
+    let existing = all(db)
+        .await?
+        .into_iter()
+        .filter(|r| Some(r.id) != except)
+        .collect();
     Ok(Lookups {
         roles,
         units,
@@ -249,7 +257,9 @@ pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
 fn dedup_key(role_id: i64, scope: &RequirementScope, target: &RequirementTarget) -> String {
     let s = match scope {
         RequirementScope::Region => "region".to_string(),
-        RequirementScope::ActivityArea { activity_area } => format!("area:{}", activity_area.code()),
+        RequirementScope::ActivityArea { activity_area } => {
+            format!("area:{}", activity_area.code())
+        }
         RequirementScope::Unit { unit_id } => format!("unit:{unit_id}"),
     };
     let t = match target {
@@ -279,9 +289,11 @@ fn permit(actor: &Actor, c: &CheckedRequirement) -> StoreResult<()> {
         Decision::Allow => Ok(()),
         Decision::Deny(why) => Err(StoreError::Forbidden(match unit_id {
             Some(_) => why.to_string(),
-            None => "Endast samordnare får ställa krav för hela regionen eller ett verksamhetsområde; \
+            None => {
+                "Endast samordnare får ställa krav för hela regionen eller ett verksamhetsområde; \
                      som chef kan du ställa krav för dina egna enheter."
-                .to_string(),
+                    .to_string()
+            }
         })),
     }
 }
@@ -355,11 +367,22 @@ pub async fn create(db: &Db, actor: &Actor, who: &Who, d: &RequirementDraft) -> 
 }
 
 /// As `create`, marking the row as synthetic demo data.
-pub async fn create_synthetic(db: &Db, actor: &Actor, who: &Who, d: &RequirementDraft) -> StoreResult<i64> {
+pub async fn create_synthetic(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    d: &RequirementDraft,
+) -> StoreResult<i64> {
     insert(db, actor, who, d, true).await
 }
 
-async fn insert(db: &Db, actor: &Actor, who: &Who, d: &RequirementDraft, synthetic: bool) -> StoreResult<i64> {
+async fn insert(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    d: &RequirementDraft,
+    synthetic: bool,
+) -> StoreResult<i64> {
     let l = lookups(db, None).await?;
     let c = check(d, &l)?;
     permit(actor, &c)?;
@@ -409,7 +432,13 @@ async fn insert(db: &Db, actor: &Actor, who: &Who, d: &RequirementDraft, synthet
 
 /// Change a requirement. The actor must be allowed both where it applied
 /// and where it will apply.
-pub async fn update(db: &Db, actor: &Actor, who: &Who, id: i64, d: &RequirementDraft) -> StoreResult<()> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    id: i64,
+    d: &RequirementDraft,
+) -> StoreResult<()> {
     let old = get(db, id).await?;
     permit_existing(actor, &old)?;
     let l = lookups(db, Some(id)).await?;
@@ -462,7 +491,11 @@ fn permit_existing(actor: &Actor, r: &RequirementRow) -> StoreResult<()> {
         actor,
         Action::ManageRequirements {
             unit_id,
-            municipality_id: if unit_id.is_some() { r.municipality_id } else { None },
+            municipality_id: if unit_id.is_some() {
+                r.municipality_id
+            } else {
+                None
+            },
         },
     ) {
         Decision::Allow => Ok(()),

@@ -8,7 +8,8 @@ use domain::education::{Direction, Education, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::Placement;
 use domain::tracks::{
-    check_new_prerequisite, check_track, progress, Block, ProviderKind, Track, TrackItem, TrackItemDraft, TrackProgress,
+    check_new_prerequisite, check_track, progress, Block, ProviderKind, Track, TrackItem,
+    TrackItemDraft, TrackProgress,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, Row};
@@ -58,7 +59,9 @@ pub struct TrackItemRow {
 
 impl TrackItemRow {
     pub fn provider_label(&self) -> &'static str {
-        ProviderKind::parse(&self.provider).map(|p| p.label_sv()).unwrap_or("")
+        ProviderKind::parse(&self.provider)
+            .map(|p| p.label_sv())
+            .unwrap_or("")
     }
     pub fn course_status_label(&self) -> &'static str {
         self.course_status
@@ -95,7 +98,11 @@ pub struct TrackWithItems {
 impl TrackWithItems {
     pub fn to_domain(&self) -> Track {
         Track {
-            items: self.items.iter().filter_map(TrackItemRow::to_domain).collect(),
+            items: self
+                .items
+                .iter()
+                .filter_map(TrackItemRow::to_domain)
+                .collect(),
             deepening_required: self.track.deepening_required.max(0) as u32,
         }
     }
@@ -120,9 +127,10 @@ const ITEM_SELECT: &str = "SELECT i.id, i.track_id, i.block, i.position, i.cours
 /// Every track with its items, sorted by name.
 pub async fn all_with_items(db: &Db) -> StoreResult<Vec<TrackWithItems>> {
     let tracks: Vec<TrackRow> = sqlx::query_as(TRACK_SELECT).fetch_all(db.pool()).await?;
-    let items: Vec<TrackItemRow> = sqlx::query_as(&format!("{ITEM_SELECT} ORDER BY i.track_id, i.position"))
-        .fetch_all(db.pool())
-        .await?;
+    let items: Vec<TrackItemRow> =
+        sqlx::query_as(&format!("{ITEM_SELECT} ORDER BY i.track_id, i.position"))
+            .fetch_all(db.pool())
+            .await?;
     let mut by_track: HashMap<i64, Vec<TrackItemRow>> = HashMap::new();
     for i in items {
         by_track.entry(i.track_id).or_default().push(i);
@@ -144,10 +152,12 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<TrackWithItems> {
         .fetch_optional(db.pool())
         .await?
         .ok_or(StoreError::NotFound("spår"))?;
-    let items = sqlx::query_as(&format!("{ITEM_SELECT} WHERE i.track_id = $1 ORDER BY i.position"))
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
+    let items = sqlx::query_as(&format!(
+        "{ITEM_SELECT} WHERE i.track_id = $1 ORDER BY i.position"
+    ))
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
     Ok(TrackWithItems { track, items })
 }
 
@@ -191,6 +201,7 @@ pub fn status_for(
             Some(Block::Spets) => "spets",
             Some(Block::Fordjupning) => "fördjupning",
             Some(Block::Bas) => "bas",
+            None if pr.percent == 0 => "ej påbörjad",
             None => "påbörjad",
         },
         progress: pr,
@@ -198,7 +209,10 @@ pub fn status_for(
 }
 
 /// A person's track and progress along it.
-pub async fn person_progress(db: &Db, person_id: i64) -> StoreResult<Option<(TrackWithItems, TrackStatus)>> {
+pub async fn person_progress(
+    db: &Db,
+    person_id: i64,
+) -> StoreResult<Option<(TrackWithItems, TrackStatus)>> {
     let person = crate::people::get(db, person_id).await?;
     let area = match person.unit_id {
         Some(u) => ActivityArea::parse(&crate::org::unit(db, u).await?.activity_area),
@@ -210,12 +224,13 @@ pub async fn person_progress(db: &Db, person_id: i64) -> StoreResult<Option<(Tra
         activity_area: area,
     };
     let tracks = all_with_items(db).await?;
-    let completed: HashSet<i64> = sqlx::query_scalar("SELECT DISTINCT course_id FROM completions WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .collect();
+    let completed: HashSet<i64> =
+        sqlx::query_scalar("SELECT DISTINCT course_id FROM completions WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
     let educations: Vec<Education> = crate::education::for_person(db, person_id)
         .await?
         .iter()
@@ -229,6 +244,44 @@ pub async fn person_progress(db: &Db, person_id: i64) -> StoreResult<Option<(Tra
         .find(|t| t.track.id == status.track_id)
         .expect("track just found");
     Ok(Some((t, status)))
+}
+
+/// Completed courses and formal educations of the people (ids), for
+/// progress on tracks.
+pub async fn holdings_of(
+    db: &Db,
+    person_ids: &[i64],
+) -> StoreResult<HashMap<i64, (HashSet<i64>, Vec<Education>)>> {
+    let mut out: HashMap<i64, (HashSet<i64>, Vec<Education>)> = HashMap::new();
+    for chunk in person_ids.chunks(500) {
+        let ids = chunk
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        for r in sqlx::query(&format!(
+            "SELECT DISTINCT person_id, course_id FROM completions WHERE person_id IN ({ids})"
+        ))
+        .fetch_all(db.pool())
+        .await?
+        {
+            out.entry(r.get(0)).or_default().0.insert(r.get(1));
+        }
+        for r in sqlx::query(&format!(
+            "SELECT person_id, kind, direction FROM person_educations WHERE person_id IN ({ids})"
+        ))
+        .fetch_all(db.pool())
+        .await?
+        {
+            if let Some(k) = EducationKind::parse(&r.get::<String, _>(1)) {
+                out.entry(r.get(0))
+                    .or_default()
+                    .1
+                    .push(Education::new(k, Direction::parse(&r.get::<String, _>(2))));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn require(actor: &Actor, action: Action<'_>) -> StoreResult<()> {
@@ -262,10 +315,21 @@ async fn check(db: &Db, d: &TrackDraft) -> StoreResult<(CheckedHeader, Track)> {
     let mut e = domain::FieldErrors::new();
     let name = d.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 120 {
-        e.add("name", "invalid_name", "Spårets namn måste vara 1–120 tecken.");
+        e.add(
+            "name",
+            "invalid_name",
+            "Spårets namn måste vara 1–120 tecken.",
+        );
     }
-    let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles").fetch_all(db.pool()).await?;
-    let role_id = d.role_id.trim().parse::<i64>().ok().filter(|r| roles.contains(r));
+    let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles")
+        .fetch_all(db.pool())
+        .await?;
+    let role_id = d
+        .role_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| roles.contains(r));
     if role_id.is_none() {
         e.add("role_id", "invalid_role", "Välj en yrkesroll.");
     }
@@ -283,25 +347,40 @@ async fn check(db: &Db, d: &TrackDraft) -> StoreResult<(CheckedHeader, Track)> {
     }
     let description = d.description.trim().to_string();
     if description.chars().count() > 2000 {
-        e.add("description", "too_long", "Beskrivningen får vara högst 2000 tecken.");
+        e.add(
+            "description",
+            "too_long",
+            "Beskrivningen får vara högst 2000 tecken.",
+        );
     }
-    let courses: HashMap<i64, (String, bool)> = sqlx::query("SELECT id, title, status FROM courses")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            (
-                r.get::<i64, _>(0),
+    let courses: HashMap<i64, (String, bool)> =
+        sqlx::query("SELECT id, title, status FROM courses")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| {
                 (
-                    r.get::<String, _>(1),
-                    r.get::<String, _>(2) == CourseStatus::Avvecklad.code(),
-                ),
-            )
-        })
-        .collect();
+                    r.get::<i64, _>(0),
+                    (
+                        r.get::<String, _>(1),
+                        r.get::<String, _>(2) == CourseStatus::Avvecklad.code(),
+                    ),
+                )
+            })
+            .collect();
     let prereqs = prerequisite_edges(db).await?;
-    let items = d.items.iter().filter(|i| !is_blank(i)).cloned().collect::<Vec<_>>();
-    let track = check_track(&items, &d.deepening_required, |id| courses.get(&id).cloned(), &prereqs);
+    let items = d
+        .items
+        .iter()
+        .filter(|i| !is_blank(i))
+        .cloned()
+        .collect::<Vec<_>>();
+    let track = check_track(
+        &items,
+        &d.deepening_required,
+        |id| courses.get(&id).cloned(),
+        &prereqs,
+    );
     let track = match track {
         Ok(t) => Some(t),
         Err(errs) => {
@@ -330,7 +409,12 @@ fn is_blank(i: &TrackItemDraft) -> bool {
         && i.education.trim().is_empty()
 }
 
-async fn write_items(tx: &mut crate::Tx, track_id: i64, t: &Track, refs: &[String]) -> StoreResult<()> {
+async fn write_items(
+    tx: &mut crate::Tx,
+    track_id: i64,
+    t: &Track,
+    refs: &[String],
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM track_items WHERE track_id = $1")
         .bind(track_id)
         .execute(&mut **tx)
@@ -369,7 +453,11 @@ fn conflict_error(e: sqlx::Error) -> StoreError {
                 "Det finns redan ett spår för rollen i det verksamhetsområdet.",
             )
         } else {
-            StoreError::invalid("name", "duplicate", "Det finns redan ett spår med det namnet.")
+            StoreError::invalid(
+                "name",
+                "duplicate",
+                "Det finns redan ett spår med det namnet.",
+            )
         }
     } else {
         e.into()
@@ -461,7 +549,16 @@ pub async fn delete(db: &Db, actor: &Actor, who: &Who, id: i64) -> StoreResult<(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, who, "track.delete", "track", Some(id), None, &t.track.name).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "track.delete",
+        "track",
+        Some(id),
+        None,
+        &t.track.name,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -502,11 +599,21 @@ pub async fn prerequisites(db: &Db) -> StoreResult<Vec<PrerequisiteRow>> {
 }
 
 /// Add "course requires `requires` first". A cycle is refused, naming it.
-pub async fn add_prerequisite(db: &Db, actor: &Actor, who: &Who, course_id: i64, requires: i64) -> StoreResult<()> {
+pub async fn add_prerequisite(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    course_id: i64,
+    requires: i64,
+) -> StoreResult<()> {
     require(actor, Action::ManageTracks)?;
     let titles: HashMap<i64, String> = crate::gaps::course_titles(db).await?;
     if !titles.contains_key(&course_id) {
-        return Err(StoreError::invalid("course_id", "invalid_course", "Välj en kurs."));
+        return Err(StoreError::invalid(
+            "course_id",
+            "invalid_course",
+            "Välj en kurs.",
+        ));
     }
     if !titles.contains_key(&requires) {
         return Err(StoreError::invalid(
@@ -524,12 +631,13 @@ pub async fn add_prerequisite(db: &Db, actor: &Actor, who: &Who, course_id: i64,
             .execute(&mut *tx)
             .await?;
     }
-    let edges: Vec<(i64, i64)> = sqlx::query("SELECT course_id, requires_course_id FROM course_prerequisites")
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let edges: Vec<(i64, i64)> =
+        sqlx::query("SELECT course_id, requires_course_id FROM course_prerequisites")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     check_new_prerequisite(&edges, course_id, requires, |c| {
         titles.get(&c).cloned().unwrap_or_default()
     })
@@ -553,15 +661,23 @@ pub async fn add_prerequisite(db: &Db, actor: &Actor, who: &Who, course_id: i64,
     Ok(())
 }
 
-pub async fn remove_prerequisite(db: &Db, actor: &Actor, who: &Who, course_id: i64, requires: i64) -> StoreResult<()> {
+pub async fn remove_prerequisite(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    course_id: i64,
+    requires: i64,
+) -> StoreResult<()> {
     require(actor, Action::ManageTracks)?;
     let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM course_prerequisites WHERE course_id = $1 AND requires_course_id = $2")
-        .bind(course_id)
-        .bind(requires)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "DELETE FROM course_prerequisites WHERE course_id = $1 AND requires_course_id = $2",
+    )
+    .bind(course_id)
+    .bind(requires)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(StoreError::NotFound("förkunskapskrav"));
     }
@@ -753,13 +869,23 @@ fn seed_tracks() -> Vec<SeedTrack> {
 fn area_texts() -> HashMap<String, String> {
     let mut r = csv::Reader::from_reader(YRKESRESAN_CSV.as_bytes());
     let headers = r.headers().expect("seed header").clone();
-    let id = headers.iter().position(|h| h == "record_id").expect("record_id");
-    let item = headers.iter().position(|h| h == "item_sv").expect("item_sv");
+    let id = headers
+        .iter()
+        .position(|h| h == "record_id")
+        .expect("record_id");
+    let item = headers
+        .iter()
+        .position(|h| h == "item_sv")
+        .expect("item_sv");
     r.records()
         .filter_map(|rec| rec.ok())
         .map(|rec| {
             let text = rec[item].trim();
-            let first = text.split(". ").next().unwrap_or(text).trim_end_matches('.');
+            let first = text
+                .split(". ")
+                .next()
+                .unwrap_or(text)
+                .trim_end_matches('.');
             let mut t = first.to_string();
             if let Some(c) = t.get(..1) {
                 t = c.to_uppercase() + &t[1..];
@@ -773,12 +899,13 @@ fn area_texts() -> HashMap<String, String> {
 /// (synthetic links, marked). Skips a track whose role is missing.
 pub async fn load_demo(db: &Db) -> StoreResult<usize> {
     let texts = area_texts();
-    let codes: HashMap<String, i64> = sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let codes: HashMap<String, i64> =
+        sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     let who = Who::system("demo");
     let mut n = 0;
     for t in seed_tracks() {

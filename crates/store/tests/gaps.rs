@@ -12,7 +12,9 @@ use navet_store::audit::Who;
 use navet_store::catalogue::{self, CourseExtras};
 use navet_store::gaps::{self, Courses, GapLevel, GapScope};
 use navet_store::people::{self, PersonInput};
-use navet_store::{both_engines, education, needs, org, packages, requirements, seed, tracks, Db, StoreError};
+use navet_store::{
+    both_engines, education, needs, org, packages, requirements, seed, tracks, Db, StoreError,
+};
 use sqlx::Row;
 
 fn who() -> Who {
@@ -154,71 +156,89 @@ async fn count(db: &Db, table: &str) -> i64 {
         .unwrap()
 }
 
-both_engines!(education_is_registered_by_manager_or_coordinator, |db: Db| async move {
-    let m = org::municipality_by_name(&db, "Kumla").await.unwrap().unwrap();
-    let mine = org::create_unit(&db, m.id, "Säbo Solrosen", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let other = org::create_unit(&db, m.id, "Hemtjänst Väst", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let anna = person(&db, "anna@x.se", "Undersköterska", "Kumla", Some(mine)).await;
-    let bo = person(&db, "bo@x.se", "Undersköterska", "Kumla", Some(other)).await;
-    let draft = PersonEducationDraft {
-        kind: "specialistundersköterska".into(),
-        direction: "demens".into(),
-        completed_on: "2024-06-14".into(),
-        note: String::new(),
-    };
-    let id = education::register(&db, &manager_of(&[mine]), &who(), anna, &draft)
-        .await
-        .unwrap();
-    let eds = education::for_person(&db, anna).await.unwrap();
-    assert_eq!(eds.len(), 1);
-    assert_eq!(eds[0].id, id);
-    assert_eq!(eds[0].label(), "specialistundersköterska (YH), inriktning demens");
-
-    // Outside the manager's units: refused, nothing changed.
-    let err = education::register(&db, &manager_of(&[mine]), &who(), bo, &draft)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
-    // An unknown value is refused naming the field.
-    let bad = PersonEducationDraft {
-        kind: "sjukgymnast".into(),
-        ..Default::default()
-    };
-    match education::register(&db, &coordinator(), &who(), bo, &bad)
-        .await
-        .unwrap_err()
-    {
-        StoreError::Invalid(e) => assert_eq!((e.0[0].field.as_str(), e.0[0].code), ("kind", "unknown_education")),
-        other => panic!("{other:?}"),
-    }
-    // The same education twice.
-    match education::register(&db, &coordinator(), &who(), anna, &draft)
-        .await
-        .unwrap_err()
-    {
-        StoreError::Invalid(e) => assert_eq!(e.0[0].code, "duplicate"),
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(count(&db, "person_educations").await, 1);
-    let audited: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'education.register' AND person_id = $1")
-            .bind(anna)
-            .fetch_one(db.pool())
+both_engines!(
+    education_is_registered_by_manager_or_coordinator,
+    |db: Db| async move {
+        let m = org::municipality_by_name(&db, "Kumla")
+            .await
+            .unwrap()
+            .unwrap();
+        let mine = org::create_unit(&db, m.id, "Säbo Solrosen", "aldreomsorg", false)
             .await
             .unwrap();
-    assert_eq!(audited, 1);
-    education::remove(&db, &coordinator(), &who(), id).await.unwrap();
-    assert_eq!(count(&db, "person_educations").await, 0);
-});
+        let other = org::create_unit(&db, m.id, "Hemtjänst Väst", "aldreomsorg", false)
+            .await
+            .unwrap();
+        let anna = person(&db, "anna@x.se", "Undersköterska", "Kumla", Some(mine)).await;
+        let bo = person(&db, "bo@x.se", "Undersköterska", "Kumla", Some(other)).await;
+        let draft = PersonEducationDraft {
+            kind: "specialistundersköterska".into(),
+            direction: "demens".into(),
+            completed_on: "2024-06-14".into(),
+            note: String::new(),
+        };
+        let id = education::register(&db, &manager_of(&[mine]), &who(), anna, &draft)
+            .await
+            .unwrap();
+        let eds = education::for_person(&db, anna).await.unwrap();
+        assert_eq!(eds.len(), 1);
+        assert_eq!(eds[0].id, id);
+        assert_eq!(
+            eds[0].label(),
+            "specialistundersköterska (YH), inriktning demens"
+        );
+
+        // Outside the manager's units: refused, nothing changed.
+        let err = education::register(&db, &manager_of(&[mine]), &who(), bo, &draft)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+        // An unknown value is refused naming the field.
+        let bad = PersonEducationDraft {
+            kind: "sjukgymnast".into(),
+            ..Default::default()
+        };
+        match education::register(&db, &coordinator(), &who(), bo, &bad)
+            .await
+            .unwrap_err()
+        {
+            StoreError::Invalid(e) => assert_eq!(
+                (e.0[0].field.as_str(), e.0[0].code),
+                ("kind", "unknown_education")
+            ),
+            other => panic!("{other:?}"),
+        }
+        // The same education twice.
+        match education::register(&db, &coordinator(), &who(), anna, &draft)
+            .await
+            .unwrap_err()
+        {
+            StoreError::Invalid(e) => assert_eq!(e.0[0].code, "duplicate"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(count(&db, "person_educations").await, 1);
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'education.register' AND person_id = $1",
+        )
+        .bind(anna)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(audited, 1);
+        education::remove(&db, &coordinator(), &who(), id)
+            .await
+            .unwrap();
+        assert_eq!(count(&db, "person_educations").await, 0);
+    }
+);
 
 both_engines!(
     requirements_are_refused_outside_the_managers_units_and_for_retired_courses,
     |db: Db| async move {
-        let m = org::municipality_by_name(&db, "Nora").await.unwrap().unwrap();
+        let m = org::municipality_by_name(&db, "Nora")
+            .await
+            .unwrap()
+            .unwrap();
         let mine = org::create_unit(&db, m.id, "Hemtjänst Nora", "aldreomsorg", false)
             .await
             .unwrap();
@@ -260,7 +280,9 @@ both_engines!(
             Err(StoreError::Forbidden(_))
         ));
         let region = RequirementDraft {
-            course_id: course(&db, "Sårvård", CourseStatus::Aktiv, None).await.to_string(),
+            course_id: course(&db, "Sårvård", CourseStatus::Aktiv, None)
+                .await
+                .to_string(),
             ..course_req(usk, hlr)
         };
         assert!(matches!(
@@ -277,7 +299,10 @@ both_engines!(
             .await
             .unwrap_err()
         {
-            StoreError::Invalid(e) => assert_eq!((e.0[0].field.as_str(), e.0[0].code), ("course_id", "retired_course")),
+            StoreError::Invalid(e) => assert_eq!(
+                (e.0[0].field.as_str(), e.0[0].code),
+                ("course_id", "retired_course")
+            ),
             other => panic!("{other:?}"),
         }
         match requirements::create(&db, &coordinator(), &who(), &course_req(usk, hlr))
@@ -331,8 +356,14 @@ both_engines!(
 // requirement, a person moving units, a retired course, planned gaps and
 // the four levels.
 both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
-    let kumla = org::municipality_by_name(&db, "Kumla").await.unwrap().unwrap();
-    let nora = org::municipality_by_name(&db, "Nora").await.unwrap().unwrap();
+    let kumla = org::municipality_by_name(&db, "Kumla")
+        .await
+        .unwrap()
+        .unwrap();
+    let nora = org::municipality_by_name(&db, "Nora")
+        .await
+        .unwrap()
+        .unwrap();
     let a = org::create_unit(&db, kumla.id, "Hemtjänst A", "aldreomsorg", false)
         .await
         .unwrap();
@@ -426,9 +457,17 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     let kumla_line = r.children.iter().find(|c| c.name == "Kumla").unwrap();
     assert_eq!(kumla_line.counts.people, 4);
     assert_eq!(kumla_line.counts.gaps, 4);
-    let elder = r.activity_areas.iter().find(|c| c.id == "aldreomsorg").unwrap();
+    let elder = r
+        .activity_areas
+        .iter()
+        .find(|c| c.id == "aldreomsorg")
+        .unwrap();
     assert_eq!(elder.counts.gaps, 2 + 3);
-    let edu_line = r.requirements.iter().find(|l| l.coverage == "recruitment").unwrap();
+    let edu_line = r
+        .requirements
+        .iter()
+        .find(|l| l.coverage == "recruitment")
+        .unwrap();
     assert_eq!(edu_line.counts.applicable, 4);
     assert_eq!(edu_line.counts.gaps, 3);
 
@@ -462,7 +501,11 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     // Person level, with the planned booking (the session is upcoming now,
     // so check as of today).
     let pg = gaps::person(&db, p2, today).await.unwrap();
-    let hlr_line = pg.checks.iter().find(|c| c.what.starts_with("Kurs: HLR")).unwrap();
+    let hlr_line = pg
+        .checks
+        .iter()
+        .find(|c| c.what.starts_with("Kurs: HLR"))
+        .unwrap();
     assert!(hlr_line.is_gap);
     assert_eq!(hlr_line.planned_session_id, Some(s));
     assert_eq!(hlr_line.coverage, "catalogue");
@@ -480,7 +523,9 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     let data = gaps::load(&db, &GapScope::Person(p3), as_of, Courses::Required)
         .await
         .unwrap();
-    let checks = data.rules().evaluate(&data.record(p3).unwrap(), &data.options());
+    let checks = data
+        .rules()
+        .evaluate(&data.record(p3).unwrap(), &data.options());
     assert_eq!(checks.len(), 3);
     assert!(checks.iter().all(|c| c.requirement_id != lift_req));
     let ub = gaps::report(&db, &GapLevel::Unit(b), as_of).await.unwrap();
@@ -518,7 +563,10 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
 both_engines!(
     unit_overview_lists_staff_bookings_certificates_and_year_wheel,
     |db: Db| async move {
-        let m = org::municipality_by_name(&db, "Lekeberg").await.unwrap().unwrap();
+        let m = org::municipality_by_name(&db, "Lekeberg")
+            .await
+            .unwrap()
+            .unwrap();
         let u = org::create_unit(&db, m.id, "Hemtjänst Fjugesta", "aldreomsorg", false)
             .await
             .unwrap();
@@ -604,7 +652,10 @@ both_engines!(prerequisite_cycles_are_refused, |db: Db| async move {
 });
 
 both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
-    let m = org::municipality_by_name(&db, "Laxå").await.unwrap().unwrap();
+    let m = org::municipality_by_name(&db, "Laxå")
+        .await
+        .unwrap()
+        .unwrap();
     let u = org::create_unit(&db, m.id, "Säbo Laxå", "aldreomsorg", false)
         .await
         .unwrap();
@@ -644,7 +695,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
         ],
     };
     // Sårvård before its prerequisite: refused.
-    match tracks::create(&db, &coordinator(), &who(), &draft).await.unwrap_err() {
+    match tracks::create(&db, &coordinator(), &who(), &draft)
+        .await
+        .unwrap_err()
+    {
         StoreError::Invalid(e) => assert_eq!(e.0[0].code, "prerequisite_order"),
         other => panic!("{other:?}"),
     }
@@ -652,7 +706,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     // A retired course: refused, naming the row.
     let mut bad = draft.clone();
     bad.items.push(item("fördjupning", old));
-    match tracks::create(&db, &coordinator(), &who(), &bad).await.unwrap_err() {
+    match tracks::create(&db, &coordinator(), &who(), &bad)
+        .await
+        .unwrap_err()
+    {
         StoreError::Invalid(e) => assert_eq!(e.0[0].field, "items[6].course_id"),
         other => panic!("{other:?}"),
     }
@@ -661,13 +718,18 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
         Err(StoreError::Forbidden(_))
     ));
     assert_eq!(count(&db, "tracks").await, 0);
-    let id = tracks::create(&db, &coordinator(), &who(), &draft).await.unwrap();
+    let id = tracks::create(&db, &coordinator(), &who(), &draft)
+        .await
+        .unwrap();
     // One track per role and area.
     let again = tracks::TrackDraft {
         name: "Annat namn".into(),
         ..draft.clone()
     };
-    match tracks::create(&db, &coordinator(), &who(), &again).await.unwrap_err() {
+    match tracks::create(&db, &coordinator(), &who(), &again)
+        .await
+        .unwrap_err()
+    {
         StoreError::Invalid(e) => assert_eq!(e.0[0].field, "activity_area"),
         other => panic!("{other:?}"),
     }
@@ -676,25 +738,38 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     completion(&db, p, hyg, "2025-01-01", None).await;
     let (t, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
     assert_eq!(t.track.id, id);
-    assert_eq!((status.progress.base_done, status.progress.base_total), (1, 3));
+    assert_eq!(
+        (status.progress.base_done, status.progress.base_total),
+        (1, 3)
+    );
     assert_eq!(status.next_title.as_deref(), Some("Sårvård"));
     assert_eq!(status.progress.percent, 25);
     completion(&db, p, sar, "2025-02-01", None).await;
     completion(&db, p, bem, "2025-03-01", None).await;
     completion(&db, p, dem, "2025-04-01", None).await;
     let (_, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
-    assert_eq!((status.progress.percent, status.level_label), (100, "fördjupning"));
+    assert_eq!(
+        (status.progress.percent, status.level_label),
+        (100, "fördjupning")
+    );
 
     // Replacing the items.
     draft.items.pop();
-    tracks::update(&db, &coordinator(), &who(), id, &draft).await.unwrap();
+    tracks::update(&db, &coordinator(), &who(), id, &draft)
+        .await
+        .unwrap();
     assert_eq!(tracks::get(&db, id).await.unwrap().items.len(), 4);
-    tracks::delete(&db, &coordinator(), &who(), id).await.unwrap();
+    tracks::delete(&db, &coordinator(), &who(), id)
+        .await
+        .unwrap();
     assert_eq!(count(&db, "track_items").await, 0);
 });
 
 both_engines!(packages_fit_the_managers_units, |db: Db| async move {
-    let m = org::municipality_by_name(&db, "Askersund").await.unwrap().unwrap();
+    let m = org::municipality_by_name(&db, "Askersund")
+        .await
+        .unwrap()
+        .unwrap();
     let elder = org::create_unit(&db, m.id, "Säbo Askersund", "aldreomsorg", false)
         .await
         .unwrap();
@@ -725,7 +800,9 @@ both_engines!(packages_fit_the_managers_units, |db: Db| async move {
         packages::create(&db, &coordinator(), &who(), &bad).await,
         Err(StoreError::Invalid(_))
     ));
-    let id = packages::create(&db, &coordinator(), &who(), &draft).await.unwrap();
+    let id = packages::create(&db, &coordinator(), &who(), &draft)
+        .await
+        .unwrap();
     assert!(matches!(
         packages::create(&db, &coordinator(), &who(), &draft).await,
         Err(StoreError::Invalid(_))
@@ -761,67 +838,85 @@ both_engines!(packages_fit_the_managers_units, |db: Db| async move {
     .await
     .unwrap();
     assert!(none.is_empty());
-    packages::delete(&db, &coordinator(), &who(), id).await.unwrap();
+    packages::delete(&db, &coordinator(), &who(), id)
+        .await
+        .unwrap();
     assert_eq!(count(&db, "package_courses").await, 0);
 });
 
-both_engines!(needs_inventory_is_seeded_linked_and_maintained, |db: Db| async move {
-    seed::load_courses(&db).await.unwrap();
-    assert_eq!(needs::load_seed(&db).await.unwrap(), 66);
-    assert_eq!(needs::load_seed(&db).await.unwrap(), 0);
-    let all = needs::list(&db).await.unwrap();
-    assert_eq!(all.len(), 66);
-    assert_eq!(all[0].row.code.as_deref(), Some("B001"));
-    assert_eq!(all.iter().filter(|n| n.row.profession == "baspersonal").count(), 37);
-    // Sårvård for baspersonal links to its own entry and the planned course.
-    let sar = all.iter().find(|n| n.row.code.as_deref() == Some("B023")).unwrap();
-    let titles: Vec<&str> = sar.courses.iter().map(|c| c.title.as_str()).collect();
-    assert!(titles.contains(&"Sårvård baspersonal"), "{titles:?}");
-    assert_eq!(sar.courses.len(), 2);
-    // Delivered entries link to an active course: the derived status agrees.
-    let b001 = &all[0];
-    assert_eq!(b001.row.status, "levererat");
-    assert_eq!(b001.derived_status.as_deref(), Some("levererat"));
-    let links = needs::links(&db).await.unwrap();
-    assert_eq!(links.len(), all.iter().map(|n| n.courses.len()).sum::<usize>());
+both_engines!(
+    needs_inventory_is_seeded_linked_and_maintained,
+    |db: Db| async move {
+        seed::load_courses(&db).await.unwrap();
+        assert_eq!(needs::load_seed(&db).await.unwrap(), 66);
+        assert_eq!(needs::load_seed(&db).await.unwrap(), 0);
+        let all = needs::list(&db).await.unwrap();
+        assert_eq!(all.len(), 66);
+        assert_eq!(all[0].row.code.as_deref(), Some("B001"));
+        assert_eq!(
+            all.iter()
+                .filter(|n| n.row.profession == "baspersonal")
+                .count(),
+            37
+        );
+        // Sårvård for baspersonal links to its own entry and the planned course.
+        let sar = all
+            .iter()
+            .find(|n| n.row.code.as_deref() == Some("B023"))
+            .unwrap();
+        let titles: Vec<&str> = sar.courses.iter().map(|c| c.title.as_str()).collect();
+        assert!(titles.contains(&"Sårvård baspersonal"), "{titles:?}");
+        assert_eq!(sar.courses.len(), 2);
+        // Delivered entries link to an active course: the derived status agrees.
+        let b001 = &all[0];
+        assert_eq!(b001.row.status, "levererat");
+        assert_eq!(b001.derived_status.as_deref(), Some("levererat"));
+        let links = needs::links(&db).await.unwrap();
+        assert_eq!(
+            links.len(),
+            all.iter().map(|n| n.courses.len()).sum::<usize>()
+        );
 
-    let course_id = sar.courses[0].course_id;
-    let draft = NeedDraft {
-        profession: "fysioterapeuter".into(),
-        title: "Fallprevention".into(),
-        status: "under utveckling".into(),
-        certainty: String::new(),
-        note: String::new(),
-    };
-    assert!(matches!(
-        needs::create(&db, &manager_of(&[1]), &who(), &draft, &[]).await,
-        Err(StoreError::Forbidden(_))
-    ));
-    let id = needs::create(&db, &coordinator(), &who(), &draft, &[course_id])
-        .await
-        .unwrap();
-    let n = needs::get(&db, id).await.unwrap();
-    assert_eq!((n.row.position, n.courses.len()), (1, 1));
-    let bad = NeedDraft {
-        status: "klart".into(),
-        ..draft.clone()
-    };
-    assert!(matches!(
-        needs::update(&db, &coordinator(), &who(), id, &bad, &[]).await,
-        Err(StoreError::Invalid(_))
-    ));
-    assert!(matches!(
-        needs::update(&db, &coordinator(), &who(), id, &draft, &[999_999]).await,
-        Err(StoreError::Invalid(_))
-    ));
-    assert_eq!(needs::get(&db, id).await.unwrap().courses.len(), 1);
-    needs::update(&db, &coordinator(), &who(), id, &draft, &[])
-        .await
-        .unwrap();
-    assert!(needs::get(&db, id).await.unwrap().courses.is_empty());
-    needs::delete(&db, &coordinator(), &who(), id).await.unwrap();
-    assert_eq!(needs::list(&db).await.unwrap().len(), 66);
-});
+        let course_id = sar.courses[0].course_id;
+        let draft = NeedDraft {
+            profession: "fysioterapeuter".into(),
+            title: "Fallprevention".into(),
+            status: "under utveckling".into(),
+            certainty: String::new(),
+            note: String::new(),
+        };
+        assert!(matches!(
+            needs::create(&db, &manager_of(&[1]), &who(), &draft, &[]).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let id = needs::create(&db, &coordinator(), &who(), &draft, &[course_id])
+            .await
+            .unwrap();
+        let n = needs::get(&db, id).await.unwrap();
+        assert_eq!((n.row.position, n.courses.len()), (1, 1));
+        let bad = NeedDraft {
+            status: "klart".into(),
+            ..draft.clone()
+        };
+        assert!(matches!(
+            needs::update(&db, &coordinator(), &who(), id, &bad, &[]).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            needs::update(&db, &coordinator(), &who(), id, &draft, &[999_999]).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(needs::get(&db, id).await.unwrap().courses.len(), 1);
+        needs::update(&db, &coordinator(), &who(), id, &draft, &[])
+            .await
+            .unwrap();
+        assert!(needs::get(&db, id).await.unwrap().courses.is_empty());
+        needs::delete(&db, &coordinator(), &who(), id)
+            .await
+            .unwrap();
+        assert_eq!(needs::list(&db).await.unwrap().len(), 66);
+    }
+);
 
 both_engines!(demo_competence_data_loads, |db: Db| async move {
     seed::load_demo(&db, "hash").await.unwrap();
@@ -829,18 +924,24 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
     assert_eq!(count(&db, "tracks").await, 6);
     assert!(count(&db, "person_educations").await > 200);
     assert_eq!(count(&db, "needs").await, 66);
-    let synthetic: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requirements WHERE synthetic = 0")
-        .fetch_one(db.pool())
+    let synthetic: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM requirements WHERE synthetic = 0")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(synthetic, 0);
+    let r = gaps::report(&db, &GapLevel::Region, gaps::today())
         .await
         .unwrap();
-    assert_eq!(synthetic, 0);
-    let r = gaps::report(&db, &GapLevel::Region, gaps::today()).await.unwrap();
     assert!(r.counts.people > 300);
     assert!(r.counts.gaps > 0 && r.counts.met > 0);
     assert!(r.counts.recruitment > 0 && r.counts.new_course > 0 && r.counts.covered > 0);
     assert_eq!(r.children.len(), 12);
     // The demo manager's unit has staff with tracks.
-    let chef = people::by_email(&db, "chef@demo.navet.se").await.unwrap().unwrap();
+    let chef = people::by_email(&db, "chef@demo.navet.se")
+        .await
+        .unwrap()
+        .unwrap();
     let o = gaps::unit_overview(&db, chef.unit_id.unwrap(), gaps::today())
         .await
         .unwrap();
@@ -849,38 +950,45 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
     assert_eq!(o.wheel.len(), 12);
 });
 
-both_engines!(holdings_follow_completions_through_the_triggers, |db: Db| async move {
-    let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
-    let hyg = course(&db, "Hygien", CourseStatus::Aktiv, None).await;
-    let a = person(&db, "a@x.se", "Undersköterska", "Kumla", None).await;
-    let b = person(&db, "b@x.se", "Undersköterska", "Kumla", None).await;
-    let holdings = |p: i64| {
-        let db = db.clone();
-        async move {
-            let h: Option<String> = sqlx::query_scalar("SELECT holdings FROM competence_holdings WHERE person_id = $1")
+both_engines!(
+    holdings_follow_completions_through_the_triggers,
+    |db: Db| async move {
+        let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
+        let hyg = course(&db, "Hygien", CourseStatus::Aktiv, None).await;
+        let a = person(&db, "a@x.se", "Undersköterska", "Kumla", None).await;
+        let b = person(&db, "b@x.se", "Undersköterska", "Kumla", None).await;
+        let holdings = |p: i64| {
+            let db = db.clone();
+            async move {
+                let h: Option<String> = sqlx::query_scalar(
+                    "SELECT holdings FROM competence_holdings WHERE person_id = $1",
+                )
                 .bind(p)
                 .fetch_optional(db.pool())
                 .await
                 .unwrap();
-            let mut v: Vec<String> = h
-                .unwrap_or_default()
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            v.sort();
-            v
-        }
-    };
-    completion(&db, a, hlr, "2025-01-01", Some("2026-01-01")).await;
-    completion(&db, a, hyg, "2024-05-05", None).await;
-    completion(&db, b, hyg, "2023-03-03", None).await;
-    assert_eq!(
-        holdings(a).await,
-        [format!("{hlr}:2025-01-01:2026-01-01"), format!("{hyg}:2024-05-05:")]
-    );
-    // Several rows in one statement.
-    sqlx::query(
+                let mut v: Vec<String> = h
+                    .unwrap_or_default()
+                    .split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                v.sort();
+                v
+            }
+        };
+        completion(&db, a, hlr, "2025-01-01", Some("2026-01-01")).await;
+        completion(&db, a, hyg, "2024-05-05", None).await;
+        completion(&db, b, hyg, "2023-03-03", None).await;
+        assert_eq!(
+            holdings(a).await,
+            [
+                format!("{hlr}:2025-01-01:2026-01-01"),
+                format!("{hyg}:2024-05-05:")
+            ]
+        );
+        // Several rows in one statement.
+        sqlx::query(
         "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, source, created_at) \
          VALUES ($1, $2, '2026-01-10', 3.0, 'M-1', 'test', 0), ($3, $2, '2026-01-11', 3.0, 'M-2', 'test', 0)",
     )
@@ -890,20 +998,25 @@ both_engines!(holdings_follow_completions_through_the_triggers, |db: Db| async m
     .execute(db.writer())
     .await
     .unwrap();
-    assert_eq!(holdings(b).await.len(), 2);
-    sqlx::query("UPDATE completions SET expires_on = '2027-01-10' WHERE certificate_no = 'M-1'")
+        assert_eq!(holdings(b).await.len(), 2);
+        sqlx::query(
+            "UPDATE completions SET expires_on = '2027-01-10' WHERE certificate_no = 'M-1'",
+        )
         .execute(db.writer())
         .await
         .unwrap();
-    assert!(holdings(a).await.contains(&format!("{hlr}:2026-01-10:2027-01-10")));
-    sqlx::query("DELETE FROM completions WHERE person_id = $1")
-        .bind(b)
-        .execute(db.writer())
-        .await
-        .unwrap();
-    assert!(holdings(b).await.is_empty());
-    let before = holdings(a).await;
-    assert_eq!(before.len(), 3);
-    assert_eq!(gaps::rebuild_holdings(&db).await.unwrap(), 1);
-    assert_eq!(holdings(a).await, before);
-});
+        assert!(holdings(a)
+            .await
+            .contains(&format!("{hlr}:2026-01-10:2027-01-10")));
+        sqlx::query("DELETE FROM completions WHERE person_id = $1")
+            .bind(b)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        assert!(holdings(b).await.is_empty());
+        let before = holdings(a).await;
+        assert_eq!(before.len(), 3);
+        assert_eq!(gaps::rebuild_holdings(&db).await.unwrap(), 1);
+        assert_eq!(holdings(a).await, before);
+    }
+);

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Targets: one municipality of 10 000 employees under 300 ms, the whole
-//! region under 3 s, on SQLite and PostgreSQL.
+//! region under 3 s, on SQLite and PostgreSQL (reported, not asserted).
 
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,12 @@ async fn generate(db: &Db) -> i64 {
     let munis = org::municipalities(db).await.unwrap();
     let big = munis.iter().find(|m| m.name == "Örebro").unwrap().id;
     let others: Vec<i64> = munis.iter().filter(|m| m.id != big).map(|m| m.id).collect();
-    let areas = ["aldreomsorg", "funktionsstod", "socialpsykiatri", "kommunal_hso"];
+    let areas = [
+        "aldreomsorg",
+        "funktionsstod",
+        "socialpsykiatri",
+        "kommunal_hso",
+    ];
 
     // Units, numbered k = municipality index × 50 + unit index.
     exec(
@@ -63,10 +68,19 @@ async fn generate(db: &Db) -> i64 {
     let mut values = vec![];
     for (mi, m) in ordered.iter().enumerate() {
         for u in 0..UNITS_PER_MUNICIPALITY {
-            let id = org::create_unit(db, *m, &format!("Enhet {u:02}"), areas[(u % 4) as usize], true)
-                .await
-                .unwrap();
-            values.push(format!("({}, {id}, {m})", mi as i64 * UNITS_PER_MUNICIPALITY + u));
+            let id = org::create_unit(
+                db,
+                *m,
+                &format!("Enhet {u:02}"),
+                areas[(u % 4) as usize],
+                true,
+            )
+            .await
+            .unwrap();
+            values.push(format!(
+                "({}, {id}, {m})",
+                mi as i64 * UNITS_PER_MUNICIPALITY + u
+            ));
         }
     }
     exec(
@@ -123,7 +137,11 @@ async fn generate(db: &Db) -> i64 {
             &who,
             &CheckedCourse {
                 title: format!("Kurs {c:02}"),
-                level: if c % 10 == 9 { Level::Fordjupning } else { Level::Bas },
+                level: if c % 10 == 9 {
+                    Level::Fordjupning
+                } else {
+                    Level::Bas
+                },
                 format: Format::Lararledd,
                 hours: 3.0,
                 status: if c % 15 == 14 {
@@ -178,7 +196,11 @@ async fn generate(db: &Db) -> i64 {
                 } else {
                     "region".into()
                 },
-                activity_area: if k == 17 { areas[ri % 4].into() } else { String::new() },
+                activity_area: if k == 17 {
+                    areas[ri % 4].into()
+                } else {
+                    String::new()
+                },
                 kind: "course".into(),
                 course_id: course_id.to_string(),
                 ..Default::default()
@@ -220,9 +242,16 @@ async fn generate(db: &Db) -> i64 {
             requirements::create(db, &admin(), &who, &d).await.unwrap();
             made += 1;
         }
-        assert_eq!(made, REQUIREMENTS_PER_ROLE, "requirements for role {role_id}");
+        assert_eq!(
+            made, REQUIREMENTS_PER_ROLE,
+            "requirements for role {role_id}"
+        );
     }
-    exec(db, &format!("INSERT INTO bench_role_courses VALUES {}", rc.join(","))).await;
+    exec(
+        db,
+        &format!("INSERT INTO bench_role_courses VALUES {}", rc.join(",")),
+    )
+    .await;
 
     // Completion dates over the last three years, with their expiry.
     let today = gaps::today();
@@ -237,7 +266,11 @@ async fn generate(db: &Db) -> i64 {
         let e = |m: u32| day.checked_add_months(Months::new(m)).unwrap();
         dates.push(format!("({d}, '{day}', '{}', '{}')", e(12), e(24)));
     }
-    exec(db, &format!("INSERT INTO bench_dates VALUES {}", dates.join(","))).await;
+    exec(
+        db,
+        &format!("INSERT INTO bench_dates VALUES {}", dates.join(",")),
+    )
+    .await;
     exec(
         db,
         "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, expires_on, source, created_at) \
@@ -329,7 +362,9 @@ async fn bench(db: Db) {
         Engine::Postgres => "PostgreSQL",
     };
     // Warm the caches once, as a running server would be.
-    gaps::report(&db, &GapLevel::Municipality(big), as_of).await.unwrap();
+    gaps::report(&db, &GapLevel::Municipality(big), as_of)
+        .await
+        .unwrap();
     let region_level = GapLevel::Region;
 
     let muni_level = GapLevel::Municipality(big);
@@ -363,12 +398,18 @@ async fn bench(db: Db) {
         u.as_secs_f64() * 1000.0
     );
     let (p, _) = time(5, || gaps::person(&db, 1, as_of)).await;
-    println!("{engine}: one person: median {:.0} ms", p.as_secs_f64() * 1000.0);
+    println!(
+        "{engine}: one person: median {:.0} ms",
+        p.as_secs_f64() * 1000.0
+    );
     assert!(
         muni < Duration::from_millis(300),
         "{engine}: municipality took {muni:?}"
     );
-    assert!(region < Duration::from_secs(3), "{engine}: region took {region:?}");
+    assert!(
+        region < Duration::from_secs(3),
+        "{engine}: region took {region:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

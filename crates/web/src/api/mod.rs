@@ -4,8 +4,11 @@
 
 pub mod costs;
 pub mod courses;
+pub mod gaps;
 pub mod org;
 pub mod people;
+pub mod requirements;
+pub mod tracks;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -26,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .merge(courses::router())
         .merge(people::router())
         .merge(costs::router())
+        .merge(requirements::router())
+        .merge(gaps::router())
+        .merge(tracks::router())
 }
 
 #[derive(OpenApi)]
@@ -46,6 +52,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(courses::Doc::openapi());
     doc.merge(people::Doc::openapi());
     doc.merge(costs::Doc::openapi());
+    doc.merge(requirements::Doc::openapi());
+    doc.merge(gaps::Doc::openapi());
+    doc.merge(tracks::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

@@ -4,9 +4,14 @@ pub mod admin;
 pub mod auth;
 pub mod costs;
 pub mod home;
+pub mod needs_inventory;
 pub mod org;
+pub mod packages;
 pub mod people;
+pub mod requirements;
 pub mod statics;
+pub mod tracks;
+pub mod unit;
 
 use axum::Router;
 
@@ -21,6 +26,11 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(admin::router())
         .merge(costs::router())
+        .merge(unit::router())
+        .merge(requirements::router())
+        .merge(tracks::router())
+        .merge(packages::router())
+        .merge(needs_inventory::router())
 }
 
 /// Shared shape for a form's field errors in templates.
