@@ -330,7 +330,10 @@ fn parse_holdings(cols: Vec<String>, wanted: &Option<Vec<i64>>) -> ParsedHolding
                 continue;
             };
             let Some(c) = int(c) else { continue };
-            if wanted.as_ref().is_some_and(|w| w.binary_search(&c).is_err()) {
+            if wanted
+                .as_ref()
+                .is_some_and(|w| w.binary_search(&c).is_err())
+            {
                 continue;
             }
             if let Some(done) = parse_iso_date(done) {

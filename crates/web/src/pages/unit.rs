@@ -33,7 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/enheter/{id}/glapp.xlsx", get(export_xlsx))
         .route("/min-kompetens", get(my_competence))
         .route("/personal/{id}/kompetens", get(person_page))
-        .route("/personal/{id}/utbildning", post(register_education))
+        .route(
+            "/personal/{id}/utbildning",
+            get(education_anchor).post(register_education),
+        )
         .route(
             "/personal/{id}/utbildning/{eid}/ta-bort",
             post(remove_education),
@@ -153,6 +156,8 @@ struct StaffRow {
 struct WheelSlice {
     path: String,
     fill: &'static str,
+    /// Label colour with enough contrast on the fill.
+    ink: &'static str,
     label_x: String,
     label_y: String,
     short: String,
@@ -179,6 +184,12 @@ impl ShowPage {
     }
     fn book_href(&self, id: &i64) -> String {
         book_href(*id)
+    }
+    fn ids(&self, v: &[i64]) -> String {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -221,10 +232,11 @@ fn wheel_slices(o: &UnitOverview) -> Vec<WheelSlice> {
             } else {
                 1 + (due * 3 / (max + 1)) as usize
             };
-            let fill = ["#eef1f5", "#c9dced", "#8fb5d8", "#3f79ad"][level.min(3)];
+            let fill = ["#eef1f5", "#c9dced", "#8fb5d8", "#2f5f8a"][level.min(3)];
             WheelSlice {
                 path,
                 fill,
+                ink: if level >= 3 { "#ffffff" } else { "#1d2533" },
                 label_x: format!("{:.1}", cx + (r_in + r_out) / 2.0 * mid.cos()),
                 label_y: format!("{:.1}", cy + (r_in + r_out) / 2.0 * mid.sin() + 4.0),
                 short: m.month_name.chars().take(3).collect(),
@@ -605,6 +617,11 @@ async fn person_page(
         notice,
     )
     .await
+}
+
+/// Reloading after a failed registration lands on the person's page.
+async fn education_anchor(Path(id): Path<i64>) -> PageResult {
+    Ok(see_other(&format!("/personal/{id}/kompetens#utbildning")))
 }
 
 async fn register_education(
