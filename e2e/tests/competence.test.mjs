@@ -53,8 +53,9 @@ test("manager sees a person's gap on the unit page, books the suggested session,
 
   // The coordinator schedules a session of that course (the booking issue's API).
   const coordinator = token("coordinator");
-  const start = new Date(Date.now() + 14 * 86400_000);
-  start.setUTCHours(8, 0, 0, 0);
+  // Early tomorrow, so that it is the soonest session with a free seat.
+  const start = new Date(Date.now() + 86400_000);
+  start.setUTCHours(5, 0, 0, 0);
   const end = new Date(start.getTime() + 3 * 3600_000);
   const created = await fetch(`${navet.url}/api/v1/sessions`, {
     method: "POST",
@@ -73,8 +74,9 @@ test("manager sees a person's gap on the unit page, books the suggested session,
     await page.context().close();
     return;
   }
-  assert.equal(created.status, 201, await created.text());
-  const session = await created.json();
+  const body = await created.text();
+  assert.equal(created.status, 201, body);
+  const session = JSON.parse(body);
 
   // The unit page now suggests it with a booking button; book from there.
   await page.goto(unitUrl);

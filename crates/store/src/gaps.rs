@@ -687,6 +687,8 @@ pub async fn next_sessions(
          (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked \
          FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
          WHERE s.course_id IN ({}) AND s.starts_at > $1 AND s.status IN ('planned', 'open', 'full') \
+         AND (s.registration_opens_at IS NULL OR s.registration_opens_at <= $1) \
+         AND (s.registration_closes_at IS NULL OR s.registration_closes_at > $1) \
          ORDER BY s.starts_at, s.id",
         ids.join(",")
     ))

@@ -283,13 +283,15 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageRes
     let mut gap_rows = vec![];
     for st in &o.staff {
         for l in st.gaps.iter().chain(st.expiring.iter()) {
-            let offers: Vec<SessionOffer> = l
+            let mut offers: Vec<SessionOffer> = l
                 .course_ids
                 .iter()
                 .filter_map(|cid| o.offers.get(cid))
                 .flatten()
                 .cloned()
                 .collect();
+            // Suggest the soonest session with a free seat first.
+            offers.sort_by_key(|x| (x.free == 0, x.starts_at, x.session_id));
             gap_rows.push(GapRow {
                 person_id: st.person_id,
                 person_name: st.name.clone(),
@@ -528,11 +530,14 @@ impl PersonPage {
             .collect()
     }
     fn offers(&self, l: &CheckLine) -> Vec<&SessionOffer> {
-        l.course_ids
+        let mut v: Vec<&SessionOffer> = l
+            .course_ids
             .iter()
             .filter_map(|c| self.g.offers.get(c))
             .flatten()
-            .collect()
+            .collect();
+        v.sort_by_key(|x| (x.free == 0, x.starts_at, x.session_id));
+        v
     }
     fn state_text(&self, l: &CheckLine) -> String {
         state_text(l)
