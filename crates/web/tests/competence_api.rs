@@ -545,4 +545,32 @@ both_engines!(unit_page_editor_and_safe_export, |db: Db| async move {
         .status,
         StatusCode::FORBIDDEN
     );
+
+    // A participant sees their own competence, not a colleague's, and no unit pages.
+    app.account(
+        "anna@test.se",
+        Role::Participant,
+        Some(w.anna),
+        Scope::default(),
+    )
+    .await;
+    let me = app
+        .login("anna@test.se", "rätt-lösenord-123")
+        .await
+        .unwrap();
+    let r = app.page("GET", "/min-kompetens", &me, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let own = app
+        .page("GET", &format!("/personal/{}/kompetens", w.anna), &me, None)
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("Kurs: HLR") && !own.body.contains("Registrera utbildning"));
+    let other = app
+        .page("GET", &format!("/personal/{}/kompetens", w.bo), &me, None)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let unit = app
+        .page("GET", &format!("/enheter/{}", w.unit), &me, None)
+        .await;
+    assert_eq!(unit.status, StatusCode::FORBIDDEN);
 });

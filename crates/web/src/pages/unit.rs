@@ -511,6 +511,8 @@ struct PersonPage {
     track: Option<(TrackWithItems, TrackStatus)>,
     can_register: bool,
     can_book: bool,
+    /// Viewing one's own page: book through the session's own booking.
+    is_self: bool,
     errors: FormErrors,
     f: EducationForm,
     notice: String,
@@ -581,6 +583,7 @@ async fn person_view(
     let track = navet_store::tracks::person_progress(&s.db, id).await?;
     let can_register = c.can(Action::RegisterEducation(p.as_ref()));
     let can_book = c.can(Action::BookPerson(p.as_ref()));
+    let is_self = user.actor.person_id == Some(p.id);
     let status = if errors.any() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -594,6 +597,7 @@ async fn person_view(
         track,
         can_register,
         can_book,
+        is_self,
         errors,
         f,
         notice,
