@@ -3,10 +3,12 @@
 //! the region) and names the results for pages and the API.
 //!
 //! Speed: the portable driver pays a few microseconds per row, which for a
-//! region of 250 000 people and millions of completions would dominate. The
-//! loading queries therefore pack many rows into one text value per block of
-//! people (`group_concat` / `string_agg`), and Rust unpacks them; per-byte
-//! costs are small. See docs/performance-competence.md.
+//! region of 250 000 people and millions of completions would dominate.
+//! Completions are read from `competence_holdings` (one packed row per
+//! person, kept by triggers), and every loading query returns one aggregate
+//! row per range of person ids (`group_concat` / `string_agg`, one text per
+//! column) that Rust unpacks; per-byte costs are small. See
+//! docs/performance-competence.md.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
