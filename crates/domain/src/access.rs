@@ -146,6 +146,14 @@ pub enum Action<'a> {
     ListAttendanceSessions,
     /// Completions that expire soon (a manager sees their units').
     ViewExpiringCompletions,
+    /// Register a person's formal education.
+    RegisterEducation(PersonRef),
+    /// Gap sums for a municipality (None = the whole region).
+    ViewGaps { municipality_id: Option<i64> },
+    /// Learning tracks, packages and course prerequisites.
+    ManageTracks,
+    /// The needs inventory per profession and its links to courses.
+    ManageNeedsInventory,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -188,6 +196,11 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         // Admins and coordinators run the hub and may do everything else.
         (Admin | Coordinator, _) => Decision::Allow,
 
+        // Formal education is vouched for by someone else: not by oneself.
+        (Manager, RegisterEducation(p)) => allow_if(
+            actor.scope.covers(p.unit_id, p.municipality_id),
+            NOT_YOUR_UNITS,
+        ),
         (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p)) => allow_if(
             is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id),
             NOT_YOUR_UNITS,
@@ -223,6 +236,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         (Manager, ListPeople) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
         (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
+        (
+            Manager,
+            ViewGaps {
+                municipality_id: Some(m),
+            },
+        ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
 
         (
             Trainer,
@@ -501,6 +520,45 @@ mod tests {
                 Action::ViewExpiringCompletions,
                 [true, true, false, true, false],
             ),
+            (
+                "register education in my unit",
+                Action::RegisterEducation(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "register education outside",
+                Action::RegisterEducation(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "register own education",
+                Action::RegisterEducation(me()),
+                [true, true, false, false, false],
+            ),
+            (
+                "gaps of a municipality not mine",
+                Action::ViewGaps {
+                    municipality_id: Some(MUNI),
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "region-wide gaps",
+                Action::ViewGaps {
+                    municipality_id: None,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "manage tracks and packages",
+                Action::ManageTracks,
+                [true, true, false, false, false],
+            ),
+            (
+                "manage needs inventory",
+                Action::ManageNeedsInventory,
+                [true, true, false, false, false],
+            ),
         ];
         for (name, action, expected) in cases {
             for (i, role) in Role::ALL.into_iter().enumerate() {
@@ -520,6 +578,36 @@ mod tests {
         assert!(decide(&a, Action::ViewPerson(person(Some(OTHER_UNIT), MUNI))).is_allowed());
         assert!(decide(&a, Action::ViewPerson(person(None, MUNI))).is_allowed());
         assert!(!decide(&a, Action::ViewPerson(person(Some(99), OTHER_MUNI))).is_allowed());
+    }
+
+    #[test]
+    fn municipality_manager_sees_that_municipalitys_gaps_only() {
+        let mut a = actor(Role::Manager);
+        a.scope = Scope {
+            unit_ids: vec![],
+            municipality_ids: vec![MUNI],
+        };
+        assert!(decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: Some(MUNI)
+            }
+        )
+        .is_allowed());
+        assert!(!decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: Some(OTHER_MUNI)
+            }
+        )
+        .is_allowed());
+        assert!(!decide(
+            &a,
+            Action::ViewGaps {
+                municipality_id: None
+            }
+        )
+        .is_allowed());
     }
 
     #[test]

@@ -1,190 +1,431 @@
-//! The needs inventory per profession (from the 2025 annual report) linked
-//! to courses; coverage is derived from the linked courses' status, so the
-//! matrix follows the catalogue as courses change status.
+//! The needs inventory per profession (behovsinventering) and the courses
+//! that answer each need. Coordinators maintain it; the report pages show
+//! the coverage matrix from [`list`] and [`links`].
 
 use std::collections::HashMap;
 
+use domain::access::{decide, Action, Actor, Decision};
+use domain::catalogue::CourseStatus;
+use domain::requirements::{
+    check_need, need_status_from_courses, Certainty, NeedDraft, NeedStatus, Profession,
+};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
+use crate::audit::{self, Who};
 use crate::db::Db;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
-const NEEDS_CSV: &str = include_str!("../../../seed/needs_inventory.csv");
-
-/// Coverage of a need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Coverage {
-    Levererat,
-    UnderUtveckling,
-    Risk,
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct NeedRow {
+    pub id: i64,
+    pub code: Option<String>,
+    pub profession: String,
+    pub position: i64,
+    pub title: String,
+    pub status: String,
+    pub certainty: String,
+    pub alternative_status: Option<String>,
+    pub note: String,
+    pub source: String,
+    pub updated_at: i64,
 }
 
-impl Coverage {
-    pub fn label_sv(self) -> &'static str {
-        match self {
-            Coverage::Levererat => "levererat",
-            Coverage::UnderUtveckling => "under utveckling",
-            Coverage::Risk => "risk att ej leverera",
-        }
+/// A course linked to a need.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedCourse {
+    pub course_id: i64,
+    pub title: String,
+    pub status: String,
+}
+
+/// A need with its linked courses and the status they give it today.
+#[derive(Debug, Clone, Serialize)]
+pub struct Need {
+    #[serde(flatten)]
+    pub row: NeedRow,
+    pub courses: Vec<LinkedCourse>,
+    /// From the linked courses' lifecycle (`None` without linked courses).
+    pub derived_status: Option<String>,
+}
+
+impl Need {
+    pub fn profession_label(&self) -> &'static str {
+        Profession::parse(&self.row.profession)
+            .map(|p| p.label_sv())
+            .unwrap_or("")
     }
-    pub fn css(self) -> &'static str {
-        match self {
-            Coverage::Levererat => "ok",
-            Coverage::UnderUtveckling => "dev",
-            Coverage::Risk => "risk",
-        }
+    pub fn status_label(&self) -> &'static str {
+        NeedStatus::parse(&self.row.status)
+            .map(|s| s.label_sv())
+            .unwrap_or("")
     }
-    /// An active course delivers the need; one under development or in
-    /// test is on its way; paused, retired or no course is a risk.
-    pub fn from_course_statuses(statuses: &[String]) -> Coverage {
-        if statuses.iter().any(|s| s == "aktiv") {
-            Coverage::Levererat
-        } else if statuses
-            .iter()
-            .any(|s| s == "under_utveckling" || s == "test")
-        {
-            Coverage::UnderUtveckling
-        } else {
-            Coverage::Risk
-        }
+    pub fn derived_status_label(&self) -> &'static str {
+        self.derived_status
+            .as_deref()
+            .and_then(NeedStatus::parse)
+            .map(|s| s.label_sv())
+            .unwrap_or("")
+    }
+    pub fn certainty_label(&self) -> &'static str {
+        Certainty::parse(&self.row.certainty)
+            .map(|s| s.label_sv())
+            .unwrap_or("")
+    }
+    /// The status to show: the linked courses' when there are any.
+    pub fn current_status(&self) -> &str {
+        self.derived_status.as_deref().unwrap_or(&self.row.status)
+    }
+    pub fn current_status_label(&self) -> &'static str {
+        NeedStatus::parse(self.current_status())
+            .map(|s| s.label_sv())
+            .unwrap_or("")
     }
 }
 
-/// Load the inventory and link it to courses by title and target group
-/// (once; later calls do nothing).
-pub async fn ensure_loaded(db: &Db) -> StoreResult<()> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM needs_items")
-        .fetch_one(db.pool())
-        .await?;
-    if n > 0 {
-        return Ok(());
+/// Every need, by profession (in the source's order) then position.
+pub async fn list(db: &Db) -> StoreResult<Vec<Need>> {
+    let rows: Vec<NeedRow> = sqlx::query_as(
+        "SELECT id, code, profession, position, title, status, certainty, alternative_status, note, source, updated_at FROM needs",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut courses: HashMap<i64, Vec<LinkedCourse>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT nc.need_id, c.id, c.title, c.status FROM need_courses nc JOIN courses c ON c.id = nc.course_id ORDER BY c.title",
+    )
+    .fetch_all(db.pool())
+    .await?
+    {
+        courses.entry(r.get(0)).or_default().push(LinkedCourse {
+            course_id: r.get(1),
+            title: r.get(2),
+            status: r.get(3),
+        });
     }
-    let courses: Vec<(i64, String, String)> =
-        sqlx::query("SELECT id, title, target_group FROM courses")
+    let order = |p: &str| Profession::parse(p).map(|x| x as usize).unwrap_or(99);
+    let mut v: Vec<Need> = rows
+        .into_iter()
+        .map(|row| {
+            let cs = courses.remove(&row.id).unwrap_or_default();
+            let statuses: Vec<CourseStatus> = cs
+                .iter()
+                .filter_map(|c| CourseStatus::parse(&c.status))
+                .collect();
+            Need {
+                derived_status: need_status_from_courses(&statuses).map(|s| s.code().to_string()),
+                courses: cs,
+                row,
+            }
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        order(&a.row.profession)
+            .cmp(&order(&b.row.profession))
+            .then(a.row.position.cmp(&b.row.position))
+            .then(a.row.id.cmp(&b.row.id))
+    });
+    Ok(v)
+}
+
+/// Every (need id, course id) link.
+pub async fn links(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(
+        sqlx::query("SELECT need_id, course_id FROM need_courses ORDER BY need_id, course_id")
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| {
-                (
-                    r.get(0),
-                    r.get::<String, _>(1).to_lowercase(),
-                    r.get::<String, _>(2),
-                )
-            })
-            .collect();
-    let mut tx = db.begin().await?;
-    let mut rdr = csv::Reader::from_reader(NEEDS_CSV.as_bytes());
-    let headers = rdr.headers().map_err(anyhow::Error::from)?.clone();
-    for rec in rdr.records() {
-        let rec = rec.map_err(anyhow::Error::from)?;
-        let f: HashMap<&str, &str> = headers.iter().zip(rec.iter()).collect();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO needs_items (code, profession, position, item, reported_status, certainty) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(f["need_id"])
-        .bind(f["profession_sv"])
-        .bind(f["table_position"].parse::<i64>().unwrap_or(0))
-        .bind(f["need_item_sv"])
-        .bind(f["status"])
-        .bind(f["column_certainty"])
-        .fetch_one(&mut *tx)
+            .map(|r| (r.get(0), r.get(1)))
+            .collect(),
+    )
+}
+
+pub async fn get(db: &Db, id: i64) -> StoreResult<Need> {
+    list(db)
+        .await?
+        .into_iter()
+        .find(|n| n.row.id == id)
+        .ok_or(StoreError::NotFound("behov"))
+}
+
+fn require(actor: &Actor) -> StoreResult<()> {
+    match decide(actor, Action::ManageNeedsInventory) {
+        Decision::Allow => Ok(()),
+        Decision::Deny(why) => Err(StoreError::Forbidden(why.to_string())),
+    }
+}
+
+async fn check_courses(db: &Db, course_ids: &[i64]) -> StoreResult<()> {
+    let known: Vec<i64> = sqlx::query_scalar("SELECT id FROM courses")
+        .fetch_all(db.pool())
         .await?;
-        let item = f["need_item_sv"].to_lowercase();
-        let group = f["profession_sv"];
-        let planned = f["related_planned_course_sv"]
+    if let Some(bad) = course_ids.iter().find(|c| !known.contains(c)) {
+        return Err(StoreError::invalid(
+            "course_ids",
+            "invalid_course",
+            format!("Okänd kurs {bad}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Add a need at the end of its profession's list.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    d: &NeedDraft,
+    course_ids: &[i64],
+) -> StoreResult<i64> {
+    require(actor)?;
+    let n = check_need(d).map_err(StoreError::Invalid)?;
+    check_courses(db, course_ids).await?;
+    let mut tx = db.begin().await?;
+    let pos: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM needs WHERE profession = $1",
+    )
+    .bind(n.profession.code())
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO needs (code, profession, position, title, status, certainty, note, source, updated_at, updated_by_account_id) \
+         VALUES (NULL, $1, $2, $3, $4, $5, $6, '', $7, $8) RETURNING id",
+    )
+    .bind(n.profession.code())
+    .bind(pos)
+    .bind(&n.title)
+    .bind(n.status.code())
+    .bind(n.certainty.code())
+    .bind(&n.note)
+    .bind(crate::time::now())
+    .bind(who.account_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    set_links(&mut tx, id, course_ids).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.create",
+        "need",
+        Some(id),
+        None,
+        &n.title,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Change a need and replace its course links.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    who: &Who,
+    id: i64,
+    d: &NeedDraft,
+    course_ids: &[i64],
+) -> StoreResult<()> {
+    require(actor)?;
+    let old = get(db, id).await?;
+    let n = check_need(d).map_err(StoreError::Invalid)?;
+    check_courses(db, course_ids).await?;
+    let mut tx = db.begin().await?;
+    let position = if old.row.profession == n.profession.code() {
+        old.row.position
+    } else {
+        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM needs WHERE profession = $1")
+            .bind(n.profession.code())
+            .fetch_one(&mut *tx)
+            .await?
+    };
+    sqlx::query(
+        "UPDATE needs SET profession = $1, position = $2, title = $3, status = $4, certainty = $5, note = $6, updated_at = $7, \
+         updated_by_account_id = $8 WHERE id = $9",
+    )
+    .bind(n.profession.code())
+    .bind(position)
+    .bind(&n.title)
+    .bind(n.status.code())
+    .bind(n.certainty.code())
+    .bind(&n.note)
+    .bind(crate::time::now())
+    .bind(who.account_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    set_links(&mut tx, id, course_ids).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.update",
+        "need",
+        Some(id),
+        None,
+        &n.title,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, actor: &Actor, who: &Who, id: i64) -> StoreResult<()> {
+    require(actor)?;
+    let old = get(db, id).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM need_courses WHERE need_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM needs WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        who,
+        "need.delete",
+        "need",
+        Some(id),
+        None,
+        &old.row.title,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_links(tx: &mut crate::Tx, need_id: i64, course_ids: &[i64]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM need_courses WHERE need_id = $1")
+        .bind(need_id)
+        .execute(&mut **tx)
+        .await?;
+    let mut seen = vec![];
+    for c in course_ids {
+        if seen.contains(c) {
+            continue;
+        }
+        seen.push(*c);
+        sqlx::query("INSERT INTO need_courses (need_id, course_id) VALUES ($1, $2)")
+            .bind(need_id)
+            .bind(c)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+const NEEDS_CSV: &str = include_str!("../../../seed/needs_inventory.csv");
+
+fn profession_code(sv: &str) -> Option<&'static str> {
+    Profession::parse(sv).map(|p| p.code())
+}
+
+/// Load the annual report's needs inventory if the table is empty, linking
+/// each need to the catalogue course of the same entry (K001 ↔ B001) and to
+/// the planned course named in the source, where those courses exist.
+/// Returns the number of needs loaded.
+pub async fn load_seed(db: &Db) -> StoreResult<usize> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM needs")
+        .fetch_one(db.pool())
+        .await?;
+    if n > 0 {
+        return Ok(0);
+    }
+    let codes: HashMap<String, i64> =
+        sqlx::query("SELECT code, id FROM courses WHERE code IS NOT NULL")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    // Planned courses by their name in the source ("Sårvård baspersonal").
+    let planned: HashMap<String, i64> =
+        sqlx::query("SELECT title, id FROM courses WHERE planned_term <> ''")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get::<String, _>(0).to_lowercase(), r.get(1)))
+            .collect();
+    let mut r = csv::Reader::from_reader(NEEDS_CSV.as_bytes());
+    let headers = r
+        .headers()
+        .map_err(|e| anyhow::anyhow!("needs_inventory.csv: {e}"))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .expect("needs_inventory.csv column")
+    };
+    let (c_id, c_prof, c_pos, c_item, c_status, c_cert, c_alt, c_note, c_planned, c_source) = (
+        col("need_id"),
+        col("profession_sv"),
+        col("table_position"),
+        col("need_item_sv"),
+        col("status"),
+        col("column_certainty"),
+        col("alternative_status"),
+        col("reconstruction_note_sv"),
+        col("related_planned_course_sv"),
+        col("source"),
+    );
+    let mut tx = db.begin().await?;
+    let mut count = 0;
+    for rec in r.records() {
+        let rec = rec.map_err(|e| anyhow::anyhow!("needs_inventory.csv: {e}"))?;
+        let code = rec[c_id].to_string();
+        let prof = profession_code(&rec[c_prof])
+            .ok_or_else(|| anyhow::anyhow!("okänd yrkesgrupp {}", &rec[c_prof]))?;
+        let status = NeedStatus::parse(&rec[c_status])
+            .ok_or_else(|| anyhow::anyhow!("okänd status {}", &rec[c_status]))?;
+        let certainty = Certainty::parse(&rec[c_cert]).unwrap_or(Certainty::Hog);
+        let alt = NeedStatus::parse(&rec[c_alt]).map(|s| s.code());
+        let id: i64 = sqlx::query(
+            "INSERT INTO needs (code, profession, position, title, status, certainty, alternative_status, note, source, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(&code)
+        .bind(prof)
+        .bind(rec[c_pos].parse::<i64>().unwrap_or(0))
+        .bind(&rec[c_item])
+        .bind(status.code())
+        .bind(certainty.code())
+        .bind(alt)
+        .bind(&rec[c_note])
+        .bind(&rec[c_source])
+        .bind(crate::time::now())
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        let mut course_ids = vec![];
+        // The same entry in courses.csv: B001 ↔ K001.
+        if let Some(c) = codes.get(&code.replacen('B', "K", 1)) {
+            course_ids.push(*c);
+        }
+        // "Sårvård baspersonal (Hösten 2026)" → the planned course.
+        let planned_name = rec[c_planned]
             .split(" (")
             .next()
             .unwrap_or("")
             .trim()
             .to_lowercase();
-        for (cid, title, tg) in &courses {
-            let same_need =
-                tg == group && (*title == item || title.starts_with(&format!("{item} (")));
-            let planned_course = !planned.is_empty() && *title == planned;
-            if same_need || planned_course {
-                sqlx::query("INSERT INTO needs_item_courses (need_id, course_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(cid)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        if let Some(c) = planned.get(&planned_name) {
+            course_ids.push(*c);
         }
+        set_links(&mut tx, id, &course_ids).await?;
+        count += 1;
     }
-    tx.commit().await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Need {
-    pub code: String,
-    pub profession: String,
-    pub item: String,
-    pub reported_status: String,
-    pub certainty: String,
-    pub courses: Vec<(i64, String, String)>,
-    pub coverage: Coverage,
-}
-
-/// The matrix: every need with its linked courses and derived coverage.
-pub async fn matrix(db: &Db) -> StoreResult<Vec<Need>> {
-    ensure_loaded(db).await?;
-    let items = sqlx::query("SELECT id, code, profession, item, reported_status, certainty FROM needs_items ORDER BY profession, position")
-        .fetch_all(db.pool())
-        .await?;
-    let links = sqlx::query(
-        "SELECT l.need_id, c.id, c.title, c.status FROM needs_item_courses l JOIN courses c ON c.id = l.course_id ORDER BY c.title",
+    audit::record(
+        &mut tx,
+        &Who::system("seed"),
+        "need.seed",
+        "need",
+        None,
+        None,
+        &format!("{count} behov"),
     )
-    .fetch_all(db.pool())
     .await?;
-    let mut by_need: HashMap<i64, Vec<(i64, String, String)>> = HashMap::new();
-    for l in &links {
-        by_need
-            .entry(l.get(0))
-            .or_default()
-            .push((l.get(1), l.get(2), l.get(3)));
-    }
-    Ok(items
-        .iter()
-        .map(|r| {
-            let courses = by_need.remove(&r.get::<i64, _>(0)).unwrap_or_default();
-            let statuses: Vec<String> = courses.iter().map(|c| c.2.clone()).collect();
-            Need {
-                code: r.get(1),
-                profession: r.get(2),
-                item: r.get(3),
-                reported_status: r.get(4),
-                certainty: r.get(5),
-                coverage: Coverage::from_course_statuses(&statuses),
-                courses,
-            }
-        })
-        .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn coverage_follows_course_status() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            Coverage::from_course_statuses(&s(&["pausad", "aktiv"])),
-            Coverage::Levererat
-        );
-        assert_eq!(
-            Coverage::from_course_statuses(&s(&["under_utveckling"])),
-            Coverage::UnderUtveckling
-        );
-        assert_eq!(
-            Coverage::from_course_statuses(&s(&["test", "pausad"])),
-            Coverage::UnderUtveckling
-        );
-        assert_eq!(
-            Coverage::from_course_statuses(&s(&["pausad", "avvecklad"])),
-            Coverage::Risk
-        );
-        assert_eq!(Coverage::from_course_statuses(&[]), Coverage::Risk);
-    }
+    tx.commit().await?;
+    Ok(count)
 }

@@ -6,10 +6,13 @@ pub mod attendance;
 pub mod bookings;
 pub mod costs;
 pub mod courses;
+pub mod gaps;
 pub mod org;
 pub mod people;
 pub mod reports;
+pub mod requirements;
 pub mod sessions;
+pub mod tracks;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -34,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .merge(sessions::router())
         .merge(bookings::router())
         .merge(costs::router())
+        .merge(requirements::router())
+        .merge(gaps::router())
+        .merge(tracks::router())
 }
 
 #[derive(OpenApi)]
@@ -58,6 +64,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(sessions::Doc::openapi());
     doc.merge(bookings::Doc::openapi());
     doc.merge(costs::Doc::openapi());
+    doc.merge(requirements::Doc::openapi());
+    doc.merge(gaps::Doc::openapi());
+    doc.merge(tracks::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

@@ -11,14 +11,19 @@ pub mod dashboard;
 pub mod funding;
 pub mod home;
 pub mod needs;
+pub mod needs_inventory;
 pub mod org;
 pub mod outbox;
+pub mod packages;
 pub mod people;
 pub mod reports;
+pub mod requirements;
 pub mod sessions;
 pub mod statics;
 pub mod surveys;
+pub mod tracks;
 pub mod trainers;
+pub mod unit;
 
 use axum::Router;
 
@@ -45,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .merge(trainers::router())
         .merge(outbox::router())
         .merge(costs::router())
+        .merge(unit::router())
+        .merge(requirements::router())
+        .merge(tracks::router())
+        .merge(packages::router())
+        .merge(needs_inventory::router())
 }
 
 /// Shared shape for a form's field errors in templates.

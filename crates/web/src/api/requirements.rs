@@ -1,0 +1,384 @@
+//! Competence requirements and formal education.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use domain::access::Action;
+use domain::education::PersonEducationDraft;
+use domain::requirements::RequirementDraft;
+use navet_store::education::{self, PersonEducation};
+use navet_store::requirements::{self, RequirementRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{parse_json, ApiCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_requirements, create_requirement, get_requirement, update_requirement, delete_requirement,
+          list_educations, create_education, delete_education),
+    components(schemas(NewRequirement, RequirementOut, NewEducation, EducationOut)),
+    security(("bearer" = []))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/requirements",
+            get(list_requirements).post(create_requirement),
+        )
+        .route(
+            "/api/v1/requirements/{id}",
+            get(get_requirement)
+                .put(update_requirement)
+                .delete(delete_requirement),
+        )
+        .route(
+            "/api/v1/people/{id}/educations",
+            get(list_educations).post(create_education),
+        )
+        .route(
+            "/api/v1/people/{id}/educations/{education_id}",
+            delete(delete_education),
+        )
+}
+
+/// A requirement to create or replace.
+#[derive(Deserialize, ToSchema)]
+pub struct NewRequirement {
+    pub role_id: i64,
+    /// region, activity_area or unit
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// aldreomsorg, funktionsstod, socialpsykiatri, kommunal_hso (scope activity_area)
+    #[serde(default)]
+    pub activity_area: Option<String>,
+    /// (scope unit)
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// course, area or education
+    pub kind: String,
+    #[serde(default)]
+    pub course_id: Option<i64>,
+    #[serde(default)]
+    pub area_id: Option<i64>,
+    /// bas, fordjupning, spets (kind area)
+    #[serde(default)]
+    pub level: Option<String>,
+    /// e.g. vard_och_omsorgsprogrammet, specialistunderskoterska_yh, sjukskoterska (kind education)
+    #[serde(default)]
+    pub education: Option<String>,
+    /// e.g. demens (specialist programmes; empty = any)
+    #[serde(default)]
+    pub direction: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl NewRequirement {
+    fn draft(&self) -> RequirementDraft {
+        let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+        RequirementDraft {
+            role_id: self.role_id.to_string(),
+            scope: self.scope.clone().unwrap_or_else(|| "region".into()),
+            activity_area: self.activity_area.clone().unwrap_or_default(),
+            unit_id: opt(self.unit_id),
+            kind: self.kind.clone(),
+            course_id: opt(self.course_id),
+            area_id: opt(self.area_id),
+            level: self.level.clone().unwrap_or_default(),
+            education: self.education.clone().unwrap_or_default(),
+            direction: self.direction.clone().unwrap_or_default(),
+            note: self.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequirementOut {
+    pub id: i64,
+    pub role_id: i64,
+    pub role: String,
+    /// region, activity_area, unit
+    pub scope: String,
+    pub activity_area: Option<String>,
+    pub unit_id: Option<i64>,
+    pub unit: Option<String>,
+    /// course, area, education
+    pub kind: String,
+    pub course_id: Option<i64>,
+    pub course: Option<String>,
+    pub course_status: Option<String>,
+    /// Months between renewals (from the course's validity)
+    pub renewal_months: Option<i64>,
+    pub area_id: Option<i64>,
+    pub area: Option<String>,
+    pub level: Option<String>,
+    pub education: Option<String>,
+    pub direction: Option<String>,
+    /// In Swedish, e.g. "Kurs: HLR (förnyas var 12:e månad)"
+    pub description: String,
+    pub scope_label: String,
+    pub note: String,
+    pub synthetic: bool,
+    /// Something to fix, e.g. the course has been retired
+    pub warning: Option<String>,
+}
+
+impl From<RequirementRow> for RequirementOut {
+    fn from(r: RequirementRow) -> Self {
+        RequirementOut {
+            description: r.what_sv(),
+            scope_label: r.scope_sv(),
+            warning: r.warning().map(str::to_string),
+            id: r.id,
+            role_id: r.role_id,
+            role: r.role_name,
+            scope: r.scope,
+            activity_area: r.activity_area,
+            unit_id: r.unit_id,
+            unit: r.unit_name,
+            kind: r.kind,
+            course_id: r.course_id,
+            course: r.course_title,
+            course_status: r.course_status,
+            renewal_months: r.validity_months,
+            area_id: r.area_id,
+            area: r.area_name,
+            level: r.level,
+            education: r.education,
+            direction: r.direction,
+            note: r.note,
+            synthetic: r.synthetic == 1,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RequirementQuery {
+    /// Only this role's requirements
+    pub role_id: Option<i64>,
+    /// Only requirements that can apply in this unit
+    pub unit_id: Option<i64>,
+}
+
+/// Competence requirements (any logged-in user may read them).
+#[utoipa::path(get, path = "/api/v1/requirements", tag = "competence", params(RequirementQuery),
+    responses((status = 200, body = [RequirementOut]), (status = 401), (status = 404)))]
+pub async fn list_requirements(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Query(q): Query<RequirementQuery>,
+) -> ApiResult<Json<Vec<RequirementOut>>> {
+    api.require_login()?;
+    let for_unit = match q.unit_id {
+        Some(u) => {
+            let unit = navet_store::org::unit(&s.db, u).await?;
+            Some((unit.id, unit.activity_area))
+        }
+        None => None,
+    };
+    let rows = requirements::list(
+        &s.db,
+        &requirements::Filter {
+            role_id: q.role_id,
+            for_unit,
+        },
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(RequirementOut::from).collect()))
+}
+
+/// Add a requirement: coordinators anywhere, managers for their own units.
+/// A retired course or an unknown education is refused (422).
+#[utoipa::path(post, path = "/api/v1/requirements", tag = "competence", request_body = NewRequirement,
+    responses((status = 201, body = RequirementOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403, body = crate::error::ApiErrorBody),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_requirement(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<RequirementOut>)> {
+    let user = api.require_login()?;
+    let b: NewRequirement = parse_json(&body)?;
+    let id = requirements::create(&s.db, &user.actor, &user.who(), &b.draft()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(requirements::get(&s.db, id).await?.into()),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/requirements/{id}", tag = "competence",
+    responses((status = 200, body = RequirementOut), (status = 401), (status = 404)))]
+pub async fn get_requirement(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RequirementOut>> {
+    api.require_login()?;
+    Ok(Json(requirements::get(&s.db, id).await?.into()))
+}
+
+/// Replace a requirement (allowed where it applied and where it will apply).
+#[utoipa::path(put, path = "/api/v1/requirements/{id}", tag = "competence", request_body = NewRequirement,
+    responses((status = 200, body = RequirementOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403, body = crate::error::ApiErrorBody), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn update_requirement(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Json<RequirementOut>> {
+    let user = api.require_login()?;
+    let b: NewRequirement = parse_json(&body)?;
+    requirements::update(&s.db, &user.actor, &user.who(), id, &b.draft()).await?;
+    Ok(Json(requirements::get(&s.db, id).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/requirements/{id}", tag = "competence",
+    responses((status = 204), (status = 401), (status = 403, body = crate::error::ApiErrorBody), (status = 404)))]
+pub async fn delete_requirement(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let user = api.require_login()?;
+    requirements::delete(&s.db, &user.actor, &user.who(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// Formal education ---------------------------------------------------------------------------
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewEducation {
+    /// e.g. vard_och_omsorgsprogrammet, specialistunderskoterska_yh, sjukskoterska, ingen
+    pub kind: String,
+    /// Required for specialist programmes, e.g. demens
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub completed_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EducationOut {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: String,
+    pub direction: Option<String>,
+    /// In Swedish, e.g. "specialistundersköterska (YH), inriktning demens"
+    pub label: String,
+    pub completed_on: Option<String>,
+    pub note: String,
+    pub synthetic: bool,
+}
+
+impl From<PersonEducation> for EducationOut {
+    fn from(e: PersonEducation) -> Self {
+        EducationOut {
+            label: e.label(),
+            id: e.id,
+            person_id: e.person_id,
+            kind: e.kind,
+            direction: (!e.direction.is_empty()).then_some(e.direction),
+            completed_on: e.completed_on,
+            note: e.note,
+            synthetic: e.synthetic == 1,
+        }
+    }
+}
+
+async fn person_for(s: &AppState, id: i64) -> ApiResult<navet_store::people::Person> {
+    navet_store::people::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Personen"))
+}
+
+/// A person's formal education (the read is audited).
+#[utoipa::path(get, path = "/api/v1/people/{id}/educations", tag = "competence",
+    responses((status = 200, body = [EducationOut]), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_educations(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<EducationOut>>> {
+    api.require_login()?;
+    let p = person_for(&s, id).await?;
+    let user = api.require(Action::ViewPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, p.id) {
+        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API: formell utbildning")
+            .await?;
+    }
+    Ok(Json(
+        education::for_person(&s.db, id)
+            .await?
+            .into_iter()
+            .map(EducationOut::from)
+            .collect(),
+    ))
+}
+
+/// Register a formal education (the person's manager or a coordinator).
+/// An unknown value is refused naming the field.
+#[utoipa::path(post, path = "/api/v1/people/{id}/educations", tag = "competence", request_body = NewEducation,
+    responses((status = 201, body = EducationOut), (status = 400, body = crate::error::ApiErrorBody),
+              (status = 401), (status = 403, body = crate::error::ApiErrorBody), (status = 404),
+              (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_education(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<EducationOut>)> {
+    let user = api.require_login()?;
+    person_for(&s, id).await?;
+    let b: NewEducation = parse_json(&body)?;
+    let eid = education::register(
+        &s.db,
+        &user.actor,
+        &user.who(),
+        id,
+        &PersonEducationDraft {
+            kind: b.kind,
+            direction: b.direction.unwrap_or_default(),
+            completed_on: b.completed_on.unwrap_or_default(),
+            note: b.note.unwrap_or_default(),
+        },
+    )
+    .await?;
+    let e = education::for_person(&s.db, id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == eid)
+        .ok_or_else(|| ApiError::not_found("Utbildningen"))?;
+    Ok((StatusCode::CREATED, Json(e.into())))
+}
+
+#[utoipa::path(delete, path = "/api/v1/people/{id}/educations/{education_id}", tag = "competence",
+    responses((status = 204), (status = 401), (status = 403, body = crate::error::ApiErrorBody), (status = 404)))]
+pub async fn delete_education(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path((id, education_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    let user = api.require_login()?;
+    let found = education::for_person(&s.db, id)
+        .await?
+        .into_iter()
+        .any(|e| e.id == education_id);
+    if !found {
+        return Err(ApiError::not_found("Utbildningen"));
+    }
+    education::remove(&s.db, &user.actor, &user.who(), education_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

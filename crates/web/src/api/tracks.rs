@@ -1,0 +1,259 @@
+//! Learning tracks and progress along them.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::access::Action;
+use domain::org::ActivityArea;
+use domain::requirements::Placement;
+use navet_store::tracks::{self, TrackStatus, TrackWithItems};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use super::ApiCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_tracks, get_track, person_progress, unit_progress),
+    components(schemas(TrackOut, TrackItemOut, ProgressOut, PersonProgressOut, UnitProgressOut)),
+    security(("bearer" = []))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tracks", get(list_tracks))
+        .route("/api/v1/tracks/{id}", get(get_track))
+        .route("/api/v1/people/{id}/track-progress", get(person_progress))
+        .route("/api/v1/units/{id}/track-progress", get(unit_progress))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrackItemOut {
+    /// bas, fordjupning, spets
+    pub block: String,
+    pub position: i64,
+    pub course_id: Option<i64>,
+    pub title: String,
+    /// yrkeshogskola, hogskola, annan (external programmes)
+    pub provider: Option<String>,
+    /// The formal education that completes the step, if any
+    pub education: Option<String>,
+    pub direction: Option<String>,
+    /// The pre-study's knowledge area (Y001…)
+    pub source_ref: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrackOut {
+    pub id: i64,
+    pub name: String,
+    pub role_id: i64,
+    pub role: String,
+    /// None: every activity area
+    pub activity_area: Option<String>,
+    pub description: String,
+    /// How many deepening courses to choose
+    pub deepening_required: i64,
+    pub synthetic: bool,
+    pub items: Vec<TrackItemOut>,
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+impl From<TrackWithItems> for TrackOut {
+    fn from(t: TrackWithItems) -> Self {
+        TrackOut {
+            id: t.track.id,
+            name: t.track.name,
+            role_id: t.track.role_id,
+            role: t.track.role_name,
+            activity_area: t.track.activity_area,
+            description: t.track.description,
+            deepening_required: t.track.deepening_required,
+            synthetic: t.track.synthetic == 1,
+            items: t
+                .items
+                .into_iter()
+                .map(|i| TrackItemOut {
+                    block: i.block,
+                    position: i.position,
+                    course_id: i.course_id,
+                    title: i.title,
+                    provider: non_empty(i.provider),
+                    education: non_empty(i.education),
+                    direction: non_empty(i.direction),
+                    source_ref: non_empty(i.source_ref),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgressOut {
+    pub track_id: i64,
+    pub track: String,
+    pub base_done: u32,
+    pub base_total: u32,
+    pub deepening_done: u32,
+    pub deepening_required: u32,
+    pub specialist_done: u32,
+    /// Whole per cent of the base block plus the required deepening
+    pub percent: u32,
+    /// bas, fördjupning, spets, or påbörjad
+    pub level: String,
+    /// The next base course, in order
+    pub next_course_id: Option<i64>,
+    pub next: Option<String>,
+    /// For each item of the track, in order: done?
+    pub done: Vec<bool>,
+}
+
+impl From<TrackStatus> for ProgressOut {
+    fn from(s: TrackStatus) -> Self {
+        ProgressOut {
+            track_id: s.track_id,
+            track: s.track_name,
+            base_done: s.progress.base_done,
+            base_total: s.progress.base_total,
+            deepening_done: s.progress.deepening_done,
+            deepening_required: s.progress.deepening_required,
+            specialist_done: s.progress.specialist_done,
+            percent: s.progress.percent,
+            level: s.level_label.into(),
+            next_course_id: s.next_course_id,
+            next: s.next_title,
+            done: s.progress.done,
+        }
+    }
+}
+
+/// Every track with its items.
+#[utoipa::path(get, path = "/api/v1/tracks", tag = "competence",
+    responses((status = 200, body = [TrackOut]), (status = 401)))]
+pub async fn list_tracks(State(s): State<AppState>, api: ApiCtx) -> ApiResult<Json<Vec<TrackOut>>> {
+    api.require_login()?;
+    Ok(Json(
+        tracks::all_with_items(&s.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tracks/{id}", tag = "competence",
+    responses((status = 200, body = TrackOut), (status = 401), (status = 404)))]
+pub async fn get_track(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<TrackOut>> {
+    api.require_login()?;
+    Ok(Json(tracks::get(&s.db, id).await?.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonProgressOut {
+    pub person_id: i64,
+    /// None when no track fits the person's role and unit
+    pub progress: Option<ProgressOut>,
+}
+
+/// A person's progress along the track for their role and unit.
+#[utoipa::path(get, path = "/api/v1/people/{id}/track-progress", tag = "competence",
+    responses((status = 200, body = PersonProgressOut), (status = 401), (status = 403), (status = 404)))]
+pub async fn person_progress(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PersonProgressOut>> {
+    api.require_login()?;
+    let p = navet_store::people::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Personen"))?;
+    let user = api.require(Action::ViewPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, p.id) {
+        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API: spår").await?;
+    }
+    let progress = tracks::person_progress(&s.db, id)
+        .await?
+        .map(|(_, st)| st.into());
+    Ok(Json(PersonProgressOut {
+        person_id: id,
+        progress,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitProgressOut {
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+    pub progress: Option<ProgressOut>,
+}
+
+/// Every member of a unit's staff and their track progress (audited).
+#[utoipa::path(get, path = "/api/v1/units/{id}/track-progress", tag = "competence",
+    responses((status = 200, body = [UnitProgressOut]), (status = 401), (status = 403), (status = 404)))]
+pub async fn unit_progress(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<UnitProgressOut>>> {
+    api.require_login()?;
+    let u = navet_store::org::unit(&s.db, id).await?;
+    let user = api.require(Action::ViewUnit {
+        unit_id: u.id,
+        municipality_id: u.municipality_id,
+    })?;
+    let staff = navet_store::people::list(
+        &s.db,
+        &navet_store::people::Filter {
+            unit_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let all = tracks::all_with_items(&s.db).await?;
+    let ids: Vec<i64> = staff.iter().map(|p| p.id).collect();
+    let mut held = tracks::holdings_of(&s.db, &ids).await?;
+    let area = ActivityArea::parse(&u.activity_area);
+    let mut out = vec![];
+    for p in staff {
+        let (done, eds) = held.remove(&p.id).unwrap_or_default();
+        let placement = Placement {
+            role_id: p.role_id,
+            unit_id: Some(id),
+            activity_area: area,
+        };
+        let st = tracks::status_for(&all, placement, &done, &eds);
+        out.push(UnitProgressOut {
+            person_id: p.id,
+            name: p.name,
+            role: p.role_name,
+            progress: st.map(Into::into),
+        });
+    }
+    let mut conn =
+        s.db.writer()
+            .acquire()
+            .await
+            .map_err(navet_store::StoreError::from)?;
+    navet_store::audit::record(
+        &mut conn,
+        &user.who(),
+        "person.list",
+        "unit",
+        Some(id),
+        None,
+        &format!("API: spårframsteg för {} personer", out.len()),
+    )
+    .await?;
+    Ok(Json(out))
+}

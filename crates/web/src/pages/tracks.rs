@@ -1,0 +1,600 @@
+//! Learning tracks (yrkesresa): the list, one track with its blocks (and,
+//! for a manager, how far their staff have come), the track editor, and
+//! course prerequisites.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::Form;
+use domain::access::{Action, Role};
+use domain::education::{Direction, EducationKind};
+use domain::org::ActivityArea;
+use domain::requirements::Placement;
+use domain::tracks::{progress, Block, ProviderKind, TrackItemDraft};
+use navet_store::tracks::{self, PrerequisiteRow, TrackDraft, TrackItemRow, TrackWithItems};
+use navet_store::{audit, StoreError};
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/kompetens/spar", get(list))
+        .route("/kompetens/spar/ny", get(new_form).post(create))
+        .route("/kompetens/spar/{id}", get(show))
+        .route("/kompetens/spar/{id}/andra", get(edit_form).post(update))
+        .route("/kompetens/spar/{id}/ta-bort", post(delete))
+        .route(
+            "/kompetens/forkunskaper",
+            get(prerequisites).post(add_prerequisite),
+        )
+        .route("/kompetens/forkunskaper/ta-bort", post(remove_prerequisite))
+}
+
+#[derive(Template)]
+#[template(path = "competence/tracks.html")]
+struct ListPage {
+    c: Ctx,
+    tracks: Vec<TrackWithItems>,
+    can_manage: bool,
+    notice: String,
+}
+
+impl ListPage {
+    fn count(&self, t: &TrackWithItems, block: &str) -> usize {
+        t.items.iter().filter(|i| i.block == block).count()
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    c.require_login()?;
+    let notice = match q.ok.as_deref() {
+        Some("deleted") => "Spåret är borttaget.",
+        _ => "",
+    }
+    .to_string();
+    render(ListPage {
+        tracks: tracks::all_with_items(&s.db).await?,
+        can_manage: c.can(Action::ManageTracks),
+        c,
+        notice,
+    })
+}
+
+/// A manager's staff on the track.
+struct StaffProgress {
+    person_id: i64,
+    name: String,
+    unit: String,
+    percent: u32,
+    level: &'static str,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "competence/track.html")]
+struct ShowPage {
+    c: Ctx,
+    t: TrackWithItems,
+    can_manage: bool,
+    staff: Vec<StaffProgress>,
+    notice: String,
+}
+
+impl ShowPage {
+    fn block(&self, code: &str) -> Vec<&TrackItemRow> {
+        self.t.items.iter().filter(|i| i.block == code).collect()
+    }
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> PageResult {
+    let user = c.require_login()?.clone();
+    let t = tracks::get(&s.db, id).await?;
+    // Managers see their own staff on the track.
+    let mut staff = vec![];
+    if user.role() == Role::Manager && !user.actor.scope.is_empty() {
+        let people = navet_store::people::list(
+            &s.db,
+            &navet_store::people::Filter {
+                scope: Some(user.actor.scope.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let units: std::collections::HashMap<i64, (String, Option<ActivityArea>)> =
+            navet_store::org::units(&s.db, None)
+                .await?
+                .into_iter()
+                .map(|u| {
+                    let area = ActivityArea::parse(&u.activity_area);
+                    (u.id, (u.name, area))
+                })
+                .collect();
+        let domain_track = t.to_domain();
+        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+        let mut held = tracks::holdings_of(&s.db, &ids).await?;
+        let mut listed = 0;
+        for p in people {
+            let (unit_name, area) = p
+                .unit_id
+                .and_then(|u| units.get(&u).cloned())
+                .unwrap_or_default();
+            let placement = Placement {
+                role_id: p.role_id,
+                unit_id: p.unit_id,
+                activity_area: area,
+            };
+            if !t.fits(&placement) {
+                continue;
+            }
+            let (done, eds) = held.remove(&p.id).unwrap_or_default();
+            let pr = progress(&domain_track, &done, &eds);
+            staff.push(StaffProgress {
+                person_id: p.id,
+                name: p.name,
+                unit: unit_name,
+                percent: pr.percent,
+                level: match pr.level_reached {
+                    Some(Block::Spets) => "spets",
+                    Some(Block::Fordjupning) => "fördjupning",
+                    Some(Block::Bas) => "bas",
+                    None if pr.percent == 0 => "ej påbörjad",
+                    None => "påbörjad",
+                },
+                next: pr
+                    .next_item
+                    .and_then(|i| domain_track.items.get(i))
+                    .map(|i| i.title.clone())
+                    .unwrap_or_default(),
+            });
+            listed += 1;
+        }
+        if listed > 0 {
+            let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
+            audit::record(
+                &mut conn,
+                &user.who(),
+                "person.list",
+                "track",
+                Some(id),
+                None,
+                &format!("framsteg i spåret: {listed} personer"),
+            )
+            .await?;
+        }
+    }
+    let notice = match q.ok.as_deref() {
+        Some("saved") => "Spåret är sparat.",
+        _ => "",
+    }
+    .to_string();
+    render(ShowPage {
+        can_manage: c.can(Action::ManageTracks),
+        c,
+        t,
+        staff,
+        notice,
+    })
+}
+
+// The editor -------------------------------------------------------------------------------
+
+/// The editor's rows come as parallel lists (one value per row and field).
+#[derive(Deserialize, Default, Clone)]
+struct TrackForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role_id: String,
+    #[serde(default)]
+    activity_area: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    deepening_required: String,
+    #[serde(default)]
+    position: Vec<String>,
+    #[serde(default)]
+    block: Vec<String>,
+    #[serde(default)]
+    course_id: Vec<String>,
+    #[serde(default)]
+    title: Vec<String>,
+    #[serde(default)]
+    provider: Vec<String>,
+    #[serde(default)]
+    education: Vec<String>,
+    #[serde(default)]
+    direction: Vec<String>,
+}
+
+/// One editor row as shown.
+#[derive(Clone, Default)]
+struct ItemRow {
+    position: String,
+    block: String,
+    course_id: String,
+    title: String,
+    provider: String,
+    education: String,
+    direction: String,
+}
+
+const EMPTY_ROWS: usize = 4;
+
+impl ItemRow {
+    /// The same rule as the store's: a row with nothing in it is ignored.
+    fn is_blank(&self) -> bool {
+        self.course_id.trim().is_empty()
+            && self.title.trim().is_empty()
+            && self.provider.trim().is_empty()
+            && self.education.trim().is_empty()
+    }
+}
+
+impl TrackForm {
+    /// The filled-in rows in the order of their position numbers.
+    fn rows(&self) -> Vec<ItemRow> {
+        let get = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        let n = self.block.len();
+        let mut rows: Vec<ItemRow> = (0..n)
+            .map(|i| ItemRow {
+                position: get(&self.position, i),
+                block: get(&self.block, i),
+                course_id: get(&self.course_id, i),
+                title: get(&self.title, i),
+                provider: get(&self.provider, i),
+                education: get(&self.education, i),
+                direction: get(&self.direction, i),
+            })
+            .collect();
+        rows.retain(|r| !r.is_blank());
+        // Sort by the typed position; rows without one keep their place at the end.
+        rows.sort_by_key(|r| {
+            r.position
+                .trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .map(|p| (p * 1000.0) as i64)
+                .unwrap_or(i64::MAX)
+        });
+        rows
+    }
+    fn draft(&self) -> TrackDraft {
+        TrackDraft {
+            name: self.name.clone(),
+            role_id: self.role_id.clone(),
+            activity_area: self.activity_area.clone(),
+            description: self.description.clone(),
+            deepening_required: self.deepening_required.clone(),
+            items: self
+                .rows()
+                .into_iter()
+                .map(|r| TrackItemDraft {
+                    block: r.block,
+                    course_id: r.course_id,
+                    title: r.title,
+                    provider: r.provider,
+                    education: r.education,
+                    direction: r.direction,
+                })
+                .collect(),
+        }
+    }
+    fn from_track(t: &TrackWithItems) -> TrackForm {
+        let mut f = TrackForm {
+            name: t.track.name.clone(),
+            role_id: t.track.role_id.to_string(),
+            activity_area: t.track.activity_area.clone().unwrap_or_default(),
+            description: t.track.description.clone(),
+            deepening_required: t.track.deepening_required.to_string(),
+            ..Default::default()
+        };
+        for (n, i) in t.items.iter().enumerate() {
+            f.position.push((n + 1).to_string());
+            f.block.push(i.block.clone());
+            f.course_id
+                .push(i.course_id.map(|c| c.to_string()).unwrap_or_default());
+            // A course item's title follows the course; keep only other titles.
+            f.title.push(if i.course_id.is_some() {
+                String::new()
+            } else {
+                i.title.clone()
+            });
+            f.provider.push(i.provider.clone());
+            f.education.push(i.education.clone());
+            f.direction.push(i.direction.clone());
+        }
+        f
+    }
+}
+
+#[derive(Template)]
+#[template(path = "competence/track_form.html")]
+struct FormPage {
+    c: Ctx,
+    f: TrackForm,
+    rows: Vec<ItemRow>,
+    errors: FormErrors,
+    id: Option<i64>,
+    roles: Vec<navet_store::org::Role>,
+    courses: Vec<(i64, String)>,
+}
+
+impl FormPage {
+    fn blocks(&self) -> Vec<(&'static str, &'static str)> {
+        Block::ALL
+            .iter()
+            .map(|b| (b.code(), b.label_sv()))
+            .collect()
+    }
+    fn providers(&self) -> Vec<(&'static str, &'static str)> {
+        ProviderKind::ALL
+            .iter()
+            .map(|p| (p.code(), p.label_sv()))
+            .collect()
+    }
+    fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        ActivityArea::ALL
+            .iter()
+            .map(|a| (a.code(), a.label_sv()))
+            .collect()
+    }
+    fn educations(&self) -> Vec<(&'static str, &'static str)> {
+        EducationKind::ALL
+            .iter()
+            .filter(|k| **k != EducationKind::Ingen)
+            .map(|k| (k.code(), k.label_sv()))
+            .collect()
+    }
+    fn directions(&self) -> Vec<(&'static str, &'static str)> {
+        Direction::ALL
+            .iter()
+            .map(|d| (d.code(), d.label_sv()))
+            .collect()
+    }
+    /// The error for row `n` (1-based) and field, as the domain names it.
+    fn row_error(&self, n: &usize, field: &str) -> &str {
+        let key = format!("items[{n}].{field}");
+        self.errors.0.get(&key).unwrap_or("")
+    }
+}
+
+async fn form_page(
+    s: &AppState,
+    c: Ctx,
+    f: TrackForm,
+    errors: FormErrors,
+    id: Option<i64>,
+) -> PageResult {
+    // Filled rows first, numbered as the checks number them, then empty ones.
+    let mut rows = f.rows();
+    let filled = rows.len();
+    for (n, r) in rows.iter_mut().enumerate() {
+        r.position = (n + 1).to_string();
+    }
+    rows.extend((0..EMPTY_ROWS).map(|k| ItemRow {
+        position: (filled + k + 1).to_string(),
+        block: "bas".into(),
+        ..Default::default()
+    }));
+    let courses = navet_store::catalogue::list(&s.db, None)
+        .await?
+        .into_iter()
+        .filter(|co| co.status != "avvecklad")
+        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
+        .collect();
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(FormPage {
+        roles: navet_store::org::roles(&s.db).await?,
+        courses,
+        c,
+        f,
+        rows,
+        errors,
+        id,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+fn invalid(e: StoreError) -> Result<FormErrors, AppError> {
+    match e {
+        StoreError::Invalid(f) => Ok(FormErrors(f)),
+        other => Err(other.into()),
+    }
+}
+
+async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ManageTracks)?;
+    let f = TrackForm {
+        deepening_required: "1".into(),
+        ..Default::default()
+    };
+    form_page(&s, c, f, FormErrors::default(), None).await
+}
+
+async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<TrackForm>) -> PageResult {
+    let user = c.require(Action::ManageTracks)?.clone();
+    match tracks::create(&s.db, &user.actor, &user.who(), &f.draft()).await {
+        Ok(id) => Ok(see_other(&format!("/kompetens/spar/{id}?ok=saved"))),
+        Err(e) => {
+            let errors = invalid(e)?;
+            form_page(&s, c, f, errors, None).await
+        }
+    }
+}
+
+async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require(Action::ManageTracks)?;
+    let t = tracks::get(&s.db, id).await?;
+    form_page(
+        &s,
+        c,
+        TrackForm::from_track(&t),
+        FormErrors::default(),
+        Some(id),
+    )
+    .await
+}
+
+async fn update(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TrackForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageTracks)?.clone();
+    match tracks::update(&s.db, &user.actor, &user.who(), id, &f.draft()).await {
+        Ok(()) => Ok(see_other(&format!("/kompetens/spar/{id}?ok=saved"))),
+        Err(e) => {
+            let errors = invalid(e)?;
+            form_page(&s, c, f, errors, Some(id)).await
+        }
+    }
+}
+
+async fn delete(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    let user = c.require(Action::ManageTracks)?;
+    tracks::delete(&s.db, &user.actor, &user.who(), id).await?;
+    Ok(see_other("/kompetens/spar?ok=deleted"))
+}
+
+// Prerequisites -------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default, Clone)]
+struct PrereqForm {
+    #[serde(default)]
+    course_id: String,
+    #[serde(default)]
+    requires_course_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "competence/prerequisites.html")]
+struct PrereqPage {
+    c: Ctx,
+    rows: Vec<PrerequisiteRow>,
+    courses: Vec<(i64, String)>,
+    f: PrereqForm,
+    errors: FormErrors,
+    notice: String,
+}
+
+async fn prereq_page(
+    s: &AppState,
+    c: Ctx,
+    f: PrereqForm,
+    errors: FormErrors,
+    notice: String,
+) -> PageResult {
+    let courses = navet_store::catalogue::list(&s.db, None)
+        .await?
+        .into_iter()
+        .map(|co| (co.id, co.title))
+        .collect();
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut r = render(PrereqPage {
+        rows: tracks::prerequisites(&s.db).await?,
+        courses,
+        c,
+        f,
+        errors,
+        notice,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    c.require(Action::ManageTracks)?;
+    let notice = match q.ok.as_deref() {
+        Some("added") => "Förkunskapskravet är sparat.",
+        Some("removed") => "Förkunskapskravet är borttaget.",
+        _ => "",
+    }
+    .to_string();
+    prereq_page(&s, c, PrereqForm::default(), FormErrors::default(), notice).await
+}
+
+fn id_field(v: &str, field: &str, msg: &str) -> Result<i64, FormErrors> {
+    v.trim().parse::<i64>().map_err(|_| {
+        let mut e = domain::FieldErrors::new();
+        e.add(field, "invalid_course", msg);
+        FormErrors(e)
+    })
+}
+
+async fn add_prerequisite(
+    State(s): State<AppState>,
+    c: Ctx,
+    Form(f): Form<PrereqForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageTracks)?.clone();
+    let ids = id_field(
+        &f.course_id,
+        "course_id",
+        "Välj kursen som har förkunskapskravet.",
+    )
+    .and_then(|a| {
+        id_field(
+            &f.requires_course_id,
+            "requires_course_id",
+            "Välj kursen som krävs först.",
+        )
+        .map(|b| (a, b))
+    });
+    let (course, requires) = match ids {
+        Ok(x) => x,
+        Err(errors) => return prereq_page(&s, c, f, errors, String::new()).await,
+    };
+    match tracks::add_prerequisite(&s.db, &user.actor, &user.who(), course, requires).await {
+        Ok(()) => Ok(see_other("/kompetens/forkunskaper?ok=added")),
+        Err(e) => {
+            let errors = invalid(e)?;
+            prereq_page(&s, c, f, errors, String::new()).await
+        }
+    }
+}
+
+async fn remove_prerequisite(
+    State(s): State<AppState>,
+    c: Ctx,
+    Form(f): Form<PrereqForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageTracks)?;
+    let course = f
+        .course_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest("Okänd kurs.".into()))?;
+    let requires = f
+        .requires_course_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest("Okänd kurs.".into()))?;
+    tracks::remove_prerequisite(&s.db, &user.actor, &user.who(), course, requires).await?;
+    Ok(see_other("/kompetens/forkunskaper?ok=removed"))
+}
