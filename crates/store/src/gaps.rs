@@ -8,7 +8,7 @@
 //! person, kept by triggers), and every loading query returns one aggregate
 //! row per range of person ids (`group_concat` / `string_agg`, one text per
 //! column) that Rust unpacks; per-byte costs are small. See
-//! docs/performance-competence.md.
+//! docs/performance.md.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
