@@ -150,6 +150,10 @@ pub enum Action<'a> {
     ManageTracks,
     /// The needs inventory per profession and its links to courses.
     ManageNeedsInventory,
+    /// The list of sessions one takes attendance for (a trainer's own).
+    ListAttendanceSessions,
+    /// Completions that expire soon (a manager sees their units').
+    ViewExpiringCompletions,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -236,6 +240,8 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 municipality_id: Some(m),
             },
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
+        (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Trainer, ListAttendanceSessions) => Decision::Allow,
 
         (
             Trainer,
@@ -542,6 +548,16 @@ mod tests {
                 "manage needs inventory",
                 Action::ManageNeedsInventory,
                 [true, true, false, false, false],
+            ),
+            (
+                "attendance sessions",
+                Action::ListAttendanceSessions,
+                [true, true, true, false, false],
+            ),
+            (
+                "expiring completions",
+                Action::ViewExpiringCompletions,
+                [true, true, false, true, false],
             ),
         ];
         for (name, action, expected) in cases {

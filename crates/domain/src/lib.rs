@@ -8,17 +8,28 @@
 //! (`collation`).
 
 pub mod access;
+pub mod booking;
 pub mod catalogue;
+pub mod certificates;
 pub mod collation;
 pub mod costs;
 pub mod education;
 pub mod errors;
+pub mod funding;
 pub mod gaps;
+pub mod ical;
+pub mod indicators;
+pub mod notices;
 pub mod org;
 pub mod packages;
+pub mod participation_import;
 pub mod people;
 pub mod requirements;
+pub mod sessions;
+pub mod spreadsheet;
 pub mod staff_import;
+pub mod surveys;
 pub mod tracks;
+pub mod waitlist;
 
 pub use errors::{FieldError, FieldErrors};

@@ -38,6 +38,11 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Import historical participations or a funding programme.
+    #[command(subcommand)]
+    Import(crate::import::ImportCmd),
+    /// Load-test a running server (`navet bench booking --token T -n 5000 -c 100`).
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -147,6 +152,7 @@ async fn serve_app(db: navet_store::Db, bind: &str, port: u16, config: Config) -
         .await
         .with_context(|| format!("kunde inte lyssna på {addr}"))?;
     let state = AppState::new(db, config);
+    navet_web::notify::start(&state)?;
     let app = navet_web::app(state);
     axum_serve(listener, app).await
 }

@@ -1,7 +1,9 @@
 //! `navet`: the command line. Wiring only; the work is done by the
 //! `domain`, `navet-store` and `navet-web` crates.
 
+mod bench;
 mod cli;
+mod import;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -30,6 +32,8 @@ async fn run(args: cli::Cli) -> Result<()> {
         Migrate(a) => cli::migrate(a).await,
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
+        Import(c) => import::run(c).await,
+        Bench(a) => bench::run(a).await,
     }
 }
 

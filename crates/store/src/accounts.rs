@@ -347,18 +347,15 @@ pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> S
 }
 
 pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Account>> {
-    let row =
-        sqlx::query("SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0")
-            .bind(hash_secret(token))
-            .fetch_optional(db.pool())
-            .await?;
-    match row {
-        Some(r) => {
-            let a = get(db, r.get(0)).await?;
-            Ok((a.active == 1).then_some(a))
-        }
-        None => Ok(None),
-    }
+    // One query on the API's hot path: token and account together.
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active \
+         FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1",
+    )
+    .bind(hash_secret(token))
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 // Login rate limiting -------------------------------------------------------------

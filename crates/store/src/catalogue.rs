@@ -159,3 +159,276 @@ pub async fn create(db: &Db, who: &Who, c: &CheckedCourse, x: &CourseExtras) -> 
     tx.commit().await?;
     Ok(id)
 }
+
+/// Create a course with its cancellation deadline (days before the start
+/// after which a cancellation is late).
+pub async fn create_with_deadline(
+    db: &Db,
+    who: &Who,
+    c: &CheckedCourse,
+    x: &CourseExtras,
+    cancellation_deadline_days: i64,
+) -> StoreResult<i64> {
+    check_deadline(cancellation_deadline_days)?;
+    let id = create(db, who, c, x).await?;
+    sqlx::query("UPDATE courses SET cancellation_deadline_days = $1 WHERE id = $2")
+        .bind(cancellation_deadline_days)
+        .bind(id)
+        .execute(db.writer())
+        .await?;
+    Ok(id)
+}
+
+fn check_deadline(days: i64) -> StoreResult<()> {
+    if !(0..=90).contains(&days) {
+        return Err(StoreError::invalid(
+            "cancellation_deadline_days",
+            "invalid_deadline",
+            "Sista avbokningsdag anges som 0–90 dagar före start.",
+        ));
+    }
+    Ok(())
+}
+
+/// Change a course: every field, its target roles and competence areas.
+pub async fn update(
+    db: &Db,
+    who: &Who,
+    id: i64,
+    c: &CheckedCourse,
+    x: &CourseExtras,
+    cancellation_deadline_days: i64,
+) -> StoreResult<()> {
+    check_deadline(cancellation_deadline_days)?;
+    get(db, id).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE courses SET title = $1, description = $2, level = $3, format = $4, hours = $5, provider = $6, status = $7, \
+         validity_months = $8, default_capacity = $9, trainers_per_session = $10, language_support = $11, target_group = $12, \
+         planned_term = $13, cancellation_deadline_days = $14, updated_at = $15 WHERE id = $16",
+    )
+    .bind(&c.title)
+    .bind(&x.description)
+    .bind(c.level.code())
+    .bind(c.format.code())
+    .bind(c.hours)
+    .bind(&x.provider)
+    .bind(c.status.code())
+    .bind(c.validity_months)
+    .bind(c.default_capacity)
+    .bind(c.trainers_per_session)
+    .bind(&x.language_support)
+    .bind(&x.target_group)
+    .bind(&x.planned_term)
+    .bind(cancellation_deadline_days)
+    .bind(crate::time::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM course_roles WHERE course_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM course_areas WHERE course_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let mut roles = x.role_ids.clone();
+    roles.sort_unstable();
+    roles.dedup();
+    for r in roles {
+        sqlx::query("INSERT INTO course_roles (course_id, role_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(r)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut areas = x.area_ids.clone();
+    areas.sort_unstable();
+    areas.dedup();
+    for a in areas {
+        sqlx::query("INSERT INTO course_areas (course_id, area_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(a)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "course.update",
+        "course",
+        Some(id),
+        None,
+        &c.title,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Target role ids and competence area ids of a course.
+pub async fn links(db: &Db, id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
+    let roles = sqlx::query_scalar(
+        "SELECT role_id FROM course_roles WHERE course_id = $1 ORDER BY role_id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let areas = sqlx::query_scalar(
+        "SELECT area_id FROM course_areas WHERE course_id = $1 ORDER BY area_id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((roles, areas))
+}
+
+/// A course in the public catalogue with what the filters and list need.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub course: Course,
+    pub roles: Vec<String>,
+    pub role_ids: Vec<i64>,
+    pub areas: Vec<String>,
+    pub area_codes: Vec<String>,
+    pub upcoming_sessions: i64,
+    pub next_start: Option<i64>,
+    /// Municipality ids of upcoming sessions.
+    pub session_municipalities: Vec<i64>,
+    /// Terms (e.g. "HT 2026") of upcoming sessions.
+    pub session_terms: Vec<String>,
+}
+
+/// Filters of the public catalogue (all optional).
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueFilter {
+    pub role_id: Option<i64>,
+    pub level: Option<String>,
+    /// An area code; a top-level code also matches its sub-areas.
+    pub area_code: Option<String>,
+    pub format: Option<String>,
+    /// Courses with an upcoming session in this municipality.
+    pub municipality_id: Option<i64>,
+    /// "VT 2026" or "HT 2026": a session that term, or planned for it.
+    pub term: Option<String>,
+    pub query: Option<String>,
+    /// Only courses open for booking (aktiv, test); false = all.
+    pub bookable_only: bool,
+}
+
+/// The term a time falls in: VT (January–June) or HT (July–December).
+pub fn term_of(ts: i64) -> String {
+    use chrono::Datelike;
+    let d = domain::sessions::utc_to_stockholm(ts).date();
+    format!("{} {}", if d.month() <= 6 { "VT" } else { "HT" }, d.year())
+}
+
+/// The catalogue: courses matching the filter, sorted by title.
+pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
+    let now = crate::time::now();
+    let courses = list(db, None).await?;
+    let role_rows = sqlx::query(
+        "SELECT cr.course_id, r.id, r.name FROM course_roles cr JOIN roles r ON r.id = cr.role_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let area_rows = sqlx::query(
+        "SELECT ca.course_id, a.code, a.name FROM course_areas ca JOIN competence_areas a ON a.id = ca.area_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let sess_rows = sqlx::query(
+        "SELECT course_id, starts_at, municipality_id FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') \
+         ORDER BY starts_at",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = vec![];
+    for c in courses {
+        let status = CourseStatus::parse(&c.status);
+        if f.bookable_only && !status.is_some_and(|s| s.is_bookable()) {
+            continue;
+        }
+        let mine = |r: &sqlx::any::AnyRow| r.get::<i64, _>(0) == c.id;
+        let roles: Vec<(i64, String)> = role_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
+        let areas: Vec<(String, String)> = area_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
+        let sessions: Vec<(i64, i64)> = sess_rows
+            .iter()
+            .filter(|r| mine(r))
+            .map(|r| (r.get(1), r.get(2)))
+            .collect();
+        let terms: Vec<String> = {
+            let mut t: Vec<String> = sessions.iter().map(|(s, _)| term_of(*s)).collect();
+            t.dedup();
+            t
+        };
+        if f.role_id
+            .is_some_and(|r| !roles.iter().any(|(id, _)| *id == r))
+        {
+            continue;
+        }
+        if f.level
+            .as_deref()
+            .is_some_and(|l| !l.is_empty() && l != c.level)
+        {
+            continue;
+        }
+        if f.format
+            .as_deref()
+            .is_some_and(|l| !l.is_empty() && l != c.format)
+        {
+            continue;
+        }
+        if let Some(code) = f.area_code.as_deref().filter(|s| !s.is_empty()) {
+            let prefix = format!("{code}.");
+            if !areas
+                .iter()
+                .any(|(a, _)| a == code || a.starts_with(&prefix))
+            {
+                continue;
+            }
+        }
+        if f.municipality_id
+            .is_some_and(|m| !sessions.iter().any(|(_, sm)| *sm == m))
+        {
+            continue;
+        }
+        if let Some(t) = f.term.as_deref().filter(|s| !s.is_empty()) {
+            let t_lower = t.to_lowercase();
+            if !terms.iter().any(|x| x == t) && !c.planned_term.to_lowercase().contains(&t_lower) {
+                continue;
+            }
+        }
+        if let Some(q) = f.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let q = q.to_lowercase();
+            if !c.title.to_lowercase().contains(&q) && !c.description.to_lowercase().contains(&q) {
+                continue;
+            }
+        }
+        let mut munis: Vec<i64> = sessions.iter().map(|(_, m)| *m).collect();
+        munis.sort_unstable();
+        munis.dedup();
+        out.push(Listing {
+            roles: roles.iter().map(|r| r.1.clone()).collect(),
+            role_ids: roles.iter().map(|r| r.0).collect(),
+            areas: areas.iter().map(|a| a.1.clone()).collect(),
+            area_codes: areas.iter().map(|a| a.0.clone()).collect(),
+            upcoming_sessions: sessions.len() as i64,
+            next_start: sessions.first().map(|s| s.0),
+            session_municipalities: munis,
+            session_terms: terms,
+            course: c,
+        });
+    }
+    Ok(out)
+}

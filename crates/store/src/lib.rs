@@ -6,24 +6,35 @@
 //! TEXT, DOUBLE PRECISION); see `migrations/0001_foundation.sql`.
 
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
+pub mod bookings;
 pub mod catalogue;
 pub mod competence_demo;
+pub mod completions;
 pub mod costs;
 mod db;
 pub mod education;
 pub mod error;
+pub mod funding;
 pub mod gaps;
+pub mod history_import;
 pub mod migrate;
+pub mod national_data;
 pub mod needs;
 pub mod org;
+pub mod outbox;
 pub mod packages;
 pub mod people;
+pub mod reports;
 pub mod requirements;
 pub mod seed;
+pub mod sessions;
+pub mod surveys;
 pub mod testing;
 pub mod time;
 pub mod tracks;
+pub mod trainers;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};

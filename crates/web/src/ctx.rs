@@ -123,19 +123,30 @@ impl Ctx {
         let mut items: Vec<(&'static str, &'static str)> =
             vec![("/", "nav.home"), ("/kurser", "nav.catalogue")];
         if let Some(u) = &self.user {
-            items.push(("/mina-bokningar", "nav.my_bookings"));
+            if u.actor.person_id.is_some() {
+                items.push(("/mina-bokningar", "nav.my_bookings"));
+            }
             match u.role() {
-                Role::Participant => {}
-                Role::Trainer => items.push(("/mina-tillfallen", "nav.my_sessions")),
+                Role::Participant => {
+                    items.push(("/mina-intyg", "nav.my_certificates"));
+                    items.push(("/mina-enkater", "nav.my_surveys"));
+                }
+                Role::Trainer => {
+                    items.push(("/mina-tillfallen", "nav.my_sessions"));
+                    items.push(("/narvaro", "nav.attendance"));
+                    items.push(("/mina-intyg", "nav.my_certificates"));
+                }
                 Role::Manager => {
                     items.push(("/enheter", "nav.my_units"));
                     items.push(("/personal", "nav.people"));
+                    items.push(("/intyg/utgaende", "nav.expiring"));
                 }
                 Role::Coordinator | Role::Admin => {
                     items.push(("/tillfallen", "nav.sessions"));
                     items.push(("/personal", "nav.people"));
                     items.push(("/organisation", "nav.organisation"));
                     items.push(("/kompetens", "nav.competence"));
+                    items.push(("/oversikt", "nav.dashboard"));
                     items.push(("/rapporter", "nav.reports"));
                     items.push(("/kostnader", "nav.costs"));
                     if u.role() == Role::Admin {

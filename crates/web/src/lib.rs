@@ -12,6 +12,7 @@ pub mod ctx;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod notify;
 pub mod pages;
 pub mod password;
 pub mod session_layer;
@@ -32,11 +33,16 @@ pub use error::{ApiError, ApiResult, AppError, PageResult};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Booking decisions, committed in groups (see `navet_store::bookings::Queue`).
+    pub bookings: navet_store::bookings::Queue,
 }
 
 impl AppState {
+    /// Needs a running Tokio runtime (it starts the booking writers).
     pub fn new(db: Db, config: Config) -> Self {
+        notify::configure_sender(&config);
         AppState {
+            bookings: navet_store::bookings::Queue::start(db.clone()),
             db,
             config: Arc::new(config),
         }

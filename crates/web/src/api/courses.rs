@@ -1,21 +1,31 @@
 //! Courses in the catalogue.
 
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::catalogue::CourseStatus;
+use domain::access::Action;
+use domain::catalogue::{check_course, CourseDraft, CourseStatus, LanguageSupport};
+use navet_store::catalogue::CourseExtras;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(list_courses), components(schemas(CourseOut)))]
+#[openapi(
+    paths(list_courses, create_course, get_course),
+    components(schemas(CourseOut, NewCourse))
+)]
 pub struct Doc;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/courses", get(list_courses))
+    Router::new()
+        .route("/api/v1/courses", get(list_courses).post(create_course))
+        .route("/api/v1/courses/{id}", get(get_course))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -76,5 +86,171 @@ pub async fn list_courses(
             .into_iter()
             .map(CourseOut::from)
             .collect(),
+    ))
+}
+
+/// A new course. `level`, `format` and `status` take the codes or the
+/// Swedish words; `roles` are role names, `competence_areas` area codes.
+#[derive(Deserialize, ToSchema)]
+pub struct NewCourse {
+    pub title: String,
+    pub level: String,
+    pub format: String,
+    pub hours: serde_json::Value,
+    pub status: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub validity_months: Option<i64>,
+    #[serde(default)]
+    pub default_capacity: Option<i64>,
+    #[serde(default)]
+    pub trainers_per_session: Option<i64>,
+    /// sva, teckentolk, anpassat_material
+    #[serde(default)]
+    pub language_support: Vec<String>,
+    #[serde(default)]
+    pub target_group: Option<String>,
+    #[serde(default)]
+    pub planned_term: Option<String>,
+    #[serde(default)]
+    pub cancellation_deadline_days: Option<i64>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub competence_areas: Vec<String>,
+}
+
+/// Add a course to the catalogue (coordinators and admins).
+#[utoipa::path(post, path = "/api/v1/courses", tag = "catalogue", request_body = NewCourse,
+    security(("bearer" = [])),
+    responses((status = 201, body = CourseOut), (status = 400, body = crate::error::ApiErrorBody), (status = 401),
+              (status = 403), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_course(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<CourseOut>)> {
+    let user = api.require(Action::ManageCatalogue)?;
+    let b: NewCourse = parse_json(&body)?;
+    let num = |v: &serde_json::Value| match v {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let checked = check_course(&CourseDraft {
+        title: b.title.clone(),
+        level: b.level.clone(),
+        format: b.format.clone(),
+        hours: num(&b.hours),
+        status: b.status.clone(),
+        validity_months: opt(b.validity_months),
+        default_capacity: opt(b.default_capacity),
+        trainers_per_session: opt(b.trainers_per_session),
+    })?;
+    let mut support = vec![];
+    for l in &b.language_support {
+        match LanguageSupport::parse(l) {
+            Some(x) => support.push(x.code()),
+            None => {
+                return Err(ApiError::invalid(
+                    "language_support",
+                    format!("Okänt språkstöd ”{l}”: sva, teckentolk eller anpassat_material."),
+                ))
+            }
+        }
+    }
+    let roles = navet_store::org::roles(&s.db).await?;
+    let mut role_ids = vec![];
+    for r in &b.roles {
+        match roles
+            .iter()
+            .find(|x| x.name.to_lowercase() == r.trim().to_lowercase())
+        {
+            Some(x) => role_ids.push(x.id),
+            None => {
+                return Err(ApiError::invalid(
+                    "roles",
+                    format!("Okänd yrkesroll ”{r}”."),
+                ))
+            }
+        }
+    }
+    let areas = navet_store::org::competence_areas(&s.db).await?;
+    let mut area_ids = vec![];
+    for a in &b.competence_areas {
+        match areas.iter().find(|x| x.code == a.trim()) {
+            Some(x) => area_ids.push(x.id),
+            None => {
+                return Err(ApiError::invalid(
+                    "competence_areas",
+                    format!("Okänt kompetensområde ”{a}”."),
+                ))
+            }
+        }
+    }
+    if navet_store::catalogue::by_title(&s.db, &checked.title)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "Det finns redan en kurs med det namnet.",
+            Some("title"),
+        ));
+    }
+    let extras = CourseExtras {
+        code: b.code.filter(|c| !c.trim().is_empty()),
+        description: b.description.unwrap_or_default(),
+        provider: b.provider.unwrap_or_default(),
+        language_support: support.join(","),
+        target_group: b.target_group.unwrap_or_default(),
+        planned_term: b.planned_term.unwrap_or_default(),
+        synthetic_note: String::new(),
+        role_ids,
+        area_ids,
+    };
+    let id = navet_store::catalogue::create_with_deadline(
+        &s.db,
+        &user.who(),
+        &checked,
+        &extras,
+        b.cancellation_deadline_days.unwrap_or(2),
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "Kurskoden används redan.",
+                Some("code"),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(navet_store::catalogue::get(&s.db, id).await?.into()),
+    ))
+}
+
+/// One course.
+#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "catalogue",
+    responses((status = 200, body = CourseOut), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn get_course(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CourseOut>> {
+    Ok(Json(
+        navet_store::catalogue::get(&s.db, id)
+            .await
+            .map_err(|_| ApiError::not_found("Kursen"))?
+            .into(),
     ))
 }

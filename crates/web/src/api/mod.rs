@@ -2,12 +2,16 @@
 //! `domain::access::decide`. Every module registers its OpenAPI paths in its
 //! own `Doc`, merged into `/api/v1/openapi.json` here.
 
+pub mod attendance;
+pub mod bookings;
 pub mod costs;
 pub mod courses;
 pub mod gaps;
 pub mod org;
 pub mod people;
+pub mod reports;
 pub mod requirements;
+pub mod sessions;
 pub mod tracks;
 
 use axum::extract::FromRequestParts;
@@ -28,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(courses::router())
         .merge(people::router())
+        .merge(attendance::router())
+        .merge(reports::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
         .merge(costs::router())
         .merge(requirements::router())
         .merge(gaps::router())
@@ -51,6 +59,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(org::Doc::openapi());
     doc.merge(courses::Doc::openapi());
     doc.merge(people::Doc::openapi());
+    doc.merge(attendance::Doc::openapi());
+    doc.merge(reports::Doc::openapi());
+    doc.merge(sessions::Doc::openapi());
+    doc.merge(bookings::Doc::openapi());
     doc.merge(costs::Doc::openapi());
     doc.merge(requirements::Doc::openapi());
     doc.merge(gaps::Doc::openapi());

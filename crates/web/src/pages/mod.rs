@@ -1,16 +1,28 @@
 //! Server-rendered pages, one module per feature.
 
 pub mod admin;
+pub mod attendance;
 pub mod auth;
+pub mod bookings;
+pub mod catalogue;
+pub mod certificates;
 pub mod costs;
+pub mod dashboard;
+pub mod funding;
 pub mod home;
+pub mod needs;
 pub mod needs_inventory;
 pub mod org;
+pub mod outbox;
 pub mod packages;
 pub mod people;
+pub mod reports;
 pub mod requirements;
+pub mod sessions;
 pub mod statics;
+pub mod surveys;
 pub mod tracks;
+pub mod trainers;
 pub mod unit;
 
 use axum::Router;
@@ -25,6 +37,18 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(attendance::router())
+        .merge(certificates::router())
+        .merge(surveys::router())
+        .merge(funding::router())
+        .merge(reports::router())
+        .merge(dashboard::router())
+        .merge(needs::router())
+        .merge(catalogue::router())
+        .merge(sessions::router())
+        .merge(bookings::router())
+        .merge(trainers::router())
+        .merge(outbox::router())
         .merge(costs::router())
         .merge(unit::router())
         .merge(requirements::router())

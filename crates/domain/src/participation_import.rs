@@ -1,0 +1,609 @@
+//! Historical participation records (CSV, see CONTRACTS.md): reading,
+//! checking every cell, and grouping rows into sessions. Every error names
+//! the line and the column; a file with any error imports nothing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::catalogue::parse_decimal;
+use crate::org::Gender;
+
+pub const COLUMNS: [&str; 8] = [
+    "person_ref",
+    "gender",
+    "role",
+    "municipality",
+    "course",
+    "date",
+    "hours",
+    "attended",
+];
+const PERSON_REF: usize = 0;
+const GENDER: usize = 1;
+const ROLE: usize = 2;
+const MUNICIPALITY: usize = 3;
+const COURSE: usize = 4;
+const DATE: usize = 5;
+const HOURS: usize = 6;
+const ATTENDED: usize = 7;
+
+/// One problem, pinned to a line (1-based, as an editor shows it) and a
+/// column (1-based position in the file, and its name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportError {
+    pub line: usize,
+    pub column: usize,
+    pub column_name: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column == 0 {
+            write!(f, "rad {}: {}", self.line, self.message)
+        } else {
+            write!(
+                f,
+                "rad {}, kolumn {} ({}): {}",
+                self.line, self.column, self.column_name, self.message
+            )
+        }
+    }
+}
+
+/// What the file's names are matched against; keys are lower-case.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    pub roles: HashMap<String, i64>,
+    pub municipalities: HashMap<String, i64>,
+    pub courses: HashMap<String, i64>,
+    /// Create courses with unknown titles instead of refusing them.
+    pub create_courses: bool,
+    /// Participations after this date are refused (they cannot be history).
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum CourseRef {
+    Existing(i64),
+    /// A course to create, by title (as first written in the file).
+    New(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedPerson {
+    pub person_ref: String,
+    pub gender: Gender,
+    pub role_id: i64,
+    pub municipality_id: i64,
+    /// The first line the person appears on.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedParticipant {
+    /// Index into [`ImportPlan::people`].
+    pub person: usize,
+    pub attended: bool,
+    pub line: usize,
+}
+
+/// Rows with the same course and date: one session held.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedSession {
+    pub course: CourseRef,
+    pub date: NaiveDate,
+    pub hours: f64,
+    pub participants: Vec<PlannedParticipant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportPlan {
+    pub people: Vec<PlannedPerson>,
+    pub sessions: Vec<PlannedSession>,
+    pub new_courses: Vec<String>,
+    pub rows: usize,
+    pub attended: usize,
+    pub absent: usize,
+}
+
+/// Decode the file: UTF-8 with or without a byte-order mark.
+fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ImportError {
+            line,
+            column: 0,
+            column_name: String::new(),
+            message: "Filen är inte UTF-8. Spara den som ”CSV UTF-8” och försök igen.".into(),
+        }
+    })
+}
+
+/// Semicolon when the header has more semicolons than commas (Swedish
+/// Excel), else comma.
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    }
+}
+
+fn err(line: usize, column: usize, column_name: &str, message: impl Into<String>) -> ImportError {
+    ImportError {
+        line,
+        column,
+        column_name: column_name.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Read and check the whole file. Returns every error found, or the plan.
+pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>> {
+    let text = decode(bytes).map_err(|e| vec![e])?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(text))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            return Err(vec![err(
+                1,
+                0,
+                "",
+                "Filen är tom: den ska börja med en rubrikrad.",
+            )])
+        }
+        Some(Err(e)) => {
+            return Err(vec![err(
+                1,
+                0,
+                "",
+                format!("Rubrikraden kan inte läsas: {e}"),
+            )])
+        }
+        Some(Ok(h)) => h,
+    };
+    // Where each expected column is in the file (0-based).
+    let mut pos: [Option<usize>; 8] = [None; 8];
+    let mut errors = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().to_lowercase();
+        match COLUMNS.iter().position(|c| *c == name) {
+            Some(c) if pos[c].is_none() => pos[c] = Some(i),
+            Some(_) => errors.push(err(1, i + 1, h.trim(), "Kolumnen finns två gånger.")),
+            None if name.is_empty() => {}
+            None => errors.push(err(
+                1,
+                i + 1,
+                h.trim(),
+                format!("Okänd kolumn; kolumnerna ska vara {}.", COLUMNS.join(", ")),
+            )),
+        }
+    }
+    for (c, p) in pos.iter().enumerate() {
+        if p.is_none() {
+            errors.push(err(
+                1,
+                0,
+                COLUMNS[c],
+                format!("Kolumnen ”{}” saknas i rubrikraden.", COLUMNS[c]),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let pos = pos.map(|p| p.unwrap());
+
+    let mut plan = ImportPlan::default();
+    let mut person_index: HashMap<String, usize> = HashMap::new();
+    let mut session_index: HashMap<(CourseRef, NaiveDate), usize> = HashMap::new();
+    let mut session_first_line: Vec<usize> = Vec::new();
+    let mut new_course_index: HashMap<String, usize> = HashMap::new();
+    let mut seen_in_session: HashMap<(usize, usize), usize> = HashMap::new();
+
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                errors.push(err(line, 0, "", format!("Raden kan inte läsas: {e}")));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        plan.rows += 1;
+        if rec.len() < header.len() {
+            errors.push(err(
+                line,
+                0,
+                "",
+                format!(
+                    "Raden har {} kolumner men rubrikraden har {}.",
+                    rec.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
+        let cell = |c: usize| rec.get(pos[c]).unwrap_or("").trim();
+        let mut e = |c: usize, m: String| errors.push(err(line, pos[c] + 1, COLUMNS[c], m));
+
+        let person_ref = cell(PERSON_REF).to_string();
+        let ok_ref = if person_ref.is_empty() {
+            e(PERSON_REF, "person_ref saknas.".into());
+            false
+        } else if person_ref.chars().count() > 100 {
+            e(PERSON_REF, "person_ref får vara högst 100 tecken.".into());
+            false
+        } else {
+            true
+        };
+        let gender = match cell(GENDER) {
+            "" => {
+                e(
+                    GENDER,
+                    "Kön saknas: ange kvinna, man, annat eller ej angivet.".into(),
+                );
+                None
+            }
+            g => {
+                // Only the four values the format names (with _ or space).
+                let parsed = match g.to_lowercase().replace('_', " ").as_str() {
+                    "kvinna" => Some(Gender::Kvinna),
+                    "man" => Some(Gender::Man),
+                    "annat" => Some(Gender::Annat),
+                    "ej angivet" => Some(Gender::EjAngivet),
+                    _ => None,
+                };
+                if parsed.is_none() {
+                    e(
+                        GENDER,
+                        format!("Okänt kön ”{g}”: ange kvinna, man, annat eller ej angivet."),
+                    );
+                }
+                parsed
+            }
+        };
+        let role_id = lk.roles.get(&cell(ROLE).to_lowercase()).copied();
+        if role_id.is_none() {
+            e(ROLE, format!("Okänd yrkesroll ”{}”.", cell(ROLE)));
+        }
+        let municipality_id = lk
+            .municipalities
+            .get(&cell(MUNICIPALITY).to_lowercase())
+            .copied();
+        if municipality_id.is_none() {
+            e(
+                MUNICIPALITY,
+                format!("Okänd kommun ”{}”.", cell(MUNICIPALITY)),
+            );
+        }
+        let title = cell(COURSE);
+        let course = if title.is_empty() {
+            e(COURSE, "Kursnamn saknas.".into());
+            None
+        } else if let Some(id) = lk.courses.get(&title.to_lowercase()) {
+            Some(CourseRef::Existing(*id))
+        } else if title.chars().count() > 200 {
+            e(COURSE, "Kursnamnet får vara högst 200 tecken.".into());
+            None
+        } else if lk.create_courses {
+            let key = title.to_lowercase();
+            let idx = *new_course_index.entry(key).or_insert_with(|| {
+                plan.new_courses.push(title.to_string());
+                plan.new_courses.len() - 1
+            });
+            Some(CourseRef::New(plan.new_courses[idx].clone()))
+        } else {
+            e(
+                COURSE,
+                format!("Okänd kurs ”{title}”. Lägg in kursen först eller importera med --create-courses."),
+            );
+            None
+        };
+        let date = match NaiveDate::parse_from_str(cell(DATE), "%Y-%m-%d") {
+            Ok(d) if d > lk.today => {
+                e(DATE, format!("Datumet {d} ligger i framtiden."));
+                None
+            }
+            Ok(d) if cell(DATE).len() == 10 => Some(d),
+            _ => {
+                e(
+                    DATE,
+                    format!("Ogiltigt datum ”{}”: skriv ÅÅÅÅ-MM-DD.", cell(DATE)),
+                );
+                None
+            }
+        };
+        let hours = parse_decimal(cell(HOURS)).filter(|h| *h > 0.0 && *h <= 24.0);
+        if hours.is_none() {
+            e(
+                HOURS,
+                format!(
+                    "Ogiltigt antal timmar ”{}”: ange ett tal större än 0 och högst 24.",
+                    cell(HOURS)
+                ),
+            );
+        }
+        let attended = match cell(ATTENDED).to_lowercase().as_str() {
+            "ja" => Some(true),
+            "nej" => Some(false),
+            other => {
+                e(
+                    ATTENDED,
+                    format!("Ogiltigt värde ”{other}”: ange ja eller nej."),
+                );
+                None
+            }
+        };
+
+        // The same person must be described the same way on every line.
+        let mut person = None;
+        if ok_ref {
+            match person_index.get(&person_ref) {
+                Some(&i) => {
+                    let p = &plan.people[i];
+                    let first = p.line;
+                    if gender.is_some_and(|g| g != p.gender) {
+                        e(
+                            GENDER,
+                            format!("{person_ref} har ett annat kön på rad {first}."),
+                        );
+                    }
+                    if role_id.is_some_and(|r| r != p.role_id) {
+                        e(
+                            ROLE,
+                            format!("{person_ref} har en annan yrkesroll på rad {first}."),
+                        );
+                    }
+                    if municipality_id.is_some_and(|m| m != p.municipality_id) {
+                        e(
+                            MUNICIPALITY,
+                            format!("{person_ref} har en annan kommun på rad {first}."),
+                        );
+                    }
+                    person = Some(i);
+                }
+                None => {
+                    if let (Some(gender), Some(role_id), Some(municipality_id)) =
+                        (gender, role_id, municipality_id)
+                    {
+                        plan.people.push(PlannedPerson {
+                            person_ref: person_ref.clone(),
+                            gender,
+                            role_id,
+                            municipality_id,
+                            line,
+                        });
+                        person_index.insert(person_ref.clone(), plan.people.len() - 1);
+                        person = Some(plan.people.len() - 1);
+                    }
+                }
+            }
+        }
+        let (Some(course), Some(date), Some(hours), Some(attended), Some(person)) =
+            (course, date, hours, attended, person)
+        else {
+            continue;
+        };
+        let s = match session_index.get(&(course.clone(), date)) {
+            Some(&s) => {
+                let first = session_first_line[s];
+                if (plan.sessions[s].hours - hours).abs() > 1e-9 {
+                    e(
+                        HOURS,
+                        format!(
+                            "Samma kurs och datum har {} timmar på rad {first}; ett kurstillfälle har en längd.",
+                            plan.sessions[s].hours
+                        ),
+                    );
+                    continue;
+                }
+                s
+            }
+            None => {
+                plan.sessions.push(PlannedSession {
+                    course: course.clone(),
+                    date,
+                    hours,
+                    participants: vec![],
+                });
+                session_first_line.push(line);
+                session_index.insert((course, date), plan.sessions.len() - 1);
+                plan.sessions.len() - 1
+            }
+        };
+        if let Some(first) = seen_in_session.insert((s, person), line) {
+            e(
+                PERSON_REF,
+                format!("{person_ref} står redan på rad {first} för samma kurs och datum."),
+            );
+            continue;
+        }
+        plan.sessions[s].participants.push(PlannedParticipant {
+            person,
+            attended,
+            line,
+        });
+        if attended {
+            plan.attended += 1;
+        } else {
+            plan.absent += 1;
+        }
+    }
+    if plan.rows == 0 && errors.is_empty() {
+        errors.push(err(2, 0, "", "Filen har inga rader efter rubrikraden."));
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        errors.sort_by_key(|e| (e.line, e.column));
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lk() -> Lookups {
+        Lookups {
+            roles: [
+                ("undersköterska".to_string(), 1),
+                ("sjuksköterska".to_string(), 2),
+            ]
+            .into(),
+            municipalities: [("örebro".to_string(), 10), ("hällefors".to_string(), 11)].into(),
+            courses: [
+                ("hlr".to_string(), 100),
+                ("palliativ vård".to_string(), 101),
+            ]
+            .into(),
+            create_courses: false,
+            today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        }
+    }
+
+    const GOOD: &str = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+        P1,kvinna,Undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
+        P2,man,sjuksköterska,Hällefors,HLR,2025-03-04,3,nej\n\
+        P1,kvinna,undersköterska,Örebro,Palliativ vård,2025-04-01,\"2,5\",ja\n\
+        P1,kvinna,undersköterska,Örebro,HLR,2025-09-01,3,ja\n";
+
+    #[test]
+    fn rows_with_same_course_and_date_are_one_session() {
+        let p = parse(GOOD.as_bytes(), &lk()).unwrap();
+        assert_eq!(p.rows, 4);
+        assert_eq!(p.people.len(), 2);
+        assert_eq!(p.sessions.len(), 3);
+        assert_eq!(p.sessions[0].participants.len(), 2);
+        assert_eq!(p.sessions[1].hours, 2.5);
+        assert_eq!((p.attended, p.absent), (3, 1));
+    }
+
+    #[test]
+    fn semicolons_bom_and_decimal_comma() {
+        let text = format!(
+            "\u{feff}{}",
+            GOOD.replace(',', ";").replace("\"2;5\"", "2,5")
+        );
+        let p = parse(text.as_bytes(), &lk()).unwrap();
+        assert_eq!(p.sessions.len(), 3);
+        assert_eq!(p.sessions[1].hours, 2.5);
+        // Columns in another order are fine too.
+        let reordered = "date;course;hours;attended;person_ref;gender;role;municipality\r\n2025-01-02;HLR;3;ja;X;kvinna;undersköterska;örebro\r\n";
+        assert_eq!(
+            parse(reordered.as_bytes(), &lk()).unwrap().sessions.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn every_error_names_line_and_column() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            ,kvinna,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
+            P1,kanske,pilot,Stockholm,Okänd kurs,2025-02-30,noll,kanske\n\
+            P2,kvinna,undersköterska,Örebro,HLR,2027-01-01,25,ja\n\
+            P3,kvinna,undersköterska,Örebro,HLR,2025-03-04,4,ja\n\
+            P3,man,sjuksköterska,Hällefors,HLR,2025-05-05,3,ja\n\
+            P3,kvinna,undersköterska,Örebro,HLR,2025-05-05,3,ja\n";
+        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        let got: Vec<(usize, usize)> = errs.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            got,
+            [
+                (2, 1),
+                (3, 2),
+                (3, 3),
+                (3, 4),
+                (3, 5),
+                (3, 6),
+                (3, 7),
+                (3, 8),
+                (4, 6),
+                (4, 7),
+                (6, 2),
+                (6, 3),
+                (6, 4),
+                (7, 1)
+            ]
+        );
+        assert!(
+            errs[1].to_string().starts_with("rad 3, kolumn 2 (gender):"),
+            "{}",
+            errs[1]
+        );
+    }
+
+    #[test]
+    fn conflicting_hours_for_one_session() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P1,kvinna,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
+            P2,kvinna,undersköterska,Örebro,HLR,2025-03-04,4,ja\n";
+        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        assert_eq!(
+            (errs[0].line, errs[0].column, errs[0].column_name.as_str()),
+            (3, 7, "hours")
+        );
+    }
+
+    #[test]
+    fn short_rows_and_loose_gender_values() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P1,K,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
+            P2,kvinna\n\
+            P3,Ej angivet,undersköterska,Örebro,HLR,2025-03-04,3,ja\n";
+        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!((errs[0].line, errs[0].column), (2, 2));
+        assert_eq!((errs[1].line, errs[1].column), (3, 0));
+        assert!(errs[1].message.contains("2 kolumner"));
+    }
+
+    #[test]
+    fn header_problems() {
+        let errs = parse(b"person_ref,gender,role,foo\n", &lk()).unwrap_err();
+        assert_eq!(errs[0].column_name, "foo");
+        assert!(errs.iter().any(|e| e.column_name == "attended"));
+        assert!(parse(b"", &lk()).is_err());
+        let only_header = "person_ref,gender,role,municipality,course,date,hours,attended\n";
+        assert_eq!(parse(only_header.as_bytes(), &lk()).unwrap_err()[0].line, 2);
+        let latin1 = b"person_ref,gender,role,municipality,course,date,hours,attended\nP1,kvinna,undersk\xf6terska,\xd6rebro,HLR,2025-01-01,3,ja\n";
+        assert_eq!(parse(latin1, &lk()).unwrap_err()[0].line, 2);
+    }
+
+    #[test]
+    fn unknown_courses_are_created_only_when_asked() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P1,kvinna,undersköterska,Örebro,Ny kurs,2025-03-04,3,ja\n\
+            P2,kvinna,undersköterska,Örebro,NY KURS,2025-03-04,3,ja\n";
+        assert!(parse(text.as_bytes(), &lk()).is_err());
+        let p = parse(
+            text.as_bytes(),
+            &Lookups {
+                create_courses: true,
+                ..lk()
+            },
+        )
+        .unwrap();
+        assert_eq!(p.new_courses, ["Ny kurs"]);
+        assert_eq!(p.sessions.len(), 1);
+        assert_eq!(p.sessions[0].course, CourseRef::New("Ny kurs".into()));
+    }
+}

@@ -1,0 +1,106 @@
+//! `navet import participations FILE [--create-courses]` and
+//! `navet import funding FILE` (formats in CONTRACTS.md). Both are all or
+//! nothing; errors name the file, line and column.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use navet_store::audit::Who;
+use navet_store::{funding, history_import};
+
+use crate::{database_url, open_db};
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Historical participation records (CSV); all or nothing.
+    Participations(ParticipationArgs),
+    /// A funding programme and the municipalities' employees (TOML).
+    Funding(FundingArgs),
+}
+
+#[derive(Args)]
+pub struct ParticipationArgs {
+    pub file: PathBuf,
+    /// Create courses whose titles are not in the catalogue (as retired courses).
+    #[arg(long)]
+    pub create_courses: bool,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args)]
+pub struct FundingArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+fn who(what: &str) -> Who {
+    Who::system(&format!("kommandoraden (import {what})"))
+}
+
+pub async fn run(cmd: ImportCmd) -> Result<()> {
+    match cmd {
+        ImportCmd::Participations(a) => participations(a).await,
+        ImportCmd::Funding(a) => funding_programme(a).await,
+    }
+}
+
+async fn participations(a: ParticipationArgs) -> Result<()> {
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("kunde inte läsa {}", a.file.display()))?;
+    let db = open_db(&database_url(a.database_url)?).await?;
+    navet_store::migrate::run(&db).await?;
+    let name = a.file.display().to_string();
+    match history_import::import(&db, &who("participations"), &name, &bytes, a.create_courses)
+        .await?
+    {
+        Ok(summary) => {
+            println!("Importerat från {name}: {summary}.");
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{name}: {e}");
+            }
+            bail!("{name}: {} fel; inget importerades", errors.len())
+        }
+    }
+}
+
+async fn funding_programme(a: FundingArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("kunde inte läsa {} som UTF-8-text", a.file.display()))?;
+    let db = open_db(&database_url(a.database_url)?).await?;
+    navet_store::migrate::run(&db).await?;
+    let name = a.file.display().to_string();
+    let known = funding::municipality_names(&db).await?;
+    match domain::funding::parse_toml(&text, &known) {
+        Ok(p) => {
+            funding::save(&db, &who("funding"), &p).await?;
+            println!(
+                "Finansieringsprogrammet ”{}” ({} – {}) är sparat: {} kr beviljat, medfinansiering {} %, {} kurstimmar.",
+                p.name,
+                p.starts,
+                p.ends,
+                p.granted_sek,
+                (p.cofinancing_rate * 100.0 * 100.0).round() / 100.0,
+                p.target_hours
+            );
+            for c in p.commitments() {
+                println!(
+                    "  {:<14} {:>7} anställda  åtagande {:>9.1} kurstimmar",
+                    c.municipality, c.employees, c.commitment_hours
+                );
+            }
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{name}: {e}");
+            }
+            bail!("{name}: {} fel; inget sparades", errors.len())
+        }
+    }
+}

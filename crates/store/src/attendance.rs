@@ -1,0 +1,392 @@
+//! Attendance: the list for a session, marking present or absent, and
+//! closing the session, which records no-shows, gives every attended
+//! participant a completion with the session's hours, and invites them to
+//! the participant survey.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow, Row};
+
+use crate::audit::{self, Who};
+use crate::completions::{self, NewCompletion};
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub hours: f64,
+    pub venue: String,
+    pub municipality_name: String,
+    pub status: String,
+    pub cancel_reason: String,
+    pub closed_at: Option<i64>,
+    pub validity_months: Option<i64>,
+}
+
+impl SessionInfo {
+    pub fn date(&self) -> NaiveDate {
+        crate::reports::local_date(self.starts_at)
+    }
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "planned" => "planerad",
+            "open" => "öppen",
+            "full" => "fullbokad",
+            "held" => "genomförd",
+            "cancelled" => "inställd",
+            _ => "okänd",
+        }
+    }
+}
+
+pub async fn session(db: &Db, id: i64) -> StoreResult<SessionInfo> {
+    sqlx::query_as(
+        "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
+         m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
+         FROM sessions s JOIN courses k ON k.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound("kurstillfälle"))
+}
+
+/// The people assigned to teach a session (for access decisions).
+pub async fn trainer_ids(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+/// Sessions a trainer teaches (newest first), or all recent sessions for coordinators.
+pub async fn sessions_for_trainer(
+    db: &Db,
+    person_id: Option<i64>,
+) -> StoreResult<Vec<SessionInfo>> {
+    let base = "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
+         m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
+         FROM sessions s JOIN courses k ON k.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id";
+    Ok(match person_id {
+        Some(p) => {
+            sqlx::query_as(&format!(
+                "{base} WHERE s.id IN (SELECT session_id FROM session_trainers WHERE person_id = $1) ORDER BY s.starts_at DESC LIMIT 200"
+            ))
+            .bind(p)
+            .fetch_all(db.pool())
+            .await?
+        }
+        None => {
+            sqlx::query_as(&format!(
+                "{base} WHERE s.status <> 'cancelled' AND s.import_batch_id IS NULL ORDER BY s.starts_at DESC LIMIT 200"
+            ))
+            .fetch_all(db.pool())
+            .await?
+        }
+    })
+}
+
+/// One line of the attendance list.
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct Attendee {
+    pub booking_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub role_name: String,
+    pub unit_name: Option<String>,
+    pub municipality_name: String,
+    /// Needs noted on the booking and on the person.
+    pub support_needs: String,
+    pub language_support: String,
+    pub status: String,
+}
+
+impl Attendee {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "attended" => "närvarande",
+            "absent" => "frånvarande",
+            _ => "ej markerad",
+        }
+    }
+    pub fn needs(&self) -> String {
+        let mut v: Vec<String> = Vec::new();
+        for code in self
+            .language_support
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            v.push(
+                domain::catalogue::LanguageSupport::parse(code)
+                    .map(|l| l.label_sv().to_string())
+                    .unwrap_or_else(|| code.to_string()),
+            );
+        }
+        if !self.support_needs.trim().is_empty() {
+            v.push(self.support_needs.trim().to_string());
+        }
+        v.join(", ")
+    }
+}
+
+/// Everyone with a seat on the session (booked, attended or absent), in
+/// Swedish name order.
+pub async fn attendees(db: &Db, session_id: i64) -> StoreResult<Vec<Attendee>> {
+    let mut v: Vec<Attendee> = sqlx::query_as(
+        "SELECT b.id AS booking_id, p.id AS person_id, p.name, r.name AS role_name, u.name AS unit_name, \
+         m.name AS municipality_name, b.support_needs, p.language_support, b.status \
+         FROM bookings b JOIN people p ON p.id = b.person_id JOIN roles r ON r.id = p.role_id \
+         JOIN municipalities m ON m.id = p.municipality_id LEFT JOIN units u ON u.id = p.unit_id \
+         WHERE b.session_id = $1 AND b.status IN ('booked', 'attended', 'absent')",
+    )
+    .bind(session_id)
+    .fetch_all(db.pool())
+    .await?;
+    domain::collation::sort_swedish_by(&mut v, |a| &a.name);
+    Ok(v)
+}
+
+/// Put a notice in the outbox, in the caller's transaction.
+pub async fn queue_notice(
+    conn: &mut AnyConnection,
+    kind: &str,
+    to_email: &str,
+    to_person_id: Option<i64>,
+    subject: &str,
+    body: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(crate::time::now())
+    .bind(kind)
+    .bind(to_email)
+    .bind(to_person_id)
+    .bind(subject)
+    .bind(body)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn lock_session(
+    db: &Db,
+    conn: &mut AnyConnection,
+    session_id: i64,
+) -> StoreResult<(String, Option<i64>, i64, f64)> {
+    let row = sqlx::query(&format!(
+        "SELECT status, closed_at, starts_at, hours FROM sessions WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(session_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound("kurstillfälle"))?;
+    Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
+}
+
+/// Mark one booked person present or absent. Allowed from the session's
+/// day on, until and after closing (a correction after closing also adds
+/// or withdraws the completion).
+pub async fn mark(
+    db: &Db,
+    who: &Who,
+    session_id: i64,
+    person_id: i64,
+    present: bool,
+) -> StoreResult<&'static str> {
+    let mut tx = db.begin().await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    if status == "cancelled" {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är inställt; närvaro kan inte registreras.",
+        ));
+    }
+    if crate::reports::local_date(starts_at) > crate::reports::local_date(crate::time::now()) {
+        return Err(StoreError::conflict(
+            None,
+            "Närvaro kan registreras först den dag kurstillfället hålls.",
+        ));
+    }
+    let booking: Option<(i64, String)> = sqlx::query(
+        "SELECT id, status FROM bookings WHERE session_id = $1 AND person_id = $2 AND status IN ('booked', 'attended', 'absent')",
+    )
+    .bind(session_id)
+    .bind(person_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| (r.get(0), r.get(1)));
+    let Some((booking_id, old)) = booking else {
+        return Err(StoreError::invalid(
+            "person_id",
+            "not_booked",
+            "Personen har ingen plats på kurstillfället.",
+        ));
+    };
+    let new = if present { "attended" } else { "absent" };
+    if old != new {
+        sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(new)
+            .bind(crate::time::now())
+            .bind(booking_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::reports::refresh_people(&mut tx, &[person_id]).await?;
+        if closed_at.is_some() {
+            if present {
+                issue_completions(&mut tx, session_id, Some(booking_id)).await?;
+            } else {
+                sqlx::query("DELETE FROM completions WHERE booking_id = $1")
+                    .bind(booking_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        audit::record(
+            &mut tx,
+            who,
+            if present {
+                "attendance.present"
+            } else {
+                "attendance.absent"
+            },
+            "session",
+            Some(session_id),
+            Some(person_id),
+            "",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Completions for attended bookings that have none (all, or one booking).
+async fn issue_completions(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    only: Option<i64>,
+) -> StoreResult<usize> {
+    let rows = sqlx::query(
+        "SELECT b.id, b.person_id, s.course_id, s.starts_at, s.hours, k.validity_months FROM bookings b \
+         JOIN sessions s ON s.id = b.session_id JOIN courses k ON k.id = s.course_id \
+         WHERE b.session_id = $1 AND b.status = 'attended' \
+         AND NOT EXISTS (SELECT 1 FROM completions c WHERE c.booking_id = b.id)",
+    )
+    .bind(session_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let items: Vec<NewCompletion> = rows
+        .iter()
+        .filter(|r| only.is_none_or(|b| b == r.get::<i64, _>(0)))
+        .map(|r| NewCompletion {
+            booking_id: Some(r.get(0)),
+            person_id: r.get(1),
+            course_id: r.get(2),
+            session_id: Some(session_id),
+            completed_on: crate::reports::local_date(r.get(3)),
+            hours: r.get(4),
+            validity_months: r.get(5),
+            source: "attendance",
+        })
+        .collect();
+    completions::insert_many(conn, &items).await?;
+    Ok(items.len())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CloseSummary {
+    pub attended: i64,
+    pub absent: i64,
+    /// Booked but never marked: recorded as absent (no-shows).
+    pub no_shows: i64,
+    pub completions: usize,
+    pub surveys_sent: usize,
+}
+
+/// Close the session: unmarked bookings become absent (no-shows), the
+/// session is held, attended participants get completions and a survey.
+pub async fn close(
+    db: &Db,
+    who: &Who,
+    session_id: i64,
+    public_url: &str,
+) -> StoreResult<CloseSummary> {
+    let mut tx = db.begin().await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    if status == "cancelled" {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är inställt och kan inte stängas.",
+        ));
+    }
+    if closed_at.is_some() {
+        return Err(StoreError::conflict(
+            None,
+            "Närvaron för kurstillfället är redan stängd.",
+        ));
+    }
+    if crate::reports::local_date(starts_at) > crate::reports::local_date(crate::time::now()) {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället har inte hållits ännu.",
+        ));
+    }
+    let now = crate::time::now();
+    let no_shows = sqlx::query("UPDATE bookings SET status = 'absent', updated_at = $1 WHERE session_id = $2 AND status = 'booked'")
+        .bind(now)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as i64;
+    sqlx::query(
+        "UPDATE sessions SET status = 'held', closed_at = $1, updated_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(session_id)
+    .execute(&mut *tx)
+    .await?;
+    let counts = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM bookings WHERE session_id = $1",
+    )
+    .bind(session_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let completions = issue_completions(&mut tx, session_id, None).await?;
+    let surveys_sent = crate::surveys::invite_after_close(&mut tx, session_id, public_url).await?;
+    let summary = CloseSummary {
+        attended: counts.get(0),
+        absent: counts.get(1),
+        no_shows,
+        completions,
+        surveys_sent,
+    };
+    audit::record(
+        &mut tx,
+        who,
+        "session.close",
+        "session",
+        Some(session_id),
+        None,
+        &format!(
+            "närvarande {}, frånvarande {} (varav ej markerade {})",
+            summary.attended, summary.absent, summary.no_shows
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(summary)
+}

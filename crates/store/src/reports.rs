@@ -1,0 +1,350 @@
+//! The indicator report (DESIGN.md rule 4), aggregated in SQL.
+//!
+//! Attended bookings are mirrored in `attendance_facts` (one row each, with
+//! the person's gender, municipality and role group and pointers to the
+//! person's previous attended session). The report reads index ranges of
+//! that table, one branch per municipality and per course, so it needs no
+//! join and no sort of millions of rows; see docs/performance.md.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Stockholm;
+use domain::funding::Programme;
+use domain::indicators::{self, Aggregates, Counts, IndicatorReport, Period};
+use domain::org::Gender;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::Db;
+use crate::error::StoreResult;
+
+/// Unix seconds at Stockholm midnight starting `d`.
+pub fn day_start(d: NaiveDate) -> i64 {
+    Stockholm
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp())
+}
+
+/// The Stockholm date of a timestamp.
+pub fn local_date(ts: i64) -> NaiveDate {
+    crate::time::to_datetime(ts)
+        .with_timezone(&Stockholm)
+        .date_naive()
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+const FACT_SELECT: &str = "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, p.municipality_id, r.role_group, \
+    LAG(s.starts_at) OVER (PARTITION BY b.person_id ORDER BY s.starts_at, b.id), \
+    LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id ORDER BY s.starts_at, b.id) \
+    FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
+    JOIN roles r ON r.id = p.role_id WHERE b.status = 'attended'";
+const FACT_INSERT: &str = "INSERT INTO attendance_facts (booking_id, session_id, person_id, course_id, starts_at, hours, gender, \
+    municipality_id, role_group, prev_at, prev_course_at) ";
+
+/// Recompute the report facts of these people from their bookings, inside
+/// the caller's transaction. Called whenever attendance changes.
+pub async fn refresh_people(conn: &mut AnyConnection, person_ids: &[i64]) -> StoreResult<()> {
+    let mut ids = person_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let list = id_list(chunk);
+        sqlx::query(&format!(
+            "DELETE FROM attendance_facts WHERE person_id IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "{FACT_INSERT}{FACT_SELECT} AND b.person_id IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Rebuild all report facts from the bookings (after bulk loads).
+pub async fn rebuild_facts(db: &Db) -> StoreResult<u64> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM attendance_facts")
+        .execute(&mut *tx)
+        .await?;
+    let n = sqlx::query(&format!("{FACT_INSERT}{FACT_SELECT}"))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n)
+}
+
+fn gender_from(code: &str) -> Gender {
+    Gender::parse(code).unwrap_or(Gender::EjAngivet)
+}
+
+/// Half-open timestamp range [start of from, start of the day after to).
+fn bounds(p: Period) -> (i64, i64) {
+    (
+        day_start(p.from),
+        day_start(p.to.succ_opt().unwrap_or(p.to)),
+    )
+}
+
+/// Run `branches` as UNION ALL queries of at most 400 branches each.
+async fn union_all(db: &Db, branches: Vec<String>) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut rows = Vec::new();
+    for chunk in branches.chunks(400) {
+        let sql = chunk.join(" UNION ALL ");
+        rows.extend(sqlx::query(&sql).fetch_all(db.pool()).await?);
+    }
+    Ok(rows)
+}
+
+const GENDERS: [&str; 4] = ["kvinna", "man", "annat", "ej_angivet"];
+
+/// Aggregate everything rule 4 defines for `period` (and the programme's
+/// hours since its start, if a programme is given).
+pub async fn aggregates(
+    db: &Db,
+    period: Period,
+    programme_start: Option<NaiveDate>,
+) -> StoreResult<Aggregates> {
+    let (from, to) = bounds(period);
+    let munis: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM municipalities")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let groups: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT role_group FROM roles ORDER BY role_group")
+            .fetch_all(db.pool())
+            .await?;
+    let courses: Vec<(i64, String)> = sqlx::query(
+        "SELECT k.id, k.title FROM courses k WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.course_id = k.id \
+         AND s.starts_at >= $1 AND s.starts_at < $2)",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+
+    // One branch per municipality, per gender and per role group; each is a
+    // range scan of an index that starts with that column (u = the row that
+    // starts a person's participation in the period).
+    let u = format!("(prev_at IS NULL OR prev_at < {from})");
+    let cols = format!(
+        "CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+    );
+    let range = format!("starts_at >= {from} AND starts_at < {to}");
+    let muni_branches: Vec<String> = munis
+        .iter()
+        .map(|(id, _)| format!("SELECT CAST({id} AS BIGINT), {cols} FROM attendance_facts WHERE municipality_id = {id} AND {range}"))
+        .collect();
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let gender_branches: Vec<String> = GENDERS
+        .iter()
+        .map(|g| {
+            format!(
+                "SELECT {q}, {cols} FROM attendance_facts WHERE gender = {q} AND {range}",
+                q = quote(g)
+            )
+        })
+        .collect();
+    let group_branches: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            format!(
+                "SELECT {q}, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}",
+                q = quote(g)
+            )
+        })
+        .collect();
+    let course_branches: Vec<String> = courses
+        .iter()
+        .map(|(id, _)| {
+            format!(
+                "SELECT CAST({id} AS BIGINT), CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), \
+                 CAST(COALESCE(SUM(CASE WHEN prev_course_at IS NULL OR prev_course_at < {from} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM attendance_facts WHERE course_id = {id} AND starts_at >= {from} AND starts_at < {to}"
+            )
+        })
+        .collect();
+    // Hours since the programme's start: when it started before the period,
+    // only [start, from) needs reading; the period's own hours come from the
+    // municipality branches above.
+    let prog_start = programme_start.map(day_start);
+    let (prog_from, prog_to) = match prog_start {
+        Some(ps) if ps < from => (ps, from),
+        Some(ps) => (ps, to),
+        None => (0, 0),
+    };
+    let add_period_hours = prog_start.is_some_and(|ps| ps < from);
+    let prog_branches: Vec<String> = if prog_start.is_some() && prog_from < prog_to {
+        munis
+            .iter()
+            .map(|(id, _)| {
+                format!(
+                    "SELECT CAST({id} AS BIGINT), COALESCE(SUM(hours), 0.0) FROM attendance_facts \
+                     WHERE municipality_id = {id} AND starts_at >= {prog_from} AND starts_at < {prog_to}"
+                )
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT) FROM sessions \
+        WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
+    let (muni_rows, gender_rows, group_rows, course_rows, prog_rows, session_rows) = tokio::try_join!(
+        union_all(db, muni_branches),
+        union_all(db, gender_branches),
+        union_all(db, group_branches),
+        union_all(db, course_branches),
+        union_all(db, prog_branches),
+        async {
+            Ok::<_, crate::StoreError>(
+                sqlx::query(sessions_sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(db.pool())
+                    .await?,
+            )
+        },
+    )?;
+
+    let muni_name: BTreeMap<i64, String> = munis.into_iter().collect();
+    let course_name: BTreeMap<i64, String> = courses.into_iter().collect();
+    let mut a = Aggregates::default();
+    let counts = |r: &sqlx::any::AnyRow| Counts {
+        participations: r.get(1),
+        hours: r.get(2),
+        unique: r.get(3),
+    };
+    for r in &muni_rows {
+        let c = counts(r);
+        if c.participations == 0 {
+            continue;
+        }
+        a.total.participations += c.participations;
+        a.total.hours += c.hours;
+        a.total.unique += c.unique;
+        a.by_municipality
+            .insert(muni_name[&r.get::<i64, _>(0)].clone(), c);
+    }
+    for r in &gender_rows {
+        let c = counts(r);
+        if c.participations > 0 {
+            a.by_gender.insert(gender_from(&r.get::<String, _>(0)), c);
+        }
+    }
+    for r in &group_rows {
+        let c = counts(r);
+        if c.participations > 0 {
+            a.by_role_group.insert(r.get::<String, _>(0), c);
+        }
+    }
+    for r in &course_rows {
+        let id: i64 = r.get(0);
+        let c = Counts {
+            participations: r.get(1),
+            hours: r.get(2),
+            unique: r.get(3),
+        };
+        if c.participations > 0 {
+            a.by_course.insert(course_name[&id].clone(), c);
+        }
+    }
+    for r in &prog_rows {
+        let id: i64 = r.get(0);
+        let h: f64 = r.get(1);
+        if h > 0.0 {
+            a.programme_hours.insert(muni_name[&id].clone(), h);
+        }
+    }
+    if add_period_hours {
+        for (m, c) in &a.by_municipality {
+            if c.hours > 0.0 {
+                *a.programme_hours.entry(m.clone()).or_default() += c.hours;
+            }
+        }
+    }
+    for r in &session_rows {
+        let status: String = r.get(0);
+        let reason: String = r.get(1);
+        let n: i64 = r.get(2);
+        if status == "held" {
+            a.sessions_held += n;
+        } else {
+            *a.cancelled.entry(reason).or_default() += n;
+        }
+    }
+    Ok(a)
+}
+
+/// The full indicator report for a period, with the current funding
+/// programme's commitments and the participant survey summary.
+pub async fn indicator_report(db: &Db, period: Period) -> StoreResult<IndicatorReport> {
+    let programme: Option<Programme> = crate::funding::current(db).await?.map(|(_, p)| p);
+    let (a, survey) = tokio::try_join!(
+        aggregates(db, period, programme.as_ref().map(|p| p.starts)),
+        crate::surveys::summary(db, period),
+    )?;
+    let names: Vec<String> = crate::org::municipalities(db)
+        .await?
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    Ok(indicators::assemble(
+        period,
+        &a,
+        programme.as_ref(),
+        &names,
+        survey,
+    ))
+}
+
+/// Participations per month (attended sessions), for the dashboard.
+pub async fn participations_by_month(
+    db: &Db,
+    period: Period,
+) -> StoreResult<Vec<(String, i64, i64)>> {
+    // Per month: participations, unique participants within that month.
+    let mut out = Vec::new();
+    let mut m = NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&period.from),
+        chrono::Datelike::month(&period.from),
+        1,
+    )
+    .expect("first of month");
+    while m <= period.to {
+        let next = m
+            .checked_add_months(chrono::Months::new(1))
+            .expect("next month");
+        let p = Period {
+            from: m.max(period.from),
+            to: (next - chrono::Duration::days(1)).min(period.to),
+        };
+        let (f, t) = bounds(p);
+        let row = sqlx::query(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN prev_at IS NULL OR prev_at < {f} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2"
+        ))
+        .bind(f)
+        .bind(t)
+        .fetch_one(db.pool())
+        .await?;
+        out.push((m.format("%Y-%m").to_string(), row.get(0), row.get(1)));
+        m = next;
+    }
+    Ok(out)
+}

@@ -1,0 +1,827 @@
+//! Course sessions: scheduling (parts, quotas, registration window,
+//! trainers), reading them with their seat counts, and public listings.
+
+use std::collections::HashMap;
+
+use domain::booking::{Occupancy, SessionFacts};
+use domain::catalogue::CourseStatus;
+use domain::notices::SessionText;
+use domain::sessions::{
+    check_session, effective_status, parse_instant, CheckedSession, Interval, LocalTimeError,
+    Quota, SessionDraft, SessionStatus,
+};
+use domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, FromRow, Row};
+
+use crate::audit::{self, Who};
+use crate::db::{Db, Engine};
+use crate::error::{StoreError, StoreResult};
+
+/// One session row with its course and place.
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    pub course_hours: f64,
+    pub cancellation_deadline_days: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub municipality_id: i64,
+    pub municipality_name: String,
+    pub venue: String,
+    pub capacity: i64,
+    pub hours: f64,
+    pub registration_opens_at: Option<i64>,
+    pub registration_closes_at: Option<i64>,
+    pub language_support: String,
+    pub status: String,
+    pub cancel_reason: String,
+}
+
+pub(crate) const SESSION_SELECT: &str = "SELECT s.id, s.course_id, c.title AS course_title, c.hours AS course_hours, \
+    c.cancellation_deadline_days, s.starts_at, s.ends_at, s.municipality_id, m.name AS municipality_name, s.venue, \
+    s.capacity, s.hours, s.registration_opens_at, s.registration_closes_at, s.language_support, s.status, s.cancel_reason \
+    FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id";
+
+impl SessionRow {
+    pub fn stored_status(&self) -> SessionStatus {
+        SessionStatus::parse(&self.status).unwrap_or(SessionStatus::Open)
+    }
+    pub fn closes_at(&self) -> i64 {
+        self.registration_closes_at.unwrap_or(self.starts_at)
+    }
+    pub fn facts(&self, quotas: &[Quota]) -> SessionFacts {
+        SessionFacts {
+            status: self.stored_status(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.closes_at(),
+            capacity: self.capacity,
+            quotas: quotas.to_vec(),
+        }
+    }
+    pub fn text(&self, parts: &[Interval]) -> SessionText {
+        SessionText {
+            session_id: self.id,
+            course_title: self.course_title.clone(),
+            venue: self.venue.clone(),
+            municipality: self.municipality_name.clone(),
+            parts: if parts.is_empty() {
+                vec![Interval::new(self.starts_at, self.ends_at)]
+            } else {
+                parts.to_vec()
+            },
+        }
+    }
+}
+
+/// Lock clause for the session row inside a write transaction.
+pub(crate) fn lock_suffix(db: &Db) -> &'static str {
+    match db.engine() {
+        Engine::Postgres => " FOR UPDATE OF s",
+        Engine::Sqlite => "",
+    }
+}
+
+pub(crate) async fn row(conn: &mut AnyConnection, id: i64, lock: &str) -> StoreResult<SessionRow> {
+    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound("kurstillfälle"))
+}
+
+pub(crate) async fn parts(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Interval>> {
+    let rows = sqlx::query(
+        "SELECT starts_at, ends_at FROM session_parts WHERE session_id = $1 ORDER BY starts_at",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Interval::new(r.get(0), r.get(1)))
+        .collect())
+}
+
+pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Quota>> {
+    let rows = sqlx::query(
+        "SELECT municipality_id, seats, release_at FROM session_quotas WHERE session_id = $1 ORDER BY municipality_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Quota {
+            municipality_id: r.get(0),
+            seats: r.get(1),
+            release_at: r.get(2),
+        })
+        .collect())
+}
+
+const SEAT_STATUSES: &str = "('booked', 'attended', 'absent')";
+
+/// A hold's numbers as the occupancy needs them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HoldCount {
+    pub id: i64,
+    pub municipality_id: i64,
+    pub quota_seats: i64,
+    pub general_seats: i64,
+    pub named_quota: i64,
+    pub named_general: i64,
+}
+
+pub(crate) async fn active_holds(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    now: i64,
+) -> StoreResult<Vec<HoldCount>> {
+    let rows = sqlx::query(
+        "SELECT h.id, h.municipality_id, h.quota_seats, h.general_seats, \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NOT NULL AND b.status IN ('booked', 'attended', 'absent')), \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NULL AND b.status IN ('booked', 'attended', 'absent')) \
+         FROM session_holds h WHERE h.session_id = $1 AND h.released_at IS NULL AND h.expires_at > $2",
+    )
+    .bind(session_id)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| HoldCount {
+            id: r.get(0),
+            municipality_id: r.get(1),
+            quota_seats: r.get(2),
+            general_seats: r.get(3),
+            named_quota: r.get(4),
+            named_general: r.get(5),
+        })
+        .collect())
+}
+
+/// Seats taken on a session right now: bookings and unnamed held seats.
+pub(crate) async fn occupancy(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    now: i64,
+) -> StoreResult<Occupancy> {
+    let rows = sqlx::query(&format!(
+        "SELECT quota_municipality_id, COUNT(*) FROM bookings WHERE session_id = $1 AND status IN {SEAT_STATUSES} \
+         GROUP BY quota_municipality_id"
+    ))
+    .bind(session_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut occ = Occupancy::default();
+    for r in rows {
+        let m: Option<i64> = r.get(0);
+        let n: i64 = r.get(1);
+        occ.booked += n;
+        if let Some(m) = m {
+            occ.quota_booked.insert(m, n);
+        }
+    }
+    for h in active_holds(conn, session_id, now).await? {
+        add_hold(&mut occ, &h);
+    }
+    Ok(occ)
+}
+
+pub(crate) fn add_hold(occ: &mut Occupancy, h: &HoldCount) {
+    let q = (h.quota_seats - h.named_quota).max(0);
+    let g = (h.general_seats - h.named_general).max(0);
+    if q > 0 {
+        occ.hold(domain::booking::Pool::Quota(h.municipality_id), q);
+    }
+    if g > 0 {
+        occ.hold(domain::booking::Pool::General, g);
+    }
+}
+
+// Reading ---------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuotaView {
+    pub municipality_id: i64,
+    pub municipality: String,
+    pub seats: i64,
+    pub booked: i64,
+    pub release_at: i64,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainerRef {
+    pub person_id: i64,
+    pub name: String,
+}
+
+/// A session with everything a page or the API shows about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    #[serde(flatten)]
+    pub row: SessionRow,
+    pub parts: Vec<Interval>,
+    pub quotas: Vec<QuotaView>,
+    pub trainers: Vec<TrainerRef>,
+    pub booked: i64,
+    pub waitlisted: i64,
+    /// Seats open to anyone right now (the general pool).
+    pub free_general: i64,
+    /// All free seats, quota seats included.
+    pub free_total: i64,
+    /// Unnamed seats held by reservations and offers.
+    pub held: i64,
+    /// Status as shown now (planned until registration opens, full …).
+    pub effective_status: SessionStatus,
+}
+
+impl SessionView {
+    pub fn status_label(&self) -> &'static str {
+        self.effective_status.label_sv()
+    }
+    pub fn free_for(&self, municipality_id: i64) -> i64 {
+        self.free_general
+            + self
+                .quotas
+                .iter()
+                .filter(|q| q.active && q.municipality_id == municipality_id)
+                .map(|q| (q.seats - q.booked).max(0))
+                .sum::<i64>()
+    }
+    pub fn when_sv(&self) -> String {
+        self.parts
+            .iter()
+            .map(domain::sessions::format_part_sv)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    pub fn is_bookable_now(&self, now: i64) -> bool {
+        matches!(
+            self.effective_status,
+            SessionStatus::Open | SessionStatus::Full
+        ) && now < self.row.closes_at()
+            && now < self.row.starts_at
+    }
+}
+
+async fn view_of(
+    conn: &mut AnyConnection,
+    row: SessionRow,
+    now: i64,
+    names: &HashMap<i64, String>,
+) -> StoreResult<SessionView> {
+    let id = row.id;
+    let mut parts = parts(conn, id).await?;
+    if parts.is_empty() {
+        parts.push(Interval::new(row.starts_at, row.ends_at));
+    }
+    let quotas = quotas(conn, id).await?;
+    let occ = occupancy(conn, id, now).await?;
+    let waitlisted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let trainers = sqlx::query(
+        "SELECT p.id, p.name FROM session_trainers t JOIN people p ON p.id = t.person_id WHERE t.session_id = $1 ORDER BY p.name",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| TrainerRef {
+        person_id: r.get(0),
+        name: r.get(1),
+    })
+    .collect();
+    let facts = row.facts(&quotas);
+    let pools = facts.pools(&occ, now);
+    let quota_views = quotas
+        .iter()
+        .map(|q| QuotaView {
+            municipality_id: q.municipality_id,
+            municipality: names.get(&q.municipality_id).cloned().unwrap_or_default(),
+            seats: q.seats,
+            booked: occ
+                .quota_booked
+                .get(&q.municipality_id)
+                .copied()
+                .unwrap_or(0),
+            release_at: q.release_at,
+            active: q.is_active(now),
+        })
+        .collect();
+    let held = occ.held_general + occ.held_quota.values().sum::<i64>();
+    Ok(SessionView {
+        effective_status: effective_status(
+            facts.status,
+            now,
+            row.registration_opens_at,
+            pools.free_total() > 0,
+        ),
+        parts,
+        quotas: quota_views,
+        trainers,
+        booked: occ.booked,
+        waitlisted,
+        free_general: pools.general_free(),
+        free_total: pools.free_total(),
+        held,
+        row,
+    })
+}
+
+async fn municipality_names(db: &Db) -> StoreResult<HashMap<i64, String>> {
+    Ok(sqlx::query("SELECT id, name FROM municipalities")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> StoreResult<SessionView> {
+    let names = municipality_names(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    let r = row(&mut conn, id, "").await?;
+    view_of(&mut conn, r, crate::time::now(), &names).await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub course_id: Option<i64>,
+    pub municipality_id: Option<i64>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub include_cancelled: bool,
+    pub trainer_person_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Sessions in start order.
+pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<SessionView>> {
+    let mut conds = vec!["1=1".to_string()];
+    if let Some(c) = f.course_id {
+        conds.push(format!("s.course_id = {c}"));
+    }
+    if let Some(m) = f.municipality_id {
+        conds.push(format!("s.municipality_id = {m}"));
+    }
+    if let Some(t) = f.from {
+        conds.push(format!("s.ends_at > {t}"));
+    }
+    if let Some(t) = f.to {
+        conds.push(format!("s.starts_at < {t}"));
+    }
+    if !f.include_cancelled {
+        conds.push("s.status <> 'cancelled'".into());
+    }
+    if let Some(p) = f.trainer_person_id {
+        conds.push(format!(
+            "s.id IN (SELECT session_id FROM session_trainers WHERE person_id = {p})"
+        ));
+    }
+    let limit = if f.limit <= 0 { 500 } else { f.limit.min(2000) };
+    let sql = format!(
+        "{SESSION_SELECT} WHERE {} ORDER BY s.starts_at, s.id LIMIT {limit}",
+        conds.join(" AND ")
+    );
+    let names = municipality_names(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<SessionRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
+    let now = crate::time::now();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view_of(&mut conn, r, now, &names).await?);
+    }
+    Ok(out)
+}
+
+/// Upcoming, not cancelled sessions of each course: course id → count.
+pub async fn upcoming_counts(db: &Db) -> StoreResult<HashMap<i64, i64>> {
+    Ok(sqlx::query(
+        "SELECT course_id, COUNT(*) FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') GROUP BY course_id",
+    )
+    .bind(crate::time::now())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
+}
+
+// Scheduling --------------------------------------------------------------------
+
+/// A session as entered in a form or the API: names and texts.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SessionInput {
+    pub course_id: i64,
+    /// One or more parts: (start, end), RFC 3339 or Stockholm local time.
+    pub parts: Vec<(String, String)>,
+    pub municipality: String,
+    pub venue: String,
+    pub capacity: i64,
+    /// (municipality name, seats, release time)
+    pub quotas: Vec<(String, i64, String)>,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    pub language_support: Vec<String>,
+    pub trainer_person_ids: Vec<i64>,
+}
+
+/// A checked session ready to store.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub course_id: i64,
+    pub municipality_id: i64,
+    pub venue: String,
+    pub language_support: String,
+    pub checked: CheckedSession,
+    pub trainer_person_ids: Vec<i64>,
+}
+
+fn time_field(e: &mut FieldErrors, field: &str, s: &str) -> Option<i64> {
+    match parse_instant(s) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(LocalTimeError::DoesNotExist)) => {
+            e.add(
+                field,
+                "time_does_not_exist",
+                "Tiden finns inte i svensk tid (klockan ställs fram en timme denna natt).",
+            );
+            None
+        }
+        None => {
+            e.add(
+                field,
+                "invalid_time",
+                "Ange tid som 2026-03-14T09:00 (svensk tid) eller enligt RFC 3339.",
+            );
+            None
+        }
+    }
+}
+
+/// Resolve names and parse times, then check with the domain rules.
+pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<NewSession> {
+    let mut e = FieldErrors::new();
+    match crate::catalogue::get(db, input.course_id).await {
+        Ok(c) => {
+            if matches!(
+                CourseStatus::parse(&c.status),
+                Some(CourseStatus::Pausad | CourseStatus::Avvecklad)
+            ) {
+                e.add(
+                    "course_id",
+                    "course_not_schedulable",
+                    format!(
+                        "Kursen är {} och kan inte få nya tillfällen.",
+                        c.status_label()
+                    ),
+                );
+            }
+        }
+        Err(StoreError::NotFound(_)) => e.add("course_id", "unknown_course", "Kursen finns inte."),
+        Err(other) => return Err(other),
+    }
+    let municipality_id = match crate::org::municipality_by_name(db, &input.municipality).await? {
+        Some(m) => Some(m.id),
+        None => {
+            e.add(
+                "municipality",
+                "unknown_municipality",
+                format!("Okänd kommun ”{}”.", input.municipality.trim()),
+            );
+            None
+        }
+    };
+    let mut parts = vec![];
+    for (i, (s, t)) in input.parts.iter().enumerate() {
+        let (fs, fe) = if i == 0 {
+            ("starts_at".to_string(), "ends_at".to_string())
+        } else {
+            (
+                format!("parts[{i}].starts_at"),
+                format!("parts[{i}].ends_at"),
+            )
+        };
+        let a = time_field(&mut e, &fs, s);
+        let b = time_field(&mut e, &fe, t);
+        if let (Some(a), Some(b)) = (a, b) {
+            parts.push(Interval::new(a, b));
+        }
+    }
+    if input.parts.is_empty() {
+        e.add("starts_at", "missing_start", "Ange start- och sluttid.");
+    }
+    let mut quotas = vec![];
+    for (i, (m, seats, rel)) in input.quotas.iter().enumerate() {
+        let mid = match crate::org::municipality_by_name(db, m).await? {
+            Some(mm) => Some(mm.id),
+            None => {
+                e.add(
+                    &format!("quotas[{i}].municipality"),
+                    "unknown_municipality",
+                    format!("Okänd kommun ”{}”.", m.trim()),
+                );
+                None
+            }
+        };
+        let r = time_field(&mut e, &format!("quotas[{i}].release_at"), rel);
+        if let (Some(mid), Some(r)) = (mid, r) {
+            quotas.push(Quota {
+                municipality_id: mid,
+                seats: *seats,
+                release_at: r,
+            });
+        }
+    }
+    let opens = input
+        .registration_opens_at
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| time_field(&mut e, "registration_opens_at", s));
+    let closes = input
+        .registration_closes_at
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| time_field(&mut e, "registration_closes_at", s));
+    let mut support = vec![];
+    for s in &input.language_support {
+        match domain::catalogue::LanguageSupport::parse(s) {
+            Some(l) => support.push(l.code()),
+            None => e.add(
+                "language_support",
+                "invalid_language_support",
+                format!(
+                    "Okänt språkstöd ”{s}”: välj SVA-lärare, teckentolk eller anpassat material."
+                ),
+            ),
+        }
+    }
+    let draft = SessionDraft {
+        parts,
+        capacity: input.capacity,
+        quotas,
+        registration_opens_at: opens,
+        registration_closes_at: closes,
+    };
+    let checked = match check_session(&draft, now) {
+        Ok(c) => Some(c),
+        Err(errs) => {
+            for x in errs.0 {
+                // Time fields already reported as unparsable are not repeated.
+                if e.get(&x.field).is_none() {
+                    e.push(x);
+                }
+            }
+            None
+        }
+    };
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    Ok(NewSession {
+        course_id: input.course_id,
+        municipality_id: municipality_id.expect("checked"),
+        venue: input.venue.trim().to_string(),
+        language_support: support.join(","),
+        checked: checked.expect("checked"),
+        trainer_person_ids: input.trainer_person_ids.clone(),
+    })
+}
+
+/// Store a new session with its parts, quotas and trainers, in one transaction.
+pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
+    let mut tx = db.begin().await?;
+    let now = crate::time::now();
+    let c = &s.checked;
+    let status = if c.registration_opens_at.is_some_and(|o| o > now) {
+        SessionStatus::Planned
+    } else {
+        SessionStatus::Open
+    };
+    let id: i64 = sqlx::query(
+        "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, registration_opens_at, \
+         registration_closes_at, language_support, status, created_at, updated_at, created_by_account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
+    )
+    .bind(s.course_id)
+    .bind(c.starts_at)
+    .bind(c.ends_at)
+    .bind(s.municipality_id)
+    .bind(&s.venue)
+    .bind(c.capacity)
+    .bind(c.hours)
+    .bind(c.registration_opens_at)
+    .bind(c.registration_closes_at)
+    .bind(&s.language_support)
+    .bind(status.code())
+    .bind(now)
+    .bind(who.account_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    for p in &c.parts {
+        sqlx::query(
+            "INSERT INTO session_parts (session_id, starts_at, ends_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(p.starts_at)
+        .bind(p.ends_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for q in &c.quotas {
+        sqlx::query("INSERT INTO session_quotas (session_id, municipality_id, seats, release_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(q.municipality_id)
+            .bind(q.seats)
+            .bind(q.release_at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (i, t) in s.trainer_person_ids.iter().enumerate() {
+        crate::trainers::assign_in(db, &mut tx, id, *t, &format!("trainers[{i}]")).await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "session.create",
+        "session",
+        Some(id),
+        None,
+        &format!(
+            "kurs {} {}",
+            s.course_id,
+            domain::sessions::format_local(c.starts_at)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Mark a session held (after it ended). Attendance is recorded elsewhere.
+pub async fn set_held(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let r = row(&mut tx, id, lock_suffix(db)).await?;
+    let now = crate::time::now();
+    if now < r.ends_at {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är inte slut än.",
+        ));
+    }
+    if !r.stored_status().can_become(SessionStatus::Held) {
+        return Err(StoreError::conflict(
+            None,
+            format!(
+                "Ett {} kurstillfälle kan inte markeras som genomfört.",
+                r.stored_status().label_sv()
+            ),
+        ));
+    }
+    sqlx::query("UPDATE sessions SET status = 'held', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, who, "session.held", "session", Some(id), None, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The session list for calendar feeds: one event per part.
+pub async fn feed_events(db: &Db, f: &Filter) -> StoreResult<Vec<(SessionRow, Vec<Interval>)>> {
+    let views = list(db, f).await?;
+    Ok(views.into_iter().map(|v| (v.row, v.parts)).collect())
+}
+
+// Demo data ------------------------------------------------------------------------------
+
+/// Synthetic upcoming sessions for the active courses around the county,
+/// with trainers and some bookings (all marked `synthetic = 1`).
+pub async fn load_demo(db: &Db) -> StoreResult<()> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261124);
+    let who = Who::system("demo");
+    let munis = crate::org::municipalities(db).await?;
+    let courses = crate::catalogue::list(db, Some(CourseStatus::Aktiv)).await?;
+    let trainer_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT person_id FROM trainers WHERE active = 1")
+            .fetch_all(db.pool())
+            .await?;
+    let today = crate::time::now();
+    let base = domain::sessions::utc_to_stockholm(today).date();
+    let mut n = 0i64;
+    for (ci, course) in courses.iter().enumerate() {
+        for k in 0..2 {
+            n += 1;
+            let m = &munis[(ci * 5 + k * 7) % munis.len()];
+            let day = base + chrono::Duration::days(7 + (n * 5) % 70);
+            let (h0, h1) = if n % 2 == 0 { (9, 12) } else { (13, 16) };
+            let to_ts = |h: u32| {
+                domain::sessions::stockholm_to_utc(day.and_hms_opt(h, 0, 0).expect("time"))
+                    .unwrap_or(today + 86_400)
+            };
+            let quotas = if k == 0 && ci % 3 == 0 {
+                vec![Quota {
+                    municipality_id: m.id,
+                    seats: (course.default_capacity / 3).max(1),
+                    release_at: to_ts(h0) - 14 * 86_400,
+                }]
+            } else {
+                vec![]
+            };
+            let checked = check_session(
+                &SessionDraft {
+                    parts: vec![Interval::new(to_ts(h0), to_ts(h1))],
+                    capacity: course.default_capacity,
+                    quotas: quotas
+                        .into_iter()
+                        .filter(|q| q.release_at > today)
+                        .collect(),
+                    registration_opens_at: None,
+                    registration_closes_at: None,
+                },
+                today,
+            )
+            .map_err(StoreError::Invalid)?;
+            let trainers = trainer_ids
+                .first()
+                .filter(|_| n % 2 == 1)
+                .copied()
+                .into_iter()
+                .collect();
+            let new = NewSession {
+                course_id: course.id,
+                municipality_id: m.id,
+                venue: format!("Vård- och omsorgscentrum {}", m.name),
+                language_support: course.language_support.clone(),
+                checked,
+                trainer_person_ids: trainers,
+            };
+            // Overlaps for the one demo trainer are skipped rather than failing the demo.
+            let id = match create(db, &who, &new).await {
+                Ok(id) => id,
+                Err(StoreError::Invalid(_)) => {
+                    create(
+                        db,
+                        &who,
+                        &NewSession {
+                            trainer_person_ids: vec![],
+                            ..new
+                        },
+                    )
+                    .await?
+                }
+                Err(e) => return Err(e),
+            };
+            sqlx::query("UPDATE sessions SET synthetic = 1 WHERE id = $1")
+                .bind(id)
+                .execute(db.writer())
+                .await?;
+            // Book a share of the seats with staff from the session's municipality.
+            let staff: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM people WHERE municipality_id = $1 AND synthetic = 1 AND active = 1 AND email NOT LIKE '%@demo.navet.se' ORDER BY id",
+            )
+            .bind(m.id)
+            .fetch_all(db.pool())
+            .await?;
+            let want = if n % 5 == 0 {
+                course.default_capacity + 2
+            } else {
+                rng.random_range(0..=course.default_capacity * 2 / 3)
+            } as usize;
+            let reqs: Vec<crate::bookings::BookRequest> = staff
+                .iter()
+                .skip(rng.random_range(0..staff.len().max(1)))
+                .chain(staff.iter())
+                .take(want.min(staff.len()))
+                .map(|p| crate::bookings::BookRequest {
+                    session_id: id,
+                    person_id: *p,
+                    who: who.clone(),
+                    via: crate::bookings::Via::Manager,
+                    support_needs: String::new(),
+                    hold_id: None,
+                })
+                .collect();
+            crate::bookings::book_batch(db, &reqs).await;
+        }
+    }
+    // Demo notices are not for real people: mark them delivered.
+    sqlx::query("UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL")
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}

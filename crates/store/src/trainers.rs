@@ -1,0 +1,460 @@
+//! The trainer registry (utbildningsledare): who may lead which courses,
+//! their certifications in the simulation method, and assignment to
+//! sessions (rule 3: qualified, and never two overlapping sessions).
+
+use domain::sessions::{check_trainer, Interval};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, Who};
+use crate::db::{Db, Engine, Tx};
+use crate::error::{StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Certification {
+    pub id: i64,
+    pub name: String,
+    pub certified_on: String,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Trainer {
+    pub person_id: i64,
+    pub name: String,
+    pub email: String,
+    pub home_municipality_id: i64,
+    pub home_municipality: String,
+    pub active: bool,
+    /// (course id, title)
+    pub courses: Vec<(i64, String)>,
+    pub certifications: Vec<Certification>,
+}
+
+impl Trainer {
+    pub fn is_qualified(&self, course_id: i64) -> bool {
+        self.courses.iter().any(|(c, _)| *c == course_id)
+    }
+}
+
+async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
+    let cond = only
+        .map(|p| format!(" WHERE t.person_id = {p}"))
+        .unwrap_or_default();
+    let rows = sqlx::query(&format!(
+        "SELECT t.person_id, p.name, p.email, t.home_municipality_id, m.name, t.active FROM trainers t \
+         JOIN people p ON p.id = t.person_id JOIN municipalities m ON m.id = t.home_municipality_id{cond}"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let pid: i64 = r.get(0);
+        let mut courses: Vec<(i64, String)> = sqlx::query(
+            "SELECT c.id, c.title FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id WHERE tc.person_id = $1",
+        )
+        .bind(pid)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        domain::collation::sort_swedish_by(&mut courses, |c| &c.1);
+        let certifications = sqlx::query(
+            "SELECT id, name, certified_on, valid_until FROM trainer_certifications WHERE person_id = $1 ORDER BY certified_on, id",
+        )
+        .bind(pid)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Certification {
+            id: r.get(0),
+            name: r.get(1),
+            certified_on: r.get(2),
+            valid_until: r.get(3),
+        })
+        .collect();
+        out.push(Trainer {
+            person_id: pid,
+            name: r.get(1),
+            email: r.get(2),
+            home_municipality_id: r.get(3),
+            home_municipality: r.get(4),
+            active: r.get::<i64, _>(5) == 1,
+            courses,
+            certifications,
+        });
+    }
+    domain::collation::sort_swedish_by(&mut out, |t| &t.name);
+    Ok(out)
+}
+
+pub async fn list(db: &Db) -> StoreResult<Vec<Trainer>> {
+    load(db, None).await
+}
+
+pub async fn get(db: &Db, person_id: i64) -> StoreResult<Trainer> {
+    load(db, Some(person_id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("utbildningsledare"))
+}
+
+/// Active trainers qualified for a course.
+pub async fn qualified_for(db: &Db, course_id: i64) -> StoreResult<Vec<Trainer>> {
+    Ok(list(db)
+        .await?
+        .into_iter()
+        .filter(|t| t.active && t.is_qualified(course_id))
+        .collect())
+}
+
+/// Add a person to the registry, or change their home municipality and activity.
+pub async fn upsert(
+    db: &Db,
+    who: &Who,
+    person_id: i64,
+    home_municipality_id: i64,
+    active: bool,
+) -> StoreResult<()> {
+    crate::people::get(db, person_id).await?;
+    crate::org::municipality(db, home_municipality_id)
+        .await
+        .map_err(|_| {
+            StoreError::invalid("home_municipality", "unknown_municipality", "Okänd kommun.")
+        })?;
+    let mut tx = db.begin().await?;
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trainers WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if exists > 0 {
+        sqlx::query(
+            "UPDATE trainers SET home_municipality_id = $1, active = $2 WHERE person_id = $3",
+        )
+        .bind(home_municipality_id)
+        .bind(active as i64)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO trainers (person_id, home_municipality_id, active) VALUES ($1, $2, $3)",
+        )
+        .bind(person_id)
+        .bind(home_municipality_id)
+        .bind(active as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.save",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replace the courses a trainer may lead.
+pub async fn set_courses(
+    db: &Db,
+    who: &Who,
+    person_id: i64,
+    course_ids: &[i64],
+) -> StoreResult<()> {
+    get(db, person_id).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM trainer_courses WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut ids = course_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for c in &ids {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM courses WHERE id = $1")
+            .bind(c)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::invalid(
+                "courses",
+                "unknown_course",
+                format!("Kurs nr {c} finns inte."),
+            ));
+        }
+        sqlx::query("INSERT INTO trainer_courses (person_id, course_id) VALUES ($1, $2)")
+            .bind(person_id)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.courses",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        &format!("{} kurser", ids.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Record a certification (e.g. KlinSim 1) with its date.
+pub async fn add_certification(
+    db: &Db,
+    who: &Who,
+    person_id: i64,
+    name: &str,
+    certified_on: &str,
+    valid_until: Option<&str>,
+) -> StoreResult<i64> {
+    get(db, person_id).await?;
+    let mut e = domain::FieldErrors::new();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        e.add(
+            "name",
+            "invalid_name",
+            "Ange certifieringens namn, t.ex. KlinSim 1.",
+        );
+    }
+    let on = crate::time::parse_date(certified_on);
+    if on.is_none() {
+        e.add("certified_on", "invalid_date", "Ange datum som ÅÅÅÅ-MM-DD.");
+    }
+    let until = match valid_until.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match crate::time::parse_date(s) {
+            Some(d) if on.is_none_or(|o| d > o) => Some(crate::time::date_str(d)),
+            Some(_) => {
+                e.add(
+                    "valid_until",
+                    "until_before_certified",
+                    "Giltig till måste vara efter certifieringsdatum.",
+                );
+                None
+            }
+            None => {
+                e.add("valid_until", "invalid_date", "Ange datum som ÅÅÅÅ-MM-DD.");
+                None
+            }
+        },
+    };
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO trainer_certifications (person_id, name, certified_on, valid_until) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(name)
+    .bind(crate::time::date_str(on.expect("checked")))
+    .bind(until)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.certification",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_certification(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM trainer_certifications WHERE id = $1 AND person_id = $2")
+        .bind(id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("certifiering"));
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.certification.remove",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The parts of the live sessions a trainer leads, other than `except`.
+async fn trainer_sessions(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    except: i64,
+) -> StoreResult<Vec<(i64, Vec<Interval>)>> {
+    let rows = sqlx::query(
+        "SELECT s.id, COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) FROM session_trainers t \
+         JOIN sessions s ON s.id = t.session_id LEFT JOIN session_parts p ON p.session_id = s.id \
+         WHERE t.person_id = $1 AND s.id <> $2 AND s.status <> 'cancelled' ORDER BY s.id",
+    )
+    .bind(person_id)
+    .bind(except)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<(i64, Vec<Interval>)> = vec![];
+    for r in rows {
+        let id: i64 = r.get(0);
+        let iv = Interval::new(r.get(1), r.get(2));
+        match out.last_mut() {
+            Some((last, v)) if *last == id => v.push(iv),
+            _ => out.push((id, vec![iv])),
+        }
+    }
+    Ok(out)
+}
+
+/// Assign inside the caller's transaction (used when scheduling).
+pub(crate) async fn assign_in(
+    db: &Db,
+    tx: &mut Tx,
+    session_id: i64,
+    person_id: i64,
+    field: &str,
+) -> StoreResult<()> {
+    let lock = if db.engine() == Engine::Postgres {
+        " FOR UPDATE OF t"
+    } else {
+        ""
+    };
+    let t = sqlx::query(&format!(
+        "SELECT t.active, p.name FROM trainers t JOIN people p ON p.id = t.person_id WHERE t.person_id = $1{lock}"
+    ))
+    .bind(person_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(t) = t else {
+        return Err(StoreError::invalid(
+            field,
+            "not_a_trainer",
+            "Personen finns inte i utbildningsledarregistret.",
+        ));
+    };
+    let name: String = t.get(1);
+    let active = t.get::<i64, _>(0) == 1;
+    let course_id: i64 = sqlx::query_scalar("SELECT course_id FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let qualified: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM trainer_courses WHERE person_id = $1 AND course_id = $2",
+    )
+    .bind(person_id)
+    .bind(course_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let already: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM session_trainers WHERE session_id = $1 AND person_id = $2",
+    )
+    .bind(session_id)
+    .bind(person_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if already > 0 {
+        return Ok(());
+    }
+    let mut parts = crate::sessions::parts(tx, session_id).await?;
+    if parts.is_empty() {
+        let r = sqlx::query("SELECT starts_at, ends_at FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        parts.push(Interval::new(r.get(0), r.get(1)));
+    }
+    let others = trainer_sessions(tx, person_id, session_id).await?;
+    if let Err(p) = check_trainer(active, qualified > 0, &parts, &others) {
+        return Err(StoreError::invalid(
+            field,
+            "trainer_unavailable",
+            p.message(&name),
+        ));
+    }
+    sqlx::query("INSERT INTO session_trainers (session_id, person_id) VALUES ($1, $2)")
+        .bind(session_id)
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Assign a trainer to a session (rule 3 checked under the trainer's lock).
+pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let s = crate::sessions::row(&mut tx, session_id, crate::sessions::lock_suffix(db)).await?;
+    if s.stored_status().is_final() {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är avslutat eller inställt.",
+        ));
+    }
+    assign_in(db, &mut tx, session_id, person_id, "trainer").await?;
+    audit::record(
+        &mut tx,
+        who,
+        "session.trainer.assign",
+        "session",
+        Some(session_id),
+        Some(person_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM session_trainers WHERE session_id = $1 AND person_id = $2")
+        .bind(session_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        who,
+        "session.trainer.remove",
+        "session",
+        Some(session_id),
+        Some(person_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Trainers' person ids for a session (for access decisions).
+pub async fn of_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

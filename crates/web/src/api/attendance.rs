@@ -1,0 +1,86 @@
+//! `POST /api/v1/sessions/{id}/attendance` (CONTRACTS.md) and closing a
+//! session's attendance.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use domain::access::Action;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use super::{parse_json, ApiCtx};
+use crate::error::ApiResult;
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(mark, close), components(schemas(AttendanceIn, AttendanceOut)), security(("bearer" = [])))]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sessions/{id}/attendance", post(mark))
+        .route("/api/v1/sessions/{id}/close", post(close))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AttendanceIn {
+    pub person_id: i64,
+    pub present: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttendanceOut {
+    pub person_id: i64,
+    /// attended or absent
+    pub status: String,
+}
+
+/// Mark a booked person present or absent (the session's trainers,
+/// coordinators, admins).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/attendance", tag = "attendance", request_body = AttendanceIn,
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, body = AttendanceOut), (status = 400, body = crate::error::ApiErrorBody), (status = 401), (status = 403),
+              (status = 404), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn mark(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Json<AttendanceOut>> {
+    api.require_login()?;
+    navet_store::attendance::session(&s.db, id).await?;
+    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
+    let user = api.require(Action::MarkAttendance {
+        trainer_person_ids: &trainers,
+    })?;
+    let b: AttendanceIn = parse_json(&body)?;
+    let status =
+        navet_store::attendance::mark(&s.db, &user.who(), id, b.person_id, b.present).await?;
+    Ok(Json(AttendanceOut {
+        person_id: b.person_id,
+        status: status.into(),
+    }))
+}
+
+/// Close the session: unmarked bookings become absent, attended people get
+/// completions (certificates) and the participant survey.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/close", tag = "attendance",
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, description = "attended, absent, no_shows, completions, surveys_sent"), (status = 401), (status = 403),
+              (status = 404), (status = 409, body = crate::error::ApiErrorBody)))]
+pub async fn close(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<navet_store::attendance::CloseSummary>> {
+    api.require_login()?;
+    navet_store::attendance::session(&s.db, id).await?;
+    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
+    let user = api.require(Action::MarkAttendance {
+        trainer_person_ids: &trainers,
+    })?;
+    Ok(Json(
+        navet_store::attendance::close(&s.db, &user.who(), id, &s.config.public_url).await?,
+    ))
+}

@@ -1,0 +1,62 @@
+//! `GET /api/v1/reports/indicators?from=DATE&to=DATE` (CONTRACTS.md).
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::access::Action;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+use super::ApiCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(indicators), security(("bearer" = [])))]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/reports/indicators", get(indicators))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeriodParams {
+    /// First day, YYYY-MM-DD
+    pub from: Option<String>,
+    /// Last day (included), YYYY-MM-DD
+    pub to: Option<String>,
+}
+
+/// The funder's indicators for a period: unique participants (by gender),
+/// participations, course hours (attended sessions only), sessions held and
+/// cancelled, and per municipality, course and role group. Extra fields:
+/// gender shares, cancellation reasons, programme progress, survey summary.
+#[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", params(PeriodParams),
+    responses((status = 200, description = "The indicator report (see CONTRACTS.md)"),
+              (status = 401), (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn indicators(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Query(q): Query<PeriodParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.require(Action::ViewReports)?;
+    let (Some(from), Some(to)) = (q.from.as_deref(), q.to.as_deref()) else {
+        let field = if q.from.is_none() { "from" } else { "to" };
+        return Err(ApiError::invalid(
+            field,
+            format!("Ange ?from=ÅÅÅÅ-MM-DD&to=ÅÅÅÅ-MM-DD ({field} saknas)."),
+        ));
+    };
+    let period = domain::indicators::check_period(from, to).map_err(|e| {
+        let first = e.first().cloned().expect("an error");
+        ApiError::invalid(&first.field, first.message)
+    })?;
+    let r = navet_store::reports::indicator_report(&s.db, period).await?;
+    Ok(Json(serde_json::to_value(r).map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            e.to_string(),
+            None,
+        )
+    })?))
+}

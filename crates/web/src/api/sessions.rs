@@ -1,0 +1,283 @@
+//! Sessions (kurstillfällen): schedule and read.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::access::Action;
+use navet_store::sessions::{self, SessionInput, SessionView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{parse_json, ApiCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(create_session, get_session, list_sessions),
+    components(schemas(NewSession, NewQuota, NewPart, SessionOut, QuotaOut, PartOut))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sessions", get(list_sessions).post(create_session))
+        .route("/api/v1/sessions/{id}", get(get_session))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewQuota {
+    /// Municipality name, e.g. "Karlskoga"
+    pub municipality: String,
+    pub seats: i64,
+    /// RFC 3339; until then the seats are for this municipality only
+    pub release_at: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPart {
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+/// A new session. Times are RFC 3339 (or Stockholm local time without an
+/// offset). `parts` replaces `starts_at`/`ends_at` for a session on several
+/// dates (booked together).
+#[derive(Deserialize, ToSchema)]
+pub struct NewSession {
+    pub course_id: i64,
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    #[serde(default)]
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<NewPart>,
+    /// Municipality name
+    pub municipality: String,
+    #[serde(default)]
+    pub venue: String,
+    pub capacity: i64,
+    #[serde(default)]
+    pub quotas: Vec<NewQuota>,
+    #[serde(default)]
+    pub registration_opens_at: Option<String>,
+    #[serde(default)]
+    pub registration_closes_at: Option<String>,
+    /// sva, teckentolk, anpassat_material
+    #[serde(default)]
+    pub language_support: Vec<String>,
+    /// Person ids of trainers (qualified, and free at the time)
+    #[serde(default)]
+    pub trainers: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuotaOut {
+    pub municipality: String,
+    pub seats: i64,
+    pub booked: i64,
+    pub release_at: String,
+    /// False once the release date has passed.
+    pub active: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartOut {
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    /// RFC 3339 in Stockholm time
+    pub starts_at: String,
+    pub ends_at: String,
+    pub parts: Vec<PartOut>,
+    pub municipality: String,
+    pub venue: String,
+    pub capacity: i64,
+    pub booked: i64,
+    pub waitlisted: i64,
+    /// Seats anyone can book now (quota seats not included)
+    pub free_seats: i64,
+    /// planned, open, full, held, cancelled
+    pub status: String,
+    pub cancel_reason: String,
+    pub quotas: Vec<QuotaOut>,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: String,
+    pub language_support: Vec<String>,
+    pub hours: f64,
+    pub trainers: Vec<i64>,
+}
+
+fn rfc(ts: i64) -> String {
+    crate::format::stockholm(ts).to_rfc3339()
+}
+
+impl From<SessionView> for SessionOut {
+    fn from(v: SessionView) -> Self {
+        SessionOut {
+            id: v.row.id,
+            course_id: v.row.course_id,
+            course_title: v.row.course_title.clone(),
+            starts_at: rfc(v.row.starts_at),
+            ends_at: rfc(v.row.ends_at),
+            parts: v
+                .parts
+                .iter()
+                .map(|p| PartOut {
+                    starts_at: rfc(p.starts_at),
+                    ends_at: rfc(p.ends_at),
+                })
+                .collect(),
+            municipality: v.row.municipality_name.clone(),
+            venue: v.row.venue.clone(),
+            capacity: v.row.capacity,
+            booked: v.booked,
+            waitlisted: v.waitlisted,
+            free_seats: v.free_general,
+            status: v.effective_status.code().to_string(),
+            cancel_reason: v.row.cancel_reason.clone(),
+            quotas: v
+                .quotas
+                .iter()
+                .map(|q| QuotaOut {
+                    municipality: q.municipality.clone(),
+                    seats: q.seats,
+                    booked: q.booked,
+                    release_at: rfc(q.release_at),
+                    active: q.active,
+                })
+                .collect(),
+            registration_opens_at: v.row.registration_opens_at.map(rfc),
+            registration_closes_at: rfc(v.row.closes_at()),
+            language_support: v
+                .row
+                .language_support
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            hours: v.row.hours,
+            trainers: v.trainers.iter().map(|t| t.person_id).collect(),
+        }
+    }
+}
+
+/// Schedule a session (coordinators and admins).
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = NewSession,
+    security(("bearer" = [])),
+    responses((status = 201, body = SessionOut), (status = 400, body = crate::error::ApiErrorBody), (status = 401),
+              (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create_session(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<SessionOut>)> {
+    let user = api.require(Action::ManageSessions)?;
+    let b: NewSession = parse_json(&body)?;
+    let parts: Vec<(String, String)> = if b.parts.is_empty() {
+        match (&b.starts_at, &b.ends_at) {
+            (Some(a), Some(e)) => vec![(a.clone(), e.clone())],
+            (None, _) => return Err(ApiError::invalid("starts_at", "Ange starts_at (RFC 3339).")),
+            (_, None) => return Err(ApiError::invalid("ends_at", "Ange ends_at (RFC 3339).")),
+        }
+    } else {
+        b.parts
+            .iter()
+            .map(|p| (p.starts_at.clone(), p.ends_at.clone()))
+            .collect()
+    };
+    let input = SessionInput {
+        course_id: b.course_id,
+        parts,
+        municipality: b.municipality,
+        venue: b.venue,
+        capacity: b.capacity,
+        quotas: b
+            .quotas
+            .into_iter()
+            .map(|q| (q.municipality, q.seats, q.release_at))
+            .collect(),
+        registration_opens_at: b.registration_opens_at,
+        registration_closes_at: b.registration_closes_at,
+        language_support: b.language_support,
+        trainer_person_ids: b.trainers,
+    };
+    let resolved = sessions::resolve(&s.db, &input, navet_store::time::now()).await?;
+    let id = sessions::create(&s.db, &user.who(), &resolved).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(sessions::get(&s.db, id).await?.into()),
+    ))
+}
+
+/// One session with its seat counts (anyone).
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "sessions",
+    responses((status = 200, body = SessionOut), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn get_session(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SessionOut>> {
+    let v = sessions::get(&s.db, id).await.map_err(|e| match e {
+        navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
+        other => other.into(),
+    })?;
+    Ok(Json(v.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SessionQuery {
+    pub course_id: Option<i64>,
+    pub municipality_id: Option<i64>,
+    /// Sessions ending after this date (YYYY-MM-DD); default today
+    pub from: Option<String>,
+    /// Sessions starting before this date (YYYY-MM-DD)
+    pub to: Option<String>,
+    /// Include cancelled sessions
+    pub include_cancelled: Option<bool>,
+}
+
+fn day_start(field: &str, s: &str) -> ApiResult<i64> {
+    let d = navet_store::time::parse_date(s)
+        .ok_or_else(|| ApiError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
+    domain::sessions::stockholm_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .map_err(|_| ApiError::invalid(field, "Ogiltigt datum."))
+}
+
+/// Upcoming sessions (anyone), in start order.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(SessionQuery),
+    responses((status = 200, body = [SessionOut]), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn list_sessions(
+    State(s): State<AppState>,
+    Query(q): Query<SessionQuery>,
+) -> ApiResult<Json<Vec<SessionOut>>> {
+    let from = match q.from.as_deref() {
+        Some(f) if !f.is_empty() => day_start("from", f)?,
+        _ => navet_store::time::now(),
+    };
+    let to = match q.to.as_deref() {
+        Some(t) if !t.is_empty() => Some(day_start("to", t)? + 86_400),
+        _ => None,
+    };
+    let v = sessions::list(
+        &s.db,
+        &sessions::Filter {
+            course_id: q.course_id,
+            municipality_id: q.municipality_id,
+            from: Some(from),
+            to,
+            include_cancelled: q.include_cancelled.unwrap_or(false),
+            trainer_person_id: None,
+            limit: 1000,
+        },
+    )
+    .await?;
+    Ok(Json(v.into_iter().map(SessionOut::from).collect()))
+}

@@ -1,0 +1,197 @@
+//! Delivering the notice outbox (SMTP, or a folder of `.eml` files in demo
+//! and tests) and the minute sweep that releases expired reservations.
+//!
+//! SMTP is configured with `NAVET_SMTP_URL` (`smtps://user:pass@host` or
+//! `smtp://host:25`, as lettre reads it) and `NAVET_MAIL_FROM`; without
+//! it, notices go to the config's outbox folder, and without that they stay
+//! in the outbox table (listed on the admin page).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use navet_store::outbox::{self, Message};
+use navet_store::Db;
+
+use crate::{AppState, Config};
+
+/// Where links in notices point and who sends them.
+pub fn configure_sender(config: &Config) {
+    let host = config
+        .public_url
+        .split("://")
+        .nth(1)
+        .and_then(|h| h.split([':', '/']).next())
+        .unwrap_or("localhost")
+        .to_string();
+    outbox::set_sender(domain::notices::Sender {
+        base_url: config.public_url.clone(),
+        from_email: std::env::var("NAVET_MAIL_FROM").unwrap_or_else(|_| format!("navet@{host}")),
+    });
+}
+
+pub enum Transport {
+    /// One `.eml` file per notice.
+    Folder(PathBuf),
+    Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
+}
+
+impl Transport {
+    /// From the environment and config; None when notices should stay queued.
+    pub fn from_config(config: &Config) -> anyhow::Result<Option<Transport>> {
+        if let Ok(url) = std::env::var("NAVET_SMTP_URL") {
+            if !url.trim().is_empty() {
+                let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
+                    .map_err(|e| anyhow::anyhow!("NAVET_SMTP_URL: {e}"))?
+                    .build();
+                return Ok(Some(Transport::Smtp(Box::new(t))));
+            }
+        }
+        Ok(config.outbox_dir.clone().map(Transport::Folder))
+    }
+
+    async fn send(&self, m: &Message) -> anyhow::Result<()> {
+        let from = outbox::sender().from_email;
+        match self {
+            Transport::Folder(dir) => {
+                tokio::fs::create_dir_all(dir).await?;
+                let name = format!("{:08}-{}.eml", m.id, m.kind);
+                tokio::fs::write(dir.join(name), outbox::to_eml(m, &from)).await?;
+                Ok(())
+            }
+            Transport::Smtp(t) => {
+                let email = build_email(m, &from)?;
+                t.send(email).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn build_email(m: &Message, from: &str) -> anyhow::Result<lettre::Message> {
+    let builder = lettre::Message::builder()
+        .from(Mailbox::new(Some("Navet".into()), from.parse()?))
+        .to(m.to_email.parse()?)
+        .subject(m.subject.clone());
+    let text = SinglePart::plain(m.body.clone());
+    Ok(match &m.ics {
+        None => builder.singlepart(text)?,
+        Some(ics) => {
+            let method = ics
+                .lines()
+                .find_map(|l| l.strip_prefix("METHOD:"))
+                .unwrap_or("REQUEST")
+                .trim()
+                .to_string();
+            let ct = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(text)
+                    .singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), ct)),
+            )?
+        }
+    })
+}
+
+/// Send what is waiting; returns how many went out.
+pub async fn deliver_once(db: &Db, t: &Transport) -> anyhow::Result<usize> {
+    let mut sent = 0;
+    for m in outbox::pending(db, 200, 5).await? {
+        match t.send(&m).await {
+            Ok(()) => {
+                outbox::mark_sent(db, m.id, navet_store::time::now()).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!("notice {} to {} failed: {e}", m.id, m.to_email);
+                outbox::mark_failed(db, m.id, &e.to_string()).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Start the delivery loop (every 2 s) and the reservation sweep (every minute).
+pub fn start(state: &AppState) -> anyhow::Result<()> {
+    let transport = Transport::from_config(&state.config)?;
+    if let Some(t) = transport {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = deliver_once(&db, &t).await {
+                    tracing::warn!("outbox delivery: {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        });
+    }
+    let db = state.db.clone();
+    let public_url = state.config.public_url.clone();
+    tokio::spawn(async move {
+        let mut last_daily = None;
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            match navet_store::bookings::sweep(&db).await {
+                Ok(n) if n > 0 => tracing::info!("sweep: {n} promoted from waiting lists"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("sweep: {e}"),
+            }
+            let today = chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::Stockholm)
+                .date_naive();
+            if last_daily != Some(today) {
+                daily(&db, today, &public_url).await;
+                last_daily = Some(today);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Once a day: expiry reminders and the manager follow-up surveys that are
+/// due. Both remember what they sent, so a restart never sends twice.
+async fn daily(db: &Db, today: chrono::NaiveDate, public_url: &str) {
+    match navet_store::completions::queue_reminders(db, today, public_url).await {
+        Ok(n) if n > 0 => tracing::info!("daily: {n} expiry reminders queued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("expiry reminders: {e}"),
+    }
+    match navet_store::surveys::send_due(db, today, public_url).await {
+        Ok(n) if n > 0 => tracing::info!("daily: {n} follow-up surveys queued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("follow-up surveys: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_has_calendar_part_with_method() {
+        let m = Message {
+            id: 1,
+            created_at: 0,
+            kind: "booking_confirmed".into(),
+            to_email: "asa@example.se".into(),
+            to_person_id: None,
+            subject: "Bokningsbekräftelse: HLR".into(),
+            body: "Hej".into(),
+            ics: Some("BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n".into()),
+            sent_at: None,
+            attempts: 0,
+            last_error: String::new(),
+            session_id: None,
+            booking_id: None,
+        };
+        let raw =
+            String::from_utf8(build_email(&m, "navet@example.se").unwrap().formatted()).unwrap();
+        assert!(
+            raw.contains("text/calendar; charset=utf-8; method=CANCEL"),
+            "{raw}"
+        );
+        assert!(raw.contains("To: asa@example.se"));
+    }
+}

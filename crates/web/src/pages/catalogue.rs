@@ -1,0 +1,557 @@
+//! The public course catalogue (utbildningsbank) with filters, each
+//! course's page with upcoming sessions and free seats, and the
+//! coordinators' course form (create and edit).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::Router;
+use axum_extra::extract::Form as MultiForm;
+use domain::access::Action;
+use domain::catalogue::{check_course, CourseDraft, CourseStatus, Format, LanguageSupport, Level};
+use navet_store::catalogue::{self, CatalogueFilter, Course, CourseExtras, Listing};
+use navet_store::org::{CompetenceArea, Municipality, Role as JobRole};
+use navet_store::sessions::{self, SessionView};
+use navet_store::StoreError;
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/kurser", get(list))
+        .route("/kurser/ny", get(new_form).post(create))
+        .route("/kurser/{id}", get(show))
+        .route("/kurser/{id}/andra", get(edit_form).post(update))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    roll: Option<i64>,
+    #[serde(default)]
+    niva: String,
+    #[serde(default)]
+    omrade: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    kommun: Option<i64>,
+    #[serde(default)]
+    termin: String,
+    /// Coordinators: show every lifecycle status.
+    #[serde(default)]
+    alla: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/list.html")]
+struct ListPage {
+    c: Ctx,
+    courses: Vec<Listing>,
+    roles: Vec<JobRole>,
+    areas: Vec<CompetenceArea>,
+    municipalities: Vec<Municipality>,
+    terms: Vec<String>,
+    q: ListQuery,
+    can_manage: bool,
+}
+
+impl ListPage {
+    fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        Level::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn formats(&self) -> Vec<(&'static str, &'static str)> {
+        Format::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn top_areas(&self) -> Vec<&CompetenceArea> {
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id.is_none())
+            .collect()
+    }
+    fn role_selected(&self, id: &i64) -> bool {
+        self.q.roll == Some(*id)
+    }
+    fn muni_selected(&self, id: &i64) -> bool {
+        self.q.kommun == Some(*id)
+    }
+    fn show_all(&self) -> bool {
+        self.q.alla.is_some()
+    }
+}
+
+/// The terms people can pick: this one and the next three.
+fn upcoming_terms() -> Vec<String> {
+    let now = navet_store::time::now();
+    let mut out = vec![];
+    for i in 0..4 {
+        let t = catalogue::term_of(now + i * 182 * 86_400);
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    let can_manage = c.can(Action::ManageCatalogue);
+    let filter = CatalogueFilter {
+        role_id: q.roll,
+        level: Some(q.niva.clone()),
+        area_code: Some(q.omrade.clone()),
+        format: Some(q.format.clone()),
+        municipality_id: q.kommun,
+        term: Some(q.termin.clone()),
+        query: Some(q.q.clone()),
+        bookable_only: !(can_manage && q.alla.is_some()),
+    };
+    let courses = catalogue::search(&s.db, &filter).await?;
+    render(ListPage {
+        courses,
+        roles: navet_store::org::roles(&s.db).await?,
+        areas: navet_store::org::competence_areas(&s.db).await?,
+        municipalities: navet_store::org::municipalities(&s.db).await?,
+        terms: upcoming_terms(),
+        q,
+        can_manage,
+        c,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/show.html")]
+struct ShowPage {
+    c: Ctx,
+    course: Course,
+    roles: Vec<String>,
+    areas: Vec<String>,
+    sessions: Vec<SessionView>,
+    can_manage: bool,
+    can_schedule: bool,
+    is_manager: bool,
+    my_municipality: Option<i64>,
+    now: i64,
+    notice: String,
+}
+
+impl ShowPage {
+    fn support_labels(&self) -> String {
+        support_labels(&self.course.language_support)
+    }
+    fn bookable(&self, v: &SessionView) -> bool {
+        v.is_bookable_now(self.now)
+    }
+    fn free_for_me(&self, v: &SessionView) -> i64 {
+        match self.my_municipality {
+            Some(m) => v.free_for(m),
+            None => v.free_general,
+        }
+    }
+}
+
+pub fn support_labels(codes: &str) -> String {
+    codes
+        .split(',')
+        .filter_map(LanguageSupport::parse)
+        .map(|l| l.label_sv())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    let course = catalogue::get(&s.db, id).await?;
+    let can_manage = c.can(Action::ManageCatalogue);
+    let bookable = CourseStatus::parse(&course.status).is_some_and(|s| s.is_bookable());
+    if !bookable && !can_manage {
+        return Err(crate::AppError::NotFound);
+    }
+    let listing = catalogue::search(&s.db, &CatalogueFilter::default())
+        .await?
+        .into_iter()
+        .find(|l| l.course.id == id);
+    let (roles, areas) = listing.map(|l| (l.roles, l.areas)).unwrap_or_default();
+    let now = navet_store::time::now();
+    let sessions = sessions::list(
+        &s.db,
+        &sessions::Filter {
+            course_id: Some(id),
+            from: Some(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let my_municipality = match c.actor().and_then(|a| a.person_id) {
+        Some(pid) => navet_store::people::get(&s.db, pid)
+            .await
+            .ok()
+            .map(|p| p.municipality_id),
+        None => None,
+    };
+    let notice = match q.ok.as_deref() {
+        Some("saved") => "Kursen är sparad.".to_string(),
+        Some("created") => "Kursen är skapad.".to_string(),
+        _ => String::new(),
+    };
+    render(ShowPage {
+        can_schedule: c.can(Action::ManageSessions),
+        is_manager: c.has_role("manager"),
+        course,
+        roles,
+        areas,
+        sessions,
+        can_manage,
+        my_municipality,
+        now,
+        notice,
+        c,
+    })
+}
+
+// Course form ---------------------------------------------------------------------
+
+#[derive(Deserialize, Default, Clone)]
+struct CourseForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    hours: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    validity_months: String,
+    #[serde(default)]
+    default_capacity: String,
+    #[serde(default)]
+    trainers_per_session: String,
+    #[serde(default)]
+    cancellation_deadline_days: String,
+    #[serde(default)]
+    target_group: String,
+    #[serde(default)]
+    planned_term: String,
+    #[serde(default)]
+    language_support: Vec<String>,
+    #[serde(default)]
+    roles: Vec<i64>,
+    #[serde(default)]
+    areas: Vec<i64>,
+}
+
+impl CourseForm {
+    fn from_course(c: &Course, roles: Vec<i64>, areas: Vec<i64>) -> Self {
+        CourseForm {
+            title: c.title.clone(),
+            code: c.code.clone().unwrap_or_default(),
+            description: c.description.clone(),
+            level: c.level.clone(),
+            format: c.format.clone(),
+            hours: crate::format::decimal(c.hours, 1).replace(",0", ""),
+            status: c.status.clone(),
+            provider: c.provider.clone(),
+            validity_months: c.validity_months.map(|v| v.to_string()).unwrap_or_default(),
+            default_capacity: c.default_capacity.to_string(),
+            trainers_per_session: c.trainers_per_session.to_string(),
+            cancellation_deadline_days: c.cancellation_deadline_days.to_string(),
+            target_group: c.target_group.clone(),
+            planned_term: c.planned_term.clone(),
+            language_support: c
+                .language_support
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            roles,
+            areas,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/form.html")]
+struct FormPage {
+    c: Ctx,
+    f: CourseForm,
+    errors: FormErrors,
+    roles: Vec<JobRole>,
+    areas: Vec<CompetenceArea>,
+    id: Option<i64>,
+}
+
+impl FormPage {
+    fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        Level::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn formats(&self) -> Vec<(&'static str, &'static str)> {
+        Format::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        CourseStatus::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn supports(&self) -> Vec<(&'static str, &'static str)> {
+        LanguageSupport::ALL
+            .iter()
+            .map(|l| (l.code(), l.label_sv()))
+            .collect()
+    }
+    fn has_support(&self, code: &&str) -> bool {
+        self.f.language_support.iter().any(|s| s == code)
+    }
+    fn has_role(&self, id: &i64) -> bool {
+        self.f.roles.contains(id)
+    }
+    fn has_area(&self, id: &i64) -> bool {
+        self.f.areas.contains(id)
+    }
+    fn sub_areas(&self, parent: &i64) -> Vec<&CompetenceArea> {
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id == Some(*parent))
+            .collect()
+    }
+    fn top_areas(&self) -> Vec<&CompetenceArea> {
+        self.areas
+            .iter()
+            .filter(|a| a.parent_id.is_none())
+            .collect()
+    }
+}
+
+async fn form_page(
+    s: &AppState,
+    c: Ctx,
+    f: CourseForm,
+    errors: FormErrors,
+    id: Option<i64>,
+) -> PageResult {
+    render(FormPage {
+        roles: navet_store::org::roles(&s.db).await?,
+        areas: navet_store::org::competence_areas(&s.db).await?,
+        c,
+        f,
+        errors,
+        id,
+    })
+}
+
+async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ManageCatalogue)?;
+    let f = CourseForm {
+        status: "under_utveckling".into(),
+        default_capacity: "12".into(),
+        trainers_per_session: "1".into(),
+        cancellation_deadline_days: "2".into(),
+        provider: "Kompetensnavet".into(),
+        ..Default::default()
+    };
+    form_page(&s, c, f, FormErrors::default(), None).await
+}
+
+async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require(Action::ManageCatalogue)?;
+    let course = catalogue::get(&s.db, id).await?;
+    let (roles, areas) = catalogue::links(&s.db, id).await?;
+    form_page(
+        &s,
+        c,
+        CourseForm::from_course(&course, roles, areas),
+        FormErrors::default(),
+        Some(id),
+    )
+    .await
+}
+
+/// Check the form; Ok((course, extras, deadline)) or the field errors.
+fn check_form(
+    f: &CourseForm,
+) -> Result<(domain::catalogue::CheckedCourse, CourseExtras, i64), domain::FieldErrors> {
+    let mut errors = domain::FieldErrors::new();
+    let checked = check_course(&CourseDraft {
+        title: f.title.clone(),
+        level: f.level.clone(),
+        format: f.format.clone(),
+        hours: f.hours.clone(),
+        status: f.status.clone(),
+        validity_months: f.validity_months.clone(),
+        default_capacity: f.default_capacity.clone(),
+        trainers_per_session: f.trainers_per_session.clone(),
+    });
+    let checked = match checked {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    let deadline = if f.cancellation_deadline_days.trim().is_empty() {
+        Some(2)
+    } else {
+        f.cancellation_deadline_days
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (0..=90).contains(d))
+    };
+    if deadline.is_none() {
+        errors.add(
+            "cancellation_deadline_days",
+            "invalid_deadline",
+            "Sista avbokningsdag anges som 0–90 dagar före start.",
+        );
+    }
+    let support: Vec<&str> = f
+        .language_support
+        .iter()
+        .filter_map(|s| LanguageSupport::parse(s))
+        .map(|l| l.code())
+        .collect();
+    match (checked, deadline) {
+        (Some(c), Some(d)) if errors.is_empty() => Ok((
+            c,
+            CourseExtras {
+                code: Some(f.code.trim().to_string()).filter(|s| !s.is_empty()),
+                description: f.description.trim().to_string(),
+                provider: f.provider.trim().to_string(),
+                language_support: support.join(","),
+                target_group: f.target_group.trim().to_string(),
+                planned_term: f.planned_term.trim().to_string(),
+                synthetic_note: String::new(),
+                role_ids: f.roles.clone(),
+                area_ids: f.areas.clone(),
+            },
+            d,
+        )),
+        _ => Err(errors),
+    }
+}
+
+fn store_errors(e: StoreError) -> Result<domain::FieldErrors, crate::AppError> {
+    match e {
+        StoreError::Invalid(f) => Ok(f),
+        other if other.is_unique_violation() => {
+            let mut f = domain::FieldErrors::new();
+            f.add(
+                "code",
+                "duplicate_code",
+                "Kurskoden används redan av en annan kurs.",
+            );
+            Ok(f)
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn create(
+    State(s): State<AppState>,
+    c: Ctx,
+    MultiForm(f): MultiForm<CourseForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    let (checked, extras, deadline) = match check_form(&f) {
+        Ok(x) => x,
+        Err(e) => return form_page(&s, c, f, FormErrors(e), None).await,
+    };
+    if catalogue::by_title(&s.db, &checked.title).await?.is_some() {
+        let mut e = domain::FieldErrors::new();
+        e.add(
+            "title",
+            "duplicate_title",
+            "Det finns redan en kurs med det namnet.",
+        );
+        return form_page(&s, c, f, FormErrors(e), None).await;
+    }
+    let mut created = catalogue::create(&s.db, &user.who(), &checked, &extras).await;
+    if let Ok(id) = created {
+        created = catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline)
+            .await
+            .map(|_| id);
+    }
+    match created {
+        Ok(id) => Ok(see_other(&format!("/kurser/{id}?ok=created"))),
+        Err(e) => {
+            let e = store_errors(e)?;
+            form_page(&s, c, f, FormErrors(e), None).await
+        }
+    }
+}
+
+async fn update(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    MultiForm(f): MultiForm<CourseForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    let (checked, extras, deadline) = match check_form(&f) {
+        Ok(x) => x,
+        Err(e) => return form_page(&s, c, f, FormErrors(e), Some(id)).await,
+    };
+    if catalogue::by_title(&s.db, &checked.title)
+        .await?
+        .is_some_and(|other| other.id != id)
+    {
+        let mut e = domain::FieldErrors::new();
+        e.add(
+            "title",
+            "duplicate_title",
+            "Det finns redan en kurs med det namnet.",
+        );
+        return form_page(&s, c, f, FormErrors(e), Some(id)).await;
+    }
+    match catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline).await {
+        Ok(()) => Ok(see_other(&format!("/kurser/{id}?ok=saved"))),
+        Err(e) => {
+            let e = store_errors(e)?;
+            form_page(&s, c, f, FormErrors(e), Some(id)).await
+        }
+    }
+}
+
+/// Form and query fields where an empty `<option value="">` means "none".
+pub fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}

@@ -1,0 +1,540 @@
+//! Course certificates (kursintyg): PDF with embedded fonts (DejaVu Sans,
+//! shipped in `assets/fonts` with its licence) so å ä ö render everywhere,
+//! a QR code to the public verification page, bulk download per session or
+//! unit, the expiring-completions view and reminders.
+
+use std::io::Write;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use domain::access::Action;
+use domain::certificates::EXPIRING_WINDOW_DAYS;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::Fill;
+use krilla::text::{Font, TextDirection};
+use krilla::Document;
+use navet_store::completions::{self, Completion};
+use navet_store::{audit, people};
+use serde::Deserialize;
+
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+const REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mina-intyg", get(mine))
+        .route("/intyg/person/{id}", get(person_list))
+        .route("/intyg/{file}", get(pdf))
+        .route("/intyg/utgaende", get(expiring))
+        .route("/intyg/paminnelser", post(remind))
+        .route("/tillfallen/{id}/intyg.zip", get(session_zip))
+        .route("/enheter/{id}/intyg.zip", get(unit_zip))
+        .route("/verifiera", get(verify_form))
+        .route("/verifiera/{code}", get(verify_code))
+}
+
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut lines = vec![];
+    let mut cur = String::new();
+    for w in text.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > max {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// One certificate as a one-page A4 PDF.
+pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, String> {
+    let regular = Font::new(REGULAR.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
+    let bold = Font::new(BOLD.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(format!(
+                "Kursintyg {} – {}",
+                c.certificate_no, c.person_name
+            ))
+            .creator("Navet".into())
+            .language("sv".into()),
+    );
+    let mut page = doc.start_page_with(PageSettings::from_wh(595.0, 842.0).ok_or("sidstorlek")?);
+    let mut s = page.surface();
+    let ink = |r, g, b| Fill {
+        paint: rgb::Color::new(r, g, b).into(),
+        opacity: NormalizedF32::ONE,
+        rule: Default::default(),
+    };
+    // A frame and a coloured band.
+    s.set_fill(Some(ink(0x1d, 0x4e, 0x6b)));
+    let mut pb = PathBuilder::new();
+    pb.push_rect(Rect::from_xywh(0.0, 0.0, 595.0, 90.0).ok_or("rect")?);
+    s.draw_path(&pb.finish().ok_or("path")?);
+    s.set_fill(Some(ink(0xff, 0xff, 0xff)));
+    s.draw_text(
+        Point::from_xy(60.0, 55.0),
+        bold.clone(),
+        30.0,
+        "KURSINTYG",
+        false,
+        TextDirection::Auto,
+    );
+    s.set_fill(Some(ink(0x11, 0x11, 0x11)));
+    let mut y = 150.0;
+    let line = |s: &mut krilla::surface::Surface,
+                y: &mut f32,
+                font: &Font,
+                size: f32,
+                text: &str,
+                gap: f32| {
+        s.draw_text(
+            Point::from_xy(60.0, *y),
+            font.clone(),
+            size,
+            text,
+            false,
+            TextDirection::Auto,
+        );
+        *y += gap;
+    };
+    line(&mut s, &mut y, &regular, 13.0, "Härmed intygas att", 34.0);
+    for l in wrap(&c.person_name, 36) {
+        line(&mut s, &mut y, &bold, 24.0, &l, 30.0);
+    }
+    y += 8.0;
+    line(&mut s, &mut y, &regular, 13.0, "har genomfört kursen", 30.0);
+    for l in wrap(&c.course_title, 42) {
+        line(&mut s, &mut y, &bold, 19.0, &l, 25.0);
+    }
+    y += 20.0;
+    let mut rows = vec![
+        ("Datum", c.completed_on.clone()),
+        (
+            "Omfattning",
+            format!("{} timmar", crate::format::decimal(c.hours, 1)),
+        ),
+        ("Intygsnummer", c.certificate_no.clone()),
+    ];
+    if let Some(e) = &c.expires_on {
+        rows.push(("Giltigt till och med", e.clone()));
+    }
+    rows.push(("Utfärdat av", ISSUER.to_string()));
+    for (k, v) in rows {
+        s.draw_text(
+            Point::from_xy(60.0, y),
+            regular.clone(),
+            11.0,
+            k,
+            false,
+            TextDirection::Auto,
+        );
+        s.draw_text(
+            Point::from_xy(200.0, y),
+            bold.clone(),
+            12.0,
+            &v,
+            false,
+            TextDirection::Auto,
+        );
+        y += 22.0;
+    }
+    // QR code to the verification page, bottom right.
+    let qr = qrcode::QrCode::new(verify_url.as_bytes()).map_err(|e| e.to_string())?;
+    let n = qr.width();
+    let module = 3.0_f32;
+    let (x0, y0) = (
+        595.0 - 60.0 - module * n as f32,
+        842.0 - 80.0 - module * n as f32,
+    );
+    let mut pb = PathBuilder::new();
+    for (i, color) in qr.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, yy) = ((i % n) as f32, (i / n) as f32);
+            pb.push_rect(
+                Rect::from_xywh(x0 + x * module, y0 + yy * module, module, module).ok_or("rect")?,
+            );
+        }
+    }
+    if let Some(p) = pb.finish() {
+        s.draw_path(&p);
+    }
+    let code = c.verify_code.clone().unwrap_or_default();
+    s.draw_text(
+        Point::from_xy(60.0, 842.0 - 110.0),
+        regular.clone(),
+        10.0,
+        "Kontrollera intyget:",
+        false,
+        TextDirection::Auto,
+    );
+    s.draw_text(
+        Point::from_xy(60.0, 842.0 - 94.0),
+        regular.clone(),
+        10.0,
+        verify_url,
+        false,
+        TextDirection::Auto,
+    );
+    s.draw_text(
+        Point::from_xy(60.0, 842.0 - 78.0),
+        bold.clone(),
+        12.0,
+        &format!("Kod: {code}"),
+        false,
+        TextDirection::Auto,
+    );
+    s.finish();
+    page.finish();
+    doc.finish().map_err(|e| format!("{e:?}"))
+}
+
+fn verify_url(s: &AppState, c: &Completion) -> String {
+    format!(
+        "{}/verifiera/{}",
+        s.config.public_url,
+        c.verify_code.clone().unwrap_or_default()
+    )
+}
+
+fn pdf_name(c: &Completion) -> String {
+    let safe: String = format!("kursintyg_{}_{}", c.certificate_no, c.person_name)
+        .chars()
+        .map(|ch| {
+            if ch.is_alphanumeric() || ch == '-' || ch == '_' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.pdf")
+}
+
+/// May the user read this person's certificates? (self, their manager, coordinator)
+async fn may_read(s: &AppState, c: &Ctx, person_id: i64) -> Result<(), AppError> {
+    let p = people::get(&s.db, person_id).await?;
+    let user = c.require(Action::ViewPerson(p.as_ref()))?;
+    if domain::access::read_needs_audit(&user.actor, person_id) {
+        audit::record_read(&s.db, &user.who(), person_id, "kursintyg").await?;
+    }
+    Ok(())
+}
+
+async fn pdf(State(s): State<AppState>, c: Ctx, Path(file): Path<String>) -> PageResult {
+    c.require_login()?;
+    let id: i64 = file
+        .trim_end_matches(".pdf")
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let comp = completions::get(&s.db, id).await?;
+    may_read(&s, &c, comp.person_id).await?;
+    let bytes = certificate_pdf(&comp, &verify_url(&s, &comp)).map_err(AppError::Internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", pdf_name(&comp)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn zip_of(s: &AppState, list: &[Completion], name: &str) -> PageResult {
+    if list.is_empty() {
+        return Err(AppError::Conflict(
+            "Det finns inga kursintyg att ladda ner ännu.".into(),
+        ));
+    }
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for comp in list {
+        let bytes = certificate_pdf(comp, &verify_url(s, comp)).map_err(AppError::Internal)?;
+        zw.start_file(pdf_name(comp), opts)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        zw.write_all(&bytes)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let bytes = zw
+        .finish()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .into_inner();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn session_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    let user = c.require_login()?.clone();
+    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
+    let mut list = completions::for_session(&s.db, id).await?;
+    if !c.can(Action::ViewSessionParticipants {
+        trainer_person_ids: &trainers,
+    }) {
+        // Others (a manager) get the certificates of the people they may see.
+        list.retain(|x| {
+            c.can(Action::ViewPerson(domain::access::PersonRef {
+                person_id: x.person_id,
+                unit_id: x.unit_id,
+                municipality_id: x.municipality_id,
+            }))
+        });
+        if list.is_empty() {
+            return Err(AppError::forbidden(
+                "Du får inte hämta några intyg från detta kurstillfälle.",
+            ));
+        }
+    }
+    let mut conn =
+        s.db.writer()
+            .acquire()
+            .await
+            .map_err(navet_store::StoreError::from)?;
+    audit::record(
+        &mut conn,
+        &user.who(),
+        "certificates.download",
+        "session",
+        Some(id),
+        None,
+        &format!("{} intyg", list.len()),
+    )
+    .await?;
+    drop(conn);
+    zip_of(&s, &list, &format!("kursintyg_tillfalle_{id}.zip"))
+}
+
+async fn unit_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    let unit = navet_store::org::unit(&s.db, id).await?;
+    let user = c.require(Action::ViewUnit {
+        unit_id: unit.id,
+        municipality_id: unit.municipality_id,
+    })?;
+    let list = completions::for_unit(&s.db, id).await?;
+    let mut conn =
+        s.db.writer()
+            .acquire()
+            .await
+            .map_err(navet_store::StoreError::from)?;
+    audit::record(
+        &mut conn,
+        &user.who(),
+        "certificates.download",
+        "unit",
+        Some(id),
+        None,
+        &format!("{} intyg", list.len()),
+    )
+    .await?;
+    drop(conn);
+    zip_of(&s, &list, &format!("kursintyg_enhet_{id}.zip"))
+}
+
+#[derive(Template)]
+#[template(path = "certificates/mine.html")]
+struct MinePage {
+    c: Ctx,
+    list: Vec<Completion>,
+    /// Whose certificates, when not the user's own.
+    whose: String,
+}
+
+async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require_login()?;
+    let list = match user.actor.person_id {
+        Some(p) => completions::for_person(&s.db, p).await?,
+        None => vec![],
+    };
+    render(MinePage {
+        c,
+        list,
+        whose: String::new(),
+    })
+}
+
+/// A person's certificates, for their manager and coordinators.
+async fn person_list(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require_login()?;
+    may_read(&s, &c, id).await?;
+    let p = people::get(&s.db, id).await?;
+    let list = completions::for_person(&s.db, id).await?;
+    render(MinePage {
+        c,
+        list,
+        whose: p.name,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "certificates/expiring.html")]
+struct ExpiringPage {
+    c: Ctx,
+    list: Vec<Completion>,
+    days: i64,
+    notice: String,
+    can_remind: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    let user = c.require(Action::ViewExpiringCompletions)?.clone();
+    let today = navet_store::reports::local_date(navet_store::time::now());
+    // Coordinators see everyone; a manager the people of their units.
+    let all = c.can(Action::ManageSessions);
+    let sc = &user.actor.scope;
+    let list = completions::expiring(
+        &s.db,
+        today,
+        EXPIRING_WINDOW_DAYS,
+        &sc.unit_ids,
+        &sc.municipality_ids,
+        all,
+    )
+    .await?;
+    if !list.is_empty() {
+        let mut conn =
+            s.db.writer()
+                .acquire()
+                .await
+                .map_err(navet_store::StoreError::from)?;
+        audit::record(
+            &mut conn,
+            &user.who(),
+            "certificates.expiring",
+            "people",
+            None,
+            None,
+            &format!("{} personer", list.len()),
+        )
+        .await?;
+    }
+    let notice =
+        q.ok.map(|n| format!("{n} påminnelser har lagts i utkorgen."))
+            .unwrap_or_default();
+    render(ExpiringPage {
+        can_remind: all,
+        c,
+        list,
+        days: EXPIRING_WINDOW_DAYS,
+        notice,
+    })
+}
+
+async fn remind(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ManageSessions)?;
+    let today = navet_store::reports::local_date(navet_store::time::now());
+    let n = completions::queue_reminders(&s.db, today, &s.config.public_url).await?;
+    Ok(see_other(&format!("/intyg/utgaende?ok={n}")))
+}
+
+#[derive(Template)]
+#[template(path = "certificates/verify.html")]
+struct VerifyPage {
+    c: Ctx,
+    code: String,
+    result: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+struct CodeQuery {
+    #[serde(default)]
+    kod: String,
+}
+
+async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuery>) -> PageResult {
+    let result = if q.kod.trim().is_empty() {
+        None
+    } else {
+        let today = navet_store::reports::local_date(navet_store::time::now());
+        Some(completions::verify(&s.db, &q.kod, today).await?)
+    };
+    render(VerifyPage {
+        c,
+        code: q.kod,
+        result,
+    })
+}
+
+async fn verify_code(State(s): State<AppState>, c: Ctx, Path(code): Path<String>) -> PageResult {
+    let today = navet_store::reports::local_date(navet_store::time::now());
+    let result = Some(completions::verify(&s.db, &code, today).await?);
+    render(VerifyPage { c, code, result })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_embeds_the_font_and_has_the_text() {
+        let c = Completion {
+            id: 1,
+            person_id: 1,
+            person_name: "Åsa Öberg-Lindström".into(),
+            unit_id: None,
+            unit_name: None,
+            municipality_id: 1,
+            municipality_name: "Örebro".into(),
+            course_id: 1,
+            course_title: "Sårvård för baspersonal – fördjupning i sår, stomi och läkning".into(),
+            session_id: None,
+            completed_on: "2026-03-14".into(),
+            hours: 3.5,
+            certificate_no: "KN-2026-000001".into(),
+            verify_code: Some("ABCDE-FGHJK-M".into()),
+            expires_on: Some("2027-03-14".into()),
+            source: "attendance".into(),
+        };
+        let bytes = certificate_pdf(&c, "http://127.0.0.1:8080/verifiera/ABCDE-FGHJK-M").unwrap();
+        assert!(bytes.starts_with(b"%PDF"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("FontFile2"), "the TrueType font is embedded");
+        assert!(text.contains("DejaVuSans"));
+    }
+
+    #[test]
+    fn long_titles_wrap_on_words() {
+        assert_eq!(
+            wrap("Palliativ vård för sjuksköterskor och undersköterskor", 20),
+            [
+                "Palliativ vård för",
+                "sjuksköterskor och",
+                "undersköterskor"
+            ]
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The funding programme: period, granted amount, co-financing rate,
+//! target course hours and employees per municipality, from which each
+//! municipality's commitment follows. Set in a form or from a TOML file.
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use domain::access::Action;
+use domain::funding::{self, Commitment, Programme, ProgrammeDraft};
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/finansiering", get(page).post(save))
+        .route("/finansiering/import", post(import))
+}
+
+#[derive(Template)]
+#[template(path = "funding/page.html")]
+struct FundingPage {
+    c: Ctx,
+    d: ProgrammeDraft,
+    municipalities: Vec<String>,
+    commitments: Vec<Commitment>,
+    current: Option<Programme>,
+    errors: FormErrors,
+    toml_errors: Vec<String>,
+    notice: String,
+}
+
+impl FundingPage {
+    fn employees_of(&self, m: &str) -> String {
+        self.d
+            .employees
+            .iter()
+            .find(|(k, _)| k == m)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    fn field(&self, m: &str) -> String {
+        format!("employees.{m}")
+    }
+    fn pct(&self, v: &f64) -> String {
+        crate::format::decimal(*v * 100.0, 1)
+    }
+    fn hours(&self, v: &f64) -> String {
+        crate::format::decimal(*v, 0)
+    }
+    fn sek(&self) -> String {
+        self.current
+            .as_ref()
+            .map(|p| crate::format::decimal(p.cofinancing_sek(), 0))
+            .unwrap_or_default()
+    }
+}
+
+fn draft_of(p: &Programme) -> ProgrammeDraft {
+    ProgrammeDraft {
+        name: p.name.clone(),
+        starts: p.starts.to_string(),
+        ends: p.ends.to_string(),
+        granted_sek: p.granted_sek.to_string(),
+        cofinancing_rate: format!("{}", p.cofinancing_rate).replace('.', ","),
+        target_hours: format!("{}", p.target_hours).replace('.', ","),
+        employees: p
+            .employees
+            .iter()
+            .map(|(m, n)| (m.clone(), n.to_string()))
+            .collect(),
+    }
+}
+
+async fn build(
+    s: &AppState,
+    c: Ctx,
+    d: Option<ProgrammeDraft>,
+    errors: FormErrors,
+    toml_errors: Vec<String>,
+    notice: String,
+) -> Result<FundingPage, AppError> {
+    let municipalities = navet_store::funding::municipality_names(&s.db).await?;
+    let current = navet_store::funding::current(&s.db).await?.map(|(_, p)| p);
+    let d = d.unwrap_or_else(|| current.as_ref().map(draft_of).unwrap_or_default());
+    let commitments = current
+        .as_ref()
+        .map(|p| p.commitments())
+        .unwrap_or_default();
+    Ok(FundingPage {
+        c,
+        d,
+        municipalities,
+        commitments,
+        current,
+        errors,
+        toml_errors,
+        notice,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+    c.require(Action::ManageFunding)?;
+    let notice = if q.ok.is_some() {
+        "Finansieringsprogrammet är sparat.".to_string()
+    } else {
+        String::new()
+    };
+    render(build(&s, c, None, FormErrors::default(), vec![], notice).await?)
+}
+
+async fn save(
+    State(s): State<AppState>,
+    c: Ctx,
+    axum::Form(body): axum::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = c.require(Action::ManageFunding)?.clone();
+    let mut d = ProgrammeDraft::default();
+    for (k, v) in body {
+        match k.as_str() {
+            "name" => d.name = v,
+            "starts" => d.starts = v,
+            "ends" => d.ends = v,
+            "granted_sek" => d.granted_sek = v,
+            "cofinancing_rate" => d.cofinancing_rate = v,
+            "target_hours" => d.target_hours = v,
+            k if k.starts_with("employees.") => {
+                d.employees.push((k["employees.".len()..].to_string(), v))
+            }
+            _ => {}
+        }
+    }
+    let known = navet_store::funding::municipality_names(&s.db).await?;
+    match funding::check_programme(&d, &known) {
+        Ok(p) => {
+            navet_store::funding::save(&s.db, &user.who(), &p).await?;
+            Ok(see_other("/finansiering?ok=1"))
+        }
+        Err(e) => {
+            let page = build(&s, c, Some(d), FormErrors(e), vec![], String::new()).await?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                axum::response::Html(page.render()?),
+            )
+                .into_response())
+        }
+    }
+}
+
+async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
+    let user = c.require(Action::ManageFunding)?.clone();
+    let mut text = String::new();
+    while let Some(f) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+    {
+        if f.name() == Some("file") {
+            let bytes = f
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| AppError::BadRequest("Filen är inte UTF-8-text.".into()))?;
+        }
+    }
+    let known = navet_store::funding::municipality_names(&s.db).await?;
+    match funding::parse_toml(&text, &known) {
+        Ok(p) => {
+            navet_store::funding::save(&s.db, &user.who(), &p).await?;
+            Ok(see_other("/finansiering?ok=1"))
+        }
+        Err(errs) => {
+            let msgs = errs.iter().map(|e| e.to_string()).collect();
+            let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                axum::response::Html(page.render()?),
+            )
+                .into_response())
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Needs coverage: the needs inventory per profession as a matrix
+//! levererat / under utveckling / risk att ej leverera, derived from the
+//! linked courses' status (so it changes as courses change status).
+
+use askama::Template;
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use domain::access::Action;
+use navet_store::needs::{self, Coverage, Need};
+
+use crate::ctx::Ctx;
+use crate::{render, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/behov", get(page))
+}
+
+struct Profession {
+    name: String,
+    columns: Vec<(Coverage, Vec<Need>)>,
+}
+
+#[derive(Template)]
+#[template(path = "needs/page.html")]
+struct NeedsPage {
+    c: Ctx,
+    professions: Vec<Profession>,
+}
+
+impl NeedsPage {
+    fn status_label(&self, s: &str) -> String {
+        match s {
+            "under_utveckling" => "under utveckling".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ViewReports)?;
+    let all = needs::matrix(&s.db).await?;
+    let mut professions: Vec<Profession> = vec![];
+    for n in all {
+        let idx = match professions.iter().position(|p| p.name == n.profession) {
+            Some(i) => i,
+            None => {
+                professions.push(Profession {
+                    name: n.profession.clone(),
+                    columns: [
+                        Coverage::Levererat,
+                        Coverage::UnderUtveckling,
+                        Coverage::Risk,
+                    ]
+                    .into_iter()
+                    .map(|c| (c, vec![]))
+                    .collect(),
+                });
+                professions.len() - 1
+            }
+        };
+        let col = professions[idx]
+            .columns
+            .iter_mut()
+            .find(|(c, _)| *c == n.coverage)
+            .expect("column");
+        col.1.push(n);
+    }
+    render(NeedsPage { c, professions })
+}

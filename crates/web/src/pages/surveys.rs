@@ -1,0 +1,433 @@
+//! Surveys: answering (from the e-mail link, or from "my surveys" when
+//! logged in), the coordinators' question editor and results, shown only
+//! for groups of at least five answers.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::access::Action;
+use domain::surveys::{self, Question, QuestionDraft, SurveyKind};
+use navet_store::surveys::{self as store, GroupResults, Invitation};
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::pages::reports::{period_of, PeriodQuery};
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enkat/{token}", get(by_token).post(answer_by_token))
+        .route("/mina-enkater", get(mine))
+        .route("/mina-enkater/{id}", get(own).post(answer_own))
+        .route("/enkater", get(admin))
+        .route("/enkater/fragor", post(add_question))
+        .route("/enkater/fragor/{id}", post(edit_question))
+        .route("/enkater/installningar", post(settings))
+}
+
+#[derive(Template)]
+#[template(path = "surveys/answer.html")]
+struct AnswerPage {
+    c: Ctx,
+    inv: Invitation,
+    questions: Vec<Question>,
+    form: HashMap<String, String>,
+    errors: FormErrors,
+    action: String,
+    done: bool,
+}
+
+impl AnswerPage {
+    fn options(&self, q: &Question) -> Vec<(i64, &'static str)> {
+        q.kind.options().to_vec()
+    }
+    fn is_text(&self, q: &Question) -> bool {
+        q.kind == surveys::QuestionKind::FreeText
+    }
+    fn value(&self, q: &Question) -> &str {
+        self.form
+            .get(&surveys::field_name(q.id))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+    fn checked(&self, q: &Question, v: &i64) -> bool {
+        self.value(q) == v.to_string()
+    }
+    fn field(&self, q: &Question) -> String {
+        surveys::field_name(q.id)
+    }
+    fn kind_label(&self) -> &'static str {
+        self.inv.kind.label_sv()
+    }
+}
+
+async fn answer_page(
+    s: &AppState,
+    c: Ctx,
+    inv: Invitation,
+    action: String,
+    form: Option<HashMap<String, String>>,
+) -> PageResult {
+    let questions = store::questions(&s.db, inv.kind).await?;
+    let done = inv.answered;
+    let Some(form) = form else {
+        return render(AnswerPage {
+            c,
+            inv,
+            questions,
+            form: HashMap::new(),
+            errors: FormErrors::default(),
+            action,
+            done,
+        });
+    };
+    if done {
+        return render(AnswerPage {
+            c,
+            inv,
+            questions,
+            form: HashMap::new(),
+            errors: FormErrors::default(),
+            action,
+            done,
+        });
+    }
+    match surveys::check_answers(&questions, &form) {
+        Ok(answers) => {
+            match store::submit(&s.db, inv.id, &answers).await {
+                Ok(()) | Err(navet_store::StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let inv = Invitation {
+                answered: true,
+                ..inv
+            };
+            render(AnswerPage {
+                c,
+                inv,
+                questions,
+                form: HashMap::new(),
+                errors: FormErrors::default(),
+                action,
+                done: true,
+            })
+        }
+        Err(e) => {
+            let page = AnswerPage {
+                c,
+                inv,
+                questions,
+                form,
+                errors: FormErrors(e),
+                action,
+                done: false,
+            };
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                axum::response::Html(page.render()?),
+            )
+                .into_response())
+        }
+    }
+}
+
+async fn by_token(State(s): State<AppState>, c: Ctx, Path(token): Path<String>) -> PageResult {
+    let inv = store::invitation_by_token(&s.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    answer_page(&s, c, inv, format!("/enkat/{token}"), None).await
+}
+
+async fn answer_by_token(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let inv = store::invitation_by_token(&s.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    answer_page(&s, c, inv, format!("/enkat/{token}"), Some(form)).await
+}
+
+#[derive(Template)]
+#[template(path = "surveys/mine.html")]
+struct MinePage {
+    c: Ctx,
+    list: Vec<Invitation>,
+}
+
+async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require_login()?;
+    let list = match user.actor.person_id {
+        Some(p) => store::invitations_for(&s.db, p).await?,
+        None => vec![],
+    };
+    render(MinePage { c, list })
+}
+
+async fn own_invitation(s: &AppState, c: &Ctx, id: i64) -> Result<Invitation, AppError> {
+    let user = c.require_login()?;
+    let p = user.actor.person_id.ok_or(AppError::NotFound)?;
+    store::invitation_owned_by(&s.db, id, p)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn own(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    let inv = own_invitation(&s, &c, id).await?;
+    answer_page(&s, c, inv, format!("/mina-enkater/{id}"), None).await
+}
+
+async fn answer_own(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let inv = own_invitation(&s, &c, id).await?;
+    answer_page(&s, c, inv, format!("/mina-enkater/{id}"), Some(form)).await
+}
+
+#[derive(Template)]
+#[template(path = "surveys/admin.html")]
+struct AdminPage {
+    c: Ctx,
+    kind: SurveyKind,
+    questions: Vec<Question>,
+    results: Vec<GroupResults>,
+    q: PeriodQuery,
+    months: u32,
+    errors: FormErrors,
+    draft: QuestionFormData,
+    notice: String,
+}
+
+impl AdminPage {
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        surveys::QuestionKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label_sv()))
+            .collect()
+    }
+    fn metrics(&self) -> Vec<(&'static str, &'static str)> {
+        surveys::Metric::ALL
+            .iter()
+            .map(|m| (m.code(), m.label_sv()))
+            .collect()
+    }
+    fn pct(&self, v: &f64) -> String {
+        crate::format::decimal(*v, 0)
+    }
+    fn mean(&self, v: &Option<f64>) -> String {
+        v.map(|x| crate::format::decimal(x, 1)).unwrap_or_default()
+    }
+    fn other_kind(&self) -> &'static str {
+        match self.kind {
+            SurveyKind::Participant => "manager",
+            SurveyKind::ManagerFollowUp => "participant",
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct QuestionFormData {
+    #[serde(default)]
+    survey: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default)]
+    op: String,
+}
+
+#[derive(Deserialize, Default)]
+struct AdminQuery {
+    #[serde(default)]
+    enkat: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn admin_page(
+    s: &AppState,
+    c: Ctx,
+    aq: AdminQuery,
+    errors: FormErrors,
+    draft: QuestionFormData,
+) -> PageResult {
+    c.require(Action::ViewReports)?;
+    let kind = SurveyKind::parse(&aq.enkat).unwrap_or(SurveyKind::Participant);
+    let q = PeriodQuery {
+        from: aq.from,
+        to: aq.to,
+    };
+    let period = period_of(&q).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let q = PeriodQuery {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+    };
+    // Follow-ups that have come due go out when coordinators look here.
+    let today = navet_store::reports::local_date(navet_store::time::now());
+    store::send_due(&s.db, today, &s.config.public_url).await?;
+    let questions = store::questions(&s.db, kind).await?;
+    let results = store::results_by_course(&s.db, kind, period).await?;
+    let months = store::follow_up_months(&s.db).await?;
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = AdminPage {
+        c,
+        kind,
+        questions,
+        results,
+        q,
+        months,
+        errors,
+        draft,
+        notice: if aq.ok.is_some() {
+            "Sparat.".into()
+        } else {
+            String::new()
+        },
+    };
+    Ok((status, axum::response::Html(page.render()?)).into_response())
+}
+
+async fn admin(State(s): State<AppState>, c: Ctx, Query(aq): Query<AdminQuery>) -> PageResult {
+    admin_page(
+        &s,
+        c,
+        aq,
+        FormErrors::default(),
+        QuestionFormData::default(),
+    )
+    .await
+}
+
+fn draft_of(f: &QuestionFormData) -> QuestionDraft {
+    QuestionDraft {
+        text: f.text.clone(),
+        kind: f.kind.clone(),
+        metric: f.metric.clone(),
+        required: f.required.is_some(),
+    }
+}
+
+async fn add_question(
+    State(s): State<AppState>,
+    c: Ctx,
+    Form(f): Form<QuestionFormData>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    let kind = SurveyKind::parse(&f.survey).unwrap_or(SurveyKind::Participant);
+    match surveys::check_question(&draft_of(&f)) {
+        Ok(q) => {
+            store::add_question(&s.db, &user.who(), kind, &q).await?;
+            Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code())))
+        }
+        Err(e) => {
+            admin_page(
+                &s,
+                c,
+                AdminQuery {
+                    enkat: kind.code().into(),
+                    ..Default::default()
+                },
+                FormErrors(e),
+                f,
+            )
+            .await
+        }
+    }
+}
+
+async fn edit_question(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<QuestionFormData>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    let kind = SurveyKind::parse(&f.survey).unwrap_or(SurveyKind::Participant);
+    match f.op.as_str() {
+        "up" => store::move_question(&s.db, kind, id, -1).await?,
+        "down" => store::move_question(&s.db, kind, id, 1).await?,
+        "remove" => store::remove_question(&s.db, &user.who(), id).await?,
+        _ => match surveys::check_question(&draft_of(&f)) {
+            Ok(q) => match store::update_question(&s.db, &user.who(), id, &q).await {
+                Ok(()) => {}
+                Err(navet_store::StoreError::Invalid(e)) => {
+                    return admin_page(
+                        &s,
+                        c,
+                        AdminQuery {
+                            enkat: kind.code().into(),
+                            ..Default::default()
+                        },
+                        FormErrors(e),
+                        f,
+                    )
+                    .await
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) => {
+                return admin_page(
+                    &s,
+                    c,
+                    AdminQuery {
+                        enkat: kind.code().into(),
+                        ..Default::default()
+                    },
+                    FormErrors(e),
+                    f,
+                )
+                .await
+            }
+        },
+    }
+    Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code())))
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    follow_up_months: String,
+}
+
+async fn settings(State(s): State<AppState>, c: Ctx, Form(f): Form<SettingsForm>) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    match store::set_follow_up_months(&s.db, &user.who(), &f.follow_up_months).await {
+        Ok(_) => Ok(see_other("/enkater?enkat=manager&ok=1")),
+        Err(navet_store::StoreError::Invalid(e)) => {
+            admin_page(
+                &s,
+                c,
+                AdminQuery {
+                    enkat: "manager".into(),
+                    ..Default::default()
+                },
+                FormErrors(e),
+                QuestionFormData::default(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

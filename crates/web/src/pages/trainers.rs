@@ -1,0 +1,243 @@
+//! The trainer registry: who leads courses, which courses each may lead,
+//! and their certifications in the simulation method.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::Form;
+use domain::access::Action;
+use navet_store::catalogue::{self, Course};
+use navet_store::org::Municipality;
+use navet_store::trainers::{self, Trainer};
+use navet_store::StoreError;
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/utbildningsledare", get(list).post(add))
+        .route("/utbildningsledare/{id}", get(show).post(save))
+        .route("/utbildningsledare/{id}/kurser", post(set_courses))
+        .route(
+            "/utbildningsledare/{id}/certifiering",
+            post(add_certification),
+        )
+        .route(
+            "/utbildningsledare/{id}/certifiering/{cert}/ta-bort",
+            post(remove_certification),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "trainers/list.html")]
+struct ListPage {
+    c: Ctx,
+    trainers: Vec<Trainer>,
+    municipalities: Vec<Municipality>,
+    errors: FormErrors,
+    email: String,
+}
+
+async fn list_page(s: &AppState, c: Ctx, errors: FormErrors, email: String) -> PageResult {
+    render(ListPage {
+        trainers: trainers::list(&s.db).await?,
+        municipalities: navet_store::org::municipalities(&s.db).await?,
+        errors,
+        email,
+        c,
+    })
+}
+
+async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ManageCatalogue)?;
+    list_page(&s, c, FormErrors::default(), String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+struct AddForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    home_municipality: Option<i64>,
+}
+
+/// Add a person (found by e-mail) to the registry.
+async fn add(State(s): State<AppState>, c: Ctx, Form(f): Form<AddForm>) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    let mut e = domain::FieldErrors::new();
+    let person = navet_store::people::by_email(&s.db, &f.email).await?;
+    if person.is_none() {
+        e.add(
+            "email",
+            "unknown_person",
+            "Ingen person med den e-postadressen finns i personalregistret.",
+        );
+    }
+    let Some(home) = f.home_municipality else {
+        e.add("home_municipality", "missing", "Välj hemkommun.");
+        return list_page(&s, c, FormErrors(e), f.email).await;
+    };
+    let Some(p) = person else {
+        return list_page(&s, c, FormErrors(e), f.email).await;
+    };
+    match trainers::upsert(&s.db, &user.who(), p.id, home, true).await {
+        Ok(()) => Ok(see_other(&format!("/utbildningsledare/{}", p.id))),
+        Err(StoreError::Invalid(e)) => list_page(&s, c, FormErrors(e), f.email).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "trainers/show.html")]
+struct ShowPage {
+    c: Ctx,
+    t: Trainer,
+    courses: Vec<Course>,
+    municipalities: Vec<Municipality>,
+    errors: FormErrors,
+    notice: String,
+}
+
+impl ShowPage {
+    fn qualified(&self, id: &i64) -> bool {
+        self.t.is_qualified(*id)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn show_page(
+    s: &AppState,
+    c: Ctx,
+    id: i64,
+    errors: FormErrors,
+    notice: String,
+) -> PageResult {
+    let t = trainers::get(&s.db, id).await?;
+    if domain::access::read_needs_audit(&c.require_login()?.actor, id) {
+        navet_store::audit::record_read(&s.db, &c.who(), id, "utbildningsledare").await?;
+    }
+    let mut courses = catalogue::list(&s.db, None).await?;
+    courses.retain(|k| k.status != "avvecklad" || t.is_qualified(k.id));
+    render(ShowPage {
+        t,
+        courses,
+        municipalities: navet_store::org::municipalities(&s.db).await?,
+        errors,
+        notice,
+        c,
+    })
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> PageResult {
+    c.require(Action::ManageCatalogue)?;
+    let notice = if q.ok.is_some() {
+        "Sparat.".to_string()
+    } else {
+        String::new()
+    };
+    show_page(&s, c, id, FormErrors::default(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+struct SaveForm {
+    #[serde(default)]
+    home_municipality: i64,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+async fn save(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<SaveForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    match trainers::upsert(
+        &s.db,
+        &user.who(),
+        id,
+        f.home_municipality,
+        f.active.is_some(),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
+        Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CoursesForm {
+    #[serde(default)]
+    courses: Vec<i64>,
+}
+
+async fn set_courses(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CoursesForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?;
+    trainers::set_courses(&s.db, &user.who(), id, &f.courses).await?;
+    Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
+}
+
+#[derive(Deserialize, Default)]
+struct CertForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    certified_on: String,
+    #[serde(default)]
+    valid_until: String,
+}
+
+async fn add_certification(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CertForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?.clone();
+    match trainers::add_certification(
+        &s.db,
+        &user.who(),
+        id,
+        &f.name,
+        &f.certified_on,
+        Some(&f.valid_until),
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
+        Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_certification(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path((id, cert)): Path<(i64, i64)>,
+) -> PageResult {
+    let user = c.require(Action::ManageCatalogue)?;
+    trainers::remove_certification(&s.db, &user.who(), id, cert).await?;
+    Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
+}
