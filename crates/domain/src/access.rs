@@ -142,10 +142,6 @@ pub enum Action<'a> {
     },
     /// The notice outbox (demo and test mail).
     ViewOutbox,
-    /// The list of sessions one takes attendance for (a trainer's own).
-    ListAttendanceSessions,
-    /// Completions that expire soon (a manager sees their units').
-    ViewExpiringCompletions,
     /// Register a person's formal education.
     RegisterEducation(PersonRef),
     /// Gap sums for a municipality (None = the whole region).
@@ -154,6 +150,10 @@ pub enum Action<'a> {
     ManageTracks,
     /// The needs inventory per profession and its links to courses.
     ManageNeedsInventory,
+    /// The list of sessions one takes attendance for (a trainer's own).
+    ListAttendanceSessions,
+    /// Completions that expire soon (a manager sees their units').
+    ViewExpiringCompletions,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -234,14 +234,14 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             },
         ) => allow_if(actor.scope.covers_unit(u, m), NOT_YOUR_UNITS),
         (Manager, ListPeople) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
-        (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
-        (Trainer, ListAttendanceSessions) => Decision::Allow,
         (
             Manager,
             ViewGaps {
                 municipality_id: Some(m),
             },
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
+        (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Trainer, ListAttendanceSessions) => Decision::Allow,
 
         (
             Trainer,
@@ -511,16 +511,6 @@ mod tests {
                 [true, true, false, true, false],
             ),
             (
-                "attendance sessions",
-                Action::ListAttendanceSessions,
-                [true, true, true, false, false],
-            ),
-            (
-                "expiring completions",
-                Action::ViewExpiringCompletions,
-                [true, true, false, true, false],
-            ),
-            (
                 "register education in my unit",
                 Action::RegisterEducation(in_unit),
                 [true, true, false, true, false],
@@ -558,6 +548,16 @@ mod tests {
                 "manage needs inventory",
                 Action::ManageNeedsInventory,
                 [true, true, false, false, false],
+            ),
+            (
+                "attendance sessions",
+                Action::ListAttendanceSessions,
+                [true, true, true, false, false],
+            ),
+            (
+                "expiring completions",
+                Action::ViewExpiringCompletions,
+                [true, true, false, true, false],
             ),
         ];
         for (name, action, expected) in cases {

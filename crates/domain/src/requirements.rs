@@ -407,16 +407,19 @@ vocab!(
 );
 
 /// The status the linked courses give a need today: delivered when one of
-/// them can be booked, under development when one is being developed, at
-/// risk when all are paused or retired. `None` without linked courses: the
-/// recorded status then stands.
+/// them is active, under development when one is being developed or tested,
+/// at risk when all are paused or retired. `None` without linked courses:
+/// the recorded status then stands (the coverage matrix counts it a risk).
 pub fn need_status_from_courses(statuses: &[CourseStatus]) -> Option<NeedStatus> {
     if statuses.is_empty() {
         return None;
     }
-    if statuses.iter().any(|s| s.is_bookable()) {
+    if statuses.contains(&CourseStatus::Aktiv) {
         Some(NeedStatus::Levererat)
-    } else if statuses.contains(&CourseStatus::UnderUtveckling) {
+    } else if statuses
+        .iter()
+        .any(|s| matches!(s, CourseStatus::UnderUtveckling | CourseStatus::Test))
+    {
         Some(NeedStatus::UnderUtveckling)
     } else {
         Some(NeedStatus::RiskAttEjLeverera)
@@ -858,7 +861,7 @@ mod tests {
         );
         assert_eq!(
             need_status_from_courses(&[Test]),
-            Some(NeedStatus::Levererat)
+            Some(NeedStatus::UnderUtveckling)
         );
         assert_eq!(
             need_status_from_courses(&[Avvecklad, UnderUtveckling]),

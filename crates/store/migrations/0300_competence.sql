@@ -111,7 +111,12 @@ CREATE TABLE package_courses (
     PRIMARY KEY (package_id, course_id)
 );
 
--- Needs inventory per profession (behovsinventering) and the courses that answer each need.
+-- Needs inventory per profession (behovsinventering) and the courses that
+-- answer each need: the one inventory, maintained by coordinators and read
+-- by the coverage matrix. It replaces the read-only copy of 0200.
+DROP TABLE needs_item_courses;
+DROP TABLE needs_items;
+
 CREATE TABLE needs (
     id {{id}},
     -- B001… from the annual report; NULL for needs added later

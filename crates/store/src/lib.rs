@@ -22,7 +22,6 @@ pub mod history_import;
 pub mod migrate;
 pub mod national_data;
 pub mod needs;
-pub mod needs_coverage;
 pub mod org;
 pub mod outbox;
 pub mod packages;

@@ -1,6 +1,9 @@
 //! The needs inventory per profession (behovsinventering) and the courses
-//! that answer each need. Coordinators maintain it; the report pages show
-//! the coverage matrix from [`list`] and [`links`].
+//! that answer each need: one inventory, maintained by coordinators
+//! (`/kompetens/behov`) and shown as a coverage matrix with the reports
+//! ([`matrix`], derived from the linked courses' status so it follows the
+//! catalogue). Other code reads it through [`list`], [`links`] and
+//! [`matrix`].
 
 use std::collections::HashMap;
 
@@ -41,7 +44,7 @@ pub struct LinkedCourse {
 
 /// A need with its linked courses and the status they give it today.
 #[derive(Debug, Clone, Serialize)]
-pub struct Need {
+pub struct NeedEntry {
     #[serde(flatten)]
     pub row: NeedRow,
     pub courses: Vec<LinkedCourse>,
@@ -49,7 +52,7 @@ pub struct Need {
     pub derived_status: Option<String>,
 }
 
-impl Need {
+impl NeedEntry {
     pub fn profession_label(&self) -> &'static str {
         Profession::parse(&self.row.profession)
             .map(|p| p.label_sv())
@@ -84,7 +87,7 @@ impl Need {
 }
 
 /// Every need, by profession (in the source's order) then position.
-pub async fn list(db: &Db) -> StoreResult<Vec<Need>> {
+pub async fn list(db: &Db) -> StoreResult<Vec<NeedEntry>> {
     let rows: Vec<NeedRow> = sqlx::query_as(
         "SELECT id, code, profession, position, title, status, certainty, alternative_status, note, source, updated_at FROM needs",
     )
@@ -104,7 +107,7 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Need>> {
         });
     }
     let order = |p: &str| Profession::parse(p).map(|x| x as usize).unwrap_or(99);
-    let mut v: Vec<Need> = rows
+    let mut v: Vec<NeedEntry> = rows
         .into_iter()
         .map(|row| {
             let cs = courses.remove(&row.id).unwrap_or_default();
@@ -112,7 +115,7 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Need>> {
                 .iter()
                 .filter_map(|c| CourseStatus::parse(&c.status))
                 .collect();
-            Need {
+            NeedEntry {
                 derived_status: need_status_from_courses(&statuses).map(|s| s.code().to_string()),
                 courses: cs,
                 row,
@@ -140,7 +143,7 @@ pub async fn links(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
     )
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<Need> {
+pub async fn get(db: &Db, id: i64) -> StoreResult<NeedEntry> {
     list(db)
         .await?
         .into_iter()
@@ -315,6 +318,92 @@ async fn set_links(tx: &mut crate::Tx, need_id: i64, course_ids: &[i64]) -> Stor
     Ok(())
 }
 
+// The coverage matrix ----------------------------------------------------------
+
+/// A need's column in the coverage matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Coverage {
+    Levererat,
+    UnderUtveckling,
+    Risk,
+}
+
+impl Coverage {
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Coverage::Levererat => "levererat",
+            Coverage::UnderUtveckling => "under utveckling",
+            Coverage::Risk => "risk att ej leverera",
+        }
+    }
+    pub fn css(self) -> &'static str {
+        match self {
+            Coverage::Levererat => "ok",
+            Coverage::UnderUtveckling => "dev",
+            Coverage::Risk => "risk",
+        }
+    }
+    /// An active course delivers the need; one under development or in
+    /// test is on its way; paused, retired or no course is a risk (see
+    /// `domain::requirements::need_status_from_courses`).
+    pub fn from_course_statuses(statuses: &[String]) -> Coverage {
+        let parsed: Vec<CourseStatus> = statuses
+            .iter()
+            .filter_map(|s| CourseStatus::parse(s))
+            .collect();
+        match need_status_from_courses(&parsed) {
+            Some(NeedStatus::Levererat) => Coverage::Levererat,
+            Some(NeedStatus::UnderUtveckling) => Coverage::UnderUtveckling,
+            _ => Coverage::Risk,
+        }
+    }
+}
+
+/// One need in the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Need {
+    pub code: String,
+    pub profession: String,
+    pub item: String,
+    /// The status recorded (from the annual report, or as last maintained).
+    pub reported_status: String,
+    pub certainty: String,
+    /// (course id, title, lifecycle status code)
+    pub courses: Vec<(i64, String, String)>,
+    pub coverage: Coverage,
+}
+
+/// Load the inventory from the annual report if it is empty.
+pub async fn ensure_loaded(db: &Db) -> StoreResult<()> {
+    load_seed(db).await.map(|_| ())
+}
+
+/// The matrix: every need with its linked courses and derived coverage.
+pub async fn matrix(db: &Db) -> StoreResult<Vec<Need>> {
+    ensure_loaded(db).await?;
+    Ok(list(db)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let courses: Vec<(i64, String, String)> = n
+                .courses
+                .iter()
+                .map(|c| (c.course_id, c.title.clone(), c.status.clone()))
+                .collect();
+            let statuses: Vec<String> = courses.iter().map(|c| c.2.clone()).collect();
+            Need {
+                code: n.row.code.clone().unwrap_or_default(),
+                profession: n.profession_label().to_string(),
+                item: n.row.title.clone(),
+                reported_status: n.status_label().to_string(),
+                certainty: n.certainty_label().to_string(),
+                coverage: Coverage::from_course_statuses(&statuses),
+                courses,
+            }
+        })
+        .collect())
+}
+
 const NEEDS_CSV: &str = include_str!("../../../seed/needs_inventory.csv");
 
 fn profession_code(sv: &str) -> Option<&'static str> {
@@ -428,4 +517,31 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
     .await?;
     tx.commit().await?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_follows_course_status() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            Coverage::from_course_statuses(&s(&["pausad", "aktiv"])),
+            Coverage::Levererat
+        );
+        assert_eq!(
+            Coverage::from_course_statuses(&s(&["under_utveckling"])),
+            Coverage::UnderUtveckling
+        );
+        assert_eq!(
+            Coverage::from_course_statuses(&s(&["test", "pausad"])),
+            Coverage::UnderUtveckling
+        );
+        assert_eq!(
+            Coverage::from_course_statuses(&s(&["pausad", "avvecklad"])),
+            Coverage::Risk
+        );
+        assert_eq!(Coverage::from_course_statuses(&[]), Coverage::Risk);
+    }
 }

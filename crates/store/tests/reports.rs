@@ -783,15 +783,12 @@ fn period_type_is_inclusive() {
 
 both_engines!(needs_coverage_follows_course_status, |db: Db| async move {
     navet_store::seed::load_courses(&db).await.unwrap();
-    let m = navet_store::needs_coverage::matrix(&db).await.unwrap();
+    let m = navet_store::needs::matrix(&db).await.unwrap();
     assert_eq!(m.len(), 66, "every entry of the three needs tables");
     let linked = m.iter().filter(|n| !n.courses.is_empty()).count();
     assert!(linked >= 60, "needs are linked to their courses ({linked})");
     let basal = m.iter().find(|n| n.code == "B001").unwrap();
-    assert_eq!(
-        basal.coverage,
-        navet_store::needs_coverage::Coverage::Levererat
-    );
+    assert_eq!(basal.coverage, navet_store::needs::Coverage::Levererat);
     // Pausing the linked courses turns the need into a risk.
     for (id, _, _) in &basal.courses {
         sqlx::query("UPDATE courses SET status = 'pausad' WHERE id = $1")
@@ -800,14 +797,12 @@ both_engines!(needs_coverage_follows_course_status, |db: Db| async move {
             .await
             .unwrap();
     }
-    let m = navet_store::needs_coverage::matrix(&db).await.unwrap();
+    let m = navet_store::needs::matrix(&db).await.unwrap();
     assert_eq!(
         m.iter().find(|n| n.code == "B001").unwrap().coverage,
-        navet_store::needs_coverage::Coverage::Risk
+        navet_store::needs::Coverage::Risk
     );
     // Loading twice adds nothing.
-    navet_store::needs_coverage::ensure_loaded(&db)
-        .await
-        .unwrap();
-    assert_eq!(count(&db, "needs_items").await, 66);
+    navet_store::needs::ensure_loaded(&db).await.unwrap();
+    assert_eq!(count(&db, "needs").await, 66);
 });

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use domain::access::Action;
-use navet_store::needs_coverage::{self as needs, Coverage, Need};
+use navet_store::needs::{self, Coverage, Need};
 
 use crate::ctx::Ctx;
 use crate::{render, AppState, PageResult};

@@ -9,7 +9,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::requirements::{Certainty, NeedDraft, NeedStatus, Profession};
-use navet_store::needs::{self, Need};
+use navet_store::needs::{self, NeedEntry};
 use navet_store::StoreError;
 use serde::Deserialize;
 
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "competence/needs.html")]
 struct ListPage {
     c: Ctx,
-    needs: Vec<Need>,
+    needs: Vec<NeedEntry>,
     notice: String,
 }
 
@@ -41,7 +41,7 @@ impl ListPage {
             .map(|p| (p.code(), p.label_sv()))
             .collect()
     }
-    fn of(&self, code: &str) -> Vec<&Need> {
+    fn of(&self, code: &str) -> Vec<&NeedEntry> {
         self.needs
             .iter()
             .filter(|n| n.row.profession == code)
@@ -136,7 +136,7 @@ struct FormPage {
     f: NeedForm,
     errors: FormErrors,
     id: Option<i64>,
-    source: Option<Need>,
+    source: Option<NeedEntry>,
     courses: Vec<(i64, String)>,
 }
 
