@@ -5,24 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
 
-macro_rules! vocab {
-    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
-            pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
-            /// Accepts the code or the Swedish label, case-insensitively.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim().to_lowercase();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.label_sv() == s)
-            }
-        }
-    };
-}
-
 vocab!(
     /// Nivå.
     Level {

@@ -7,6 +7,9 @@
 //! costs and who pays what (`costs`) and how Swedish text sorts
 //! (`collation`).
 
+#[macro_use]
+mod vocab;
+
 pub mod access;
 pub mod booking;
 pub mod catalogue;

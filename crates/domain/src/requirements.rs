@@ -359,26 +359,9 @@ pub fn warning(
 
 // Needs inventory -------------------------------------------------------------
 
-macro_rules! vocab {
-    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
-            pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim().to_lowercase();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.label_sv() == s)
-            }
-        }
-    };
-}
-
 vocab!(
     /// The three columns of the annual report's needs tables.
+    #[serde(rename_all = "snake_case")]
     NeedStatus {
         Levererat = ("levererat", "levererat"),
         UnderUtveckling = ("under_utveckling", "under utveckling"),
@@ -388,6 +371,7 @@ vocab!(
 
 vocab!(
     /// How sure the reading of the source table is.
+    #[serde(rename_all = "snake_case")]
     Certainty {
         Hog = ("hog", "hög"),
         Medel = ("medel", "medel"),
@@ -397,6 +381,7 @@ vocab!(
 
 vocab!(
     /// The professions the needs inventory is kept for.
+    #[serde(rename_all = "snake_case")]
     Profession {
         Baspersonal = ("baspersonal", "baspersonal"),
         Arbetsterapeuter = ("arbetsterapeuter", "arbetsterapeuter"),

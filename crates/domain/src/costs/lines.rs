@@ -6,27 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::money::{self, div_round, kr, number, parse_fixed, percent_bp, Ore, ParseError};
 use crate::errors::FieldErrors;
 
-macro_rules! vocab {
-    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
-            pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
-            /// Accepts the code or the Swedish label, case-insensitively.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim().to_lowercase();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.label_sv() == s)
-            }
-        }
-    };
-}
-
 vocab!(
     /// Kostnadsslag.
+    #[serde(rename_all = "snake_case")]
     CostKind {
         Staff = ("staff", "personal"),
         Cars = ("cars", "bilar"),
@@ -40,6 +22,7 @@ vocab!(
 
 vocab!(
     /// What a volume-scaled line follows.
+    #[serde(rename_all = "snake_case")]
     Driver {
         CourseHours = ("course_hours", "kurstimmar"),
         Sessions = ("sessions", "kurstillfällen"),

@@ -1,0 +1,22 @@
+//! Closed vocabularies: an enum with a stable code and a Swedish label for
+//! each value, parsed from either (case-insensitively).
+
+/// `vocab!(/// doc \n Name { Variant = ("code", "svensk etikett"), … })`;
+/// attributes before the name (e.g. `#[serde(...)]`) are passed on.
+macro_rules! vocab {
+    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        $(#[$m])*
+        pub enum $name { $($v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
+            pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
+            /// Accepts the code or the Swedish label, case-insensitively.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim().to_lowercase();
+                $name::ALL.iter().copied().find(|v| v.code() == s || v.label_sv() == s)
+            }
+        }
+    };
+}
