@@ -80,3 +80,22 @@ impl FormErrors {
             .collect()
     }
 }
+
+/// A store error as form errors when it is a validation failure; any other
+/// error ends the request.
+pub fn invalid(e: navet_store::StoreError) -> Result<FormErrors, crate::AppError> {
+    match e {
+        navet_store::StoreError::Invalid(f) => Ok(FormErrors(f)),
+        other => Err(other.into()),
+    }
+}
+
+/// Courses that can still be chosen in a form (not retired), with status.
+pub async fn course_options(db: &navet_store::Db) -> Result<Vec<(i64, String)>, crate::AppError> {
+    Ok(navet_store::catalogue::list(db, None)
+        .await?
+        .into_iter()
+        .filter(|co| co.status != "avvecklad")
+        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
+        .collect())
+}

@@ -10,12 +10,11 @@ use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::requirements::{Certainty, NeedDraft, NeedStatus, Profession};
 use navet_store::needs::{self, NeedEntry};
-use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppError, AppState, PageResult};
+use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -197,12 +196,7 @@ async fn form_page(
     Ok(r)
 }
 
-fn invalid(e: StoreError) -> Result<FormErrors, AppError> {
-    match e {
-        StoreError::Invalid(f) => Ok(FormErrors(f)),
-        other => Err(other.into()),
-    }
-}
+use super::invalid;
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageNeedsInventory)?;

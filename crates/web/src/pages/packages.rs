@@ -11,12 +11,11 @@ use domain::access::{Action, Role};
 use domain::org::ActivityArea;
 use domain::packages::PackageDraft;
 use navet_store::packages::{self, FittingPackage, Package};
-use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppError, AppState, PageResult};
+use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -158,12 +157,7 @@ async fn form_page(
         .cloned()
         .collect();
     slots.extend((0..COURSE_SLOTS).map(|_| String::new()));
-    let courses = navet_store::catalogue::list(&s.db, None)
-        .await?
-        .into_iter()
-        .filter(|co| co.status != "avvecklad")
-        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
-        .collect();
+    let courses = super::course_options(&s.db).await?;
     let status = if errors.any() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -182,12 +176,7 @@ async fn form_page(
     Ok(r)
 }
 
-fn invalid(e: StoreError) -> Result<FormErrors, AppError> {
-    match e {
-        StoreError::Invalid(f) => Ok(FormErrors(f)),
-        other => Err(other.into()),
-    }
-}
+use super::invalid;
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageTracks)?;

@@ -392,12 +392,7 @@ async fn form_page(
         block: "bas".into(),
         ..Default::default()
     }));
-    let courses = navet_store::catalogue::list(&s.db, None)
-        .await?
-        .into_iter()
-        .filter(|co| co.status != "avvecklad")
-        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
-        .collect();
+    let courses = super::course_options(&s.db).await?;
     let status = if errors.any() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -416,12 +411,7 @@ async fn form_page(
     Ok(r)
 }
 
-fn invalid(e: StoreError) -> Result<FormErrors, AppError> {
-    match e {
-        StoreError::Invalid(f) => Ok(FormErrors(f)),
-        other => Err(other.into()),
-    }
-}
+use super::invalid;
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageTracks)?;
