@@ -11,9 +11,11 @@
 //!
 //! Several requests can be decided in one transaction ([`book_batch`],
 //! used by the group-commit [`Queue`] and by a manager's bulk booking):
-//! each is decided in turn, seeing the ones before it, and all are
-//! committed together. If the transaction fails, each request is retried
-//! alone, so one bad request cannot fail the others.
+//! session by session, each session's requests in the order given, each
+//! seeing the ones before it. A session's decisions are made in memory and
+//! written with one multi-row insert for the bookings and one for their
+//! notices, and all are committed together. If the transaction fails, each
+//! request is retried alone, so one bad request cannot fail the others.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -156,6 +158,101 @@ async fn has_overlap(
     Ok(overlaps(parts, &other))
 }
 
+/// What a group's decisions need to know about each person, read in one
+/// query for the whole group.
+struct Known {
+    person: PersonFacts,
+    /// Already has a live booking on this session.
+    live: bool,
+    /// Holds a seat on another session within this session's span.
+    near: bool,
+}
+
+/// The people of a group (locked on PostgreSQL, in id order so that two
+/// writers never wait on each other in a circle), their live booking here
+/// and whether anything they hold elsewhere may overlap.
+async fn known_people(
+    db: &Db,
+    tx: &mut AnyConnection,
+    session_id: i64,
+    parts: &[Interval],
+    person_ids: &[i64],
+) -> StoreResult<BTreeMap<i64, Known>> {
+    let ids: Vec<i64> = person_ids
+        .iter()
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut known = BTreeMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        known.extend(known_people_chunk(db, tx, session_id, parts, chunk).await?);
+    }
+    Ok(known)
+}
+
+async fn known_people_chunk(
+    db: &Db,
+    tx: &mut AnyConnection,
+    session_id: i64,
+    parts: &[Interval],
+    ids: &[i64],
+) -> StoreResult<BTreeMap<i64, Known>> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let (from, to) = span(parts);
+    let list = (0..ids.len())
+        .map(|i| format!("${}", i + 4))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT p.id, p.name, p.email, p.municipality_id, p.active, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $1 AND b.person_id = p.id AND b.status IN {LIVE}), \
+         (SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.person_id = p.id \
+          AND b.session_id <> $1 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $2 AND s.ends_at > $3) \
+         FROM people p WHERE p.id IN ({list}) ORDER BY p.id{}",
+        person_lock(db)
+    );
+    let mut q = sqlx::query(&sql).bind(session_id).bind(to).bind(from);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| {
+            let person = PersonFacts {
+                id: r.get(0),
+                name: r.get(1),
+                email: r.get(2),
+                municipality_id: r.get(3),
+                active: r.get(4),
+            };
+            let known = Known {
+                live: r.get::<i64, _>(5) > 0,
+                near: r.get::<i64, _>(6) > 0,
+                person,
+            };
+            (known.person.id, known)
+        })
+        .collect())
+}
+
+/// Rows per multi-row statement: far below either engine's limit on bound
+/// parameters (SQLite 32 766, PostgreSQL 65 535) at 11 per row.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// A decision made in memory, not yet written.
+struct Pending {
+    person: PersonFacts,
+    status: BookingStatus,
+    waitlist_seq: Option<i64>,
+    quota: Option<i64>,
+    /// Place on the waiting list, for the waitlisted.
+    position: Option<i64>,
+}
+
 /// A locked session and what has been decided on it so far in this transaction.
 struct SessionCtx {
     row: SessionRow,
@@ -242,54 +339,32 @@ impl SessionCtx {
         Ok(())
     }
 
-    /// Decide one request. The outer error aborts the transaction; the
-    /// inner one is the request's own answer.
-    async fn book(
+    /// Decide one request in memory (seats, quotas and the waiting list as
+    /// decided so far in this transaction). The outer error aborts the
+    /// transaction; the inner one is the request's own answer. The row is
+    /// written by [`SessionCtx::write`] together with the rest of the group.
+    async fn decide(
         &mut self,
-        db: &Db,
         tx: &mut AnyConnection,
         req: &BookRequest,
+        known: Option<&Known>,
+        live_here: &mut HashSet<i64>,
         now: i64,
-    ) -> StoreResult<StoreResult<Outcome>> {
-        let (from, to) = span(&self.parts);
-        // One round trip: the person, a live booking here, and whether any
-        // seat elsewhere overlaps this session's whole span.
-        let row = sqlx::query(&format!(
-            "SELECT p.id, p.name, p.email, p.municipality_id, p.active, \
-             (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $2 AND b.person_id = p.id AND b.status IN {LIVE}), \
-             (SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.person_id = p.id \
-              AND b.session_id <> $2 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $3 AND s.ends_at > $4) \
-             FROM people p WHERE p.id = $1{}",
-            person_lock(db)
-        ))
-        .bind(req.person_id)
-        .bind(self.row.id)
-        .bind(to)
-        .bind(from)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
+    ) -> StoreResult<StoreResult<Pending>> {
+        let Some(k) = known else {
             return Ok(Err(StoreError::invalid(
                 "person_id",
                 "unknown_person",
                 "Personen finns inte.",
             )));
         };
-        let p = PersonFacts {
-            id: row.get(0),
-            name: row.get(1),
-            email: row.get(2),
-            municipality_id: row.get(3),
-            active: row.get(4),
-        };
-        let live: i64 = row.get(5);
-        let near: i64 = row.get(6);
+        let p = &k.person;
         // The span check is coarse; confirm it part by part.
-        let overlapping = near > 0 && has_overlap(tx, p.id, self.row.id, &self.parts).await?;
+        let overlapping = k.near && has_overlap(tx, p.id, self.row.id, &self.parts).await?;
         let applicant = Applicant {
             municipality_id: p.municipality_id,
             active: p.active == 1,
-            already_live: live > 0,
+            already_live: k.live || live_here.contains(&p.id),
             overlapping,
         };
         let (placement, hold_idx) = match req.hold_id {
@@ -336,40 +411,8 @@ impl SessionCtx {
                 }
             }
         };
-        let (status, seq, quota) = match placement {
-            Placement::Booked(pool) => (BookingStatus::Booked, None, pool.quota_municipality()),
-            Placement::Waitlisted => (BookingStatus::Waitlisted, Some(self.next_seq), None),
-        };
-        let inserted = sqlx::query(
-            "INSERT INTO bookings (session_id, person_id, status, waitlist_seq, quota_municipality_id, support_needs, \
-             booked_by_account_id, booked_at, updated_at, hold_id, booked_via) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) RETURNING id",
-        )
-        .bind(self.row.id)
-        .bind(p.id)
-        .bind(status.code())
-        .bind(seq)
-        .bind(quota)
-        .bind(req.support_needs.trim())
-        .bind(req.who.account_id)
-        .bind(now)
-        .bind(req.hold_id)
-        .bind(req.via.code())
-        .fetch_one(&mut *tx)
-        .await;
-        let booking_id: i64 = match inserted {
-            Ok(r) => r.get(0),
-            // The partial unique index backs the check above.
-            Err(e) if crate::error::is_unique_violation(&e) => return Err(e.into()),
-            Err(e) => return Err(e.into()),
-        };
-        let by = (req.via != Via::Own).then_some(req.who.label.as_str());
-        let to = Recipient {
-            name: p.name.clone(),
-            email: p.email.clone(),
-        };
-        let sender = outbox::sender();
-        let (notice, position) = match placement {
+        live_here.insert(p.id);
+        let pending = match placement {
             Placement::Booked(pool) => {
                 if let Some(i) = hold_idx {
                     let h = &mut self.holds[i];
@@ -385,33 +428,117 @@ impl SessionCtx {
                     }
                 }
                 self.occ.take(pool);
-                (
-                    notices::booked(&self.text, &sender, &to, booking_id, 0, by, now),
-                    None,
-                )
+                Pending {
+                    person: p.clone(),
+                    status: BookingStatus::Booked,
+                    waitlist_seq: None,
+                    quota: pool.quota_municipality(),
+                    position: None,
+                }
             }
             Placement::Waitlisted => {
+                let seq = self.next_seq;
                 self.next_seq += 1;
                 self.waitlisted += 1;
-                let pos = self.waitlisted;
-                (
-                    notices::waitlisted(&self.text, &sender, &to, pos, by),
-                    Some(pos),
-                )
+                Pending {
+                    person: p.clone(),
+                    status: BookingStatus::Waitlisted,
+                    waitlist_seq: Some(seq),
+                    quota: None,
+                    position: Some(self.waitlisted),
+                }
             }
         };
-        let addr = Address {
-            email: p.email.clone(),
-            person_id: Some(p.id),
-            session_id: Some(self.row.id),
-            booking_id: Some(booking_id),
-        };
-        outbox::enqueue(tx, &addr, &notice, now).await?;
-        Ok(Ok(Outcome {
-            booking_id,
-            status,
-            waitlist_position: position,
-        }))
+        Ok(Ok(pending))
+    }
+
+    /// Write a group's decisions: one multi-row insert for the bookings and
+    /// one for their notices. A duplicate (the partial unique index backs
+    /// the in-memory check) fails the whole statement, and with it the
+    /// batch, which is then retried one request at a time.
+    async fn write(
+        &self,
+        tx: &mut AnyConnection,
+        decided: &[(&BookRequest, Pending)],
+        now: i64,
+    ) -> StoreResult<Vec<Outcome>> {
+        let mut outcomes = Vec::with_capacity(decided.len());
+        for chunk in decided.chunks(ROWS_PER_STATEMENT) {
+            outcomes.extend(self.write_chunk(tx, chunk, now).await?);
+        }
+        Ok(outcomes)
+    }
+
+    async fn write_chunk(
+        &self,
+        tx: &mut AnyConnection,
+        decided: &[(&BookRequest, Pending)],
+        now: i64,
+    ) -> StoreResult<Vec<Outcome>> {
+        if decided.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "INSERT INTO bookings (session_id, person_id, status, waitlist_seq, quota_municipality_id, support_needs, \
+             booked_by_account_id, booked_at, updated_at, hold_id, booked_via) VALUES {} RETURNING id, person_id",
+            crate::db::values_list(decided.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for (req, d) in decided {
+            q = q
+                .bind(self.row.id)
+                .bind(d.person.id)
+                .bind(d.status.code())
+                .bind(d.waitlist_seq)
+                .bind(d.quota)
+                .bind(req.support_needs.trim())
+                .bind(req.who.account_id)
+                .bind(now)
+                .bind(now)
+                .bind(req.hold_id)
+                .bind(req.via.code());
+        }
+        // RETURNING gives no order guarantee; a person has one row here.
+        let ids: BTreeMap<i64, i64> = q
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0)))
+            .collect();
+        let sender = outbox::sender();
+        let mut outcomes = Vec::with_capacity(decided.len());
+        let mut letters = Vec::with_capacity(decided.len());
+        for (req, d) in decided {
+            let booking_id = *ids.get(&d.person.id).ok_or_else(|| {
+                StoreError::Other(anyhow::anyhow!(
+                    "bokningen för person {} saknas",
+                    d.person.id
+                ))
+            })?;
+            let by = (req.via != Via::Own).then_some(req.who.label.as_str());
+            let to = Recipient {
+                name: d.person.name.clone(),
+                email: d.person.email.clone(),
+            };
+            let notice = match d.position {
+                None => notices::booked(&self.text, &sender, &to, booking_id, 0, by, now),
+                Some(pos) => notices::waitlisted(&self.text, &sender, &to, pos, by),
+            };
+            let addr = Address {
+                email: d.person.email.clone(),
+                person_id: Some(d.person.id),
+                session_id: Some(self.row.id),
+                booking_id: Some(booking_id),
+            };
+            letters.push((addr, notice));
+            outcomes.push(Outcome {
+                booking_id,
+                status: d.status,
+                waitlist_position: d.position,
+            });
+        }
+        outbox::enqueue_many(tx, &letters, now).await?;
+        Ok(outcomes)
     }
 
     /// Give every free seat to the first eligible waiting person (rule 2).
@@ -548,8 +675,27 @@ async fn decide_batch(
         // Seats freed by time (a quota or reservation released) go to
         // those already waiting before anyone new.
         ctx.settle(db, tx, now).await?;
+        let person_ids: Vec<i64> = idxs.iter().map(|&i| reqs[i].person_id).collect();
+        let known = known_people(db, tx, sid, &ctx.parts, &person_ids).await?;
+        let mut live_here = HashSet::new();
+        let mut decided = Vec::with_capacity(idxs.len());
+        let mut decided_idx = Vec::with_capacity(idxs.len());
         for i in idxs {
-            results[i] = Some(ctx.book(db, tx, &reqs[i], now).await?);
+            let r = &reqs[i];
+            match ctx
+                .decide(tx, r, known.get(&r.person_id), &mut live_here, now)
+                .await?
+            {
+                Ok(p) => {
+                    decided.push((r, p));
+                    decided_idx.push(i);
+                }
+                Err(e) => results[i] = Some(Err(e)),
+            }
+        }
+        let outcomes = ctx.write(tx, &decided, now).await?;
+        for (i, o) in decided_idx.into_iter().zip(outcomes) {
+            results[i] = Some(Ok(o));
         }
         ctx.save_status(tx, now).await?;
     }
@@ -587,7 +733,8 @@ pub async fn book_batch(db: &Db, reqs: &[BookRequest]) -> Vec<StoreResult<Outcom
     }
     match try_batch(db, reqs).await {
         Ok(v) => v,
-        Err(_) => {
+        Err(e) => {
+            tracing::warn!("booking batch retried one by one: {e}");
             let mut out = Vec::with_capacity(reqs.len());
             for r in reqs {
                 out.push(book_alone(db, r).await);

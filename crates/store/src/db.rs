@@ -147,3 +147,27 @@ impl Db {
         self.write.close().await;
     }
 }
+
+/// Placeholders for a multi-row `VALUES` list: `rows` tuples of `cols`
+/// parameters each, numbered from `$1` in row order.
+pub fn values_list(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row = (1..=cols)
+                .map(|c| format!("${}", r * cols + c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({row})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_list_numbers_rows_in_order() {
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_list(0, 3), "");
+    }
+}

@@ -65,6 +65,36 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Queue several notices inside the caller's transaction, in one statement.
+pub async fn enqueue_many(
+    conn: &mut AnyConnection,
+    letters: &[(Address, Notice)],
+    now: i64,
+) -> StoreResult<()> {
+    if letters.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body, ics, session_id, booking_id) VALUES {}",
+        crate::db::values_list(letters.len(), 9)
+    );
+    let mut q = sqlx::query(&sql);
+    for (to, n) in letters {
+        q = q
+            .bind(now)
+            .bind(n.kind.code())
+            .bind(&to.email)
+            .bind(to.person_id)
+            .bind(&n.subject)
+            .bind(&n.body)
+            .bind(&n.ics)
+            .bind(to.session_id)
+            .bind(to.booking_id);
+    }
+    q.execute(conn).await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct Message {
     pub id: i64,

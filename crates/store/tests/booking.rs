@@ -979,3 +979,30 @@ both_engines!(personal_feed_token_and_calendar, |db: Db| async move {
     assert_eq!(cal.len(), 1);
     assert_eq!(cal[0].1.course_title, "HLR");
 });
+
+// One transaction deciding requests for two sessions sees its own earlier
+// decisions: the same person cannot take overlapping seats in one batch.
+// Requests are decided session by session (in id order), each session's in
+// the order given. (Retried one by one, as after a failed batch, the answers
+// would differ: r[2] would be booked, so this also proves the batch held.)
+both_engines!(batch_sees_its_own_decisions, |db: Db| async move {
+    let c = course(&db, "Sårvård").await;
+    let start = now() + 10 * DAY;
+    let s1 = session(&db, &input(c, start, 3, 5)).await;
+    let s2 = session(&db, &input(c, start + 3600, 3, 5)).await;
+    let p = people(&db, "Nora", 2, "Q").await;
+    let reqs = vec![req(s1, p[0]), req(s2, p[0]), req(s2, p[1]), req(s1, p[1])];
+    let r = bookings::book_batch(&db, &reqs).await;
+    assert_eq!(r[0].as_ref().unwrap().status.code(), "booked");
+    assert_eq!(r[3].as_ref().unwrap().status.code(), "booked");
+    for e in [&r[1], &r[2]] {
+        let e = e.as_ref().unwrap_err().to_string();
+        assert!(e.contains("överlappar"), "{e}");
+    }
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM bookings").await,
+        2,
+        "only the two accepted rows"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox").await, 2);
+});
