@@ -76,10 +76,13 @@ pub enum CourseRef {
 pub struct PlannedPerson {
     pub person_ref: String,
     pub gender: Gender,
+    /// Role and municipality of the person's latest participation in the file.
     pub role_id: i64,
     pub municipality_id: i64,
     /// The first line the person appears on.
     pub line: usize,
+    /// Date of the line `role_id` and `municipality_id` come from.
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +91,10 @@ pub struct PlannedParticipant {
     pub person: usize,
     pub attended: bool,
     pub line: usize,
+    /// Where the person worked and in which role on this line: a person may
+    /// move between municipalities or roles over the years of a file.
+    pub role_id: i64,
+    pub municipality_id: i64,
 }
 
 /// Rows with the same course and date: one session held.
@@ -353,7 +360,8 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             }
         };
 
-        // The same person must be described the same way on every line.
+        // The same person has one gender on every line; role and
+        // municipality may change over time (kept per participation).
         let mut person = None;
         if ok_ref {
             match person_index.get(&person_ref) {
@@ -364,18 +372,6 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                         e(
                             GENDER,
                             format!("{person_ref} har ett annat kön på rad {first}."),
-                        );
-                    }
-                    if role_id.is_some_and(|r| r != p.role_id) {
-                        e(
-                            ROLE,
-                            format!("{person_ref} har en annan yrkesroll på rad {first}."),
-                        );
-                    }
-                    if municipality_id.is_some_and(|m| m != p.municipality_id) {
-                        e(
-                            MUNICIPALITY,
-                            format!("{person_ref} har en annan kommun på rad {first}."),
                         );
                     }
                     person = Some(i);
@@ -390,6 +386,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                             role_id,
                             municipality_id,
                             line,
+                            as_of: None,
                         });
                         person_index.insert(person_ref.clone(), plan.people.len() - 1);
                         person = Some(plan.people.len() - 1);
@@ -397,8 +394,23 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                 }
             }
         }
-        let (Some(course), Some(date), Some(hours), Some(attended), Some(person)) =
-            (course, date, hours, attended, person)
+        let (
+            Some(course),
+            Some(date),
+            Some(hours),
+            Some(attended),
+            Some(person),
+            Some(role_id),
+            Some(municipality_id),
+        ) = (
+            course,
+            date,
+            hours,
+            attended,
+            person,
+            role_id,
+            municipality_id,
+        )
         else {
             continue;
         };
@@ -440,7 +452,15 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             person,
             attended,
             line,
+            role_id,
+            municipality_id,
         });
+        let p = &mut plan.people[person];
+        if p.as_of.is_none_or(|d| date >= d) {
+            p.as_of = Some(date);
+            p.role_id = role_id;
+            p.municipality_id = municipality_id;
+        }
         if attended {
             plan.attended += 1;
         } else {
@@ -515,6 +535,27 @@ mod tests {
     }
 
     #[test]
+    fn a_person_may_change_role_and_municipality_over_time() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P9,kvinna,sjuksköterska,Hällefors,HLR,2025-06-01,3,ja\n\
+            P9,kvinna,undersköterska,Örebro,HLR,2025-01-10,3,ja\n";
+        let p = parse(text.as_bytes(), &lk()).unwrap();
+        assert_eq!(p.people.len(), 1);
+        // The person as of their latest line, whatever the line order.
+        let (hf, or) = (
+            lk().municipalities["hällefors"],
+            lk().municipalities["örebro"],
+        );
+        assert_eq!((p.people[0].municipality_id, p.people[0].role_id), (hf, 2));
+        let per_row: Vec<(i64, i64)> = p
+            .sessions
+            .iter()
+            .map(|s| (s.participants[0].municipality_id, s.participants[0].role_id))
+            .collect();
+        assert_eq!(per_row, [(hf, 2), (or, 1)]);
+    }
+
+    #[test]
     fn every_error_names_line_and_column() {
         let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
             ,kvinna,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
@@ -539,8 +580,6 @@ mod tests {
                 (4, 6),
                 (4, 7),
                 (6, 2),
-                (6, 3),
-                (6, 4),
                 (7, 1)
             ]
         );

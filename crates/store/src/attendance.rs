@@ -196,6 +196,14 @@ async fn lock_session(
     Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
 }
 
+/// `SET` clause that keeps, on a booking whose attendance is taken, the
+/// municipality and role group the person has then (see migration 0500).
+/// A later correction keeps the first values: history stays as it was.
+const KEEP_EMPLOYMENT: &str = "attended_municipality_id = COALESCE(attended_municipality_id, \
+    (SELECT p.municipality_id FROM people p WHERE p.id = bookings.person_id)), \
+    attended_role_group = COALESCE(attended_role_group, \
+    (SELECT r.role_group FROM people p JOIN roles r ON r.id = p.role_id WHERE p.id = bookings.person_id))";
+
 /// Mark one booked person present or absent. Allowed from the session's
 /// day on, until and after closing (a correction after closing also adds
 /// or withdraws the completion).
@@ -237,12 +245,14 @@ pub async fn mark(
     };
     let new = if present { "attended" } else { "absent" };
     if old != new {
-        sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(new)
-            .bind(crate::time::now())
-            .bind(booking_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE bookings SET status = $1, updated_at = $2, {KEEP_EMPLOYMENT} WHERE id = $3"
+        ))
+        .bind(new)
+        .bind(crate::time::now())
+        .bind(booking_id)
+        .execute(&mut *tx)
+        .await?;
         crate::reports::refresh_people(&mut tx, &[person_id]).await?;
         if closed_at.is_some() {
             if present {
@@ -345,7 +355,7 @@ pub async fn close(
         ));
     }
     let now = crate::time::now();
-    let no_shows = sqlx::query("UPDATE bookings SET status = 'absent', updated_at = $1 WHERE session_id = $2 AND status = 'booked'")
+    let no_shows = sqlx::query(&format!("UPDATE bookings SET status = 'absent', updated_at = $1, {KEEP_EMPLOYMENT} WHERE session_id = $2 AND status = 'booked'"))
         .bind(now)
         .bind(session_id)
         .execute(&mut *tx)

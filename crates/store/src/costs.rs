@@ -2,7 +2,7 @@
 //! live in `domain::costs`; this module stores lines and scenarios and
 //! reads each municipality's attended course hours.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use chrono_tz::Europe::Stockholm;
 use domain::costs::{
     compute, Actuals, Basis, CostKind, CostLine, Driver, MunicipalityFacts, Scaling, Scenario,
@@ -602,29 +602,21 @@ pub async fn delete_scenario(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
 // ---------------------------------------------------------------------------
 // Actual use
 
-/// Unix seconds at the start of `d` in Europe/Stockholm.
-fn day_start(d: NaiveDate) -> i64 {
-    let naive = d.and_hms_opt(0, 0, 0).expect("midnight");
-    Stockholm
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|| naive.and_utc().timestamp())
-}
-
 /// Attended participations from `from` to `to` (inclusive, Swedish dates):
 /// attended bookings on sessions starting in the period, plus completions in
 /// the period that have no attended booking behind them (historical
-/// imports), so nothing is counted twice. Each row: person, municipality,
-/// hours, and a key for the session it belongs to.
-const USE_ROWS: &str = "SELECT b.person_id AS person_id, s.hours AS hours, 'S' || CAST(s.id AS TEXT) AS session_key \
-       FROM bookings b JOIN sessions s ON s.id = b.session_id \
+/// imports), so nothing is counted twice. Each row: person, the municipality
+/// they worked for then (as the indicator report counts it), hours, and a
+/// key for the session it belongs to.
+const USE_ROWS: &str = "SELECT b.person_id AS person_id, COALESCE(b.attended_municipality_id, p.municipality_id) AS municipality_id, \
+            s.hours AS hours, 'S' || CAST(s.id AS TEXT) AS session_key \
+       FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
        WHERE b.status = 'attended' AND s.starts_at >= $1 AND s.starts_at < $2 \
      UNION ALL \
-     SELECT c.person_id AS person_id, c.hours AS hours, \
+     SELECT c.person_id AS person_id, p.municipality_id AS municipality_id, c.hours AS hours, \
             CASE WHEN c.session_id IS NULL THEN 'C' || CAST(c.course_id AS TEXT) || '@' || c.completed_on \
                  ELSE 'S' || CAST(c.session_id AS TEXT) END AS session_key \
-       FROM completions c \
+       FROM completions c JOIN people p ON p.id = c.person_id \
        WHERE c.completed_on >= $3 AND c.completed_on <= $4 \
          AND NOT EXISTS (SELECT 1 FROM bookings b2 WHERE b2.session_id = c.session_id \
                          AND b2.person_id = c.person_id AND b2.status = 'attended')";
@@ -632,11 +624,14 @@ const USE_ROWS: &str = "SELECT b.person_id AS person_id, s.hours AS hours, 'S' |
 /// Each municipality's registered figures and its actual use in the period.
 pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Actuals> {
     let next_day = to.succ_opt().unwrap_or(to);
-    let (t1, t2) = (day_start(from), day_start(next_day));
+    let (t1, t2) = (
+        crate::reports::day_start(from),
+        crate::reports::day_start(next_day),
+    );
     let (d1, d2) = (date_str(from), date_str(to));
     let use_rows = sqlx::query(&format!(
-        "SELECT p.municipality_id, COALESCE(SUM(u.hours), 0.0), COUNT(DISTINCT u.person_id) \
-         FROM ({USE_ROWS}) u JOIN people p ON p.id = u.person_id GROUP BY p.municipality_id"
+        "SELECT u.municipality_id, COALESCE(SUM(u.hours), 0.0), COUNT(DISTINCT u.person_id) \
+         FROM ({USE_ROWS}) u GROUP BY u.municipality_id"
     ))
     .bind(t1)
     .bind(t2)

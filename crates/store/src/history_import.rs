@@ -273,9 +273,7 @@ pub async fn import(
         // The venue municipality is not in the file: the one most participants came from.
         let mut munis: HashMap<i64, usize> = HashMap::new();
         for p in &s.participants {
-            *munis
-                .entry(plan.people[p.person].municipality_id)
-                .or_default() += 1;
+            *munis.entry(p.municipality_id).or_default() += 1;
         }
         let venue_muni = munis
             .iter()
@@ -301,13 +299,16 @@ pub async fn import(
         for p in &s.participants {
             let person_id = person_ids[p.person];
             let booking_id: i64 = sqlx::query_scalar(
-                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at, attended_municipality_id, attended_role_group) \
+                 VALUES ($1, $2, $3, $4, $5, $6, (SELECT role_group FROM roles WHERE id = $7)) RETURNING id",
             )
             .bind(session_id)
             .bind(person_id)
             .bind(if p.attended { "attended" } else { "absent" })
             .bind(starts_at)
             .bind(now)
+            .bind(p.municipality_id)
+            .bind(p.role_id)
             .fetch_one(&mut *tx)
             .await?;
             if p.attended {

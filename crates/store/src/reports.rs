@@ -41,7 +41,10 @@ fn id_list(ids: &[i64]) -> String {
         .join(",")
 }
 
-const FACT_SELECT: &str = "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, p.municipality_id, r.role_group, \
+/// The person's gender as recorded now (corrections reach every report);
+/// municipality and role group as they were when attendance was taken.
+const FACT_SELECT: &str = "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, \
+    COALESCE(b.attended_municipality_id, p.municipality_id), COALESCE(b.attended_role_group, r.role_group), \
     LAG(s.starts_at) OVER (PARTITION BY b.person_id ORDER BY s.starts_at, b.id), \
     LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id ORDER BY s.starts_at, b.id) \
     FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \

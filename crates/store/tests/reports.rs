@@ -806,3 +806,134 @@ both_engines!(needs_coverage_follows_course_status, |db: Db| async move {
     navet_store::needs::ensure_loaded(&db).await.unwrap();
     assert_eq!(count(&db, "needs").await, 66);
 });
+
+// The funder's figures stay as they were: a participation counts for the
+// municipality and role group the person had when attendance was taken,
+// also after the person moves or is promoted; a corrected gender reaches
+// every report.
+both_engines!(
+    history_keeps_employment_at_attendance,
+    |db: Db| async move {
+        let hlr = course(&db, "HLR", 3.0, None).await;
+        let sar = course(&db, "Sårvård", 4.0, None).await;
+        let anna = person(&db, 1, "kvinna", "undersköterska", "Örebro").await;
+        let s1 = session(&db, hlr, "2025-02-01", 3.0, "open", "").await;
+        book(&db, s1, anna, "booked").await;
+        attendance::mark(&db, &who(), s1, anna, true).await.unwrap();
+        attendance::close(&db, &who(), s1, "http://x")
+            .await
+            .unwrap();
+
+        // Anna moves to Laxå as a nurse, and her gender is corrected.
+        let role_id = org::role_by_name(&db, "sjuksköterska")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let moved = ResolvedPerson {
+            name: "Person 1".into(),
+            email: "p1@test.se".into(),
+            gender: Gender::parse("annat").unwrap(),
+            employee_no: None,
+            role_id,
+            municipality_id: muni(&db, "Laxå").await,
+            unit_id: None,
+            language_support: String::new(),
+        };
+        people::update(&db, &who(), anna, &moved, true)
+            .await
+            .unwrap();
+        let s2 = session(&db, sar, "2025-09-01", 4.0, "open", "").await;
+        book(&db, s2, anna, "booked").await;
+        attendance::mark(&db, &who(), s2, anna, true).await.unwrap();
+        // A correction later on keeps the first employment.
+        attendance::mark(&db, &who(), s1, anna, false)
+            .await
+            .unwrap();
+        attendance::mark(&db, &who(), s1, anna, true).await.unwrap();
+
+        let check = |r: &domain::indicators::IndicatorReport| {
+            let by = |name: &str| {
+                let m = r
+                    .by_municipality
+                    .iter()
+                    .find(|m| m.municipality == name)
+                    .unwrap();
+                (m.participations, m.course_hours)
+            };
+            assert_eq!(by("Örebro"), (1, 3.0));
+            assert_eq!(by("Laxå"), (1, 4.0));
+            let groups: HashMap<&str, i64> = r
+                .by_role_group
+                .iter()
+                .map(|g| (g.role_group.as_str(), g.participations))
+                .collect();
+            assert_eq!(groups["legitimerad personal"], 1);
+            assert_eq!(
+                r.by_role_group
+                    .iter()
+                    .map(|g| g.participations)
+                    .sum::<i64>(),
+                2
+            );
+            assert_eq!(r.unique_participants.total, 1);
+            assert_eq!(r.unique_participants.by_gender.annat, 1);
+            assert_eq!(r.unique_participants.by_gender.kvinna, 0);
+        };
+        let period = check_period("2025-01-01", "2025-12-31").unwrap();
+        check(&reports::indicator_report(&db, period).await.unwrap());
+        // The same after a full rebuild of the report table.
+        reports::rebuild_facts(&db).await.unwrap();
+        check(&reports::indicator_report(&db, period).await.unwrap());
+
+        // The cost model's actual use counts hours the same way.
+        let a = navet_store::costs::actuals(&db, d("2025-01-01"), d("2025-12-31"))
+            .await
+            .unwrap();
+        let hours = |name: &str| {
+            a.municipalities
+                .iter()
+                .find(|m| m.name == name)
+                .unwrap()
+                .attended_hours
+        };
+        assert_eq!((hours("Örebro"), hours("Laxå")), (3.0, 4.0));
+    }
+);
+
+// A historical file may follow a person across municipalities and roles;
+// each participation counts where it happened.
+both_engines!(
+    imported_history_counts_each_row_where_it_was,
+    |db: Db| async move {
+        course(&db, "HLR", 3.0, None).await;
+        let csv = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+        P9,kvinna,sjuksköterska,Laxå,HLR,2025-09-01,3,ja\n\
+        P9,kvinna,undersköterska,Örebro,HLR,2025-02-01,3,ja\n";
+        history_import::import(&db, &who(), "flytt.csv", csv.as_bytes(), false)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = reports::indicator_report(&db, check_period("2025-01-01", "2025-12-31").unwrap())
+            .await
+            .unwrap();
+        let by = |name: &str| {
+            r.by_municipality
+                .iter()
+                .find(|m| m.municipality == name)
+                .map(|m| m.participations)
+                .unwrap()
+        };
+        assert_eq!((by("Örebro"), by("Laxå")), (1, 1));
+        assert_eq!(r.unique_participants.total, 1);
+        // The person record describes them as of their latest line.
+        let now: (i64, String) = sqlx::query_as(
+            "SELECT p.municipality_id, r.name FROM people p JOIN roles r ON r.id = p.role_id \
+         WHERE p.name LIKE 'Historisk deltagare%'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(now, (muni(&db, "Laxå").await, "Sjuksköterska".to_string()));
+    }
+);
