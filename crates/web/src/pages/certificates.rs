@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use crate::pdf;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -19,6 +20,8 @@ use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
+use krilla::surface::Surface;
+use krilla::tagging::{ArtifactType, Node, TableHeaderScope, Tag};
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
 use navet_store::completions::{self, Completion};
@@ -28,8 +31,6 @@ use serde::Deserialize;
 use crate::ctx::Ctx;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
-const REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
 pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
 
 pub fn router() -> Router<AppState> {
@@ -63,10 +64,11 @@ fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
-/// One certificate as a one-page A4 PDF.
+/// One certificate as a one-page A4 PDF, tagged for screen readers.
 pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, String> {
-    let regular = Font::new(REGULAR.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
-    let bold = Font::new(BOLD.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
+    let regular =
+        Font::new(pdf::REGULAR.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
+    let bold = Font::new(pdf::BOLD.to_vec().into(), 0).ok_or("typsnittet kunde inte läsas")?;
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
@@ -75,7 +77,7 @@ pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, Stri
                 c.certificate_no, c.person_name
             ))
             .creator("Navet".into())
-            .language("sv".into()),
+            .language("sv-SE".into()),
     );
     let mut page = doc.start_page_with(PageSettings::from_wh(595.0, 842.0).ok_or("sidstorlek")?);
     let mut s = page.surface();
@@ -84,47 +86,60 @@ pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, Stri
         opacity: NormalizedF32::ONE,
         rule: Default::default(),
     };
-    // A frame and a coloured band.
-    s.set_fill(Some(ink(0x1d, 0x4e, 0x6b)));
+    let text = |s: &mut Surface, x: f32, y: f32, font: &Font, size: f32, t: &str| {
+        pdf::span(s, |s| {
+            s.draw_text(
+                Point::from_xy(x, y),
+                font.clone(),
+                size,
+                t,
+                false,
+                TextDirection::Auto,
+            )
+        })
+    };
+    let mut nodes: Vec<Node> = Vec::new();
+    // A coloured band with the heading.
     let mut pb = PathBuilder::new();
     pb.push_rect(Rect::from_xywh(0.0, 0.0, 595.0, 90.0).ok_or("rect")?);
-    s.draw_path(&pb.finish().ok_or("path")?);
+    let band = pb.finish().ok_or("path")?;
+    pdf::artifact(&mut s, ArtifactType::Layout, |s| {
+        s.set_fill(Some(ink(0x1d, 0x4e, 0x6b)));
+        s.draw_path(&band);
+    });
     s.set_fill(Some(ink(0xff, 0xff, 0xff)));
-    s.draw_text(
-        Point::from_xy(60.0, 55.0),
-        bold.clone(),
-        30.0,
-        "KURSINTYG",
-        false,
-        TextDirection::Auto,
-    );
+    let h = text(&mut s, 60.0, 55.0, &bold, 30.0, "KURSINTYG");
+    nodes.push(pdf::heading(1, vec![h.into()]));
     s.set_fill(Some(ink(0x11, 0x11, 0x11)));
     let mut y = 150.0;
-    let line = |s: &mut krilla::surface::Surface,
-                y: &mut f32,
-                font: &Font,
-                size: f32,
-                text: &str,
-                gap: f32| {
-        s.draw_text(
-            Point::from_xy(60.0, *y),
-            font.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
-        *y += gap;
-    };
-    line(&mut s, &mut y, &regular, 13.0, "Härmed intygas att", 34.0);
-    for l in wrap(&c.person_name, 36) {
-        line(&mut s, &mut y, &bold, 24.0, &l, 30.0);
-    }
+    let mut paragraph =
+        |s: &mut Surface, y: &mut f32, lines: Vec<String>, font: &Font, size: f32, gap: f32| {
+            let mut ids: Vec<Node> = Vec::new();
+            for l in lines {
+                ids.push(text(s, 60.0, *y, font, size, &l).into());
+                *y += gap;
+            }
+            nodes.push(pdf::group(Tag::P, ids));
+        };
+    paragraph(
+        &mut s,
+        &mut y,
+        vec!["Härmed intygas att".into()],
+        &regular,
+        13.0,
+        34.0,
+    );
+    paragraph(&mut s, &mut y, wrap(&c.person_name, 36), &bold, 24.0, 30.0);
     y += 8.0;
-    line(&mut s, &mut y, &regular, 13.0, "har genomfört kursen", 30.0);
-    for l in wrap(&c.course_title, 42) {
-        line(&mut s, &mut y, &bold, 19.0, &l, 25.0);
-    }
+    paragraph(
+        &mut s,
+        &mut y,
+        vec!["har genomfört kursen".into()],
+        &regular,
+        13.0,
+        30.0,
+    );
+    paragraph(&mut s, &mut y, wrap(&c.course_title, 42), &bold, 19.0, 25.0);
     y += 20.0;
     let mut rows = vec![
         ("Datum", c.completed_on.clone()),
@@ -138,26 +153,44 @@ pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, Stri
         rows.push(("Giltigt till och med", e.clone()));
     }
     rows.push(("Utfärdat av", ISSUER.to_string()));
+    let mut trs = Vec::new();
     for (k, v) in rows {
-        s.draw_text(
-            Point::from_xy(60.0, y),
-            regular.clone(),
-            11.0,
-            k,
-            false,
-            TextDirection::Auto,
-        );
-        s.draw_text(
-            Point::from_xy(200.0, y),
-            bold.clone(),
-            12.0,
-            &v,
-            false,
-            TextDirection::Auto,
-        );
+        let key = text(&mut s, 60.0, y, &regular, 11.0, k);
+        let value = text(&mut s, 200.0, y, &bold, 12.0, &v);
+        trs.push(pdf::group(
+            Tag::TR,
+            vec![
+                pdf::group(Tag::TH(TableHeaderScope::Row), vec![key.into()]),
+                pdf::group(Tag::TD, vec![value.into()]),
+            ],
+        ));
         y += 22.0;
     }
-    // QR code to the verification page, bottom right.
+    nodes.push(pdf::group(Tag::Table, trs));
+    // How to check it: the address and code in text, and the same address
+    // as a QR code, bottom right.
+    let code = c.verify_code.clone().unwrap_or_default();
+    let check = vec![
+        Node::from(text(
+            &mut s,
+            60.0,
+            842.0 - 110.0,
+            &regular,
+            10.0,
+            "Kontrollera intyget:",
+        )),
+        text(&mut s, 60.0, 842.0 - 94.0, &regular, 10.0, verify_url).into(),
+        text(
+            &mut s,
+            60.0,
+            842.0 - 78.0,
+            &bold,
+            12.0,
+            &format!("Kod: {code}"),
+        )
+        .into(),
+    ];
+    nodes.push(pdf::group(Tag::P, check));
     let qr = qrcode::QrCode::new(verify_url.as_bytes()).map_err(|e| e.to_string())?;
     let n = qr.width();
     let module = 3.0_f32;
@@ -175,35 +208,15 @@ pub fn certificate_pdf(c: &Completion, verify_url: &str) -> Result<Vec<u8>, Stri
         }
     }
     if let Some(p) = pb.finish() {
-        s.draw_path(&p);
+        let id = pdf::graphic(&mut s, |s| s.draw_path(&p));
+        nodes.push(pdf::group(
+            Tag::Figure(Some(format!("QR-kod med adressen {verify_url}"))),
+            vec![id.into()],
+        ));
     }
-    let code = c.verify_code.clone().unwrap_or_default();
-    s.draw_text(
-        Point::from_xy(60.0, 842.0 - 110.0),
-        regular.clone(),
-        10.0,
-        "Kontrollera intyget:",
-        false,
-        TextDirection::Auto,
-    );
-    s.draw_text(
-        Point::from_xy(60.0, 842.0 - 94.0),
-        regular.clone(),
-        10.0,
-        verify_url,
-        false,
-        TextDirection::Auto,
-    );
-    s.draw_text(
-        Point::from_xy(60.0, 842.0 - 78.0),
-        bold.clone(),
-        12.0,
-        &format!("Kod: {code}"),
-        false,
-        TextDirection::Auto,
-    );
     s.finish();
     page.finish();
+    doc.set_tag_tree(pdf::tree(nodes));
     doc.finish().map_err(|e| format!("{e:?}"))
 }
 
@@ -524,6 +537,7 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("FontFile2"), "the TrueType font is embedded");
         assert!(text.contains("DejaVuSans"));
+        crate::pdf::tests::assert_tagged(&bytes, &["/H1", "/Table", "/TH", "/Figure"]);
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 mod chart;
 mod export;
-mod pdf;
 
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};

@@ -7,7 +7,7 @@ use domain::costs::money::{kr, kr_ore, kr_signed, number};
 use domain::costs::{Comparison, CostLine, ScenarioResult, Settings};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::pdf::{Align, PdfBuilder};
+use crate::pdf::{Align, PdfBuilder};
 
 /// Everything a comparison document shows.
 pub struct Report<'a> {

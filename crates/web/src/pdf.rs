@@ -1,26 +1,87 @@
-//! A small flowing-document builder on krilla: headings, wrapped
-//! paragraphs, bullet lists and tables that continue over pages, on A4 with
-//! DejaVu Sans embedded (subset) so å, ä and ö render in every reader.
+//! PDFs: DejaVu Sans embedded (subset) so å, ä and ö render in every
+//! reader, and tagged so screen readers get headings, paragraphs, lists and
+//! tables in reading order (the public-sector accessibility law covers
+//! documents too). Decoration (rules, shading, page footers, repeated table
+//! headers) is marked as artifact so it is not read out.
+//!
+//! [`PdfBuilder`] is a small flowing-document builder: headings, wrapped
+//! paragraphs, bullet lists and tables that continue over pages, on A4.
+//! Fixed layouts (certificates) draw with [`span`] and [`artifact`].
+
+use std::num::NonZeroU16;
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TableHeaderScope,
+    Tag, TagGroup, TagKind, TagTree,
+};
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
 use skrifa::{FontRef, MetadataProvider};
 
-static REGULAR: &[u8] = include_bytes!(concat!(
+pub static REGULAR: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../assets/fonts/DejaVuSans.ttf"
 ));
-static BOLD: &[u8] = include_bytes!(concat!(
+pub static BOLD: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../assets/fonts/DejaVuSans-Bold.ttf"
 ));
+
+/// Draw content that belongs to the document's text; returns the piece's
+/// identifier, which must be placed exactly once in the tag tree.
+pub fn span(s: &mut Surface, draw: impl FnOnce(&mut Surface)) -> Identifier {
+    let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+    draw(s);
+    s.end_tagged();
+    id
+}
+
+/// Draw a graphic that is part of the content (a figure); place the
+/// identifier in a `Figure` group with an alternative text.
+pub fn graphic(s: &mut Surface, draw: impl FnOnce(&mut Surface)) -> Identifier {
+    let id = s.start_tagged(ContentTag::Other);
+    draw(s);
+    s.end_tagged();
+    id
+}
+
+/// Draw decoration a screen reader should skip.
+pub fn artifact(s: &mut Surface, kind: ArtifactType, draw: impl FnOnce(&mut Surface)) {
+    s.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
+    draw(s);
+    s.end_tagged();
+}
+
+/// A structure group of the given kind with these children.
+pub fn group(tag: impl Into<TagKind>, children: Vec<Node>) -> Node {
+    TagGroup::with_children(tag, children).into()
+}
+
+/// A heading of level 1–6.
+pub fn heading(level: u16, children: Vec<Node>) -> Node {
+    group(
+        Tag::Hn(NonZeroU16::new(level.clamp(1, 6)).expect("1–6"), None),
+        children,
+    )
+}
+
+/// The tag tree of a Swedish document with these top-level elements.
+pub fn tree(children: Vec<Node>) -> TagTree {
+    let mut t = TagTree::new();
+    t.lang = Some("sv-SE".into());
+    for c in children {
+        t.push(c);
+    }
+    t
+}
 
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
@@ -43,6 +104,8 @@ enum Op {
         weight: Weight,
         grey: bool,
         text: String,
+        /// Its place in the structure, or None for a repeated table header.
+        leaf: Option<usize>,
     },
     Rule {
         x1: f32,
@@ -93,6 +156,63 @@ impl Metrics {
     }
 }
 
+/// The document's logical structure, built alongside the layout; leaves
+/// are text operations, numbered in drawing order.
+enum Elem {
+    Heading(u16, Vec<usize>),
+    Paragraph(Vec<usize>),
+    /// Items: the bullet and the item's lines.
+    List(Vec<(usize, Vec<usize>)>),
+    /// Header cells, then rows of cells; each cell its lines.
+    Table(Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>),
+}
+
+fn leaves(ids: &mut [Option<Identifier>], list: &[usize]) -> Vec<Node> {
+    list.iter()
+        .filter_map(|&i| ids.get_mut(i).and_then(Option::take))
+        .map(Node::from)
+        .collect()
+}
+
+impl Elem {
+    fn node(&self, ids: &mut [Option<Identifier>]) -> Node {
+        match self {
+            Elem::Heading(level, l) => heading(*level, leaves(ids, l)),
+            Elem::Paragraph(l) => group(Tag::P, leaves(ids, l)),
+            Elem::List(items) => group(
+                Tag::L(ListNumbering::Disc),
+                items
+                    .iter()
+                    .map(|(bullet, body)| {
+                        group(
+                            Tag::LI,
+                            vec![
+                                group(Tag::Lbl, leaves(ids, &[*bullet])),
+                                group(Tag::LBody, leaves(ids, body)),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+            Elem::Table(head, rows) => {
+                let mut trs = vec![group(
+                    Tag::TR,
+                    head.iter()
+                        .map(|c| group(Tag::TH(TableHeaderScope::Column), leaves(ids, c)))
+                        .collect(),
+                )];
+                for r in rows {
+                    trs.push(group(
+                        Tag::TR,
+                        r.iter().map(|c| group(Tag::TD, leaves(ids, c))).collect(),
+                    ));
+                }
+                group(Tag::Table, trs)
+            }
+        }
+    }
+}
+
 /// Column alignment in a table.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -107,6 +227,8 @@ pub struct PdfBuilder {
     bold: Metrics,
     pages: Vec<Vec<Op>>,
     y: f32,
+    structure: Vec<Elem>,
+    next_leaf: usize,
 }
 
 impl PdfBuilder {
@@ -119,6 +241,8 @@ impl PdfBuilder {
             bold: Metrics::new(BOLD),
             pages: vec![Vec::new()],
             y: MARGIN_TOP,
+            structure: Vec::new(),
+            next_leaf: 0,
         }
     }
 
@@ -182,7 +306,22 @@ impl PdfBuilder {
         lines
     }
 
-    fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, grey: bool, text: &str) {
+    /// Place a line of text; `tagged` false for repeats that are not content.
+    #[allow(clippy::too_many_arguments)]
+    fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        weight: Weight,
+        grey: bool,
+        text: &str,
+        tagged: bool,
+    ) -> Option<usize> {
+        let leaf = tagged.then(|| {
+            self.next_leaf += 1;
+            self.next_leaf - 1
+        });
         self.push(Op::Text {
             x,
             y,
@@ -190,21 +329,33 @@ impl PdfBuilder {
             weight,
             grey,
             text: text.to_string(),
+            leaf,
         });
+        leaf
     }
 
-    fn lines(&mut self, text: &str, size: f32, weight: Weight, grey: bool, indent: f32) {
+    fn lines(
+        &mut self,
+        text: &str,
+        size: f32,
+        weight: Weight,
+        grey: bool,
+        indent: f32,
+    ) -> Vec<usize> {
         let lh = size * 1.35;
+        let mut out = Vec::new();
         for line in self.wrap(text, size, weight, CONTENT_W - indent) {
             self.ensure(lh);
             self.y += lh;
             let y = self.y - size * 0.3;
-            self.text(MARGIN_X + indent, y, size, weight, grey, &line);
+            out.extend(self.text(MARGIN_X + indent, y, size, weight, grey, &line, true));
         }
+        out
     }
 
     pub fn title(&mut self, text: &str) {
-        self.lines(text, 18.0, Weight::Bold, false, 0.0);
+        let l = self.lines(text, 18.0, Weight::Bold, false, 0.0);
+        self.structure.push(Elem::Heading(1, l));
         self.y += 4.0;
     }
 
@@ -212,36 +363,43 @@ impl PdfBuilder {
     pub fn heading(&mut self, text: &str) {
         self.ensure(60.0);
         self.y += 10.0;
-        self.lines(text, 13.0, Weight::Bold, false, 0.0);
+        let l = self.lines(text, 13.0, Weight::Bold, false, 0.0);
+        self.structure.push(Elem::Heading(2, l));
         self.y += 3.0;
     }
 
     pub fn subheading(&mut self, text: &str) {
         self.ensure(40.0);
         self.y += 4.0;
-        self.lines(text, 10.5, Weight::Bold, false, 0.0);
+        let l = self.lines(text, 10.5, Weight::Bold, false, 0.0);
+        self.structure.push(Elem::Heading(3, l));
         self.y += 1.0;
     }
 
     pub fn paragraph(&mut self, text: &str) {
-        self.lines(text, 9.5, Weight::Regular, false, 0.0);
+        let l = self.lines(text, 9.5, Weight::Regular, false, 0.0);
+        self.structure.push(Elem::Paragraph(l));
         self.y += 4.0;
     }
 
     pub fn note(&mut self, text: &str) {
-        self.lines(text, 8.5, Weight::Regular, true, 0.0);
+        let l = self.lines(text, 8.5, Weight::Regular, true, 0.0);
+        self.structure.push(Elem::Paragraph(l));
         self.y += 3.0;
     }
 
     pub fn bullets(&mut self, items: &[String]) {
+        let mut list = Vec::new();
         for item in items {
             let size = 9.5;
             self.ensure(size * 1.35);
             let y = self.y + size * 1.35 - size * 0.3;
-            self.text(MARGIN_X + 2.0, y, size, Weight::Regular, false, "•");
-            self.lines(item, size, Weight::Regular, false, 12.0);
+            let bullet = self.text(MARGIN_X + 2.0, y, size, Weight::Regular, false, "•", true);
+            let body = self.lines(item, size, Weight::Regular, false, 12.0);
+            list.extend(bullet.map(|b| (b, body)));
             self.y += 1.5;
         }
+        self.structure.push(Elem::List(list));
         self.y += 3.0;
     }
 
@@ -270,38 +428,49 @@ impl PdfBuilder {
         let header_lines = wrap_row(self, headers, Weight::Bold);
         let header_h =
             header_lines.iter().map(|l| l.len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
-        let draw_row =
-            |b: &mut PdfBuilder, lines: &[Vec<String>], weight: Weight, shaded: bool, h: f32| {
-                if shaded {
-                    b.push(Op::Shade {
-                        x: MARGIN_X,
-                        y: b.y,
-                        w: CONTENT_W,
-                        h,
-                    });
-                }
-                let mut x = MARGIN_X;
-                for (i, cell) in lines.iter().enumerate() {
-                    for (li, line) in cell.iter().enumerate() {
-                        let tx = match align.get(i).copied().unwrap_or(Align::Left) {
-                            Align::Left => x + pad,
-                            Align::Right => x + cols[i] - pad - b.metrics(weight).width(line, size),
-                        };
-                        let ty = b.y + pad + (li as f32 + 1.0) * lh - size * 0.3;
-                        b.text(tx, ty, size, weight, false, line);
-                    }
-                    x += cols[i];
-                }
-                b.y += h;
-                b.push(Op::Rule {
-                    x1: MARGIN_X,
+        // Returns each cell's placed lines (empty when not tagged).
+        let draw_row = |b: &mut PdfBuilder,
+                        lines: &[Vec<String>],
+                        weight: Weight,
+                        shaded: bool,
+                        h: f32,
+                        tagged: bool|
+         -> Vec<Vec<usize>> {
+            if shaded {
+                b.push(Op::Shade {
+                    x: MARGIN_X,
                     y: b.y,
-                    x2: MARGIN_X + CONTENT_W,
-                    width: if shaded { 0.8 } else { 0.4 },
+                    w: CONTENT_W,
+                    h,
                 });
-            };
+            }
+            let mut x = MARGIN_X;
+            let mut cells = Vec::with_capacity(lines.len());
+            for (i, cell) in lines.iter().enumerate() {
+                let mut placed = Vec::new();
+                for (li, line) in cell.iter().enumerate() {
+                    let tx = match align.get(i).copied().unwrap_or(Align::Left) {
+                        Align::Left => x + pad,
+                        Align::Right => x + cols[i] - pad - b.metrics(weight).width(line, size),
+                    };
+                    let ty = b.y + pad + (li as f32 + 1.0) * lh - size * 0.3;
+                    placed.extend(b.text(tx, ty, size, weight, false, line, tagged));
+                }
+                cells.push(placed);
+                x += cols[i];
+            }
+            b.y += h;
+            b.push(Op::Rule {
+                x1: MARGIN_X,
+                y: b.y,
+                x2: MARGIN_X + CONTENT_W,
+                width: if shaded { 0.8 } else { 0.4 },
+            });
+            cells
+        };
         self.ensure(header_h + lh * 2.0);
-        draw_row(self, &header_lines, Weight::Bold, true, header_h);
+        let head = draw_row(self, &header_lines, Weight::Bold, true, header_h, true);
+        let mut body = Vec::with_capacity(rows.len());
         for (ri, row) in rows.iter().enumerate() {
             let weight = if ri + bold_last >= rows.len() {
                 Weight::Bold
@@ -312,10 +481,12 @@ impl PdfBuilder {
             let h = lines.iter().map(|l| l.len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
             if self.y + h > PAGE_H - MARGIN_BOTTOM {
                 self.new_page();
-                draw_row(self, &header_lines, Weight::Bold, true, header_h);
+                // The header again on the new page, for the eye only.
+                draw_row(self, &header_lines, Weight::Bold, true, header_h, false);
             }
-            draw_row(self, &lines, weight, false, h);
+            body.push(draw_row(self, &lines, weight, false, h, true));
         }
+        self.structure.push(Elem::Table(head, body));
         self.y += 8.0;
     }
 
@@ -331,6 +502,7 @@ impl PdfBuilder {
                 .creator("Navet".into()),
         );
         let n = self.pages.len();
+        let mut ids: Vec<Option<Identifier>> = (0..self.next_leaf).map(|_| None).collect();
         let black = rgb::Color::new(29, 36, 51);
         let grey = rgb::Color::new(74, 84, 104);
         let fill = |c: rgb::Color| {
@@ -353,6 +525,7 @@ impl PdfBuilder {
                         weight,
                         grey: g,
                         text,
+                        leaf,
                     } => {
                         s.set_fill(fill(if *g { grey } else { black }));
                         let font = if *weight == Weight::Bold {
@@ -360,28 +533,36 @@ impl PdfBuilder {
                         } else {
                             regular.clone()
                         };
-                        s.draw_text(
-                            Point::from_xy(*x, *y),
-                            font,
-                            *size,
-                            text,
-                            false,
-                            TextDirection::Auto,
-                        );
+                        let draw = |s: &mut Surface| {
+                            s.draw_text(
+                                Point::from_xy(*x, *y),
+                                font,
+                                *size,
+                                text,
+                                false,
+                                TextDirection::Auto,
+                            )
+                        };
+                        match leaf {
+                            Some(i) => ids[*i] = Some(span(&mut s, draw)),
+                            None => artifact(&mut s, ArtifactType::PaginationOther, draw),
+                        }
                     }
                     Op::Rule { x1, y, x2, width } => {
                         let mut pb = PathBuilder::new();
                         pb.move_to(*x1, *y);
                         pb.line_to(*x2, *y);
                         if let Some(path) = pb.finish() {
-                            s.set_fill(None);
-                            s.set_stroke(Some(Stroke {
-                                paint: rgb::Color::new(150, 158, 170).into(),
-                                width: *width,
-                                ..Default::default()
-                            }));
-                            s.draw_path(&path);
-                            s.set_stroke(None);
+                            artifact(&mut s, ArtifactType::Layout, |s| {
+                                s.set_fill(None);
+                                s.set_stroke(Some(Stroke {
+                                    paint: rgb::Color::new(150, 158, 170).into(),
+                                    width: *width,
+                                    ..Default::default()
+                                }));
+                                s.draw_path(&path);
+                                s.set_stroke(None);
+                            });
                         }
                     }
                     Op::Shade { x, y, w, h } => {
@@ -392,33 +573,39 @@ impl PdfBuilder {
                         pb.line_to(*x, y + h);
                         pb.close();
                         if let Some(path) = pb.finish() {
-                            s.set_stroke(None);
-                            s.set_fill(fill(rgb::Color::new(234, 238, 243)));
-                            s.draw_path(&path);
+                            artifact(&mut s, ArtifactType::Layout, |s| {
+                                s.set_stroke(None);
+                                s.set_fill(fill(rgb::Color::new(234, 238, 243)));
+                                s.draw_path(&path);
+                            });
                         }
                     }
                 }
             }
             let footer = format!("{} · Sida {} av {}", self.footer, pi + 1, n);
             s.set_fill(fill(grey));
-            s.draw_text(
-                Point::from_xy(MARGIN_X, PAGE_H - 32.0),
-                regular.clone(),
-                8.0,
-                &footer,
-                false,
-                TextDirection::Auto,
-            );
+            artifact(&mut s, ArtifactType::Footer, |s| {
+                s.draw_text(
+                    Point::from_xy(MARGIN_X, PAGE_H - 32.0),
+                    regular.clone(),
+                    8.0,
+                    &footer,
+                    false,
+                    TextDirection::Auto,
+                )
+            });
             s.finish();
             page.finish();
         }
+        let nodes = self.structure.iter().map(|e| e.node(&mut ids)).collect();
+        doc.set_tag_tree(tree(nodes));
         doc.finish()
             .map_err(|e| format!("PDF kunde inte skapas: {e:?}"))
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -457,8 +644,37 @@ mod tests {
             &[Align::Left, Align::Right],
             1,
         );
+        b.bullets(&["Första punkten".into(), "Andra".into()]);
         assert!(b.pages.len() > 1);
         let pdf = b.finish().unwrap();
         assert!(pdf.starts_with(b"%PDF"));
+        assert_tagged(&pdf, &["/H1", "/Table", "/TH", "/TD", "/L", "/LI"]);
+    }
+
+    /// The document is marked as tagged, in Swedish, with these structure
+    /// types; where poppler's `pdfinfo` is installed it must agree.
+    pub(crate) fn assert_tagged(pdf: &[u8], kinds: &[&str]) {
+        let text = String::from_utf8_lossy(pdf);
+        assert!(text.contains("/StructTreeRoot"), "has a structure tree");
+        assert!(text.contains("/Marked true"), "is marked as tagged");
+        for k in kinds {
+            assert!(
+                text.contains(&format!("/S {k}")) || text.contains(&format!("/S{k}")),
+                "structure element {k}"
+            );
+        }
+        let path = std::env::temp_dir().join(format!("navet-tagged-{}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).unwrap();
+        if let Ok(out) = std::process::Command::new("pdfinfo").arg(&path).output() {
+            let info = String::from_utf8_lossy(&out.stdout);
+            let tagged = info
+                .lines()
+                .find(|l| l.starts_with("Tagged:"))
+                .map(|l| l.trim_end().ends_with("yes"));
+            assert_eq!(tagged, Some(true), "{info}");
+        }
+        if std::env::var_os("NAVET_KEEP_PDF").is_none() {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }
