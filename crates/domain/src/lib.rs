@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod collation;
 pub mod costs;
+pub mod cover;
 pub mod education;
 pub mod errors;
 pub mod funding;

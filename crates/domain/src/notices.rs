@@ -13,6 +13,7 @@ pub enum NoticeKind {
     BookingCancelled,
     SessionCancelled,
     Offer,
+    TrainerAssigned,
 }
 
 impl NoticeKind {
@@ -24,6 +25,7 @@ impl NoticeKind {
             NoticeKind::BookingCancelled => "booking_cancelled",
             NoticeKind::SessionCancelled => "session_cancelled",
             NoticeKind::Offer => "offer",
+            NoticeKind::TrainerAssigned => "trainer_assigned",
         }
     }
     pub fn label_sv(code: &str) -> &'static str {
@@ -34,6 +36,7 @@ impl NoticeKind {
             "booking_cancelled" => "avbokning",
             "session_cancelled" => "inställt kurstillfälle",
             "offer" => "erbjudande om plats",
+            "trainer_assigned" => "uppdrag som utbildningsledare",
             _ => "meddelande",
         }
     }
@@ -188,6 +191,41 @@ pub fn booked(
             sender.base_url
         ),
         ics: Some(invite(s, sender, to, booking_id, sequence, false, now)),
+    }
+}
+
+/// A trainer asked to lead a session (for instance as cover): an
+/// invitation for their calendar.
+pub fn trainer_assigned(
+    s: &SessionText,
+    sender: &Sender,
+    to: &Recipient,
+    assigned_by: &str,
+    now: i64,
+) -> Notice {
+    let url = format!("{}/kurstillfallen/{}", sender.base_url, s.session_id);
+    let uid = format!("navet-trainer-{}-{}", s.session_id, to.email);
+    Notice {
+        kind: NoticeKind::TrainerAssigned,
+        subject: format!("Uppdrag som utbildningsledare: {}", s.course_title),
+        body: format!(
+            "{}{assigned_by} har satt in dig som utbildningsledare.\n\n{}\n\nDeltagarlista och närvaro: {url}{FOOTER}",
+            greeting(to),
+            s.describe(),
+        ),
+        ics: Some(ical::calendar(
+            Method::Request,
+            None,
+            &sender.from_email,
+            &s.events(
+                &uid,
+                0,
+                false,
+                Some((to.name.clone(), to.email.clone())),
+                Some(url.clone()),
+            ),
+            now,
+        )),
     }
 }
 

@@ -349,8 +349,12 @@ pub fn check_session(d: &SessionDraft, now: i64) -> Result<CheckedSession, Field
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrainerProblem {
     NotQualified,
-    Overlapping { session_id: i64 },
+    Overlapping {
+        session_id: i64,
+    },
     Inactive,
+    /// Registered as away (sick leave, holiday …) during the session.
+    Absent,
 }
 
 impl TrainerProblem {
@@ -365,23 +369,31 @@ impl TrainerProblem {
             TrainerProblem::Inactive => {
                 format!("{trainer_name} är inte aktiv som utbildningsledare.")
             }
+            TrainerProblem::Absent => {
+                format!("{trainer_name} är registrerad som frånvarande när kurstillfället hålls.")
+            }
         }
     }
 }
 
 /// Rule 3 for trainers: qualified for the course, and free at the time.
-/// `other_sessions` are the trainer's other live sessions with their parts.
+/// `other_sessions` are the trainer's other live sessions with their parts;
+/// `absences` the periods the trainer is registered as away.
 pub fn check_trainer(
     active: bool,
     qualified: bool,
     parts: &[Interval],
     other_sessions: &[(i64, Vec<Interval>)],
+    absences: &[Interval],
 ) -> Result<(), TrainerProblem> {
     if !active {
         return Err(TrainerProblem::Inactive);
     }
     if !qualified {
         return Err(TrainerProblem::NotQualified);
+    }
+    if overlaps(parts, absences) {
+        return Err(TrainerProblem::Absent);
     }
     if let Some((id, _)) = other_sessions.iter().find(|(_, p)| overlaps(parts, p)) {
         return Err(TrainerProblem::Overlapping { session_id: *id });
@@ -678,15 +690,15 @@ mod tests {
     fn trainer_must_be_qualified_and_free() {
         let parts = [Interval::new(10, 20)];
         assert_eq!(
-            check_trainer(true, true, &parts, &[(7, vec![Interval::new(20, 30)])]),
+            check_trainer(true, true, &parts, &[(7, vec![Interval::new(20, 30)])], &[]),
             Ok(())
         );
         assert_eq!(
-            check_trainer(true, false, &parts, &[]),
+            check_trainer(true, false, &parts, &[], &[]),
             Err(TrainerProblem::NotQualified)
         );
         assert_eq!(
-            check_trainer(false, true, &parts, &[]),
+            check_trainer(false, true, &parts, &[], &[]),
             Err(TrainerProblem::Inactive)
         );
         assert_eq!(
@@ -697,9 +709,19 @@ mod tests {
                 &[
                     (7, vec![Interval::new(0, 5)]),
                     (9, vec![Interval::new(15, 25)])
-                ]
+                ],
+                &[]
             ),
             Err(TrainerProblem::Overlapping { session_id: 9 })
+        );
+        // Away during the session, or only just before it.
+        assert_eq!(
+            check_trainer(true, true, &parts, &[], &[Interval::new(0, 11)]),
+            Err(TrainerProblem::Absent)
+        );
+        assert_eq!(
+            check_trainer(true, true, &parts, &[], &[Interval::new(0, 10)]),
+            Ok(())
         );
         assert!(TrainerProblem::Overlapping { session_id: 9 }
             .message("Ulf")

@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod competence_demo;
 pub mod completions;
 pub mod costs;
+pub mod cover;
 mod db;
 pub mod education;
 pub mod error;

@@ -546,6 +546,7 @@ pub async fn load_demo(db: &Db, password_hash: &str) -> StoreResult<()> {
     tx.commit().await?;
     crate::history_import::load_demo(db).await?;
     crate::sessions::load_demo(db).await?;
+    crate::cover::load_demo(db).await?;
     crate::competence_demo::load(db).await?;
     crate::costs::load_demo(db).await?;
     Ok(())

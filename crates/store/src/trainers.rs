@@ -304,7 +304,7 @@ pub async fn remove_certification(db: &Db, who: &Who, person_id: i64, id: i64) -
 }
 
 /// The parts of the live sessions a trainer leads, other than `except`.
-async fn trainer_sessions(
+pub(crate) async fn trainer_sessions(
     conn: &mut AnyConnection,
     person_id: i64,
     except: i64,
@@ -388,7 +388,8 @@ pub(crate) async fn assign_in(
         parts.push(Interval::new(r.get(0), r.get(1)));
     }
     let others = trainer_sessions(tx, person_id, session_id).await?;
-    if let Err(p) = check_trainer(active, qualified > 0, &parts, &others) {
+    let away = crate::cover::absence_intervals(tx, person_id).await?;
+    if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {
         return Err(StoreError::invalid(
             field,
             "trainer_unavailable",

@@ -9,7 +9,7 @@ use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
 use navet_store::catalogue::{self, CourseExtras};
 use navet_store::sessions::{self, SessionInput};
-use navet_store::{both_engines, org, outbox, trainers, Db, StoreError};
+use navet_store::{both_engines, cover, org, outbox, trainers, Db, StoreError};
 use sqlx::Row;
 
 const DAY: i64 = 86_400;
@@ -1005,4 +1005,102 @@ both_engines!(batch_sees_its_own_decisions, |db: Db| async move {
         "only the two accepted rows"
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox").await, 2);
+});
+
+// A trainer falls ill: their sessions show up as needing cover, with the
+// qualified, free trainers (local first) who could step in; stepping in
+// swaps the trainers in one go and invites the new one; an absent trainer
+// cannot be assigned; removing the absence clears the need.
+both_engines!(sick_trainer_is_covered, |db: Db| async move {
+    let c = course(&db, "KlinSim-handledning").await;
+    let t = people(&db, "Örebro", 3, "Tränare").await;
+    let ore = muni(&db, "Örebro").await;
+    let kga = muni(&db, "Karlskoga").await;
+    for (p, home) in [(t[0], ore), (t[1], kga), (t[2], ore)] {
+        trainers::upsert(&db, &who(), p, home, true).await.unwrap();
+        trainers::set_courses(&db, &who(), p, &[c]).await.unwrap();
+    }
+    let start = now() + 10 * DAY;
+    let mut i = input(c, start, 3, 8);
+    i.trainer_person_ids = vec![t[0]];
+    let s = session(&db, &i).await;
+    // t[2] already leads an overlapping session: not a candidate.
+    let mut j = input(c, start + 1800, 3, 8);
+    j.venue = "Annan sal".into();
+    j.trainer_person_ids = vec![t[2]];
+    let other = session(&db, &j).await;
+    let mut k = input(c, start + 20 * DAY, 3, 8);
+    k.trainer_person_ids = vec![t[0]];
+    let later = session(&db, &k).await;
+    assert!(cover::needing_cover(&db, now()).await.unwrap().is_empty());
+
+    let day = |ts: i64| navet_store::reports::local_date(ts);
+    let e = cover::add_absence(&db, &who(), t[0], day(start), day(start - DAY))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    let absence = cover::add_absence(&db, &who(), t[0], day(start - DAY), day(start + DAY))
+        .await
+        .unwrap();
+    let need = cover::needing_cover(&db, now()).await.unwrap();
+    assert_eq!(need.len(), 1, "only the session during the absence");
+    assert_eq!(need[0].session_id, s);
+    assert!(need[0].assigned[0].absent);
+    assert_eq!(need[0].missing, 1);
+    let cands: Vec<i64> = need[0].candidates.iter().map(|c| c.person_id).collect();
+    assert_eq!(cands, [t[1]], "the busy trainer is left out");
+    assert!(!need[0].candidates[0].local);
+
+    // The absent trainer cannot be put on anything in the period.
+    let e = trainers::assign(&db, &who(), other, t[0])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("frånvarande"), "{e}");
+
+    cover::step_in(&db, &who(), s, t[1], Some(t[0]))
+        .await
+        .unwrap();
+    let on: Vec<i64> = sessions::get(&db, s)
+        .await
+        .unwrap()
+        .trainers
+        .iter()
+        .map(|t| t.person_id)
+        .collect();
+    assert_eq!(on, [t[1]]);
+    assert!(cover::needing_cover(&db, now()).await.unwrap().is_empty());
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'trainer_assigned'"
+        )
+        .await,
+        1
+    );
+    // Stepping in where the trainer is not free is refused, nothing changes.
+    let e = cover::step_in(&db, &who(), other, t[1], Some(t[2]))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("överlappar"), "{e}");
+    assert_eq!(
+        sessions::get(&db, other).await.unwrap().trainers[0].person_id,
+        t[2]
+    );
+
+    // The later session was never affected; the absence can be removed.
+    assert_eq!(sessions::get(&db, later).await.unwrap().trainers.len(), 1);
+    assert_eq!(
+        cover::absences_of(&db, t[0], day(now()))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    cover::remove_absence(&db, &who(), t[0], absence)
+        .await
+        .unwrap();
+    assert!(cover::absences_of(&db, t[0], day(now()))
+        .await
+        .unwrap()
+        .is_empty());
 });

@@ -143,6 +143,7 @@ impl Ctx {
                 }
                 Role::Coordinator | Role::Admin => {
                     items.push(("/tillfallen", "nav.sessions"));
+                    items.push(("/bemanning", "nav.cover"));
                     items.push(("/personal", "nav.people"));
                     items.push(("/organisation", "nav.organisation"));
                     items.push(("/kompetens", "nav.competence"));

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalogue;
 pub mod certificates;
 pub mod costs;
+pub mod cover;
 pub mod dashboard;
 pub mod funding;
 pub mod home;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(sessions::router())
         .merge(bookings::router())
         .merge(trainers::router())
+        .merge(cover::router())
         .merge(outbox::router())
         .merge(costs::router())
         .merge(unit::router())

@@ -1,0 +1,415 @@
+//! Trainer absences and cover: register that a trainer is away, see the
+//! sessions that lose a trainer (or never had enough), and put someone
+//! else in, in one transaction with the checks of rule 3 and a notice to
+//! the new trainer. The choice of candidates is `domain::cover`.
+
+use chrono::NaiveDate;
+use domain::cover::{self, Candidate, Need, SessionFacts, TrainerFacts};
+use domain::notices::{self, Recipient};
+use domain::sessions::Interval;
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, Who};
+use crate::db::Db;
+use crate::error::{StoreError, StoreResult};
+use crate::outbox::{self, Address};
+use crate::reports::day_start;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Absence {
+    pub id: i64,
+    pub person_id: i64,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+fn interval(starts_on: &str, ends_on: &str) -> Option<Interval> {
+    let from = NaiveDate::parse_from_str(starts_on, "%Y-%m-%d").ok()?;
+    let to = NaiveDate::parse_from_str(ends_on, "%Y-%m-%d").ok()?;
+    Some(Interval::new(day_start(from), day_start(to.succ_opt()?)))
+}
+
+/// A trainer's absences as time intervals (whole Stockholm days).
+pub(crate) async fn absence_intervals(
+    conn: &mut AnyConnection,
+    person_id: i64,
+) -> StoreResult<Vec<Interval>> {
+    Ok(
+        sqlx::query("SELECT starts_on, ends_on FROM trainer_absences WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(conn)
+            .await?
+            .iter()
+            .filter_map(|r| interval(&r.get::<String, _>(0), &r.get::<String, _>(1)))
+            .collect(),
+    )
+}
+
+/// Register a trainer as away from `from` to `to` (both included).
+pub async fn add_absence(
+    db: &Db,
+    who: &Who,
+    person_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<i64> {
+    if to < from {
+        return Err(StoreError::invalid(
+            "ends_on",
+            "before_start",
+            "Sista dagen kan inte vara före första dagen.",
+        ));
+    }
+    if (to - from).num_days() > 366 {
+        return Err(StoreError::invalid(
+            "ends_on",
+            "too_long",
+            "En frånvaro kan vara högst ett år; lägg in en ny efter det.",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let is_trainer: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trainers WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if is_trainer == 0 {
+        return Err(StoreError::NotFound("utbildningsledare"));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO trainer_absences (person_id, starts_on, ends_on, created_at, created_by_account_id) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(crate::time::now())
+    .bind(who.account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.absence.add",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        &format!("{from} – {to}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Remove a registered absence (the trainer is back, or it was a mistake).
+pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM trainer_absences WHERE id = $1 AND person_id = $2")
+        .bind(id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("frånvaro"));
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "trainer.absence.remove",
+        "person",
+        Some(person_id),
+        Some(person_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A trainer's absences that have not ended before `today`, earliest first.
+pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResult<Vec<Absence>> {
+    Ok(sqlx::query(
+        "SELECT id, person_id, starts_on, ends_on FROM trainer_absences \
+         WHERE person_id = $1 AND ends_on >= $2 ORDER BY starts_on, id",
+    )
+    .bind(person_id)
+    .bind(today.to_string())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| Absence {
+        id: r.get(0),
+        person_id: r.get(1),
+        starts_on: r.get(2),
+        ends_on: r.get(3),
+    })
+    .collect())
+}
+
+/// Every trainer with courses, sessions and absences (one read each).
+async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
+    let mut out: Vec<TrainerFacts> = sqlx::query(
+        "SELECT t.person_id, p.name, t.home_municipality_id, t.active FROM trainers t JOIN people p ON p.id = t.person_id",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| TrainerFacts {
+        person_id: r.get(0),
+        name: r.get(1),
+        home_municipality_id: r.get(2),
+        active: r.get::<i64, _>(3) == 1,
+        courses: vec![],
+        sessions: vec![],
+        absences: vec![],
+    })
+    .collect();
+    let index: std::collections::HashMap<i64, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.person_id, i))
+        .collect();
+    for r in sqlx::query("SELECT person_id, course_id FROM trainer_courses")
+        .fetch_all(db.pool())
+        .await?
+    {
+        if let Some(&i) = index.get(&r.get::<i64, _>(0)) {
+            out[i].courses.push(r.get(1));
+        }
+    }
+    for r in sqlx::query(
+        "SELECT t.person_id, s.id, COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) \
+         FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
+         LEFT JOIN session_parts p ON p.session_id = s.id \
+         WHERE s.status <> 'cancelled' ORDER BY t.person_id, s.id",
+    )
+    .fetch_all(db.pool())
+    .await?
+    {
+        if let Some(&i) = index.get(&r.get::<i64, _>(0)) {
+            let sid: i64 = r.get(1);
+            let iv = Interval::new(r.get(2), r.get(3));
+            let sessions = &mut out[i].sessions;
+            match sessions.last_mut() {
+                Some((last, v)) if *last == sid => v.push(iv),
+                _ => sessions.push((sid, vec![iv])),
+            }
+        }
+    }
+    for r in sqlx::query("SELECT person_id, starts_on, ends_on FROM trainer_absences")
+        .fetch_all(db.pool())
+        .await?
+    {
+        if let (Some(&i), Some(iv)) = (
+            index.get(&r.get::<i64, _>(0)),
+            interval(&r.get::<String, _>(1), &r.get::<String, _>(2)),
+        ) {
+            out[i].absences.push(iv);
+        }
+    }
+    Ok(out)
+}
+
+/// A trainer on a session, and whether they are away then.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assigned {
+    pub person_id: i64,
+    pub name: String,
+    pub absent: bool,
+}
+
+/// A session that needs a trainer, with who could step in.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverItem {
+    pub session_id: i64,
+    pub course_title: String,
+    pub starts_at: i64,
+    pub municipality: String,
+    pub venue: String,
+    /// Booked participants who would be affected by a cancellation.
+    pub booked: i64,
+    pub assigned: Vec<Assigned>,
+    pub missing: i64,
+    pub candidates: Vec<Candidate>,
+}
+
+/// Upcoming live sessions that lack a trainer (someone assigned is away,
+/// or fewer are assigned than the course wants), soonest first.
+pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
+    let trainers = trainer_facts(db).await?;
+    let rows = sqlx::query(
+        "SELECT s.id, s.course_id, c.title, s.starts_at, s.ends_at, s.municipality_id, m.name, s.venue, c.trainers_per_session, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') \
+         FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
+         WHERE s.status IN ('planned', 'open', 'full') AND s.ends_at > $1 ORDER BY s.starts_at, s.id",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    let mut parts_of: std::collections::HashMap<i64, Vec<Interval>> = Default::default();
+    for r in sqlx::query(
+        "SELECT p.session_id, p.starts_at, p.ends_at FROM session_parts p JOIN sessions s ON s.id = p.session_id \
+         WHERE s.status IN ('planned', 'open', 'full') AND s.ends_at > $1 ORDER BY p.session_id, p.starts_at",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?
+    {
+        parts_of
+            .entry(r.get(0))
+            .or_default()
+            .push(Interval::new(r.get(1), r.get(2)));
+    }
+    let mut assigned_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    for r in sqlx::query(
+        "SELECT session_id, person_id FROM session_trainers ORDER BY session_id, person_id",
+    )
+    .fetch_all(db.pool())
+    .await?
+    {
+        assigned_of.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.get(0);
+        let facts = SessionFacts {
+            session_id: id,
+            course_id: r.get(1),
+            municipality_id: r.get(5),
+            parts: parts_of
+                .remove(&id)
+                .unwrap_or_else(|| vec![Interval::new(r.get(3), r.get(4))]),
+            trainers_wanted: r.get(8),
+            assigned: assigned_of.remove(&id).unwrap_or_default(),
+        };
+        let Some(Need { absent, missing }) = cover::need(&facts, &trainers) else {
+            continue;
+        };
+        let assigned = facts
+            .assigned
+            .iter()
+            .map(|pid| Assigned {
+                person_id: *pid,
+                name: trainers
+                    .iter()
+                    .find(|t| t.person_id == *pid)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                absent: absent.contains(pid),
+            })
+            .collect();
+        out.push(CoverItem {
+            session_id: id,
+            course_title: r.get(2),
+            starts_at: r.get(3),
+            municipality: r.get(6),
+            venue: r.get(7),
+            booked: r.get(9),
+            assigned,
+            missing,
+            candidates: cover::candidates(&facts, &trainers),
+        });
+    }
+    Ok(out)
+}
+
+/// Put `person_id` on the session, taking `replacing` (an absent trainer)
+/// off it, in one transaction; the new trainer gets a calendar invitation.
+pub async fn step_in(
+    db: &Db,
+    who: &Who,
+    session_id: i64,
+    person_id: i64,
+    replacing: Option<i64>,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let s = crate::sessions::row(&mut tx, session_id, crate::sessions::lock_suffix(db)).await?;
+    if s.stored_status().is_final() {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är avslutat eller inställt.",
+        ));
+    }
+    if let Some(old) = replacing {
+        sqlx::query("DELETE FROM session_trainers WHERE session_id = $1 AND person_id = $2")
+            .bind(session_id)
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+    }
+    crate::trainers::assign_in(db, &mut tx, session_id, person_id, "person_id").await?;
+    let to = sqlx::query("SELECT name, email FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let to = Recipient {
+        name: to.get(0),
+        email: to.get(1),
+    };
+    let parts = crate::sessions::parts(&mut tx, session_id).await?;
+    let now = crate::time::now();
+    let notice =
+        notices::trainer_assigned(&s.text(&parts), &outbox::sender(), &to, &who.label, now);
+    let addr = Address {
+        email: to.email.clone(),
+        person_id: Some(person_id),
+        session_id: Some(session_id),
+        booking_id: None,
+    };
+    outbox::enqueue(&mut tx, &addr, &notice, now).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "session.trainer.cover",
+        "session",
+        Some(session_id),
+        Some(person_id),
+        &replacing
+            .map(|r| format!("ersätter person {r}"))
+            .unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Demo: a handful of trainers (synthetic people in three more
+/// municipalities, qualified for the active courses), and the demo
+/// trainer away on the day of their next session, so the cover page has
+/// something to solve.
+pub async fn load_demo(db: &Db) -> StoreResult<()> {
+    let who = Who::system("demo");
+    let courses: Vec<i64> = sqlx::query_scalar("SELECT id FROM courses WHERE status = 'aktiv'")
+        .fetch_all(db.pool())
+        .await?;
+    for town in ["Karlskoga", "Lindesberg", "Örebro"] {
+        let pick = sqlx::query(
+            "SELECT p.id, p.municipality_id FROM people p JOIN municipalities m ON m.id = p.municipality_id \
+             WHERE m.name = $1 AND p.synthetic = 1 AND p.active = 1 \
+             AND p.id NOT IN (SELECT person_id FROM trainers) \
+             AND p.id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL) \
+             ORDER BY p.id LIMIT 1",
+        )
+        .bind(town)
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(r) = pick {
+            let (id, home): (i64, i64) = (r.get(0), r.get(1));
+            crate::trainers::upsert(db, &who, id, home, true).await?;
+            crate::trainers::set_courses(db, &who, id, &courses).await?;
+        }
+    }
+    let next = sqlx::query(
+        "SELECT t.person_id, s.starts_at FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
+         WHERE s.starts_at > $1 AND s.status IN ('planned', 'open', 'full') ORDER BY s.starts_at, s.id LIMIT 1",
+    )
+    .bind(crate::time::now())
+    .fetch_optional(db.pool())
+    .await?;
+    if let Some(r) = next {
+        let day = crate::reports::local_date(r.get(1));
+        add_absence(db, &who, r.get(0), day, day).await?;
+    }
+    Ok(())
+}

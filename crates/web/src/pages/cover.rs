@@ -1,0 +1,223 @@
+//! Cover when a trainer is away: the coordinator registers the absence,
+//! sees every upcoming session it leaves short (and any that never had
+//! enough trainers) with the trainers who could step in, and puts one in
+//! with a click, or cancels the session from its page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::Form;
+use chrono::NaiveDate;
+use domain::access::Action;
+use navet_store::cover::{self, Absence, CoverItem};
+use navet_store::trainers::{self, Trainer};
+use navet_store::StoreError;
+use serde::Deserialize;
+
+use super::FormErrors;
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bemanning", get(index))
+        .route("/bemanning/{session}", post(step_in))
+        .route(
+            "/utbildningsledare/{id}/franvaro",
+            get(absence).post(add_absence),
+        )
+        .route(
+            "/utbildningsledare/{id}/franvaro/{absence}/ta-bort",
+            post(remove_absence),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "cover/index.html")]
+struct IndexPage {
+    c: Ctx,
+    items: Vec<CoverItem>,
+    errors: FormErrors,
+    notice: &'static str,
+}
+
+impl IndexPage {
+    /// Sessions where someone assigned is away: the urgent ones.
+    fn away(&self) -> Vec<&CoverItem> {
+        self.items
+            .iter()
+            .filter(|i| i.assigned.iter().any(|a| a.absent))
+            .collect()
+    }
+    /// Sessions that were never given (enough) trainers.
+    fn unstaffed(&self) -> Vec<&CoverItem> {
+        self.items
+            .iter()
+            .filter(|i| !i.assigned.iter().any(|a| a.absent))
+            .collect()
+    }
+
+    /// The first trainer on the session who is away (the one a candidate replaces).
+    fn replacing(&self, item: &CoverItem) -> String {
+        item.assigned
+            .iter()
+            .find(|a| a.absent)
+            .map(|a| a.person_id.to_string())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct IndexQuery {
+    ok: Option<String>,
+}
+
+async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static str) -> PageResult {
+    let items = cover::needing_cover(&s.db, navet_store::time::now()).await?;
+    let page = IndexPage {
+        c,
+        items,
+        notice,
+        errors,
+    };
+    if page.errors.any() {
+        let mut r = render(page)?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    render(page)
+}
+
+async fn index(State(s): State<AppState>, c: Ctx, Query(q): Query<IndexQuery>) -> PageResult {
+    c.require(Action::ManageSessions)?;
+    let notice = match q.ok.as_deref() {
+        Some("franvaro") => {
+            "Frånvaron är registrerad. Kurstillfällen som saknar utbildningsledare visas nedan."
+        }
+        Some("insatt") => "Utbildningsledaren är insatt och har fått en kalenderinbjudan.",
+        _ => "",
+    };
+    index_page(&s, c, FormErrors::default(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+struct StepInForm {
+    #[serde(default)]
+    person_id: i64,
+    /// The absent trainer to take off, if any ("" when none).
+    #[serde(default)]
+    replacing: String,
+}
+
+async fn step_in(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(session): Path<i64>,
+    Form(f): Form<StepInForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageSessions)?.clone();
+    let replacing = f.replacing.trim().parse::<i64>().ok();
+    match cover::step_in(&s.db, &user.who(), session, f.person_id, replacing).await {
+        Ok(()) => Ok(see_other("/bemanning?ok=insatt")),
+        Err(StoreError::Invalid(e)) => index_page(&s, c, FormErrors(e), "").await,
+        Err(StoreError::Conflict { message, .. }) => {
+            let mut e = domain::FieldErrors::new();
+            e.add("person_id", "conflict", message);
+            index_page(&s, c, FormErrors(e), "").await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cover/absence.html")]
+struct AbsencePage {
+    c: Ctx,
+    t: Trainer,
+    absences: Vec<Absence>,
+    errors: FormErrors,
+    starts_on: String,
+    ends_on: String,
+}
+
+async fn absence_page(
+    s: &AppState,
+    c: Ctx,
+    id: i64,
+    errors: FormErrors,
+    form: AbsenceForm,
+) -> PageResult {
+    let today = navet_store::reports::local_date(navet_store::time::now());
+    let page = AbsencePage {
+        t: trainers::get(&s.db, id).await?,
+        absences: cover::absences_of(&s.db, id, today).await?,
+        errors,
+        starts_on: form.starts_on,
+        ends_on: form.ends_on,
+        c,
+    };
+    if page.errors.any() {
+        let mut r = render(page)?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    render(page)
+}
+
+async fn absence(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    c.require(Action::ManageSessions)?;
+    absence_page(&s, c, id, FormErrors::default(), AbsenceForm::default()).await
+}
+
+#[derive(Deserialize, Default)]
+struct AbsenceForm {
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+fn date(errors: &mut domain::FieldErrors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(
+                field,
+                "invalid_date",
+                format!("{label}: ange ett datum som 2026-03-14."),
+            );
+            None
+        }
+    }
+}
+
+async fn add_absence(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AbsenceForm>,
+) -> PageResult {
+    let user = c.require(Action::ManageSessions)?.clone();
+    let mut errors = domain::FieldErrors::new();
+    let from = date(&mut errors, "starts_on", "Första dagen", &f.starts_on);
+    let to = date(&mut errors, "ends_on", "Sista dagen", &f.ends_on);
+    let (Some(from), Some(to)) = (from, to) else {
+        return absence_page(&s, c, id, FormErrors(errors), f).await;
+    };
+    match cover::add_absence(&s.db, &user.who(), id, from, to).await {
+        Ok(_) => Ok(see_other("/bemanning?ok=franvaro")),
+        Err(StoreError::Invalid(e)) => absence_page(&s, c, id, FormErrors(e), f).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_absence(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path((id, absence)): Path<(i64, i64)>,
+) -> PageResult {
+    let user = c.require(Action::ManageSessions)?;
+    cover::remove_absence(&s.db, &user.who(), id, absence).await?;
+    Ok(see_other(&format!("/utbildningsledare/{id}/franvaro")))
+}

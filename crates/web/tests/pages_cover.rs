@@ -1,0 +1,181 @@
+//! Trainer absence and cover pages through the web tier, on both engines.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use domain::access::{Role, Scope};
+use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
+use navet_store::audit::Who;
+use navet_store::catalogue::{self, CourseExtras};
+use navet_store::sessions::{self, SessionInput};
+use navet_store::{both_engines, trainers, Db};
+use sqlx::Row;
+
+async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
+    sqlx::query(
+        "INSERT INTO people (name, email, gender, role_id, municipality_id, synthetic, created_at, updated_at) \
+         VALUES ($1, $2, 'kvinna', (SELECT MIN(id) FROM roles), (SELECT id FROM municipalities WHERE name = $3), 1, 0, 0) RETURNING id",
+    )
+    .bind(name)
+    .bind(format!("{}@test.se", name.to_lowercase()))
+    .bind(municipality)
+    .fetch_one(db.writer())
+    .await
+    .unwrap()
+    .get(0)
+}
+
+both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
+    let who = Who::system("test");
+    let course = catalogue::create(
+        &db,
+        &who,
+        &CheckedCourse {
+            title: "Sårvård".into(),
+            level: Level::Bas,
+            format: Format::Simulering,
+            hours: 3.0,
+            status: CourseStatus::Aktiv,
+            validity_months: None,
+            default_capacity: 12,
+            trainers_per_session: 1,
+        },
+        &CourseExtras::default(),
+    )
+    .await
+    .unwrap();
+    let ulla = person(&db, "Ulla", "Örebro").await;
+    let kim = person(&db, "Kim", "Karlskoga").await;
+    for (p, m) in [(ulla, "Örebro"), (kim, "Karlskoga")] {
+        let mid: i64 = sqlx::query_scalar("SELECT id FROM municipalities WHERE name = $1")
+            .bind(m)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        trainers::upsert(&db, &who, p, mid, true).await.unwrap();
+        trainers::set_courses(&db, &who, p, &[course])
+            .await
+            .unwrap();
+    }
+    let start = chrono::Utc::now().timestamp() + 10 * 86_400;
+    let rfc = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+    let input = SessionInput {
+        course_id: course,
+        parts: vec![(rfc(start), rfc(start + 3 * 3600))],
+        municipality: "Örebro".into(),
+        venue: "Sal 1".into(),
+        capacity: 10,
+        trainer_person_ids: vec![ulla],
+        ..Default::default()
+    };
+    let resolved = sessions::resolve(&db, &input, chrono::Utc::now().timestamp())
+        .await
+        .unwrap();
+    let sid = sessions::create(&db, &who, &resolved).await.unwrap();
+
+    let app = TestApp::new(db.clone());
+    app.account("c@test.se", Role::Coordinator, None, Scope::default())
+        .await;
+    app.account("p@test.se", Role::Participant, None, Scope::default())
+        .await;
+    let coord = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
+    let part = app.login("p@test.se", "rätt-lösenord-123").await.unwrap();
+    for p in ["/bemanning", &format!("/utbildningsledare/{ulla}/franvaro")] {
+        assert_eq!(
+            app.page("GET", p, &coord, None).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.page("GET", p, &part, None).await.status,
+            StatusCode::FORBIDDEN,
+            "{p}"
+        );
+    }
+    let r = app.page("GET", "/bemanning", &coord, None).await;
+    assert!(r
+        .body
+        .contains("Ingen utbildningsledare är frånvarande vid ett kommande"));
+
+    // Bad dates: shown at the field, nothing stored.
+    let path = format!("/utbildningsledare/{ulla}/franvaro");
+    let csrf = app.csrf_for(&coord, &path).await;
+    let day = |t: i64| navet_store::reports::local_date(t).to_string();
+    let r = app
+        .page(
+            "POST",
+            &path,
+            &coord,
+            Some(&format!(
+                "_csrf={csrf}&starts_on={}&ends_on=13%2F10",
+                day(start)
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"err-ends_on\""), "{}", r.body);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trainer_absences")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+
+    let r = app
+        .page(
+            "POST",
+            &path,
+            &coord,
+            Some(&format!(
+                "_csrf={csrf}&starts_on={}&ends_on={}",
+                day(start),
+                day(start)
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .page("GET", "/bemanning?ok=franvaro", &coord, None)
+        .await;
+    assert!(r.body.contains("badge warn\">frånvarande"), "{}", r.body);
+    assert!(r.body.contains("Kim"));
+    assert!(r.body.contains("reser dit"));
+
+    let csrf = app.csrf_for(&coord, "/bemanning").await;
+    let r = app
+        .page(
+            "POST",
+            &format!("/bemanning/{sid}"),
+            &coord,
+            Some(&format!("_csrf={csrf}&person_id={kim}&replacing={ulla}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let on = sessions::get(&db, sid).await.unwrap().trainers;
+    assert_eq!(on.len(), 1);
+    assert_eq!(on[0].person_id, kim);
+    let r = app.page("GET", "/bemanning?ok=insatt", &coord, None).await;
+    assert!(r.body.contains("kalenderinbjudan"));
+    assert!(r
+        .body
+        .contains("Ingen utbildningsledare är frånvarande vid ett kommande"));
+
+    // Putting the absent trainer back on is refused with a message.
+    let r = app
+        .page(
+            "POST",
+            &format!("/bemanning/{sid}"),
+            &coord,
+            Some(&format!("_csrf={csrf}&person_id={ulla}&replacing={kim}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("frånvarande när kurstillfället hålls"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        sessions::get(&db, sid).await.unwrap().trainers[0].person_id,
+        kim
+    );
+});
