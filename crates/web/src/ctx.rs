@@ -161,6 +161,22 @@ impl Ctx {
         domain::booking::BookingStatus::parse(code)
             .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
     }
+    /// A session status from its code (`planned`, `open`, …).
+    pub fn session_status_code(&self, code: &str) -> &'static str {
+        domain::sessions::SessionStatus::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// An attendee's mark: present, absent or not marked.
+    pub fn attendance(&self, code: &str) -> &'static str {
+        match code {
+            "attended" => self.pick("närvarande", "present"),
+            "absent" => self.pick("frånvarande", "absent"),
+            _ => self.pick("ej markerad", "not marked"),
+        }
+    }
+    pub fn survey_kind(&self, k: &domain::surveys::SurveyKind) -> &'static str {
+        self.pick(k.label_sv(), k.label_en())
+    }
     /// Who made a booking (`self`, `manager`, `coordinator`).
     pub fn via(&self, code: &str) -> &'static str {
         match code {
