@@ -74,6 +74,16 @@ impl BookingStatus {
             BookingStatus::Absent => "frånvarande",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            BookingStatus::Booked => "booked",
+            BookingStatus::Waitlisted => "waiting list",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::LateCancelled => "late cancellation",
+            BookingStatus::Attended => "attended",
+            BookingStatus::Absent => "absent",
+        }
+    }
     pub fn parse(s: &str) -> Option<BookingStatus> {
         let s = s.trim().to_lowercase();
         BookingStatus::ALL

@@ -8,40 +8,40 @@ use crate::errors::FieldErrors;
 vocab!(
     /// Nivå.
     Level {
-        Bas = ("bas", "bas"),
-        Fordjupning = ("fordjupning", "fördjupning"),
-        Spets = ("spets", "spets"),
+        Bas = ("bas", "bas", "basic"),
+        Fordjupning = ("fordjupning", "fördjupning", "advanced"),
+        Spets = ("spets", "spets", "specialist"),
     }
 );
 
 vocab!(
     /// Format.
     Format {
-        Simulering = ("simulering", "simulering"),
-        Lararledd = ("lararledd", "lärarledd"),
-        Webb = ("webb", "webb"),
-        Arbetsplatslarande = ("arbetsplatslarande", "arbetsplatslärande"),
-        Blandad = ("blandad", "blandad"),
+        Simulering = ("simulering", "simulering", "simulation"),
+        Lararledd = ("lararledd", "lärarledd", "classroom"),
+        Webb = ("webb", "webb", "online"),
+        Arbetsplatslarande = ("arbetsplatslarande", "arbetsplatslärande", "workplace learning"),
+        Blandad = ("blandad", "blandad", "blended"),
     }
 );
 
 vocab!(
     /// Livscykelstatus.
     CourseStatus {
-        UnderUtveckling = ("under_utveckling", "under utveckling"),
-        Test = ("test", "test"),
-        Aktiv = ("aktiv", "aktiv"),
-        Pausad = ("pausad", "pausad"),
-        Avvecklad = ("avvecklad", "avvecklad"),
+        UnderUtveckling = ("under_utveckling", "under utveckling", "in development"),
+        Test = ("test", "test", "test"),
+        Aktiv = ("aktiv", "aktiv", "active"),
+        Pausad = ("pausad", "pausad", "paused"),
+        Avvecklad = ("avvecklad", "avvecklad", "retired"),
     }
 );
 
 vocab!(
     /// Language and access support a session can offer.
     LanguageSupport {
-        Sva = ("sva", "SVA-lärare"),
-        Teckentolk = ("teckentolk", "teckentolk"),
-        AnpassatMaterial = ("anpassat_material", "anpassat material"),
+        Sva = ("sva", "SVA-lärare", "Swedish as a second language teacher"),
+        Teckentolk = ("teckentolk", "teckentolk", "sign-language interpreter"),
+        AnpassatMaterial = ("anpassat_material", "anpassat material", "adapted material"),
     }
 );
 

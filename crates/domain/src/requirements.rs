@@ -363,9 +363,9 @@ vocab!(
     /// The three columns of the annual report's needs tables.
     #[serde(rename_all = "snake_case")]
     NeedStatus {
-        Levererat = ("levererat", "levererat"),
-        UnderUtveckling = ("under_utveckling", "under utveckling"),
-        RiskAttEjLeverera = ("risk_att_ej_leverera", "risk att ej leverera"),
+        Levererat = ("levererat", "levererat", "delivered"),
+        UnderUtveckling = ("under_utveckling", "under utveckling", "under development"),
+        RiskAttEjLeverera = ("risk_att_ej_leverera", "risk att ej leverera", "at risk of not being delivered"),
     }
 );
 
@@ -373,9 +373,9 @@ vocab!(
     /// How sure the reading of the source table is.
     #[serde(rename_all = "snake_case")]
     Certainty {
-        Hog = ("hog", "hög"),
-        Medel = ("medel", "medel"),
-        Lag = ("lag", "låg"),
+        Hog = ("hog", "hög", "high"),
+        Medel = ("medel", "medel", "medium"),
+        Lag = ("lag", "låg", "low"),
     }
 );
 
@@ -383,11 +383,11 @@ vocab!(
     /// The professions the needs inventory is kept for.
     #[serde(rename_all = "snake_case")]
     Profession {
-        Baspersonal = ("baspersonal", "baspersonal"),
-        Arbetsterapeuter = ("arbetsterapeuter", "arbetsterapeuter"),
-        Sjukskoterskor = ("sjukskoterskor", "sjuksköterskor"),
-        Fysioterapeuter = ("fysioterapeuter", "fysioterapeuter"),
-        Chefer = ("chefer", "chefer"),
+        Baspersonal = ("baspersonal", "baspersonal", "care staff"),
+        Arbetsterapeuter = ("arbetsterapeuter", "arbetsterapeuter", "occupational therapists"),
+        Sjukskoterskor = ("sjukskoterskor", "sjuksköterskor", "nurses"),
+        Fysioterapeuter = ("fysioterapeuter", "fysioterapeuter", "physiotherapists"),
+        Chefer = ("chefer", "chefer", "managers"),
     }
 );
 

@@ -83,6 +83,28 @@ pub fn format_part_sv(p: &Interval) -> String {
     }
 }
 
+/// The same in English: `2026-03-14 09:00–16:00` (Swedish time).
+pub fn format_part_en(p: &Interval) -> String {
+    let s = utc_to_stockholm(p.starts_at);
+    let e = utc_to_stockholm(p.ends_at);
+    if s.date() == e.date() {
+        format!(
+            "{} {}–{}",
+            s.format("%Y-%m-%d"),
+            s.format("%H:%M"),
+            e.format("%H:%M")
+        )
+    } else {
+        format!(
+            "{} {} – {} {}",
+            s.format("%Y-%m-%d"),
+            s.format("%H:%M"),
+            e.format("%Y-%m-%d"),
+            e.format("%H:%M")
+        )
+    }
+}
+
 /// Parse a date `YYYY-MM-DD` and a time `HH:MM` entered in Stockholm time.
 pub fn parse_local(date: &str, time: &str) -> Option<NaiveDateTime> {
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
@@ -142,6 +164,15 @@ impl SessionStatus {
             SessionStatus::Full => "fullbokad",
             SessionStatus::Held => "genomförd",
             SessionStatus::Cancelled => "inställd",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SessionStatus::Planned => "planned",
+            SessionStatus::Open => "open",
+            SessionStatus::Full => "fully booked",
+            SessionStatus::Held => "held",
+            SessionStatus::Cancelled => "cancelled",
         }
     }
     pub fn parse(s: &str) -> Option<SessionStatus> {
@@ -487,6 +518,12 @@ mod tests {
             format_part_sv(&night),
             "2026-03-14 kl. 22.00 – 2026-03-15 kl. 02.00"
         );
+        assert_eq!(format_part_en(&p), "2026-03-14 09:00–12:30");
+        assert_eq!(
+            format_part_en(&night),
+            "2026-03-14 22:00 – 2026-03-15 02:00"
+        );
+        assert_eq!(SessionStatus::Full.label_en(), "fully booked");
     }
 
     #[test]

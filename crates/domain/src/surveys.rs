@@ -47,6 +47,14 @@ impl QuestionKind {
             QuestionKind::FreeText => "fritext",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            QuestionKind::Degree4 => "to a great extent … to a small extent",
+            QuestionKind::Scale5 => "scale 1–5",
+            QuestionKind::YesPartlyNo => "yes / partly / no",
+            QuestionKind::FreeText => "free text",
+        }
+    }
     pub fn parse(s: &str) -> Option<QuestionKind> {
         QuestionKind::ALL.into_iter().find(|k| k.code() == s.trim())
     }
@@ -101,6 +109,14 @@ impl Metric {
             Metric::None => "ingen indikator",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Metric::Helped => "indicator: helped in the work",
+            Metric::Confidence => "indicator: confidence",
+            Metric::LanguageSupport => "indicator: language support",
+            Metric::None => "no indicator",
+        }
+    }
     pub fn parse(s: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.code() == s.trim())
     }
@@ -133,6 +149,12 @@ impl SurveyKind {
         match self {
             SurveyKind::Participant => "deltagarenkät",
             SurveyKind::ManagerFollowUp => "uppföljning för chefer",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SurveyKind::Participant => "participant survey",
+            SurveyKind::ManagerFollowUp => "follow-up for managers",
         }
     }
     pub fn parse(s: &str) -> Option<SurveyKind> {

@@ -1,10 +1,11 @@
-//! Closed vocabularies: an enum with a stable code and a Swedish label for
-//! each value, parsed from either (case-insensitively).
+//! Closed vocabularies: an enum with a stable code, a Swedish label and an
+//! English label for each value, parsed from the code or the Swedish label
+//! (case-insensitively).
 
-/// `vocab!(/// doc \n Name { Variant = ("code", "svensk etikett"), … })`;
+/// `vocab!(/// doc \n Name { Variant = ("code", "svensk etikett", "English label"), … })`;
 /// attributes before the name (e.g. `#[serde(...)]`) are passed on.
 macro_rules! vocab {
-    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal)),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($v:ident = ($code:literal, $sv:literal, $en:literal)),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         $(#[$m])*
         pub enum $name { $($v),+ }
@@ -12,6 +13,7 @@ macro_rules! vocab {
             pub const ALL: &'static [$name] = &[$($name::$v),+];
             pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
             pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
+            pub fn label_en(self) -> &'static str { match self { $($name::$v => $en),+ } }
             /// Accepts the code or the Swedish label, case-insensitively.
             pub fn parse(s: &str) -> Option<$name> {
                 let s = s.trim().to_lowercase();

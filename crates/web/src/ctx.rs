@@ -118,6 +118,85 @@ impl Ctx {
         crate::format::datetime(*ts)
     }
 
+    // Closed vocabularies in the user's language ---------------------------------
+
+    fn pick(&self, sv: &'static str, en: &'static str) -> &'static str {
+        match self.lang {
+            Lang::Sv => sv,
+            Lang::En => en,
+        }
+    }
+    /// A course level from its code (or Swedish label).
+    pub fn level(&self, code: &str) -> &'static str {
+        domain::catalogue::Level::parse(code).map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A course format from its code.
+    pub fn course_format(&self, code: &str) -> &'static str {
+        domain::catalogue::Format::parse(code).map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A course's lifecycle status from its code.
+    pub fn course_status(&self, code: &str) -> &'static str {
+        domain::catalogue::CourseStatus::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A language-support option from its code.
+    pub fn support(&self, code: &str) -> &'static str {
+        domain::catalogue::LanguageSupport::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// Comma-separated language-support codes as labels.
+    pub fn supports(&self, codes: &str) -> String {
+        codes
+            .split(',')
+            .map(|c| self.support(c))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    pub fn session_status(&self, s: &domain::sessions::SessionStatus) -> &'static str {
+        self.pick(s.label_sv(), s.label_en())
+    }
+    /// A booking status from its code.
+    pub fn booking_status(&self, code: &str) -> &'static str {
+        domain::booking::BookingStatus::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A session status from its code (`planned`, `open`, …).
+    pub fn session_status_code(&self, code: &str) -> &'static str {
+        domain::sessions::SessionStatus::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// An attendee's mark: present, absent or not marked.
+    pub fn attendance(&self, code: &str) -> &'static str {
+        match code {
+            "attended" => self.pick("närvarande", "present"),
+            "absent" => self.pick("frånvarande", "absent"),
+            _ => self.pick("ej markerad", "not marked"),
+        }
+    }
+    pub fn survey_kind(&self, k: &domain::surveys::SurveyKind) -> &'static str {
+        self.pick(k.label_sv(), k.label_en())
+    }
+    /// Who made a booking (`self`, `manager`, `coordinator`).
+    pub fn via(&self, code: &str) -> &'static str {
+        match code {
+            "manager" => self.pick("chef", "manager"),
+            "coordinator" => self.pick("samordnare", "coordinator"),
+            _ => self.pick("själv", "self"),
+        }
+    }
+    /// A session's dated parts, e.g. `2026-03-14 kl. 09.00–12.00`.
+    pub fn when(&self, parts: &[domain::sessions::Interval]) -> String {
+        parts
+            .iter()
+            .map(|p| match self.lang {
+                Lang::Sv => domain::sessions::format_part_sv(p),
+                Lang::En => domain::sessions::format_part_en(p),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Navigation for the user's role (what they may reach, nothing more).
     pub fn nav(&self) -> Vec<NavItem> {
         let mut items: Vec<(&'static str, &'static str)> =

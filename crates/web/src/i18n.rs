@@ -63,6 +63,13 @@ fn tables() -> &'static (Table, Table) {
     })
 }
 
+/// The text for `key` in `lang` if the locale has it (Swedish as fallback).
+pub fn get(lang: Lang, key: &str) -> Option<&'static str> {
+    let (sv, en) = tables();
+    let primary = if lang == Lang::En { en } else { sv };
+    primary.get(key).or_else(|| sv.get(key)).map(|s| s.as_str())
+}
+
 /// The text for `key` in `lang`, falling back to Swedish, then to the key.
 pub fn t(lang: Lang, key: &str) -> &'static str {
     let (sv, en) = tables();

@@ -10,13 +10,13 @@ vocab!(
     /// Kostnadsslag.
     #[serde(rename_all = "snake_case")]
     CostKind {
-        Staff = ("staff", "personal"),
-        Cars = ("cars", "bilar"),
-        Equipment = ("equipment", "utrustning"),
-        Premises = ("premises", "lokaler"),
-        Conferences = ("conferences", "konferenser"),
-        TrainerTraining = ("trainer_training", "utbildning av utbildningsledare"),
-        Other = ("other", "övrigt"),
+        Staff = ("staff", "personal", "staff"),
+        Cars = ("cars", "bilar", "cars"),
+        Equipment = ("equipment", "utrustning", "equipment"),
+        Premises = ("premises", "lokaler", "premises"),
+        Conferences = ("conferences", "konferenser", "conferences"),
+        TrainerTraining = ("trainer_training", "utbildning av utbildningsledare", "training of trainers"),
+        Other = ("other", "övrigt", "other"),
     }
 );
 
@@ -24,8 +24,8 @@ vocab!(
     /// What a volume-scaled line follows.
     #[serde(rename_all = "snake_case")]
     Driver {
-        CourseHours = ("course_hours", "kurstimmar"),
-        Sessions = ("sessions", "kurstillfällen"),
+        CourseHours = ("course_hours", "kurstimmar", "course hours"),
+        Sessions = ("sessions", "kurstillfällen", "sessions"),
     }
 );
 

@@ -56,9 +56,9 @@ struct MinePage {
 impl MinePage {
     fn cancel_label(&self, b: &BookingView) -> &'static str {
         match (b.status.as_str(), b.cancel_kind(self.now)) {
-            ("waitlisted", _) => "Lämna väntelistan",
-            (_, Some(CancelKind::LateCancelled)) => "Avboka (sen avbokning)",
-            _ => "Avboka",
+            ("waitlisted", _) => self.c.t("bookings.leave_waiting_list"),
+            (_, Some(CancelKind::LateCancelled)) => self.c.t("bookings.cancel_late"),
+            _ => self.c.t("bookings.cancel"),
         }
     }
     fn can_cancel(&self, b: &BookingView) -> bool {
@@ -95,14 +95,12 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
         None => (vec![], vec![], vec![], String::new()),
     };
     let notice = match q.ok.as_deref() {
-        Some("cancelled") => "Anmälan är avbokad.".into(),
-        Some("late_cancelled") => "Anmälan är avbokad och registrerad som sen avbokning.".into(),
-        Some("promoted") => {
-            "Anmälan är avbokad. Platsen gick direkt till den som stod först på väntelistan.".into()
-        }
-        Some("accepted") => "Du har tagit den erbjudna platsen.".into(),
-        Some("declined") => "Du har tackat nej; platsen går vidare.".into(),
-        Some("feed") => "En ny kalenderlänk är skapad; den gamla slutar fungera.".into(),
+        Some("cancelled") => c.t("bookings.n_cancelled").into(),
+        Some("late_cancelled") => c.t("bookings.n_late_cancelled").into(),
+        Some("promoted") => c.t("bookings.n_promoted").into(),
+        Some("accepted") => c.t("bookings.n_accepted").into(),
+        Some("declined") => c.t("bookings.n_declined").into(),
+        Some("feed") => c.t("bookings.n_feed").into(),
         _ => String::new(),
     };
     render(MinePage {
@@ -518,10 +516,12 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
         q: f.q.clone(),
     };
     let Some(session_id) = f.session_id else {
-        return bulk_page(&s, c, back, vec![], "Välj kurstillfälle.".into()).await;
+        let msg = c.t("bookings.e_choose_session").into();
+        return bulk_page(&s, c, back, vec![], msg).await;
     };
     if f.people.is_empty() {
-        return bulk_page(&s, c, back, vec![], "Välj minst en person.".into()).await;
+        let msg = c.t("bookings.e_choose_person").into();
+        return bulk_page(&s, c, back, vec![], msg).await;
     }
     let mut reqs = vec![];
     let mut results: Vec<Option<BulkResult>> = vec![];
@@ -532,7 +532,7 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
             Err(StoreError::NotFound(_)) => {
                 results.push(Some(BulkResult {
                     name: format!("Person nr {pid}"),
-                    outcome: "Personen finns inte.".into(),
+                    outcome: c.t("bookings.r_no_person").into(),
                     ok: false,
                 }));
                 continue;
@@ -542,7 +542,7 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
         if !c.can(Action::BookPerson(p.as_ref())) {
             results.push(Some(BulkResult {
                 name: p.name.clone(),
-                outcome: "Du får inte boka den här personen.".into(),
+                outcome: c.t("bookings.r_not_allowed").into(),
                 ok: false,
             }));
             continue;
@@ -571,20 +571,20 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
                         name,
                         ok: true,
                         outcome: match o.waitlist_position {
-                            Some(p) => format!("Väntelista, plats {p}"),
-                            None => "Bokad".into(),
+                            Some(p) => format!("{} {p}", c.t("bookings.r_waitlist_place")),
+                            None => c.t("bookings.r_booked").into(),
                         },
                     },
                     Err(StoreError::NotFound(_)) => BulkResult {
                         name,
                         ok: false,
-                        outcome: "Kurstillfället finns inte.".into(),
+                        outcome: c.t("bookings.r_no_session").into(),
                     },
                     Err(StoreError::Conflict { message, .. })
                     | Err(StoreError::Forbidden(message)) => BulkResult {
                         name,
                         ok: false,
-                        outcome: format!("Nekad: {message}"),
+                        outcome: format!("{}: {message}", c.t("bookings.r_refused")),
                     },
                     Err(StoreError::Invalid(e)) => BulkResult {
                         name,

@@ -63,15 +63,17 @@ struct ListPage {
 
 impl ListPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Level::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Format::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn top_areas(&self) -> Vec<&CompetenceArea> {
@@ -146,9 +148,6 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn support_labels(&self) -> String {
-        support_labels(&self.course.language_support)
-    }
     fn bookable(&self, v: &SessionView) -> bool {
         v.is_bookable_now(self.now)
     }
@@ -210,8 +209,8 @@ async fn show(
         None => None,
     };
     let notice = match q.ok.as_deref() {
-        Some("saved") => "Kursen är sparad.".to_string(),
-        Some("created") => "Kursen är skapad.".to_string(),
+        Some("saved") => c.t("catalogue.saved").to_string(),
+        Some("created") => c.t("catalogue.created").to_string(),
         _ => String::new(),
     };
     render(ShowPage {
@@ -311,27 +310,31 @@ struct FormPage {
 
 impl FormPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Level::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Format::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         CourseStatus::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         LanguageSupport::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn has_support(&self, code: &&str) -> bool {

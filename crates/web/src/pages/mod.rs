@@ -74,12 +74,44 @@ impl FormErrors {
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }
+    /// The message for a field in `lang`: Swedish as the rule gave it, or
+    /// the English text for the error's code (`form_errors.<code>`) when the
+    /// locale has one.
+    pub fn get_in(&self, lang: &crate::i18n::Lang, field: &str) -> String {
+        self.0
+             .0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| localise(*lang, e))
+            .unwrap_or_default()
+    }
+    /// All (field, message) pairs in `lang`, see [`FormErrors::get_in`].
+    pub fn all_in(&self, lang: &crate::i18n::Lang) -> Vec<(String, String)> {
+        self.0
+             .0
+            .iter()
+            .map(|e| (e.field.clone(), localise(*lang, e)))
+            .collect()
+    }
     pub fn all(&self) -> Vec<(String, String)> {
         self.0
              .0
             .iter()
             .map(|e| (e.field.clone(), e.message.clone()))
             .collect()
+    }
+}
+
+fn localise(lang: crate::i18n::Lang, e: &domain::FieldError) -> String {
+    match lang {
+        crate::i18n::Lang::Sv => e.message.clone(),
+        crate::i18n::Lang::En => crate::i18n::get(lang, &format!("form_errors.{}", e.code))
+            .filter(|_| {
+                crate::i18n::get(crate::i18n::Lang::Sv, &format!("form_errors.{}", e.code))
+                    == Some(e.message.as_str())
+            })
+            .map(str::to_string)
+            .unwrap_or_else(|| e.message.clone()),
     }
 }
 

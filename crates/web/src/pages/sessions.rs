@@ -143,7 +143,16 @@ impl FormPage {
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
         LanguageSupport::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| {
+                (
+                    l.code(),
+                    if self.c.lang == crate::i18n::Lang::En {
+                        l.label_en()
+                    } else {
+                        l.label_sv()
+                    },
+                )
+            })
             .collect()
     }
     fn has_support(&self, code: &&str) -> bool {
@@ -388,7 +397,7 @@ impl ShowPage {
         crate::format::datetime(self.s.row.closes_at())
     }
     fn part_sv(&self, p: &domain::sessions::Interval) -> String {
-        domain::sessions::format_part_sv(p)
+        self.c.when(std::slice::from_ref(p))
     }
     fn free_for_me(&self) -> i64 {
         match self.my_municipality {
@@ -397,12 +406,21 @@ impl ShowPage {
         }
     }
     fn supports(&self) -> String {
-        super::catalogue::support_labels(&self.s.row.language_support)
+        self.c.supports(&self.s.row.language_support)
     }
     fn support_options(&self) -> Vec<(&'static str, &'static str)> {
         LanguageSupport::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| {
+                (
+                    l.code(),
+                    if self.c.lang == crate::i18n::Lang::En {
+                        l.label_en()
+                    } else {
+                        l.label_sv()
+                    },
+                )
+            })
             .collect()
     }
     fn booked_count(&self) -> usize {
@@ -503,16 +521,16 @@ async fn show(
         vec![]
     };
     let notice = match q.ok.as_deref() {
-        Some("created") => "Kurstillfället är schemalagt.".to_string(),
-        Some("booked") => "Du är bokad. En bekräftelse med kalenderinbjudan skickas till din e-post.".to_string(),
-        Some("waitlisted") => "Tillfället är fullt: du står på väntelistan och får besked direkt om en plats blir ledig.".to_string(),
-        Some("installt") => "Kurstillfället är inställt och alla anmälda har meddelats.".to_string(),
-        Some("cancelled") => "Anmälan är avbokad.".to_string(),
-        Some("late_cancelled") => "Anmälan är avbokad och registrerad som sen avbokning.".to_string(),
-        Some("promoted") => "Anmälan är avbokad. Platsen gick direkt till den första på väntelistan, som har fått besked.".to_string(),
-        Some("trainer") => "Utbildningsledarna är uppdaterade.".to_string(),
-        Some("reserved") => "Platserna är reserverade. Namnge deltagarna under Boka personal.".to_string(),
-        Some("released") => "Reservationen är släppt.".to_string(),
+        Some("created") => c.t("sessions.n_created").to_string(),
+        Some("booked") => c.t("sessions.n_booked").to_string(),
+        Some("waitlisted") => c.t("sessions.n_waitlisted").to_string(),
+        Some("installt") => c.t("sessions.n_cancelled_session").to_string(),
+        Some("cancelled") => c.t("sessions.n_cancelled").to_string(),
+        Some("late_cancelled") => c.t("sessions.n_late_cancelled").to_string(),
+        Some("promoted") => c.t("sessions.n_promoted").to_string(),
+        Some("trainer") => c.t("sessions.n_trainer").to_string(),
+        Some("reserved") => c.t("sessions.n_reserved").to_string(),
+        Some("released") => c.t("sessions.n_released").to_string(),
         _ => String::new(),
     };
     render(ShowPage {
@@ -562,9 +580,7 @@ async fn book_self(
 ) -> PageResult {
     let user = c.require_login()?;
     let Some(pid) = user.actor.person_id else {
-        return Err(AppError::forbidden(
-            "Ditt konto är inte kopplat till en person och kan inte bokas.",
-        ));
+        return Err(AppError::forbidden(c.t("sessions.e_not_a_person")));
     };
     let p = navet_store::people::get(&s.db, pid).await?;
     let user = c.require(Action::BookPerson(p.as_ref()))?;
@@ -633,7 +649,7 @@ async fn assign_trainer(
 ) -> PageResult {
     let user = c.require(Action::ManageSessions)?;
     let Some(pid) = f.person_id else {
-        return Ok(back_with_error(id, "Välj en utbildningsledare."));
+        return Ok(back_with_error(id, c.t("sessions.e_choose_trainer")));
     };
     match trainers::assign(&s.db, &user.who(), id, pid).await {
         Ok(()) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer"))),
@@ -675,7 +691,7 @@ async fn reserve(
 ) -> PageResult {
     c.require_login()?;
     let Some(unit_id) = f.unit_id else {
-        return Ok(back_with_error(id, "Välj enhet."));
+        return Ok(back_with_error(id, c.t("sessions.e_choose_unit")));
     };
     let unit = navet_store::org::unit(&s.db, unit_id).await?;
     let user = c.require(Action::ViewUnit {
@@ -689,13 +705,10 @@ async fn reserve(
         municipality_id: unit.municipality_id,
     }))?;
     let Ok(seats) = f.seats.trim().parse::<i64>() else {
-        return Ok(back_with_error(id, "Ange antal platser som ett heltal."));
+        return Ok(back_with_error(id, c.t("sessions.e_seats_integer")));
     };
     let Some(d) = navet_store::time::parse_date(&f.deadline) else {
-        return Ok(back_with_error(
-            id,
-            "Ange sista dag att namnge deltagare som ÅÅÅÅ-MM-DD.",
-        ));
+        return Ok(back_with_error(id, c.t("sessions.e_name_by_date")));
     };
     let deadline =
         domain::sessions::stockholm_to_utc(d.and_hms_opt(23, 59, 0).expect("time")).unwrap_or(0);

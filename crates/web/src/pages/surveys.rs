@@ -62,7 +62,7 @@ impl AnswerPage {
         surveys::field_name(q.id)
     }
     fn kind_label(&self) -> &'static str {
-        self.inv.kind.label_sv()
+        self.c.survey_kind(&self.inv.kind)
     }
 }
 
@@ -212,13 +212,19 @@ impl AdminPage {
     fn kinds(&self) -> Vec<(&'static str, &'static str)> {
         surveys::QuestionKind::ALL
             .iter()
-            .map(|k| (k.code(), k.label_sv()))
+            .map(|k| {
+                let en = self.c.lang == crate::i18n::Lang::En;
+                (k.code(), if en { k.label_en() } else { k.label_sv() })
+            })
             .collect()
     }
     fn metrics(&self) -> Vec<(&'static str, &'static str)> {
         surveys::Metric::ALL
             .iter()
-            .map(|m| (m.code(), m.label_sv()))
+            .map(|m| {
+                let en = self.c.lang == crate::i18n::Lang::En;
+                (m.code(), if en { m.label_en() } else { m.label_sv() })
+            })
             .collect()
     }
     fn pct(&self, v: &f64) -> String {

@@ -1,0 +1,142 @@
+//! The pages in English after the language switch, and unchanged in Swedish.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use domain::access::{Role, Scope};
+use navet_store::{both_engines, Db};
+
+/// Switch the logged-in session to `lang`; returns the cookie header to use.
+async fn switch(app: &TestApp, cookie: &str, lang: &str) -> String {
+    let csrf = app.csrf_for(cookie, "/").await;
+    let r = app
+        .page(
+            "POST",
+            "/sprak",
+            cookie,
+            Some(&format!("_csrf={csrf}&lang={lang}&next=/")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    match r.cookies().into_iter().find(|c| c.contains("lang")) {
+        Some(c) => format!("{cookie}; {}", c.split(';').next().unwrap()),
+        None => cookie.to_string(),
+    }
+}
+
+/// GET every page and check language attribute and the expected texts.
+async fn check(app: &TestApp, cookie: &str, lang: &str, pages: &[(&str, &[&str])]) {
+    for (path, texts) in pages {
+        let r = app.page("GET", path, cookie, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("<html lang=\"{lang}\">")),
+            "{path} is not lang={lang}"
+        );
+        for t in *texts {
+            assert!(r.body.contains(t), "{path} ({lang}) lacks {t:?}");
+        }
+    }
+}
+
+both_engines!(daily_pages_in_english_and_swedish, |db: Db| async move {
+    let app = TestApp::new(db.clone());
+    app.account("c@test.se", Role::Coordinator, None, Scope::default())
+        .await;
+    app.account("p@test.se", Role::Participant, None, Scope::default())
+        .await;
+    app.account("m@test.se", Role::Manager, None, Scope::default())
+        .await;
+    app.account("t@test.se", Role::Trainer, None, Scope::default())
+        .await;
+    let coord = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
+    let part = app.login("p@test.se", "rätt-lösenord-123").await.unwrap();
+    let manager = app.login("m@test.se", "rätt-lösenord-123").await.unwrap();
+    let trainer = app.login("t@test.se", "rätt-lösenord-123").await.unwrap();
+
+    let coord_sv: &[(&str, &[&str])] = &[
+        (
+            "/kurser",
+            &["<h1>Kurser</h1>", "Inga kurser matchar filtret.", "Ny kurs"],
+        ),
+        (
+            "/kurser/ny",
+            &["Kursnamn", "Språkstöd som erbjuds", "Spara"],
+        ),
+        ("/tillfallen", &["Kurstillfällen", "Visa inställda"]),
+        (
+            "/tillfallen/ny",
+            &["Nytt kurstillfälle", "Kvoter per kommun"],
+        ),
+        ("/narvaro", &["<h1>Närvaro</h1>"]),
+        ("/intyg/utgaende", &["Intyg som går ut"]),
+        ("/enkater", &["Enkäter", "Lägg till fråga"]),
+    ];
+    let coord_en: &[(&str, &[&str])] = &[
+        (
+            "/kurser",
+            &[
+                "<h1>Courses</h1>",
+                "No courses match the filter.",
+                "New course",
+            ],
+        ),
+        (
+            "/kurser/ny",
+            &["Course title", "Language support offered", "Save"],
+        ),
+        ("/tillfallen", &["Course sessions", "Show cancelled"]),
+        (
+            "/tillfallen/ny",
+            &["New session", "Quotas per municipality"],
+        ),
+        ("/narvaro", &["<h1>Attendance</h1>"]),
+        ("/intyg/utgaende", &["Expiring certificates"]),
+        ("/enkater", &["Surveys", "Add question"]),
+    ];
+    check(&app, &coord, "sv", coord_sv).await;
+    let coord_en_cookie = switch(&app, &coord, "en").await;
+    check(&app, &coord_en_cookie, "en", coord_en).await;
+    let r = app.page("GET", "/kurser", &coord_en_cookie, None).await;
+    assert!(!r.body.contains("Inga kurser"), "Swedish left on /kurser");
+    // Back to Swedish: the texts are the Swedish ones again.
+    let coord_sv_cookie = switch(&app, &coord, "sv").await;
+    check(&app, &coord_sv_cookie, "sv", coord_sv).await;
+
+    let part_sv: &[(&str, &[&str])] = &[
+        ("/mina-bokningar", &["<h1>Mina bokningar</h1>"]),
+        ("/mina-intyg", &["Mina kursintyg"]),
+        ("/mina-enkater", &["Mina enkäter"]),
+    ];
+    let part_en: &[(&str, &[&str])] = &[
+        ("/mina-bokningar", &["<h1>My bookings</h1>"]),
+        ("/mina-intyg", &["My course certificates"]),
+        ("/mina-enkater", &["My surveys"]),
+    ];
+    check(&app, &part, "sv", part_sv).await;
+    let part = switch(&app, &part, "en").await;
+    check(&app, &part, "en", part_en).await;
+
+    let manager_sv: &[(&str, &[&str])] = &[
+        ("/enheter", &["Mina enheter"]),
+        ("/boka-personal", &["<h1>Boka personal</h1>"]),
+    ];
+    let manager_en: &[(&str, &[&str])] = &[
+        ("/enheter", &["My units"]),
+        ("/boka-personal", &["<h1>Book staff</h1>"]),
+    ];
+    check(&app, &manager, "sv", manager_sv).await;
+    let manager = switch(&app, &manager, "en").await;
+    check(&app, &manager, "en", manager_en).await;
+
+    check(&app, &trainer, "sv", &[("/narvaro", &["<h1>Närvaro</h1>"])]).await;
+    let trainer = switch(&app, &trainer, "en").await;
+    check(
+        &app,
+        &trainer,
+        "en",
+        &[("/narvaro", &["<h1>Attendance</h1>"])],
+    )
+    .await;
+});
