@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod notify;
 pub mod pages;
 pub mod password;
+pub mod report_files;
 pub mod session_layer;
 pub mod tabular;
 
