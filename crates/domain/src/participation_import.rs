@@ -478,6 +478,43 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
     }
 }
 
+/// One row of the file, as `navet export participations` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub person_ref: String,
+    pub gender: Gender,
+    pub role: String,
+    pub municipality: String,
+    pub course: String,
+    pub date: NaiveDate,
+    pub hours: f64,
+    pub attended: bool,
+}
+
+/// The file `parse` reads: comma-separated UTF-8 with the header row, one
+/// line per row. Cells are written as they are (no spreadsheet escaping): the
+/// file is for another instance's import, which must see the titles exactly.
+pub fn write(rows: &[Row]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(COLUMNS).expect("writing to memory");
+    for r in rows {
+        // `{}` of an f64 is the shortest text that reads back as the same number.
+        let hours = format!("{}", r.hours);
+        w.write_record([
+            r.person_ref.as_str(),
+            r.gender.label_sv(),
+            &r.role,
+            &r.municipality,
+            &r.course,
+            &r.date.format("%Y-%m-%d").to_string(),
+            &hours,
+            if r.attended { "ja" } else { "nej" },
+        ])
+        .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,6 +542,38 @@ mod tests {
         P2,man,sjuksköterska,Hällefors,HLR,2025-03-04,3,nej\n\
         P1,kvinna,undersköterska,Örebro,Palliativ vård,2025-04-01,\"2,5\",ja\n\
         P1,kvinna,undersköterska,Örebro,HLR,2025-09-01,3,ja\n";
+
+    #[test]
+    fn written_rows_read_back_the_same() {
+        let row = |r: &str, g, course: &str, hours, attended| Row {
+            person_ref: r.into(),
+            gender: g,
+            role: "Undersköterska".into(),
+            municipality: "Hällefors".into(),
+            course: course.into(),
+            date: NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(),
+            hours,
+            attended,
+        };
+        let rows = [
+            row("p1", Gender::EjAngivet, "HLR", 7.0 / 3.0, true),
+            row("p2", Gender::Annat, "HLR", 7.0 / 3.0, false),
+            row("p1", Gender::EjAngivet, "Palliativ vård", 2.5, true),
+        ];
+        let bytes = write(&rows);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.starts_with("person_ref,gender,role,municipality,course,date,hours,attended\n")
+        );
+        assert!(text.contains("p1,ej angivet,Undersköterska,Hällefors,HLR,2025-03-04,"));
+        let p = parse(&bytes, &lk()).unwrap();
+        assert_eq!((p.rows, p.people.len(), p.sessions.len()), (3, 2, 2));
+        assert_eq!(p.people[0].gender, Gender::EjAngivet);
+        assert_eq!(p.people[1].gender, Gender::Annat);
+        assert_eq!(p.sessions[0].hours, 7.0 / 3.0, "hours survive exactly");
+        assert_eq!(p.sessions[1].course, CourseRef::Existing(101));
+        assert_eq!((p.attended, p.absent), (2, 1));
+    }
 
     #[test]
     fn rows_with_same_course_and_date_are_one_session() {

@@ -41,6 +41,14 @@ pub enum Command {
     /// Import historical participations or a funding programme.
     #[command(subcommand)]
     Import(crate::import::ImportCmd),
+    /// Export participations in the import format, to move them to another instance.
+    #[command(subcommand)]
+    Export(crate::export::ExportCmd),
+    /// Reports as files: the indicator report as JSON, CSV or XLSX.
+    #[command(subcommand)]
+    Report(crate::report::ReportCmd),
+    /// A consistent backup while the server runs (SQLite or PostgreSQL).
+    Backup(crate::backup::BackupArgs),
     /// Load-test a running server (`navet bench booking --token T -n 5000 -c 100`).
     Bench(crate::bench::BenchArgs),
 }

@@ -1,9 +1,12 @@
 //! `navet`: the command line. Wiring only; the work is done by the
 //! `domain`, `navet-store` and `navet-web` crates.
 
+mod backup;
 mod bench;
 mod cli;
+mod export;
 mod import;
+mod report;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -33,6 +36,9 @@ async fn run(args: cli::Cli) -> Result<()> {
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
         Import(c) => import::run(c).await,
+        Export(c) => export::run(c).await,
+        Report(c) => report::run(c).await,
+        Backup(a) => backup::run(a).await,
         Bench(a) => bench::run(a).await,
     }
 }

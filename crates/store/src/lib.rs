@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod backup;
 pub mod bookings;
 pub mod catalogue;
 pub mod competence_demo;
@@ -26,6 +27,7 @@ pub mod needs;
 pub mod org;
 pub mod outbox;
 pub mod packages;
+pub mod participations;
 pub mod people;
 pub mod reports;
 pub mod requirements;

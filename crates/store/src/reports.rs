@@ -93,7 +93,7 @@ fn gender_from(code: &str) -> Gender {
 }
 
 /// Half-open timestamp range [start of from, start of the day after to).
-fn bounds(p: Period) -> (i64, i64) {
+pub(crate) fn bounds(p: Period) -> (i64, i64) {
     (
         day_start(p.from),
         day_start(p.to.succ_opt().unwrap_or(p.to)),

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod pages;
 pub mod password;
 pub mod pdf;
+pub mod report_files;
 pub mod session_layer;
 pub mod tabular;
 

@@ -52,7 +52,7 @@ pub async fn indicators(
         ApiError::invalid(&first.field, first.message)
     })?;
     let r = navet_store::reports::indicator_report(&s.db, period).await?;
-    Ok(Json(serde_json::to_value(r).map_err(|e| {
+    Ok(Json(crate::report_files::to_json(&r).map_err(|e| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             e.to_string(),
