@@ -1,5 +1,5 @@
 -- A person's gender follows the person record (corrections reach every
--- report); municipality and role group only where attendance kept none.
+-- report); municipality and role only where attendance kept none.
 CREATE OR REPLACE FUNCTION people_facts_sync() RETURNS trigger AS $$
 BEGIN
     UPDATE attendance_facts SET gender = NEW.gender WHERE person_id = NEW.id;

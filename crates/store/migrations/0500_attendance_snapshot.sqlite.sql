@@ -1,5 +1,5 @@
 -- A person's gender follows the person record (corrections reach every
--- report); municipality and role group only where attendance kept none.
+-- report); municipality and role only where attendance kept none.
 DROP TRIGGER people_facts_sync;
 CREATE TRIGGER people_facts_sync AFTER UPDATE OF gender, municipality_id, role_id ON people
 BEGIN

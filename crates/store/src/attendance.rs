@@ -197,12 +197,12 @@ async fn lock_session(
 }
 
 /// `SET` clause that keeps, on a booking whose attendance is taken, the
-/// municipality and role group the person has then (see migration 0500).
+/// municipality and role the person has then (see migration 0500).
 /// A later correction keeps the first values: history stays as it was.
 const KEEP_EMPLOYMENT: &str = "attended_municipality_id = COALESCE(attended_municipality_id, \
     (SELECT p.municipality_id FROM people p WHERE p.id = bookings.person_id)), \
-    attended_role_group = COALESCE(attended_role_group, \
-    (SELECT r.role_group FROM people p JOIN roles r ON r.id = p.role_id WHERE p.id = bookings.person_id))";
+    attended_role_id = COALESCE(attended_role_id, \
+    (SELECT p.role_id FROM people p WHERE p.id = bookings.person_id))";
 
 /// Mark one booked person present or absent. Allowed from the session's
 /// day on, until and after closing (a correction after closing also adds

@@ -299,8 +299,8 @@ pub async fn import(
         for p in &s.participants {
             let person_id = person_ids[p.person];
             let booking_id: i64 = sqlx::query_scalar(
-                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at, attended_municipality_id, attended_role_group) \
-                 VALUES ($1, $2, $3, $4, $5, $6, (SELECT role_group FROM roles WHERE id = $7)) RETURNING id",
+                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at, attended_municipality_id, attended_role_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(session_id)
             .bind(person_id)

@@ -51,8 +51,8 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
     let rows = sqlx::query(
         "SELECT s.id, s.starts_at, s.hours, k.title, b.person_id, p.gender, r.name, m.name, b.status \
          FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN courses k ON k.id = s.course_id \
-         JOIN people p ON p.id = b.person_id JOIN roles r ON r.id = p.role_id \
-         JOIN municipalities m ON m.id = p.municipality_id \
+         JOIN people p ON p.id = b.person_id JOIN roles r ON r.id = COALESCE(b.attended_role_id, p.role_id) \
+         JOIN municipalities m ON m.id = COALESCE(b.attended_municipality_id, p.municipality_id) \
          WHERE s.status = 'held' AND b.status IN ('attended', 'absent') \
          AND s.starts_at >= $1 AND s.starts_at < $2 \
          ORDER BY s.starts_at, s.id, b.person_id",

@@ -42,13 +42,14 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 /// The person's gender as recorded now (corrections reach every report);
-/// municipality and role group as they were when attendance was taken.
-const FACT_SELECT: &str = "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, \
-    COALESCE(b.attended_municipality_id, p.municipality_id), COALESCE(b.attended_role_group, r.role_group), \
+/// municipality and role as they were when attendance was taken.
+const FACT_SELECT: &str =
+    "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, \
+    COALESCE(b.attended_municipality_id, p.municipality_id), r.role_group, \
     LAG(s.starts_at) OVER (PARTITION BY b.person_id ORDER BY s.starts_at, b.id), \
     LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id ORDER BY s.starts_at, b.id) \
     FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
-    JOIN roles r ON r.id = p.role_id WHERE b.status = 'attended'";
+    JOIN roles r ON r.id = COALESCE(b.attended_role_id, p.role_id) WHERE b.status = 'attended'";
 const FACT_INSERT: &str = "INSERT INTO attendance_facts (booking_id, session_id, person_id, course_id, starts_at, hours, gender, \
     municipality_id, role_group, prev_at, prev_course_at) ";
 

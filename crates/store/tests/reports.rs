@@ -886,6 +886,20 @@ both_engines!(
         reports::rebuild_facts(&db).await.unwrap();
         check(&reports::indicator_report(&db, period).await.unwrap());
 
+        // The export names the employment at the time too, so the history
+        // moves to another instance unchanged (s2 is not closed: not exported).
+        let out = navet_store::participations::export(&db, period, "")
+            .await
+            .unwrap();
+        let csv = String::from_utf8(out.csv).unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.contains(",Örebro,HLR,2025-02-01,"), "{row}");
+        assert!(
+            row.contains("Undersköterska") || row.contains("undersköterska"),
+            "{row}"
+        );
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+
         // The cost model's actual use counts hours the same way.
         let a = navet_store::costs::actuals(&db, d("2025-01-01"), d("2025-12-31"))
             .await
