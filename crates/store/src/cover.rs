@@ -103,28 +103,16 @@ pub async fn add_absence(
 
 /// Remove a registered absence (the trainer is back, or it was a mistake).
 pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
-    let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM trainer_absences WHERE id = $1 AND person_id = $2")
-        .bind(id)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(StoreError::NotFound("frånvaro"));
-    }
-    audit::record(
-        &mut tx,
+    crate::trainers::remove_row(
+        db,
         who,
+        "trainer_absences",
+        person_id,
+        id,
+        "frånvaro",
         "trainer.absence.remove",
-        "person",
-        Some(person_id),
-        Some(person_id),
-        "",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A trainer's absences that have not ended before `today`, earliest first.

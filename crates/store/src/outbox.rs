@@ -47,22 +47,7 @@ pub async fn enqueue(
     n: &Notice,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body, ics, session_id, booking_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(now)
-    .bind(n.kind.code())
-    .bind(&to.email)
-    .bind(to.person_id)
-    .bind(&n.subject)
-    .bind(&n.body)
-    .bind(&n.ics)
-    .bind(to.session_id)
-    .bind(to.booking_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    enqueue_many(conn, &[(to.clone(), n.clone())], now).await
 }
 
 /// Queue several notices inside the caller's transaction, in one statement.

@@ -279,20 +279,45 @@ pub async fn add_certification(
 }
 
 pub async fn remove_certification(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+    remove_row(
+        db,
+        who,
+        "trainer_certifications",
+        person_id,
+        id,
+        "certifiering",
+        "trainer.certification.remove",
+    )
+    .await
+}
+
+/// Delete one of a trainer's rows in `table` (an absence, a certification),
+/// refusing ids that belong to someone else, and log it.
+pub(crate) async fn remove_row(
+    db: &Db,
+    who: &Who,
+    table: &'static str,
+    person_id: i64,
+    id: i64,
+    what: &'static str,
+    action: &'static str,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM trainer_certifications WHERE id = $1 AND person_id = $2")
-        .bind(id)
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(&format!(
+        "DELETE FROM {table} WHERE id = $1 AND person_id = $2"
+    ))
+    .bind(id)
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n == 0 {
-        return Err(StoreError::NotFound("certifiering"));
+        return Err(StoreError::NotFound(what));
     }
     audit::record(
         &mut tx,
         who,
-        "trainer.certification.remove",
+        action,
         "person",
         Some(person_id),
         Some(person_id),
