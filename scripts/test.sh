@@ -21,6 +21,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
+# pg_dump and pg_restore for the backup tests.
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
 
 # PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres).
