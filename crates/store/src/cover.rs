@@ -135,6 +135,25 @@ pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResu
     .collect())
 }
 
+/// The trainers on a session who are registered as away when it is held.
+pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+    let mut conn = db.pool().acquire().await?;
+    let parts = crate::sessions::parts_or_span(&mut conn, session_id).await?;
+    let on: Vec<i64> =
+        sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut away = Vec::new();
+    for pid in on {
+        let absences = absence_intervals(&mut conn, pid).await?;
+        if domain::sessions::overlaps(&parts, &absences) {
+            away.push(pid);
+        }
+    }
+    Ok(away)
+}
+
 /// Every trainer with courses, sessions and absences (one read each).
 async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
     let mut out: Vec<TrainerFacts> = sqlx::query(

@@ -107,6 +107,19 @@ pub(crate) async fn parts(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<
         .collect())
 }
 
+/// A session's parts, or its whole span when it has none stored.
+pub(crate) async fn parts_or_span(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Interval>> {
+    let parts = parts(&mut *conn, id).await?;
+    if !parts.is_empty() {
+        return Ok(parts);
+    }
+    let r = sqlx::query("SELECT starts_at, ends_at FROM sessions WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(vec![Interval::new(r.get(0), r.get(1))])
+}
+
 pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Quota>> {
     let rows = sqlx::query(
         "SELECT municipality_id, seats, release_at FROM session_quotas WHERE session_id = $1 ORDER BY municipality_id",

@@ -404,14 +404,7 @@ pub(crate) async fn assign_in(
     if already > 0 {
         return Ok(());
     }
-    let mut parts = crate::sessions::parts(tx, session_id).await?;
-    if parts.is_empty() {
-        let r = sqlx::query("SELECT starts_at, ends_at FROM sessions WHERE id = $1")
-            .bind(session_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        parts.push(Interval::new(r.get(0), r.get(1)));
-    }
+    let parts = crate::sessions::parts_or_span(tx, session_id).await?;
     let others = trainer_sessions(tx, person_id, session_id).await?;
     let away = crate::cover::absence_intervals(tx, person_id).await?;
     if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {

@@ -140,6 +140,12 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
     assert!(r.body.contains("Kim"));
     assert!(r.body.contains("reser dit"));
 
+    // The session page flags the absent trainer and points to cover.
+    let r = app
+        .page("GET", &format!("/kurstillfallen/{sid}"), &coord, None)
+        .await;
+    assert!(r.body.contains("Hitta ersättare"), "{}", r.body);
+
     let csrf = app.csrf_for(&coord, "/bemanning").await;
     let r = app
         .page(
@@ -153,6 +159,10 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
     let on = sessions::get(&db, sid).await.unwrap().trainers;
     assert_eq!(on.len(), 1);
     assert_eq!(on[0].person_id, kim);
+    let r = app
+        .page("GET", &format!("/kurstillfallen/{sid}"), &coord, None)
+        .await;
+    assert!(!r.body.contains("Hitta ersättare"));
     let r = app.page("GET", "/bemanning?ok=insatt", &coord, None).await;
     assert!(r.body.contains("kalenderinbjudan"));
     assert!(r

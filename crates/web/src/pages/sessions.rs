@@ -381,6 +381,8 @@ struct ShowPage {
     holds: Vec<HoldView>,
     my_units: Vec<Unit>,
     trainers: Vec<Trainer>,
+    /// Trainers on the session who are registered as away then.
+    absent: Vec<i64>,
     can_manage: bool,
     can_book_self: bool,
     is_manager: bool,
@@ -528,6 +530,11 @@ async fn show(
         can_book_self: c.actor().is_some_and(|a| a.person_id.is_some()),
         trainers: if can_manage {
             trainers::list(&s.db).await?
+        } else {
+            vec![]
+        },
+        absent: if can_manage {
+            navet_store::cover::absent_trainers(&s.db, id).await?
         } else {
             vec![]
         },
