@@ -26,7 +26,10 @@ async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
     .get(0)
 }
 
-both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
+/// A course, two qualified trainers (Ulla in Örebro, Kim in Karlskoga) and
+/// a session in Örebro in ten days led by Ulla: (session, ulla, kim).
+async fn setup(db: &Db) -> (i64, i64, i64) {
+    let db = db.clone();
     let who = Who::system("test");
     let course = catalogue::create(
         &db,
@@ -74,6 +77,12 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
         .unwrap();
     let sid = sessions::create(&db, &who, &resolved).await.unwrap();
 
+    (sid, ulla, kim)
+}
+
+both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
+    let (sid, ulla, kim) = setup(&db).await;
+    let start = sessions::get(&db, sid).await.unwrap().row.starts_at;
     let app = TestApp::new(db.clone());
     app.account("c@test.se", Role::Coordinator, None, Scope::default())
         .await;
@@ -188,4 +197,55 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
         sessions::get(&db, sid).await.unwrap().trainers[0].person_id,
         kim
     );
+});
+
+// An HR or rota system reports the absence over the API; the cover list
+// shows the session with the candidate; bad dates name the field.
+both_engines!(absence_and_cover_over_the_api, |db: Db| async move {
+    let (sid, ulla, kim) = setup(&db).await;
+    let start = sessions::get(&db, sid).await.unwrap().row.starts_at;
+    let app = TestApp::new(db.clone());
+    let token = app.token(Role::Coordinator).await;
+    let r = app.get("/api/v1/cover", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), serde_json::json!([]));
+    let path = format!("/api/v1/trainers/{ulla}/absences");
+    let r = app
+        .post_json(
+            &path,
+            Some(&token),
+            &serde_json::json!({"starts_on": "i morgon", "ends_on": "2030-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "starts_on");
+    let day = navet_store::reports::local_date(start).to_string();
+    let r = app
+        .post_json(
+            &path,
+            Some(&token),
+            &serde_json::json!({"starts_on": day, "ends_on": day}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let absence = r.json()["id"].as_i64().unwrap();
+    let v = app.get("/api/v1/cover", Some(&token)).await.json();
+    assert_eq!(v[0]["session_id"], sid);
+    assert_eq!(v[0]["assigned"][0]["absent"], true);
+    assert_eq!(v[0]["candidates"][0]["person_id"], kim);
+    // Only coordinators and admins.
+    let participant = app.token(Role::Participant).await;
+    assert_eq!(
+        app.get("/api/v1/cover", Some(&participant)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app.delete(&format!("{path}/{absence}"), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/cover", Some(&token)).await.json(),
+        serde_json::json!([])
+    );
+    // The OpenAPI document describes the new paths.
+    let doc = app.get("/api/v1/openapi.json", None).await.json();
+    assert!(doc["paths"]["/api/v1/cover"].is_object());
 });

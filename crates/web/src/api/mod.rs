@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod bookings;
 pub mod costs;
 pub mod courses;
+pub mod cover;
 pub mod gaps;
 pub mod org;
 pub mod people;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(requirements::router())
         .merge(gaps::router())
         .merge(tracks::router())
+        .merge(cover::router())
 }
 
 #[derive(OpenApi)]
@@ -67,6 +69,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(requirements::Doc::openapi());
     doc.merge(gaps::Doc::openapi());
     doc.merge(tracks::Doc::openapi());
+    doc.merge(cover::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
