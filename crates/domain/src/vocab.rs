@@ -14,6 +14,13 @@ macro_rules! vocab {
             pub fn code(self) -> &'static str { match self { $($name::$v => $code),+ } }
             pub fn label_sv(self) -> &'static str { match self { $($name::$v => $sv),+ } }
             pub fn label_en(self) -> &'static str { match self { $($name::$v => $en),+ } }
+            /// (code, label) of every value, in English or Swedish: a form's choices.
+            pub fn options(english: bool) -> Vec<(&'static str, &'static str)> {
+                $name::ALL
+                    .iter()
+                    .map(|v| (v.code(), if english { v.label_en() } else { v.label_sv() }))
+                    .collect()
+            }
             /// Accepts the code or the Swedish label, case-insensitively.
             pub fn parse(s: &str) -> Option<$name> {
                 let s = s.trim().to_lowercase();

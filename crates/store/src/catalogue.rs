@@ -313,6 +313,9 @@ pub struct CatalogueFilter {
     /// "VT 2026" or "HT 2026": a session that term, or planned for it.
     pub term: Option<String>,
     pub query: Option<String>,
+    /// A language-support code: courses that offer it, or that have an
+    /// upcoming session with it.
+    pub language_support: Option<String>,
     /// Only courses open for booking (aktiv, test); false = all.
     pub bookable_only: bool,
 }
@@ -339,7 +342,7 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     .fetch_all(db.pool())
     .await?;
     let sess_rows = sqlx::query(
-        "SELECT course_id, starts_at, municipality_id FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') \
+        "SELECT course_id, starts_at, municipality_id, language_support FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') \
          ORDER BY starts_at",
     )
     .bind(now)
@@ -406,6 +409,16 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
         if let Some(t) = f.term.as_deref().filter(|s| !s.is_empty()) {
             let t_lower = t.to_lowercase();
             if !terms.iter().any(|x| x == t) && !c.planned_term.to_lowercase().contains(&t_lower) {
+                continue;
+            }
+        }
+        if let Some(code) = f.language_support.as_deref().filter(|s| !s.is_empty()) {
+            let offers = |codes: &str| codes.split(',').any(|c| c.trim() == code);
+            if !offers(&c.language_support)
+                && !sess_rows
+                    .iter()
+                    .any(|r| mine(r) && offers(&r.get::<String, _>(3)))
+            {
                 continue;
             }
         }

@@ -1104,3 +1104,54 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
         .unwrap()
         .is_empty());
 });
+
+// The assistant nurse who needs language support finds the courses that
+// offer it, on the course or on an upcoming session.
+both_engines!(catalogue_filters_on_language_support, |db: Db| async move {
+    let with_sva = catalogue::create(
+        &db,
+        &who(),
+        &CheckedCourse {
+            title: "Sårvård".into(),
+            level: Level::Bas,
+            format: Format::Simulering,
+            hours: 3.0,
+            status: CourseStatus::Aktiv,
+            validity_months: None,
+            default_capacity: 12,
+            trainers_per_session: 1,
+        },
+        &CourseExtras {
+            language_support: "sva".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let interpreted = course(&db, "Bemötande").await;
+    let mut i = input(interpreted, now() + 10 * DAY, 3, 8);
+    i.language_support = vec!["teckentolk".into()];
+    session(&db, &i).await;
+    course(&db, "HLR").await;
+    let titles = |code: &str| {
+        let db = db.clone();
+        let code = code.to_string();
+        async move {
+            let f = catalogue::CatalogueFilter {
+                language_support: Some(code),
+                bookable_only: true,
+                ..Default::default()
+            };
+            catalogue::search(&db, &f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| l.course.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("sva").await, [with_sva]);
+    assert_eq!(titles("teckentolk").await, [interpreted]);
+    assert!(titles("anpassat_material").await.is_empty());
+    assert_eq!(titles("").await.len(), 3);
+});

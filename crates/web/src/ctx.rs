@@ -120,6 +120,10 @@ impl Ctx {
 
     // Closed vocabularies in the user's language ---------------------------------
 
+    /// Whether the page is shown in English.
+    pub fn is_english(&self) -> bool {
+        self.lang == Lang::En
+    }
     fn pick(&self, sv: &'static str, en: &'static str) -> &'static str {
         match self.lang {
             Lang::Sv => sv,

@@ -43,6 +43,9 @@ struct ListQuery {
     kommun: Option<i64>,
     #[serde(default)]
     termin: String,
+    /// A language-support code.
+    #[serde(default)]
+    sprak: String,
     /// Coordinators: show every lifecycle status.
     #[serde(default)]
     alla: Option<String>,
@@ -63,18 +66,13 @@ struct ListPage {
 
 impl ListPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Level::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        Level::options(self.c.is_english())
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Format::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        Format::options(self.c.is_english())
+    }
+    fn supports(&self) -> Vec<(&'static str, &'static str)> {
+        LanguageSupport::options(self.c.is_english())
     }
     fn top_areas(&self) -> Vec<&CompetenceArea> {
         self.areas
@@ -116,6 +114,7 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         municipality_id: q.kommun,
         term: Some(q.termin.clone()),
         query: Some(q.q.clone()),
+        language_support: Some(q.sprak.clone()),
         bookable_only: !(can_manage && q.alla.is_some()),
     };
     let courses = catalogue::search(&s.db, &filter).await?;
@@ -310,32 +309,16 @@ struct FormPage {
 
 impl FormPage {
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Level::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        Level::options(self.c.is_english())
     }
     fn formats(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Format::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        Format::options(self.c.is_english())
     }
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        CourseStatus::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        CourseStatus::options(self.c.is_english())
     }
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        LanguageSupport::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        LanguageSupport::options(self.c.is_english())
     }
     fn has_support(&self, code: &&str) -> bool {
         self.f.language_support.iter().any(|s| s == code)

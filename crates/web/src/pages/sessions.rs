@@ -139,24 +139,9 @@ struct FormPage {
     trainers: Vec<Trainer>,
 }
 
-/// Every kind of language support, labelled in the user's language.
-fn language_support_options(lang: crate::i18n::Lang) -> Vec<(&'static str, &'static str)> {
-    LanguageSupport::ALL
-        .iter()
-        .map(|l| {
-            let label = if lang == crate::i18n::Lang::En {
-                l.label_en()
-            } else {
-                l.label_sv()
-            };
-            (l.code(), label)
-        })
-        .collect()
-}
-
 impl FormPage {
     fn supports(&self) -> Vec<(&'static str, &'static str)> {
-        language_support_options(self.c.lang)
+        LanguageSupport::options(self.c.is_english())
     }
     fn has_support(&self, code: &&str) -> bool {
         self.f.language_support.iter().any(|s| s == code)
@@ -414,7 +399,7 @@ impl ShowPage {
         self.c.supports(&self.s.row.language_support)
     }
     fn support_options(&self) -> Vec<(&'static str, &'static str)> {
-        language_support_options(self.c.lang)
+        LanguageSupport::options(self.c.is_english())
     }
     fn booked_count(&self) -> usize {
         self.participants
