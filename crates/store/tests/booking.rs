@@ -1155,3 +1155,56 @@ both_engines!(catalogue_filters_on_language_support, |db: Db| async move {
     assert!(titles("anpassat_material").await.is_empty());
     assert_eq!(titles("").await.len(), 3);
 });
+
+// Rule 3 under concurrency: one trainer put on ten overlapping sessions at
+// once (cover for ten absent colleagues) ends up on exactly one of them.
+both_engines!(
+    one_trainer_cannot_cover_two_overlapping_sessions_at_once,
+    |db: Db| async move {
+        let c = course(&db, "KlinSim-handledning").await;
+        let ore = muni(&db, "Örebro").await;
+        let t = people(&db, "Örebro", 11, "Ledare").await;
+        for p in &t {
+            trainers::upsert(&db, &who(), *p, ore, true).await.unwrap();
+            trainers::set_courses(&db, &who(), *p, &[c]).await.unwrap();
+        }
+        let start = now() + 10 * DAY;
+        let mut sessions_ = vec![];
+        for (k, away) in t[1..].iter().enumerate() {
+            let mut i = input(c, start + k as i64 * 600, 3, 8);
+            i.venue = format!("Sal {k}");
+            i.trainer_person_ids = vec![*away];
+            sessions_.push((session(&db, &i).await, *away));
+        }
+        let cover_trainer = t[0];
+        let attempts: Vec<_> = sessions_
+            .iter()
+            .map(|(s, away)| {
+                let db = db.clone();
+                let (s, away) = (*s, *away);
+                tokio::spawn(async move {
+                    cover::step_in(&db, &who(), s, cover_trainer, Some(away)).await
+                })
+            })
+            .collect();
+        let mut results = vec![];
+        for a in attempts {
+            results.push(a.await.unwrap());
+        }
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 1, "exactly one succeeds: {results:?}");
+        let on: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM session_trainers WHERE person_id = $1")
+                .bind(cover_trainer)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(on, 1);
+        // The refused ones kept their original trainer (nothing half-done).
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_trainers")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(kept, 10);
+    }
+);
