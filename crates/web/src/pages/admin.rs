@@ -13,7 +13,7 @@ use navet_store::org::{Municipality, Unit};
 use navet_store::StoreError;
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
 use crate::{render, see_other, AppState, PageResult};
 
@@ -130,22 +130,19 @@ async fn accounts_view(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(AccountsPage {
-        accounts: accounts::list(&s.db).await?,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
-        units: navet_store::org::units(&s.db, None).await?,
-        c,
-        f,
-        errors,
-        notice,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = errors.any();
+    render_form(
+        AccountsPage {
+            accounts: accounts::list(&s.db).await?,
+            municipalities: navet_store::org::municipalities(&s.db).await?,
+            units: navet_store::org::units(&s.db, None).await?,
+            c,
+            f,
+            errors,
+            notice,
+        },
+        invalid,
+    )
 }
 
 async fn create_account(
@@ -254,22 +251,19 @@ async fn account_view(
             }
         }
     };
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(AccountPage {
-        municipalities: navet_store::org::municipalities(&s.db).await?,
-        units: navet_store::org::units(&s.db, None).await?,
-        c,
-        a,
-        f,
-        errors,
-        notice,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = errors.any();
+    render_form(
+        AccountPage {
+            municipalities: navet_store::org::municipalities(&s.db).await?,
+            units: navet_store::org::units(&s.db, None).await?,
+            c,
+            a,
+            f,
+            errors,
+            notice,
+        },
+        invalid,
+    )
 }
 
 async fn account_page(

@@ -28,7 +28,7 @@ pub mod unit;
 
 use axum::Router;
 
-use crate::AppState;
+use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,6 +113,16 @@ fn localise(lang: crate::i18n::Lang, e: &domain::FieldError) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| e.message.clone()),
     }
+}
+
+/// Render a page with a form; 422 when what was sent had errors, so the
+/// same page shows them and browsers, tests and proxies see the refusal.
+pub fn render_form<T: askama::Template>(page: T, invalid: bool) -> PageResult {
+    let mut r = render(page)?;
+    if invalid {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
 /// A store error as form errors when it is a validation failure; any other

@@ -10,9 +10,9 @@ use navet_store::org::{self, Municipality, Unit};
 use navet_store::StoreError;
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppState, PageResult};
+use crate::{see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,21 +83,18 @@ async fn page(
     } else {
         String::new()
     };
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(Overview {
-        c,
-        municipalities,
-        units,
-        errors,
-        new_unit,
-        notice,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = errors.any();
+    render_form(
+        Overview {
+            c,
+            municipalities,
+            units,
+            errors,
+            new_unit,
+            notice,
+        },
+        invalid,
+    )
 }
 
 #[derive(Deserialize, Default)]

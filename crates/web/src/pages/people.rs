@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Form, Router};
 use base64::Engine as _;
@@ -14,7 +13,7 @@ use navet_store::people::{self, Person, PersonInput};
 use navet_store::{audit, StoreError};
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
@@ -279,22 +278,19 @@ async fn form_page(
 ) -> PageResult {
     let roles = navet_store::org::roles(&s.db).await?;
     let (municipalities, units) = placement_options(s, &c).await?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(FormPage {
-        c,
-        f,
-        errors,
-        roles,
-        municipalities,
-        units,
-        id,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = errors.any();
+    render_form(
+        FormPage {
+            c,
+            f,
+            errors,
+            roles,
+            municipalities,
+            units,
+            id,
+        },
+        invalid,
+    )
 }
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -597,9 +593,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
 }
 
 fn render_unprocessable(p: ImportPage) -> PageResult {
-    let mut r = render(p)?;
-    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(r.into_response())
+    render_form(p, true)
 }
 
 impl ImportPage {

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;
@@ -14,7 +13,7 @@ use domain::surveys::{self, Question, QuestionDraft, SurveyKind};
 use navet_store::surveys::{self as store, GroupResults, Invitation};
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
 use crate::pages::reports::{period_of, PeriodQuery};
 use crate::{render, see_other, AppError, AppState, PageResult};
@@ -127,11 +126,7 @@ async fn answer_page(
                 action,
                 done: false,
             };
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(page.render()?),
-            )
-                .into_response())
+            render_form(page, true)
         }
     }
 }
@@ -293,11 +288,7 @@ async fn admin_page(
     let questions = store::questions(&s.db, kind).await?;
     let results = store::results_by_course(&s.db, kind, period).await?;
     let months = store::follow_up_months(&s.db).await?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let invalid = errors.any();
     let page = AdminPage {
         c,
         kind,
@@ -313,7 +304,7 @@ async fn admin_page(
             String::new()
         },
     };
-    Ok((status, axum::response::Html(page.render()?)).into_response())
+    render_form(page, invalid)
 }
 
 async fn admin(State(s): State<AppState>, c: Ctx, Query(aq): Query<AdminQuery>) -> PageResult {

@@ -21,7 +21,7 @@ use navet_store::{audit, StoreError};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
@@ -584,26 +584,23 @@ async fn person_view(
     let can_register = c.can(Action::RegisterEducation(p.as_ref()));
     let can_book = c.can(Action::BookPerson(p.as_ref()));
     let is_self = user.actor.person_id == Some(p.id);
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(PersonPage {
-        c,
-        p,
-        g,
-        educations,
-        track,
-        can_register,
-        can_book,
-        is_self,
-        errors,
-        f,
-        notice,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = errors.any();
+    render_form(
+        PersonPage {
+            c,
+            p,
+            g,
+            educations,
+            track,
+            can_register,
+            can_book,
+            is_self,
+            errors,
+            f,
+            notice,
+        },
+        invalid,
+    )
 }
 
 async fn person_page(
