@@ -5,7 +5,9 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use domain::access::{Role, Scope};
-use navet_store::{both_engines, Db};
+use navet_store::audit::Who;
+use navet_store::{both_engines, trainers, Db};
+use sqlx::Row;
 
 /// Switch the logged-in session to `lang`; returns the cookie header to use.
 async fn switch(app: &TestApp, cookie: &str, lang: &str) -> String {
@@ -139,4 +141,130 @@ both_engines!(daily_pages_in_english_and_swedish, |db: Db| async move {
         &[("/narvaro", &["<h1>Attendance</h1>"])],
     )
     .await;
+});
+
+/// A person in the staff register (for the trainer pages).
+async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
+    sqlx::query(
+        "INSERT INTO people (name, email, gender, role_id, municipality_id, synthetic, created_at, updated_at) \
+         VALUES ($1, $2, 'kvinna', (SELECT MIN(id) FROM roles), (SELECT id FROM municipalities WHERE name = $3), 1, 0, 0) RETURNING id",
+    )
+    .bind(name)
+    .bind(format!("{}@test.se", name.to_lowercase()))
+    .bind(municipality)
+    .fetch_one(db.writer())
+    .await
+    .unwrap()
+    .get(0)
+}
+
+both_engines!(planning_pages_in_english_and_swedish, |db: Db| async move {
+    let who = Who::system("test");
+    let ulla = person(&db, "Ulla", "Örebro").await;
+    let mid: i64 = sqlx::query_scalar("SELECT id FROM municipalities WHERE name = 'Örebro'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    trainers::upsert(&db, &who, ulla, mid, true).await.unwrap();
+
+    let app = TestApp::new(db.clone());
+    app.account("c@test.se", Role::Coordinator, None, Scope::default())
+        .await;
+    let coord = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
+    let trainer = format!("/utbildningsledare/{ulla}");
+    let absence = format!("/utbildningsledare/{ulla}/franvaro");
+
+    let sv: Vec<(&str, &[&str])> = vec![
+        (
+            "/utbildningsledare",
+            &["<h1>Utbildningsledare</h1>", "Lägg till utbildningsledare"],
+        ),
+        (&trainer, &["Certifieringar", "Behörig att leda"]),
+        (
+            &absence,
+            &["<h1>Frånvaro för Ulla</h1>", "Registrera frånvaro"],
+        ),
+        (
+            "/bemanning",
+            &[
+                "<h1>Bemanning</h1>",
+                "Ingen utbildningsledare är frånvarande vid ett kommande kurstillfälle.",
+            ],
+        ),
+    ];
+    let en: Vec<(&str, &[&str])> = vec![
+        (
+            "/utbildningsledare",
+            &["<h1>Trainers</h1>", "Add a trainer"],
+        ),
+        (&trainer, &["Certifications", "Qualified to lead"]),
+        (&absence, &["<h1>Absence for Ulla</h1>", "Record absence"]),
+        (
+            "/bemanning",
+            &[
+                "<h1>Cover</h1>",
+                "No trainer is absent at an upcoming course session.",
+            ],
+        ),
+    ];
+    check(&app, &coord, "sv", &sv).await;
+    let coord_en = switch(&app, &coord, "en").await;
+    check(&app, &coord_en, "en", &en).await;
+    for (path, _) in &en {
+        let r = app.page("GET", path, &coord_en, None).await;
+        for sv_text in [
+            "Utbildningsledare",
+            "Bemanning",
+            "Frånvaro",
+            "Rätta följande",
+        ] {
+            assert!(
+                !r.body.contains(&format!(">{sv_text}<")),
+                "Swedish {sv_text:?} left on {path}"
+            );
+        }
+    }
+
+    // Form errors from the page and from the store, in English.
+    let csrf = app.csrf_for(&coord_en, &absence).await;
+    let r = app
+        .page(
+            "POST",
+            &absence,
+            &coord_en,
+            Some(&format!("_csrf={csrf}&starts_on=x&ends_on=2026-01-01")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .body
+        .contains("First day: enter a date such as 2026-03-14."));
+    let r = app
+        .page(
+            "POST",
+            &absence,
+            &coord_en,
+            Some(&format!(
+                "_csrf={csrf}&starts_on=2026-02-01&ends_on=2026-01-01"
+            )),
+        )
+        .await;
+    assert!(r
+        .body
+        .contains("The last day cannot be before the first day."));
+
+    let coord_sv = switch(&app, &coord, "sv").await;
+    check(&app, &coord_sv, "sv", &sv).await;
+    let csrf = app.csrf_for(&coord_sv, &absence).await;
+    let r = app
+        .page(
+            "POST",
+            &absence,
+            &coord_sv,
+            Some(&format!("_csrf={csrf}&starts_on=x&ends_on=2026-01-01")),
+        )
+        .await;
+    assert!(r
+        .body
+        .contains("Första dagen: ange ett datum som 2026-03-14."));
 });
