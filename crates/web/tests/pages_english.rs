@@ -268,3 +268,76 @@ both_engines!(planning_pages_in_english_and_swedish, |db: Db| async move {
         .body
         .contains("Första dagen: ange ett datum som 2026-03-14."));
 });
+
+both_engines!(report_pages_in_english_and_swedish, |db: Db| async move {
+    let app = TestApp::new(db.clone());
+    app.account("c@test.se", Role::Coordinator, None, Scope::default())
+        .await;
+    let coord = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
+
+    let sv: &[(&str, &[&str])] = &[
+        (
+            "/rapporter",
+            &["<h1>Indikatorrapport</h1>", "Unika deltagare per kön"],
+        ),
+        (
+            "/rapporter/import",
+            &["<h1>Importera historiska deltaganden</h1>", "Granska filen"],
+        ),
+        ("/oversikt", &["<h1>Översikt ", "Deltagande över tid"]),
+        (
+            "/finansiering",
+            &["<h1>Finansieringsprogram</h1>", "Spara programmet"],
+        ),
+    ];
+    let en: &[(&str, &[&str])] = &[
+        (
+            "/rapporter",
+            &["<h1>Indicator report</h1>", "Unique participants by gender"],
+        ),
+        (
+            "/rapporter/import",
+            &[
+                "<h1>Import historical participations</h1>",
+                "Check the file",
+            ],
+        ),
+        ("/oversikt", &["<h1>Dashboard ", "Participation over time"]),
+        (
+            "/finansiering",
+            &["<h1>Funding programme</h1>", "Save the programme"],
+        ),
+    ];
+    check(&app, &coord, "sv", sv).await;
+    let coord_en = switch(&app, &coord, "en").await;
+    check(&app, &coord_en, "en", en).await;
+    let r = app.page("GET", "/oversikt", &coord_en, None).await;
+    assert!(
+        !r.body.contains("Deltagartillfällen"),
+        "Swedish left on /oversikt"
+    );
+
+    let csrf = app.csrf_for(&coord_en, "/finansiering").await;
+    let r = app
+        .page(
+            "POST",
+            "/finansiering",
+            &coord_en,
+            Some(&format!(
+                "_csrf={csrf}&name=ESF&starts=2026-01-01&ends=2025-01-01&granted_sek=x&cofinancing_rate=0.5&target_hours=100"
+            )),
+        )
+        .await;
+    assert!(
+        r.body
+            .contains("Enter the amount granted in whole kronor, greater than 0."),
+        "{}",
+        r.body
+    );
+    assert!(r
+        .body
+        .contains("The end date must be after the start date."));
+
+    let coord_sv = switch(&app, &coord, "sv").await;
+    check(&app, &coord_sv, "sv", sv).await;
+});
