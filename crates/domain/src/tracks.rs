@@ -78,6 +78,13 @@ impl ProviderKind {
             ProviderKind::Annan => "annan utbildningsanordnare",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ProviderKind::Yrkeshogskola => "higher vocational education",
+            ProviderKind::Hogskola => "university",
+            ProviderKind::Annan => "other education provider",
+        }
+    }
     pub fn parse(s: &str) -> Option<ProviderKind> {
         match s.trim().to_lowercase().as_str() {
             "yrkeshogskola" | "yrkeshögskola" | "yh" => Some(ProviderKind::Yrkeshogskola),
