@@ -341,3 +341,58 @@ both_engines!(report_pages_in_english_and_swedish, |db: Db| async move {
     let coord_sv = switch(&app, &coord, "sv").await;
     check(&app, &coord_sv, "sv", sv).await;
 });
+
+both_engines!(
+    competence_pages_in_english_and_swedish,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        app.account("c@test.se", Role::Coordinator, None, Scope::default())
+            .await;
+        let coord = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
+
+        let sv: &[(&str, &[&str])] = &[
+            ("/behov", &["<h1>Behovstäckning</h1>"]),
+            ("/kompetens", &["<h1>Kompetens</h1>", "Glappanalys"]),
+            (
+                "/kompetens/behov",
+                &["<h1>Behovsinventering per yrkesgrupp</h1>", "Nytt behov"],
+            ),
+            ("/kompetens/krav", &["<h1>Kompetenskrav</h1>", "Inga krav."]),
+            (
+                "/kompetens/spar",
+                &["<h1>Spår – yrkesresan</h1>", "Nytt spår"],
+            ),
+            ("/kompetens/paket", &["<h1>Paket</h1>", "Nytt paket"]),
+            (
+                "/kompetens/forkunskaper",
+                &["<h1>Förkunskapskrav</h1>", "kräver först"],
+            ),
+        ];
+        let en: &[(&str, &[&str])] = &[
+            ("/behov", &["<h1>Needs coverage</h1>"]),
+            ("/kompetens", &["<h1>Competence</h1>", "Gap analysis"]),
+            (
+                "/kompetens/behov",
+                &["<h1>Needs inventory by occupational group</h1>", "New need"],
+            ),
+            (
+                "/kompetens/krav",
+                &["<h1>Competence requirements</h1>", "No requirements."],
+            ),
+            (
+                "/kompetens/spar",
+                &["<h1>Tracks – the career path</h1>", "New track"],
+            ),
+            ("/kompetens/paket", &["<h1>Packages</h1>", "New package"]),
+            (
+                "/kompetens/forkunskaper",
+                &["<h1>Prerequisites</h1>", "first requires"],
+            ),
+        ];
+        check(&app, &coord, "sv", sv).await;
+        let coord_en = switch(&app, &coord, "en").await;
+        check(&app, &coord_en, "en", en).await;
+        let coord_sv = switch(&app, &coord, "sv").await;
+        check(&app, &coord_sv, "sv", sv).await;
+    }
+);

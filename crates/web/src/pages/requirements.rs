@@ -143,9 +143,9 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         .collect();
     let units = own_units(&s, &c).await?;
     let notice = match q.ok.as_deref() {
-        Some("created") => "Kravet är sparat.",
-        Some("saved") => "Ändringen är sparad.",
-        Some("deleted") => "Kravet är borttaget.",
+        Some("created") => c.t("competence.requirement_saved"),
+        Some("saved") => c.t("competence.change_saved"),
+        Some("deleted") => c.t("competence.requirement_deleted"),
         _ => "",
     }
     .to_string();

@@ -58,7 +58,7 @@ struct OkQuery {
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require_login()?;
     let notice = match q.ok.as_deref() {
-        Some("deleted") => "Spåret är borttaget.",
+        Some("deleted") => c.t("competence.track_deleted"),
         _ => "",
     }
     .to_string();
@@ -149,11 +149,11 @@ async fn show(
                 unit: unit_name,
                 percent: pr.percent,
                 level: match pr.level_reached {
-                    Some(Block::Spets) => "spets",
-                    Some(Block::Fordjupning) => "fördjupning",
-                    Some(Block::Bas) => "bas",
-                    None if pr.percent == 0 => "ej påbörjad",
-                    None => "påbörjad",
+                    Some(Block::Spets) => c.level("spets"),
+                    Some(Block::Fordjupning) => c.level("fordjupning"),
+                    Some(Block::Bas) => c.level("bas"),
+                    None if pr.percent == 0 => c.t("competence.not_started"),
+                    None => c.t("competence.started"),
                 },
                 next: pr
                     .next_item
@@ -178,7 +178,7 @@ async fn show(
         }
     }
     let notice = match q.ok.as_deref() {
-        Some("saved") => "Spåret är sparat.",
+        Some("saved") => c.t("competence.track_saved"),
         _ => "",
     }
     .to_string();
@@ -521,8 +521,8 @@ async fn prereq_page(
 async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require(Action::ManageTracks)?;
     let notice = match q.ok.as_deref() {
-        Some("added") => "Förkunskapskravet är sparat.",
-        Some("removed") => "Förkunskapskravet är borttaget.",
+        Some("added") => c.t("competence.prerequisite_saved"),
+        Some("removed") => c.t("competence.prerequisite_removed"),
         _ => "",
     }
     .to_string();
