@@ -206,6 +206,13 @@ impl Ctx {
         domain::tracks::ProviderKind::parse(code)
             .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
     }
+    /// A notice's kind (`booking_confirmed`, `offer`, …) from its code.
+    pub fn notice_kind(&self, code: &str) -> &'static str {
+        self.pick(
+            domain::notices::NoticeKind::label_sv(code),
+            domain::notices::NoticeKind::label_en(code),
+        )
+    }
     /// Who made a booking (`self`, `manager`, `coordinator`).
     pub fn via(&self, code: &str) -> &'static str {
         match code {

@@ -396,3 +396,44 @@ both_engines!(
         check(&app, &coord_sv, "sv", sv).await;
     }
 );
+
+both_engines!(
+    admin_and_form_pages_in_english_and_swedish,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        app.account("a@test.se", Role::Admin, None, Scope::default())
+            .await;
+        let admin = app.login("a@test.se", "rätt-lösenord-123").await.unwrap();
+
+        let sv: &[(&str, &[&str])] = &[
+            (
+                "/admin/utskick",
+                &["<h1>Utskick</h1>", "Bara ej levererade"],
+            ),
+            (
+                "/kompetens/behov/ny",
+                &["<h1>Nytt behov</h1>", "Spara behovet"],
+            ),
+            (
+                "/kompetens/paket/ny",
+                &["<h1>Nytt paket</h1>", "Spara paketet"],
+            ),
+        ];
+        let en: &[(&str, &[&str])] = &[
+            ("/admin/utskick", &["<h1>Outbox</h1>", "Undelivered only"]),
+            (
+                "/kompetens/behov/ny",
+                &["<h1>New need</h1>", "Save the need"],
+            ),
+            (
+                "/kompetens/paket/ny",
+                &["<h1>New package</h1>", "Save the package"],
+            ),
+        ];
+        check(&app, &admin, "sv", sv).await;
+        let admin_en = switch(&app, &admin, "en").await;
+        check(&app, &admin_en, "en", en).await;
+        let admin_sv = switch(&app, &admin, "sv").await;
+        check(&app, &admin_sv, "sv", sv).await;
+    }
+);

@@ -142,9 +142,10 @@ struct FormPage {
 
 impl FormPage {
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     fn has_role(&self, id: &i64) -> bool {
