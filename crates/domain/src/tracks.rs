@@ -39,6 +39,13 @@ impl Block {
             Block::Spets => "spetsblock",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Block::Bas => "basic block",
+            Block::Fordjupning => "advanced block",
+            Block::Spets => "specialist block",
+        }
+    }
     pub fn parse(s: &str) -> Option<Block> {
         match s.trim().to_lowercase().as_str() {
             "bas" | "basblock" => Some(Block::Bas),
