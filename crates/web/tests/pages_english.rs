@@ -418,6 +418,14 @@ both_engines!(
                 "/kompetens/paket/ny",
                 &["<h1>Nytt paket</h1>", "Spara paketet"],
             ),
+            (
+                "/kompetens/krav/ny",
+                &["<h1>Nytt krav</h1>", "Vad som krävs"],
+            ),
+            (
+                "/kompetens/spar/ny",
+                &["<h1>Nytt spår</h1>", "Spara spåret"],
+            ),
         ];
         let en: &[(&str, &[&str])] = &[
             ("/admin/utskick", &["<h1>Outbox</h1>", "Undelivered only"]),
@@ -428,6 +436,14 @@ both_engines!(
             (
                 "/kompetens/paket/ny",
                 &["<h1>New package</h1>", "Save the package"],
+            ),
+            (
+                "/kompetens/krav/ny",
+                &["<h1>New requirement</h1>", "What is required"],
+            ),
+            (
+                "/kompetens/spar/ny",
+                &["<h1>New track</h1>", "Save the track"],
             ),
         ];
         check(&app, &admin, "sv", sv).await;

@@ -337,34 +337,39 @@ struct FormPage {
 
 impl FormPage {
     fn blocks(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Block::ALL
             .iter()
-            .map(|b| (b.code(), b.label_sv()))
+            .map(|b| (b.code(), if en { b.label_en() } else { b.label_sv() }))
             .collect()
     }
     fn providers(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ProviderKind::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     fn educations(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         EducationKind::ALL
             .iter()
             .filter(|k| **k != EducationKind::Ingen)
-            .map(|k| (k.code(), k.label_sv()))
+            .map(|k| (k.code(), if en { k.label_en() } else { k.label_sv() }))
             .collect()
     }
     fn directions(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Direction::ALL
             .iter()
-            .map(|d| (d.code(), d.label_sv()))
+            .map(|d| (d.code(), if en { d.label_en() } else { d.label_sv() }))
             .collect()
     }
     /// The error for row `n` (1-based) and field, as the domain names it.
