@@ -367,6 +367,10 @@ both_engines!(
                 "/kompetens/forkunskaper",
                 &["<h1>Förkunskapskrav</h1>", "kräver först"],
             ),
+            (
+                "/kompetens/glapp",
+                &["<h1>Glapp: ", "Glappen efter täckning"],
+            ),
         ];
         let en: &[(&str, &[&str])] = &[
             ("/behov", &["<h1>Needs coverage</h1>"]),
@@ -388,6 +392,7 @@ both_engines!(
                 "/kompetens/forkunskaper",
                 &["<h1>Prerequisites</h1>", "first requires"],
             ),
+            ("/kompetens/glapp", &["<h1>Gaps: ", "Gaps by coverage"]),
         ];
         check(&app, &coord, "sv", sv).await;
         let coord_en = switch(&app, &coord, "en").await;

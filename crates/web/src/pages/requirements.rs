@@ -471,9 +471,10 @@ impl ReportPage {
         crate::format::int(*v as i64)
     }
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     /// Where a sub-group's line links to.
@@ -496,9 +497,9 @@ impl ReportPage {
     }
     fn children_heading(&self) -> &'static str {
         match self.r.children_level {
-            "municipality" => "Per kommun",
-            "unit" => "Per enhet",
-            _ => "Per person",
+            "municipality" => self.c.t("gaps.per_municipality"),
+            "unit" => self.c.t("gaps.per_unit"),
+            _ => self.c.t("gaps.per_person"),
         }
     }
 }
