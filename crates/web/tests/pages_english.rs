@@ -397,6 +397,21 @@ both_engines!(
         check(&app, &coord, "sv", sv).await;
         let coord_en = switch(&app, &coord, "en").await;
         check(&app, &coord_en, "en", en).await;
+        let csrf = app.csrf_for(&coord_en, "/kompetens/forkunskaper").await;
+        let r = app
+            .page(
+                "POST",
+                "/kompetens/forkunskaper",
+                &coord_en,
+                Some(&format!("_csrf={csrf}&course_id=&requires_course_id=")),
+            )
+            .await;
+        assert!(
+            r.body
+                .contains("Choose the course that has the prerequisite."),
+            "{}",
+            r.body
+        );
         let coord_sv = switch(&app, &coord, "sv").await;
         check(&app, &coord_sv, "sv", sv).await;
     }

@@ -534,10 +534,12 @@ async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuer
     prereq_page(&s, c, PrereqForm::default(), FormErrors::default(), notice).await
 }
 
-fn id_field(v: &str, field: &str, msg: &str) -> Result<i64, FormErrors> {
+/// A course id from a select; `code` names the error so the English locale
+/// can give it (`form_errors.<code>`).
+fn id_field(v: &str, field: &str, code: &'static str, msg: &str) -> Result<i64, FormErrors> {
     v.trim().parse::<i64>().map_err(|_| {
         let mut e = domain::FieldErrors::new();
-        e.add(field, "invalid_course", msg);
+        e.add(field, code, msg);
         FormErrors(e)
     })
 }
@@ -551,12 +553,14 @@ async fn add_prerequisite(
     let ids = id_field(
         &f.course_id,
         "course_id",
+        "missing_prerequisite_course",
         "Välj kursen som har förkunskapskravet.",
     )
     .and_then(|a| {
         id_field(
             &f.requires_course_id,
             "requires_course_id",
+            "missing_required_course",
             "Välj kursen som krävs först.",
         )
         .map(|b| (a, b))
