@@ -68,8 +68,41 @@ closed_list!(
     }
 );
 
+impl Direction {
+    /// English label for the UI.
+    pub fn label_en(self) -> &'static str {
+        use Direction::*;
+        match self {
+            Demens => "dementia",
+            Geriatrik => "health of older people/geriatrics",
+            PalliativVard => "palliative care",
+            Psykiatri => "psychiatry",
+            Rehabilitering => "rehabilitation",
+            Funktionsnedsattning => "disability",
+            Distrikt => "district nursing",
+        }
+    }
+}
+
 impl EducationKind {
     /// The directions a programme has; empty for programmes without one.
+    /// English label for the UI.
+    pub fn label_en(self) -> &'static str {
+        use EducationKind::*;
+        match self {
+            Ingen => "no formal health and social care education",
+            Vardbitradesutbildning => "care assistant training",
+            VardOchOmsorgsprogrammet => "health and social care programme (upper secondary)",
+            BarnOchFritidsprogrammet => "child and recreation programme (upper secondary)",
+            SpecialistunderskoterskaYh => "specialist assistant nurse (higher vocational)",
+            StodpedagogYh => "support educator (higher vocational)",
+            Sjukskoterska => "nursing degree",
+            Specialistsjukskoterska => "specialist nursing degree",
+            Arbetsterapeut => "occupational therapy degree",
+            Fysioterapeut => "physiotherapy degree",
+            Socionom => "social work degree",
+        }
+    }
     pub fn directions(self) -> &'static [Direction] {
         use Direction::*;
         match self {

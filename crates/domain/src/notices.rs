@@ -28,6 +28,18 @@ impl NoticeKind {
             NoticeKind::TrainerAssigned => "trainer_assigned",
         }
     }
+    pub fn label_en(code: &str) -> &'static str {
+        match code {
+            "booking_confirmed" => "booking confirmation",
+            "waitlisted" => "waiting list",
+            "promoted" => "place from the waiting list",
+            "booking_cancelled" => "cancellation",
+            "session_cancelled" => "cancelled course session",
+            "offer" => "offer of a place",
+            "trainer_assigned" => "trainer assignment",
+            _ => "message",
+        }
+    }
     pub fn label_sv(code: &str) -> &'static str {
         match code {
             "booking_confirmed" => "bokningsbekräftelse",

@@ -120,6 +120,14 @@ impl ActivityArea {
             ActivityArea::KommunalHalsoOchSjukvard => "kommunal hälso- och sjukvård",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ActivityArea::Aldreomsorg => "elderly care",
+            ActivityArea::Funktionsstod => "disability support",
+            ActivityArea::Socialpsykiatri => "social psychiatry",
+            ActivityArea::KommunalHalsoOchSjukvard => "municipal health care",
+        }
+    }
     pub fn parse(s: &str) -> Option<ActivityArea> {
         let s = s.trim().to_lowercase();
         ActivityArea::ALL

@@ -39,6 +39,13 @@ impl Block {
             Block::Spets => "spetsblock",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Block::Bas => "basic block",
+            Block::Fordjupning => "advanced block",
+            Block::Spets => "specialist block",
+        }
+    }
     pub fn parse(s: &str) -> Option<Block> {
         match s.trim().to_lowercase().as_str() {
             "bas" | "basblock" => Some(Block::Bas),
@@ -76,6 +83,13 @@ impl ProviderKind {
             ProviderKind::Yrkeshogskola => "yrkeshögskola",
             ProviderKind::Hogskola => "högskola/universitet",
             ProviderKind::Annan => "annan utbildningsanordnare",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ProviderKind::Yrkeshogskola => "higher vocational education",
+            ProviderKind::Hogskola => "university",
+            ProviderKind::Annan => "other education provider",
         }
     }
     pub fn parse(s: &str) -> Option<ProviderKind> {

@@ -181,6 +181,42 @@ impl Ctx {
     pub fn survey_kind(&self, k: &domain::surveys::SurveyKind) -> &'static str {
         self.pick(k.label_sv(), k.label_en())
     }
+    /// A need's status (`levererat`, `under_utveckling`, …) from its code.
+    pub fn need_status(&self, code: &str) -> &'static str {
+        domain::requirements::NeedStatus::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A profession of the needs inventory from its code or Swedish label.
+    pub fn profession(&self, code: &str) -> &'static str {
+        domain::requirements::Profession::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// How sure a need's reading of the source is, from its code.
+    pub fn certainty(&self, code: &str) -> &'static str {
+        domain::requirements::Certainty::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// An activity area from its code; none means every area.
+    pub fn activity_area(&self, code: &Option<String>) -> &'static str {
+        code.as_deref()
+            .and_then(domain::org::ActivityArea::parse)
+            .map_or(
+                self.pick("alla verksamhetsområden", "all activity areas"),
+                |v| self.pick(v.label_sv(), v.label_en()),
+            )
+    }
+    /// An external education provider's kind from its code.
+    pub fn provider(&self, code: &str) -> &'static str {
+        domain::tracks::ProviderKind::parse(code)
+            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    }
+    /// A notice's kind (`booking_confirmed`, `offer`, …) from its code.
+    pub fn notice_kind(&self, code: &str) -> &'static str {
+        self.pick(
+            domain::notices::NoticeKind::label_sv(code),
+            domain::notices::NoticeKind::label_en(code),
+        )
+    }
     /// Who made a booking (`self`, `manager`, `coordinator`).
     pub fn via(&self, code: &str) -> &'static str {
         match code {

@@ -92,10 +92,8 @@ async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static s
 async fn index(State(s): State<AppState>, c: Ctx, Query(q): Query<IndexQuery>) -> PageResult {
     c.require(Action::ManageSessions)?;
     let notice = match q.ok.as_deref() {
-        Some("franvaro") => {
-            "Frånvaron är registrerad. Kurstillfällen som saknar utbildningsledare visas nedan."
-        }
-        Some("insatt") => "Utbildningsledaren är insatt och har fått en kalenderinbjudan.",
+        Some("franvaro") => c.t("cover.notice_absence"),
+        Some("insatt") => c.t("cover.notice_step_in"),
         _ => "",
     };
     index_page(&s, c, FormErrors::default(), notice).await
@@ -178,13 +176,21 @@ struct AbsenceForm {
     ends_on: String,
 }
 
-fn date(errors: &mut domain::FieldErrors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+/// A date field; `code` names the error so the English locale can give it
+/// (`form_errors.<code>`).
+fn date(
+    errors: &mut domain::FieldErrors,
+    field: &str,
+    code: &'static str,
+    label: &str,
+    v: &str,
+) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
             errors.add(
                 field,
-                "invalid_date",
+                code,
                 format!("{label}: ange ett datum som 2026-03-14."),
             );
             None
@@ -200,8 +206,20 @@ async fn add_absence(
 ) -> PageResult {
     let user = c.require(Action::ManageSessions)?.clone();
     let mut errors = domain::FieldErrors::new();
-    let from = date(&mut errors, "starts_on", "Första dagen", &f.starts_on);
-    let to = date(&mut errors, "ends_on", "Sista dagen", &f.ends_on);
+    let from = date(
+        &mut errors,
+        "starts_on",
+        "invalid_first_day",
+        "Första dagen",
+        &f.starts_on,
+    );
+    let to = date(
+        &mut errors,
+        "ends_on",
+        "invalid_last_day",
+        "Sista dagen",
+        &f.ends_on,
+    );
     let (Some(from), Some(to)) = (from, to) else {
         return absence_page(&s, c, id, FormErrors(errors), f).await;
     };

@@ -141,7 +141,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
     let months = navet_store::reports::participations_by_month(&s.db, p).await?;
     let chart_months = columns(
         "ch-months",
-        "Deltagartillfällen per månad",
+        c.t("dashboard.chart_months"),
         &months
             .iter()
             .map(|(m, n, _)| (m.clone(), *n as f64))
@@ -149,7 +149,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
     );
     let chart_munis = hbars(
         "ch-munis",
-        "Unika deltagare per kommun",
+        c.t("dashboard.chart_munis"),
         &r.by_municipality
             .iter()
             .map(|m| (m.municipality.clone(), m.unique_participants as f64))
@@ -161,12 +161,12 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
     let g = &r.unique_participants.share_pct_by_gender;
     let chart_gender = hbars(
         "ch-gender",
-        "Andel unika deltagare per kön",
+        c.t("dashboard.chart_gender"),
         &[
-            ("Kvinnor".to_string(), g.kvinna),
-            ("Män".to_string(), g.man),
-            ("Annat".to_string(), g.annat),
-            ("Ej angivet".to_string(), g.ej_angivet),
+            (c.t("dashboard.women").to_string(), g.kvinna),
+            (c.t("dashboard.men").to_string(), g.man),
+            (c.t("dashboard.other").to_string(), g.annat),
+            (c.t("dashboard.not_stated").to_string(), g.ej_angivet),
         ],
         "%",
         1,
@@ -175,7 +175,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
     let expected = r.programme.as_ref().map(|p| p.expected_pct);
     let chart_cofin = hbars(
         "ch-cofin",
-        "Uppnådd andel av medfinansieringsåtagandet per kommun",
+        c.t("dashboard.chart_cofin"),
         &r.by_municipality
             .iter()
             .filter(|m| m.commitment_hours > 0.0)
@@ -183,23 +183,23 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
             .collect::<Vec<_>>(),
         "%",
         0,
-        expected.map(|e| (e, "förväntat")),
+        expected.map(|e| (e, c.t("reports.expected"))),
     );
     let sv = &r.survey;
     let chart_survey = hbars(
         "ch-survey",
-        "Enkätresultat",
+        c.t("dashboard.survey_results"),
         &[
             (
-                "Hjälpt i arbetet (%)".to_string(),
+                c.t("dashboard.chart_helped").to_string(),
                 sv.helped_high_pct.unwrap_or(0.0),
             ),
             (
-                "Fått språkstöd (%)".to_string(),
+                c.t("dashboard.chart_support").to_string(),
                 sv.language_support_met_pct.unwrap_or(0.0),
             ),
             (
-                "Trygghet (1–5) × 20".to_string(),
+                c.t("dashboard.chart_confidence").to_string(),
                 sv.confidence_mean.unwrap_or(0.0) * 20.0,
             ),
         ],

@@ -112,7 +112,7 @@ struct OkQuery {
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require(Action::ManageFunding)?;
     let notice = if q.ok.is_some() {
-        "Finansieringsprogrammet är sparat.".to_string()
+        c.t("funding.saved").to_string()
     } else {
         String::new()
     };

@@ -29,10 +29,11 @@ struct NeedsPage {
 }
 
 impl NeedsPage {
-    fn status_label(&self, s: &str) -> String {
-        match s {
-            "under_utveckling" => "under utveckling".into(),
-            other => other.to_string(),
+    fn coverage_label(&self, cov: &Coverage) -> &'static str {
+        match cov {
+            Coverage::Levererat => self.c.need_status("levererat"),
+            Coverage::UnderUtveckling => self.c.need_status("under_utveckling"),
+            Coverage::Risk => self.c.need_status("risk_att_ej_leverera"),
         }
     }
 }

@@ -35,9 +35,10 @@ struct ListPage {
 
 impl ListPage {
     fn professions(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Profession::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn of(&self, code: &str) -> Vec<&NeedEntry> {
@@ -64,12 +65,14 @@ struct OkQuery {
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require(Action::ManageNeedsInventory)?;
     let notice = match q.ok.as_deref() {
-        Some("saved") => "Behovet är sparat.".to_string(),
-        Some("deleted") => "Behovet är borttaget.".to_string(),
+        Some("saved") => c.t("competence.need_saved").to_string(),
+        Some("deleted") => c.t("competence.need_deleted").to_string(),
         Some(n) if n.starts_with("loaded") => {
             format!(
-                "Behovsinventeringen är inläst ({} behov).",
-                n.trim_start_matches("loaded-")
+                "{} ({} {}).",
+                c.t("competence.needs_loaded"),
+                n.trim_start_matches("loaded-"),
+                c.t("competence.needs_lc")
             )
         }
         _ => String::new(),
@@ -141,21 +144,24 @@ struct FormPage {
 
 impl FormPage {
     fn professions(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Profession::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         NeedStatus::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn certainties(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Certainty::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn linked(&self, id: &i64) -> bool {

@@ -86,7 +86,7 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         "offer",
     ]
     .into_iter()
-    .map(|k| (k, domain::notices::NoticeKind::label_sv(k)))
+    .map(|k| (k, c.notice_kind(k)))
     .collect();
     render(ListPage {
         pages: (total + PAGE - 1) / PAGE,

@@ -36,6 +36,18 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The package's activity areas in the user's language.
+    fn areas(&self, p: &Package) -> String {
+        if p.activity_areas.is_empty() {
+            return self.c.activity_area(&None).to_string();
+        }
+        p.activity_areas
+            .iter()
+            .map(|a| self.c.activity_area(&Some(a.clone())))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     fn hours(&self, p: &Package) -> String {
         crate::format::decimal(p.hours(), 1)
     }
@@ -56,8 +68,8 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> Pa
         vec![]
     };
     let notice = match q.ok.as_deref() {
-        Some("saved") => "Paketet är sparat.",
-        Some("deleted") => "Paketet är borttaget.",
+        Some("saved") => c.t("competence.package_saved"),
+        Some("deleted") => c.t("competence.package_deleted"),
         _ => "",
     }
     .to_string();
@@ -130,9 +142,10 @@ struct FormPage {
 
 impl FormPage {
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     fn has_role(&self, id: &i64) -> bool {

@@ -239,7 +239,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         create_courses,
     };
     if bytes.is_empty() {
-        page.general_error = "Välj en CSV-fil att importera.".into();
+        page.general_error = page.c.t("reports.choose_file").into();
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             axum::response::Html(page.render()?),

@@ -143,9 +143,9 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         .collect();
     let units = own_units(&s, &c).await?;
     let notice = match q.ok.as_deref() {
-        Some("created") => "Kravet är sparat.",
-        Some("saved") => "Ändringen är sparad.",
-        Some("deleted") => "Kravet är borttaget.",
+        Some("created") => c.t("competence.requirement_saved"),
+        Some("saved") => c.t("competence.change_saved"),
+        Some("deleted") => c.t("competence.requirement_deleted"),
         _ => "",
     }
     .to_string();
@@ -247,28 +247,32 @@ struct FormPage {
 
 impl FormPage {
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Level::ALL
             .iter()
-            .map(|l| (l.code(), l.label_sv()))
+            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
             .collect()
     }
     fn educations(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         EducationKind::ALL
             .iter()
             .filter(|k| **k != EducationKind::Ingen)
-            .map(|k| (k.code(), k.label_sv()))
+            .map(|k| (k.code(), if en { k.label_en() } else { k.label_sv() }))
             .collect()
     }
     fn directions(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Direction::ALL
             .iter()
-            .map(|d| (d.code(), d.label_sv()))
+            .map(|d| (d.code(), if en { d.label_en() } else { d.label_sv() }))
             .collect()
     }
     fn area_label(&self, a: &CompetenceArea) -> String {
@@ -296,11 +300,13 @@ async fn form_page(
             id: co.id,
             label: match co.validity_months {
                 Some(m) => format!(
-                    "{} ({}, förnyas var {m}:e månad)",
+                    "{} ({}, {}{m}{})",
                     co.title,
-                    co.status_label()
+                    c.course_status(&co.status),
+                    c.t("competence.renewed_every"),
+                    c.t("competence.months_lc")
                 ),
-                None => format!("{} ({})", co.title, co.status_label()),
+                None => format!("{} ({})", co.title, c.course_status(&co.status)),
             },
         })
         .collect();
@@ -465,9 +471,10 @@ impl ReportPage {
         crate::format::int(*v as i64)
     }
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     /// Where a sub-group's line links to.
@@ -490,9 +497,9 @@ impl ReportPage {
     }
     fn children_heading(&self) -> &'static str {
         match self.r.children_level {
-            "municipality" => "Per kommun",
-            "unit" => "Per enhet",
-            _ => "Per person",
+            "municipality" => self.c.t("gaps.per_municipality"),
+            "unit" => self.c.t("gaps.per_unit"),
+            _ => self.c.t("gaps.per_person"),
         }
     }
 }

@@ -58,7 +58,7 @@ struct OkQuery {
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require_login()?;
     let notice = match q.ok.as_deref() {
-        Some("deleted") => "Spåret är borttaget.",
+        Some("deleted") => c.t("competence.track_deleted"),
         _ => "",
     }
     .to_string();
@@ -149,11 +149,11 @@ async fn show(
                 unit: unit_name,
                 percent: pr.percent,
                 level: match pr.level_reached {
-                    Some(Block::Spets) => "spets",
-                    Some(Block::Fordjupning) => "fördjupning",
-                    Some(Block::Bas) => "bas",
-                    None if pr.percent == 0 => "ej påbörjad",
-                    None => "påbörjad",
+                    Some(Block::Spets) => c.level("spets"),
+                    Some(Block::Fordjupning) => c.level("fordjupning"),
+                    Some(Block::Bas) => c.level("bas"),
+                    None if pr.percent == 0 => c.t("competence.not_started"),
+                    None => c.t("competence.started"),
                 },
                 next: pr
                     .next_item
@@ -178,7 +178,7 @@ async fn show(
         }
     }
     let notice = match q.ok.as_deref() {
-        Some("saved") => "Spåret är sparat.",
+        Some("saved") => c.t("competence.track_saved"),
         _ => "",
     }
     .to_string();
@@ -337,34 +337,39 @@ struct FormPage {
 
 impl FormPage {
     fn blocks(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Block::ALL
             .iter()
-            .map(|b| (b.code(), b.label_sv()))
+            .map(|b| (b.code(), if en { b.label_en() } else { b.label_sv() }))
             .collect()
     }
     fn providers(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ProviderKind::ALL
             .iter()
-            .map(|p| (p.code(), p.label_sv()))
+            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
             .collect()
     }
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         ActivityArea::ALL
             .iter()
-            .map(|a| (a.code(), a.label_sv()))
+            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
             .collect()
     }
     fn educations(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         EducationKind::ALL
             .iter()
             .filter(|k| **k != EducationKind::Ingen)
-            .map(|k| (k.code(), k.label_sv()))
+            .map(|k| (k.code(), if en { k.label_en() } else { k.label_sv() }))
             .collect()
     }
     fn directions(&self) -> Vec<(&'static str, &'static str)> {
+        let en = self.c.lang == crate::i18n::Lang::En;
         Direction::ALL
             .iter()
-            .map(|d| (d.code(), d.label_sv()))
+            .map(|d| (d.code(), if en { d.label_en() } else { d.label_sv() }))
             .collect()
     }
     /// The error for row `n` (1-based) and field, as the domain names it.
@@ -521,18 +526,20 @@ async fn prereq_page(
 async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require(Action::ManageTracks)?;
     let notice = match q.ok.as_deref() {
-        Some("added") => "Förkunskapskravet är sparat.",
-        Some("removed") => "Förkunskapskravet är borttaget.",
+        Some("added") => c.t("competence.prerequisite_saved"),
+        Some("removed") => c.t("competence.prerequisite_removed"),
         _ => "",
     }
     .to_string();
     prereq_page(&s, c, PrereqForm::default(), FormErrors::default(), notice).await
 }
 
-fn id_field(v: &str, field: &str, msg: &str) -> Result<i64, FormErrors> {
+/// A course id from a select; `code` names the error so the English locale
+/// can give it (`form_errors.<code>`).
+fn id_field(v: &str, field: &str, code: &'static str, msg: &str) -> Result<i64, FormErrors> {
     v.trim().parse::<i64>().map_err(|_| {
         let mut e = domain::FieldErrors::new();
-        e.add(field, "invalid_course", msg);
+        e.add(field, code, msg);
         FormErrors(e)
     })
 }
@@ -546,12 +553,14 @@ async fn add_prerequisite(
     let ids = id_field(
         &f.course_id,
         "course_id",
+        "missing_prerequisite_course",
         "Välj kursen som har förkunskapskravet.",
     )
     .and_then(|a| {
         id_field(
             &f.requires_course_id,
             "requires_course_id",
+            "missing_required_course",
             "Välj kursen som krävs först.",
         )
         .map(|b| (a, b))

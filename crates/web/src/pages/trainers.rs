@@ -78,7 +78,11 @@ async fn add(State(s): State<AppState>, c: Ctx, Form(f): Form<AddForm>) -> PageR
         );
     }
     let Some(home) = f.home_municipality else {
-        e.add("home_municipality", "missing", "Välj hemkommun.");
+        e.add(
+            "home_municipality",
+            "missing_home_municipality",
+            "Välj hemkommun.",
+        );
         return list_page(&s, c, FormErrors(e), f.email).await;
     };
     let Some(p) = person else {
@@ -145,7 +149,7 @@ async fn show(
 ) -> PageResult {
     c.require(Action::ManageCatalogue)?;
     let notice = if q.ok.is_some() {
-        "Sparat.".to_string()
+        c.t("common.saved").to_string()
     } else {
         String::new()
     };
