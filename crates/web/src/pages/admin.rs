@@ -130,7 +130,7 @@ async fn accounts_view(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let invalid = errors.any();
+    let has_errors = errors.any();
     render_form(
         AccountsPage {
             accounts: accounts::list(&s.db).await?,
@@ -141,7 +141,7 @@ async fn accounts_view(
             errors,
             notice,
         },
-        invalid,
+        has_errors,
     )
 }
 
@@ -251,7 +251,7 @@ async fn account_view(
             }
         }
     };
-    let invalid = errors.any();
+    let has_errors = errors.any();
     render_form(
         AccountPage {
             municipalities: navet_store::org::municipalities(&s.db).await?,
@@ -262,7 +262,7 @@ async fn account_view(
             errors,
             notice,
         },
-        invalid,
+        has_errors,
     )
 }
 

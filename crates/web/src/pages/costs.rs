@@ -8,7 +8,7 @@ mod export;
 
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -77,14 +77,6 @@ fn money_ore(v: Option<i64>) -> String {
 
 fn trace_href(id: i64, key: &str) -> String {
     format!("/kostnader/scenarier/{id}/berakning#{key}")
-}
-
-fn with_status(r: PageResult, errors: &FormErrors) -> PageResult {
-    let mut r = r?;
-    if errors.any() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
 }
 
 #[derive(Deserialize, Default)]
@@ -261,13 +253,16 @@ struct SettingsPage {
 
 async fn settings_page(s: &AppState, c: Ctx, f: SettingsDraft, errors: FormErrors) -> PageResult {
     let _ = s;
-    let r = render(SettingsPage {
-        c,
-        f,
-        default_rate: nb(kr_ore(costs::default_settings().cofinancing_rate)),
-        errors: errors.clone(),
-    });
-    with_status(r, &errors)
+    let has_errors = errors.any();
+    super::render_form(
+        SettingsPage {
+            c,
+            f,
+            default_rate: nb(kr_ore(costs::default_settings().cofinancing_rate)),
+            errors,
+        },
+        has_errors,
+    )
 }
 
 async fn settings_form(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -332,13 +327,8 @@ impl LinePage {
 }
 
 fn line_page(c: Ctx, f: LineDraft, errors: FormErrors, id: Option<i64>) -> PageResult {
-    let r = render(LinePage {
-        c,
-        f,
-        errors: errors.clone(),
-        id,
-    });
-    with_status(r, &errors)
+    let has_errors = errors.any();
+    super::render_form(LinePage { c, f, errors, id }, has_errors)
 }
 
 async fn new_line(c: Ctx) -> PageResult {
@@ -470,19 +460,20 @@ fn scenario_page(
             participants_field: participants_field(m.id),
         })
         .collect();
-    let r = render(ScenarioPage {
+    let has_errors = errors.any();
+    let page = ScenarioPage {
         c,
         f,
         rows,
-        errors: errors.clone(),
+        errors,
         id,
         period: format!(
             "{}–{}",
             model.actuals.from.format("%Y-%m-%d"),
             model.actuals.to.format("%Y-%m-%d")
         ),
-    });
-    with_status(r, &errors)
+    };
+    super::render_form(page, has_errors)
 }
 
 /// Read the builder's form: `municipality_{id}` ticks, `course_hours_{id}`

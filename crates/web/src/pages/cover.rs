@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppState, PageResult};
+use crate::{see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,12 +81,8 @@ async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static s
         notice,
         errors,
     };
-    if page.errors.any() {
-        let mut r = render(page)?;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    render(page)
+    let has_errors = page.errors.any();
+    super::render_form(page, has_errors)
 }
 
 async fn index(State(s): State<AppState>, c: Ctx, Query(q): Query<IndexQuery>) -> PageResult {
@@ -155,12 +151,8 @@ async fn absence_page(
         ends_on: form.ends_on,
         c,
     };
-    if page.errors.any() {
-        let mut r = render(page)?;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    render(page)
+    let has_errors = page.errors.any();
+    super::render_form(page, has_errors)
 }
 
 async fn absence(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::access::Action;
@@ -148,11 +147,7 @@ async fn save(
         }
         Err(e) => {
             let page = build(&s, c, Some(d), FormErrors(e), vec![], String::new()).await?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(page.render()?),
-            )
-                .into_response())
+            super::render_form(page, true)
         }
     }
 }
@@ -183,11 +178,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         Err(errs) => {
             let msgs = errs.iter().map(|e| e.to_string()).collect();
             let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(page.render()?),
-            )
-                .into_response())
+            super::render_form(page, true)
         }
     }
 }

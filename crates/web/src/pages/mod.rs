@@ -117,9 +117,9 @@ fn localise(lang: crate::i18n::Lang, e: &domain::FieldError) -> String {
 
 /// Render a page with a form; 422 when what was sent had errors, so the
 /// same page shows them and browsers, tests and proxies see the refusal.
-pub fn render_form<T: askama::Template>(page: T, invalid: bool) -> PageResult {
+pub fn render_form<T: askama::Template>(page: T, has_errors: bool) -> PageResult {
     let mut r = render(page)?;
-    if invalid {
+    if has_errors {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)

@@ -185,21 +185,18 @@ async fn form_page(
         .into_iter()
         .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
         .collect();
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(FormPage {
-        c,
-        f,
-        errors,
-        id,
-        source,
-        courses,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let has_errors = errors.any();
+    super::render_form(
+        FormPage {
+            c,
+            f,
+            errors,
+            id,
+            source,
+            courses,
+        },
+        has_errors,
+    )
 }
 
 use super::invalid;

@@ -83,7 +83,7 @@ async fn page(
     } else {
         String::new()
     };
-    let invalid = errors.any();
+    let has_errors = errors.any();
     render_form(
         Overview {
             c,
@@ -93,7 +93,7 @@ async fn page(
             new_unit,
             notice,
         },
-        invalid,
+        has_errors,
     )
 }
 

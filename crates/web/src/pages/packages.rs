@@ -171,22 +171,19 @@ async fn form_page(
         .collect();
     slots.extend((0..COURSE_SLOTS).map(|_| String::new()));
     let courses = super::course_options(&s.db).await?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(FormPage {
-        roles: navet_store::org::roles(&s.db).await?,
-        courses,
-        slots,
-        c,
-        f,
-        errors,
-        id,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let has_errors = errors.any();
+    super::render_form(
+        FormPage {
+            roles: navet_store::org::roles(&s.db).await?,
+            courses,
+            slots,
+            c,
+            f,
+            errors,
+            id,
+        },
+        has_errors,
+    )
 }
 
 use super::invalid;

@@ -278,7 +278,7 @@ async fn form_page(
 ) -> PageResult {
     let roles = navet_store::org::roles(&s.db).await?;
     let (municipalities, units) = placement_options(s, &c).await?;
-    let invalid = errors.any();
+    let has_errors = errors.any();
     render_form(
         FormPage {
             c,
@@ -289,7 +289,7 @@ async fn form_page(
             units,
             id,
         },
-        invalid,
+        has_errors,
     )
 }
 

@@ -106,11 +106,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
                 errors: FormErrors(e),
                 r: None,
             };
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(page.render()?),
-            )
-                .into_response())
+            super::render_form(page, true)
         }
     }
 }
@@ -240,11 +236,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     };
     if bytes.is_empty() {
         page.general_error = page.c.t("reports.choose_file").into();
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            axum::response::Html(page.render()?),
-        )
-            .into_response());
+        return super::render_form(page, true);
     }
     let result = if confirm {
         history_import::import(&s.db, &user.who(), &filename, &bytes, create_courses).await?
@@ -259,11 +251,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         Ok(summary) => page.preview = Some(summary),
         Err(errors) => {
             page.errors = errors;
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(page.render()?),
-            )
-                .into_response());
+            return super::render_form(page, true);
         }
     }
     render(page)

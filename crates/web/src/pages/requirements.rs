@@ -318,25 +318,22 @@ async fn form_page(
         Ok(u) if f.scope == "unit" => format!("/kompetens/krav?enhet={u}"),
         _ => "/kompetens/krav".to_string(),
     };
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(FormPage {
-        roles: navet_store::org::roles(&s.db).await?,
-        areas: navet_store::org::competence_areas(&s.db).await?,
-        units,
-        courses,
-        may_widen,
-        back,
-        c,
-        f,
-        errors,
-        id,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let has_errors = errors.any();
+    super::render_form(
+        FormPage {
+            roles: navet_store::org::roles(&s.db).await?,
+            areas: navet_store::org::competence_areas(&s.db).await?,
+            units,
+            courses,
+            may_widen,
+            back,
+            c,
+            f,
+            errors,
+            id,
+        },
+        has_errors,
+    )
 }
 
 #[derive(Deserialize, Default)]

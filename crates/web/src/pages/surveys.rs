@@ -288,7 +288,7 @@ async fn admin_page(
     let questions = store::questions(&s.db, kind).await?;
     let results = store::results_by_course(&s.db, kind, period).await?;
     let months = store::follow_up_months(&s.db).await?;
-    let invalid = errors.any();
+    let has_errors = errors.any();
     let page = AdminPage {
         c,
         kind,
@@ -304,7 +304,7 @@ async fn admin_page(
             String::new()
         },
     };
-    render_form(page, invalid)
+    render_form(page, has_errors)
 }
 
 async fn admin(State(s): State<AppState>, c: Ctx, Query(aq): Query<AdminQuery>) -> PageResult {

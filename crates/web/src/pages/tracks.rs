@@ -398,22 +398,19 @@ async fn form_page(
         ..Default::default()
     }));
     let courses = super::course_options(&s.db).await?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(FormPage {
-        roles: navet_store::org::roles(&s.db).await?,
-        courses,
-        c,
-        f,
-        rows,
-        errors,
-        id,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let has_errors = errors.any();
+    super::render_form(
+        FormPage {
+            roles: navet_store::org::roles(&s.db).await?,
+            courses,
+            c,
+            f,
+            rows,
+            errors,
+            id,
+        },
+        has_errors,
+    )
 }
 
 use super::invalid;
@@ -506,21 +503,18 @@ async fn prereq_page(
         .into_iter()
         .map(|co| (co.id, co.title))
         .collect();
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let mut r = render(PrereqPage {
-        rows: tracks::prerequisites(&s.db).await?,
-        courses,
-        c,
-        f,
-        errors,
-        notice,
-    })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let has_errors = errors.any();
+    super::render_form(
+        PrereqPage {
+            rows: tracks::prerequisites(&s.db).await?,
+            courses,
+            c,
+            f,
+            errors,
+            notice,
+        },
+        has_errors,
+    )
 }
 
 async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {

@@ -584,7 +584,7 @@ async fn person_view(
     let can_register = c.can(Action::RegisterEducation(p.as_ref()));
     let can_book = c.can(Action::BookPerson(p.as_ref()));
     let is_self = user.actor.person_id == Some(p.id);
-    let invalid = errors.any();
+    let has_errors = errors.any();
     render_form(
         PersonPage {
             c,
@@ -599,7 +599,7 @@ async fn person_view(
             f,
             notice,
         },
-        invalid,
+        has_errors,
     )
 }
 
