@@ -136,3 +136,55 @@ macro_rules! both_engines {
         }
     };
 }
+
+/// Small fixtures the store and web tests share.
+pub mod fixtures {
+    use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
+    use sqlx::Row;
+
+    use crate::audit::Who;
+    use crate::catalogue::{self, CourseExtras};
+    use crate::db::Db;
+
+    /// An active basic simulation course of 3 hours, one trainer per session.
+    pub async fn course(db: &Db, title: &str) -> i64 {
+        course_with(db, title, CourseExtras::default()).await
+    }
+
+    /// The same with extras (language support, description …).
+    pub async fn course_with(db: &Db, title: &str, extras: CourseExtras) -> i64 {
+        catalogue::create(
+            db,
+            &Who::system("test"),
+            &CheckedCourse {
+                title: title.into(),
+                level: Level::Bas,
+                format: Format::Simulering,
+                hours: 3.0,
+                status: CourseStatus::Aktiv,
+                validity_months: None,
+                default_capacity: 12,
+                trainers_per_session: 1,
+            },
+            &extras,
+        )
+        .await
+        .expect("course")
+    }
+
+    /// A synthetic person (a woman in the first role) in a municipality,
+    /// e-mail `name@test.se` in lower case.
+    pub async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
+        sqlx::query(
+            "INSERT INTO people (name, email, gender, role_id, municipality_id, synthetic, created_at, updated_at) \
+             VALUES ($1, $2, 'kvinna', (SELECT MIN(id) FROM roles), (SELECT id FROM municipalities WHERE name = $3), 1, 0, 0) RETURNING id",
+        )
+        .bind(name)
+        .bind(format!("{}@test.se", name.to_lowercase()))
+        .bind(municipality)
+        .fetch_one(db.writer())
+        .await
+        .expect("person")
+        .get(0)
+    }
+}

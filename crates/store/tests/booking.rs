@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use domain::booking::BookingStatus;
-use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
 use navet_store::catalogue::{self, CourseExtras};
@@ -29,23 +28,7 @@ fn now() -> i64 {
 }
 
 async fn course(db: &Db, title: &str) -> i64 {
-    catalogue::create(
-        db,
-        &who(),
-        &CheckedCourse {
-            title: title.into(),
-            level: Level::Bas,
-            format: Format::Simulering,
-            hours: 3.0,
-            status: CourseStatus::Aktiv,
-            validity_months: None,
-            default_capacity: 12,
-            trainers_per_session: 1,
-        },
-        &CourseExtras::default(),
-    )
-    .await
-    .unwrap()
+    navet_store::testing::fixtures::course(db, title).await
 }
 
 async fn muni(db: &Db, name: &str) -> i64 {
@@ -1108,26 +1091,15 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
 // The assistant nurse who needs language support finds the courses that
 // offer it, on the course or on an upcoming session.
 both_engines!(catalogue_filters_on_language_support, |db: Db| async move {
-    let with_sva = catalogue::create(
+    let with_sva = navet_store::testing::fixtures::course_with(
         &db,
-        &who(),
-        &CheckedCourse {
-            title: "Sårvård".into(),
-            level: Level::Bas,
-            format: Format::Simulering,
-            hours: 3.0,
-            status: CourseStatus::Aktiv,
-            validity_months: None,
-            default_capacity: 12,
-            trainers_per_session: 1,
-        },
-        &CourseExtras {
+        "Sårvård",
+        CourseExtras {
             language_support: "sva".into(),
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     let interpreted = course(&db, "Bemötande").await;
     let mut i = input(interpreted, now() + 10 * DAY, 3, 8);
     i.language_support = vec!["teckentolk".into()];

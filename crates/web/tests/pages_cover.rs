@@ -5,49 +5,17 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use domain::access::{Role, Scope};
-use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use navet_store::audit::Who;
-use navet_store::catalogue::{self, CourseExtras};
 use navet_store::sessions::{self, SessionInput};
+use navet_store::testing::fixtures::{self, person};
 use navet_store::{both_engines, trainers, Db};
-use sqlx::Row;
-
-async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
-    sqlx::query(
-        "INSERT INTO people (name, email, gender, role_id, municipality_id, synthetic, created_at, updated_at) \
-         VALUES ($1, $2, 'kvinna', (SELECT MIN(id) FROM roles), (SELECT id FROM municipalities WHERE name = $3), 1, 0, 0) RETURNING id",
-    )
-    .bind(name)
-    .bind(format!("{}@test.se", name.to_lowercase()))
-    .bind(municipality)
-    .fetch_one(db.writer())
-    .await
-    .unwrap()
-    .get(0)
-}
 
 /// A course, two qualified trainers (Ulla in Örebro, Kim in Karlskoga) and
 /// a session in Örebro in ten days led by Ulla: (session, ulla, kim).
 async fn setup(db: &Db) -> (i64, i64, i64) {
     let db = db.clone();
     let who = Who::system("test");
-    let course = catalogue::create(
-        &db,
-        &who,
-        &CheckedCourse {
-            title: "Sårvård".into(),
-            level: Level::Bas,
-            format: Format::Simulering,
-            hours: 3.0,
-            status: CourseStatus::Aktiv,
-            validity_months: None,
-            default_capacity: 12,
-            trainers_per_session: 1,
-        },
-        &CourseExtras::default(),
-    )
-    .await
-    .unwrap();
+    let course = fixtures::course(&db, "Sårvård").await;
     let ulla = person(&db, "Ulla", "Örebro").await;
     let kim = person(&db, "Kim", "Karlskoga").await;
     for (p, m) in [(ulla, "Örebro"), (kim, "Karlskoga")] {

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use common::TestApp;
 use domain::access::{Role, Scope};
 use navet_store::audit::Who;
+use navet_store::testing::fixtures::person;
 use navet_store::{both_engines, trainers, Db};
-use sqlx::Row;
 
 /// Switch the logged-in session to `lang`; returns the cookie header to use.
 async fn switch(app: &TestApp, cookie: &str, lang: &str) -> String {
@@ -142,21 +142,6 @@ both_engines!(daily_pages_in_english_and_swedish, |db: Db| async move {
     )
     .await;
 });
-
-/// A person in the staff register (for the trainer pages).
-async fn person(db: &Db, name: &str, municipality: &str) -> i64 {
-    sqlx::query(
-        "INSERT INTO people (name, email, gender, role_id, municipality_id, synthetic, created_at, updated_at) \
-         VALUES ($1, $2, 'kvinna', (SELECT MIN(id) FROM roles), (SELECT id FROM municipalities WHERE name = $3), 1, 0, 0) RETURNING id",
-    )
-    .bind(name)
-    .bind(format!("{}@test.se", name.to_lowercase()))
-    .bind(municipality)
-    .fetch_one(db.writer())
-    .await
-    .unwrap()
-    .get(0)
-}
 
 both_engines!(planning_pages_in_english_and_swedish, |db: Db| async move {
     let who = Who::system("test");
