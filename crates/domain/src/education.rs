@@ -344,6 +344,9 @@ pub fn check_person_education(
     }
 }
 
+labelled!(EducationKind);
+labelled!(Direction);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //! (`collation`).
 
 #[macro_use]
-mod vocab;
+pub mod vocab;
 
 pub mod access;
 pub mod booking;

@@ -136,6 +136,8 @@ impl ActivityArea {
     }
 }
 
+labelled!(ActivityArea);
+
 #[cfg(test)]
 mod tests {
     use super::*;

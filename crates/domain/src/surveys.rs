@@ -477,6 +477,9 @@ pub fn follow_up_due(session_date: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(session_date)
 }
 
+labelled!(QuestionKind);
+labelled!(Metric);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -532,6 +532,9 @@ pub fn progress(
     }
 }
 
+labelled!(Block);
+labelled!(ProviderKind);
+
 #[cfg(test)]
 mod tests {
     use super::*;

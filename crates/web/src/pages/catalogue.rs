@@ -9,6 +9,7 @@ use axum::Router;
 use axum_extra::extract::Form as MultiForm;
 use domain::access::Action;
 use domain::catalogue::{check_course, CourseDraft, CourseStatus, Format, LanguageSupport, Level};
+use domain::vocab::Labelled;
 use navet_store::catalogue::{self, CatalogueFilter, Course, CourseExtras, Listing};
 use navet_store::org::{CompetenceArea, Municipality, Role as JobRole};
 use navet_store::sessions::{self, SessionView};

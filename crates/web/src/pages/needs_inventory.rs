@@ -9,6 +9,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::requirements::{Certainty, NeedDraft, NeedStatus, Profession};
+use domain::vocab::Labelled;
 use navet_store::needs::{self, NeedEntry};
 use serde::Deserialize;
 
@@ -35,11 +36,7 @@ struct ListPage {
 
 impl ListPage {
     fn professions(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Profession::ALL
-            .iter()
-            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
-            .collect()
+        Profession::options(self.c.is_english())
     }
     fn of(&self, code: &str) -> Vec<&NeedEntry> {
         self.needs
@@ -144,25 +141,13 @@ struct FormPage {
 
 impl FormPage {
     fn professions(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Profession::ALL
-            .iter()
-            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
-            .collect()
+        Profession::options(self.c.is_english())
     }
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        NeedStatus::ALL
-            .iter()
-            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
-            .collect()
+        NeedStatus::options(self.c.is_english())
     }
     fn certainties(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Certainty::ALL
-            .iter()
-            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
-            .collect()
+        Certainty::options(self.c.is_english())
     }
     fn linked(&self, id: &i64) -> bool {
         self.f.course_ids.contains(&id.to_string())

@@ -10,6 +10,7 @@ use axum_extra::extract::Form;
 use domain::access::{Action, Role};
 use domain::org::ActivityArea;
 use domain::packages::PackageDraft;
+use domain::vocab::Labelled;
 use navet_store::packages::{self, FittingPackage, Package};
 use serde::Deserialize;
 
@@ -142,11 +143,7 @@ struct FormPage {
 
 impl FormPage {
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        ActivityArea::ALL
-            .iter()
-            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
-            .collect()
+        ActivityArea::options(self.c.is_english())
     }
     fn has_role(&self, id: &i64) -> bool {
         self.f.role_ids.contains(&id.to_string())

@@ -12,6 +12,7 @@ use domain::catalogue::{CourseStatus, Level};
 use domain::education::{Direction, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::RequirementDraft;
+use domain::vocab::Labelled;
 use navet_store::gaps::{self, GapLevel, GapReport};
 use navet_store::org::{CompetenceArea, Role as JobRole, Unit};
 use navet_store::requirements::{self, RequirementRow};
@@ -247,33 +248,19 @@ struct FormPage {
 
 impl FormPage {
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        ActivityArea::ALL
-            .iter()
-            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
-            .collect()
+        ActivityArea::options(self.c.is_english())
     }
     fn levels(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Level::ALL
-            .iter()
-            .map(|l| (l.code(), if en { l.label_en() } else { l.label_sv() }))
-            .collect()
+        Level::options(self.c.is_english())
     }
     fn educations(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        EducationKind::ALL
-            .iter()
-            .filter(|k| **k != EducationKind::Ingen)
-            .map(|k| (k.code(), if en { k.label_en() } else { k.label_sv() }))
+        EducationKind::options(self.c.is_english())
+            .into_iter()
+            .filter(|(code, _)| *code != EducationKind::Ingen.code())
             .collect()
     }
     fn directions(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Direction::ALL
-            .iter()
-            .map(|d| (d.code(), if en { d.label_en() } else { d.label_sv() }))
-            .collect()
+        Direction::options(self.c.is_english())
     }
     fn area_label(&self, a: &CompetenceArea) -> String {
         if a.parent_id.is_some() {
@@ -468,11 +455,7 @@ impl ReportPage {
         crate::format::int(*v as i64)
     }
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        ActivityArea::ALL
-            .iter()
-            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
-            .collect()
+        ActivityArea::options(self.c.is_english())
     }
     /// Where a sub-group's line links to.
     fn child_href(&self, id: &str) -> String {

@@ -9,6 +9,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use domain::access::{Action, PersonRef};
 use domain::catalogue::LanguageSupport;
+use domain::vocab::Labelled;
 use navet_store::bookings::{self, BookRequest, BookingView, HoldView};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};

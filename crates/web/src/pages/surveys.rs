@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;
 use domain::surveys::{self, Question, QuestionDraft, SurveyKind};
+use domain::vocab::Labelled;
 use navet_store::surveys::{self as store, GroupResults, Invitation};
 use serde::Deserialize;
 
@@ -205,22 +206,10 @@ struct AdminPage {
 
 impl AdminPage {
     fn kinds(&self) -> Vec<(&'static str, &'static str)> {
-        surveys::QuestionKind::ALL
-            .iter()
-            .map(|k| {
-                let en = self.c.lang == crate::i18n::Lang::En;
-                (k.code(), if en { k.label_en() } else { k.label_sv() })
-            })
-            .collect()
+        <surveys::QuestionKind as Labelled>::options(self.c.is_english())
     }
     fn metrics(&self) -> Vec<(&'static str, &'static str)> {
-        surveys::Metric::ALL
-            .iter()
-            .map(|m| {
-                let en = self.c.lang == crate::i18n::Lang::En;
-                (m.code(), if en { m.label_en() } else { m.label_sv() })
-            })
-            .collect()
+        surveys::Metric::options(self.c.is_english())
     }
     fn pct(&self, v: &f64) -> String {
         crate::format::decimal(*v, 0)

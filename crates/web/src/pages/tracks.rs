@@ -12,6 +12,7 @@ use domain::education::{Direction, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::Placement;
 use domain::tracks::{progress, Block, ProviderKind, TrackItemDraft};
+use domain::vocab::Labelled;
 use navet_store::tracks::{self, PrerequisiteRow, TrackDraft, TrackItemRow, TrackWithItems};
 use navet_store::{audit, StoreError};
 use serde::Deserialize;
@@ -337,40 +338,22 @@ struct FormPage {
 
 impl FormPage {
     fn blocks(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Block::ALL
-            .iter()
-            .map(|b| (b.code(), if en { b.label_en() } else { b.label_sv() }))
-            .collect()
+        Block::options(self.c.is_english())
     }
     fn providers(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        ProviderKind::ALL
-            .iter()
-            .map(|p| (p.code(), if en { p.label_en() } else { p.label_sv() }))
-            .collect()
+        ProviderKind::options(self.c.is_english())
     }
     fn activity_areas(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        ActivityArea::ALL
-            .iter()
-            .map(|a| (a.code(), if en { a.label_en() } else { a.label_sv() }))
-            .collect()
+        ActivityArea::options(self.c.is_english())
     }
     fn educations(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        EducationKind::ALL
-            .iter()
-            .filter(|k| **k != EducationKind::Ingen)
-            .map(|k| (k.code(), if en { k.label_en() } else { k.label_sv() }))
+        EducationKind::options(self.c.is_english())
+            .into_iter()
+            .filter(|(code, _)| *code != EducationKind::Ingen.code())
             .collect()
     }
     fn directions(&self) -> Vec<(&'static str, &'static str)> {
-        let en = self.c.lang == crate::i18n::Lang::En;
-        Direction::ALL
-            .iter()
-            .map(|d| (d.code(), if en { d.label_en() } else { d.label_sv() }))
-            .collect()
+        Direction::options(self.c.is_english())
     }
     /// The error for row `n` (1-based) and field, as the domain names it.
     fn row_error(&self, n: &usize, field: &str) -> &str {
