@@ -2,12 +2,79 @@
 //! that lack trainers: which sessions need someone, and who could step in,
 //! best first. Who may lead at all is rule 3 ([`check_trainer`]).
 
+use chrono::NaiveDate;
+
 use crate::collation::sort_swedish_by;
+use crate::errors::FieldErrors;
 use crate::sessions::{check_trainer, Interval};
 
 /// Days either side of a session within which a trainer's other sessions
 /// count as their current workload.
 pub const LOAD_WINDOW_DAYS: i64 = 30;
+
+/// An absence is at most this long; a longer one is registered again after.
+pub const MAX_ABSENCE_DAYS: i64 = 366;
+
+/// An absence's first and last day (both included): the last not before
+/// the first, and at most [`MAX_ABSENCE_DAYS`] apart.
+pub fn check_span(from: NaiveDate, to: NaiveDate) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::new();
+    if to < from {
+        e.add(
+            "ends_on",
+            "before_start",
+            "Sista dagen kan inte vara före första dagen.",
+        );
+    } else if (to - from).num_days() > MAX_ABSENCE_DAYS {
+        e.add(
+            "ends_on",
+            "too_long",
+            "En frånvaro kan vara högst ett år; lägg in en ny efter det.",
+        );
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// An absence as typed (`YYYY-MM-DD`), checked: both days, then the span.
+pub fn check_absence(
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<(NaiveDate, NaiveDate), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let day = |e: &mut FieldErrors, field: &str, code: &'static str, label: &str, v: &str| {
+        let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        if d.is_none() {
+            e.add(
+                field,
+                code,
+                format!("{label}: ange ett datum som 2026-03-14."),
+            );
+        }
+        d
+    };
+    let from = day(
+        &mut e,
+        "starts_on",
+        "invalid_first_day",
+        "Första dagen",
+        starts_on,
+    );
+    let to = day(
+        &mut e,
+        "ends_on",
+        "invalid_last_day",
+        "Sista dagen",
+        ends_on,
+    );
+    match (from, to) {
+        (Some(from), Some(to)) => check_span(from, to).map(|()| (from, to)),
+        _ => Err(e),
+    }
+}
 
 /// A trainer as the cover decision needs them.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +215,37 @@ mod tests {
             trainers_wanted: wanted,
             assigned,
         }
+    }
+
+    #[test]
+    fn absences_are_checked_field_by_field() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            check_absence(" 2026-03-02", "2026-03-02 "),
+            Ok((d("2026-03-02"), d("2026-03-02")))
+        );
+        let codes = |r: Result<(NaiveDate, NaiveDate), FieldErrors>| {
+            r.unwrap_err()
+                .0
+                .iter()
+                .map(|e| (e.field.clone(), e.code))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(check_absence("2/3", "")),
+            [
+                ("starts_on".to_string(), "invalid_first_day"),
+                ("ends_on".to_string(), "invalid_last_day")
+            ]
+        );
+        assert_eq!(
+            codes(check_absence("2026-03-02", "2026-03-01")),
+            [("ends_on".to_string(), "before_start")]
+        );
+        assert_eq!(
+            codes(check_absence("2026-01-01", "2027-01-03")),
+            [("ends_on".to_string(), "too_long")]
+        );
     }
 
     #[test]

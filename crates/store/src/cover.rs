@@ -54,20 +54,7 @@ pub async fn add_absence(
     from: NaiveDate,
     to: NaiveDate,
 ) -> StoreResult<i64> {
-    if to < from {
-        return Err(StoreError::invalid(
-            "ends_on",
-            "before_start",
-            "Sista dagen kan inte vara före första dagen.",
-        ));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(StoreError::invalid(
-            "ends_on",
-            "too_long",
-            "En frånvaro kan vara högst ett år; lägg in en ny efter det.",
-        ));
-    }
+    cover::check_span(from, to).map_err(StoreError::Invalid)?;
     let mut tx = db.begin().await?;
     let is_trainer: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trainers WHERE person_id = $1")
         .bind(person_id)

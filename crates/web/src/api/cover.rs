@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use domain::access::Action;
 use navet_store::cover;
 use serde::{Deserialize, Serialize};
@@ -50,11 +49,6 @@ pub struct AbsenceOut {
     pub ends_on: String,
 }
 
-fn date(field: &str, v: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid(field, "Ange ett datum som ÅÅÅÅ-MM-DD."))
-}
-
 /// Register a trainer as away (coordinators, admins). No reason is taken:
 /// planning needs the dates only.
 #[utoipa::path(post, path = "/api/v1/trainers/{id}/absences", tag = "cover", request_body = AbsenceIn,
@@ -69,8 +63,8 @@ pub async fn add_absence(
 ) -> ApiResult<(StatusCode, Json<AbsenceOut>)> {
     let user = api.require(Action::ManageSessions)?;
     let b: AbsenceIn = parse_json(&body)?;
-    let from = date("starts_on", &b.starts_on)?;
-    let to = date("ends_on", &b.ends_on)?;
+    let (from, to) = domain::cover::check_absence(&b.starts_on, &b.ends_on)
+        .map_err(|e| ApiError::from(navet_store::StoreError::Invalid(e)))?;
     let absence = cover::add_absence(&s.db, &user.who(), id, from, to).await?;
     Ok((
         StatusCode::CREATED,

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use chrono::NaiveDate;
 use domain::access::Action;
 use navet_store::cover::{self, Absence, CoverItem};
 use navet_store::trainers::{self, Trainer};
@@ -168,28 +167,6 @@ struct AbsenceForm {
     ends_on: String,
 }
 
-/// A date field; `code` names the error so the English locale can give it
-/// (`form_errors.<code>`).
-fn date(
-    errors: &mut domain::FieldErrors,
-    field: &str,
-    code: &'static str,
-    label: &str,
-    v: &str,
-) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(
-                field,
-                code,
-                format!("{label}: ange ett datum som 2026-03-14."),
-            );
-            None
-        }
-    }
-}
-
 async fn add_absence(
     State(s): State<AppState>,
     c: Ctx,
@@ -197,23 +174,9 @@ async fn add_absence(
     Form(f): Form<AbsenceForm>,
 ) -> PageResult {
     let user = c.require(Action::ManageSessions)?.clone();
-    let mut errors = domain::FieldErrors::new();
-    let from = date(
-        &mut errors,
-        "starts_on",
-        "invalid_first_day",
-        "Första dagen",
-        &f.starts_on,
-    );
-    let to = date(
-        &mut errors,
-        "ends_on",
-        "invalid_last_day",
-        "Sista dagen",
-        &f.ends_on,
-    );
-    let (Some(from), Some(to)) = (from, to) else {
-        return absence_page(&s, c, id, FormErrors(errors), f).await;
+    let (from, to) = match domain::cover::check_absence(&f.starts_on, &f.ends_on) {
+        Ok(span) => span,
+        Err(e) => return absence_page(&s, c, id, FormErrors(e), f).await,
     };
     match cover::add_absence(&s.db, &user.who(), id, from, to).await {
         Ok(_) => Ok(see_other("/bemanning?ok=franvaro")),
