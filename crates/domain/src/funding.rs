@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 use crate::errors::FieldErrors;
 
@@ -265,31 +266,69 @@ pub struct TomlError {
 impl std::fmt::Display for TomlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
-            Some(l) => write!(f, "rad {l}, ”{}”: {}", self.key, self.message),
-            None => write!(f, "”{}”: {}", self.key, self.message),
+            Some(l) => write!(
+                f,
+                "rad {l}, ”{}”: {}",
+                crate::tabular::excerpt(&self.key),
+                self.message
+            ),
+            None => write!(
+                f,
+                "”{}”: {}",
+                crate::tabular::excerpt(&self.key),
+                self.message
+            ),
         }
     }
 }
 
-/// The line where `key = …` is written (at top level or in `[employees]`).
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    let key = key.strip_prefix("employees.").unwrap_or(key);
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            let rest = l
-                .strip_prefix('"')
-                .and_then(|r| r.strip_prefix(key))
-                .and_then(|r| r.strip_prefix('"'))
-                .or_else(|| l.strip_prefix(key));
-            rest.is_some_and(|r| r.trim_start().starts_with('='))
-        })
-        .map(|i| i + 1)
+/// The line where each `key = …` is first written (at top level or in
+/// `[employees]`), found in one pass over the text.
+fn key_lines(text: &str) -> HashMap<&str, usize> {
+    let mut out = HashMap::new();
+    for (i, l) in text.lines().enumerate() {
+        let l = l.trim_start();
+        let (key, rest) = match l.strip_prefix('"') {
+            Some(r) => match r.find('"') {
+                Some(end) => (&r[..end], &r[end + 1..]),
+                None => continue,
+            },
+            None => {
+                let end = l
+                    .find(|c: char| c == '=' || c.is_whitespace())
+                    .unwrap_or(l.len());
+                (&l[..end], &l[end..])
+            }
+        };
+        if !key.is_empty() && rest.trim_start().starts_with('=') {
+            out.entry(key).or_insert(i + 1);
+        }
+    }
+    out
 }
+
+fn line_of(lines: &HashMap<&str, usize>, key: &str) -> Option<usize> {
+    let key = key.strip_prefix("employees.").unwrap_or(key);
+    lines.get(key).copied()
+}
+
+/// Largest funding file read (a programme for every municipality in
+/// Sweden is about 10 kB).
+pub const MAX_TOML_BYTES: usize = 256 * 1024;
 
 /// Parse and check a funding programme written as TOML (see CONTRACTS.md).
 pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlError>> {
     let text = text.trim_start_matches('\u{feff}');
+    if text.len() > MAX_TOML_BYTES {
+        return Err(vec![TomlError {
+            line: None,
+            key: String::new(),
+            message: format!(
+                "Filen är större än {} kB; en finansieringsfil är några kB.",
+                MAX_TOML_BYTES / 1024
+            ),
+        }]);
+    }
     let table: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(err) => {
@@ -303,6 +342,7 @@ pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlErr
             }]);
         }
     };
+    let lines = key_lines(text);
     let mut errs = Vec::new();
     let mut d = ProgrammeDraft::default();
     let allowed = [
@@ -317,7 +357,7 @@ pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlErr
     for k in table.keys() {
         if !allowed.contains(&k.as_str()) {
             errs.push(TomlError {
-                line: line_of(text, k),
+                line: line_of(&lines, k),
                 key: k.clone(),
                 message: format!("Okänd nyckel; tillåtna är {}.", allowed.join(", ")),
             });
@@ -339,7 +379,7 @@ pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlErr
             Some(toml::Value::Datetime(dt)) => dt.to_string(),
             Some(_) => {
                 errs.push(TomlError {
-                    line: line_of(text, key),
+                    line: line_of(&lines, key),
                     key: key.into(),
                     message: "Värdet har fel typ.".into(),
                 });
@@ -365,7 +405,7 @@ pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlErr
             }
         }
         Some(_) => errs.push(TomlError {
-            line: line_of(text, "employees"),
+            line: line_of(&lines, "employees"),
             key: "employees".into(),
             message: "”employees” ska vara en tabell: [employees] med \"Kommun\" = antal.".into(),
         }),
@@ -386,7 +426,7 @@ pub fn parse_toml(text: &str, known: &[String]) -> Result<Programme, Vec<TomlErr
                     continue;
                 }
                 errs.push(TomlError {
-                    line: line_of(text, &f.field),
+                    line: line_of(&lines, &f.field),
                     key: f.field,
                     message: f.message,
                 });

@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use crate::catalogue::parse_decimal;
 use crate::org::Gender;
+use crate::tabular::{self, excerpt, ErrorList, Stop, LIMITS};
+
+pub use crate::tabular::MAX_ERRORS_SHOWN;
 
 pub const COLUMNS: [&str; 8] = [
     "person_ref",
@@ -41,7 +44,9 @@ pub struct ImportError {
 
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.column == 0 {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else if self.column == 0 {
             write!(f, "rad {}: {}", self.line, self.message)
         } else {
             write!(
@@ -116,32 +121,12 @@ pub struct ImportPlan {
     pub absent: usize,
 }
 
-/// Decode the file: UTF-8 with or without a byte-order mark.
-fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        ImportError {
-            line,
-            column: 0,
-            column_name: String::new(),
-            message: "Filen är inte UTF-8. Spara den som ”CSV UTF-8” och försök igen.".into(),
-        }
-    })
-}
-
-/// Semicolon when the header has more semicolons than commas (Swedish
-/// Excel), else comma.
-fn delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    if header.matches(';').count() > header.matches(',').count() {
-        b';'
-    } else {
-        b','
+/// The reader's lower-case message as a sentence.
+fn sentence(m: &str) -> String {
+    let mut c = m.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -154,47 +139,29 @@ fn err(line: usize, column: usize, column_name: &str, message: impl Into<String>
     }
 }
 
-/// Read and check the whole file. Returns every error found, or the plan.
-pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>> {
-    let text = decode(bytes).map_err(|e| vec![e])?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => {
-            return Err(vec![err(
-                1,
-                0,
-                "",
-                "Filen är tom: den ska börja med en rubrikrad.",
-            )])
-        }
-        Some(Err(e)) => {
-            return Err(vec![err(
-                1,
-                0,
-                "",
-                format!("Rubrikraden kan inte läsas: {e}"),
-            )])
-        }
-        Some(Ok(h)) => h,
-    };
+/// Every error of a file: the first [`MAX_ERRORS_SHOWN`] and the total.
+pub type ImportErrors = ErrorList<ImportError>;
+
+/// Read (through the guarded reader, `crate::tabular`) and check the whole
+/// file. Returns the errors found (the first hundred and their count), or
+/// the plan. `stop` ends a read that takes too long.
+pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, ImportErrors> {
+    let table = tabular::read_csv(bytes, &LIMITS, stop)
+        .map_err(|e| ErrorList::one(err(e.line.max(1), 0, "", sentence(&e.message))))?;
+    let header = &table.headers;
     // Where each expected column is in the file (0-based).
     let mut pos: [Option<usize>; 8] = [None; 8];
-    let mut errors = Vec::new();
+    let mut errors = ImportErrors::default();
     for (i, h) in header.iter().enumerate() {
         let name = h.trim().to_lowercase();
         match COLUMNS.iter().position(|c| *c == name) {
             Some(c) if pos[c].is_none() => pos[c] = Some(i),
-            Some(_) => errors.push(err(1, i + 1, h.trim(), "Kolumnen finns två gånger.")),
+            Some(_) => errors.push(err(1, i + 1, &excerpt(h), "Kolumnen finns två gånger.")),
             None if name.is_empty() => {}
             None => errors.push(err(
                 1,
                 i + 1,
-                h.trim(),
+                &excerpt(h),
                 format!("Okänd kolumn; kolumnerna ska vara {}.", COLUMNS.join(", ")),
             )),
         }
@@ -212,7 +179,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
     if !errors.is_empty() {
         return Err(errors);
     }
-    let pos = pos.map(|p| p.unwrap());
+    let pos = pos.map(|p| p.unwrap_or_default());
 
     let mut plan = ImportPlan::default();
     let mut person_index: HashMap<String, usize> = HashMap::new();
@@ -221,19 +188,11 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
     let mut new_course_index: HashMap<String, usize> = HashMap::new();
     let mut seen_in_session: HashMap<(usize, usize), usize> = HashMap::new();
 
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(err(line, 0, "", format!("Raden kan inte läsas: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
+    for (i, rec) in table.rows.iter().enumerate() {
+        if i % 1024 == 1023 && stop.should_stop() {
+            return Err(ErrorList::one(err(rec.line, 0, "", tabular::TIMED_OUT)));
         }
+        let line = rec.line;
         plan.rows += 1;
         if rec.len() < header.len() {
             errors.push(err(
@@ -248,7 +207,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             ));
             continue;
         }
-        let cell = |c: usize| rec.get(pos[c]).unwrap_or("").trim();
+        let cell = |c: usize| rec.get(pos[c]).unwrap_or("");
         let mut e = |c: usize, m: String| errors.push(err(line, pos[c] + 1, COLUMNS[c], m));
 
         let person_ref = cell(PERSON_REF).to_string();
@@ -281,7 +240,10 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                 if parsed.is_none() {
                     e(
                         GENDER,
-                        format!("Okänt kön ”{g}”: ange kvinna, man, annat eller ej angivet."),
+                        format!(
+                            "Okänt kön ”{}”: ange kvinna, man, annat eller ej angivet.",
+                            excerpt(g)
+                        ),
                     );
                 }
                 parsed
@@ -289,7 +251,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
         };
         let role_id = lk.roles.get(&cell(ROLE).to_lowercase()).copied();
         if role_id.is_none() {
-            e(ROLE, format!("Okänd yrkesroll ”{}”.", cell(ROLE)));
+            e(ROLE, format!("Okänd yrkesroll ”{}”.", excerpt(cell(ROLE))));
         }
         let municipality_id = lk
             .municipalities
@@ -298,7 +260,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
         if municipality_id.is_none() {
             e(
                 MUNICIPALITY,
-                format!("Okänd kommun ”{}”.", cell(MUNICIPALITY)),
+                format!("Okänd kommun ”{}”.", excerpt(cell(MUNICIPALITY))),
             );
         }
         let title = cell(COURSE);
@@ -320,7 +282,10 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
         } else {
             e(
                 COURSE,
-                format!("Okänd kurs ”{title}”. Lägg in kursen först eller importera med --create-courses."),
+                format!(
+                    "Okänd kurs ”{}”. Lägg in kursen först eller importera med --create-courses.",
+                    excerpt(title)
+                ),
             );
             None
         };
@@ -333,7 +298,10 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             _ => {
                 e(
                     DATE,
-                    format!("Ogiltigt datum ”{}”: skriv ÅÅÅÅ-MM-DD.", cell(DATE)),
+                    format!(
+                        "Ogiltigt datum ”{}”: skriv ÅÅÅÅ-MM-DD.",
+                        excerpt(cell(DATE))
+                    ),
                 );
                 None
             }
@@ -344,7 +312,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                 HOURS,
                 format!(
                     "Ogiltigt antal timmar ”{}”: ange ett tal större än 0 och högst 24.",
-                    cell(HOURS)
+                    excerpt(cell(HOURS))
                 ),
             );
         }
@@ -354,7 +322,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
             other => {
                 e(
                     ATTENDED,
-                    format!("Ogiltigt värde ”{other}”: ange ja eller nej."),
+                    format!("Ogiltigt värde ”{}”: ange ja eller nej.", excerpt(other)),
                 );
                 None
             }
@@ -371,7 +339,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
                     if gender.is_some_and(|g| g != p.gender) {
                         e(
                             GENDER,
-                            format!("{person_ref} har ett annat kön på rad {first}."),
+                            format!("{} har ett annat kön på rad {first}.", excerpt(&person_ref)),
                         );
                     }
                     person = Some(i);
@@ -444,7 +412,10 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
         if let Some(first) = seen_in_session.insert((s, person), line) {
             e(
                 PERSON_REF,
-                format!("{person_ref} står redan på rad {first} för samma kurs och datum."),
+                format!(
+                    "{} står redan på rad {first} för samma kurs och datum.",
+                    excerpt(&person_ref)
+                ),
             );
             continue;
         }
@@ -473,7 +444,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups) -> Result<ImportPlan, Vec<ImportError>>
     if errors.is_empty() {
         Ok(plan)
     } else {
-        errors.sort_by_key(|e| (e.line, e.column));
+        errors.shown.sort_by_key(|e| (e.line, e.column));
         Err(errors)
     }
 }
@@ -566,7 +537,7 @@ mod tests {
             text.starts_with("person_ref,gender,role,municipality,course,date,hours,attended\n")
         );
         assert!(text.contains("p1,ej angivet,Undersköterska,Hällefors,HLR,2025-03-04,"));
-        let p = parse(&bytes, &lk()).unwrap();
+        let p = parse(&bytes, &lk(), &Stop::never()).unwrap();
         assert_eq!((p.rows, p.people.len(), p.sessions.len()), (3, 2, 2));
         assert_eq!(p.people[0].gender, Gender::EjAngivet);
         assert_eq!(p.people[1].gender, Gender::Annat);
@@ -577,7 +548,7 @@ mod tests {
 
     #[test]
     fn rows_with_same_course_and_date_are_one_session() {
-        let p = parse(GOOD.as_bytes(), &lk()).unwrap();
+        let p = parse(GOOD.as_bytes(), &lk(), &Stop::never()).unwrap();
         assert_eq!(p.rows, 4);
         assert_eq!(p.people.len(), 2);
         assert_eq!(p.sessions.len(), 3);
@@ -592,13 +563,16 @@ mod tests {
             "\u{feff}{}",
             GOOD.replace(',', ";").replace("\"2;5\"", "2,5")
         );
-        let p = parse(text.as_bytes(), &lk()).unwrap();
+        let p = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap();
         assert_eq!(p.sessions.len(), 3);
         assert_eq!(p.sessions[1].hours, 2.5);
         // Columns in another order are fine too.
         let reordered = "date;course;hours;attended;person_ref;gender;role;municipality\r\n2025-01-02;HLR;3;ja;X;kvinna;undersköterska;örebro\r\n";
         assert_eq!(
-            parse(reordered.as_bytes(), &lk()).unwrap().sessions.len(),
+            parse(reordered.as_bytes(), &lk(), &Stop::never())
+                .unwrap()
+                .sessions
+                .len(),
             1
         );
     }
@@ -608,7 +582,7 @@ mod tests {
         let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
             P9,kvinna,sjuksköterska,Hällefors,HLR,2025-06-01,3,ja\n\
             P9,kvinna,undersköterska,Örebro,HLR,2025-01-10,3,ja\n";
-        let p = parse(text.as_bytes(), &lk()).unwrap();
+        let p = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap();
         assert_eq!(p.people.len(), 1);
         // The person as of their latest line, whatever the line order.
         let (hf, or) = (
@@ -633,7 +607,7 @@ mod tests {
             P3,kvinna,undersköterska,Örebro,HLR,2025-03-04,4,ja\n\
             P3,man,sjuksköterska,Hällefors,HLR,2025-05-05,3,ja\n\
             P3,kvinna,undersköterska,Örebro,HLR,2025-05-05,3,ja\n";
-        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
         let got: Vec<(usize, usize)> = errs.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(
             got,
@@ -653,9 +627,11 @@ mod tests {
             ]
         );
         assert!(
-            errs[1].to_string().starts_with("rad 3, kolumn 2 (gender):"),
+            errs.shown[1]
+                .to_string()
+                .starts_with("rad 3, kolumn 2 (gender):"),
             "{}",
-            errs[1]
+            errs.shown[1]
         );
     }
 
@@ -664,9 +640,13 @@ mod tests {
         let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
             P1,kvinna,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
             P2,kvinna,undersköterska,Örebro,HLR,2025-03-04,4,ja\n";
-        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
         assert_eq!(
-            (errs[0].line, errs[0].column, errs[0].column_name.as_str()),
+            (
+                errs.shown[0].line,
+                errs.shown[0].column,
+                errs.shown[0].column_name.as_str()
+            ),
             (3, 7, "hours")
         );
     }
@@ -677,23 +657,32 @@ mod tests {
             P1,K,undersköterska,Örebro,HLR,2025-03-04,3,ja\n\
             P2,kvinna\n\
             P3,Ej angivet,undersköterska,Örebro,HLR,2025-03-04,3,ja\n";
-        let errs = parse(text.as_bytes(), &lk()).unwrap_err();
-        assert_eq!(errs.len(), 2);
-        assert_eq!((errs[0].line, errs[0].column), (2, 2));
-        assert_eq!((errs[1].line, errs[1].column), (3, 0));
-        assert!(errs[1].message.contains("2 kolumner"));
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
+        assert_eq!(errs.total, 2);
+        assert_eq!((errs.shown[0].line, errs.shown[0].column), (2, 2));
+        assert_eq!((errs.shown[1].line, errs.shown[1].column), (3, 0));
+        assert!(errs.shown[1].message.contains("2 kolumner"));
     }
 
     #[test]
     fn header_problems() {
-        let errs = parse(b"person_ref,gender,role,foo\n", &lk()).unwrap_err();
-        assert_eq!(errs[0].column_name, "foo");
+        let errs = parse(b"person_ref,gender,role,foo\n", &lk(), &Stop::never()).unwrap_err();
+        assert_eq!(errs.shown[0].column_name, "foo");
         assert!(errs.iter().any(|e| e.column_name == "attended"));
-        assert!(parse(b"", &lk()).is_err());
+        assert!(parse(b"", &lk(), &Stop::never()).is_err());
         let only_header = "person_ref,gender,role,municipality,course,date,hours,attended\n";
-        assert_eq!(parse(only_header.as_bytes(), &lk()).unwrap_err()[0].line, 2);
+        assert_eq!(
+            parse(only_header.as_bytes(), &lk(), &Stop::never())
+                .unwrap_err()
+                .shown[0]
+                .line,
+            2
+        );
         let latin1 = b"person_ref,gender,role,municipality,course,date,hours,attended\nP1,kvinna,undersk\xf6terska,\xd6rebro,HLR,2025-01-01,3,ja\n";
-        assert_eq!(parse(latin1, &lk()).unwrap_err()[0].line, 2);
+        assert_eq!(
+            parse(latin1, &lk(), &Stop::never()).unwrap_err().shown[0].line,
+            2
+        );
     }
 
     #[test]
@@ -701,17 +690,52 @@ mod tests {
         let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
             P1,kvinna,undersköterska,Örebro,Ny kurs,2025-03-04,3,ja\n\
             P2,kvinna,undersköterska,Örebro,NY KURS,2025-03-04,3,ja\n";
-        assert!(parse(text.as_bytes(), &lk()).is_err());
+        assert!(parse(text.as_bytes(), &lk(), &Stop::never()).is_err());
         let p = parse(
             text.as_bytes(),
             &Lookups {
                 create_courses: true,
                 ..lk()
             },
+            &Stop::never(),
         )
         .unwrap();
         assert_eq!(p.new_courses, ["Ny kurs"]);
         assert_eq!(p.sessions.len(), 1);
         assert_eq!(p.sessions[0].course, CourseRef::New("Ny kurs".into()));
+    }
+
+    #[test]
+    fn at_most_a_hundred_errors_are_kept_with_the_total_and_cells_are_quoted_short() {
+        let mut text =
+            String::from("person_ref,gender,role,municipality,course,date,hours,attended\n");
+        let long = "x".repeat(900);
+        for i in 0..500 {
+            text.push_str(&format!("P{i},kvinna,{long},Örebro,HLR,2025-03-04,3,ja\n"));
+        }
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
+        assert_eq!((errs.shown.len(), errs.total), (100, 500));
+        assert_eq!(errs.shown[99].line, 101);
+        assert!(errs.shown.iter().all(|e| e.message.len() < 120), "{errs:?}");
+    }
+
+    #[test]
+    fn past_the_row_limit_is_one_clear_error() {
+        let mut text =
+            String::from("person_ref,gender,role,municipality,course,date,hours,attended\n");
+        for i in 0..=LIMITS.max_rows {
+            text.push_str(&format!(
+                "P{i},kvinna,undersköterska,Örebro,HLR,2025-03-04,3,ja\n"
+            ));
+        }
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
+        assert_eq!(errs.total, 1);
+        assert_eq!(
+            errs.shown[0].to_string(),
+            format!(
+                "rad {}: Filen har fler än 100 000 rader; dela upp den i mindre filer.",
+                LIMITS.max_rows + 2
+            )
+        );
     }
 }

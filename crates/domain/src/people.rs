@@ -48,7 +48,7 @@ pub fn check_email(email: &str) -> Result<String, String> {
     if !valid {
         return Err(format!(
             "”{}” är inte en giltig e-postadress.",
-            email.trim()
+            crate::tabular::excerpt(email)
         ));
     }
     Ok(e)
@@ -58,7 +58,7 @@ pub fn check_gender(g: &str) -> Result<Gender, String> {
     Gender::parse(g).ok_or_else(|| {
         format!(
             "Okänt kön ”{}”: ange kvinna, man, annat eller ej angivet.",
-            g.trim()
+            crate::tabular::excerpt(g)
         )
     })
 }

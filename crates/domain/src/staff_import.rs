@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::org::Gender;
 use crate::people::{check_email, check_employee_no, check_gender, check_name};
+use crate::tabular::{excerpt, ErrorList, Table};
 
 /// The columns a staff list must have, in the names HR exports use.
 pub const COLUMNS: [&str; 6] = [
@@ -64,6 +65,36 @@ impl std::fmt::Display for LineError {
     }
 }
 
+/// Turn a table into raw staff rows, mapping headers to columns.
+pub fn rows_from_table(t: &Table) -> Result<Vec<RawStaffRow>, Vec<LineError>> {
+    let mut map = [usize::MAX; 6];
+    for (i, h) in t.headers.iter().enumerate() {
+        if let Some(col) = column_for_header(h) {
+            map[col] = i;
+        }
+    }
+    let missing: Vec<LineError> = map
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| **m == usize::MAX)
+        .map(|(col, _)| LineError {
+            line: 1,
+            column: COLUMNS[col].to_string(),
+            message: "kolumnen saknas i rubrikraden.".into(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    Ok(t.rows
+        .iter()
+        .map(|r| RawStaffRow {
+            line: r.line,
+            cells: std::array::from_fn(|col| r.get(map[col]).unwrap_or("").to_string()),
+        })
+        .collect())
+}
+
 /// A valid row with role and unit resolved to ids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaffRecord {
@@ -77,13 +108,14 @@ pub struct StaffRecord {
 }
 
 /// Check every row; resolve role and unit names (case-insensitive keys in the
-/// maps). Returns every error in the file, not just the first.
+/// maps). Returns the errors in the file, not just the first (the first
+/// hundred and their count).
 pub fn check_rows(
     rows: &[RawStaffRow],
     roles: &HashMap<String, i64>,
     units: &HashMap<String, i64>,
-) -> Result<Vec<StaffRecord>, Vec<LineError>> {
-    let mut errors = Vec::new();
+) -> Result<Vec<StaffRecord>, ErrorList<LineError>> {
+    let mut errors = ErrorList::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut seen_no: HashMap<String, usize> = HashMap::new();
     let mut seen_email: HashMap<String, usize> = HashMap::new();
@@ -110,7 +142,10 @@ pub fn check_rows(
             if let Some(first) = seen_no.insert(n.clone(), r.line) {
                 err(
                     0,
-                    format!("Anställningsnumret {n} finns redan på rad {first}."),
+                    format!(
+                        "Anställningsnumret {} finns redan på rad {first}.",
+                        excerpt(n)
+                    ),
                 );
             }
         }
@@ -118,16 +153,19 @@ pub fn check_rows(
         let email = check_email(&r.cells[2]).map_err(|m| err(2, m)).ok();
         if let Some(e) = &email {
             if let Some(first) = seen_email.insert(e.clone(), r.line) {
-                err(2, format!("E-postadressen {e} finns redan på rad {first}."));
+                err(
+                    2,
+                    format!("E-postadressen {} finns redan på rad {first}.", excerpt(e)),
+                );
             }
         }
         let role_id = roles.get(&r.cells[3].trim().to_lowercase()).copied();
         if role_id.is_none() {
-            err(3, format!("Okänd yrkesroll ”{}”.", r.cells[3].trim()));
+            err(3, format!("Okänd yrkesroll ”{}”.", excerpt(&r.cells[3])));
         }
         let unit_id = units.get(&r.cells[4].trim().to_lowercase()).copied();
         if unit_id.is_none() {
-            err(4, format!("Okänd enhet ”{}”.", r.cells[4].trim()));
+            err(4, format!("Okänd enhet ”{}”.", excerpt(&r.cells[4])));
         }
         let gender = check_gender(&r.cells[5]).map_err(|m| err(5, m)).ok();
         if let (

@@ -47,9 +47,23 @@ pub async fn run(cmd: ImportCmd) -> Result<()> {
     }
 }
 
+/// The file's bytes, refused before reading when it is past `max` bytes.
+fn read_capped(file: &std::path::Path, max: usize) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(file)
+        .with_context(|| format!("kunde inte läsa {}", file.display()))?
+        .len();
+    if len > max as u64 {
+        bail!(
+            "{}: filen är större än {} kB; dela upp den i mindre filer",
+            file.display(),
+            max / 1024
+        );
+    }
+    std::fs::read(file).with_context(|| format!("kunde inte läsa {}", file.display()))
+}
+
 async fn participations(a: ParticipationArgs) -> Result<()> {
-    let bytes =
-        std::fs::read(&a.file).with_context(|| format!("kunde inte läsa {}", a.file.display()))?;
+    let bytes = read_capped(&a.file, domain::tabular::LIMITS.max_file_bytes)?;
     let db = open_db(&database_url(a.database_url)?).await?;
     navet_store::migrate::run(&db).await?;
     let name = a.file.display().to_string();
@@ -61,16 +75,20 @@ async fn participations(a: ParticipationArgs) -> Result<()> {
             Ok(())
         }
         Err(errors) => {
-            for e in &errors {
+            for e in errors.iter() {
                 eprintln!("{name}: {e}");
             }
-            bail!("{name}: {} fel; inget importerades", errors.len())
+            if errors.hidden() > 0 {
+                eprintln!("{name}: … och {} fel till", errors.hidden());
+            }
+            bail!("{name}: {} fel; inget importerades", errors.total)
         }
     }
 }
 
 async fn funding_programme(a: FundingArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&a.file)
+    let bytes = read_capped(&a.file, domain::funding::MAX_TOML_BYTES)?;
+    let text = String::from_utf8(bytes)
         .with_context(|| format!("kunde inte läsa {} som UTF-8-text", a.file.display()))?;
     let db = open_db(&database_url(a.database_url)?).await?;
     navet_store::migrate::run(&db).await?;
@@ -97,7 +115,7 @@ async fn funding_programme(a: FundingArgs) -> Result<()> {
             Ok(())
         }
         Err(errors) => {
-            for e in &errors {
+            for e in errors.iter().take(domain::tabular::MAX_ERRORS_SHOWN) {
                 eprintln!("{name}: {e}");
             }
             bail!("{name}: {} fel; inget sparades", errors.len())

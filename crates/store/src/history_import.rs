@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::participation_import::{self, CourseRef, ImportError, ImportPlan, Lookups};
+use domain::participation_import::{
+    self, CourseRef, ImportError, ImportErrors, ImportPlan, Lookups,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -51,7 +53,17 @@ impl std::fmt::Display for ImportSummary {
             write!(f, ", {a} – {b}")?;
         }
         if !self.courses_created.is_empty() {
-            write!(f, "; nya kurser: {}", self.courses_created.join(", "))?;
+            // A few titles, each short: the summary is shown in a page.
+            let shown: Vec<String> = self
+                .courses_created
+                .iter()
+                .take(10)
+                .map(|t| domain::tabular::excerpt(t))
+                .collect();
+            write!(f, "; nya kurser: {}", shown.join(", "))?;
+            if self.courses_created.len() > shown.len() {
+                write!(f, " och {} till", self.courses_created.len() - shown.len())?;
+            }
         }
         Ok(())
     }
@@ -84,6 +96,24 @@ pub async fn lookups(db: &Db, create_courses: bool, today: NaiveDate) -> StoreRe
     })
 }
 
+/// Read and check the file on the blocking pool, within the time limit
+/// (`crate::offload`).
+async fn parse(bytes: &[u8], lk: Lookups) -> Result<ImportPlan, ImportErrors> {
+    let owned = bytes.to_vec();
+    crate::offload::parse(crate::offload::PARSE_TIME_LIMIT, move |stop| {
+        participation_import::parse(&owned, &lk, stop)
+    })
+    .await
+    .unwrap_or_else(|| {
+        Err(ImportErrors::one(ImportError {
+            line: 0,
+            column: 0,
+            column_name: String::new(),
+            message: domain::tabular::TIMED_OUT.into(),
+        }))
+    })
+}
+
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -107,15 +137,15 @@ pub async fn preview(
     db: &Db,
     bytes: &[u8],
     create_courses: bool,
-) -> StoreResult<Result<ImportSummary, Vec<ImportError>>> {
+) -> StoreResult<Result<ImportSummary, ImportErrors>> {
     let today = crate::reports::local_date(crate::time::now());
     let lk = lookups(db, create_courses, today).await?;
-    let plan = match participation_import::parse(bytes, &lk) {
+    let plan = match parse(bytes, lk).await {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),
     };
     if let Some(e) = already_imported(db, bytes).await? {
-        return Ok(Err(vec![e]));
+        return Ok(Err(ImportErrors::one(e)));
     }
     let mut s = summary_of(&plan);
     let known: i64 = if plan.people.is_empty() {
@@ -168,15 +198,15 @@ pub async fn import(
     file_name: &str,
     bytes: &[u8],
     create_courses: bool,
-) -> StoreResult<Result<ImportSummary, Vec<ImportError>>> {
+) -> StoreResult<Result<ImportSummary, ImportErrors>> {
     let today = crate::reports::local_date(crate::time::now());
     let lk = lookups(db, create_courses, today).await?;
-    let plan = match participation_import::parse(bytes, &lk) {
+    let plan = match parse(bytes, lk).await {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),
     };
     if let Some(e) = already_imported(db, bytes).await? {
-        return Ok(Err(vec![e]));
+        return Ok(Err(ImportErrors::one(e)));
     }
     let mut summary = summary_of(&plan);
     let now = crate::time::now();

@@ -111,7 +111,7 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
     // exists here; the receiver may need --create-courses).
     let today = crate::reports::local_date(crate::time::now());
     let lookups = crate::history_import::lookups(db, true, today).await?;
-    match participation_import::parse(&out.csv, &lookups) {
+    match participation_import::parse(&out.csv, &lookups, &domain::tabular::Stop::never()) {
         Ok(plan) => out.sessions_after_import = plan.sessions.len(),
         Err(errors) => {
             // Data rows start on line 2 (no cell holds a line break in practice;

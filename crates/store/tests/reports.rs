@@ -660,7 +660,7 @@ both_engines!(
             .await
             .unwrap()
             .unwrap_err();
-        assert_eq!((refused[0].line, refused[0].column), (4, 5));
+        assert_eq!((refused.shown[0].line, refused.shown[0].column), (4, 5));
         let preview = history_import::preview(&db, GOOD_CSV.as_bytes(), true)
             .await
             .unwrap()
@@ -703,7 +703,7 @@ both_engines!(
             .await
             .unwrap()
             .unwrap_err();
-        assert!(again[0].message.contains("redan"));
+        assert!(again.shown[0].message.contains("redan"));
         let more = "person_ref,gender,role,municipality,course,date,hours,attended\nA1,kvinna,undersköterska,Örebro,HLR,2025-05-04,3,ja\n";
         let s2 = history_import::import(&db, &who(), "h2.csv", more.as_bytes(), false)
             .await

@@ -12,13 +12,13 @@ pub mod ctx;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod imports;
 pub mod notify;
 pub mod pages;
 pub mod password;
 pub mod pdf;
 pub mod report_files;
 pub mod session_layer;
-pub mod tabular;
 
 use std::sync::Arc;
 

@@ -154,31 +154,59 @@ async fn save(
 
 async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
     let user = c.require(Action::ManageFunding)?.clone();
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     while let Some(f) = mp
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
+        .map_err(|e| crate::imports::body_error(&c, e))?
     {
         if f.name() == Some("file") {
-            let bytes = f
+            bytes = f
                 .bytes()
                 .await
-                .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            text = String::from_utf8(bytes.to_vec())
-                .map_err(|_| AppError::BadRequest("Filen är inte UTF-8-text.".into()))?;
+                .map_err(|e| crate::imports::body_error(&c, e))?
+                .to_vec();
         }
     }
+    let refuse = |msgs: Vec<String>, c: Ctx| async {
+        let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
+        super::render_form(page, true)
+    };
+    let Some(held) = crate::imports::lock(&s.db, user.account_id, "funding").await? else {
+        return refuse(vec![c.t("import.busy").to_string()], c).await;
+    };
     let known = navet_store::funding::municipality_names(&s.db).await?;
-    match funding::parse_toml(&text, &known) {
+    // The same size cap and time limit as every other upload.
+    let limits = domain::tabular::Limits {
+        max_file_bytes: funding::MAX_TOML_BYTES,
+        ..domain::tabular::LIMITS
+    };
+    let parsed = navet_store::offload::parse(navet_store::offload::PARSE_TIME_LIMIT, move |_| {
+        match domain::tabular::read_text(&bytes, &limits) {
+            Ok(text) => funding::parse_toml(text, &known).map_err(|errs| {
+                let total = errs.len();
+                let mut msgs: Vec<String> = errs
+                    .iter()
+                    .take(domain::tabular::MAX_ERRORS_SHOWN)
+                    .map(|e| e.to_string())
+                    .collect();
+                if total > msgs.len() {
+                    msgs.push(format!("… och {} fel till.", total - msgs.len()));
+                }
+                msgs
+            }),
+            Err(e) => Err(vec![e.to_string()]),
+        }
+    })
+    .await
+    .unwrap_or_else(|| Err(vec![domain::tabular::TIMED_OUT.to_string()]));
+    let r = match parsed {
         Ok(p) => {
             navet_store::funding::save(&s.db, &user.who(), &p).await?;
             Ok(see_other("/finansiering?ok=1"))
         }
-        Err(errs) => {
-            let msgs = errs.iter().map(|e| e.to_string()).collect();
-            let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
-            super::render_form(page, true)
-        }
-    }
+        Err(msgs) => refuse(msgs, c).await,
+    };
+    held.release().await;
+    r
 }

@@ -5,9 +5,10 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::routing::get;
 use axum::{Form, Router};
-use base64::Engine as _;
 use domain::access::{Action, Role};
-use domain::staff_import::{self, ImportPlan, LineError, RawStaffRow};
+use domain::staff_import::{self, ImportPlan, LineError, StaffRecord};
+use domain::tabular::{self, ErrorList, TableError, LIMITS};
+use navet_store::offload::PARSE_TIME_LIMIT;
 use navet_store::org::{Municipality, Role as JobRole, Unit};
 use navet_store::people::{self, Person, PersonInput};
 use navet_store::{audit, StoreError};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::imports;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -384,12 +386,13 @@ struct ImportPage {
     units: Vec<Unit>,
     municipality_id: i64,
     unit_id: i64,
+    /// The first errors (at most `MAX_ERRORS_SHOWN`) and how many in all.
     errors: Vec<LineError>,
+    errors_total: usize,
     general_error: String,
     plan: Option<ImportPlan>,
-    /// The uploaded file, carried to the confirm step.
-    file_b64: String,
-    filename: String,
+    /// The checked file kept on the server for the confirm step (its id).
+    upload_id: i64,
     role_names: std::collections::HashMap<i64, String>,
     unit_names: std::collections::HashMap<i64, String>,
 }
@@ -408,104 +411,148 @@ async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
         municipalities,
         units,
         errors: vec![],
+        errors_total: 0,
         general_error: String::new(),
         plan: None,
-        file_b64: String::new(),
-        filename: String::new(),
+        upload_id: 0,
         role_names: Default::default(),
         unit_names: Default::default(),
     })
 }
 
-/// Turn a table into raw staff rows, mapping headers to columns.
-pub fn staff_rows(t: &crate::tabular::Table) -> Result<Vec<RawStaffRow>, Vec<LineError>> {
-    let mut map = [usize::MAX; 6];
-    for (i, h) in t.headers.iter().enumerate() {
-        if let Some(col) = staff_import::column_for_header(h) {
-            map[col] = i;
-        }
-    }
-    let missing: Vec<LineError> = map
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| **m == usize::MAX)
-        .map(|(col, _)| LineError {
-            line: 1,
-            column: staff_import::COLUMNS[col].to_string(),
-            message: "kolumnen saknas i rubrikraden.".into(),
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    Ok(t.rows
-        .iter()
-        .map(|(line, cells)| RawStaffRow {
-            line: *line,
-            cells: std::array::from_fn(|col| cells.get(map[col]).cloned().unwrap_or_default()),
-        })
-        .collect())
+/// What reading and checking a staff list gave.
+enum Checked {
+    Unreadable(TableError),
+    Errors(ErrorList<LineError>),
+    Records(Vec<StaffRecord>),
 }
 
-async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
-    c.require(Action::ListPeople)?;
-    let mut municipality_id = 0i64;
-    let mut unit_id = 0i64;
-    let mut bytes: Vec<u8> = vec![];
-    let mut filename = String::new();
-    let mut confirm = false;
+/// Read (guarded reader, off the runtime, within the time limit) and check
+/// every row against the municipality's roles and units.
+async fn check_file(
+    s: &AppState,
+    municipality_id: i64,
+    bytes: Vec<u8>,
+    filename: String,
+) -> Result<(Vec<u8>, Checked), AppError> {
+    let (roles, unit_map) = people::import_lookups(&s.db, municipality_id).await?;
+    let done = navet_store::offload::parse(PARSE_TIME_LIMIT, move |stop| {
+        let checked = match tabular::read(&bytes, &filename, &LIMITS, stop) {
+            Err(e) => Checked::Unreadable(e),
+            Ok(table) => match staff_import::rows_from_table(&table) {
+                Err(missing) => {
+                    let mut l = ErrorList::default();
+                    missing.into_iter().for_each(|e| l.push(e));
+                    Checked::Errors(l)
+                }
+                Ok(rows) => {
+                    drop(table);
+                    match staff_import::check_rows(&rows, &roles, &unit_map) {
+                        Ok(r) => Checked::Records(r),
+                        Err(e) => Checked::Errors(e),
+                    }
+                }
+            },
+        };
+        (bytes, checked)
+    })
+    .await;
+    Ok(done.unwrap_or_else(|| {
+        (
+            vec![],
+            Checked::Unreadable(TableError {
+                line: 0,
+                message: tabular::TIMED_OUT.into(),
+            }),
+        )
+    }))
+}
+
+/// The fields of the upload form.
+#[derive(Default)]
+struct ImportForm {
+    municipality_id: i64,
+    unit_id: i64,
+    bytes: Vec<u8>,
+    filename: String,
+    upload_id: i64,
+    confirm: bool,
+}
+
+async fn read_import_form(c: &Ctx, mut mp: Multipart) -> Result<ImportForm, AppError> {
+    let mut f = ImportForm::default();
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
+        .map_err(|e| imports::body_error(c, e))?
     {
         let name = field.name().unwrap_or("").to_string();
+        let number = |t: String| t.trim().parse().unwrap_or(0);
         match name.as_str() {
             "file" => {
-                filename = field.file_name().unwrap_or("").to_string();
-                bytes = field
+                f.filename = field.file_name().unwrap_or("").to_string();
+                f.bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+                    .map_err(|e| imports::body_error(c, e))?
                     .to_vec();
             }
-            "file_b64" => {
-                let t = field.text().await.unwrap_or_default();
-                if !t.is_empty() {
-                    bytes = base64::engine::general_purpose::STANDARD
-                        .decode(t.trim())
-                        .unwrap_or_default();
-                }
-            }
-            "filename" => {
-                let t = field.text().await.unwrap_or_default();
-                if !t.is_empty() {
-                    filename = t;
-                }
-            }
-            "municipality" => {
-                municipality_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
-            }
-            "unit" => unit_id = field.text().await.unwrap_or_default().parse().unwrap_or(0),
-            "confirm" => confirm = true,
+            "upload" => f.upload_id = number(field.text().await.unwrap_or_default()),
+            "municipality" => f.municipality_id = number(field.text().await.unwrap_or_default()),
+            "unit" => f.unit_id = number(field.text().await.unwrap_or_default()),
+            "confirm" => f.confirm = true,
             _ => {}
         }
     }
+    Ok(f)
+}
+
+/// Upload → preview (nothing written, the file kept on the server) →
+/// confirm. One import at a time per account.
+async fn import(State(s): State<AppState>, c: Ctx, mp: Multipart) -> PageResult {
+    let account_id = c.require(Action::ListPeople)?.account_id;
+    let form = read_import_form(&c, mp).await?;
     let (municipalities, units) = placement_options(&s, &c).await?;
     let mut page = ImportPage {
         c: c.clone(),
         municipalities,
         units,
-        municipality_id,
-        unit_id,
+        municipality_id: form.municipality_id,
+        unit_id: form.unit_id,
         errors: vec![],
+        errors_total: 0,
         general_error: String::new(),
         plan: None,
-        file_b64: base64::engine::general_purpose::STANDARD.encode(&bytes),
-        filename: filename.clone(),
+        upload_id: 0,
         role_names: Default::default(),
         unit_names: Default::default(),
     };
+    let Some(held) = imports::lock(&s.db, account_id, "staff").await? else {
+        page.general_error = c.t("import.busy").into();
+        let mut r = render(page)?;
+        *r.status_mut() = axum::http::StatusCode::CONFLICT;
+        return Ok(r);
+    };
+    let r = import_locked(&s, &c, account_id, form, page).await;
+    held.release().await;
+    r
+}
+
+async fn import_locked(
+    s: &AppState,
+    c: &Ctx,
+    account_id: i64,
+    form: ImportForm,
+    mut page: ImportPage,
+) -> PageResult {
+    let ImportForm {
+        municipality_id,
+        unit_id,
+        mut bytes,
+        mut filename,
+        upload_id,
+        confirm,
+    } = form;
     let unit = (unit_id > 0).then_some(unit_id);
     if municipality_id == 0 {
         page.general_error = c.t("import.choose_municipality").into();
@@ -522,45 +569,48 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         municipality_id,
         unit_id: unit,
     })?;
+    if bytes.is_empty() && upload_id > 0 {
+        match navet_store::imports::upload(&s.db, account_id, "staff", upload_id).await? {
+            Some((name, b)) => {
+                filename = name;
+                bytes = b;
+            }
+            None => {
+                page.general_error = c.t("import.upload_gone").into();
+                return render_unprocessable(page);
+            }
+        }
+    }
     if bytes.is_empty() {
         page.general_error = c.t("import.no_file").into();
         return render_unprocessable(page);
     }
-    let table = match crate::tabular::read(&bytes, &filename) {
-        Ok(t) => t,
-        Err(e) => {
-            page.general_error = format!("{}: {e}", filename);
+    let (bytes, checked) = check_file(s, municipality_id, bytes, filename.clone()).await?;
+    let records = match checked {
+        Checked::Records(r) => r,
+        Checked::Unreadable(e) => {
+            page.general_error = format!("{}: {e}", imports::shown_name(&filename));
             return render_unprocessable(page);
         }
-    };
-    let rows = match staff_rows(&table) {
-        Ok(r) => r,
-        Err(errs) => {
-            page.errors = errs;
-            return render_unprocessable(page);
-        }
-    };
-    let (roles, unit_map) = people::import_lookups(&s.db, municipality_id).await?;
-    let records = match staff_import::check_rows(&rows, &roles, &unit_map) {
-        Ok(r) => r,
-        Err(errs) => {
-            page.errors = errs;
+        Checked::Errors(errs) => {
+            page.errors_total = errs.total;
+            page.errors = errs.shown;
             return render_unprocessable(page);
         }
     };
     // A manager importing for one unit may only place people in that unit.
     if let Some(u) = unit {
-        let wrong: Vec<LineError> = records
-            .iter()
-            .filter(|r| r.unit_id != u)
-            .map(|r| LineError {
+        let mut wrong = ErrorList::default();
+        for r in records.iter().filter(|r| r.unit_id != u) {
+            wrong.push(LineError {
                 line: r.line,
                 column: "enhet".into(),
                 message: c.t("import.other_unit").into(),
-            })
-            .collect();
+            });
+        }
         if !wrong.is_empty() {
-            page.errors = wrong;
+            page.errors_total = wrong.total;
+            page.errors = wrong.shown;
             return render_unprocessable(page);
         }
     }
@@ -568,9 +618,14 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     let plan = staff_import::plan(&existing, &records);
     if confirm {
         return match people::apply_import(&s.db, &user.who(), municipality_id, &plan).await {
-            Ok(_) => Ok(see_other(&format!(
-                "/personal?kommun={municipality_id}&ok=import"
-            ))),
+            Ok(_) => {
+                if upload_id > 0 {
+                    navet_store::imports::delete_upload(&s.db, account_id, upload_id).await?;
+                }
+                Ok(see_other(&format!(
+                    "/personal?kommun={municipality_id}&ok=import"
+                )))
+            }
             Err(StoreError::Invalid(e)) => {
                 page.general_error = e.to_string();
                 render_unprocessable(page)
@@ -578,6 +633,8 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
             Err(e) => Err(e.into()),
         };
     }
+    page.upload_id =
+        navet_store::imports::save_upload(&s.db, account_id, "staff", &filename, &bytes).await?;
     page.role_names = navet_store::org::roles(&s.db)
         .await?
         .into_iter()

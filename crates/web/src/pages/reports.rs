@@ -8,7 +8,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use base64::Engine as _;
 use chrono::Datelike;
 use domain::access::Action;
 use domain::indicators::{IndicatorReport, Period};
@@ -19,6 +18,7 @@ use serde::Deserialize;
 use super::FormErrors;
 use crate::ctx::Ctx;
 use crate::format;
+use crate::imports;
 use crate::report_files::{to_csv, to_xlsx};
 use crate::{render, AppError, AppState, PageResult};
 
@@ -160,12 +160,14 @@ async fn xlsx_export(
 #[template(path = "reports/import.html")]
 struct ImportPage {
     c: Ctx,
+    /// The first errors (at most `MAX_ERRORS_SHOWN`) and how many in all.
     errors: Vec<ImportError>,
+    errors_total: usize,
     general_error: String,
     preview: Option<ImportSummary>,
     done: Option<ImportSummary>,
-    file_b64: String,
-    filename: String,
+    /// The checked file kept on the server for the confirm step (its id).
+    upload_id: i64,
     create_courses: bool,
 }
 
@@ -175,26 +177,28 @@ async fn import_form(c: Ctx) -> PageResult {
     render(ImportPage {
         c,
         errors: vec![],
+        errors_total: 0,
         general_error: String::new(),
         preview: None,
         done: None,
-        file_b64: String::new(),
-        filename: String::new(),
+        upload_id: 0,
         create_courses: false,
     })
 }
 
-/// Upload → preview (nothing written) → confirm (everything or nothing).
+/// Upload → preview (nothing written, the file kept on the server) →
+/// confirm (everything or nothing). One import at a time per account.
 async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
     let user = c.require(Action::ManageCatalogue)?.clone();
     let mut bytes = vec![];
     let mut filename = String::new();
+    let mut upload_id = 0i64;
     let mut confirm = false;
     let mut create_courses = false;
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
+        .map_err(|e| imports::body_error(&c, e))?
     {
         match field.name().unwrap_or("") {
             "file" => {
@@ -202,22 +206,17 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
                 bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+                    .map_err(|e| imports::body_error(&c, e))?
                     .to_vec();
             }
-            "file_b64" => {
-                let t = field.text().await.unwrap_or_default();
-                if !t.trim().is_empty() {
-                    bytes = base64::engine::general_purpose::STANDARD
-                        .decode(t.trim())
-                        .unwrap_or_default();
-                }
-            }
-            "filename" => {
-                let t = field.text().await.unwrap_or_default();
-                if !t.is_empty() {
-                    filename = t;
-                }
+            "upload" => {
+                upload_id = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .trim()
+                    .parse()
+                    .unwrap_or(0)
             }
             "create_courses" => create_courses = true,
             "confirm" => confirm = true,
@@ -227,17 +226,51 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     let mut page = ImportPage {
         c,
         errors: vec![],
+        errors_total: 0,
         general_error: String::new(),
         preview: None,
         done: None,
-        file_b64: base64::engine::general_purpose::STANDARD.encode(&bytes),
-        filename: filename.clone(),
+        upload_id: 0,
         create_courses,
     };
+    let Some(held) = imports::lock(&s.db, user.account_id, "participations").await? else {
+        page.general_error = page.c.t("import.busy").into();
+        let mut r = render(page)?;
+        *r.status_mut() = axum::http::StatusCode::CONFLICT;
+        return Ok(r);
+    };
+    let r = import_locked(&s, &user, page, bytes, filename, upload_id, confirm).await;
+    held.release().await;
+    r
+}
+
+async fn import_locked(
+    s: &AppState,
+    user: &crate::ctx::User,
+    mut page: ImportPage,
+    mut bytes: Vec<u8>,
+    mut filename: String,
+    upload_id: i64,
+    confirm: bool,
+) -> PageResult {
+    let account_id = user.account_id;
+    if bytes.is_empty() && upload_id > 0 {
+        match navet_store::imports::upload(&s.db, account_id, "participations", upload_id).await? {
+            Some((name, b)) => {
+                filename = name;
+                bytes = b;
+            }
+            None => {
+                page.general_error = page.c.t("import.upload_gone").into();
+                return super::render_form(page, true);
+            }
+        }
+    }
     if bytes.is_empty() {
         page.general_error = page.c.t("reports.choose_file").into();
         return super::render_form(page, true);
     }
+    let create_courses = page.create_courses;
     let result = if confirm {
         history_import::import(&s.db, &user.who(), &filename, &bytes, create_courses).await?
     } else {
@@ -245,12 +278,25 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     };
     match result {
         Ok(summary) if confirm => {
+            if upload_id > 0 {
+                navet_store::imports::delete_upload(&s.db, account_id, upload_id).await?;
+            }
             page.done = Some(summary);
-            page.file_b64.clear();
         }
-        Ok(summary) => page.preview = Some(summary),
+        Ok(summary) => {
+            page.upload_id = navet_store::imports::save_upload(
+                &s.db,
+                account_id,
+                "participations",
+                &filename,
+                &bytes,
+            )
+            .await?;
+            page.preview = Some(summary);
+        }
         Err(errors) => {
-            page.errors = errors;
+            page.errors_total = errors.total;
+            page.errors = errors.shown;
             return super::render_form(page, true);
         }
     }

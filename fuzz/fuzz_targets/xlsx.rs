@@ -1,0 +1,7 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use navet_domain::tabular::{read_xlsx, Stop, LIMITS};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = read_xlsx(data, &LIMITS, &Stop::never());
+});
