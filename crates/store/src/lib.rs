@@ -18,6 +18,8 @@ pub mod cover;
 mod db;
 pub mod education;
 pub mod error;
+#[cfg(any(test, feature = "test-hooks"))]
+pub mod faults;
 pub mod funding;
 pub mod gaps;
 pub mod history_import;
@@ -33,6 +35,7 @@ pub mod reports;
 pub mod requirements;
 pub mod seed;
 pub mod sessions;
+pub mod supervise;
 pub mod surveys;
 pub mod testing;
 pub mod time;
@@ -41,3 +44,25 @@ pub mod trainers;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};
+
+/// A named point where tests can inject a panic (see `faults`, present only
+/// with `cfg(test)` or the `test-hooks` feature); compiles to nothing in a
+/// normal build.
+#[cfg(any(test, feature = "test-hooks"))]
+#[macro_export]
+macro_rules! fault_point {
+    ($db:expr, $name:expr) => {
+        $crate::faults::hit($db, $name)
+    };
+}
+
+/// A named point where tests can inject a panic (see `faults`, present only
+/// with `cfg(test)` or the `test-hooks` feature); compiles to nothing in a
+/// normal build.
+#[cfg(not(any(test, feature = "test-hooks")))]
+#[macro_export]
+macro_rules! fault_point {
+    ($db:expr, $name:expr) => {
+        ()
+    };
+}
