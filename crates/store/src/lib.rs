@@ -11,11 +11,11 @@ pub mod audit;
 pub mod backup;
 pub mod bookings;
 pub mod catalogue;
-pub mod competence_demo;
 pub mod completions;
 pub mod costs;
 pub mod cover;
 mod db;
+pub mod demo;
 pub mod education;
 pub mod error;
 #[cfg(any(test, feature = "test-hooks"))]
@@ -34,6 +34,7 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod seed;
+pub mod session_rows;
 pub mod sessions;
 pub mod supervise;
 pub mod surveys;
@@ -41,6 +42,7 @@ pub mod testing;
 pub mod time;
 pub mod tracks;
 pub mod trainers;
+pub mod unit_overview;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};
