@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use domain::access::{Role, Scope};
 use navet_store::audit::Who;
-use navet_store::{accounts, migrate, seed};
+use navet_store::{accounts, demo, migrate, seed};
 use navet_web::{AppState, Config};
 
 use crate::{database_url, open_db};
@@ -185,21 +185,21 @@ pub async fn demo(a: DemoArgs) -> Result<()> {
     let db = open_db(&url).await?;
     migrate::run(&db).await?;
     seed::load_reference(&db).await?;
-    if seed::demo_loaded(&db).await? {
+    if demo::loaded(&db).await? {
         println!(
             "Demodatabasen {} finns redan; dess data behålls.",
             db_path.display()
         );
     } else {
         println!("Skapar demodata i {} …", db_path.display());
-        let hash = navet_web::password::hash(seed::DEMO_PASSWORD.to_string()).await;
-        seed::load_demo(&db, &hash).await?;
+        let hash = navet_web::password::hash(demo::DEMO_PASSWORD.to_string()).await;
+        demo::load(&db, &hash).await?;
     }
     let config = web_config(&a.bind, a.port, true, Some(a.data_dir.join("outbox")));
     println!();
     println!("Navet körs på {}", config.public_url);
-    println!("Demoinloggningar (lösenord: {}):", seed::DEMO_PASSWORD);
-    for (role, email) in seed::DEMO_LOGINS {
+    println!("Demoinloggningar (lösenord: {}):", demo::DEMO_PASSWORD);
+    for (role, email) in demo::DEMO_LOGINS {
         println!("  {role:<12} {email}");
     }
     println!("Avsluta med Ctrl+C.");

@@ -30,7 +30,7 @@ pub struct SessionInfo {
 
 impl SessionInfo {
     pub fn date(&self) -> NaiveDate {
-        crate::reports::local_date(self.starts_at)
+        crate::time::local_date(self.starts_at)
     }
     pub fn is_closed(&self) -> bool {
         self.closed_at.is_some()
@@ -157,29 +157,6 @@ pub async fn attendees(db: &Db, session_id: i64) -> StoreResult<Vec<Attendee>> {
     Ok(v)
 }
 
-/// Put a notice in the outbox, in the caller's transaction.
-pub async fn queue_notice(
-    conn: &mut AnyConnection,
-    kind: &str,
-    to_email: &str,
-    to_person_id: Option<i64>,
-    subject: &str,
-    body: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(crate::time::now())
-    .bind(kind)
-    .bind(to_email)
-    .bind(to_person_id)
-    .bind(subject)
-    .bind(body)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 async fn lock_session(
     db: &Db,
     conn: &mut AnyConnection,
@@ -222,7 +199,7 @@ pub async fn mark(
             "Kurstillfället är inställt; närvaro kan inte registreras.",
         ));
     }
-    if crate::reports::local_date(starts_at) > crate::reports::local_date(crate::time::now()) {
+    if crate::time::local_date(starts_at) > crate::time::local_date(crate::time::now()) {
         return Err(StoreError::conflict(
             None,
             "Närvaro kan registreras först den dag kurstillfället hålls.",
@@ -306,7 +283,7 @@ async fn issue_completions(
             person_id: r.get(1),
             course_id: r.get(2),
             session_id: Some(session_id),
-            completed_on: crate::reports::local_date(r.get(3)),
+            completed_on: crate::time::local_date(r.get(3)),
             hours: r.get(4),
             validity_months: r.get(5),
             source: "attendance",
@@ -348,7 +325,7 @@ pub async fn close(
             "Närvaron för kurstillfället är redan stängd.",
         ));
     }
-    if crate::reports::local_date(starts_at) > crate::reports::local_date(crate::time::now()) {
+    if crate::time::local_date(starts_at) > crate::time::local_date(crate::time::now()) {
         return Err(StoreError::conflict(
             None,
             "Kurstillfället har inte hållits ännu.",

@@ -18,6 +18,7 @@
 //! request is retried alone, so one bad request cannot fail the others.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use domain::booking::{
     self as rules, Applicant, BookingStatus, HoldFacts, Occupancy, Placement, Pool, Refusal,
@@ -28,13 +29,14 @@ use domain::sessions::{overlaps, Interval, Quota, SessionStatus};
 use domain::waitlist::{plan_promotions, Waiting};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::audit::{self, Who};
 use crate::db::{Db, Engine};
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, Address};
 use crate::sessions::{self as sess, HoldCount, SessionRow};
+use crate::supervise;
 
 /// Who made a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -793,22 +795,26 @@ impl Queue {
             Engine::Sqlite => wal_path(db.url()),
             Engine::Postgres => None,
         };
+        // Supervised: a panic restarts the task on the same channel; the
+        // requests of the batch it was deciding get an error, not a hang.
         if wal.is_some() {
-            tokio::spawn(checkpointer(db.clone()));
+            let db = db.clone();
+            supervise::spawn("wal checkpointer", move || checkpointer(db.clone()));
         }
         let writers = (0..n)
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<Job>(4096);
-                match &wal {
-                    Some(w) => {
-                        let (stx, srx) = mpsc::unbounded_channel::<Replies>();
-                        tokio::spawn(syncer(w.clone(), srx));
-                        tokio::spawn(writer(db.clone(), rx, Some(stx)));
-                    }
-                    None => {
-                        tokio::spawn(writer(db.clone(), rx, None));
-                    }
-                }
+                let rx = Arc::new(Mutex::new(rx));
+                let sync = wal.as_ref().map(|w| {
+                    let (stx, srx) = mpsc::unbounded_channel::<Replies>();
+                    let (w, srx) = (w.clone(), Arc::new(Mutex::new(srx)));
+                    supervise::spawn("booking syncer", move || syncer(w.clone(), srx.clone()));
+                    stx
+                });
+                let db = db.clone();
+                supervise::spawn("booking writer", move || {
+                    writer(db.clone(), rx.clone(), sync.clone())
+                });
                 tx
             })
             .collect();
@@ -821,7 +827,8 @@ impl Queue {
         w.send((req, tx))
             .await
             .map_err(|_| anyhow::anyhow!("bokningskön är stängd"))?;
-        rx.await.map_err(|_| anyhow::anyhow!("bokningen avbröts"))?
+        rx.await
+            .map_err(|_| anyhow::anyhow!("bokningen avbröts av ett internt fel; försök igen"))?
     }
 }
 
@@ -879,7 +886,12 @@ async fn commit_unsynced(db: &Db, reqs: &[BookRequest]) -> StoreResult<Vec<Store
     result
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, sync: Option<mpsc::UnboundedSender<Replies>>) {
+async fn writer(
+    db: Db,
+    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
+    sync: Option<mpsc::UnboundedSender<Replies>>,
+) {
+    let mut rx = rx.lock().await;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -888,6 +900,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, sync: Option<mpsc::Unbounde
                 Err(_) => break,
             }
         }
+        crate::fault_point!(&db, "bookings.writer");
         let reqs: Vec<BookRequest> = jobs.iter().map(|j| j.0.clone()).collect();
         let t = std::time::Instant::now();
         let unsynced = match &sync {
@@ -927,7 +940,8 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, sync: Option<mpsc::Unbounde
 }
 
 /// Flush the WAL and then answer everything committed before the flush.
-async fn syncer(wal: std::path::PathBuf, mut rx: mpsc::UnboundedReceiver<Replies>) {
+async fn syncer(wal: std::path::PathBuf, rx: Arc<Mutex<mpsc::UnboundedReceiver<Replies>>>) {
+    let mut rx = rx.lock().await;
     while let Some(first) = rx.recv().await {
         let mut groups = vec![first];
         while let Ok(g) = rx.try_recv() {

@@ -445,3 +445,13 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     }
     Ok(out)
 }
+
+/// Course titles by id.
+pub async fn course_titles(db: &Db) -> StoreResult<std::collections::HashMap<i64, String>> {
+    Ok(sqlx::query("SELECT id, title FROM courses")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}

@@ -242,7 +242,7 @@ pub async fn queue_reminders(db: &Db, today: NaiveDate, public_url: &str) -> Sto
             public_url,
             c.course_id
         );
-        crate::attendance::queue_notice(
+        crate::outbox::enqueue_text(
             &mut tx,
             "certificate_expiry",
             &email,

@@ -8,13 +8,12 @@ use domain::cover::{self, Candidate, Need, SessionFacts, TrainerFacts};
 use domain::notices::{self, Recipient};
 use domain::sessions::Interval;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use crate::audit::{self, Who};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, Address};
-use crate::reports::day_start;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Absence {
@@ -22,28 +21,6 @@ pub struct Absence {
     pub person_id: i64,
     pub starts_on: String,
     pub ends_on: String,
-}
-
-fn interval(starts_on: &str, ends_on: &str) -> Option<Interval> {
-    let from = NaiveDate::parse_from_str(starts_on, "%Y-%m-%d").ok()?;
-    let to = NaiveDate::parse_from_str(ends_on, "%Y-%m-%d").ok()?;
-    Some(Interval::new(day_start(from), day_start(to.succ_opt()?)))
-}
-
-/// A trainer's absences as time intervals (whole Stockholm days).
-pub(crate) async fn absence_intervals(
-    conn: &mut AnyConnection,
-    person_id: i64,
-) -> StoreResult<Vec<Interval>> {
-    Ok(
-        sqlx::query("SELECT starts_on, ends_on FROM trainer_absences WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_all(conn)
-            .await?
-            .iter()
-            .filter_map(|r| interval(&r.get::<String, _>(0), &r.get::<String, _>(1)))
-            .collect(),
-    )
 }
 
 /// Register a trainer as away from `from` to `to` (both included).
@@ -125,7 +102,7 @@ pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResu
 /// The trainers on a session who are registered as away when it is held.
 pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
     let mut conn = db.pool().acquire().await?;
-    let parts = crate::sessions::parts_or_span(&mut conn, session_id).await?;
+    let parts = crate::session_rows::parts_or_span(&mut conn, session_id).await?;
     let on: Vec<i64> =
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)
@@ -133,7 +110,7 @@ pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> 
             .await?;
     let mut away = Vec::new();
     for pid in on {
-        let absences = absence_intervals(&mut conn, pid).await?;
+        let absences = crate::trainers::absence_intervals(&mut conn, pid).await?;
         if domain::sessions::overlaps(&parts, &absences) {
             away.push(pid);
         }
@@ -197,7 +174,7 @@ async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
     {
         if let (Some(&i), Some(iv)) = (
             index.get(&r.get::<i64, _>(0)),
-            interval(&r.get::<String, _>(1), &r.get::<String, _>(2)),
+            crate::time::days_interval(&r.get::<String, _>(1), &r.get::<String, _>(2)),
         ) {
             out[i].absences.push(iv);
         }
@@ -318,7 +295,8 @@ pub async fn step_in(
     replacing: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s = crate::sessions::row(&mut tx, session_id, crate::sessions::lock_suffix(db)).await?;
+    let s =
+        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -341,7 +319,7 @@ pub async fn step_in(
         name: to.get(0),
         email: to.get(1),
     };
-    let parts = crate::sessions::parts(&mut tx, session_id).await?;
+    let parts = crate::session_rows::parts(&mut tx, session_id).await?;
     let now = crate::time::now();
     let notice =
         notices::trainer_assigned(&s.text(&parts), &outbox::sender(), &to, &who.label, now);
@@ -365,45 +343,5 @@ pub async fn step_in(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Demo: a handful of trainers (synthetic people in three more
-/// municipalities, qualified for the active courses), and the demo
-/// trainer away on the day of their next session, so the cover page has
-/// something to solve.
-pub async fn load_demo(db: &Db) -> StoreResult<()> {
-    let who = Who::system("demo");
-    let courses: Vec<i64> = sqlx::query_scalar("SELECT id FROM courses WHERE status = 'aktiv'")
-        .fetch_all(db.pool())
-        .await?;
-    for town in ["Karlskoga", "Lindesberg", "Örebro"] {
-        let pick = sqlx::query(
-            "SELECT p.id, p.municipality_id FROM people p JOIN municipalities m ON m.id = p.municipality_id \
-             WHERE m.name = $1 AND p.synthetic = 1 AND p.active = 1 \
-             AND p.id NOT IN (SELECT person_id FROM trainers) \
-             AND p.id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL) \
-             ORDER BY p.id LIMIT 1",
-        )
-        .bind(town)
-        .fetch_optional(db.pool())
-        .await?;
-        if let Some(r) = pick {
-            let (id, home): (i64, i64) = (r.get(0), r.get(1));
-            crate::trainers::upsert(db, &who, id, home, true).await?;
-            crate::trainers::set_courses(db, &who, id, &courses).await?;
-        }
-    }
-    let next = sqlx::query(
-        "SELECT t.person_id, s.starts_at FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
-         WHERE s.starts_at > $1 AND s.status IN ('planned', 'open', 'full') ORDER BY s.starts_at, s.id LIMIT 1",
-    )
-    .bind(crate::time::now())
-    .fetch_optional(db.pool())
-    .await?;
-    if let Some(r) = next {
-        let day = crate::reports::local_date(r.get(1));
-        add_absence(db, &who, r.get(0), day, day).await?;
-    }
     Ok(())
 }

@@ -11,13 +11,15 @@ pub mod audit;
 pub mod backup;
 pub mod bookings;
 pub mod catalogue;
-pub mod competence_demo;
 pub mod completions;
 pub mod costs;
 pub mod cover;
 mod db;
+pub mod demo;
 pub mod education;
 pub mod error;
+#[cfg(any(test, feature = "test-hooks"))]
+pub mod faults;
 pub mod funding;
 pub mod gaps;
 pub mod history_import;
@@ -34,12 +36,37 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod seed;
+pub mod session_rows;
 pub mod sessions;
+pub mod supervise;
 pub mod surveys;
 pub mod testing;
 pub mod time;
 pub mod tracks;
 pub mod trainers;
+pub mod unit_overview;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{StoreError, StoreResult};
+
+/// A named point where tests can inject a panic (see `faults`, present only
+/// with `cfg(test)` or the `test-hooks` feature); compiles to nothing in a
+/// normal build.
+#[cfg(any(test, feature = "test-hooks"))]
+#[macro_export]
+macro_rules! fault_point {
+    ($db:expr, $name:expr) => {
+        $crate::faults::hit($db, $name)
+    };
+}
+
+/// A named point where tests can inject a panic (see `faults`, present only
+/// with `cfg(test)` or the `test-hooks` feature); compiles to nothing in a
+/// normal build.
+#[cfg(not(any(test, feature = "test-hooks")))]
+#[macro_export]
+macro_rules! fault_point {
+    ($db:expr, $name:expr) => {
+        ()
+    };
+}

@@ -3,22 +3,51 @@
 //! engine's auto-increment key); `NNNN_name.sqlite.sql` and
 //! `NNNN_name.postgres.sql` hold the few engine-specific statements and run
 //! right after it. Each version is applied once, in a transaction.
+//!
+//! Each applied version is recorded with a SHA-256 of its files. Navet
+//! refuses to start when an applied file has changed since, or when the
+//! database has a version this binary does not know (it is newer than the
+//! binary); both are told with the migration's name, and nothing is applied.
+//! Databases from before checksums get theirs recorded on the first run.
 
 use std::collections::BTreeMap;
 
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{Db, Engine};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
+#[derive(Clone)]
 struct Migration {
     version: i64,
     name: String,
     common: String,
     sqlite: String,
     postgres: String,
+}
+
+impl Migration {
+    fn label(&self) -> String {
+        format!("{:04}_{}", self.version, self.name)
+    }
+
+    /// SHA-256 over all files of the version (the same on both engines).
+    fn checksum(&self) -> String {
+        let mut h = Sha256::new();
+        for (part, sql) in [
+            ("common", &self.common),
+            ("sqlite", &self.sqlite),
+            ("postgres", &self.postgres),
+        ] {
+            h.update(part.as_bytes());
+            h.update((sql.len() as u64).to_le_bytes());
+            h.update(sql.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
 }
 
 fn migrations() -> Vec<Migration> {
@@ -61,14 +90,20 @@ fn dialect(sql: &str, engine: Engine) -> String {
 
 /// Apply every migration not yet applied. Safe to run twice, and from two
 /// processes at once on PostgreSQL (an advisory lock serialises them).
+/// Fails, applying nothing, when an applied migration has changed or the
+/// database is newer than this binary.
 pub async fn run(db: &Db) -> StoreResult<Vec<String>> {
+    run_set(db, &migrations()).await
+}
+
+async fn run_set(db: &Db, set: &[Migration]) -> StoreResult<Vec<String>> {
     let mut conn = db.writer().acquire().await?;
     if db.engine() == Engine::Postgres {
         sqlx::query("SELECT pg_advisory_lock(727274)")
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_all(db, &mut conn).await;
+    let result = apply_all(db, &mut conn, set).await;
     if db.engine() == Engine::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(727274)")
             .execute(&mut *conn)
@@ -77,22 +112,78 @@ pub async fn run(db: &Db) -> StoreResult<Vec<String>> {
     result
 }
 
-async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<String>> {
+fn refuse(message: String) -> StoreError {
+    StoreError::Other(anyhow::anyhow!(message))
+}
+
+/// Compare what the database has applied with the binary's migrations.
+fn check_applied(applied: &[(i64, String, Option<String>)], set: &[Migration]) -> StoreResult<()> {
+    for (version, name, checksum) in applied {
+        let Some(m) = set.iter().find(|m| m.version == *version) else {
+            return Err(refuse(format!(
+                "databasen har migreringen {version:04}_{name}, som den här versionen av Navet inte känner till: \
+                 databasen är nyare än programmet. Starta en nyare version av Navet (eller återställ en säkerhetskopia)."
+            )));
+        };
+        if let Some(c) = checksum {
+            let now = m.checksum();
+            if *c != now {
+                return Err(refuse(format!(
+                    "migreringen {} har ändrats sedan den kördes mot databasen \
+                     (kontrollsumma i databasen {}…, i programmet {}…). Ändra aldrig en körd migrering: \
+                     återställ filen och lägg ändringen i en ny migrering.",
+                    m.label(),
+                    &c[..c.len().min(12)],
+                    &now[..12]
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn apply_all(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    set: &[Migration],
+) -> StoreResult<Vec<String>> {
     use sqlx::Connection;
     sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)",
     )
     .execute(&mut *conn)
     .await?;
-    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+    // Databases from before checksums: add the column.
+    if sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0")
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.get::<i64, _>(0))
-        .collect();
+        .await
+        .is_err()
+    {
+        sqlx::raw_sql("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let applied: Vec<(i64, String, Option<String>)> =
+        sqlx::query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get("version"), r.get("name"), r.get("checksum")))
+            .collect();
+    check_applied(&applied, set)?;
+    for (version, _, checksum) in &applied {
+        if checksum.is_none() {
+            let m = set.iter().find(|m| m.version == *version).expect("checked");
+            sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
+                .bind(m.checksum())
+                .bind(m.version)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     let mut done = Vec::new();
-    for m in migrations() {
-        if applied.contains(&m.version) {
+    for m in set {
+        if applied.iter().any(|a| a.0 == m.version) {
             continue;
         }
         let mut tx = conn.begin().await?;
@@ -103,15 +194,135 @@ async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<S
         }
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
         sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
         )
         .bind(m.version)
         .bind(&m.name)
         .bind(crate::time::now())
+        .bind(m.checksum())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        done.push(format!("{:04}_{}", m.version, m.name));
+        done.push(m.label());
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::both_engines;
+
+    fn probe() -> Migration {
+        Migration {
+            version: 759,
+            name: "probe".into(),
+            common: "CREATE TABLE migration_probe (id {{id}});".into(),
+            sqlite: String::new(),
+            postgres: String::new(),
+        }
+    }
+
+    async fn has_probe(db: &Db) -> bool {
+        sqlx::query("SELECT COUNT(*) FROM migration_probe")
+            .fetch_all(db.pool())
+            .await
+            .is_ok()
+    }
+
+    fn message(r: StoreResult<Vec<String>>) -> String {
+        r.expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn checksums_cover_every_file_of_a_version() {
+        let m = probe();
+        let mut other = m.clone();
+        other.postgres = "-- a change".into();
+        assert_ne!(m.checksum(), other.checksum());
+        assert_eq!(m.checksum(), probe().checksum());
+        assert_eq!(m.checksum().len(), 64);
+    }
+
+    both_engines!(
+        a_changed_applied_migration_is_refused_and_nothing_applied,
+        |db: Db| async move {
+            let mut set = migrations();
+            let booking = set.iter_mut().find(|m| m.version == 100).unwrap();
+            booking.common.push_str("\n-- edited afterwards\n");
+            set.push(probe());
+            let e = message(run_set(&db, &set).await);
+            assert!(e.contains("0100_booking har ändrats"), "{e}");
+            assert!(!has_probe(&db).await, "nothing applied after a refusal");
+            // The original files start as before, and apply the new one.
+            let mut set = migrations();
+            set.push(probe());
+            assert_eq!(run_set(&db, &set).await.unwrap(), vec!["0759_probe"]);
+            assert!(has_probe(&db).await);
+        }
+    );
+
+    both_engines!(
+        a_database_newer_than_the_binary_is_refused,
+        |db: Db| async move {
+            let mut set = migrations();
+            set.push(probe());
+            run_set(&db, &set).await.unwrap();
+            let e = message(run(&db).await);
+            assert!(e.contains("0759_probe"), "{e}");
+            assert!(e.contains("nyare än programmet"), "{e}");
+        }
+    );
+
+    both_engines!(
+        checksums_are_recorded_for_databases_from_before_them,
+        |db: Db| async move {
+            sqlx::query("UPDATE schema_migrations SET checksum = NULL")
+                .execute(db.writer())
+                .await
+                .unwrap();
+            assert!(run(&db).await.unwrap().is_empty());
+            let rows = sqlx::query("SELECT version, checksum FROM schema_migrations")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), migrations().len());
+            for r in rows {
+                let v: i64 = r.get("version");
+                let c: Option<String> = r.get("checksum");
+                let m = migrations().into_iter().find(|m| m.version == v).unwrap();
+                assert_eq!(c, Some(m.checksum()));
+            }
+            // Recorded, a change is now caught.
+            let mut set = migrations();
+            set[0].common.push(' ');
+            assert!(message(run_set(&db, &set).await).contains("0001_foundation"));
+        }
+    );
+
+    both_engines!(
+        a_table_from_before_checksums_gets_the_column,
+        |db: Db| async move {
+            // The table as older versions created it.
+            let mut tx = db.begin().await.unwrap();
+            sqlx::raw_sql(
+                "CREATE TABLE old_migrations AS SELECT version, name, applied_at FROM schema_migrations; \
+                 DROP TABLE schema_migrations; \
+                 CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); \
+                 INSERT INTO schema_migrations SELECT version, name, applied_at FROM old_migrations; \
+                 DROP TABLE old_migrations;",
+            )
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            assert!(run(&db).await.unwrap().is_empty());
+            let missing: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE checksum IS NULL")
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(missing, 0);
+        }
+    );
 }

@@ -107,7 +107,7 @@ pub async fn generate(db: &Db, size: &Size, progress: impl Fn(&str)) -> StoreRes
         .fetch_one(&mut *conn)
         .await?;
     progress("kurstillfällen");
-    let day0 = crate::reports::day_start(size.first_day);
+    let day0 = crate::time::day_start(size.first_day);
     sqlx::query(&format!(
         "{} INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, cancel_reason, created_at, updated_at) \
          SELECT {c0} + (i * 7) % {nc}, {day0} + ((i * 1579) % {days}) * 86400 + 28800, {day0} + ((i * 1579) % {days}) * 86400 + 28800 + 3600 * (2 + i % 4), \

@@ -80,6 +80,30 @@ pub async fn enqueue_many(
     Ok(())
 }
 
+/// Queue a plain-text notice (no calendar part, no session or booking)
+/// inside the caller's transaction.
+pub async fn enqueue_text(
+    conn: &mut AnyConnection,
+    kind: &str,
+    to_email: &str,
+    to_person_id: Option<i64>,
+    subject: &str,
+    body: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(crate::time::now())
+    .bind(kind)
+    .bind(to_email)
+    .bind(to_person_id)
+    .bind(subject)
+    .bind(body)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct Message {
     pub id: i64,

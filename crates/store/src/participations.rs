@@ -85,7 +85,7 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
             course: r.get(3),
             // A multi-part session is one session on its first part's date,
             // with the whole session's hours, as the report counts it.
-            date: crate::reports::local_date(r.get(1)),
+            date: crate::time::local_date(r.get(1)),
             hours: r.get(2),
             attended,
         });
@@ -109,7 +109,7 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
 
     // The importer's own check, against this database's names (every title
     // exists here; the receiver may need --create-courses).
-    let today = crate::reports::local_date(crate::time::now());
+    let today = crate::time::local_date(crate::time::now());
     let lookups = crate::history_import::lookups(db, true, today).await?;
     match participation_import::parse(&out.csv, &lookups, &domain::tabular::Stop::never()) {
         Ok(plan) => out.sessions_after_import = plan.sessions.len(),

@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Europe::Stockholm;
+use chrono::NaiveDate;
 use domain::funding::Programme;
 use domain::indicators::{self, Aggregates, Counts, IndicatorReport, Period};
 use domain::org::Gender;
@@ -17,22 +16,6 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::error::StoreResult;
-
-/// Unix seconds at Stockholm midnight starting `d`.
-pub fn day_start(d: NaiveDate) -> i64 {
-    Stockholm
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp())
-}
-
-/// The Stockholm date of a timestamp.
-pub fn local_date(ts: i64) -> NaiveDate {
-    crate::time::to_datetime(ts)
-        .with_timezone(&Stockholm)
-        .date_naive()
-}
 
 fn id_list(ids: &[i64]) -> String {
     ids.iter()
@@ -96,8 +79,8 @@ fn gender_from(code: &str) -> Gender {
 /// Half-open timestamp range [start of from, start of the day after to).
 pub(crate) fn bounds(p: Period) -> (i64, i64) {
     (
-        day_start(p.from),
-        day_start(p.to.succ_opt().unwrap_or(p.to)),
+        crate::time::day_start(p.from),
+        crate::time::day_start(p.to.succ_opt().unwrap_or(p.to)),
     )
 }
 
@@ -187,7 +170,7 @@ pub async fn aggregates(
     // Hours since the programme's start: when it started before the period,
     // only [start, from) needs reading; the period's own hours come from the
     // municipality branches above.
-    let prog_start = programme_start.map(day_start);
+    let prog_start = programme_start.map(crate::time::day_start);
     let (prog_from, prog_to) = match prog_start {
         Some(ps) if ps < from => (ps, from),
         Some(ps) => (ps, to),

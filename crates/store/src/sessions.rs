@@ -3,122 +3,22 @@
 
 use std::collections::HashMap;
 
-use domain::booking::{Occupancy, SessionFacts};
+use domain::booking::Occupancy;
 use domain::catalogue::CourseStatus;
-use domain::notices::SessionText;
 use domain::sessions::{
     check_session, effective_status, parse_instant, CheckedSession, Interval, LocalTimeError,
     Quota, SessionDraft, SessionStatus,
 };
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, FromRow, Row};
+use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Who};
-use crate::db::{Db, Engine};
+use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 
-/// One session row with its course and place.
-#[derive(Debug, Clone, Serialize, FromRow)]
-pub struct SessionRow {
-    pub id: i64,
-    pub course_id: i64,
-    pub course_title: String,
-    pub course_hours: f64,
-    pub cancellation_deadline_days: i64,
-    pub starts_at: i64,
-    pub ends_at: i64,
-    pub municipality_id: i64,
-    pub municipality_name: String,
-    pub venue: String,
-    pub capacity: i64,
-    pub hours: f64,
-    pub registration_opens_at: Option<i64>,
-    pub registration_closes_at: Option<i64>,
-    pub language_support: String,
-    pub status: String,
-    pub cancel_reason: String,
-}
-
-pub(crate) const SESSION_SELECT: &str = "SELECT s.id, s.course_id, c.title AS course_title, c.hours AS course_hours, \
-    c.cancellation_deadline_days, s.starts_at, s.ends_at, s.municipality_id, m.name AS municipality_name, s.venue, \
-    s.capacity, s.hours, s.registration_opens_at, s.registration_closes_at, s.language_support, s.status, s.cancel_reason \
-    FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id";
-
-impl SessionRow {
-    pub fn stored_status(&self) -> SessionStatus {
-        SessionStatus::parse(&self.status).unwrap_or(SessionStatus::Open)
-    }
-    pub fn closes_at(&self) -> i64 {
-        self.registration_closes_at.unwrap_or(self.starts_at)
-    }
-    pub fn facts(&self, quotas: &[Quota]) -> SessionFacts {
-        SessionFacts {
-            status: self.stored_status(),
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            registration_opens_at: self.registration_opens_at,
-            registration_closes_at: self.closes_at(),
-            capacity: self.capacity,
-            quotas: quotas.to_vec(),
-        }
-    }
-    pub fn text(&self, parts: &[Interval]) -> SessionText {
-        SessionText {
-            session_id: self.id,
-            course_title: self.course_title.clone(),
-            venue: self.venue.clone(),
-            municipality: self.municipality_name.clone(),
-            parts: if parts.is_empty() {
-                vec![Interval::new(self.starts_at, self.ends_at)]
-            } else {
-                parts.to_vec()
-            },
-        }
-    }
-}
-
-/// Lock clause for the session row inside a write transaction.
-pub(crate) fn lock_suffix(db: &Db) -> &'static str {
-    match db.engine() {
-        Engine::Postgres => " FOR UPDATE OF s",
-        Engine::Sqlite => "",
-    }
-}
-
-pub(crate) async fn row(conn: &mut AnyConnection, id: i64, lock: &str) -> StoreResult<SessionRow> {
-    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1{lock}"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound("kurstillfälle"))
-}
-
-pub(crate) async fn parts(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Interval>> {
-    let rows = sqlx::query(
-        "SELECT starts_at, ends_at FROM session_parts WHERE session_id = $1 ORDER BY starts_at",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Interval::new(r.get(0), r.get(1)))
-        .collect())
-}
-
-/// A session's parts, or its whole span when it has none stored.
-pub(crate) async fn parts_or_span(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Interval>> {
-    let parts = parts(&mut *conn, id).await?;
-    if !parts.is_empty() {
-        return Ok(parts);
-    }
-    let r = sqlx::query("SELECT starts_at, ends_at FROM sessions WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(vec![Interval::new(r.get(0), r.get(1))])
-}
+pub use crate::session_rows::SessionRow;
+pub(crate) use crate::session_rows::{lock_suffix, parts, row, SESSION_SELECT};
 
 pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Quota>> {
     let rows = sqlx::query(
@@ -717,124 +617,4 @@ pub async fn set_held(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
 pub async fn feed_events(db: &Db, f: &Filter) -> StoreResult<Vec<(SessionRow, Vec<Interval>)>> {
     let views = list(db, f).await?;
     Ok(views.into_iter().map(|v| (v.row, v.parts)).collect())
-}
-
-// Demo data ------------------------------------------------------------------------------
-
-/// Synthetic upcoming sessions for the active courses around the county,
-/// with trainers and some bookings (all marked `synthetic = 1`).
-pub async fn load_demo(db: &Db) -> StoreResult<()> {
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(20261124);
-    let who = Who::system("demo");
-    let munis = crate::org::municipalities(db).await?;
-    let courses = crate::catalogue::list(db, Some(CourseStatus::Aktiv)).await?;
-    let trainer_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT person_id FROM trainers WHERE active = 1")
-            .fetch_all(db.pool())
-            .await?;
-    let today = crate::time::now();
-    let base = domain::sessions::utc_to_stockholm(today).date();
-    let mut n = 0i64;
-    for (ci, course) in courses.iter().enumerate() {
-        for k in 0..2 {
-            n += 1;
-            let m = &munis[(ci * 5 + k * 7) % munis.len()];
-            let day = base + chrono::Duration::days(7 + (n * 5) % 70);
-            let (h0, h1) = if n % 2 == 0 { (9, 12) } else { (13, 16) };
-            let to_ts = |h: u32| {
-                domain::sessions::stockholm_to_utc(day.and_hms_opt(h, 0, 0).expect("time"))
-                    .unwrap_or(today + 86_400)
-            };
-            let quotas = if k == 0 && ci % 3 == 0 {
-                vec![Quota {
-                    municipality_id: m.id,
-                    seats: (course.default_capacity / 3).max(1),
-                    release_at: to_ts(h0) - 14 * 86_400,
-                }]
-            } else {
-                vec![]
-            };
-            let checked = check_session(
-                &SessionDraft {
-                    parts: vec![Interval::new(to_ts(h0), to_ts(h1))],
-                    capacity: course.default_capacity,
-                    quotas: quotas
-                        .into_iter()
-                        .filter(|q| q.release_at > today)
-                        .collect(),
-                    registration_opens_at: None,
-                    registration_closes_at: None,
-                },
-                today,
-            )
-            .map_err(StoreError::Invalid)?;
-            let trainers = trainer_ids
-                .first()
-                .filter(|_| n % 2 == 1)
-                .copied()
-                .into_iter()
-                .collect();
-            let new = NewSession {
-                course_id: course.id,
-                municipality_id: m.id,
-                venue: format!("Vård- och omsorgscentrum {}", m.name),
-                language_support: course.language_support.clone(),
-                checked,
-                trainer_person_ids: trainers,
-            };
-            // Overlaps for the one demo trainer are skipped rather than failing the demo.
-            let id = match create(db, &who, &new).await {
-                Ok(id) => id,
-                Err(StoreError::Invalid(_)) => {
-                    create(
-                        db,
-                        &who,
-                        &NewSession {
-                            trainer_person_ids: vec![],
-                            ..new
-                        },
-                    )
-                    .await?
-                }
-                Err(e) => return Err(e),
-            };
-            sqlx::query("UPDATE sessions SET synthetic = 1 WHERE id = $1")
-                .bind(id)
-                .execute(db.writer())
-                .await?;
-            // Book a share of the seats with staff from the session's municipality.
-            let staff: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM people WHERE municipality_id = $1 AND synthetic = 1 AND active = 1 AND email NOT LIKE '%@demo.navet.se' ORDER BY id",
-            )
-            .bind(m.id)
-            .fetch_all(db.pool())
-            .await?;
-            let want = if n % 5 == 0 {
-                course.default_capacity + 2
-            } else {
-                rng.random_range(0..=course.default_capacity * 2 / 3)
-            } as usize;
-            let reqs: Vec<crate::bookings::BookRequest> = staff
-                .iter()
-                .skip(rng.random_range(0..staff.len().max(1)))
-                .chain(staff.iter())
-                .take(want.min(staff.len()))
-                .map(|p| crate::bookings::BookRequest {
-                    session_id: id,
-                    person_id: *p,
-                    who: who.clone(),
-                    via: crate::bookings::Via::Manager,
-                    support_needs: String::new(),
-                    hold_id: None,
-                })
-                .collect();
-            crate::bookings::book_batch(db, &reqs).await;
-        }
-    }
-    // Demo notices are not for real people: mark them delivered.
-    sqlx::query("UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL")
-        .execute(db.writer())
-        .await?;
-    Ok(())
 }

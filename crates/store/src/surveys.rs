@@ -269,7 +269,7 @@ pub async fn invite_after_close(
         .bind(session_id)
         .fetch_one(&mut *conn)
         .await?;
-    let date = crate::reports::local_date(row.get(0));
+    let date = crate::time::local_date(row.get(0));
     let title: String = row.get(1);
     let people = sqlx::query(
         "SELECT p.id, p.email, p.name FROM bookings b JOIN people p ON p.id = b.person_id \
@@ -305,7 +305,7 @@ pub async fn invite_after_close(
             public_url,
             token
         );
-        crate::attendance::queue_notice(
+        crate::outbox::enqueue_text(
             conn,
             "survey",
             &p.get::<String, _>(1),
@@ -377,7 +377,7 @@ pub async fn send_due(db: &Db, today: NaiveDate, public_url: &str) -> StoreResul
             public_url,
             token
         );
-        crate::attendance::queue_notice(
+        crate::outbox::enqueue_text(
             &mut tx,
             "survey",
             &r.get::<String, _>(1),
@@ -427,7 +427,7 @@ async fn invitation_where(
             kind: SurveyKind::parse(&r.get::<String, _>(1)).unwrap_or(SurveyKind::Participant),
             session_id: r.get(2),
             course_title: r.get(3),
-            session_date: crate::time::date_str(crate::reports::local_date(r.get(4))),
+            session_date: crate::time::date_str(crate::time::local_date(r.get(4))),
             answered: r.get::<i64, _>(5) == 1,
         })
         .collect())
@@ -486,7 +486,7 @@ pub async fn submit(db: &Db, invitation_id: i64, answers: &[Answer]) -> StoreRes
         .bind(invitation_id)
         .execute(&mut *tx)
         .await?;
-    let today = crate::reports::local_date(crate::time::now());
+    let today = crate::time::local_date(crate::time::now());
     let response_id: i64 = sqlx::query_scalar(
         "INSERT INTO survey_responses (survey_kind, session_id, submitted_on) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -586,8 +586,8 @@ pub async fn results_by_course(
     kind: SurveyKind,
     period: Period,
 ) -> StoreResult<Vec<GroupResults>> {
-    let from = crate::reports::day_start(period.from);
-    let to = crate::reports::day_start(period.to.succ_opt().unwrap_or(period.to));
+    let from = crate::time::day_start(period.from);
+    let to = crate::time::day_start(period.to.succ_opt().unwrap_or(period.to));
     let mut out = vec![
         group(
             db,
@@ -643,8 +643,8 @@ pub async fn results_for_session(
 /// The survey part of the indicator report: participant answers for
 /// sessions in the period.
 pub async fn summary(db: &Db, period: Period) -> StoreResult<SurveySummary> {
-    let from = crate::reports::day_start(period.from);
-    let to = crate::reports::day_start(period.to.succ_opt().unwrap_or(period.to));
+    let from = crate::time::day_start(period.from);
+    let to = crate::time::day_start(period.to.succ_opt().unwrap_or(period.to));
     let qs = questions(db, SurveyKind::Participant).await?;
     let (responses, c) = counts(
         db,

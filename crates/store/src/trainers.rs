@@ -404,9 +404,9 @@ pub(crate) async fn assign_in(
     if already > 0 {
         return Ok(());
     }
-    let parts = crate::sessions::parts_or_span(tx, session_id).await?;
+    let parts = crate::session_rows::parts_or_span(tx, session_id).await?;
     let others = trainer_sessions(tx, person_id, session_id).await?;
-    let away = crate::cover::absence_intervals(tx, person_id).await?;
+    let away = absence_intervals(tx, person_id).await?;
     if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {
         return Err(StoreError::invalid(
             field,
@@ -425,7 +425,8 @@ pub(crate) async fn assign_in(
 /// Assign a trainer to a session (rule 3 checked under the trainer's lock).
 pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s = crate::sessions::row(&mut tx, session_id, crate::sessions::lock_suffix(db)).await?;
+    let s =
+        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -475,5 +476,23 @@ pub async fn of_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
             .bind(session_id)
             .fetch_all(db.pool())
             .await?,
+    )
+}
+
+/// A trainer's absences as time intervals (whole Stockholm days).
+pub(crate) async fn absence_intervals(
+    conn: &mut AnyConnection,
+    person_id: i64,
+) -> StoreResult<Vec<Interval>> {
+    Ok(
+        sqlx::query("SELECT starts_on, ends_on FROM trainer_absences WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(conn)
+            .await?
+            .iter()
+            .filter_map(|r| {
+                crate::time::days_interval(&r.get::<String, _>(0), &r.get::<String, _>(1))
+            })
+            .collect(),
     )
 }

@@ -1017,7 +1017,7 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     let later = session(&db, &k).await;
     assert!(cover::needing_cover(&db, now()).await.unwrap().is_empty());
 
-    let day = |ts: i64| navet_store::reports::local_date(ts);
+    let day = |ts: i64| navet_store::time::local_date(ts);
     let e = cover::add_absence(&db, &who(), t[0], day(start), day(start - DAY))
         .await
         .unwrap_err();

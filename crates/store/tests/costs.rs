@@ -522,8 +522,8 @@ both_engines!(demo_cost_model_and_three_scenarios, |db: Db| async move {
             .await
             .unwrap();
     }
-    costs::load_demo(&db).await.unwrap();
-    costs::load_demo(&db).await.unwrap(); // idempotent
+    navet_store::demo::costs::load(&db).await.unwrap();
+    navet_store::demo::costs::load(&db).await.unwrap(); // idempotent
     let lines = costs::lines(&db).await.unwrap();
     assert_eq!(lines.len(), 6);
     let base: i64 = lines.iter().map(|l| l.base_annual()).sum();

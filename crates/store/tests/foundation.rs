@@ -307,9 +307,9 @@ both_engines!(sessions_tokens_and_login_failures, |db: Db| async move {
 });
 
 both_engines!(demo_data_loads_once, |db: Db| async move {
-    assert!(!seed::demo_loaded(&db).await.unwrap());
-    seed::load_demo(&db, "hash").await.unwrap();
-    assert!(seed::demo_loaded(&db).await.unwrap());
+    assert!(!navet_store::demo::loaded(&db).await.unwrap());
+    navet_store::demo::load(&db, "hash").await.unwrap();
+    assert!(navet_store::demo::loaded(&db).await.unwrap());
     let people = people::list(&db, &Default::default()).await.unwrap();
     assert!(people.len() > 300, "{}", people.len());
     let women = people.iter().filter(|p| p.gender == "kvinna").count();

@@ -438,7 +438,7 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     completion(&db, p3, hyg, "2022-01-01", None).await;
     completion(&db, p3, lift, "2022-01-01", None).await;
 
-    let today = gaps::today();
+    let today = navet_store::time::today();
     let r = gaps::report(&db, &GapLevel::Region, as_of).await.unwrap();
     assert_eq!(r.level, "region");
     assert_eq!(r.counts.people, 5);
@@ -577,7 +577,7 @@ both_engines!(
             .unwrap();
         let p1 = person(&db, "a@x.se", "Undersköterska", "Lekeberg", Some(u)).await;
         let p2 = person(&db, "b@x.se", "Undersköterska", "Lekeberg", Some(u)).await;
-        let today = gaps::today();
+        let today = navet_store::time::today();
         // p1's certificate runs out in 30 days; p2 never had one and is waiting for a place.
         let done = today - chrono::Duration::days(335);
         let exp = today + chrono::Duration::days(30);
@@ -585,7 +585,9 @@ both_engines!(
         let s = session(&db, hlr, m.id, 10, 1).await;
         book(&db, s, p1, "booked").await;
         book(&db, s, p2, "waitlisted").await;
-        let o = gaps::unit_overview(&db, u, today).await.unwrap();
+        let o = navet_store::unit_overview::load(&db, u, today)
+            .await
+            .unwrap();
         assert_eq!(o.staff.len(), 2);
         let s1 = o.staff.iter().find(|s| s.person_id == p1).unwrap();
         assert_eq!(s1.expiring.len(), 1);
@@ -919,7 +921,7 @@ both_engines!(
 );
 
 both_engines!(demo_competence_data_loads, |db: Db| async move {
-    seed::load_demo(&db, "hash").await.unwrap();
+    navet_store::demo::load(&db, "hash").await.unwrap();
     assert!(count(&db, "requirements").await >= 20);
     assert_eq!(count(&db, "tracks").await, 6);
     assert!(count(&db, "person_educations").await > 200);
@@ -930,7 +932,7 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
             .await
             .unwrap();
     assert_eq!(synthetic, 0);
-    let r = gaps::report(&db, &GapLevel::Region, gaps::today())
+    let r = gaps::report(&db, &GapLevel::Region, navet_store::time::today())
         .await
         .unwrap();
     assert!(r.counts.people > 300);
@@ -942,9 +944,10 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let o = gaps::unit_overview(&db, chef.unit_id.unwrap(), gaps::today())
-        .await
-        .unwrap();
+    let o =
+        navet_store::unit_overview::load(&db, chef.unit_id.unwrap(), navet_store::time::today())
+            .await
+            .unwrap();
     assert!(!o.staff.is_empty());
     assert!(o.staff.iter().any(|s| s.track.is_some()));
     assert_eq!(o.wheel.len(), 12);

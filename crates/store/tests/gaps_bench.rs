@@ -254,7 +254,7 @@ async fn generate(db: &Db) -> i64 {
     .await;
 
     // Completion dates over the last three years, with their expiry.
-    let today = gaps::today();
+    let today = navet_store::time::today();
     exec(
         db,
         "CREATE TABLE bench_dates (d BIGINT PRIMARY KEY, done TEXT, exp12 TEXT, exp24 TEXT)",
@@ -356,7 +356,7 @@ where
 
 async fn bench(db: Db) {
     let big = generate(&db).await;
-    let as_of = gaps::today();
+    let as_of = navet_store::time::today();
     let engine = match db.engine() {
         Engine::Sqlite => "SQLite",
         Engine::Postgres => "PostgreSQL",
@@ -392,7 +392,7 @@ async fn bench(db: Db) {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let (u, _) = time(5, || gaps::unit_overview(&db, unit, as_of)).await;
+    let (u, _) = time(5, || navet_store::unit_overview::load(&db, unit, as_of)).await;
     println!(
         "{engine}: unit page data (200 people): median {:.0} ms",
         u.as_secs_f64() * 1000.0

@@ -66,7 +66,7 @@ async fn session(
     days: i64,
     status: &str,
 ) -> i64 {
-    let starts = reports::day_start(d(date)) + hour * 3600;
+    let starts = navet_store::time::day_start(d(date)) + hour * 3600;
     let ends = starts + (days - 1) * 86_400 + 4 * 3600;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
@@ -167,7 +167,7 @@ both_engines!(
         // 23:30 Stockholm time is still the 1st of April there.
         let s5 = session(&db, pall, "2025-04-01", 0, 7.0 / 3.0, 1, "held").await;
         sqlx::query("UPDATE sessions SET starts_at = $1 WHERE id = $2")
-            .bind(reports::day_start(d("2025-04-01")) + 23 * 3600 + 1800)
+            .bind(navet_store::time::day_start(d("2025-04-01")) + 23 * 3600 + 1800)
             .bind(s5)
             .execute(db.writer())
             .await

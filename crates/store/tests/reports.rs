@@ -86,7 +86,7 @@ async fn session(
     status: &str,
     reason: &str,
 ) -> i64 {
-    let starts = reports::day_start(d(date)) + 9 * 3600;
+    let starts = navet_store::time::day_start(d(date)) + 9 * 3600;
     sqlx::query_scalar(
         "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, cancel_reason, created_at, updated_at) \
          VALUES ($1, $2, $3, (SELECT MIN(id) FROM municipalities), 'Sal 1', 20, $4, $5, $6, 0, 0) RETURNING id",
@@ -293,7 +293,7 @@ async fn raw(db: &Db) -> (Vec<Participation>, Vec<SessionFact>) {
             municipality: r.get(3),
             course: r.get(4),
             session_id: r.get(5),
-            date: reports::local_date(r.get(6)),
+            date: navet_store::time::local_date(r.get(6)),
             hours: r.get(7),
             attended: r.get::<String, _>(8) == "attended",
         })
@@ -304,7 +304,7 @@ async fn raw(db: &Db) -> (Vec<Participation>, Vec<SessionFact>) {
         .unwrap()
         .iter()
         .map(|r| SessionFact {
-            date: reports::local_date(r.get(0)),
+            date: navet_store::time::local_date(r.get(0)),
             held: r.get::<String, _>(1) == "held",
             cancelled: r.get::<String, _>(1) == "cancelled",
             cancel_reason: r.get(2),

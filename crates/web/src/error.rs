@@ -177,3 +177,27 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> &str {
+    p.downcast_ref::<&str>()
+        .copied()
+        .or_else(|| p.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// The answer to a page request whose handler panicked.
+pub fn page_panic(p: Box<dyn std::any::Any + Send>) -> Response {
+    tracing::error!("page handler panicked: {}", panic_message(&*p));
+    AppError::Internal("panic".into()).into_response()
+}
+
+/// The answer to an API request whose handler panicked.
+pub fn api_panic(p: Box<dyn std::any::Any + Send>) -> Response {
+    tracing::error!("API handler panicked: {}", panic_message(&*p));
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internt fel; försök igen.",
+        None,
+    )
+    .into_response()
+}

@@ -26,6 +26,7 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use navet_store::Db;
+use tower_http::catch_panic::CatchPanicLayer;
 
 pub use config::Config;
 pub use ctx::Ctx;
@@ -61,11 +62,14 @@ pub fn app(state: AppState) -> Router {
     let max_body = 25 * 1024 * 1024;
     Router::new()
         .merge(pages::router())
-        .merge(api::router())
+        .merge(api::router().layer(CatchPanicLayer::custom(error::api_panic)))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session_layer::layer,
         ))
+        // A panicking handler answers 500 (JSON under /api, a page
+        // elsewhere); the server goes on serving.
+        .layer(CatchPanicLayer::custom(error::page_panic))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -7,13 +7,14 @@
 //! in the outbox table (listed on the admin page).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use navet_store::outbox::{self, Message};
-use navet_store::Db;
+use navet_store::{supervise, Db};
 
 use crate::{AppState, Config};
 
@@ -113,41 +114,74 @@ pub async fn deliver_once(db: &Db, t: &Transport) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
+/// How often the background loops run.
+#[derive(Clone, Copy, Debug)]
+pub struct Intervals {
+    /// Outbox delivery.
+    pub delivery: Duration,
+    /// Releasing expired reservations and filling freed seats.
+    pub sweep: Duration,
+}
+
+impl Default for Intervals {
+    fn default() -> Self {
+        Intervals {
+            delivery: Duration::from_secs(2),
+            sweep: Duration::from_secs(60),
+        }
+    }
+}
+
 /// Start the delivery loop (every 2 s) and the reservation sweep (every minute).
 pub fn start(state: &AppState) -> anyhow::Result<()> {
-    let transport = Transport::from_config(&state.config)?;
-    if let Some(t) = transport {
-        let db = state.db.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = deliver_once(&db, &t).await {
-                    tracing::warn!("outbox delivery: {e}");
-                }
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
+    start_with(state, Intervals::default())
+}
+
+/// The same at other intervals. Both loops are supervised: a panic is
+/// logged and the loop starts again (see `navet_store::supervise`).
+pub fn start_with(state: &AppState, every: Intervals) -> anyhow::Result<()> {
+    if let Some(t) = Transport::from_config(&state.config)? {
+        let (db, t) = (state.db.clone(), Arc::new(t));
+        supervise::spawn("outbox delivery", move || {
+            delivery_loop(db.clone(), t.clone(), every.delivery)
         });
     }
     let db = state.db.clone();
     let public_url = state.config.public_url.clone();
-    tokio::spawn(async move {
-        let mut last_daily = None;
-        loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            match navet_store::bookings::sweep(&db).await {
-                Ok(n) if n > 0 => tracing::info!("sweep: {n} promoted from waiting lists"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!("sweep: {e}"),
-            }
-            let today = chrono::Utc::now()
-                .with_timezone(&chrono_tz::Europe::Stockholm)
-                .date_naive();
-            if last_daily != Some(today) {
-                daily(&db, today, &public_url).await;
-                last_daily = Some(today);
-            }
-        }
+    supervise::spawn("minute sweep", move || {
+        sweep_loop(db.clone(), public_url.clone(), every.sweep)
     });
     Ok(())
+}
+
+async fn delivery_loop(db: Db, t: Arc<Transport>, every: Duration) {
+    loop {
+        navet_store::fault_point!(&db, "outbox.delivery");
+        if let Err(e) = deliver_once(&db, &t).await {
+            tracing::warn!("outbox delivery: {e}");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+async fn sweep_loop(db: Db, public_url: String, every: Duration) {
+    let mut last_daily = None;
+    loop {
+        tokio::time::sleep(every).await;
+        navet_store::fault_point!(&db, "sweep");
+        match navet_store::bookings::sweep(&db).await {
+            Ok(n) if n > 0 => tracing::info!("sweep: {n} promoted from waiting lists"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("sweep: {e}"),
+        }
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::Stockholm)
+            .date_naive();
+        if last_daily != Some(today) {
+            daily(&db, today, &public_url).await;
+            last_daily = Some(today);
+        }
+    }
 }
 
 /// Once a day: expiry reminders and the manager follow-up surveys that are

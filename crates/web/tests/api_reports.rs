@@ -166,7 +166,7 @@ both_engines!(indicator_report_api, |db: Db| async move {
         &json!({"person_id": anna, "present": true}),
     )
     .await;
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     let from = format!("{}-01-01", chrono::Datelike::year(&today) - 1);
     let to = format!("{}-12-31", chrono::Datelike::year(&today));
     let path = format!("/api/v1/reports/indicators?from={from}&to={to}");

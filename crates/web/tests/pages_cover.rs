@@ -77,7 +77,7 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
     // Bad dates: shown at the field, nothing stored.
     let path = format!("/utbildningsledare/{ulla}/franvaro");
     let csrf = app.csrf_for(&coord, &path).await;
-    let day = |t: i64| navet_store::reports::local_date(t).to_string();
+    let day = |t: i64| navet_store::time::local_date(t).to_string();
     let r = app
         .page(
             "POST",
@@ -187,7 +187,7 @@ both_engines!(absence_and_cover_over_the_api, |db: Db| async move {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["field"], "starts_on");
-    let day = navet_store::reports::local_date(start).to_string();
+    let day = navet_store::time::local_date(start).to_string();
     let r = app
         .post_json(
             &path,

@@ -73,6 +73,7 @@ pub async fn list_courses(
     State(s): State<AppState>,
     Query(q): Query<CourseQuery>,
 ) -> ApiResult<Json<Vec<CourseOut>>> {
+    navet_store::fault_point!(&s.db, "api.courses");
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(v) => Some(

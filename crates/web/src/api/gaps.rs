@@ -207,7 +207,7 @@ pub struct AreaQuery {
 
 fn day(s: &Option<String>) -> ApiResult<NaiveDate> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(gaps::today()),
+        None => Ok(navet_store::time::today()),
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| ApiError::invalid("as_of", "Ange datumet som ÅÅÅÅ-MM-DD.")),
     }

@@ -106,6 +106,7 @@ fn upcoming_terms() -> Vec<String> {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    navet_store::fault_point!(&s.db, "page.catalogue");
     let can_manage = c.can(Action::ManageCatalogue);
     let filter = CatalogueFilter {
         role_id: q.roll,

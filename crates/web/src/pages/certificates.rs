@@ -425,7 +425,7 @@ struct OkQuery {
 
 async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     let user = c.require(Action::ViewExpiringCompletions)?.clone();
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     // Coordinators see everyone; a manager the people of their units.
     let all = c.can(Action::ManageSessions);
     let sc = &user.actor.scope;
@@ -469,7 +469,7 @@ async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -
 
 async fn remind(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageSessions)?;
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     let n = completions::queue_reminders(&s.db, today, &s.config.public_url).await?;
     Ok(see_other(&format!("/intyg/utgaende?ok={n}")))
 }
@@ -492,7 +492,7 @@ async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuer
     let result = if q.kod.trim().is_empty() {
         None
     } else {
-        let today = navet_store::reports::local_date(navet_store::time::now());
+        let today = navet_store::time::local_date(navet_store::time::now());
         Some(completions::verify(&s.db, &q.kod, today).await?)
     };
     render(VerifyPage {
@@ -503,7 +503,7 @@ async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuer
 }
 
 async fn verify_code(State(s): State<AppState>, c: Ctx, Path(code): Path<String>) -> PageResult {
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     let result = Some(completions::verify(&s.db, &code, today).await?);
     render(VerifyPage { c, code, result })
 }

@@ -141,7 +141,7 @@ async fn absence_page(
     errors: FormErrors,
     form: AbsenceForm,
 ) -> PageResult {
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     let page = AbsencePage {
         t: trainers::get(&s.db, id).await?,
         absences: cover::absences_of(&s.db, id, today).await?,

@@ -40,7 +40,7 @@ pub struct PeriodQuery {
 
 /// The period asked for; the current year up to today when none is given.
 pub fn period_of(q: &PeriodQuery) -> Result<Period, domain::FieldErrors> {
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     let from = if q.from.trim().is_empty() {
         format!("{}-01-01", today.year())
     } else {

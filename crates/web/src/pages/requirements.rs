@@ -504,7 +504,7 @@ async fn report(State(s): State<AppState>, c: Ctx, Query(q): Query<ReportQuery>)
     c.require(Action::ViewGaps {
         municipality_id: q.kommun,
     })?;
-    let r = gaps::report(&s.db, &level, gaps::today()).await?;
+    let r = gaps::report(&s.db, &level, navet_store::time::today()).await?;
     let can_region = c.can(Action::ViewGaps {
         municipality_id: None,
     });

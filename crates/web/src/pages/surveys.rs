@@ -272,7 +272,7 @@ async fn admin_page(
         to: period.to.to_string(),
     };
     // Follow-ups that have come due go out when coordinators look here.
-    let today = navet_store::reports::local_date(navet_store::time::now());
+    let today = navet_store::time::local_date(navet_store::time::now());
     store::send_due(&s.db, today, &s.config.public_url).await?;
     let questions = store::questions(&s.db, kind).await?;
     let results = store::results_by_course(&s.db, kind, period).await?;

@@ -14,9 +14,10 @@ use axum_extra::extract::Form;
 use domain::access::{Action, PersonRef, Role};
 use domain::education::{Direction, EducationKind, PersonEducationDraft};
 use navet_store::education::PersonEducation;
-use navet_store::gaps::{self, CheckLine, PersonGaps, SessionOffer, UnitOverview};
+use navet_store::gaps::{self, CheckLine, PersonGaps, SessionOffer};
 use navet_store::org::Unit;
 use navet_store::tracks::{TrackStatus, TrackWithItems};
+use navet_store::unit_overview::{self, UnitOverview};
 use navet_store::{audit, StoreError};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
@@ -89,7 +90,7 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
             ))
         }
     };
-    let as_of = gaps::today();
+    let as_of = navet_store::time::today();
     let tallies = if is_coordinator {
         gaps::unit_tallies(&s.db, None, as_of).await?
     } else {
@@ -274,7 +275,7 @@ async fn audit_unit_read(s: &AppState, c: &Ctx, unit: &Unit, what: &str) -> Resu
 async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     let unit = unit_for(&s, &c, id).await?;
     audit_unit_read(&s, &c, &unit, "enhetssida").await?;
-    let o = gaps::unit_overview(&s.db, id, gaps::today()).await?;
+    let o = unit_overview::load(&s.db, id, navet_store::time::today()).await?;
     let can_book = c.can(Action::BookPerson(PersonRef {
         person_id: 0,
         unit_id: Some(unit.id),
@@ -358,7 +359,7 @@ pub fn neutralise(s: &str) -> String {
 async fn export_rows(s: &AppState, c: &Ctx, id: i64) -> Result<(Unit, Vec<Vec<String>>), AppError> {
     let unit = unit_for(s, c, id).await?;
     audit_unit_read(s, c, &unit, "export av glapplista").await?;
-    let o = gaps::unit_overview(&s.db, id, gaps::today()).await?;
+    let o = unit_overview::load(&s.db, id, navet_store::time::today()).await?;
     let mut rows = vec![];
     for st in &o.staff {
         for l in st.gaps.iter().chain(st.expiring.iter()) {
@@ -409,7 +410,7 @@ fn file_name(unit: &Unit, ext: &str) -> String {
             _ => '-',
         })
         .collect();
-    format!("{base}-{}.{ext}", gaps::today())
+    format!("{base}-{}.{ext}", navet_store::time::today())
 }
 
 async fn export_csv(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
@@ -578,7 +579,7 @@ async fn person_view(
     if domain::access::read_needs_audit(&user.actor, p.id) {
         audit::record_read(&s.db, &user.who(), p.id, "kompetens").await?;
     }
-    let g = gaps::person(&s.db, id, gaps::today()).await?;
+    let g = gaps::person(&s.db, id, navet_store::time::today()).await?;
     let educations = navet_store::education::for_person(&s.db, id).await?;
     let track = navet_store::tracks::person_progress(&s.db, id).await?;
     let can_register = c.can(Action::RegisterEducation(p.as_ref()));

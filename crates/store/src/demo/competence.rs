@@ -208,7 +208,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         }
     }
 
-    crate::tracks::load_demo(db).await?;
+    super::tracks::load(db).await?;
 
     // Requirements.
     let roles: HashMap<String, i64> = crate::org::roles(db)
@@ -365,7 +365,7 @@ async fn people_educations_and_completions(
     ]
     .into_iter()
     .collect();
-    let today = crate::gaps::today();
+    let today = crate::time::today();
     let earliest = today - Duration::days(3 * 365);
     let now = crate::time::now();
     let mut tx = db.begin().await?;

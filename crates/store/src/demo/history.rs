@@ -1,0 +1,304 @@
+//! Demo history: the funding programme, imported participations, survey
+//! answers and a session today.
+use crate::audit::Who;
+use crate::db::Db;
+use crate::error::StoreResult;
+use crate::history_import::import;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+/// Demo: the funding programme from the 2025 annual report (employee
+/// figures are the demo's synthetic ones), synthetic participations for
+/// 2025 up to today imported like a real file, synthetic survey answers,
+/// and a session today for the demo trainer with the demo participant
+/// booked. Everything synthetic is marked so.
+pub async fn load(db: &Db) -> StoreResult<()> {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let who = Who::system("demo");
+    let munis = crate::org::municipalities(db).await?;
+    let programme = domain::funding::Programme {
+        name: "ESF Kompetensnavet (2025 års rapport)".into(),
+        starts: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        ends: NaiveDate::from_ymd_opt(2027, 6, 30).expect("date"),
+        granted_sek: 23_731_055,
+        cofinancing_rate: 0.46,
+        target_hours: 42_000.0,
+        employees: munis
+            .iter()
+            .map(|m| (m.name.clone(), m.employees.unwrap_or(1000)))
+            .collect(),
+    };
+    crate::funding::save(db, &who, &programme).await?;
+
+    let courses: Vec<(String, f64)> =
+        sqlx::query("SELECT title, hours FROM courses WHERE status = 'aktiv' ORDER BY id")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    if courses.is_empty() {
+        return Ok(());
+    }
+    let today = crate::time::local_date(crate::time::now());
+    let first = NaiveDate::from_ymd_opt(2025, 1, 13).expect("date");
+    let span = (today - first).num_days().max(30);
+    let mut rng = StdRng::seed_from_u64(2025);
+    let roles = [
+        ("undersköterska", 55),
+        ("vårdbiträde", 12),
+        ("stödassistent/boendestödjare", 12),
+        ("sjuksköterska", 14),
+        ("arbetsterapeut", 4),
+        ("enhetschef", 3),
+    ];
+    let total_pop: i64 = munis.iter().map(|m| m.inhabitants.unwrap_or(10_000)).sum();
+    let mut people = vec![];
+    for i in 0..700 {
+        let g: f64 = rng.random();
+        let gender = if g < 0.85 {
+            "kvinna"
+        } else if g < 0.995 {
+            "man"
+        } else {
+            "ej angivet"
+        };
+        let mut pick = rng.random_range(0..100);
+        let role = roles
+            .iter()
+            .find(|(_, w)| {
+                if pick < *w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .map(|r| r.0)
+            .unwrap_or("undersköterska");
+        let mut p = rng.random_range(0..total_pop);
+        let muni = munis
+            .iter()
+            .find(|m| {
+                let w = m.inhabitants.unwrap_or(10_000);
+                if p < w {
+                    true
+                } else {
+                    p -= w;
+                    false
+                }
+            })
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| "Örebro".into());
+        people.push((format!("SYNT-{:04}", i + 1), gender, role, muni));
+    }
+    let mut csv = String::from("person_ref;gender;role;municipality;course;date;hours;attended\n");
+    // About 120 sessions, 6–14 people each, 88 % attended.
+    for _ in 0..120 {
+        let (title, hours) = &courses[rng.random_range(0..courses.len())];
+        let mut date = first + chrono::Duration::days(rng.random_range(0..span));
+        while chrono::Datelike::weekday(&date).number_from_monday() > 5
+            || date > today - chrono::Duration::days(1)
+        {
+            date -= chrono::Duration::days(1);
+        }
+        let mut chosen = std::collections::HashSet::new();
+        for _ in 0..rng.random_range(6..15) {
+            let i = rng.random_range(0..people.len());
+            if !chosen.insert(i) {
+                continue;
+            }
+            let (r, g, role, m) = &people[i];
+            let attended = if rng.random_bool(0.88) { "ja" } else { "nej" };
+            csv.push_str(&format!(
+                "{r};{g};{role};{m};{title};{date};{};{attended}\n",
+                format!("{hours}").replace('.', ",")
+            ));
+        }
+    }
+    if let Err(errors) = import(
+        db,
+        &who,
+        "syntetisk-historik-demo.csv",
+        csv.as_bytes(),
+        false,
+    )
+    .await?
+    {
+        return Err(crate::StoreError::Other(anyhow::anyhow!(
+            "syntetisk demohistorik: {}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    sqlx::query("UPDATE people SET synthetic = 1, name = REPLACE(name, 'Historisk deltagare', 'Syntetisk deltagare') WHERE id IN (SELECT person_id FROM import_person_refs WHERE person_ref LIKE 'SYNT-%')")
+        .execute(db.writer())
+        .await?;
+
+    // Synthetic survey answers for the imported sessions.
+    let qs = crate::surveys::questions(db, domain::surveys::SurveyKind::Participant).await?;
+    let sessions: Vec<(i64, i64)> = sqlx::query(
+        "SELECT s.id, CAST(COUNT(*) AS BIGINT) FROM sessions s JOIN bookings b ON b.session_id = s.id AND b.status = 'attended' \
+         WHERE s.venue = 'Historisk import' GROUP BY s.id",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let mut tx = db.begin().await?;
+    for (sid, n) in sessions {
+        for _ in 0..(n * 7 / 10) {
+            let rid: i64 = sqlx::query_scalar("INSERT INTO survey_responses (survey_kind, session_id, submitted_on) VALUES ('participant', $1, $2) RETURNING id")
+                .bind(sid)
+                .bind(crate::time::date_str(today))
+                .fetch_one(&mut *tx)
+                .await?;
+            for q in &qs {
+                let v: Option<i64> = match q.metric {
+                    domain::surveys::Metric::Helped => Some(if rng.random_bool(0.87) {
+                        rng.random_range(3..=4)
+                    } else {
+                        rng.random_range(1..=2)
+                    }),
+                    domain::surveys::Metric::Confidence => Some(if rng.random_bool(0.65) {
+                        5
+                    } else {
+                        rng.random_range(3..=4)
+                    }),
+                    domain::surveys::Metric::LanguageSupport => {
+                        rng.random_bool(0.12)
+                            .then(|| if rng.random_bool(0.8) { 2 } else { 1 })
+                    }
+                    domain::surveys::Metric::None => None,
+                };
+                if let Some(v) = v {
+                    sqlx::query("INSERT INTO survey_answers (response_id, question_id, value_int) VALUES ($1, $2, $3)")
+                        .bind(rid)
+                        .bind(q.id)
+                        .bind(v)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+
+    // A session today for the demo trainer, with the demo participant booked.
+    let trainer: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE email = 'utbildningsledare@demo.navet.se'")
+            .fetch_optional(db.pool())
+            .await?;
+    let participant: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE email = 'medarbetare@demo.navet.se'")
+            .fetch_optional(db.pool())
+            .await?;
+    let hlr: Option<(i64, f64)> = sqlx::query("SELECT id, hours FROM courses WHERE status = 'aktiv' ORDER BY validity_months DESC, id LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| (r.get(0), r.get(1)));
+    if let (Some(trainer), Some(participant), Some((course_id, hours))) =
+        (trainer, participant, hlr)
+    {
+        let orebro = munis
+            .iter()
+            .find(|m| m.name == "Örebro")
+            .map(|m| m.id)
+            .unwrap_or(munis[0].id);
+        let starts = crate::time::day_start(today) + 8 * 3600;
+        let now = crate::time::now();
+        let mut tx = db.begin().await?;
+        let sid: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'Träningscentret, sal 2 (demo)', 12, $5, 'open', $6, $6) RETURNING id",
+        )
+        .bind(course_id)
+        .bind(starts)
+        .bind(starts + (hours * 3600.0) as i64)
+        .bind(orebro)
+        .bind(hours)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO session_trainers (session_id, person_id) VALUES ($1, $2)")
+            .bind(sid)
+            .bind(trainer)
+            .execute(&mut *tx)
+            .await?;
+        let others: Vec<i64> = sqlx::query_scalar("SELECT id FROM people WHERE synthetic = 1 AND active = 1 AND municipality_id = $1 AND email NOT LIKE '%@demo.navet.se' ORDER BY id LIMIT 5")
+            .bind(orebro)
+            .fetch_all(&mut *tx)
+            .await?;
+        for p in std::iter::once(participant).chain(others) {
+            sqlx::query("INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at, support_needs) VALUES ($1, $2, 'booked', $3, $3, $4)")
+                .bind(sid)
+                .bind(p)
+                .bind(now)
+                .bind(if p == participant { "Behöver SVA-stöd vid teorigenomgången" } else { "" })
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+
+    // An HLR session eleven months ago for the demo manager's first unit, so
+    // certificates that expire soon (and their reminders) can be shown.
+    let hlr: Option<(i64, f64)> = sqlx::query(
+        "SELECT id, hours FROM courses WHERE validity_months IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| (r.get(0), r.get(1)));
+    let unit: Option<i64> = sqlx::query_scalar(
+        "SELECT s.unit_id FROM account_scopes s JOIN accounts a ON a.id = s.account_id \
+         WHERE a.email = 'chef@demo.navet.se' AND s.unit_id IS NOT NULL ORDER BY s.unit_id LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    if let (Some((course_id, hours)), Some(unit)) = (hlr, unit) {
+        let day = today
+            .checked_sub_months(chrono::Months::new(11))
+            .unwrap_or(today);
+        let starts = crate::time::day_start(day) + 8 * 3600;
+        let now = crate::time::now();
+        let unit_muni: i64 = sqlx::query_scalar("SELECT municipality_id FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_one(db.pool())
+            .await?;
+        let mut tx = db.begin().await?;
+        let sid: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'Träningscentret (demo)', 8, $5, 'open', $6, $6) RETURNING id",
+        )
+        .bind(course_id)
+        .bind(starts)
+        .bind(starts + (hours * 3600.0) as i64)
+        .bind(unit_muni)
+        .bind(hours)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let staff: Vec<i64> = sqlx::query_scalar("SELECT id FROM people WHERE unit_id = $1 AND active = 1 AND email NOT LIKE '%@demo.navet.se' ORDER BY id LIMIT 6")
+            .bind(unit)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (i, p) in staff.iter().enumerate() {
+            sqlx::query("INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+                .bind(sid)
+                .bind(p)
+                .bind(if i == 5 { "booked" } else { "attended" })
+                .bind(starts)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::reports::refresh_people(&mut tx, &staff).await?;
+        tx.commit().await?;
+        crate::attendance::close(db, &who, sid, "http://localhost:8080").await?;
+    }
+    Ok(())
+}
