@@ -46,7 +46,7 @@ const mainPages = {
   coordinator: ["/", "/personal", "/personal/ny", "/personal/import", "/organisation"],
   trainer: ["/"],
   manager: ["/", "/personal", "/personal/ny", "/personal/import"],
-  participant: ["/"],
+  participant: ["/", "/konto/losenord"],
 };
 
 for (const [role, paths] of Object.entries(mainPages)) {

@@ -89,8 +89,14 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 
 pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
     let mut e = FieldErrors::new();
-    let title = d.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
+    let title = match crate::text::single_line(&d.title, "Kursnamnet") {
+        Ok(t) => t,
+        Err(m) => {
+            e.add("title", "invalid_text", m);
+            String::new()
+        }
+    };
+    if e.is_empty() && (title.is_empty() || title.chars().count() > 200) {
         e.add(
             "title",
             "invalid_title",

@@ -135,8 +135,14 @@ fn parse_int(s: &str) -> Option<i64> {
 /// field (`employees.Örebro` for a municipality's figure).
 pub fn check_programme(d: &ProgrammeDraft, known: &[String]) -> Result<Programme, FieldErrors> {
     let mut e = FieldErrors::new();
-    let name = d.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
+    let name = match crate::text::single_line(&d.name, "Programmets namn") {
+        Ok(n) => n,
+        Err(m) => {
+            e.add("name", "invalid_text", m);
+            String::new()
+        }
+    };
+    if e.is_empty() && (name.is_empty() || name.chars().count() > 200) {
         e.add(
             "name",
             "invalid_name",

@@ -42,8 +42,14 @@ pub fn check_package(
     course: impl Fn(i64) -> Option<(String, CourseStatus)>,
 ) -> Result<CheckedPackage, FieldErrors> {
     let mut e = FieldErrors::new();
-    let name = d.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 120 {
+    let name = match crate::text::single_line(&d.name, "Paketets namn") {
+        Ok(n) => n,
+        Err(m) => {
+            e.add("name", "invalid_text", m);
+            String::new()
+        }
+    };
+    if e.is_empty() && (name.is_empty() || name.chars().count() > 120) {
         e.add(
             "name",
             "invalid_name",

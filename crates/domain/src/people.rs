@@ -9,23 +9,20 @@ pub const MAX_EMPLOYEE_NO_CHARS: usize = 40;
 
 /// Trimmed, length-checked name. Returns the Swedish message on failure.
 pub fn check_name(name: &str) -> Result<String, String> {
-    let n = name.trim();
+    let n = crate::text::single_line(name, "Namnet")?;
     if n.is_empty() {
         return Err("Namn måste fyllas i.".into());
     }
     if n.chars().count() > MAX_NAME_CHARS {
         return Err(format!("Namnet får vara högst {MAX_NAME_CHARS} tecken."));
     }
-    if n.chars().any(|c| c.is_control()) {
-        return Err("Namnet innehåller otillåtna tecken.".into());
-    }
-    Ok(n.to_string())
+    Ok(n)
 }
 
 /// Lower-cased, trimmed e-mail with a plausible shape (one @, a dot in the
 /// domain, no spaces). Deliverability is proven by mail, not by regex.
 pub fn check_email(email: &str) -> Result<String, String> {
-    let e = email.trim().to_lowercase();
+    let e = crate::text::single_line(email, "E-postadressen")?.to_lowercase();
     if e.is_empty() {
         return Err("E-postadress måste fyllas i.".into());
     }

@@ -440,7 +440,11 @@ pub fn check_need(d: &NeedDraft) -> Result<CheckedNeed, FieldErrors> {
             "Välj yrkesgrupp: baspersonal, arbetsterapeuter, sjuksköterskor, fysioterapeuter eller chefer.",
         );
     }
-    let title = d.title.trim().to_string();
+    let title = crate::text::single_line(&d.title, "Benämningen");
+    if let Err(m) = &title {
+        e.add("title", "invalid_text", m.clone());
+    }
+    let title = title.unwrap_or_else(|_| "-".into());
     if title.is_empty() || title.chars().count() > 200 {
         e.add(
             "title",

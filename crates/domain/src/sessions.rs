@@ -376,6 +376,18 @@ pub fn check_session(d: &SessionDraft, now: i64) -> Result<CheckedSession, Field
     })
 }
 
+pub const MAX_VENUE_CHARS: usize = 200;
+
+/// The venue ("Aulan, Vårdcentrum Nora"): one line, at most 200 characters;
+/// may be empty.
+pub fn check_venue(venue: &str) -> Result<String, String> {
+    let v = crate::text::single_line(venue, "Platsen")?;
+    if v.chars().count() > MAX_VENUE_CHARS {
+        return Err(format!("Platsen får vara högst {MAX_VENUE_CHARS} tecken."));
+    }
+    Ok(v)
+}
+
 /// Why a trainer cannot be assigned to a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrainerProblem {

@@ -311,7 +311,13 @@ pub fn check_track(
                 }
             }
         };
-        let mut title = d.title.trim().to_string();
+        let mut title = match crate::text::single_line(&d.title, "Benämningen") {
+            Ok(t) => t,
+            Err(m) => {
+                e.add(&f("title"), "invalid_text", format!("Rad {}: {m}", n + 1));
+                "-".into()
+            }
+        };
         if title.is_empty() {
             if let Some(id) = course_id {
                 title = course_title(id).map(|t| t.0).unwrap_or_default();

@@ -142,6 +142,10 @@ fn web_config(bind: &str, port: u16, demo: bool, outbox_dir: Option<PathBuf>) ->
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(30 * 60),
+        session_max_secs: std::env::var("NAVET_SESSION_MAX_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(12 * 3600),
         public_url: public_url.trim_end_matches('/').to_string(),
         outbox_dir: std::env::var("NAVET_OUTBOX_DIR")
             .ok()
@@ -265,8 +269,10 @@ pub async fn user_add(a: UserAddArgs) -> Result<()> {
     } else {
         (accounts::new_secret()[..20].to_string(), true)
     };
-    if let Err(m) = navet_web::password::check_strength(&password) {
-        bail!("{m}");
+    if !generated {
+        if let Err(m) = navet_web::password::check_strength(&password, &a.email, &a.name) {
+            bail!("{m}");
+        }
     }
     let person_id = navet_store::people::by_email(&db, &a.email)
         .await?

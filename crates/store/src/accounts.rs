@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{FromRow, Row};
 
 use crate::audit::{self, Who};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{is_unique_violation, StoreError, StoreResult};
+use domain::login_limits::{self, Policy, Throttle};
 
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct Account {
@@ -198,6 +199,41 @@ pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> St
     Ok(())
 }
 
+/// A person changes their own password (after giving the current one):
+/// the account's other sessions end, the one in use (`keep_secret`) stays.
+pub async fn change_own_password(
+    db: &Db,
+    who: &Who,
+    account_id: i64,
+    hash: &str,
+    keep_secret: &str,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+        .bind(account_id)
+        .bind(hash_secret(keep_secret))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    audit::record(
+        &mut tx,
+        who,
+        "account.password_change",
+        "account",
+        Some(account_id),
+        None,
+        &format!("eget lösenord bytt, {ended} andra sessioner avslutade"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn set_role_and_scope(
     db: &Db,
     who: &Who,
@@ -275,19 +311,27 @@ pub async fn create_session(db: &Db, account_id: i64) -> StoreResult<(String, St
     Ok((secret, csrf))
 }
 
-/// The session for a cookie secret, if it exists and has not been idle
-/// longer than `idle_secs`. Expired sessions are deleted on sight.
-pub async fn session(db: &Db, secret: &str, idle_secs: i64) -> StoreResult<Option<LoginSession>> {
+/// The session for a cookie secret, if it exists, has not been idle
+/// longer than `idle_secs` and began at most `max_secs` ago (an absolute
+/// lifetime, however active it is). Expired sessions are deleted on sight.
+pub async fn session(
+    db: &Db,
+    secret: &str,
+    idle_secs: i64,
+    max_secs: i64,
+) -> StoreResult<Option<LoginSession>> {
     let h = hash_secret(secret);
     let row = sqlx::query(
-        "SELECT account_id, csrf_token, last_seen_at FROM web_sessions WHERE id_hash = $1",
+        "SELECT account_id, csrf_token, last_seen_at, created_at FROM web_sessions WHERE id_hash = $1",
     )
     .bind(&h)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
     let last: i64 = row.get(2);
-    if crate::time::now() - last > idle_secs {
+    let created: i64 = row.get(3);
+    let now = crate::time::now();
+    if now - last > idle_secs || now - created > max_secs {
         end_session(db, secret).await?;
         return Ok(None);
     }
@@ -309,6 +353,29 @@ pub async fn touch_session(db: &Db, secret: &str) -> StoreResult<()> {
         .execute(db.writer())
         .await?;
     Ok(())
+}
+
+/// End every session of the account except the one with `keep_secret`;
+/// returns how many ended.
+pub async fn end_other_sessions(db: &Db, account_id: i64, keep_secret: &str) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+            .bind(account_id)
+            .bind(hash_secret(keep_secret))
+            .execute(db.writer())
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// The number of live login sessions of an account.
+pub async fn session_count(db: &Db, account_id: i64) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM web_sessions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(db.pool())
+            .await?,
+    )
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> StoreResult<()> {
@@ -360,29 +427,99 @@ pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Accou
 
 // Login rate limiting -------------------------------------------------------------
 
-pub async fn record_login_failure(db: &Db, key: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-        .bind(key)
-        .bind(crate::time::now())
-        .execute(db.writer())
-        .await?;
+/// The stored key for a rate-limit key such as `account:anna@x.se` or
+/// `ip:10.0.0.1` (hashed: the table keeps no addresses or e-mails).
+fn throttle_key(key: &str) -> String {
+    hash_secret(key)
+}
+
+async fn lock_throttle(tx: &mut Tx, db: &Db, key: &str) -> StoreResult<Throttle> {
+    sqlx::query(
+        "INSERT INTO login_throttle (key, failures, last_at, next_at) VALUES ($1, 0, 0, 0) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(&format!(
+        "SELECT failures, last_at, next_at FROM login_throttle WHERE key = $1{}",
+        db.for_update()
+    ))
+    .bind(key)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Throttle {
+        failures: row.get(0),
+        last_at: row.get(1),
+        next_at: row.get(2),
+    })
+}
+
+async fn save_throttle(tx: &mut Tx, key: &str, t: &Throttle) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = $1, last_at = $2, next_at = $3 WHERE key = $4",
+    )
+    .bind(t.failures)
+    .bind(t.last_at)
+    .bind(t.next_at)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
-pub async fn login_failures_since(db: &Db, key: &str, since: i64) -> StoreResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(since)
-            .fetch_one(db.pool())
-            .await?,
-    )
+/// Count a sign-in attempt under every key *before* the password is
+/// checked, in one transaction that holds the keys' rows, so parallel
+/// attempts are decided one after the other. `Ok(Err(t))`: not now; the
+/// next attempt is checked from time `t` (nothing is recorded).
+pub async fn begin_login_attempt(
+    db: &Db,
+    keys: &[(&str, Policy)],
+    now: i64,
+) -> StoreResult<Result<(), i64>> {
+    let mut keyed: Vec<(String, Policy)> =
+        keys.iter().map(|(k, p)| (throttle_key(k), *p)).collect();
+    // One lock order for everyone: no deadlocks between two attempts.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut tx = db.begin().await?;
+    let mut updates = vec![];
+    let mut wait_until = None;
+    for (key, policy) in &keyed {
+        let t = lock_throttle(&mut tx, db, key).await?;
+        match login_limits::attempt(t, now, policy) {
+            Ok(next) => updates.push((key, next)),
+            Err(until) => wait_until = Some(wait_until.unwrap_or(0).max(until)),
+        }
+    }
+    if let Some(until) = wait_until {
+        tx.rollback().await?;
+        return Ok(Err(until));
+    }
+    for (key, t) in updates {
+        save_throttle(&mut tx, key, &t).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
-pub async fn clear_login_failures(db: &Db, key: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1")
-        .bind(key)
-        .execute(db.writer())
+/// The attempt counted by `begin_login_attempt` was right: the account's
+/// count starts over, and the attempt is taken back from the other keys
+/// (an office's many sign-ins from one address never add up).
+pub async fn login_succeeded(
+    db: &Db,
+    account_key: &str,
+    other_keys: &[(&str, Policy)],
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(throttle_key(account_key))
+        .execute(&mut *tx)
         .await?;
+    for (k, policy) in other_keys {
+        let key = throttle_key(k);
+        let t = lock_throttle(&mut tx, db, &key).await?;
+        save_throttle(&mut tx, &key, &login_limits::succeeded(t, policy)).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

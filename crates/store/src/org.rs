@@ -136,8 +136,9 @@ pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {
 }
 
 /// A unit's name (1–120 characters) and activity area.
-fn check_unit<'a>(name: &'a str, activity_area: &str) -> StoreResult<(&'a str, ActivityArea)> {
-    let name = name.trim();
+fn check_unit(name: &str, activity_area: &str) -> StoreResult<(String, ActivityArea)> {
+    let name = domain::text::single_line(name, "Enhetens namn")
+        .map_err(|m| StoreError::invalid("name", "invalid_text", m))?;
     if name.is_empty() || name.chars().count() > 120 {
         return Err(StoreError::invalid(
             "name",
@@ -168,7 +169,7 @@ pub async fn create_unit(
     })?;
     let r = sqlx::query("INSERT INTO units (municipality_id, name, activity_area, synthetic) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(municipality_id)
-        .bind(name)
+        .bind(&name)
         .bind(area.code())
         .bind(synthetic as i64)
         .fetch_one(db.writer())
@@ -187,7 +188,7 @@ pub async fn create_unit(
 pub async fn update_unit(db: &Db, id: i64, name: &str, activity_area: &str) -> StoreResult<()> {
     let (name, area) = check_unit(name, activity_area)?;
     let r = sqlx::query("UPDATE units SET name = $1, activity_area = $2 WHERE id = $3")
-        .bind(name)
+        .bind(&name)
         .bind(area.code())
         .bind(id)
         .execute(db.writer())

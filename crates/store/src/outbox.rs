@@ -240,10 +240,12 @@ pub async fn mark_failed(db: &Db, id: i64, error: &str) -> StoreResult<()> {
 /// `text/calendar` part (used by the file outbox; SMTP builds its own).
 pub fn to_eml(m: &Message, from: &str) -> String {
     let date = crate::time::to_datetime(m.created_at).to_rfc2822();
-    let subject = encode_header(&m.subject);
+    let subject = encode_header(&one_line(&m.subject));
+    let from = one_line(from);
+    let to = one_line(&m.to_email);
     let mut out = format!(
-        "From: Navet <{from}>\r\nTo: <{}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <outbox-{}@navet>\r\nMIME-Version: 1.0\r\n",
-        m.to_email, m.id
+        "From: Navet <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <outbox-{}@navet>\r\nMIME-Version: 1.0\r\n",
+        m.id
     );
     let body = m.body.replace('\n', "\r\n");
     match &m.ics {
@@ -272,6 +274,22 @@ pub fn to_eml(m: &Message, from: &str) -> String {
         }
     }
     out
+}
+
+/// A header value on one line: line breaks and other control characters
+/// become spaces, so no text from the data can start a header of its own
+/// (names and titles are checked when entered; this holds whatever the
+/// database contains).
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// RFC 2047 encoded-word for non-ASCII header text.
@@ -340,5 +358,32 @@ mod tests {
         assert!(e.contains("Content-Type: text/calendar; charset=utf-8; method=REQUEST"));
         assert!(e.contains("Hej\r\nrad"));
         assert!(e.contains("Subject: =?utf-8?B?"));
+    }
+
+    #[test]
+    fn eml_headers_never_carry_a_line_break_from_the_data() {
+        let m = Message {
+            id: 4,
+            created_at: 0,
+            kind: "booking_confirmed".into(),
+            to_email: "a@b.se\r\nBcc: x@evil.se".into(),
+            to_person_id: None,
+            subject: "Bokad: HLR\r\nBcc: x@evil.se".into(),
+            body: "Hej".into(),
+            ics: None,
+            sent_at: None,
+            attempts: 0,
+            last_error: String::new(),
+            session_id: None,
+            booking_id: None,
+        };
+        let e = to_eml(&m, "navet@x.se\nBcc: y@evil.se");
+        let head = e.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !head.lines().any(|l| l.starts_with("Bcc")),
+            "no injected header: {head}"
+        );
+        assert!(!head.contains('\n') || head.split("\r\n").all(|l| !l.contains('\n')));
+        assert!(head.contains("Subject: Bokad: HLR  Bcc: x@evil.se"));
     }
 }

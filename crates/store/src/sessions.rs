@@ -467,6 +467,9 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
         .as_deref()
         .filter(|s| !s.trim().is_empty())
         .and_then(|s| time_field(&mut e, "registration_closes_at", s));
+    let venue = domain::sessions::check_venue(&input.venue)
+        .map_err(|m| e.add("venue", "invalid_venue", m))
+        .unwrap_or_default();
     let mut support = vec![];
     for s in &input.language_support {
         match domain::catalogue::LanguageSupport::parse(s) {
@@ -505,7 +508,7 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
     Ok(NewSession {
         course_id: input.course_id,
         municipality_id: municipality_id.expect("checked"),
-        venue: input.venue.trim().to_string(),
+        venue,
         language_support: support.join(","),
         checked: checked.expect("checked"),
         trainer_person_ids: input.trainer_person_ids.clone(),

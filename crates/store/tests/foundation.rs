@@ -235,7 +235,7 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
     assert_eq!((s.added, s.changed, s.left, s.unchanged), (0, 0, 1, 1));
 });
 
-both_engines!(sessions_tokens_and_login_failures, |db: Db| async move {
+both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
     let id = accounts::create(
         &db,
         &who(),
@@ -251,22 +251,38 @@ both_engines!(sessions_tokens_and_login_failures, |db: Db| async move {
     .await
     .unwrap();
     let (secret, csrf) = accounts::create_session(&db, id).await.unwrap();
-    let s = accounts::session(&db, &secret, 1800)
+    let s = accounts::session(&db, &secret, 1800, 43200)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(s.account.id, id);
     assert_eq!(s.csrf_token, csrf);
-    assert!(accounts::session(&db, "forged", 1800)
+    assert!(accounts::session(&db, "forged", 1800, 43200)
         .await
         .unwrap()
         .is_none());
     // An idle session has expired.
-    assert!(accounts::session(&db, &secret, -1).await.unwrap().is_none());
-    assert!(accounts::session(&db, &secret, 1800)
+    assert!(accounts::session(&db, &secret, -1, 43200)
         .await
         .unwrap()
         .is_none());
+    assert!(accounts::session(&db, &secret, 1800, 43200)
+        .await
+        .unwrap()
+        .is_none());
+    // So has one that began longer ago than the absolute lifetime, however
+    // recently it was used.
+    let (secret, _) = accounts::create_session(&db, id).await.unwrap();
+    sqlx::query("UPDATE web_sessions SET created_at = created_at - 43201")
+        .execute(db.writer())
+        .await
+        .unwrap();
+    accounts::touch_session(&db, &secret).await.unwrap();
+    assert!(accounts::session(&db, &secret, 1800, 43200)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(accounts::session_count(&db, id).await.unwrap(), 0);
 
     let token = accounts::create_token(&db, &who(), id, "test")
         .await
@@ -288,23 +304,59 @@ both_engines!(sessions_tokens_and_login_failures, |db: Db| async move {
         .await
         .unwrap();
     assert_ne!(stored, token);
-
-    accounts::record_login_failure(&db, "ip:1").await.unwrap();
-    accounts::record_login_failure(&db, "ip:1").await.unwrap();
-    assert_eq!(
-        accounts::login_failures_since(&db, "ip:1", 0)
-            .await
-            .unwrap(),
-        2
-    );
-    accounts::clear_login_failures(&db, "ip:1").await.unwrap();
-    assert_eq!(
-        accounts::login_failures_since(&db, "ip:1", 0)
-            .await
-            .unwrap(),
-        0
-    );
 });
+
+both_engines!(
+    parallel_login_attempts_are_counted_one_by_one,
+    |db: Db| async move {
+        use domain::login_limits::PER_ACCOUNT;
+        let now = navet_store::time::now();
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    accounts::begin_login_attempt(&db, &[("account:c@x.se", PER_ACCOUNT)], now)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut allowed = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => allowed += 1,
+                Err(until) => assert_eq!(until, now + 2),
+            }
+        }
+        assert_eq!(allowed, PER_ACCOUNT.free);
+        // After the wait one more is checked; a success starts over.
+        assert!(
+            accounts::begin_login_attempt(&db, &[("account:c@x.se", PER_ACCOUNT)], now + 2)
+                .await
+                .unwrap()
+                .is_ok()
+        );
+        accounts::login_succeeded(&db, "account:c@x.se", &[])
+            .await
+            .unwrap();
+        for _ in 0..PER_ACCOUNT.free {
+            assert!(accounts::begin_login_attempt(
+                &db,
+                &[("account:c@x.se", PER_ACCOUNT)],
+                now + 3
+            )
+            .await
+            .unwrap()
+            .is_ok());
+        }
+        // Neither the e-mail nor the key is stored in plain text.
+        let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM login_throttle")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert!(keys.iter().all(|k| !k.contains("c@x.se")), "{keys:?}");
+    }
+);
 
 both_engines!(demo_data_loads_once, |db: Db| async move {
     assert!(!navet_store::demo::loaded(&db).await.unwrap());

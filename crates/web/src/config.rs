@@ -9,6 +9,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log out after this long without a request.
     pub idle_timeout_secs: i64,
+    /// Log out this long after signing in, however active (absolute lifetime).
+    pub session_max_secs: i64,
     /// The address people reach Navet at (for links in e-mail), no trailing slash.
     pub public_url: String,
     /// Where notices go when no SMTP server is configured.
@@ -23,6 +25,7 @@ impl Default for Config {
             secure_cookies: true,
             trust_proxy: false,
             idle_timeout_secs: 30 * 60,
+            session_max_secs: 12 * 3600,
             public_url: "http://127.0.0.1:8080".into(),
             outbox_dir: None,
             demo: false,
@@ -31,6 +34,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Served over HTTPS (directly or behind a TLS proxy): browsers are
+    /// told to use nothing else (HSTS).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
     pub fn session_cookie(&self) -> &'static str {
         if self.secure_cookies {
             "__Host-navet_session"

@@ -75,7 +75,7 @@ fn build_email(m: &Message, from: &str) -> anyhow::Result<lettre::Message> {
     let builder = lettre::Message::builder()
         .from(Mailbox::new(Some("Navet".into()), from.parse()?))
         .to(m.to_email.parse()?)
-        .subject(m.subject.clone());
+        .subject(outbox::one_line(&m.subject));
     let text = SinglePart::plain(m.body.clone());
     Ok(match &m.ics {
         None => builder.singlepart(text)?,

@@ -6,7 +6,7 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub use domain::passwords::MIN_PASSWORD_CHARS;
 
 pub fn hash_blocking(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -50,13 +50,10 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_blocking("dummy password for timing"))
 }
 
-pub fn check_strength(pw: &str) -> Result<(), String> {
-    if pw.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "Lösenordet måste ha minst {MIN_PASSWORD_CHARS} tecken."
-        ));
-    }
-    Ok(())
+/// The password policy (`domain::passwords`) for the account with this
+/// e-mail and name.
+pub fn check_strength(pw: &str, email: &str, name: &str) -> Result<(), String> {
+    domain::passwords::check_password(pw, email, name)
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use crate::i18n::Lang;
 use crate::AppState;
 
 pub const LANG_COOKIE: &str = "navet_lang";
+/// No page needs the camera, microphone, position or other device access.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), serial=(), usb=(), xr-spatial-tracking=()";
 const MAX_FORM_BYTES: usize = 20 * 1024 * 1024;
 /// Write the session's last-seen time at most this often.
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -55,7 +57,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let path = req.uri().path().to_string();
     if path.starts_with("/api/") || path == "/healthz" || path.starts_with("/static/") {
         let mut resp = next.run(req).await;
-        security_headers(resp.headers_mut());
+        if !path.starts_with("/static/") {
+            no_store(resp.headers_mut());
+        }
+        security_headers(resp.headers_mut(), &state.config);
         return resp;
     }
     let cfg = &state.config;
@@ -64,7 +69,14 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let mut user = None;
     let mut session_csrf = None;
     if let Some(secret) = &session_secret {
-        match accounts::session(&state.db, secret, cfg.idle_timeout_secs).await {
+        match accounts::session(
+            &state.db,
+            secret,
+            cfg.idle_timeout_secs,
+            cfg.session_max_secs,
+        )
+        .await
+        {
             Ok(Some(s)) => {
                 if navet_store::time::now() - s.last_seen_at >= TOUCH_EVERY_SECS {
                     let _ = accounts::touch_session(&state.db, secret).await;
@@ -162,7 +174,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    security_headers(resp.headers_mut());
+    // Pages and files are about people (names, bookings, certificates,
+    // exports): no browser or proxy keeps a copy. Only /static/ is cached.
+    no_store(resp.headers_mut());
+    security_headers(resp.headers_mut(), cfg);
     resp
 }
 
@@ -172,7 +187,24 @@ fn url_path(referer: &str) -> Option<String> {
     Some(path.to_string())
 }
 
-fn security_headers(h: &mut HeaderMap) {
+/// `Cache-Control: no-store`, replacing whatever the handler said.
+fn no_store(h: &mut HeaderMap) {
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// The headers every response carries; HSTS only when Navet is reached
+/// over HTTPS (telling a browser that on plain HTTP would lock it out).
+fn security_headers(h: &mut HeaderMap, cfg: &crate::Config) {
+    if cfg.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -180,7 +212,7 @@ fn security_headers(h: &mut HeaderMap) {
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.entry("content-security-policy").or_insert(HeaderValue::from_static(
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
     ));
 }
 

@@ -156,7 +156,7 @@ async fn create_account(
     if role.is_none() {
         errs.add("role", "invalid_role", "Välj en roll.");
     }
-    if let Err(m) = crate::password::check_strength(&f.password) {
+    if let Err(m) = crate::password::check_strength(&f.password, &f.email, &f.name) {
         errs.add("password", "weak_password", m);
     }
     let mut person_id = None;
@@ -323,7 +323,10 @@ async fn reset_password(
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
     let user = c.require(Action::ManageAccounts)?.clone();
-    if let Err(m) = crate::password::check_strength(&f.password) {
+    let target = accounts::get(&s.db, id).await?;
+    if let Err(m) =
+        crate::password::check_strength(&f.password, &target.email, &target.display_name)
+    {
         let mut e = domain::FieldErrors::new();
         e.add("password", "weak_password", m);
         return account_view(&s, c, id, None, FormErrors(e), String::new()).await;

@@ -1,6 +1,8 @@
-//! Logging in and out. Failed logins are rate-limited per client address
-//! and per account (counted in the database, so several web instances
-//! share the count).
+//! Logging in and out, and changing one's own password. Attempts are
+//! counted per account and per client address *before* the password is
+//! checked (in the database, so several web instances share the count);
+//! beyond a few failures each further attempt waits longer
+//! (`domain::login_limits`).
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -8,16 +10,17 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
 use navet_store::accounts;
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+use crate::pages::{render_form, FormErrors};
 use crate::{render, AppState, PageResult};
 
-/// Failures allowed per account, and per address, within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// Failed attempts allowed per account, and per address, before the wait.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = PER_ACCOUNT.free;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = PER_ADDRESS.free;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -27,6 +30,7 @@ struct LoginPage {
     next: String,
     error: String,
     notice: String,
+    end_others: bool,
 }
 
 pub fn router() -> Router<AppState> {
@@ -34,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/session/keepalive", post(keepalive))
+        .route("/konto/losenord", get(password_form).post(change_password))
 }
 
 /// Only local paths are allowed as "come back to" targets.
@@ -68,6 +73,7 @@ async fn login_form(c: Ctx, Query(q): Query<LoginQuery>) -> PageResult {
         next: safe_next(&q.next),
         error: String::new(),
         notice,
+        end_others: false,
     })
 }
 
@@ -77,35 +83,56 @@ struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// "Log out my other sessions".
+    #[serde(default)]
+    end_others: Option<String>,
+}
+
+/// "Wait N seconds (until HH:MM:SS)" in the page's language.
+fn wait_message(c: &Ctx, until: i64) -> String {
+    let secs = (until - navet_store::time::now()).max(1);
+    let at = crate::format::stockholm(until)
+        .format("%H:%M:%S")
+        .to_string();
+    c.t("login.rate_limited")
+        .replace("{secs}", &secs.to_string())
+        .replace("{time}", &at)
 }
 
 async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> PageResult {
-    let ip = c.client_ip.clone();
     let email = f.email.trim().to_lowercase();
-    let ip_key = format!("ip:{ip}");
+    let ip_key = format!("ip:{}", c.client_ip);
     let account_key = format!("account:{email}");
-    let since = navet_store::time::now() - FAILURE_WINDOW_SECS;
     let next = safe_next(&f.next);
-    let fail = |c: Ctx, msg: &str, status: StatusCode| -> PageResult {
+    let end_others = f.end_others.is_some();
+    let fail = |c: Ctx, msg: String, status: StatusCode| -> PageResult {
         let mut r = render(LoginPage {
             email: f.email.clone(),
             next: next.clone(),
-            error: msg.to_string(),
+            error: msg,
             notice: String::new(),
+            end_others,
             c,
         })?;
         *r.status_mut() = status;
         Ok(r)
     };
-    if accounts::login_failures_since(&s.db, &ip_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-        || accounts::login_failures_since(&s.db, &account_key, since).await?
-            >= MAX_FAILURES_PER_ACCOUNT
+    // Counted before the password is checked: parallel guesses are
+    // decided one after the other and cannot all be verified.
+    let now = navet_store::time::now();
+    if let Err(until) = accounts::begin_login_attempt(
+        &s.db,
+        &[(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)],
+        now,
+    )
+    .await?
     {
-        return fail(
-            c.clone(),
-            c.t("login.rate_limited"),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+        let msg = wait_message(&c, until);
+        let mut r = fail(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
+        if let Ok(v) = HeaderValue::from_str(&(until - now).max(1).to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(r);
     }
     let account = accounts::by_email(&s.db, &email)
         .await?
@@ -116,12 +143,17 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     )
     .await;
     let Some(account) = account.filter(|_| ok) else {
-        accounts::record_login_failure(&s.db, &ip_key).await?;
-        accounts::record_login_failure(&s.db, &account_key).await?;
-        return fail(c.clone(), c.t("login.failed"), StatusCode::UNAUTHORIZED);
+        return fail(
+            c.clone(),
+            c.t("login.failed").into(),
+            StatusCode::UNAUTHORIZED,
+        );
     };
-    accounts::clear_login_failures(&s.db, &account_key).await?;
+    accounts::login_succeeded(&s.db, &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
     let (secret, _csrf) = accounts::create_session(&s.db, account.id).await?;
+    if end_others {
+        accounts::end_other_sessions(&s.db, account.id, &secret).await?;
+    }
     let mut resp = Redirect::to(&next).into_response();
     let cookie =
         crate::session_layer::cookie(s.config.session_cookie(), secret, s.config.secure_cookies);
@@ -145,7 +177,104 @@ async fn logout(State(s): State<AppState>, c: Ctx) -> PageResult {
     if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
+    // The browser forgets what it kept of this site (cached pages,
+    // cookies, stored form drafts): it may be a shared computer.
+    resp.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
     Ok(resp)
+}
+
+// Changing one's own password ---------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    c: Ctx,
+    errors: FormErrors,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn password_form(c: Ctx, Query(q): Query<DoneQuery>) -> PageResult {
+    c.require_login()?;
+    render(PasswordPage {
+        c,
+        errors: FormErrors::default(),
+        done: q.ok.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// Current password, then the new one twice. The current password is
+/// checked under the same attempt limit as signing in (a session left open
+/// must not become a way to guess it). On success the account's other
+/// sessions end and the change is written to the audit log.
+async fn change_password(
+    State(s): State<AppState>,
+    c: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    let user = c.require_login()?.clone();
+    let account = accounts::get(&s.db, user.account_id).await?;
+    let account_key = format!("account:{}", account.email);
+    let mut errs = domain::FieldErrors::new();
+    let show = |c: Ctx, errs: domain::FieldErrors| {
+        render_form(
+            PasswordPage {
+                c,
+                errors: FormErrors(errs),
+                done: false,
+            },
+            true,
+        )
+    };
+    let now = navet_store::time::now();
+    if let Err(until) =
+        accounts::begin_login_attempt(&s.db, &[(&account_key, PER_ACCOUNT)], now).await?
+    {
+        errs.add("current", "rate_limited", wait_message(&c, until));
+        let mut r = show(c, errs)?;
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
+    }
+    if !crate::password::verify(f.current.clone(), account.password_hash.clone()).await {
+        errs.add("current", "wrong_password", c.t("password.wrong_current"));
+        return show(c, errs);
+    }
+    accounts::login_succeeded(&s.db, &account_key, &[]).await?;
+    if let Err(m) = crate::password::check_strength(&f.new, &account.email, &account.display_name) {
+        errs.add("new", "weak_password", m);
+    } else if f.new != f.repeat {
+        errs.add("repeat", "password_mismatch", c.t("password.mismatch"));
+    } else if f.new == f.current {
+        errs.add("new", "password_unchanged", c.t("password.unchanged"));
+    }
+    if !errs.is_empty() {
+        return show(c, errs);
+    }
+    let hash = crate::password::hash(f.new).await;
+    accounts::change_own_password(
+        &s.db,
+        &user.who(),
+        user.account_id,
+        &hash,
+        &user.session_secret,
+    )
+    .await?;
+    Ok(crate::see_other("/konto/losenord?ok=1"))
 }
 
 /// "Stay logged in": the session layer already refreshed the session.
