@@ -28,6 +28,7 @@ pub mod org;
 pub mod packages;
 pub mod participation_import;
 pub mod people;
+pub mod redirect;
 pub mod requirements;
 pub mod sessions;
 pub mod spreadsheet;
