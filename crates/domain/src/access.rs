@@ -129,6 +129,15 @@ pub enum Action<'a> {
     MarkAttendance { trainer_person_ids: &'a [i64] },
     /// Book a person on a session, or cancel their booking.
     BookPerson(PersonRef),
+    /// Reserve seats on a session for a unit, or give them up.
+    ReserveForUnit { unit_id: i64, municipality_id: i64 },
+    /// Name a person on one of a unit's reserved seats: the person must
+    /// belong to that unit and the actor must be allowed to book for it.
+    NameReservedSeat {
+        unit_id: i64,
+        municipality_id: i64,
+        person: PersonRef,
+    },
     /// Indicator report, dashboard and exports.
     ViewReports,
     /// Funding programme and commitments.
@@ -174,6 +183,9 @@ const COORDINATORS_ONLY: &str = "Endast samordnare och administratörer får gö
 const ADMINS_ONLY: &str = "Endast administratörer får göra detta.";
 const NOT_YOUR_SESSION: &str = "Du är inte utbildningsledare för detta kurstillfälle.";
 const ONLY_YOURSELF: &str = "Du kan bara se och ändra dina egna uppgifter.";
+const NOT_THE_RESERVATIONS_UNIT: &str =
+    "Personen hör inte till enheten som platserna är reserverade för.";
+const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
     if cond {
@@ -193,8 +205,35 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         (Admin, ManageAccounts | ViewAuditLog) => Decision::Allow,
         (_, ManageAccounts | ViewAuditLog) => Decision::Deny(ADMINS_ONLY),
 
+        // A unit's reserved seats go to that unit's people, whoever books.
+        (
+            _,
+            NameReservedSeat {
+                unit_id, person, ..
+            },
+        ) if person.unit_id != Some(unit_id) => Decision::Deny(NOT_THE_RESERVATIONS_UNIT),
+
         // Admins and coordinators run the hub and may do everything else.
         (Admin | Coordinator, _) => Decision::Allow,
+
+        (
+            Manager,
+            ReserveForUnit {
+                unit_id,
+                municipality_id,
+            }
+            | NameReservedSeat {
+                unit_id,
+                municipality_id,
+                ..
+            },
+        ) => allow_if(
+            actor.scope.covers_unit(unit_id, municipality_id),
+            NOT_YOUR_RESERVATION,
+        ),
+        (_, ReserveForUnit { .. } | NameReservedSeat { .. }) => {
+            Decision::Deny(NOT_YOUR_RESERVATION)
+        }
 
         // Formal education is vouched for by someone else: not by oneself.
         (Manager, RegisterEducation(p)) => allow_if(
@@ -351,6 +390,67 @@ mod tests {
                 "book myself",
                 Action::BookPerson(me()),
                 [true, true, true, true, true],
+            ),
+            (
+                "reserve seats for my unit",
+                Action::ReserveForUnit {
+                    unit_id: MY_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "reserve seats for another unit in my municipality",
+                Action::ReserveForUnit {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "name my unit's person on my unit's reserved seat",
+                Action::NameReservedSeat {
+                    unit_id: MY_UNIT,
+                    municipality_id: MUNI,
+                    person: in_unit,
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "name my unit's person on another unit's reserved seat",
+                Action::NameReservedSeat {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                    person: in_unit,
+                },
+                [false, false, false, false, false],
+            ),
+            (
+                "name the other unit's person on its reserved seat",
+                Action::NameReservedSeat {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                    person: outside,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "name myself on my unit's reserved seat",
+                Action::NameReservedSeat {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                    person: me(),
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "name a person without a unit on a reserved seat",
+                Action::NameReservedSeat {
+                    unit_id: MY_UNIT,
+                    municipality_id: MUNI,
+                    person: person(None, MUNI),
+                },
+                [false, false, false, false, false],
             ),
             (
                 "create person in my unit",

@@ -88,9 +88,56 @@ pub const REMINDER_DAYS_BEFORE: i64 = 60;
 /// How far ahead managers see expiring completions.
 pub const EXPIRING_WINDOW_DAYS: i64 = 90;
 
+/// The holder's initials as the public check shows them ("Åsa
+/// Öberg-Lindström" → "Å. Ö."): enough to match the paper in hand, never
+/// the name itself.
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = |w: &str| {
+        w.chars()
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>())
+    };
+    let picked: Vec<String> = match words.as_slice() {
+        [] => vec![],
+        [one] => first(one).into_iter().collect(),
+        [a, .., z] => first(a).into_iter().chain(first(z)).collect(),
+    };
+    picked
+        .iter()
+        .map(|c| format!("{c}."))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Attendance can be closed (and certificates issued) only once the
+/// session has ended: nobody is certified for a course still under way.
+pub fn may_close(now: i64, session_ends_at: i64) -> Result<(), &'static str> {
+    if now < session_ends_at {
+        Err("Kurstillfället har inte slutat ännu. Närvaron kan stängas och intygen utfärdas när det är slut.")
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_never_give_the_name() {
+        assert_eq!(initials("Åsa Öberg-Lindström"), "Å. Ö.");
+        assert_eq!(initials("  åsa  maria   öberg "), "Å. Ö.");
+        assert_eq!(initials("Madonna"), "M.");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn closing_waits_for_the_end_of_the_session() {
+        assert!(may_close(999, 1000).is_err());
+        assert!(may_close(1000, 1000).is_ok());
+        assert!(may_close(5000, 1000).is_ok());
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

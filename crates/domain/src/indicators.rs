@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 use crate::errors::FieldErrors;
@@ -30,7 +30,12 @@ pub struct Period {
     pub to: NaiveDate,
 }
 
-/// Check `from` and `to` (YYYY-MM-DD; `to` not before `from`).
+/// The longest report or dashboard period: a longer one is refused rather
+/// than left to scan decades of data.
+pub const MAX_PERIOD_YEARS: u32 = 10;
+
+/// Check `from` and `to` (YYYY-MM-DD; `to` not before `from`; at most
+/// [`MAX_PERIOD_YEARS`] years).
 pub fn check_period(from: &str, to: &str) -> Result<Period, FieldErrors> {
     let mut e = FieldErrors::new();
     let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -48,6 +53,18 @@ pub fn check_period(from: &str, to: &str) -> Result<Period, FieldErrors> {
                 "to",
                 "to_before_from",
                 "Till-datum får inte vara före från-datum.",
+            );
+            Err(e)
+        }
+        (Some(from), Some(to))
+            if from
+                .checked_add_months(Months::new(MAX_PERIOD_YEARS * 12))
+                .is_none_or(|end| to >= end) =>
+        {
+            e.add(
+                "to",
+                "period_too_long",
+                format!("Perioden får vara högst {MAX_PERIOD_YEARS} år."),
             );
             Err(e)
         }
@@ -838,5 +855,16 @@ mod tests {
             check_period("2025-12-01", "2025-01-01").unwrap_err().0[0].field,
             "to"
         );
+    }
+
+    #[test]
+    fn periods_are_capped_at_ten_years() {
+        assert!(check_period("2016-01-01", "2025-12-31").is_ok());
+        let e = check_period("2016-01-01", "2026-01-01").unwrap_err();
+        assert_eq!(e.0[0].field, "to");
+        assert_eq!(e.0[0].code, "period_too_long");
+        assert!(e.0[0].message.contains("10 år"));
+        let e = check_period("0001-01-01", "9999-12-31").unwrap_err();
+        assert_eq!(e.0[0].field, "to");
     }
 }

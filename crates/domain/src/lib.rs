@@ -30,6 +30,7 @@ pub mod packages;
 pub mod participation_import;
 pub mod passwords;
 pub mod people;
+pub mod redirect;
 pub mod requirements;
 pub mod sessions;
 pub mod spreadsheet;

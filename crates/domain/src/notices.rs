@@ -373,9 +373,58 @@ fn offer_paragraph(o: &OfferText, sender: &Sender) -> String {
     )
 }
 
+/// What replaces a one-time link's key when a notice is shown to staff.
+pub const MASK: &str = "••••••";
+
+/// The notice text with the key of every one-time link (decline `?t=`,
+/// offer `?t=`, survey `/enkat/KEY`) replaced by [`MASK`]: coordinators see
+/// which link went out, never one they could use in the recipient's name.
+pub fn mask_link_tokens(text: &str) -> String {
+    const MARKERS: [&str; 3] = ["?t=", "&t=", "/enkat/"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = MARKERS
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| (i, m.len())))
+            .min();
+        let Some((i, len)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i + len]);
+        rest = &rest[i + len..];
+        let key_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '%'))
+            .unwrap_or(rest.len());
+        if key_len > 0 {
+            out.push_str(MASK);
+            rest = &rest[key_len..];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_time_keys_are_masked_for_staff() {
+        let body = "Tacka nej: https://navet.example/anmalan/42/avboj?t=ab12CD_-ef\n\
+                    Ta platsen: https://navet.example/erbjudande/9?x=1&t=0123abcd.\n\
+                    Enkät: https://navet.example/enkat/deadbeef99\n\
+                    Mina bokningar: https://navet.example/mina-bokningar?ok=1";
+        let m = mask_link_tokens(body);
+        for key in ["ab12CD_-ef", "0123abcd", "deadbeef99"] {
+            assert!(!m.contains(key), "{key} visible in {m}");
+        }
+        assert!(m.contains(&format!("/anmalan/42/avboj?t={MASK}\n")));
+        assert!(m.contains(&format!("/erbjudande/9?x=1&t={MASK}.")));
+        assert!(m.contains(&format!("/enkat/{MASK}\n")));
+        assert!(m.ends_with("/mina-bokningar?ok=1"));
+        assert_eq!(mask_link_tokens("Hej Åsa"), "Hej Åsa");
+        assert_eq!(mask_link_tokens("slut ?t="), "slut ?t=");
+    }
 
     fn s() -> SessionText {
         SessionText {

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
 
+pub mod anonymity;
+
 /// Results are shown only for groups with at least this many answers.
 pub const MIN_GROUP: i64 = 5;
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -448,6 +450,9 @@ pub struct SurveySummary {
     pub language_support_met_pct: Option<f64>,
     /// True when figures are withheld because fewer than five answered.
     pub withheld: bool,
+    /// True when withheld because the period is not made of whole terms
+    /// (see [`anonymity`]): figures for arbitrary dates could be subtracted.
+    pub needs_whole_terms: bool,
 }
 
 pub fn summarize(m: &MetricCounts) -> SurveySummary {
@@ -467,6 +472,7 @@ pub fn summarize(m: &MetricCounts) -> SurveySummary {
             .then(|| m.confidence_sum as f64 / m.confidence_answered as f64),
         language_support_met_pct: share(m.language_met, m.language_answered),
         withheld: false,
+        needs_whole_terms: false,
     }
 }
 

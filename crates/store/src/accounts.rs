@@ -294,7 +294,12 @@ pub struct LoginSession {
     pub account: Account,
     pub csrf_token: String,
     pub last_seen_at: i64,
+    /// The message left for the next page, if any: (kind, text).
+    pub flash: Option<(String, String)>,
 }
+
+/// Longest flash message kept.
+const MAX_FLASH_CHARS: usize = 1000;
 
 /// Start a session; returns the cookie secret and the CSRF token.
 pub async fn create_session(db: &Db, account_id: i64) -> StoreResult<(String, String)> {
@@ -322,7 +327,7 @@ pub async fn session(
 ) -> StoreResult<Option<LoginSession>> {
     let h = hash_secret(secret);
     let row = sqlx::query(
-        "SELECT account_id, csrf_token, last_seen_at, created_at FROM web_sessions WHERE id_hash = $1",
+        "SELECT account_id, csrf_token, last_seen_at, created_at, flash_kind, flash_text FROM web_sessions WHERE id_hash = $1",
     )
     .bind(&h)
     .fetch_optional(db.pool())
@@ -343,7 +348,34 @@ pub async fn session(
         account,
         csrf_token: row.get(1),
         last_seen_at: last,
+        flash: match (
+            row.get::<Option<String>, _>(4),
+            row.get::<Option<String>, _>(5),
+        ) {
+            (Some(k), Some(t)) => Some((k, t)),
+            _ => None,
+        },
     }))
+}
+
+/// Leave a message for the session's next page (replaces any unread one).
+pub async fn set_flash(db: &Db, secret: &str, kind: &str, text: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE web_sessions SET flash_kind = $1, flash_text = $2 WHERE id_hash = $3")
+        .bind(kind)
+        .bind(text.chars().take(MAX_FLASH_CHARS).collect::<String>())
+        .bind(hash_secret(secret))
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Forget the session's message once a page has shown it.
+pub async fn clear_flash(db: &Db, secret: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE web_sessions SET flash_kind = NULL, flash_text = NULL WHERE id_hash = $1")
+        .bind(hash_secret(secret))
+        .execute(db.writer())
+        .await?;
+    Ok(())
 }
 
 pub async fn touch_session(db: &Db, secret: &str) -> StoreResult<()> {

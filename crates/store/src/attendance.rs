@@ -331,7 +331,12 @@ pub async fn close(
             "Kurstillfället har inte hållits ännu.",
         ));
     }
+    let ends_at: i64 = sqlx::query_scalar("SELECT ends_at FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let now = crate::time::now();
+    domain::certificates::may_close(now, ends_at).map_err(|m| StoreError::conflict(None, m))?;
     let no_shows = sqlx::query(&format!("UPDATE bookings SET status = 'absent', updated_at = $1, {KEEP_EMPLOYMENT} WHERE session_id = $2 AND status = 'booked'"))
         .bind(now)
         .bind(session_id)

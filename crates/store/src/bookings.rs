@@ -1657,6 +1657,30 @@ async fn fill_positions(db: &Db, v: &mut [BookingView]) -> StoreResult<()> {
     Ok(())
 }
 
+/// Whether `token` is the live one-click decline link of the booking (the
+/// link stops working once used). Says nothing about unknown bookings.
+pub async fn decline_link_valid(db: &Db, booking_id: i64, token: &str) -> StoreResult<bool> {
+    link_valid(db, "bookings", booking_id, token).await
+}
+
+/// Whether `token` is the live link of an offered place.
+pub async fn offer_link_valid(db: &Db, hold_id: i64, token: &str) -> StoreResult<bool> {
+    link_valid(db, "session_holds", hold_id, token).await
+}
+
+async fn link_valid(db: &Db, table: &str, id: i64, token: &str) -> StoreResult<bool> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Ok(false);
+    }
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar(&format!("SELECT token_hash FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(stored.flatten().as_deref() == Some(crate::accounts::hash_secret(token).as_str()))
+}
+
 pub async fn get(db: &Db, id: i64) -> StoreResult<BookingView> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
         .bind(id)
@@ -1752,13 +1776,18 @@ pub async fn renew_feed_token(db: &Db, person_id: i64) -> StoreResult<String> {
     Ok(token)
 }
 
+/// The person a feed token belongs to, while the feed may still be read:
+/// not once the person has left (inactive) or an account of theirs has been
+/// deactivated (rule 8: someone who leaves loses access at once).
 pub async fn person_for_feed(db: &Db, token: &str) -> StoreResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT person_id FROM calendar_feeds WHERE token = $1")
-            .bind(token.trim())
-            .fetch_optional(db.pool())
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT f.person_id FROM calendar_feeds f JOIN people p ON p.id = f.person_id \
+         WHERE f.token = $1 AND p.active = 1 \
+         AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.active <> 1)",
     )
+    .bind(token.trim())
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// A person's booked sessions with their parts (for the personal feed).

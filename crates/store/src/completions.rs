@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use domain::certificates;
 use rand::RngCore;
 use serde::Serialize;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -157,6 +157,51 @@ pub async fn for_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<Completion>> {
 
 /// Verification: whether a code belongs to a certificate that is valid
 /// today (exists and has not expired). Nothing else is revealed.
+/// What the public check shows about a certificate: enough to see that a
+/// code belongs to the paper in hand (number, course, date, initials), not
+/// who holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verified {
+    pub certificate_no: String,
+    pub course_title: String,
+    pub completed_on: String,
+    pub expires_on: Option<String>,
+    pub holder_initials: String,
+    /// Not expired on the day of the check.
+    pub valid: bool,
+}
+
+/// The certificate a verification code belongs to, if any.
+pub async fn verify_details(
+    db: &Db,
+    code: &str,
+    today: NaiveDate,
+) -> StoreResult<Option<Verified>> {
+    let Some(code) = certificates::normalize_code(code) else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT c.certificate_no, k.title, c.completed_on, c.expires_on, p.name FROM completions c \
+         JOIN courses k ON k.id = c.course_id JOIN people p ON p.id = c.person_id WHERE c.verify_code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| {
+        let expires_on: Option<String> = r.get(3);
+        Verified {
+            certificate_no: r.get(0),
+            course_title: r.get(1),
+            completed_on: r.get(2),
+            valid: expires_on
+                .as_deref()
+                .is_none_or(|e| crate::time::parse_date(e).is_some_and(|e| e >= today)),
+            expires_on,
+            holder_initials: certificates::initials(&r.get::<String, _>(4)),
+        }
+    }))
+}
+
 pub async fn verify(db: &Db, code: &str, today: NaiveDate) -> StoreResult<bool> {
     let Some(code) = certificates::normalize_code(code) else {
         return Ok(false);

@@ -3,10 +3,11 @@
 //! linked to the session only, and results shown only for groups of at
 //! least five answers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use domain::indicators::Period;
+use domain::surveys::anonymity::{self, ResultPeriod, RowKey};
 use domain::surveys::{
     self, Answer, AnswerValue, CheckedQuestion, MetricCounts, Question, QuestionKind, SurveyKind,
     SurveySummary,
@@ -580,51 +581,129 @@ async fn group(
     })
 }
 
-/// Results per course for sessions in the period (plus all courses together).
-pub async fn results_by_course(
+/// The answers per course for sessions starting in one term.
+async fn term_cells(
     db: &Db,
     kind: SurveyKind,
-    period: Period,
-) -> StoreResult<Vec<GroupResults>> {
-    let from = crate::time::day_start(period.from);
-    let to = crate::time::day_start(period.to.succ_opt().unwrap_or(period.to));
-    let mut out = vec![
-        group(
-            db,
-            kind,
-            "Alla kurser".into(),
-            "s.starts_at >= $1 AND s.starts_at < $2",
-            &[from, to],
-        )
-        .await?,
-    ];
-    let courses = sqlx::query(
-        "SELECT DISTINCT k.id, k.title FROM survey_responses r JOIN sessions s ON s.id = r.session_id \
-         JOIN courses k ON k.id = s.course_id WHERE r.survey_kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3",
+    term: ResultPeriod,
+) -> StoreResult<Vec<(i64, anonymity::Cell)>> {
+    let from = crate::time::day_start(term.first_day());
+    let to = crate::time::day_start(term.last_day().succ_opt().unwrap_or(term.last_day()));
+    let mut cells: BTreeMap<i64, anonymity::Cell> = BTreeMap::new();
+    let responses = sqlx::query(
+        "SELECT s.course_id, CAST(COUNT(*) AS BIGINT) FROM survey_responses r JOIN sessions s ON s.id = r.session_id \
+         WHERE r.survey_kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3 GROUP BY s.course_id",
     )
     .bind(kind.code())
     .bind(from)
     .bind(to)
     .fetch_all(db.pool())
     .await?;
-    let mut courses: Vec<(i64, String)> = courses.iter().map(|r| (r.get(0), r.get(1))).collect();
-    domain::collation::sort_swedish_by(&mut courses, |c| &c.1);
-    for (id, title) in courses {
-        out.push(
-            group(
-                db,
-                kind,
-                title,
-                "s.course_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3",
-                &[id, from, to],
-            )
-            .await?,
-        );
+    for r in responses {
+        cells.entry(r.get(0)).or_default().responses = r.get(1);
     }
+    let answers = sqlx::query(
+        "SELECT s.course_id, a.question_id, a.value_int, a.value_text, CAST(COUNT(*) AS BIGINT) FROM survey_answers a \
+         JOIN survey_responses r ON r.id = a.response_id JOIN sessions s ON s.id = r.session_id \
+         WHERE r.survey_kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3 \
+         GROUP BY s.course_id, a.question_id, a.value_int, a.value_text",
+    )
+    .bind(kind.code())
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    for r in answers {
+        let e = cells
+            .entry(r.get(0))
+            .or_default()
+            .questions
+            .entry(r.get(1))
+            .or_default();
+        let n: i64 = r.get(4);
+        match (r.get::<Option<i64>, _>(2), r.get::<Option<String>, _>(3)) {
+            (Some(v), _) => e.counts.push((v, n)),
+            (None, Some(t)) => e.texts.extend(std::iter::repeat_n(t, n as usize)),
+            _ => {}
+        }
+    }
+    Ok(cells.into_iter().collect())
+}
+
+/// Results per course for sessions in a term or a year, with all courses
+/// together first and the courses too small to show on their own together
+/// last; what may be shown is decided by `domain::surveys::anonymity`.
+pub async fn results_by_course(
+    db: &Db,
+    kind: SurveyKind,
+    period: ResultPeriod,
+) -> StoreResult<Vec<GroupResults>> {
+    let mut terms = vec![];
+    for t in period.terms() {
+        terms.push(term_cells(db, kind, t).await?);
+    }
+    let table = anonymity::period_table(terms);
+    let titles: HashMap<i64, String> = sqlx::query("SELECT id, title FROM courses")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let title = |id: &i64| titles.get(id).cloned().unwrap_or_default();
+    let qs = questions(db, kind).await?;
+    let mut out = vec![];
+    let mut groups = vec![];
+    let mut others = None;
+    for row in table.rows {
+        let label = match &row.key {
+            RowKey::Total => "Alla kurser".to_string(),
+            RowKey::Group(id) => title(id),
+            RowKey::Others => {
+                let mut names: Vec<String> = row.members.iter().map(title).collect();
+                domain::collation::sort_swedish_by(&mut names, |n| n);
+                format!("Övriga kurser tillsammans ({})", names.join(", "))
+            }
+        };
+        let counts: HashMap<i64, surveys::QuestionCounts> =
+            row.cell.questions.clone().into_iter().collect();
+        let responses = row.cell.responses;
+        let shown_responses = if row.shown { responses } else { 0 };
+        let results = surveys::group_results(&qs, shown_responses, &counts)
+            .into_iter()
+            .map(|r| {
+                if row.shows(r.question_id) {
+                    r
+                } else {
+                    surveys::QuestionResult {
+                        options: vec![],
+                        mean: None,
+                        texts: vec![],
+                        hidden: true,
+                        ..r
+                    }
+                }
+            });
+        let g = GroupResults {
+            label,
+            responses,
+            hidden: !row.shown,
+            questions: qs.iter().cloned().zip(results).collect(),
+        };
+        match row.key {
+            RowKey::Total => out.push(g),
+            RowKey::Group(_) => groups.push(g),
+            RowKey::Others => others = Some(g),
+        }
+    }
+    domain::collation::sort_swedish_by(&mut groups, |g| &g.label);
+    out.extend(groups);
+    out.extend(others);
     Ok(out)
 }
 
-/// Results for one session (for its trainers and coordinators).
+/// Results for one session. Not shown on any page: a session's figures
+/// beside its course's for the term could be subtracted; pages use
+/// [`results_by_course`].
 pub async fn results_for_session(
     db: &Db,
     kind: SurveyKind,
@@ -641,10 +720,27 @@ pub async fn results_for_session(
 }
 
 /// The survey part of the indicator report: participant answers for
-/// sessions in the period.
+/// sessions in the period. Given only for whole terms, and only as sums of
+/// what each term may show (`anonymity::summary_over_terms`): figures for
+/// arbitrary dates could be subtracted from each other.
 pub async fn summary(db: &Db, period: Period) -> StoreResult<SurveySummary> {
-    let from = crate::time::day_start(period.from);
-    let to = crate::time::day_start(period.to.succ_opt().unwrap_or(period.to));
+    let Some(terms) = ResultPeriod::whole_terms(period.from, period.to) else {
+        return Ok(SurveySummary {
+            withheld: true,
+            needs_whole_terms: true,
+            ..Default::default()
+        });
+    };
+    let mut per_term = vec![];
+    for t in terms {
+        per_term.push(metric_counts(db, t.first_day(), t.last_day()).await?);
+    }
+    Ok(anonymity::summary_over_terms(&per_term))
+}
+
+async fn metric_counts(db: &Db, first: NaiveDate, last: NaiveDate) -> StoreResult<MetricCounts> {
+    let from = crate::time::day_start(first);
+    let to = crate::time::day_start(last.succ_opt().unwrap_or(last));
     let qs = questions(db, SurveyKind::Participant).await?;
     let (responses, c) = counts(
         db,
@@ -675,5 +771,5 @@ pub async fn summary(db: &Db, period: Period) -> StoreResult<SurveySummary> {
             surveys::Metric::None => {}
         }
     }
-    Ok(surveys::summarize(&m))
+    Ok(m)
 }

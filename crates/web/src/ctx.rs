@@ -42,6 +42,8 @@ pub struct Ctx {
     pub demo: bool,
     /// The client's address (from the proxy header only when trusted).
     pub client_ip: String,
+    /// The message a form left for this page (shown once), see `crate::flash`.
+    pub flash: Option<crate::flash::Flash>,
 }
 
 pub struct NavItem {
@@ -89,6 +91,21 @@ impl Ctx {
         match decide(&u.actor, action) {
             Decision::Allow => Ok(u),
             Decision::Deny(why) => Err(AppError::forbidden(why)),
+        }
+    }
+
+    /// The notice a form left for this page, or "".
+    pub fn flash_notice(&self) -> String {
+        self.flash_of(crate::flash::Kind::Notice)
+    }
+    /// The error a form left for this page, or "".
+    pub fn flash_error(&self) -> String {
+        self.flash_of(crate::flash::Kind::Error)
+    }
+    fn flash_of(&self, kind: crate::flash::Kind) -> String {
+        match &self.flash {
+            Some(f) if f.kind == kind => f.text.clone(),
+            _ => String::new(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod api;
 pub mod config;
 pub mod ctx;
 pub mod error;
+pub mod flash;
 pub mod format;
 pub mod i18n;
 pub mod imports;

@@ -68,6 +68,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let session_secret = jar.get(cfg.session_cookie()).map(|c| c.value().to_string());
     let mut user = None;
     let mut session_csrf = None;
+    let mut flash = None;
+    let is_get = *req.method() == Method::GET;
     if let Some(secret) = &session_secret {
         match accounts::session(
             &state.db,
@@ -85,6 +87,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                     Ok(a) => a,
                     Err(e) => return AppError::from(e).into_response(),
                 };
+                // A message left by a form is read once, by the next page.
+                if let (Some((kind, text)), true) = (&s.flash, is_get) {
+                    if let Err(e) = accounts::clear_flash(&state.db, secret).await {
+                        return AppError::from(e).into_response();
+                    }
+                    flash = Some(crate::flash::Flash {
+                        kind: crate::flash::Kind::parse(kind),
+                        text: text.clone(),
+                    });
+                }
                 session_csrf = Some(s.csrf_token.clone());
                 user = Some(User {
                     account_id: s.account.id,
@@ -166,6 +178,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         idle_timeout_secs: cfg.idle_timeout_secs,
         demo: cfg.demo,
         client_ip,
+        flash,
     });
     let mut resp = next.run(req).await;
     if let Some(t) = new_anon_csrf {

@@ -189,7 +189,8 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     }
     tx.commit().await?;
 
-    // A session today for the demo trainer, with the demo participant booked.
+    // A session today for the demo trainer, with the demo participant booked
+    // (or late yesterday, when the day has just begun).
     let trainer: Option<i64> =
         sqlx::query_scalar("SELECT id FROM people WHERE email = 'utbildningsledare@demo.navet.se'")
             .fetch_optional(db.pool())
@@ -210,8 +211,11 @@ pub async fn load(db: &Db) -> StoreResult<()> {
             .find(|m| m.name == "Örebro")
             .map(|m| m.id)
             .unwrap_or(munis[0].id);
-        let starts = crate::time::day_start(today) + 8 * 3600;
+        // Over by now (an hour ago at the latest), so that attendance can be
+        // closed: certificates are issued only after a session has ended.
         let now = crate::time::now();
+        let starts =
+            (crate::time::day_start(today) + 8 * 3600).min(now - (hours * 3600.0) as i64 - 3600);
         let mut tx = db.begin().await?;
         let sid: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \

@@ -97,6 +97,31 @@ fn not_found_session(e: StoreError) -> ApiError {
     }
 }
 
+/// The action of naming `person` on hold `hold_id`: for a unit's
+/// reservation, [`Action::NameReservedSeat`] against the reservation's unit;
+/// an offer is for one person only, which the booking itself checks.
+/// `None` when the hold is not a unit reservation (or does not exist: the
+/// booking then answers that it is gone).
+pub async fn reserved_seat_action(
+    s: &AppState,
+    hold_id: i64,
+    person: PersonRef,
+) -> Result<Option<Action<'static>>, StoreError> {
+    let h = match bookings::hold(&s.db, hold_id).await {
+        Ok(h) => h,
+        Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(match (h.kind.as_str(), h.unit_id) {
+        ("reservation", Some(unit_id)) => Some(Action::NameReservedSeat {
+            unit_id,
+            municipality_id: h.municipality_id,
+            person,
+        }),
+        _ => None,
+    })
+}
+
 /// Who made the booking, as recorded on it.
 pub fn via_for(actor: &domain::access::Actor, person_id: i64) -> Via {
     if actor.person_id == Some(person_id) {
@@ -128,6 +153,11 @@ pub async fn book(
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "Personen finns inte."))?;
     let user = api.require(Action::BookPerson(person))?;
+    if let Some(hold_id) = b.reservation_id {
+        if let Some(action) = reserved_seat_action(&s, hold_id, person).await? {
+            api.require(action)?;
+        }
+    }
     let o = s
         .bookings
         .book(BookRequest {

@@ -742,6 +742,7 @@ pub async fn scenario_result(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComparisonQuery {
     /// Scenario ids separated by commas; the first is the baseline (at most 6).
     pub ids: String,

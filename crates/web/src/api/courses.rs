@@ -61,6 +61,7 @@ impl From<navet_store::catalogue::Course> for CourseOut {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CourseQuery {
     /// Only courses with this lifecycle status.
     pub status: Option<String>,

@@ -192,12 +192,14 @@ impl From<GapReport> for GapReportOut {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// The day to check against (YYYY-MM-DD, default today)
     pub as_of: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AreaQuery {
     /// Limit to one municipality
     pub municipality_id: Option<i64>,

@@ -116,6 +116,7 @@ pub async fn create_person(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Municipality id
     pub municipality_id: Option<i64>,

@@ -160,6 +160,7 @@ impl From<RequirementRow> for RequirementOut {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequirementQuery {
     /// Only this role's requirements
     pub role_id: Option<i64>,

@@ -233,6 +233,7 @@ pub async fn get_session(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionQuery {
     pub course_id: Option<i64>,
     pub municipality_id: Option<i64>,

@@ -92,8 +92,6 @@ struct ListPage {
 struct Notice {
     #[serde(default)]
     ok: Option<String>,
-    #[serde(default)]
-    fel: Option<String>,
 }
 
 async fn list(
@@ -111,18 +109,14 @@ async fn list(
     });
     let notice = match q.ok.as_deref() {
         Some("markerad") => "Närvaron är sparad.".to_string(),
-        Some(x) if x.starts_with("stangd") => format!(
-            "Kurstillfället är stängt. {}",
-            x.trim_start_matches("stangd").replace('_', " ")
-        ),
-        _ => String::new(),
+        _ => c.flash_notice(),
     };
     render(ListPage {
+        error: c.flash_error(),
         c,
         s: info,
         people,
         notice,
-        error: q.fel.unwrap_or_default(),
         can_mark,
     })
 }
@@ -154,10 +148,9 @@ async fn mark(
             "/tillfallen/{id}/narvaro?ok=markerad#p{}",
             f.person_id
         ))),
-        Err(navet_store::StoreError::Conflict { message, .. }) => Ok(see_other(&format!(
-            "/tillfallen/{id}/narvaro?fel={}",
-            urlencoding::encode(&message)
-        ))),
+        Err(navet_store::StoreError::Conflict { message, .. }) => {
+            crate::flash::error(&s, &c, &message, &format!("/tillfallen/{id}/narvaro")).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -165,17 +158,16 @@ async fn mark(
 async fn close(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     allowed(&s, &c, id, true).await?;
     match attendance::close(&s.db, &c.who(), id, &s.config.public_url).await {
-        Ok(sum) => Ok(see_other(&format!(
-            "/tillfallen/{id}/narvaro?ok=stangd{}",
-            urlencoding::encode(&format!(
-                "_{}_närvarande,_{}_frånvarande_(varav_{}_ej_markerade),_{}_kursintyg.",
+        Ok(sum) => {
+            let text = format!(
+                "Kurstillfället är stängt. {} närvarande, {} frånvarande (varav {} ej markerade), {} kursintyg.",
                 sum.attended, sum.absent, sum.no_shows, sum.completions
-            ))
-        ))),
-        Err(navet_store::StoreError::Conflict { message, .. }) => Ok(see_other(&format!(
-            "/tillfallen/{id}/narvaro?fel={}",
-            urlencoding::encode(&message)
-        ))),
+            );
+            crate::flash::notice(&s, &c, &text, &format!("/tillfallen/{id}/narvaro")).await
+        }
+        Err(navet_store::StoreError::Conflict { message, .. }) => {
+            crate::flash::error(&s, &c, &message, &format!("/tillfallen/{id}/narvaro")).await
+        }
         Err(e) => Err(e.into()),
     }
 }

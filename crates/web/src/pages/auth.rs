@@ -41,13 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/konto/losenord", get(password_form).post(change_password))
 }
 
-/// Only local paths are allowed as "come back to" targets.
+/// Only local paths are allowed as "come back to" targets (see
+/// `domain::redirect`); anything else goes to the start page.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    domain::redirect::safe_next(next, "/")
 }
 
 #[derive(Deserialize)]

@@ -70,8 +70,6 @@ impl MinePage {
 struct MsgQuery {
     #[serde(default)]
     ok: Option<String>,
-    #[serde(default)]
-    fel: Option<String>,
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> PageResult {
@@ -111,7 +109,7 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
         feed_url,
         now,
         notice,
-        error: q.fel.unwrap_or_default(),
+        error: c.flash_error(),
         c,
     })
 }
@@ -149,11 +147,7 @@ async fn cancel(
     c.require_login()?;
     let b = bookings::get(&s.db, id).await?;
     let user = c.require(Action::BookPerson(person_ref(&b)))?;
-    let back = if f.next.starts_with('/') && !f.next.starts_with("//") {
-        f.next.clone()
-    } else {
-        "/mina-bokningar".to_string()
-    };
+    let back = domain::redirect::safe_next(&f.next, "/mina-bokningar");
     let sep = if back.contains('?') { '&' } else { '?' };
     match bookings::cancel(&s.db, &user.who(), id, None).await {
         Ok(r) => {
@@ -164,10 +158,9 @@ async fn cancel(
             };
             Ok(see_other(&format!("{back}{sep}ok={what}")))
         }
-        Err(StoreError::Conflict { message, .. }) => Ok(see_other(&format!(
-            "{back}{sep}fel={}",
-            urlencoding::encode(&message)
-        ))),
+        Err(StoreError::Conflict { message, .. }) => {
+            crate::flash::error(&s, &c, &message, &back).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -198,6 +191,10 @@ async fn decline_page(
     Path(id): Path<i64>,
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
+    // Without the link's own token the page tells nothing about the booking.
+    if !bookings::decline_link_valid(&s.db, id, &q.t).await? {
+        return invalid_link_page(c);
+    }
     let b = bookings::get(&s.db, id).await?;
     let (title, text) = if b.status == "booked" {
         (
@@ -258,12 +255,36 @@ async fn decline(
     }
 }
 
+/// A neutral page for a one-click link without a valid token: no course,
+/// person or date, and the same answer whether the booking exists or not.
+fn invalid_link_page(c: Ctx) -> PageResult {
+    render(LinkPage {
+        title: c.t("bookings.link_invalid_title").into(),
+        text: c.t("bookings.link_invalid_text").into(),
+        action: String::new(),
+        button: String::new(),
+        token: String::new(),
+        secondary: None,
+        c,
+    })
+}
+
 async fn offer_page(
     State(s): State<AppState>,
     c: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
+    let me = c.actor().and_then(|a| a.person_id);
+    let owner = match bookings::hold(&s.db, id).await {
+        Ok(h) => h.person_id,
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let is_the_person = me.is_some() && me == owner;
+    if !is_the_person && !bookings::offer_link_valid(&s.db, id, &q.t).await? {
+        return invalid_link_page(c);
+    }
     let h = bookings::hold(&s.db, id).await?;
     if h.kind != "offer" {
         return Err(AppError::NotFound);
@@ -470,9 +491,18 @@ async fn bulk_page(
             .collect(),
         None => vec![],
     };
+    // Only a reservation of a unit the user books for is shown.
     let reservation = match q.reservation {
-        Some(h) => Some(bookings::hold(&s.db, h).await?)
-            .filter(|h| h.kind == "reservation" && h.is_active(now)),
+        Some(h) => Some(bookings::hold(&s.db, h).await?).filter(|h| {
+            h.kind == "reservation"
+                && h.is_active(now)
+                && h.unit_id.is_some_and(|unit_id| {
+                    c.can(Action::ReserveForUnit {
+                        unit_id,
+                        municipality_id: h.municipality_id,
+                    })
+                })
+        }),
         None => None,
     };
     render(BulkPage {
@@ -539,7 +569,11 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
             }
             Err(e) => return Err(e.into()),
         };
-        if !c.can(Action::BookPerson(p.as_ref())) {
+        let reserved = match f.reservation_id {
+            Some(h) => crate::api::bookings::reserved_seat_action(&s, h, p.as_ref()).await?,
+            None => None,
+        };
+        if !c.can(Action::BookPerson(p.as_ref())) || reserved.is_some_and(|a| !c.can(a)) {
             results.push(Some(BulkResult {
                 name: p.name.clone(),
                 outcome: c.t("bookings.r_not_allowed").into(),

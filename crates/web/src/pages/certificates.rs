@@ -29,7 +29,7 @@ use navet_store::{audit, people};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppError, AppState, PageResult};
+use crate::{render, AppError, AppState, PageResult};
 
 pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
 
@@ -417,13 +417,7 @@ struct ExpiringPage {
     can_remind: bool,
 }
 
-#[derive(Deserialize, Default)]
-struct OkQuery {
-    #[serde(default)]
-    ok: Option<String>,
-}
-
-async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+async fn expiring(State(s): State<AppState>, c: Ctx) -> PageResult {
     let user = c.require(Action::ViewExpiringCompletions)?.clone();
     let today = navet_store::time::local_date(navet_store::time::now());
     // Coordinators see everyone; a manager the people of their units.
@@ -455,9 +449,7 @@ async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -
         )
         .await?;
     }
-    let notice =
-        q.ok.map(|n| format!("{n} påminnelser har lagts i utkorgen."))
-            .unwrap_or_default();
+    let notice = c.flash_notice();
     render(ExpiringPage {
         can_remind: all,
         c,
@@ -471,7 +463,8 @@ async fn remind(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageSessions)?;
     let today = navet_store::time::local_date(navet_store::time::now());
     let n = completions::queue_reminders(&s.db, today, &s.config.public_url).await?;
-    Ok(see_other(&format!("/intyg/utgaende?ok={n}")))
+    let text = format!("{n} påminnelser har lagts i utkorgen.");
+    crate::flash::notice(&s, &c, &text, "/intyg/utgaende").await
 }
 
 #[derive(Template)]
@@ -479,7 +472,10 @@ async fn remind(State(s): State<AppState>, c: Ctx) -> PageResult {
 struct VerifyPage {
     c: Ctx,
     code: String,
-    result: Option<bool>,
+    /// Whether a code was checked.
+    checked: bool,
+    /// The certificate the code belongs to (number, course, date, initials).
+    found: Option<completions::Verified>,
 }
 
 #[derive(Deserialize, Default)]
@@ -489,23 +485,30 @@ struct CodeQuery {
 }
 
 async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuery>) -> PageResult {
-    let result = if q.kod.trim().is_empty() {
-        None
-    } else {
+    let checked = !q.kod.trim().is_empty();
+    let found = if checked {
         let today = navet_store::time::local_date(navet_store::time::now());
-        Some(completions::verify(&s.db, &q.kod, today).await?)
+        completions::verify_details(&s.db, &q.kod, today).await?
+    } else {
+        None
     };
     render(VerifyPage {
         c,
         code: q.kod,
-        result,
+        checked,
+        found,
     })
 }
 
 async fn verify_code(State(s): State<AppState>, c: Ctx, Path(code): Path<String>) -> PageResult {
     let today = navet_store::time::local_date(navet_store::time::now());
-    let result = Some(completions::verify(&s.db, &code, today).await?);
-    render(VerifyPage { c, code, result })
+    let found = completions::verify_details(&s.db, &code, today).await?;
+    render(VerifyPage {
+        c,
+        code,
+        checked: true,
+        found,
+    })
 }
 
 #[cfg(test)]

@@ -64,15 +64,7 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> Pa
     let notice = match q.ok.as_deref() {
         Some("saved") => c.t("competence.need_saved").to_string(),
         Some("deleted") => c.t("competence.need_deleted").to_string(),
-        Some(n) if n.starts_with("loaded") => {
-            format!(
-                "{} ({} {}).",
-                c.t("competence.needs_loaded"),
-                n.trim_start_matches("loaded-"),
-                c.t("competence.needs_lc")
-            )
-        }
-        _ => String::new(),
+        _ => c.flash_notice(),
     };
     render(ListPage {
         needs: needs::list(&s.db).await?,
@@ -84,7 +76,12 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> Pa
 async fn load_seed(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageNeedsInventory)?;
     let n = needs::load_seed(&s.db).await?;
-    Ok(see_other(&format!("/kompetens/behov?ok=loaded-{n}")))
+    let text = format!(
+        "{} ({n} {}).",
+        c.t("competence.needs_loaded"),
+        c.t("competence.needs_lc")
+    );
+    crate::flash::notice(&s, &c, &text, "/kompetens/behov").await
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -1,5 +1,6 @@
 //! The notice outbox for administrators and coordinators: every notice
 //! written, whether it has been delivered, and its text and invitation.
+//! One-time link keys in the text are masked (see `domain::notices`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -77,6 +78,7 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         },
     )
     .await?;
+    let messages = messages.into_iter().map(masked).collect();
     let kinds = [
         "booking_confirmed",
         "waitlisted",
@@ -108,14 +110,22 @@ struct ShowPage {
 
 async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     c.require(Action::ViewOutbox)?;
-    let m = outbox::get(&s.db, id).await?;
+    let m = masked(outbox::get(&s.db, id).await?);
     render(ShowPage { c, m })
+}
+
+/// A notice as staff may see it: one-time link keys masked (the recipient's
+/// copy, sent from the outbox table, keeps them).
+fn masked(mut m: Message) -> Message {
+    m.subject = domain::notices::mask_link_tokens(&m.subject);
+    m.body = domain::notices::mask_link_tokens(&m.body);
+    m
 }
 
 async fn ics(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     c.require(Action::ViewOutbox)?;
     let m = outbox::get(&s.db, id).await?;
-    let Some(body) = m.ics else {
+    let Some(body) = m.ics.as_deref().map(domain::notices::mask_link_tokens) else {
         return Err(AppError::NotFound);
     };
     Ok((

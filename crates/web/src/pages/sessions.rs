@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use domain::access::{Action, PersonRef};
+use domain::access::Action;
 use domain::catalogue::LanguageSupport;
 use domain::vocab::Labelled;
 use navet_store::bookings::{self, BookRequest, BookingView, HoldView};
@@ -429,8 +429,6 @@ impl ShowPage {
 struct ShowQuery {
     #[serde(default)]
     ok: Option<String>,
-    #[serde(default)]
-    fel: Option<String>,
 }
 
 async fn show(
@@ -524,7 +522,7 @@ async fn show(
         } else {
             vec![]
         },
-        error: q.fel.unwrap_or_default(),
+        error: c.flash_error(),
         s: view,
         course,
         participants,
@@ -540,11 +538,9 @@ async fn show(
     })
 }
 
-fn back_with_error(id: i64, message: &str) -> axum::response::Response {
-    see_other(&format!(
-        "/kurstillfallen/{id}?fel={}",
-        urlencoding::encode(message)
-    ))
+/// Back to the session page with the message shown once (see `crate::flash`).
+async fn back_with_error(s: &AppState, c: &Ctx, id: i64, message: &str) -> PageResult {
+    crate::flash::error(s, c, message, &format!("/kurstillfallen/{id}")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -593,7 +589,7 @@ async fn book_self(
             "/kurstillfallen/{id}?ok={}",
             o.status.code()
         ))),
-        Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
+        Err(StoreError::Conflict { message, .. }) => back_with_error(&s, &c, id, &message).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -613,8 +609,8 @@ async fn cancel_session(
     let user = c.require(Action::ManageSessions)?;
     match bookings::cancel_session(&s.db, &user.who(), id, &f.reason).await {
         Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=installt"))),
-        Err(StoreError::Invalid(e)) => Ok(back_with_error(id, &e.to_string())),
-        Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
+        Err(StoreError::Invalid(e)) => back_with_error(&s, &c, id, &e.to_string()).await,
+        Err(StoreError::Conflict { message, .. }) => back_with_error(&s, &c, id, &message).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -633,15 +629,20 @@ async fn assign_trainer(
 ) -> PageResult {
     let user = c.require(Action::ManageSessions)?;
     let Some(pid) = f.person_id else {
-        return Ok(back_with_error(id, c.t("sessions.e_choose_trainer")));
+        return back_with_error(&s, &c, id, c.t("sessions.e_choose_trainer")).await;
     };
     match trainers::assign(&s.db, &user.who(), id, pid).await {
         Ok(()) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer"))),
-        Err(StoreError::Invalid(e)) => Ok(back_with_error(
-            id,
-            &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
-        )),
-        Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
+        Err(StoreError::Invalid(e)) => {
+            back_with_error(
+                &s,
+                &c,
+                id,
+                &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
+            )
+            .await
+        }
+        Err(StoreError::Conflict { message, .. }) => back_with_error(&s, &c, id, &message).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -675,34 +676,37 @@ async fn reserve(
 ) -> PageResult {
     c.require_login()?;
     let Some(unit_id) = f.unit_id else {
-        return Ok(back_with_error(id, c.t("sessions.e_choose_unit")));
+        return back_with_error(&s, &c, id, c.t("sessions.e_choose_unit")).await;
     };
     let unit = navet_store::org::unit(&s.db, unit_id).await?;
     let user = c.require(Action::ViewUnit {
         unit_id,
         municipality_id: unit.municipality_id,
     })?;
-    // Reserving is booking on the unit's behalf: the same rule as booking its staff.
-    c.require(Action::BookPerson(PersonRef {
-        person_id: -1,
-        unit_id: Some(unit_id),
+    c.require(Action::ReserveForUnit {
+        unit_id,
         municipality_id: unit.municipality_id,
-    }))?;
+    })?;
     let Ok(seats) = f.seats.trim().parse::<i64>() else {
-        return Ok(back_with_error(id, c.t("sessions.e_seats_integer")));
+        return back_with_error(&s, &c, id, c.t("sessions.e_seats_integer")).await;
     };
     let Some(d) = navet_store::time::parse_date(&f.deadline) else {
-        return Ok(back_with_error(id, c.t("sessions.e_name_by_date")));
+        return back_with_error(&s, &c, id, c.t("sessions.e_name_by_date")).await;
     };
     let deadline =
         domain::sessions::stockholm_to_utc(d.and_hms_opt(23, 59, 0).expect("time")).unwrap_or(0);
     match bookings::reserve(&s.db, &user.who(), id, unit_id, seats, deadline).await {
         Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=reserved"))),
-        Err(StoreError::Invalid(e)) => Ok(back_with_error(
-            id,
-            &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
-        )),
-        Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(id, &message)),
+        Err(StoreError::Invalid(e)) => {
+            back_with_error(
+                &s,
+                &c,
+                id,
+                &e.0.first().map(|x| x.message.clone()).unwrap_or_default(),
+            )
+            .await
+        }
+        Err(StoreError::Conflict { message, .. }) => back_with_error(&s, &c, id, &message).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -717,11 +721,10 @@ async fn release_reservation(
     let user = match (h.unit_id, h.kind.as_str()) {
         (Some(u), "reservation") => {
             let unit = navet_store::org::unit(&s.db, u).await?;
-            c.require(Action::BookPerson(PersonRef {
-                person_id: -1,
-                unit_id: Some(u),
+            c.require(Action::ReserveForUnit {
+                unit_id: u,
                 municipality_id: unit.municipality_id,
-            }))?
+            })?
         }
         _ => c.require(Action::ManageSessions)?,
     };
@@ -730,7 +733,9 @@ async fn release_reservation(
             "/kurstillfallen/{}?ok=released",
             h.session_id
         ))),
-        Err(StoreError::Conflict { message, .. }) => Ok(back_with_error(h.session_id, &message)),
+        Err(StoreError::Conflict { message, .. }) => {
+            back_with_error(&s, &c, h.session_id, &message).await
+        }
         Err(e) => Err(e.into()),
     }
 }

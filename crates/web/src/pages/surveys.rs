@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
-use crate::pages::reports::{period_of, PeriodQuery};
 use crate::{render, see_other, AppError, AppState, PageResult};
+use domain::surveys::anonymity::ResultPeriod;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -190,6 +190,9 @@ async fn answer_own(
     answer_page(&s, c, inv, format!("/mina-enkater/{id}"), Some(form)).await
 }
 
+/// How many years back the period choice goes.
+const PERIOD_YEARS: i32 = 10;
+
 #[derive(Template)]
 #[template(path = "surveys/admin.html")]
 struct AdminPage {
@@ -197,7 +200,9 @@ struct AdminPage {
     kind: SurveyKind,
     questions: Vec<Question>,
     results: Vec<GroupResults>,
-    q: PeriodQuery,
+    /// The period shown and the ones to choose from.
+    period: ResultPeriod,
+    periods: Vec<ResultPeriod>,
     months: u32,
     errors: FormErrors,
     draft: QuestionFormData,
@@ -216,6 +221,16 @@ impl AdminPage {
     }
     fn mean(&self, v: &Option<f64>) -> String {
         v.map(|x| crate::format::decimal(x, 1)).unwrap_or_default()
+    }
+    fn is_current(&self, p: &ResultPeriod) -> bool {
+        *p == self.period
+    }
+    fn period_label(&self, p: &ResultPeriod) -> String {
+        if self.c.is_english() {
+            p.label_en()
+        } else {
+            p.label_sv()
+        }
     }
     fn other_kind(&self) -> &'static str {
         match self.kind {
@@ -245,10 +260,10 @@ struct QuestionFormData {
 struct AdminQuery {
     #[serde(default)]
     enkat: String,
+    /// A term (`2026-vt`, `2026-ht`) or a year (`2026`); see
+    /// `domain::surveys::anonymity`.
     #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
+    period: String,
     #[serde(default)]
     ok: Option<String>,
 }
@@ -262,17 +277,18 @@ async fn admin_page(
 ) -> PageResult {
     c.require(Action::ViewReports)?;
     let kind = SurveyKind::parse(&aq.enkat).unwrap_or(SurveyKind::Participant);
-    let q = PeriodQuery {
-        from: aq.from,
-        to: aq.to,
-    };
-    let period = period_of(&q).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let q = PeriodQuery {
-        from: period.from.to_string(),
-        to: period.to.to_string(),
-    };
-    // Follow-ups that have come due go out when coordinators look here.
     let today = navet_store::time::local_date(navet_store::time::now());
+    let period = if aq.period.trim().is_empty() {
+        ResultPeriod::term_of(today)
+    } else {
+        ResultPeriod::parse(&aq.period)
+            .ok_or_else(|| AppError::BadRequest(format!("period: {}", c.t("surveys.e_period"))))?
+    };
+    let mut periods = ResultPeriod::choices(today, PERIOD_YEARS);
+    if !periods.contains(&period) {
+        periods.push(period);
+    }
+    // Follow-ups that have come due go out when coordinators look here.
     store::send_due(&s.db, today, &s.config.public_url).await?;
     let questions = store::questions(&s.db, kind).await?;
     let results = store::results_by_course(&s.db, kind, period).await?;
@@ -283,7 +299,8 @@ async fn admin_page(
         kind,
         questions,
         results,
-        q,
+        period,
+        periods,
         months,
         errors,
         draft,
