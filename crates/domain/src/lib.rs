@@ -33,6 +33,7 @@ pub mod sessions;
 pub mod spreadsheet;
 pub mod staff_import;
 pub mod surveys;
+pub mod tokens;
 pub mod tracks;
 pub mod waitlist;
 

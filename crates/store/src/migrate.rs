@@ -3,6 +3,10 @@
 //! engine's auto-increment key); `NNNN_name.sqlite.sql` and
 //! `NNNN_name.postgres.sql` hold the few engine-specific statements and run
 //! right after it. Each version is applied once, in a transaction.
+//!
+//! A line `-- @step NAME` in a migration runs the Rust step NAME at that
+//! point, in the same transaction (for work SQL cannot do on both engines,
+//! such as hashing existing rows).
 
 use std::collections::BTreeMap;
 
@@ -51,6 +55,15 @@ fn migrations() -> Vec<Migration> {
     by_version.into_values().collect()
 }
 
+const STEP_MARK: &str = "-- @step ";
+
+async fn run_step(name: &str, engine: Engine, conn: &mut sqlx::AnyConnection) -> StoreResult<()> {
+    match name {
+        "chain_audit_log" => crate::audit::chain_existing(conn, engine).await,
+        other => Err(anyhow::anyhow!("unknown migration step {other}").into()),
+    }
+}
+
 fn dialect(sql: &str, engine: Engine) -> String {
     let id = match engine {
         Engine::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -62,13 +75,19 @@ fn dialect(sql: &str, engine: Engine) -> String {
 /// Apply every migration not yet applied. Safe to run twice, and from two
 /// processes at once on PostgreSQL (an advisory lock serialises them).
 pub async fn run(db: &Db) -> StoreResult<Vec<String>> {
+    run_up_to(db, i64::MAX).await
+}
+
+/// Apply the migrations up to and including `last` (tests use this to
+/// build a database as an older version left it).
+pub async fn run_up_to(db: &Db, last: i64) -> StoreResult<Vec<String>> {
     let mut conn = db.writer().acquire().await?;
     if db.engine() == Engine::Postgres {
         sqlx::query("SELECT pg_advisory_lock(727274)")
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_all(db, &mut conn).await;
+    let result = apply_all(db, &mut conn, last).await;
     if db.engine() == Engine::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(727274)")
             .execute(&mut *conn)
@@ -77,7 +96,7 @@ pub async fn run(db: &Db) -> StoreResult<Vec<String>> {
     result
 }
 
-async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<String>> {
+async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection, last: i64) -> StoreResult<Vec<String>> {
     use sqlx::Connection;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -92,7 +111,7 @@ async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<S
         .collect();
     let mut done = Vec::new();
     for m in migrations() {
-        if applied.contains(&m.version) {
+        if applied.contains(&m.version) || m.version > last {
             continue;
         }
         let mut tx = conn.begin().await?;
@@ -101,7 +120,20 @@ async fn apply_all(db: &Db, conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<S
             Engine::Sqlite => sql.push_str(&m.sqlite),
             Engine::Postgres => sql.push_str(&m.postgres),
         }
-        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        for (i, part) in sql.split(STEP_MARK).enumerate() {
+            let (step, part) = if i == 0 {
+                (None, part)
+            } else {
+                let (name, rest) = part.split_once('\n').unwrap_or((part, ""));
+                (Some(name.trim()), rest)
+            };
+            if let Some(step) = step {
+                run_step(step, db.engine(), &mut tx).await?;
+            }
+            if !part.trim().is_empty() {
+                sqlx::raw_sql(part).execute(&mut *tx).await?;
+            }
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )
