@@ -8,7 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use navet_store::accounts;
+use navet_store::{accounts, audit};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
@@ -97,19 +97,21 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         *r.status_mut() = status;
         Ok(r)
     };
+    let known = accounts::by_email(&s.db, &email).await?;
+    let known_id = known.as_ref().map(|a| a.id);
     if accounts::login_failures_since(&s.db, &ip_key, since).await? >= MAX_FAILURES_PER_ADDRESS
         || accounts::login_failures_since(&s.db, &account_key, since).await?
             >= MAX_FAILURES_PER_ACCOUNT
     {
+        audit::record_login_failure(&s.db, known_id, "rate_limited").await?;
         return fail(
             c.clone(),
             c.t("login.rate_limited"),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let account = accounts::by_email(&s.db, &email)
-        .await?
-        .filter(|a| a.active == 1);
+    let inactive = known.as_ref().is_some_and(|a| a.active != 1);
+    let account = known.filter(|a| a.active == 1);
     let ok = crate::password::verify(
         f.password.clone(),
         account.as_ref().and_then(|a| a.password_hash.clone()),
@@ -118,6 +120,14 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     let Some(account) = account.filter(|_| ok) else {
         accounts::record_login_failure(&s.db, &ip_key).await?;
         accounts::record_login_failure(&s.db, &account_key).await?;
+        // The audit log gets the account id when the address matched one,
+        // never the address typed.
+        let reason = match known_id {
+            None => "unknown_account",
+            Some(_) if inactive => "inactive_account",
+            Some(_) => "wrong_password",
+        };
+        audit::record_login_failure(&s.db, known_id, reason).await?;
         return fail(c.clone(), c.t("login.failed"), StatusCode::UNAUTHORIZED);
     };
     accounts::clear_login_failures(&s.db, &account_key).await?;
