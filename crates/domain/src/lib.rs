@@ -38,6 +38,7 @@ pub mod staff_import;
 pub mod surveys;
 pub mod tabular;
 pub mod text;
+pub mod tokens;
 pub mod tracks;
 pub mod waitlist;
 

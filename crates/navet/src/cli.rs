@@ -49,6 +49,9 @@ pub enum Command {
     Report(crate::report::ReportCmd),
     /// A consistent backup while the server runs (SQLite or PostgreSQL).
     Backup(crate::backup::BackupArgs),
+    /// The audit log: check that no entry was changed, removed or slipped in.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Load-test a running server (`navet bench booking --token T -n 5000 -c 100`).
     Bench(crate::bench::BenchArgs),
 }
@@ -109,14 +112,53 @@ pub struct UserAddArgs {
 pub enum TokenCmd {
     /// Print a new API bearer token for a user (last line of output).
     Create(TokenArgs),
+    /// List tokens, one a line: id, owner, name, created, expires, last used, state.
+    List(TokenListArgs),
+    /// Revoke a token; it stops working at once.
+    Revoke(TokenRevokeArgs),
 }
 
 #[derive(Args)]
 pub struct TokenArgs {
     #[arg(long)]
     pub email: String,
+    /// What the token is for (shown in lists).
+    #[arg(long, default_value = "kommandoraden")]
+    pub name: String,
+    /// Days until it expires (default 90).
+    #[arg(long, conflicts_with = "no_expiry")]
+    pub expires_days: Option<String>,
+    /// A service token that never expires.
+    #[arg(long)]
+    pub no_expiry: bool,
+    /// The token may only read (GET and HEAD).
+    #[arg(long)]
+    pub read_only: bool,
     #[arg(long)]
     pub database_url: Option<String>,
+}
+
+#[derive(Args)]
+pub struct TokenListArgs {
+    /// Only this account's tokens.
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (first column of `navet token list`).
+    pub id: i64,
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Check the audit log's hash chain: OK with the count, or the first broken entry.
+    Verify(DbArgs),
 }
 
 /// Cookies are `Secure` (and get the `__Host-` name) when people reach Navet
@@ -305,20 +347,99 @@ pub async fn user_add(a: UserAddArgs) -> Result<()> {
 }
 
 pub async fn token_create(a: TokenArgs) -> Result<()> {
+    let draft = domain::tokens::check(
+        &a.name,
+        a.expires_days.as_deref().unwrap_or(""),
+        a.no_expiry,
+        a.read_only,
+    )
+    .map_err(|e| {
+        let msgs: Vec<String> =
+            e.0.iter()
+                .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
+                .collect();
+        anyhow::anyhow!("{}", msgs.join("; "))
+    })?;
     let url = database_url(a.database_url)?;
     let db = open_db(&url).await?;
     let account = accounts::by_email(&db, &a.email)
         .await?
         .with_context(|| format!("inget konto har e-postadressen {}", a.email))?;
-    let token = accounts::create_token(
-        &db,
-        &Who::system("kommandoraden"),
-        account.id,
-        "kommandoraden",
-    )
-    .await?;
-    println!("API-token för {} (visas bara nu):", account.email);
+    let (id, token) =
+        accounts::create_token_with(&db, &Who::system("kommandoraden"), account.id, &draft).await?;
+    let expiry = match draft.expires_at(navet_store::time::now()) {
+        Some(t) => format!("giltig till {}", navet_web::format::datetime(t)),
+        None => "utan slutdatum".into(),
+    };
+    println!(
+        "API-nyckel {id} för {} ({expiry}{}); visas bara nu:",
+        account.email,
+        if draft.read_only { ", bara läsa" } else { "" }
+    );
     println!("{token}");
     db.close().await;
     Ok(())
+}
+
+pub async fn token_list(a: TokenListArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let of = match &a.email {
+        Some(e) => Some(
+            accounts::by_email(&db, e)
+                .await?
+                .with_context(|| format!("inget konto har e-postadressen {e}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let now = navet_store::time::now();
+    let when = |t: Option<i64>| t.map_or("-".to_string(), navet_web::format::datetime);
+    for t in accounts::list_tokens(&db, of).await? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}{}",
+            t.id,
+            t.owner_email,
+            t.name,
+            navet_web::format::datetime(t.created_at),
+            when(t.expires_at),
+            when(t.last_used_at),
+            t.state(now),
+            if t.read_only != 0 { "\tread-only" } else { "" }
+        );
+    }
+    db.close().await;
+    Ok(())
+}
+
+pub async fn token_revoke(a: TokenRevokeArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    accounts::revoke_token(&db, &Who::system("kommandoraden"), a.id)
+        .await
+        .map_err(|e| match e {
+            navet_store::StoreError::NotFound(_) => {
+                anyhow::anyhow!("det finns ingen API-nyckel med id {}", a.id)
+            }
+            e => e.into(),
+        })?;
+    println!("API-nyckel {} återkallad.", a.id);
+    db.close().await;
+    Ok(())
+}
+
+pub async fn audit_verify(a: DbArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let verdict = navet_store::audit::verify(&db).await?;
+    db.close().await;
+    match verdict {
+        navet_store::audit::Verdict::Intact { entries, head } => {
+            println!("OK: {entries} poster i obruten kedja (senaste kontrollsumma {head})");
+            Ok(())
+        }
+        navet_store::audit::Verdict::Broken { id, reason } => {
+            bail!("granskningsloggen är bruten vid post {id}: {reason}")
+        }
+    }
 }

@@ -144,7 +144,7 @@ pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
         "account",
         Some(id),
         a.person_id,
-        &format!("{email} ({})", a.role.code()),
+        &format!("roll {}", a.role.code()),
     )
     .await?;
     tx.commit().await?;
@@ -180,11 +180,9 @@ pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> St
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    // A new password ends every existing login session.
-    sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    // A new password ends every existing login session and API token.
+    end_all_sessions(&mut tx, account_id).await?;
+    revoke_all_tokens(&mut tx, who, account_id, "nytt lösenord").await?;
     audit::record(
         &mut tx,
         who,
@@ -255,10 +253,8 @@ pub async fn set_role_and_scope(
         .await?;
     insert_scope(&mut tx, account_id, scope).await?;
     if !active {
-        sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        end_all_sessions(&mut tx, account_id).await?;
+        revoke_all_tokens(&mut tx, who, account_id, "kontot avstängt").await?;
     }
     audit::record(
         &mut tx,
@@ -420,41 +416,258 @@ pub async fn end_session(db: &Db, secret: &str) -> StoreResult<()> {
 
 // API tokens -------------------------------------------------------------------
 
-/// Create a bearer token; only its hash is stored. Returns the token.
+/// A token as it is listed: never the secret, which only its creator saw.
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub account_id: i64,
+    pub owner_email: String,
+    pub owner_name: String,
+    /// What it is for (the `label` column).
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub read_only: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked: i64,
+}
+
+impl TokenInfo {
+    /// `active`, `expired` or `revoked` at `now`.
+    pub fn state(&self, now: i64) -> &'static str {
+        if self.revoked != 0 {
+            "revoked"
+        } else if !domain::tokens::is_usable(now, self.expires_at, false) {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.account_id, a.email AS owner_email, a.display_name AS owner_name, \
+     t.label AS name, t.created_at, t.expires_at, t.last_used_at, t.read_only, t.revoked_at, t.revoked \
+     FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
+
+/// Create a personal bearer token with the default expiry (90 days);
+/// only its hash is stored. Returns the token.
 pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> StoreResult<String> {
+    let draft = domain::tokens::TokenDraft {
+        name: label.to_string(),
+        expires_days: Some(domain::tokens::DEFAULT_EXPIRY_DAYS),
+        read_only: false,
+    };
+    Ok(create_token_with(db, who, account_id, &draft).await?.1)
+}
+
+/// Create a bearer token as drafted (name, expiry, read-only); only its
+/// hash is stored. Returns its id and the token, shown once.
+pub async fn create_token_with(
+    db: &Db,
+    who: &Who,
+    account_id: i64,
+    draft: &domain::tokens::TokenDraft,
+) -> StoreResult<(i64, String)> {
     let token = format!("navet_{}", new_secret());
+    let now = crate::time::now();
     let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(account_id)
-        .bind(hash_secret(&token))
-        .bind(label)
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (account_id, token_hash, label, created_at, expires_at, read_only) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(hash_secret(&token))
+    .bind(&draft.name)
+    .bind(now)
+    .bind(draft.expires_at(now))
+    .bind(draft.read_only as i64)
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         who,
         "token.create",
-        "account",
-        Some(account_id),
+        "token",
+        Some(id),
         None,
-        label,
+        &format!(
+            "konto {account_id}, {}, {}",
+            match draft.expires_days {
+                Some(d) => format!("giltig {d} dagar"),
+                None => "utan slutdatum".into(),
+            },
+            if draft.read_only {
+                "bara läsa"
+            } else {
+                "läsa och skriva"
+            }
+        ),
     )
     .await?;
     tx.commit().await?;
-    Ok(token)
+    Ok((id, token))
 }
 
-pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Account>> {
-    // One query on the API's hot path: token and account together.
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active \
+/// Tokens, newest first: one account's, or everyone's.
+pub async fn list_tokens(db: &Db, account_id: Option<i64>) -> StoreResult<Vec<TokenInfo>> {
+    let q = match account_id {
+        Some(_) => format!("{TOKEN_SELECT} WHERE t.account_id = $1 ORDER BY t.id DESC"),
+        None => format!("{TOKEN_SELECT} ORDER BY t.id DESC"),
+    };
+    let mut q = sqlx::query_as(&q);
+    if let Some(a) = account_id {
+        q = q.bind(a);
+    }
+    Ok(q.fetch_all(db.pool()).await?)
+}
+
+pub async fn get_token(db: &Db, id: i64) -> StoreResult<TokenInfo> {
+    sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("API-nyckeln"))
+}
+
+/// Revoke one token: it stops working with the next request. Revoking a
+/// revoked token changes nothing.
+pub async fn revoke_token(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE api_tokens SET revoked = 1, revoked_at = $1 WHERE id = $2 AND revoked = 0",
+    )
+    .bind(crate::time::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound("API-nyckeln"));
+        }
+        return Ok(());
+    }
+    audit::record(&mut tx, who, "token.revoke", "token", Some(id), None, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Revoke every token of an account, inside the caller's transaction
+/// (password reset, deactivation, the person marked as left, or any other
+/// change that must end the account's API access). Revoked tokens stay
+/// revoked: re-activating the account does not bring them back. Returns
+/// how many were revoked; writes one audit entry naming `reason` when any
+/// were.
+pub async fn revoke_all_tokens(
+    conn: &mut sqlx::AnyConnection,
+    who: &Who,
+    account_id: i64,
+    reason: &str,
+) -> StoreResult<u64> {
+    let n = sqlx::query(
+        "UPDATE api_tokens SET revoked = 1, revoked_at = $1 WHERE account_id = $2 AND revoked = 0",
+    )
+    .bind(crate::time::now())
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            conn,
+            who,
+            "token.revoke_all",
+            "account",
+            Some(account_id),
+            None,
+            &format!("{n} nycklar: {reason}"),
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// End every login session of an account, inside the caller's transaction.
+pub async fn end_all_sessions(conn: &mut sqlx::AnyConnection, account_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A person was marked as left: the account that belongs to them (if any)
+/// loses its tokens and login sessions in the same transaction.
+pub async fn person_left(
+    conn: &mut sqlx::AnyConnection,
+    who: &Who,
+    person_id: i64,
+) -> StoreResult<()> {
+    let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(a) = account {
+        revoke_all_tokens(conn, who, a, "personen har slutat").await?;
+        end_all_sessions(conn, a).await?;
+    }
+    Ok(())
+}
+
+/// An authenticated bearer token: its account, and what it may do.
+#[derive(Debug, Clone)]
+pub struct TokenAuth {
+    pub token_id: i64,
+    pub read_only: bool,
+    pub account: Account,
+}
+
+/// The account behind a token, if the token is known, not revoked, not
+/// expired and its account active. One query on the API's hot path; "last
+/// used" is written at most once a minute per token.
+pub async fn authenticate_token(db: &Db, token: &str) -> StoreResult<Option<TokenAuth>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active, \
+         t.id AS token_id, t.read_only, t.expires_at, t.last_used_at \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1",
     )
     .bind(hash_secret(token))
     .fetch_optional(db.pool())
-    .await?)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = crate::time::now();
+    let expires_at: Option<i64> = row.try_get("expires_at")?;
+    if !domain::tokens::is_usable(now, expires_at, false) {
+        return Ok(None);
+    }
+    let token_id: i64 = row.try_get("token_id")?;
+    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    if domain::tokens::needs_touch(last_used, now) {
+        // Best effort: a failed write must not refuse the request.
+        if let Err(e) = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(token_id)
+            .execute(db.writer())
+            .await
+        {
+            tracing::warn!("could not note when token {token_id} was used: {e}");
+        }
+    }
+    Ok(Some(TokenAuth {
+        token_id,
+        read_only: row.try_get::<i64, _>("read_only")? != 0,
+        account: Account::from_row(&row)?,
+    }))
+}
+
+pub async fn account_for_token(db: &Db, token: &str) -> StoreResult<Option<Account>> {
+    Ok(authenticate_token(db, token).await?.map(|t| t.account))
 }
 
 // Login rate limiting -------------------------------------------------------------

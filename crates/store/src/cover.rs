@@ -207,6 +207,20 @@ pub struct CoverItem {
 
 /// Upcoming live sessions that lack a trainer (someone assigned is away,
 /// or fewer are assigned than the course wants), soonest first.
+/// Every person a cover list shows (assigned trainers and candidates), for
+/// the audit log's record of the read.
+pub fn people_shown(items: &[CoverItem]) -> Vec<i64> {
+    items
+        .iter()
+        .flat_map(|i| {
+            i.assigned
+                .iter()
+                .map(|a| a.person_id)
+                .chain(i.candidates.iter().map(|c| c.person_id))
+        })
+        .collect()
+}
+
 pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
     let trainers = trainer_facts(db).await?;
     let rows = sqlx::query(

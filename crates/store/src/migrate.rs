@@ -9,6 +9,9 @@
 //! database has a version this binary does not know (it is newer than the
 //! binary); both are told with the migration's name, and nothing is applied.
 //! Databases from before checksums get theirs recorded on the first run.
+//! A line `-- @step NAME` in a migration runs the Rust step NAME at that
+//! point, in the same transaction (for work SQL cannot do on both engines,
+//! such as hashing existing rows).
 
 use std::collections::BTreeMap;
 
@@ -80,6 +83,15 @@ fn migrations() -> Vec<Migration> {
     by_version.into_values().collect()
 }
 
+const STEP_MARK: &str = "-- @step ";
+
+async fn run_step(name: &str, engine: Engine, conn: &mut sqlx::AnyConnection) -> StoreResult<()> {
+    match name {
+        "chain_audit_log" => crate::audit::chain_existing(conn, engine).await,
+        other => Err(anyhow::anyhow!("unknown migration step {other}").into()),
+    }
+}
+
 fn dialect(sql: &str, engine: Engine) -> String {
     let id = match engine {
         Engine::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -93,7 +105,17 @@ fn dialect(sql: &str, engine: Engine) -> String {
 /// Fails, applying nothing, when an applied migration has changed or the
 /// database is newer than this binary.
 pub async fn run(db: &Db) -> StoreResult<Vec<String>> {
-    run_set(db, &migrations()).await
+    run_up_to(db, i64::MAX).await
+}
+
+/// Apply the migrations up to and including `last` (tests use this to
+/// build a database as an older version left it).
+pub async fn run_up_to(db: &Db, last: i64) -> StoreResult<Vec<String>> {
+    let set: Vec<Migration> = migrations()
+        .into_iter()
+        .filter(|m| m.version <= last)
+        .collect();
+    run_set(db, &set).await
 }
 
 async fn run_set(db: &Db, set: &[Migration]) -> StoreResult<Vec<String>> {
@@ -192,7 +214,20 @@ async fn apply_all(
             Engine::Sqlite => sql.push_str(&m.sqlite),
             Engine::Postgres => sql.push_str(&m.postgres),
         }
-        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        for (i, part) in sql.split(STEP_MARK).enumerate() {
+            let (step, part) = if i == 0 {
+                (None, part)
+            } else {
+                let (name, rest) = part.split_once('\n').unwrap_or((part, ""));
+                (Some(name.trim()), rest)
+            };
+            if let Some(step) = step {
+                run_step(step, db.engine(), &mut tx).await?;
+            }
+            if !part.trim().is_empty() {
+                sqlx::raw_sql(part).execute(&mut *tx).await?;
+            }
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
         )

@@ -292,7 +292,7 @@ pub async fn create(db: &Db, who: &Who, p: &ResolvedPerson, synthetic: bool) -> 
         "person",
         Some(id),
         Some(id),
-        &p.name,
+        "",
     )
     .await?;
     tx.commit().await?;
@@ -351,6 +351,10 @@ pub async fn update(
     }
     if (before.active == 1) != active {
         changed.push("anställd");
+    }
+    if before.active == 1 && !active {
+        // Marked as left: their account's tokens and sessions end now.
+        crate::accounts::person_left(&mut tx, who, id).await?;
     }
     audit::record(
         &mut tx,
@@ -489,7 +493,7 @@ pub async fn apply_import(
             "person",
             Some(id),
             Some(id),
-            &rec.name,
+            &format!("rad {}", rec.line),
         )
         .await?;
     }
@@ -509,6 +513,7 @@ pub async fn apply_import(
             "markerad som slutat",
         )
         .await?;
+        crate::accounts::person_left(&mut tx, who, e.person_id).await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {

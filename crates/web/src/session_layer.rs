@@ -12,9 +12,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use navet_store::accounts;
+use navet_store::audit::{self, Who};
 
+use crate::api::{self, Bearer};
 use crate::ctx::{Ctx, User};
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::i18n::Lang;
 use crate::AppState;
 
@@ -55,7 +57,10 @@ pub fn cookie<'a>(name: &'a str, value: String, secure: bool) -> Cookie<'a> {
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    if path.starts_with("/api/") || path == "/healthz" || path.starts_with("/static/") {
+    if path.starts_with("/api/") {
+        return api_request(state, req, next, path).await;
+    }
+    if path == "/healthz" || path.starts_with("/static/") {
         let mut resp = next.run(req).await;
         if !path.starts_with("/static/") {
             no_store(resp.headers_mut());
@@ -63,6 +68,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         security_headers(resp.headers_mut(), &state.config);
         return resp;
     }
+    let method = req.method().as_str().to_string();
     let cfg = &state.config;
     let jar = CookieJar::from_headers(req.headers());
     let session_secret = jar.get(cfg.session_cookie()).map(|c| c.value().to_string());
@@ -152,11 +158,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .unwrap_or(Lang::Sv),
     };
 
+    let who = user.as_ref().map(|u| u.who());
     let mut req = req;
     if unsafe_method {
         match check_csrf(req, &csrf).await {
             Ok(r) => req = r,
-            Err(resp) => return resp,
+            Err(resp) => return note_refusal(&state, who, &method, &path, resp).await,
         }
     }
 
@@ -169,7 +176,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
-        .unwrap_or(path);
+        .unwrap_or_else(|| path.clone());
     req.extensions_mut().insert(Ctx {
         lang,
         csrf,
@@ -180,7 +187,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         client_ip,
         flash,
     });
-    let mut resp = next.run(req).await;
+    let resp = next.run(req).await;
+    let mut resp = note_refusal(&state, who, &method, &path, resp).await;
     if let Some(t) = new_anon_csrf {
         let c = cookie(cfg.csrf_cookie(), t, cfg.secure_cookies);
         if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
@@ -191,6 +199,51 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     // exports): no browser or proxy keeps a copy. Only /static/ is cached.
     no_store(resp.headers_mut());
     security_headers(resp.headers_mut(), cfg);
+    resp
+}
+
+/// An API request: the bearer token is authenticated once here and left
+/// for `ApiCtx`; a read-only token is refused anything but GET and HEAD.
+async fn api_request(state: AppState, mut req: Request, next: Next, path: String) -> Response {
+    let method = req.method().as_str().to_string();
+    let bearer = match api::bearer(&state, req.headers()).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let who = match &bearer {
+        Bearer::User(u) => Some(u.who()),
+        _ => None,
+    };
+    let resp = match &bearer {
+        Bearer::User(u) if !domain::tokens::allows_method(u.read_only, &method) => {
+            ApiError::forbidden("Nyckeln får bara läsa (GET och HEAD); den kan inte ändra något.")
+                .into_response()
+        }
+        _ => {
+            req.extensions_mut().insert(bearer);
+            next.run(req).await
+        }
+    };
+    let mut resp = note_refusal(&state, who, &method, &path, resp).await;
+    security_headers(resp.headers_mut());
+    resp
+}
+
+/// Every refusal (403), from pages and the API alike, is written to the
+/// audit log with the account (if any), the method and the path.
+async fn note_refusal(
+    state: &AppState,
+    who: Option<Who>,
+    method: &str,
+    path: &str,
+    resp: Response,
+) -> Response {
+    if resp.status() == StatusCode::FORBIDDEN {
+        let who = who.unwrap_or_else(|| Who::system("anonym"));
+        if let Err(e) = audit::record_refusal(&state.db, &who, method, path).await {
+            tracing::error!("could not log a refusal: {e}");
+        }
+    }
     resp
 }
 

@@ -131,8 +131,16 @@ pub async fn needing_cover(
     State(s): State<AppState>,
     api: ApiCtx,
 ) -> ApiResult<Json<Vec<CoverOut>>> {
-    api.require(Action::ManageSessions)?;
+    let user = api.require(Action::ManageSessions)?;
     let items = cover::needing_cover(&s.db, navet_store::time::now()).await?;
+    navet_store::audit::record_list_read(
+        &s.db,
+        &user.who(),
+        "cover",
+        "API: bemanning",
+        &cover::people_shown(&items),
+    )
+    .await?;
     Ok(Json(
         items
             .into_iter()

@@ -13,6 +13,7 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod sessions;
+pub mod tokens;
 pub mod tracks;
 
 use axum::extract::FromRequestParts;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(gaps::router())
         .merge(tracks::router())
         .merge(cover::router())
+        .merge(tokens::router())
 }
 
 #[derive(OpenApi)]
@@ -70,6 +72,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(gaps::Doc::openapi());
     doc.merge(tracks::Doc::openapi());
     doc.merge(cover::Doc::openapi());
+    doc.merge(tokens::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -81,17 +84,63 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 #[derive(Debug, Clone)]
 pub struct ApiUser {
     pub account_id: i64,
-    pub label: String,
+    pub token_id: i64,
+    /// The token may only read (GET, HEAD).
+    pub read_only: bool,
     pub actor: Actor,
 }
 
 impl ApiUser {
     pub fn who(&self) -> Who {
+        // The account id says who; no name or e-mail in the log.
         Who {
             account_id: Some(self.account_id),
-            label: format!("{} (API)", self.label),
+            label: "API".into(),
         }
     }
+}
+
+/// What the `Authorization` header of a request came to. The session layer
+/// works it out once per API request (see `session_layer`) and leaves it in
+/// the request's extensions for [`ApiCtx`].
+#[derive(Debug, Clone)]
+pub enum Bearer {
+    /// No `Authorization` header.
+    Absent,
+    /// A header that is not a usable token (malformed, unknown, revoked,
+    /// expired, or its account deactivated).
+    Invalid {
+        malformed: bool,
+    },
+    User(ApiUser),
+}
+
+/// Authenticate a request's bearer token.
+pub async fn bearer(state: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Bearer> {
+    let Some(h) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Ok(Bearer::Absent);
+    };
+    let Some(token) = h
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+    else {
+        return Ok(Bearer::Invalid { malformed: true });
+    };
+    let Some(auth) = navet_store::accounts::authenticate_token(&state.db, token).await? else {
+        return Ok(Bearer::Invalid { malformed: false });
+    };
+    let actor = navet_store::accounts::actor(&state.db, &auth.account).await?;
+    Ok(Bearer::User(ApiUser {
+        account_id: auth.account.id,
+        token_id: auth.token_id,
+        read_only: auth.read_only,
+        actor,
+    }))
 }
 
 /// Who is calling the API: nobody (no Authorization header) or a token's
@@ -121,35 +170,20 @@ impl FromRequestParts<AppState> for ApiCtx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
-            return Ok(ApiCtx { user: None });
+        let b = match parts.extensions.get::<Bearer>() {
+            Some(b) => b.clone(),
+            None => bearer(state, &parts.headers).await?,
         };
-        let token = h
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(ApiError::unauthorized)?;
-        let account = navet_store::accounts::account_for_token(&state.db, token)
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "Ogiltig eller återkallad token.",
-                    None,
-                )
-            })?;
-        let actor = navet_store::accounts::actor(&state.db, &account).await?;
-        Ok(ApiCtx {
-            user: Some(ApiUser {
-                account_id: account.id,
-                label: format!("{} <{}>", account.display_name, account.email),
-                actor,
-            }),
-        })
+        match b {
+            Bearer::Absent => Ok(ApiCtx { user: None }),
+            Bearer::Invalid { malformed: true } => Err(ApiError::unauthorized()),
+            Bearer::Invalid { malformed: false } => Err(ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "Ogiltig, utgången eller återkallad token.",
+                None,
+            )),
+            Bearer::User(u) => Ok(ApiCtx { user: Some(u) }),
+        }
     }
 }
 

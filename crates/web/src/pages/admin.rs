@@ -131,9 +131,24 @@ async fn accounts_view(
     notice: String,
 ) -> PageResult {
     let has_errors = errors.any();
+    let list = accounts::list(&s.db).await?;
+    // Account holders' names and addresses: one entry per view, with ids.
+    audit::record_alone(
+        &s.db,
+        &c.who(),
+        "account.list",
+        "accounts",
+        None,
+        None,
+        &format!(
+            "kontolistan: konton {}",
+            audit::id_list(&list.iter().map(|a| a.id).collect::<Vec<_>>())
+        ),
+    )
+    .await?;
     render_form(
         AccountsPage {
-            accounts: accounts::list(&s.db).await?,
+            accounts: list,
             municipalities: navet_store::org::municipalities(&s.db).await?,
             units: navet_store::org::units(&s.db, None).await?,
             c,
@@ -236,6 +251,16 @@ async fn account_view(
     notice: String,
 ) -> PageResult {
     let a = accounts::get(&s.db, id).await?;
+    audit::record_alone(
+        &s.db,
+        &c.who(),
+        "account.read",
+        "account",
+        Some(a.id),
+        a.person_id,
+        "kontosida",
+    )
+    .await?;
     let f = match f {
         Some(f) => f,
         None => {

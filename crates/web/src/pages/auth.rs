@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
-use navet_store::accounts;
+use navet_store::{accounts, audit};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
@@ -114,6 +114,8 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         *r.status_mut() = status;
         Ok(r)
     };
+    let known = accounts::by_email(&s.db, &email).await?;
+    let known_id = known.as_ref().map(|a| a.id);
     // Counted before the password is checked: parallel guesses are
     // decided one after the other and cannot all be verified.
     let now = navet_store::time::now();
@@ -124,6 +126,7 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     )
     .await?
     {
+        audit::record_login_failure(&s.db, known_id, "rate_limited").await?;
         let msg = wait_message(&c, until);
         let mut r = fail(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
         if let Ok(v) = HeaderValue::from_str(&(until - now).max(1).to_string()) {
@@ -131,15 +134,22 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         }
         return Ok(r);
     }
-    let account = accounts::by_email(&s.db, &email)
-        .await?
-        .filter(|a| a.active == 1);
+    let inactive = known.as_ref().is_some_and(|a| a.active != 1);
+    let account = known.filter(|a| a.active == 1);
     let ok = crate::password::verify(
         f.password.clone(),
         account.as_ref().and_then(|a| a.password_hash.clone()),
     )
     .await;
     let Some(account) = account.filter(|_| ok) else {
+        // The audit log gets the account id when the address matched one,
+        // never the address typed.
+        let reason = match known_id {
+            None => "unknown_account",
+            Some(_) if inactive => "inactive_account",
+            Some(_) => "wrong_password",
+        };
+        audit::record_login_failure(&s.db, known_id, reason).await?;
         return fail(
             c.clone(),
             c.t("login.failed").into(),

@@ -74,6 +74,15 @@ struct IndexQuery {
 
 async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static str) -> PageResult {
     let items = cover::needing_cover(&s.db, navet_store::time::now()).await?;
+    // Who is away, and who could step in, is personal data: log the read.
+    navet_store::audit::record_list_read(
+        &s.db,
+        &c.who(),
+        "cover",
+        "bemanning",
+        &cover::people_shown(&items),
+    )
+    .await?;
     let page = IndexPage {
         c,
         items,

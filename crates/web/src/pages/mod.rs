@@ -22,6 +22,7 @@ pub mod requirements;
 pub mod sessions;
 pub mod statics;
 pub mod surveys;
+pub mod tokens;
 pub mod tracks;
 pub mod trainers;
 pub mod unit;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(tokens::router())
         .merge(attendance::router())
         .merge(certificates::router())
         .merge(surveys::router())

@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use domain::access::Action;
+use navet_store::audit;
 use navet_store::outbox::{self, Message};
 use serde::Deserialize;
 
@@ -64,7 +65,7 @@ impl ListPage {
 const PAGE: i64 = 100;
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    c.require(Action::ViewOutbox)?;
+    let user = c.require(Action::ViewOutbox)?;
     let page = q.sida.unwrap_or(1).max(1);
     let (messages, total) = outbox::list(
         &s.db,
@@ -78,6 +79,9 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         },
     )
     .await?;
+    // Recipients' addresses are personal data: log the read with their ids.
+    let ids: Vec<i64> = messages.iter().filter_map(|m| m.to_person_id).collect();
+    audit::record_list_read(&s.db, &user.who(), "outbox", "utkorgen", &ids).await?;
     let messages = messages.into_iter().map(masked).collect();
     let kinds = [
         "booking_confirmed",
@@ -108,9 +112,27 @@ struct ShowPage {
     m: Message,
 }
 
+/// Opening a notice (its address, text and invitation) is a read of the
+/// recipient's personal data.
+async fn log_message_read(s: &AppState, c: &Ctx, m: &Message, what: &str) -> PageResult<()> {
+    audit::record_alone(
+        &s.db,
+        &c.who(),
+        "outbox.read",
+        "outbox",
+        Some(m.id),
+        m.to_person_id,
+        what,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     c.require(Action::ViewOutbox)?;
-    let m = masked(outbox::get(&s.db, id).await?);
+    let m = outbox::get(&s.db, id).await?;
+    log_message_read(&s, &c, &m, "utskick").await?;
+    let m = masked(m);
     render(ShowPage { c, m })
 }
 
@@ -125,6 +147,7 @@ fn masked(mut m: Message) -> Message {
 async fn ics(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     c.require(Action::ViewOutbox)?;
     let m = outbox::get(&s.db, id).await?;
+    log_message_read(&s, &c, &m, "kalenderinbjudan").await?;
     let Some(body) = m.ics.as_deref().map(domain::notices::mask_link_tokens) else {
         return Err(AppError::NotFound);
     };

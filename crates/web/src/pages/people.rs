@@ -71,25 +71,11 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         include_left: q.slutat.is_some(),
     };
     let found = people::list(&s.db, &filter).await?;
-    // Listing others' names and e-mail is a read of personal data: one entry per view.
-    let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-    audit::record(
-        &mut conn,
-        &user.who(),
-        "person.list",
-        "people",
-        None,
-        None,
-        &format!(
-            "sök ”{}”, kommun {:?}, enhet {:?}: {} träffar",
-            q.q,
-            q.kommun,
-            q.enhet,
-            found.len()
-        ),
-    )
-    .await?;
-    drop(conn);
+    // Listing others' names and e-mail is a read of personal data: one
+    // entry per view with the ids shown (not the search text, which may be
+    // a name).
+    let ids: Vec<i64> = found.iter().map(|p| p.id).collect();
+    audit::record_list_read(&s.db, &user.who(), "people", "personallistan", &ids).await?;
     let all_munis = navet_store::org::municipalities(&s.db).await?;
     let all_units = navet_store::org::units(&s.db, None).await?;
     let (municipalities, units) = match &scope {

@@ -1,0 +1,120 @@
+//! API tokens over the API: list them and revoke them. An account sees and
+//! revokes its own; an administrator anyone's. Secrets are never shown
+//! again after creation (only their hashes are stored).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use domain::access::Role;
+use navet_store::accounts::{self, TokenInfo};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::ApiCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_tokens, revoke_token),
+    components(schemas(TokenOut)),
+    security(("bearer" = []))
+)]
+pub struct Doc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tokens", get(list_tokens))
+        .route("/api/v1/tokens/{id}", delete(revoke_token))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    /// The owning account
+    pub account_id: i64,
+    pub name: String,
+    /// RFC 3339, Europe/Stockholm
+    pub created_at: String,
+    /// RFC 3339; null: never expires
+    pub expires_at: Option<String>,
+    /// RFC 3339, to the minute; null: never used
+    pub last_used_at: Option<String>,
+    pub read_only: bool,
+    /// `active`, `expired` or `revoked`
+    pub state: String,
+    pub revoked_at: Option<String>,
+}
+
+fn ts(t: i64) -> String {
+    crate::format::stockholm(t).to_rfc3339()
+}
+
+impl TokenOut {
+    fn from(t: TokenInfo, now: i64) -> TokenOut {
+        TokenOut {
+            state: t.state(now).into(),
+            id: t.id,
+            account_id: t.account_id,
+            name: t.name,
+            created_at: ts(t.created_at),
+            expires_at: t.expires_at.map(ts),
+            last_used_at: t.last_used_at.map(ts),
+            read_only: t.read_only != 0,
+            revoked_at: t.revoked_at.map(ts),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Administrators: only this account's tokens (default: everyone's)
+    pub account_id: Option<i64>,
+}
+
+/// The caller's own tokens, newest first; for an administrator everyone's
+/// (or one account's with `account_id`).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(ListQuery),
+    responses((status = 200, body = [TokenOut]), (status = 401, body = crate::error::ApiErrorBody)))]
+pub async fn list_tokens(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<TokenOut>>> {
+    let user = api.require_login()?;
+    let of = if user.actor.role == Role::Admin {
+        q.account_id
+    } else {
+        Some(user.account_id)
+    };
+    let now = navet_store::time::now();
+    Ok(Json(
+        accounts::list_tokens(&s.db, of)
+            .await?
+            .into_iter()
+            .map(|t| TokenOut::from(t, now))
+            .collect(),
+    ))
+}
+
+/// Revoke a token: it stops working at once (401 on its next use). Own
+/// tokens; an administrator any. Someone else's token is answered 404.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = crate::error::ApiErrorBody),
+              (status = 403, body = crate::error::ApiErrorBody, description = "read-only token"),
+              (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let user = api.require_login()?;
+    let t = accounts::get_token(&s.db, id).await?;
+    if !domain::tokens::may_manage(&user.actor, t.account_id) {
+        return Err(ApiError::not_found("API-nyckeln"));
+    }
+    accounts::revoke_token(&s.db, &user.who(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

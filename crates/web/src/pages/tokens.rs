@@ -1,0 +1,178 @@
+//! API keys ("API-nycklar"): an account makes, lists and revokes its own;
+//! an administrator sees and revokes everyone's. The secret is shown once,
+//! on the page that answers the form; only its hash is stored.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::access::Action;
+use navet_store::accounts::{self, TokenInfo};
+use navet_store::audit;
+use serde::Deserialize;
+
+use super::{render_form, FormErrors};
+use crate::ctx::Ctx;
+use crate::{render, see_other, AppError, AppState, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/konto/api-nycklar", get(mine).post(create))
+        .route("/konto/api-nycklar/{id}/aterkalla", post(revoke))
+        .route("/admin/api-nycklar", get(all))
+}
+
+/// A token row as the pages show it.
+pub struct Row {
+    pub t: TokenInfo,
+    pub state: &'static str,
+}
+
+fn rows(list: Vec<TokenInfo>) -> Vec<Row> {
+    let now = navet_store::time::now();
+    list.into_iter()
+        .map(|t| Row {
+            state: t.state(now),
+            t,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "tokens/mine.html")]
+struct MinePage {
+    c: Ctx,
+    tokens: Vec<Row>,
+    f: TokenForm,
+    errors: FormErrors,
+    /// The new token, shown this once.
+    secret: String,
+    notice: &'static str,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    expires_days: String,
+    #[serde(default)]
+    read_only: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct MineQuery {
+    #[serde(default)]
+    aterkallad: Option<String>,
+}
+
+async fn mine_view(
+    s: &AppState,
+    c: Ctx,
+    f: TokenForm,
+    errors: FormErrors,
+    secret: String,
+    notice: &'static str,
+) -> PageResult {
+    let account_id = c.require_login()?.account_id;
+    let tokens = rows(accounts::list_tokens(&s.db, Some(account_id)).await?);
+    let has_errors = errors.any();
+    render_form(
+        MinePage {
+            c,
+            tokens,
+            f,
+            errors,
+            secret,
+            notice,
+        },
+        has_errors,
+    )
+}
+
+async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MineQuery>) -> PageResult {
+    let notice = if q.aterkallad.is_some() {
+        c.t("tokens.revoked_notice")
+    } else {
+        ""
+    };
+    let f = TokenForm {
+        expires_days: domain::tokens::DEFAULT_EXPIRY_DAYS.to_string(),
+        ..Default::default()
+    };
+    mine_view(&s, c, f, FormErrors::default(), String::new(), notice).await
+}
+
+async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<TokenForm>) -> PageResult {
+    let user = c.require_login()?.clone();
+    let draft = match domain::tokens::check(&f.name, &f.expires_days, false, f.read_only.is_some())
+    {
+        Ok(d) => d,
+        Err(e) => return mine_view(&s, c, f, FormErrors(e), String::new(), "").await,
+    };
+    let (_, secret) =
+        accounts::create_token_with(&s.db, &user.who(), user.account_id, &draft).await?;
+    let blank = TokenForm {
+        expires_days: domain::tokens::DEFAULT_EXPIRY_DAYS.to_string(),
+        ..Default::default()
+    };
+    mine_view(&s, c, blank, FormErrors::default(), secret, "").await
+}
+
+#[derive(Deserialize, Default)]
+struct RevokeForm {
+    #[serde(default)]
+    back: String,
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<RevokeForm>,
+) -> PageResult {
+    let user = c.require_login()?;
+    let t = accounts::get_token(&s.db, id).await?;
+    if !domain::tokens::may_manage(&user.actor, t.account_id) {
+        return Err(AppError::forbidden(c.t("tokens.not_yours")));
+    }
+    accounts::revoke_token(&s.db, &user.who(), id).await?;
+    if f.back == "admin" && c.can(Action::ManageAccounts) {
+        Ok(see_other("/admin/api-nycklar?aterkallad=1"))
+    } else {
+        Ok(see_other("/konto/api-nycklar?aterkallad=1"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tokens/all.html")]
+struct AllPage {
+    c: Ctx,
+    tokens: Vec<Row>,
+    notice: &'static str,
+}
+
+async fn all(State(s): State<AppState>, c: Ctx, Query(q): Query<MineQuery>) -> PageResult {
+    let user = c.require(Action::ManageAccounts)?;
+    let tokens = rows(accounts::list_tokens(&s.db, None).await?);
+    // The list shows account holders' names and addresses: a read.
+    let mut owners: Vec<i64> = tokens.iter().map(|r| r.t.account_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    audit::record_alone(
+        &s.db,
+        &user.who(),
+        "account.list",
+        "accounts",
+        None,
+        None,
+        &format!("API-nycklar: konton {}", audit::id_list(&owners)),
+    )
+    .await?;
+    let notice = if q.aterkallad.is_some() {
+        c.t("tokens.revoked_notice")
+    } else {
+        ""
+    };
+    render(AllPage { c, tokens, notice })
+}
