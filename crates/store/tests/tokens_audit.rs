@@ -375,7 +375,7 @@ both_engines!(
             .await
             .unwrap();
         assert!(!works(&db, &t).await);
-        assert!(accounts::session(&db, &cookie, 3600)
+        assert!(accounts::session(&db, &cookie, 3600, 12 * 3600)
             .await
             .unwrap()
             .is_none());

@@ -225,7 +225,7 @@ async fn api_request(state: AppState, mut req: Request, next: Next, path: String
         }
     };
     let mut resp = note_refusal(&state, who, &method, &path, resp).await;
-    security_headers(resp.headers_mut());
+    security_headers(resp.headers_mut(), &state.config);
     resp
 }
 
