@@ -20,9 +20,16 @@ where
     F: FnOnce(&Stop) -> T + Send + 'static,
 {
     let cancelled = Arc::new(AtomicBool::new(false));
-    let stop = Stop::new(Instant::now() + limit, cancelled.clone());
+    let deadline = Instant::now() + limit;
+    let stop = Stop::new(deadline, cancelled.clone());
     let task = tokio::task::spawn_blocking(move || parse(&stop));
     match tokio::time::timeout(limit, task).await {
+        // A parse that saw the deadline itself and gave up just before the
+        // timer fired is over the limit all the same.
+        Ok(Ok(_)) if Instant::now() >= deadline => {
+            tracing::warn!("reading an uploaded file passed {limit:?}; it stopped");
+            None
+        }
         Ok(Ok(v)) => Some(v),
         Ok(Err(e)) => {
             tracing::error!("reading an uploaded file failed: {e}");

@@ -58,7 +58,11 @@ pub fn cookie<'a>(name: &'a str, value: String, secure: bool) -> Cookie<'a> {
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/api/") {
-        return api_request(state, req, next, path).await;
+        // Every API answer, refusals included, is about people or accounts.
+        let mut resp = api_request(&state, req, next, path).await;
+        no_store(resp.headers_mut());
+        security_headers(resp.headers_mut(), &state.config);
+        return resp;
     }
     if path == "/healthz" || path.starts_with("/static/") {
         let mut resp = next.run(req).await;
@@ -204,9 +208,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// An API request: the bearer token is authenticated once here and left
 /// for `ApiCtx`; a read-only token is refused anything but GET and HEAD.
-async fn api_request(state: AppState, mut req: Request, next: Next, path: String) -> Response {
+async fn api_request(state: &AppState, mut req: Request, next: Next, path: String) -> Response {
     let method = req.method().as_str().to_string();
-    let bearer = match api::bearer(&state, req.headers()).await {
+    let bearer = match api::bearer(state, req.headers()).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
@@ -224,9 +228,7 @@ async fn api_request(state: AppState, mut req: Request, next: Next, path: String
             next.run(req).await
         }
     };
-    let mut resp = note_refusal(&state, who, &method, &path, resp).await;
-    security_headers(resp.headers_mut(), &state.config);
-    resp
+    note_refusal(state, who, &method, &path, resp).await
 }
 
 /// Every refusal (403), from pages and the API alike, is written to the
