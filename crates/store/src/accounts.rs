@@ -593,15 +593,32 @@ pub async fn revoke_all_tokens(
     account_id: i64,
     reason: &str,
 ) -> StoreResult<u64> {
-    let n = sqlx::query(
+    let n = revoke_token_rows(conn, account_id).await?;
+    record_tokens_revoked(conn, who, account_id, n, reason).await?;
+    Ok(n)
+}
+
+/// The row change of `revoke_all_tokens`, without its audit entry.
+async fn revoke_token_rows(conn: &mut sqlx::AnyConnection, account_id: i64) -> StoreResult<u64> {
+    Ok(sqlx::query(
         "UPDATE api_tokens SET revoked = 1, revoked_at = $1 WHERE account_id = $2 AND revoked = 0",
     )
     .bind(crate::time::now())
     .bind(account_id)
     .execute(&mut *conn)
     .await?
-    .rows_affected();
-    if n > 0 {
+    .rows_affected())
+}
+
+/// The audit entry of `revoke_all_tokens` (none when nothing was revoked).
+pub async fn record_tokens_revoked(
+    conn: &mut sqlx::AnyConnection,
+    who: &Who,
+    account_id: i64,
+    revoked: u64,
+    reason: &str,
+) -> StoreResult<()> {
+    if revoked > 0 {
         audit::record(
             conn,
             who,
@@ -609,11 +626,11 @@ pub async fn revoke_all_tokens(
             "account",
             Some(account_id),
             None,
-            &format!("{n} nycklar: {reason}"),
+            &format!("{revoked} nycklar: {reason}"),
         )
         .await?;
     }
-    Ok(n)
+    Ok(())
 }
 
 /// End every login session of an account, inside the caller's transaction.
@@ -625,6 +642,9 @@ pub async fn end_all_sessions(conn: &mut sqlx::AnyConnection, account_id: i64) -
     Ok(())
 }
 
+/// Why `person_left` revoked tokens, as the audit entry says it.
+pub const PERSON_LEFT_REASON: &str = "personen har slutat";
+
 /// A person was marked as left: the account that belongs to them (if any)
 /// loses its tokens and login sessions in the same transaction.
 pub async fn person_left(
@@ -632,15 +652,27 @@ pub async fn person_left(
     who: &Who,
     person_id: i64,
 ) -> StoreResult<()> {
+    if let Some((account, revoked)) = person_left_rows(conn, person_id).await? {
+        record_tokens_revoked(conn, who, account, revoked, PERSON_LEFT_REASON).await?;
+    }
+    Ok(())
+}
+
+/// The row changes of `person_left` without its audit entry, for a caller
+/// that writes its audit entries last (see `people::apply_import`): the
+/// account (if any) and how many of its tokens were revoked.
+pub async fn person_left_rows(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> StoreResult<Option<(i64, u64)>> {
     let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?;
-    if let Some(a) = account {
-        revoke_all_tokens(conn, who, a, "personen har slutat").await?;
-        end_all_sessions(conn, a).await?;
-    }
-    Ok(())
+    let Some(a) = account else { return Ok(None) };
+    let revoked = revoke_token_rows(conn, a).await?;
+    end_all_sessions(conn, a).await?;
+    Ok(Some((a, revoked)))
 }
 
 /// An authenticated bearer token: its account, and what it may do.
