@@ -225,6 +225,8 @@ async fn api_request(state: AppState, mut req: Request, next: Next, path: String
         }
     };
     let mut resp = note_refusal(&state, who, &method, &path, resp).await;
+    // API answers are about people too: never kept by a browser or proxy.
+    no_store(resp.headers_mut());
     security_headers(resp.headers_mut(), &state.config);
     resp
 }
