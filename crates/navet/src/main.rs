@@ -21,9 +21,26 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = cli::Cli::parse();
+    if !matches!(args.command, cli::Command::Demo(_) | cli::Command::Serve(_)) {
+        exit_quietly_on_closed_pipe();
+    }
     if let Err(e) = run(args).await {
         eprintln!("fel: {e:#}");
         std::process::exit(1);
+    }
+}
+
+/// A command whose output is cut short (`navet token list | head -1`)
+/// ends quietly, as other command-line tools do, instead of panicking on
+/// "Broken pipe": the default action of SIGPIPE (which Rust programs
+/// ignore) is restored. Not for the servers, which keep running when a
+/// client goes away.
+fn exit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start, before any other thread writes to a
+    // pipe; it only changes the process's action for one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -178,3 +178,40 @@ fn audit_verify_names_the_changed_entry() {
     assert!(err.contains(&format!("post {target}")), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `navet token list | head -1`: the reader goes away; navet ends quietly
+/// (by SIGPIPE, as other tools do) instead of panicking on "Broken pipe".
+#[cfg(unix)]
+#[test]
+fn output_cut_short_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (dir, url) = database();
+    for _ in 0..3 {
+        let (ok, _, err) = navet(&[
+            "token",
+            "create",
+            "--email",
+            "ops@test.se",
+            "--database-url",
+            &url,
+        ]);
+        assert!(ok, "{err}");
+    }
+    // A pipe whose reading end is already closed: the first write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_navet"))
+        .args(["token", "list", "--database-url", &url])
+        .env_remove("NAVET_DATABASE_URL")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run navet");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert_eq!(out.status.signal(), Some(13), "ended by SIGPIPE: {err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -23,15 +23,39 @@ pub struct Account {
     pub person_id: Option<i64>,
     pub language: String,
     pub active: i64,
+    /// 0 when the account's person is marked as left (1 when active or
+    /// when the account has no person).
+    #[serde(skip)]
+    pub person_active: i64,
 }
 
 impl Account {
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Participant)
     }
+
+    /// Why this account may not sign in or use a token, if it may not:
+    /// `inactive_account` (deactivated) or `person_left` (its person is
+    /// marked as left). Rule: someone who leaves loses access at once.
+    pub fn refusal(&self) -> Option<&'static str> {
+        if self.active != 1 {
+            Some("inactive_account")
+        } else if self.person_active != 1 {
+            Some("person_left")
+        } else {
+            None
+        }
+    }
+
+    pub fn may_sign_in(&self) -> bool {
+        self.refusal().is_none()
+    }
 }
 
-const SELECT: &str = "SELECT id, email, display_name, password_hash, role, person_id, language, active FROM accounts";
+/// Accounts with whether their person is still active (the `a.` and `p.`
+/// prefixes are needed in WHERE clauses).
+const SELECT: &str = "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active, \
+     COALESCE(p.active, 1) AS person_active FROM accounts a LEFT JOIN people p ON p.id = a.person_id";
 
 /// A random secret, hex-encoded (256 bits).
 pub fn new_secret() -> String {
@@ -45,14 +69,14 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 pub async fn by_email(db: &Db, email: &str) -> StoreResult<Option<Account>> {
-    Ok(sqlx::query_as(&format!("{SELECT} WHERE email = $1"))
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE a.email = $1"))
         .bind(email.trim().to_lowercase())
         .fetch_optional(db.pool())
         .await?)
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Account> {
-    sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+    sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
@@ -337,7 +361,7 @@ pub async fn session(
         return Ok(None);
     }
     let account = get(db, row.get(0)).await?;
-    if account.active != 1 {
+    if !account.may_sign_in() {
         return Ok(None);
     }
     Ok(Some(LoginSession {
@@ -569,15 +593,32 @@ pub async fn revoke_all_tokens(
     account_id: i64,
     reason: &str,
 ) -> StoreResult<u64> {
-    let n = sqlx::query(
+    let n = revoke_token_rows(conn, account_id).await?;
+    record_tokens_revoked(conn, who, account_id, n, reason).await?;
+    Ok(n)
+}
+
+/// The row change of `revoke_all_tokens`, without its audit entry.
+async fn revoke_token_rows(conn: &mut sqlx::AnyConnection, account_id: i64) -> StoreResult<u64> {
+    Ok(sqlx::query(
         "UPDATE api_tokens SET revoked = 1, revoked_at = $1 WHERE account_id = $2 AND revoked = 0",
     )
     .bind(crate::time::now())
     .bind(account_id)
     .execute(&mut *conn)
     .await?
-    .rows_affected();
-    if n > 0 {
+    .rows_affected())
+}
+
+/// The audit entry of `revoke_all_tokens` (none when nothing was revoked).
+pub async fn record_tokens_revoked(
+    conn: &mut sqlx::AnyConnection,
+    who: &Who,
+    account_id: i64,
+    revoked: u64,
+    reason: &str,
+) -> StoreResult<()> {
+    if revoked > 0 {
         audit::record(
             conn,
             who,
@@ -585,11 +626,11 @@ pub async fn revoke_all_tokens(
             "account",
             Some(account_id),
             None,
-            &format!("{n} nycklar: {reason}"),
+            &format!("{revoked} nycklar: {reason}"),
         )
         .await?;
     }
-    Ok(n)
+    Ok(())
 }
 
 /// End every login session of an account, inside the caller's transaction.
@@ -601,6 +642,9 @@ pub async fn end_all_sessions(conn: &mut sqlx::AnyConnection, account_id: i64) -
     Ok(())
 }
 
+/// Why `person_left` revoked tokens, as the audit entry says it.
+pub const PERSON_LEFT_REASON: &str = "personen har slutat";
+
 /// A person was marked as left: the account that belongs to them (if any)
 /// loses its tokens and login sessions in the same transaction.
 pub async fn person_left(
@@ -608,15 +652,27 @@ pub async fn person_left(
     who: &Who,
     person_id: i64,
 ) -> StoreResult<()> {
+    if let Some((account, revoked)) = person_left_rows(conn, person_id).await? {
+        record_tokens_revoked(conn, who, account, revoked, PERSON_LEFT_REASON).await?;
+    }
+    Ok(())
+}
+
+/// The row changes of `person_left` without its audit entry, for a caller
+/// that writes its audit entries last (see `people::apply_import`): the
+/// account (if any) and how many of its tokens were revoked.
+pub async fn person_left_rows(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> StoreResult<Option<(i64, u64)>> {
     let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?;
-    if let Some(a) = account {
-        revoke_all_tokens(conn, who, a, "personen har slutat").await?;
-        end_all_sessions(conn, a).await?;
-    }
-    Ok(())
+    let Some(a) = account else { return Ok(None) };
+    let revoked = revoke_token_rows(conn, a).await?;
+    end_all_sessions(conn, a).await?;
+    Ok(Some((a, revoked)))
 }
 
 /// An authenticated bearer token: its account, and what it may do.
@@ -628,14 +684,17 @@ pub struct TokenAuth {
 }
 
 /// The account behind a token, if the token is known, not revoked, not
-/// expired and its account active. One query on the API's hot path; "last
+/// expired, its account active and the account's person not marked as
+/// left. One query on the API's hot path; "last
 /// used" is written at most once a minute per token.
 pub async fn authenticate_token(db: &Db, token: &str) -> StoreResult<Option<TokenAuth>> {
     let row = sqlx::query(
         "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active, \
+         COALESCE(p.active, 1) AS person_active, \
          t.id AS token_id, t.read_only, t.expires_at, t.last_used_at \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1",
+         LEFT JOIN people p ON p.id = a.person_id \
+         WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1 AND COALESCE(p.active, 1) = 1",
     )
     .bind(hash_secret(token))
     .fetch_optional(db.pool())

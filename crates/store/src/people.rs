@@ -430,6 +430,11 @@ pub struct ImportSummary {
 /// Apply a staff-import plan in one transaction: all of it or nothing. An
 /// e-mail already used by someone outside the scope fails the whole import
 /// and names the line.
+///
+/// Every row is written first and the audit entries last: the first entry
+/// locks the audit chain's head until commit (on PostgreSQL), so taking it
+/// only after the people, token and session rows keeps one lock order with
+/// every other writer (rows, then the chain) and cannot deadlock.
 pub async fn apply_import(
     db: &Db,
     who: &Who,
@@ -438,6 +443,8 @@ pub async fn apply_import(
 ) -> StoreResult<ImportSummary> {
     let mut tx = db.begin().await?;
     let now = crate::time::now();
+    // (action, person, detail), written after the rows.
+    let mut entries: Vec<(&str, i64, String)> = vec![];
     for (person_id, rec, changes) in &plan.changed {
         let r = sqlx::query(
             "UPDATE people SET name = $1, email = $2, gender = $3, role_id = $4, unit_id = $5, employee_no = $6, active = 1, updated_at = $7 WHERE id = $8",
@@ -456,16 +463,7 @@ pub async fn apply_import(
             return Err(line_conflict(e, rec.line, &rec.email));
         }
         let detail: Vec<&str> = changes.iter().map(|c: &StaffChange| c.label_sv()).collect();
-        audit::record(
-            &mut tx,
-            who,
-            "person.import_update",
-            "person",
-            Some(*person_id),
-            Some(*person_id),
-            &detail.join(", "),
-        )
-        .await?;
+        entries.push(("person.import_update", *person_id, detail.join(", ")));
     }
     for rec in &plan.added {
         let r = sqlx::query(
@@ -486,34 +484,45 @@ pub async fn apply_import(
             Ok(row) => row.get(0),
             Err(e) => return Err(line_conflict(e, rec.line, &rec.email)),
         };
-        audit::record(
-            &mut tx,
-            who,
-            "person.import_create",
-            "person",
-            Some(id),
-            Some(id),
-            &format!("rad {}", rec.line),
-        )
-        .await?;
+        entries.push(("person.import_create", id, format!("rad {}", rec.line)));
     }
+    let mut revoked = vec![];
     for e in &plan.left {
         sqlx::query("UPDATE people SET active = 0, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(e.person_id)
             .execute(&mut *tx)
             .await?;
+        entries.push((
+            "person.import_left",
+            e.person_id,
+            "markerad som slutat".into(),
+        ));
+        if let Some(r) = crate::accounts::person_left_rows(&mut tx, e.person_id).await? {
+            revoked.push(r);
+        }
+    }
+    for (action, person_id, detail) in &entries {
         audit::record(
             &mut tx,
             who,
-            "person.import_left",
+            action,
             "person",
-            Some(e.person_id),
-            Some(e.person_id),
-            "markerad som slutat",
+            Some(*person_id),
+            Some(*person_id),
+            detail,
         )
         .await?;
-        crate::accounts::person_left(&mut tx, who, e.person_id).await?;
+    }
+    for (account, n) in revoked {
+        crate::accounts::record_tokens_revoked(
+            &mut tx,
+            who,
+            account,
+            n,
+            crate::accounts::PERSON_LEFT_REASON,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {

@@ -531,3 +531,80 @@ both_engines!(entries_store_ids_not_addresses, |db: Db| async move {
         assert!(!e.actor_label.contains('@'), "{e:?}");
     }
 });
+
+// Another writer holds a person's row and then writes its audit entry,
+// while a staff import changes that person too: the import takes the
+// audit chain's head only after its rows, so the two cannot deadlock
+// (on PostgreSQL the chain head is locked until commit).
+both_engines!(
+    a_staff_import_writes_its_audit_entries_last,
+    |db: Db| async move {
+        let orebro = navet_store::org::municipality_by_name(&db, "Örebro")
+            .await
+            .unwrap()
+            .unwrap();
+        let unit = navet_store::org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
+            .await
+            .unwrap();
+        let first = fixtures::person(&db, "Ylva", "Örebro").await;
+        let second = fixtures::person(&db, "Xena", "Örebro").await;
+        let mut changed = vec![];
+        for (line, id) in [(2, first), (3, second)] {
+            let p = people::get(&db, id).await.unwrap();
+            changed.push((
+                id,
+                domain::staff_import::StaffRecord {
+                    line,
+                    employee_no: format!("A{id}"),
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                    role_id: p.role_id,
+                    unit_id: unit,
+                    gender: domain::org::Gender::parse(&p.gender).unwrap(),
+                },
+                vec![domain::staff_import::StaffChange::Unit],
+            ));
+        }
+        let plan = ImportPlan {
+            added: vec![],
+            changed,
+            left: vec![],
+            unchanged: 0,
+        };
+        let mut other = db.begin().await.unwrap();
+        sqlx::query("UPDATE people SET updated_at = 1 WHERE id = $1")
+            .bind(second)
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        let import = tokio::spawn({
+            let db = db.clone();
+            async move { people::apply_import(&db, &who(), orebro.id, &plan).await }
+        });
+        // The import has written the first row and waits for the second.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        audit::record(
+            &mut other,
+            &who(),
+            "person.update",
+            "person",
+            Some(second),
+            Some(second),
+            "",
+        )
+        .await
+        .expect("the other writer gets the chain");
+        other.commit().await.unwrap();
+        let summary = tokio::time::timeout(std::time::Duration::from_secs(30), import)
+            .await
+            .expect("the import ends")
+            .unwrap()
+            .expect("the import commits");
+        assert_eq!(summary.changed, 2);
+        assert_eq!(people::get(&db, second).await.unwrap().unit_id, Some(unit));
+        assert!(matches!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { .. }
+        ));
+    }
+);

@@ -269,7 +269,7 @@ impl Ctx {
                     items.push(("/mina-enkater", "nav.my_surveys"));
                 }
                 Role::Trainer => {
-                    items.push(("/mina-tillfallen", "nav.my_sessions"));
+                    // Their own sessions, each with its attendance list.
                     items.push(("/narvaro", "nav.attendance"));
                     items.push(("/mina-intyg", "nav.my_certificates"));
                 }

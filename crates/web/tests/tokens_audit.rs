@@ -362,3 +362,145 @@ both_engines!(reads_of_personal_data_are_logged, |db: Db| async move {
         audit::Verdict::Intact { .. }
     ));
 });
+
+/// The person's edit form as the page sends it, marked as employed or not.
+fn person_form(csrf: &str, p: &navet_store::people::Person, employed: bool) -> String {
+    let mut f = format!(
+        "_csrf={csrf}&name={}&email={}&gender={}&employee_no=&role={}&municipality={}&unit={}&language_support=",
+        common::urlencoding(&p.name),
+        common::urlencoding(&p.email),
+        common::urlencoding(&p.gender),
+        p.role_id,
+        p.municipality_id,
+        p.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+    );
+    if employed {
+        f.push_str("&active=1");
+    }
+    f
+}
+
+both_engines!(
+    someone_marked_as_left_cannot_sign_in_until_back,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        app.account("admin@test.se", Role::Admin, None, Scope::default())
+            .await;
+        let p = fixtures::person(&db, "Lena", "Örebro").await;
+        let (acc, old_token) = app
+            .account(
+                "lena.konto@test.se",
+                Role::Participant,
+                Some(p),
+                Scope::default(),
+            )
+            .await;
+        let lena = app
+            .login("lena.konto@test.se", "rätt-lösenord-123")
+            .await
+            .expect("signs in while employed");
+        assert_eq!(
+            app.page("GET", "/", &lena, None).await.status,
+            StatusCode::OK
+        );
+        let admin = app
+            .login("admin@test.se", "rätt-lösenord-123")
+            .await
+            .unwrap();
+        let edit = format!("/personal/{p}/andra");
+        let csrf = app.csrf_for(&admin, &edit).await;
+        let person = navet_store::people::get(&db, p).await.unwrap();
+        // Marked as left by hand.
+        let r = app
+            .page(
+                "POST",
+                &edit,
+                &admin,
+                Some(&person_form(&csrf, &person, false)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(navet_store::people::get(&db, p).await.unwrap().active, 0);
+        // The password no longer opens a session, with the same neutral
+        // message as a wrong password, and the reason is logged.
+        assert!(app
+            .login("lena.konto@test.se", "rätt-lösenord-123")
+            .await
+            .is_none());
+        let failed = log(&db, "login.failed").await;
+        let left = failed
+            .iter()
+            .find(|e| e.detail == "person_left")
+            .expect("a person_left entry");
+        assert_eq!(left.subject_id, Some(acc));
+        let anon = app.page("GET", "/login", "", None).await;
+        let csrf_pair = anon
+            .cookies()
+            .into_iter()
+            .find(|c| c.contains("navet_csrf"))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let form = format!(
+            "_csrf={}&email=lena.konto%40test.se&password=r%C3%A4tt-l%C3%B6senord-123&next=/",
+            csrf_pair.split('=').nth(1).unwrap()
+        );
+        let refused = app.page("POST", "/login", &csrf_pair, Some(&form)).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let wrong = format!(
+            "_csrf={}&email=lena.konto%40test.se&password=fel-l%C3%B6senord-123&next=/",
+            csrf_pair.split('=').nth(1).unwrap()
+        );
+        let wrong = app.page("POST", "/login", &csrf_pair, Some(&wrong)).await;
+        let message = |body: &str| {
+            let i = body.find("id=\"login-error\">").expect("an error message");
+            let rest = &body[i..];
+            rest[..rest.find("</p>").unwrap()].to_string()
+        };
+        assert_eq!(message(&refused.body), message(&wrong.body));
+        // The old session is refused, and so is any session or token made
+        // for the account while the person is marked as left.
+        let r = app.page("GET", "/konto/losenord", &lena, None).await;
+        assert_ne!(r.status, StatusCode::OK);
+        let (late, _) = accounts::create_session(&db, acc).await.unwrap();
+        let late_cookie = format!("__Host-navet_session={late}");
+        let r = app.page("GET", "/konto/losenord", &late_cookie, None).await;
+        assert_ne!(r.status, StatusCode::OK, "a session of someone who left");
+        let late_token = accounts::create_token(&db, &Who::system("test"), acc, "sen")
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get("/api/v1/tokens", Some(&late_token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/api/v1/tokens", Some(&old_token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // Back again: the password works, the old token stays revoked.
+        let csrf = app.csrf_for(&admin, &edit).await;
+        let r = app
+            .page(
+                "POST",
+                &edit,
+                &admin,
+                Some(&person_form(&csrf, &person, true)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let back = app
+            .login("lena.konto@test.se", "rätt-lösenord-123")
+            .await
+            .expect("signs in again once back");
+        assert_eq!(
+            app.page("GET", "/konto/losenord", &back, None).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.get("/api/v1/tokens", Some(&old_token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+);

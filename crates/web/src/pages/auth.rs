@@ -134,8 +134,10 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         }
         return Ok(r);
     }
-    let inactive = known.as_ref().is_some_and(|a| a.active != 1);
-    let account = known.filter(|a| a.active == 1);
+    // A deactivated account, or one whose person is marked as left, is
+    // refused like a wrong password (the same neutral message).
+    let refusal = known.as_ref().and_then(|a| a.refusal());
+    let account = known.filter(|a| a.may_sign_in());
     let ok = crate::password::verify(
         f.password.clone(),
         account.as_ref().and_then(|a| a.password_hash.clone()),
@@ -144,10 +146,10 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     let Some(account) = account.filter(|_| ok) else {
         // The audit log gets the account id when the address matched one,
         // never the address typed.
-        let reason = match known_id {
-            None => "unknown_account",
-            Some(_) if inactive => "inactive_account",
-            Some(_) => "wrong_password",
+        let reason = match (known_id, refusal) {
+            (None, _) => "unknown_account",
+            (Some(_), Some(r)) => r,
+            (Some(_), None) => "wrong_password",
         };
         audit::record_login_failure(&s.db, known_id, reason).await?;
         return fail(
