@@ -33,6 +33,7 @@ pub mod people;
 pub mod redirect;
 pub mod requirements;
 pub mod sessions;
+pub mod sign_in;
 pub mod spreadsheet;
 pub mod staff_import;
 pub mod surveys;

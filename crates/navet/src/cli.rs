@@ -71,6 +71,9 @@ pub struct DemoArgs {
     pub port: u16,
     #[arg(long, default_value = "./navet-data")]
     pub data_dir: PathBuf,
+    /// Configuration file (TOML): sign-in providers (see README).
+    #[arg(long, env = "NAVET_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -81,6 +84,9 @@ pub struct ServeArgs {
     pub port: u16,
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Configuration file (TOML): sign-in providers (see README).
+    #[arg(long, env = "NAVET_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -163,7 +169,28 @@ pub enum AuditCmd {
 
 /// Cookies are `Secure` (and get the `__Host-` name) when people reach Navet
 /// over HTTPS or on this machine; NAVET_SECURE_COOKIES=0/1 overrides.
-fn web_config(bind: &str, port: u16, demo: bool, outbox_dir: Option<PathBuf>) -> Config {
+/// The configuration file's sign-in providers, their secrets taken from the
+/// environment variables the file names.
+fn sign_in_providers(file: Option<&std::path::Path>) -> Result<Vec<navet_web::oidc::Provider>> {
+    let Some(file) = file else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("kunde inte läsa {}", file.display()))?;
+    let parsed = navet_web::oidc::FileConfig::parse(&text)
+        .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))?;
+    parsed
+        .providers(|var| std::env::var(var).ok())
+        .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))
+}
+
+fn web_config(
+    bind: &str,
+    port: u16,
+    demo: bool,
+    outbox_dir: Option<PathBuf>,
+    config_file: Option<&std::path::Path>,
+) -> Result<Config> {
     let local = matches!(bind, "127.0.0.1" | "localhost" | "::1");
     let public_url = std::env::var("NAVET_PUBLIC_URL").unwrap_or_else(|_| {
         let host = if local { "localhost" } else { bind };
@@ -174,7 +201,7 @@ fn web_config(bind: &str, port: u16, demo: bool, outbox_dir: Option<PathBuf>) ->
         Some("0") | Some("false") => false,
         _ => public_url.starts_with("https://") || local,
     };
-    Config {
+    Ok(Config {
         secure_cookies,
         trust_proxy: matches!(
             std::env::var("NAVET_TRUST_PROXY").ok().as_deref(),
@@ -194,7 +221,8 @@ fn web_config(bind: &str, port: u16, demo: bool, outbox_dir: Option<PathBuf>) ->
             .map(PathBuf::from)
             .or(outbox_dir),
         demo,
-    }
+        oidc: sign_in_providers(config_file)?,
+    })
 }
 
 async fn serve_app(db: navet_store::Db, bind: &str, port: u16, config: Config) -> Result<()> {
@@ -241,7 +269,13 @@ pub async fn demo(a: DemoArgs) -> Result<()> {
         let hash = navet_web::password::hash(demo::DEMO_PASSWORD.to_string()).await;
         demo::load(&db, &hash).await?;
     }
-    let config = web_config(&a.bind, a.port, true, Some(a.data_dir.join("outbox")));
+    let config = web_config(
+        &a.bind,
+        a.port,
+        true,
+        Some(a.data_dir.join("outbox")),
+        a.config.as_deref(),
+    )?;
     println!();
     println!("Navet körs på {}", config.public_url);
     println!("Demoinloggningar (lösenord: {}):", demo::DEMO_PASSWORD);
@@ -260,7 +294,7 @@ pub async fn serve(a: ServeArgs) -> Result<()> {
         tracing::info!("migrations applied: {}", pending.join(", "));
     }
     seed::load_reference(&db).await?;
-    let config = web_config(&a.bind, a.port, false, None);
+    let config = web_config(&a.bind, a.port, false, None, a.config.as_deref())?;
     println!("Navet körs på {}", config.public_url);
     serve_app(db, &a.bind, a.port, config).await
 }

@@ -38,6 +38,7 @@ pub mod requirements;
 pub mod seed;
 pub mod session_rows;
 pub mod sessions;
+pub mod sign_in;
 pub mod supervise;
 pub mod surveys;
 pub mod testing;

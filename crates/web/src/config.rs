@@ -17,6 +17,8 @@ pub struct Config {
     pub outbox_dir: Option<std::path::PathBuf>,
     /// Demo mode: show the demo banner.
     pub demo: bool,
+    /// Municipalities' OpenID providers (from the configuration file).
+    pub oidc: Vec<crate::oidc::Provider>,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             outbox_dir: None,
             demo: false,
+            oidc: Vec::new(),
         }
     }
 }

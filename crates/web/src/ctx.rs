@@ -45,6 +45,8 @@ pub struct Ctx {
     pub client_ip: String,
     /// The message a form left for this page (shown once), see `crate::flash`.
     pub flash: Option<crate::flash::Flash>,
+    /// The sign-in buttons on the login page: (provider id, label).
+    pub sign_in_with: std::sync::Arc<Vec<(String, String)>>,
 }
 
 pub struct NavItem {

@@ -15,6 +15,7 @@ pub mod format;
 pub mod i18n;
 pub mod imports;
 pub mod notify;
+pub mod oidc;
 pub mod pages;
 pub mod password;
 pub mod pdf;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Booking decisions, committed in groups (see `navet_store::bookings::Queue`).
     pub bookings: navet_store::bookings::Queue,
+    /// The OpenID providers and their cached discovery documents.
+    pub oidc: Arc<oidc::Registry>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
         notify::configure_sender(&config);
         AppState {
             bookings: navet_store::bookings::Queue::start(db.clone()),
+            oidc: Arc::new(oidc::Registry::new(config.oidc.clone())),
             db,
             config: Arc::new(config),
         }

@@ -190,6 +190,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         demo: cfg.demo,
         client_ip,
         flash,
+        sign_in_with: state.oidc.buttons(),
     });
     let resp = next.run(req).await;
     let mut resp = note_refusal(&state, who, &method, &path, resp).await;

@@ -13,6 +13,7 @@ pub mod funding;
 pub mod home;
 pub mod needs;
 pub mod needs_inventory;
+pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod packages;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(statics::router())
         .merge(home::router())
         .merge(auth::router())
+        .merge(oidc::router())
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())
