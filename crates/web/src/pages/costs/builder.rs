@@ -1,0 +1,267 @@
+//! The scenario builder: new, edit, save and delete a scenario.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::Form;
+use domain::access::Action;
+use domain::costs::money::number;
+use domain::costs::scenario::{course_hours_field, participants_field};
+use domain::costs::{check_scenario, KeyPart, Scenario, ScenarioDraft};
+use domain::FieldErrors;
+use navet_store::costs::{self, Model};
+use navet_store::StoreError;
+
+use super::{nb, today};
+use crate::ctx::Ctx;
+use crate::pages::FormErrors;
+use crate::{see_other, AppState, PageResult};
+
+pub(super) struct MuniRow {
+    id: i64,
+    name: String,
+    checked: bool,
+    employees: String,
+    inhabitants: String,
+    inhabitants_approx: bool,
+    actual_hours: String,
+    actual_participants: String,
+    hours: String,
+    participants: String,
+    hours_field: String,
+    participants_field: String,
+}
+
+#[derive(Template)]
+#[template(path = "costs/scenario_form.html")]
+pub(super) struct ScenarioPage {
+    c: Ctx,
+    f: ScenarioDraft,
+    rows: Vec<MuniRow>,
+    errors: FormErrors,
+    id: Option<i64>,
+    period: String,
+}
+
+impl ScenarioPage {
+    fn weight_fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        KeyPart::ALL
+            .iter()
+            .map(|p| (p.field(), p.label_sv(), self.f.weight(*p).to_string()))
+            .collect()
+    }
+}
+
+pub(super) fn scenario_page(
+    c: Ctx,
+    model: &Model,
+    f: ScenarioDraft,
+    errors: FormErrors,
+    id: Option<i64>,
+) -> PageResult {
+    let days = model.actuals.days() as f64;
+    let rows = model
+        .actuals
+        .municipalities
+        .iter()
+        .map(|m| MuniRow {
+            id: m.id,
+            name: m.name.clone(),
+            checked: f
+                .municipalities
+                .iter()
+                .any(|x| x.trim() == m.id.to_string()),
+            employees: m
+                .employees
+                .map(|e| nb(number(e as f64, 0)))
+                .unwrap_or_else(|| "saknas".into()),
+            inhabitants: m
+                .inhabitants
+                .map(|e| nb(number(e as f64, 0)))
+                .unwrap_or_else(|| "saknas".into()),
+            inhabitants_approx: m.inhabitants_approx,
+            actual_hours: nb(number(m.attended_hours * 365.0 / days, 1)),
+            actual_participants: nb(number(m.participants as f64 * 365.0 / days, 1)),
+            hours: f.course_hours.get(&m.id).cloned().unwrap_or_default(),
+            participants: f.participants.get(&m.id).cloned().unwrap_or_default(),
+            hours_field: course_hours_field(m.id),
+            participants_field: participants_field(m.id),
+        })
+        .collect();
+    let has_errors = errors.any();
+    let page = ScenarioPage {
+        c,
+        f,
+        rows,
+        errors,
+        id,
+        period: format!(
+            "{}–{}",
+            model.actuals.from.format("%Y-%m-%d"),
+            model.actuals.to.format("%Y-%m-%d")
+        ),
+    };
+    super::super::render_form(page, has_errors)
+}
+
+/// Read the builder's form: `municipality_{id}` ticks, `course_hours_{id}`
+/// and `participants_{id}` per municipality, and the plain fields.
+pub(super) fn scenario_draft(pairs: &[(String, String)]) -> ScenarioDraft {
+    let mut d = ScenarioDraft::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "name" => d.name = v.clone(),
+            "description" => d.description = v.clone(),
+            "weight_employees" => d.weight_employees = v.clone(),
+            "weight_inhabitants" => d.weight_inhabitants = v.clone(),
+            "weight_use" => d.weight_use = v.clone(),
+            "weight_equal" => d.weight_equal = v.clone(),
+            "volume_pct" => d.volume_pct = v.clone(),
+            _ => {
+                if let Some(id) = k.strip_prefix("municipality_") {
+                    if !v.is_empty() {
+                        d.municipalities.push(id.to_string());
+                    }
+                } else if let Some(id) =
+                    k.strip_prefix("course_hours_").and_then(|i| i.parse().ok())
+                {
+                    d.course_hours.insert(id, v.clone());
+                } else if let Some(id) =
+                    k.strip_prefix("participants_").and_then(|i| i.parse().ok())
+                {
+                    d.participants.insert(id, v.clone());
+                }
+            }
+        }
+    }
+    d
+}
+
+/// Check a draft and make sure it can be computed, so that a scenario is
+/// only saved when its key has every figure it needs.
+pub fn check_and_compute(
+    model: &Model,
+    known: &[(i64, String)],
+    d: &ScenarioDraft,
+) -> Result<Scenario, FieldErrors> {
+    let s = check_scenario(d, known)?;
+    model.compute(&s)?;
+    Ok(s)
+}
+
+pub(super) async fn new_scenario(State(s): State<AppState>, c: Ctx) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    let model = costs::model(&s.db, today()).await?;
+    let f = ScenarioDraft {
+        municipalities: model
+            .actuals
+            .municipalities
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect(),
+        weight_employees: "50".into(),
+        weight_use: "50".into(),
+        volume_pct: "100".into(),
+        ..Default::default()
+    };
+    scenario_page(c, &model, f, FormErrors::default(), None)
+}
+
+pub(super) async fn save_scenario(
+    s: &AppState,
+    c: Ctx,
+    pairs: Vec<(String, String)>,
+    id: Option<i64>,
+) -> PageResult {
+    let user = c.require(Action::ManageCosts)?.clone();
+    let model = costs::model(&s.db, today()).await?;
+    let known = costs::known_municipalities(&s.db).await?;
+    let draft = scenario_draft(&pairs);
+    let scenario = match check_and_compute(&model, &known, &draft) {
+        Ok(sc) => sc,
+        Err(e) => return scenario_page(c, &model, draft, FormErrors(e), id),
+    };
+    let saved = match id {
+        Some(id) => costs::update_scenario(&s.db, &user.who(), id, &scenario)
+            .await
+            .map(|_| id),
+        None => costs::create_scenario(&s.db, &user.who(), &scenario).await,
+    };
+    match saved {
+        Ok(id) => Ok(see_other(&format!("/kostnader/scenarier/{id}?ok=scenario"))),
+        Err(StoreError::Invalid(e)) => scenario_page(c, &model, draft, FormErrors(e), id),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn create_scenario(
+    State(s): State<AppState>,
+    c: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    save_scenario(&s, c, pairs, None).await
+}
+
+pub(super) async fn edit_scenario(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    let sc = costs::scenario(&s.db, id).await?;
+    let model = costs::model(&s.db, today()).await?;
+    scenario_page(
+        c,
+        &model,
+        ScenarioDraft::from_scenario(&sc),
+        FormErrors::default(),
+        Some(id),
+    )
+}
+
+pub(super) async fn update_scenario(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    costs::scenario(&s.db, id).await?;
+    save_scenario(&s, c, pairs, Some(id)).await
+}
+
+pub(super) async fn delete_scenario(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let user = c.require(Action::ManageCosts)?;
+    costs::delete_scenario(&s.db, &user.who(), id).await?;
+    Ok(see_other("/kostnader?ok=scenario-deleted"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_form_reads_ticks_and_per_municipality_fields() {
+        let pairs: Vec<(String, String)> = [
+            ("_csrf", "x"),
+            ("name", "Två"),
+            ("municipality_4", "1"),
+            ("municipality_9", "1"),
+            ("course_hours_4", "120"),
+            ("participants_9", "30"),
+            ("weight_use", "100"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let d = scenario_draft(&pairs);
+        assert_eq!(d.name, "Två");
+        assert_eq!(d.municipalities, ["4", "9"]);
+        assert_eq!(d.course_hours.get(&4).map(String::as_str), Some("120"));
+        assert_eq!(d.participants.get(&9).map(String::as_str), Some("30"));
+        assert_eq!(d.weight_use, "100");
+    }
+}

@@ -1,0 +1,333 @@
+//! Scenarios side by side, with the chart and the PDF and XLSX exports.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::access::Action;
+use domain::costs::money::number;
+use domain::costs::{compare, Comparison, ScenarioResult};
+use navet_store::costs::{self, Model};
+use navet_store::StoreError;
+
+use super::{chart, Report};
+use super::{money, money_ore, nb, today};
+use crate::ctx::Ctx;
+use crate::{render, AppError, AppState, PageResult};
+
+/// The scenarios to compare: `s` repeated (ids), `bas` the baseline.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub ids: Vec<i64>,
+    pub base: Option<i64>,
+}
+
+/// The most scenarios one comparison shows (the chart and PDF stay readable).
+pub const MAX_COMPARED: usize = 6;
+
+impl Selection {
+    pub fn parse(query: Option<&str>) -> Selection {
+        let mut sel = Selection::default();
+        for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match k.as_ref() {
+                "s" => {
+                    if let Ok(id) = v.trim().parse::<i64>() {
+                        if !sel.ids.contains(&id) {
+                            sel.ids.push(id);
+                        }
+                    }
+                }
+                "bas" => sel.base = v.trim().parse().ok(),
+                _ => {}
+            }
+        }
+        // The baseline goes first.
+        if let Some(b) = sel.base {
+            if let Some(pos) = sel.ids.iter().position(|i| *i == b) {
+                let id = sel.ids.remove(pos);
+                sel.ids.insert(0, id);
+            }
+        }
+        sel
+    }
+    pub fn query(&self) -> String {
+        let mut parts: Vec<String> = self.ids.iter().map(|i| format!("s={i}")).collect();
+        if let Some(b) = self.base {
+            parts.push(format!("bas={b}"));
+        }
+        parts.join("&")
+    }
+}
+
+/// Compute the selected scenarios; those that cannot be computed are
+/// reported by name instead.
+pub async fn load_comparison(
+    s: &AppState,
+    sel: &Selection,
+) -> Result<(Vec<ScenarioResult>, Vec<String>, Model), AppError> {
+    let model = costs::model(&s.db, today()).await?;
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    for id in sel.ids.iter().take(MAX_COMPARED) {
+        let sc = match costs::scenario(&s.db, *id).await {
+            Ok(sc) => sc,
+            Err(StoreError::NotFound(_)) => {
+                problems.push(format!("Scenario {id} finns inte."));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match model.compute(&sc) {
+            Ok(r) => results.push(r),
+            Err(e) => problems.push(format!(
+                "”{}” kan inte beräknas: {}",
+                sc.name,
+                e.0.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+        }
+    }
+    if sel.ids.len() > MAX_COMPARED {
+        problems.push(format!(
+            "Högst {MAX_COMPARED} scenarier jämförs åt gången; de första {MAX_COMPARED} visas."
+        ));
+    }
+    Ok((results, problems, model))
+}
+
+pub(super) struct Choice {
+    id: i64,
+    name: String,
+    checked: bool,
+    base: bool,
+}
+
+pub(super) struct ColView {
+    name: String,
+    colour: &'static str,
+    total: String,
+    fixed: String,
+    variable: String,
+    per_hour: String,
+    per_participant: String,
+    per_inhabitant: String,
+    count: usize,
+    key: String,
+    hours: String,
+}
+
+pub(super) struct RowView {
+    name: String,
+    cells: Vec<String>,
+}
+
+pub(super) struct DiffView {
+    title: String,
+    summary: String,
+    lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "costs/compare.html")]
+pub(super) struct ComparePage {
+    c: Ctx,
+    choices: Vec<Choice>,
+    problems: Vec<String>,
+    cols: Vec<ColView>,
+    rows: Vec<RowView>,
+    diffs: Vec<DiffView>,
+    chart: String,
+    query: String,
+    approx: bool,
+}
+
+pub(super) fn compare_views(cmp: &Comparison) -> (Vec<ColView>, Vec<RowView>, Vec<DiffView>) {
+    let cols = cmp
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ColView {
+            name: c.name.clone(),
+            colour: chart::COLOURS[i % chart::COLOURS.len()],
+            total: money(c.total),
+            fixed: money(c.fixed),
+            variable: money(c.variable),
+            per_hour: money_ore(c.per_course_hour),
+            per_participant: money_ore(c.per_participant),
+            per_inhabitant: money_ore(c.per_inhabitant),
+            count: c.municipalities,
+            key: c.weights_label.clone(),
+            hours: nb(number(c.course_hours, 0)),
+        })
+        .collect();
+    let rows = cmp
+        .rows
+        .iter()
+        .map(|r| RowView {
+            name: r.name.clone(),
+            cells: r
+                .shares
+                .iter()
+                .map(|s| s.map(money).unwrap_or_else(|| "deltar inte".into()))
+                .collect(),
+        })
+        .collect();
+    let diffs = cmp
+        .differences
+        .iter()
+        .map(|d| DiffView {
+            title: format!(
+                "”{}” jämfört med ”{}”",
+                cmp.columns[d.other].name, cmp.columns[d.base].name
+            ),
+            summary: d.summary.clone(),
+            lines: d.municipalities.clone(),
+        })
+        .collect();
+    (cols, rows, diffs)
+}
+
+pub(super) async fn compare_page(
+    State(s): State<AppState>,
+    c: Ctx,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    let sel = Selection::parse(q.as_deref());
+    let all = costs::scenarios(&s.db).await?;
+    let (results, problems, _) = load_comparison(&s, &sel).await?;
+    let cmp = compare(&results);
+    let (cols, rows, diffs) = compare_views(&cmp);
+    let choices = all
+        .iter()
+        .map(|sc| Choice {
+            id: sc.id,
+            name: sc.name.clone(),
+            checked: sel.ids.contains(&sc.id),
+            base: sel.ids.first() == Some(&sc.id),
+        })
+        .collect();
+    render(ComparePage {
+        choices,
+        problems,
+        chart: if results.is_empty() {
+            String::new()
+        } else {
+            chart::bars(&cmp, "chart-title", "compare-table")
+        },
+        query: sel.query(),
+        approx: results
+            .iter()
+            .any(|r| r.municipalities.iter().any(|m| m.inhabitants_approx)),
+        cols,
+        rows,
+        diffs,
+        c,
+    })
+}
+
+pub(super) async fn export_report(
+    s: &AppState,
+    q: Option<String>,
+) -> Result<(Vec<ScenarioResult>, Comparison, Model), AppError> {
+    let sel = Selection::parse(q.as_deref());
+    let (results, problems, model) = load_comparison(s, &sel).await?;
+    if results.is_empty() {
+        return Err(AppError::BadRequest(if problems.is_empty() {
+            "Välj minst ett scenario att jämföra.".into()
+        } else {
+            problems.join(" ")
+        }));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join(" ")));
+    }
+    let cmp = compare(&results);
+    Ok((results, cmp, model))
+}
+
+pub(super) fn report<'a>(
+    results: &'a [ScenarioResult],
+    cmp: &'a Comparison,
+    model: &'a Model,
+) -> Report<'a> {
+    Report {
+        results,
+        comparison: cmp,
+        lines: &model.lines,
+        settings: &model.settings,
+        generated_on: today().format("%Y-%m-%d").to_string(),
+        approx_inhabitants: model
+            .actuals
+            .municipalities
+            .iter()
+            .filter(|m| {
+                m.inhabitants_approx && results.iter().any(|r| r.municipality(m.id).is_some())
+            })
+            .map(|m| m.name.clone())
+            .collect(),
+    }
+}
+
+pub(super) fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(super) async fn compare_pdf(
+    State(s): State<AppState>,
+    c: Ctx,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    let (results, cmp, model) = export_report(&s, q).await?;
+    let bytes = report(&results, &cmp, &model)
+        .pdf()
+        .map_err(AppError::Internal)?;
+    Ok(download(
+        bytes,
+        "application/pdf",
+        &format!("kostnadsscenarier-{}.pdf", today().format("%Y-%m-%d")),
+    ))
+}
+
+pub(super) async fn compare_xlsx(
+    State(s): State<AppState>,
+    c: Ctx,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    c.require(Action::ManageCosts)?;
+    let (results, cmp, model) = export_report(&s, q).await?;
+    let bytes = report(&results, &cmp, &model)
+        .xlsx()
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("kostnadsscenarier-{}.xlsx", today().format("%Y-%m-%d")),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_puts_the_baseline_first_and_drops_duplicates() {
+        let s = Selection::parse(Some("s=3&s=1&s=3&s=x&bas=1"));
+        assert_eq!(s.ids, vec![1, 3]);
+        assert_eq!(s.query(), "s=1&s=3&bas=1");
+        assert_eq!(Selection::parse(None), Selection::default());
+    }
+}
