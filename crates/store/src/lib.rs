@@ -24,6 +24,7 @@ pub mod funding;
 pub mod gaps;
 pub mod history_import;
 pub mod imports;
+pub mod login_throttle;
 pub mod migrate;
 pub mod national_data;
 pub mod needs;

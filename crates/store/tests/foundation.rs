@@ -4,7 +4,7 @@ use domain::access::{Role, Scope};
 use domain::staff_import::{check_rows, plan, RawStaffRow};
 use navet_store::audit::{self, Who};
 use navet_store::people::{self, PersonInput};
-use navet_store::{accounts, both_engines, migrate, org, seed, Db, StoreError};
+use navet_store::{accounts, both_engines, login_throttle, migrate, org, seed, Db, StoreError};
 
 fn who() -> Who {
     Who::system("test")
@@ -315,9 +315,13 @@ both_engines!(
             .map(|_| {
                 let db = db.clone();
                 tokio::spawn(async move {
-                    accounts::begin_login_attempt(&db, &[("account:c@x.se", PER_ACCOUNT)], now)
-                        .await
-                        .unwrap()
+                    login_throttle::begin_login_attempt(
+                        &db,
+                        &[("account:c@x.se", PER_ACCOUNT)],
+                        now,
+                    )
+                    .await
+                    .unwrap()
                 })
             })
             .collect();
@@ -330,17 +334,19 @@ both_engines!(
         }
         assert_eq!(allowed, PER_ACCOUNT.free);
         // After the wait one more is checked; a success starts over.
-        assert!(
-            accounts::begin_login_attempt(&db, &[("account:c@x.se", PER_ACCOUNT)], now + 2)
-                .await
-                .unwrap()
-                .is_ok()
-        );
-        accounts::login_succeeded(&db, "account:c@x.se", &[])
+        assert!(login_throttle::begin_login_attempt(
+            &db,
+            &[("account:c@x.se", PER_ACCOUNT)],
+            now + 2
+        )
+        .await
+        .unwrap()
+        .is_ok());
+        login_throttle::login_succeeded(&db, "account:c@x.se", &[])
             .await
             .unwrap();
         for _ in 0..PER_ACCOUNT.free {
-            assert!(accounts::begin_login_attempt(
+            assert!(login_throttle::begin_login_attempt(
                 &db,
                 &[("account:c@x.se", PER_ACCOUNT)],
                 now + 3

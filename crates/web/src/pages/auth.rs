@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
-use navet_store::{accounts, audit};
+use navet_store::{accounts, audit, login_throttle};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
@@ -119,7 +119,7 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     // Counted before the password is checked: parallel guesses are
     // decided one after the other and cannot all be verified.
     let now = navet_store::time::now();
-    if let Err(until) = accounts::begin_login_attempt(
+    if let Err(until) = login_throttle::begin_login_attempt(
         &s.db,
         &[(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)],
         now,
@@ -158,7 +158,7 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
             StatusCode::UNAUTHORIZED,
         );
     };
-    accounts::login_succeeded(&s.db, &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
+    login_throttle::login_succeeded(&s.db, &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
     let (secret, _csrf) = accounts::create_session(&s.db, account.id).await?;
     if end_others {
         accounts::end_other_sessions(&s.db, account.id, &secret).await?;
@@ -252,7 +252,7 @@ async fn change_password(
     };
     let now = navet_store::time::now();
     if let Err(until) =
-        accounts::begin_login_attempt(&s.db, &[(&account_key, PER_ACCOUNT)], now).await?
+        login_throttle::begin_login_attempt(&s.db, &[(&account_key, PER_ACCOUNT)], now).await?
     {
         errs.add("current", "rate_limited", wait_message(&c, until));
         let mut r = show(c, errs)?;
@@ -263,7 +263,7 @@ async fn change_password(
         errs.add("current", "wrong_password", c.t("password.wrong_current"));
         return show(c, errs);
     }
-    accounts::login_succeeded(&s.db, &account_key, &[]).await?;
+    login_throttle::login_succeeded(&s.db, &account_key, &[]).await?;
     if let Err(m) = crate::password::check_strength(&f.new, &account.email, &account.display_name) {
         errs.add("new", "weak_password", m);
     } else if f.new != f.repeat {
