@@ -103,53 +103,19 @@ pub(super) fn municipalities(
         let per_course_hour = per_unit(share, m.hours_centi);
         let per_participant = per_unit(share, m.participants_centi);
         let per_inhabitant = f.inhabitants.and_then(|i| per_unit(share, i * 100));
+        let name_id = (f.name.as_str(), f.id);
         if let Some(v) = per_course_hour {
-            trace
-                .add(
-                    format!("per-hour-{}", f.id),
-                    format!("{}: kostnad per kurstimme", f.name),
-                    kr_ore(v),
-                    format!(
-                        "{} ÷ {} kurstimmar = {}",
-                        kr(share),
-                        fmt_centi(m.hours_centi),
-                        kr_ore(v)
-                    ),
-                )
-                .input_figure(
-                    format!("{} betalar per år", f.name),
-                    kr(share),
-                    format!("share-{}", f.id),
-                )
-                .input_figure(
-                    "Förväntade kurstimmar per år",
-                    fmt_centi(m.hours_centi),
-                    format!("hours-{}", f.id),
-                );
+            trace_cost_per(trace, name_id, share, v, m.hours_centi, &PER_COURSE_HOUR);
         }
         if let Some(v) = per_participant {
-            trace
-                .add(
-                    format!("per-participant-{}", f.id),
-                    format!("{}: kostnad per deltagare", f.name),
-                    kr_ore(v),
-                    format!(
-                        "{} ÷ {} deltagare = {}",
-                        kr(share),
-                        fmt_centi(m.participants_centi),
-                        kr_ore(v)
-                    ),
-                )
-                .input_figure(
-                    format!("{} betalar per år", f.name),
-                    kr(share),
-                    format!("share-{}", f.id),
-                )
-                .input_figure(
-                    "Förväntade deltagare per år",
-                    fmt_centi(m.participants_centi),
-                    format!("participants-{}", f.id),
-                );
+            trace_cost_per(
+                trace,
+                name_id,
+                share,
+                v,
+                m.participants_centi,
+                &PER_PARTICIPANT,
+            );
         }
         if let (Some(v), Some(inh)) = (per_inhabitant, f.inhabitants) {
             trace
@@ -317,4 +283,64 @@ pub(super) fn per_unit_overall(trace: &mut Trace, b: &Basis) -> PerUnit {
         per_participant,
         per_inhabitant,
     }
+}
+
+/// A cost per unit of expected use (course hour, participant), as the
+/// trace explains it.
+struct UseUnit {
+    key: &'static str,
+    per: &'static str,
+    plural: &'static str,
+    expected: &'static str,
+    expected_key: &'static str,
+}
+
+const PER_COURSE_HOUR: UseUnit = UseUnit {
+    key: "hour",
+    per: "kurstimme",
+    plural: "kurstimmar",
+    expected: "Förväntade kurstimmar per år",
+    expected_key: "hours",
+};
+
+const PER_PARTICIPANT: UseUnit = UseUnit {
+    key: "participant",
+    per: "deltagare",
+    plural: "deltagare",
+    expected: "Förväntade deltagare per år",
+    expected_key: "participants",
+};
+
+/// One municipality's share divided by its expected use, with both inputs.
+fn trace_cost_per(
+    trace: &mut Trace,
+    (name, id): (&str, i64),
+    share: Ore,
+    per: Ore,
+    units_centi: i64,
+    unit: &UseUnit,
+) {
+    trace
+        .add(
+            format!("per-{}-{id}", unit.key),
+            format!("{name}: kostnad per {}", unit.per),
+            kr_ore(per),
+            format!(
+                "{} ÷ {} {} = {}",
+                kr(share),
+                fmt_centi(units_centi),
+                unit.plural,
+                kr_ore(per)
+            ),
+        )
+        .input_figure(
+            format!("{name} betalar per år"),
+            kr(share),
+            format!("share-{id}"),
+        )
+        .input_figure(
+            unit.expected,
+            fmt_centi(units_centi),
+            format!("{}-{id}", unit.expected_key),
+        );
 }
