@@ -132,10 +132,7 @@ both_engines!(
     the_token_page_shows_the_secret_once_and_revokes,
     |db: Db| async move {
         let app = TestApp::new(db.clone());
-        let (id, _) = app
-            .account("p@test.se", Role::Participant, None, Scope::default())
-            .await;
-        let cookie = app.login("p@test.se", "rätt-lösenord-123").await.unwrap();
+        let (id, cookie) = app.signed_in("p@test.se", Role::Participant).await;
         let r = app.page("GET", "/konto/api-nycklar", &cookie, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Mina API-nycklar"));
@@ -232,10 +229,7 @@ both_engines!(
     refused_pages_are_logged_with_the_account,
     |db: Db| async move {
         let app = TestApp::new(db.clone());
-        let (id, _) = app
-            .account("p@test.se", Role::Participant, None, Scope::default())
-            .await;
-        let cookie = app.login("p@test.se", "rätt-lösenord-123").await.unwrap();
+        let (id, cookie) = app.signed_in("p@test.se", Role::Participant).await;
         let r = app.page("GET", "/admin/konton?q=Anna", &cookie, None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let refused = log(&db, "access.denied").await;

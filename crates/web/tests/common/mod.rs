@@ -77,6 +77,14 @@ impl TestApp {
         (id, token)
     }
 
+    /// An account with the role and no unit scope, signed in: its id and
+    /// session cookie.
+    pub async fn signed_in(&self, email: &str, role: Role) -> (i64, String) {
+        let (id, _) = self.account(email, role, None, Scope::default()).await;
+        let cookie = self.login(email, "rätt-lösenord-123").await.unwrap();
+        (id, cookie)
+    }
+
     pub async fn token(&self, role: Role) -> String {
         self.account(
             &format!("{}@test.se", role.code()),
