@@ -31,6 +31,7 @@ pub mod participation_import;
 pub mod passwords;
 pub mod people;
 pub mod redirect;
+pub mod second_factor;
 pub mod requirements;
 pub mod sessions;
 pub mod sign_in;

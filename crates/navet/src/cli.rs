@@ -93,6 +93,17 @@ pub struct ServeArgs {
 pub enum UserCmd {
     /// Add an account.
     Add(UserAddArgs),
+    /// Remove an account's two-step verification (a lost phone): it is
+    /// set up again at the next sign-in with a password.
+    ResetSecondFactor(UserEmailArgs),
+}
+
+#[derive(Args)]
+pub struct UserEmailArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -376,6 +387,9 @@ pub async fn user_add(a: UserAddArgs) -> Result<()> {
     if generated {
         println!("Lösenord: {password}");
     }
+    if domain::second_factor::required_for(role) {
+        println!("Tvåstegsverifiering (app i telefonen) ställs in vid första inloggningen.");
+    }
     db.close().await;
     Ok(())
 }
@@ -476,4 +490,24 @@ pub async fn audit_verify(a: DbArgs) -> Result<()> {
             bail!("granskningsloggen är bruten vid post {id}: {reason}")
         }
     }
+}
+
+pub async fn user_reset_second_factor(a: UserEmailArgs) -> Result<()> {
+    let url = database_url(a.database_url)?;
+    let db = open_db(&url).await?;
+    let account = accounts::by_email(&db, &a.email)
+        .await?
+        .with_context(|| format!("inget konto med e-postadressen {}", a.email.trim()))?;
+    let had =
+        navet_store::second_factor::reset(&db, &Who::system("kommandoraden"), account.id).await?;
+    if had {
+        println!(
+            "Tvåstegsverifieringen för konto {} är återställd; kontot är utloggat och ställer in appen igen vid nästa inloggning.",
+            account.id
+        );
+    } else {
+        println!("Konto {} hade ingen tvåstegsverifiering. Inget ändrat.", account.id);
+    }
+    db.close().await;
+    Ok(())
 }

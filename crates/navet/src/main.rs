@@ -51,6 +51,7 @@ async fn run(args: cli::Cli) -> Result<()> {
         Serve(a) => cli::serve(a).await,
         Migrate(a) => cli::migrate(a).await,
         User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
+        User(cli::UserCmd::ResetSecondFactor(a)) => cli::user_reset_second_factor(a).await,
         Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
         Token(cli::TokenCmd::List(a)) => cli::token_list(a).await,
         Token(cli::TokenCmd::Revoke(a)) => cli::token_revoke(a).await,

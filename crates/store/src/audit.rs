@@ -264,6 +264,24 @@ pub async fn record_login_failure(
     .await
 }
 
+/// A completed sign-in with a password (`detail` says with what second
+/// factor, if any), by the account itself.
+pub async fn record_login(db: &Db, account_id: i64, detail: &str) -> StoreResult<()> {
+    record_alone(
+        db,
+        &Who {
+            account_id: Some(account_id),
+            label: "webb".into(),
+        },
+        "login.password",
+        "account",
+        Some(account_id),
+        None,
+        detail,
+    )
+    .await
+}
+
 const CHAIN_COLUMNS: &str = "id, at, actor_account_id, actor_label, action, subject_type, subject_id, person_id, detail, prev_hash, hash";
 
 struct Stored {

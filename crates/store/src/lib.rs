@@ -36,6 +36,7 @@ pub mod participations;
 pub mod people;
 pub mod reports;
 pub mod requirements;
+pub mod second_factor;
 pub mod seed;
 pub mod session_rows;
 pub mod sessions;

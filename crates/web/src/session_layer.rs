@@ -124,7 +124,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 
     // A form sent after the session ran out: log in again, then come back.
     // (The page's script keeps what was typed in the browser meanwhile.)
-    if unsafe_method && session_secret.is_some() && user.is_none() && path != "/login" {
+    if unsafe_method
+        && session_secret.is_some()
+        && user.is_none()
+        && path != "/login"
+        && !path.starts_with("/login/")
+    {
         let back = req
             .headers()
             .get(header::REFERER)
@@ -136,6 +141,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             urlencoding::encode(&back)
         ))
         .into_response();
+    }
+
+    // A password sign-in waiting for its second factor is nobody signed
+    // in, and may go nowhere but the code step until it is done.
+    if user.is_none()
+        && jar
+            .get(crate::pages::second_factor::cookie_name(cfg.secure_cookies))
+            .is_some()
+        && !crate::pages::second_factor::allowed_while_waiting(&path)
+    {
+        return Redirect::to(crate::pages::second_factor::STEP_PATH).into_response();
     }
 
     let mut new_anon_csrf = None;

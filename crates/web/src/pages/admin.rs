@@ -225,6 +225,8 @@ struct AccountPage {
     municipalities: Vec<Municipality>,
     units: Vec<Unit>,
     notice: String,
+    /// The account's second factor (TOTP), if set up.
+    second_factor: Option<navet_store::second_factor::Status>,
 }
 
 impl AccountPage {
@@ -279,6 +281,7 @@ async fn account_view(
     let has_errors = errors.any();
     render_form(
         AccountPage {
+            second_factor: navet_store::second_factor::status(&s.db, id).await?,
             municipalities: navet_store::org::municipalities(&s.db).await?,
             units: navet_store::org::units(&s.db, None).await?,
             c,
@@ -301,7 +304,7 @@ async fn account_page(
     let notice = if q.ok.is_some() {
         c.t("common.saved").to_string()
     } else {
-        String::new()
+        c.flash_notice()
     };
     account_view(&s, c, id, None, FormErrors::default(), notice).await
 }

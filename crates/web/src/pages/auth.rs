@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route(LOGGED_OUT_PATH, get(logged_out))
         .route("/session/keepalive", post(keepalive))
         .route("/konto/losenord", get(password_form).post(change_password))
 }
@@ -53,6 +54,9 @@ struct LoginQuery {
     next: String,
     #[serde(default)]
     expired: Option<String>,
+    /// The second step ran out (or was cancelled): start over.
+    #[serde(default)]
+    tvastegs: Option<String>,
 }
 
 async fn login_form(c: Ctx, Query(q): Query<LoginQuery>) -> PageResult {
@@ -61,6 +65,8 @@ async fn login_form(c: Ctx, Query(q): Query<LoginQuery>) -> PageResult {
     }
     let notice = if q.expired.is_some() {
         c.t("login.expired").to_string()
+    } else if q.tvastegs.is_some() {
+        c.t("second_factor.start_over").to_string()
     } else {
         String::new()
     };
@@ -86,7 +92,7 @@ struct LoginForm {
 }
 
 /// "Wait N seconds (until HH:MM:SS)" in the page's language.
-fn wait_message(c: &Ctx, until: i64) -> String {
+pub(crate) fn wait_message(c: &Ctx, until: i64) -> String {
     let secs = (until - navet_store::time::now()).max(1);
     let at = crate::format::stockholm(until)
         .format("%H:%M:%S")
@@ -159,10 +165,18 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         );
     };
     login_throttle::login_succeeded(&s.db, &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
+    // Admins and coordinators give a code from their app first (or set
+    // one up): no login session until then.
+    if let Some(resp) =
+        crate::pages::second_factor::after_password(&s, &account, &next, end_others).await?
+    {
+        return Ok(resp);
+    }
     let (secret, _csrf) = accounts::create_session(&s.db, account.id).await?;
     if end_others {
         accounts::end_other_sessions(&s.db, account.id, &secret).await?;
     }
+    audit::record_login(&s.db, account.id, "lösenord").await?;
     let mut resp = Redirect::to(&next).into_response();
     let cookie =
         crate::session_layer::cookie(s.config.session_cookie(), secret, s.config.secure_cookies);
@@ -172,11 +186,64 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
     Ok(resp)
 }
 
-async fn logout(State(s): State<AppState>, c: Ctx) -> PageResult {
+#[derive(Template)]
+#[template(path = "logged_out.html")]
+struct LoggedOutPage {
+    c: Ctx,
+    /// The provider's end-session address, when the session came from one
+    /// that publishes it.
+    end_session_url: Option<String>,
+    provider_label: String,
+}
+
+/// Where a provider sends the browser back after its own logout.
+pub const LOGGED_OUT_PATH: &str = "/utloggad";
+
+/// Log out: the Navet session ends. A session signed in through a
+/// municipality's provider then goes on to the provider's end-session
+/// endpoint (with the ID token as hint and `/utloggad` to come back to)
+/// when its discovery document publishes one: through a page that
+/// forwards at once, because a redirect straight from the form would
+/// break the pages' `form-action 'self'` policy.
+async fn logout(State(s): State<AppState>, c: Ctx, headers: axum::http::HeaderMap) -> PageResult {
+    let mut end_session = None;
     if let Some(u) = &c.user {
+        if let Some((provider, id_token)) =
+            navet_store::sign_in::session_provider(&s.db, &u.session_secret).await?
+        {
+            let back = format!(
+                "{}{LOGGED_OUT_PATH}",
+                s.config.public_url.trim_end_matches('/')
+            );
+            if let Some(url) = s.oidc.end_session_url(&provider, &id_token, &back).await {
+                let label = s
+                    .oidc
+                    .get(&provider)
+                    .map(|p| p.label.clone())
+                    .unwrap_or_default();
+                end_session = Some((url, label));
+            }
+        }
         accounts::end_session(&s.db, &u.session_secret).await?;
     }
-    let mut resp = Redirect::to("/").into_response();
+    // A sign-in still waiting for its code is dropped too.
+    if let Some(k) = axum_extra::extract::CookieJar::from_headers(&headers)
+        .get(crate::pages::second_factor::cookie_name(s.config.secure_cookies))
+    {
+        navet_store::second_factor::cancel(&s.db, k.value()).await?;
+    }
+    let mut resp = match end_session {
+        Some((url, label)) => {
+            let mut c = c;
+            c.user = None;
+            render(LoggedOutPage {
+                c,
+                end_session_url: Some(url),
+                provider_label: label,
+            })?
+        }
+        None => Redirect::to("/").into_response(),
+    };
     let mut cookie = crate::session_layer::cookie(
         s.config.session_cookie(),
         String::new(),
@@ -186,6 +253,7 @@ async fn logout(State(s): State<AppState>, c: Ctx) -> PageResult {
     if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
+    crate::pages::second_factor::forget_cookie(&s, &mut resp);
     // The browser forgets what it kept of this site (cached pages,
     // cookies, stored form drafts): it may be a shared computer.
     resp.headers_mut().insert(
@@ -193,6 +261,18 @@ async fn logout(State(s): State<AppState>, c: Ctx) -> PageResult {
         HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
     );
     Ok(resp)
+}
+
+/// Back from the provider's logout (or any visit): "you are logged out".
+async fn logged_out(c: Ctx) -> PageResult {
+    if c.is_logged_in() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    render(LoggedOutPage {
+        c,
+        end_session_url: None,
+        provider_label: String::new(),
+    })
 }
 
 // Changing one's own password ---------------------------------------------------------

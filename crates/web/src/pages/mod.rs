@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod packages;
 pub mod people;
 pub mod reports;
+pub mod second_factor;
 pub mod requirements;
 pub mod sessions;
 pub mod statics;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(auth::router())
         .merge(oidc::router())
+        .merge(second_factor::router())
         .merge(people::router())
         .merge(org::router())
         .merge(admin::router())

@@ -14,9 +14,39 @@ use navet_web::{AppState, Config};
 use serde_json::Value;
 use tower::ServiceExt;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use domain::second_factor::{self, Generator};
+
 pub struct TestApp {
     pub db: Db,
     pub app: Router,
+    /// What the harness, playing each admin's and coordinator's phone,
+    /// knows of their second factor (set up through the pages).
+    phones: Arc<Mutex<HashMap<String, Phone>>>,
+}
+
+/// An authenticator app with its recovery codes, as a person keeps them.
+#[derive(Debug, Clone)]
+pub struct Phone {
+    pub secret: String,
+    /// The last time step whose code was given (a code counts once).
+    pub last_step: i64,
+    pub recovery: Vec<String>,
+}
+
+impl Phone {
+    pub fn code_at(&self, step: i64) -> String {
+        Generator::new(&self.secret, "test")
+            .unwrap()
+            .code_at_step(step)
+    }
+}
+
+/// The current TOTP time step.
+pub fn now_step() -> i64 {
+    second_factor::step_of(navet_store::time::now())
 }
 
 pub struct Resp {
@@ -40,12 +70,22 @@ impl Resp {
 
 impl TestApp {
     pub fn new(db: Db) -> TestApp {
-        let config = Config {
-            secure_cookies: true,
-            ..Config::default()
-        };
+        TestApp::with_config(
+            db,
+            Config {
+                secure_cookies: true,
+                ..Config::default()
+            },
+        )
+    }
+
+    pub fn with_config(db: Db, config: Config) -> TestApp {
         let app = navet_web::app(AppState::new(db.clone(), config));
-        TestApp { db, app }
+        TestApp {
+            db,
+            app,
+            phones: Arc::default(),
+        }
     }
 
     /// An account with the role (a manager gets `scope`), and its API token.
@@ -165,8 +205,8 @@ impl TestApp {
         self.send(r.body(body).unwrap()).await
     }
 
-    /// Log in through the form; returns the cookie header to send afterwards.
-    pub async fn login(&self, email: &str, password: &str) -> Option<String> {
+    /// An anonymous visitor's CSRF cookie pair and token (from the login page).
+    pub async fn anon_csrf(&self) -> (String, String) {
         let anon = self.page("GET", "/login", "", None).await;
         let csrf_cookie = anon
             .cookies()
@@ -175,6 +215,26 @@ impl TestApp {
             .unwrap();
         let csrf_pair = csrf_cookie.split(';').next().unwrap().to_string();
         let token = csrf_pair.split('=').nth(1).unwrap().to_string();
+        (csrf_pair, token)
+    }
+
+    /// Log in through the form; returns the cookie header to send
+    /// afterwards. Admins and coordinators also pass the second step, the
+    /// harness acting as their phone: it sets up the app the first time
+    /// (reading the key from the page, as a person types it into an app)
+    /// and gives a fresh code, or a recovery code, after that.
+    pub async fn login(&self, email: &str, password: &str) -> Option<String> {
+        match self.password_step(email, password).await? {
+            PasswordStep::SignedIn(cookie) => Some(cookie),
+            PasswordStep::SecondStep { cookies, csrf } => {
+                self.second_step(email, &cookies, &csrf).await
+            }
+        }
+    }
+
+    /// Only the password: signed in, or waiting for the second step.
+    pub async fn password_step(&self, email: &str, password: &str) -> Option<PasswordStep> {
+        let (csrf_pair, token) = self.anon_csrf().await;
         let form = format!(
             "_csrf={token}&email={}&password={}&next=/",
             urlencoding(email),
@@ -184,11 +244,103 @@ impl TestApp {
         if r.status != StatusCode::SEE_OTHER {
             return None;
         }
+        if r.headers["location"] == "/login/tvastegs" {
+            let flow = r
+                .cookies()
+                .into_iter()
+                .find(|c| c.contains("navet_2fa="))
+                .expect("the second step's cookie");
+            let flow = flow.split(';').next().unwrap().to_string();
+            return Some(PasswordStep::SecondStep {
+                cookies: format!("{csrf_pair}; {flow}"),
+                csrf: token,
+            });
+        }
         let session = r
             .cookies()
             .into_iter()
             .find(|c| c.contains("navet_session"))?;
-        Some(session.split(';').next().unwrap().to_string())
+        Some(PasswordStep::SignedIn(
+            session.split(';').next().unwrap().to_string(),
+        ))
+    }
+
+    /// The phone the harness keeps for an account (after it set one up).
+    pub fn phone(&self, email: &str) -> Option<Phone> {
+        self.phones.lock().unwrap().get(email).cloned()
+    }
+
+    /// Forget an account's phone (its second factor was reset).
+    pub fn forget_phone(&self, email: &str) {
+        self.phones.lock().unwrap().remove(email);
+    }
+
+    /// The second step, as the account's owner does it.
+    pub async fn second_step(&self, email: &str, cookies: &str, csrf: &str) -> Option<String> {
+        let page = self.page("GET", "/login/tvastegs", cookies, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        if let Some(i) = page.body.find("id=\"totp-secret\">") {
+            let rest = &page.body[i + 18..];
+            let secret: String = rest[..rest.find('<').unwrap()]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let mut phone = Phone {
+                secret,
+                last_step: now_step(),
+                recovery: vec![],
+            };
+            let code = phone.code_at(phone.last_step);
+            let r = self
+                .page(
+                    "POST",
+                    "/login/tvastegs",
+                    cookies,
+                    Some(&format!("_csrf={csrf}&code={code}")),
+                )
+                .await;
+            if r.status != StatusCode::OK {
+                return None;
+            }
+            phone.recovery = r
+                .body
+                .split("<li><code>")
+                .skip(1)
+                .map(|x| x[..x.find('<').unwrap()].to_string())
+                .collect();
+            assert_eq!(phone.recovery.len(), 10, "{}", r.body);
+            self.phones
+                .lock()
+                .unwrap()
+                .insert(email.to_string(), phone);
+            return session_cookie(&r);
+        }
+        let mut phone = self.phone(email).expect("the harness set up this account's app");
+        // A code counts once: the next step's code (the app a little
+        // ahead) when this step's was used, then a recovery code.
+        let step = now_step().max(phone.last_step + 1);
+        let code = if step <= now_step() + 1 {
+            phone.last_step = step;
+            phone.code_at(step)
+        } else {
+            phone.recovery.pop().expect("a recovery code left")
+        };
+        self.phones
+            .lock()
+            .unwrap()
+            .insert(email.to_string(), phone);
+        let r = self
+            .page(
+                "POST",
+                "/login/tvastegs",
+                cookies,
+                Some(&format!("_csrf={csrf}&code={code}")),
+            )
+            .await;
+        if r.status != StatusCode::SEE_OTHER && r.status != StatusCode::OK {
+            return None;
+        }
+        session_cookie(&r)
     }
 
     /// The CSRF token printed in a page's forms.
@@ -205,4 +357,20 @@ impl TestApp {
 
 pub fn urlencoding(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// After the password: signed in (the session cookie), or waiting for the
+/// second step (the cookies to send, with the CSRF cookie, and the token).
+pub enum PasswordStep {
+    SignedIn(String),
+    SecondStep { cookies: String, csrf: String },
+}
+
+/// The login session cookie a response sets, as a cookie header.
+pub fn session_cookie(r: &Resp) -> Option<String> {
+    let c = r
+        .cookies()
+        .into_iter()
+        .find(|c| c.contains("navet_session=") && !c.contains("Max-Age=0"))?;
+    Some(c.split(';').next().unwrap().to_string())
 }
