@@ -279,8 +279,9 @@ impl TestApp {
     pub async fn second_step(&self, email: &str, cookies: &str, csrf: &str) -> Option<String> {
         let page = self.page("GET", "/login/tvastegs", cookies, None).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        if let Some(i) = page.body.find("id=\"totp-secret\">") {
-            let rest = &page.body[i + 18..];
+        let needle = "id=\"totp-secret\">";
+        if let Some(i) = page.body.find(needle) {
+            let rest = &page.body[i + needle.len()..];
             let secret: String = rest[..rest.find('<').unwrap()]
                 .chars()
                 .filter(|c| !c.is_whitespace())
