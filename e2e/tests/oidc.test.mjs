@@ -33,7 +33,7 @@ claim = "email"
   navet = await startNavet({ NAVET_CONFIG: config, NAVET_OIDC_OREBRO_SECRET: CLIENT_SECRET });
   provider = await startProvider(port, {
     redirectUris: [`${navet.url}/login/oidc/orebro/callback`],
-    postLogoutUris: [`${navet.url}/`],
+    postLogoutUris: [`${navet.url}/utloggad`],
   });
   browser = await launchBrowser();
 });
@@ -92,9 +92,9 @@ test("a staff member's first sign-in makes their account; they see their booking
   await checkA11y(page, "oidc-first-sign-in-bookings");
   assert.ok((await page.locator("header").textContent()).includes(name.split(" ")[0]));
   assert.ok((await accountsPage()).includes(email), "the account exists after the first sign-in");
-  // Logout ends the Navet session.
+  // Logout ends the Navet session (and goes on to the provider's logout).
   await page.click("header form[action='/logout'] button");
-  await page.waitForLoadState("domcontentloaded");
+  await page.waitForURL((u) => u.origin === provider.issuer, { waitUntil: "domcontentloaded" });
   const r = await page.goto(`${navet.url}/mina-bokningar`);
   assert.match(page.url(), /\/login/);
   assert.equal(r.status(), 200);
@@ -149,5 +149,26 @@ test("an answer replayed in the same browser is refused", async () => {
   assert.equal(r.status(), 400);
   assert.ok((await page.locator("main").textContent()).includes("Försök igen"));
   await checkA11y(page, "oidc-refused-stale");
+  await page.context().close();
+});
+
+test("logging out of a provider session logs out at the provider too", async () => {
+  const page = await newPage(browser);
+  await signInAtProvider(page, "medarbetare@demo.navet.se", "/mina-bokningar");
+  // Signed in at the provider: a second sign-in goes straight through.
+  await page.goto(`${navet.url}/login/oidc/orebro`);
+  await page.waitForURL((u) => u.origin === navet.url && !u.pathname.startsWith("/login"), { waitUntil: "domcontentloaded" });
+  await page.click("header form[action='/logout'] button");
+  // Navet's "Du är utloggad" page forwards to the provider's end-session endpoint…
+  await page.waitForURL((u) => u.origin === provider.issuer, { waitUntil: "domcontentloaded" });
+  // …which asks to confirm, then sends the browser back to Navet.
+  await page.click("button[name=logout][value=yes]");
+  await page.waitForURL((u) => u.origin === navet.url && u.pathname === "/utloggad", { waitUntil: "domcontentloaded" });
+  assert.ok((await page.locator("main").textContent()).includes("Du är utloggad"));
+  await checkA11y(page, "oidc-logged-out");
+  // The provider's session is over too: it asks who you are again.
+  await page.goto(`${navet.url}/login/oidc/orebro`);
+  await page.waitForURL((u) => u.origin === provider.issuer, { waitUntil: "domcontentloaded" });
+  assert.equal(await page.locator("input[name=login]").count(), 1);
   await page.context().close();
 });

@@ -290,7 +290,9 @@ mod tests {
     fn secrets_are_base32_and_short_ones_are_refused() {
         let s = encode_secret(&[0xff; SECRET_BYTES]);
         assert_eq!(s.len(), 32);
-        assert!(s.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
+        assert!(s
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
         // 80 bits is too short for the crate (and for RFC 4226).
         assert!(Generator::new(&encode_secret(&[1u8; 10]), "a@b.se").is_err());
@@ -303,8 +305,14 @@ mod tests {
     fn the_qr_address_names_navet_and_the_account() {
         let g = Generator::new(&encode_secret(b"12345678901234567890"), "anna@test.se").unwrap();
         let url = g.url();
-        assert!(url.starts_with("otpauth://totp/Navet:anna%40test.se?"), "{url}");
-        assert!(url.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), "{url}");
+        assert!(
+            url.starts_with("otpauth://totp/Navet:anna%40test.se?"),
+            "{url}"
+        );
+        assert!(
+            url.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            "{url}"
+        );
         assert!(url.contains("issuer=Navet"), "{url}");
     }
 
@@ -319,7 +327,14 @@ mod tests {
             read_input("abcdefghjkmn"),
             Input::Recovery("abcd-efgh-jkmn".into())
         );
-        for bad in ["", "12345", "1234567", "abcd-efgh-jkm", "abcd-efgh-jkm0", "12a456"] {
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "abcd-efgh-jkm",
+            "abcd-efgh-jkm0",
+            "12a456",
+        ] {
             assert_eq!(read_input(bad), Input::Malformed, "{bad:?}");
         }
     }

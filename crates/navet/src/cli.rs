@@ -506,7 +506,10 @@ pub async fn user_reset_second_factor(a: UserEmailArgs) -> Result<()> {
             account.id
         );
     } else {
-        println!("Konto {} hade ingen tvåstegsverifiering. Inget ändrat.", account.id);
+        println!(
+            "Konto {} hade ingen tvåstegsverifiering. Inget ändrat.",
+            account.id
+        );
     }
     db.close().await;
     Ok(())

@@ -54,7 +54,9 @@ async fn enrolled(db: &Db, id: i64, step: i64) -> Vec<String> {
     let secret = sf::new_secret();
     let flow = wait(db, id, Some(secret.clone())).await;
     let codes = sf::new_recovery_codes();
-    let o = sf::enrol(db, &flow, id, &secret, step, &codes).await.unwrap();
+    let o = sf::enrol(db, &flow, id, &secret, step, &codes)
+        .await
+        .unwrap();
     assert!(signed_in(&o), "{o:?}");
     codes
 }
@@ -67,9 +69,15 @@ both_engines!(setting_up_is_done_once, |db: Db| async move {
     assert_eq!(distinct.len(), 10);
     let f = sf::factor(&db, id).await.unwrap().unwrap();
     assert_eq!(f.last_step, 100);
-    assert_eq!(sf::status(&db, id).await.unwrap().unwrap().recovery_left, 10);
+    assert_eq!(
+        sf::status(&db, id).await.unwrap().unwrap().recovery_left,
+        10
+    );
     // The waiting sign-in is gone: the same answer again changes nothing.
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factor_logins").await, 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM second_factor_logins").await,
+        0
+    );
     // A second, parallel set-up finds one already there.
     let other = sf::new_secret();
     let flow = wait(&db, id, Some(other.clone())).await;
@@ -109,30 +117,44 @@ both_engines!(a_time_step_counts_once, |db: Db| async move {
     // That refused answer rolled back whole: step 102 is still unspent.
     let flow = wait(&db, id, None).await;
     assert_eq!(
-        sf::complete(&db, &flow, id, &Proof::Step(101), false).await.unwrap(),
+        sf::complete(&db, &flow, id, &Proof::Step(101), false)
+            .await
+            .unwrap(),
         Outcome::Replayed
     );
     assert!(signed_in(
-        &sf::complete(&db, &flow, id, &Proof::Step(102), false).await.unwrap()
+        &sf::complete(&db, &flow, id, &Proof::Step(102), false)
+            .await
+            .unwrap()
     ));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 3);
 });
 
-both_engines!(two_answers_with_one_code_make_one_session, |db: Db| async move {
-    let id = account(&db).await;
-    enrolled(&db, id, 100).await;
-    let before = count(&db, "SELECT COUNT(*) FROM web_sessions").await;
-    let a = wait(&db, id, None).await;
-    let b = wait(&db, id, None).await;
-    let (x, y) = tokio::join!(
-        sf::complete(&db, &a, id, &Proof::Step(101), false),
-        sf::complete(&db, &b, id, &Proof::Step(101), false)
-    );
-    let outcomes = [x.unwrap(), y.unwrap()];
-    assert_eq!(outcomes.iter().filter(|o| signed_in(o)).count(), 1, "{outcomes:?}");
-    assert!(outcomes.contains(&Outcome::Replayed));
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, before + 1);
-});
+both_engines!(
+    two_answers_with_one_code_make_one_session,
+    |db: Db| async move {
+        let id = account(&db).await;
+        enrolled(&db, id, 100).await;
+        let before = count(&db, "SELECT COUNT(*) FROM web_sessions").await;
+        let a = wait(&db, id, None).await;
+        let b = wait(&db, id, None).await;
+        let (x, y) = tokio::join!(
+            sf::complete(&db, &a, id, &Proof::Step(101), false),
+            sf::complete(&db, &b, id, &Proof::Step(101), false)
+        );
+        let outcomes = [x.unwrap(), y.unwrap()];
+        assert_eq!(
+            outcomes.iter().filter(|o| signed_in(o)).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert!(outcomes.contains(&Outcome::Replayed));
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM web_sessions").await,
+            before + 1
+        );
+    }
+);
 
 both_engines!(a_recovery_code_counts_once, |db: Db| async move {
     let id = account(&db).await;
@@ -152,9 +174,15 @@ both_engines!(a_recovery_code_counts_once, |db: Db| async move {
         .await
         .unwrap();
     assert_eq!(o, Outcome::UnknownRecoveryCode);
-    let o = sf::complete(&db, &flow, id, &Proof::Recovery("abcd-efgh-jkmn".into()), false)
-        .await
-        .unwrap();
+    let o = sf::complete(
+        &db,
+        &flow,
+        id,
+        &Proof::Recovery("abcd-efgh-jkmn".into()),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(o, Outcome::UnknownRecoveryCode);
     assert_eq!(sf::status(&db, id).await.unwrap().unwrap().recovery_left, 9);
 });
@@ -171,37 +199,48 @@ both_engines!(a_waiting_sign_in_runs_out, |db: Db| async move {
     assert!(sf::pending(&db, &flow, now).await.unwrap().is_none());
 });
 
-both_engines!(a_reset_removes_it_and_ends_the_sessions, |db: Db| async move {
-    let id = account(&db).await;
-    enrolled(&db, id, 100).await;
-    wait(&db, id, None).await;
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
-    let admin = Who {
-        account_id: Some(id),
-        label: "webb".into(),
-    };
-    assert!(sf::reset(&db, &admin, id).await.unwrap());
-    for table in [
-        "second_factors",
-        "recovery_codes",
-        "second_factor_logins",
-        "web_sessions",
-    ] {
-        assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
-    }
-    let row = sqlx::query(
+both_engines!(
+    a_reset_removes_it_and_ends_the_sessions,
+    |db: Db| async move {
+        let id = account(&db).await;
+        enrolled(&db, id, 100).await;
+        wait(&db, id, None).await;
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
+        let admin = Who {
+            account_id: Some(id),
+            label: "webb".into(),
+        };
+        assert!(sf::reset(&db, &admin, id).await.unwrap());
+        for table in [
+            "second_factors",
+            "recovery_codes",
+            "second_factor_logins",
+            "web_sessions",
+        ] {
+            assert_eq!(
+                count(&db, &format!("SELECT COUNT(*) FROM {table}")).await,
+                0,
+                "{table}"
+            );
+        }
+        let row = sqlx::query(
         "SELECT actor_account_id, subject_id, detail FROM audit_log WHERE action = 'second_factor.reset'",
     )
     .fetch_one(db.pool())
     .await
     .unwrap();
-    assert_eq!(row.get::<Option<i64>, _>(0), Some(id));
-    assert_eq!(row.get::<Option<i64>, _>(1), Some(id));
-    assert!(row.get::<String, _>(2).contains("10 reservkoder"));
-    // Nothing to reset: nothing written.
-    assert!(!sf::reset(&db, &admin, id).await.unwrap());
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'second_factor.reset'").await,
-        1
-    );
-});
+        assert_eq!(row.get::<Option<i64>, _>(0), Some(id));
+        assert_eq!(row.get::<Option<i64>, _>(1), Some(id));
+        assert!(row.get::<String, _>(2).contains("10 reservkoder"));
+        // Nothing to reset: nothing written.
+        assert!(!sf::reset(&db, &admin, id).await.unwrap());
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'second_factor.reset'"
+            )
+            .await,
+            1
+        );
+    }
+);

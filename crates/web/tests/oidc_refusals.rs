@@ -90,10 +90,11 @@ impl TestProvider {
     /// Issue `code` for an ID token with these claims, signed with `key`
     /// under `kid`, to be redeemed with the verifier of `challenge`.
     fn issue(&self, code: &str, claims: &Value, key: &RsaPrivateKey, kid: &str, challenge: &str) {
-        self.state.lock().unwrap().codes.insert(
-            code.into(),
-            (sign(claims, key, kid), challenge.to_string()),
-        );
+        self.state
+            .lock()
+            .unwrap()
+            .codes
+            .insert(code.into(), (sign(claims, key, kid), challenge.to_string()));
     }
 
     /// The claims of a good ID token for `email` with `nonce`.
@@ -107,7 +108,8 @@ impl TestProvider {
 }
 
 fn down(s: &ProviderState) -> Option<Response> {
-    s.down.then(|| (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response())
+    s.down
+        .then(|| (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response())
 }
 
 async fn discovery(State((issuer, st)): State<(String, Shared)>) -> Response {
@@ -161,17 +163,32 @@ async fn token(
         return r;
     }
     s.token_requests += 1;
-    let basic = format!("Basic {}", STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")));
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    );
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(basic.as_str()) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client"}))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
     }
     let code = f.get("code").cloned().unwrap_or_default();
     let Some((id_token, challenge)) = s.codes.remove(&code) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response();
     };
     let verifier = f.get("code_verifier").cloned().unwrap_or_default();
     if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != challenge {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response();
     }
     Json(json!({
         "access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token,
@@ -188,7 +205,10 @@ fn sign(claims: &Value, key: &RsaPrivateKey, kid: &str) -> String {
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
     let sig = key
-        .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(input.as_bytes()))
+        .sign(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(input.as_bytes()),
+        )
         .unwrap();
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
 }
@@ -229,9 +249,10 @@ async fn start(app: &TestApp) -> Started {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let to = r.headers["location"].to_str().unwrap();
-    let query: HashMap<String, String> = form_urlencoded::parse(to.split_once('?').unwrap().1.as_bytes())
-        .into_owned()
-        .collect();
+    let query: HashMap<String, String> =
+        form_urlencoded::parse(to.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
     assert_eq!(query["code_challenge_method"], "S256");
     let cookie = r
         .cookies()
@@ -290,8 +311,16 @@ async fn assert_refused(db: &Db, r: &Resp, status: StatusCode, text: &str, reaso
         Some(format!("{reason} (kumla)").as_str()),
         "{f:?}"
     );
-    assert_eq!(count(db, "SELECT COUNT(*) FROM accounts").await, 0, "no account made");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM web_sessions").await, 0, "no session");
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM accounts").await,
+        0,
+        "no account made"
+    );
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM web_sessions").await,
+        0,
+        "no session"
+    );
 }
 
 both_engines!(
@@ -301,15 +330,30 @@ both_engines!(
         let app = app_for(&db, &p.issuer);
         navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
         let s = start(&app).await;
-        p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
+        p.issue(
+            "c1",
+            &p.claims(&s.nonce, "anna@test.se"),
+            &keys().0,
+            "a",
+            &s.challenge,
+        );
         let r = callback(&app, &s, "c1", &s.state).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.headers["location"], "/mina-bokningar");
         let cookie = common::session_cookie(&r).expect("signed in");
-        assert_eq!(app.page("GET", "/mina-bokningar", &cookie, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.page("GET", "/mina-bokningar", &cookie, None)
+                .await
+                .status,
+            StatusCode::OK
+        );
         assert_eq!(count(&db, "SELECT COUNT(*) FROM accounts").await, 1);
         assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'login.oidc'").await,
+            count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'login.oidc'"
+            )
+            .await,
             1
         );
         assert!(failures(&db).await.is_empty());
@@ -326,10 +370,19 @@ both_engines!(
         // The provider rotates to key b after Navet cached its key set.
         let before = p.state.lock().unwrap().jwks_requests;
         p.state.lock().unwrap().published = vec![("b".into(), keys().1.clone())];
-        p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().1, "b", &s.challenge);
+        p.issue(
+            "c1",
+            &p.claims(&s.nonce, "anna@test.se"),
+            &keys().1,
+            "b",
+            &s.challenge,
+        );
         let r = callback(&app, &s, "c1", &s.state).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert!(p.state.lock().unwrap().jwks_requests > before, "key set fetched again");
+        assert!(
+            p.state.lock().unwrap().jwks_requests > before,
+            "key set fetched again"
+        );
     }
 );
 
@@ -338,10 +391,23 @@ both_engines!(a_tampered_state_is_refused, |db: Db| async move {
     let app = app_for(&db, &p.issuer);
     navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
     let s = start(&app).await;
-    p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
+    p.issue(
+        "c1",
+        &p.claims(&s.nonce, "anna@test.se"),
+        &keys().0,
+        "a",
+        &s.challenge,
+    );
     let tampered = format!("{}x", s.state);
     let r = callback(&app, &s, "c1", &tampered).await;
-    assert_refused(&db, &r, StatusCode::BAD_REQUEST, "hörde inte till din inloggning", "oidc_bad_state").await;
+    assert_refused(
+        &db,
+        &r,
+        StatusCode::BAD_REQUEST,
+        "hörde inte till din inloggning",
+        "oidc_bad_state",
+    )
+    .await;
     // The code was never redeemed.
     assert_eq!(p.state.lock().unwrap().token_requests, 0);
 });
@@ -351,8 +417,17 @@ both_engines!(a_replayed_code_is_refused, |db: Db| async move {
     let app = app_for(&db, &p.issuer);
     navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
     let s = start(&app).await;
-    p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
-    assert_eq!(callback(&app, &s, "c1", &s.state).await.status, StatusCode::SEE_OTHER);
+    p.issue(
+        "c1",
+        &p.claims(&s.nonce, "anna@test.se"),
+        &keys().0,
+        "a",
+        &s.challenge,
+    );
+    assert_eq!(
+        callback(&app, &s, "c1", &s.state).await.status,
+        StatusCode::SEE_OTHER
+    );
     let (accounts, sessions) = (
         count(&db, "SELECT COUNT(*) FROM accounts").await,
         count(&db, "SELECT COUNT(*) FROM web_sessions").await,
@@ -370,10 +445,16 @@ both_engines!(a_replayed_code_is_refused, |db: Db| async move {
     let r = callback(&app, &s2, "c1", &s2.state).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("koden var för gammal"), "{}", r.body);
-    assert_eq!(failures(&db).await.last().unwrap(), "oidc_code_refused (kumla)");
+    assert_eq!(
+        failures(&db).await.last().unwrap(),
+        "oidc_code_refused (kumla)"
+    );
     assert!(!r.cookies().iter().any(|c| c.contains("navet_session=")));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM accounts").await, accounts);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, sessions);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM web_sessions").await,
+        sessions
+    );
 });
 
 both_engines!(an_expired_sign_in_is_refused, |db: Db| async move {
@@ -381,7 +462,13 @@ both_engines!(an_expired_sign_in_is_refused, |db: Db| async move {
     let app = app_for(&db, &p.issuer);
     navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
     let s = start(&app).await;
-    p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
+    p.issue(
+        "c1",
+        &p.claims(&s.nonce, "anna@test.se"),
+        &keys().0,
+        "a",
+        &s.challenge,
+    );
     // The person came back from the provider too late.
     sqlx::query("UPDATE oidc_logins SET created_at = created_at - $1")
         .bind(navet_store::sign_in::PENDING_MAX_SECS + 1)
@@ -389,7 +476,14 @@ both_engines!(an_expired_sign_in_is_refused, |db: Db| async move {
         .await
         .unwrap();
     let r = callback(&app, &s, "c1", &s.state).await;
-    assert_refused(&db, &r, StatusCode::BAD_REQUEST, "tog för lång tid", "oidc_no_sign_in_under_way").await;
+    assert_refused(
+        &db,
+        &r,
+        StatusCode::BAD_REQUEST,
+        "tog för lång tid",
+        "oidc_no_sign_in_under_way",
+    )
+    .await;
     assert_eq!(p.state.lock().unwrap().token_requests, 0);
 });
 
@@ -398,9 +492,22 @@ both_engines!(a_wrong_nonce_is_refused, |db: Db| async move {
     let app = app_for(&db, &p.issuer);
     navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
     let s = start(&app).await;
-    p.issue("c1", &p.claims("another-nonce", "anna@test.se"), &keys().0, "a", &s.challenge);
+    p.issue(
+        "c1",
+        &p.claims("another-nonce", "anna@test.se"),
+        &keys().0,
+        "a",
+        &s.challenge,
+    );
     let r = callback(&app, &s, "c1", &s.state).await;
-    assert_refused(&db, &r, StatusCode::BAD_REQUEST, "klarade inte Navets kontroller", "oidc_bad_token").await;
+    assert_refused(
+        &db,
+        &r,
+        StatusCode::BAD_REQUEST,
+        "klarade inte Navets kontroller",
+        "oidc_bad_token",
+    )
+    .await;
 });
 
 both_engines!(
@@ -412,16 +519,42 @@ both_engines!(
         // A key id the provider never published.
         let s = start(&app).await;
         let before = p.state.lock().unwrap().jwks_requests;
-        p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().1, "b", &s.challenge);
+        p.issue(
+            "c1",
+            &p.claims(&s.nonce, "anna@test.se"),
+            &keys().1,
+            "b",
+            &s.challenge,
+        );
         let r = callback(&app, &s, "c1", &s.state).await;
-        assert_refused(&db, &r, StatusCode::BAD_REQUEST, "klarade inte Navets kontroller", "oidc_bad_token").await;
+        assert_refused(
+            &db,
+            &r,
+            StatusCode::BAD_REQUEST,
+            "klarade inte Navets kontroller",
+            "oidc_bad_token",
+        )
+        .await;
         // Navet looked for a rotated key set before refusing.
         assert!(p.state.lock().unwrap().jwks_requests > before);
         // The provider's key id, but another key's signature.
         let s = start(&app).await;
-        p.issue("c2", &p.claims(&s.nonce, "anna@test.se"), &keys().1, "a", &s.challenge);
+        p.issue(
+            "c2",
+            &p.claims(&s.nonce, "anna@test.se"),
+            &keys().1,
+            "a",
+            &s.challenge,
+        );
         let r = callback(&app, &s, "c2", &s.state).await;
-        assert_refused(&db, &r, StatusCode::BAD_REQUEST, "klarade inte Navets kontroller", "oidc_bad_token").await;
+        assert_refused(
+            &db,
+            &r,
+            StatusCode::BAD_REQUEST,
+            "klarade inte Navets kontroller",
+            "oidc_bad_token",
+        )
+        .await;
     }
 );
 
@@ -436,7 +569,14 @@ both_engines!(
         claims["aud"] = json!("another-client");
         p.issue("c1", &claims, &keys().0, "a", &s.challenge);
         let r = callback(&app, &s, "c1", &s.state).await;
-        assert_refused(&db, &r, StatusCode::BAD_REQUEST, "klarade inte Navets kontroller", "oidc_bad_token").await;
+        assert_refused(
+            &db,
+            &r,
+            StatusCode::BAD_REQUEST,
+            "klarade inte Navets kontroller",
+            "oidc_bad_token",
+        )
+        .await;
         // Expired longer ago than the clock skew allowed.
         let s = start(&app).await;
         let mut claims = p.claims(&s.nonce, "anna@test.se");
@@ -445,7 +585,14 @@ both_engines!(
         claims["exp"] = json!(now - navet_web::oidc::CLOCK_SKEW_SECS - 60);
         p.issue("c2", &claims, &keys().0, "a", &s.challenge);
         let r = callback(&app, &s, "c2", &s.state).await;
-        assert_refused(&db, &r, StatusCode::BAD_REQUEST, "klarade inte Navets kontroller", "oidc_bad_token").await;
+        assert_refused(
+            &db,
+            &r,
+            StatusCode::BAD_REQUEST,
+            "klarade inte Navets kontroller",
+            "oidc_bad_token",
+        )
+        .await;
     }
 );
 
@@ -457,16 +604,36 @@ both_engines!(a_provider_that_is_down_is_refused, |db: Db| async move {
     };
     let app = app_for(&db, &closed);
     let r = app.page("GET", "/login/oidc/kumla", "", None).await;
-    assert_refused(&db, &r, StatusCode::BAD_GATEWAY, "Det gick inte att nå Kumla kommun", "oidc_provider_down").await;
+    assert_refused(
+        &db,
+        &r,
+        StatusCode::BAD_GATEWAY,
+        "Det gick inte att nå Kumla kommun",
+        "oidc_provider_down",
+    )
+    .await;
     // Up when the sign-in started, down when the answer is redeemed.
     let p = TestProvider::start().await;
     let app = app_for(&db, &p.issuer);
     navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
     let s = start(&app).await;
-    p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
+    p.issue(
+        "c1",
+        &p.claims(&s.nonce, "anna@test.se"),
+        &keys().0,
+        "a",
+        &s.challenge,
+    );
     p.state.lock().unwrap().down = true;
     let r = callback(&app, &s, "c1", &s.state).await;
-    assert_refused(&db, &r, StatusCode::BAD_GATEWAY, "Det gick inte att nå Kumla kommun", "oidc_provider_down").await;
+    assert_refused(
+        &db,
+        &r,
+        StatusCode::BAD_GATEWAY,
+        "Det gick inte att nå Kumla kommun",
+        "oidc_provider_down",
+    )
+    .await;
 });
 
 both_engines!(
@@ -476,7 +643,13 @@ both_engines!(
         let app = app_for(&db, &p.issuer);
         navet_store::testing::fixtures::person(&db, "Anna", "Kumla").await;
         let s = start(&app).await;
-        p.issue("c1", &p.claims(&s.nonce, "anna@test.se"), &keys().0, "a", &s.challenge);
+        p.issue(
+            "c1",
+            &p.claims(&s.nonce, "anna@test.se"),
+            &keys().0,
+            "a",
+            &s.challenge,
+        );
         let r = callback(&app, &s, "c1", &s.state).await;
         let cookie = common::session_cookie(&r).unwrap();
         let csrf = app.csrf_for(&cookie, "/").await;
@@ -486,19 +659,28 @@ both_engines!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // The page forwards at once (and offers a link) to the provider.
         let start_at = r.body.find("url=").expect("a refresh to the provider") + 4;
-        let url = r.body[start_at..r.body[start_at..].find('"').unwrap() + start_at].replace("&amp;", "&").replace("&#38;", "&");
+        let url = r.body[start_at..r.body[start_at..].find('"').unwrap() + start_at]
+            .replace("&amp;", "&")
+            .replace("&#38;", "&");
         assert!(url.starts_with(&format!("{}/logout?", p.issuer)), "{url}");
-        let q: HashMap<String, String> = form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
-            .into_owned()
-            .collect();
-        assert_eq!(q.get("post_logout_redirect_uri").map(String::as_str), Some("https://navet.test/utloggad"), "{url}");
+        let q: HashMap<String, String> =
+            form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+                .into_owned()
+                .collect();
+        assert_eq!(
+            q.get("post_logout_redirect_uri").map(String::as_str),
+            Some("https://navet.test/utloggad"),
+            "{url}"
+        );
         assert_eq!(q["client_id"], CLIENT_ID);
         assert_eq!(q["id_token_hint"].split('.').count(), 3);
         assert!(r.body.contains("Logga ut från Kumla kommun"), "{}", r.body);
         // The Navet session is over.
         assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 0);
         assert_eq!(
-            app.page("GET", "/mina-bokningar", &cookie, None).await.status,
+            app.page("GET", "/mina-bokningar", &cookie, None)
+                .await
+                .status,
             StatusCode::SEE_OTHER
         );
         // Back from the provider.

@@ -70,26 +70,36 @@ both_engines!(
         assert_eq!(audit_details(&db, "login.failed").await, ["wrong_code"]);
         // The harness reads the key as a person would and sets up its "app".
         let cookie = app.second_step("c@test.se", &cookies, &csrf).await.unwrap();
-        assert_eq!(app.page("GET", "/personal", &cookie, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.page("GET", "/personal", &cookie, None).await.status,
+            StatusCode::OK
+        );
         let phone = app.phone("c@test.se").unwrap();
         assert_eq!(phone.recovery.len(), 10);
         // Stored: the secret, and the recovery codes only as hashes.
-        let stored: Vec<String> = sqlx::query("SELECT code_hash FROM recovery_codes WHERE account_id = $1")
-            .bind(id)
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let stored: Vec<String> =
+            sqlx::query("SELECT code_hash FROM recovery_codes WHERE account_id = $1")
+                .bind(id)
+                .fetch_all(db.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
         assert_eq!(stored.len(), 10);
-        assert!(stored.iter().all(|h| !phone.recovery.contains(h) && h.len() == 64));
+        assert!(stored
+            .iter()
+            .all(|h| !phone.recovery.contains(h) && h.len() == 64));
         assert_eq!(audit_details(&db, "second_factor.enrol").await.len(), 1);
         assert_eq!(audit_details(&db, "login.password").await.len(), 1);
         // Next time: the code page, no new key.
         let (cookies, csrf) = waiting(&app, "c@test.se").await;
         let page = app.page("GET", "/login/tvastegs", &cookies, None).await;
-        assert!(page.body.contains("Ange koden från din app"), "{}", page.body);
+        assert!(
+            page.body.contains("Ange koden från din app"),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("totp-secret"));
         let code = phone.code_at(now_step().max(phone.last_step + 1));
         let r = send_code(&app, &cookies, &csrf, &code).await;
@@ -114,7 +124,11 @@ both_engines!(
             app.account(email, role, None, Scope::default()).await;
             let step = app.password_step(email, PW).await.unwrap();
             let needs_code = matches!(step, PasswordStep::SecondStep { .. });
-            assert_eq!(needs_code, matches!(role, Role::Admin | Role::Coordinator), "{email}");
+            assert_eq!(
+                needs_code,
+                matches!(role, Role::Admin | Role::Coordinator),
+                "{email}"
+            );
         }
         // A password sign-in without a code is in the audit log too.
         assert_eq!(audit_details(&db, "login.password").await, ["lösenord"; 3]);
@@ -129,7 +143,13 @@ both_engines!(
             .account("a@test.se", Role::Admin, None, Scope::default())
             .await;
         let (cookies, csrf) = waiting(&app, "a@test.se").await;
-        for path in ["/", "/personal", "/admin/konton", "/konto/losenord", "/kurser"] {
+        for path in [
+            "/",
+            "/personal",
+            "/admin/konton",
+            "/konto/losenord",
+            "/kurser",
+        ] {
             let r = app.page("GET", path, &cookies, None).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
             assert_eq!(r.headers["location"], "/login/tvastegs", "{path}");
@@ -150,12 +170,23 @@ both_engines!(
         assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factors").await, 0);
         // Cancelling ends it.
         let r = app
-            .page("POST", "/login/tvastegs/avbryt", &cookies, Some(&format!("_csrf={csrf}")))
+            .page(
+                "POST",
+                "/login/tvastegs/avbryt",
+                &cookies,
+                Some(&format!("_csrf={csrf}")),
+            )
             .await;
         assert_eq!(r.headers["location"], "/login");
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factor_logins").await, 0);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM second_factor_logins").await,
+            0
+        );
         let r = app.page("GET", "/login/tvastegs", &cookies, None).await;
-        assert!(r.headers["location"].to_str().unwrap().starts_with("/login?tvastegs"));
+        assert!(r.headers["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?tvastegs"));
     }
 );
 
@@ -175,9 +206,15 @@ both_engines!(a_code_counts_only_once, |db: Db| async move {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
     // The next step's code is fine, and then not again.
     let next = phone.code_at(phone.last_step + 1);
-    assert_eq!(send_code(&app, &cookies, &csrf, &next).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send_code(&app, &cookies, &csrf, &next).await.status,
+        StatusCode::SEE_OTHER
+    );
     let (cookies, csrf) = waiting(&app, "c@test.se").await;
-    assert_eq!(send_code(&app, &cookies, &csrf, &next).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send_code(&app, &cookies, &csrf, &next).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 2);
 });
 
@@ -191,14 +228,24 @@ both_engines!(
         let phone = app.phone("c@test.se").unwrap();
         let (first, csrf1) = waiting(&app, "c@test.se").await;
         let right = phone.code_at(now_step().max(phone.last_step + 1));
-        let wrong = if right == "111111" { "222222" } else { "111111" };
+        let wrong = if right == "111111" {
+            "222222"
+        } else {
+            "111111"
+        };
         let free = domain::login_limits::PER_ACCOUNT.free;
         for _ in 1..free {
-            assert_eq!(send_code(&app, &first, &csrf1, wrong).await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                send_code(&app, &first, &csrf1, wrong).await.status,
+                StatusCode::UNAUTHORIZED
+            );
         }
         // A right password again does not clear the count of codes.
         let (second, csrf2) = waiting(&app, "c@test.se").await;
-        assert_eq!(send_code(&app, &second, &csrf2, wrong).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            send_code(&app, &second, &csrf2, wrong).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         // Now even the right code waits, in either sign-in.
         for (cookies, csrf) in [(&second, &csrf2), (&first, &csrf1)] {
             let r = send_code(&app, cookies, csrf, &right).await;
@@ -208,8 +255,14 @@ both_engines!(
             assert!(common::session_cookie(&r).is_none());
         }
         let failed = audit_details(&db, "login.failed").await;
-        assert_eq!(failed.iter().filter(|d| *d == "wrong_code").count() as i64, free);
-        assert_eq!(failed.iter().filter(|d| *d == "rate_limited_code").count(), 2);
+        assert_eq!(
+            failed.iter().filter(|d| *d == "wrong_code").count() as i64,
+            free
+        );
+        assert_eq!(
+            failed.iter().filter(|d| *d == "rate_limited_code").count(),
+            2
+        );
         assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
     }
 );
@@ -227,7 +280,10 @@ both_engines!(a_recovery_code_works_once, |db: Db| async move {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("9 oanvända reservkoder"), "{}", r.body);
     let cookie = common::session_cookie(&r).unwrap();
-    assert_eq!(app.page("GET", "/personal", &cookie, None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.page("GET", "/personal", &cookie, None).await.status,
+        StatusCode::OK
+    );
     assert_eq!(
         audit_details(&db, "login.password").await.last().unwrap(),
         "lösenord och reservkod, 9 kvar"
@@ -252,26 +308,47 @@ both_engines!(
             .await;
         let coord = app.login("c@test.se", PW).await.unwrap();
         let admin = app.login("a@test.se", PW).await.unwrap();
-        let page = app.page("GET", &format!("/admin/konton/{cid}"), &admin, None).await;
-        assert!(page.body.contains("10 oanvända reservkoder"), "{}", page.body);
+        let page = app
+            .page("GET", &format!("/admin/konton/{cid}"), &admin, None)
+            .await;
+        assert!(
+            page.body.contains("10 oanvända reservkoder"),
+            "{}",
+            page.body
+        );
         // A coordinator may not reset anyone's.
         let csrf = app.csrf_for(&coord, "/").await;
         let r = app
-            .page("POST", &format!("/admin/konton/{cid}/tvastegs"), &coord, Some(&format!("_csrf={csrf}")))
+            .page(
+                "POST",
+                &format!("/admin/konton/{cid}/tvastegs"),
+                &coord,
+                Some(&format!("_csrf={csrf}")),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factors").await, 2);
         let csrf = app.csrf_for(&admin, "/").await;
         let r = app
-            .page("POST", &format!("/admin/konton/{cid}/tvastegs"), &admin, Some(&format!("_csrf={csrf}")))
+            .page(
+                "POST",
+                &format!("/admin/konton/{cid}/tvastegs"),
+                &admin,
+                Some(&format!("_csrf={csrf}")),
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let page = app.page("GET", &format!("/admin/konton/{cid}"), &admin, None).await;
+        let page = app
+            .page("GET", &format!("/admin/konton/{cid}"), &admin, None)
+            .await;
         assert!(page.body.contains("återställd"), "{}", page.body);
         assert!(page.body.contains("Inte inställd"), "{}", page.body);
         assert_eq!(audit_details(&db, "second_factor.reset").await.len(), 1);
         // The coordinator is logged out and sets up the app again.
-        assert_eq!(app.page("GET", "/personal", &coord, None).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.page("GET", "/personal", &coord, None).await.status,
+            StatusCode::SEE_OTHER
+        );
         app.forget_phone("c@test.se");
         let (cookies, _) = waiting(&app, "c@test.se").await;
         let page = app.page("GET", "/login/tvastegs", &cookies, None).await;
@@ -279,24 +356,21 @@ both_engines!(
     }
 );
 
-both_engines!(
-    a_waiting_sign_in_runs_out,
-    |db: Db| async move {
-        let app = TestApp::new(db.clone());
-        app.account("c@test.se", Role::Coordinator, None, Scope::default())
-            .await;
-        let (cookies, csrf) = waiting(&app, "c@test.se").await;
-        sqlx::query("UPDATE second_factor_logins SET created_at = created_at - $1")
-            .bind(navet_store::second_factor::PENDING_MAX_SECS + 1)
-            .execute(db.writer())
-            .await
-            .unwrap();
-        let r = send_code(&app, &cookies, &csrf, "123456").await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(r.headers["location"], "/login?tvastegs=slut");
-        let login = app.page("GET", "/login?tvastegs=slut", "", None).await;
-        assert!(login.body.contains("tog för lång tid"), "{}", login.body);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 0);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factors").await, 0);
-    }
-);
+both_engines!(a_waiting_sign_in_runs_out, |db: Db| async move {
+    let app = TestApp::new(db.clone());
+    app.account("c@test.se", Role::Coordinator, None, Scope::default())
+        .await;
+    let (cookies, csrf) = waiting(&app, "c@test.se").await;
+    sqlx::query("UPDATE second_factor_logins SET created_at = created_at - $1")
+        .bind(navet_store::second_factor::PENDING_MAX_SECS + 1)
+        .execute(db.writer())
+        .await
+        .unwrap();
+    let r = send_code(&app, &cookies, &csrf, "123456").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/login?tvastegs=slut");
+    let login = app.page("GET", "/login?tvastegs=slut", "", None).await;
+    assert!(login.body.contains("tog för lång tid"), "{}", login.body);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM second_factors").await, 0);
+});

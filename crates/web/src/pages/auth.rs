@@ -227,9 +227,9 @@ async fn logout(State(s): State<AppState>, c: Ctx, headers: axum::http::HeaderMa
         accounts::end_session(&s.db, &u.session_secret).await?;
     }
     // A sign-in still waiting for its code is dropped too.
-    if let Some(k) = axum_extra::extract::CookieJar::from_headers(&headers)
-        .get(crate::pages::second_factor::cookie_name(s.config.secure_cookies))
-    {
+    if let Some(k) = axum_extra::extract::CookieJar::from_headers(&headers).get(
+        crate::pages::second_factor::cookie_name(s.config.secure_cookies),
+    ) {
         navet_store::second_factor::cancel(&s.db, k.value()).await?;
     }
     let mut resp = match end_session {

@@ -20,8 +20,8 @@ use domain::access::Action;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
 use domain::second_factor::{self as rules, AfterPassword, Generator, Input, Verdict};
 use navet_store::accounts::{self, Account};
-use navet_store::second_factor::{self as store, Outcome, PendingLogin, Proof};
 use navet_store::login_throttle;
+use navet_store::second_factor::{self as store, Outcome, PendingLogin, Proof};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
@@ -299,8 +299,17 @@ async fn step_submit(
         let codes = store::new_recovery_codes();
         match store::enrol(&s.db, &flow, account.id, secret, step, &codes).await? {
             Outcome::SignedIn { session_secret, .. } => {
-                return signed_in(&s, c, &account_key, &ip_key, session_secret, codes, None, &p.next)
-                    .await
+                return signed_in(
+                    &s,
+                    c,
+                    &account_key,
+                    &ip_key,
+                    session_secret,
+                    codes,
+                    None,
+                    &p.next,
+                )
+                .await
             }
             other => other,
         }
@@ -423,11 +432,7 @@ async fn cancel(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
 
 /// Remove another account's second factor (a lost phone): it is set up
 /// again at the next sign-in. Audited; the account's sessions end.
-async fn reset(
-    State(s): State<AppState>,
-    c: Ctx,
-    Path(id): Path<i64>,
-) -> PageResult {
+async fn reset(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     let user = c.require(Action::ManageAccounts)?.clone();
     let target = accounts::get(&s.db, id).await?;
     let had = store::reset(&s.db, &user.who(), target.id).await?;

@@ -310,13 +310,12 @@ impl TestApp {
                 .map(|x| x[..x.find('<').unwrap()].to_string())
                 .collect();
             assert_eq!(phone.recovery.len(), 10, "{}", r.body);
-            self.phones
-                .lock()
-                .unwrap()
-                .insert(email.to_string(), phone);
+            self.phones.lock().unwrap().insert(email.to_string(), phone);
             return session_cookie(&r);
         }
-        let mut phone = self.phone(email).expect("the harness set up this account's app");
+        let mut phone = self
+            .phone(email)
+            .expect("the harness set up this account's app");
         // A code counts once: the next step's code (the app a little
         // ahead) when this step's was used, then a recovery code.
         let step = now_step().max(phone.last_step + 1);
@@ -326,10 +325,7 @@ impl TestApp {
         } else {
             phone.recovery.pop().expect("a recovery code left")
         };
-        self.phones
-            .lock()
-            .unwrap()
-            .insert(email.to_string(), phone);
+        self.phones.lock().unwrap().insert(email.to_string(), phone);
         let r = self
             .page(
                 "POST",
