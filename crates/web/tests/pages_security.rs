@@ -33,15 +33,6 @@ async fn post_login(app: &TestApp, email: &str, password: &str, extra: &str) -> 
     app.page("POST", "/login", &pair, Some(&form)).await
 }
 
-fn session_cookie(r: &common::Resp) -> String {
-    let c = r
-        .cookies()
-        .into_iter()
-        .find(|c| c.contains("navet_session"))
-        .expect("a session cookie");
-    c.split(';').next().unwrap().to_string()
-}
-
 both_engines!(
     twelve_parallel_wrong_logins_check_at_most_the_limit,
     |db: Db| async move {
@@ -52,10 +43,7 @@ both_engines!(
         let form = format!("_csrf={token}&email=c%40test.se&password=fel-l%C3%B6senord");
         let tasks: Vec<_> = (0..12)
             .map(|_| {
-                let app = TestApp {
-                    db: app.db.clone(),
-                    app: app.app.clone(),
-                };
+                let app = TestApp::from_parts(app.db.clone(), app.app.clone());
                 let (pair, form) = (pair.clone(), form.clone());
                 tokio::spawn(
                     async move { app.page("POST", "/login", &pair, Some(&form)).await.status },
@@ -127,9 +115,17 @@ both_engines!(signing_in_can_end_the_other_sessions, |db: Db| async move {
     }
     let page = app.page("GET", "/login", "", None).await;
     assert!(page.body.contains("Logga ut från mina andra sessioner"));
-    let r = post_login(&app, "c@test.se", "rätt-lösenord-123", "&end_others=1").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let third = session_cookie(&r);
+    // A coordinator ticks the box, then gives the code from the app.
+    let third = match app
+        .password_step_with("c@test.se", "rätt-lösenord-123", "&end_others=1")
+        .await
+        .unwrap()
+    {
+        common::PasswordStep::SecondStep { cookies, csrf } => {
+            app.second_step("c@test.se", &cookies, &csrf).await.unwrap()
+        }
+        common::PasswordStep::SignedIn(c) => c,
+    };
     assert_eq!(
         app.page("GET", "/personal", &third, None).await.status,
         StatusCode::OK
@@ -357,7 +353,7 @@ both_engines!(
                 ..Config::default()
             },
         ));
-        let app = TestApp { db, app: https };
+        let app = TestApp::from_parts(db, https);
         for path in ["/login", "/static/navet.css", "/api/v1/people"] {
             let r = app.page("GET", path, "", None).await;
             assert_eq!(

@@ -79,6 +79,15 @@ impl TestApp {
         )
     }
 
+    /// A test application around a router made elsewhere.
+    pub fn from_parts(db: Db, app: Router) -> TestApp {
+        TestApp {
+            db,
+            app,
+            phones: Arc::default(),
+        }
+    }
+
     pub fn with_config(db: Db, config: Config) -> TestApp {
         let app = navet_web::app(AppState::new(db.clone(), config));
         TestApp {
@@ -234,9 +243,19 @@ impl TestApp {
 
     /// Only the password: signed in, or waiting for the second step.
     pub async fn password_step(&self, email: &str, password: &str) -> Option<PasswordStep> {
+        self.password_step_with(email, password, "").await
+    }
+
+    /// The password step with more form fields (`&end_others=1`).
+    pub async fn password_step_with(
+        &self,
+        email: &str,
+        password: &str,
+        extra: &str,
+    ) -> Option<PasswordStep> {
         let (csrf_pair, token) = self.anon_csrf().await;
         let form = format!(
-            "_csrf={token}&email={}&password={}&next=/",
+            "_csrf={token}&email={}&password={}&next=/{extra}",
             urlencoding(email),
             urlencoding(password)
         );
