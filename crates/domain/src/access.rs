@@ -163,6 +163,9 @@ pub enum Action<'a> {
     ListAttendanceSessions,
     /// Completions that expire soon (a manager sees their units').
     ViewExpiringCompletions,
+    /// Send a person an invitation to sign in (a link to set a password,
+    /// or where their municipality has a provider, which button to use).
+    InvitePerson(PersonRef),
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -238,6 +241,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         // Formal education is vouched for by someone else: not by oneself.
         (Manager, RegisterEducation(p)) => allow_if(
             actor.scope.covers(p.unit_id, p.municipality_id),
+            NOT_YOUR_UNITS,
+        ),
+        // Managers invite their units' people (not themselves: they have
+        // an account already).
+        (Manager, InvitePerson(p)) => allow_if(
+            !is_self(&p) && actor.scope.covers(p.unit_id, p.municipality_id),
             NOT_YOUR_UNITS,
         ),
         (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p)) => allow_if(
@@ -658,6 +667,21 @@ mod tests {
                 "expiring completions",
                 Action::ViewExpiringCompletions,
                 [true, true, false, true, false],
+            ),
+            (
+                "invite a person in my unit",
+                Action::InvitePerson(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "invite a person outside my units",
+                Action::InvitePerson(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "invite myself",
+                Action::InvitePerson(me()),
+                [true, true, false, false, false],
             ),
         ];
         for (name, action, expected) in cases {

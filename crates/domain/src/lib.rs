@@ -23,6 +23,7 @@ pub mod funding;
 pub mod gaps;
 pub mod ical;
 pub mod indicators;
+pub mod invitations;
 pub mod login_limits;
 pub mod notices;
 pub mod org;

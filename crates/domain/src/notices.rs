@@ -37,6 +37,8 @@ impl NoticeKind {
             "session_cancelled" => "cancelled course session",
             "offer" => "offer of a place",
             "trainer_assigned" => "trainer assignment",
+            "invitation" => "invitation",
+            "password_reset" => "password reset",
             _ => "message",
         }
     }
@@ -49,6 +51,8 @@ impl NoticeKind {
             "session_cancelled" => "inställt kurstillfälle",
             "offer" => "erbjudande om plats",
             "trainer_assigned" => "uppdrag som utbildningsledare",
+            "invitation" => "inbjudan",
+            "password_reset" => "återställning av lösenord",
             _ => "meddelande",
         }
     }

@@ -641,25 +641,12 @@ pub async fn end_all_sessions(conn: &mut sqlx::AnyConnection, account_id: i64) -
     Ok(())
 }
 
-/// Why `person_left` revoked tokens, as the audit entry says it.
+/// Why a person's tokens were revoked when they left, as the audit entry says it.
 pub const PERSON_LEFT_REASON: &str = "personen har slutat";
 
-/// A person was marked as left: the account that belongs to them (if any)
-/// loses its tokens and login sessions in the same transaction.
-pub async fn person_left(
-    conn: &mut sqlx::AnyConnection,
-    who: &Who,
-    person_id: i64,
-) -> StoreResult<()> {
-    if let Some((account, revoked)) = person_left_rows(conn, person_id).await? {
-        record_tokens_revoked(conn, who, account, revoked, PERSON_LEFT_REASON).await?;
-    }
-    Ok(())
-}
-
-/// The row changes of `person_left` without its audit entry, for a caller
-/// that writes its audit entries last (see `people::apply_import`): the
-/// account (if any) and how many of its tokens were revoked.
+/// The account's part of a person leaving (see `leaving`, which also
+/// releases their bookings), without its audit entry: the account (if
+/// any) and how many of its tokens were revoked.
 pub async fn person_left_rows(
     conn: &mut sqlx::AnyConnection,
     person_id: i64,

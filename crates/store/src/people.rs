@@ -353,8 +353,11 @@ pub async fn update(
         changed.push("anställd");
     }
     if before.active == 1 && !active {
-        // Marked as left: their account's tokens and sessions end now.
-        crate::accounts::person_left(&mut tx, who, id).await?;
+        // Marked as left: their account's tokens and sessions end now and
+        // their future seats go to the waiting lists.
+        crate::leaving::person_left(db, &mut tx, who, id).await?;
+    } else if before.active == 0 && active {
+        crate::leaving::person_returned(&mut tx, who, id).await?;
     }
     audit::record(
         &mut tx,
@@ -445,6 +448,7 @@ pub async fn apply_import(
     let now = crate::time::now();
     // (action, person, detail), written after the rows.
     let mut entries: Vec<(&str, i64, String)> = vec![];
+    let mut returned = vec![];
     for (person_id, rec, changes) in &plan.changed {
         let r = sqlx::query(
             "UPDATE people SET name = $1, email = $2, gender = $3, role_id = $4, unit_id = $5, employee_no = $6, active = 1, updated_at = $7 WHERE id = $8",
@@ -464,6 +468,9 @@ pub async fn apply_import(
         }
         let detail: Vec<&str> = changes.iter().map(|c: &StaffChange| c.label_sv()).collect();
         entries.push(("person.import_update", *person_id, detail.join(", ")));
+        if changes.contains(&StaffChange::Returned) {
+            returned.push(*person_id);
+        }
     }
     for rec in &plan.added {
         let r = sqlx::query(
@@ -498,9 +505,7 @@ pub async fn apply_import(
             e.person_id,
             "markerad som slutat".into(),
         ));
-        if let Some(r) = crate::accounts::person_left_rows(&mut tx, e.person_id).await? {
-            revoked.push(r);
-        }
+        revoked.push(crate::leaving::person_left_rows(db, &mut tx, who, e.person_id).await?);
     }
     for (action, person_id, detail) in &entries {
         audit::record(
@@ -514,15 +519,11 @@ pub async fn apply_import(
         )
         .await?;
     }
-    for (account, n) in revoked {
-        crate::accounts::record_tokens_revoked(
-            &mut tx,
-            who,
-            account,
-            n,
-            crate::accounts::PERSON_LEFT_REASON,
-        )
-        .await?;
+    for left in revoked {
+        left.record(&mut tx, who).await?;
+    }
+    for person_id in returned {
+        crate::leaving::person_returned(&mut tx, who, person_id).await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {

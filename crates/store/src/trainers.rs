@@ -117,7 +117,15 @@ pub async fn upsert(
     home_municipality_id: i64,
     active: bool,
 ) -> StoreResult<()> {
-    crate::people::get(db, person_id).await?;
+    // Checked here rather than through `people` (which depends, through
+    // leaving and bookings, on sessions and so on this module).
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_one(db.pool())
+        .await?;
+    if known == 0 {
+        return Err(StoreError::NotFound("person"));
+    }
     crate::org::municipality(db, home_municipality_id)
         .await
         .map_err(|_| {

@@ -4,7 +4,7 @@
 use domain::booking::{self as rules, BookingStatus};
 use domain::notices::{self, Recipient};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::batch::is_retryable;
 use super::decide::SessionCtx;
@@ -46,12 +46,33 @@ pub(super) async fn try_cancel(
 ) -> StoreResult<Cancelled> {
     let now = crate::time::now();
     let mut tx = db.begin().await?;
+    let (done, person_id) = cancel_in(db, &mut tx, who, booking_id, token, now).await?;
+    record_cancel(&mut tx, who, booking_id, person_id, done.status, "").await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Cancel a booking inside the caller's transaction: the booking, its
+/// notice, the waiting list promoted into the freed seat (with their
+/// notices) and the session's status, but no audit entry (see
+/// [`record_cancel`]; a caller that changes many rows writes its entries
+/// last). Returns what happened and whose booking it was. The one
+/// cancellation path: a person cancelling, a manager for them, and a
+/// person marked as left (`leaving`) all come through here.
+pub async fn cancel_in(
+    db: &Db,
+    tx: &mut AnyConnection,
+    who: &Who,
+    booking_id: i64,
+    token: Option<&str>,
+    now: i64,
+) -> StoreResult<(Cancelled, i64)> {
     let sid: i64 = sqlx::query_scalar("SELECT session_id FROM bookings WHERE id = $1")
         .bind(booking_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound("anmälan"))?;
-    let mut ctx = SessionCtx::load(db, &mut tx, sid, now).await?;
+    let mut ctx = SessionCtx::load(db, tx, sid, now).await?;
     let b = sqlx::query(
         "SELECT b.status, b.person_id, b.promoted_at, b.ics_sequence, b.token_hash, p.name, p.email \
          FROM bookings b JOIN people p ON p.id = b.person_id WHERE b.id = $1",
@@ -91,8 +112,8 @@ pub(super) async fn try_cancel(
     let had_seat = status.holds_seat();
     if had_seat {
         // Recount: a seat named into a live reservation goes back to it.
-        ctx.occ = sess::occupancy(&mut tx, sid, now).await?;
-        ctx.holds = sess::active_holds(&mut tx, sid, now).await?;
+        ctx.occ = sess::occupancy(tx, sid, now).await?;
+        ctx.holds = sess::active_holds(tx, sid, now).await?;
     } else {
         ctx.waitlisted -= 1;
     }
@@ -117,24 +138,43 @@ pub(super) async fn try_cancel(
         session_id: Some(sid),
         booking_id: Some(booking_id),
     };
-    outbox::enqueue(&mut tx, &addr, &n, now).await?;
-    let promoted = ctx.settle(db, &mut tx, now).await?;
-    ctx.save_status(&mut tx, now).await?;
+    outbox::enqueue(tx, &addr, &n, now).await?;
+    let promoted = ctx.settle(db, tx, now).await?;
+    ctx.save_status(tx, now).await?;
+    Ok((
+        Cancelled {
+            status: kind.status(),
+            promoted,
+        },
+        person_id,
+    ))
+}
+
+/// The audit entry of a cancellation made by [`cancel_in`]; `why` is added
+/// to the detail when not empty.
+pub async fn record_cancel(
+    conn: &mut AnyConnection,
+    who: &Who,
+    booking_id: i64,
+    person_id: i64,
+    status: BookingStatus,
+    why: &str,
+) -> StoreResult<()> {
+    let detail = if why.is_empty() {
+        status.code().to_string()
+    } else {
+        format!("{} ({why})", status.code())
+    };
     audit::record(
-        &mut tx,
+        conn,
         who,
         "booking.cancel",
         "booking",
         Some(booking_id),
         Some(person_id),
-        kind.status().code(),
+        &detail,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Cancelled {
-        status: kind.status(),
-        promoted,
-    })
+    .await
 }
 
 /// Fill free seats from the waiting list of one session (after a quota or

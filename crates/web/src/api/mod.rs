@@ -8,6 +8,7 @@ pub mod costs;
 pub mod courses;
 pub mod cover;
 pub mod gaps;
+pub mod invitations;
 pub mod org;
 pub mod people;
 pub mod reports;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(tracks::router())
         .merge(cover::router())
         .merge(tokens::router())
+        .merge(invitations::router())
 }
 
 #[derive(OpenApi)]
@@ -73,6 +75,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(tracks::Doc::openapi());
     doc.merge(cover::Doc::openapi());
     doc.merge(tokens::Doc::openapi());
+    doc.merge(invitations::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

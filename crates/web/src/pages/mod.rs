@@ -11,12 +11,14 @@ pub mod cover;
 pub mod dashboard;
 pub mod funding;
 pub mod home;
+pub mod invitations;
 pub mod needs;
 pub mod needs_inventory;
 pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod packages;
+pub mod password_reset;
 pub mod people;
 pub mod reports;
 pub mod requirements;
@@ -63,6 +65,8 @@ pub fn router() -> Router<AppState> {
         .merge(tracks::router())
         .merge(packages::router())
         .merge(needs_inventory::router())
+        .merge(invitations::router())
+        .merge(password_reset::router())
 }
 
 /// Shared shape for a form's field errors in templates.

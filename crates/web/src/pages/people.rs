@@ -56,6 +56,16 @@ struct ListPage {
     include_left: bool,
     notice: String,
     can_import: bool,
+    /// Invitation column: one cell per person the user may invite.
+    invites: std::collections::HashMap<i64, super::invitations::Cell>,
+    /// The list's query string, for coming back after inviting.
+    back: String,
+}
+
+impl ListPage {
+    fn invite(&self, id: &i64) -> Option<&super::invitations::Cell> {
+        self.invites.get(id)
+    }
 }
 
 const PAGE_SIZE: usize = 200;
@@ -101,8 +111,12 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         _ => String::new(),
     };
     let can_import = user.role() != Role::Participant && user.role() != Role::Trainer;
-    let shown = found.iter().take(PAGE_SIZE).cloned().collect();
+    let shown: Vec<Person> = found.iter().take(PAGE_SIZE).cloned().collect();
+    let invites = super::invitations::cells(&s, &c, &shown).await?;
+    let back = list_query(&q);
     render(ListPage {
+        invites,
+        back,
         people: found,
         shown,
         municipalities,
@@ -115,6 +129,24 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         can_import,
         c,
     })
+}
+
+/// The list's filters as a query string.
+fn list_query(q: &ListQuery) -> String {
+    let mut parts = vec![];
+    if !q.q.is_empty() {
+        parts.push(format!("q={}", urlencoding::encode(&q.q)));
+    }
+    if let Some(k) = q.kommun {
+        parts.push(format!("kommun={k}"));
+    }
+    if let Some(e) = q.enhet {
+        parts.push(format!("enhet={e}"));
+    }
+    if q.slutat.is_some() {
+        parts.push("slutat=1".into());
+    }
+    parts.join("&")
 }
 
 #[derive(Template)]
