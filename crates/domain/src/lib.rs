@@ -35,6 +35,7 @@ pub mod requirements;
 pub mod sessions;
 pub mod sign_in;
 pub mod spreadsheet;
+pub mod role_titles;
 pub mod staff_import;
 pub mod surveys;
 pub mod tabular;

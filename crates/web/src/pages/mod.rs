@@ -21,6 +21,8 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod sessions;
+pub mod staff_import;
+pub mod staff_import_history;
 pub mod statics;
 pub mod surveys;
 pub mod tokens;
@@ -39,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(oidc::router())
         .merge(people::router())
+        .merge(staff_import::router())
+        .merge(staff_import_history::router())
         .merge(org::router())
         .merge(admin::router())
         .merge(tokens::router())
