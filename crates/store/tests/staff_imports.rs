@@ -168,20 +168,22 @@ both_engines!(
             ("3", "Vårdbiträde", "Hemtjänst norr"),
             ("9", "Vårdbiträde", "Hemtjänst norr"),
         ];
+        // The file names both units: 4 and 5 in the north, 6–8 in the south.
         let p = plan_for(&db, &t, &rows, &mark_left()).await;
-        assert_eq!((p.added.len(), p.changed.len(), p.left.len()), (1, 1, 2));
+        assert_eq!((p.added.len(), p.changed.len(), p.left.len()), (1, 1, 5));
         let s = staff_import::apply_import(&db, &who(), t.id, &p, "hr.csv")
             .await
             .unwrap();
         let row = import_history::get(&db, s.import_id).await.unwrap();
-        assert_eq!((row.added, row.changed, row.left_count), (1, 1, 2));
+        assert_eq!((row.added, row.changed, row.left_count), (1, 1, 5));
         assert!(row.can_undo(navet_store::time::now()));
-        assert_eq!(import_history::people(&db, s.import_id).await.unwrap().len(), 4);
+        assert_eq!(import_history::people(&db, s.import_id).await.unwrap().len(), 7);
+        assert_eq!(active_in(&db, t.south).await, 1, "only person 2, moved there");
 
         let u = import_history::undo(&db, &who(), s.import_id, navet_store::time::now())
             .await
             .unwrap();
-        assert_eq!((u.restored, u.returned, u.removed), (1, 2, 1));
+        assert_eq!((u.restored, u.returned, u.removed), (1, 5, 1));
         let after_2 = person_by_no(&db, "2").await;
         assert_eq!(
             (after_2.role_id, after_2.unit_id, after_2.active),
@@ -218,7 +220,7 @@ both_engines!(
         )
         .await
         .unwrap();
-        assert_eq!(log.len(), 4);
+        assert_eq!(log.len(), 7);
     }
 );
 
