@@ -790,7 +790,9 @@ mod tests {
         assert_eq!(errs.total, 1);
         assert_eq!((errs.shown[0].line, errs.shown[0].column), (3, 3));
         assert!(
-            errs.shown[0].to_string().contains("Yrkesrollen ”Usk” känns inte igen"),
+            errs.shown[0]
+                .to_string()
+                .contains("Yrkesrollen ”Usk” känns inte igen"),
             "{}",
             errs.shown[0]
         );

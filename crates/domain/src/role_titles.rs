@@ -225,7 +225,10 @@ mod tests {
 
     #[test]
     fn titles_are_checked_before_they_are_kept() {
-        assert_eq!(check_title("  Undersköterska   natt "), Ok("undersköterska natt".into()));
+        assert_eq!(
+            check_title("  Undersköterska   natt "),
+            Ok("undersköterska natt".into())
+        );
         assert!(check_title("   ").is_err());
         assert!(check_title("a\nb").is_err());
         assert!(check_title(&"x".repeat(101)).is_err());

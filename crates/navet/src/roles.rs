@@ -47,7 +47,8 @@ async fn map(a: MapArgs) -> Result<()> {
     let db = open_db(&database_url(a.database_url)?).await?;
     // The role by its own name or an alternative, never through a mapping.
     let roles = org::roles(&db).await?;
-    let plain = domain::role_titles::TitleMap::new(roles.iter().map(|r| (r.id, r.name.as_str())), &[]);
+    let plain =
+        domain::role_titles::TitleMap::new(roles.iter().map(|r| (r.id, r.name.as_str())), &[]);
     let Some(role_id) = plain.resolve(&a.role, None) else {
         let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
         bail!(
@@ -65,13 +66,24 @@ async fn map(a: MapArgs) -> Result<()> {
         None => None,
     };
     let who = Who::system("kommandoraden (roles map)");
-    match role_mappings::set(&db, &who, municipality.as_ref().map(|m| m.id), &a.title, role_id).await
+    match role_mappings::set(
+        &db,
+        &who,
+        municipality.as_ref().map(|m| m.id),
+        &a.title,
+        role_id,
+    )
+    .await
     {
         Ok(()) => {}
         Err(StoreError::Invalid(e)) => bail!("{e}"),
         Err(e) => return Err(e.into()),
     }
-    let role = roles.iter().find(|r| r.id == role_id).map(|r| r.name.as_str()).unwrap_or("");
+    let role = roles
+        .iter()
+        .find(|r| r.id == role_id)
+        .map(|r| r.name.as_str())
+        .unwrap_or("");
     println!(
         "”{}” läses som {role} i {}",
         domain::role_titles::normalise(&a.title),

@@ -161,21 +161,41 @@ fn an_hr_title_mapped_from_the_command_line_is_read_by_the_import() {
         err.contains("rad 2, kolumn 3 (role): Yrkesrollen ”Usk” känns inte igen"),
         "{err}"
     );
-    assert!(!err.contains("rad 3"), "stödassistent needs no mapping: {err}");
+    assert!(
+        !err.contains("rad 3"),
+        "stödassistent needs no mapping: {err}"
+    );
 
     let (ok, _, err) = navet(&["roles", "map", "Usk", "Pilot", "--database-url", &url]);
     assert!(!ok);
     assert!(err.contains("okänd yrkesroll ”Pilot”"), "{err}");
     let (ok, _, err) = navet(&[
-        "roles", "map", "Usk", "Undersköterska", "--municipality", "Atlantis", "--database-url", &url,
+        "roles",
+        "map",
+        "Usk",
+        "Undersköterska",
+        "--municipality",
+        "Atlantis",
+        "--database-url",
+        &url,
     ]);
     assert!(!ok);
     assert!(err.contains("okänd kommun ”Atlantis”"), "{err}");
     let (ok, out, err) = navet(&[
-        "roles", "map", "Usk", "undersköterska", "--municipality", "Kumla", "--database-url", &url,
+        "roles",
+        "map",
+        "Usk",
+        "undersköterska",
+        "--municipality",
+        "Kumla",
+        "--database-url",
+        &url,
     ]);
     assert!(ok, "{err}");
-    assert!(out.contains("”usk” läses som Undersköterska i Kumla"), "{out}");
+    assert!(
+        out.contains("”usk” läses som Undersköterska i Kumla"),
+        "{out}"
+    );
     let (ok, out, _) = navet(&["roles", "mappings", "--database-url", &url]);
     assert!(ok);
     assert_eq!(out.trim(), "usk\tUndersköterska\tKumla");

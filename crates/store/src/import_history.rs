@@ -156,7 +156,8 @@ impl ImportRow {
     }
 }
 
-const SELECT: &str = "SELECT i.id, i.account_id, i.actor, i.municipality_id, m.name AS municipality_name, \
+const SELECT: &str =
+    "SELECT i.id, i.account_id, i.actor, i.municipality_id, m.name AS municipality_name, \
     i.file_name, i.mode, i.units, i.added, i.changed, i.left_count, i.created_at, i.undone_at \
     FROM staff_imports i JOIN municipalities m ON m.id = i.municipality_id";
 
@@ -269,7 +270,11 @@ fn names_sentence(names: &[String]) -> String {
         n => format!("{} och {}", shown[..n - 1].join(", "), shown[n - 1]),
     };
     if names.len() > shown.len() {
-        s = format!("{} och {} till", shown.join(", "), names.len() - shown.len());
+        s = format!(
+            "{} och {} till",
+            shown.join(", "),
+            names.len() - shown.len()
+        );
     }
     s
 }

@@ -8,8 +8,7 @@ use domain::staff_import::{check_rows, plan, ImportPlan, Mode, PlanOptions, RawS
 use navet_store::audit::{self, Who};
 use navet_store::people::{self, PersonInput};
 use navet_store::{
-    both_engines, history_import, import_history, org, role_mappings, staff_import, Db,
-    StoreError,
+    both_engines, history_import, import_history, org, role_mappings, staff_import, Db, StoreError,
 };
 
 fn who() -> Who {
@@ -24,7 +23,10 @@ struct Town {
 
 /// Nora with two units: five people in the north unit, three in the south.
 async fn town(db: &Db) -> Town {
-    let m = org::municipality_by_name(db, "Nora").await.unwrap().unwrap();
+    let m = org::municipality_by_name(db, "Nora")
+        .await
+        .unwrap()
+        .unwrap();
     let north = org::create_unit(db, m.id, "Hemtjänst norr", "aldreomsorg", false)
         .await
         .unwrap();
@@ -41,7 +43,12 @@ async fn town(db: &Db) -> Town {
                 employee_no: i.to_string(),
                 role: "Vårdbiträde".into(),
                 municipality: "Nora".into(),
-                unit: if i <= 5 { "Hemtjänst norr" } else { "Hemtjänst söder" }.into(),
+                unit: if i <= 5 {
+                    "Hemtjänst norr"
+                } else {
+                    "Hemtjänst söder"
+                }
+                .into(),
                 language_support: String::new(),
             },
         )
@@ -177,8 +184,18 @@ both_engines!(
         let row = import_history::get(&db, s.import_id).await.unwrap();
         assert_eq!((row.added, row.changed, row.left_count), (1, 1, 5));
         assert!(row.can_undo(navet_store::time::now()));
-        assert_eq!(import_history::people(&db, s.import_id).await.unwrap().len(), 7);
-        assert_eq!(active_in(&db, t.south).await, 1, "only person 2, moved there");
+        assert_eq!(
+            import_history::people(&db, s.import_id)
+                .await
+                .unwrap()
+                .len(),
+            7
+        );
+        assert_eq!(
+            active_in(&db, t.south).await,
+            1,
+            "only person 2, moved there"
+        );
 
         let u = import_history::undo(&db, &who(), s.import_id, navet_store::time::now())
             .await
@@ -191,7 +208,11 @@ both_engines!(
         );
         assert_eq!(person_by_no(&db, "4").await.active, 1);
         assert_eq!(person_by_no(&db, "5").await.active, 1);
-        assert_eq!(person_by_no(&db, "9").await.active, 0, "added: marked as left");
+        assert_eq!(
+            person_by_no(&db, "9").await.active,
+            0,
+            "added: marked as left"
+        );
         assert_eq!(active_in(&db, t.north).await, 5);
         assert_eq!(active_in(&db, t.south).await, 3);
         // Undone once only.
@@ -226,11 +247,20 @@ both_engines!(
 
 both_engines!(undo_ends_after_seven_days, |db: Db| async move {
     let t = town(&db).await;
-    let p = plan_for(&db, &t, &[("1", "Undersköterska", "Hemtjänst norr")], &mark_left()).await;
+    let p = plan_for(
+        &db,
+        &t,
+        &[("1", "Undersköterska", "Hemtjänst norr")],
+        &mark_left(),
+    )
+    .await;
     let s = staff_import::apply_import(&db, &who(), t.id, &p, "hr.csv")
         .await
         .unwrap();
-    let created = import_history::get(&db, s.import_id).await.unwrap().created_at;
+    let created = import_history::get(&db, s.import_id)
+        .await
+        .unwrap()
+        .created_at;
     let limit = created + import_history::UNDO_SECS;
     let err = import_history::undo(&db, &who(), s.import_id, limit + 1)
         .await
@@ -255,7 +285,13 @@ both_engines!(undo_ends_after_seven_days, |db: Db| async move {
         .execute(db.writer())
         .await
         .unwrap();
-    let p = plan_for(&db, &t, &[("2", "Undersköterska", "Hemtjänst norr")], &mark_left()).await;
+    let p = plan_for(
+        &db,
+        &t,
+        &[("2", "Undersköterska", "Hemtjänst norr")],
+        &mark_left(),
+    )
+    .await;
     staff_import::apply_import(&db, &who(), t.id, &p, "hr2.csv")
         .await
         .unwrap();
@@ -273,12 +309,24 @@ both_engines!(
     undo_is_refused_naming_people_changed_since,
     |db: Db| async move {
         let t = town(&db).await;
-        let first = plan_for(&db, &t, &[("1", "Undersköterska", "Hemtjänst norr")], &Default::default()).await;
+        let first = plan_for(
+            &db,
+            &t,
+            &[("1", "Undersköterska", "Hemtjänst norr")],
+            &Default::default(),
+        )
+        .await;
         let first = staff_import::apply_import(&db, &who(), t.id, &first, "1.csv")
             .await
             .unwrap();
         // A later import moves the same person.
-        let second = plan_for(&db, &t, &[("1", "Undersköterska", "Hemtjänst söder")], &Default::default()).await;
+        let second = plan_for(
+            &db,
+            &t,
+            &[("1", "Undersköterska", "Hemtjänst söder")],
+            &Default::default(),
+        )
+        .await;
         let second = staff_import::apply_import(&db, &who(), t.id, &second, "2.csv")
             .await
             .unwrap();
@@ -289,7 +337,10 @@ both_engines!(
         assert!(msg.contains("Person 1 har ändrats efter importen"), "{msg}");
         assert!(msg.contains("Ångra den senare importen först"), "{msg}");
         let p1 = person_by_no(&db, "1").await;
-        assert_eq!((p1.unit_id, p1.role_name.as_str()), (Some(t.south), "Undersköterska"));
+        assert_eq!(
+            (p1.unit_id, p1.role_name.as_str()),
+            (Some(t.south), "Undersköterska")
+        );
         // Undo the later one first, then the first one.
         import_history::undo(&db, &who(), second.import_id, navet_store::time::now())
             .await
@@ -298,10 +349,19 @@ both_engines!(
             .await
             .unwrap();
         let p1 = person_by_no(&db, "1").await;
-        assert_eq!((p1.unit_id, p1.role_name.as_str()), (Some(t.north), "Vårdbiträde"));
+        assert_eq!(
+            (p1.unit_id, p1.role_name.as_str()),
+            (Some(t.north), "Vårdbiträde")
+        );
 
         // A change by hand counts too.
-        let third = plan_for(&db, &t, &[("2", "Undersköterska", "Hemtjänst norr")], &Default::default()).await;
+        let third = plan_for(
+            &db,
+            &t,
+            &[("2", "Undersköterska", "Hemtjänst norr")],
+            &Default::default(),
+        )
+        .await;
         let third = staff_import::apply_import(&db, &who(), t.id, &third, "3.csv")
             .await
             .unwrap();
@@ -317,15 +377,22 @@ both_engines!(
             language_support: String::new(),
         };
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true).await.unwrap();
+        people::update(&db, &who(), p2.id, &resolved, true)
+            .await
+            .unwrap();
         let err = import_history::undo(&db, &who(), third.import_id, navet_store::time::now())
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("Person 2 Ändrad har ändrats"), "{err}");
+        assert!(
+            err.to_string().contains("Person 2 Ändrad har ändrats"),
+            "{err}"
+        );
         // Changed back by hand: the undo goes through.
         input.name = "Person 2".into();
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true).await.unwrap();
+        people::update(&db, &who(), p2.id, &resolved, true)
+            .await
+            .unwrap();
         import_history::undo(&db, &who(), third.import_id, navet_store::time::now())
             .await
             .unwrap();
@@ -351,15 +418,28 @@ both_engines!(
         role_mappings::set(&db, &who(), Some(t.id), "  USK ", usk.id)
             .await
             .unwrap();
-        let p = plan_for(&db, &t, &[("1", "Usk", "Hemtjänst norr")], &Default::default()).await;
+        let p = plan_for(
+            &db,
+            &t,
+            &[("1", "Usk", "Hemtjänst norr")],
+            &Default::default(),
+        )
+        .await;
         assert_eq!(p.changed[0].1.role_id, usk.id);
         // Only in Nora; a global mapping reaches everyone else.
         let (titles, _) = staff_import::import_lookups(&db, t.id).await.unwrap();
-        let kumla = org::municipality_by_name(&db, "Kumla").await.unwrap().unwrap();
+        let kumla = org::municipality_by_name(&db, "Kumla")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(titles.resolve("usk", Some(kumla.id)), None);
-        role_mappings::set(&db, &who(), None, "Usk", usk.id).await.unwrap();
+        role_mappings::set(&db, &who(), None, "Usk", usk.id)
+            .await
+            .unwrap();
         // A second choice for the same title replaces the first.
-        role_mappings::set(&db, &who(), None, "usk", usk.id).await.unwrap();
+        role_mappings::set(&db, &who(), None, "usk", usk.id)
+            .await
+            .unwrap();
         let list = role_mappings::list(&db).await.unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].municipality_name, None, "global first");

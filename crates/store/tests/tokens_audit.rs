@@ -410,9 +410,15 @@ both_engines!(
             unchanged: 0,
             ..Default::default()
         };
-        navet_store::staff_import::apply_import(&db, &who(), before.municipality_id, &plan, "hr.csv")
-            .await
-            .unwrap();
+        navet_store::staff_import::apply_import(
+            &db,
+            &who(),
+            before.municipality_id,
+            &plan,
+            "hr.csv",
+        )
+        .await
+        .unwrap();
         assert!(!works(&db, &t).await);
         let (log, _) = audit::list(
             &db,

@@ -62,7 +62,10 @@ fn hidden(body: &str, name: &str) -> String {
 
 /// Laxå with two units, five people in the first and two in the second.
 async fn laxa(db: &Db) -> (i64, i64, i64) {
-    let m = org::municipality_by_name(db, "Laxå").await.unwrap().unwrap();
+    let m = org::municipality_by_name(db, "Laxå")
+        .await
+        .unwrap()
+        .unwrap();
     let a = org::create_unit(db, m.id, "Hemtjänsten", "aldreomsorg", false)
         .await
         .unwrap();
@@ -127,7 +130,9 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("Markeras som slutat (4)"), "{}", r.body);
-        assert!(r.body.contains("ny yrkesroll: Undersköterska → Vårdbiträde"));
+        assert!(r
+            .body
+            .contains("ny yrkesroll: Undersköterska → Vårdbiträde"));
         assert!(r.body.contains("id=\"confirm_count\""));
         assert!(!r.body.contains("Person 6"), "the other unit is not listed");
         let upload = hidden(&r.body, "upload");
@@ -173,7 +178,9 @@ both_engines!(
         // Undone from the history page.
         let page = app.page("GET", &location, &f.cookie, None).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Importen är klar: 0 tillagda, 1 ändrade, 4 markerade som slutat"));
+        assert!(page
+            .body
+            .contains("Importen är klar: 0 tillagda, 1 ändrade, 4 markerade som slutat"));
         assert!(page.body.contains("tas inte tillbaka"));
         let r = app
             .page(
@@ -226,7 +233,12 @@ both_engines!(
             .post(&[("municipality", m.to_string())], Some(&other))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("<td>3</td><td>enhet</td><td>Enheten hör inte till dina enheter.</td>"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("<td>3</td><td>enhet</td><td>Enheten hör inte till dina enheter.</td>"),
+            "{}",
+            r.body
+        );
         // Her own unit, marking absentees, in one go: she is never marked.
         let r = f
             .post(
@@ -239,7 +251,9 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("Markeras som slutat (3)"), "{}", r.body);
-        assert!(r.body.contains("din egen import markerar aldrig dig som slutat"));
+        assert!(r
+            .body
+            .contains("din egen import markerar aldrig dig som slutat"));
         // The other unit is not offered for marking.
         assert!(r.body.contains(&format!("id=\"su-{a}\"")));
         assert!(!r.body.contains(&format!("id=\"su-{b}\"")), "{}", r.body);
@@ -258,14 +272,21 @@ both_engines!(
         let r = f.post(&fields, None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let location = r.headers["location"].to_str().unwrap().to_string();
-        assert_eq!(active(&db, m).await, 4, "3 of Hemtjänsten; Linden untouched");
+        assert_eq!(
+            active(&db, m).await,
+            4,
+            "3 of Hemtjänsten; Linden untouched"
+        );
         assert_eq!(
             people::get(&db, me.id).await.unwrap().active,
             1,
             "the importer stays"
         );
         // Another manager neither sees nor undoes it.
-        let other = app.login("annan@test.se", "rätt-lösenord-123").await.unwrap();
+        let other = app
+            .login("annan@test.se", "rätt-lösenord-123")
+            .await
+            .unwrap();
         let r = app.page("GET", &location, &other, None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = app.page("GET", "/personal/importer", &other, None).await;

@@ -216,15 +216,29 @@ pub struct ExistingStaff {
     pub active: bool,
 }
 
-
 /// What changed for a matched person, with the values before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StaffChange {
-    Name { from: String, to: String },
-    Email { from: String, to: String },
-    Role { from: i64, to: i64 },
-    Unit { from: Option<i64>, to: i64 },
-    Gender { from: Gender, to: Gender },
+    Name {
+        from: String,
+        to: String,
+    },
+    Email {
+        from: String,
+        to: String,
+    },
+    Role {
+        from: i64,
+        to: i64,
+    },
+    Unit {
+        from: Option<i64>,
+        to: i64,
+    },
+    Gender {
+        from: Gender,
+        to: Gender,
+    },
     /// Was marked as left and is back on the list.
     Returned,
 }

@@ -139,7 +139,10 @@ fn plan_finds_added_moved_new_role_and_left() {
     assert_eq!(p.changed[0].0, 1);
     assert_eq!(
         p.changed[0].2,
-        vec![StaffChange::Unit { from: Some(10), to: 11 }]
+        vec![StaffChange::Unit {
+            from: Some(10),
+            to: 11
+        }]
     );
     assert_eq!(p.changed[1].2, vec![StaffChange::Role { from: 2, to: 1 }]);
     assert_eq!(p.unchanged, 1);
@@ -322,7 +325,14 @@ fn marking_many_as_left_must_be_confirmed_by_typing_the_number() {
 
 #[test]
 fn a_change_says_what_changes() {
-    let role = |id: i64| if id == 1 { "Vårdbiträde" } else { "Undersköterska" }.to_string();
+    let role = |id: i64| {
+        if id == 1 {
+            "Vårdbiträde"
+        } else {
+            "Undersköterska"
+        }
+        .to_string()
+    };
     let unit = |id: i64| format!("Enhet {id}");
     let d = |c: StaffChange| c.describe(role, unit);
     assert_eq!(
@@ -378,16 +388,26 @@ fn titles_are_read_through_the_mapping_and_unknown_ones_listed_once() {
             ],
         )
     };
-    let rows = vec![row(2, "usk"), row(3, "stödassistent"), row(4, "Undersköterska natt")];
+    let rows = vec![
+        row(2, "usk"),
+        row(3, "stödassistent"),
+        row(4, "Undersköterska natt"),
+    ];
     let errs = check_rows(&rows, &map.for_municipality(7), &units).unwrap_err();
     assert_eq!(errs.total, 1);
-    assert_eq!((errs.shown[0].line, errs.shown[0].column.as_str()), (4, "yrkesroll"));
+    assert_eq!(
+        (errs.shown[0].line, errs.shown[0].column.as_str()),
+        (4, "yrkesroll")
+    );
     assert!(errs.shown[0].to_string().starts_with(
         "rad 4, kolumn ”yrkesroll”: Yrkesrollen ”Undersköterska natt” känns inte igen"
     ));
     let rows = vec![row(2, "usk"), row(3, "stödassistent"), row(4, "Usk")];
     let recs = check_rows(&rows, &map.for_municipality(7), &units).unwrap();
-    assert_eq!(recs.iter().map(|r| r.role_id).collect::<Vec<_>>(), [1, 3, 1]);
+    assert_eq!(
+        recs.iter().map(|r| r.role_id).collect::<Vec<_>>(),
+        [1, 3, 1]
+    );
     // Another municipality has no such mapping.
     let rows = vec![row(2, "usk"), row(3, "USK "), row(4, "Nattis"), row(5, "")];
     assert_eq!(

@@ -335,6 +335,8 @@ async fn import_locked(
         })?;
     }
     let (mut bytes, mut filename) = (form.bytes.clone(), form.filename.clone());
+    // A file already waiting on the server keeps its id for the next step.
+    let kept = (bytes.is_empty() && form.upload_id > 0).then_some(form.upload_id);
     if bytes.is_empty() && form.upload_id > 0 {
         match navet_store::imports::upload(&s.db, account_id, "staff", form.upload_id).await? {
             Some((name, b)) => {
@@ -380,10 +382,15 @@ async fn import_locked(
             page.errors = errs.shown;
             if !unknown.is_empty() {
                 // Kept so the page can send the titles' roles and go on.
-                page.upload_id = navet_store::imports::save_upload(
-                    &s.db, account_id, "staff", &filename, &bytes,
-                )
-                .await?;
+                page.upload_id = match kept {
+                    Some(id) => id,
+                    None => {
+                        navet_store::imports::save_upload(
+                            &s.db, account_id, "staff", &filename, &bytes,
+                        )
+                        .await?
+                    }
+                };
                 page.roles = navet_store::org::roles(&s.db).await?;
                 page.unknown_titles = unknown;
             }
@@ -397,9 +404,8 @@ async fn import_locked(
         return render_unprocessable(page);
     }
     let all_units = navet_store::org::units(&s.db, Some(municipality_id)).await?;
-    let may_concern = |u: i64| {
-        user.role() != Role::Manager || user.actor.scope.covers_unit(u, municipality_id)
-    };
+    let may_concern =
+        |u: i64| user.role() != Role::Manager || user.actor.scope.covers_unit(u, municipality_id);
     let chosen = if form.scope_shown {
         Some(
             form.scope_units
@@ -467,8 +473,12 @@ async fn import_locked(
             .await;
         }
     }
-    page.upload_id =
-        navet_store::imports::save_upload(&s.db, account_id, "staff", &filename, &bytes).await?;
+    page.upload_id = match kept {
+        Some(id) => id,
+        None => {
+            navet_store::imports::save_upload(&s.db, account_id, "staff", &filename, &bytes).await?
+        }
+    };
     fill_preview(s, &mut page, plan, &all_units, &may_concern).await?;
     page.seen = seen;
     let refused = !page.general_error.is_empty();
@@ -520,7 +530,7 @@ async fn fill_preview(
     page: &mut ImportPage,
     plan: ImportPlan,
     all_units: &[Unit],
-    may_concern: &dyn Fn(i64) -> bool,
+    may_concern: &(dyn Fn(i64) -> bool + Sync),
 ) -> Result<(), AppError> {
     let role_names: HashMap<i64, String> = navet_store::org::roles(&s.db)
         .await?
