@@ -5,7 +5,7 @@ use navet_domain::tabular::Stop;
 
 fuzz_target!(|data: &[u8]| {
     let lk = Lookups {
-        roles: [("undersköterska".to_string(), 1)].into(),
+        roles: navet_domain::role_titles::TitleMap::new([(1, "Undersköterska")], &[]),
         municipalities: [("örebro".to_string(), 1)].into(),
         courses: [("hlr".to_string(), 1)].into(),
         create_courses: data.first().is_some_and(|b| b & 1 == 1),

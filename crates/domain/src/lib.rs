@@ -33,6 +33,7 @@ pub mod passwords;
 pub mod people;
 pub mod redirect;
 pub mod requirements;
+pub mod role_titles;
 pub mod second_factor;
 pub mod sessions;
 pub mod sign_in;

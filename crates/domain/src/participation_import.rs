@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::catalogue::parse_decimal;
 use crate::org::Gender;
+use crate::role_titles::{normalise, unknown_title_message, TitleMap};
 use crate::tabular::{self, excerpt, ErrorList, Stop, LIMITS};
 
 pub use crate::tabular::MAX_ERRORS_SHOWN;
@@ -61,7 +62,8 @@ impl std::fmt::Display for ImportError {
 /// What the file's names are matched against; keys are lower-case.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
-    pub roles: HashMap<String, i64>,
+    /// Role names, their alternatives and the remembered HR titles.
+    pub roles: TitleMap,
     pub municipalities: HashMap<String, i64>,
     pub courses: HashMap<String, i64>,
     /// Create courses with unknown titles instead of refusing them.
@@ -141,6 +143,43 @@ fn err(line: usize, column: usize, column_name: &str, message: impl Into<String>
 
 /// Every error of a file: the first [`MAX_ERRORS_SHOWN`] and the total.
 pub type ImportErrors = ErrorList<ImportError>;
+
+/// The role titles in a file that nothing matches, each once as first
+/// written (at most 50): what the import page offers to map. Empty when the
+/// file cannot be read or has no role column.
+pub fn unknown_titles(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Vec<String> {
+    let Ok(table) = tabular::read_csv(bytes, &LIMITS, stop) else {
+        return vec![];
+    };
+    let col = |name: &str| {
+        table
+            .headers
+            .iter()
+            .position(|h| h.trim().to_lowercase() == name)
+    };
+    let Some(role) = col(COLUMNS[ROLE]) else {
+        return vec![];
+    };
+    let municipality = col(COLUMNS[MUNICIPALITY]);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = vec![];
+    for rec in &table.rows {
+        let t = rec.get(role).unwrap_or("").trim();
+        let m = municipality
+            .and_then(|c| rec.get(c))
+            .and_then(|m| lk.municipalities.get(&m.trim().to_lowercase()).copied());
+        if t.is_empty() || t.chars().count() > 100 || lk.roles.resolve(t, m).is_some() {
+            continue;
+        }
+        if seen.insert(normalise(t)) {
+            out.push(t.to_string());
+            if out.len() == 50 {
+                break;
+            }
+        }
+    }
+    out
+}
 
 /// Read (through the guarded reader, `crate::tabular`) and check the whole
 /// file. Returns the errors found (the first hundred and their count), or
@@ -249,14 +288,14 @@ pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, Impo
                 parsed
             }
         };
-        let role_id = lk.roles.get(&cell(ROLE).to_lowercase()).copied();
-        if role_id.is_none() {
-            e(ROLE, format!("Okänd yrkesroll ”{}”.", excerpt(cell(ROLE))));
-        }
         let municipality_id = lk
             .municipalities
             .get(&cell(MUNICIPALITY).to_lowercase())
             .copied();
+        let role_id = lk.roles.resolve(cell(ROLE), municipality_id);
+        if role_id.is_none() {
+            e(ROLE, unknown_title_message(cell(ROLE)));
+        }
         if municipality_id.is_none() {
             e(
                 MUNICIPALITY,
@@ -492,11 +531,14 @@ mod tests {
 
     fn lk() -> Lookups {
         Lookups {
-            roles: [
-                ("undersköterska".to_string(), 1),
-                ("sjuksköterska".to_string(), 2),
-            ]
-            .into(),
+            roles: TitleMap::new(
+                [
+                    (1, "Undersköterska"),
+                    (2, "Sjuksköterska"),
+                    (3, "Stödassistent/boendestödjare"),
+                ],
+                &[],
+            ),
             municipalities: [("örebro".to_string(), 10), ("hällefors".to_string(), 11)].into(),
             courses: [
                 ("hlr".to_string(), 100),
@@ -737,5 +779,43 @@ mod tests {
                 LIMITS.max_rows + 2
             )
         );
+    }
+
+    #[test]
+    fn a_role_alternative_imports_as_it_is_and_a_mapped_title_too() {
+        let text = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+            P1,kvinna,stödassistent,Örebro,HLR,2025-03-04,3,ja\n\
+            P2,man,Usk,Hällefors,HLR,2025-03-04,3,ja\n";
+        let errs = parse(text.as_bytes(), &lk(), &Stop::never()).unwrap_err();
+        assert_eq!(errs.total, 1);
+        assert_eq!((errs.shown[0].line, errs.shown[0].column), (3, 3));
+        assert!(
+            errs.shown[0]
+                .to_string()
+                .contains("Yrkesrollen ”Usk” känns inte igen"),
+            "{}",
+            errs.shown[0]
+        );
+        assert_eq!(
+            unknown_titles(text.as_bytes(), &lk(), &Stop::never()),
+            vec!["Usk".to_string()]
+        );
+        // Mapped for Hällefors only: an Örebro line with "Usk" still asks.
+        let mut mapped = lk();
+        mapped.roles = TitleMap::new(
+            [(1, "Undersköterska"), (3, "Stödassistent/boendestödjare")],
+            &[crate::role_titles::Mapping {
+                municipality_id: Some(11),
+                title: "usk".into(),
+                role_id: 1,
+            }],
+        );
+        let p = parse(text.as_bytes(), &mapped, &Stop::never()).unwrap();
+        assert_eq!(
+            p.people.iter().map(|x| x.role_id).collect::<Vec<_>>(),
+            [3, 1]
+        );
+        let orebro = text.replace("Usk,Hällefors", "Usk,Örebro");
+        assert!(parse(orebro.as_bytes(), &mapped, &Stop::never()).is_err());
     }
 }

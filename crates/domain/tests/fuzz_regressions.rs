@@ -27,7 +27,7 @@ fn all_readers(bytes: &[u8]) {
     }
     for create_courses in [false, true] {
         let lk = participation_import::Lookups {
-            roles: [("undersköterska".to_string(), 1)].into(),
+            roles: navet_domain::role_titles::TitleMap::new([(1, "Undersköterska")], &[]),
             municipalities: [("örebro".to_string(), 1)].into(),
             courses: [("hlr".to_string(), 1)].into(),
             create_courses,

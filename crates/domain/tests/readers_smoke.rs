@@ -54,7 +54,8 @@ fn all_readers(bytes: &[u8]) {
     let _ = tabular::read_csv(bytes, &LIMITS, &stop);
     if let Ok(t) = tabular::read_xlsx(bytes, &LIMITS, &stop) {
         if let Ok(rows) = staff_import::rows_from_table(&t) {
-            let _ = staff_import::check_rows(&rows, &HashMap::new(), &HashMap::new());
+            let _ =
+                staff_import::check_rows(&rows, &HashMap::<String, i64>::new(), &HashMap::new());
         }
     }
     let lk = participation_import::Lookups {

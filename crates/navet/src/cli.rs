@@ -41,6 +41,9 @@ pub enum Command {
     /// Import historical participations or a funding programme.
     #[command(subcommand)]
     Import(crate::import::ImportCmd),
+    /// HR titles read as Navet roles by every import (`map`, `mappings`).
+    #[command(subcommand)]
+    Roles(crate::roles::RolesCmd),
     /// Export participations in the import format, to move them to another instance.
     #[command(subcommand)]
     Export(crate::export::ExportCmd),

@@ -7,6 +7,7 @@ mod cli;
 mod export;
 mod import;
 mod report;
+mod roles;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -57,6 +58,7 @@ async fn run(args: cli::Cli) -> Result<()> {
         Token(cli::TokenCmd::Revoke(a)) => cli::token_revoke(a).await,
         Audit(cli::AuditCmd::Verify(a)) => cli::audit_verify(a).await,
         Import(c) => import::run(c).await,
+        Roles(c) => roles::run(c).await,
         Export(c) => export::run(c).await,
         Report(c) => report::run(c).await,
         Backup(a) => backup::run(a).await,

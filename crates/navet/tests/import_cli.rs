@@ -132,3 +132,75 @@ fn imports_are_all_or_nothing_and_name_line_and_column() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_hr_title_mapped_from_the_command_line_is_read_by_the_import() {
+    let dir = tempdir();
+    let url = format!("sqlite://{}", dir.join("navet.db").display());
+    let (ok, _, err) = navet(&["migrate", "--database-url", &url]);
+    assert!(ok, "{err}");
+    let file = dir.join("usk.csv");
+    std::fs::write(
+        &file,
+        "person_ref,gender,role,municipality,course,date,hours,attended\nP1,kvinna,Usk,Kumla,HLR,2025-03-04,3,ja\nP2,man,stödassistent,Kumla,HLR,2025-03-04,3,ja\n",
+    )
+    .unwrap();
+    let import = || {
+        navet(&[
+            "import",
+            "participations",
+            file.to_str().unwrap(),
+            "--create-courses",
+            "--database-url",
+            &url,
+        ])
+    };
+    let (ok, _, err) = import();
+    assert!(!ok);
+    assert!(
+        err.contains("rad 2, kolumn 3 (role): Yrkesrollen ”Usk” känns inte igen"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("rad 3"),
+        "stödassistent needs no mapping: {err}"
+    );
+
+    let (ok, _, err) = navet(&["roles", "map", "Usk", "Pilot", "--database-url", &url]);
+    assert!(!ok);
+    assert!(err.contains("okänd yrkesroll ”Pilot”"), "{err}");
+    let (ok, _, err) = navet(&[
+        "roles",
+        "map",
+        "Usk",
+        "Undersköterska",
+        "--municipality",
+        "Atlantis",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("okänd kommun ”Atlantis”"), "{err}");
+    let (ok, out, err) = navet(&[
+        "roles",
+        "map",
+        "Usk",
+        "undersköterska",
+        "--municipality",
+        "Kumla",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("”usk” läses som Undersköterska i Kumla"),
+        "{out}"
+    );
+    let (ok, out, _) = navet(&["roles", "mappings", "--database-url", &url]);
+    assert!(ok);
+    assert_eq!(out.trim(), "usk\tUndersköterska\tKumla");
+
+    let (ok, out, err) = import();
+    assert!(ok, "{err}");
+    assert!(out.contains('2'), "{out}");
+}

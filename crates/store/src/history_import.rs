@@ -71,11 +71,7 @@ impl std::fmt::Display for ImportSummary {
 
 /// Names in the database, lower-cased, for matching the file's values.
 pub async fn lookups(db: &Db, create_courses: bool, today: NaiveDate) -> StoreResult<Lookups> {
-    let roles = crate::org::roles(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.name.to_lowercase(), r.id))
-        .collect();
+    let roles = crate::role_mappings::title_map(db).await?;
     let mut municipalities: HashMap<String, i64> = HashMap::new();
     for m in crate::org::municipalities(db).await? {
         municipalities.insert(m.name.to_lowercase(), m.id);
@@ -130,6 +126,21 @@ fn summary_of(plan: &ImportPlan) -> ImportSummary {
         last_date: plan.sessions.iter().map(|s| s.date).max(),
         ..Default::default()
     }
+}
+
+/// The role titles in a file that neither a role nor a remembered mapping
+/// matches (what the import page offers to map).
+pub async fn unknown_titles(db: &Db, bytes: &[u8]) -> StoreResult<Vec<String>> {
+    let today = crate::time::local_date(crate::time::now());
+    let lk = lookups(db, false, today).await?;
+    let owned = bytes.to_vec();
+    Ok(
+        crate::offload::parse(crate::offload::PARSE_TIME_LIMIT, move |stop| {
+            participation_import::unknown_titles(&owned, &lk, stop)
+        })
+        .await
+        .unwrap_or_default(),
+    )
 }
 
 /// Check a file without writing anything (the UI's preview).

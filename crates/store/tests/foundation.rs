@@ -1,9 +1,10 @@
 //! Store tests for the foundation, run on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
-use domain::staff_import::{check_rows, plan, RawStaffRow};
+use domain::staff_import::{check_rows, plan, Mode, PlanOptions, RawStaffRow};
 use navet_store::audit::{self, Who};
 use navet_store::people::{self, PersonInput};
+use navet_store::staff_import;
 use navet_store::{accounts, both_engines, login_throttle, migrate, org, seed, Db, StoreError};
 
 fn who() -> Who {
@@ -165,7 +166,7 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let u = org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false)
+    org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false)
         .await
         .unwrap();
     // Someone outside Nora already uses an e-mail the file wants.
@@ -191,17 +192,18 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
         ]
         .map(String::from),
     };
-    let (roles, units) = people::import_lookups(&db, m.id).await.unwrap();
+    let (titles, units) = staff_import::import_lookups(&db, m.id).await.unwrap();
+    let roles = titles.for_municipality(m.id);
     let recs = check_rows(
         &[row(2, "1", "a@x.se"), row(3, "2", "taken@x.se")],
         &roles,
         &units,
     )
     .unwrap();
-    let existing = people::staff_in_scope(&db, m.id, Some(u)).await.unwrap();
-    let p = plan(&existing, &recs);
+    let existing = staff_import::municipality_staff(&db, m.id).await.unwrap();
+    let p = plan(&existing, &recs, &PlanOptions::default());
     assert_eq!(p.added.len(), 2);
-    let err = people::apply_import(&db, &who(), m.id, &p)
+    let err = staff_import::apply_import(&db, &who(), m.id, &p, "hr.csv")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("rad 3"), "{err}");
@@ -215,21 +217,36 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
     .await
     .unwrap()
     .is_empty());
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_imports")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "a failed import leaves no history");
 
-    // A clean file imports; a second file moves one, marks one as left.
+    // A clean file imports; a second file, marking absentees, marks one.
     let recs = check_rows(
         &[row(2, "1", "a@x.se"), row(3, "2", "b@x.se")],
         &roles,
         &units,
     )
     .unwrap();
-    let s = people::apply_import(&db, &who(), m.id, &plan(&[], &recs))
-        .await
-        .unwrap();
+    let s = staff_import::apply_import(
+        &db,
+        &who(),
+        m.id,
+        &plan(&[], &recs, &PlanOptions::default()),
+        "hr.csv",
+    )
+    .await
+    .unwrap();
     assert_eq!(s.added, 2);
     let recs = check_rows(&[row(2, "1", "a@x.se")], &roles, &units).unwrap();
-    let existing = people::staff_in_scope(&db, m.id, None).await.unwrap();
-    let s = people::apply_import(&db, &who(), m.id, &plan(&existing, &recs))
+    let existing = staff_import::municipality_staff(&db, m.id).await.unwrap();
+    let o = PlanOptions {
+        mode: Mode::MarkAbsentAsLeft,
+        ..Default::default()
+    };
+    let s = staff_import::apply_import(&db, &who(), m.id, &plan(&existing, &recs, &o), "hr.csv")
         .await
         .unwrap();
     assert_eq!((s.added, s.changed, s.left, s.unchanged), (0, 0, 1, 1));

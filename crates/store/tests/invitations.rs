@@ -96,6 +96,7 @@ async fn mark_left_by_hand(db: &Db, p: i64, active: bool) {
 
 fn left_plan(before: &people::Person) -> ImportPlan {
     ImportPlan {
+        mode: domain::staff_import::Mode::MarkAbsentAsLeft,
         added: vec![],
         changed: vec![],
         left: vec![ExistingStaff {
@@ -109,6 +110,10 @@ fn left_plan(before: &people::Person) -> ImportPlan {
             active: true,
         }],
         unchanged: 0,
+        units: before.unit_id.into_iter().collect(),
+        absent: 1,
+        in_units: 1,
+        importer_kept: false,
     }
 }
 
@@ -659,9 +664,15 @@ both_engines!(
     |db: Db| async move {
         let (p, a, token, b, promoted) = leaver(&db).await;
         let before = people::get(&db, p).await.unwrap();
-        people::apply_import(&db, &who(), before.municipality_id, &left_plan(&before))
-            .await
-            .unwrap();
+        navet_store::staff_import::apply_import(
+            &db,
+            &who(),
+            before.municipality_id,
+            &left_plan(&before),
+            "personal.csv",
+        )
+        .await
+        .unwrap();
         assert_left(&db, a, &token, b, promoted).await;
     }
 );
@@ -689,11 +700,15 @@ both_engines!(leaving_is_all_or_nothing, |db: Db| async move {
     let entries = count(&db, "SELECT COUNT(*) FROM audit_log").await;
     break_promotion_notices(&db).await;
     let before = people::get(&db, p).await.unwrap();
-    assert!(
-        people::apply_import(&db, &who(), before.municipality_id, &left_plan(&before))
-            .await
-            .is_err()
-    );
+    assert!(navet_store::staff_import::apply_import(
+        &db,
+        &who(),
+        before.municipality_id,
+        &left_plan(&before),
+        "personal.csv"
+    )
+    .await
+    .is_err());
     // Nothing happened: still employed, signed in, booked, token working.
     assert_eq!(people::get(&db, p).await.unwrap().active, 1);
     assert!(accounts::session(&db, &cookie, 3600, 43200)

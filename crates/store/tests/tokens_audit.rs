@@ -408,10 +408,17 @@ both_engines!(
                 active: true,
             }],
             unchanged: 0,
+            ..Default::default()
         };
-        people::apply_import(&db, &who(), before.municipality_id, &plan)
-            .await
-            .unwrap();
+        navet_store::staff_import::apply_import(
+            &db,
+            &who(),
+            before.municipality_id,
+            &plan,
+            "hr.csv",
+        )
+        .await
+        .unwrap();
         assert!(!works(&db, &t).await);
         let (log, _) = audit::list(
             &db,
@@ -562,7 +569,10 @@ both_engines!(
                     unit_id: unit,
                     gender: domain::org::Gender::parse(&p.gender).unwrap(),
                 },
-                vec![domain::staff_import::StaffChange::Unit],
+                vec![domain::staff_import::StaffChange::Unit {
+                    from: p.unit_id,
+                    to: unit,
+                }],
             ));
         }
         let plan = ImportPlan {
@@ -570,6 +580,7 @@ both_engines!(
             changed,
             left: vec![],
             unchanged: 0,
+            ..Default::default()
         };
         let mut other = db.begin().await.unwrap();
         sqlx::query("UPDATE people SET updated_at = 1 WHERE id = $1")
@@ -579,7 +590,10 @@ both_engines!(
             .unwrap();
         let import = tokio::spawn({
             let db = db.clone();
-            async move { people::apply_import(&db, &who(), orebro.id, &plan).await }
+            async move {
+                navet_store::staff_import::apply_import(&db, &who(), orebro.id, &plan, "hr.csv")
+                    .await
+            }
         });
         // The import has written the first row and waits for the second.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;

@@ -24,6 +24,8 @@ pub mod reports;
 pub mod requirements;
 pub mod second_factor;
 pub mod sessions;
+pub mod staff_import;
+pub mod staff_import_history;
 pub mod statics;
 pub mod surveys;
 pub mod tokens;
@@ -43,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .merge(oidc::router())
         .merge(second_factor::router())
         .merge(people::router())
+        .merge(staff_import::router())
+        .merge(staff_import_history::router())
         .merge(org::router())
         .merge(admin::router())
         .merge(tokens::router())

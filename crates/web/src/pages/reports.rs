@@ -169,6 +169,9 @@ struct ImportPage {
     /// The checked file kept on the server for the confirm step (its id).
     upload_id: i64,
     create_courses: bool,
+    /// Role titles nothing matches, offered to map, and the roles to pick.
+    unknown_titles: Vec<String>,
+    roles: Vec<navet_store::org::Role>,
 }
 
 async fn import_form(c: Ctx) -> PageResult {
@@ -183,6 +186,8 @@ async fn import_form(c: Ctx) -> PageResult {
         done: None,
         upload_id: 0,
         create_courses: false,
+        unknown_titles: vec![],
+        roles: vec![],
     })
 }
 
@@ -195,6 +200,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     let mut upload_id = 0i64;
     let mut confirm = false;
     let mut create_courses = false;
+    let mut mapping = TitleChoices::default();
     while let Some(field) = mp
         .next_field()
         .await
@@ -220,7 +226,16 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
             }
             "create_courses" => create_courses = true,
             "confirm" => confirm = true,
-            _ => {}
+            n => {
+                // Title → role choices from the mapping form.
+                let n = n.to_string();
+                let text = field.text().await.unwrap_or_default();
+                if let Some(i) = n.strip_prefix("title_").and_then(|i| i.parse().ok()) {
+                    mapping.titles.insert(i, text);
+                } else if let Some(i) = n.strip_prefix("role_").and_then(|i| i.parse().ok()) {
+                    mapping.roles.insert(i, text.trim().parse().unwrap_or(0));
+                }
+            }
         }
     }
     let mut page = ImportPage {
@@ -232,6 +247,8 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         done: None,
         upload_id: 0,
         create_courses,
+        unknown_titles: vec![],
+        roles: vec![],
     };
     let Some(held) = imports::lock(&s.db, user.account_id, "participations").await? else {
         page.general_error = page.c.t("import.busy").into();
@@ -239,7 +256,13 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
         *r.status_mut() = axum::http::StatusCode::CONFLICT;
         return Ok(r);
     };
-    let r = import_locked(&s, &user, page, bytes, filename, upload_id, confirm).await;
+    let r = match save_choices(&s, &user, &mapping).await {
+        Ok(()) => import_locked(&s, &user, page, bytes, filename, upload_id, confirm).await,
+        Err(message) => {
+            page.general_error = message;
+            super::render_form(page, true)
+        }
+    };
     held.release().await;
     r
 }
@@ -297,8 +320,47 @@ async fn import_locked(
         Err(errors) => {
             page.errors_total = errors.total;
             page.errors = errors.shown;
+            let unknown = history_import::unknown_titles(&s.db, &bytes).await?;
+            if !unknown.is_empty() {
+                // Kept so the mapping form can go on with the same file.
+                page.upload_id = navet_store::imports::save_upload(
+                    &s.db,
+                    account_id,
+                    "participations",
+                    &filename,
+                    &bytes,
+                )
+                .await?;
+                page.roles = navet_store::org::roles(&s.db).await?;
+                page.unknown_titles = unknown;
+            }
             return super::render_form(page, true);
         }
     }
     render(page)
+}
+
+/// Title → role choices sent from the mapping form (index → value).
+#[derive(Default)]
+struct TitleChoices {
+    titles: std::collections::HashMap<usize, String>,
+    roles: std::collections::HashMap<usize, i64>,
+}
+
+/// Remember each chosen title → role for every municipality (a
+/// participation file spans municipalities); the message when one is refused.
+async fn save_choices(
+    s: &AppState,
+    user: &crate::ctx::User,
+    choices: &TitleChoices,
+) -> Result<(), String> {
+    for (i, title) in &choices.titles {
+        let role = choices.roles.get(i).copied().unwrap_or(0);
+        if role > 0 {
+            navet_store::role_mappings::set(&s.db, &user.who(), None, title, role)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
