@@ -251,7 +251,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, Impo
         };
         let role_id = lk.roles.get(&cell(ROLE).to_lowercase()).copied();
         if role_id.is_none() {
-            e(ROLE, format!("Okänd yrkesroll ”{}”.", excerpt(cell(ROLE))));
+            e(ROLE, crate::text::unknown("yrkesroll", cell(ROLE)));
         }
         let municipality_id = lk
             .municipalities
@@ -260,7 +260,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, Impo
         if municipality_id.is_none() {
             e(
                 MUNICIPALITY,
-                format!("Okänd kommun ”{}”.", excerpt(cell(MUNICIPALITY))),
+                crate::text::unknown("kommun", cell(MUNICIPALITY)),
             );
         }
         let title = cell(COURSE);

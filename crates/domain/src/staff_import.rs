@@ -161,11 +161,11 @@ pub fn check_rows(
         }
         let role_id = roles.get(&r.cells[3].trim().to_lowercase()).copied();
         if role_id.is_none() {
-            err(3, format!("Okänd yrkesroll ”{}”.", excerpt(&r.cells[3])));
+            err(3, crate::text::unknown("yrkesroll", &r.cells[3]));
         }
         let unit_id = units.get(&r.cells[4].trim().to_lowercase()).copied();
         if unit_id.is_none() {
-            err(4, format!("Okänd enhet ”{}”.", excerpt(&r.cells[4])));
+            err(4, crate::text::unknown("enhet", &r.cells[4]));
         }
         let gender = check_gender(&r.cells[5]).map_err(|m| err(5, m)).ok();
         if let (

@@ -1,8 +1,9 @@
 //! People: list (within what the user may see), view (audited), add, edit,
 //! and import staff lists from HR systems with a preview.
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::routing::get;
 use axum::{Form, Router};
 use domain::access::{Action, Role};
