@@ -239,7 +239,7 @@ both_engines!(the_api_answers_json_naming_the_field, |db: Db| async move {
         .post_json(
             "/api/v1/sessions",
             Some(&token),
-            &json!({"course_id": course}),
+            &json!({"course_id": course, "municipality": "Örebro", "venue": "Sal"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
