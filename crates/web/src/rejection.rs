@@ -104,8 +104,12 @@ pub fn from_urlencoded<T: DeserializeOwned>(input: &[u8]) -> Result<T, FieldProb
 /// one name) as `axum_extra`'s `Form` does.
 pub fn from_html_form<T: DeserializeOwned>(input: &[u8]) -> Result<T, FieldProblem> {
     let de = serde_html_form::Deserializer::new(form_urlencoded::parse(input));
-    serde_path_to_error::deserialize(de)
-        .map_err(|e| describe(&e.path().to_string(), &e.inner().to_string()))
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // The form's name, not which of its repeated values ("ids[1]").
+        let path = e.path().to_string();
+        let name = path.split('[').next().unwrap_or_default();
+        describe(name, &e.inner().to_string())
+    })
 }
 
 /// The path parameters of a page. Anything that does not parse (a word
