@@ -224,7 +224,7 @@ pub fn check_education(kind: &str, direction: &str, field: &str) -> Result<Educa
                 e.add(
                     "direction",
                     "unknown_direction",
-                    format!("Okänd inriktning ”{}”.", direction.trim()),
+                    crate::text::unknown("inriktning", direction),
                 );
                 None
             }

@@ -18,7 +18,7 @@ pub struct Programme {
     pub granted_sek: i64,
     /// Share of the granted amount the municipalities co-finance (0.46 = 46 %).
     pub cofinancing_rate: f64,
-    /// Course hours the co-financing corresponds to, for the whole period.
+    /// Participant hours the co-financing corresponds to, for the whole period.
     pub target_hours: f64,
     /// Employees per municipality, in the order given.
     pub employees: Vec<(String, i64)>,
@@ -194,7 +194,7 @@ pub fn check_programme(d: &ProgrammeDraft, known: &[String]) -> Result<Programme
         e.add(
             "target_hours",
             "invalid_hours",
-            "Ange antal kurstimmar som ett tal större än 0.",
+            "Ange antal deltagartimmar som ett tal större än 0.",
         );
     }
     let mut employees = Vec::new();
@@ -208,7 +208,7 @@ pub fn check_programme(d: &ProgrammeDraft, known: &[String]) -> Result<Programme
             e.add(
                 &field,
                 "unknown_municipality",
-                format!("Okänd kommun ”{}”.", m.trim()),
+                crate::text::unknown("kommun", m),
             );
             continue;
         };

@@ -3,11 +3,17 @@
 //! - a **unique participant** is a person with at least one attended
 //!   session in the period; gender shares are computed on unique people;
 //! - a **participation** is one attended session;
-//! - **course hours** are the session's hours for each attended session
-//!   (absences add nothing);
+//! - **participant hours** (deltagartimmar) are the session's hours for each
+//!   attended session, summed over the participants (absences add nothing):
+//!   ten people on a three-hour session are 30 participant hours. This is
+//!   what the funder's target, the commitments and the cost model's actual
+//!   use count. The JSON field `course_hours` is the same figure under its
+//!   old name, kept for existing readers;
+//! - **course hours delivered** (genomförda kurstimmar) are the hours of the
+//!   sessions held, each session once: that session is 3 course hours;
 //! - a municipality's **commitment** is the programme's target hours split
-//!   by its share of employees, and **achieved** is its attended course
-//!   hours from the programme's start up to the end of the period.
+//!   by its share of employees, and **achieved** is its participant hours
+//!   from the programme's start up to the end of the period.
 //!
 //! The store aggregates in SQL into [`Aggregates`]; [`assemble`] turns them
 //! into the report. [`aggregate`] does the same aggregation from raw rows
@@ -118,6 +124,10 @@ pub struct MunicipalityRow {
     pub municipality: String,
     pub unique_participants: i64,
     pub participations: i64,
+    /// Attended hours summed over participants (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same figure under its old name (CONTRACTS.md); prefer
+    /// `participant_hours`.
     pub course_hours: f64,
     pub commitment_hours: f64,
     pub commitment_achieved_pct: f64,
@@ -134,6 +144,10 @@ pub struct CourseRow {
     pub course: String,
     pub participations: i64,
     pub unique_participants: i64,
+    /// Attended hours summed over participants (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same figure under its old name (CONTRACTS.md); prefer
+    /// `participant_hours`.
     pub course_hours: f64,
 }
 
@@ -164,7 +178,14 @@ pub struct IndicatorReport {
     pub to: String,
     pub unique_participants: UniqueParticipants,
     pub participations: i64,
+    /// Attended hours summed over participants (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same figure under its old name (CONTRACTS.md); prefer
+    /// `participant_hours`.
     pub course_hours: f64,
+    /// Hours of the sessions held in the period, each session once
+    /// (genomförda kurstimmar).
+    pub course_hours_delivered: f64,
     pub sessions: Sessions,
     pub by_municipality: Vec<MunicipalityRow>,
     pub by_course: Vec<CourseRow>,
@@ -193,6 +214,8 @@ pub struct Aggregates {
     pub by_municipality: BTreeMap<String, Counts>,
     pub by_course: BTreeMap<String, Counts>,
     pub sessions_held: i64,
+    /// Hours of the sessions held, each once (course hours delivered).
+    pub delivered_hours: f64,
     /// reason → number of cancelled sessions
     pub cancelled: BTreeMap<String, i64>,
     /// Attended hours per municipality from the programme's start to `to`.
@@ -216,6 +239,8 @@ pub struct Participation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionFact {
     pub date: NaiveDate,
+    /// The session's length in hours.
+    pub hours: f64,
     pub held: bool,
     pub cancelled: bool,
     pub cancel_reason: String,
@@ -276,6 +301,7 @@ pub fn aggregate(
             *a.cancelled.entry(s.cancel_reason.clone()).or_default() += 1;
         } else if s.held {
             a.sessions_held += 1;
+            a.delivered_hours += s.hours;
         }
     }
     a
@@ -331,6 +357,7 @@ pub fn assemble(
                 municipality: m.clone(),
                 unique_participants: c.unique,
                 participations: c.participations,
+                participant_hours: c.hours,
                 course_hours: c.hours,
                 commitment_hours: commitment,
                 commitment_achieved_pct: pr.achieved_pct,
@@ -351,6 +378,7 @@ pub fn assemble(
             course: k.clone(),
             participations: c.participations,
             unique_participants: c.unique,
+            participant_hours: c.hours,
             course_hours: c.hours,
         })
         .collect();
@@ -418,7 +446,9 @@ pub fn assemble(
             share_pct_by_gender,
         },
         participations: a.total.participations,
+        participant_hours: a.total.hours,
         course_hours: a.total.hours,
+        course_hours_delivered: a.delivered_hours,
         sessions: Sessions {
             held: a.sessions_held,
             cancelled: a.cancelled.values().sum(),
@@ -782,6 +812,7 @@ mod tests {
     fn sessions_held_and_cancelled_with_reasons() {
         let s = |date: &str, held, cancelled, reason: &str| SessionFact {
             date: d(date),
+            hours: 3.5,
             held,
             cancelled,
             cancel_reason: reason.into(),
@@ -798,6 +829,10 @@ mod tests {
         let a = aggregate(year(), None, &[], &sessions);
         let r = assemble(year(), &a, None, &munis(), SurveySummary::default());
         assert_eq!((r.sessions.held, r.sessions.cancelled), (2, 3));
+        // Two sessions held of 3.5 hours: 7 course hours delivered, and no
+        // participant hours without attendance.
+        assert_eq!(r.course_hours_delivered, 7.0);
+        assert_eq!(r.participant_hours, 0.0);
         assert_eq!(r.sessions.cancelled_by_reason[0].reason, "för få anmälda");
         assert_eq!(r.sessions.cancelled_by_reason[0].count, 2);
         assert_eq!(r.sessions.cancelled_by_reason[1].reason, "ej angiven");

@@ -77,7 +77,7 @@ pub fn check_package(
             None => e.add(
                 "role_ids",
                 "invalid_role",
-                format!("Okänd yrkesroll ”{}”.", r.trim()),
+                crate::text::unknown("yrkesroll", r),
             ),
         }
     }
@@ -112,7 +112,7 @@ pub fn check_package(
             None => e.add(
                 "course_ids",
                 "invalid_course",
-                format!("Okänd kurs ”{}”.", c.trim()),
+                crate::text::unknown("kurs", c),
             ),
             Some((_, (title, CourseStatus::Avvecklad))) => e.add(
                 "course_ids",

@@ -299,7 +299,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, Impo
         if municipality_id.is_none() {
             e(
                 MUNICIPALITY,
-                format!("Okänd kommun ”{}”.", excerpt(cell(MUNICIPALITY))),
+                crate::text::unknown("kommun", cell(MUNICIPALITY)),
             );
         }
         let title = cell(COURSE);

@@ -43,9 +43,31 @@ pub fn single_line(value: &str, label: &str) -> Result<String, String> {
     Ok(cleaned.trim().to_string())
 }
 
+/// The message for a value that names nothing known (a role, a
+/// municipality, a course …): "Okänd yrkesroll ”Usk”." — or, when the
+/// value is empty, "Ange yrkesroll." rather than quoting nothing.
+/// `what` is the thing in Swedish, lower case ("yrkesroll", "kommun").
+pub fn unknown(what: &str, value: &str) -> String {
+    let v = crate::tabular::excerpt(value);
+    if v.is_empty() {
+        format!("Ange {what}.")
+    } else {
+        format!("Okänd {what} ”{v}”.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_values_are_quoted_and_empty_ones_asked_for() {
+        assert_eq!(unknown("yrkesroll", " Usk "), "Okänd yrkesroll ”Usk”.");
+        assert_eq!(unknown("yrkesroll", ""), "Ange yrkesroll.");
+        assert_eq!(unknown("kommun", "  "), "Ange kommun.");
+        assert!(!unknown("kurs", "").contains("””"));
+        assert!(unknown("kurs", &"x".repeat(100)).ends_with("…”."));
+    }
 
     #[test]
     fn control_characters_are_refused_naming_the_field() {

@@ -73,7 +73,7 @@ async fn participations(a: ParticipationArgs) -> Result<()> {
     );
     if x.sessions_after_import < x.sessions && x.rows > 0 {
         eprintln!(
-            "Obs: {} kurstillfällen blir {} vid import (samma kurs och datum räknas som ett tillfälle); deltagare och kurstimmar påverkas inte.",
+            "Obs: {} kurstillfällen blir {} vid import (samma kurs och datum räknas som ett tillfälle); deltagare och deltagartimmar påverkas inte.",
             x.sessions, x.sessions_after_import
         );
     }

@@ -98,7 +98,7 @@ async fn funding_programme(a: FundingArgs) -> Result<()> {
         Ok(p) => {
             funding::save(&db, &who("funding"), &p).await?;
             println!(
-                "Finansieringsprogrammet ”{}” ({} – {}) är sparat: {} kr beviljat, medfinansiering {} %, {} kurstimmar.",
+                "Finansieringsprogrammet ”{}” ({} – {}) är sparat: {} kr beviljat, medfinansiering {} %, {} deltagartimmar.",
                 p.name,
                 p.starts,
                 p.ends,
@@ -108,7 +108,7 @@ async fn funding_programme(a: FundingArgs) -> Result<()> {
             );
             for c in p.commitments() {
                 println!(
-                    "  {:<14} {:>7} anställda  åtagande {:>9.1} kurstimmar",
+                    "  {:<14} {:>7} anställda  åtagande {:>9.1} deltagartimmar",
                     c.municipality, c.employees, c.commitment_hours
                 );
             }

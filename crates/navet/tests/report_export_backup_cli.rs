@@ -155,7 +155,10 @@ fn history_moves_between_instances_with_the_same_report() {
         "BOM for Swedish Excel"
     );
     let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.contains("Kurstimmar (närvaro);25,50"), "{csv}");
+    assert!(
+        csv.contains("Deltagartimmar (närvaro summerad över deltagare);25,50"),
+        "{csv}"
+    );
     let xlsx = dir.join("indikatorer.xlsx");
     let (ok, _, err) = navet(&[
         "report",

@@ -55,6 +55,24 @@ pub fn new_verify_code() -> String {
     certificates::verification_code(&bytes)
 }
 
+/// Give every completion without a verification code a fresh one (the
+/// migration step `certificate_codes`: rows written before every path
+/// issued codes, such as demo completions). Returns how many were filled.
+pub(crate) async fn fill_missing_codes(conn: &mut AnyConnection) -> StoreResult<u64> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM completions WHERE verify_code IS NULL ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for id in &ids {
+        sqlx::query("UPDATE completions SET verify_code = $1 WHERE id = $2")
+            .bind(new_verify_code())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(ids.len() as u64)
+}
+
 /// What a new completion records.
 #[derive(Debug, Clone)]
 pub struct NewCompletion {
@@ -162,6 +180,7 @@ pub async fn for_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<Completion>> {
 /// who holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verified {
+    pub course_id: i64,
     pub certificate_no: String,
     pub course_title: String,
     pub completed_on: String,
@@ -181,7 +200,7 @@ pub async fn verify_details(
         return Ok(None);
     };
     let row = sqlx::query(
-        "SELECT c.certificate_no, k.title, c.completed_on, c.expires_on, p.name FROM completions c \
+        "SELECT c.certificate_no, k.title, c.completed_on, c.expires_on, p.name, c.course_id FROM completions c \
          JOIN courses k ON k.id = c.course_id JOIN people p ON p.id = c.person_id WHERE c.verify_code = $1",
     )
     .bind(code)
@@ -190,6 +209,7 @@ pub async fn verify_details(
     Ok(row.map(|r| {
         let expires_on: Option<String> = r.get(3);
         Verified {
+            course_id: r.get(5),
             certificate_no: r.get(0),
             course_title: r.get(1),
             completed_on: r.get(2),
@@ -200,6 +220,33 @@ pub async fn verify_details(
             holder_initials: certificates::initials(&r.get::<String, _>(4)),
         }
     }))
+}
+
+/// The nearest upcoming session of each course (not cancelled, not yet
+/// started), for a "book a refresher" link: course id → session id.
+pub async fn refresher_sessions(
+    db: &Db,
+    course_ids: &[i64],
+    now: i64,
+) -> StoreResult<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::new();
+    if course_ids.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<String> = course_ids.iter().map(i64::to_string).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT course_id, id FROM sessions WHERE course_id IN ({}) AND starts_at > $1 \
+         AND status NOT IN ('cancelled', 'held') ORDER BY starts_at DESC, id DESC",
+        ids.join(", ")
+    ))
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    // Latest first, so the earliest session of each course is written last.
+    for r in rows {
+        out.insert(r.get::<i64, _>(0), r.get::<i64, _>(1));
+    }
+    Ok(out)
 }
 
 pub async fn verify(db: &Db, code: &str, today: NaiveDate) -> StoreResult<bool> {

@@ -602,23 +602,17 @@ pub async fn delete_scenario(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
 // Actual use
 
 /// Attended participations from `from` to `to` (inclusive, Swedish dates):
-/// attended bookings on sessions starting in the period, plus completions in
-/// the period that have no attended booking behind them (historical
-/// imports), so nothing is counted twice. Each row: person, the municipality
-/// they worked for then (as the indicator report counts it), hours, and a
-/// key for the session it belongs to.
+/// attended bookings on sessions starting in the period, each with the
+/// session's hours and the municipality the person worked for then. These
+/// are exactly the rows the indicator report counts as participant hours
+/// (`attendance_facts` is built from the same bookings), so the cost model's
+/// actual use and the report agree for any period. Historical imports make
+/// bookings too; completions with no session behind them (the demo's
+/// synthetic competence records) are competence held, not use of the hub.
 const USE_ROWS: &str = "SELECT b.person_id AS person_id, COALESCE(b.attended_municipality_id, p.municipality_id) AS municipality_id, \
-            s.hours AS hours, 'S' || CAST(s.id AS TEXT) AS session_key \
+            s.hours AS hours, s.id AS session_key \
        FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
-       WHERE b.status = 'attended' AND s.starts_at >= $1 AND s.starts_at < $2 \
-     UNION ALL \
-     SELECT c.person_id AS person_id, p.municipality_id AS municipality_id, c.hours AS hours, \
-            CASE WHEN c.session_id IS NULL THEN 'C' || CAST(c.course_id AS TEXT) || '@' || c.completed_on \
-                 ELSE 'S' || CAST(c.session_id AS TEXT) END AS session_key \
-       FROM completions c JOIN people p ON p.id = c.person_id \
-       WHERE c.completed_on >= $3 AND c.completed_on <= $4 \
-         AND NOT EXISTS (SELECT 1 FROM bookings b2 WHERE b2.session_id = c.session_id \
-                         AND b2.person_id = c.person_id AND b2.status = 'attended')";
+       WHERE b.status = 'attended' AND s.starts_at >= $1 AND s.starts_at < $2";
 
 /// Each municipality's registered figures and its actual use in the period.
 pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Actuals> {
@@ -627,15 +621,12 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
         crate::time::day_start(from),
         crate::time::day_start(next_day),
     );
-    let (d1, d2) = (date_str(from), date_str(to));
     let use_rows = sqlx::query(&format!(
         "SELECT u.municipality_id, COALESCE(SUM(u.hours), 0.0), COUNT(DISTINCT u.person_id) \
          FROM ({USE_ROWS}) u GROUP BY u.municipality_id"
     ))
     .bind(t1)
     .bind(t2)
-    .bind(&d1)
-    .bind(&d2)
     .fetch_all(db.pool())
     .await?;
     let sessions_held: i64 = sqlx::query_scalar(&format!(
@@ -643,8 +634,6 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
     ))
     .bind(t1)
     .bind(t2)
-    .bind(&d1)
-    .bind(&d2)
     .fetch_one(db.pool())
     .await?;
     let municipalities = crate::org::municipalities(db)

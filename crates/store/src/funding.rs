@@ -82,7 +82,7 @@ pub async fn save(db: &Db, who: &Who, p: &Programme) -> StoreResult<i64> {
             return Err(crate::StoreError::invalid(
                 &format!("employees.{name}"),
                 "unknown_municipality",
-                format!("Okänd kommun ”{name}”."),
+                domain::text::unknown("kommun", name),
             ));
         };
         sqlx::query("INSERT INTO funding_employees (programme_id, municipality_id, employees) VALUES ($1, $2, $3)")

@@ -88,6 +88,9 @@ const STEP_MARK: &str = "-- @step ";
 async fn run_step(name: &str, engine: Engine, conn: &mut sqlx::AnyConnection) -> StoreResult<()> {
     match name {
         "chain_audit_log" => crate::audit::chain_existing(conn, engine).await,
+        "certificate_codes" => crate::completions::fill_missing_codes(conn)
+            .await
+            .map(|_| ()),
         other => Err(anyhow::anyhow!("unknown migration step {other}").into()),
     }
 }

@@ -189,7 +189,7 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
         errs.add(
             "role",
             "unknown_role",
-            format!("Okänd yrkesroll ”{}”.", input.role.trim()),
+            domain::text::unknown("yrkesroll", &input.role),
         );
     }
     let munis = org::municipalities(db).await?;
@@ -201,7 +201,7 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
         errs.add(
             "municipality",
             "unknown_municipality",
-            format!("Okänd kommun ”{}”.", input.municipality.trim()),
+            domain::text::unknown("kommun", &input.municipality),
         );
     }
     let mut unit_id = None;

@@ -190,7 +190,7 @@ pub async fn aggregates(
     } else {
         vec![]
     };
-    let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT) FROM sessions \
+    let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0) FROM sessions \
         WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
     let (muni_rows, gender_rows, group_rows, course_rows, prog_rows, session_rows) = tokio::try_join!(
         union_all(db, muni_branches),
@@ -271,6 +271,7 @@ pub async fn aggregates(
         let n: i64 = r.get(2);
         if status == "held" {
             a.sessions_held += n;
+            a.delivered_hours += r.get::<f64, _>(3);
         } else {
             *a.cancelled.entry(reason).or_default() += n;
         }

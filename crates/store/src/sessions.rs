@@ -376,7 +376,7 @@ fn time_field(e: &mut FieldErrors, field: &str, s: &str) -> Option<i64> {
             e.add(
                 field,
                 "invalid_time",
-                "Ange tid som 2026-03-14T09:00 (svensk tid) eller enligt RFC 3339.",
+                "Ange tid som 2026-03-14T09:00 (svensk tid) eller med tidszon, som 2026-03-14T09:00:00+01:00.",
             );
             None
         }
@@ -411,7 +411,7 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
             e.add(
                 "municipality",
                 "unknown_municipality",
-                format!("Okänd kommun ”{}”.", input.municipality.trim()),
+                domain::text::unknown("kommun", &input.municipality),
             );
             None
         }
@@ -443,7 +443,7 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
                 e.add(
                     &format!("quotas[{i}].municipality"),
                     "unknown_municipality",
-                    format!("Okänd kommun ”{}”.", m.trim()),
+                    domain::text::unknown("kommun", m),
                 );
                 None
             }

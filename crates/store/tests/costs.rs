@@ -65,7 +65,7 @@ both_engines!(
             overhead_pct: "31,42".into(),
             scaling: "course_hours".into(),
             per: "1 000".into(),
-            note: "1 per 1 000 kurstimmar".into(),
+            note: "1 per 1 000 deltagartimmar".into(),
             ..Default::default()
         })
         .unwrap();
@@ -327,8 +327,8 @@ impl Fixture {
         no: &str,
     ) {
         sqlx::query(
-            "INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, source, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'import', 0)",
+            "INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, verify_code, source, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'import', 0)",
         )
         .bind(person)
         .bind(self.course)
@@ -336,6 +336,7 @@ impl Fixture {
         .bind(on)
         .bind(hours)
         .bind(no)
+        .bind(navet_store::completions::new_verify_code())
         .execute(db.pool())
         .await
         .unwrap();
@@ -346,7 +347,7 @@ impl Fixture {
 const MARCH: i64 = 1_741_593_600;
 
 both_engines!(
-    actual_use_counts_attended_sessions_and_historical_completions_once,
+    actual_use_counts_attended_sessions_once_and_nothing_else,
     |db: Db| async move {
         let nora = muni(&db, "Nora").await;
         let kumla = muni(&db, "Kumla").await;
@@ -379,10 +380,10 @@ both_engines!(
         // A completion from the attended booking on s1 is not counted again.
         f.completion(&db, a, Some(s1), "2025-03-10", 3.0, "N-1")
             .await;
-        // Historical completions without bookings count (c: 2 h, twice on one day = one session).
+        // Completions with no session behind them (competence records) are
+        // not use of the hub: the indicator report does not count them either.
         f.completion(&db, c, None, "2025-06-01", 2.0, "N-2").await;
         f.completion(&db, b, None, "2025-06-01", 2.0, "N-3").await;
-        // Outside the period.
         f.completion(&db, c, None, "2026-02-01", 9.0, "N-4").await;
 
         let act = costs::actuals(&db, d("2025-01-01"), d("2025-12-31"))
@@ -390,17 +391,17 @@ both_engines!(
             .unwrap();
         assert_eq!(act.municipalities.len(), 12);
         let n = act.facts(nora).unwrap();
-        assert_eq!(n.attended_hours, 3.0 + 3.0 + 4.0 + 2.0);
+        assert_eq!(n.attended_hours, 3.0 + 3.0 + 4.0);
         assert_eq!(n.participants, 2);
         let k = act.facts(kumla).unwrap();
-        assert_eq!(k.attended_hours, 2.0);
-        assert_eq!(k.participants, 1);
+        assert_eq!(k.attended_hours, 0.0);
+        assert_eq!(k.participants, 0);
         assert_eq!(
             act.facts(muni(&db, "Örebro").await).unwrap().attended_hours,
             0.0
         );
-        // s1, s2 and the historical course day.
-        assert_eq!(act.sessions_held, 3);
+        // s1 and s2.
+        assert_eq!(act.sessions_held, 2);
         assert_eq!(act.days(), 365);
         // The period boundary is the Swedish day: a session at 23:30 on 31 Dec counts in 2025.
         let late = 1_767_220_200; // 2025-12-31 23:30 Stockholm (22:30 UTC)
@@ -408,11 +409,11 @@ both_engines!(
         let act = costs::actuals(&db, d("2025-01-01"), d("2025-12-31"))
             .await
             .unwrap();
-        assert_eq!(act.facts(kumla).unwrap().attended_hours, 3.0);
+        assert_eq!(act.facts(kumla).unwrap().attended_hours, 1.0);
         let act = costs::actuals(&db, d("2026-01-01"), d("2026-12-31"))
             .await
             .unwrap();
-        assert_eq!(act.facts(kumla).unwrap().attended_hours, 9.0);
+        assert_eq!(act.facts(kumla).unwrap().attended_hours, 0.0);
     }
 );
 
@@ -578,3 +579,93 @@ both_engines!(demo_cost_model_and_three_scenarios, |db: Db| async move {
         .description
         .contains("härledda ur årsrapportens"));
 });
+
+/// Participations across municipalities, years and a move between rows,
+/// imported as a real file is (sessions, bookings, completions, report facts).
+const AGREEMENT_CSV: &str = "person_ref,gender,role,municipality,course,date,hours,attended
+A1,kvinna,undersköterska,Örebro,HLR,2025-02-03,3,ja
+A2,man,undersköterska,Örebro,HLR,2025-02-03,3,ja
+A3,kvinna,vårdbiträde,Kumla,HLR,2025-02-03,3,nej
+A3,kvinna,vårdbiträde,Kumla,Sårvård,2025-06-10,2.5,ja
+A4,kvinna,sjuksköterska,Nora,Sårvård,2025-06-10,2.5,ja
+A1,kvinna,undersköterska,Örebro,Sårvård,2025-12-31,2.5,ja
+A2,man,undersköterska,Kumla,HLR,2026-01-15,3,ja
+A4,kvinna,sjuksköterska,Nora,HLR,2026-03-01,3,ja
+";
+
+both_engines!(
+    cost_actual_use_and_indicator_report_agree_on_participant_hours,
+    |db: Db| async move {
+        let mut f = Fixture::new(&db).await;
+        let imported = navet_store::history_import::import(
+            &db,
+            &who(),
+            "historik.csv",
+            AGREEMENT_CSV.as_bytes(),
+            true,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(imported.attended, 7);
+        // A competence record without a session (as the demo writes) is
+        // neither in the report nor in the cost model's use.
+        let extra = f.person(&db, muni(&db, "Örebro").await).await;
+        f.completion(&db, extra, None, "2025-05-05", 40.0, "X-1")
+            .await;
+        let names = org::municipalities(&db).await.unwrap();
+        for (from, to) in [
+            ("2025-01-01", "2025-12-31"),
+            ("2025-01-01", "2026-12-31"),
+            ("2025-06-01", "2026-01-31"),
+            ("2026-01-01", "2026-06-30"),
+            ("2025-12-31", "2025-12-31"),
+        ] {
+            let period = domain::indicators::check_period(from, to).unwrap();
+            let report = navet_store::reports::indicator_report(&db, period)
+                .await
+                .unwrap();
+            let act = costs::actuals(&db, d(from), d(to)).await.unwrap();
+            let mut total = 0.0;
+            for m in &names {
+                let row = report
+                    .by_municipality
+                    .iter()
+                    .find(|r| r.municipality == m.name)
+                    .unwrap();
+                let used = act.facts(m.id).unwrap();
+                assert!(
+                    (row.participant_hours - used.attended_hours).abs() < 1e-9,
+                    "{from}–{to} {}: report {} vs cost model {}",
+                    m.name,
+                    row.participant_hours,
+                    used.attended_hours
+                );
+                assert_eq!(row.course_hours, row.participant_hours, "the old name");
+                total += used.attended_hours;
+            }
+            assert!(
+                (report.participant_hours - total).abs() < 1e-9,
+                "{from}–{to}"
+            );
+        }
+        // The measures themselves, for 2025: participant hours count each
+        // attendance (3 + 3 + 2.5 + 2.5 + 2.5), course hours delivered each
+        // session held once (3 + 2.5 + 2.5).
+        let period = domain::indicators::check_period("2025-01-01", "2025-12-31").unwrap();
+        let report = navet_store::reports::indicator_report(&db, period)
+            .await
+            .unwrap();
+        assert_eq!(report.participant_hours, 13.5);
+        assert_eq!(report.course_hours_delivered, 8.0);
+        assert_eq!(report.sessions.held, 3);
+        // Kumla in 2026 is A2 after the move (the row's municipality).
+        let act = costs::actuals(&db, d("2026-01-01"), d("2026-12-31"))
+            .await
+            .unwrap();
+        assert_eq!(
+            act.facts(muni(&db, "Kumla").await).unwrap().attended_hours,
+            3.0
+        );
+    }
+);

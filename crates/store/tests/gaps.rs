@@ -91,13 +91,14 @@ async fn completion(db: &Db, person: i64, course: i64, on: &str, expires: Option
         .await
         .unwrap();
     sqlx::query(
-        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, expires_on, source, created_at) \
-         VALUES ($1, $2, $3, 3.0, $4, $5, 'test', 0)",
+        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, verify_code, expires_on, source, created_at) \
+         VALUES ($1, $2, $3, 3.0, $4, $5, $6, 'test', 0)",
     )
     .bind(person)
     .bind(course)
     .bind(on)
     .bind(format!("T-{n}"))
+    .bind(navet_store::completions::new_verify_code())
     .bind(expires)
     .execute(db.writer())
     .await
@@ -992,8 +993,8 @@ both_engines!(
         );
         // Several rows in one statement.
         sqlx::query(
-        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, source, created_at) \
-         VALUES ($1, $2, '2026-01-10', 3.0, 'M-1', 'test', 0), ($3, $2, '2026-01-11', 3.0, 'M-2', 'test', 0)",
+        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, verify_code, source, created_at) \
+         VALUES ($1, $2, '2026-01-10', 3.0, 'M-1', 'M1', 'test', 0), ($3, $2, '2026-01-11', 3.0, 'M-2', 'M2', 'test', 0)",
     )
     .bind(a)
     .bind(hlr)

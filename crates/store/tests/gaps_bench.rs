@@ -273,9 +273,10 @@ async fn generate(db: &Db) -> i64 {
     .await;
     exec(
         db,
-        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, expires_on, source, created_at) \
+        "INSERT INTO completions (person_id, course_id, completed_on, hours, certificate_no, verify_code, expires_on, source, created_at) \
          SELECT p.id, rc.course_id, bd.done, 3.0, \
          'B' || CAST(p.id AS TEXT) || '-' || CAST(rc.course_id AS TEXT) || '-' || CAST(rc.n AS TEXT), \
+         'V' || CAST(p.id AS TEXT) || '-' || CAST(rc.course_id AS TEXT) || '-' || CAST(rc.n AS TEXT), \
          CASE rc.validity WHEN 12 THEN bd.exp12 WHEN 24 THEN bd.exp24 ELSE NULL END, 'bench', 0 \
          FROM people p JOIN bench_role_courses rc ON rc.role_id = p.role_id \
          JOIN bench_dates bd ON bd.d = (p.id * 31 + rc.course_id * 17 + rc.n * 401) % 1096 \

@@ -298,13 +298,14 @@ async fn raw(db: &Db) -> (Vec<Participation>, Vec<SessionFact>) {
             attended: r.get::<String, _>(8) == "attended",
         })
         .collect();
-    let sessions = sqlx::query("SELECT starts_at, status, cancel_reason FROM sessions")
+    let sessions = sqlx::query("SELECT starts_at, status, cancel_reason, hours FROM sessions")
         .fetch_all(db.pool())
         .await
         .unwrap()
         .iter()
         .map(|r| SessionFact {
             date: navet_store::time::local_date(r.get(0)),
+            hours: r.get(3),
             held: r.get::<String, _>(1) == "held",
             cancelled: r.get::<String, _>(1) == "cancelled",
             cancel_reason: r.get(2),
@@ -358,6 +359,10 @@ fn close_enough(a: &indicators::Aggregates, b: &indicators::Aggregates) {
         }
     }
     assert_eq!(a.sessions_held, b.sessions_held);
+    assert!(
+        (a.delivered_hours - b.delivered_hours).abs() < 1e-6,
+        "course hours delivered"
+    );
     assert_eq!(a.cancelled, b.cancelled);
     assert_eq!(a.programme_hours.len(), b.programme_hours.len());
     for (k, v) in &a.programme_hours {

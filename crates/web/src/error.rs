@@ -56,36 +56,130 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What an error page says, left on the response by [`AppError`] so the
+/// session layer (which knows who is signed in and their language) can
+/// show it inside the normal layout with navigation; see [`with_layout`].
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    /// Locale key of the heading.
+    pub title_key: &'static str,
+    /// The message: a locale key (for fixed texts) or the handler's text.
+    pub text: ErrorText,
+    /// Offer the ways on (start page, catalogue, search) of a 404.
+    pub not_found: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum ErrorText {
+    Key(&'static str),
+    Text(String),
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, title, text) = match self {
+        let (status, title_key, text) = match self {
             AppError::Login { next } => {
                 return Redirect::to(&format!("/login?next={}", urlencoding::encode(&next)))
                     .into_response()
             }
-            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Åtkomst nekad", m),
+            AppError::Forbidden(m) => (
+                StatusCode::FORBIDDEN,
+                "errors.forbidden",
+                ErrorText::Text(m),
+            ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Sidan finns inte",
-                "Det du letade efter finns inte, eller så har det tagits bort.".into(),
+                "errors.not_found",
+                ErrorText::Key("errors.not_found_text"),
             ),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Felaktig uppgift", m),
-            AppError::Conflict(m) => (StatusCode::CONFLICT, "Det gick inte", m),
+            AppError::BadRequest(m) => (
+                StatusCode::BAD_REQUEST,
+                "errors.bad_request",
+                ErrorText::Text(m),
+            ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "errors.conflict", ErrorText::Text(m)),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Något gick fel",
-                "Ett oväntat fel inträffade. Inget har ändrats. Försök igen om en stund.".into(),
+                "errors.internal",
+                ErrorText::Key("errors.internal_text"),
             ),
         };
-        // A minimal self-contained page: errors must render even if templates fail.
+        let page = ErrorPage {
+            title_key,
+            text,
+            not_found: status == StatusCode::NOT_FOUND,
+        };
+        // A minimal self-contained page, for when the layout cannot be
+        // rendered (no request context, or a failing template).
+        let lang = crate::i18n::Lang::Sv;
+        let message = match &page.text {
+            ErrorText::Key(k) => crate::i18n::t(lang, k).to_string(),
+            ErrorText::Text(t) => t.clone(),
+        };
         let body = format!(
             "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{t} – Navet</title><link rel=\"stylesheet\" href=\"/static/navet.css\"></head><body><main id=\"main\" class=\"narrow\">\
              <h1>{t}</h1><p>{m}</p><p><a href=\"/\">Till startsidan</a></p><p class=\"small\"><a href=\"/tillganglighet\">Tillgänglighetsredogörelse</a></p></main></body></html>",
-            t = escape(title),
-            m = escape(&text)
+            t = escape(crate::i18n::t(lang, title_key)),
+            m = escape(&message)
         );
-        (status, Html(body)).into_response()
+        let mut resp = (status, Html(body)).into_response();
+        resp.extensions_mut().insert(page);
+        resp
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorLayoutPage<'a> {
+    c: &'a crate::Ctx,
+    title: &'a str,
+    text: &'a str,
+    not_found: bool,
+}
+
+/// An error response from a page handler, shown in the normal layout
+/// (navigation, sign-in state, language) for the request's `ctx`. Any
+/// other response passes through unchanged.
+pub fn with_layout(resp: Response, ctx: &crate::Ctx) -> Response {
+    let Some(page) = resp.extensions().get::<ErrorPage>().cloned() else {
+        return resp;
+    };
+    let text = match &page.text {
+        ErrorText::Key(k) => ctx.t(k).to_string(),
+        ErrorText::Text(t) => t.clone(),
+    };
+    let html = askama::Template::render(&ErrorLayoutPage {
+        c: ctx,
+        title: ctx.t(page.title_key),
+        text: &text,
+        not_found: page.not_found,
+    });
+    match html {
+        Ok(html) => {
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(html))
+        }
+        Err(e) => {
+            tracing::error!("error page template: {e}");
+            resp
+        }
+    }
+}
+
+/// The answer to an address no route knows: the 404 page, or JSON under
+/// `/api/`.
+pub async fn fallback(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Det finns ingen sådan adress i API:t; se /api/v1/openapi.json.",
+            None,
+        )
+        .into_response()
+    } else {
+        AppError::NotFound.into_response()
     }
 }
 

@@ -19,6 +19,7 @@ pub mod oidc;
 pub mod pages;
 pub mod password;
 pub mod pdf;
+pub mod rejection;
 pub mod report_files;
 pub mod session_layer;
 
@@ -68,6 +69,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router().layer(CatchPanicLayer::custom(error::api_panic)))
+        // Unknown addresses: the 404 page in the layout (JSON under /api/).
+        .fallback(error::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session_layer::layer,

@@ -37,7 +37,14 @@ pub fn tables(r: &IndicatorReport) -> Vec<Table> {
                     Int(r.unique_participants.total),
                 ],
                 vec![Text("Deltagartillfällen".into()), Int(r.participations)],
-                vec![Text("Kurstimmar (närvaro)".into()), Num(r.course_hours)],
+                vec![
+                    Text("Deltagartimmar (närvaro summerad över deltagare)".into()),
+                    Num(r.participant_hours),
+                ],
+                vec![
+                    Text("Genomförda kurstimmar (varje tillfälle en gång)".into()),
+                    Num(r.course_hours_delivered),
+                ],
                 vec![
                     Text("Kurstillfällen genomförda".into()),
                     Int(r.sessions.held),
@@ -82,9 +89,9 @@ pub fn tables(r: &IndicatorReport) -> Vec<Table> {
                 "Kommun",
                 "Unika deltagare",
                 "Deltagartillfällen",
-                "Kurstimmar",
-                "Åtagande (kurstimmar)",
-                "Kurstimmar sedan programstart",
+                "Deltagartimmar",
+                "Åtagande (deltagartimmar)",
+                "Deltagartimmar sedan programstart",
                 "Uppnått av åtagande (%)",
                 "Förväntat enligt tid (%)",
                 "I fas",
@@ -96,7 +103,7 @@ pub fn tables(r: &IndicatorReport) -> Vec<Table> {
                         Text(m.municipality.clone()),
                         Int(m.unique_participants),
                         Int(m.participations),
-                        Num(m.course_hours),
+                        Num(m.participant_hours),
                         Num(m.commitment_hours),
                         Num(m.programme_hours),
                         Num(m.commitment_achieved_pct),
@@ -123,7 +130,7 @@ pub fn tables(r: &IndicatorReport) -> Vec<Table> {
                 "Kurs",
                 "Deltagartillfällen",
                 "Unika deltagare",
-                "Kurstimmar",
+                "Deltagartimmar",
             ],
             r.by_course
                 .iter()
@@ -132,7 +139,7 @@ pub fn tables(r: &IndicatorReport) -> Vec<Table> {
                         Text(x.course.clone()),
                         Int(x.participations),
                         Int(x.unique_participants),
-                        Num(x.course_hours),
+                        Num(x.participant_hours),
                     ]
                 })
                 .collect(),

@@ -197,7 +197,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
-    req.extensions_mut().insert(Ctx {
+    let ctx = Ctx {
         lang,
         csrf,
         user,
@@ -207,8 +207,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         client_ip,
         flash,
         sign_in_with: state.oidc.buttons(),
-    });
-    let resp = next.run(req).await;
+    };
+    req.extensions_mut().insert(ctx.clone());
+    // Error pages (404 and the rest) in the normal layout, with navigation.
+    let resp = crate::error::with_layout(next.run(req).await, &ctx);
     let mut resp = note_refusal(&state, who, &method, &path, resp).await;
     if let Some(t) = new_anon_csrf {
         let c = cookie(cfg.csrf_cookie(), t, cfg.secure_cookies);

@@ -140,7 +140,7 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
     let mut why = Vec::new();
     if d_var != 0 {
         why.push(format!(
-            "de rörliga kostnaderna följer volymen ({} i stället för {} kurstimmar per år)",
+            "de rörliga kostnaderna följer volymen ({} i stället för {} deltagartimmar per år)",
             number(b.course_hours, 0),
             number(a.course_hours, 0)
         ));
@@ -230,7 +230,7 @@ pub fn difference(results: &[ScenarioResult], base: usize, other: usize) -> Diff
                     why.push((
                         d_var.signum(),
                         format!(
-                            "de rörliga kostnaderna är {} när volymen är {} i stället för {} kurstimmar per år",
+                            "de rörliga kostnaderna är {} när volymen är {} i stället för {} deltagartimmar per år",
                             more_less(d_var, "högre", "lägre"),
                             number(b.course_hours, 0),
                             number(a.course_hours, 0)

@@ -21,10 +21,12 @@ vocab!(
 );
 
 vocab!(
-    /// What a volume-scaled line follows.
+    /// What a volume-scaled line follows. `course_hours` is participant
+    /// hours (attended hours summed over participants); the code keeps its
+    /// first name so stored lines and API clients go on working.
     #[serde(rename_all = "snake_case")]
     Driver {
-        CourseHours = ("course_hours", "kurstimmar", "course hours"),
+        CourseHours = ("course_hours", "deltagartimmar", "participant hours"),
         Sessions = ("sessions", "kurstillfällen", "sessions"),
     }
 );
@@ -77,7 +79,7 @@ pub enum Scaling {
     /// The same whatever the volume (and whoever takes part).
     Fixed,
     /// The basis amount is the cost for every `per_centi`/100 units of the
-    /// driver: "1 utbildningsledare per 1 000 kurstimmar".
+    /// driver: "1 utbildningsledare per 1 000 deltagartimmar".
     PerVolume { driver: Driver, per_centi: i64 },
 }
 
@@ -448,7 +450,11 @@ pub fn check_line(d: &LineDraft) -> Result<CostLine, FieldErrors> {
     }
     let scaling = match d.scaling.trim().to_lowercase().as_str() {
         "" | "fixed" | "fast" => Some(Scaling::Fixed),
-        s => match Driver::parse(s) {
+        // The measure's new name and the old Swedish word still read.
+        s => match Driver::parse(match s {
+            "participant_hours" | "kurstimmar" => "course_hours",
+            other => other,
+        }) {
             Some(driver) => match parse_fixed(&d.per, 2)
                 .ok()
                 .filter(|v| *v > 0 && *v <= 1_000_000_000_00)
@@ -470,7 +476,7 @@ pub fn check_line(d: &LineDraft) -> Result<CostLine, FieldErrors> {
                 e.add(
                     "scaling",
                     "invalid_scaling",
-                    "Välj om kostnaden är fast eller följer antalet kurstimmar eller kurstillfällen.",
+                    "Välj om kostnaden är fast eller följer antalet deltagartimmar eller kurstillfällen.",
                 );
                 None
             }
@@ -689,7 +695,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(fields(&e), ["purchase", "years", "per"]);
         assert!(e.get("purchase").unwrap().contains("två decimaler"));
-        assert!(e.get("per").unwrap().contains("kurstimmar"));
+        assert!(e.get("per").unwrap().contains("deltagartimmar"));
     }
 
     #[test]
@@ -725,7 +731,7 @@ mod tests {
         let mut d = draft();
         d.monthly_salary = "38 000,50".into();
         d.overhead_pct = "31,42".into();
-        d.scaling = "kurstimmar".into();
+        d.scaling = "deltagartimmar".into();
         d.per = "1 000,5".into();
         let l = check_line(&d).unwrap();
         assert_eq!(check_line(&LineDraft::from_line(&l)).unwrap(), l);
@@ -749,6 +755,22 @@ mod tests {
         );
         assert_eq!(CostKind::parse("övrigt"), Some(CostKind::Other));
         assert_eq!(Driver::parse("kurstillfällen"), Some(Driver::Sessions));
+        assert_eq!(Driver::parse("deltagartimmar"), Some(Driver::CourseHours));
+        for old in ["kurstimmar", "participant_hours", "course_hours"] {
+            let d = LineDraft {
+                scaling: old.into(),
+                per: "1000".into(),
+                ..draft()
+            };
+            assert_eq!(
+                check_line(&d).unwrap().scaling,
+                Scaling::PerVolume {
+                    driver: Driver::CourseHours,
+                    per_centi: 100_000
+                },
+                "{old}"
+            );
+        }
         assert_eq!(CostKind::ALL.len(), 7);
         assert_eq!(
             Scaling::PerVolume {
@@ -756,7 +778,7 @@ mod tests {
                 per_centi: 100_000
             }
             .describe(),
-            "per 1 000 kurstimmar"
+            "per 1 000 deltagartimmar"
         );
     }
 }

@@ -180,7 +180,7 @@ fn leaving_moves_the_share_to_the_others_and_fixed_costs_stay() {
         "Om Hällefors lämnar betalar Nora 125 000 kr mer per år (575 000 kr i stället för 450 000 kr), \
          eftersom Hällefors andel på 300 000 kr fördelas på de 2 kommuner som är kvar, de fasta kostnaderna \
          (1 000 000 kr) minskar inte och de rörliga kostnaderna minskar med 50 000 kr när Hällefors 500 \
-         kurstimmar per år försvinner."
+         deltagartimmar per år försvinner."
     );
 }
 
@@ -418,7 +418,13 @@ fn default_volume_is_actual_use_per_year() {
     assert_eq!(r.course_hours, 500.0);
     assert_eq!(r.participants, 100.0);
     let fig = r.trace.get("hours-1").unwrap();
-    assert!(fig.formula.contains("1 000 kurstimmar med närvaro under 2025-01-01–2026-12-31 × 365 ÷ 730 dagar × 100 % = 500"), "{}", fig.formula);
+    assert!(
+        fig.formula.contains(
+            "1 000 deltagartimmar under 2025-01-01–2026-12-31 × 365 ÷ 730 dagar × 100 % = 500"
+        ),
+        "{}",
+        fig.formula
+    );
     // Co-financing: 1 000 h in total, 500 per year.
     let m = r.municipality(1).unwrap();
     assert_eq!(m.cofinancing_hours, 1000.0);
@@ -753,7 +759,7 @@ fn every_figure_is_traced_to_its_inputs() {
         .assumptions
         .iter()
         .any(|a| a.contains("största-rest-metoden")));
-    assert!(r.assumptions.iter().any(|a| a.contains("40 % antal anställda + 20 % antal invånare + 30 % användning (kurstimmar) + 10 % lika delar")));
+    assert!(r.assumptions.iter().any(|a| a.contains("40 % antal anställda + 20 % antal invånare + 30 % användning (deltagartimmar) + 10 % lika delar")));
 }
 
 #[test]
@@ -802,7 +808,7 @@ fn comparison_explains_why_a_municipality_pays_more() {
     assert_eq!(
         diff.summary,
         "”Utan Nora” kostar 1 150 000 kr per år, 50 000 kr mindre än ”Test” (1 200 000 kr), eftersom de rörliga \
-         kostnaderna följer volymen (1 500 i stället för 2 000 kurstimmar per år) och de fasta kostnaderna \
+         kostnaderna följer volymen (1 500 i stället för 2 000 deltagartimmar per år) och de fasta kostnaderna \
          (1 000 000 kr) är desamma. I ”Utan Nora” deltar 2 kommuner, i ”Test” 3 kommuner."
     );
     let hallefors = diff
@@ -836,7 +842,7 @@ fn comparison_explains_why_a_municipality_pays_more() {
     s.name = "Invånare".into();
     let by_inh = compute(&model(), &settings(), &s, &abc()).unwrap();
     let c = compare(&[all, by_inh]);
-    assert!(c.differences[0].summary.contains("Fördelningsnyckeln är 100 % antal invånare i ”Invånare” och 50 % antal anställda + 50 % användning (kurstimmar) i ”Test”."));
+    assert!(c.differences[0].summary.contains("Fördelningsnyckeln är 100 % antal invånare i ”Invånare” och 50 % antal anställda + 50 % användning (deltagartimmar) i ”Test”."));
     assert!(c.differences[0]
         .municipalities
         .iter()
@@ -878,7 +884,7 @@ fn reasons_that_work_against_the_difference_are_named_with_trots_att() {
     assert_eq!(
         nora,
         "Nora betalar 50 000 kr mindre per år i ”Lika” än i ”Test” (550 000 kr i stället för 600 000 kr), \
-         eftersom de rörliga kostnaderna är 100 000 kr lägre när volymen är 1 000 i stället för 2 000 kurstimmar \
+         eftersom de rörliga kostnaderna är 100 000 kr lägre när volymen är 1 000 i stället för 2 000 deltagartimmar \
          per år, trots att Askersund inte är med och de fasta kostnaderna (1 000 000 kr) delas av 2 kommuner i \
          stället för 3."
     );

@@ -166,14 +166,7 @@ pub fn check_rows(
         }
         let unit_id = units.get(&r.cells[4].trim().to_lowercase()).copied();
         if unit_id.is_none() {
-            err(
-                4,
-                if r.cells[4].trim().is_empty() {
-                    "Enhet saknas.".into()
-                } else {
-                    format!("Okänd enhet ”{}”.", excerpt(&r.cells[4]))
-                },
-            );
+            err(4, crate::text::unknown("enhet", &r.cells[4]));
         }
         let gender = check_gender(&r.cells[5]).map_err(|m| err(5, m)).ok();
         if let (

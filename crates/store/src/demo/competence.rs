@@ -478,13 +478,14 @@ async fn people_educations_and_completions(
             });
             serial += 1;
             sqlx::query(
-                "INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, expires_on, source, created_at) \
-                 VALUES ($1, $2, NULL, $3, 3.0, $4, $5, $6, $7)",
+                "INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, verify_code, expires_on, source, created_at) \
+                 VALUES ($1, $2, NULL, $3, 3.0, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(course_id)
             .bind(crate::time::date_str(completed))
             .bind(format!("DEMO-K-{serial:06}"))
+            .bind(crate::completions::new_verify_code())
             .bind(expires.map(crate::time::date_str))
             .bind(COMPLETION_SOURCE)
             .bind(now)

@@ -48,7 +48,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
                 per_centi: (hours_2025 * 100.0).round() as i64,
             },
             &format!(
-                "{src} Antas följa volymen: beloppet gäller för 2025 års ungefär {} kurstimmar (22 % av 42 000, härlett).",
+                "{src} Antas följa volymen: beloppet gäller för 2025 års ungefär {} deltagartimmar (22 % av 42 000, härlett).",
                 domain::costs::money::number(hours_2025, 0)
             ),
         ),
@@ -136,8 +136,8 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     let volume_note = if recorded {
         "Förväntad volym: hittillsvarande närvaro per kommun, omräknad till helår.".to_string()
     } else {
-        "Förväntad volym: varje kommuns kurstimmar 2025, härledda ur årsrapportens uppnådda medfinansiering \
-         (andel av åtagandet × 42 000 kurstimmar × kommunens andel av de anställda), och 1 834 unika deltagare \
+        "Förväntad volym: varje kommuns deltagartimmar 2025, härledda ur årsrapportens uppnådda medfinansiering \
+         (andel av åtagandet × 42 000 deltagartimmar × kommunens andel av de anställda), och 1 834 unika deltagare \
          fördelade i samma proportion. Anställningstalen i demon är syntetiska."
             .to_string()
     };

@@ -1,8 +1,9 @@
 //! `POST /api/v1/sessions/{id}/attendance` (CONTRACTS.md) and closing a
 //! session's attendance.
 
+use crate::rejection::api::Path;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use domain::access::Action;

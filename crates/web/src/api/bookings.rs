@@ -1,7 +1,8 @@
 //! Bookings: book a person on a session, list a session's bookings, cancel.
 
+use crate::rejection::api::Path;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};

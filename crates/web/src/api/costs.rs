@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -85,9 +86,10 @@ pub struct LineIn {
     pub overhead_pct: Option<f64>,
     pub purchase_sek: Option<f64>,
     pub years: Option<i64>,
-    /// fixed (default), course_hours or sessions
+    /// fixed (default), participant_hours or sessions (`course_hours` is
+    /// the old name of participant_hours and still accepted)
     pub scaling: Option<String>,
-    /// For volume-scaled lines: the amount is per this many course hours or sessions.
+    /// For volume-scaled lines: the amount is per this many participant hours or sessions.
     pub per: Option<f64>,
     pub note: Option<String>,
 }
@@ -105,7 +107,11 @@ impl LineIn {
             overhead_pct: num(self.overhead_pct),
             purchase: num(self.purchase_sek),
             years: self.years.map(|y| y.to_string()).unwrap_or_default(),
-            scaling: self.scaling.clone().unwrap_or_default(),
+            scaling: match self.scaling.as_deref() {
+                // The measure's name; the stored value keeps the old one.
+                Some("participant_hours") => "course_hours".into(),
+                other => other.unwrap_or_default().to_string(),
+            },
             per: num(self.per),
             note: self.note.clone().unwrap_or_default(),
         }
@@ -125,7 +131,7 @@ pub struct LineOut {
     pub overhead_pct: Option<f64>,
     pub purchase_ore: Option<i64>,
     pub years: Option<i64>,
-    /// fixed, course_hours or sessions
+    /// fixed, course_hours (participant hours; the old name, kept) or sessions
     pub scaling: String,
     pub per: Option<f64>,
     pub note: String,
@@ -281,9 +287,10 @@ pub struct ScenarioIn {
     pub weights: WeightsIo,
     /// Expected volume in percent of actual use so far (default 100).
     pub volume_pct: Option<f64>,
-    /// Expected course hours per year by municipality name; others follow actual use.
-    #[serde(default)]
-    pub course_hours: BTreeMap<String, f64>,
+    /// Expected participant hours per year by municipality name; others
+    /// follow actual use. Also accepted as `course_hours` (the old name).
+    #[serde(default, alias = "course_hours")]
+    pub participant_hours: BTreeMap<String, f64>,
     /// Expected participants per year by municipality name; others follow actual use.
     #[serde(default)]
     pub participants: BTreeMap<String, i64>,
@@ -293,7 +300,9 @@ pub struct ScenarioIn {
 pub struct ScenarioMunicipalityOut {
     pub id: i64,
     pub name: String,
-    /// Expected course hours per year if set; null = from actual use.
+    /// Expected participant hours per year if set; null = from actual use.
+    pub participant_hours: Option<f64>,
+    /// The same as `participant_hours` under its old name.
     pub course_hours: Option<f64>,
     pub participants: Option<i64>,
 }
@@ -326,6 +335,7 @@ fn scenario_out(sc: &Scenario, known: &[(i64, String)]) -> ScenarioOut {
             .map(|m| ScenarioMunicipalityOut {
                 id: m.municipality_id,
                 name: name(m.municipality_id),
+                participant_hours: m.course_hours_centi.map(|h| h as f64 / 100.0),
                 course_hours: m.course_hours_centi.map(|h| h as f64 / 100.0),
                 participants: m.participants,
             })
@@ -373,9 +383,9 @@ fn draft(b: &ScenarioIn, known: &[(i64, String)]) -> ApiResult<ScenarioDraft> {
             },
         }
     }
-    for (n, h) in &b.course_hours {
+    for (n, h) in &b.participant_hours {
         let id = resolve(n)
-            .ok_or_else(|| ApiError::invalid("course_hours", format!("Okänd kommun: {n}.")))?;
+            .ok_or_else(|| ApiError::invalid("participant_hours", format!("Okänd kommun: {n}.")))?;
         d.course_hours.insert(id, format!("{h}"));
     }
     for (n, p) in &b.participants {
@@ -513,10 +523,16 @@ pub struct MunicipalityResultOut {
     /// Share of the total, 0–1.
     pub fraction: f64,
     pub parts: Vec<KeyPartOut>,
+    /// Expected participant hours per year (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same as `participant_hours` under its old name.
     pub course_hours: f64,
     /// "scenario" (entered) or "actual" (actual use per year × volume_pct)
     pub course_hours_source: String,
     pub participants: f64,
+    /// Cost per participant hour.
+    pub per_participant_hour_ore: Option<i64>,
+    /// The same as `per_participant_hour_ore` under its old name.
     pub per_course_hour_ore: Option<i64>,
     pub per_participant_ore: Option<i64>,
     pub per_inhabitant_ore: Option<i64>,
@@ -524,7 +540,7 @@ pub struct MunicipalityResultOut {
     pub inhabitants: Option<i64>,
     /// True when the inhabitant figure is an approximate demo value.
     pub inhabitants_approx: bool,
-    /// Attended course hours since the project start (co-financing in staff time).
+    /// Participant hours since the project start (co-financing in staff time).
     pub cofinancing_hours: f64,
     pub cofinancing_hours_per_year: f64,
     pub cofinancing_value_per_year_ore: i64,
@@ -576,9 +592,15 @@ pub struct ResultOut {
     pub total_ore: i64,
     pub fixed_ore: i64,
     pub variable_ore: i64,
+    /// Expected participant hours per year (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same as `participant_hours` under its old name.
     pub course_hours: f64,
     pub sessions: Option<f64>,
     pub participants: f64,
+    /// Cost per participant hour.
+    pub per_participant_hour_ore: Option<i64>,
+    /// The same as `per_participant_hour_ore` under its old name.
     pub per_course_hour_ore: Option<i64>,
     pub per_participant_ore: Option<i64>,
     pub per_inhabitant_ore: Option<i64>,
@@ -612,9 +634,11 @@ impl From<&ScenarioResult> for ResultOut {
             total_ore: r.total,
             fixed_ore: r.fixed,
             variable_ore: r.variable,
+            participant_hours: r.course_hours,
             course_hours: r.course_hours,
             sessions: r.sessions,
             participants: r.participants,
+            per_participant_hour_ore: r.per_course_hour,
             per_course_hour_ore: r.per_course_hour,
             per_participant_ore: r.per_participant,
             per_inhabitant_ore: r.per_inhabitant,
@@ -648,12 +672,14 @@ impl From<&ScenarioResult> for ResultOut {
                             amount_ore: *a,
                         })
                         .collect(),
+                    participant_hours: m.course_hours,
                     course_hours: m.course_hours,
                     course_hours_source: match m.course_hours_source {
                         VolumeSource::Scenario => "scenario".into(),
                         VolumeSource::Actual => "actual".into(),
                     },
                     participants: m.participants,
+                    per_participant_hour_ore: m.per_course_hour,
                     per_course_hour_ore: m.per_course_hour,
                     per_participant_ore: m.per_participant,
                     per_inhabitant_ore: m.per_inhabitant,
@@ -757,7 +783,13 @@ pub struct ColumnOut {
     pub total_ore: i64,
     pub fixed_ore: i64,
     pub variable_ore: i64,
+    /// Expected participant hours per year (deltagartimmar).
+    pub participant_hours: f64,
+    /// The same as `participant_hours` under its old name.
     pub course_hours: f64,
+    /// Cost per participant hour.
+    pub per_participant_hour_ore: Option<i64>,
+    /// The same as `per_participant_hour_ore` under its old name.
     pub per_course_hour_ore: Option<i64>,
     pub per_participant_ore: Option<i64>,
     pub per_inhabitant_ore: Option<i64>,
@@ -831,7 +863,9 @@ pub async fn comparison(
                 total_ore: col.total,
                 fixed_ore: col.fixed,
                 variable_ore: col.variable,
+                participant_hours: col.course_hours,
                 course_hours: col.course_hours,
+                per_participant_hour_ore: col.per_course_hour,
                 per_course_hour_ore: col.per_course_hour,
                 per_participant_ore: col.per_participant,
                 per_inhabitant_ore: col.per_inhabitant,

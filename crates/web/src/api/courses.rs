@@ -1,7 +1,8 @@
 //! Courses in the catalogue.
 
+use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -79,7 +80,7 @@ pub async fn list_courses(
         None | Some("") => None,
         Some(v) => Some(
             CourseStatus::parse(v)
-                .ok_or_else(|| ApiError::invalid("status", format!("Okänd status ”{v}”.")))?,
+                .ok_or_else(|| ApiError::invalid("status", domain::text::unknown("status", v)))?,
         ),
     };
     Ok(Json(
@@ -178,7 +179,7 @@ pub async fn create_course(
             None => {
                 return Err(ApiError::invalid(
                     "roles",
-                    format!("Okänd yrkesroll ”{r}”."),
+                    domain::text::unknown("yrkesroll", r),
                 ))
             }
         }

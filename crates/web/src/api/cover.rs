@@ -1,8 +1,9 @@
 //! Trainer absences and cover over the API, so a municipality's HR or
 //! rota system can report a trainer's absence the moment it is known.
 
+use crate::rejection::api::Path;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};

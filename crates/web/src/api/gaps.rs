@@ -1,7 +1,8 @@
 //! Gap analysis on four levels: region, municipality (and activity area),
 //! unit, person.
 
-use axum::extract::{Path, Query, State};
+use crate::rejection::api::{Path, Query};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{NaiveDate, TimeZone};

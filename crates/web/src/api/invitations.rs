@@ -1,6 +1,7 @@
 //! Inviting one person through the API (the staff list invites many).
 
-use axum::extract::{Path, State};
+use crate::rejection::api::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};

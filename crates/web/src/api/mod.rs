@@ -190,16 +190,38 @@ impl FromRequestParts<AppState> for ApiCtx {
     }
 }
 
-/// Parse a JSON body ourselves so malformed JSON gets our error shape.
+/// Parse a JSON body ourselves so malformed JSON gets our error shape: a
+/// Swedish sentence naming the field (never repeating the value), or the
+/// line and column where the JSON itself is broken.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        let msg = e.to_string();
-        // serde names the field in "missing field `x`" / "unknown variant" messages.
-        let field = msg.split('`').nth(1).map(str::to_string);
+    let broken = |inner: &serde_json::Error| {
         ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
-            format!("Ogiltig JSON: {msg}"),
+            format!(
+                "Ogiltig JSON på rad {}, kolumn {}.",
+                inner.line(),
+                inner.column()
+            ),
+            None,
+        )
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return broken(inner);
+        }
+        let (message, field) = {
+            let p = crate::rejection::describe(&e.path().to_string(), &inner.to_string());
+            let field = (!p.field.is_empty()).then_some(p.field);
+            (p.message, field)
+        };
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            message,
             field.as_deref(),
         )
-    })
+    })?;
+    de.end().map_err(|e| broken(&e))?;
+    Ok(value)
 }

@@ -1,6 +1,7 @@
 //! `GET /api/v1/reports/indicators?from=DATE&to=DATE` (CONTRACTS.md).
 
-use axum::extract::{Query, State};
+use crate::rejection::api::Query;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::access::Action;
@@ -29,9 +30,14 @@ pub struct PeriodParams {
 }
 
 /// The funder's indicators for a period: unique participants (by gender),
-/// participations, course hours (attended sessions only), sessions held and
-/// cancelled, and per municipality, course and role group. Extra fields:
-/// gender shares, cancellation reasons, programme progress, survey summary.
+/// participations, participant hours, course hours delivered, sessions held
+/// and cancelled, and per municipality, course and role group. Two measures
+/// of hours: `participant_hours` (deltagartimmar) is each attended
+/// session's hours summed over the participants; `course_hours` is the
+/// same figure under its old name, kept as a compatible alias (at the top,
+/// per municipality and per course). `course_hours_delivered` (genomförda
+/// kurstimmar) counts each session held once. Extra fields: gender shares,
+/// cancellation reasons, programme progress, survey summary.
 #[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", params(PeriodParams),
     responses((status = 200, description = "The indicator report (see CONTRACTS.md)"),
               (status = 401), (status = 403), (status = 422, body = crate::error::ApiErrorBody)))]

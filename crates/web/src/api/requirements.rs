@@ -1,7 +1,8 @@
 //! Competence requirements and formal education.
 
+use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};

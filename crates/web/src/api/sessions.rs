@@ -1,7 +1,8 @@
 //! Sessions (kurstillfällen): schedule and read.
 
+use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -185,8 +186,18 @@ pub async fn create_session(
     let parts: Vec<(String, String)> = if b.parts.is_empty() {
         match (&b.starts_at, &b.ends_at) {
             (Some(a), Some(e)) => vec![(a.clone(), e.clone())],
-            (None, _) => return Err(ApiError::invalid("starts_at", "Ange starts_at (RFC 3339).")),
-            (_, None) => return Err(ApiError::invalid("ends_at", "Ange ends_at (RFC 3339).")),
+            (None, _) => {
+                return Err(ApiError::invalid(
+                    "starts_at",
+                    "Ange starts_at, starttiden, till exempel 2026-03-14T09:00 (svensk tid).",
+                ))
+            }
+            (_, None) => {
+                return Err(ApiError::invalid(
+                    "ends_at",
+                    "Ange ends_at, sluttiden, till exempel 2026-03-14T12:00 (svensk tid).",
+                ))
+            }
         }
     } else {
         b.parts

@@ -2,7 +2,8 @@
 //! revokes its own; an administrator anyone's. Secrets are never shown
 //! again after creation (only their hashes are stored).
 
-use axum::extract::{Path, Query, State};
+use crate::rejection::api::{Path, Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};

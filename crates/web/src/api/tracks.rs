@@ -1,6 +1,7 @@
 //! Learning tracks and progress along them.
 
-use axum::extract::{Path, State};
+use crate::rejection::api::Path;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::access::Action;

@@ -1,11 +1,12 @@
 //! Administration: accounts (roles, manager scopes, passwords) and the
 //! audit log.
 
+use crate::rejection::MultiForm;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use axum_extra::extract::Form as MultiForm;
 use domain::access::{Action, Role, Scope};
 use navet_store::accounts::{self, Account, NewAccount};
 use navet_store::audit;

@@ -2,8 +2,9 @@
 //! present / absent, close the session) and a printable list with a line
 //! to sign.
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;

@@ -4,8 +4,9 @@
 //! beyond a few failures each further attempt waits longer
 //! (`domain::login_limits`).
 
+use crate::rejection::{Form, Query};
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

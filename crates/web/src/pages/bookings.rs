@@ -3,13 +3,14 @@
 //! managers and coordinators with a result per person, and the calendar
 //! feeds (a secret personal one; public ones per course and municipality).
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::{Action, PersonRef, Role};
 use domain::booking::CancelKind;
 use domain::ical::{self, Method};

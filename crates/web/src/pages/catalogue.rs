@@ -2,11 +2,12 @@
 //! course's page with upcoming sessions and free seats, and the
 //! coordinators' course form (create and edit).
 
+use crate::rejection::MultiForm;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::Form as MultiForm;
 use domain::access::Action;
 use domain::catalogue::{check_course, CourseDraft, CourseStatus, Format, LanguageSupport, Level};
 use domain::vocab::Labelled;

@@ -6,8 +6,9 @@
 use std::io::Write;
 
 use crate::pdf;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/tillfallen/{id}/intyg.zip", get(session_zip))
         .route("/enheter/{id}/intyg.zip", get(unit_zip))
         .route("/verifiera", get(verify_form))
+        .route("/verifiera/", get(verify_form))
         .route("/verifiera/{code}", get(verify_code))
 }
 
@@ -372,13 +374,74 @@ async fn unit_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> Pag
     zip_of(&s, &list, &format!("kursintyg_enhet_{id}.zip"))
 }
 
+/// One row of "my certificates": the certificate, whether it has expired,
+/// and where to book a refresher when it has (and no later certificate of
+/// the same course replaced it).
+pub struct MineRow {
+    pub x: Completion,
+    pub expired: bool,
+    pub refresher: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "certificates/mine.html")]
 struct MinePage {
     c: Ctx,
-    list: Vec<Completion>,
+    list: Vec<MineRow>,
     /// Whose certificates, when not the user's own.
     whose: String,
+}
+
+/// Where to book a refresher of a course: its nearest upcoming session, or
+/// the course page when none is planned.
+fn refresher_href(sessions: &std::collections::HashMap<i64, i64>, course_id: i64) -> String {
+    match sessions.get(&course_id) {
+        Some(s) => format!("/kurstillfallen/{s}"),
+        None => format!("/kurser/{course_id}"),
+    }
+}
+
+fn is_expired(expires_on: Option<&str>, today: chrono::NaiveDate) -> bool {
+    expires_on
+        .and_then(navet_store::time::parse_date)
+        .is_some_and(|e| e < today)
+}
+
+async fn mine_rows(s: &AppState, list: Vec<Completion>) -> Result<Vec<MineRow>, AppError> {
+    let now = navet_store::time::now();
+    let today = navet_store::time::local_date(now);
+    let expired: Vec<bool> = list
+        .iter()
+        .map(|x| is_expired(x.expires_on.as_deref(), today))
+        .collect();
+    // An expired certificate needs a refresher unless a later one of the
+    // same course replaced it.
+    let renewed = |x: &Completion| {
+        list.iter()
+            .any(|y| y.course_id == x.course_id && y.completed_on > x.completed_on)
+    };
+    let wanted: Vec<i64> = list
+        .iter()
+        .zip(&expired)
+        .filter(|(x, e)| **e && !renewed(x))
+        .map(|(x, _)| x.course_id)
+        .collect();
+    let sessions = completions::refresher_sessions(&s.db, &wanted, now).await?;
+    let refresher: Vec<Option<String>> = list
+        .iter()
+        .zip(&expired)
+        .map(|(x, e)| (*e && !renewed(x)).then(|| refresher_href(&sessions, x.course_id)))
+        .collect();
+    Ok(list
+        .into_iter()
+        .zip(expired)
+        .zip(refresher)
+        .map(|((x, expired), refresher)| MineRow {
+            x,
+            expired,
+            refresher,
+        })
+        .collect())
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -387,6 +450,7 @@ async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
         Some(p) => completions::for_person(&s.db, p).await?,
         None => vec![],
     };
+    let list = mine_rows(&s, list).await?;
     render(MinePage {
         c,
         list,
@@ -400,6 +464,7 @@ async fn person_list(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> 
     may_read(&s, &c, id).await?;
     let p = people::get(&s.db, id).await?;
     let list = completions::for_person(&s.db, id).await?;
+    let list = mine_rows(&s, list).await?;
     render(MinePage {
         c,
         list,
@@ -476,6 +541,8 @@ struct VerifyPage {
     checked: bool,
     /// The certificate the code belongs to (number, course, date, initials).
     found: Option<completions::Verified>,
+    /// For an expired certificate: where to book a refresher.
+    refresher: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -484,31 +551,36 @@ struct CodeQuery {
     kod: String,
 }
 
-async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuery>) -> PageResult {
-    let checked = !q.kod.trim().is_empty();
+async fn verify_page(s: &AppState, c: Ctx, code: String) -> PageResult {
+    let checked = !code.trim().is_empty();
+    let now = navet_store::time::now();
     let found = if checked {
-        let today = navet_store::time::local_date(navet_store::time::now());
-        completions::verify_details(&s.db, &q.kod, today).await?
+        completions::verify_details(&s.db, &code, navet_store::time::local_date(now)).await?
     } else {
         None
     };
-    render(VerifyPage {
-        c,
-        code: q.kod,
-        checked,
-        found,
-    })
-}
-
-async fn verify_code(State(s): State<AppState>, c: Ctx, Path(code): Path<String>) -> PageResult {
-    let today = navet_store::time::local_date(navet_store::time::now());
-    let found = completions::verify_details(&s.db, &code, today).await?;
+    let refresher = match &found {
+        Some(v) if !v.valid => {
+            let sessions = completions::refresher_sessions(&s.db, &[v.course_id], now).await?;
+            Some(refresher_href(&sessions, v.course_id))
+        }
+        _ => None,
+    };
     render(VerifyPage {
         c,
         code,
-        checked: true,
+        checked,
         found,
+        refresher,
     })
+}
+
+async fn verify_form(State(s): State<AppState>, c: Ctx, Query(q): Query<CodeQuery>) -> PageResult {
+    verify_page(&s, c, q.kod).await
+}
+
+async fn verify_code(State(s): State<AppState>, c: Ctx, Path(code): Path<String>) -> PageResult {
+    verify_page(&s, c, code).await
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! enough trainers) with the trainers who could step in, and puts one in
 //! with a click, or cancels the session from its page.
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::Action;
 use navet_store::cover::{self, Absence, CoverItem};
 use navet_store::trainers::{self, Trainer};

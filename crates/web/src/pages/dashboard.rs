@@ -2,8 +2,9 @@
 //! over time, by municipality and gender, co-financing progress and survey
 //! results as SVG charts, each with its numbers in a table beside it.
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use domain::access::Action;

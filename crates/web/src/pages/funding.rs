@@ -2,8 +2,9 @@
 //! target course hours and employees per municipality, from which each
 //! municipality's commitment follows. Set in a form or from a TOML file.
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::access::Action;
@@ -121,7 +122,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> Pa
 async fn save(
     State(s): State<AppState>,
     c: Ctx,
-    axum::Form(body): axum::Form<Vec<(String, String)>>,
+    crate::rejection::Form(body): crate::rejection::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = c.require(Action::ManageFunding)?.clone();
     let mut d = ProgrammeDraft::default();

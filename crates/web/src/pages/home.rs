@@ -1,8 +1,9 @@
 //! Start page (a different start for each role), the accessibility
 //! statement, and the language switch.
 
+use crate::rejection::Form;
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;

@@ -2,11 +2,12 @@
 //! each need, its status and the courses that answer it. (The coverage
 //! matrix is shown with the reports.)
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::requirements::{Certainty, NeedDraft, NeedStatus, Profession};
 use domain::vocab::Labelled;
@@ -117,7 +118,11 @@ impl NeedForm {
             .map(|c| {
                 c.trim().parse::<i64>().map_err(|_| {
                     let mut e = domain::FieldErrors::new();
-                    e.add("course_ids", "invalid_course", format!("Okänd kurs ”{c}”."));
+                    e.add(
+                        "course_ids",
+                        "invalid_course",
+                        domain::text::unknown("kurs", c),
+                    );
                     FormErrors(e)
                 })
             })

@@ -4,8 +4,9 @@
 //! and only in the browser that asked; the protocol checks are in
 //! `crate::oidc`, who gets in is `domain::sign_in::admit`.
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;

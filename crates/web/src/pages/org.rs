@@ -1,8 +1,9 @@
 //! Organisation: municipalities (with employee and inhabitant figures) and
 //! their units. Coordinators and admins manage it.
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;

@@ -2,8 +2,9 @@
 //! written, whether it has been delivered, and its text and invitation.
 //! One-time link keys in the text are masked (see `domain::notices`).
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;

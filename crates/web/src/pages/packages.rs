@@ -2,11 +2,12 @@
 //! the published packages that fit their units and how far their staff have
 //! come, to prioritise.
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::{Action, Role};
 use domain::org::ActivityArea;
 use domain::packages::PackageDraft;

@@ -8,8 +8,9 @@
 //! are limited per typed address and per client address (in the database,
 //! shared by every instance, with `store::login_throttle`).
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::Router;

@@ -1,8 +1,9 @@
 //! People: list (within what the user may see), view (audited), add and
 //! edit (importing staff lists: `staff_import`).
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Form, Router};
 use domain::access::{Action, Role};

@@ -2,8 +2,9 @@
 //! `crate::report_files`), and the historical participation import with a
 //! preview.
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;

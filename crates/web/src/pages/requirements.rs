@@ -2,11 +2,12 @@
 //! levels above the unit: region, municipality and activity area. The
 //! `/kompetens` start page links the competence tools together.
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::{Action, Role};
 use domain::catalogue::{CourseStatus, Level};
 use domain::education::{Direction, EducationKind};

@@ -10,8 +10,9 @@
 //! back to `/login/tvastegs`. Codes are counted by the same attempt limit
 //! as passwords (`store::login_throttle`, per account and per address).
 
+use crate::rejection::Path;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

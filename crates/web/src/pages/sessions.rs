@@ -2,11 +2,12 @@
 //! session's page (book a seat; participants, waiting list, reservations,
 //! trainers and cancelling for those who may).
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::catalogue::LanguageSupport;
 use domain::vocab::Labelled;

@@ -2,8 +2,9 @@
 //! (`navet_store::import_history`). Coordinators and administrators see and
 //! undo every import; a manager sees and undoes their own.
 
+use crate::rejection::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::{Action, Role};

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;

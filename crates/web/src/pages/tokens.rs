@@ -2,8 +2,9 @@
 //! an administrator sees and revokes everyone's. The secret is shown once,
 //! on the page that answers the form; only its hash is stored.
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;

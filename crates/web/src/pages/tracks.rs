@@ -2,11 +2,12 @@
 //! for a manager, how far their staff have come), the track editor, and
 //! course prerequisites.
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::{Action, Role};
 use domain::education::{Direction, EducationKind};
 use domain::org::ActivityArea;

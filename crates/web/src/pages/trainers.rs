@@ -1,11 +1,12 @@
 //! The trainer registry: who leads courses, which courses each may lead,
 //! and their certifications in the simulation method.
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::Action;
 use navet_store::catalogue::{self, Course};
 use navet_store::org::Municipality;

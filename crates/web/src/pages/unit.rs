@@ -4,13 +4,14 @@
 //! gap list as CSV/XLSX, and one person's competence (requirements, track,
 //! formal education).
 
+use crate::rejection::MultiForm as Form;
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use domain::access::{Action, PersonRef, Role};
 use domain::education::{Direction, EducationKind, PersonEducationDraft};
 use navet_store::education::PersonEducation;

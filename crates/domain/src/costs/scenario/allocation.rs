@@ -58,7 +58,7 @@ fn key_values(part: KeyPart, members: &[Member]) -> Result<Vec<i128>, FieldError
         let what = match part {
             KeyPart::Employees => "har några anställda registrerade",
             KeyPart::Inhabitants => "har några invånare registrerade",
-            KeyPart::Use => "har någon förväntad användning (kurstimmar)",
+            KeyPart::Use => "har någon förväntad användning (deltagartimmar)",
             KeyPart::Equal => "deltar",
         };
         return Err(FieldError::new(

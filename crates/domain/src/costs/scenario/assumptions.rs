@@ -23,13 +23,13 @@ pub(super) fn assumptions(b: &Basis) -> Vec<String> {
     let period = b.period();
     let mut a = vec![
         format!(
-            "Kostnadsmodellen har {} rader: fasta kostnader {} per år och rörliga kostnader {} per år vid {} kurstimmar.",
+            "Kostnadsmodellen har {} rader: fasta kostnader {} per år och rörliga kostnader {} per år vid {} deltagartimmar.",
             lines.len(),
             kr(fixed),
             kr(variable),
             fmt_centi(volume.course_hours_centi)
         ),
-        "Rörliga kostnader följer volymen i proportion (kurstimmar eller kurstillfällen); fasta kostnader är desamma oavsett volym och hur många kommuner som deltar.".to_string(),
+        "Rörliga kostnader följer volymen i proportion (deltagartimmar eller kurstillfällen); fasta kostnader är desamma oavsett volym och hur många kommuner som deltar.".to_string(),
         format!("Fördelningsnyckel: {}.", scenario.weights.describe()),
     ];
     let from_actual = members
@@ -38,7 +38,7 @@ pub(super) fn assumptions(b: &Basis) -> Vec<String> {
         .count();
     if from_actual > 0 {
         a.push(format!(
-            "Förväntad volym för {} av {} kommuner: närvaroregistrerade kurstimmar under {period} ({} dagar) omräknade till helår × {}.",
+            "Förväntad volym för {} av {} kommuner: närvaroregistrerade deltagartimmar under {period} ({} dagar) omräknade till helår × {}.",
             from_actual,
             members.len(),
             actuals.days(),
@@ -52,17 +52,17 @@ pub(super) fn assumptions(b: &Basis) -> Vec<String> {
         .collect();
     if !own.is_empty() {
         a.push(format!(
-            "Förväntade kurstimmar angivna i scenariot för {}.",
+            "Förväntade deltagartimmar angivna i scenariot för {}.",
             join_sv(&own)
         ));
     }
     match (settings.hours_per_session_centi, hps_centi) {
         (Some(h), _) => a.push(format!(
-            "Kurstimmar per kurstillfälle: {} (angivet).",
+            "Deltagartimmar per kurstillfälle: {} (angivet).",
             fmt_centi(h)
         )),
         (None, Some(h)) => a.push(format!(
-            "Kurstimmar per kurstillfälle: {} (snitt för genomförda kurstillfällen {period}).",
+            "Deltagartimmar per kurstillfälle: {} (snitt för genomförda kurstillfällen {period}).",
             fmt_centi(h)
         )),
         (None, None) => {}
@@ -82,7 +82,7 @@ pub(super) fn assumptions(b: &Basis) -> Vec<String> {
         ));
     }
     a.push(format!(
-        "Medfinansieringen under projektet är närvaroregistrerade kurstimmar sedan {} (arbetstid), värderade till {} per kurstimme.",
+        "Medfinansieringen under projektet är närvaroregistrerade deltagartimmar sedan {} (arbetstid), värderade till {} per deltagartimme.",
         fmt_date(settings.use_from),
         kr_ore(settings.cofinancing_rate)
     ));

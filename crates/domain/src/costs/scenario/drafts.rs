@@ -218,7 +218,7 @@ pub fn check_scenario(d: &ScenarioDraft, known: &[(i64, String)]) -> Result<Scen
                         &course_hours_field(*id),
                         "negative",
                         format!(
-                            "Förväntade kurstimmar för {} får inte vara negativa.",
+                            "Förväntade deltagartimmar för {} får inte vara negativa.",
                             name_of(*id)
                         ),
                     );
@@ -229,7 +229,7 @@ pub fn check_scenario(d: &ScenarioDraft, known: &[(i64, String)]) -> Result<Scen
                         &course_hours_field(*id),
                         "invalid_hours",
                         format!(
-                            "Ange förväntade kurstimmar per år för {} som ett tal (högst två decimaler), eller lämna tomt för att utgå från hittillsvarande användning.",
+                            "Ange förväntade deltagartimmar per år för {} som ett tal (högst två decimaler), eller lämna tomt för att utgå från hittillsvarande användning.",
                             name_of(*id)
                         ),
                     );
@@ -337,7 +337,7 @@ pub fn check_settings(d: &SettingsDraft, today: NaiveDate) -> Result<Settings, F
             e.add(
                 "cofinancing_rate",
                 "negative",
-                "Värdet per kurstimme får inte vara negativt.",
+                "Värdet per deltagartimme får inte vara negativt.",
             );
             None
         }
@@ -345,7 +345,7 @@ pub fn check_settings(d: &SettingsDraft, today: NaiveDate) -> Result<Settings, F
             e.add(
                 "cofinancing_rate",
                 "invalid_amount",
-                "Ange vad en medfinansierad kurstimme var värd, i kronor (t.ex. 259,91).",
+                "Ange vad en medfinansierad deltagartimme var värd, i kronor (t.ex. 259,91).",
             );
             None
         }
@@ -362,7 +362,7 @@ pub fn check_settings(d: &SettingsDraft, today: NaiveDate) -> Result<Settings, F
         e.add(
             "hours_per_session",
             "invalid_hours",
-            "Ange kurstimmar per kurstillfälle som ett tal större än 0, eller lämna tomt för att använda snittet av genomförda kurstillfällen.",
+            "Ange deltagartimmar per kurstillfälle som ett tal större än 0, eller lämna tomt för att använda snittet av genomförda kurstillfällen.",
         );
     }
     match (use_from, rate, hps) {

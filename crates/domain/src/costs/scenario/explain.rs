@@ -28,12 +28,16 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
     for m in members.iter() {
         let f = m.facts;
         let key = format!("hours-{}", f.id);
-        let label = format!("Förväntade kurstimmar per år, {}", f.name);
+        let label = format!("Förväntade deltagartimmar per år, {}", f.name);
         match m.hours_source {
             VolumeSource::Scenario => {
                 trace
                     .add(key, label, fmt_centi(m.hours_centi), "angivet i scenariot")
-                    .input("Kurstimmar per år", fmt_centi(m.hours_centi), "scenariot");
+                    .input(
+                        "Deltagartimmar per år",
+                        fmt_centi(m.hours_centi),
+                        "scenariot",
+                    );
             }
             VolumeSource::Actual => {
                 trace
@@ -42,13 +46,13 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
                     label,
                     fmt_centi(m.hours_centi),
                     format!(
-                        "{} kurstimmar med närvaro under {period} × 365 ÷ {days_i} dagar × {volume_pct} = {}",
+                        "{} deltagartimmar under {period} × 365 ÷ {days_i} dagar × {volume_pct} = {}",
                         number(f.attended_hours, 2),
                         fmt_centi(m.hours_centi)
                     ),
                 )
                 .input(
-                    "Kurstimmar med närvaro (deltagartimmar)",
+                    "Deltagartimmar (närvaro)",
                     number(f.attended_hours, 2),
                     format!("närvaroregistrerade kurstillfällen {period}"),
                 )
@@ -96,9 +100,9 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
     {
         let fig = trace.add(
             "volume-hours",
-            "Förväntade kurstimmar per år, alla deltagande kommuner",
+            "Förväntade deltagartimmar per år, alla deltagande kommuner",
             fmt_centi(volume.course_hours_centi),
-            "summan av kommunernas förväntade kurstimmar",
+            "summan av kommunernas förväntade deltagartimmar",
         );
         for m in members.iter() {
             fig.input_figure(
@@ -113,12 +117,12 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
             trace
                 .add(
                     "hours-per-session",
-                    "Kurstimmar per kurstillfälle",
+                    "Deltagartimmar per kurstillfälle",
                     fmt_centi(h),
                     "angivet i kostnadsmodellens inställningar",
                 )
                 .input(
-                    "Kurstimmar per kurstillfälle",
+                    "Deltagartimmar per kurstillfälle",
                     fmt_centi(h),
                     "kostnadsmodellens inställningar",
                 );
@@ -127,17 +131,17 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
             trace
                 .add(
                     "hours-per-session",
-                    "Kurstimmar per kurstillfälle",
+                    "Deltagartimmar per kurstillfälle",
                     fmt_centi(h),
                     format!(
-                    "{} kurstimmar med närvaro ÷ {} genomförda kurstillfällen under {period} = {}",
-                    number(attended_total, 2),
-                    actuals.sessions_held,
-                    fmt_centi(h)
-                ),
+                        "{} deltagartimmar ÷ {} genomförda kurstillfällen under {period} = {}",
+                        number(attended_total, 2),
+                        actuals.sessions_held,
+                        fmt_centi(h)
+                    ),
                 )
                 .input(
-                    "Kurstimmar med närvaro, alla kommuner",
+                    "Deltagartimmar, alla kommuner",
                     number(attended_total, 2),
                     format!("närvaro {period}"),
                 )
@@ -156,19 +160,19 @@ pub(super) fn volumes(trace: &mut Trace, b: &Basis) {
                 "Förväntade kurstillfällen per år",
                 fmt_centi(s),
                 format!(
-                    "{} kurstimmar ÷ {} kurstimmar per kurstillfälle = {}",
+                    "{} deltagartimmar ÷ {} deltagartimmar per kurstillfälle = {}",
                     fmt_centi(volume.course_hours_centi),
                     fmt_centi(h),
                     fmt_centi(s)
                 ),
             )
             .input_figure(
-                "Förväntade kurstimmar per år",
+                "Förväntade deltagartimmar per år",
                 fmt_centi(volume.course_hours_centi),
                 "volume-hours",
             )
             .input_figure(
-                "Kurstimmar per kurstillfälle",
+                "Deltagartimmar per kurstillfälle",
                 fmt_centi(h),
                 "hours-per-session",
             );
@@ -219,7 +223,7 @@ pub(super) fn lines(trace: &mut Trace, b: &Basis) -> Vec<LineResult> {
         if let Scaling::PerVolume { driver, .. } = l.scaling {
             match driver {
                 Driver::CourseHours => fig.input_figure(
-                    "Förväntade kurstimmar per år",
+                    "Förväntade deltagartimmar per år",
                     fmt_centi(volume.course_hours_centi),
                     "volume-hours",
                 ),
@@ -256,7 +260,7 @@ pub(super) fn lines(trace: &mut Trace, b: &Basis) -> Vec<LineResult> {
         if fixed_lines {
             "summan av de fasta raderna; de ändras inte med volymen eller med vilka kommuner som deltar"
         } else {
-            "summan av de rader som följer volymen (kurstimmar eller kurstillfällen)"
+            "summan av de rader som följer volymen (deltagartimmar eller kurstillfällen)"
         },
     );
         for lr in line_results.iter().filter(|r| r.fixed == fixed_lines) {

@@ -109,7 +109,7 @@ fn leave_outcome(
         }
         if variable_before != variable_after {
             why.push(format!(
-                "de rörliga kostnaderna minskar med {} när {} {} kurstimmar per år försvinner",
+                "de rörliga kostnaderna minskar med {} när {} {} deltagartimmar per år försvinner",
                 kr(variable_before - variable_after),
                 genitive(leaver_name),
                 fmt_centi(leaver.hours_centi)

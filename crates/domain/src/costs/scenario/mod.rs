@@ -58,7 +58,7 @@ impl KeyPart {
         match self {
             KeyPart::Employees => "antal anställda",
             KeyPart::Inhabitants => "antal invånare",
-            KeyPart::Use => "användning (kurstimmar)",
+            KeyPart::Use => "användning (deltagartimmar)",
             KeyPart::Equal => "lika delar",
         }
     }
@@ -94,7 +94,7 @@ impl Weights {
     pub fn sum(&self) -> i64 {
         KeyPart::ALL.iter().map(|p| self.get(*p)).sum()
     }
-    /// `"50 % antal anställda + 50 % användning (kurstimmar)"`.
+    /// `"50 % antal anställda + 50 % användning (deltagartimmar)"`.
     pub fn describe(&self) -> String {
         let parts: Vec<String> = KeyPart::ALL
             .iter()

@@ -86,7 +86,7 @@ pub(super) fn municipalities(
                 }
                 KeyPart::Use => {
                     fig.input_figure(
-                        format!("Förväntade kurstimmar, {}", f.name),
+                        format!("Förväntade deltagartimmar, {}", f.name),
                         fmt_centi(m.hours_centi),
                         format!("hours-{}", f.id),
                     );
@@ -156,15 +156,15 @@ pub(super) fn municipalities(
             format!("{}: medfinansiering under projektet, värde per år", f.name),
             kr(cof_value),
             format!(
-                "{} kurstimmar med närvaro under {period} (arbetstid som medfinansiering) × 365 ÷ {days_i} dagar = {} per år × {} per kurstimme = {}",
+                "{} deltagartimmar under {period} (arbetstid som medfinansiering) × 365 ÷ {days_i} dagar = {} per år × {} per deltagartimme = {}",
                 number(f.attended_hours, 2),
                 fmt_centi(cof_per_year_centi),
                 kr_ore(settings.cofinancing_rate),
                 kr(cof_value)
             ),
         )
-        .input("Kurstimmar med närvaro", number(f.attended_hours, 2), format!("närvaroregistrerade kurstillfällen {period}"))
-        .input("Värde per medfinansierad kurstimme", kr_ore(settings.cofinancing_rate), "kostnadsmodellens inställningar");
+        .input("Deltagartimmar", number(f.attended_hours, 2), format!("närvaroregistrerade kurstillfällen {period}"))
+        .input("Värde per medfinansierad deltagartimme", kr_ore(settings.cofinancing_rate), "kostnadsmodellens inställningar");
         results.push(MunicipalityResult {
             id: f.id,
             name: f.name.clone(),
@@ -222,10 +222,10 @@ pub(super) fn per_unit_overall(trace: &mut Trace, b: &Basis) -> PerUnit {
         trace
             .add(
                 "per-hour",
-                "Kostnad per kurstimme",
+                "Kostnad per deltagartimme",
                 kr_ore(v),
                 format!(
-                    "{} ÷ {} kurstimmar = {}",
+                    "{} ÷ {} deltagartimmar = {}",
                     kr(total),
                     fmt_centi(volume.course_hours_centi),
                     kr_ore(v)
@@ -233,7 +233,7 @@ pub(super) fn per_unit_overall(trace: &mut Trace, b: &Basis) -> PerUnit {
             )
             .input_figure("Total kostnad per år", kr(total), "total")
             .input_figure(
-                "Förväntade kurstimmar per år",
+                "Förväntade deltagartimmar per år",
                 fmt_centi(volume.course_hours_centi),
                 "volume-hours",
             );
@@ -297,9 +297,9 @@ struct UseUnit {
 
 const PER_COURSE_HOUR: UseUnit = UseUnit {
     key: "hour",
-    per: "kurstimme",
-    plural: "kurstimmar",
-    expected: "Förväntade kurstimmar per år",
+    per: "deltagartimme",
+    plural: "deltagartimmar",
+    expected: "Förväntade deltagartimmar per år",
     expected_key: "hours",
 };
 

@@ -177,7 +177,7 @@ pub(super) fn line_costs(lines: &[CostLine], volume: &Volume) -> Result<Vec<Ore>
                     "hours_per_session",
                     "no_sessions",
                     format!(
-                        "Raden ”{}” följer antalet kurstillfällen, men det finns inga genomförda kurstillfällen att räkna ett snitt från. Ange antal kurstimmar per kurstillfälle i kostnadsmodellens inställningar.",
+                        "Raden ”{}” följer antalet kurstillfällen, men det finns inga genomförda kurstillfällen att räkna ett snitt från. Ange antal deltagartimmar per kurstillfälle i kostnadsmodellens inställningar.",
                         l.label
                     ),
                 )

@@ -1,8 +1,9 @@
 //! The scenario builder: new, edit, save and delete a scenario.
 
+use crate::rejection::Form;
+use crate::rejection::Path;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::Form;
+use axum::extract::State;
 use domain::access::Action;
 use domain::costs::money::number;
 use domain::costs::scenario::{course_hours_field, participants_field};

@@ -42,7 +42,7 @@ impl Report<'_> {
             "Kommuner",
             "Fördelningsnyckel",
             "Totalt per år",
-            "Per kurstimme",
+            "Per deltagartimme",
             "Per deltagare",
         ]
         .map(String::from)
@@ -212,7 +212,7 @@ impl Report<'_> {
 
         b.heading("Jämförelse med medfinansieringen under projektet");
         b.paragraph(&format!(
-            "Under projektet bidrog kommunerna med arbetstid: kurstimmar med närvaro sedan {}, värderade till {} per kurstimme. \
+            "Under projektet bidrog kommunerna med arbetstid: deltagartimmar sedan {}, värderade till {} per deltagartimme. \
              Tabellen visar det per år bredvid vad kommunen skulle betala per år i varje scenario.",
             self.settings.use_from.format("%Y-%m-%d"),
             kr_ore(self.settings.cofinancing_rate)
@@ -260,7 +260,7 @@ impl Report<'_> {
     fn cofinancing_rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let mut headers = vec![
             "Kommun".to_string(),
-            "Kurstimmar per år under projektet".to_string(),
+            "Deltagartimmar per år under projektet".to_string(),
             "Värde per år".to_string(),
         ];
         headers.extend(
@@ -372,7 +372,7 @@ impl Report<'_> {
             ("Totalt per år", |c| Some(c.total)),
             ("Fasta kostnader", |c| Some(c.fixed)),
             ("Rörliga kostnader", |c| Some(c.variable)),
-            ("Per kurstimme", |c| c.per_course_hour),
+            ("Per deltagartimme", |c| c.per_course_hour),
             ("Per deltagare", |c| c.per_participant),
             ("Per invånare", |c| c.per_inhabitant),
         ];
@@ -385,7 +385,7 @@ impl Report<'_> {
             }
             row += 1;
         }
-        ws.write_string_with_format(row, 0, "Kurstimmar per år", &bold)?;
+        ws.write_string_with_format(row, 0, "Deltagartimmar per år", &bold)?;
         for (i, c) in self.comparison.columns.iter().enumerate() {
             ws.write_number_with_format(row, 1 + i as u16, c.course_hours, &hours)?;
         }

@@ -1,8 +1,9 @@
 //! Adding, changing and removing cost lines.
 
+use crate::rejection::Form;
+use crate::rejection::Path;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::Form;
+use axum::extract::State;
 use domain::access::Action;
 use domain::costs::{check_line, CostKind, Driver, LineDraft};
 use navet_store::costs::{self};

@@ -1,7 +1,8 @@
 //! The overview: the cost model's lines and the saved scenarios.
 
+use crate::rejection::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use domain::access::Action;
 use domain::costs::money::{kr_ore, number};
 use domain::costs::{CostLine, Scenario};

@@ -1,7 +1,8 @@
 //! A scenario's result: totals, shares, figures per unit and "what if one leaves".
 
+use crate::rejection::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::access::Action;
 use domain::costs::money::{kr_signed, number, percent_bp};
 use domain::costs::scenario::VolumeSource;
@@ -99,7 +100,7 @@ pub(super) fn result_view(
             href: t("variable"),
         },
         Fig {
-            label: "Per kurstimme",
+            label: "Per deltagartimme",
             value: money_ore(r.per_course_hour),
             href: t("per-hour"),
         },
@@ -114,7 +115,7 @@ pub(super) fn result_view(
             href: t("per-inhabitant"),
         },
         Fig {
-            label: "Kurstimmar per år",
+            label: "Deltagartimmar per år",
             value: nb(number(r.course_hours, 1)),
             href: t("volume-hours"),
         },

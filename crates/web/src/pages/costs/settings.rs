@@ -1,8 +1,8 @@
 //! The cost model's settings: project start, co-financing rate, hours per session.
 
+use crate::rejection::Form;
 use askama::Template;
 use axum::extract::State;
-use axum::Form;
 use domain::access::Action;
 use domain::costs::money::kr_ore;
 use domain::costs::{check_settings, SettingsDraft};

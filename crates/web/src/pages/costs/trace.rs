@@ -1,7 +1,8 @@
 //! "How was this computed": every figure of a scenario with its formula and inputs.
 
+use crate::rejection::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use domain::access::Action;
 use navet_store::costs::{self};
 use navet_store::StoreError;

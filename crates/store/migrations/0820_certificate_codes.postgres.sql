@@ -1,0 +1,1 @@
+ALTER TABLE completions ALTER COLUMN verify_code SET NOT NULL;

@@ -1,0 +1,5 @@
+-- Every certificate can be checked at /verifiera: completions written
+-- without a verification code (demo completions, rows from before every
+-- path issued one) get a fresh code from the Rust step below, and the
+-- engine-specific file makes a missing code impossible from now on.
+-- @step certificate_codes
