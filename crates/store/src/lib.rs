@@ -37,6 +37,7 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod seed;
+pub mod session_edit;
 pub mod session_rows;
 pub mod sessions;
 pub mod sign_in;
