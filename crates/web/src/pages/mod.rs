@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod attendance;
 pub mod auth;
+pub mod booking_undo;
 pub mod bookings;
 pub mod catalogue;
 pub mod certificates;
@@ -20,6 +21,7 @@ pub mod packages;
 pub mod people;
 pub mod reports;
 pub mod requirements;
+pub mod session_edit;
 pub mod sessions;
 pub mod statics;
 pub mod surveys;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(sessions::router())
         .merge(bookings::router())
+        .merge(booking_undo::router())
+        .merge(session_edit::router())
         .merge(trainers::router())
         .merge(cover::router())
         .merge(outbox::router())
