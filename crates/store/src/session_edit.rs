@@ -92,12 +92,38 @@ pub async fn edit(
     } else {
         resolved.parts.clone()
     };
+    // Trainers already on the session are checked again only when the
+    // times change: an absence they have now is the cover page's business
+    // (`/bemanning`) and must not block changing, say, the venue.
+    let current: Vec<i64> =
+        sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let same_times = !must_tell(
+        &Visible {
+            parts: old_parts.clone(),
+            municipality_id: 0,
+            venue: String::new(),
+        },
+        &Visible {
+            parts: new_parts.clone(),
+            municipality_id: 0,
+            venue: String::new(),
+        },
+    );
+    let to_check: Vec<i64> = input
+        .trainer_person_ids
+        .iter()
+        .copied()
+        .filter(|t| !(same_times && current.contains(t)))
+        .collect();
     check_trainers(
         db,
         &mut tx,
         id,
         row.course_id,
-        &input.trainer_person_ids,
+        &to_check,
         &new_parts,
         &mut e,
     )

@@ -666,3 +666,57 @@ both_engines!(
         assert_eq!(order, [ids[3], ids[1], ids[2], ids[0]]);
     }
 );
+
+/// A trainer who is away does not block changing the venue (the cover page
+/// deals with the absence), but does block moving the session.
+both_engines!(
+    an_absent_trainer_blocks_a_new_time_not_a_new_venue,
+    |db: Db| async move {
+        let c = navet_store::testing::fixtures::course(&db, "HLR").await;
+        let t = navet_store::testing::fixtures::person(&db, "Ulla Ledare", "Örebro").await;
+        let m = org::municipality_by_name(&db, "Örebro")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        navet_store::trainers::upsert(&db, &who(), t, m, true)
+            .await
+            .unwrap();
+        navet_store::trainers::set_courses(&db, &who(), t, &[c])
+            .await
+            .unwrap();
+        let start = now() + 10 * DAY;
+        let i = SessionInput {
+            trainer_person_ids: vec![t],
+            ..input(c, start, 5)
+        };
+        let s = sessions::create(
+            &db,
+            &who(),
+            &sessions::resolve(&db, &i, now()).await.unwrap(),
+        )
+        .await
+        .unwrap();
+        let day = navet_store::time::local_date(start);
+        navet_store::cover::add_absence(&db, &who(), t, day, day)
+            .await
+            .unwrap();
+        let venue = SessionInput {
+            venue: "Aulan".into(),
+            ..i.clone()
+        };
+        session_edit::edit(&db, &who(), s, &venue, Overflow::Refuse, FieldErrors::new())
+            .await
+            .unwrap();
+        let later = SessionInput {
+            parts: vec![(rfc(start + 3600), rfc(start + 4 * 3600))],
+            ..venue.clone()
+        };
+        let e = invalid(
+            session_edit::edit(&db, &who(), s, &later, Overflow::Refuse, FieldErrors::new())
+                .await
+                .unwrap_err(),
+        );
+        assert!(e.get("trainers").unwrap().contains("frånvarande"), "{e}");
+    }
+);
