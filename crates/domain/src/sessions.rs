@@ -6,7 +6,6 @@ use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
-
 pub mod day;
 pub mod edit;
 
@@ -601,8 +600,7 @@ mod tests {
         assert_eq!(effective_status(Full, 300, 900, None, true), Open);
         assert_eq!(effective_status(Cancelled, 300, 900, None, true), Cancelled);
         assert_eq!(effective_status(Held, 300, 900, Some(999), true), Held);
-        // Begun: neither open nor full any more, whatever the seats say,
-        // until the session is closed (held) or cancelled.
+        // Begun: neither open nor full until closed (held) or cancelled.
         assert_eq!(effective_status(Open, 900, 900, None, true), Started);
         assert_eq!(effective_status(Full, 5000, 900, None, false), Started);
         assert_eq!(
