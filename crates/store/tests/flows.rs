@@ -220,8 +220,8 @@ both_engines!(
     }
 );
 
-/// An undo and a new booking for the one free seat at the same moment:
-/// exactly one gets it, whichever engine, every time.
+// An undo and a new booking for the one free seat at the same moment:
+// exactly one gets it, whichever engine, every time.
 both_engines!(undo_racing_a_booking_for_the_seat, |db: Db| async move {
     for round in 0..8 {
         let (s, _) = session(&db, 1).await;
@@ -449,8 +449,8 @@ both_engines!(
     }
 );
 
-/// Bookings keep arriving while the capacity is lowered: whatever the
-/// order, no more people are booked than the session has seats.
+// Bookings keep arriving while the capacity is lowered: whatever the
+// order, no more people are booked than the session has seats.
 both_engines!(
     lowering_the_capacity_while_people_book,
     |db: Db| async move {
@@ -667,8 +667,8 @@ both_engines!(
     }
 );
 
-/// A trainer who is away does not block changing the venue (the cover page
-/// deals with the absence), but does block moving the session.
+// A trainer who is away does not block changing the venue (the cover page
+// deals with the absence), but does block moving the session.
 both_engines!(
     an_absent_trainer_blocks_a_new_time_not_a_new_venue,
     |db: Db| async move {
