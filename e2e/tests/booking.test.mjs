@@ -51,9 +51,14 @@ test("participant books from the public catalogue and cancels", async () => {
   assert.equal(title.trim(), "Mina bokningar");
   const row = page.locator(`tbody tr:has(a[href='${sessionHref}'])`);
   assert.equal(await row.count(), 1, "the booking is listed");
-  await row.locator("button[type=submit]").click();
+  // Cancelling asks first, then says what happened.
+  await row.locator("a[href*='/avboka']").click();
+  await page.waitForSelector(".consequences");
+  await page.click("form.undo button.danger");
   await page.waitForSelector(".notice");
   assert.match(await page.textContent(".notice"), /avbokad/);
+  await page.click("main a:text-is('Tillbaka')");
+  await page.waitForURL(/\/mina-bokningar/);
   assert.equal(await page.locator(`table:first-of-type tbody tr:has(a[href='${sessionHref}'])`).count(), 0);
   await checkA11y(page, "booking-mine-cancelled");
   await page.context().close();
@@ -104,9 +109,14 @@ test("manager bulk-books four into three seats; a cancellation promotes the wait
   // The coordinator cancels one seat: the waiting person gets it at once.
   await visit(coord, navet.url, sessionPath, "booking-session-full");
   const waitingName = (await coord.locator("tbody tr:has-text('väntelista') th").first().textContent()).trim();
-  await coord.locator("tbody tr:has-text('bokad') button:has-text('Avboka')").first().click();
+  await coord.locator("tbody tr:has-text('bokad') a:has-text('Avboka')").first().click();
+  await coord.waitForSelector(".consequences");
+  assert.match(await coord.textContent(".consequences"), /Platsen går till nästa på väntelistan/);
+  await coord.click("form.undo button.danger");
   await coord.waitForSelector(".notice");
-  assert.match(await coord.textContent(".notice"), /första på väntelistan/);
+  assert.match(await coord.textContent(".notice"), /nästa på väntelistan/);
+  await coord.click("main a:text-is('Tillbaka')");
+  await coord.waitForURL(new RegExp(`${sessionPath}$`));
   const promotedRow = coord.locator(`tbody tr:has(th:text-is("${waitingName}"))`);
   assert.match(await promotedRow.textContent(), /bokad/);
   assert.match(await promotedRow.textContent(), /från väntelistan/);

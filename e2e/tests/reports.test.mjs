@@ -43,7 +43,11 @@ test("trainer marks attendance on the attendance list and closes the session", a
   await visit(page, navet.url, new URL(listUrl).pathname.replace("/narvaro", "/narvarolista"), "trainer-attendance-print");
   assert.match(await page.textContent("main"), /Namnteckning/);
   await page.goto(listUrl);
-  await page.click("text=Stäng och utfärda kursintyg");
+  // Closing asks first, saying how many certificates will be issued.
+  await page.click("text=Stäng och utfärda kursintyg …");
+  await page.waitForURL(/\/narvaro\/stang$/);
+  assert.match(await page.textContent(".consequences"), /Kursintyg skickas till \d+ deltagare/);
+  await page.click("form.undo button[type=submit]");
   await page.waitForSelector("p.notice");
   assert.match(await page.textContent("p.notice"), /stängt/);
   assert.match(await page.textContent("p.notice"), /kursintyg/);

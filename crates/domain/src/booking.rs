@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sessions::{Quota, SessionStatus};
 
+pub mod undo;
+
 /// Where a seat comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Pool {
@@ -462,6 +464,13 @@ impl CancelRefusal {
 /// A promoted person may decline within this time without it counting as late.
 pub const PROMOTION_GRACE_SECS: i64 = 48 * 3600;
 
+/// The moment from which a booked seat given up counts as a late
+/// cancellation: the course's deadline in days before the start. Shown on
+/// the booking as the last free cancellation time.
+pub fn free_cancellation_until(starts_at: i64, deadline_days: i64) -> i64 {
+    starts_at - deadline_days.max(0) * 86_400
+}
+
 /// Late cancellation rule: a booked seat given up later than the course's
 /// deadline (days before the start) is a late cancellation, unless the
 /// person got the seat from the waiting list recently and is declining it.
@@ -482,7 +491,7 @@ pub fn cancellation(
     if status == BookingStatus::Waitlisted {
         return Ok(CancelKind::Cancelled);
     }
-    let deadline = starts_at - deadline_days.max(0) * 86_400;
+    let deadline = free_cancellation_until(starts_at, deadline_days);
     let declining_promotion = promoted_at.is_some_and(|p| now < p + PROMOTION_GRACE_SECS);
     if now >= deadline && !declining_promotion {
         Ok(CancelKind::LateCancelled)

@@ -4,6 +4,9 @@
 use crate::ical::{self, Event, Method};
 use crate::sessions::{format_part_sv, Interval};
 
+mod changes;
+pub use changes::{booking_restored, moved_to_waiting_list, session_changed};
+
 /// What a notice is about (`outbox.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -14,6 +17,9 @@ pub enum NoticeKind {
     SessionCancelled,
     Offer,
     TrainerAssigned,
+    SessionChanged,
+    BookingRestored,
+    MovedToWaitlist,
 }
 
 impl NoticeKind {
@@ -26,6 +32,9 @@ impl NoticeKind {
             NoticeKind::SessionCancelled => "session_cancelled",
             NoticeKind::Offer => "offer",
             NoticeKind::TrainerAssigned => "trainer_assigned",
+            NoticeKind::SessionChanged => "session_changed",
+            NoticeKind::BookingRestored => "booking_restored",
+            NoticeKind::MovedToWaitlist => "moved_to_waitlist",
         }
     }
     pub fn label_en(code: &str) -> &'static str {
@@ -39,6 +48,9 @@ impl NoticeKind {
             "trainer_assigned" => "trainer assignment",
             "invitation" => "invitation",
             "password_reset" => "password reset",
+            "session_changed" => "changed course session",
+            "booking_restored" => "cancellation undone",
+            "moved_to_waitlist" => "moved to the waiting list",
             _ => "message",
         }
     }
@@ -53,6 +65,9 @@ impl NoticeKind {
             "trainer_assigned" => "uppdrag som utbildningsledare",
             "invitation" => "inbjudan",
             "password_reset" => "återställning av lösenord",
+            "session_changed" => "ändrat kurstillfälle",
+            "booking_restored" => "ångrad avbokning",
+            "moved_to_waitlist" => "flyttad till väntelistan",
             _ => "meddelande",
         }
     }

@@ -6,6 +6,8 @@ use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
+pub mod day;
+pub mod edit;
 
 /// A half-open time span `[starts_at, ends_at)` in Unix seconds (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,15 +138,18 @@ pub enum SessionStatus {
     Planned,
     Open,
     Full,
+    /// Shown only, never stored: the session has begun and is not closed.
+    Started,
     Held,
     Cancelled,
 }
 
 impl SessionStatus {
-    pub const ALL: [SessionStatus; 5] = [
+    pub const ALL: [SessionStatus; 6] = [
         SessionStatus::Planned,
         SessionStatus::Open,
         SessionStatus::Full,
+        SessionStatus::Started,
         SessionStatus::Held,
         SessionStatus::Cancelled,
     ];
@@ -153,6 +158,7 @@ impl SessionStatus {
             SessionStatus::Planned => "planned",
             SessionStatus::Open => "open",
             SessionStatus::Full => "full",
+            SessionStatus::Started => "started",
             SessionStatus::Held => "held",
             SessionStatus::Cancelled => "cancelled",
         }
@@ -162,6 +168,7 @@ impl SessionStatus {
             SessionStatus::Planned => "planerad",
             SessionStatus::Open => "öppen",
             SessionStatus::Full => "fullbokad",
+            SessionStatus::Started => "har börjat",
             SessionStatus::Held => "genomförd",
             SessionStatus::Cancelled => "inställd",
         }
@@ -171,6 +178,7 @@ impl SessionStatus {
             SessionStatus::Planned => "planned",
             SessionStatus::Open => "open",
             SessionStatus::Full => "fully booked",
+            SessionStatus::Started => "started",
             SessionStatus::Held => "held",
             SessionStatus::Cancelled => "cancelled",
         }
@@ -191,7 +199,7 @@ impl SessionStatus {
         match (self, to) {
             (a, b) if a == b => false,
             (Held | Cancelled, _) => false,
-            (_, Planned) => false,
+            (_, Planned | Started) => false,
             (Planned, Open | Full | Cancelled) => true,
             (Open, Full | Held | Cancelled) => true,
             (Full, Open | Held | Cancelled) => true,
@@ -201,16 +209,19 @@ impl SessionStatus {
 }
 
 /// The status a session shows at `now`: the stored one, except that an
-/// open or full session whose registration has not opened is `planned`
-/// and a full/open one follows the seat count.
+/// open or full session whose registration has not opened is `planned`,
+/// one that has begun (and is not yet closed) is `started`, never "open"
+/// with free seats, and a full/open one follows the seat count.
 pub fn effective_status(
     stored: SessionStatus,
     now: i64,
+    starts_at: i64,
     registration_opens_at: Option<i64>,
     has_free_seat: bool,
 ) -> SessionStatus {
     match stored {
         SessionStatus::Held | SessionStatus::Cancelled => stored,
+        _ if now >= starts_at => SessionStatus::Started,
         _ if registration_opens_at.is_some_and(|o| now < o) => SessionStatus::Planned,
         _ if has_free_seat => SessionStatus::Open,
         _ => SessionStatus::Full,
@@ -583,12 +594,21 @@ mod tests {
     #[test]
     fn effective_status_follows_time_and_seats() {
         use SessionStatus::*;
-        assert_eq!(effective_status(Open, 100, Some(200), true), Planned);
-        assert_eq!(effective_status(Open, 300, Some(200), true), Open);
-        assert_eq!(effective_status(Open, 300, None, false), Full);
-        assert_eq!(effective_status(Full, 300, None, true), Open);
-        assert_eq!(effective_status(Cancelled, 300, None, true), Cancelled);
-        assert_eq!(effective_status(Held, 300, Some(999), true), Held);
+        assert_eq!(effective_status(Open, 100, 900, Some(200), true), Planned);
+        assert_eq!(effective_status(Open, 300, 900, Some(200), true), Open);
+        assert_eq!(effective_status(Open, 300, 900, None, false), Full);
+        assert_eq!(effective_status(Full, 300, 900, None, true), Open);
+        assert_eq!(effective_status(Cancelled, 300, 900, None, true), Cancelled);
+        assert_eq!(effective_status(Held, 300, 900, Some(999), true), Held);
+        // Begun: neither open nor full until closed (held) or cancelled.
+        assert_eq!(effective_status(Open, 900, 900, None, true), Started);
+        assert_eq!(effective_status(Full, 5000, 900, None, false), Started);
+        assert_eq!(
+            effective_status(Planned, 900, 900, Some(950), true),
+            Started
+        );
+        assert_eq!(effective_status(Open, 899, 900, None, true), Open);
+        assert_eq!(effective_status(Held, 5000, 900, None, true), Held);
     }
 
     fn draft() -> SessionDraft {

@@ -35,6 +35,22 @@ impl SessionInfo {
     pub fn is_closed(&self) -> bool {
         self.closed_at.is_some()
     }
+    /// Today's, recent, upcoming or earlier (for the attendance start page).
+    pub fn group(&self, now: i64) -> domain::sessions::day::DayGroup {
+        domain::sessions::day::group(now, self.starts_at, self.ends_at)
+    }
+    /// Whether attendance may be closed now (the session is over, not
+    /// closed, not cancelled).
+    pub fn may_close(&self, now: i64) -> bool {
+        !self.is_closed()
+            && self.status != "cancelled"
+            && domain::certificates::may_close(now, self.ends_at).is_ok()
+    }
+    /// Whether attendance can be marked now (from the session's day on).
+    pub fn may_mark(&self, now: i64) -> bool {
+        self.status != "cancelled"
+            && crate::time::local_date(self.starts_at) <= crate::time::local_date(now)
+    }
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {
             "planned" => "planerad",
@@ -69,7 +85,10 @@ pub async fn trainer_ids(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
     )
 }
 
-/// Sessions a trainer teaches (newest first), or all recent sessions for coordinators.
+/// Sessions a trainer teaches, or all sessions for coordinators, in the
+/// order of the day (`domain::sessions::day`): today's first, then those
+/// held in the last two weeks, then upcoming ones (the next 60 days), then
+/// older ones.
 pub async fn sessions_for_trainer(
     db: &Db,
     person_id: Option<i64>,
@@ -77,23 +96,31 @@ pub async fn sessions_for_trainer(
     let base = "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
          m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
          FROM sessions s JOIN courses k ON k.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id";
-    Ok(match person_id {
+    let now = crate::time::now();
+    let horizon = now + 60 * 86_400;
+    let mut v: Vec<SessionInfo> = match person_id {
         Some(p) => {
             sqlx::query_as(&format!(
-                "{base} WHERE s.id IN (SELECT session_id FROM session_trainers WHERE person_id = $1) ORDER BY s.starts_at DESC LIMIT 200"
+                "{base} WHERE s.id IN (SELECT session_id FROM session_trainers WHERE person_id = $1) \
+                 AND s.starts_at < $2 ORDER BY s.starts_at DESC LIMIT 200"
             ))
             .bind(p)
+            .bind(horizon)
             .fetch_all(db.pool())
             .await?
         }
         None => {
             sqlx::query_as(&format!(
-                "{base} WHERE s.status <> 'cancelled' AND s.import_batch_id IS NULL ORDER BY s.starts_at DESC LIMIT 200"
+                "{base} WHERE s.status <> 'cancelled' AND s.import_batch_id IS NULL AND s.starts_at < $1 \
+                 ORDER BY s.starts_at DESC LIMIT 200"
             ))
+            .bind(horizon)
             .fetch_all(db.pool())
             .await?
         }
-    })
+    };
+    domain::sessions::day::order(now, &mut v, |s| (s.starts_at, s.ends_at));
+    Ok(v)
 }
 
 /// One line of the attendance list.
@@ -258,6 +285,91 @@ pub async fn mark(
     }
     tx.commit().await?;
     Ok(new)
+}
+
+/// "Alla närvarande": everyone with a seat on the session is marked
+/// present at once (single people are then changed one by one). Returns
+/// how many marks changed.
+pub async fn mark_all_present(db: &Db, who: &Who, session_id: i64) -> StoreResult<usize> {
+    let mut tx = db.begin().await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    if status == "cancelled" {
+        return Err(StoreError::conflict(
+            None,
+            "Kurstillfället är inställt; närvaro kan inte registreras.",
+        ));
+    }
+    if crate::time::local_date(starts_at) > crate::time::local_date(crate::time::now()) {
+        return Err(StoreError::conflict(
+            None,
+            "Närvaro kan registreras först den dag kurstillfället hålls.",
+        ));
+    }
+    let people: Vec<i64> = sqlx::query_scalar(
+        "SELECT person_id FROM bookings WHERE session_id = $1 AND status IN ('booked', 'absent') ORDER BY id",
+    )
+    .bind(session_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if people.is_empty() {
+        tx.commit().await?;
+        return Ok(0);
+    }
+    sqlx::query(&format!(
+        "UPDATE bookings SET status = 'attended', updated_at = $1, {KEEP_EMPLOYMENT} \
+         WHERE session_id = $2 AND status IN ('booked', 'absent')"
+    ))
+    .bind(crate::time::now())
+    .bind(session_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::reports::refresh_people(&mut tx, &people).await?;
+    if closed_at.is_some() {
+        issue_completions(&mut tx, session_id, None).await?;
+    }
+    audit::record(
+        &mut tx,
+        who,
+        "attendance.all_present",
+        "session",
+        Some(session_id),
+        None,
+        &format!("{} markerade närvarande", people.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(people.len())
+}
+
+/// What closing the session would do, for the confirmation page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClosePreview {
+    pub attended: i64,
+    pub absent: i64,
+    /// Booked but not marked: they will be recorded as absent.
+    pub unmarked: i64,
+    /// Course certificates that will be issued (one per attended person).
+    pub certificates: i64,
+}
+
+pub async fn close_preview(db: &Db, session_id: i64) -> StoreResult<ClosePreview> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN b.status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN b.status = 'booked' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' AND NOT EXISTS \
+           (SELECT 1 FROM completions c WHERE c.booking_id = b.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM bookings b WHERE b.session_id = $1",
+    )
+    .bind(session_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(ClosePreview {
+        attended: r.get(0),
+        absent: r.get(1),
+        unmarked: r.get(2),
+        certificates: r.get(3),
+    })
 }
 
 /// Completions for attended bookings that have none (all, or one booking).

@@ -43,6 +43,7 @@ pub mod requirements;
 pub mod role_mappings;
 pub mod second_factor;
 pub mod seed;
+pub mod session_edit;
 pub mod session_rows;
 pub mod sessions;
 pub mod sign_in;

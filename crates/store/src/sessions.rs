@@ -160,6 +160,9 @@ impl SessionView {
         self.effective_status.label_sv()
     }
     pub fn free_for(&self, municipality_id: i64) -> i64 {
+        if self.effective_status.is_final() || self.effective_status == SessionStatus::Started {
+            return 0;
+        }
         self.free_general
             + self
                 .quotas
@@ -233,10 +236,14 @@ async fn view_of(
         })
         .collect();
     let held = occ.held_general + occ.held_quota.values().sum::<i64>();
+    // A session that has begun (or is over) has no free seats to offer.
+    let over = now >= row.starts_at || facts.status.is_final();
+    let free = |n: i64| if over { 0 } else { n };
     Ok(SessionView {
         effective_status: effective_status(
             facts.status,
             now,
+            row.starts_at,
             row.registration_opens_at,
             pools.free_total() > 0,
         ),
@@ -245,8 +252,8 @@ async fn view_of(
         trainers,
         booked: occ.booked,
         waitlisted,
-        free_general: pools.general_free(),
-        free_total: pools.free_total(),
+        free_general: free(pools.general_free()),
+        free_total: free(pools.free_total()),
         held,
         row,
     })
@@ -385,8 +392,34 @@ fn time_field(e: &mut FieldErrors, field: &str, s: &str) -> Option<i64> {
 
 /// Resolve names and parse times, then check with the domain rules.
 pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<NewSession> {
+    let r = resolve_all(db, input, now, true).await?;
+    match r.session {
+        Some(s) if r.errors.is_empty() => Ok(s),
+        _ => Err(StoreError::Invalid(r.errors)),
+    }
+}
+
+/// Everything wrong with a session as entered, at once, and what could be
+/// read of it: the session when nothing is wrong, the parsed parts anyway.
+pub(crate) struct Resolved {
+    pub errors: FieldErrors,
+    pub session: Option<NewSession>,
+    pub parts: Vec<Interval>,
+    /// The quotas that could be read (for the capacity rule of an edit).
+    pub quotas: Vec<Quota>,
+}
+
+/// [`resolve`] without stopping at the first kind of error; `new_session`
+/// also checks that the course may get new sessions (not for an edit).
+pub(crate) async fn resolve_all(
+    db: &Db,
+    input: &SessionInput,
+    now: i64,
+    new_session: bool,
+) -> StoreResult<Resolved> {
     let mut e = FieldErrors::new();
     match crate::catalogue::get(db, input.course_id).await {
+        Ok(_) if !new_session => {}
         Ok(c) => {
             if matches!(
                 CourseStatus::parse(&c.status),
@@ -483,6 +516,8 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
             ),
         }
     }
+    let parsed = parts.clone();
+    let parsed_quotas = quotas.clone();
     let draft = SessionDraft {
         parts,
         capacity: input.capacity,
@@ -502,16 +537,22 @@ pub async fn resolve(db: &Db, input: &SessionInput, now: i64) -> StoreResult<New
             None
         }
     };
-    if !e.is_empty() {
-        return Err(StoreError::Invalid(e));
-    }
-    Ok(NewSession {
-        course_id: input.course_id,
-        municipality_id: municipality_id.expect("checked"),
-        venue,
-        language_support: support.join(","),
-        checked: checked.expect("checked"),
-        trainer_person_ids: input.trainer_person_ids.clone(),
+    let session = match (municipality_id, checked) {
+        (Some(m), Some(checked)) if e.is_empty() => Some(NewSession {
+            course_id: input.course_id,
+            municipality_id: m,
+            venue,
+            language_support: support.join(","),
+            checked,
+            trainer_person_ids: input.trainer_person_ids.clone(),
+        }),
+        _ => None,
+    };
+    Ok(Resolved {
+        errors: e,
+        session,
+        parts: parsed,
+        quotas: parsed_quotas,
     })
 }
 

@@ -19,6 +19,8 @@ pub struct Cancelled {
     pub status: BookingStatus,
     /// Waiting people who got a seat because of this cancellation.
     pub promoted: Vec<i64>,
+    /// Until when the cancellation can be undone (if the seat is not taken).
+    pub undo_until: i64,
 }
 
 /// Cancel a booking (or leave the waiting list). With `token`, the caller
@@ -74,7 +76,7 @@ pub async fn cancel_in(
         .ok_or(StoreError::NotFound("anmälan"))?;
     let mut ctx = SessionCtx::load(db, tx, sid, now).await?;
     let b = sqlx::query(
-        "SELECT b.status, b.person_id, b.promoted_at, b.ics_sequence, b.token_hash, p.name, p.email \
+        "SELECT b.status, b.person_id, b.promoted_at, b.ics_sequence, b.token_hash, p.name, p.email, b.waitlist_seq \
          FROM bookings b JOIN people p ON p.id = b.person_id WHERE b.id = $1",
     )
     .bind(booking_id)
@@ -100,12 +102,15 @@ pub async fn cancel_in(
     let seq: i64 = b.get::<i64, _>(3) + 1;
     sqlx::query(
         "UPDATE bookings SET status = $1, waitlist_seq = NULL, cancelled_at = $2, cancelled_by_account_id = $3, \
-         ics_sequence = $4, token_hash = NULL, updated_at = $2 WHERE id = $5",
+         ics_sequence = $4, token_hash = NULL, updated_at = $2, cancelled_from = $5, cancelled_waitlist_seq = $6 \
+         WHERE id = $7",
     )
     .bind(kind.status().code())
     .bind(now)
     .bind(who.account_id)
     .bind(seq)
+    .bind(status.code())
+    .bind(b.get::<Option<i64>, _>(7))
     .bind(booking_id)
     .execute(&mut *tx)
     .await?;
@@ -145,6 +150,7 @@ pub async fn cancel_in(
         Cancelled {
             status: kind.status(),
             promoted,
+            undo_until: rules::undo::undo_until(now),
         },
         person_id,
     ))

@@ -33,19 +33,19 @@ pub(super) struct Pending {
 }
 
 /// A locked session and what has been decided on it so far in this transaction.
-pub(super) struct SessionCtx {
-    pub(super) row: SessionRow,
-    pub(super) parts: Vec<Interval>,
-    pub(super) facts: SessionFacts,
-    pub(super) occ: Occupancy,
+pub(crate) struct SessionCtx {
+    pub(crate) row: SessionRow,
+    pub(crate) parts: Vec<Interval>,
+    pub(crate) facts: SessionFacts,
+    pub(crate) occ: Occupancy,
     pub(super) holds: Vec<HoldCount>,
     pub(super) waitlisted: i64,
     pub(super) next_seq: i64,
-    pub(super) text: SessionText,
+    pub(crate) text: SessionText,
 }
 
 impl SessionCtx {
-    pub(super) async fn load(
+    pub(crate) async fn load(
         db: &Db,
         tx: &mut AnyConnection,
         session_id: i64,
@@ -93,7 +93,7 @@ impl SessionCtx {
     }
 
     /// Store open/full to match the seats (held and cancelled stay).
-    pub(super) async fn save_status(&self, tx: &mut AnyConnection, now: i64) -> StoreResult<()> {
+    pub(crate) async fn save_status(&self, tx: &mut AnyConnection, now: i64) -> StoreResult<()> {
         let stored = self.facts.status;
         if stored.is_final() {
             return Ok(());
@@ -322,7 +322,7 @@ impl SessionCtx {
 
     /// Give every free seat to the first eligible waiting person (rule 2).
     /// Returns the promoted booking ids in order.
-    pub(super) async fn settle(
+    pub(crate) async fn settle(
         &mut self,
         db: &Db,
         tx: &mut AnyConnection,

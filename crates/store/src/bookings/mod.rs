@@ -26,11 +26,12 @@ use crate::error::StoreError;
 mod batch;
 mod calendar;
 mod cancel;
-mod decide;
+pub(crate) mod decide;
 mod holds;
 mod people;
 mod queue;
 mod session_cancel;
+mod undo;
 mod views;
 
 pub use batch::{book, book_batch};
@@ -40,8 +41,10 @@ pub use holds::{
     accept_offer, hold, holds_for_session, holds_for_units, offers_for_person, release_hold,
     reserve, HoldView,
 };
+pub(crate) use people::has_overlap;
 pub use queue::{Queue, MAX_BATCH};
 pub use session_cancel::{cancel_session, SessionCancelReport, OFFER_HOLD_SECS};
+pub use undo::{undo_cancel, Restored};
 pub use views::{
     decline_link_valid, for_person, for_session, for_units, get, offer_link_valid, BookingView,
 };

@@ -51,7 +51,7 @@ pub(super) fn span(parts: &[Interval]) -> (i64, i64) {
 }
 
 /// Does the person hold a seat on another live session overlapping `parts`?
-pub(super) async fn has_overlap(
+pub(crate) async fn has_overlap(
     conn: &mut AnyConnection,
     person_id: i64,
     session_id: i64,

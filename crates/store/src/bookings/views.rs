@@ -41,6 +41,8 @@ pub struct BookingView {
     pub session_municipality: String,
     pub session_status: String,
     pub cancellation_deadline_days: i64,
+    /// What a cancelled booking was before (`booked`, `waitlisted`), for undo.
+    pub cancelled_from: Option<String>,
     /// Filled in after loading.
     #[sqlx(skip)]
     pub waitlist_position: Option<i64>,
@@ -67,6 +69,24 @@ impl BookingView {
         )
         .ok()
     }
+    /// The last moment a booked seat can be given up without it counting
+    /// as a late cancellation.
+    pub fn free_cancellation_until(&self) -> i64 {
+        rules::free_cancellation_until(self.starts_at, self.cancellation_deadline_days)
+    }
+    /// Whether "Ångra" is offered now (the seat is checked when pressed).
+    pub fn undo_offered(&self, now: i64) -> bool {
+        super::undo::undo_offered(
+            &self.status,
+            self.cancelled_from.as_deref(),
+            self.cancelled_at,
+            now,
+        )
+    }
+    /// Until when the cancellation can be undone.
+    pub fn undo_until(&self) -> Option<i64> {
+        self.cancelled_at.map(rules::undo::undo_until)
+    }
     pub fn when_local(&self) -> String {
         domain::sessions::format_local(self.starts_at)
     }
@@ -77,7 +97,7 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.session_id, b.person_id,
     u.name AS person_unit, b.status, b.waitlist_seq, b.quota_municipality_id, b.support_needs, b.booked_by_account_id, \
     a.display_name AS booked_by, b.booked_via, b.booked_at, b.cancelled_at, b.promoted_at, b.hold_id, b.ics_sequence, \
     s.course_id, c.title AS course_title, s.starts_at, s.ends_at, s.venue, sm.name AS session_municipality, \
-    s.status AS session_status, c.cancellation_deadline_days \
+    s.status AS session_status, c.cancellation_deadline_days, b.cancelled_from \
     FROM bookings b JOIN people p ON p.id = b.person_id JOIN municipalities pm ON pm.id = p.municipality_id \
     LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN accounts a ON a.id = b.booked_by_account_id \
     JOIN sessions s ON s.id = b.session_id JOIN courses c ON c.id = s.course_id \

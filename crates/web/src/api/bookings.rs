@@ -18,8 +18,8 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(book, session_bookings, cancel_booking, get_booking),
-    components(schemas(NewBooking, BookingOut, BookingRow, CancelOut))
+    paths(book, session_bookings, cancel_booking, get_booking, undo_cancel),
+    components(schemas(NewBooking, BookingOut, BookingRow, CancelOut, UndoOut))
 )]
 pub struct Doc;
 
@@ -32,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/bookings/{id}",
             get(get_booking).delete(cancel_booking),
+        )
+        .route(
+            "/api/v1/bookings/{id}/undo",
+            axum::routing::post(undo_cancel),
         )
 }
 
@@ -89,6 +93,16 @@ pub struct CancelOut {
     pub status: String,
     /// The waiting person who got the freed seat, if any
     pub promoted_booking_id: Option<i64>,
+    /// Until when (Unix seconds) `POST /api/v1/bookings/{id}/undo` can take
+    /// the cancellation back, if the seat has not been taken by then
+    pub undo_until: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UndoOut {
+    /// booked or waitlisted
+    pub status: String,
+    pub waitlist_position: Option<i64>,
 }
 
 fn not_found_session(e: StoreError) -> ApiError {
@@ -264,5 +278,28 @@ pub async fn cancel_booking(
     Ok(Json(CancelOut {
         status: r.status.code().to_string(),
         promoted_booking_id: r.promoted.first().copied(),
+        undo_until: r.undo_until,
+    }))
+}
+
+/// Undo a cancellation within 10 minutes, if the seat has not been taken
+/// (409 otherwise, with the reason).
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/undo", tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = UndoOut), (status = 401), (status = 403), (status = 404, body = crate::error::ApiErrorBody),
+              (status = 409, body = crate::error::ApiErrorBody)))]
+pub async fn undo_cancel(
+    State(s): State<AppState>,
+    api: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<UndoOut>> {
+    api.require_login()?;
+    let b = bookings::get(&s.db, id)
+        .await
+        .map_err(|_| ApiError::not_found("Anmälan"))?;
+    let user = api.require(Action::BookPerson(person_ref(&b)))?;
+    let r = bookings::undo_cancel(&s.db, &user.who(), id).await?;
+    Ok(Json(UndoOut {
+        status: r.status.code().to_string(),
+        waitlist_position: r.waitlist_position,
     }))
 }

@@ -106,7 +106,7 @@ pub struct SessionOut {
     pub waitlisted: i64,
     /// Seats anyone can book now (quota seats not included)
     pub free_seats: i64,
-    /// planned, open, full, held, cancelled
+    /// planned, open, full, started (begun, not yet closed), held, cancelled
     pub status: String,
     pub cancel_reason: String,
     pub quotas: Vec<QuotaOut>,

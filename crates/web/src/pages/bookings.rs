@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mina-bokningar", get(mine))
         .route("/mina-bokningar/kalender/ny", post(renew_feed))
-        .route("/anmalan/{id}/avboka", post(cancel))
+        .route(
+            "/anmalan/{id}/avboka",
+            get(super::booking_undo::confirm).post(cancel),
+        )
         .route("/anmalan/{id}/avboj", get(decline_page).post(decline))
         .route("/erbjudande/{id}", get(offer_page).post(accept_offer))
         .route("/erbjudande/{id}/avboj", post(decline_offer))
@@ -65,6 +68,12 @@ impl MinePage {
     fn can_cancel(&self, b: &BookingView) -> bool {
         b.cancel_kind(self.now).is_some()
     }
+    fn can_undo(&self, b: &BookingView) -> bool {
+        b.undo_offered(self.now)
+    }
+    fn free_until(&self, b: &BookingView) -> String {
+        crate::format::datetime(b.free_cancellation_until())
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -100,7 +109,7 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
         Some("accepted") => c.t("bookings.n_accepted").into(),
         Some("declined") => c.t("bookings.n_declined").into(),
         Some("feed") => c.t("bookings.n_feed").into(),
-        _ => String::new(),
+        _ => c.flash_notice(),
     };
     render(MinePage {
         has_person: user.actor.person_id.is_some(),
@@ -149,16 +158,12 @@ async fn cancel(
     let b = bookings::get(&s.db, id).await?;
     let user = c.require(Action::BookPerson(person_ref(&b)))?;
     let back = domain::redirect::safe_next(&f.next, "/mina-bokningar");
-    let sep = if back.contains('?') { '&' } else { '?' };
     match bookings::cancel(&s.db, &user.who(), id, None).await {
-        Ok(r) => {
-            let what = if !r.promoted.is_empty() {
-                "promoted"
-            } else {
-                r.status.code()
-            };
-            Ok(see_other(&format!("{back}{sep}ok={what}")))
-        }
+        Ok(r) => Ok(super::booking_undo::after_cancel(
+            id,
+            &back,
+            !r.promoted.is_empty(),
+        )),
         Err(StoreError::Conflict { message, .. }) => {
             crate::flash::error(&s, &c, &message, &back).await
         }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod attendance;
 pub mod auth;
+pub mod booking_undo;
 pub mod bookings;
 pub mod catalogue;
 pub mod certificates;
@@ -23,6 +24,7 @@ pub mod people;
 pub mod reports;
 pub mod requirements;
 pub mod second_factor;
+pub mod session_edit;
 pub mod sessions;
 pub mod staff_import;
 pub mod staff_import_history;
@@ -60,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(sessions::router())
         .merge(bookings::router())
+        .merge(booking_undo::router())
+        .merge(session_edit::router())
         .merge(trainers::router())
         .merge(cover::router())
         .merge(outbox::router())

@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/tillfallen/ny", get(new_form).post(create))
         .route("/kurstillfallen/{id}", get(show))
         .route("/kurstillfallen/{id}/boka", post(book_self))
-        .route("/kurstillfallen/{id}/installa", post(cancel_session))
+        .route(
+            "/kurstillfallen/{id}/installa",
+            get(super::session_edit::cancel_confirm).post(cancel_session),
+        )
         .route(
             "/kurstillfallen/{id}/utbildningsledare",
             post(assign_trainer),
@@ -93,41 +96,45 @@ async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQue
 // Scheduling form ------------------------------------------------------------------------
 
 #[derive(Deserialize, Default, Clone)]
-struct SessionForm {
+pub(super) struct SessionForm {
     #[serde(default)]
-    course_id: String,
+    pub(super) course_id: String,
     #[serde(default)]
-    date: String,
+    pub(super) date: String,
     #[serde(default)]
-    start: String,
+    pub(super) start: String,
     #[serde(default)]
-    end: String,
+    pub(super) end: String,
     #[serde(default)]
-    date2: String,
+    pub(super) date2: String,
     #[serde(default)]
-    start2: String,
+    pub(super) start2: String,
     #[serde(default)]
-    end2: String,
+    pub(super) end2: String,
     #[serde(default)]
-    municipality: String,
+    pub(super) municipality: String,
     #[serde(default)]
-    venue: String,
+    pub(super) venue: String,
     #[serde(default)]
-    capacity: String,
+    pub(super) capacity: String,
     #[serde(default)]
-    quota_municipality: Vec<String>,
+    pub(super) quota_municipality: Vec<String>,
     #[serde(default)]
-    quota_seats: Vec<String>,
+    pub(super) quota_seats: Vec<String>,
     #[serde(default)]
-    quota_release: Vec<String>,
+    pub(super) quota_release: Vec<String>,
     #[serde(default)]
-    opens_date: String,
+    pub(super) opens_date: String,
     #[serde(default)]
-    closes_date: String,
+    pub(super) closes_date: String,
     #[serde(default)]
-    language_support: Vec<String>,
+    pub(super) language_support: Vec<String>,
     #[serde(default)]
-    trainers: Vec<i64>,
+    pub(super) trainers: Vec<i64>,
+    /// On a change: `waitlist` moves bookings that no longer fit to the
+    /// top of the waiting list instead of refusing the change.
+    #[serde(default)]
+    pub(super) overflow: String,
 }
 
 #[derive(Template)]
@@ -230,13 +237,13 @@ async fn new_form(State(s): State<AppState>, c: Ctx, Query(q): Query<NewQuery>) 
     form_page(&s, c, f, FormErrors::default()).await
 }
 
-fn local(date: &str, time: &str) -> String {
+pub(super) fn local(date: &str, time: &str) -> String {
     format!("{}T{}", date.trim(), time.trim().replace('.', ":"))
 }
 
 impl SessionForm {
     /// The form as the store's input; local times are Stockholm time.
-    fn input(&self, errors: &mut domain::FieldErrors) -> SessionInput {
+    pub(super) fn input(&self, errors: &mut domain::FieldErrors) -> SessionInput {
         let mut parts = vec![(local(&self.date, &self.start), local(&self.date, &self.end))];
         if !self.date2.trim().is_empty() {
             parts.push((
@@ -297,7 +304,7 @@ impl SessionForm {
 }
 
 /// Field names of the store mapped to the form's inputs.
-fn form_field(f: &str) -> String {
+pub(super) fn form_field(f: &str) -> String {
     match f {
         "starts_at" | "parts" => "start".into(),
         "ends_at" => "end".into(),
@@ -418,6 +425,18 @@ impl ShowPage {
             })
             .collect()
     }
+    fn can_cancel_booking(&self, b: &BookingView) -> bool {
+        b.cancel_kind(self.now).is_some()
+    }
+    fn can_undo(&self, b: &BookingView) -> bool {
+        b.undo_offered(self.now)
+    }
+    fn free_until(&self, b: &BookingView) -> String {
+        crate::format::datetime(b.free_cancellation_until())
+    }
+    fn not_started(&self) -> bool {
+        self.now < self.s.row.starts_at
+    }
     fn is_cancelled(&self) -> bool {
         self.s.row.status == "cancelled"
     }
@@ -509,7 +528,7 @@ async fn show(
         Some("trainer") => c.t("sessions.n_trainer").to_string(),
         Some("reserved") => c.t("sessions.n_reserved").to_string(),
         Some("released") => c.t("sessions.n_released").to_string(),
-        _ => String::new(),
+        _ => c.flash_notice(),
     };
     render(ShowPage {
         can_book_self: c.actor().is_some_and(|a| a.person_id.is_some()),

@@ -9,6 +9,7 @@ use crate::AppState;
 
 const CSS: &str = include_str!("../../static/navet.css");
 const JS: &str = include_str!("../../static/navet.js");
+const ATTENDANCE_JS: &str = include_str!("../../static/attendance.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +34,18 @@ pub fn router() -> Router<AppState> {
                         (header::CACHE_CONTROL, "public, max-age=3600"),
                     ],
                     JS,
+                )
+            }),
+        )
+        .route(
+            "/static/attendance.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    ATTENDANCE_JS,
                 )
             }),
         )
