@@ -48,7 +48,7 @@ pub mod tracks;
 pub mod trainers;
 pub mod unit_overview;
 
-pub use db::{Db, Engine, Tx};
+pub use db::{Db, Engine, Options as DbOptions, Tx};
 pub use error::{StoreError, StoreResult};
 
 /// A named point where tests can inject a panic (see `faults`, present only

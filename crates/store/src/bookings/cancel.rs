@@ -103,7 +103,7 @@ pub(super) async fn try_cancel(
     };
     let n = notices::booking_cancelled(
         &ctx.text,
-        &outbox::sender(),
+        db.sender(),
         &to,
         booking_id,
         seq,
