@@ -3,35 +3,27 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::{Action, PersonRef, Role};
 use navet_store::bookings::{self, BookRequest, BookingView, Via};
 use navet_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx, ApiUser};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(book, session_bookings, cancel_booking, get_booking),
-    components(schemas(NewBooking, BookingOut, BookingRow, CancelOut))
-)]
+#[openapi(components(schemas(NewBooking, BookingOut, BookingRow, CancelOut)))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/sessions/{id}/bookings",
-            get(session_bookings).post(book),
-        )
-        .route(
-            "/api/v1/bookings/{id}",
-            get(get_booking).delete(cancel_booking),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(session_bookings, book))
+        .routes(routes!(get_booking, cancel_booking))
 }
 
 #[derive(Deserialize, ToSchema)]
