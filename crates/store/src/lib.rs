@@ -42,6 +42,9 @@ pub mod sessions;
 pub mod sign_in;
 pub mod supervise;
 pub mod surveys;
+/// Test databases and fixtures: only in test builds (the `testing`
+/// feature, which the crates' dev-dependencies turn on).
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
 pub mod tracks;

@@ -92,10 +92,7 @@ fn app_with_loops(db: &Db, outbox: Option<std::path::PathBuf>) -> TestApp {
         },
     )
     .unwrap();
-    TestApp {
-        db: db.clone(),
-        app: navet_web::app(state),
-    }
+    TestApp::from_state(state)
 }
 
 both_engines!(
