@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use navet_store::backup::{self, Verified};
 
-use crate::{database_url, open_db};
+use crate::config::Settings;
 
 #[derive(Args)]
 pub struct BackupArgs {
@@ -25,9 +25,9 @@ fn size(bytes: u64) -> String {
     format!("{} MB ({bytes} byte)", format!("{mb:.1}").replace('.', ","))
 }
 
-pub async fn run(a: BackupArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn run(a: BackupArgs, settings: &Settings) -> Result<()> {
+    let url = settings.database_url(a.database_url)?;
+    let db = settings.open_db(&url).await?;
     let result = backup::run(&db, &a.out).await;
     db.close().await;
     let b = result?;

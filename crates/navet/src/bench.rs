@@ -27,8 +27,8 @@ pub struct BenchArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
     /// API token of a coordinator or admin (`navet token create`), or NAVET_TOKEN.
-    #[arg(long, env = "NAVET_TOKEN")]
-    pub token: String,
+    #[arg(long)]
+    pub token: Option<String>,
     /// Number of booking requests (one distinct person each).
     #[arg(short = 'n', long, default_value_t = 5000)]
     pub requests: usize,
@@ -118,7 +118,10 @@ where
     all
 }
 
-pub async fn run(a: BenchArgs) -> Result<()> {
+pub async fn run(a: BenchArgs, settings: &crate::config::Settings) -> Result<()> {
+    let Some(token) = a.token.clone().or_else(|| settings.token.clone()) else {
+        bail!("ange --token eller NAVET_TOKEN");
+    };
     if a.what != "booking" {
         bail!("okänt test ”{}”: bara `booking` finns", a.what);
     }
@@ -133,7 +136,7 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     let api = Arc::new(Api {
         client,
         base: a.url.trim_end_matches('/').to_string(),
-        auth: format!("Bearer {}", a.token.trim()),
+        auth: format!("Bearer {}", token.trim()),
     });
     let run_id = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
 

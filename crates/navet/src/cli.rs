@@ -11,7 +11,7 @@ use navet_store::audit::Who;
 use navet_store::{accounts, demo, migrate, seed};
 use navet_web::{AppState, Config};
 
-use crate::{database_url, open_db};
+use crate::config::Settings;
 
 #[derive(Parser)]
 #[command(
@@ -74,8 +74,8 @@ pub struct DemoArgs {
     pub port: u16,
     #[arg(long, default_value = "./navet-data")]
     pub data_dir: PathBuf,
-    /// Configuration file (TOML): sign-in providers (see README).
-    #[arg(long, env = "NAVET_CONFIG")]
+    /// Configuration file (TOML): sign-in providers (see README); or NAVET_CONFIG.
+    #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
@@ -87,8 +87,8 @@ pub struct ServeArgs {
     pub port: u16,
     #[arg(long)]
     pub database_url: Option<String>,
-    /// Configuration file (TOML): sign-in providers (see README).
-    #[arg(long, env = "NAVET_CONFIG")]
+    /// Configuration file (TOML): sign-in providers (see README); or NAVET_CONFIG.
+    #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
@@ -181,8 +181,6 @@ pub enum AuditCmd {
     Verify(DbArgs),
 }
 
-/// Cookies are `Secure` (and get the `__Host-` name) when people reach Navet
-/// over HTTPS or on this machine; NAVET_SECURE_COOKIES=0/1 overrides.
 /// The configuration file's sign-in providers, their secrets taken from the
 /// environment variables the file names.
 fn sign_in_providers(file: Option<&std::path::Path>) -> Result<Vec<navet_web::oidc::Provider>> {
@@ -198,44 +196,37 @@ fn sign_in_providers(file: Option<&std::path::Path>) -> Result<Vec<navet_web::oi
         .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))
 }
 
+/// The web tier's settings for serving on `bind:port`. Cookies are
+/// `Secure` (and get the `__Host-` name) when people reach Navet over HTTPS
+/// or on this machine; NAVET_SECURE_COOKIES=0/1 overrides.
 fn web_config(
+    settings: &Settings,
     bind: &str,
     port: u16,
     demo: bool,
     outbox_dir: Option<PathBuf>,
-    config_file: Option<&std::path::Path>,
+    config_flag: Option<PathBuf>,
 ) -> Result<Config> {
     let local = matches!(bind, "127.0.0.1" | "localhost" | "::1");
-    let public_url = std::env::var("NAVET_PUBLIC_URL").unwrap_or_else(|_| {
+    let public_url = settings.public_url.clone().unwrap_or_else(|| {
         let host = if local { "localhost" } else { bind };
         format!("http://{host}:{port}")
     });
-    let secure_cookies = match std::env::var("NAVET_SECURE_COOKIES").ok().as_deref() {
-        Some("1") | Some("true") => true,
-        Some("0") | Some("false") => false,
-        _ => public_url.starts_with("https://") || local,
-    };
+    let secure_cookies = settings
+        .secure_cookies
+        .unwrap_or(public_url.starts_with("https://") || local);
+    let config_file = config_flag.or_else(|| settings.config_file.clone());
     Ok(Config {
         secure_cookies,
-        trust_proxy: matches!(
-            std::env::var("NAVET_TRUST_PROXY").ok().as_deref(),
-            Some("1") | Some("true")
-        ),
-        idle_timeout_secs: std::env::var("NAVET_IDLE_TIMEOUT_SECS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(30 * 60),
-        session_max_secs: std::env::var("NAVET_SESSION_MAX_SECS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(12 * 3600),
+        trust_proxy: settings.trust_proxy,
+        idle_timeout_secs: settings.idle_timeout_secs,
+        session_max_secs: settings.session_max_secs,
         public_url: public_url.trim_end_matches('/').to_string(),
-        outbox_dir: std::env::var("NAVET_OUTBOX_DIR")
-            .ok()
-            .map(PathBuf::from)
-            .or(outbox_dir),
+        outbox_dir: settings.outbox_dir.clone().or(outbox_dir),
+        smtp_url: settings.smtp_url.clone(),
+        mail_from: settings.mail_from.clone(),
         demo,
-        oidc: sign_in_providers(config_file)?,
+        oidc: sign_in_providers(config_file.as_deref())?,
     })
 }
 
@@ -265,12 +256,12 @@ async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> Res
     Ok(())
 }
 
-pub async fn demo(a: DemoArgs) -> Result<()> {
+pub async fn demo(a: DemoArgs, settings: &Settings) -> Result<()> {
     std::fs::create_dir_all(&a.data_dir)
         .with_context(|| format!("kunde inte skapa {}", a.data_dir.display()))?;
     let db_path = a.data_dir.join("navet.db");
     let url = format!("sqlite://{}", db_path.display());
-    let db = open_db(&url).await?;
+    let db = settings.open_db(&url).await?;
     migrate::run(&db).await?;
     seed::load_reference(&db).await?;
     if demo::loaded(&db).await? {
@@ -284,11 +275,12 @@ pub async fn demo(a: DemoArgs) -> Result<()> {
         demo::load(&db, &hash).await?;
     }
     let config = web_config(
+        settings,
         &a.bind,
         a.port,
         true,
         Some(a.data_dir.join("outbox")),
-        a.config.as_deref(),
+        a.config,
     )?;
     println!();
     println!("Navet körs på {}", config.public_url);
@@ -300,22 +292,20 @@ pub async fn demo(a: DemoArgs) -> Result<()> {
     serve_app(db, &a.bind, a.port, config).await
 }
 
-pub async fn serve(a: ServeArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn serve(a: ServeArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let pending = migrate::run(&db).await?;
     if !pending.is_empty() {
         tracing::info!("migrations applied: {}", pending.join(", "));
     }
     seed::load_reference(&db).await?;
-    let config = web_config(&a.bind, a.port, false, None, a.config.as_deref())?;
+    let config = web_config(settings, &a.bind, a.port, false, None, a.config)?;
     println!("Navet körs på {}", config.public_url);
     serve_app(db, &a.bind, a.port, config).await
 }
 
-pub async fn migrate(a: DbArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn migrate(a: DbArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let applied = migrate::run(&db).await?;
     let loaded = seed::load_reference(&db).await?;
     if applied.is_empty() {
@@ -332,9 +322,8 @@ pub async fn migrate(a: DbArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn user_add(a: UserAddArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn user_add(a: UserAddArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let Some(role) = Role::parse(&a.role) else {
         bail!(
             "okänd roll ”{}”: ange admin, coordinator, trainer, manager eller participant",
@@ -397,7 +386,7 @@ pub async fn user_add(a: UserAddArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn token_create(a: TokenArgs) -> Result<()> {
+pub async fn token_create(a: TokenArgs, settings: &Settings) -> Result<()> {
     let draft = domain::tokens::check(
         &a.name,
         a.expires_days.as_deref().unwrap_or(""),
@@ -411,8 +400,7 @@ pub async fn token_create(a: TokenArgs) -> Result<()> {
                 .collect();
         anyhow::anyhow!("{}", msgs.join("; "))
     })?;
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+    let db = settings.db(a.database_url).await?;
     let account = accounts::by_email(&db, &a.email)
         .await?
         .with_context(|| format!("inget konto har e-postadressen {}", a.email))?;
@@ -432,9 +420,8 @@ pub async fn token_create(a: TokenArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn token_list(a: TokenListArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn token_list(a: TokenListArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let of = match &a.email {
         Some(e) => Some(
             accounts::by_email(&db, e)
@@ -463,9 +450,8 @@ pub async fn token_list(a: TokenListArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn token_revoke(a: TokenRevokeArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn token_revoke(a: TokenRevokeArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     accounts::revoke_token(&db, &Who::system("kommandoraden"), a.id)
         .await
         .map_err(|e| match e {
@@ -479,9 +465,8 @@ pub async fn token_revoke(a: TokenRevokeArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn audit_verify(a: DbArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn audit_verify(a: DbArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let verdict = navet_store::audit::verify(&db).await?;
     db.close().await;
     match verdict {
@@ -495,9 +480,8 @@ pub async fn audit_verify(a: DbArgs) -> Result<()> {
     }
 }
 
-pub async fn user_reset_second_factor(a: UserEmailArgs) -> Result<()> {
-    let url = database_url(a.database_url)?;
-    let db = open_db(&url).await?;
+pub async fn user_reset_second_factor(a: UserEmailArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     let account = accounts::by_email(&db, &a.email)
         .await?
         .with_context(|| format!("inget konto med e-postadressen {}", a.email.trim()))?;

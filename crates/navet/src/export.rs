@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 
+use crate::config::Settings;
 use crate::report::{emit, period};
-use crate::{database_url, open_db};
 
 #[derive(Subcommand)]
 pub enum ExportCmd {
@@ -37,18 +37,18 @@ pub struct ParticipationArgs {
     pub database_url: Option<String>,
 }
 
-pub async fn run(cmd: ExportCmd) -> Result<()> {
+pub async fn run(cmd: ExportCmd, settings: &Settings) -> Result<()> {
     match cmd {
-        ExportCmd::Participations(a) => participations(a).await,
+        ExportCmd::Participations(a) => participations(a, settings).await,
     }
 }
 
-async fn participations(a: ParticipationArgs) -> Result<()> {
+async fn participations(a: ParticipationArgs, settings: &Settings) -> Result<()> {
     let period = period(&a.from, &a.to)?;
     if a.ref_prefix.trim().is_empty() || a.ref_prefix.chars().count() > 40 {
         bail!("--ref-prefix ska vara 1–40 tecken");
     }
-    let db = open_db(&database_url(a.database_url)?).await?;
+    let db = settings.db(a.database_url).await?;
     let x = navet_store::participations::export(&db, period, a.ref_prefix.trim()).await?;
     db.close().await;
     if !x.problems.is_empty() {

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use navet_store::audit::Who;
 use navet_store::{funding, history_import};
 
-use crate::{database_url, open_db};
+use crate::config::Settings;
 
 #[derive(Subcommand)]
 pub enum ImportCmd {
@@ -40,10 +40,10 @@ fn who(what: &str) -> Who {
     Who::system(&format!("kommandoraden (import {what})"))
 }
 
-pub async fn run(cmd: ImportCmd) -> Result<()> {
+pub async fn run(cmd: ImportCmd, settings: &Settings) -> Result<()> {
     match cmd {
-        ImportCmd::Participations(a) => participations(a).await,
-        ImportCmd::Funding(a) => funding_programme(a).await,
+        ImportCmd::Participations(a) => participations(a, settings).await,
+        ImportCmd::Funding(a) => funding_programme(a, settings).await,
     }
 }
 
@@ -62,9 +62,9 @@ fn read_capped(file: &std::path::Path, max: usize) -> Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("kunde inte läsa {}", file.display()))
 }
 
-async fn participations(a: ParticipationArgs) -> Result<()> {
+async fn participations(a: ParticipationArgs, settings: &Settings) -> Result<()> {
     let bytes = read_capped(&a.file, domain::tabular::LIMITS.max_file_bytes)?;
-    let db = open_db(&database_url(a.database_url)?).await?;
+    let db = settings.db(a.database_url).await?;
     navet_store::migrate::run(&db).await?;
     let name = a.file.display().to_string();
     match history_import::import(&db, &who("participations"), &name, &bytes, a.create_courses)
@@ -86,11 +86,11 @@ async fn participations(a: ParticipationArgs) -> Result<()> {
     }
 }
 
-async fn funding_programme(a: FundingArgs) -> Result<()> {
+async fn funding_programme(a: FundingArgs, settings: &Settings) -> Result<()> {
     let bytes = read_capped(&a.file, domain::funding::MAX_TOML_BYTES)?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("kunde inte läsa {} som UTF-8-text", a.file.display()))?;
-    let db = open_db(&database_url(a.database_url)?).await?;
+    let db = settings.db(a.database_url).await?;
     navet_store::migrate::run(&db).await?;
     let name = a.file.display().to_string();
     let known = funding::municipality_names(&db).await?;

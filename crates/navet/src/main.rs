@@ -4,28 +4,36 @@
 mod backup;
 mod bench;
 mod cli;
+mod config;
 mod export;
 mod import;
 mod report;
 mod roles;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Parser;
+
+use config::Settings;
 
 #[tokio::main]
 async fn main() {
+    let args = cli::Cli::parse();
+    // Every NAVET_* setting, read once; a bad one stops here, named.
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fel: {e:#}");
+            std::process::exit(1);
+        }
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NAVET_LOG")
-                .unwrap_or_else(|_| "navet=info,navet_web=info,warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::new(settings.log_filter()))
         .with_writer(std::io::stderr)
         .init();
-    let args = cli::Cli::parse();
     if !matches!(args.command, cli::Command::Demo(_) | cli::Command::Serve(_)) {
         exit_quietly_on_closed_pipe();
     }
-    if let Err(e) = run(args).await {
+    if let Err(e) = run(args, &settings).await {
         eprintln!("fel: {e:#}");
         std::process::exit(1);
     }
@@ -45,42 +53,26 @@ fn exit_quietly_on_closed_pipe() {
     }
 }
 
-async fn run(args: cli::Cli) -> Result<()> {
+async fn run(args: cli::Cli, settings: &Settings) -> Result<()> {
     use cli::Command::*;
+    let s = settings;
     match args.command {
-        Demo(a) => cli::demo(a).await,
-        Serve(a) => cli::serve(a).await,
-        Migrate(a) => cli::migrate(a).await,
-        User(cli::UserCmd::Add(a)) => cli::user_add(a).await,
-        User(cli::UserCmd::ResetSecondFactor(a)) => cli::user_reset_second_factor(a).await,
-        Token(cli::TokenCmd::Create(a)) => cli::token_create(a).await,
-        Token(cli::TokenCmd::List(a)) => cli::token_list(a).await,
-        Token(cli::TokenCmd::Revoke(a)) => cli::token_revoke(a).await,
-        Audit(cli::AuditCmd::Verify(a)) => cli::audit_verify(a).await,
-        Import(c) => import::run(c).await,
-        Roles(c) => roles::run(c).await,
-        Export(c) => export::run(c).await,
-        Report(c) => report::run(c).await,
-        Backup(a) => backup::run(a).await,
-        Bench(a) => bench::run(a).await,
+        Demo(a) => cli::demo(a, s).await,
+        Serve(a) => cli::serve(a, s).await,
+        Migrate(a) => cli::migrate(a, s).await,
+        User(cli::UserCmd::Add(a)) => cli::user_add(a, s).await,
+        User(cli::UserCmd::ResetSecondFactor(a)) => cli::user_reset_second_factor(a, s).await,
+        Token(cli::TokenCmd::Create(a)) => cli::token_create(a, s).await,
+        Token(cli::TokenCmd::List(a)) => cli::token_list(a, s).await,
+        Token(cli::TokenCmd::Revoke(a)) => cli::token_revoke(a, s).await,
+        Audit(cli::AuditCmd::Verify(a)) => cli::audit_verify(a, s).await,
+        Import(c) => import::run(c, s).await,
+        Roles(c) => roles::run(c, s).await,
+        Export(c) => export::run(c, s).await,
+        Report(c) => report::run(c, s).await,
+        Backup(a) => backup::run(a, s).await,
+        Bench(a) => bench::run(a, s).await,
     }
-}
-
-/// The database URL from the flag or NAVET_DATABASE_URL.
-pub fn database_url(flag: Option<String>) -> Result<String> {
-    match flag.or_else(|| std::env::var("NAVET_DATABASE_URL").ok()) {
-        Some(u) if !u.trim().is_empty() => Ok(u),
-        _ => bail!(
-            "ange --database-url eller NAVET_DATABASE_URL (sqlite://SÖKVÄG eller postgres://…)"
-        ),
-    }
-}
-
-pub async fn open_db(url: &str) -> Result<navet_store::Db> {
-    let db = navet_store::Db::connect(url)
-        .await
-        .with_context(|| format!("kunde inte öppna databasen {}", redact(url)))?;
-    Ok(db)
 }
 
 /// A database URL without its password, for messages.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::{database_url, open_db};
+use crate::config::Settings;
 
 #[derive(Subcommand)]
 pub enum ReportCmd {
@@ -69,18 +69,18 @@ pub fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     }
 }
 
-pub async fn run(cmd: ReportCmd) -> Result<()> {
+pub async fn run(cmd: ReportCmd, settings: &Settings) -> Result<()> {
     match cmd {
-        ReportCmd::Indicators(a) => indicators(a).await,
+        ReportCmd::Indicators(a) => indicators(a, settings).await,
     }
 }
 
-async fn indicators(a: IndicatorArgs) -> Result<()> {
+async fn indicators(a: IndicatorArgs, settings: &Settings) -> Result<()> {
     let period = period(&a.from, &a.to)?;
     if matches!(a.format, Format::Xlsx) && a.out.is_none() && std::io::stdout().is_terminal() {
         bail!("en XLSX-fil kan inte visas i terminalen: ange --out FIL.xlsx");
     }
-    let db = open_db(&database_url(a.database_url)?).await?;
+    let db = settings.db(a.database_url).await?;
     let report = navet_store::reports::indicator_report(&db, period).await?;
     db.close().await;
     let bytes = match a.format {

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use navet_store::audit::Who;
 use navet_store::{org, role_mappings, StoreError};
 
-use crate::{database_url, open_db};
+use crate::config::Settings;
 
 #[derive(Subcommand)]
 pub enum RolesCmd {
@@ -36,15 +36,15 @@ pub struct ListArgs {
     pub database_url: Option<String>,
 }
 
-pub async fn run(cmd: RolesCmd) -> Result<()> {
+pub async fn run(cmd: RolesCmd, settings: &Settings) -> Result<()> {
     match cmd {
-        RolesCmd::Map(a) => map(a).await,
-        RolesCmd::Mappings(a) => list(a).await,
+        RolesCmd::Map(a) => map(a, settings).await,
+        RolesCmd::Mappings(a) => list(a, settings).await,
     }
 }
 
-async fn map(a: MapArgs) -> Result<()> {
-    let db = open_db(&database_url(a.database_url)?).await?;
+async fn map(a: MapArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     // The role by its own name or an alternative, never through a mapping.
     let roles = org::roles(&db).await?;
     let plain =
@@ -94,8 +94,8 @@ async fn map(a: MapArgs) -> Result<()> {
     Ok(())
 }
 
-async fn list(a: ListArgs) -> Result<()> {
-    let db = open_db(&database_url(a.database_url)?).await?;
+async fn list(a: ListArgs, settings: &Settings) -> Result<()> {
+    let db = settings.db(a.database_url).await?;
     for m in role_mappings::list(&db).await? {
         println!(
             "{}\t{}\t{}",

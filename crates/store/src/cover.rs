@@ -335,8 +335,7 @@ pub async fn step_in(
     };
     let parts = crate::session_rows::parts(&mut tx, session_id).await?;
     let now = crate::time::now();
-    let notice =
-        notices::trainer_assigned(&s.text(&parts), &outbox::sender(), &to, &who.label, now);
+    let notice = notices::trainer_assigned(&s.text(&parts), db.sender(), &to, &who.label, now);
     let addr = Address {
         email: to.email.clone(),
         person_id: Some(person_id),

@@ -1,5 +1,8 @@
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use domain::notices::Sender;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -21,12 +24,34 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// lock to a write lock (which fails with SQLITE_BUSY under load, whatever
 /// the busy timeout). On PostgreSQL both pools are the same pool and row
 /// locks (`SELECT … FOR UPDATE`) serialise what must be serialised.
+///
+/// The handle also carries the settings the store's writes need and that
+/// the binary reads once at start (see `Options`): nothing in the store
+/// reads the environment or a global.
 #[derive(Clone, Debug)]
 pub struct Db {
     read: AnyPool,
     write: AnyPool,
     engine: Engine,
     url: String,
+    sender: Arc<Sender>,
+}
+
+/// How to connect: filled in by the binary from its configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Connections per pool; `None` for 8 SQLite readers or 16 PostgreSQL
+    /// connections.
+    pub pool_size: Option<u32>,
+}
+
+/// Where links in notices point and who sends them, until the web tier
+/// says otherwise (`Db::with_sender`).
+fn default_sender() -> Sender {
+    Sender {
+        base_url: "http://127.0.0.1:8080".into(),
+        from_email: "navet@localhost".into(),
+    }
 }
 
 /// SQLite settings applied on every connection. `synchronous=FULL` makes
@@ -36,8 +61,14 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000
      PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
 
 impl Db {
-    /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`.
+    /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`
+    /// with the default options.
     pub async fn connect(url: &str) -> StoreResult<Db> {
+        Db::connect_with(url, &Options::default()).await
+    }
+
+    /// Connect with the given options.
+    pub async fn connect_with(url: &str, options: &Options) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -49,13 +80,10 @@ impl Db {
             )
             .into());
         };
-        let pool_size: u32 = std::env::var("NAVET_DB_POOL")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(match engine {
-                Engine::Sqlite => 8,
-                Engine::Postgres => 16,
-            });
+        let pool_size: u32 = options.pool_size.unwrap_or(match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        });
         match engine {
             Engine::Sqlite => {
                 let full = if url.contains('?') {
@@ -92,6 +120,7 @@ impl Db {
                     write,
                     engine,
                     url: url.to_string(),
+                    sender: Arc::new(default_sender()),
                 })
             }
             Engine::Postgres => {
@@ -106,9 +135,22 @@ impl Db {
                     write: pool,
                     engine,
                     url: url.to_string(),
+                    sender: Arc::new(default_sender()),
                 })
             }
         }
+    }
+
+    /// The same handle (same pools) with notices linking to and sent
+    /// from `sender`.
+    pub fn with_sender(mut self, sender: Sender) -> Db {
+        self.sender = Arc::new(sender);
+        self
+    }
+
+    /// Where links in notices point and who sends them.
+    pub fn sender(&self) -> &Sender {
+        &self.sender
     }
 
     pub fn engine(&self) -> Engine {

@@ -154,7 +154,7 @@ pub async fn invite(
     ids.dedup();
     let now = crate::time::now();
     let expires_at = now + rules::INVITATION_VALID_SECS;
-    let sender = crate::outbox::sender();
+    let sender = db.sender().clone();
     let mut tx = db.begin().await?;
     let found = load(&mut tx, &ids).await?;
     let mut out = Vec::with_capacity(ids.len());

@@ -50,13 +50,16 @@ pub mod sign_in;
 pub mod staff_import;
 pub mod supervise;
 pub mod surveys;
+/// Test databases and fixtures: only in test builds (the `testing`
+/// feature, which the crates' dev-dependencies turn on).
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
 pub mod tracks;
 pub mod trainers;
 pub mod unit_overview;
 
-pub use db::{Db, Engine, Tx};
+pub use db::{Db, Engine, Options as DbOptions, Tx};
 pub use error::{StoreError, StoreResult};
 
 /// A named point where tests can inject a panic (see `faults`, present only

@@ -2,34 +2,12 @@
 //! change they announce, so none is lost and none is sent for a change that
 //! rolled back; a delivery loop sends them afterwards (SMTP or a folder).
 
-use std::sync::{OnceLock, RwLock};
-
-use domain::notices::{Notice, Sender};
+use domain::notices::Notice;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::db::Db;
 use crate::error::StoreResult;
-
-static SENDER: OnceLock<RwLock<Sender>> = OnceLock::new();
-
-fn sender_cell() -> &'static RwLock<Sender> {
-    SENDER.get_or_init(|| {
-        RwLock::new(Sender {
-            base_url: "http://127.0.0.1:8080".into(),
-            from_email: "navet@localhost".into(),
-        })
-    })
-}
-
-/// Where links in notices point and who sends them (set once at start-up).
-pub fn set_sender(s: Sender) {
-    *sender_cell().write().expect("sender lock") = s;
-}
-
-pub fn sender() -> Sender {
-    sender_cell().read().expect("sender lock").clone()
-}
 
 /// Who a notice goes to and what it concerns.
 #[derive(Debug, Clone, Default)]

@@ -101,13 +101,8 @@ pub async fn request(
     .execute(&mut *tx)
     .await?;
     let provider = municipality.as_deref().and_then(provider_for);
-    let (subject, body) = rules::reset_mail(
-        &crate::outbox::sender(),
-        &name,
-        &key,
-        provider.as_deref(),
-        expires_at,
-    );
+    let (subject, body) =
+        rules::reset_mail(db.sender(), &name, &key, provider.as_deref(), expires_at);
     crate::outbox::enqueue_text(&mut tx, "password_reset", &address, person, &subject, &body)
         .await?;
     audit::record(

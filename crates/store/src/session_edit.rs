@@ -199,7 +199,7 @@ pub async fn edit(
             .await?;
     }
     let mut ctx = SessionCtx::load(db, &mut tx, id, now).await?;
-    let sender = outbox::sender();
+    let sender = db.sender().clone();
     // Over capacity: the latest bookings to the top of the waiting list.
     let lowest: Option<i64> = sqlx::query_scalar(
         "SELECT MIN(waitlist_seq) FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",

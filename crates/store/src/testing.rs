@@ -2,8 +2,12 @@
 //!
 //! SQLite: a file in a temporary directory. PostgreSQL: a new database on
 //! the server at `NAVET_TEST_PG_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`), dropped when the test
-//! ends, also when it panics.
+//! `postgres://postgres@127.0.0.1:5432/postgres`), cloned from a migrated
+//! template database (`navet_tpl_<fingerprint>`, made once for all test
+//! binaries) and dropped when the test ends, also when it panics.
+//!
+//! Compiled only for tests: the `testing` feature, which the crates'
+//! dev-dependencies turn on.
 
 use crate::db::Db;
 
@@ -12,6 +16,8 @@ pub struct TestDb {
     pg_name: Option<String>,
     dir: Option<std::path::PathBuf>,
 }
+
+const PG_NEEDED: &str = "PostgreSQL is needed for the tests (set NAVET_TEST_PG_URL; the test script starts one on 127.0.0.1:5432)";
 
 pub fn pg_admin_url() -> String {
     std::env::var("NAVET_TEST_PG_URL")
@@ -24,6 +30,150 @@ fn unique_suffix() -> String {
         std::process::id(),
         &crate::accounts::new_secret()[..10]
     )
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn pg_url_for(admin_url: &str, name: &str) -> String {
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+async fn create_pg_database(admin_url: &str, name: &str) {
+    let admin = Db::connect(admin_url).await.expect(PG_NEEDED);
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(admin.writer())
+        .await
+        .expect("create test database");
+    admin.close().await;
+}
+
+/// What the template's contents depend on: the migration files, the code
+/// that runs them (with its Rust steps) and the reference data. A change
+/// to any of them gives a new template name, so a template is never stale.
+pub fn schema_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for (file, sql) in crate::migrate::MIGRATION_FILES {
+        part(file.as_bytes());
+        part(sql.as_bytes());
+    }
+    for code in [
+        include_str!("migrate.rs"),
+        include_str!("seed.rs"),
+        include_str!("../../../seed/municipalities.csv"),
+        include_str!("../../../seed/roles.csv"),
+        include_str!("../../../seed/competence_areas.csv"),
+    ] {
+        part(code.as_bytes());
+    }
+    hex::encode(h.finalize())[..16].to_string()
+}
+
+/// Serialises template creation across test binaries running at once.
+const TEMPLATE_LOCK: i64 = 0x6e61_7665_7400_0001;
+
+/// The migrated template database for this schema, made once: the first
+/// test (in any test binary) that needs it takes a PostgreSQL advisory
+/// lock, builds it under a temporary name and renames it when complete;
+/// the others wait for the lock and find it there. Unused templates of
+/// other schemas are dropped at the same time.
+async fn pg_template(admin_url: &str) -> String {
+    static READY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    READY
+        .get_or_init(|| async {
+            let name = format!("navet_tpl_{}", schema_fingerprint());
+            build_pg_template(admin_url, &name).await;
+            name
+        })
+        .await
+        .clone()
+}
+
+async fn build_pg_template(admin_url: &str, name: &str) {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect(PG_NEEDED);
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(TEMPLATE_LOCK)
+        .execute(&mut conn)
+        .await
+        .expect("template lock");
+    let now = crate::time::now();
+    let existing: Vec<(String, Option<String>)> = sqlx::query(
+        "SELECT datname::text, shobj_description(oid, 'pg_database') FROM pg_database \
+         WHERE datname::text LIKE 'navet_tpl_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("list templates")
+    .iter()
+    .map(|r| (r.get::<String, _>(0), r.get::<Option<String>, _>(1)))
+    .collect();
+    if !existing.iter().any(|(n, _)| n == name) {
+        let building = format!("{name}_build_{}", unique_suffix());
+        create_pg_database(admin_url, &building).await;
+        let db = Db::connect(&pg_url_for(admin_url, &building))
+            .await
+            .expect("pg connect");
+        crate::migrate::run(&db).await.expect("migrate template");
+        crate::seed::load_reference(&db)
+            .await
+            .expect("template reference data");
+        db.close().await;
+        let mut tries = 0;
+        // A closed pool's connections can linger on the server a while;
+        // nobody else knows this database, so they are ended here.
+        let end_others = format!(
+            "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname::text = '{building}'"
+        );
+        loop {
+            let _ = sqlx::raw_sql(&end_others).execute(&mut conn).await;
+            let Err(e) = sqlx::raw_sql(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut conn)
+                .await
+            else {
+                break;
+            };
+            tries += 1;
+            assert!(tries < 20, "rename template {building}: {e}");
+            tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
+        }
+    }
+    // Each test binary stamps the template it uses; templates nobody used
+    // for two hours (older schemas, other branches on the same server) and
+    // builds a crashed run left half done (none is under way: this
+    // connection holds the lock) are dropped.
+    sqlx::raw_sql(&format!(
+        "COMMENT ON DATABASE {name} IS 'navet test template, used {now}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("stamp template");
+    for (old, note) in existing.iter().filter(|(n, _)| n != name) {
+        let used: Option<i64> = note
+            .as_deref()
+            .and_then(|c| c.rsplit(' ').next())
+            .and_then(|t| t.parse().ok());
+        if used.is_none_or(|t| now - t > 2 * 3600) {
+            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {old}"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(TEMPLATE_LOCK)
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
 }
 
 impl TestDb {
@@ -43,30 +193,31 @@ impl TestDb {
         }
     }
 
+    /// A new PostgreSQL database, cloned from the migrated template (see
+    /// `pg_template`): `CREATE DATABASE … TEMPLATE` copies files, which is
+    /// much faster than running every migration again.
     pub async fn postgres() -> TestDb {
         let admin_url = pg_admin_url();
+        let template = pg_template(&admin_url).await;
         let name = format!("navet_test_{}", unique_suffix());
         {
-            let admin = Db::connect(&admin_url).await.expect(
-                "PostgreSQL is needed for the tests (set NAVET_TEST_PG_URL; the test script starts one on 127.0.0.1:5432)",
-            );
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            let admin = Db::connect(&admin_url).await.expect(PG_NEEDED);
+            let mut tries = 0;
+            // A connection to the template that has only just closed can
+            // still count as "in use" for a moment.
+            while let Err(e) = sqlx::raw_sql(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .execute(admin.writer())
                 .await
-                .expect("create test database");
+            {
+                tries += 1;
+                assert!(tries < 20, "create test database from {template}: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
+            }
             admin.close().await;
         }
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b)
-            .unwrap_or(&admin_url);
-        let db = Db::connect(&format!("{base}/{name}"))
+        let db = Db::connect(&pg_url_for(&admin_url, &name))
             .await
             .expect("pg connect");
-        crate::migrate::run(&db).await.expect("migrate");
-        crate::seed::load_reference(&db)
-            .await
-            .expect("reference data");
         TestDb {
             db,
             pg_name: Some(name),

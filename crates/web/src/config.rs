@@ -1,4 +1,5 @@
-//! Web settings, filled in by the binary from flags and environment.
+//! Web settings, filled in by the binary from flags and environment (the
+//! binary reads every `NAVET_*` setting once; this crate reads none).
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -15,6 +16,10 @@ pub struct Config {
     pub public_url: String,
     /// Where notices go when no SMTP server is configured.
     pub outbox_dir: Option<std::path::PathBuf>,
+    /// Send notices by SMTP (`smtps://user:pass@host`, as lettre reads it).
+    pub smtp_url: Option<String>,
+    /// The sender address of notices; `navet@HOST` of the public URL when None.
+    pub mail_from: Option<String>,
     /// Demo mode: show the demo banner.
     pub demo: bool,
     /// Municipalities' OpenID providers (from the configuration file).
@@ -30,6 +35,8 @@ impl Default for Config {
             session_max_secs: 12 * 3600,
             public_url: "http://127.0.0.1:8080".into(),
             outbox_dir: None,
+            smtp_url: None,
+            mail_from: None,
             demo: false,
             oidc: Vec::new(),
         }
@@ -41,6 +48,23 @@ impl Config {
     /// told to use nothing else (HSTS).
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+    /// Where links in notices point and who sends them.
+    pub fn notice_sender(&self) -> domain::notices::Sender {
+        let host = self
+            .public_url
+            .split("://")
+            .nth(1)
+            .and_then(|h| h.split([':', '/']).next())
+            .filter(|h| !h.is_empty())
+            .unwrap_or("localhost");
+        domain::notices::Sender {
+            base_url: self.public_url.clone(),
+            from_email: self
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| format!("navet@{host}")),
+        }
     }
     pub fn session_cookie(&self) -> &'static str {
         if self.secure_cookies {
@@ -55,5 +79,26 @@ impl Config {
         } else {
             "navet_csrf"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn notice_sender_defaults_to_the_public_host() {
+        let c = Config {
+            public_url: "https://navet.example.se:8443".into(),
+            ..Config::default()
+        };
+        let s = c.notice_sender();
+        assert_eq!(s.base_url, "https://navet.example.se:8443");
+        assert_eq!(s.from_email, "navet@navet.example.se");
+        let c = Config {
+            mail_from: Some("kurs@kumla.se".into()),
+            ..c
+        };
+        assert_eq!(c.notice_sender().from_email, "kurs@kumla.se");
     }
 }

@@ -47,8 +47,10 @@ pub struct AppState {
 
 impl AppState {
     /// Needs a running Tokio runtime (it starts the booking writers).
+    /// Notices written through this state link to the config's public
+    /// URL and are sent from its address (`Config::notice_sender`).
     pub fn new(db: Db, config: Config) -> Self {
-        notify::configure_sender(&config);
+        let db = db.with_sender(config.notice_sender());
         AppState {
             bookings: navet_store::bookings::Queue::start(db.clone()),
             oidc: Arc::new(oidc::Registry::new(config.oidc.clone())),

@@ -1,10 +1,11 @@
 //! Delivering the notice outbox (SMTP, or a folder of `.eml` files in demo
 //! and tests) and the minute sweep that releases expired reservations.
 //!
-//! SMTP is configured with `NAVET_SMTP_URL` (`smtps://user:pass@host` or
-//! `smtp://host:25`, as lettre reads it) and `NAVET_MAIL_FROM`; without
-//! it, notices go to the config's outbox folder, and without that they stay
-//! in the outbox table (listed on the admin page).
+//! SMTP is configured with `Config::smtp_url` (`NAVET_SMTP_URL`:
+//! `smtps://user:pass@host` or `smtp://host:25`, as lettre reads it) and
+//! `Config::mail_from`; without it, notices go to the config's outbox
+//! folder, and without that they stay in the outbox table (listed on the
+//! admin page).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,21 +19,6 @@ use navet_store::{supervise, Db};
 
 use crate::{AppState, Config};
 
-/// Where links in notices point and who sends them.
-pub fn configure_sender(config: &Config) {
-    let host = config
-        .public_url
-        .split("://")
-        .nth(1)
-        .and_then(|h| h.split([':', '/']).next())
-        .unwrap_or("localhost")
-        .to_string();
-    outbox::set_sender(domain::notices::Sender {
-        base_url: config.public_url.clone(),
-        from_email: std::env::var("NAVET_MAIL_FROM").unwrap_or_else(|_| format!("navet@{host}")),
-    });
-}
-
 pub enum Transport {
     /// One `.eml` file per notice.
     Folder(PathBuf),
@@ -40,9 +26,9 @@ pub enum Transport {
 }
 
 impl Transport {
-    /// From the environment and config; None when notices should stay queued.
+    /// From the config; None when notices should stay queued.
     pub fn from_config(config: &Config) -> anyhow::Result<Option<Transport>> {
-        if let Ok(url) = std::env::var("NAVET_SMTP_URL") {
+        if let Some(url) = &config.smtp_url {
             if !url.trim().is_empty() {
                 let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
                     .map_err(|e| anyhow::anyhow!("NAVET_SMTP_URL: {e}"))?
@@ -53,17 +39,16 @@ impl Transport {
         Ok(config.outbox_dir.clone().map(Transport::Folder))
     }
 
-    async fn send(&self, m: &Message) -> anyhow::Result<()> {
-        let from = outbox::sender().from_email;
+    async fn send(&self, m: &Message, from: &str) -> anyhow::Result<()> {
         match self {
             Transport::Folder(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
                 let name = format!("{:08}-{}.eml", m.id, m.kind);
-                tokio::fs::write(dir.join(name), outbox::to_eml(m, &from)).await?;
+                tokio::fs::write(dir.join(name), outbox::to_eml(m, from)).await?;
                 Ok(())
             }
             Transport::Smtp(t) => {
-                let email = build_email(m, &from)?;
+                let email = build_email(m, from)?;
                 t.send(email).await?;
                 Ok(())
             }
@@ -100,7 +85,7 @@ fn build_email(m: &Message, from: &str) -> anyhow::Result<lettre::Message> {
 pub async fn deliver_once(db: &Db, t: &Transport) -> anyhow::Result<usize> {
     let mut sent = 0;
     for m in outbox::pending(db, 200, 5).await? {
-        match t.send(&m).await {
+        match t.send(&m, &db.sender().from_email).await {
             Ok(()) => {
                 outbox::mark_sent(db, m.id, navet_store::time::now()).await?;
                 sent += 1;

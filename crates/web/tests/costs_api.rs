@@ -1,37 +1,16 @@
 //! The cost API end to end (router → store → domain), on both engines.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain::access::{Role, Scope};
-use http_body_util::BodyExt;
-use navet_store::accounts::{self, NewAccount};
-use navet_store::audit::Who;
+use common::TestApp;
+use domain::access::Role;
 use navet_store::{both_engines, org, Db};
-use navet_web::{app, AppState, Config};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-async fn token(db: &Db, email: &str, role: Role) -> String {
-    let who = Who::system("test");
-    let id = accounts::create(
-        db,
-        &who,
-        &NewAccount {
-            email: email.into(),
-            display_name: email.into(),
-            role,
-            password_hash: None,
-            person_id: None,
-            scope: Scope::default(),
-        },
-    )
-    .await
-    .unwrap();
-    accounts::create_token(db, &who, id, "test").await.unwrap()
-}
 
 async fn call(
-    db: &Db,
+    app: &TestApp,
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -48,31 +27,31 @@ async fn call(
         None => req.body(Body::empty()),
     }
     .unwrap();
-    let resp = app(AppState::new(db.clone(), Config::default()))
-        .oneshot(req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let r = app.send(req).await;
     (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
     )
 }
 
 both_engines!(
     cost_api_refuses_bad_input_and_computes_results,
     |db: Db| async move {
-        let coord = token(&db, "samordnare@test.se", Role::Coordinator).await;
-        let participant = token(&db, "medarbetare@test.se", Role::Participant).await;
+        let app = TestApp::new(db.clone());
+        let coord = app.coordinator().email("samordnare@test.se").await.token;
+        let participant = app
+            .user(Role::Participant)
+            .email("medarbetare@test.se")
+            .await
+            .token;
 
         // Who may call.
         assert_eq!(
-            call(&db, "GET", "/api/v1/cost-lines", None, None).await.0,
+            call(&app, "GET", "/api/v1/cost-lines", None, None).await.0,
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(
-            call(&db, "GET", "/api/v1/cost-lines", Some(&participant), None)
+            call(&app, "GET", "/api/v1/cost-lines", Some(&participant), None)
                 .await
                 .0,
             StatusCode::FORBIDDEN
@@ -80,7 +59,7 @@ both_engines!(
 
         // A negative cost is refused, naming the field; nothing saved.
         let (st, body) = call(
-            &db,
+            &app,
             "POST",
             "/api/v1/cost-lines",
             Some(&coord),
@@ -90,14 +69,14 @@ both_engines!(
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["field"], "amount");
         assert_eq!(
-            call(&db, "GET", "/api/v1/cost-lines", Some(&coord), None)
+            call(&app, "GET", "/api/v1/cost-lines", Some(&coord), None)
                 .await
                 .1,
             json!([])
         );
 
         let (st, line) = call(
-        &db,
+        &app,
         "POST",
         "/api/v1/cost-lines",
         Some(&coord),
@@ -109,7 +88,7 @@ both_engines!(
         // 1 × 40 000 × 12 × 1,42 = 681 600 kr
         assert_eq!(line["base_annual_ore"], 68_160_000);
         let (st, _) = call(
-            &db,
+            &app,
             "POST",
             "/api/v1/cost-lines",
             Some(&coord),
@@ -142,7 +121,7 @@ both_engines!(
         ];
         for (body, field) in bad {
             let (st, e) = call(
-                &db,
+                &app,
                 "POST",
                 "/api/v1/cost-scenarios",
                 Some(&coord),
@@ -153,7 +132,7 @@ both_engines!(
             assert_eq!(e["field"], field, "{e}");
         }
         assert_eq!(
-            call(&db, "GET", "/api/v1/cost-scenarios", Some(&coord), None)
+            call(&app, "GET", "/api/v1/cost-scenarios", Some(&coord), None)
                 .await
                 .1,
             json!([])
@@ -176,7 +155,7 @@ both_engines!(
             .await
             .unwrap();
         let (st, sc) = call(
-            &db,
+            &app,
             "POST",
             "/api/v1/cost-scenarios",
             Some(&coord),
@@ -190,7 +169,7 @@ both_engines!(
         assert_eq!(st, StatusCode::CREATED, "{sc}");
         let id = sc["id"].as_i64().unwrap();
         let (st, r) = call(
-            &db,
+            &app,
             "GET",
             &format!("/api/v1/cost-scenarios/{id}/result"),
             Some(&coord),
@@ -219,7 +198,7 @@ both_engines!(
         );
 
         let (st, cmp) = call(
-            &db,
+            &app,
             "GET",
             &format!("/api/v1/cost-comparison?ids={id}"),
             Some(&coord),
@@ -230,7 +209,7 @@ both_engines!(
         assert_eq!(cmp["rows"].as_array().unwrap().len(), 2);
         assert_eq!(
             call(
-                &db,
+                &app,
                 "GET",
                 "/api/v1/cost-comparison?ids=x",
                 Some(&coord),
@@ -242,7 +221,7 @@ both_engines!(
         );
         assert_eq!(
             call(
-                &db,
+                &app,
                 "GET",
                 "/api/v1/cost-scenarios/999/result",
                 Some(&coord),
@@ -254,7 +233,7 @@ both_engines!(
         );
 
         // The OpenAPI document lists the cost endpoints.
-        let (_, doc) = call(&db, "GET", "/api/v1/openapi.json", None, None).await;
+        let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
         for p in [
             "/api/v1/cost-lines",
             "/api/v1/cost-scenarios/{id}/result",
@@ -265,7 +244,7 @@ both_engines!(
 
         assert_eq!(
             call(
-                &db,
+                &app,
                 "DELETE",
                 &format!("/api/v1/cost-scenarios/{id}"),
                 Some(&coord),

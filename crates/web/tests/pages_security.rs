@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
 use domain::access::{Role, Scope};
 use navet_store::{audit, both_engines, people, Db};
-use navet_web::{AppState, Config};
+use navet_web::Config;
 use serde_json::json;
 
 /// The anonymous CSRF cookie pair and its token, for posting the login form.
@@ -43,7 +43,7 @@ both_engines!(
         let form = format!("_csrf={token}&email=c%40test.se&password=fel-l%C3%B6senord");
         let tasks: Vec<_> = (0..12)
             .map(|_| {
-                let app = TestApp::from_parts(app.db.clone(), app.app.clone());
+                let app = app.clone();
                 let (pair, form) = (pair.clone(), form.clone());
                 tokio::spawn(
                     async move { app.page("POST", "/login", &pair, Some(&form)).await.status },
@@ -346,14 +346,13 @@ both_engines!(
             "\"cache\", \"cookies\", \"storage\""
         );
         // Behind HTTPS every response tells browsers to stay on HTTPS.
-        let https = navet_web::app(AppState::new(
-            db.clone(),
+        let app = TestApp::with_config(
+            db,
             Config {
                 public_url: "https://navet.example.se".into(),
                 ..Config::default()
             },
-        ));
-        let app = TestApp::from_parts(db, https);
+        );
         for path in ["/login", "/static/navet.css", "/api/v1/people"] {
             let r = app.page("GET", path, "", None).await;
             assert_eq!(

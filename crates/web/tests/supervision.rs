@@ -92,7 +92,7 @@ fn app_with_loops(db: &Db, outbox: Option<std::path::PathBuf>) -> TestApp {
         },
     )
     .unwrap();
-    TestApp::from_parts(db.clone(), navet_web::app(state))
+    TestApp::from_state(state)
 }
 
 both_engines!(

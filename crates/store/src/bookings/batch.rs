@@ -78,7 +78,7 @@ pub(super) async fn decide_batch(
                 Err(e) => results[i] = Some(Err(e)),
             }
         }
-        let outcomes = ctx.write(tx, &decided, now).await?;
+        let outcomes = ctx.write(db, tx, &decided, now).await?;
         for (i, o) in decided_idx.into_iter().zip(outcomes) {
             results[i] = Some(Ok(o));
         }

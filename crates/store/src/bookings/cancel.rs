@@ -129,7 +129,7 @@ pub async fn cancel_in(
     };
     let n = notices::booking_cancelled(
         &ctx.text,
-        &outbox::sender(),
+        db.sender(),
         &to,
         booking_id,
         seq,

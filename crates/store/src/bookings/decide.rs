@@ -237,19 +237,21 @@ impl SessionCtx {
     /// batch, which is then retried one request at a time.
     pub(super) async fn write(
         &self,
+        db: &Db,
         tx: &mut AnyConnection,
         decided: &[(&BookRequest, Pending)],
         now: i64,
     ) -> StoreResult<Vec<Outcome>> {
         let mut outcomes = Vec::with_capacity(decided.len());
         for chunk in decided.chunks(ROWS_PER_STATEMENT) {
-            outcomes.extend(self.write_chunk(tx, chunk, now).await?);
+            outcomes.extend(self.write_chunk(db, tx, chunk, now).await?);
         }
         Ok(outcomes)
     }
 
     pub(super) async fn write_chunk(
         &self,
+        db: &Db,
         tx: &mut AnyConnection,
         decided: &[(&BookRequest, Pending)],
         now: i64,
@@ -284,7 +286,7 @@ impl SessionCtx {
             .iter()
             .map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0)))
             .collect();
-        let sender = outbox::sender();
+        let sender = db.sender();
         let mut outcomes = Vec::with_capacity(decided.len());
         let mut letters = Vec::with_capacity(decided.len());
         for (req, d) in decided {
@@ -300,8 +302,8 @@ impl SessionCtx {
                 email: d.person.email.clone(),
             };
             let notice = match d.position {
-                None => notices::booked(&self.text, &sender, &to, booking_id, 0, by, now),
-                Some(pos) => notices::waitlisted(&self.text, &sender, &to, pos, by),
+                None => notices::booked(&self.text, sender, &to, booking_id, 0, by, now),
+                Some(pos) => notices::waitlisted(&self.text, sender, &to, pos, by),
             };
             let addr = Address {
                 email: d.person.email.clone(),
@@ -376,7 +378,7 @@ impl SessionCtx {
                 break (plan, occ);
             }
         };
-        let sender = outbox::sender();
+        let sender = db.sender();
         let mut promoted = vec![];
         for (bid, pool) in plan {
             let r = rows
@@ -398,7 +400,7 @@ impl SessionCtx {
                 name: r.get(4),
                 email: r.get(5),
             };
-            let n = notices::promoted(&self.text, &sender, &to, bid, 0, &token, now);
+            let n = notices::promoted(&self.text, sender, &to, bid, 0, &token, now);
             let addr = Address {
                 email: to.email.clone(),
                 person_id: Some(r.get(1)),

@@ -94,7 +94,7 @@ pub async fn cancel_session(
         }
         None => None,
     };
-    let sender = outbox::sender();
+    let sender = db.sender();
     let mut report = SessionCancelReport {
         next_session_id: next_id,
         ..Default::default()
@@ -167,7 +167,7 @@ pub async fn cancel_session(
         };
         let notice = notices::session_cancelled(
             &ctx.text,
-            &sender,
+            sender,
             &to,
             bid,
             seq,

@@ -132,15 +132,7 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
         name: p.name.clone(),
         email: p.email.clone(),
     };
-    let n = notices::booking_restored(
-        &ctx.text,
-        &outbox::sender(),
-        &to,
-        booking_id,
-        seq,
-        position,
-        now,
-    );
+    let n = notices::booking_restored(&ctx.text, db.sender(), &to, booking_id, seq, position, now);
     let addr = Address {
         email: p.email.clone(),
         person_id: Some(person_id),

@@ -4,24 +4,25 @@
 use crate::rejection::api::Path;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::ApiResult;
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(mark, close), components(schemas(AttendanceIn, AttendanceOut)), security(("bearer" = [])))]
+#[openapi(components(schemas(AttendanceIn, AttendanceOut)), security(("bearer" = [])))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sessions/{id}/attendance", post(mark))
-        .route("/api/v1/sessions/{id}/close", post(close))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(mark))
+        .routes(routes!(close))
 }
 
 #[derive(Deserialize, ToSchema)]

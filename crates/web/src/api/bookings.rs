@@ -4,39 +4,28 @@ use crate::rejection::api::Path;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::{Action, PersonRef, Role};
 use navet_store::bookings::{self, BookRequest, BookingView, Via};
 use navet_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx, ApiUser};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(book, session_bookings, cancel_booking, get_booking, undo_cancel),
-    components(schemas(NewBooking, BookingOut, BookingRow, CancelOut, UndoOut))
-)]
+#[openapi(components(schemas(NewBooking, BookingOut, BookingRow, CancelOut, UndoOut)))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/sessions/{id}/bookings",
-            get(session_bookings).post(book),
-        )
-        .route(
-            "/api/v1/bookings/{id}",
-            get(get_booking).delete(cancel_booking),
-        )
-        .route(
-            "/api/v1/bookings/{id}/undo",
-            axum::routing::post(undo_cancel),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(session_bookings, book))
+        .routes(routes!(get_booking, cancel_booking))
+        .routes(routes!(undo_cancel))
 }
 
 #[derive(Deserialize, ToSchema)]

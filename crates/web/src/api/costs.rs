@@ -8,8 +8,7 @@ use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use domain::costs::scenario::VolumeSource;
 use domain::costs::{
@@ -19,6 +18,8 @@ use domain::costs::{
 use navet_store::costs;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
@@ -27,10 +28,6 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        list_lines, create_line, update_line, delete_line, list_scenarios, create_scenario, get_scenario,
-        update_scenario, delete_scenario, scenario_result, comparison
-    ),
     components(schemas(
         LineIn, LineOut, ScenarioIn, ScenarioOut, ScenarioMunicipalityOut, WeightsIo, MunicipalityRef, ResultOut,
         LineResultOut, MunicipalityResultOut, KeyPartOut, LeaveOut, LeaveChangeOut, FigureOut, TraceInputOut,
@@ -41,25 +38,14 @@ use crate::AppState;
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cost-lines", get(list_lines).post(create_line))
-        .route(
-            "/api/v1/cost-lines/{id}",
-            axum::routing::put(update_line).delete(delete_line),
-        )
-        .route(
-            "/api/v1/cost-scenarios",
-            get(list_scenarios).post(create_scenario),
-        )
-        .route(
-            "/api/v1/cost-scenarios/{id}",
-            get(get_scenario)
-                .put(update_scenario)
-                .delete(delete_scenario),
-        )
-        .route("/api/v1/cost-scenarios/{id}/result", get(scenario_result))
-        .route("/api/v1/cost-comparison", get(comparison))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_lines, create_line))
+        .routes(routes!(update_line, delete_line))
+        .routes(routes!(list_scenarios, create_scenario))
+        .routes(routes!(get_scenario, update_scenario, delete_scenario))
+        .routes(routes!(scenario_result))
+        .routes(routes!(comparison))
 }
 
 fn num(v: Option<f64>) -> String {

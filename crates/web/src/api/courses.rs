@@ -4,29 +4,27 @@ use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use domain::catalogue::{check_course, CourseDraft, CourseStatus, LanguageSupport};
 use navet_store::catalogue::CourseExtras;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(list_courses, create_course, get_course),
-    components(schemas(CourseOut, NewCourse))
-)]
+#[openapi(components(schemas(CourseOut, NewCourse)))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/courses", get(list_courses).post(create_course))
-        .route("/api/v1/courses/{id}", get(get_course))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_courses, create_course))
+        .routes(routes!(get_course))
 }
 
 #[derive(Serialize, ToSchema)]

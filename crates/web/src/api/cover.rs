@@ -5,12 +5,13 @@ use crate::rejection::api::Path;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use navet_store::cover;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
@@ -18,20 +19,16 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(add_absence, remove_absence, needing_cover),
     components(schemas(AbsenceIn, AbsenceOut, CoverOut, AssignedOut, CandidateOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/trainers/{id}/absences", post(add_absence))
-        .route(
-            "/api/v1/trainers/{id}/absences/{absence}",
-            delete(remove_absence),
-        )
-        .route("/api/v1/cover", get(needing_cover))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(add_absence))
+        .routes(routes!(remove_absence))
+        .routes(routes!(needing_cover))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -3,8 +3,7 @@
 
 use crate::rejection::api::{Path, Query};
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{NaiveDate, TimeZone};
 use domain::access::Action;
 use domain::gaps::Tally;
@@ -14,6 +13,8 @@ use navet_store::gaps::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
@@ -21,19 +22,18 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(region, municipality, activity_area, unit, person),
     components(schemas(Counts, RequirementCounts, GroupOut, GapReportOut, CheckOut, SessionOut, PersonGapsOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/gaps/region", get(region))
-        .route("/api/v1/gaps/municipalities/{id}", get(municipality))
-        .route("/api/v1/gaps/activity-areas/{code}", get(activity_area))
-        .route("/api/v1/gaps/units/{id}", get(unit))
-        .route("/api/v1/gaps/people/{id}", get(person))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(region))
+        .routes(routes!(municipality))
+        .routes(routes!(activity_area))
+        .routes(routes!(unit))
+        .routes(routes!(person))
 }
 
 /// Counts for a group. Shares are in the group objects.

@@ -3,13 +3,14 @@
 use crate::rejection::api::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use navet_store::invitations::{self, Outcome};
 use navet_store::people;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
@@ -17,14 +18,13 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(invite_person),
     components(schemas(InvitationOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/people/{id}/invitation", post(invite_person))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi()).routes(routes!(invite_person))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,6 +1,13 @@
 //! The JSON API (v1). Bearer tokens authenticate; `ApiCtx::require` asks
-//! `domain::access::decide`. Every module registers its OpenAPI paths in its
-//! own `Doc`, merged into `/api/v1/openapi.json` here.
+//! `domain::access::decide`.
+//!
+//! Each route is registered once, with its handler and its OpenAPI entry
+//! together: every module's `router()` is a utoipa-axum `OpenApiRouter`
+//! whose `routes!(handler, …)` take the method and path from the
+//! handler's `#[utoipa::path]`. The module's `Doc` adds only schemas, tags
+//! and security. `parts()` splits the merged router into the axum router
+//! and the document served at `/api/v1/openapi.json`, so a route cannot be
+//! served without being documented, nor documented without being served.
 
 pub mod attendance;
 pub mod bookings;
@@ -25,13 +32,14 @@ use domain::access::{decide, Action, Actor, Decision};
 use navet_store::audit::Who;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(|| async { Json(openapi()) }))
+/// Every API route with its documentation.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(BaseDoc::openapi())
         .merge(org::router())
         .merge(courses::router())
         .merge(people::router())
@@ -48,6 +56,34 @@ pub fn router() -> Router<AppState> {
         .merge(invitations::router())
 }
 
+/// The API's axum router and its OpenAPI document, from the same
+/// registrations.
+pub fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = documented().split_for_parts();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    (router, doc)
+}
+
+/// The API routes, and the document at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = parts();
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        OPENAPI_PATH,
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}
+
+/// Where the document is served (the one API path not in it).
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -61,27 +97,7 @@ struct BaseDoc;
 
 /// The whole OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = BaseDoc::openapi();
-    doc.merge(org::Doc::openapi());
-    doc.merge(courses::Doc::openapi());
-    doc.merge(people::Doc::openapi());
-    doc.merge(attendance::Doc::openapi());
-    doc.merge(reports::Doc::openapi());
-    doc.merge(sessions::Doc::openapi());
-    doc.merge(bookings::Doc::openapi());
-    doc.merge(costs::Doc::openapi());
-    doc.merge(requirements::Doc::openapi());
-    doc.merge(gaps::Doc::openapi());
-    doc.merge(tracks::Doc::openapi());
-    doc.merge(cover::Doc::openapi());
-    doc.merge(tokens::Doc::openapi());
-    doc.merge(invitations::Doc::openapi());
-    let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-    );
-    doc
+    parts().1
 }
 
 #[derive(Debug, Clone)]

@@ -1,20 +1,21 @@
 //! Municipalities.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiResult;
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(list_municipalities), components(schemas(MunicipalityOut)))]
+#[openapi(components(schemas(MunicipalityOut)))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/municipalities", get(list_municipalities))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi()).routes(routes!(list_municipalities))
 }
 
 #[derive(Serialize, ToSchema)]

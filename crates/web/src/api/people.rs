@@ -4,12 +4,13 @@ use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::{Action, Role};
 use navet_store::people::{self, Person, PersonInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
@@ -17,16 +18,15 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create_person, list_people, get_person),
     components(schemas(NewPerson, PersonOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/people", get(list_people).post(create_person))
-        .route("/api/v1/people/{id}", get(get_person))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person))
 }
 
 #[derive(Deserialize, ToSchema)]

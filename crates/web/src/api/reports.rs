@@ -2,22 +2,23 @@
 
 use crate::rejection::api::Query;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(indicators), security(("bearer" = [])))]
+#[openapi(security(("bearer" = [])))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/reports/indicators", get(indicators))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi()).routes(routes!(indicators))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -4,8 +4,7 @@ use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::requirements::RequirementDraft;
@@ -13,6 +12,8 @@ use navet_store::education::{self, PersonEducation};
 use navet_store::requirements::{self, RequirementRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
@@ -20,33 +21,21 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_requirements, create_requirement, get_requirement, update_requirement, delete_requirement,
-          list_educations, create_education, delete_education),
     components(schemas(NewRequirement, RequirementOut, NewEducation, EducationOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/requirements",
-            get(list_requirements).post(create_requirement),
-        )
-        .route(
-            "/api/v1/requirements/{id}",
-            get(get_requirement)
-                .put(update_requirement)
-                .delete(delete_requirement),
-        )
-        .route(
-            "/api/v1/people/{id}/educations",
-            get(list_educations).post(create_education),
-        )
-        .route(
-            "/api/v1/people/{id}/educations/{education_id}",
-            delete(delete_education),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_requirements, create_requirement))
+        .routes(routes!(
+            get_requirement,
+            update_requirement,
+            delete_requirement
+        ))
+        .routes(routes!(list_educations, create_education))
+        .routes(routes!(delete_education))
 }
 
 /// A requirement to create or replace.

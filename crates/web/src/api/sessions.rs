@@ -4,28 +4,26 @@ use crate::rejection::api::{Path, Query};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use navet_store::sessions::{self, SessionInput, SessionView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(create_session, get_session, list_sessions),
-    components(schemas(NewSession, NewQuota, NewPart, SessionOut, QuotaOut, PartOut))
-)]
+#[openapi(components(schemas(NewSession, NewQuota, NewPart, SessionOut, QuotaOut, PartOut)))]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sessions", get(list_sessions).post(create_session))
-        .route("/api/v1/sessions/{id}", get(get_session))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_sessions, create_session))
+        .routes(routes!(get_session))
 }
 
 #[derive(Deserialize, ToSchema)]

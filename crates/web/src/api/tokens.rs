@@ -5,12 +5,13 @@
 use crate::rejection::api::{Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Role;
 use navet_store::accounts::{self, TokenInfo};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
@@ -18,16 +19,15 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_tokens, revoke_token),
     components(schemas(TokenOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tokens", get(list_tokens))
-        .route("/api/v1/tokens/{id}", delete(revoke_token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_tokens))
+        .routes(routes!(revoke_token))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,14 +2,15 @@
 
 use crate::rejection::api::Path;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::access::Action;
 use domain::org::ActivityArea;
 use domain::requirements::Placement;
 use navet_store::tracks::{self, TrackStatus, TrackWithItems};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
@@ -17,18 +18,17 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_tracks, get_track, person_progress, unit_progress),
     components(schemas(TrackOut, TrackItemOut, ProgressOut, PersonProgressOut, UnitProgressOut)),
     security(("bearer" = []))
 )]
 pub struct Doc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tracks", get(list_tracks))
-        .route("/api/v1/tracks/{id}", get(get_track))
-        .route("/api/v1/people/{id}/track-progress", get(person_progress))
-        .route("/api/v1/units/{id}/track-progress", get(unit_progress))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(list_tracks))
+        .routes(routes!(get_track))
+        .routes(routes!(person_progress))
+        .routes(routes!(unit_progress))
 }
 
 #[derive(Serialize, ToSchema)]

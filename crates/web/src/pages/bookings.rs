@@ -673,7 +673,7 @@ async fn personal_feed(State(s): State<AppState>, Path(token): Path<String>) -> 
     let Some(pid) = bookings::person_for_feed(&s.db, token).await? else {
         return Err(AppError::NotFound);
     };
-    let sender = navet_store::outbox::sender();
+    let sender = s.db.sender();
     let mut events = vec![];
     for (b, text) in bookings::person_calendar(&s.db, pid).await? {
         events.extend(text.events(
@@ -698,7 +698,7 @@ async fn personal_feed(State(s): State<AppState>, Path(token): Path<String>) -> 
 }
 
 async fn public_feed(s: &AppState, f: sessions::Filter, name: &str) -> PageResult {
-    let sender = navet_store::outbox::sender();
+    let sender = s.db.sender();
     let mut events = vec![];
     for (row, parts) in sessions::feed_events(&s.db, &f).await? {
         let text = row.text(&parts);

@@ -1,11 +1,27 @@
 //! A test application on a fresh database (either engine) with helpers to
-//! call the JSON API and the pages.
+//! call the JSON API and the pages, and role builders for the people who
+//! call it:
+//!
+//! ```ignore
+//! let app = TestApp::new(db);
+//! let coord = app.coordinator().await;                 // an account and its token
+//! let anna = app.participant(anna_id).email("anna@x.se").await;
+//! let boss = app.manager_of_unit(unit_id).await;
+//! app.get("/api/v1/people", coord.auth()).await;
+//! ```
 #![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use domain::access::{Role, Scope};
+use domain::second_factor::{self, Generator};
 use http_body_util::BodyExt;
 use navet_store::accounts::{self, NewAccount};
 use navet_store::audit::Who;
@@ -14,14 +30,12 @@ use navet_web::{AppState, Config};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use domain::second_factor::{self, Generator};
-
+#[derive(Clone)]
 pub struct TestApp {
     pub db: Db,
     pub app: Router,
+    /// Numbers the e-mail addresses of users made without one.
+    made: Arc<AtomicUsize>,
     /// What the harness, playing each admin's and coordinator's phone,
     /// knows of their second factor (set up through the pages).
     phones: Arc<Mutex<HashMap<String, Phone>>>,
@@ -47,6 +61,82 @@ impl Phone {
 /// The current TOTP time step.
 pub fn now_step() -> i64 {
     second_factor::step_of(navet_store::time::now())
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "rätt-lösenord-123";
+
+/// Someone to call the app as: an account and its API token.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+    pub person_id: Option<i64>,
+}
+
+impl User {
+    /// The token, as the request helpers take it.
+    pub fn auth(&self) -> Option<&str> {
+        Some(&self.token)
+    }
+}
+
+/// A user about to be made; `.await` makes it (see the module's example).
+pub struct UserBuilder<'a> {
+    app: &'a TestApp,
+    role: Role,
+    email: Option<String>,
+    person_id: Option<i64>,
+    scope: Scope,
+}
+
+impl<'a> UserBuilder<'a> {
+    pub fn email(mut self, email: &str) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+    /// The person the account belongs to.
+    pub fn person(mut self, person_id: i64) -> Self {
+        self.person_id = Some(person_id);
+        self
+    }
+    /// A manager's units.
+    pub fn units(mut self, unit_ids: &[i64]) -> Self {
+        self.scope.unit_ids.extend_from_slice(unit_ids);
+        self
+    }
+    /// A manager's whole municipalities.
+    pub fn municipalities(mut self, municipality_ids: &[i64]) -> Self {
+        self.scope
+            .municipality_ids
+            .extend_from_slice(municipality_ids);
+        self
+    }
+    pub async fn create(self) -> User {
+        let email = self.email.unwrap_or_else(|| {
+            let n = self.app.made.fetch_add(1, Ordering::Relaxed);
+            format!("{}{n}@test.se", self.role.code())
+        });
+        let (id, token) = self
+            .app
+            .account(&email, self.role, self.person_id, self.scope)
+            .await;
+        User {
+            id,
+            email,
+            token,
+            person_id: self.person_id,
+        }
+    }
+}
+
+impl<'a> IntoFuture for UserBuilder<'a> {
+    type Output = User;
+    type IntoFuture = Pin<Box<dyn Future<Output = User> + 'a>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.create())
+    }
 }
 
 pub struct Resp {
@@ -79,22 +169,62 @@ impl TestApp {
         )
     }
 
+    pub fn with_config(db: Db, config: Config) -> TestApp {
+        TestApp::from_state(AppState::new(db, config))
+    }
+
+    /// The app on a state the test has set up itself (e.g. with background
+    /// loops started).
+    pub fn from_state(state: AppState) -> TestApp {
+        TestApp {
+            db: state.db.clone(),
+            app: navet_web::app(state),
+            made: Arc::new(AtomicUsize::new(0)),
+            phones: Arc::default(),
+        }
+    }
+
     /// A test application around a router made elsewhere.
     pub fn from_parts(db: Db, app: Router) -> TestApp {
         TestApp {
             db,
             app,
+            made: Arc::new(AtomicUsize::new(0)),
             phones: Arc::default(),
         }
     }
 
-    pub fn with_config(db: Db, config: Config) -> TestApp {
-        let app = navet_web::app(AppState::new(db.clone(), config));
-        TestApp {
-            db,
-            app,
-            phones: Arc::default(),
+    /// A user with `role` (no person, no scope unless the builder adds them).
+    pub fn user(&self, role: Role) -> UserBuilder<'_> {
+        UserBuilder {
+            app: self,
+            role,
+            email: None,
+            person_id: None,
+            scope: Scope::default(),
         }
+    }
+    pub fn admin(&self) -> UserBuilder<'_> {
+        self.user(Role::Admin)
+    }
+    pub fn coordinator(&self) -> UserBuilder<'_> {
+        self.user(Role::Coordinator)
+    }
+    /// A participant: the account of person `person_id`.
+    pub fn participant(&self, person_id: i64) -> UserBuilder<'_> {
+        self.user(Role::Participant).person(person_id)
+    }
+    /// A trainer: the account of person `person_id`.
+    pub fn trainer(&self, person_id: i64) -> UserBuilder<'_> {
+        self.user(Role::Trainer).person(person_id)
+    }
+    /// A manager of one unit.
+    pub fn manager_of_unit(&self, unit_id: i64) -> UserBuilder<'_> {
+        self.user(Role::Manager).units(&[unit_id])
+    }
+    /// A manager of a whole municipality.
+    pub fn manager_of_municipality(&self, municipality_id: i64) -> UserBuilder<'_> {
+        self.user(Role::Manager).municipalities(&[municipality_id])
     }
 
     /// An account with the role (a manager gets `scope`), and its API token.
@@ -105,7 +235,7 @@ impl TestApp {
         person_id: Option<i64>,
         scope: Scope,
     ) -> (i64, String) {
-        let hash = navet_web::password::hash_blocking("rätt-lösenord-123");
+        let hash = navet_web::password::hash_blocking(PASSWORD);
         let id = accounts::create(
             &self.db,
             &Who::system("test"),
@@ -130,7 +260,7 @@ impl TestApp {
     /// session cookie.
     pub async fn signed_in(&self, email: &str, role: Role) -> (i64, String) {
         let (id, _) = self.account(email, role, None, Scope::default()).await;
-        let cookie = self.login(email, "rätt-lösenord-123").await.unwrap();
+        let cookie = self.login(email, PASSWORD).await.unwrap();
         (id, cookie)
     }
 
