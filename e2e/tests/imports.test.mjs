@@ -19,7 +19,8 @@ after(async () => {
 async function unitStaff(page, unitId) {
   await page.goto(`${navet.url}/personal?enhet=${unitId}`);
   const rows = await page.$$eval("main table tbody tr", (trs) =>
-    trs.map((tr) => [tr.querySelector("th a").textContent.trim(), tr.querySelector("td").textContent.trim()]),
+    // The role is the cell after the name (a tick box for invitations may come first).
+    trs.map((tr) => [tr.querySelector("th a").textContent.trim(), tr.querySelector("th").nextElementSibling.textContent.trim()]),
   );
   return new Map(rows);
 }
