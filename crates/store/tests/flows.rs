@@ -685,7 +685,10 @@ both_engines!(
         navet_store::trainers::set_courses(&db, &who(), t, &[c])
             .await
             .unwrap();
-        let start = now() + 10 * DAY;
+        // 09:00 local time ten days ahead: moving it an hour must stay on the
+        // same (absent) day whatever hour the test runs at.
+        let start = navet_store::time::day_start(navet_store::time::local_date(now() + 10 * DAY))
+            + 9 * 3600;
         let i = SessionInput {
             trainer_person_ids: vec![t],
             ..input(c, start, 5)
