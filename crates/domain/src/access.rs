@@ -623,8 +623,16 @@ mod tests {
                 Action::ErasePerson(in_unit),
                 [true, true, false, false, false],
             ),
-            ("erase myself", Action::ErasePerson(me()), [true, true, false, false, false]),
-            ("legal holds, retention", Action::ManagePrivacy, [true, true, false, false, false]),
+            (
+                "erase myself",
+                Action::ErasePerson(me()),
+                [true, true, false, false, false],
+            ),
+            (
+                "legal holds, retention",
+                Action::ManagePrivacy,
+                [true, true, false, false, false],
+            ),
             (
                 "list people",
                 Action::ListPeople,

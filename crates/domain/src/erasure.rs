@@ -29,7 +29,12 @@ pub fn confirmed(typed: &str, name: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     norm(t) == norm(name) || t.eq_ignore_ascii_case(CONFIRM_WORD)
 }
 

@@ -193,10 +193,9 @@ impl Schedule {
                 "{} år efter finansieringsprogrammets slut (längre vid bevarandebeslut)",
                 self.bookings_after_programme_years
             ),
-            Kind::WebSessions => format!(
-                "{} dagar efter senaste aktivitet",
-                self.web_sessions_days
-            ),
+            Kind::WebSessions => {
+                format!("{} dagar efter senaste aktivitet", self.web_sessions_days)
+            }
             Kind::StaffImportRows => {
                 format!("{} dagar efter importen", self.staff_import_rows_days)
             }

@@ -196,9 +196,7 @@ impl Settings {
 /// The retention schedule from the configuration file's
 /// `[privacy.retention]` (the defaults without a file). A rule shorter
 /// than its documented minimum stops Navet here, naming the setting.
-pub fn retention_schedule(
-    file: Option<&std::path::Path>,
-) -> Result<domain::retention::Schedule> {
+pub fn retention_schedule(file: Option<&std::path::Path>) -> Result<domain::retention::Schedule> {
     let Some(file) = file else {
         return Ok(domain::retention::Schedule::default());
     };

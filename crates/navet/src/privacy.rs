@@ -200,15 +200,9 @@ async fn retention_run(a: RetentionArgs, settings: &Settings) -> Result<()> {
     let file = a.config.or_else(|| settings.config_file.clone());
     let schedule = crate::config::retention_schedule(file.as_deref())?;
     let db = settings.db(a.database_url).await?;
-    let counts = retention::run(
-        &db,
-        &schedule,
-        &who(),
-        navet_store::time::now(),
-        a.dry_run,
-    )
-    .await
-    .map_err(said)?;
+    let counts = retention::run(&db, &schedule, &who(), navet_store::time::now(), a.dry_run)
+        .await
+        .map_err(said)?;
     if a.dry_run {
         println!("Skulle tas bort (inget har ändrats):");
     } else {

@@ -70,7 +70,10 @@ pub struct Erased {
 }
 
 async fn count(conn: &mut AnyConnection, sql: &str, id: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(sql).bind(id).fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// What erasing `person_id` would do.
@@ -198,18 +201,39 @@ pub async fn erase_in(
     };
     if let Some(a) = left.account_id {
         for (what, sql) in [
-            ("account_scopes", "DELETE FROM account_scopes WHERE account_id = $1"),
-            ("web_sessions", "DELETE FROM web_sessions WHERE account_id = $1"),
+            (
+                "account_scopes",
+                "DELETE FROM account_scopes WHERE account_id = $1",
+            ),
+            (
+                "web_sessions",
+                "DELETE FROM web_sessions WHERE account_id = $1",
+            ),
             ("api_tokens", "DELETE FROM api_tokens WHERE account_id = $1"),
-            ("second_factors", "DELETE FROM second_factors WHERE account_id = $1"),
-            ("recovery_codes", "DELETE FROM recovery_codes WHERE account_id = $1"),
+            (
+                "second_factors",
+                "DELETE FROM second_factors WHERE account_id = $1",
+            ),
+            (
+                "recovery_codes",
+                "DELETE FROM recovery_codes WHERE account_id = $1",
+            ),
             (
                 "second_factor_logins",
                 "DELETE FROM second_factor_logins WHERE account_id = $1",
             ),
-            ("password_resets", "DELETE FROM password_resets WHERE account_id = $1"),
-            ("import_locks", "DELETE FROM import_locks WHERE account_id = $1"),
-            ("import_uploads", "DELETE FROM import_uploads WHERE account_id = $1"),
+            (
+                "password_resets",
+                "DELETE FROM password_resets WHERE account_id = $1",
+            ),
+            (
+                "import_locks",
+                "DELETE FROM import_locks WHERE account_id = $1",
+            ),
+            (
+                "import_uploads",
+                "DELETE FROM import_uploads WHERE account_id = $1",
+            ),
             ("accounts", "DELETE FROM accounts WHERE id = $1"),
         ] {
             let n = sqlx::query(sql)
@@ -221,12 +245,30 @@ pub async fn erase_in(
         }
     }
     for (what, sql) in [
-        ("invitations", "DELETE FROM invitations WHERE person_id = $1"),
-        ("person_educations", "DELETE FROM person_educations WHERE person_id = $1"),
-        ("trainer_absences", "DELETE FROM trainer_absences WHERE person_id = $1"),
-        ("staff_import_people", "DELETE FROM staff_import_people WHERE person_id = $1"),
-        ("import_person_refs", "DELETE FROM import_person_refs WHERE person_id = $1"),
-        ("calendar_feeds", "DELETE FROM calendar_feeds WHERE person_id = $1"),
+        (
+            "invitations",
+            "DELETE FROM invitations WHERE person_id = $1",
+        ),
+        (
+            "person_educations",
+            "DELETE FROM person_educations WHERE person_id = $1",
+        ),
+        (
+            "trainer_absences",
+            "DELETE FROM trainer_absences WHERE person_id = $1",
+        ),
+        (
+            "staff_import_people",
+            "DELETE FROM staff_import_people WHERE person_id = $1",
+        ),
+        (
+            "import_person_refs",
+            "DELETE FROM import_person_refs WHERE person_id = $1",
+        ),
+        (
+            "calendar_feeds",
+            "DELETE FROM calendar_feeds WHERE person_id = $1",
+        ),
         ("outbox", "DELETE FROM outbox WHERE to_person_id = $1"),
         (
             "bookings.support_needs",
@@ -242,14 +284,16 @@ pub async fn erase_in(
             "DELETE FROM session_trainers WHERE person_id = $1 AND session_id IN \
              (SELECT id FROM sessions WHERE starts_at > $2)",
         ),
-        ("trainers", "UPDATE trainers SET active = 0 WHERE person_id = $1 AND active = 1"),
+        (
+            "trainers",
+            "UPDATE trainers SET active = 0 WHERE person_id = $1 AND active = 1",
+        ),
     ] {
-        let n = sqlx::query(sql)
-            .bind(person_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+        let mut q = sqlx::query(sql).bind(person_id);
+        if sql.contains("$2") {
+            q = q.bind(now);
+        }
+        let n = q.execute(&mut *conn).await?.rows_affected();
         run(what, n);
     }
     // Notices to others that name the person (and one addressed to their
@@ -276,6 +320,18 @@ pub async fn erase_in(
     .await?
     .rows_affected();
     run("outbox.text", n);
+    // Free text about someone else that names the person (a support
+    // need "with Åsa"): the name becomes the pseudonym.
+    let n = sqlx::query(
+        "UPDATE bookings SET support_needs = REPLACE(support_needs, $1, $2) WHERE support_needs LIKE $3",
+    )
+    .bind(&name)
+    .bind(&pseudonym)
+    .bind(format!("%{name}%"))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    run("bookings.support_needs", n);
     let n = sqlx::query("DELETE FROM import_uploads WHERE content LIKE $1 OR content LIKE $2")
         .bind(format!("%{name}%"))
         .bind(format!("%{email}%"))

@@ -36,7 +36,12 @@ pub struct Run {
 fn not_held(holds: &[ActiveHold]) -> String {
     holds
         .iter()
-        .map(|h| format!(" AND NOT (s.starts_at >= {} AND s.starts_at < {})", h.from, h.to))
+        .map(|h| {
+            format!(
+                " AND NOT (s.starts_at >= {} AND s.starts_at < {})",
+                h.from, h.to
+            )
+        })
         .collect()
 }
 
@@ -85,7 +90,16 @@ pub async fn run(
     .bind(&json)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, who, "retention.run", "retention", None, None, &json).await?;
+    audit::record(
+        &mut tx,
+        who,
+        "retention.run",
+        "retention",
+        None,
+        None,
+        &json,
+    )
+    .await?;
     tx.commit().await?;
     if counts.get(&Kind::LeftPeople).copied().unwrap_or(0) > 0 {
         crate::erasure::after_erasure(db).await;

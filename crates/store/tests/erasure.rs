@@ -124,7 +124,9 @@ async fn fixture(db: &Db) -> Fixture {
     let input = SessionInput {
         course_id: course,
         parts: vec![(
-            chrono::DateTime::from_timestamp(start, 0).unwrap().to_rfc3339(),
+            chrono::DateTime::from_timestamp(start, 0)
+                .unwrap()
+                .to_rfc3339(),
             chrono::DateTime::from_timestamp(start + 3 * 3600, 0)
                 .unwrap()
                 .to_rfc3339(),
@@ -205,7 +207,9 @@ async fn fixture(db: &Db) -> Fixture {
         .await
         .unwrap();
     }
-    audit::record_read(db, &who(), me, "personkort").await.unwrap();
+    audit::record_read(db, &who(), me, "personkort")
+        .await
+        .unwrap();
     Fixture {
         person: me,
         other,
@@ -256,7 +260,10 @@ async fn text_columns(db: &Db) -> Vec<(String, String)> {
 /// Where any of `needles` still occurs: "table.column" for each hit.
 async fn traces(db: &Db, needles: &[&str]) -> Vec<String> {
     let cols = text_columns(db).await;
-    assert!(cols.len() > 50, "the schema has many text columns: {cols:?}");
+    assert!(
+        cols.len() > 50,
+        "the schema has many text columns: {cols:?}"
+    );
     let mut hits = vec![];
     for (t, c) in cols {
         for n in needles {
@@ -283,7 +290,10 @@ both_engines!(
         let f = fixture(&db).await;
         let before = reports::indicator_report(&db, period()).await.unwrap();
         assert_eq!(before.participations, 4);
-        assert!(!traces(&db, &NEEDLES).await.is_empty(), "the fixture is found");
+        assert!(
+            !traces(&db, &NEEDLES).await.is_empty(),
+            "the fixture is found"
+        );
 
         let p = erasure::preview(&db, f.person).await.unwrap();
         assert_eq!(p.name, format!("Åsa {SURNAME}"));
@@ -312,11 +322,25 @@ both_engines!(
         assert!(hits.is_empty(), "still found in {hits:?}");
         // What statistics need stays; the others are untouched.
         assert_eq!(
-            count(&db, &format!("SELECT COUNT(*) FROM completions WHERE person_id = {}", f.person)).await,
+            count(
+                &db,
+                &format!(
+                    "SELECT COUNT(*) FROM completions WHERE person_id = {}",
+                    f.person
+                )
+            )
+            .await,
             2
         );
         assert_eq!(
-            count(&db, &format!("SELECT COUNT(*) FROM accounts WHERE person_id = {}", f.person)).await,
+            count(
+                &db,
+                &format!(
+                    "SELECT COUNT(*) FROM accounts WHERE person_id = {}",
+                    f.person
+                )
+            )
+            .await,
             0
         );
         let bo: String = sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
@@ -366,7 +390,8 @@ async fn erased_means_erased_in_the_sqlite_files() {
     let f = fixture(&db).await;
     let path = db.url().trim_start_matches("sqlite://").to_string();
     let read = |suffix: &str| std::fs::read(format!("{path}{suffix}")).unwrap_or_default();
-    let contains = |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let contains =
+        |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
     // The data is on disk before: in the log, or in the file once checkpointed.
     let all = [read(""), read("-wal")].concat();
     assert!(contains(&all, SURNAME));
@@ -426,14 +451,24 @@ both_engines!(
         match erasure::erase(&db, &who(), f.person).await {
             Err(StoreError::Conflict { message, .. }) => {
                 assert!(message.contains("ESF Kompetensnavet"), "{message}");
-                assert!(message.contains("Finansiärens granskning pågår"), "{message}");
+                assert!(
+                    message.contains("Finansiärens granskning pågår"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }
         // Nothing changed.
         assert!(!traces(&db, &[SURNAME]).await.is_empty());
         assert_eq!(
-            count(&db, &format!("SELECT COUNT(*) FROM accounts WHERE person_id = {}", f.person)).await,
+            count(
+                &db,
+                &format!(
+                    "SELECT COUNT(*) FROM accounts WHERE person_id = {}",
+                    f.person
+                )
+            )
+            .await,
             1
         );
         // An empty reason is refused, naming the field.
@@ -515,22 +550,49 @@ both_engines!(
     |db: Db| async move {
         let (_, _) = old_rows(&db).await;
         let schedule = Schedule::default();
-        let dry = retention::run(&db, &schedule, &who(), now(), true).await.unwrap();
+        let dry = retention::run(&db, &schedule, &who(), now(), true)
+            .await
+            .unwrap();
         assert_eq!(dry.into_iter().collect::<Vec<_>>(), expected());
         // The dry run changed nothing.
         assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 3);
         assert!(retention::last_run(&db).await.unwrap().is_none());
-        let real = retention::run(&db, &schedule, &who(), now(), false).await.unwrap();
+        let real = retention::run(&db, &schedule, &who(), now(), false)
+            .await
+            .unwrap();
         assert_eq!(real.into_iter().collect::<Vec<_>>(), expected());
         assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM bookings WHERE status = 'waitlisted'").await, 2);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM bookings WHERE status = 'waitlisted'"
+            )
+            .await,
+            2
+        );
         assert_eq!(count(&db, "SELECT COUNT(*) FROM password_resets").await, 1);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM people WHERE name = 'Slutade Länge'").await, 0);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM people WHERE name = 'Slutade Nyss'").await, 1);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM people WHERE name = 'Slutade Länge'"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM people WHERE name = 'Slutade Nyss'"
+            )
+            .await,
+            1
+        );
         let last = retention::last_run(&db).await.unwrap().unwrap();
         assert_eq!(last.counts.iter().map(|(_, n)| n).sum::<u64>(), 10);
         // Nothing left to remove.
-        let again = retention::run(&db, &schedule, &who(), now(), true).await.unwrap();
+        let again = retention::run(&db, &schedule, &who(), now(), true)
+            .await
+            .unwrap();
         assert_eq!(again.values().sum::<u64>(), 0);
     }
 );
@@ -544,7 +606,9 @@ both_engines!(
             .unwrap();
         let schedule = Schedule::default();
         let bookings_2019 = format!("SELECT COUNT(*) FROM bookings WHERE session_id = {s2019}");
-        let dry = retention::run(&db, &schedule, &who(), now(), true).await.unwrap();
+        let dry = retention::run(&db, &schedule, &who(), now(), true)
+            .await
+            .unwrap();
         assert_eq!(dry[&Kind::Bookings], 0, "held");
         // A run that fails half-way leaves everything as it was.
         navet_store::faults::arm(&db, "retention.kind", 1);
@@ -573,7 +637,9 @@ both_engines!(
             counts[&Kind::Bookings]
         );
         // Afterwards the released programme's bookings go.
-        retention::run(&db, &schedule, &who(), now(), false).await.unwrap();
+        retention::run(&db, &schedule, &who(), now(), false)
+            .await
+            .unwrap();
         assert_eq!(count(&db, &bookings_2019).await, 0);
     }
 );

@@ -185,8 +185,7 @@ async fn daily(
     retention: &domain::retention::Schedule,
 ) {
     let who = navet_store::audit::Who::system("gallring");
-    match navet_store::retention::run(db, retention, &who, navet_store::time::now(), false).await
-    {
+    match navet_store::retention::run(db, retention, &who, navet_store::time::now(), false).await {
         Ok(counts) => {
             let total: u64 = counts.values().sum();
             tracing::info!("daily: retention removed {total} rows");

@@ -30,7 +30,9 @@ both_engines!(
 
         let r = app.get(&path, participant.auth()).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-        let r = app.post_json(&path, participant.auth(), &serde_json::json!({})).await;
+        let r = app
+            .post_json(&path, participant.auth(), &serde_json::json!({}))
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = app.get(&path, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -45,7 +47,11 @@ both_engines!(
         assert_eq!(preview["name"], "Ebba Raderasson");
         assert_eq!(preview["erased"], false);
         assert!(preview["removed"].as_array().unwrap().len() > 3);
-        assert_eq!(name_of(&db, p).await, "Ebba Raderasson", "a preview changes nothing");
+        assert_eq!(
+            name_of(&db, p).await,
+            "Ebba Raderasson",
+            "a preview changes nothing"
+        );
 
         let r = app
             .post_json(&path, coordinator.auth(), &serde_json::json!({}))
@@ -59,7 +65,10 @@ both_engines!(
             .post_json(&path, coordinator.auth(), &serde_json::json!({}))
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.json()["error"].as_str().unwrap().contains("redan raderad"));
+        assert!(r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("redan raderad"));
         // The participant's token went with the account.
         let r = app.get("/api/v1/courses", participant.auth()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -72,7 +81,9 @@ both_engines!(
         let app = TestApp::new(db.clone());
         let p = fixtures::person(&db, "Frida Raderasson", "Örebro").await;
         let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
-        let card = app.page("GET", &format!("/personal/{p}"), &cookie, None).await;
+        let card = app
+            .page("GET", &format!("/personal/{p}"), &cookie, None)
+            .await;
         assert!(card.body.contains(&format!("/personal/{p}/radera")));
 
         let path = format!("/personal/{p}/radera");
@@ -83,7 +94,12 @@ both_engines!(
         let csrf = app.csrf_for(&cookie, &path).await;
 
         let r = app
-            .page("POST", &path, &cookie, Some(&format!("_csrf={csrf}&bekrafta=ja")))
+            .page(
+                "POST",
+                &path,
+                &cookie,
+                Some(&format!("_csrf={csrf}&bekrafta=ja")),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Bekräftelsen stämmer inte"));

@@ -90,8 +90,14 @@ pub async fn preview_erasure(
         future_bookings: p.future_bookings,
         attended: p.attended,
         completions: p.completions,
-        removed: domain::erasure::REMOVED_SV.iter().map(|s| s.to_string()).collect(),
-        kept: domain::erasure::KEPT_SV.iter().map(|s| s.to_string()).collect(),
+        removed: domain::erasure::REMOVED_SV
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        kept: domain::erasure::KEPT_SV
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         name: p.name,
     }))
 }

@@ -100,9 +100,7 @@ async fn place(State(s): State<AppState>, c: Ctx, Form(f): Form<HoldForm>) -> Pa
 async fn release(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
     let user = c.require(Action::ManagePrivacy)?.clone();
     match legal_holds::release(&s.db, &user.who(), id).await {
-        Ok(()) => {
-            crate::flash::notice(&s, &c, c.t("retention.hold_released"), "/integritet").await
-        }
+        Ok(()) => crate::flash::notice(&s, &c, c.t("retention.hold_released"), "/integritet").await,
         Err(navet_store::StoreError::Conflict { message, .. }) => {
             crate::flash::error(&s, &c, &message, "/integritet").await
         }
