@@ -70,7 +70,9 @@ both_engines!(
             .unwrap()
             .contains("redan raderad"));
         // The participant's token went with the account.
-        let r = app.get("/api/v1/courses", participant.auth()).await;
+        let r = app
+            .get(&format!("/api/v1/people/{p}"), participant.auth())
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
 );
