@@ -253,6 +253,24 @@ fn email_ok(m: &str) -> std::result::Result<(), String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_retention_rule_below_its_minimum_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("navet-retention-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("navet.toml");
+        std::fs::write(&file, "[privacy.retention]\nstaff_import_rows_days = 2\n").unwrap();
+        let e = format!("{:#}", retention_schedule(Some(&file)).unwrap_err());
+        assert!(e.contains("staff_import_rows_days = 2"), "{e}");
+        assert!(e.contains("7 dagar"), "{e}");
+        std::fs::write(&file, "[privacy.retention]\nwaitlist_days = 400\n").unwrap();
+        assert_eq!(retention_schedule(Some(&file)).unwrap().waitlist_days, 400);
+        assert_eq!(
+            retention_schedule(None).unwrap(),
+            domain::retention::Schedule::default()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     fn from(pairs: &[(&str, &str)]) -> Result<Settings> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
