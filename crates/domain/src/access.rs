@@ -166,6 +166,10 @@ pub enum Action<'a> {
     /// Send a person an invitation to sign in (a link to set a password,
     /// or where their municipality has a provider, which button to use).
     InvitePerson(PersonRef),
+    /// Erase a person (pseudonymise what statistics must keep).
+    ErasePerson(PersonRef),
+    /// Legal holds, the retention run and the records of processing.
+    ManagePrivacy,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -612,6 +616,21 @@ mod tests {
             (
                 "outbox",
                 Action::ViewOutbox,
+                [true, true, false, false, false],
+            ),
+            (
+                "erase a person in my unit",
+                Action::ErasePerson(in_unit),
+                [true, true, false, false, false],
+            ),
+            (
+                "erase myself",
+                Action::ErasePerson(me()),
+                [true, true, false, false, false],
+            ),
+            (
+                "legal holds, retention",
+                Action::ManagePrivacy,
                 [true, true, false, false, false],
             ),
             (

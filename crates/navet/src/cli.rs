@@ -44,6 +44,9 @@ pub enum Command {
     /// HR titles read as Navet roles by every import (`map`, `mappings`).
     #[command(subcommand)]
     Roles(crate::roles::RolesCmd),
+    /// Erasure, the retention schedule and legal holds (docs/privacy.md).
+    #[command(subcommand)]
+    Privacy(crate::privacy::PrivacyCmd),
     /// Export participations in the import format, to move them to another instance.
     #[command(subcommand)]
     Export(crate::export::ExportCmd),
@@ -227,6 +230,7 @@ fn web_config(
         mail_from: settings.mail_from.clone(),
         demo,
         oidc: sign_in_providers(config_file.as_deref())?,
+        retention: crate::config::retention_schedule(config_file.as_deref())?,
     })
 }
 

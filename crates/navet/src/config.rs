@@ -193,6 +193,24 @@ impl Settings {
     }
 }
 
+/// The retention schedule from the configuration file's
+/// `[privacy.retention]` (the defaults without a file). A rule shorter
+/// than its documented minimum stops Navet here, naming the setting.
+pub fn retention_schedule(file: Option<&std::path::Path>) -> Result<domain::retention::Schedule> {
+    let Some(file) = file else {
+        return Ok(domain::retention::Schedule::default());
+    };
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("kunde inte läsa {}", file.display()))?;
+    let parsed = navet_web::oidc::FileConfig::parse(&text)
+        .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))?;
+    let schedule = parsed.privacy.retention;
+    schedule
+        .check()
+        .map_err(|m| anyhow::anyhow!("{}: {m}", file.display()))?;
+    Ok(schedule)
+}
+
 fn public_url_ok(u: &str) -> std::result::Result<(), String> {
     let rest = u
         .strip_prefix("https://")
@@ -234,6 +252,24 @@ fn email_ok(m: &str) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retention_rule_below_its_minimum_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("navet-retention-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("navet.toml");
+        std::fs::write(&file, "[privacy.retention]\nstaff_import_rows_days = 2\n").unwrap();
+        let e = format!("{:#}", retention_schedule(Some(&file)).unwrap_err());
+        assert!(e.contains("staff_import_rows_days = 2"), "{e}");
+        assert!(e.contains("7 dagar"), "{e}");
+        std::fs::write(&file, "[privacy.retention]\nwaitlist_days = 400\n").unwrap();
+        assert_eq!(retention_schedule(Some(&file)).unwrap().waitlist_days, 400);
+        assert_eq!(
+            retention_schedule(None).unwrap(),
+            domain::retention::Schedule::default()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings> {
         let pairs: Vec<(String, String)> = pairs

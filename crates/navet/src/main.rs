@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod export;
 mod import;
+mod privacy;
 mod report;
 mod roles;
 
@@ -68,6 +69,7 @@ async fn run(args: cli::Cli, settings: &Settings) -> Result<()> {
         Audit(cli::AuditCmd::Verify(a)) => cli::audit_verify(a, s).await,
         Import(c) => import::run(c, s).await,
         Roles(c) => roles::run(c, s).await,
+        Privacy(c) => privacy::run(c, s).await,
         Export(c) => export::run(c, s).await,
         Report(c) => report::run(c, s).await,
         Backup(a) => backup::run(a, s).await,

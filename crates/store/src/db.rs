@@ -56,9 +56,11 @@ fn default_sender() -> Sender {
 
 /// SQLite settings applied on every connection. `synchronous=FULL` makes
 /// every commit durable on power loss, also in WAL mode (see
-/// docs/decisions.md).
+/// docs/decisions.md). `secure_delete=ON` overwrites deleted and replaced
+/// content with zeros, so an erased person's data leaves the file too
+/// (see docs/privacy.md).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
-     PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
+     PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;";
 
 impl Db {
     /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`

@@ -24,6 +24,8 @@ pub struct Config {
     pub demo: bool,
     /// Municipalities' OpenID providers (from the configuration file).
     pub oidc: Vec<crate::oidc::Provider>,
+    /// The retention schedule (`[privacy.retention]`, checked at start).
+    pub retention: domain::retention::Schedule,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             mail_from: None,
             demo: false,
             oidc: Vec::new(),
+            retention: domain::retention::Schedule::default(),
         }
     }
 }

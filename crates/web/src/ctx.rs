@@ -289,6 +289,7 @@ impl Ctx {
                     items.push(("/oversikt", "nav.dashboard"));
                     items.push(("/rapporter", "nav.reports"));
                     items.push(("/kostnader", "nav.costs"));
+                    items.push(("/integritet", "nav.retention"));
                     if u.role() == Role::Admin {
                         items.push(("/admin", "nav.admin"));
                     }

@@ -133,8 +133,9 @@ pub fn start_with(state: &AppState, every: Intervals) -> anyhow::Result<()> {
     }
     let db = state.db.clone();
     let public_url = state.config.public_url.clone();
+    let retention = state.config.retention;
     supervise::spawn("minute sweep", move || {
-        sweep_loop(db.clone(), public_url.clone(), every.sweep)
+        sweep_loop(db.clone(), public_url.clone(), retention, every.sweep)
     });
     Ok(())
 }
@@ -149,7 +150,12 @@ async fn delivery_loop(db: Db, t: Arc<Transport>, every: Duration) {
     }
 }
 
-async fn sweep_loop(db: Db, public_url: String, every: Duration) {
+async fn sweep_loop(
+    db: Db,
+    public_url: String,
+    retention: domain::retention::Schedule,
+    every: Duration,
+) {
     let mut last_daily = None;
     loop {
         tokio::time::sleep(every).await;
@@ -163,15 +169,29 @@ async fn sweep_loop(db: Db, public_url: String, every: Duration) {
             .with_timezone(&chrono_tz::Europe::Stockholm)
             .date_naive();
         if last_daily != Some(today) {
-            daily(&db, today, &public_url).await;
+            daily(&db, today, &public_url, &retention).await;
             last_daily = Some(today);
         }
     }
 }
 
 /// Once a day: expiry reminders and the manager follow-up surveys that are
-/// due. Both remember what they sent, so a restart never sends twice.
-async fn daily(db: &Db, today: chrono::NaiveDate, public_url: &str) {
+/// due (both remember what they sent, so a restart never sends twice), and
+/// the retention schedule (docs/privacy.md).
+async fn daily(
+    db: &Db,
+    today: chrono::NaiveDate,
+    public_url: &str,
+    retention: &domain::retention::Schedule,
+) {
+    let who = navet_store::audit::Who::system("gallring");
+    match navet_store::retention::run(db, retention, &who, navet_store::time::now(), false).await {
+        Ok(counts) => {
+            let total: u64 = counts.values().sum();
+            tracing::info!("daily: retention removed {total} rows");
+        }
+        Err(e) => tracing::warn!("retention: {e}"),
+    }
     match navet_store::completions::queue_reminders(db, today, public_url).await {
         Ok(n) if n > 0 => tracing::info!("daily: {n} expiry reminders queued"),
         Ok(_) => {}

@@ -41,6 +41,9 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct FileConfig {
     #[serde(default)]
     pub login: LoginSection,
+    /// `[privacy.retention]`: the retention schedule (docs/privacy.md).
+    #[serde(default)]
+    pub privacy: domain::retention::PrivacySection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -14,6 +14,7 @@ pub mod bookings;
 pub mod costs;
 pub mod courses;
 pub mod cover;
+pub mod erasure;
 pub mod gaps;
 pub mod invitations;
 pub mod org;
@@ -43,6 +44,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(org::router())
         .merge(courses::router())
         .merge(people::router())
+        .merge(erasure::router())
         .merge(attendance::router())
         .merge(reports::router())
         .merge(sessions::router())

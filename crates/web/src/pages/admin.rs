@@ -31,11 +31,14 @@ pub fn router() -> Router<AppState> {
 #[template(path = "admin/index.html")]
 struct Index {
     c: Ctx,
+    /// The last retention run (docs/privacy.md).
+    retention: Option<navet_store::retention::Run>,
 }
 
-async fn index(c: Ctx) -> PageResult {
+async fn index(State(s): State<AppState>, c: Ctx) -> PageResult {
     c.require(Action::ManageAccounts)?;
-    render(Index { c })
+    let retention = navet_store::retention::last_run(&s.db).await?;
+    render(Index { c, retention })
 }
 
 #[derive(Template)]

@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod costs;
 pub mod cover;
 pub mod dashboard;
+pub mod erasure;
 pub mod funding;
 pub mod home;
 pub mod invitations;
@@ -23,6 +24,7 @@ pub mod password_reset;
 pub mod people;
 pub mod reports;
 pub mod requirements;
+pub mod retention;
 pub mod second_factor;
 pub mod session_edit;
 pub mod sessions;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(oidc::router())
         .merge(second_factor::router())
         .merge(people::router())
+        .merge(erasure::router())
+        .merge(retention::router())
         .merge(staff_import::router())
         .merge(staff_import_history::router())
         .merge(org::router())

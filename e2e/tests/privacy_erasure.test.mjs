@@ -1,0 +1,71 @@
+// Erasure, confirmed twice without JavaScript: the preview lists what goes
+// and what stays, a wrong confirmation changes nothing, the person's name
+// erases. The privacy page (records of processing, legal holds).
+// Axe-clean, and no sideways scrolling on a 390 px wide phone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+
+let navet, browser;
+before(async () => {
+  navet = await startNavet();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await navet?.stop();
+});
+
+async function noSidewaysScroll(page, what) {
+  await page.setViewportSize({ width: 390, height: 800 });
+  const [scroll, client] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide at 390px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test("a coordinator erases a person in two steps without JavaScript", async () => {
+  const page = await newPage(browser, { javaScriptEnabled: false });
+  await login(page, navet.url, "coordinator");
+  await page.goto(`${navet.url}/personal`);
+  const href = await page.locator("main table a[href^='/personal/']").first().getAttribute("href");
+  const id = href.split("/")[2];
+  await visit(page, navet.url, `/personal/${id}`, "erase-person-card");
+  await page.click("main a:has-text('Radera personen')");
+  await page.waitForSelector("main h2:has-text('Det här tas bort')");
+  await checkA11y(page, "erase-preview");
+  await noSidewaysScroll(page, "the erasure preview");
+  const heading = await page.textContent("main h1");
+  const name = heading.split(": ").slice(1).join(": ").trim();
+  assert.ok(name.length > 2, heading);
+
+  // Step two, wrong: nothing happens.
+  await page.fill("#bekrafta", "ja");
+  await page.click("main button:has-text('Radera för alltid')");
+  await page.waitForSelector("main .field-error");
+  assert.match(await page.textContent("main .field-error"), /Bekräftelsen stämmer inte/);
+  assert.equal((await page.textContent("main h1")).trim(), heading.trim());
+
+  // Step two, the name: erased.
+  await page.fill("#bekrafta", name);
+  await page.click("main button:has-text('Radera för alltid')");
+  await page.waitForSelector("main .notice");
+  assert.match(await page.textContent("main .notice"), /Personen är raderad och visas nu som ”Raderad person [0-9A-F]{4}”/);
+  assert.match(await page.textContent("main h1"), /Raderad person [0-9A-F]{4}/);
+  assert.equal(await page.locator("#bekrafta").count(), 0);
+  await checkA11y(page, "erase-done");
+  await noSidewaysScroll(page, "the erased person");
+  await page.close();
+});
+
+test("the privacy page lists the records of processing", async () => {
+  const page = await newPage(browser, { javaScriptEnabled: false });
+  await login(page, navet.url, "coordinator");
+  await visit(page, navet.url, "/integritet", "privacy-records");
+  assert.match(await page.textContent("main"), /Register över behandlingar/);
+  assert.match(await page.textContent("main"), /Anmälningar och närvaro/);
+  await noSidewaysScroll(page, "the privacy page");
+  await page.close();
+});
