@@ -166,6 +166,9 @@ pub enum Action<'a> {
     /// Send a person an invitation to sign in (a link to set a password,
     /// or where their municipality has a provider, which button to use).
     InvitePerson(PersonRef),
+    /// Produce a register extract (GDPR article 15) of everything held
+    /// about a person: the person themself, their manager, the hub.
+    ExtractPersonData(PersonRef),
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -249,7 +252,7 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             !is_self(&p) && actor.scope.covers(p.unit_id, p.municipality_id),
             NOT_YOUR_UNITS,
         ),
-        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p)) => allow_if(
+        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p) | ExtractPersonData(p)) => allow_if(
             is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id),
             NOT_YOUR_UNITS,
         ),
@@ -297,7 +300,9 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         ) => allow_if(is_trainer_of(trainer_person_ids), NOT_YOUR_SESSION),
 
         // Everyone may see and book for themselves.
-        (_, ViewPerson(p) | BookPerson(p)) => allow_if(is_self(&p), ONLY_YOURSELF),
+        (_, ViewPerson(p) | BookPerson(p) | ExtractPersonData(p)) => {
+            allow_if(is_self(&p), ONLY_YOURSELF)
+        }
 
         (_, _) => Decision::Deny(COORDINATORS_ONLY),
     }
@@ -360,6 +365,21 @@ mod tests {
         let trainers_incl_me = [100_i64, 5];
         let trainers_without_me = [5_i64];
         let cases: Vec<(&str, Action, [bool; 5])> = vec![
+            (
+                "register extract for person in my unit",
+                Action::ExtractPersonData(in_unit),
+                [true, true, false, true, false],
+            ),
+            (
+                "register extract for person outside my units",
+                Action::ExtractPersonData(outside),
+                [true, true, false, false, false],
+            ),
+            (
+                "register extract for myself",
+                Action::ExtractPersonData(me()),
+                [true, true, true, true, true],
+            ),
             (
                 "view person in my unit",
                 Action::ViewPerson(in_unit),

@@ -32,6 +32,7 @@ pub mod participation_import;
 pub mod passwords;
 pub mod people;
 pub mod redirect;
+pub mod register_extract;
 pub mod requirements;
 pub mod role_titles;
 pub mod second_factor;

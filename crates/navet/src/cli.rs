@@ -55,6 +55,9 @@ pub enum Command {
     /// The audit log: check that no entry was changed, removed or slipped in.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Data protection: a person's register extract (`extract`).
+    #[command(subcommand)]
+    Privacy(crate::register_extract::PrivacyCmd),
     /// Load-test a running server (`navet bench booking --token T -n 5000 -c 100`).
     Bench(crate::bench::BenchArgs),
 }
@@ -227,6 +230,7 @@ fn web_config(
         mail_from: settings.mail_from.clone(),
         demo,
         oidc: sign_in_providers(config_file.as_deref())?,
+        unusual_reads_per_day: settings.unusual_reads_per_day,
     })
 }
 

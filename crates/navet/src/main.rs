@@ -8,6 +8,7 @@ mod config;
 mod export;
 mod import;
 mod report;
+mod register_extract;
 mod roles;
 
 use anyhow::Result;
@@ -72,6 +73,7 @@ async fn run(args: cli::Cli, settings: &Settings) -> Result<()> {
         Report(c) => report::run(c, s).await,
         Backup(a) => backup::run(a, s).await,
         Bench(a) => bench::run(a, s).await,
+        Privacy(c) => register_extract::run(c, s).await,
     }
 }
 

@@ -24,7 +24,13 @@ pub struct Config {
     pub demo: bool,
     /// Municipalities' OpenID providers (from the configuration file).
     pub oidc: Vec<crate::oidc::Provider>,
+    /// Access review: flag an account that opens more than this many
+    /// different people's records in one day.
+    pub unusual_reads_per_day: i64,
 }
+
+/// The default of [`Config::unusual_reads_per_day`].
+pub const DEFAULT_UNUSUAL_READS_PER_DAY: i64 = 50;
 
 impl Default for Config {
     fn default() -> Self {
@@ -39,6 +45,7 @@ impl Default for Config {
             mail_from: None,
             demo: false,
             oidc: Vec::new(),
+            unusual_reads_per_day: DEFAULT_UNUSUAL_READS_PER_DAY,
         }
     }
 }

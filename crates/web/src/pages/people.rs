@@ -151,6 +151,7 @@ struct ShowPage {
     c: Ctx,
     p: Person,
     can_edit: bool,
+    can_extract: bool,
     notice: String,
 }
 
@@ -173,6 +174,7 @@ async fn show(
         audit::record_read(&s.db, &user.who(), p.id, "personkort").await?;
     }
     let can_edit = c.can(Action::EditPerson(p.as_ref()));
+    let can_extract = c.can(Action::ExtractPersonData(p.as_ref()));
     let notice = match q.ok.as_deref() {
         Some("created") => c.t("people.created").to_string(),
         Some("saved") => c.t("common.saved").to_string(),
@@ -182,6 +184,7 @@ async fn show(
         c,
         p,
         can_edit,
+        can_extract,
         notice,
     })
 }
