@@ -169,6 +169,13 @@ pub const SOURCES: &[Source] = &[
         ],
     ),
     src(
+        "account_scopes",
+        "account_id",
+        Via::Account,
+        "Ansvar som chef (enheter och kommuner)",
+        &[col("unit", "Enhet"), col("municipality", "Kommun")],
+    ),
+    src(
         "web_sessions",
         "account_id",
         Via::Account,
@@ -408,6 +415,11 @@ pub const EXCLUDED: &[(&str, &str, &str)] = &[
         "second_factor_logins",
         "account_id",
         "tillfälligt tillstånd under en pågående inloggning, raderas efter några minuter",
+    ),
+    (
+        "staff_imports",
+        "undone_by",
+        "vilket konto som ångrade en personalimport; importen gäller andra personer och ångrandet står i granskningsloggen",
     ),
     (
         "import_locks",

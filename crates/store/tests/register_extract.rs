@@ -86,7 +86,8 @@ async fn everything_about(db: &Db) -> (i64, i64) {
     )
     .await;
     let rows: Vec<(&str, Vec<i64>)> = vec![
-        ("INSERT INTO web_sessions (id_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ('sesshash', $1, 'csrf', 1, 2)", vec![account]),
+        ("INSERT INTO account_scopes (account_id, municipality_id) VALUES ($1, $2)", vec![account, muni]),
+        ("INSERT INTO web_sessions (id_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ('sesshash', $1, 'CSRFVALUE', 1, 2)", vec![account]),
         ("INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES ($1, 'tokhash', 'min nyckel', 1)", vec![account]),
         ("INSERT INTO second_factors (account_id, secret, last_step, enrolled_at) VALUES ($1, 'TOTPSECRET', 0, 1)", vec![account]),
         ("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, 'codehash')", vec![account]),
@@ -199,7 +200,7 @@ both_engines!(
         for secret in [
             "$argon2id$hemligt",
             "sesshash",
-            "csrf",
+            "CSRFVALUE",
             "tokhash",
             "TOTPSECRET",
             "codehash",
