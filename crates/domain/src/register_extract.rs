@@ -604,6 +604,19 @@ pub fn layout(e: &Extract, person_name: &str) -> Vec<Block> {
             out.push(Block::Paragraph("Inga uppgifter.".into()));
             continue;
         }
+        // One wide row (the person record, the account) reads better as
+        // label and value, one line each.
+        if t.rows.len() == 1 && src.columns.len() > 5 {
+            out.push(Block::Table {
+                headers: vec!["Uppgift".into(), "Värde".into()],
+                rows: src
+                    .columns
+                    .iter()
+                    .map(|c| vec![c.label.to_string(), shown(t.rows[0].get(c.key), c.kind)])
+                    .collect(),
+            });
+            continue;
+        }
         out.push(Block::Table {
             headers: src.columns.iter().map(|c| c.label.to_string()).collect(),
             rows: t
@@ -734,15 +747,16 @@ mod tests {
         }
         assert!(blocks.contains(&Block::Heading("Kompetenskrav och glapp".into())));
         assert!(blocks.contains(&Block::Paragraph("Inga uppgifter.".into())));
-        let Some(Block::Table { rows, .. }) = blocks
+        let Some(Block::Table { headers, rows }) = blocks
             .iter()
             .find(|b| matches!(b, Block::Table { .. }))
         else {
             panic!("a table for the person")
         };
-        assert_eq!(rows[0][0], "Åsa Öberg");
-        assert_eq!(rows[0][8], "ja");
-        assert_eq!(rows[0][9], "2026-03-14 09:00");
+        assert_eq!(headers, &["Uppgift", "Värde"], "one row: label and value");
+        assert_eq!(rows[0], ["Namn", "Åsa Öberg"]);
+        assert_eq!(rows[8], ["Anställd", "ja"]);
+        assert_eq!(rows[9], ["Registrerad", "2026-03-14 09:00"]);
     }
 
     #[test]
