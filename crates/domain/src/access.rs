@@ -252,10 +252,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             !is_self(&p) && actor.scope.covers(p.unit_id, p.municipality_id),
             NOT_YOUR_UNITS,
         ),
-        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p) | ExtractPersonData(p)) => allow_if(
-            is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id),
-            NOT_YOUR_UNITS,
-        ),
+        (Manager, ViewPerson(p) | EditPerson(p) | BookPerson(p) | ExtractPersonData(p)) => {
+            allow_if(
+                is_self(&p) || actor.scope.covers(p.unit_id, p.municipality_id),
+                NOT_YOUR_UNITS,
+            )
+        }
         (
             Manager,
             CreatePerson {

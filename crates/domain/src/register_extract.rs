@@ -204,10 +204,7 @@ pub const SOURCES: &[Source] = &[
         "account_id",
         Via::Account,
         "Tvåstegsverifiering",
-        &[
-            col("secret", "Hemlighet"),
-            time("enrolled_at", "Inställd"),
-        ],
+        &[col("secret", "Hemlighet"), time("enrolled_at", "Inställd")],
     ),
     src(
         "recovery_codes",
@@ -341,7 +338,10 @@ pub const SOURCES: &[Source] = &[
         "person_id",
         Via::Person,
         "Certifieringar",
-        &[col("name", "Certifiering"), col("valid_until", "Giltig till")],
+        &[
+            col("name", "Certifiering"),
+            col("valid_until", "Giltig till"),
+        ],
     ),
     src(
         "trainer_absences",
@@ -472,9 +472,7 @@ pub fn accounted_for(table: &str, column: &str) -> bool {
     SOURCES
         .iter()
         .any(|s| s.table == table && s.column == column)
-        || EXCLUDED
-            .iter()
-            .any(|(t, c, _)| *t == table && *c == column)
+        || EXCLUDED.iter().any(|(t, c, _)| *t == table && *c == column)
 }
 
 /// One requirement that applies to the person and how it is met.
@@ -711,7 +709,9 @@ mod tests {
                 s.table
             );
             assert!(
-                !EXCLUDED.iter().any(|(t, c, _)| *t == s.table && *c == s.column),
+                !EXCLUDED
+                    .iter()
+                    .any(|(t, c, _)| *t == s.table && *c == s.column),
                 "{} both covered and excluded",
                 s.table
             );
@@ -737,7 +737,10 @@ mod tests {
     #[test]
     fn the_document_has_every_heading_and_says_when_empty() {
         let blocks = layout(&extract(), "Åsa Öberg");
-        assert_eq!(blocks[0], Block::Title("Registerutdrag för Åsa Öberg".into()));
+        assert_eq!(
+            blocks[0],
+            Block::Title("Registerutdrag för Åsa Öberg".into())
+        );
         for s in SOURCES {
             assert!(
                 blocks.contains(&Block::Heading(s.title.into())),
@@ -747,9 +750,8 @@ mod tests {
         }
         assert!(blocks.contains(&Block::Heading("Kompetenskrav och glapp".into())));
         assert!(blocks.contains(&Block::Paragraph("Inga uppgifter.".into())));
-        let Some(Block::Table { headers, rows }) = blocks
-            .iter()
-            .find(|b| matches!(b, Block::Table { .. }))
+        let Some(Block::Table { headers, rows }) =
+            blocks.iter().find(|b| matches!(b, Block::Table { .. }))
         else {
             panic!("a table for the person")
         };

@@ -7,8 +7,8 @@ mod cli;
 mod config;
 mod export;
 mod import;
-mod report;
 mod register_extract;
+mod report;
 mod roles;
 
 use anyhow::Result;

@@ -47,7 +47,8 @@ async fn extract(a: ExtractArgs, settings: &Settings) -> Result<()> {
         }
         r => r?,
     };
-    std::fs::write(&a.out, &bytes).with_context(|| format!("kunde inte skriva {}", a.out.display()))?;
+    std::fs::write(&a.out, &bytes)
+        .with_context(|| format!("kunde inte skriva {}", a.out.display()))?;
     println!(
         "registerutdrag för person {} skrivet till {} ({} byte)",
         a.person,

@@ -199,8 +199,17 @@ pub async fn csv(db: &Db, f: &Filter, max: usize) -> StoreResult<Vec<u8>> {
         .delimiter(b';')
         .from_writer(vec![]);
     let header = [
-        "id", "tid", "läsare_konto", "läsare", "behörighet", "kanal", "händelse", "person_id",
-        "person", "kommun", "detalj",
+        "id",
+        "tid",
+        "läsare_konto",
+        "läsare",
+        "behörighet",
+        "kanal",
+        "händelse",
+        "person_id",
+        "person",
+        "kommun",
+        "detalj",
     ];
     let io = |e: csv::Error| crate::error::StoreError::Other(e.into());
     w.write_record(header).map_err(io)?;
@@ -215,7 +224,9 @@ pub async fn csv(db: &Db, f: &Filter, max: usize) -> StoreResult<Vec<u8>> {
             w.write_record([
                 e.id.to_string(),
                 domain::sessions::format_local(e.at),
-                e.reader_account_id.map(|i| i.to_string()).unwrap_or_default(),
+                e.reader_account_id
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
                 e.reader_name.clone().unwrap_or_default(),
                 e.reader_role.clone().unwrap_or_default(),
                 e.channel.clone(),

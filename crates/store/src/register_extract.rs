@@ -10,9 +10,7 @@
 
 use std::collections::HashMap;
 
-use domain::register_extract::{
-    self as rx, Extract, RequirementLine, Row, TableRows, Value, Via,
-};
+use domain::register_extract::{self as rx, Extract, RequirementLine, Row, TableRows, Value, Via};
 use sqlx::any::AnyRow;
 use sqlx::{Column, Row as _};
 
@@ -202,12 +200,7 @@ pub async fn record_request(db: &Db, who: &Who, person_id: i64) -> StoreResult<(
 
 /// The extract was handed over: its size and SHA-256, so the copy can be
 /// recognised later.
-pub async fn record_delivery(
-    db: &Db,
-    who: &Who,
-    person_id: i64,
-    bytes: &[u8],
-) -> StoreResult<()> {
+pub async fn record_delivery(db: &Db, who: &Who, person_id: i64, bytes: &[u8]) -> StoreResult<()> {
     use sha2::{Digest, Sha256};
     audit::record_alone(
         db,

@@ -63,7 +63,12 @@ async fn everything_about(db: &Db) -> (i64, i64) {
     let other = fixtures::person(db, "Bertil", "Örebro").await;
     let muni = scalar(db, "SELECT municipality_id FROM people WHERE id = $1", &[p]).await;
     let role = scalar(db, "SELECT role_id FROM people WHERE id = $1", &[p]).await;
-    exec(db, "UPDATE people SET language_support = 'sva' WHERE id = $1", &[p]).await;
+    exec(
+        db,
+        "UPDATE people SET language_support = 'sva' WHERE id = $1",
+        &[p],
+    )
+    .await;
     let course = fixtures::course(db, "HLR vuxen").await;
     let session = scalar(
         db,
@@ -133,7 +138,9 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         label: "webb".into(),
     };
     audit::record_read(db, &who, p, "personkort").await.unwrap();
-    audit::record_read(db, &who, other, "personkort").await.unwrap();
+    audit::record_read(db, &who, other, "personkort")
+        .await
+        .unwrap();
     (p, account)
 }
 
@@ -182,19 +189,28 @@ both_engines!(
         assert_eq!(text(rows(&e, "completions")[0].get("course")), "HLR vuxen");
         // Only this person's audit entries, with who read.
         let log = rows(&e, "audit_log");
-        assert!(log.iter().all(|r| r.get("person_id") == Some(&Value::Int(p))));
+        assert!(log
+            .iter()
+            .all(|r| r.get("person_id") == Some(&Value::Int(p))));
         assert!(log
             .iter()
             .any(|r| text(r.get("actor")) == "Chefen (manager)"
                 && text(r.get("action")) == "person.read"));
-        assert_eq!(text(rows(&e, "staff_import_people")[0].get("after_name")), "Åsa");
+        assert_eq!(
+            text(rows(&e, "staff_import_people")[0].get("after_name")),
+            "Åsa"
+        );
         assert_eq!(
             rows(&e, "staff_import_people")[0].get("imported_at"),
             Some(&Value::Int(5))
         );
         // Requirements and the gap they leave (the course was attended).
         assert!(!e.requirements.is_empty(), "{:?}", e.requirements);
-        assert!(e.requirements[0].what.contains("HLR vuxen"), "{:?}", e.requirements);
+        assert!(
+            e.requirements[0].what.contains("HLR vuxen"),
+            "{:?}",
+            e.requirements
+        );
         // Secrets: that they exist, never what they are.
         let json = serde_json::to_string(&e).unwrap();
         for secret in [
@@ -238,7 +254,12 @@ both_engines!(
             v
         };
         let kumla = fixtures::person(&db, "Kumlabo", "Kumla").await;
-        let muni = scalar(&db, "SELECT municipality_id FROM people WHERE id = $1", &[orebro[0]]).await;
+        let muni = scalar(
+            &db,
+            "SELECT municipality_id FROM people WHERE id = $1",
+            &[orebro[0]],
+        )
+        .await;
         let reader = scalar(
             &db,
             "INSERT INTO accounts (email, display_name, role, created_at) VALUES ('nyfiken@test.se', 'Nyfiken', 'coordinator', 0) RETURNING id",
@@ -256,11 +277,19 @@ both_engines!(
             label: "webb".into(),
         };
         for p in &orebro {
-            audit::record_read(&db, &who(reader), *p, "personkort").await.unwrap();
+            audit::record_read(&db, &who(reader), *p, "personkort")
+                .await
+                .unwrap();
         }
-        audit::record_read(&db, &who(reader), kumla, "personkort").await.unwrap();
-        audit::record_read(&db, &who(calm), orebro[0], "personkort").await.unwrap();
-        audit::record_read(&db, &who(calm), orebro[0], "kompetens").await.unwrap();
+        audit::record_read(&db, &who(reader), kumla, "personkort")
+            .await
+            .unwrap();
+        audit::record_read(&db, &who(calm), orebro[0], "personkort")
+            .await
+            .unwrap();
+        audit::record_read(&db, &who(calm), orebro[0], "kompetens")
+            .await
+            .unwrap();
 
         // Keyset pages of 3: every entry once, newest first.
         let all = Filter::default();
@@ -283,7 +312,12 @@ both_engines!(
 
         let count = |f: Filter| {
             let db = db.clone();
-            async move { access_review::page(&db, &f, None, 1000).await.unwrap().entries }
+            async move {
+                access_review::page(&db, &f, None, 1000)
+                    .await
+                    .unwrap()
+                    .entries
+            }
         };
         let by_person = count(Filter {
             person_id: Some(orebro[0]),
@@ -305,7 +339,9 @@ both_engines!(
         })
         .await;
         assert_eq!(in_orebro.len(), 9, "not the Kumla read");
-        assert!(in_orebro.iter().all(|e| e.municipality.as_deref() == Some("Örebro")));
+        assert!(in_orebro
+            .iter()
+            .all(|e| e.municipality.as_deref() == Some("Örebro")));
         let future = count(Filter {
             from: Some(navet_store::time::now() + 86_400),
             ..Default::default()
@@ -318,7 +354,10 @@ both_engines!(
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert_eq!(flags[0].reader_account_id, reader);
         assert_eq!(flags[0].people, 8);
-        assert!(access_review::unusual(&db, &all, 8).await.unwrap().is_empty());
+        assert!(access_review::unusual(&db, &all, 8)
+            .await
+            .unwrap()
+            .is_empty());
         // In Örebro alone it opened 7.
         let flags = access_review::unusual(
             &db,

@@ -21,8 +21,8 @@ pub mod password;
 pub mod pdf;
 pub mod register_extract_file;
 pub mod rejection;
-pub mod request_log;
 pub mod report_files;
+pub mod request_log;
 pub mod session_layer;
 
 use std::sync::Arc;

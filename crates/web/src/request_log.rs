@@ -13,9 +13,9 @@ fn shown(segment: &str) -> bool {
     segment.is_empty()
         || segment.chars().all(|c| c.is_ascii_digit())
         || (segment.len() <= 32
-            && segment
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+            && segment.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+            })
             && segment.chars().any(|c| c.is_ascii_lowercase())
             && !looks_random(segment))
 }
@@ -50,7 +50,10 @@ mod tests {
     #[test]
     fn route_words_and_ids_stay_secrets_and_addresses_go() {
         assert_eq!(loggable_path("/personal/12/andra"), "/personal/12/andra");
-        assert_eq!(loggable_path("/api/v1/people/7/extract"), "/api/v1/people/7/extract");
+        assert_eq!(
+            loggable_path("/api/v1/people/7/extract"),
+            "/api/v1/people/7/extract"
+        );
         assert_eq!(loggable_path("/mina-bokningar"), "/mina-bokningar");
         assert_eq!(
             loggable_path("/kalender/Zx9_kQ2mN8pL4rT7vW1yB3.ics"),

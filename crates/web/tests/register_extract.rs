@@ -28,20 +28,33 @@ async fn person(db: &Db, name: &str, email: &str, unit: &str) -> i64 {
     )
     .await
     .unwrap();
-    people::create(db, &Who::system("test"), &p, false).await.unwrap()
+    people::create(db, &Who::system("test"), &p, false)
+        .await
+        .unwrap()
 }
 
 /// Kumla with two units; Åsa in the first, Bo in the second.
 async fn scene(db: &Db) -> (i64, i64, i64) {
-    let m = org::municipality_by_name(db, "Kumla").await.unwrap().unwrap();
-    let a = org::create_unit(db, m.id, "Solgården", "aldreomsorg", false).await.unwrap();
-    org::create_unit(db, m.id, "Linden", "aldreomsorg", false).await.unwrap();
+    let m = org::municipality_by_name(db, "Kumla")
+        .await
+        .unwrap()
+        .unwrap();
+    let a = org::create_unit(db, m.id, "Solgården", "aldreomsorg", false)
+        .await
+        .unwrap();
+    org::create_unit(db, m.id, "Linden", "aldreomsorg", false)
+        .await
+        .unwrap();
     let asa = person(db, "Åsa Öberg", "asa.oberg@kumla.se", "Solgården").await;
     let bo = person(db, "Bo Ek", "bo.ek@kumla.se", "Linden").await;
     (a, asa, bo)
 }
 
-async fn raw(app: &TestApp, path: &str, user: &User) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
+async fn raw(
+    app: &TestApp,
+    path: &str,
+    user: &User,
+) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let req = axum::http::Request::get(path)
@@ -51,7 +64,13 @@ async fn raw(app: &TestApp, path: &str, user: &User) -> (StatusCode, Vec<u8>, ax
     let resp = app.app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, bytes, headers)
 }
 
@@ -68,9 +87,14 @@ fn files(zip_bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn pdf_text(pdf: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!("navet-rx-{}-{}.pdf", std::process::id(), pdf.len()));
+    let path =
+        std::env::temp_dir().join(format!("navet-rx-{}-{}.pdf", std::process::id(), pdf.len()));
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
     let _ = std::fs::remove_file(&path);
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -115,7 +139,10 @@ both_engines!(who_may_have_whose_extract, |db: Db| async move {
     let pdf = &f[1].1;
     assert!(pdf.starts_with(b"%PDF"));
     let raw_pdf = String::from_utf8_lossy(pdf);
-    assert!(raw_pdf.contains("/StructTreeRoot") && raw_pdf.contains("/Marked true"), "tagged");
+    assert!(
+        raw_pdf.contains("/StructTreeRoot") && raw_pdf.contains("/Marked true"),
+        "tagged"
+    );
     if let Some(text) = pdf_text(pdf) {
         for heading in [
             "Registerutdrag för Åsa Öberg",
@@ -131,8 +158,14 @@ both_engines!(who_may_have_whose_extract, |db: Db| async move {
         }
     }
     let log = actions_about(&db, asa).await;
-    assert!(log.contains(&"privacy.extract.request".to_string()), "{log:?}");
-    assert!(log.contains(&"privacy.extract.delivered".to_string()), "{log:?}");
+    assert!(
+        log.contains(&"privacy.extract.request".to_string()),
+        "{log:?}"
+    );
+    assert!(
+        log.contains(&"privacy.extract.delivered".to_string()),
+        "{log:?}"
+    );
 
     // The manager of her unit may; of Bo's unit not (403, logged under Bo).
     let (st, _, _) = raw(&app, &format!("/api/v1/people/{asa}/extract"), &manager).await;
@@ -140,7 +173,10 @@ both_engines!(who_may_have_whose_extract, |db: Db| async move {
     let (st, body, _) = raw(&app, &format!("/api/v1/people/{bo}/extract"), &manager).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let err: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(err["error"], "Personen hör inte till någon av dina enheter.");
+    assert_eq!(
+        err["error"],
+        "Personen hör inte till någon av dina enheter."
+    );
     assert_eq!(
         actions_about(&db, bo).await,
         ["person.create", "privacy.extract.denied"],
@@ -154,7 +190,9 @@ both_engines!(who_may_have_whose_extract, |db: Db| async move {
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, _, _) = raw(&app, "/api/v1/people/999999/extract", &coord).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let r = app.get(&format!("/api/v1/people/{asa}/extract"), None).await;
+    let r = app
+        .get(&format!("/api/v1/people/{asa}/extract"), None)
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 });
 
@@ -163,9 +201,23 @@ both_engines!(the_pages_offer_the_extract, |db: Db| async move {
     let (unit_a, asa, bo) = scene(&db).await;
     let coord = app.coordinator().await;
     let cookie = app.login(&coord.email, common::PASSWORD).await.unwrap();
-    let page = app.page("GET", &format!("/personal/{asa}"), &cookie, None).await;
-    assert!(page.body.contains(&format!("/personal/{asa}/registerutdrag")), "{}", page.body);
-    let r = app.page("GET", &format!("/personal/{asa}/registerutdrag"), &cookie, None).await;
+    let page = app
+        .page("GET", &format!("/personal/{asa}"), &cookie, None)
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("/personal/{asa}/registerutdrag")),
+        "{}",
+        page.body
+    );
+    let r = app
+        .page(
+            "GET",
+            &format!("/personal/{asa}/registerutdrag"),
+            &cookie,
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["content-type"], "application/zip");
 
@@ -173,17 +225,30 @@ both_engines!(the_pages_offer_the_extract, |db: Db| async move {
     let own = app.login(&asa_user.email, common::PASSWORD).await.unwrap();
     let mine = app.page("GET", "/mina-uppgifter", &own, None).await;
     assert_eq!(mine.status, StatusCode::OK);
-    assert!(mine.body.contains(&format!("/personal/{asa}/registerutdrag")));
+    assert!(mine
+        .body
+        .contains(&format!("/personal/{asa}/registerutdrag")));
     assert!(mine.body.contains("Ladda ner registerutdrag"));
-    let r = app.page("GET", &format!("/personal/{bo}/registerutdrag"), &own, None).await;
+    let r = app
+        .page("GET", &format!("/personal/{bo}/registerutdrag"), &own, None)
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("Du kan bara se och ändra dina egna uppgifter."), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Du kan bara se och ändra dina egna uppgifter."),
+        "{}",
+        r.body
+    );
 
     let manager = app.manager_of_unit(unit_a).await;
     let mc = app.login(&manager.email, common::PASSWORD).await.unwrap();
-    let r = app.page("GET", &format!("/personal/{bo}/registerutdrag"), &mc, None).await;
+    let r = app
+        .page("GET", &format!("/personal/{bo}/registerutdrag"), &mc, None)
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("Personen hör inte till någon av dina enheter."));
+    assert!(r
+        .body
+        .contains("Personen hör inte till någon av dina enheter."));
 });
 
 both_engines!(admins_review_who_read_whose_data, |db: Db| async move {
@@ -192,9 +257,15 @@ both_engines!(admins_review_who_read_whose_data, |db: Db| async move {
     let manager = app.manager_of_unit(unit_a).await;
     let admin = app.admin().await;
     for id in [asa, bo] {
-        app.get(&format!("/api/v1/people/{id}"), manager.auth()).await;
+        app.get(&format!("/api/v1/people/{id}"), manager.auth())
+            .await;
     }
-    let r = app.get(&format!("/api/v1/access-review?person_id={asa}"), admin.auth()).await;
+    let r = app
+        .get(
+            &format!("/api/v1/access-review?person_id={asa}"),
+            admin.auth(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let j = r.json();
     let entries = j["entries"].as_array().unwrap();
@@ -208,11 +279,19 @@ both_engines!(admins_review_who_read_whose_data, |db: Db| async move {
     assert_eq!(first["entries"].as_array().unwrap().len(), 1);
     let next = first["next"].as_i64().expect("a next page");
     let r = app
-        .get(&format!("/api/v1/access-review?limit=1&before={next}"), admin.auth())
+        .get(
+            &format!("/api/v1/access-review?limit=1&before={next}"),
+            admin.auth(),
+        )
         .await;
-    assert!(r.json()["entries"][0]["id"].as_i64().unwrap() < first["entries"][0]["id"].as_i64().unwrap());
+    assert!(
+        r.json()["entries"][0]["id"].as_i64().unwrap()
+            < first["entries"][0]["id"].as_i64().unwrap()
+    );
     // Bad input names the field; others may not look.
-    let r = app.get("/api/v1/access-review?from=igår", admin.auth()).await;
+    let r = app
+        .get("/api/v1/access-review?from=igår", admin.auth())
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["field"], "from");
     let r = app.get("/api/v1/access-review", manager.auth()).await;
@@ -223,13 +302,29 @@ both_engines!(admins_review_who_read_whose_data, |db: Db| async move {
 
     // The page and its CSV.
     let cookie = app.login(&admin.email, common::PASSWORD).await.unwrap();
-    let page = app.page("GET", &format!("/admin/atkomst?person={asa}"), &cookie, None).await;
+    let page = app
+        .page(
+            "GET",
+            &format!("/admin/atkomst?person={asa}"),
+            &cookie,
+            None,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Åsa Öberg"));
     assert!(!page.body.contains("Bo Ek"));
-    let page = app.page("GET", "/admin/atkomst?person=x12", &cookie, None).await;
+    let page = app
+        .page("GET", "/admin/atkomst?person=x12", &cookie, None)
+        .await;
     assert!(page.body.contains("Ange ett id med bara siffror."));
-    let csv = app.page("GET", "/admin/atkomst.csv?person=&reader=&kommun=&from=&to=", &cookie, None).await;
+    let csv = app
+        .page(
+            "GET",
+            "/admin/atkomst.csv?person=&reader=&kommun=&from=&to=",
+            &cookie,
+            None,
+        )
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with("id;tid;"));
     assert!(csv.body.contains("Åsa Öberg") && csv.body.contains("Bo Ek"));

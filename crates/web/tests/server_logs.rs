@@ -50,7 +50,13 @@ fn logged() -> String {
     String::from_utf8_lossy(&capture().0.lock().unwrap()).into_owned()
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     let req = Request::builder()
         .method(method)
         .uri(path)
@@ -59,7 +65,10 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value)
         .body(Body::from(body.to_string()))
         .unwrap();
     let r = app.send(req).await;
-    (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
 }
 
 fn at(days: i64, hour: i64) -> String {
@@ -81,39 +90,76 @@ both_engines!(
         let (_, coord_token) = app
             .account(&coord_email, Role::Coordinator, None, Scope::default())
             .await;
-        let mut secrets: Vec<String> = vec![coord_email.clone(), coord_token.clone(), PASSWORD.into()];
+        let mut secrets: Vec<String> =
+            vec![coord_email.clone(), coord_token.clone(), PASSWORD.into()];
 
         // A full booking through the API: course, session, person, booking, cancellation.
         let (st, course) = call(&app, "POST", "/api/v1/courses", &coord_token,
             json!({"title": "HLR", "level": "bas", "format": "simulering", "hours": 3, "status": "aktiv"})).await;
         assert_eq!(st, StatusCode::CREATED, "{course}");
-        let (st, session) = call(&app, "POST", "/api/v1/sessions", &coord_token,
+        let (st, session) = call(
+            &app,
+            "POST",
+            "/api/v1/sessions",
+            &coord_token,
             json!({"course_id": course["id"], "starts_at": at(10, 9), "ends_at": at(10, 12),
-                   "municipality": "Örebro", "venue": "Aulan", "capacity": 5})).await;
+                   "municipality": "Örebro", "venue": "Aulan", "capacity": 5}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{session}");
         let booked_name = format!("Ingrid Loggfri{tag}");
         let booked_email = format!("ingrid.loggfri.{tag}@orebro.se");
-        let (st, person) = call(&app, "POST", "/api/v1/people", &coord_token,
+        let (st, person) = call(
+            &app,
+            "POST",
+            "/api/v1/people",
+            &coord_token,
             json!({"name": booked_name, "email": booked_email, "gender": "kvinna",
-                   "role": "undersköterska", "municipality": "Örebro"})).await;
+                   "role": "undersköterska", "municipality": "Örebro"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{person}");
         secrets.extend([booked_name.clone(), booked_email.clone()]);
-        let (st, booking) = call(&app, "POST", &format!("/api/v1/sessions/{}/bookings", session["id"]),
-            &coord_token, json!({"person_id": person["id"]})).await;
+        let (st, booking) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/sessions/{}/bookings", session["id"]),
+            &coord_token,
+            json!({"person_id": person["id"]}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{booking}");
-        let (st, _) = call(&app, "DELETE", &format!("/api/v1/bookings/{}", booking["id"]),
-            &coord_token, Value::Null).await;
+        let (st, _) = call(
+            &app,
+            "DELETE",
+            &format!("/api/v1/bookings/{}", booking["id"]),
+            &coord_token,
+            Value::Null,
+        )
+        .await;
         assert_eq!(st, StatusCode::OK);
 
         // Sign-in with a password (a participant with her own account), and a failed one.
         let own_email = format!("greta.egen.{tag}@orebro.se");
-        let (st, own) = call(&app, "POST", "/api/v1/people", &coord_token,
+        let (st, own) = call(
+            &app,
+            "POST",
+            "/api/v1/people",
+            &coord_token,
             json!({"name": format!("Greta Egen{tag}"), "email": own_email, "gender": "kvinna",
-                   "role": "undersköterska", "municipality": "Örebro"})).await;
+                   "role": "undersköterska", "municipality": "Örebro"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CREATED, "{own}");
         secrets.extend([own_email.clone(), format!("Greta Egen{tag}")]);
         let own_id = own["id"].as_i64().unwrap();
-        app.account(&own_email, Role::Participant, Some(own_id), Scope::default()).await;
+        app.account(
+            &own_email,
+            Role::Participant,
+            Some(own_id),
+            Scope::default(),
+        )
+        .await;
         assert!(app.login(&own_email, "fel-lösenord-999x").await.is_none());
         secrets.push("fel-lösenord-999x".into());
         let cookie = app.login(&own_email, PASSWORD).await.expect("signed in");
@@ -131,7 +177,10 @@ both_engines!(
         secrets.push(unknown);
 
         // A staff import through the page (a coordinator signed in), and a search by name.
-        let m = org::municipality_by_name(&db, "Laxå").await.unwrap().unwrap();
+        let m = org::municipality_by_name(&db, "Laxå")
+            .await
+            .unwrap()
+            .unwrap();
         org::create_unit(&db, m.id, "Hemtjänsten", "aldreomsorg", false)
             .await
             .unwrap();
@@ -142,15 +191,19 @@ both_engines!(
             "Anställningsnummer;Namn;E-post;Yrkesroll;Enhet;Kön\n77;{imported_name};{imported_email};Vårdbiträde;Hemtjänsten;man\n"
         );
         let importer = format!("importor.{tag}@region.se");
-        app.account(&importer, Role::Coordinator, None, Scope::default()).await;
+        app.account(&importer, Role::Coordinator, None, Scope::default())
+            .await;
         secrets.push(importer.clone());
         let icookie = app.login(&importer, PASSWORD).await.unwrap();
         let csrf = app.csrf_for(&icookie, "/personal/import").await;
         secrets.push(csrf.clone());
         let multipart = |fields: &[(&str, String)], file: Option<&str>| {
-            let mut b = format!("--X\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n");
+            let mut b =
+                format!("--X\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n");
             for (k, v) in fields {
-                b.push_str(&format!("--X\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+                b.push_str(&format!(
+                    "--X\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                ));
             }
             if let Some(f) = file {
                 b.push_str(&format!("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hr.csv\"\r\nContent-Type: text/csv\r\n\r\n{f}\r\n"));
@@ -164,7 +217,13 @@ both_engines!(
                 .unwrap()
         };
         let r = app
-            .send(multipart(&[("municipality", m.id.to_string()), ("mode", "add_update".into())], Some(&csv)))
+            .send(multipart(
+                &[
+                    ("municipality", m.id.to_string()),
+                    ("mode", "add_update".into()),
+                ],
+                Some(&csv),
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let hidden = |name: &str| {
@@ -189,17 +248,29 @@ both_engines!(
         let r = app.send(multipart(&fields, None)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(
-            navet_store::people::by_email(&db, &imported_email).await.unwrap().is_some(),
+            navet_store::people::by_email(&db, &imported_email)
+                .await
+                .unwrap()
+                .is_some(),
             "imported"
         );
         let r = app
-            .page("GET", &format!("/personal?q={}", common::urlencoding(&imported_name)), &icookie, None)
+            .page(
+                "GET",
+                &format!("/personal?q={}", common::urlencoding(&imported_name)),
+                &icookie,
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains(&imported_name));
 
         let log = logged();
-        assert!(log.contains("/api/v1/sessions"), "requests are traced: {}", &log[..log.len().min(2000)]);
+        assert!(
+            log.contains("/api/v1/sessions"),
+            "requests are traced: {}",
+            &log[..log.len().min(2000)]
+        );
         for s in &secrets {
             // As typed, and as it reads in an address (percent- or form-encoded).
             let forms = [

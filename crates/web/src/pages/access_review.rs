@@ -59,9 +59,12 @@ async fn filter(s: &AppState, c: &Ctx, q: &ReviewQuery) -> Result<Filter, (Strin
         if v.is_empty() {
             return Ok(None);
         }
-        v.parse()
-            .map(Some)
-            .map_err(|_| (field.to_string(), c.t("access_review.bad_number").to_string()))
+        v.parse().map(Some).map_err(|_| {
+            (
+                field.to_string(),
+                c.t("access_review.bad_number").to_string(),
+            )
+        })
     };
     let date = |field: &str, v: &str, add: i64| -> Result<Option<i64>, (String, String)> {
         if v.trim().is_empty() {
