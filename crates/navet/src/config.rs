@@ -292,6 +292,7 @@ mod tests {
             ("NAVET_OUTBOX_DIR", "/var/navet/outbox"),
             ("NAVET_CONFIG", "navet.toml"),
             ("NAVET_TOKEN", "abc"),
+            ("NAVET_UNUSUAL_READS_PER_DAY", "20"),
         ])
         .unwrap();
         assert_eq!(
@@ -310,6 +311,7 @@ mod tests {
                 outbox_dir: Some("/var/navet/outbox".into()),
                 config_file: Some("navet.toml".into()),
                 token: Some("abc".into()),
+                unusual_reads_per_day: 20,
             }
         );
         // The flag wins over the environment.

@@ -87,7 +87,7 @@ impl Names {
 
     /// Add `course`, `session`, `role` … beside the ids a row holds.
     async fn resolve(&mut self, db: &Db, r: &mut Row) -> StoreResult<()> {
-        const IDS: [(&str, &str, &'static str); 8] = [
+        const IDS: [(&str, &str, &str); 8] = [
             ("course_id", "course", "course"),
             ("session_id", "session", "session"),
             ("role_id", "role", "role"),
