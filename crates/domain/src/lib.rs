@@ -34,6 +34,7 @@ pub mod passwords;
 pub mod people;
 pub mod processing;
 pub mod redirect;
+pub mod register_extract;
 pub mod requirements;
 pub mod retention;
 pub mod role_titles;

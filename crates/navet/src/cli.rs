@@ -44,7 +44,7 @@ pub enum Command {
     /// HR titles read as Navet roles by every import (`map`, `mappings`).
     #[command(subcommand)]
     Roles(crate::roles::RolesCmd),
-    /// Erasure, the retention schedule and legal holds (docs/privacy.md).
+    /// Data protection: register extracts, erasure, the retention schedule and legal holds (docs/privacy.md).
     #[command(subcommand)]
     Privacy(crate::privacy::PrivacyCmd),
     /// Export participations in the import format, to move them to another instance.
@@ -231,6 +231,7 @@ fn web_config(
         demo,
         oidc: sign_in_providers(config_file.as_deref())?,
         retention: crate::config::retention_schedule(config_file.as_deref())?,
+        unusual_reads_per_day: settings.unusual_reads_per_day,
     })
 }
 

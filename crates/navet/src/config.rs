@@ -38,11 +38,14 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// `NAVET_TOKEN`: the API token `navet bench` uses when `--token` is not given.
     pub token: Option<String>,
+    /// `NAVET_UNUSUAL_READS_PER_DAY`: the access review flags an account
+    /// that opens more different people's records than this in one day.
+    pub unusual_reads_per_day: i64,
 }
 
 /// Every variable [`Settings`] reads; the README's table has one row each.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const VARIABLES: [&str; 13] = [
+pub const VARIABLES: [&str; 14] = [
     "NAVET_DATABASE_URL",
     "NAVET_PUBLIC_URL",
     "NAVET_SECURE_COOKIES",
@@ -56,6 +59,7 @@ pub const VARIABLES: [&str; 13] = [
     "NAVET_CONFIG",
     "NAVET_OUTBOX_DIR",
     "NAVET_TOKEN",
+    "NAVET_UNUSUAL_READS_PER_DAY",
 ];
 
 pub const DEFAULT_IDLE_TIMEOUT_SECS: i64 = 30 * 60;
@@ -109,6 +113,16 @@ impl Settings {
         };
         let idle_timeout_secs = seconds("NAVET_IDLE_TIMEOUT_SECS", DEFAULT_IDLE_TIMEOUT_SECS);
         let session_max_secs = seconds("NAVET_SESSION_MAX_SECS", DEFAULT_SESSION_MAX_SECS);
+        let unusual_reads_per_day = match var("NAVET_UNUSUAL_READS_PER_DAY") {
+            None => navet_web::config::DEFAULT_UNUSUAL_READS_PER_DAY,
+            Some(v) => match parse_count(&v, 1_000_000) {
+                Ok(n) => n,
+                Err(m) => {
+                    check("NAVET_UNUSUAL_READS_PER_DAY", Err(m));
+                    navet_web::config::DEFAULT_UNUSUAL_READS_PER_DAY
+                }
+            },
+        };
         let db_pool = var("NAVET_DB_POOL").and_then(|v| match parse_count(&v, 1000) {
             Ok(n) => Some(n as u32),
             Err(m) => {
@@ -155,6 +169,7 @@ impl Settings {
             outbox_dir: var("NAVET_OUTBOX_DIR").map(PathBuf::from),
             config_file: var("NAVET_CONFIG").map(PathBuf::from),
             token: var("NAVET_TOKEN").map(|t| t.trim().to_string()),
+            unusual_reads_per_day,
         };
         if !errors.is_empty() {
             bail!("ogiltig inställning: {}", errors.join("; "));
@@ -313,6 +328,7 @@ mod tests {
             ("NAVET_OUTBOX_DIR", "/var/navet/outbox"),
             ("NAVET_CONFIG", "navet.toml"),
             ("NAVET_TOKEN", "abc"),
+            ("NAVET_UNUSUAL_READS_PER_DAY", "20"),
         ])
         .unwrap();
         assert_eq!(
@@ -331,6 +347,7 @@ mod tests {
                 outbox_dir: Some("/var/navet/outbox".into()),
                 config_file: Some("navet.toml".into()),
                 token: Some("abc".into()),
+                unusual_reads_per_day: 20,
             }
         );
         // The flag wins over the environment.

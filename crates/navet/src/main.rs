@@ -8,6 +8,7 @@ mod config;
 mod export;
 mod import;
 mod privacy;
+mod register_extract;
 mod report;
 mod roles;
 

@@ -14,6 +14,8 @@ use crate::config::Settings;
 
 #[derive(Subcommand)]
 pub enum PrivacyCmd {
+    /// A zip with everything held about a person: one JSON file and one PDF.
+    Extract(crate::register_extract::ExtractArgs),
     /// Erase a person (pseudonymise what statistics or a legal hold must
     /// keep); without --yes only says what it would do.
     Erase(EraseArgs),
@@ -99,6 +101,7 @@ fn said(e: StoreError) -> anyhow::Error {
 
 pub async fn run(cmd: PrivacyCmd, settings: &Settings) -> Result<()> {
     match cmd {
+        PrivacyCmd::Extract(a) => crate::register_extract::extract(a, settings).await,
         PrivacyCmd::Erase(a) => erase(a, settings).await,
         PrivacyCmd::Retention(a) => retention_run(a, settings).await,
         PrivacyCmd::Hold(a) => {

@@ -5,6 +5,7 @@
 //! which both engines accept, and only portable column types (BIGINT,
 //! TEXT, DOUBLE PRECISION); see `migrations/0001_foundation.sql`.
 
+pub mod access_review;
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
@@ -40,6 +41,7 @@ pub mod packages;
 pub mod participations;
 pub mod password_resets;
 pub mod people;
+pub mod register_extract;
 pub mod reports;
 pub mod requirements;
 pub mod retention;

@@ -26,7 +26,13 @@ pub struct Config {
     pub oidc: Vec<crate::oidc::Provider>,
     /// The retention schedule (`[privacy.retention]`, checked at start).
     pub retention: domain::retention::Schedule,
+    /// Access review: flag an account that opens more than this many
+    /// different people's records in one day.
+    pub unusual_reads_per_day: i64,
 }
+
+/// The default of [`Config::unusual_reads_per_day`].
+pub const DEFAULT_UNUSUAL_READS_PER_DAY: i64 = 50;
 
 impl Default for Config {
     fn default() -> Self {
@@ -42,6 +48,7 @@ impl Default for Config {
             demo: false,
             oidc: Vec::new(),
             retention: domain::retention::Schedule::default(),
+            unusual_reads_per_day: DEFAULT_UNUSUAL_READS_PER_DAY,
         }
     }
 }

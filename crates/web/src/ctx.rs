@@ -269,6 +269,7 @@ impl Ctx {
                 Role::Participant => {
                     items.push(("/mina-intyg", "nav.my_certificates"));
                     items.push(("/mina-enkater", "nav.my_surveys"));
+                    items.push(("/mina-uppgifter", "privacy_extract.my_data"));
                 }
                 Role::Trainer => {
                     // Their own sessions, each with its attendance list.

@@ -19,8 +19,10 @@ pub mod oidc;
 pub mod pages;
 pub mod password;
 pub mod pdf;
+pub mod register_extract_file;
 pub mod rejection;
 pub mod report_files;
+pub mod request_log;
 pub mod session_layer;
 
 use std::sync::Arc;
@@ -81,7 +83,8 @@ pub fn app(state: AppState) -> Router {
         // elsewhere); the server goes on serving.
         .layer(CatchPanicLayer::custom(error::page_panic))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Method and path only, secrets masked (see request_log).
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_log::span))
         .with_state(state)
 }
 

@@ -91,7 +91,8 @@ pub async fn deliver_once(db: &Db, t: &Transport) -> anyhow::Result<usize> {
                 sent += 1;
             }
             Err(e) => {
-                tracing::warn!("notice {} to {} failed: {e}", m.id, m.to_email);
+                // The id only: no address in the server log.
+                tracing::warn!("notice {} failed: {e}", m.id);
                 outbox::mark_failed(db, m.id, &e.to_string()).await?;
             }
         }

@@ -9,6 +9,7 @@
 //! and the document served at `/api/v1/openapi.json`, so a route cannot be
 //! served without being documented, nor documented without being served.
 
+pub mod access_review;
 pub mod attendance;
 pub mod bookings;
 pub mod costs;
@@ -19,6 +20,7 @@ pub mod gaps;
 pub mod invitations;
 pub mod org;
 pub mod people;
+pub mod register_extract;
 pub mod reports;
 pub mod requirements;
 pub mod sessions;
@@ -56,6 +58,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(cover::router())
         .merge(tokens::router())
         .merge(invitations::router())
+        .merge(register_extract::router())
+        .merge(access_review::router())
 }
 
 /// The API's axum router and its OpenAPI document, from the same

@@ -1,5 +1,6 @@
 //! Server-rendered pages, one module per feature.
 
+pub mod access_review;
 pub mod admin;
 pub mod attendance;
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod packages;
 pub mod password_reset;
 pub mod people;
+pub mod register_extract;
 pub mod reports;
 pub mod requirements;
 pub mod retention;
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(erasure::router())
         .merge(retention::router())
+        .merge(register_extract::router())
+        .merge(access_review::router())
         .merge(staff_import::router())
         .merge(staff_import_history::router())
         .merge(org::router())

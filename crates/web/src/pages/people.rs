@@ -152,6 +152,7 @@ struct ShowPage {
     p: Person,
     can_edit: bool,
     can_erase: bool,
+    can_extract: bool,
     notice: String,
 }
 
@@ -175,6 +176,7 @@ async fn show(
     }
     let can_edit = c.can(Action::EditPerson(p.as_ref()));
     let can_erase = c.can(Action::ErasePerson(p.as_ref()));
+    let can_extract = c.can(Action::ExtractPersonData(p.as_ref()));
     let notice = match q.ok.as_deref() {
         Some("created") => c.t("people.created").to_string(),
         Some("saved") => c.t("common.saved").to_string(),
@@ -185,6 +187,7 @@ async fn show(
         p,
         can_edit,
         can_erase,
+        can_extract,
         notice,
     })
 }

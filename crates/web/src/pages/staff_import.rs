@@ -539,6 +539,24 @@ async fn fill_preview(
         .collect();
     let unit_names: HashMap<i64, String> =
         all_units.iter().map(|u| (u.id, u.name.clone())).collect();
+    // The preview shows people already in Navet with what would change or
+    // that they would be marked as left: a read of their data.
+    let shown: Vec<i64> = plan
+        .changed
+        .iter()
+        .map(|(id, _, _)| *id)
+        .chain(plan.left.iter().map(|e| e.person_id))
+        .collect();
+    if !shown.is_empty() {
+        navet_store::audit::record_list_read(
+            &s.db,
+            &page.c.who(),
+            "people",
+            "förhandsvisning av personalimport",
+            &shown,
+        )
+        .await?;
+    }
     let role = |id: i64| role_names.get(&id).cloned().unwrap_or_else(|| "?".into());
     let unit = |id: i64| unit_names.get(&id).cloned().unwrap_or_else(|| "–".into());
     page.added = plan
