@@ -166,6 +166,12 @@ pub enum Action<'a> {
     /// Send a person an invitation to sign in (a link to set a password,
     /// or where their municipality has a provider, which button to use).
     InvitePerson(PersonRef),
+    /// Open the staff booking page: book other people than oneself.
+    BookStaff,
+    /// Book the people of a unit (a unit page's "book" buttons).
+    BookForUnit { unit_id: i64, municipality_id: i64 },
+    /// The list of units (each row then filtered by [`visibility`]).
+    ListUnits,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -189,6 +195,8 @@ const ONLY_YOURSELF: &str = "Du kan bara se och ändra dina egna uppgifter.";
 const NOT_THE_RESERVATIONS_UNIT: &str =
     "Personen hör inte till enheten som platserna är reserverade för.";
 const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
+const MANAGERS_AND_COORDINATORS_BOOK: &str = "Endast chefer och samordnare kan boka andra.";
+const UNITS_FOR_MANAGERS: &str = "Enhetssidorna är till för chefer och samordnare.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
     if cond {
@@ -289,6 +297,19 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             },
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
         (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Manager, BookStaff | ListUnits) => Decision::Allow,
+        (_, BookStaff) => Decision::Deny(MANAGERS_AND_COORDINATORS_BOOK),
+        (_, ListUnits) => Decision::Deny(UNITS_FOR_MANAGERS),
+        (
+            Manager,
+            BookForUnit {
+                unit_id,
+                municipality_id,
+            },
+        ) => allow_if(
+            actor.scope.covers_unit(unit_id, municipality_id),
+            NOT_YOUR_UNITS,
+        ),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
 
         (
@@ -300,6 +321,69 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         (_, ViewPerson(p) | BookPerson(p)) => allow_if(is_self(&p), ONLY_YOURSELF),
 
         (_, _) => Decision::Deny(COORDINATORS_ONLY),
+    }
+}
+
+/// What an actor's lists of people, units and their bookings may show: the
+/// whole region (admins and coordinators), a manager's units and
+/// municipalities, or nothing (trainers and participants, who list only
+/// their own things). It is made from an actor by [`visibility`] (or for the
+/// system's own jobs by [`Visibility::system`]) and has no public
+/// constructor otherwise, so a list function that takes one cannot be
+/// called unscoped on a scoped user's behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility(Seen);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Everything,
+    Within(Scope),
+    Nothing,
+}
+
+/// The visibility of an actor's lists (see [`Visibility`]).
+pub fn visibility(actor: &Actor) -> Visibility {
+    Visibility(match actor.role {
+        Role::Admin | Role::Coordinator => Seen::Everything,
+        Role::Manager => Seen::Within(actor.scope.clone()),
+        Role::Trainer | Role::Participant => Seen::Nothing,
+    })
+}
+
+impl Visibility {
+    /// Everything: for the command line and background jobs, which act
+    /// for no signed-in person.
+    pub fn system() -> Visibility {
+        Visibility(Seen::Everything)
+    }
+    /// Whether the whole region is visible (no filter needed).
+    pub fn is_everything(&self) -> bool {
+        self.0 == Seen::Everything
+    }
+    /// Whether a unit is visible.
+    pub fn covers_unit(&self, unit_id: i64, municipality_id: i64) -> bool {
+        match &self.0 {
+            Seen::Everything => true,
+            Seen::Within(s) => s.covers_unit(unit_id, municipality_id),
+            Seen::Nothing => false,
+        }
+    }
+    /// Whether a person (by unit, or without one by municipality) is visible.
+    pub fn covers(&self, unit_id: Option<i64>, municipality_id: i64) -> bool {
+        match &self.0 {
+            Seen::Everything => true,
+            Seen::Within(s) => s.covers(unit_id, municipality_id),
+            Seen::Nothing => false,
+        }
+    }
+    /// The scope a query must be limited to: `None` for everything, an
+    /// empty scope for nothing.
+    pub fn restriction(&self) -> Option<Scope> {
+        match &self.0 {
+            Seen::Everything => None,
+            Seen::Within(s) => Some(s.clone()),
+            Seen::Nothing => Some(Scope::default()),
+        }
     }
 }
 
@@ -683,6 +767,32 @@ mod tests {
                 Action::InvitePerson(me()),
                 [true, true, false, false, false],
             ),
+            (
+                "open the staff booking page",
+                Action::BookStaff,
+                [true, true, false, true, false],
+            ),
+            (
+                "book my unit's people",
+                Action::BookForUnit {
+                    unit_id: MY_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, true, false],
+            ),
+            (
+                "book another unit's people",
+                Action::BookForUnit {
+                    unit_id: OTHER_UNIT,
+                    municipality_id: MUNI,
+                },
+                [true, true, false, false, false],
+            ),
+            (
+                "list units",
+                Action::ListUnits,
+                [true, true, false, true, false],
+            ),
         ];
         for (name, action, expected) in cases {
             for (i, role) in Role::ALL.into_iter().enumerate() {
@@ -748,6 +858,34 @@ mod tests {
             Action::ViewPerson(person(Some(OTHER_UNIT), MUNI)),
         );
         assert_eq!(d, Decision::Deny(NOT_YOUR_UNITS));
+    }
+
+    #[test]
+    fn visibility_follows_the_role_and_the_managers_scope() {
+        for role in [Role::Admin, Role::Coordinator] {
+            let v = visibility(&actor(role));
+            assert!(v.is_everything());
+            assert_eq!(v.restriction(), None);
+            assert!(v.covers_unit(OTHER_UNIT, OTHER_MUNI));
+        }
+        let v = visibility(&actor(Role::Manager));
+        assert!(!v.is_everything());
+        assert!(v.covers_unit(MY_UNIT, MUNI));
+        assert!(!v.covers_unit(OTHER_UNIT, MUNI));
+        assert!(!v.covers(None, MUNI));
+        assert_eq!(
+            v.restriction(),
+            Some(Scope {
+                unit_ids: vec![MY_UNIT],
+                municipality_ids: vec![],
+            })
+        );
+        for role in [Role::Trainer, Role::Participant] {
+            let v = visibility(&actor(role));
+            assert!(!v.covers_unit(MY_UNIT, MUNI));
+            assert_eq!(v.restriction(), Some(Scope::default()));
+        }
+        assert!(Visibility::system().is_everything());
     }
 
     #[test]

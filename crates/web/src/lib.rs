@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod rejection;
 pub mod report_files;
 pub mod session_layer;
+pub mod usecase;
 
 use std::sync::Arc;
 
