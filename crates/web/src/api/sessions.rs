@@ -233,10 +233,13 @@ pub async fn get_session(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SessionOut>> {
-    let v = Guest::anonymous(&s).session(id).await.map_err(|e| match e {
-        navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
-        other => other.into(),
-    })?;
+    let v = Guest::anonymous(&s)
+        .session(id)
+        .await
+        .map_err(|e| match e {
+            navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
+            other => other.into(),
+        })?;
     Ok(Json(v.into()))
 }
 

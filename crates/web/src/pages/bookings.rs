@@ -434,10 +434,7 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
     let outcomes = uc
         .book_staff(session_id, &f.people, &f.support_needs, f.reservation_id)
         .await?;
-    let results = outcomes
-        .into_iter()
-        .map(|o| bulk_result(&c, o))
-        .collect();
+    let results = outcomes.into_iter().map(|o| bulk_result(&c, o)).collect();
     bulk_page(&s, c, back, results, String::new()).await
 }
 

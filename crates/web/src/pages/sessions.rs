@@ -570,9 +570,7 @@ async fn unassign_trainer(
     c: Ctx,
     Path((id, person)): Path<(i64, i64)>,
 ) -> PageResult {
-    UseCase::page(&s, &c)?
-        .unassign_trainer(id, person)
-        .await?;
+    UseCase::page(&s, &c)?.unassign_trainer(id, person).await?;
     Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer")))
 }
 

@@ -13,8 +13,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::education::{Direction, EducationKind, PersonEducationDraft};
-use navet_store::education::PersonEducation;
 use domain::gaps::Tally;
+use navet_store::education::PersonEducation;
 use navet_store::gaps::{CheckLine, PersonGaps, SessionOffer};
 use navet_store::org::Unit;
 use navet_store::tracks::{TrackStatus, TrackWithItems};
@@ -93,19 +93,17 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
     }
     let rows = units
         .into_iter()
-        .map(|(unit, t)| {
-            UnitRow {
-                people: crate::format::int(t.people as i64),
-                with_gaps: crate::format::int(t.people_with_gaps as i64),
-                share_met: if t.checks == 0 {
-                    "–".into()
-                } else {
-                    pct(t.share_met())
-                },
-                gaps: crate::format::int(t.gaps as i64),
-                planned: crate::format::int(t.planned as i64),
-                unit,
-            }
+        .map(|(unit, t)| UnitRow {
+            people: crate::format::int(t.people as i64),
+            with_gaps: crate::format::int(t.people_with_gaps as i64),
+            share_met: if t.checks == 0 {
+                "–".into()
+            } else {
+                pct(t.share_met())
+            },
+            gaps: crate::format::int(t.gaps as i64),
+            planned: crate::format::int(t.planned as i64),
+            unit,
         })
         .collect();
     render(ListPage {

@@ -2,7 +2,7 @@
 //! logged), marking people present or absent, and closing a session.
 
 use domain::access::Action;
-use navet_store::attendance::{self, Attendee, CloseSummary, ClosePreview, SessionInfo};
+use navet_store::attendance::{self, Attendee, ClosePreview, CloseSummary, SessionInfo};
 use navet_store::StoreResult;
 
 use super::UseCase;
@@ -89,7 +89,10 @@ impl UseCase<'_> {
     /// What closing will do, before it is done.
     pub async fn close_preview(&self, session_id: i64) -> StoreResult<(SessionInfo, ClosePreview)> {
         let info = self.session_to_mark(session_id).await?;
-        Ok((info, attendance::close_preview(self.db(), session_id).await?))
+        Ok((
+            info,
+            attendance::close_preview(self.db(), session_id).await?,
+        ))
     }
 
     /// Close the session: unmarked bookings absent, completions and

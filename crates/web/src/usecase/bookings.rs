@@ -127,7 +127,11 @@ impl UseCase<'_> {
     }
 
     /// Book the signed-in person themself.
-    pub async fn book_myself(&self, session_id: i64, support_needs: String) -> StoreResult<Outcome> {
+    pub async fn book_myself(
+        &self,
+        session_id: i64,
+        support_needs: String,
+    ) -> StoreResult<Outcome> {
         let Some(pid) = self.person_id() else {
             return Err(StoreError::Forbidden(
                 "Ditt konto hör inte till någon person och kan inte bokas.".into(),
@@ -378,7 +382,11 @@ fn owns(h: &HoldView, me: Option<i64>) -> bool {
 impl Guest<'_> {
     /// The booking a decline link is for, when the link's token is right
     /// (without it the answer tells nothing about the booking).
-    pub async fn booking_for_decline(&self, id: i64, token: &str) -> StoreResult<Option<BookingView>> {
+    pub async fn booking_for_decline(
+        &self,
+        id: i64,
+        token: &str,
+    ) -> StoreResult<Option<BookingView>> {
         if !bookings::decline_link_valid(self.db(), id, token).await? {
             return Ok(None);
         }
@@ -414,7 +422,12 @@ impl Guest<'_> {
     }
 
     /// The token to check, or None when the signed-in user is the offered person.
-    async fn offer_token(&self, id: i64, token: &str, me: Option<i64>) -> StoreResult<Option<String>> {
+    async fn offer_token(
+        &self,
+        id: i64,
+        token: &str,
+        me: Option<i64>,
+    ) -> StoreResult<Option<String>> {
         let h = bookings::hold(self.db(), id).await?;
         if owns(&h, me) {
             return Ok(None);
@@ -428,7 +441,12 @@ impl Guest<'_> {
     }
 
     /// Take an offered place: with the e-mailed token, or signed in as the person.
-    pub async fn accept_offer(&self, id: i64, token: &str, me: Option<i64>) -> StoreResult<Outcome> {
+    pub async fn accept_offer(
+        &self,
+        id: i64,
+        token: &str,
+        me: Option<i64>,
+    ) -> StoreResult<Outcome> {
         let token = self.offer_token(id, token, me).await?;
         bookings::accept_offer(self.db(), &self.who, id, token.as_deref()).await
     }
@@ -479,9 +497,14 @@ impl Guest<'_> {
 
     /// A bookable course's sessions (the last 30 days and all upcoming),
     /// with the feed's name; `None` when the course is not bookable.
-    pub async fn course_feed(&self, id: i64, now: i64) -> StoreResult<Option<(String, Vec<Event>)>> {
+    pub async fn course_feed(
+        &self,
+        id: i64,
+        now: i64,
+    ) -> StoreResult<Option<(String, Vec<Event>)>> {
         let course = navet_store::catalogue::get(self.db(), id).await?;
-        if !domain::catalogue::CourseStatus::parse(&course.status).is_some_and(|st| st.is_bookable())
+        if !domain::catalogue::CourseStatus::parse(&course.status)
+            .is_some_and(|st| st.is_bookable())
         {
             return Ok(None);
         }

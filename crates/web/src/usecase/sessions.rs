@@ -3,10 +3,10 @@
 //! and cancelling a session.
 
 use domain::access::Action;
+use domain::sessions::edit::Overflow;
 use navet_store::bookings::{self, BookingView, HoldView, SessionCancelReport};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};
-use domain::sessions::edit::Overflow;
 use navet_store::session_edit::{self, EditReport, TrainerOption};
 use navet_store::sessions::{self, SessionInput, SessionView};
 use navet_store::trainers::{self, Trainer};
@@ -300,11 +300,17 @@ impl UseCase<'_> {
         )
         .await?
         .into_iter()
-        .find(|n| n.row.id != v.row.id && n.row.starts_at > now && !n.row.stored_status().is_final()))
+        .find(|n| {
+            n.row.id != v.row.id && n.row.starts_at > now && !n.row.stored_status().is_final()
+        }))
     }
 
     /// Schedule a session from the API; the new session.
-    pub async fn schedule_session(&self, input: &SessionInput, now: i64) -> StoreResult<SessionView> {
+    pub async fn schedule_session(
+        &self,
+        input: &SessionInput,
+        now: i64,
+    ) -> StoreResult<SessionView> {
         let id = self.create_session(input, now).await?;
         sessions::get(self.db(), id).await
     }
@@ -326,4 +332,3 @@ impl Guest<'_> {
         sessions::list(self.db(), f).await
     }
 }
-

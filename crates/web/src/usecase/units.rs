@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
-use navet_store::education::PersonEducation;
 use domain::gaps::Tally;
+use navet_store::education::PersonEducation;
 use navet_store::gaps::{self, PersonGaps};
 use navet_store::org::Unit;
 use navet_store::people::Person;
@@ -104,7 +104,11 @@ impl UseCase<'_> {
     }
 
     /// A unit's gap list for export.
-    pub async fn unit_export(&self, id: i64, as_of: NaiveDate) -> StoreResult<(Unit, UnitOverview)> {
+    pub async fn unit_export(
+        &self,
+        id: i64,
+        as_of: NaiveDate,
+    ) -> StoreResult<(Unit, UnitOverview)> {
         let unit = self.unit_to_read(id, "export av glapplista").await?;
         let overview = unit_overview::load(self.db(), id, as_of).await?;
         Ok((unit, overview))
@@ -112,7 +116,11 @@ impl UseCase<'_> {
 
     /// One person's competence: requirements and gaps, formal education,
     /// track. Reading another's is logged.
-    pub async fn person_competence(&self, id: i64, as_of: NaiveDate) -> StoreResult<PersonCompetence> {
+    pub async fn person_competence(
+        &self,
+        id: i64,
+        as_of: NaiveDate,
+    ) -> StoreResult<PersonCompetence> {
         let person = navet_store::people::get(self.db(), id).await?;
         self.decide(Action::ViewPerson(person.as_ref()))?;
         self.audit_person_read(person.id, "kompetens").await?;
