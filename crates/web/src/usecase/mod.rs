@@ -15,6 +15,7 @@
 
 pub mod attendance;
 pub mod bookings;
+pub mod catalogue;
 pub mod sessions;
 pub mod units;
 
