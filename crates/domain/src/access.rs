@@ -173,6 +173,12 @@ pub enum Action<'a> {
     /// Produce a register extract (GDPR article 15) of everything held
     /// about a person: the person themself, their manager, the hub.
     ExtractPersonData(PersonRef),
+    /// Open the staff booking page: book other people than oneself.
+    BookStaff,
+    /// Book the people of a unit (a unit page's "book" buttons).
+    BookForUnit { unit_id: i64, municipality_id: i64 },
+    /// The list of units (each row then filtered by [`visibility`]).
+    ListUnits,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -196,6 +202,8 @@ const ONLY_YOURSELF: &str = "Du kan bara se och ändra dina egna uppgifter.";
 const NOT_THE_RESERVATIONS_UNIT: &str =
     "Personen hör inte till enheten som platserna är reserverade för.";
 const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
+const MANAGERS_AND_COORDINATORS_BOOK: &str = "Endast chefer och samordnare kan boka andra.";
+const UNITS_FOR_MANAGERS: &str = "Enhetssidorna är till för chefer och samordnare.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
     if cond {
@@ -298,6 +306,19 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             },
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
         (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
+        (Manager, BookStaff | ListUnits) => Decision::Allow,
+        (_, BookStaff) => Decision::Deny(MANAGERS_AND_COORDINATORS_BOOK),
+        (_, ListUnits) => Decision::Deny(UNITS_FOR_MANAGERS),
+        (
+            Manager,
+            BookForUnit {
+                unit_id,
+                municipality_id,
+            },
+        ) => allow_if(
+            actor.scope.covers_unit(unit_id, municipality_id),
+            NOT_YOUR_UNITS,
+        ),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
 
         (
@@ -311,6 +332,69 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         }
 
         (_, _) => Decision::Deny(COORDINATORS_ONLY),
+    }
+}
+
+/// What an actor's lists of people, units and their bookings may show: the
+/// whole region (admins and coordinators), a manager's units and
+/// municipalities, or nothing (trainers and participants, who list only
+/// their own things). It is made from an actor by [`visibility`] (or for the
+/// system's own jobs by [`Visibility::system`]) and has no public
+/// constructor otherwise, so a list function that takes one cannot be
+/// called unscoped on a scoped user's behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility(Seen);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Everything,
+    Within(Scope),
+    Nothing,
+}
+
+/// The visibility of an actor's lists (see [`Visibility`]).
+pub fn visibility(actor: &Actor) -> Visibility {
+    Visibility(match actor.role {
+        Role::Admin | Role::Coordinator => Seen::Everything,
+        Role::Manager => Seen::Within(actor.scope.clone()),
+        Role::Trainer | Role::Participant => Seen::Nothing,
+    })
+}
+
+impl Visibility {
+    /// Everything: for the command line and background jobs, which act
+    /// for no signed-in person.
+    pub fn system() -> Visibility {
+        Visibility(Seen::Everything)
+    }
+    /// Whether the whole region is visible (no filter needed).
+    pub fn is_everything(&self) -> bool {
+        self.0 == Seen::Everything
+    }
+    /// Whether a unit is visible.
+    pub fn covers_unit(&self, unit_id: i64, municipality_id: i64) -> bool {
+        match &self.0 {
+            Seen::Everything => true,
+            Seen::Within(s) => s.covers_unit(unit_id, municipality_id),
+            Seen::Nothing => false,
+        }
+    }
+    /// Whether a person (by unit, or without one by municipality) is visible.
+    pub fn covers(&self, unit_id: Option<i64>, municipality_id: i64) -> bool {
+        match &self.0 {
+            Seen::Everything => true,
+            Seen::Within(s) => s.covers(unit_id, municipality_id),
+            Seen::Nothing => false,
+        }
+    }
+    /// The scope a query must be limited to: `None` for everything, an
+    /// empty scope for nothing.
+    pub fn restriction(&self) -> Option<Scope> {
+        match &self.0 {
+            Seen::Everything => None,
+            Seen::Within(s) => Some(s.clone()),
+            Seen::Nothing => Some(Scope::default()),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Region → municipalities → units; roles and competence areas.
 
+use domain::access::Visibility;
 use domain::org::ActivityArea;
 use serde::Serialize;
 use sqlx::FromRow;
@@ -125,6 +126,15 @@ pub async fn units(db: &Db, municipality_id: Option<i64>) -> StoreResult<Vec<Uni
             .then_with(|| domain::collation::swedish_cmp(&a.name, &b.name))
     });
     Ok(v)
+}
+
+/// The units an actor's lists may show (see `domain::access::Visibility`).
+pub async fn visible_units(db: &Db, vis: &Visibility) -> StoreResult<Vec<Unit>> {
+    Ok(units(db, None)
+        .await?
+        .into_iter()
+        .filter(|u| vis.covers_unit(u.id, u.municipality_id))
+        .collect())
 }
 
 pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {

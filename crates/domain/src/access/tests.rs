@@ -1,3 +1,5 @@
+//! The role × action table and the rules around it.
+
 use super::*;
 
 const MY_UNIT: i64 = 10;
@@ -396,6 +398,32 @@ fn role_by_action_table() {
             Action::InvitePerson(me()),
             [true, true, false, false, false],
         ),
+        (
+            "open the staff booking page",
+            Action::BookStaff,
+            [true, true, false, true, false],
+        ),
+        (
+            "book my unit's people",
+            Action::BookForUnit {
+                unit_id: MY_UNIT,
+                municipality_id: MUNI,
+            },
+            [true, true, false, true, false],
+        ),
+        (
+            "book another unit's people",
+            Action::BookForUnit {
+                unit_id: OTHER_UNIT,
+                municipality_id: MUNI,
+            },
+            [true, true, false, false, false],
+        ),
+        (
+            "list units",
+            Action::ListUnits,
+            [true, true, false, true, false],
+        ),
     ];
     for (name, action, expected) in cases {
         for (i, role) in Role::ALL.into_iter().enumerate() {
@@ -461,6 +489,34 @@ fn denial_says_why() {
         Action::ViewPerson(person(Some(OTHER_UNIT), MUNI)),
     );
     assert_eq!(d, Decision::Deny(NOT_YOUR_UNITS));
+}
+
+#[test]
+fn visibility_follows_the_role_and_the_managers_scope() {
+    for role in [Role::Admin, Role::Coordinator] {
+        let v = visibility(&actor(role));
+        assert!(v.is_everything());
+        assert_eq!(v.restriction(), None);
+        assert!(v.covers_unit(OTHER_UNIT, OTHER_MUNI));
+    }
+    let v = visibility(&actor(Role::Manager));
+    assert!(!v.is_everything());
+    assert!(v.covers_unit(MY_UNIT, MUNI));
+    assert!(!v.covers_unit(OTHER_UNIT, MUNI));
+    assert!(!v.covers(None, MUNI));
+    assert_eq!(
+        v.restriction(),
+        Some(Scope {
+            unit_ids: vec![MY_UNIT],
+            municipality_ids: vec![],
+        })
+    );
+    for role in [Role::Trainer, Role::Participant] {
+        let v = visibility(&actor(role));
+        assert!(!v.covers_unit(MY_UNIT, MUNI));
+        assert_eq!(v.restriction(), Some(Scope::default()));
+    }
+    assert!(Visibility::system().is_everything());
 }
 
 #[test]

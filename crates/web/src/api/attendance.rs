@@ -5,7 +5,6 @@ use crate::rejection::api::Path;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
-use domain::access::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::ApiResult;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -50,15 +50,10 @@ pub async fn mark(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<Json<AttendanceOut>> {
-    api.require_login()?;
-    navet_store::attendance::session(&s.db, id).await?;
-    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
-    let user = api.require(Action::MarkAttendance {
-        trainer_person_ids: &trainers,
-    })?;
+    let uc = UseCase::api(&s, &api)?;
+    uc.session_to_mark(id).await?;
     let b: AttendanceIn = parse_json(&body)?;
-    let status =
-        navet_store::attendance::mark(&s.db, &user.who(), id, b.person_id, b.present).await?;
+    let status = uc.mark_attendance(id, b.person_id, b.present).await?;
     Ok(Json(AttendanceOut {
         person_id: b.person_id,
         status: status.into(),
@@ -76,13 +71,5 @@ pub async fn close(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<navet_store::attendance::CloseSummary>> {
-    api.require_login()?;
-    navet_store::attendance::session(&s.db, id).await?;
-    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
-    let user = api.require(Action::MarkAttendance {
-        trainer_person_ids: &trainers,
-    })?;
-    Ok(Json(
-        navet_store::attendance::close(&s.db, &user.who(), id, &s.config.public_url).await?,
-    ))
+    Ok(Json(UseCase::api(&s, &api)?.close_session(id).await?))
 }

@@ -5,16 +5,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::{Action, PersonRef, Role};
-use navet_store::bookings::{self, BookRequest, BookingView, Via};
+use navet_store::bookings::BookingView;
 use navet_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{parse_json, ApiCtx, ApiUser};
+use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::{self, UseCase};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -101,39 +101,10 @@ fn not_found_session(e: StoreError) -> ApiError {
     }
 }
 
-/// The action of naming `person` on hold `hold_id`: for a unit's
-/// reservation, [`Action::NameReservedSeat`] against the reservation's unit;
-/// an offer is for one person only, which the booking itself checks.
-/// `None` when the hold is not a unit reservation (or does not exist: the
-/// booking then answers that it is gone).
-pub async fn reserved_seat_action(
-    s: &AppState,
-    hold_id: i64,
-    person: PersonRef,
-) -> Result<Option<Action<'static>>, StoreError> {
-    let h = match bookings::hold(&s.db, hold_id).await {
-        Ok(h) => h,
-        Err(StoreError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    Ok(match (h.kind.as_str(), h.unit_id) {
-        ("reservation", Some(unit_id)) => Some(Action::NameReservedSeat {
-            unit_id,
-            municipality_id: h.municipality_id,
-            person,
-        }),
-        _ => None,
-    })
-}
-
-/// Who made the booking, as recorded on it.
-pub fn via_for(actor: &domain::access::Actor, person_id: i64) -> Via {
-    if actor.person_id == Some(person_id) {
-        Via::Own
-    } else if actor.role == Role::Manager {
-        Via::Manager
-    } else {
-        Via::Coordinator
+fn not_found_booking(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound(_) => ApiError::not_found("Anmälan"),
+        other => other.into(),
     }
 }
 
@@ -151,24 +122,12 @@ pub async fn book(
     Path(session_id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<BookingOut>)> {
-    api.require_login()?;
+    let uc = UseCase::api(&s, &api)?;
     let b: NewBooking = parse_json(&body)?;
-    let person = bookings::person_ref(&s.db, b.person_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("person_id", "Personen finns inte."))?;
-    let user = api.require(Action::BookPerson(person))?;
-    if let Some(hold_id) = b.reservation_id {
-        if let Some(action) = reserved_seat_action(&s, hold_id, person).await? {
-            api.require(action)?;
-        }
-    }
-    let o = s
-        .bookings
-        .book(BookRequest {
+    let o = uc
+        .book(usecase::bookings::NewBooking {
             session_id,
-            person_id: person.person_id,
-            who: user.who(),
-            via: via_for(&user.actor, person.person_id),
+            person_id: b.person_id,
             support_needs: b.support_needs.unwrap_or_default(),
             hold_id: b.reservation_id,
         })
@@ -193,40 +152,11 @@ pub async fn session_bookings(
     api: ApiCtx,
     Path(session_id): Path<i64>,
 ) -> ApiResult<Json<Vec<BookingRow>>> {
-    api.require_login()?;
-    navet_store::sessions::get(&s.db, session_id)
+    let rows = UseCase::api(&s, &api)?
+        .session_bookings(session_id, "API: ")
         .await
         .map_err(not_found_session)?;
-    let trainers = navet_store::trainers::of_session(&s.db, session_id).await?;
-    let user = api.require(Action::ViewSessionParticipants {
-        trainer_person_ids: &trainers,
-    })?;
-    let rows = bookings::for_session(&s.db, session_id).await?;
-    audit_list(&s, user, session_id, rows.len()).await?;
     Ok(Json(rows.into_iter().map(BookingRow::from).collect()))
-}
-
-async fn audit_list(s: &AppState, user: &ApiUser, session_id: i64, n: usize) -> ApiResult<()> {
-    let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-    navet_store::audit::record(
-        &mut conn,
-        &user.who(),
-        "session.participants",
-        "session",
-        Some(session_id),
-        None,
-        &format!("API: {n} anmälningar"),
-    )
-    .await?;
-    Ok(())
-}
-
-fn person_ref(b: &BookingView) -> PersonRef {
-    PersonRef {
-        person_id: b.person_id,
-        unit_id: b.person_unit_id,
-        municipality_id: b.person_municipality_id,
-    }
 }
 
 /// One booking (the person, their manager, coordinators, admins).
@@ -237,14 +167,10 @@ pub async fn get_booking(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<BookingRow>> {
-    api.require_login()?;
-    let b = bookings::get(&s.db, id)
+    let b = UseCase::api(&s, &api)?
+        .booking(id, "anmälan (API)")
         .await
-        .map_err(|_| ApiError::not_found("Anmälan"))?;
-    let user = api.require(Action::ViewPerson(person_ref(&b)))?;
-    if domain::access::read_needs_audit(&user.actor, b.person_id) {
-        navet_store::audit::record_read(&s.db, &user.who(), b.person_id, "anmälan (API)").await?;
-    }
+        .map_err(not_found_booking)?;
     Ok(Json(b.into()))
 }
 
@@ -258,12 +184,10 @@ pub async fn cancel_booking(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<CancelOut>> {
-    api.require_login()?;
-    let b = bookings::get(&s.db, id)
+    let r = UseCase::api(&s, &api)?
+        .cancel(id)
         .await
-        .map_err(|_| ApiError::not_found("Anmälan"))?;
-    let user = api.require(Action::BookPerson(person_ref(&b)))?;
-    let r = bookings::cancel(&s.db, &user.who(), id, None).await?;
+        .map_err(not_found_booking)?;
     Ok(Json(CancelOut {
         status: r.status.code().to_string(),
         promoted_booking_id: r.promoted.first().copied(),
@@ -281,12 +205,10 @@ pub async fn undo_cancel(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<UndoOut>> {
-    api.require_login()?;
-    let b = bookings::get(&s.db, id)
+    let r = UseCase::api(&s, &api)?
+        .undo_cancel(id)
         .await
-        .map_err(|_| ApiError::not_found("Anmälan"))?;
-    let user = api.require(Action::BookPerson(person_ref(&b)))?;
-    let r = bookings::undo_cancel(&s.db, &user.who(), id).await?;
+        .map_err(not_found_booking)?;
     Ok(Json(UndoOut {
         status: r.status.code().to_string(),
         waitlist_position: r.waitlist_position,

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::Guest;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -249,7 +250,8 @@ pub async fn get_course(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<CourseOut>> {
     Ok(Json(
-        navet_store::catalogue::get(&s.db, id)
+        Guest::anonymous(&s)
+            .course(id)
             .await
             .map_err(|_| ApiError::not_found("Kursen"))?
             .into(),

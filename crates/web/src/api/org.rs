@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiResult;
+use crate::usecase::Guest;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -33,7 +34,8 @@ pub async fn list_municipalities(
     State(s): State<AppState>,
 ) -> ApiResult<Json<Vec<MunicipalityOut>>> {
     Ok(Json(
-        navet_store::org::municipalities(&s.db)
+        Guest::anonymous(&s)
+            .municipalities()
             .await?
             .into_iter()
             .map(|m| MunicipalityOut {

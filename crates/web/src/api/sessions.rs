@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Action;
 use navet_store::sessions::{self, SessionInput, SessionView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -14,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::{Guest, UseCase};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -179,7 +179,8 @@ pub async fn create_session(
     api: ApiCtx,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<SessionOut>)> {
-    let user = api.require(Action::ManageSessions)?;
+    let uc = UseCase::api(&s, &api)?;
+    uc.may_schedule()?;
     let b: NewSession = parse_json(&body)?;
     let parts: Vec<(String, String)> = if b.parts.is_empty() {
         match (&b.starts_at, &b.ends_at) {
@@ -219,12 +220,10 @@ pub async fn create_session(
         language_support: b.language_support,
         trainer_person_ids: b.trainers,
     };
-    let resolved = sessions::resolve(&s.db, &input, navet_store::time::now()).await?;
-    let id = sessions::create(&s.db, &user.who(), &resolved).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(sessions::get(&s.db, id).await?.into()),
-    ))
+    let v = uc
+        .schedule_session(&input, navet_store::time::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
 }
 
 /// One session with its seat counts (anyone).
@@ -234,10 +233,13 @@ pub async fn get_session(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SessionOut>> {
-    let v = sessions::get(&s.db, id).await.map_err(|e| match e {
-        navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
-        other => other.into(),
-    })?;
+    let v = Guest::anonymous(&s)
+        .session(id)
+        .await
+        .map_err(|e| match e {
+            navet_store::StoreError::NotFound(_) => ApiError::not_found("Kurstillfället"),
+            other => other.into(),
+        })?;
     Ok(Json(v.into()))
 }
 
@@ -276,9 +278,8 @@ pub async fn list_sessions(
         Some(t) if !t.is_empty() => Some(day_start("to", t)? + 86_400),
         _ => None,
     };
-    let v = sessions::list(
-        &s.db,
-        &sessions::Filter {
+    let v = Guest::anonymous(&s)
+        .sessions(&sessions::Filter {
             course_id: q.course_id,
             municipality_id: q.municipality_id,
             from: Some(from),
@@ -286,8 +287,7 @@ pub async fn list_sessions(
             include_cancelled: q.include_cancelled.unwrap_or(false),
             trainer_person_id: None,
             limit: 1000,
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(Json(v.into_iter().map(SessionOut::from).collect()))
 }

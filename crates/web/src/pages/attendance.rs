@@ -11,14 +11,13 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use domain::access::Action;
 use domain::sessions::day::DayGroup;
-use navet_store::attendance::{self, Attendee, ClosePreview, SessionInfo};
-use navet_store::audit;
+use navet_store::attendance::{Attendee, ClosePreview, SessionInfo};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppError, AppState, PageResult};
+use crate::usecase::UseCase;
+use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,13 +46,7 @@ impl SessionsPage {
 }
 
 async fn sessions(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require(Action::ListAttendanceSessions)?;
-    // Those who manage sessions see all; a trainer sees their own.
-    let list = if c.can(Action::ManageSessions) {
-        attendance::sessions_for_trainer(&s.db, None).await?
-    } else {
-        attendance::sessions_for_trainer(&s.db, user.actor.person_id.or(Some(-1))).await?
-    };
+    let list = UseCase::page(&s, &c)?.attendance_sessions().await?;
     let now = navet_store::time::now();
     let mut groups: Vec<(DayGroup, Vec<SessionInfo>)> = vec![];
     for x in list {
@@ -64,43 +57,6 @@ async fn sessions(State(s): State<AppState>, c: Ctx) -> PageResult {
         }
     }
     render(SessionsPage { c, groups })
-}
-
-/// The session, after checking that the user may see its participants.
-async fn allowed(s: &AppState, c: &Ctx, id: i64, mark: bool) -> Result<SessionInfo, AppError> {
-    c.require_login()?;
-    let info = attendance::session(&s.db, id).await?;
-    let trainers = attendance::trainer_ids(&s.db, id).await?;
-    if mark {
-        c.require(Action::MarkAttendance {
-            trainer_person_ids: &trainers,
-        })?;
-    } else {
-        c.require(Action::ViewSessionParticipants {
-            trainer_person_ids: &trainers,
-        })?;
-    }
-    Ok(info)
-}
-
-async fn audit_list(s: &AppState, c: &Ctx, session_id: i64, what: &str) -> Result<(), AppError> {
-    // The list shows others' names and support needs: one audit entry per view.
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    audit::record(
-        &mut conn,
-        &c.who(),
-        "attendance.view",
-        "session",
-        Some(session_id),
-        None,
-        what,
-    )
-    .await?;
-    Ok(())
 }
 
 #[derive(Template)]
@@ -142,13 +98,9 @@ async fn list(
     Path(id): Path<i64>,
     Query(q): Query<Notice>,
 ) -> PageResult {
-    let info = allowed(&s, &c, id, false).await?;
-    audit_list(&s, &c, id, "närvarolista").await?;
-    let people = attendance::attendees(&s.db, id).await?;
-    let trainers = attendance::trainer_ids(&s.db, id).await?;
-    let can_mark = c.can(Action::MarkAttendance {
-        trainer_person_ids: &trainers,
-    });
+    let l = UseCase::page(&s, &c)?
+        .attendance_list(id, "närvarolista")
+        .await?;
     let notice = match q.ok.as_deref() {
         Some("markerad") => "Närvaron är sparad.".to_string(),
         _ => c.flash_notice(),
@@ -156,10 +108,10 @@ async fn list(
     render(ListPage {
         error: c.flash_error(),
         c,
-        s: info,
-        people,
+        s: l.session,
+        people: l.people,
         notice,
-        can_mark,
+        can_mark: l.can_mark,
         now: navet_store::time::now(),
     })
 }
@@ -189,11 +141,10 @@ async fn mark(
     Path(id): Path<i64>,
     Form(f): Form<MarkForm>,
 ) -> PageResult {
-    allowed(&s, &c, id, true).await?;
-    let who = c.who();
+    let uc = UseCase::page(&s, &c)?;
     let present = f.present == "1" || f.present == "true";
     let json = wants_json(&headers);
-    match attendance::mark(&s.db, &who, id, f.person_id, present).await {
+    match uc.mark_attendance(id, f.person_id, present).await {
         Ok(status) if json => Ok(Json(serde_json::json!({
             "person_id": f.person_id,
             "status": status,
@@ -222,11 +173,10 @@ async fn mark_all(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> PageResult {
-    allowed(&s, &c, id, true).await?;
+    let uc = UseCase::page(&s, &c)?;
     let json = wants_json(&headers);
-    match attendance::mark_all_present(&s.db, &c.who(), id).await {
-        Ok(n) if json => {
-            let people = attendance::attendees(&s.db, id).await?;
+    match uc.mark_all_present(id).await {
+        Ok((n, people)) if json => {
             Ok(Json(serde_json::json!({
                 "marked": n,
                 "message": super::session_edit::fill(c.t("flows.all_present_done"), &[("n", n.to_string())]),
@@ -238,7 +188,7 @@ async fn mark_all(
             }))
             .into_response())
         }
-        Ok(n) => {
+        Ok((n, _)) => {
             let text =
                 super::session_edit::fill(c.t("flows.all_present_done"), &[("n", n.to_string())]);
             crate::flash::notice(&s, &c, &text, &format!("/tillfallen/{id}/narvaro")).await
@@ -288,8 +238,7 @@ impl CloseConfirmPage {
 
 /// What closing will do, before it is done.
 async fn close_confirm(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let info = allowed(&s, &c, id, true).await?;
-    let p = attendance::close_preview(&s.db, id).await?;
+    let (info, p) = UseCase::page(&s, &c)?.close_preview(id).await?;
     render(CloseConfirmPage {
         may_close: info.may_close(navet_store::time::now()),
         c,
@@ -299,8 +248,7 @@ async fn close_confirm(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -
 }
 
 async fn close(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    allowed(&s, &c, id, true).await?;
-    match attendance::close(&s.db, &c.who(), id, &s.config.public_url).await {
+    match UseCase::page(&s, &c)?.close_session(id).await {
         Ok(sum) => {
             let text = format!(
                 "Kurstillfället är stängt. {} närvarande, {} frånvarande (varav {} ej markerade), {} kursintyg.",
@@ -324,8 +272,12 @@ struct PrintPage {
 }
 
 async fn print(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let info = allowed(&s, &c, id, false).await?;
-    audit_list(&s, &c, id, "utskrift av närvarolista").await?;
-    let people = attendance::attendees(&s.db, id).await?;
-    render(PrintPage { c, s: info, people })
+    let l = UseCase::page(&s, &c)?
+        .attendance_list(id, "utskrift av närvarolista")
+        .await?;
+    render(PrintPage {
+        c,
+        s: l.session,
+        people: l.people,
+    })
 }

@@ -8,15 +8,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::{Action, PersonRef};
 use domain::booking::CancelKind;
-use navet_store::bookings::{self, BookingView};
-use navet_store::sessions::{self, SessionView};
+use navet_store::bookings::BookingView;
+use navet_store::sessions::SessionView;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::session_edit::fill;
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -31,22 +31,6 @@ pub(super) struct NextQuery {
     next: String,
     #[serde(default)]
     promoted: Option<String>,
-}
-
-fn person_ref(b: &BookingView) -> PersonRef {
-    PersonRef {
-        person_id: b.person_id,
-        unit_id: b.person_unit_id,
-        municipality_id: b.person_municipality_id,
-    }
-}
-
-/// The booking, if the user may cancel it (the person, their manager, coordinators).
-async fn allowed(s: &AppState, c: &Ctx, id: i64) -> Result<BookingView, crate::AppError> {
-    c.require_login()?;
-    let b = bookings::get(&s.db, id).await?;
-    c.require(Action::BookPerson(person_ref(&b)))?;
-    Ok(b)
 }
 
 fn is_self(c: &Ctx, b: &BookingView) -> bool {
@@ -131,8 +115,7 @@ pub(super) async fn confirm(
     Path(id): Path<i64>,
     Query(q): Query<NextQuery>,
 ) -> PageResult {
-    let b = allowed(&s, &c, id).await?;
-    let session = sessions::get(&s.db, b.session_id).await?;
+    let (b, session) = UseCase::page(&s, &c)?.cancel_preview(id).await?;
     let now = navet_store::time::now();
     let next = back(&q.next, &c, &b);
     render(ConfirmPage {
@@ -177,7 +160,7 @@ async fn cancelled(
     Path(id): Path<i64>,
     Query(q): Query<NextQuery>,
 ) -> PageResult {
-    let b = allowed(&s, &c, id).await?;
+    let b = UseCase::page(&s, &c)?.booking_to_change(id).await?;
     let now = navet_store::time::now();
     let promoted = q.promoted.is_some();
     render(CancelledPage {
@@ -201,10 +184,10 @@ async fn undo(
     Path(id): Path<i64>,
     Form(f): Form<UndoForm>,
 ) -> PageResult {
-    let b = allowed(&s, &c, id).await?;
-    let user = c.require(Action::BookPerson(person_ref(&b)))?;
+    let uc = UseCase::page(&s, &c)?;
+    let b = uc.booking_to_change(id).await?;
     let to = back(&f.next, &c, &b);
-    match bookings::undo_cancel(&s.db, &user.who(), id).await {
+    match uc.undo_cancel(id).await {
         Ok(r) => {
             let text = match r.waitlist_position {
                 Some(p) => fill(c.t("flows.undone_waiting"), &[("position", p.to_string())]),

@@ -11,17 +11,17 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::{Action, PersonRef, Role};
 use domain::booking::CancelKind;
 use domain::ical::{self, Method};
-use navet_store::bookings::{self, BookRequest, BookingView, HoldView};
-use navet_store::people::{self, Person};
-use navet_store::sessions::{self, SessionView};
+use navet_store::bookings::{BookingView, HoldView};
+use navet_store::people::Person;
+use navet_store::sessions::SessionView;
 use navet_store::StoreError;
 use serde::Deserialize;
 
-use crate::api::bookings::via_for;
 use crate::ctx::Ctx;
+use crate::usecase::bookings::StaffOutcome;
+use crate::usecase::{Guest, UseCase};
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -83,25 +83,12 @@ struct MsgQuery {
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> PageResult {
-    let user = c.require_login()?;
     let now = navet_store::time::now();
-    let (upcoming, past, offers, feed_url) = match user.actor.person_id {
-        Some(pid) => {
-            let all = bookings::for_person(&s.db, pid).await?;
-            let (mut upcoming, past): (Vec<_>, Vec<_>) = all
-                .into_iter()
-                .partition(|b| b.ends_at > now && b.status().is_live());
-            upcoming.reverse();
-            let token = bookings::feed_token(&s.db, pid).await?;
-            (
-                upcoming,
-                past,
-                bookings::offers_for_person(&s.db, pid).await?,
-                format!("{}/kalender/{token}.ics", s.config.public_url),
-            )
-        }
-        None => (vec![], vec![], vec![], String::new()),
-    };
+    let my = UseCase::page(&s, &c)?.my_bookings(now).await?;
+    let feed_url = my
+        .feed_token
+        .map(|token| format!("{}/kalender/{token}.ics", s.config.public_url))
+        .unwrap_or_default();
     let notice = match q.ok.as_deref() {
         Some("cancelled") => c.t("bookings.n_cancelled").into(),
         Some("late_cancelled") => c.t("bookings.n_late_cancelled").into(),
@@ -112,10 +99,10 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
         _ => c.flash_notice(),
     };
     render(MinePage {
-        has_person: user.actor.person_id.is_some(),
-        upcoming,
-        past,
-        offers,
+        has_person: my.has_person,
+        upcoming: my.upcoming,
+        past: my.past,
+        offers: my.offers,
         feed_url,
         now,
         notice,
@@ -125,19 +112,10 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MsgQuery>) -> P
 }
 
 async fn renew_feed(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let Some(pid) = user.actor.person_id else {
-        return Err(AppError::NotFound);
-    };
-    bookings::renew_feed_token(&s.db, pid).await?;
-    Ok(see_other("/mina-bokningar?ok=feed"))
-}
-
-fn person_ref(b: &BookingView) -> PersonRef {
-    PersonRef {
-        person_id: b.person_id,
-        unit_id: b.person_unit_id,
-        municipality_id: b.person_municipality_id,
+    match UseCase::page(&s, &c)?.renew_my_feed().await {
+        Ok(()) => Ok(see_other("/mina-bokningar?ok=feed")),
+        Err(StoreError::NotFound(_)) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -154,11 +132,9 @@ async fn cancel(
     Path(id): Path<i64>,
     Form(f): Form<BackForm>,
 ) -> PageResult {
-    c.require_login()?;
-    let b = bookings::get(&s.db, id).await?;
-    let user = c.require(Action::BookPerson(person_ref(&b)))?;
+    let uc = UseCase::page(&s, &c)?;
     let back = domain::redirect::safe_next(&f.next, "/mina-bokningar");
-    match bookings::cancel(&s.db, &user.who(), id, None).await {
+    match uc.cancel(id).await {
         Ok(r) => Ok(super::booking_undo::after_cancel(
             id,
             &back,
@@ -198,10 +174,9 @@ async fn decline_page(
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
     // Without the link's own token the page tells nothing about the booking.
-    if !bookings::decline_link_valid(&s.db, id, &q.t).await? {
+    let Some(b) = Guest::page(&s, &c).booking_for_decline(id, &q.t).await? else {
         return invalid_link_page(c);
-    }
-    let b = bookings::get(&s.db, id).await?;
+    };
     let (title, text) = if b.status == "booked" {
         (
             format!("Tacka nej till {}", b.course_title),
@@ -244,8 +219,7 @@ async fn decline(
     Path(id): Path<i64>,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
-    let who = c.who();
-    match bookings::cancel(&s.db, &who, id, Some(&f.t)).await {
+    match Guest::page(&s, &c).decline(id, &f.t).await {
         Ok(_) => render(LinkPage {
             title: "Tack för beskedet".into(),
             text: "Du har tackat nej och platsen har gått vidare till nästa person på väntelistan."
@@ -282,19 +256,12 @@ async fn offer_page(
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
     let me = c.actor().and_then(|a| a.person_id);
-    let owner = match bookings::hold(&s.db, id).await {
-        Ok(h) => h.person_id,
-        Err(StoreError::NotFound(_)) => None,
+    let h = match Guest::page(&s, &c).offer(id, &q.t, me).await {
+        Ok(Some(h)) => h,
+        Ok(None) => return invalid_link_page(c),
+        Err(StoreError::NotFound(_)) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let is_the_person = me.is_some() && me == owner;
-    if !is_the_person && !bookings::offer_link_valid(&s.db, id, &q.t).await? {
-        return invalid_link_page(c);
-    }
-    let h = bookings::hold(&s.db, id).await?;
-    if h.kind != "offer" {
-        return Err(AppError::NotFound);
-    }
     let now = navet_store::time::now();
     let active = h.is_active(now) && h.unnamed() > 0;
     let (title, text) = if active {
@@ -335,8 +302,8 @@ async fn accept_offer(
     Path(id): Path<i64>,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
-    let token = offer_token(&s, &c, id, &f.t).await?;
-    match bookings::accept_offer(&s.db, &c.who(), id, token.as_deref()).await {
+    let me = c.actor().and_then(|a| a.person_id);
+    match Guest::page(&s, &c).accept_offer(id, &f.t, me).await {
         Ok(_) if c.is_logged_in() => Ok(see_other("/mina-bokningar?ok=accepted")),
         Ok(_) => render(LinkPage {
             title: "Platsen är din".into(),
@@ -358,28 +325,13 @@ async fn decline_offer(
     Path(id): Path<i64>,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
-    let token = offer_token(&s, &c, id, &f.t).await?;
-    bookings::release_hold(&s.db, &c.who(), id, token.as_deref()).await?;
+    let me = c.actor().and_then(|a| a.person_id);
+    Guest::page(&s, &c).decline_offer(id, &f.t, me).await?;
     Ok(see_other(if c.is_logged_in() {
         "/mina-bokningar?ok=declined"
     } else {
         "/"
     }))
-}
-
-/// The token to check, or None when the logged-in user is the offered person.
-async fn offer_token(s: &AppState, c: &Ctx, id: i64, t: &str) -> Result<Option<String>, AppError> {
-    let h = bookings::hold(&s.db, id).await?;
-    let me = c.actor().and_then(|a| a.person_id);
-    if me.is_some() && me == h.person_id {
-        return Ok(None);
-    }
-    if t.is_empty() {
-        return Err(AppError::Forbidden(
-            "Länken saknar sin nyckel; öppna den från e-postmeddelandet.".into(),
-        ));
-    }
-    Ok(Some(t.to_string()))
 }
 
 // Bulk booking ---------------------------------------------------------------------------
@@ -421,35 +373,6 @@ impl BulkPage {
     }
 }
 
-/// People the user may book: a manager's staff, or (coordinators) everyone matching the search.
-async fn bookable_people(s: &AppState, c: &Ctx, q: &str) -> Result<Vec<Person>, AppError> {
-    let user = c.require_login()?;
-    let filter = match user.role() {
-        Role::Manager => people::Filter {
-            scope: Some(user.actor.scope.clone()),
-            query: Some(q.to_string()),
-            ..Default::default()
-        },
-        Role::Coordinator | Role::Admin => {
-            if q.trim().is_empty() {
-                return Ok(vec![]);
-            }
-            people::Filter {
-                query: Some(q.to_string()),
-                ..Default::default()
-            }
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "Endast chefer och samordnare kan boka andra.",
-            ))
-        }
-    };
-    let mut v = people::list(&s.db, &filter).await?;
-    v.truncate(300);
-    Ok(v)
-}
-
 async fn bulk_page(
     s: &AppState,
     c: Ctx,
@@ -457,66 +380,16 @@ async fn bulk_page(
     results: Vec<BulkResult>,
     error: String,
 ) -> PageResult {
-    let people = bookable_people(s, &c, &q.q).await?;
-    if !people.is_empty() {
-        let user = c.require_login()?;
-        let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-        navet_store::audit::record(
-            &mut conn,
-            &user.who(),
-            "person.list",
-            "people",
-            None,
-            None,
-            &format!("boka personal: {} personer", people.len()),
-        )
-        .await?;
-    }
     let now = navet_store::time::now();
-    let sessions = sessions::list(
-        &s.db,
-        &sessions::Filter {
-            from: Some(now),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .filter(|v| v.is_bookable_now(now))
-    .collect();
-    let session = match q.tillfalle {
-        Some(id) => Some(sessions::get(&s.db, id).await?),
-        None => None,
-    };
-    let already = match &session {
-        Some(v) => bookings::for_session(&s.db, v.row.id)
-            .await?
-            .into_iter()
-            .filter(|b| b.status().is_live())
-            .map(|b| b.person_id)
-            .collect(),
-        None => vec![],
-    };
-    // Only a reservation of a unit the user books for is shown.
-    let reservation = match q.reservation {
-        Some(h) => Some(bookings::hold(&s.db, h).await?).filter(|h| {
-            h.kind == "reservation"
-                && h.is_active(now)
-                && h.unit_id.is_some_and(|unit_id| {
-                    c.can(Action::ReserveForUnit {
-                        unit_id,
-                        municipality_id: h.municipality_id,
-                    })
-                })
-        }),
-        None => None,
-    };
+    let p = UseCase::page(s, &c)?
+        .staff_booking_page(&q.q, q.tillfalle, q.reservation, now)
+        .await?;
     render(BulkPage {
-        sessions,
-        session,
-        reservation,
-        people,
-        already,
+        sessions: p.sessions,
+        session: p.session,
+        reservation: p.reservation,
+        people: p.people,
+        already: p.already,
         results,
         q: q.q,
         error,
@@ -525,7 +398,6 @@ async fn bulk_page(
 }
 
 async fn bulk_form(State(s): State<AppState>, c: Ctx, Query(q): Query<BulkQuery>) -> PageResult {
-    c.require_login()?;
     bulk_page(&s, c, q, vec![], String::new()).await
 }
 
@@ -545,7 +417,7 @@ struct BulkForm {
 
 /// Book many people in one action; one transaction, a result per person.
 async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -> PageResult {
-    let user = c.require_login()?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let back = BulkQuery {
         tillfalle: f.session_id,
         reservation: f.reservation_id,
@@ -559,88 +431,64 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
         let msg = c.t("bookings.e_choose_person").into();
         return bulk_page(&s, c, back, vec![], msg).await;
     }
-    let mut reqs = vec![];
-    let mut results: Vec<Option<BulkResult>> = vec![];
-    let mut names = vec![];
-    for pid in &f.people {
-        let p = match people::get(&s.db, *pid).await {
-            Ok(p) => p,
-            Err(StoreError::NotFound(_)) => {
-                results.push(Some(BulkResult {
-                    name: format!("Person nr {pid}"),
-                    outcome: c.t("bookings.r_no_person").into(),
-                    ok: false,
-                }));
-                continue;
+    let outcomes = uc
+        .book_staff(session_id, &f.people, &f.support_needs, f.reservation_id)
+        .await?;
+    let results = outcomes.into_iter().map(|o| bulk_result(&c, o)).collect();
+    bulk_page(&s, c, back, results, String::new()).await
+}
+
+/// One person's line in the result of a staff booking.
+fn bulk_result(c: &Ctx, o: StaffOutcome) -> BulkResult {
+    let (name, o) = match o {
+        StaffOutcome::NoPerson(pid) => {
+            return BulkResult {
+                name: format!("Person nr {pid}"),
+                outcome: c.t("bookings.r_no_person").into(),
+                ok: false,
             }
-            Err(e) => return Err(e.into()),
-        };
-        let reserved = match f.reservation_id {
-            Some(h) => crate::api::bookings::reserved_seat_action(&s, h, p.as_ref()).await?,
-            None => None,
-        };
-        if !c.can(Action::BookPerson(p.as_ref())) || reserved.is_some_and(|a| !c.can(a)) {
-            results.push(Some(BulkResult {
-                name: p.name.clone(),
+        }
+        StaffOutcome::NotAllowed(name) => {
+            return BulkResult {
+                name,
                 outcome: c.t("bookings.r_not_allowed").into(),
                 ok: false,
-            }));
-            continue;
-        }
-        results.push(None);
-        names.push(p.name.clone());
-        reqs.push(BookRequest {
-            session_id,
-            person_id: p.id,
-            who: user.who(),
-            via: via_for(&user.actor, p.id),
-            support_needs: f.support_needs.clone(),
-            hold_id: f.reservation_id,
-        });
-    }
-    let outcomes = bookings::book_batch(&s.db, &reqs).await;
-    let mut it = outcomes.into_iter().zip(names);
-    let results: Vec<BulkResult> = results
-        .into_iter()
-        .map(|r| match r {
-            Some(r) => r,
-            None => {
-                let (o, name) = it.next().expect("one outcome per request");
-                match o {
-                    Ok(o) => BulkResult {
-                        name,
-                        ok: true,
-                        outcome: match o.waitlist_position {
-                            Some(p) => format!("{} {p}", c.t("bookings.r_waitlist_place")),
-                            None => c.t("bookings.r_booked").into(),
-                        },
-                    },
-                    Err(StoreError::NotFound(_)) => BulkResult {
-                        name,
-                        ok: false,
-                        outcome: c.t("bookings.r_no_session").into(),
-                    },
-                    Err(StoreError::Conflict { message, .. })
-                    | Err(StoreError::Forbidden(message)) => BulkResult {
-                        name,
-                        ok: false,
-                        outcome: format!("{}: {message}", c.t("bookings.r_refused")),
-                    },
-                    Err(StoreError::Invalid(e)) => BulkResult {
-                        name,
-                        ok: false,
-                        outcome: format!("Nekad: {e}"),
-                    },
-                    Err(e) => BulkResult {
-                        name,
-                        ok: false,
-                        outcome: format!("Fel: {e}"),
-                    },
-                }
             }
-        })
-        .collect();
-    bulk_page(&s, c, back, results, String::new()).await
+        }
+        StaffOutcome::Decided(name, o) => (name, o),
+    };
+    match o {
+        Ok(o) => BulkResult {
+            name,
+            ok: true,
+            outcome: match o.waitlist_position {
+                Some(p) => format!("{} {p}", c.t("bookings.r_waitlist_place")),
+                None => c.t("bookings.r_booked").into(),
+            },
+        },
+        Err(StoreError::NotFound(_)) => BulkResult {
+            name,
+            ok: false,
+            outcome: c.t("bookings.r_no_session").into(),
+        },
+        Err(StoreError::Conflict { message, .. }) | Err(StoreError::Forbidden(message)) => {
+            BulkResult {
+                name,
+                ok: false,
+                outcome: format!("{}: {message}", c.t("bookings.r_refused")),
+            }
+        }
+        Err(StoreError::Invalid(e)) => BulkResult {
+            name,
+            ok: false,
+            outcome: format!("Nekad: {e}"),
+        },
+        Err(e) => BulkResult {
+            name,
+            ok: false,
+            outcome: format!("Fel: {e}"),
+        },
+    }
 }
 
 // Calendar feeds ----------------------------------------------------------------------------
@@ -670,81 +518,38 @@ fn strip_ics(s: &str) -> Result<&str, AppError> {
 /// The secret personal feed: the person's booked sessions.
 async fn personal_feed(State(s): State<AppState>, Path(token): Path<String>) -> PageResult {
     let token = strip_ics(&token)?;
-    let Some(pid) = bookings::person_for_feed(&s.db, token).await? else {
+    let g = Guest::anonymous(&s);
+    let Some(events) = g.personal_feed(token).await? else {
         return Err(AppError::NotFound);
     };
-    let sender = s.db.sender();
-    let mut events = vec![];
-    for (b, text) in bookings::person_calendar(&s.db, pid).await? {
-        events.extend(text.events(
-            &domain::notices::booking_uid(b.id),
-            b.ics_sequence,
-            b.session_status == "cancelled",
-            None,
-            Some(format!(
-                "{}/kurstillfallen/{}",
-                sender.base_url, b.session_id
-            )),
-        ));
-    }
-    let body = ical::calendar(
-        Method::Publish,
-        Some("Mina kurser – Navet"),
-        &sender.from_email,
-        &events,
-        navet_store::time::now(),
-    );
-    ics_response(body, "mina-kurser.ics")
+    calendar(&g, "Mina kurser – Navet", &events, "mina-kurser.ics")
 }
 
-async fn public_feed(s: &AppState, f: sessions::Filter, name: &str) -> PageResult {
-    let sender = s.db.sender();
-    let mut events = vec![];
-    for (row, parts) in sessions::feed_events(&s.db, &f).await? {
-        let text = row.text(&parts);
-        events.extend(text.events(
-            &format!("navet-session-{}", row.id),
-            0,
-            row.status == "cancelled",
-            None,
-            Some(format!("{}/kurstillfallen/{}", sender.base_url, row.id)),
-        ));
-    }
+fn calendar(g: &Guest<'_>, name: &str, events: &[ical::Event], filename: &str) -> PageResult {
     let body = ical::calendar(
         Method::Publish,
         Some(name),
-        &sender.from_email,
-        &events,
+        &g.from_email(),
+        events,
         navet_store::time::now(),
     );
-    ics_response(body, "kurstillfallen.ics")
+    ics_response(body, filename)
 }
 
 /// Public feed of a course's sessions (the last 30 days and all upcoming).
 async fn course_feed(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
     let id: i64 = strip_ics(&id)?.parse().map_err(|_| AppError::NotFound)?;
-    let course = navet_store::catalogue::get(&s.db, id).await?;
-    if !domain::catalogue::CourseStatus::parse(&course.status).is_some_and(|st| st.is_bookable()) {
+    let g = Guest::anonymous(&s);
+    let Some((name, events)) = g.course_feed(id, navet_store::time::now()).await? else {
         return Err(AppError::NotFound);
-    }
-    let f = sessions::Filter {
-        course_id: Some(id),
-        from: Some(navet_store::time::now() - 30 * 86_400),
-        include_cancelled: true,
-        ..Default::default()
     };
-    public_feed(&s, f, &format!("{} – Navet", course.title)).await
+    calendar(&g, &name, &events, "kurstillfallen.ics")
 }
 
 /// Public feed of the sessions held in a municipality.
 async fn municipality_feed(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
     let id: i64 = strip_ics(&id)?.parse().map_err(|_| AppError::NotFound)?;
-    let m = navet_store::org::municipality(&s.db, id).await?;
-    let f = sessions::Filter {
-        municipality_id: Some(id),
-        from: Some(navet_store::time::now() - 30 * 86_400),
-        include_cancelled: true,
-        ..Default::default()
-    };
-    public_feed(&s, f, &format!("Kurser i {} – Navet", m.name)).await
+    let g = Guest::anonymous(&s);
+    let (name, events) = g.municipality_feed(id, navet_store::time::now()).await?;
+    calendar(&g, &name, &events, "kurstillfallen.ics")
 }

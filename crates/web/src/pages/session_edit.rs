@@ -8,19 +8,19 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::Form;
-use domain::access::Action;
 use domain::catalogue::LanguageSupport;
 use domain::sessions::edit::Overflow;
 use domain::sessions::utc_to_stockholm;
 use domain::vocab::Labelled;
 use navet_store::org::Municipality;
-use navet_store::session_edit::{self, TrainerOption};
-use navet_store::sessions::{self, SessionView};
+use navet_store::session_edit::TrainerOption;
+use navet_store::sessions::SessionView;
 use navet_store::StoreError;
 
 use super::sessions::{form_field, SessionForm};
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -147,11 +147,11 @@ async fn page(
     errors: FormErrors,
 ) -> PageResult {
     let has = errors.any();
-    let trainers = session_edit::trainer_options(&s.db, v.row.id).await?;
+    let o = UseCase::page(s, &c)?.edit_options(v.row.id).await?;
     render_form(
         EditPage {
-            municipalities: navet_store::org::municipalities(&s.db).await?,
-            trainers,
+            municipalities: o.municipalities,
+            trainers: o.trainers,
             c,
             s: v,
             f,
@@ -162,14 +162,8 @@ async fn page(
     )
 }
 
-async fn editable(s: &AppState, c: &Ctx, id: i64) -> Result<SessionView, crate::AppError> {
-    c.require(Action::ManageSessions)?;
-    let v = sessions::get(&s.db, id).await?;
-    Ok(v)
-}
-
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let v = editable(&s, &c, id).await?;
+    let v = UseCase::page(&s, &c)?.session_to_change(id).await?;
     let f = form_of(&v);
     page(&s, c, v, f, false, FormErrors::default()).await
 }
@@ -180,8 +174,8 @@ async fn save(
     Path(id): Path<i64>,
     Form(mut f): Form<SessionForm>,
 ) -> PageResult {
-    let v = editable(&s, &c, id).await?;
-    let user = c.require(Action::ManageSessions)?.clone();
+    let uc = UseCase::page(&s, &c)?;
+    let v = uc.session_to_change(id).await?;
     f.course_id = v.row.course_id.to_string();
     let overflow = f.overflow == "waitlist";
     let mut pre = domain::FieldErrors::new();
@@ -191,7 +185,7 @@ async fn save(
     } else {
         Overflow::Refuse
     };
-    let result = session_edit::edit(&s.db, &user.who(), id, &input, choice, pre).await;
+    let result = uc.edit_session(id, &input, choice, pre).await;
     let errors = match result {
         Ok(r) => {
             let text = fill(
@@ -267,18 +261,10 @@ pub(super) async fn cancel_confirm(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let v = editable(&s, &c, id).await?;
-    let now = navet_store::time::now();
-    let next = sessions::list(
-        &s.db,
-        &sessions::Filter {
-            course_id: Some(v.row.course_id),
-            from: Some(now),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .find(|n| n.row.id != id && n.row.starts_at > now && !n.row.stored_status().is_final());
+    let uc = UseCase::page(&s, &c)?;
+    let v = uc.session_to_change(id).await?;
+    let next = uc
+        .next_session_of_course(&v, navet_store::time::now())
+        .await?;
     render(CancelConfirmPage { c, s: v, next })
 }

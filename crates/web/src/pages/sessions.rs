@@ -8,19 +8,19 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
 use domain::catalogue::LanguageSupport;
 use domain::vocab::Labelled;
-use navet_store::bookings::{self, BookRequest, BookingView, HoldView};
-use navet_store::catalogue::{self, Course};
+use navet_store::bookings::{BookingView, HoldView};
+use navet_store::catalogue::Course;
 use navet_store::org::{Municipality, Unit};
 use navet_store::sessions::{self, SessionInput, SessionView};
-use navet_store::trainers::{self, Trainer};
+use navet_store::trainers::Trainer;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -70,22 +70,19 @@ struct SchedulePage {
 }
 
 async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQuery>) -> PageResult {
-    c.require(Action::ManageSessions)?;
-    let sessions = sessions::list(
-        &s.db,
-        &sessions::Filter {
+    let sch = UseCase::page(&s, &c)?
+        .schedule(&sessions::Filter {
             course_id: q.kurs,
             municipality_id: q.kommun,
             from: Some(navet_store::time::now() - 30 * 86_400),
             include_cancelled: q.installda.is_some(),
             ..Default::default()
-        },
-    )
-    .await?;
+        })
+        .await?;
     render(SchedulePage {
-        sessions,
-        courses: catalogue::list(&s.db, None).await?,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
+        sessions: sch.sessions,
+        courses: sch.courses,
+        municipalities: sch.municipalities,
         kurs: q.kurs.unwrap_or(0),
         kommun: q.kommun.unwrap_or(0),
         include_cancelled: q.installda.is_some(),
@@ -191,24 +188,11 @@ impl FormPage {
 }
 
 async fn form_page(s: &AppState, c: Ctx, f: SessionForm, errors: FormErrors) -> PageResult {
-    let mut courses = catalogue::list(&s.db, None).await?;
-    courses.retain(|c| {
-        !matches!(
-            domain::catalogue::CourseStatus::parse(&c.status),
-            Some(
-                domain::catalogue::CourseStatus::Pausad
-                    | domain::catalogue::CourseStatus::Avvecklad
-            )
-        )
-    });
+    let o = UseCase::page(s, &c)?.session_form_options().await?;
     render(FormPage {
-        courses,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
-        trainers: trainers::list(&s.db)
-            .await?
-            .into_iter()
-            .filter(|t| t.active)
-            .collect(),
+        courses: o.courses,
+        municipalities: o.municipalities,
+        trainers: o.trainers,
         c,
         f,
         errors,
@@ -222,17 +206,15 @@ struct NewQuery {
 }
 
 async fn new_form(State(s): State<AppState>, c: Ctx, Query(q): Query<NewQuery>) -> PageResult {
-    c.require(Action::ManageSessions)?;
+    let uc = UseCase::page(&s, &c)?;
     let mut f = SessionForm {
         start: "09:00".into(),
         end: "12:00".into(),
         ..Default::default()
     };
-    if let Some(k) = q.kurs {
-        if let Ok(course) = catalogue::get(&s.db, k).await {
-            f.course_id = k.to_string();
-            f.capacity = course.default_capacity.to_string();
-        }
+    if let Some(course) = uc.course_to_schedule(q.kurs).await? {
+        f.course_id = course.id.to_string();
+        f.capacity = course.default_capacity.to_string();
     }
     form_page(&s, c, f, FormErrors::default()).await
 }
@@ -330,14 +312,11 @@ pub(super) fn form_field(f: &str) -> String {
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<SessionForm>) -> PageResult {
-    let user = c.require(Action::ManageSessions)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let mut pre = domain::FieldErrors::new();
     let input = f.input(&mut pre);
     let result = if pre.is_empty() {
-        match sessions::resolve(&s.db, &input, navet_store::time::now()).await {
-            Ok(new) => sessions::create(&s.db, &user.who(), &new).await,
-            Err(e) => Err(e),
-        }
+        uc.create_session(&input, navet_store::time::now()).await
     } else {
         Err(StoreError::Invalid(pre))
     };
@@ -457,66 +436,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let view = sessions::get(&s.db, id).await?;
-    let course = catalogue::get(&s.db, view.row.course_id).await?;
-    let trainer_ids: Vec<i64> = view.trainers.iter().map(|t| t.person_id).collect();
-    let can_see = c.can(Action::ViewSessionParticipants {
-        trainer_person_ids: &trainer_ids,
-    });
-    let participants = if can_see {
-        let user = c.require_login()?;
-        let list = bookings::for_session(&s.db, id).await?;
-        let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-        navet_store::audit::record(
-            &mut conn,
-            &user.who(),
-            "session.participants",
-            "session",
-            Some(id),
-            None,
-            &format!("{} anmälningar", list.len()),
-        )
-        .await?;
-        Some(list)
-    } else {
-        None
-    };
-    let (mine, my_municipality) = match c.actor().and_then(|a| a.person_id) {
-        Some(pid) => {
-            let mine = bookings::for_person(&s.db, pid)
-                .await?
-                .into_iter()
-                .find(|b| b.session_id == id && b.status().is_live());
-            let muni = navet_store::people::get(&s.db, pid)
-                .await
-                .ok()
-                .map(|p| p.municipality_id);
-            (mine, muni)
-        }
-        None => (None, None),
-    };
-    let can_manage = c.can(Action::ManageSessions);
-    let is_manager = c.has_role("manager");
-    let my_units = match c.actor() {
-        Some(a) if is_manager => navet_store::org::units(&s.db, None)
-            .await?
-            .into_iter()
-            .filter(|u| a.scope.covers_unit(u.id, u.municipality_id))
-            .collect(),
-        _ => vec![],
-    };
-    let holds = if can_manage {
-        bookings::holds_for_session(&s.db, id).await?
-    } else if is_manager {
-        let ids: Vec<i64> = my_units.iter().map(|u| u.id).collect();
-        bookings::holds_for_session(&s.db, id)
-            .await?
-            .into_iter()
-            .filter(|h| h.kind == "reservation" && h.unit_id.is_some_and(|u| ids.contains(&u)))
-            .collect()
-    } else {
-        vec![]
-    };
+    let p = UseCase::page_or_anonymous(&s, &c).session_page(id).await?;
     let notice = match q.ok.as_deref() {
         Some("created") => c.t("sessions.n_created").to_string(),
         Some("booked") => c.t("sessions.n_booked").to_string(),
@@ -531,27 +451,19 @@ async fn show(
         _ => c.flash_notice(),
     };
     render(ShowPage {
-        can_book_self: c.actor().is_some_and(|a| a.person_id.is_some()),
-        trainers: if can_manage {
-            trainers::list(&s.db).await?
-        } else {
-            vec![]
-        },
-        absent: if can_manage {
-            navet_store::cover::absent_trainers(&s.db, id).await?
-        } else {
-            vec![]
-        },
+        can_book_self: p.can_book_self,
+        trainers: p.trainers,
+        absent: p.absent,
         error: c.flash_error(),
-        s: view,
-        course,
-        participants,
-        mine,
-        my_municipality,
-        holds,
-        my_units,
-        can_manage,
-        is_manager,
+        s: p.view,
+        course: p.course,
+        participants: p.participants,
+        mine: p.mine,
+        my_municipality: p.my_municipality,
+        holds: p.holds,
+        my_units: p.my_units,
+        can_manage: p.can_manage,
+        is_manager: p.reserves_for_units,
         now: navet_store::time::now(),
         notice,
         c,
@@ -578,12 +490,10 @@ async fn book_self(
     Path(id): Path<i64>,
     Form(f): Form<BookSelfForm>,
 ) -> PageResult {
-    let user = c.require_login()?;
-    let Some(pid) = user.actor.person_id else {
+    let uc = UseCase::page(&s, &c)?;
+    if uc.person_id().is_none() {
         return Err(AppError::forbidden(c.t("sessions.e_not_a_person")));
-    };
-    let p = navet_store::people::get(&s.db, pid).await?;
-    let user = c.require(Action::BookPerson(p.as_ref()))?;
+    }
     let mut needs: Vec<String> = f
         .support
         .iter()
@@ -593,18 +503,7 @@ async fn book_self(
     if !f.support_note.trim().is_empty() {
         needs.push(f.support_note.trim().chars().take(300).collect());
     }
-    let r = s
-        .bookings
-        .book(BookRequest {
-            session_id: id,
-            person_id: pid,
-            who: user.who(),
-            via: navet_store::bookings::Via::Own,
-            support_needs: needs.join("; "),
-            hold_id: None,
-        })
-        .await;
-    match r {
+    match uc.book_myself(id, needs.join("; ")).await {
         Ok(o) => Ok(see_other(&format!(
             "/kurstillfallen/{id}?ok={}",
             o.status.code()
@@ -626,8 +525,7 @@ async fn cancel_session(
     Path(id): Path<i64>,
     Form(f): Form<CancelForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?;
-    match bookings::cancel_session(&s.db, &user.who(), id, &f.reason).await {
+    match UseCase::page(&s, &c)?.cancel_session(id, &f.reason).await {
         Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=installt"))),
         Err(StoreError::Invalid(e)) => back_with_error(&s, &c, id, &e.to_string()).await,
         Err(StoreError::Conflict { message, .. }) => back_with_error(&s, &c, id, &message).await,
@@ -647,11 +545,11 @@ async fn assign_trainer(
     Path(id): Path<i64>,
     Form(f): Form<TrainerForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?;
+    let uc = UseCase::page(&s, &c)?;
     let Some(pid) = f.person_id else {
         return back_with_error(&s, &c, id, c.t("sessions.e_choose_trainer")).await;
     };
-    match trainers::assign(&s.db, &user.who(), id, pid).await {
+    match uc.assign_trainer(id, pid).await {
         Ok(()) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer"))),
         Err(StoreError::Invalid(e)) => {
             back_with_error(
@@ -672,8 +570,7 @@ async fn unassign_trainer(
     c: Ctx,
     Path((id, person)): Path<(i64, i64)>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?;
-    trainers::unassign(&s.db, &user.who(), id, person).await?;
+    UseCase::page(&s, &c)?.unassign_trainer(id, person).await?;
     Ok(see_other(&format!("/kurstillfallen/{id}?ok=trainer")))
 }
 
@@ -694,19 +591,11 @@ async fn reserve(
     Path(id): Path<i64>,
     Form(f): Form<ReserveForm>,
 ) -> PageResult {
-    c.require_login()?;
+    let uc = UseCase::page(&s, &c)?;
     let Some(unit_id) = f.unit_id else {
         return back_with_error(&s, &c, id, c.t("sessions.e_choose_unit")).await;
     };
-    let unit = navet_store::org::unit(&s.db, unit_id).await?;
-    let user = c.require(Action::ViewUnit {
-        unit_id,
-        municipality_id: unit.municipality_id,
-    })?;
-    c.require(Action::ReserveForUnit {
-        unit_id,
-        municipality_id: unit.municipality_id,
-    })?;
+    let unit = uc.unit_to_reserve_for(unit_id).await?;
     let Ok(seats) = f.seats.trim().parse::<i64>() else {
         return back_with_error(&s, &c, id, c.t("sessions.e_seats_integer")).await;
     };
@@ -715,7 +604,7 @@ async fn reserve(
     };
     let deadline =
         domain::sessions::stockholm_to_utc(d.and_hms_opt(23, 59, 0).expect("time")).unwrap_or(0);
-    match bookings::reserve(&s.db, &user.who(), id, unit_id, seats, deadline).await {
+    match uc.reserve(id, &unit, seats, deadline).await {
         Ok(_) => Ok(see_other(&format!("/kurstillfallen/{id}?ok=reserved"))),
         Err(StoreError::Invalid(e)) => {
             back_with_error(
@@ -736,25 +625,13 @@ async fn release_reservation(
     c: Ctx,
     Path(hold_id): Path<i64>,
 ) -> PageResult {
-    c.require_login()?;
-    let h = bookings::hold(&s.db, hold_id).await?;
-    let user = match (h.unit_id, h.kind.as_str()) {
-        (Some(u), "reservation") => {
-            let unit = navet_store::org::unit(&s.db, u).await?;
-            c.require(Action::ReserveForUnit {
-                unit_id: u,
-                municipality_id: unit.municipality_id,
-            })?
-        }
-        _ => c.require(Action::ManageSessions)?,
-    };
-    match bookings::release_hold(&s.db, &user.who(), hold_id, None).await {
-        Ok(_) => Ok(see_other(&format!(
-            "/kurstillfallen/{}?ok=released",
-            h.session_id
+    let (session_id, r) = UseCase::page(&s, &c)?.release_hold(hold_id).await?;
+    match r {
+        Ok(()) => Ok(see_other(&format!(
+            "/kurstillfallen/{session_id}?ok=released"
         ))),
         Err(StoreError::Conflict { message, .. }) => {
-            back_with_error(&s, &c, h.session_id, &message).await
+            back_with_error(&s, &c, session_id, &message).await
         }
         Err(e) => Err(e.into()),
     }

@@ -12,19 +12,20 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::{Action, PersonRef, Role};
 use domain::education::{Direction, EducationKind, PersonEducationDraft};
+use domain::gaps::Tally;
 use navet_store::education::PersonEducation;
-use navet_store::gaps::{self, CheckLine, PersonGaps, SessionOffer};
+use navet_store::gaps::{CheckLine, PersonGaps, SessionOffer};
 use navet_store::org::Unit;
 use navet_store::tracks::{TrackStatus, TrackWithItems};
-use navet_store::unit_overview::{self, UnitOverview};
-use navet_store::{audit, StoreError};
+use navet_store::unit_overview::UnitOverview;
+use navet_store::StoreError;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -76,30 +77,13 @@ struct ListPage {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let all = navet_store::org::units(&s.db, None).await?;
-    let is_coordinator = matches!(user.role(), Role::Coordinator | Role::Admin);
-    let units: Vec<Unit> = match user.role() {
-        Role::Coordinator | Role::Admin => all,
-        Role::Manager => all
-            .into_iter()
-            .filter(|u| user.actor.scope.covers_unit(u.id, u.municipality_id))
-            .collect(),
-        _ => {
-            return Err(AppError::forbidden(
-                "Enhetssidorna är till för chefer och samordnare.",
-            ))
-        }
-    };
-    let as_of = navet_store::time::today();
-    let tallies = if is_coordinator {
-        gaps::unit_tallies(&s.db, None, as_of).await?
-    } else {
-        let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-        gaps::unit_tallies(&s.db, Some(&ids), as_of).await?
-    };
+    let list = UseCase::page(&s, &c)?
+        .units(navet_store::time::today())
+        .await?;
+    let is_coordinator = list.whole_region;
+    let units: Vec<(Unit, Tally)> = list.units;
     let mut municipalities: Vec<(i64, String)> = vec![];
-    for u in &units {
+    for (u, _) in &units {
         if !municipalities
             .iter()
             .any(|(id, _)| *id == u.municipality_id)
@@ -109,20 +93,17 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
     }
     let rows = units
         .into_iter()
-        .map(|unit| {
-            let t = tallies.get(&unit.id).copied().unwrap_or_default();
-            UnitRow {
-                people: crate::format::int(t.people as i64),
-                with_gaps: crate::format::int(t.people_with_gaps as i64),
-                share_met: if t.checks == 0 {
-                    "–".into()
-                } else {
-                    pct(t.share_met())
-                },
-                gaps: crate::format::int(t.gaps as i64),
-                planned: crate::format::int(t.planned as i64),
-                unit,
-            }
+        .map(|(unit, t)| UnitRow {
+            people: crate::format::int(t.people as i64),
+            with_gaps: crate::format::int(t.people_with_gaps as i64),
+            share_met: if t.checks == 0 {
+                "–".into()
+            } else {
+                pct(t.share_met())
+            },
+            gaps: crate::format::int(t.gaps as i64),
+            planned: crate::format::int(t.planned as i64),
+            unit,
         })
         .collect();
     render(ListPage {
@@ -248,40 +229,11 @@ fn wheel_slices(o: &UnitOverview) -> Vec<WheelSlice> {
         .collect()
 }
 
-async fn unit_for(s: &AppState, c: &Ctx, id: i64) -> Result<Unit, AppError> {
-    let unit = navet_store::org::unit(&s.db, id).await?;
-    c.require(Action::ViewUnit {
-        unit_id: unit.id,
-        municipality_id: unit.municipality_id,
-    })?;
-    Ok(unit)
-}
-
-async fn audit_unit_read(s: &AppState, c: &Ctx, unit: &Unit, what: &str) -> Result<(), AppError> {
-    let user = c.require_login()?;
-    let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-    audit::record(
-        &mut conn,
-        &user.who(),
-        "unit.read",
-        "unit",
-        Some(unit.id),
-        None,
-        &format!("{what}: {} ({})", unit.name, unit.municipality_name),
-    )
-    .await?;
-    Ok(())
-}
-
 async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let unit = unit_for(&s, &c, id).await?;
-    audit_unit_read(&s, &c, &unit, "enhetssida").await?;
-    let o = unit_overview::load(&s.db, id, navet_store::time::today()).await?;
-    let can_book = c.can(Action::BookPerson(PersonRef {
-        person_id: 0,
-        unit_id: Some(unit.id),
-        municipality_id: unit.municipality_id,
-    }));
+    let page = UseCase::page(&s, &c)?
+        .unit_page(id, navet_store::time::today())
+        .await?;
+    let (o, can_book) = (page.overview, page.can_book);
     let mut gap_rows = vec![];
     for st in &o.staff {
         for l in st.gaps.iter().chain(st.expiring.iter()) {
@@ -317,17 +269,13 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageRes
         })
         .collect();
     let slices = wheel_slices(&o);
-    let can_manage_requirements = c.can(Action::ManageRequirements {
-        unit_id: Some(unit.id),
-        municipality_id: Some(unit.municipality_id),
-    });
     render(ShowPage {
         c,
         o,
         staff,
         gap_rows,
         slices,
-        can_manage_requirements,
+        can_manage_requirements: page.can_manage_requirements,
     })
 }
 
@@ -358,9 +306,9 @@ pub fn neutralise(s: &str) -> String {
 }
 
 async fn export_rows(s: &AppState, c: &Ctx, id: i64) -> Result<(Unit, Vec<Vec<String>>), AppError> {
-    let unit = unit_for(s, c, id).await?;
-    audit_unit_read(s, c, &unit, "export av glapplista").await?;
-    let o = unit_overview::load(&s.db, id, navet_store::time::today()).await?;
+    let (unit, o) = UseCase::page(s, c)?
+        .unit_export(id, navet_store::time::today())
+        .await?;
     let mut rows = vec![];
     for st in &o.staff {
         for l in st.gaps.iter().chain(st.expiring.iter()) {
@@ -575,28 +523,20 @@ async fn person_view(
     f: EducationForm,
     notice: String,
 ) -> PageResult {
-    let p = navet_store::people::get(&s.db, id).await?;
-    let user = c.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        audit::record_read(&s.db, &user.who(), p.id, "kompetens").await?;
-    }
-    let g = gaps::person(&s.db, id, navet_store::time::today()).await?;
-    let educations = navet_store::education::for_person(&s.db, id).await?;
-    let track = navet_store::tracks::person_progress(&s.db, id).await?;
-    let can_register = c.can(Action::RegisterEducation(p.as_ref()));
-    let can_book = c.can(Action::BookPerson(p.as_ref()));
-    let is_self = user.actor.person_id == Some(p.id);
+    let pc = UseCase::page(s, &c)?
+        .person_competence(id, navet_store::time::today())
+        .await?;
     let has_errors = errors.any();
     render_form(
         PersonPage {
             c,
-            p,
-            g,
-            educations,
-            track,
-            can_register,
-            can_book,
-            is_self,
+            p: pc.person,
+            g: pc.gaps,
+            educations: pc.educations,
+            track: pc.track,
+            can_register: pc.can_register,
+            can_book: pc.can_book,
+            is_self: pc.is_self,
             errors,
             f,
             notice,
@@ -638,14 +578,14 @@ async fn register_education(
     Path(id): Path<i64>,
     Form(f): Form<EducationForm>,
 ) -> PageResult {
-    let user = c.require_login()?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let draft = PersonEducationDraft {
         kind: f.kind.clone(),
         direction: f.direction.clone(),
         completed_on: f.completed_on.clone(),
         note: f.note.clone(),
     };
-    match navet_store::education::register(&s.db, &user.actor, &user.who(), id, &draft).await {
+    match uc.register_education(id, &draft).await {
         Ok(_) => Ok(see_other(&format!(
             "/personal/{id}/kompetens?ok=registered#utbildning"
         ))),
@@ -661,13 +601,7 @@ async fn remove_education(
     c: Ctx,
     Path((id, eid)): Path<(i64, i64)>,
 ) -> PageResult {
-    let user = c.require_login()?;
-    let ed = navet_store::education::for_person(&s.db, id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == eid)
-        .ok_or(AppError::NotFound)?;
-    navet_store::education::remove(&s.db, &user.actor, &user.who(), ed.id).await?;
+    UseCase::page(&s, &c)?.remove_education(id, eid).await?;
     Ok(see_other(&format!(
         "/personal/{id}/kompetens?ok=removed#utbildning"
     )))
