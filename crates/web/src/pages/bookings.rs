@@ -445,9 +445,8 @@ async fn bookable_people(s: &AppState, c: &Ctx, q: &str) -> Result<Vec<Person>, 
             ))
         }
     };
-    let mut v = people::list(&s.db, &filter).await?;
-    v.truncate(300);
-    Ok(v)
+    // At most 300 in Swedish order, cut in the database.
+    Ok(people::page(&s.db, &filter, None, 300).await?.0)
 }
 
 async fn bulk_page(
