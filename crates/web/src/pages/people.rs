@@ -45,8 +45,9 @@ struct ListQuery {
 #[template(path = "people/list.html")]
 struct ListPage {
     c: Ctx,
-    /// How many match (counted up to `COUNT_CAP`).
+    /// How many match (counted up to one more than `count_cap`).
     total: i64,
+    count_cap: i64,
     shown: Vec<Person>,
     /// The next page's link, when there is one.
     next: Option<String>,
@@ -130,6 +131,7 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
     render(ListPage {
         invites,
         total,
+        count_cap: COUNT_CAP,
         next,
         later_page: q.efter.is_some(),
         back,
