@@ -67,6 +67,12 @@ both_engines!(
             assert!(r.body.contains("1 personer"), "search {q}");
             assert!(!r.body.contains("Anna Ek"));
         }
+        // The search form as a browser sends it ("Alla" is an empty value).
+        let r = app
+            .page("GET", "/personal?q=%C3%85SA&kommun=&enhet=", &cookie, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Åsa Öberg"));
     }
 );
 

@@ -28,16 +28,17 @@ pub fn router() -> Router<AppState> {
 struct ListQuery {
     #[serde(default)]
     q: String,
-    #[serde(default)]
+    // The form sends "" for "Alla": no filter, not a bad request.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kommun: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     enhet: Option<i64>,
     #[serde(default)]
     slutat: Option<String>,
     #[serde(default)]
     ok: Option<String>,
     /// Keyset cursor: the page starts after this person (Swedish order).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     efter: Option<i64>,
 }
 
