@@ -348,6 +348,12 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     .bind(now)
     .fetch_all(db.pool())
     .await?;
+    let query = f
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(domain::collation::sort_text);
     let mut out = vec![];
     for c in courses {
         let status = CourseStatus::parse(&c.status);
@@ -422,9 +428,15 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
                 continue;
             }
         }
-        if let Some(q) = f.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let q = q.to_lowercase();
-            if !c.title.to_lowercase().contains(&q) && !c.description.to_lowercase().contains(&q) {
+        if let Some(q) = query.as_deref() {
+            // Title, description, competence areas and target roles, with
+            // the Swedish fold (case of å, ä, ö and a–z, accents).
+            let hit = |t: &str| domain::collation::sort_text(t).contains(q);
+            if !hit(&c.title)
+                && !hit(&c.description)
+                && !areas.iter().any(|(_, name)| hit(name))
+                && !roles.iter().any(|(_, name)| hit(name))
+            {
                 continue;
             }
         }

@@ -64,8 +64,9 @@ pub struct Filter {
     pub include_left: bool,
 }
 
-/// People matching the filter, sorted by name the Swedish way.
-pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
+/// The filter as SQL conditions (ids are formatted in; the search pattern
+/// is bound as `$1` when there is one). None when the scope covers nothing.
+fn conditions(f: &Filter) -> Option<(Vec<String>, Option<String>)> {
     let mut conds: Vec<String> = vec![];
     if !f.include_left {
         conds.push("p.active = 1".into());
@@ -88,29 +89,101 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
             ));
         }
         if parts.is_empty() {
-            return Ok(vec![]);
+            return None;
         }
         conds.push(format!("({})", parts.join(" OR ")));
     }
-    let has_q = f.query.as_deref().is_some_and(|q| !q.trim().is_empty());
-    if has_q {
-        conds.push("(LOWER(p.name) LIKE $1 OR LOWER(p.email) LIKE $1 OR LOWER(COALESCE(p.employee_no, '')) LIKE $1)".into());
+    let pattern = f
+        .query
+        .as_deref()
+        .and_then(domain::collation::contains_pattern);
+    if pattern.is_some() {
+        conds.push("p.search_key LIKE $1 ESCAPE '\\'".into());
     }
-    let sql = if conds.is_empty() {
-        SELECT.to_string()
+    Some((conds, pattern))
+}
+
+fn where_clause(conds: &[String]) -> String {
+    if conds.is_empty() {
+        String::new()
     } else {
-        format!("{SELECT} WHERE {}", conds.join(" AND "))
+        format!(" WHERE {}", conds.join(" AND "))
+    }
+}
+
+/// People matching the filter, sorted by name the Swedish way (in the
+/// database: `name_key`, then id). Unbounded: only for lists bounded by
+/// the filter (a unit's staff, a manager's scope); pages use [`page`].
+pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<Person>> {
+    let Some((conds, pattern)) = conditions(f) else {
+        return Ok(vec![]);
     };
+    let sql = format!("{SELECT}{} ORDER BY p.name_key, p.id", where_clause(&conds));
     let mut q = sqlx::query_as::<_, Person>(&sql);
-    if has_q {
-        q = q.bind(format!(
-            "%{}%",
-            f.query.as_deref().unwrap_or("").trim().to_lowercase()
+    if let Some(p) = pattern {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_all(db.pool()).await?)
+}
+
+/// One page of a long list: at most `limit` people in Swedish name order,
+/// starting after the person `after` (keyset pagination on `name_key, id`,
+/// so a page costs the same wherever it is in the list), and the id to
+/// continue after when there are more.
+pub async fn page(
+    db: &Db,
+    f: &Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> StoreResult<(Vec<Person>, Option<i64>)> {
+    let Some((mut conds, pattern)) = conditions(f) else {
+        return Ok((vec![], None));
+    };
+    let after_param = if pattern.is_some() { "$2" } else { "$1" };
+    if after.is_some() {
+        conds.push(format!(
+            "(p.name_key, p.id) > ((SELECT name_key FROM people WHERE id = {after_param}), {after_param})"
         ));
     }
+    let limit = limit.clamp(1, 1000);
+    let sql = format!(
+        "{SELECT}{} ORDER BY p.name_key, p.id LIMIT {}",
+        where_clause(&conds),
+        limit + 1
+    );
+    let mut q = sqlx::query_as::<_, Person>(&sql);
+    if let Some(p) = pattern {
+        q = q.bind(p);
+    }
+    if let Some(a) = after {
+        q = q.bind(a);
+    }
     let mut v = q.fetch_all(db.pool()).await?;
-    domain::collation::sort_swedish_by(&mut v, |p| &p.name);
-    Ok(v)
+    let next = if v.len() as i64 > limit {
+        v.truncate(limit as usize);
+        v.last().map(|p| p.id)
+    } else {
+        None
+    };
+    Ok((v, next))
+}
+
+/// How many people match the filter, counting at most `cap` (a count of a
+/// national list stops there; the page says "more than").
+pub async fn count(db: &Db, f: &Filter, cap: i64) -> StoreResult<i64> {
+    let Some((conds, pattern)) = conditions(f) else {
+        return Ok(0);
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM people p{} LIMIT {}) capped",
+        where_clause(&conds),
+        cap.max(0)
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    if let Some(p) = pattern {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_one(db.pool()).await?)
 }
 
 fn join_ids(ids: &[i64]) -> String {

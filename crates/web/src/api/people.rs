@@ -123,28 +123,53 @@ pub struct PeopleQuery {
     pub municipality_id: Option<i64>,
     /// Unit id
     pub unit_id: Option<i64>,
-    /// Search in name, e-mail and employee number
+    /// Search in name, e-mail and employee number (case of å, ä, ö and a–z
+    /// ignored; å, ä and ö are letters of their own)
     pub q: Option<String>,
+    /// Also people who have left, and people known only from the
+    /// historical participation import
+    #[serde(default)]
+    pub include_left: bool,
+    /// At most this many (default 200, at most 1000)
+    pub limit: Option<i64>,
+    /// Continue after this person id (the `Link: rel="next"` header gives
+    /// the next page's address)
+    pub after: Option<i64>,
 }
 
-/// People the caller may see (a manager: their units).
+const DEFAULT_LIMIT: i64 = 200;
+
+/// People the caller may see (a manager: their units), in Swedish name
+/// order, one page at a time: when there are more, the response has a
+/// `Link: </api/v1/people?…&after=ID>; rel="next"` header.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
     responses((status = 200, body = [PersonOut]), (status = 401), (status = 403)))]
 pub async fn list_people(
     State(s): State<AppState>,
     api: ApiCtx,
     Query(q): Query<PeopleQuery>,
-) -> ApiResult<Json<Vec<PersonOut>>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let user = api.require(Action::ListPeople)?;
-    let found = people::list(
+    if q.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "limit ska vara ett tal från 1 till 1000.",
+            Some("limit"),
+        ));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    let (found, next) = people::page(
         &s.db,
         &people::Filter {
             scope: (user.actor.role == Role::Manager).then(|| user.actor.scope.clone()),
             municipality_id: q.municipality_id,
             unit_id: q.unit_id,
             query: q.q.clone(),
-            include_left: false,
+            include_left: q.include_left,
         },
+        q.after,
+        limit,
     )
     .await?;
     let mut conn =
@@ -162,7 +187,34 @@ pub async fn list_people(
         &format!("API: {} träffar", found.len()),
     )
     .await?;
-    Ok(Json(found.into_iter().map(PersonOut::from).collect()))
+    let body = Json(found.into_iter().map(PersonOut::from).collect::<Vec<_>>());
+    Ok(match next {
+        Some(id) => {
+            let link = format!("<{}>; rel=\"next\"", next_url(&q, limit, id));
+            ([(axum::http::header::LINK, link)], body).into_response()
+        }
+        None => body.into_response(),
+    })
+}
+
+/// The address of the page after person `after`, with the same filters.
+fn next_url(q: &PeopleQuery, limit: i64, after: i64) -> String {
+    let mut parts = vec![];
+    if let Some(m) = q.municipality_id {
+        parts.push(format!("municipality_id={m}"));
+    }
+    if let Some(u) = q.unit_id {
+        parts.push(format!("unit_id={u}"));
+    }
+    if let Some(t) = q.q.as_deref().filter(|t| !t.is_empty()) {
+        parts.push(format!("q={}", urlencoding::encode(t)));
+    }
+    if q.include_left {
+        parts.push("include_left=true".into());
+    }
+    parts.push(format!("limit={limit}"));
+    parts.push(format!("after={after}"));
+    format!("/api/v1/people?{}", parts.join("&"))
 }
 
 /// One person (the read is written to the audit log).

@@ -378,6 +378,9 @@ struct AuditPage {
     q: AuditQuery,
     page: i64,
     pages: i64,
+    /// More entries match than were counted (`count_cap`).
+    more: bool,
+    count_cap: i64,
 }
 
 impl AuditPage {
@@ -439,7 +442,9 @@ async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuer
         entries,
         total,
         actions: audit::distinct_actions(&s.db).await?,
-        pages: (total + AUDIT_PAGE - 1) / AUDIT_PAGE,
+        pages: (total.min(audit::COUNT_CAP) + AUDIT_PAGE - 1) / AUDIT_PAGE,
+        more: total > audit::COUNT_CAP,
+        count_cap: audit::COUNT_CAP,
         page,
         q,
     })

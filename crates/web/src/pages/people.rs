@@ -28,22 +28,32 @@ pub fn router() -> Router<AppState> {
 struct ListQuery {
     #[serde(default)]
     q: String,
-    #[serde(default)]
+    // The form sends "" for "Alla": no filter, not a bad request.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kommun: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     enhet: Option<i64>,
     #[serde(default)]
     slutat: Option<String>,
     #[serde(default)]
     ok: Option<String>,
+    /// Keyset cursor: the page starts after this person (Swedish order).
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
 }
 
 #[derive(Template)]
 #[template(path = "people/list.html")]
 struct ListPage {
     c: Ctx,
-    people: Vec<Person>,
+    /// How many match (counted up to one more than `count_cap`).
+    total: i64,
+    count_cap: i64,
     shown: Vec<Person>,
+    /// The next page's link, when there is one.
+    next: Option<String>,
+    /// Not the first page: a link back to the start.
+    later_page: bool,
     municipalities: Vec<Municipality>,
     units: Vec<Unit>,
     q: String,
@@ -64,7 +74,9 @@ impl ListPage {
     }
 }
 
-const PAGE_SIZE: usize = 200;
+const PAGE_SIZE: i64 = 200;
+/// Counting stops here: "more than 10 000" instead of a count of the nation.
+const COUNT_CAP: i64 = 10_000;
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let user = c.require(Action::ListPeople)?;
@@ -76,11 +88,12 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         query: Some(q.q.clone()),
         include_left: q.slutat.is_some(),
     };
-    let found = people::list(&s.db, &filter).await?;
+    let (shown, next_after) = people::page(&s.db, &filter, q.efter, PAGE_SIZE).await?;
+    let total = people::count(&s.db, &filter, COUNT_CAP + 1).await?;
     // Listing others' names and e-mail is a read of personal data: one
     // entry per view with the ids shown (not the search text, which may be
     // a name).
-    let ids: Vec<i64> = found.iter().map(|p| p.id).collect();
+    let ids: Vec<i64> = shown.iter().map(|p| p.id).collect();
     audit::record_list_read(&s.db, &user.who(), "people", "personallistan", &ids).await?;
     let all_munis = navet_store::org::municipalities(&s.db).await?;
     let all_units = navet_store::org::units(&s.db, None).await?;
@@ -107,13 +120,22 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         _ => String::new(),
     };
     let can_import = user.role() != Role::Participant && user.role() != Role::Trainer;
-    let shown: Vec<Person> = found.iter().take(PAGE_SIZE).cloned().collect();
     let invites = super::invitations::cells(&s, &c, &shown).await?;
     let back = list_query(&q);
+    let next = next_after.map(|id| {
+        if back.is_empty() {
+            format!("/personal?efter={id}")
+        } else {
+            format!("/personal?{back}&efter={id}")
+        }
+    });
     render(ListPage {
         invites,
+        total,
+        count_cap: COUNT_CAP,
+        next,
+        later_page: q.efter.is_some(),
         back,
-        people: found,
         shown,
         municipalities,
         units,

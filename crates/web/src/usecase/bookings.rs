@@ -246,8 +246,8 @@ impl UseCase<'_> {
             query: Some(q.to_string()),
             ..Default::default()
         };
-        let mut v = people::list(self.db(), &filter).await?;
-        v.truncate(300);
+        // At most 300 in Swedish order, cut in the database.
+        let v = people::page(self.db(), &filter, None, 300).await?.0;
         if !v.is_empty() {
             self.audit(
                 "person.list",
