@@ -13,15 +13,18 @@ pub enum Role {
     Manager,
     #[default]
     Participant,
+    /// The steering group: read-only, aggregates only, never a named person.
+    Steering,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Coordinator,
         Role::Trainer,
         Role::Manager,
         Role::Participant,
+        Role::Steering,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -30,6 +33,7 @@ impl Role {
             Role::Trainer => "trainer",
             Role::Manager => "manager",
             Role::Participant => "participant",
+            Role::Steering => "steering",
         }
     }
     pub fn label_sv(self) -> &'static str {
@@ -39,6 +43,7 @@ impl Role {
             Role::Trainer => "utbildningsledare",
             Role::Manager => "enhetschef",
             Role::Participant => "medarbetare",
+            Role::Steering => "styrgrupp",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -166,6 +171,11 @@ pub enum Action<'a> {
     /// Send a person an invitation to sign in (a link to set a password,
     /// or where their municipality has a provider, which button to use).
     InvitePerson(PersonRef),
+    /// Read aggregates only (dashboard, indicator report, funding
+    /// follow-up, needs coverage, cost scenarios): the steering group's view.
+    ViewAggregates,
+    /// Register or remove a trainer's absence (a trainer their own).
+    RecordTrainerAbsence { trainer_person_id: i64 },
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -188,6 +198,7 @@ const NOT_YOUR_SESSION: &str = "Du är inte utbildningsledare för detta kurstil
 const ONLY_YOURSELF: &str = "Du kan bara se och ändra dina egna uppgifter.";
 const NOT_THE_RESERVATIONS_UNIT: &str =
     "Personen hör inte till enheten som platserna är reserverade för.";
+const AGGREGATES_ONLY: &str = "Styrgruppen ser bara sammanställningar, inga enskilda personer.";
 const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
@@ -290,6 +301,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         ) => allow_if(actor.scope.municipality_ids.contains(&m), NOT_YOUR_UNITS),
         (Manager, ViewExpiringCompletions) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
+        (Trainer, RecordTrainerAbsence { trainer_person_id }) => {
+            allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF)
+        }
+        // The steering group reads aggregates and nothing with a name.
+        (Steering, ViewAggregates) => Decision::Allow,
+        (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
 
         (
             Trainer,
@@ -312,6 +329,9 @@ pub fn read_needs_audit(actor: &Actor, person_id: i64) -> bool {
             Role::Manager | Role::Trainer | Role::Coordinator | Role::Admin
         )
 }
+
+#[cfg(test)]
+mod steering_tests;
 
 #[cfg(test)]
 mod tests {
@@ -685,7 +705,9 @@ mod tests {
             ),
         ];
         for (name, action, expected) in cases {
-            for (i, role) in Role::ALL.into_iter().enumerate() {
+            // Steering: see `steering_table` below (denied all of these).
+            assert!(!decide(&actor(Role::Steering), action).is_allowed(), "{name} as steering");
+            for (i, role) in Role::ALL.into_iter().take(5).enumerate() {
                 let got = decide(&actor(role), action).is_allowed();
                 assert_eq!(got, expected[i], "{name} as {role:?}");
             }

@@ -645,7 +645,7 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
 
 // Calendar feeds ----------------------------------------------------------------------------
 
-fn ics_response(body: String, filename: &str) -> PageResult {
+pub(crate) fn ics_response(body: String, filename: &str) -> PageResult {
     Ok((
         [
             (

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod funding;
 pub mod home;
 pub mod invitations;
+pub mod my_sessions;
 pub mod needs;
 pub mod needs_inventory;
 pub mod oidc;
@@ -29,7 +30,9 @@ pub mod sessions;
 pub mod staff_import;
 pub mod staff_import_history;
 pub mod statics;
+pub mod start;
 pub mod surveys;
+pub mod targets;
 pub mod tokens;
 pub mod tracks;
 pub mod trainers;
@@ -66,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(session_edit::router())
         .merge(trainers::router())
         .merge(cover::router())
+        .merge(my_sessions::router())
         .merge(outbox::router())
         .merge(costs::router())
         .merge(unit::router())
