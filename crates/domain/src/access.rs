@@ -706,7 +706,10 @@ mod tests {
         ];
         for (name, action, expected) in cases {
             // Steering: see `steering_table` below (denied all of these).
-            assert!(!decide(&actor(Role::Steering), action).is_allowed(), "{name} as steering");
+            assert!(
+                !decide(&actor(Role::Steering), action).is_allowed(),
+                "{name} as steering"
+            );
             for (i, role) in Role::ALL.into_iter().take(5).enumerate() {
                 let got = decide(&actor(role), action).is_allowed();
                 assert_eq!(got, expected[i], "{name} as {role:?}");

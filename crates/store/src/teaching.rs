@@ -85,7 +85,11 @@ async fn mark_away(db: &Db, person_id: i64, mut rows: Vec<Taught>) -> StoreResul
 
 /// The sessions a trainer teaches from `from` on (cancelled ones too, so a
 /// calendar drops them), with their dated parts, for the teaching feed.
-pub async fn calendar(db: &Db, person_id: i64, from: i64) -> StoreResult<Vec<(i64, String, SessionText)>> {
+pub async fn calendar(
+    db: &Db,
+    person_id: i64,
+    from: i64,
+) -> StoreResult<Vec<(i64, String, SessionText)>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT s.id FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
          WHERE t.person_id = $1 AND s.ends_at >= $2 ORDER BY s.starts_at, s.id",

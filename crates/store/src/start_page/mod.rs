@@ -58,7 +58,6 @@ pub(crate) async fn count(db: &Db, sql: &str, binds: &[i64]) -> StoreResult<i64>
     Ok(q.fetch_one(db.pool()).await?)
 }
 
-
 /// Courses open for booking (status `aktiv`), counted.
 pub async fn active_courses(db: &Db) -> StoreResult<i64> {
     count(

@@ -22,10 +22,7 @@ use crate::{render, see_other, AppError, AppState, PageResult};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mina-tillfallen", get(page))
-        .route(
-            "/mina-tillfallen/franvaro",
-            get(absence).post(add_absence),
-        )
+        .route("/mina-tillfallen/franvaro", get(absence).post(add_absence))
         .route(
             "/mina-tillfallen/franvaro/{id}/ta-bort",
             post(remove_absence),
@@ -44,6 +41,12 @@ struct Page {
     past: Vec<Taught>,
     feed_url: String,
     now: i64,
+}
+
+impl Page {
+    fn due(&self, t: &Taught) -> bool {
+        t.attendance_due(self.now)
+    }
 }
 
 async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -141,14 +144,18 @@ async fn absence(
         Some("borttagen") => c.t("my_sessions.absence_removed"),
         _ => "",
     };
-    absence_page(&s, c, pid, FormErrors::default(), AbsenceForm::default(), notice).await
+    absence_page(
+        &s,
+        c,
+        pid,
+        FormErrors::default(),
+        AbsenceForm::default(),
+        notice,
+    )
+    .await
 }
 
-async fn add_absence(
-    State(s): State<AppState>,
-    c: Ctx,
-    Form(f): Form<AbsenceForm>,
-) -> PageResult {
+async fn add_absence(State(s): State<AppState>, c: Ctx, Form(f): Form<AbsenceForm>) -> PageResult {
     let (user, pid) = own_absence(&c)?;
     let (from, to) = match domain::cover::check_absence(&f.starts_on, &f.ends_on) {
         Ok(span) => span,

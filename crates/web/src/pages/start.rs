@@ -36,6 +36,12 @@ struct TrainerPage {
     now: i64,
 }
 
+impl TrainerPage {
+    fn due(&self, t: &navet_store::teaching::Taught) -> bool {
+        t.attendance_due(self.now)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "start/coordinator.html")]
 struct CoordinatorPage {
@@ -69,7 +75,7 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
                 &g.people_shown(),
             )
             .await?;
-            let tallies = navet_store::gaps::unit_tallies(&s.db, Some(&g.unit_ids), today).await?;
+            let tallies = navet_store::gaps::unit_tallies(&s.db, Some(g.unit_ids.as_slice()), today).await?;
             let with_gaps = tallies.values().map(|t| t.people_with_gaps as i64).sum();
             let gaps = tallies.values().map(|t| t.gaps as i64).sum();
             let month = |n| navet_store::start_page::month_start(today, n);
@@ -127,5 +133,6 @@ async fn participant_page(
 
 fn month_name(c: &Ctx, first_day: chrono::NaiveDate) -> String {
     use chrono::Datelike;
-    c.t(&format!("start.month_{}", first_day.month())).to_string()
+    c.t(&format!("start.month_{}", first_day.month()))
+        .to_string()
 }

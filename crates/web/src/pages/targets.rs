@@ -43,11 +43,7 @@ impl TargetView {
     /// behind, behind).
     pub fn tally(&self) -> (usize, usize, usize) {
         let n = |p: Pace| self.municipalities.iter().filter(|m| m.pace == p).count();
-        (
-            n(Pace::OnTrack),
-            n(Pace::SlightlyBehind),
-            n(Pace::Behind),
-        )
+        (n(Pace::OnTrack), n(Pace::SlightlyBehind), n(Pace::Behind))
     }
 }
 
@@ -60,7 +56,8 @@ pub async fn load(s: &AppState, c: &Ctx) -> Result<TargetView, AppError> {
     };
     let p = period_of(&so_far).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let report = navet_store::reports::indicator_report(&s.db, p).await?;
-    let year = period_of(&PeriodQuery::default()).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let year =
+        period_of(&PeriodQuery::default()).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let survey = navet_store::reports::indicator_report(&s.db, year)
         .await?
         .survey;
@@ -83,7 +80,11 @@ pub async fn load(s: &AppState, c: &Ctx) -> Result<TargetView, AppError> {
             achieved_pct: m.commitment_achieved_pct,
             expected_pct: m.expected_pct,
             forecast_pct: targets::forecast_pct(m.commitment_achieved_pct, m.expected_pct),
-            pace: targets::pace(m.commitment_hours, m.commitment_achieved_pct, m.expected_pct),
+            pace: targets::pace(
+                m.commitment_hours,
+                m.commitment_achieved_pct,
+                m.expected_pct,
+            ),
         })
         .collect();
     let mut needs = (0, 0, 0);
