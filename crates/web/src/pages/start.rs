@@ -88,13 +88,13 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
                 gaps,
             })
         }
-        Role::Trainer => match u.actor.person_id {
-            Some(pid) => {
-                let g = trainer::glance(&s.db, pid, now, today).await?;
-                render(TrainerPage { c, g, now })
-            }
-            None => participant_page(s, c, u, now, today).await,
-        },
+        Role::Trainer => {
+            let g = match u.actor.person_id {
+                Some(pid) => trainer::glance(&s.db, pid, now, today).await?,
+                None => trainer::Glance::default(),
+            };
+            render(TrainerPage { c, g, now })
+        }
         Role::Coordinator | Role::Admin => {
             let g = coordinator::glance(&s.db, u.account_id, now).await?;
             render(CoordinatorPage {
