@@ -75,7 +75,8 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
                 &g.people_shown(),
             )
             .await?;
-            let tallies = navet_store::gaps::unit_tallies(&s.db, Some(g.unit_ids.as_slice()), today).await?;
+            let tallies =
+                navet_store::gaps::unit_tallies(&s.db, Some(g.unit_ids.as_slice()), today).await?;
             let with_gaps = tallies.values().map(|t| t.people_with_gaps as i64).sum();
             let gaps = tallies.values().map(|t| t.gaps as i64).sum();
             let month = |n| navet_store::start_page::month_start(today, n);
