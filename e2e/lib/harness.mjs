@@ -19,6 +19,7 @@ export const LOGINS = {
   trainer: "utbildningsledare@demo.navet.se",
   manager: "chef@demo.navet.se",
   participant: "medarbetare@demo.navet.se",
+  steering: "styrgrupp@demo.navet.se",
 };
 
 const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");

@@ -13,15 +13,18 @@ pub enum Role {
     Manager,
     #[default]
     Participant,
+    /// The steering group: read-only, aggregates only, never a named person.
+    Steering,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Coordinator,
         Role::Trainer,
         Role::Manager,
         Role::Participant,
+        Role::Steering,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -30,6 +33,7 @@ impl Role {
             Role::Trainer => "trainer",
             Role::Manager => "manager",
             Role::Participant => "participant",
+            Role::Steering => "steering",
         }
     }
     pub fn label_sv(self) -> &'static str {
@@ -39,6 +43,7 @@ impl Role {
             Role::Trainer => "utbildningsledare",
             Role::Manager => "enhetschef",
             Role::Participant => "medarbetare",
+            Role::Steering => "styrgrupp",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -179,6 +184,11 @@ pub enum Action<'a> {
     BookForUnit { unit_id: i64, municipality_id: i64 },
     /// The list of units (each row then filtered by [`visibility`]).
     ListUnits,
+    /// Read aggregates only (dashboard, indicator report, funding
+    /// follow-up, needs coverage, cost scenarios): the steering group's view.
+    ViewAggregates,
+    /// Register or remove a trainer's absence (a trainer their own).
+    RecordTrainerAbsence { trainer_person_id: i64 },
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -201,6 +211,7 @@ const NOT_YOUR_SESSION: &str = "Du är inte utbildningsledare för detta kurstil
 const ONLY_YOURSELF: &str = "Du kan bara se och ändra dina egna uppgifter.";
 const NOT_THE_RESERVATIONS_UNIT: &str =
     "Personen hör inte till enheten som platserna är reserverade för.";
+const AGGREGATES_ONLY: &str = "Styrgruppen ser bara sammanställningar, inga enskilda personer.";
 const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
 const MANAGERS_AND_COORDINATORS_BOOK: &str = "Endast chefer och samordnare kan boka andra.";
 const UNITS_FOR_MANAGERS: &str = "Enhetssidorna är till för chefer och samordnare.";
@@ -320,6 +331,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             NOT_YOUR_UNITS,
         ),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
+        (Trainer, RecordTrainerAbsence { trainer_person_id }) => {
+            allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF)
+        }
+        // The steering group reads aggregates and nothing with a name.
+        (Steering, ViewAggregates) => Decision::Allow,
+        (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
 
         (
             Trainer,
@@ -357,7 +374,8 @@ pub fn visibility(actor: &Actor) -> Visibility {
     Visibility(match actor.role {
         Role::Admin | Role::Coordinator => Seen::Everything,
         Role::Manager => Seen::Within(actor.scope.clone()),
-        Role::Trainer | Role::Participant => Seen::Nothing,
+        // The steering group sees aggregates only, never a list of people.
+        Role::Trainer | Role::Participant | Role::Steering => Seen::Nothing,
     })
 }
 
@@ -407,6 +425,9 @@ pub fn read_needs_audit(actor: &Actor, person_id: i64) -> bool {
             Role::Manager | Role::Trainer | Role::Coordinator | Role::Admin
         )
 }
+
+#[cfg(test)]
+mod steering_tests;
 
 #[cfg(test)]
 mod tests;

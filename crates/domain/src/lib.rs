@@ -45,6 +45,7 @@ pub mod spreadsheet;
 pub mod staff_import;
 pub mod surveys;
 pub mod tabular;
+pub mod targets;
 pub mod text;
 pub mod tokens;
 pub mod tracks;

@@ -65,3 +65,37 @@ fn user_add_refuses_common_short_and_own_passwords() {
     assert!(out.contains("skapat"), "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn user_add_makes_a_steering_account() {
+    let dir = std::env::temp_dir().join(format!("navet-user-steering-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("navet.db").display());
+    let (ok, _, err) = navet(&["migrate", "--database-url", &url], "");
+    assert!(ok, "{err}");
+    let add = |role: &str| {
+        navet(
+            &[
+                "user",
+                "add",
+                "--email",
+                "styr@orebro.se",
+                "--name",
+                "Sten Styr",
+                "--role",
+                role,
+                "--password-stdin",
+                "--database-url",
+                &url,
+            ],
+            "navet-demo-2026\n",
+        )
+    };
+    let (ok, _, err) = add("styrelse");
+    assert!(!ok);
+    assert!(err.contains("steering"), "the roles are listed: {err}");
+    let (ok, out, err) = add("steering");
+    assert!(ok, "{err}");
+    assert!(out.contains("skapat"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -53,8 +53,10 @@ pub mod session_rows;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff_import;
+pub mod start_page;
 pub mod supervise;
 pub mod surveys;
+pub mod teaching;
 /// Test databases and fixtures: only in test builds (the `testing`
 /// feature, which the crates' dev-dependencies turn on).
 #[cfg(any(test, feature = "testing"))]

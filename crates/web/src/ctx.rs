@@ -115,6 +115,15 @@ impl Ctx {
     pub fn can(&self, action: Action<'_>) -> bool {
         self.actor().is_some_and(|a| decide(a, action).is_allowed())
     }
+    /// Whether the funding programme may be changed here (the steering
+    /// group reads it only).
+    pub fn may_manage_funding(&self) -> bool {
+        self.can(Action::ManageFunding)
+    }
+    /// Whether cost lines and scenarios may be changed here.
+    pub fn may_manage_costs(&self) -> bool {
+        self.can(Action::ManageCosts)
+    }
 
     pub fn who(&self) -> Who {
         match &self.user {
@@ -270,11 +279,20 @@ impl Ctx {
                     items.push(("/mina-intyg", "nav.my_certificates"));
                     items.push(("/mina-enkater", "nav.my_surveys"));
                     items.push(("/mina-uppgifter", "privacy_extract.my_data"));
+                    items.push(("/min-kompetens", "nav.my_competence"));
                 }
                 Role::Trainer => {
-                    // Their own sessions, each with its attendance list.
+                    // Their own sessions, past and coming, and absences.
+                    items.push(("/mina-tillfallen", "nav.my_sessions"));
                     items.push(("/narvaro", "nav.attendance"));
                     items.push(("/mina-intyg", "nav.my_certificates"));
+                }
+                Role::Steering => {
+                    items.push(("/oversikt", "nav.dashboard"));
+                    items.push(("/rapporter", "nav.reports"));
+                    items.push(("/finansiering", "nav.funding"));
+                    items.push(("/behov", "nav.needs_coverage"));
+                    items.push(("/kostnader", "nav.costs"));
                 }
                 Role::Manager => {
                     items.push(("/enheter", "nav.my_units"));

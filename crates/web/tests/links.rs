@@ -85,7 +85,7 @@ both_engines!(
             .unwrap();
         fixtures::course(&db, "HLR").await;
         let person = fixtures::person(&db, "Pia", "Örebro").await;
-        let accounts: [(&str, Role, Option<i64>, Scope); 5] = [
+        let accounts: [(&str, Role, Option<i64>, Scope); 6] = [
             ("admin@test.se", Role::Admin, None, Scope::default()),
             (
                 "samordnare@test.se",
@@ -109,6 +109,7 @@ both_engines!(
                 Some(person),
                 Scope::default(),
             ),
+            ("styrgrupp@test.se", Role::Steering, None, Scope::default()),
         ];
         let mut dead = vec![];
         for (email, role, person, scope) in accounts {

@@ -40,6 +40,13 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "pages::retention::page",
     "pages::retention::place",
     "pages::retention::release",
+    // The trainer's own pages (sessions, absences, teaching feed): built
+    // alongside the layer, in the same change.
+    "pages::my_sessions::absence",
+    "pages::my_sessions::add_absence",
+    "pages::my_sessions::page",
+    "pages::my_sessions::remove_absence",
+    "pages::my_sessions::teaching_feed",
     // Sign-in and the account machinery (sessions, second factor, identity
     // providers, password resets, invitations, tokens, accounts, the language
     // cookie): they run before or around an actor.

@@ -104,6 +104,7 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("trainer", "utbildningsledare@demo.navet.se"),
     ("manager", "chef@demo.navet.se"),
     ("participant", "medarbetare@demo.navet.se"),
+    ("steering", "styrgrupp@demo.navet.se"),
 ];
 
 /// True when the demo has already been loaded (so a second run keeps data).
@@ -278,7 +279,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
         true,
     )
     .await?;
-    let accounts: [(&str, &str, Role, Option<i64>, Scope); 5] = [
+    let accounts: [(&str, &str, Role, Option<i64>, Scope); 6] = [
         (
             "admin@demo.navet.se",
             "Adam Administratör",
@@ -315,6 +316,13 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
             "Mira Medarbetare",
             Role::Participant,
             Some(participant),
+            Scope::default(),
+        ),
+        (
+            "styrgrupp@demo.navet.se",
+            "Stina Styrgrupp",
+            Role::Steering,
+            None,
             Scope::default(),
         ),
     ];

@@ -47,7 +47,7 @@ pub async fn indicators(
     api: ApiCtx,
     Query(q): Query<PeriodParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    api.require(Action::ViewReports)?;
+    api.require(Action::ViewAggregates)?;
     let (Some(from), Some(to)) = (q.from.as_deref(), q.to.as_deref()) else {
         let field = if q.from.is_none() { "from" } else { "to" };
         return Err(ApiError::invalid(

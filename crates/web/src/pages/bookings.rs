@@ -493,7 +493,7 @@ fn bulk_result(c: &Ctx, o: StaffOutcome) -> BulkResult {
 
 // Calendar feeds ----------------------------------------------------------------------------
 
-fn ics_response(body: String, filename: &str) -> PageResult {
+pub(crate) fn ics_response(body: String, filename: &str) -> PageResult {
     Ok((
         [
             (

@@ -136,7 +136,7 @@ impl DashboardPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
-    c.require(Action::ViewReports)?;
+    c.require(Action::ViewAggregates)?;
     let p = period_of(&q).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let r = navet_store::reports::indicator_report(&s.db, p).await?;
     let months = navet_store::reports::participations_by_month(&s.db, p).await?;

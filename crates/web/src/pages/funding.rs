@@ -110,7 +110,7 @@ struct OkQuery {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ManageFunding)?;
+    c.require(Action::ViewAggregates)?;
     let notice = if q.ok.is_some() {
         c.t("funding.saved").to_string()
     } else {

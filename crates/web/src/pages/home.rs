@@ -1,5 +1,5 @@
-//! Start page (a different start for each role), the accessibility
-//! statement, and the language switch.
+//! The public start page (signed-in people get their role's start page,
+//! `pages::start`), the accessibility statement, and the language switch.
 
 use crate::rejection::Form;
 use askama::Template;
@@ -17,7 +17,6 @@ use crate::{render, AppState, PageResult};
 #[template(path = "home.html")]
 struct HomePage {
     c: Ctx,
-    people_count: i64,
     course_count: i64,
 }
 
@@ -35,20 +34,12 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn home(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let people_count: i64 = navet_store::people::list(&s.db, &Default::default())
-        .await
-        .map(|v| v.len() as i64)
-        .unwrap_or(0);
-    let course_count =
-        navet_store::catalogue::list(&s.db, Some(domain::catalogue::CourseStatus::Aktiv))
-            .await
-            .map(|v| v.len() as i64)
-            .unwrap_or(0);
-    render(HomePage {
-        c,
-        people_count,
-        course_count,
-    })
+    if let Some(u) = &c.user {
+        let u = u.clone();
+        return crate::pages::start::page(&s, c, &u).await;
+    }
+    let course_count = navet_store::start_page::active_courses(&s.db).await?;
+    render(HomePage { c, course_count })
 }
 
 async fn accessibility(c: Ctx) -> PageResult {

@@ -15,6 +15,7 @@ pub mod erasure;
 pub mod funding;
 pub mod home;
 pub mod invitations;
+pub mod my_sessions;
 pub mod needs;
 pub mod needs_inventory;
 pub mod oidc;
@@ -32,8 +33,10 @@ pub mod session_edit;
 pub mod sessions;
 pub mod staff_import;
 pub mod staff_import_history;
+pub mod start;
 pub mod statics;
 pub mod surveys;
+pub mod targets;
 pub mod tokens;
 pub mod tracks;
 pub mod trainers;
@@ -74,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .merge(session_edit::router())
         .merge(trainers::router())
         .merge(cover::router())
+        .merge(my_sessions::router())
         .merge(outbox::router())
         .merge(costs::router())
         .merge(unit::router())

@@ -39,7 +39,7 @@ impl NeedsPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ViewReports)?;
+    c.require(Action::ViewAggregates)?;
     let all = needs::matrix(&s.db).await?;
     let mut professions: Vec<Profession> = vec![];
     for n in all {

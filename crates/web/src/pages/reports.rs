@@ -85,7 +85,7 @@ impl ReportPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
-    c.require(Action::ViewReports)?;
+    c.require(Action::ViewAggregates)?;
     match period_of(&q) {
         Ok(p) => {
             let r = navet_store::reports::indicator_report(&s.db, p).await?;
@@ -120,7 +120,7 @@ fn file_name(r: &IndicatorReport, ext: &str) -> String {
 }
 
 async fn report_for(s: &AppState, c: &Ctx, q: &PeriodQuery) -> Result<IndicatorReport, AppError> {
-    c.require(Action::ViewReports)?;
+    c.require(Action::ViewAggregates)?;
     let p = period_of(q).map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(navet_store::reports::indicator_report(&s.db, p).await?)
 }

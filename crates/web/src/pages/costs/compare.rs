@@ -194,7 +194,7 @@ pub(super) async fn compare_page(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let sel = Selection::parse(q.as_deref());
     let all = costs::scenarios(&s.db).await?;
     let (results, problems, _) = load_comparison(&s, &sel).await?;
@@ -290,7 +290,7 @@ pub(super) async fn compare_pdf(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let (results, cmp, model) = export_report(&s, q).await?;
     let bytes = report(&results, &cmp, &model)
         .pdf()
@@ -307,7 +307,7 @@ pub(super) async fn compare_xlsx(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let (results, cmp, model) = export_report(&s, q).await?;
     let bytes = report(&results, &cmp, &model)
         .xlsx()

@@ -67,7 +67,7 @@ pub(super) async fn index(
     c: Ctx,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let model = costs::model(&s.db, today()).await?;
     let scenarios = costs::scenarios(&s.db).await?;
     let names = |sc: &Scenario| -> String {

@@ -185,7 +185,7 @@ pub(super) async fn show_scenario(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let sc = costs::scenario(&s.db, id).await?;
     let model = costs::model(&s.db, today()).await?;
     let mut page = ResultPage {

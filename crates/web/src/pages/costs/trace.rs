@@ -40,7 +40,7 @@ pub(super) async fn trace_page(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
+    c.require(Action::ViewAggregates)?;
     let r = costs::result(&s.db, id, today())
         .await
         .map_err(|e| match e {
