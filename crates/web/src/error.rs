@@ -17,6 +17,8 @@ pub enum AppError {
     },
     Forbidden(String),
     NotFound,
+    /// The address exists, but not for this method (GET on a form's target).
+    MethodNotAllowed,
     BadRequest(String),
     Conflict(String),
     Internal(String),
@@ -91,6 +93,11 @@ impl IntoResponse for AppError {
                 StatusCode::NOT_FOUND,
                 "errors.not_found",
                 ErrorText::Key("errors.not_found_text"),
+            ),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "errors.method_not_allowed",
+                ErrorText::Key("errors.method_not_allowed_text"),
             ),
             AppError::BadRequest(m) => (
                 StatusCode::BAD_REQUEST,
@@ -180,6 +187,22 @@ pub async fn fallback(uri: axum::http::Uri) -> Response {
         .into_response()
     } else {
         AppError::NotFound.into_response()
+    }
+}
+
+/// The answer to a known address asked with a method it does not take
+/// (e.g. GET /logout): a page saying so, or JSON under `/api/`. The router
+/// adds the `Allow` header.
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Adressen finns, men inte för den här metoden; se /api/v1/openapi.json.",
+            None,
+        )
+        .into_response()
+    } else {
+        AppError::MethodNotAllowed.into_response()
     }
 }
 

@@ -76,6 +76,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router().layer(CatchPanicLayer::custom(error::api_panic)))
         // Unknown addresses: the 404 page in the layout (JSON under /api/).
         .fallback(error::fallback)
+        // A known address with the wrong method: a page, not an empty 405.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session_layer::layer,

@@ -305,3 +305,39 @@ both_engines!(
         assert!(r.body.contains("Okänd yrkesroll ”Usk”."), "{}", r.body);
     }
 );
+
+both_engines!(
+    a_known_address_with_the_wrong_method_says_so,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let (_, cookie) = app.signed_in("samordnare@test.se", Role::Coordinator).await;
+        // GET on the logout form's target: a page in the layout, not an
+        // empty 405, and still signed in.
+        let r = app.page("GET", "/logout", &cookie, None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{}", r.body);
+        assert!(
+            r.body.contains("<h1>Fel sätt att öppna sidan</h1>"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Logga ut"), "the signed-in layout");
+        let allow = r
+            .headers
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(allow.as_deref(), Some("POST"), "{:?}", r.headers);
+        plain("GET /logout", &r.body);
+        let r = app.page("GET", "/mina-bokningar", &cookie, None).await;
+        assert_eq!(r.status, StatusCode::OK, "still signed in");
+        // The API answers in JSON.
+        let req = axum::http::Request::builder()
+            .method("DELETE")
+            .uri("/api/v1/courses")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{}", r.body);
+        assert!(r.json()["error"].as_str().unwrap().contains("metoden"));
+        assert!(r.headers.get("allow").is_some(), "{:?}", r.headers);
+    }
+);
