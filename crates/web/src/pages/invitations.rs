@@ -249,20 +249,25 @@ pub struct KeyQuery {
     pub t: String,
 }
 
-fn password_page(
+/// The choose-a-password form, shared by invitations and password resets:
+/// `texts` are the locale keys of its title, lead and button.
+pub(super) fn password_form(
     c: Ctx,
+    texts: [&str; 3],
+    action: &str,
     key: String,
     name: String,
     email: String,
     errors: FormErrors,
 ) -> PageResult {
     let has_errors = errors.any();
+    let [title, lead, submit] = texts;
     super::render_form(
         PasswordPage {
-            title: c.t("invite.title").into(),
-            lead: c.t("invite.lead").into(),
-            submit: c.t("invite.submit").into(),
-            action: "/inbjudan".into(),
+            title: c.t(title).into(),
+            lead: c.t(lead).into(),
+            submit: c.t(submit).into(),
+            action: action.into(),
             key,
             name,
             email,
@@ -270,6 +275,24 @@ fn password_page(
             c,
         },
         has_errors,
+    )
+}
+
+fn password_page(
+    c: Ctx,
+    key: String,
+    name: String,
+    email: String,
+    errors: FormErrors,
+) -> PageResult {
+    password_form(
+        c,
+        ["invite.title", "invite.lead", "invite.submit"],
+        "/inbjudan",
+        key,
+        name,
+        email,
+        errors,
     )
 }
 

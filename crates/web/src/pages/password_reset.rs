@@ -20,9 +20,7 @@ use navet_store::password_resets::{self, Refusal};
 use navet_store::{accounts, login_throttle};
 use serde::Deserialize;
 
-use super::invitations::{
-    check_new_password, refused, DonePage, KeyQuery, NewPasswordForm, PasswordPage,
-};
+use super::invitations::{check_new_password, refused, DonePage, KeyQuery, NewPasswordForm};
 use super::FormErrors;
 use crate::ctx::Ctx;
 use crate::{render, AppState, PageResult};
@@ -145,20 +143,14 @@ fn password_page(
     email: String,
     errors: FormErrors,
 ) -> PageResult {
-    let has_errors = errors.any();
-    super::render_form(
-        PasswordPage {
-            title: c.t("reset.new_title").into(),
-            lead: c.t("reset.new_lead").into(),
-            submit: c.t("reset.submit_new").into(),
-            action: "/aterstall-losenord".into(),
-            key,
-            name,
-            email,
-            errors,
-            c,
-        },
-        has_errors,
+    super::invitations::password_form(
+        c,
+        ["reset.new_title", "reset.new_lead", "reset.submit_new"],
+        "/aterstall-losenord",
+        key,
+        name,
+        email,
+        errors,
     )
 }
 
