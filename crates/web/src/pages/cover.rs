@@ -137,6 +137,8 @@ async fn step_in(
 #[template(path = "cover/absence.html")]
 struct AbsencePage {
     c: Ctx,
+    /// The absence form's address (see cover/absence_fields.html).
+    base: String,
     t: Trainer,
     absences: Vec<Absence>,
     errors: FormErrors,
@@ -153,6 +155,7 @@ async fn absence_page(
 ) -> PageResult {
     let today = navet_store::time::local_date(navet_store::time::now());
     let page = AbsencePage {
+        base: format!("/utbildningsledare/{}/franvaro", id),
         t: trainers::get(&s.db, id).await?,
         absences: cover::absences_of(&s.db, id, today).await?,
         errors,

@@ -77,6 +77,8 @@ async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
 #[template(path = "my_sessions/absence.html")]
 struct AbsencePage {
     c: Ctx,
+    /// The absence form's address (see cover/absence_fields.html).
+    base: String,
     absences: Vec<Absence>,
     errors: FormErrors,
     starts_on: String,
@@ -102,6 +104,7 @@ async fn absence_page(
 ) -> PageResult {
     let today = navet_store::time::local_date(navet_store::time::now());
     let page = AbsencePage {
+        base: "/mina-tillfallen/franvaro".to_string(),
         absences: cover::absences_of(&s.db, pid, today).await?,
         errors,
         starts_on: form.starts_on,
