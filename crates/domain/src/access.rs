@@ -18,6 +18,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// A role that acts only within the units and municipalities of its
+    /// account's scope (managers): such an account needs a scope.
+    pub fn is_scoped(self) -> bool {
+        self == Role::Manager
+    }
+
     pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Coordinator,
@@ -124,6 +130,8 @@ pub enum Action<'a> {
     ManageAccounts,
     /// Browse the audit log.
     ViewAuditLog,
+    /// See or revoke an API token: one's own; an administrator anyone's.
+    ManageApiToken { owner_account_id: i64 },
     /// Courses and the trainer registry.
     ManageCatalogue,
     /// Schedule, edit and cancel sessions.
@@ -214,6 +222,7 @@ const NOT_THE_RESERVATIONS_UNIT: &str =
 const AGGREGATES_ONLY: &str = "Styrgruppen ser bara sammanställningar, inga enskilda personer.";
 const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte bokar för.";
 const MANAGERS_AND_COORDINATORS_BOOK: &str = "Endast chefer och samordnare kan boka andra.";
+const NOT_YOUR_TOKEN: &str = "API-nyckeln hör till ett annat konto.";
 const UNITS_FOR_MANAGERS: &str = "Enhetssidorna är till för chefer och samordnare.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
@@ -233,6 +242,10 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
     match (actor.role, action) {
         (Admin, ManageAccounts | ViewAuditLog) => Decision::Allow,
         (_, ManageAccounts | ViewAuditLog) => Decision::Deny(ADMINS_ONLY),
+        (Admin, ManageApiToken { .. }) => Decision::Allow,
+        (_, ManageApiToken { owner_account_id }) => {
+            allow_if(actor.account_id == owner_account_id, NOT_YOUR_TOKEN)
+        }
 
         // A unit's reserved seats go to that unit's people, whoever books.
         (

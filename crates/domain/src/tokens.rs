@@ -1,7 +1,6 @@
 //! Rules for API tokens: names, expiry, read-only scope, who may revoke
 //! which, and how often "last used" is written.
 
-use crate::access::{Actor, Role};
 use crate::FieldErrors;
 
 /// A personal token lasts this long unless something else is asked for.
@@ -92,11 +91,6 @@ pub fn needs_touch(last_used_at: Option<i64>, now: i64) -> bool {
     last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY_SECS)
 }
 
-/// An account sees and revokes its own tokens; an administrator anyone's.
-pub fn may_manage(actor: &Actor, owner_account_id: i64) -> bool {
-    actor.account_id == owner_account_id || actor.role == Role::Admin
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,22 +141,5 @@ mod tests {
         assert!(needs_touch(None, 100));
         assert!(!needs_touch(Some(100), 159));
         assert!(needs_touch(Some(100), 160));
-    }
-
-    #[test]
-    fn own_tokens_or_admin() {
-        let me = Actor {
-            account_id: 5,
-            role: Role::Participant,
-            person_id: None,
-            scope: Default::default(),
-        };
-        assert!(may_manage(&me, 5));
-        assert!(!may_manage(&me, 6));
-        let admin = Actor {
-            role: Role::Admin,
-            ..me.clone()
-        };
-        assert!(may_manage(&admin, 6));
     }
 }

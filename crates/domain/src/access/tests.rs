@@ -532,3 +532,35 @@ fn audit_on_reading_others_but_not_self() {
     assert!(!read_needs_audit(&actor(Role::Manager), 100));
     assert!(!read_needs_audit(&actor(Role::Participant), 200));
 }
+
+#[test]
+fn api_tokens_are_their_owners_or_an_administrators() {
+    let own = Action::ManageApiToken {
+        owner_account_id: 1,
+    };
+    let other = Action::ManageApiToken {
+        owner_account_id: 2,
+    };
+    for role in [
+        Role::Participant,
+        Role::Manager,
+        Role::Trainer,
+        Role::Coordinator,
+        Role::Steering,
+    ] {
+        assert!(decide(&actor(role), own).is_allowed(), "{role:?}");
+        assert_eq!(
+            decide(&actor(role), other),
+            Decision::Deny(NOT_YOUR_TOKEN),
+            "{role:?}"
+        );
+    }
+    assert!(decide(&actor(Role::Admin), other).is_allowed());
+}
+
+#[test]
+fn only_managers_act_within_a_scope() {
+    for role in Role::ALL {
+        assert_eq!(role.is_scoped(), role == Role::Manager, "{role:?}");
+    }
+}

@@ -6,8 +6,8 @@ use crate::rejection::api::{Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Role;
-use navet_store::accounts::{self, TokenInfo};
+use navet_store::accounts::TokenInfo;
+use navet_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -83,15 +84,10 @@ pub async fn list_tokens(
     api: ApiCtx,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<TokenOut>>> {
-    let user = api.require_login()?;
-    let of = if user.actor.role == Role::Admin {
-        q.account_id
-    } else {
-        Some(user.account_id)
-    };
     let now = navet_store::time::now();
     Ok(Json(
-        accounts::list_tokens(&s.db, of)
+        UseCase::api(&s, &api)?
+            .tokens_of(q.account_id)
             .await?
             .into_iter()
             .map(|t| TokenOut::from(t, now))
@@ -111,11 +107,11 @@ pub async fn revoke_token(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let user = api.require_login()?;
-    let t = accounts::get_token(&s.db, id).await?;
-    if !domain::tokens::may_manage(&user.actor, t.account_id) {
-        return Err(ApiError::not_found("API-nyckeln"));
+    match UseCase::api(&s, &api)?.revoke_token(id).await {
+        Ok(()) => {}
+        // Someone else's token is as good as unknown.
+        Err(StoreError::Forbidden(_)) => return Err(ApiError::not_found("API-nyckeln")),
+        Err(e) => return Err(e.into()),
     }
-    accounts::revoke_token(&s.db, &user.who(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::{Action, Role, Scope};
-use navet_store::accounts::{self, Account, NewAccount};
+use navet_store::accounts::{Account, NewAccount};
 use navet_store::audit;
 use navet_store::org::{Municipality, Unit};
 use navet_store::StoreError;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -89,6 +90,24 @@ struct AccountForm {
 }
 
 impl AccountForm {
+    fn role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+
+    /// A scoped role (a manager) chosen with no unit or municipality.
+    fn lacks_scope(&self, role: Role) -> bool {
+        role.is_scoped() && self.scope().is_empty()
+    }
+
+    /// The scope the chosen role keeps: none for a role that sees all.
+    fn scope_for(&self, role: Role) -> Scope {
+        if role.is_scoped() {
+            self.scope()
+        } else {
+            Scope::default()
+        }
+    }
+
     fn scope(&self) -> Scope {
         Scope {
             unit_ids: self.units.iter().filter_map(|u| u.parse().ok()).collect(),
@@ -108,7 +127,6 @@ struct OkQuery {
 }
 
 async fn accounts_page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ManageAccounts)?;
     let notice = if q.ok.is_some() {
         c.t("common.saved").to_string()
     } else {
@@ -135,26 +153,12 @@ async fn accounts_view(
     notice: String,
 ) -> PageResult {
     let has_errors = errors.any();
-    let list = accounts::list(&s.db).await?;
-    // Account holders' names and addresses: one entry per view, with ids.
-    audit::record_alone(
-        &s.db,
-        &c.who(),
-        "account.list",
-        "accounts",
-        None,
-        None,
-        &format!(
-            "kontolistan: konton {}",
-            audit::id_list(&list.iter().map(|a| a.id).collect::<Vec<_>>())
-        ),
-    )
-    .await?;
+    let o = UseCase::page(s, &c)?.accounts_overview().await?;
     render_form(
         AccountsPage {
-            accounts: list,
-            municipalities: navet_store::org::municipalities(&s.db).await?,
-            units: navet_store::org::units(&s.db, None).await?,
+            accounts: o.accounts,
+            municipalities: o.municipalities,
+            units: o.units,
             c,
             f,
             errors,
@@ -169,9 +173,9 @@ async fn create_account(
     c: Ctx,
     MultiForm(f): MultiForm<AccountForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageAccounts)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let mut errs = domain::FieldErrors::new();
-    let role = Role::parse(&f.role);
+    let role = f.role();
     if role.is_none() {
         errs.add("role", "invalid_role", "Välj en roll.");
     }
@@ -180,8 +184,8 @@ async fn create_account(
     }
     let mut person_id = None;
     if !f.person_email.trim().is_empty() {
-        match navet_store::people::by_email(&s.db, &f.person_email).await? {
-            Some(p) => person_id = Some(p.id),
+        match uc.person_id_for_email(&f.person_email).await? {
+            Some(p) => person_id = Some(p),
             None => errs.add(
                 "person_email",
                 "unknown_person",
@@ -189,7 +193,7 @@ async fn create_account(
             ),
         }
     }
-    if role == Some(Role::Manager) && f.scope().is_empty() {
+    if role.is_some_and(|r| f.lacks_scope(r)) {
         errs.add(
             "units",
             "scope_required",
@@ -206,13 +210,9 @@ async fn create_account(
         role: role.unwrap_or_default(),
         password_hash: Some(hash),
         person_id,
-        scope: if role == Some(Role::Manager) {
-            f.scope()
-        } else {
-            Scope::default()
-        },
+        scope: role.map(|r| f.scope_for(r)).unwrap_or_default(),
     };
-    match accounts::create(&s.db, &user.who(), &new).await {
+    match uc.create_account(&new).await {
         Ok(_) => Ok(see_other("/admin/konton?ok=1")),
         Err(StoreError::Invalid(e)) => accounts_view(&s, c, f, FormErrors(e), String::new()).await,
         Err(e) => Err(e.into()),
@@ -256,21 +256,12 @@ async fn account_view(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let a = accounts::get(&s.db, id).await?;
-    audit::record_alone(
-        &s.db,
-        &c.who(),
-        "account.read",
-        "account",
-        Some(a.id),
-        a.person_id,
-        "kontosida",
-    )
-    .await?;
+    let d = UseCase::page(s, &c)?.account_detail(id).await?;
+    let a = d.account;
     let f = match f {
         Some(f) => f,
         None => {
-            let sc = accounts::scope(&s.db, id).await?;
+            let sc = d.scope;
             AccountForm {
                 email: a.email.clone(),
                 name: a.display_name.clone(),
@@ -285,9 +276,9 @@ async fn account_view(
     let has_errors = errors.any();
     render_form(
         AccountPage {
-            second_factor: navet_store::second_factor::status(&s.db, id).await?,
-            municipalities: navet_store::org::municipalities(&s.db).await?,
-            units: navet_store::org::units(&s.db, None).await?,
+            second_factor: d.second_factor,
+            municipalities: d.municipalities,
+            units: d.units,
             c,
             a,
             f,
@@ -304,7 +295,6 @@ async fn account_page(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ManageAccounts)?;
     let notice = if q.ok.is_some() {
         c.t("common.saved").to_string()
     } else {
@@ -319,13 +309,13 @@ async fn update_account(
     Path(id): Path<i64>,
     MultiForm(f): MultiForm<AccountForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageAccounts)?.clone();
-    let Some(role) = Role::parse(&f.role) else {
+    let uc = UseCase::page(&s, &c)?;
+    let Some(role) = f.role() else {
         let mut e = domain::FieldErrors::new();
         e.add("role", "invalid_role", "Välj en roll.");
         return account_view(&s, c, id, Some(f), FormErrors(e), String::new()).await;
     };
-    if role == Role::Manager && f.scope().is_empty() {
+    if f.lacks_scope(role) {
         let mut e = domain::FieldErrors::new();
         e.add(
             "units",
@@ -334,12 +324,9 @@ async fn update_account(
         );
         return account_view(&s, c, id, Some(f), FormErrors(e), String::new()).await;
     }
-    let scope = if role == Role::Manager {
-        f.scope()
-    } else {
-        Scope::default()
-    };
-    accounts::set_role_and_scope(&s.db, &user.who(), id, role, &scope, f.active.is_some()).await?;
+    let scope = f.scope_for(role);
+    uc.set_account_role(id, role, &scope, f.active.is_some())
+        .await?;
     Ok(see_other(&format!("/admin/konton/{id}?ok=1")))
 }
 
@@ -354,8 +341,8 @@ async fn reset_password(
     Path(id): Path<i64>,
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageAccounts)?.clone();
-    let target = accounts::get(&s.db, id).await?;
+    let uc = UseCase::page(&s, &c)?;
+    let target = uc.account(id).await?;
     if let Err(m) =
         crate::password::check_strength(&f.password, &target.email, &target.display_name)
     {
@@ -364,7 +351,7 @@ async fn reset_password(
         return account_view(&s, c, id, None, FormErrors(e), String::new()).await;
     }
     let hash = crate::password::hash(f.password).await;
-    accounts::set_password(&s.db, &user.who(), id, &hash).await?;
+    uc.set_account_password(id, &hash).await?;
     Ok(see_other(&format!("/admin/konton/{id}?ok=1")))
 }
 

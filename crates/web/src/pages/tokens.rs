@@ -8,12 +8,13 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::Action;
-use navet_store::accounts::{self, TokenInfo};
-use navet_store::audit;
+use navet_store::accounts::TokenInfo;
+use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -75,8 +76,7 @@ async fn mine_view(
     secret: String,
     notice: &'static str,
 ) -> PageResult {
-    let account_id = c.require_login()?.account_id;
-    let tokens = rows(accounts::list_tokens(&s.db, Some(account_id)).await?);
+    let tokens = rows(UseCase::page(s, &c)?.own_tokens().await?);
     let has_errors = errors.any();
     render_form(
         MinePage {
@@ -105,14 +105,12 @@ async fn mine(State(s): State<AppState>, c: Ctx, Query(q): Query<MineQuery>) -> 
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<TokenForm>) -> PageResult {
-    let user = c.require_login()?.clone();
     let draft = match domain::tokens::check(&f.name, &f.expires_days, false, f.read_only.is_some())
     {
         Ok(d) => d,
         Err(e) => return mine_view(&s, c, f, FormErrors(e), String::new(), "").await,
     };
-    let (_, secret) =
-        accounts::create_token_with(&s.db, &user.who(), user.account_id, &draft).await?;
+    let (_, secret) = UseCase::page(&s, &c)?.create_own_token(&draft).await?;
     let blank = TokenForm {
         expires_days: domain::tokens::DEFAULT_EXPIRY_DAYS.to_string(),
         ..Default::default()
@@ -132,13 +130,13 @@ async fn revoke(
     Path(id): Path<i64>,
     Form(f): Form<RevokeForm>,
 ) -> PageResult {
-    let user = c.require_login()?;
-    let t = accounts::get_token(&s.db, id).await?;
-    if !domain::tokens::may_manage(&user.actor, t.account_id) {
-        return Err(AppError::forbidden(c.t("tokens.not_yours")));
+    let uc = UseCase::page(&s, &c)?;
+    match uc.revoke_token(id).await {
+        Ok(()) => {}
+        Err(StoreError::Forbidden(_)) => return Err(AppError::forbidden(c.t("tokens.not_yours"))),
+        Err(e) => return Err(e.into()),
     }
-    accounts::revoke_token(&s.db, &user.who(), id).await?;
-    if f.back == "admin" && c.can(Action::ManageAccounts) {
+    if f.back == "admin" && uc.may(Action::ManageAccounts) {
         Ok(see_other("/admin/api-nycklar?aterkallad=1"))
     } else {
         Ok(see_other("/konto/api-nycklar?aterkallad=1"))
@@ -154,22 +152,7 @@ struct AllPage {
 }
 
 async fn all(State(s): State<AppState>, c: Ctx, Query(q): Query<MineQuery>) -> PageResult {
-    let user = c.require(Action::ManageAccounts)?;
-    let tokens = rows(accounts::list_tokens(&s.db, None).await?);
-    // The list shows account holders' names and addresses: a read.
-    let mut owners: Vec<i64> = tokens.iter().map(|r| r.t.account_id).collect();
-    owners.sort_unstable();
-    owners.dedup();
-    audit::record_alone(
-        &s.db,
-        &user.who(),
-        "account.list",
-        "accounts",
-        None,
-        None,
-        &format!("API-nycklar: konton {}", audit::id_list(&owners)),
-    )
-    .await?;
+    let tokens = rows(UseCase::page(&s, &c)?.all_tokens().await?);
     let notice = if q.aterkallad.is_some() {
         c.t("tokens.revoked_notice")
     } else {

@@ -13,10 +13,12 @@
 //! A denial is `StoreError::Forbidden` with the rule's reason, which pages
 //! and the API answer with 403 like any refusal from the store.
 
+pub mod accounts;
 pub mod attendance;
 pub mod bookings;
 pub mod catalogue;
 pub mod sessions;
+pub mod tokens;
 pub mod units;
 
 use domain::access::{self, Action, Actor, Decision, Visibility};

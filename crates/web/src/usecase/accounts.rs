@@ -1,0 +1,106 @@
+//! Accounts, as the administrator manages them: the list, one account,
+//! creating one, its role and scope, and a new password.
+
+use domain::access::{Action, Role, Scope};
+use navet_store::accounts::{self, Account, NewAccount};
+use navet_store::org::{Municipality, Unit};
+use navet_store::{audit, second_factor, StoreResult};
+
+use super::UseCase;
+
+/// The account list with what its form chooses from.
+pub struct AccountsOverview {
+    pub accounts: Vec<Account>,
+    pub municipalities: Vec<Municipality>,
+    pub units: Vec<Unit>,
+}
+
+/// One account's page.
+pub struct AccountDetail {
+    pub account: Account,
+    pub scope: Scope,
+    pub second_factor: Option<second_factor::Status>,
+    pub municipalities: Vec<Municipality>,
+    pub units: Vec<Unit>,
+}
+
+impl UseCase<'_> {
+    /// Every account. Account holders' names and addresses: one audit
+    /// entry per view, with the ids shown.
+    pub async fn accounts_overview(&self) -> StoreResult<AccountsOverview> {
+        self.decide(Action::ManageAccounts)?;
+        let list = accounts::list(self.db()).await?;
+        self.audit(
+            "account.list",
+            "accounts",
+            None,
+            &format!(
+                "kontolistan: konton {}",
+                audit::id_list(&list.iter().map(|a| a.id).collect::<Vec<_>>())
+            ),
+        )
+        .await?;
+        Ok(AccountsOverview {
+            accounts: list,
+            municipalities: navet_store::org::municipalities(self.db()).await?,
+            units: navet_store::org::units(self.db(), None).await?,
+        })
+    }
+
+    /// One account, its scope and second factor; the read is logged.
+    pub async fn account_detail(&self, id: i64) -> StoreResult<AccountDetail> {
+        let account = self.account(id).await?;
+        navet_store::audit::record_alone(
+            self.db(),
+            &self.who,
+            "account.read",
+            "account",
+            Some(account.id),
+            account.person_id,
+            "kontosida",
+        )
+        .await?;
+        Ok(AccountDetail {
+            scope: accounts::scope(self.db(), id).await?,
+            second_factor: second_factor::status(self.db(), id).await?,
+            municipalities: navet_store::org::municipalities(self.db()).await?,
+            units: navet_store::org::units(self.db(), None).await?,
+            account,
+        })
+    }
+
+    /// One account's record (to check a new password against its name).
+    pub async fn account(&self, id: i64) -> StoreResult<Account> {
+        self.decide(Action::ManageAccounts)?;
+        accounts::get(self.db(), id).await
+    }
+
+    /// The person an e-mail address names, to link a new account to.
+    pub async fn person_id_for_email(&self, email: &str) -> StoreResult<Option<i64>> {
+        self.decide(Action::ManageAccounts)?;
+        Ok(navet_store::people::by_email(self.db(), email)
+            .await?
+            .map(|p| p.id))
+    }
+
+    pub async fn create_account(&self, new: &NewAccount) -> StoreResult<i64> {
+        self.decide(Action::ManageAccounts)?;
+        accounts::create(self.db(), &self.who, new).await
+    }
+
+    pub async fn set_account_role(
+        &self,
+        id: i64,
+        role: Role,
+        scope: &Scope,
+        active: bool,
+    ) -> StoreResult<()> {
+        self.decide(Action::ManageAccounts)?;
+        accounts::set_role_and_scope(self.db(), &self.who, id, role, scope, active).await
+    }
+
+    pub async fn set_account_password(&self, id: i64, hash: &str) -> StoreResult<()> {
+        self.decide(Action::ManageAccounts)?;
+        accounts::set_password(self.db(), &self.who, id, hash).await
+    }
+}
