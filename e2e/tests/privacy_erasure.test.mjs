@@ -82,7 +82,8 @@ test("under a legal hold the preview says what stays, and the erasure takes the 
   // A hold on the demo's first funding programme, placed on /integritet.
   await visit(page, navet.url, "/integritet", "privacy-holds");
   const option = await page.locator("#programme_id option[value]:not([value=''])").first();
-  const programme = (await option.textContent()).split(" (")[0].trim();
+  const label = (await option.textContent()).trim();
+  const programme = label.slice(0, label.lastIndexOf(" (")).trim();
   await page.selectOption("#programme_id", await option.getAttribute("value"));
   await page.fill("#reason", "Finansiärens revision (test)");
   await page.click("main form[action='/integritet/bevarande'] button");
