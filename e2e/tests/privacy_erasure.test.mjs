@@ -1,10 +1,16 @@
 // Erasure, confirmed twice without JavaScript: the preview lists what goes
 // and what stays, a wrong confirmation changes nothing, the person's name
-// erases. The privacy page (records of processing, legal holds).
+// erases. Under a legal hold the preview lists what the hold keeps and the
+// erasure takes the rest. The privacy page (records of processing, legal holds).
 // Axe-clean, and no sideways scrolling on a 390 px wide phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { execFileSync } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, LOGINS } from "../lib/harness.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 let navet, browser;
 before(async () => {
@@ -67,5 +73,52 @@ test("the privacy page lists the records of processing", async () => {
   assert.match(await page.textContent("main"), /Register över behandlingar/);
   assert.match(await page.textContent("main"), /Anmälningar och närvaro/);
   await noSidewaysScroll(page, "the privacy page");
+  await page.close();
+});
+
+test("under a legal hold the preview says what stays, and the erasure takes the rest", async () => {
+  const page = await newPage(browser, { javaScriptEnabled: false });
+  await login(page, navet.url, "coordinator");
+  // A hold on the demo's first funding programme, placed on /integritet.
+  await visit(page, navet.url, "/integritet", "privacy-holds");
+  const option = await page.locator("#programme_id option[value]:not([value=''])").first();
+  const label = (await option.textContent()).trim();
+  const programme = label.slice(0, label.lastIndexOf(" (")).trim();
+  await page.selectOption("#programme_id", await option.getAttribute("value"));
+  await page.fill("#reason", "Finansiärens revision (test)");
+  await page.click("main form[action='/integritet/bevarande'] button");
+  await page.waitForSelector("main .notice");
+
+  // Someone who attended in the programme's period: the API's preview says so.
+  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
+  const token = execFileSync(bin, ["token", "create", "--email", LOGINS.coordinator], {
+    env: { ...process.env, NAVET_DATABASE_URL: `sqlite://${join(navet.dataDir, "navet.db")}`, NAVET_LOG: "warn" },
+  }).toString().trim().split("\n").pop().trim();
+  const auth = { headers: { Authorization: `Bearer ${token}` } };
+  const people = await (await fetch(`${navet.url}/api/v1/people?limit=200`, auth)).json();
+  let held;
+  for (const p of people) {
+    const preview = await (await fetch(`${navet.url}/api/v1/people/${p.id}/erasure`, auth)).json();
+    if (preview.holds?.length && !preview.erased) {
+      held = preview;
+      break;
+    }
+  }
+  assert.ok(held, "a demo person attended in the held programme's period");
+  assert.equal(held.holds[0].programme, programme);
+
+  await visit(page, navet.url, `/personal/${held.person_id}/radera`, "erase-preview-held");
+  const holds = await page.textContent("main section[aria-labelledby='holds-title']");
+  assert.match(holds, /Behålls enligt bevarandebeslut/);
+  assert.ok(holds.includes(programme), holds);
+  assert.match(holds, /Finansiärens revision \(test\)/);
+  await noSidewaysScroll(page, "the erasure preview under a hold");
+  await page.fill("#bekrafta", "RADERA");
+  await page.click("main button:has-text('Radera för alltid')");
+  await page.waitForSelector("main p.notice[role=status]");
+  assert.match(await page.textContent("main p.notice[role=status]"), /raderad utom det som bevarandebeslut behåller/);
+  assert.match(await page.textContent("main"), /Delvis raderad/);
+  await checkA11y(page, "erase-done-held");
+  await noSidewaysScroll(page, "the partly erased person");
   await page.close();
 });

@@ -132,6 +132,12 @@ pub enum Action<'a> {
     ViewAuditLog,
     /// See or revoke an API token: one's own; an administrator anyone's.
     ManageApiToken { owner_account_id: i64 },
+    /// The access review ("who looked at whose data"): the whole region
+    /// (`None`) or the part about one municipality's people. Admins see
+    /// all of it; a municipality's data protection officer, whose account
+    /// is a manager's scoped to the whole municipality, sees that
+    /// municipality's part.
+    ReviewAccess { municipality_id: Option<i64> },
     /// Courses and the trainer registry.
     ManageCatalogue,
     /// Schedule, edit and cancel sessions.
@@ -224,6 +230,10 @@ const NOT_YOUR_RESERVATION: &str = "Reservationen gäller en enhet som du inte b
 const MANAGERS_AND_COORDINATORS_BOOK: &str = "Endast chefer och samordnare kan boka andra.";
 const NOT_YOUR_TOKEN: &str = "API-nyckeln hör till ett annat konto.";
 const UNITS_FOR_MANAGERS: &str = "Enhetssidorna är till för chefer och samordnare.";
+const REVIEW_FOR_ADMINS_AND_MUNICIPALITIES: &str =
+    "Åtkomstgranskningen är till för administratörer och för kommunens dataskyddsombud (ett konto för hela kommunen).";
+const NOT_YOUR_MUNICIPALITY: &str =
+    "Du kan bara granska åtkomsten till uppgifter om personer i din egen kommun.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
     if cond {
@@ -240,12 +250,30 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
     let is_self = |p: &PersonRef| actor.person_id == Some(p.person_id);
     let is_trainer_of = |ids: &[i64]| actor.person_id.is_some_and(|me| ids.contains(&me));
     match (actor.role, action) {
-        (Admin, ManageAccounts | ViewAuditLog) => Decision::Allow,
+        (Admin, ManageAccounts | ViewAuditLog | ReviewAccess { .. }) => Decision::Allow,
         (_, ManageAccounts | ViewAuditLog) => Decision::Deny(ADMINS_ONLY),
         (Admin, ManageApiToken { .. }) => Decision::Allow,
         (_, ManageApiToken { owner_account_id }) => {
             allow_if(actor.account_id == owner_account_id, NOT_YOUR_TOKEN)
         }
+        // A municipality's part of the access review, for the account that
+        // answers for the whole municipality (not a unit manager's).
+        (
+            Manager,
+            ReviewAccess {
+                municipality_id: Some(m),
+            },
+        ) => allow_if(
+            actor.scope.municipality_ids.contains(&m),
+            NOT_YOUR_MUNICIPALITY,
+        ),
+        (
+            Manager,
+            ReviewAccess {
+                municipality_id: None,
+            },
+        ) => Decision::Deny(NOT_YOUR_MUNICIPALITY),
+        (_, ReviewAccess { .. }) => Decision::Deny(REVIEW_FOR_ADMINS_AND_MUNICIPALITIES),
 
         // A unit's reserved seats go to that unit's people, whoever books.
         (

@@ -11,8 +11,6 @@ use crate::retention::{Kind, Schedule};
 pub enum Kept {
     /// By a rule of the schedule.
     Rule(Kind),
-    /// The audit log (`audit_log_years`).
-    AuditLog,
     /// A fixed statement (not configurable).
     Fixed(&'static str),
 }
@@ -104,7 +102,7 @@ pub const CATEGORIES: [Category; 11] = [
         data: "vem (konto-id) läste eller ändrade vad (person-id), när",
         purpose: "följa upp åtkomst till personuppgifter",
         who: "administratörer",
-        kept: Kept::AuditLog,
+        kept: Kept::Rule(Kind::AuditLog),
     },
 ];
 
@@ -129,10 +127,6 @@ pub fn records(schedule: &Schedule) -> Vec<Record> {
             who: c.who,
             kept: match c.kept {
                 Kept::Rule(k) => schedule.kept_sv(k),
-                Kept::AuditLog => format!(
-                    "{} år (gallras ännu inte automatiskt)",
-                    schedule.audit_log_years
-                ),
                 Kept::Fixed(s) => s.to_string(),
             },
         })

@@ -514,6 +514,12 @@ pub struct Extract {
     pub tables: Vec<TableRows>,
     /// Competence requirements for the person's role and how each is met.
     pub requirements: Vec<RequirementLine>,
+    /// The learning track that fits the person's role and unit, and how
+    /// far they have come (none when no track fits).
+    pub track: Option<TrackLine>,
+    /// Sign-ins to the person's account, successful and failed, newest
+    /// first (from the audit log).
+    pub sign_ins: Vec<SignIn>,
     pub not_included: Vec<Omission>,
 }
 
@@ -659,6 +665,7 @@ pub fn layout(e: &Extract, person_name: &str) -> Vec<Block> {
                 .collect(),
         });
     }
+    sections::layout(e, &mut out);
     out.push(Block::Heading("Det här finns inte med".into()));
     out.push(Block::Bullets(
         e.not_included
@@ -669,103 +676,8 @@ pub fn layout(e: &Extract, person_name: &str) -> Vec<Block> {
     out
 }
 
+mod sections;
+pub use sections::{SignIn, TrackLine};
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn extract() -> Extract {
-        let mut person = Row::new();
-        person.insert("name".into(), Value::Text("Åsa Öberg".into()));
-        person.insert("active".into(), Value::Int(1));
-        person.insert("created_at".into(), Value::Int(1_773_475_200));
-        Extract {
-            format: FORMAT.into(),
-            person_id: 7,
-            generated_at: 1_773_475_200,
-            tables: SOURCES
-                .iter()
-                .map(|s| TableRows {
-                    table: s.table.into(),
-                    title: s.title.into(),
-                    rows: if s.table == "people" {
-                        vec![person.clone()]
-                    } else {
-                        vec![]
-                    },
-                })
-                .collect(),
-            requirements: vec![],
-            not_included: standing_omissions(),
-        }
-    }
-
-    #[test]
-    fn every_source_is_named_once_and_shows_columns() {
-        for (i, s) in SOURCES.iter().enumerate() {
-            assert!(!s.columns.is_empty(), "{}", s.table);
-            assert!(
-                SOURCES[i + 1..].iter().all(|o| o.table != s.table),
-                "{} twice",
-                s.table
-            );
-            assert!(
-                !EXCLUDED
-                    .iter()
-                    .any(|(t, c, _)| *t == s.table && *c == s.column),
-                "{} both covered and excluded",
-                s.table
-            );
-        }
-        assert!(accounted_for("bookings", "person_id"));
-        assert!(accounted_for("competence_holdings", "person_id"));
-        assert!(!accounted_for("bookings", "booked_by_account_id"));
-    }
-
-    #[test]
-    fn secrets_are_never_copied() {
-        assert_eq!(
-            redact("password_hash", Value::Text("$argon2id$…".into())),
-            Value::Text(REDACTED_TEXT.into())
-        );
-        assert_eq!(redact("password_hash", Value::Null), Value::Null);
-        assert_eq!(
-            redact("name", Value::Text("Åsa".into())),
-            Value::Text("Åsa".into())
-        );
-    }
-
-    #[test]
-    fn the_document_has_every_heading_and_says_when_empty() {
-        let blocks = layout(&extract(), "Åsa Öberg");
-        assert_eq!(
-            blocks[0],
-            Block::Title("Registerutdrag för Åsa Öberg".into())
-        );
-        for s in SOURCES {
-            assert!(
-                blocks.contains(&Block::Heading(s.title.into())),
-                "{}",
-                s.title
-            );
-        }
-        assert!(blocks.contains(&Block::Heading("Kompetenskrav och glapp".into())));
-        assert!(blocks.contains(&Block::Paragraph("Inga uppgifter.".into())));
-        let Some(Block::Table { headers, rows }) =
-            blocks.iter().find(|b| matches!(b, Block::Table { .. }))
-        else {
-            panic!("a table for the person")
-        };
-        assert_eq!(headers, &["Uppgift", "Värde"], "one row: label and value");
-        assert_eq!(rows[0], ["Namn", "Åsa Öberg"]);
-        assert_eq!(rows[8], ["Anställd", "ja"]);
-        assert_eq!(rows[9], ["Registrerad", "2026-03-14 09:00"]);
-    }
-
-    #[test]
-    fn values_read_the_swedish_way() {
-        assert_eq!(shown(Some(&Value::Real(3.5)), Kind::Text), "3,5");
-        assert_eq!(shown(Some(&Value::Real(3.0)), Kind::Text), "3");
-        assert_eq!(shown(Some(&Value::Int(0)), Kind::YesNo), "nej");
-        assert_eq!(shown(None, Kind::Text), "–");
-    }
-}
+mod tests;

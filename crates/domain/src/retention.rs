@@ -23,16 +23,19 @@ pub enum Kind {
     Tokens,
     /// People marked as left: pseudonymised as by an erasure.
     LeftPeople,
+    /// The audit log's oldest entries (the chain continues from an anchor).
+    AuditLog,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Waitlist,
         Kind::Bookings,
         Kind::WebSessions,
         Kind::StaffImportRows,
         Kind::Tokens,
         Kind::LeftPeople,
+        Kind::AuditLog,
     ];
 
     /// Stable code (command line output, the run log).
@@ -44,6 +47,7 @@ impl Kind {
             Kind::StaffImportRows => "staff_import_rows",
             Kind::Tokens => "tokens",
             Kind::LeftPeople => "left_people",
+            Kind::AuditLog => "audit_log",
         }
     }
 
@@ -59,6 +63,7 @@ impl Kind {
             Kind::StaffImportRows => "Rader från personalimporter",
             Kind::Tokens => "Inbjudnings- och återställningslänkar",
             Kind::LeftPeople => "Personer som slutat (pseudonymiseras)",
+            Kind::AuditLog => "Granskningsloggens äldsta poster",
         }
     }
 }
@@ -72,7 +77,7 @@ pub struct Schedule {
     pub waitlist_days: u32,
     /// Bookings and attendance: years after the funding programme ended.
     pub bookings_after_programme_years: u32,
-    /// The audit log: years (kept; see docs/privacy.md).
+    /// The audit log: years after the entry was written.
     pub audit_log_years: u32,
     /// Login sessions: days after the last request.
     pub web_sessions_days: u32,
@@ -207,6 +212,10 @@ impl Schedule {
                 "{} år efter att personen slutat, sedan pseudonymiserad",
                 self.left_people_years
             ),
+            Kind::AuditLog => format!(
+                "{} år, sedan gallrad (kontrollkedjan fortsätter från ett ankare)",
+                self.audit_log_years
+            ),
         }
     }
 
@@ -222,6 +231,7 @@ impl Schedule {
             Kind::StaffImportRows => self.staff_import_rows_days as i64 * DAY,
             Kind::Tokens => self.tokens_after_expiry_days as i64 * DAY,
             Kind::LeftPeople => self.left_people_years as i64 * YEAR,
+            Kind::AuditLog => self.audit_log_years as i64 * YEAR,
         }
     }
 

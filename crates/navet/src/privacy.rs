@@ -27,6 +27,9 @@ pub enum PrivacyCmd {
     Release(ReleaseArgs),
     /// List the legal holds.
     Holds(DbOnly),
+    /// After erasures on PostgreSQL: rewrite the tables that held the erased
+    /// data (VACUUM FULL), so no old row version stays in their files.
+    Compact(DbOnly),
 }
 
 #[derive(Args)]
@@ -103,6 +106,17 @@ pub async fn run(cmd: PrivacyCmd, settings: &Settings) -> Result<()> {
     match cmd {
         PrivacyCmd::Extract(a) => crate::register_extract::extract(a, settings).await,
         PrivacyCmd::Erase(a) => erase(a, settings).await,
+        PrivacyCmd::Compact(a) => {
+            let db = settings.db(a.database_url).await?;
+            let done = erasure::compact(&db).await.map_err(said)?;
+            db.close().await;
+            if done.is_empty() {
+                println!("SQLite: inget att göra (raderat innehåll skrivs över direkt).");
+            } else {
+                println!("Omskrivna tabeller (VACUUM FULL): {}", done.join(", "));
+            }
+            Ok(())
+        }
         PrivacyCmd::Retention(a) => retention_run(a, settings).await,
         PrivacyCmd::Hold(a) => {
             let db = settings.db(a.database_url).await?;
@@ -152,18 +166,6 @@ async fn erase(a: EraseArgs, settings: &Settings) -> Result<()> {
             p.name
         );
     }
-    if !p.holds.is_empty() {
-        let list: Vec<String> = p
-            .holds
-            .iter()
-            .map(|(prog, why)| format!("{prog} ({why})"))
-            .collect();
-        bail!(
-            "person {} kan inte raderas: bevarandebeslut för {}",
-            p.person_id,
-            list.join("; ")
-        );
-    }
     if !a.yes {
         println!("Radering av person {} ({}):", p.person_id, p.name);
         println!("Tas bort:");
@@ -185,17 +187,41 @@ async fn erase(a: EraseArgs, settings: &Settings) -> Result<()> {
             "  ({} genomförda kurstillfällen, {} intyg)",
             p.attended, p.completions
         );
+        if let Some(at) = p.erasure_held_at {
+            println!(
+                "Delvis raderad {}: resten raderas när bevarandebesluten har upphävts.",
+                navet_store::time::to_datetime(at).format("%Y-%m-%d")
+            );
+        }
+        if !p.holds.is_empty() {
+            println!("Behålls enligt bevarandebeslut (namn, anställningsnummer och närvaro):");
+            for h in &p.holds {
+                println!(
+                    "  - {} ({}): {} kurstillfällen",
+                    h.programme, h.reason, h.bookings
+                );
+            }
+        }
         println!("Inget har ändrats. Kör igen med --yes för att radera (kan inte ångras).");
         return Ok(());
     }
     let done = erasure::erase(&db, &who(), a.person).await.map_err(said)?;
-    println!(
-        "Person {} är raderad och visas nu som ”{}”. {} framtida anmälningar släpptes, {} från väntelistan fick plats.",
-        done.person_id,
-        done.pseudonym,
-        done.released,
-        done.promoted.len()
-    );
+    match &done.pseudonym {
+        Some(p) => println!(
+            "Person {} är raderad och visas nu som ”{}”. {} framtida anmälningar släpptes, {} från väntelistan fick plats.",
+            done.person_id,
+            p,
+            done.released,
+            done.promoted.len()
+        ),
+        None => println!(
+            "Person {} är raderad utom det som bevarandebeslut behåller. {} {} framtida anmälningar släpptes, {} från väntelistan fick plats.",
+            done.person_id,
+            erasure::held_message(&done.held),
+            done.released,
+            done.promoted.len()
+        ),
+    }
     Ok(())
 }
 

@@ -357,11 +357,45 @@ pub enum Verdict {
     Broken { id: i64, reason: String },
 }
 
-/// Walk the chain from the first entry and check every link and hash, and
+/// Where the chain starts: after the newest anchor the retention run left
+/// when it removed the oldest entries (`audit_prune`), else at the start.
+/// An anchor counts only when the chain itself records it: an
+/// `audit.prune` entry after it names its hash, so an anchor slipped in to
+/// hide removed entries is found.
+async fn start(db: &Db) -> StoreResult<Result<(i64, String), Verdict>> {
+    let anchor =
+        sqlx::query("SELECT through_id, through_hash FROM audit_anchors ORDER BY id DESC LIMIT 1")
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(a) = anchor else {
+        return Ok(Ok((0, String::new())));
+    };
+    let (id, hash): (i64, String) = (a.get(0), a.get(1));
+    let recorded: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM audit_log WHERE action = 'audit.prune' AND id > $1 AND detail LIKE $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(id)
+    .bind(format!("%{hash}%"))
+    .fetch_optional(db.pool())
+    .await?;
+    if recorded.is_none() {
+        return Ok(Err(Verdict::Broken {
+            id,
+            reason: "gallringsankaret saknar en post i kedjan som intygar det".into(),
+        }));
+    }
+    Ok(Ok((id, hash)))
+}
+
+/// Walk the chain from the first entry (or the newest anchor, after the
+/// retention run removed older entries) and check every link and hash, and
 /// that the last entry is the recorded head (so a removed tail is found).
 pub async fn verify(db: &Db) -> StoreResult<Verdict> {
-    let mut prev = String::new();
-    let mut last_id = 0i64;
+    let (mut last_id, mut prev) = match start(db).await? {
+        Ok(s) => s,
+        Err(broken) => return Ok(broken),
+    };
     let mut count = 0i64;
     // Entries may be appended while we walk: walk to the end, then compare
     // with the head; if the head moved on, walk the new entries too.

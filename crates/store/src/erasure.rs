@@ -15,8 +15,14 @@
 //!    indicators for past periods stay as they were) under a pseudonym,
 //!    without e-mail, employee number, unit or language support.
 //!
-//! Refused when a legal hold covers the person's attendance (the caller is
-//! told which and why) and when the person is erased already. The audit
+//! Under a legal hold (`legal_holds`) the erasure is partial: everything
+//! above goes except what the hold keeps as the funder's evidence: the
+//! held bookings with their attendance, and the name and employee number
+//! that make them checkable (the e-mail address, language support and
+//! support needs go even so). The person is marked `erasure_held_at`; the
+//! caller is told which programme keeps what and why, and an erasure after
+//! the hold is released (by hand or by the daily retention run) finishes
+//! the job. Refused when the person is erased already. The audit
 //! entry carries counts, never the erased data (audit entries store ids
 //! only; see docs/privacy.md on the hash chain). Afterwards the SQLite
 //! write-ahead log is checkpointed and truncated, so the old pages are
@@ -37,8 +43,10 @@ pub struct Preview {
     pub person_id: i64,
     pub name: String,
     pub erased_at: Option<i64>,
-    /// Holds that stop the erasure: (programme, reason).
-    pub holds: Vec<(String, String)>,
+    /// Holds in force that keep part of the person's records.
+    pub holds: Vec<HeldPart>,
+    /// When an earlier erasure left the held part behind.
+    pub erasure_held_at: Option<i64>,
     pub has_account: bool,
     /// Bookings and waiting-list places on sessions that have not started.
     pub future_bookings: i64,
@@ -48,6 +56,29 @@ pub struct Preview {
     pub completions: i64,
     pub staff_import_rows: i64,
     pub notices: i64,
+}
+
+/// What a legal hold keeps from an erasure: the programme, the hold's
+/// reason, and how many of the person's bookings (attended or absent, in
+/// the programme's period) it covers.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HeldPart {
+    pub hold_id: i64,
+    pub programme: String,
+    pub reason: String,
+    pub bookings: i64,
+}
+
+fn held_parts(holds: Vec<(ActiveHold, i64)>) -> Vec<HeldPart> {
+    holds
+        .into_iter()
+        .map(|(h, n)| HeldPart {
+            hold_id: h.id,
+            programme: h.programme,
+            reason: h.reason,
+            bookings: n,
+        })
+        .collect()
 }
 
 impl Preview {
@@ -60,7 +91,11 @@ impl Preview {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Erased {
     pub person_id: i64,
-    pub pseudonym: String,
+    /// The name the record carries from now on; `None` when a hold keeps
+    /// the name with the held attendance (see `held`).
+    pub pseudonym: Option<String>,
+    /// What legal holds kept (then the erasure finishes after release).
+    pub held: Vec<HeldPart>,
     /// Future bookings released.
     pub released: usize,
     /// Waiting people who got the freed seats.
@@ -79,7 +114,7 @@ async fn count(conn: &mut AnyConnection, sql: &str, id: i64) -> StoreResult<i64>
 /// What erasing `person_id` would do.
 pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
     let mut conn = db.pool().acquire().await?;
-    let row = sqlx::query("SELECT name, erased_at FROM people WHERE id = $1")
+    let row = sqlx::query("SELECT name, erased_at, erasure_held_at FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -99,7 +134,8 @@ pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
         person_id,
         name: row.get(0),
         erased_at: row.get(1),
-        holds: holds.into_iter().map(|h| (h.programme, h.reason)).collect(),
+        holds: held_parts(holds),
+        erasure_held_at: row.get(2),
         has_account: count(
             &mut conn,
             "SELECT COUNT(*) FROM accounts WHERE person_id = $1",
@@ -135,16 +171,22 @@ pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
     })
 }
 
-/// The message when holds stop an erasure: which programmes and why.
-pub fn held_message(holds: &[ActiveHold]) -> String {
-    let list = holds
+/// What the coordinator is told when holds keep part of an erasure: which
+/// programme keeps what, and why.
+pub fn held_message(held: &[HeldPart]) -> String {
+    let list = held
         .iter()
-        .map(|h| format!("{} ({})", h.programme, h.reason))
+        .map(|h| {
+            format!(
+                "{} ({}): närvaro på {} kurstillfällen",
+                h.programme, h.reason, h.bookings
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     format!(
-        "Personen kan inte raderas: uppgifterna omfattas av bevarandebeslut för {list}. \
-         Upphäv beslutet när finansiären medger det."
+        "Bevarandebeslut behåller namn, anställningsnummer och närvaro för {list}. \
+         Allt annat är raderat. Radera igen när beslutet har upphävts, så raderas resten."
     )
 }
 
@@ -181,10 +223,7 @@ pub async fn erase_in(
             format!("Personen är redan raderad (visas som ”{name}”)."),
         ));
     }
-    let holds = legal_holds::covering_person(conn, person_id).await?;
-    if !holds.is_empty() {
-        return Err(StoreError::conflict(None, held_message(&holds)));
-    }
+    let held = held_parts(legal_holds::covering_person(conn, person_id).await?);
     let now = crate::time::now();
     // Marked as left first, so nobody promotes the person into a seat.
     sqlx::query("UPDATE people SET active = 0, updated_at = $1 WHERE id = $2")
@@ -351,23 +390,46 @@ pub async fn erase_in(
         .await?
         .rows_affected();
     run("login_throttle", n);
-    sqlx::query(
-        "UPDATE people SET name = $1, email = $2, employee_no = NULL, unit_id = NULL, \
-         language_support = '', active = 0, erased_at = $3, updated_at = $3 WHERE id = $4",
-    )
-    .bind(&pseudonym)
-    .bind(erasure::pseudonym_email(person_id))
-    .bind(now)
-    .bind(person_id)
-    .execute(&mut *conn)
-    .await?;
+    if held.is_empty() {
+        sqlx::query(
+            "UPDATE people SET name = $1, email = $2, employee_no = NULL, unit_id = NULL, \
+             language_support = '', active = 0, erased_at = $3, erasure_held_at = NULL, \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(&pseudonym)
+        .bind(erasure::pseudonym_email(person_id))
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        // The hold keeps the name and employee number with the held
+        // attendance (the funder checks its evidence by them).
+        sqlx::query(
+            "UPDATE people SET email = $1, language_support = '', active = 0, \
+             erasure_held_at = $2, updated_at = $2 WHERE id = $3",
+        )
+        .bind(erasure::pseudonym_email(person_id))
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     // Audit entries last (rows, then the chain's head: one lock order).
     left.record(conn, who).await?;
-    let detail = removed
+    let mut detail = removed
         .iter()
         .map(|(w, n)| format!("{w}: {n}"))
         .collect::<Vec<_>>()
         .join(", ");
+    if !held.is_empty() {
+        let ids = held
+            .iter()
+            .map(|h| h.hold_id.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        detail.push_str(&format!("; behålls enligt bevarandebeslut {ids}"));
+    }
     audit::record(
         conn,
         who,
@@ -381,11 +443,45 @@ pub async fn erase_in(
     let promoted = left.promoted();
     Ok(Erased {
         person_id,
-        pseudonym,
+        pseudonym: held.is_empty().then_some(pseudonym),
+        held,
         released: left.released.len(),
         promoted,
         removed,
     })
+}
+
+/// The tables whose text can hold a person's name, e-mail address or
+/// employee number (their indexes and TOAST data included).
+pub const IDENTIFYING_TABLES: [&str; 9] = [
+    "people",
+    "accounts",
+    "outbox",
+    "staff_import_people",
+    "import_uploads",
+    "import_person_refs",
+    "person_educations",
+    "bookings",
+    "login_throttle",
+];
+
+/// The documented step after erasures on PostgreSQL
+/// (`navet privacy compact`): `VACUUM FULL` rewrites each table in
+/// [`IDENTIFYING_TABLES`] and its indexes into new files, so no old row
+/// version with the erased data is left in the database's files (a plain
+/// VACUUM only marks the space free). It locks each table while it runs.
+/// On SQLite nothing is needed (`secure_delete` and the checkpoint after
+/// each erasure). Returns the tables rewritten.
+pub async fn compact(db: &Db) -> StoreResult<Vec<&'static str>> {
+    if db.engine() != Engine::Postgres {
+        return Ok(vec![]);
+    }
+    for t in IDENTIFYING_TABLES {
+        sqlx::raw_sql(&format!("VACUUM FULL {t}"))
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(IDENTIFYING_TABLES.to_vec())
 }
 
 /// After a committed erasure: on SQLite, copy the write-ahead log into the
@@ -415,15 +511,7 @@ pub async fn after_erasure(db: &Db) {
             tracing::warn!("wal checkpoint after erasure: readers kept it busy");
         }
         Engine::Postgres => {
-            for t in [
-                "people",
-                "accounts",
-                "bookings",
-                "outbox",
-                "staff_import_people",
-                "import_uploads",
-                "person_educations",
-            ] {
+            for t in IDENTIFYING_TABLES {
                 if let Err(e) = sqlx::raw_sql(&format!("VACUUM {t}"))
                     .execute(db.writer())
                     .await

@@ -93,11 +93,12 @@ pub async fn active(conn: &mut AnyConnection) -> StoreResult<Vec<ActiveHold>> {
 }
 
 /// The holds in force that cover one of `person_id`'s attended or absent
-/// sessions (inside the caller's transaction).
+/// sessions (inside the caller's transaction), each with how many of the
+/// person's bookings it covers.
 pub async fn covering_person(
     conn: &mut AnyConnection,
     person_id: i64,
-) -> StoreResult<Vec<ActiveHold>> {
+) -> StoreResult<Vec<(ActiveHold, i64)>> {
     let mut found = Vec::new();
     for h in active(conn).await? {
         let n: i64 = sqlx::query_scalar(
@@ -111,7 +112,7 @@ pub async fn covering_person(
         .fetch_one(&mut *conn)
         .await?;
         if n > 0 {
-            found.push(h);
+            found.push((h, n));
         }
     }
     Ok(found)

@@ -9,6 +9,7 @@ pub mod access_review;
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+pub mod audit_prune;
 pub mod backup;
 pub mod bookings;
 pub mod catalogue;

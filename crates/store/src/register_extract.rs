@@ -4,13 +4,20 @@
 //! the names of the courses, sessions, roles and places the ids point to,
 //! and the person's requirements as the gap analysis reads them.
 //!
+//! Size: each table gives at most [`ROW_CAP`] rows (the newest), and the
+//! sign-ins as many; beyond that the extract says how many more there are
+//! and where to get them (`not_included`), so a person with a huge history
+//! (years of reads by coordinators) cannot make one extract exhaust memory.
+//!
 //! [`person_references`] lists every column in the schema that refers to a
 //! person or an account; a test checks that each one is covered or
 //! excluded with a reason.
 
 use std::collections::HashMap;
 
-use domain::register_extract::{self as rx, Extract, RequirementLine, Row, TableRows, Value, Via};
+use domain::register_extract::{
+    self as rx, Extract, Omission, RequirementLine, Row, SignIn, TableRows, TrackLine, Value, Via,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Column, Row as _};
 
@@ -108,6 +115,68 @@ impl Names {
     }
 }
 
+/// At most this many rows of one table (and sign-ins) in one extract.
+pub const ROW_CAP: i64 = 5000;
+
+/// What a capped table leaves out, and where the rest is.
+fn capped(what: &str, total: i64) -> Omission {
+    Omission {
+        what: format!("{what}: {} äldre rader", total - ROW_CAP),
+        reason: format!(
+            "utdraget visar de {ROW_CAP} senaste; resten lämnas på begäran \
+             (granskningsloggens rader även som CSV i åtkomstgranskningen, filtrerad på personen)"
+        ),
+    }
+}
+
+/// Sign-ins to the account (and failed attempts on it), newest first.
+async fn sign_ins(db: &Db, account_id: i64) -> StoreResult<(Vec<SignIn>, i64)> {
+    const WHERE: &str = "subject_type = 'account' AND subject_id = $1 AND action LIKE 'login.%'";
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT at, action, actor_label, detail FROM audit_log WHERE {WHERE} \
+         ORDER BY id DESC LIMIT {ROW_CAP}"
+    ))
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    let total = if rows.len() as i64 == ROW_CAP {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM audit_log WHERE {WHERE}"))
+            .bind(account_id)
+            .fetch_one(db.pool())
+            .await?
+    } else {
+        rows.len() as i64
+    };
+    Ok((
+        rows.into_iter()
+            .map(|(at, action, channel, detail)| SignIn {
+                at,
+                action,
+                channel,
+                detail,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// The track that fits the person and their progress along it.
+async fn track(db: &Db, person_id: i64) -> StoreResult<Option<TrackLine>> {
+    Ok(crate::tracks::person_progress(db, person_id)
+        .await?
+        .map(|(_, st)| TrackLine {
+            track: st.track_name,
+            level: st.level_label.to_string(),
+            percent: st.progress.percent,
+            base_done: st.progress.base_done,
+            base_total: st.progress.base_total,
+            deepening_done: st.progress.deepening_done,
+            deepening_required: st.progress.deepening_required,
+            specialist_done: st.progress.specialist_done,
+            next_course: st.next_title,
+        }))
+}
+
 /// Everything held about `person_id` (404 when there is no such person).
 pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
@@ -124,6 +193,7 @@ pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
             .await?;
     let mut names = Names::default();
     let mut tables = Vec::with_capacity(rx::SOURCES.len());
+    let mut not_included = rx::standing_omissions();
     for s in rx::SOURCES {
         let key = match s.via {
             Via::Person => Some(person_id),
@@ -132,13 +202,28 @@ pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
         let mut rows = vec![];
         if let Some(key) = key {
             // Table and column names come from the fixed list, never input.
-            let found = sqlx::query(&format!(
-                "SELECT * FROM {} WHERE {} = $1 ORDER BY 1",
-                s.table, s.column
+            // The newest rows when there are more than the cap.
+            let mut found = sqlx::query(&format!(
+                "SELECT * FROM {} WHERE {} = $1 ORDER BY 1 DESC LIMIT {}",
+                s.table,
+                s.column,
+                ROW_CAP + 1
             ))
             .bind(key)
             .fetch_all(db.pool())
             .await?;
+            if found.len() as i64 > ROW_CAP {
+                found.truncate(ROW_CAP as usize);
+                let total: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM {} WHERE {} = $1",
+                    s.table, s.column
+                ))
+                .bind(key)
+                .fetch_one(db.pool())
+                .await?;
+                not_included.push(capped(s.table, total));
+            }
+            found.reverse();
             for f in &found {
                 let mut r = row(f);
                 names.resolve(db, &mut r).await?;
@@ -165,13 +250,25 @@ pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
             expires_on: c.expires_on.clone(),
         })
         .collect();
+    let sign_ins = match account_id {
+        Some(a) => {
+            let (list, total) = sign_ins(db, a).await?;
+            if total > ROW_CAP {
+                not_included.push(capped("inloggningar", total));
+            }
+            list
+        }
+        None => vec![],
+    };
     Ok(Extract {
         format: rx::FORMAT.into(),
         person_id,
         generated_at: crate::time::now(),
         tables,
         requirements,
-        not_included: rx::standing_omissions(),
+        track: track(db, person_id).await?,
+        sign_ins,
+        not_included,
     })
 }
 

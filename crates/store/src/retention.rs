@@ -53,6 +53,9 @@ async fn exec(conn: &mut AnyConnection, sql: &str, cutoff: i64) -> StoreResult<u
         .rows_affected())
 }
 
+/// Rows read per batch: a run never holds more than this many ids.
+const BATCH: i64 = 500;
+
 /// Run the schedule at `now`; with `dry_run` nothing is kept.
 pub async fn run(
     db: &Db,
@@ -64,9 +67,27 @@ pub async fn run(
     let mut tx = db.begin().await?;
     legal_holds::lock_programmes(db, &mut tx).await?;
     let holds = legal_holds::active(&mut tx).await?;
+    // The run's row first (its id names the run in an audit-log anchor);
+    // a dry run rolls it back with everything else.
+    let run_id: i64 = sqlx::query_scalar(
+        "INSERT INTO retention_runs (started_at, finished_at, actor_label, counts) \
+         VALUES ($1, $1, $2, '{}') RETURNING id",
+    )
+    .bind(now)
+    .bind(&who.label)
+    .fetch_one(&mut *tx)
+    .await?;
     let mut counts = Counts::new();
+    let ctx = Ctx {
+        db,
+        schedule,
+        who,
+        holds: &holds,
+        now,
+        run_id,
+    };
     for kind in Kind::ALL {
-        let n = apply(db, &mut tx, schedule, who, &holds, kind, now).await?;
+        let n = apply(&ctx, &mut tx, kind).await?;
         counts.insert(kind, n);
         crate::fault_point!(db, "retention.kind");
     }
@@ -81,21 +102,18 @@ pub async fn run(
             .collect::<BTreeMap<_, _>>(),
     )
     .map_err(anyhow::Error::from)?;
-    sqlx::query(
-        "INSERT INTO retention_runs (started_at, finished_at, actor_label, counts) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(now)
-    .bind(crate::time::now())
-    .bind(&who.label)
-    .bind(&json)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE retention_runs SET finished_at = $1, counts = $2 WHERE id = $3")
+        .bind(crate::time::now())
+        .bind(&json)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         who,
         "retention.run",
         "retention",
-        None,
+        Some(run_id),
         None,
         &json,
     )
@@ -107,17 +125,19 @@ pub async fn run(
     Ok(counts)
 }
 
-async fn apply(
-    db: &Db,
-    conn: &mut AnyConnection,
-    schedule: &Schedule,
-    who: &Who,
-    holds: &[ActiveHold],
-    kind: Kind,
+/// What every kind's removal needs.
+struct Ctx<'a> {
+    db: &'a Db,
+    schedule: &'a Schedule,
+    who: &'a Who,
+    holds: &'a [ActiveHold],
     now: i64,
-) -> StoreResult<u64> {
-    let cutoff = schedule.cutoff(kind, now);
-    let held = not_held(holds);
+    run_id: i64,
+}
+
+async fn apply(ctx: &Ctx<'_>, conn: &mut AnyConnection, kind: Kind) -> StoreResult<u64> {
+    let cutoff = ctx.schedule.cutoff(kind, ctx.now);
+    let held = not_held(ctx.holds);
     match kind {
         Kind::Waitlist => {
             exec(
@@ -131,60 +151,7 @@ async fn apply(
             )
             .await
         }
-        Kind::Bookings => {
-            let today = chrono::DateTime::from_timestamp(now, 0)
-                .unwrap_or_default()
-                .with_timezone(&chrono_tz::Europe::Stockholm)
-                .date_naive();
-            let last_end = schedule.bookings_cutoff_date(today).format("%Y-%m-%d");
-            let ended: Vec<(String, String)> = sqlx::query(
-                "SELECT starts_on, ends_on FROM funding_programmes WHERE ends_on <= $1 ORDER BY id",
-            )
-            .bind(last_end.to_string())
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
-            let mut n = 0;
-            for (starts, ends) in ended {
-                let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-                let (Some(from), Some(to)) = (day(&starts), day(&ends).and_then(|d| d.succ_opt()))
-                else {
-                    continue;
-                };
-                let (from, to) = (crate::time::day_start(from), crate::time::day_start(to));
-                let rows = sqlx::query(&format!(
-                    "SELECT b.id, b.person_id FROM bookings b JOIN sessions s ON s.id = b.session_id \
-                     WHERE s.starts_at >= $1 AND s.starts_at < $2{held} ORDER BY b.id"
-                ))
-                .bind(from)
-                .bind(to)
-                .fetch_all(&mut *conn)
-                .await?;
-                let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-                let people: Vec<i64> = rows.iter().map(|r| r.get(1)).collect();
-                for chunk in ids.chunks(500) {
-                    let list = chunk
-                        .iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    sqlx::query(&format!(
-                        "DELETE FROM attendance_facts WHERE booking_id IN ({list})"
-                    ))
-                    .execute(&mut *conn)
-                    .await?;
-                    n += sqlx::query(&format!("DELETE FROM bookings WHERE id IN ({list})"))
-                        .execute(&mut *conn)
-                        .await?
-                        .rows_affected();
-                }
-                // Later sessions' facts point at the previous attended one.
-                crate::reports::refresh_people(conn, &people).await?;
-            }
-            Ok(n)
-        }
+        Kind::Bookings => ended_programmes(ctx, conn).await,
         Kind::WebSessions => {
             exec(
                 conn,
@@ -217,22 +184,115 @@ async fn apply(
             .await?;
             Ok(a + b)
         }
-        Kind::LeftPeople => {
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM people WHERE active = 0 AND erased_at IS NULL AND updated_at < $1 ORDER BY id",
-            )
-            .bind(cutoff)
-            .fetch_all(&mut *conn)
-            .await?;
-            let mut n = 0;
-            for id in ids {
-                if !legal_holds::covering_person(conn, id).await?.is_empty() {
-                    continue;
-                }
-                crate::erasure::erase_in(db, conn, who, id).await?;
-                n += 1;
+        Kind::LeftPeople => left_people(ctx, conn, cutoff).await,
+        Kind::AuditLog => {
+            crate::audit_prune::prune_in(conn, ctx.who, ctx.run_id, cutoff, ctx.now).await
+        }
+    }
+}
+
+/// Bookings (with their report facts) on sessions of every funding
+/// programme that ended before the cut-off, outside the holds; programmes
+/// and bookings are read in keyset batches.
+async fn ended_programmes(ctx: &Ctx<'_>, conn: &mut AnyConnection) -> StoreResult<u64> {
+    let today = chrono::DateTime::from_timestamp(ctx.now, 0)
+        .unwrap_or_default()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    let last_end = ctx.schedule.bookings_cutoff_date(today).format("%Y-%m-%d");
+    let held = not_held(ctx.holds);
+    let mut n = 0;
+    let mut after_programme = 0i64;
+    loop {
+        let ended: Vec<(i64, String, String)> = sqlx::query(&format!(
+            "SELECT id, starts_on, ends_on FROM funding_programmes \
+             WHERE ends_on <= $1 AND id > $2 ORDER BY id LIMIT {BATCH}"
+        ))
+        .bind(last_end.to_string())
+        .bind(after_programme)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+        let Some(last) = ended.last() else {
+            return Ok(n);
+        };
+        after_programme = last.0;
+        for (_, starts, ends) in ended {
+            let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            let (Some(from), Some(to)) = (day(&starts), day(&ends).and_then(|d| d.succ_opt()))
+            else {
+                continue;
+            };
+            let (from, to) = (crate::time::day_start(from), crate::time::day_start(to));
+            let mut after = 0i64;
+            loop {
+                let rows = sqlx::query(&format!(
+                    "SELECT b.id, b.person_id FROM bookings b JOIN sessions s ON s.id = b.session_id \
+                     WHERE s.starts_at >= $1 AND s.starts_at < $2{held} AND b.id > $3 \
+                     ORDER BY b.id LIMIT {BATCH}"
+                ))
+                .bind(from)
+                .bind(to)
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await?;
+                let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+                let Some(&last) = ids.last() else {
+                    break;
+                };
+                after = last;
+                let mut people: Vec<i64> = rows.iter().map(|r| r.get(1)).collect();
+                people.sort_unstable();
+                people.dedup();
+                let list = ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                sqlx::query(&format!(
+                    "DELETE FROM attendance_facts WHERE booking_id IN ({list})"
+                ))
+                .execute(&mut *conn)
+                .await?;
+                n += sqlx::query(&format!("DELETE FROM bookings WHERE id IN ({list})"))
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                // Later sessions' facts point at the previous attended one.
+                crate::reports::refresh_people(conn, &people).await?;
             }
-            Ok(n)
+        }
+    }
+}
+
+/// People who left before the cut-off (`left_at`), and erasures a legal
+/// hold kept from finishing, not erased and not covered by a hold (any
+/// more): pseudonymised through the erasure, in batches.
+async fn left_people(ctx: &Ctx<'_>, conn: &mut AnyConnection, cutoff: i64) -> StoreResult<u64> {
+    let mut n = 0;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM people WHERE active = 0 AND erased_at IS NULL \
+             AND (left_at < $1 OR erasure_held_at IS NOT NULL) \
+             AND id > $2 ORDER BY id LIMIT {BATCH}"
+        ))
+        .bind(cutoff)
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(&last) = ids.last() else {
+            return Ok(n);
+        };
+        after = last;
+        for id in ids {
+            if !legal_holds::covering_person(conn, id).await?.is_empty() {
+                continue;
+            }
+            crate::erasure::erase_in(ctx.db, conn, ctx.who, id).await?;
+            n += 1;
         }
     }
 }

@@ -40,10 +40,6 @@ const BOUNDED: &[(&str, &str)] = &[
         "the funding programmes (a handful)",
     ),
     (
-        "register_extract.rs::gather",
-        "one person's rows, table by table",
-    ),
-    (
         "register_extract.rs::person_references",
         "the schema's columns",
     ),
@@ -214,16 +210,10 @@ const BOUNDED: &[(&str, &str)] = &[
 
 /// Known whole-table lists still used by a page: to be paginated. Kept
 /// apart so they are not mistaken for bounded ones.
-const KNOWN_UNBOUNDED: &[(&str, &str)] = &[
-    (
-        "accounts.rs::list",
-        "every account (admin's account page): to paginate like people::page",
-    ),
-    (
-        "retention.rs::apply",
-        "the daily job reads an ended programme's bookings at once: to do in batches",
-    ),
-];
+const KNOWN_UNBOUNDED: &[(&str, &str)] = &[(
+    "accounts.rs::list",
+    "every account (admin's account page): to paginate like people::page",
+)];
 
 /// Lists bounded only by their filter: which web files may call them, and why.
 const WEB_CALLS: &[(&str, &str, &str)] = &[

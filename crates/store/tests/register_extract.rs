@@ -119,6 +119,29 @@ async fn everything_about(db: &Db) -> (i64, i64) {
     for (sql, binds) in rows {
         exec(db, sql, &binds).await;
     }
+    // A learning track for the person's role: HLR (attended) then a
+    // second base course not yet taken.
+    let track = scalar(
+        db,
+        "INSERT INTO tracks (name, role_id, role_area_key, deepening_required, created_at, updated_at) \
+         VALUES ('Spår för rollen', $1, 'rx-track', 0, 0, 0) RETURNING id",
+        &[role],
+    )
+    .await;
+    let next = fixtures::course(db, "Demens grund").await;
+    exec(
+        db,
+        "INSERT INTO track_items (track_id, block, position, course_id, title) VALUES ($1, 'bas', 1, $2, 'HLR vuxen'), ($1, 'bas', 2, $3, 'Demens grund')",
+        &[track, course, next],
+    )
+    .await;
+    // Sign-ins: one with a password, one failed attempt on the account.
+    audit::record_login(db, account, "utan tvåstegsverifiering")
+        .await
+        .unwrap();
+    audit::record_login_failure(db, Some(account), "wrong_password")
+        .await
+        .unwrap();
     let import = scalar(
         db,
         "INSERT INTO staff_imports (account_id, actor, municipality_id, file_name, mode, units, added, changed, left_count, created_at) \
@@ -234,6 +257,19 @@ both_engines!(
             rx::REDACTED_TEXT
         );
         assert!(!json.contains("Bertil"), "nobody else's data");
+        // The learning track and how far the person has come.
+        let t = e.track.as_ref().expect("a track fits the role");
+        assert_eq!(t.track, "Spår för rollen");
+        assert_eq!((t.base_done, t.base_total), (1, 2));
+        assert_eq!(t.next_course.as_deref(), Some("Demens grund"));
+        // The account's own sign-ins, newest first, and the failed one.
+        assert_eq!(
+            e.sign_ins
+                .iter()
+                .map(|s| s.action.as_str())
+                .collect::<Vec<_>>(),
+            vec!["login.failed", "login.password"]
+        );
         assert!(e.not_included.iter().any(|o| o.what.contains("enkäter")));
         // Unknown person.
         assert!(matches!(
@@ -378,5 +414,38 @@ both_engines!(
         assert!(csv.contains("Kumlabo"));
         let capped = String::from_utf8(access_review::csv(&db, &all, 4).await.unwrap()).unwrap();
         assert_eq!(capped.lines().count(), 5);
+    }
+);
+
+both_engines!(
+    a_huge_history_is_capped_and_says_how_much_more_there_is,
+    |db: Db| async move {
+        let p = fixtures::person(&db, "Åsa", "Örebro").await;
+        let extra = register_extract::ROW_CAP + 7;
+        exec(
+            &db,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
+             INSERT INTO audit_log (at, actor_label, action, subject_type, subject_id, person_id, detail) \
+             SELECT i, 'webb', 'person.read', 'person', $1, $1, 'personkort' FROM n",
+            &[p, extra],
+        )
+        .await;
+        let e = register_extract::gather(&db, p).await.unwrap();
+        let log = rows(&e, "audit_log");
+        assert_eq!(log.len() as i64, register_extract::ROW_CAP);
+        // The newest rows, in order.
+        let at = |r: &rx::Row| match r.get("at") {
+            Some(Value::Int(t)) => *t,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(at(log.last().unwrap()), extra);
+        assert!(at(&log[0]) < at(&log[1]));
+        assert!(
+            e.not_included
+                .iter()
+                .any(|o| o.what == "audit_log: 7 äldre rader"),
+            "{:?}",
+            e.not_included
+        );
     }
 );

@@ -298,6 +298,14 @@ impl Ctx {
                     items.push(("/enheter", "nav.my_units"));
                     items.push(("/personal", "nav.people"));
                     items.push(("/intyg/utgaende", "nav.expiring"));
+                    // A whole municipality's account (its data protection
+                    // officer) reviews who read its people's data.
+                    let review = domain::access::Action::ReviewAccess {
+                        municipality_id: u.actor.scope.municipality_ids.first().copied(),
+                    };
+                    if domain::access::decide(&u.actor, review).is_allowed() {
+                        items.push(("/admin/atkomst", "access_review.title"));
+                    }
                 }
                 Role::Coordinator | Role::Admin => {
                     items.push(("/tillfallen", "nav.sessions"));

@@ -186,3 +186,100 @@ both_engines!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
+
+both_engines!(
+    under_a_legal_hold_the_api_and_page_erase_the_rest_and_say_what_stays,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let p = fixtures::person(&db, "Greta Hållsson", "Örebro").await;
+        let prog = funding::save(
+            &db,
+            &Who::system("test"),
+            &Programme {
+                name: "ESF Kompetensnavet".into(),
+                starts: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                ends: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+                granted_sek: 1,
+                cofinancing_rate: 0.4,
+                target_hours: 10.0,
+                employees: vec![("Örebro".into(), 10)],
+            },
+        )
+        .await
+        .unwrap();
+        let course = fixtures::course(&db, "HLR").await;
+        let start =
+            navet_store::time::day_start(chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap())
+                + 9 * 3600;
+        let session: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, (SELECT id FROM municipalities WHERE name = 'Örebro'), 'Sal', 10, 3, 'held', 0, 0) RETURNING id",
+        )
+        .bind(course)
+        .bind(start)
+        .bind(start + 3 * 3600)
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO bookings (session_id, person_id, status, support_needs, booked_at, updated_at) VALUES ($1, $2, 'attended', 'tolk', 0, 0)",
+        )
+        .bind(session)
+        .bind(p)
+        .execute(db.writer())
+        .await
+        .unwrap();
+        let hold =
+            navet_store::legal_holds::place(&db, &Who::system("test"), prog, "Revision 2026")
+                .await
+                .unwrap();
+        let coordinator = app.coordinator().await;
+        let path = format!("/api/v1/people/{p}/erasure");
+        let r = app.get(&path, coordinator.auth()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let holds = r.json()["holds"].clone();
+        assert_eq!(holds[0]["programme"], "ESF Kompetensnavet");
+        assert_eq!(holds[0]["reason"], "Revision 2026");
+        assert_eq!(holds[0]["bookings"], 1);
+
+        // The page lists what the hold keeps, and still asks to confirm.
+        let (_, cookie) = app.signed_in("c2@test.se", Role::Coordinator).await;
+        let page = app
+            .page("GET", &format!("/personal/{p}/radera"), &cookie, None)
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Behålls enligt bevarandebeslut"));
+        assert!(page.body.contains("Revision 2026"));
+        assert!(page.body.contains("name=\"bekrafta\""));
+
+        let r = app
+            .post_json(&path, coordinator.auth(), &serde_json::json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let done = r.json();
+        assert_eq!(done["pseudonym"], serde_json::Value::Null);
+        assert_eq!(done["held"][0]["programme"], "ESF Kompetensnavet");
+        assert_eq!(
+            name_of(&db, p).await,
+            "Greta Hållsson",
+            "the hold keeps the name"
+        );
+        let page = app
+            .page("GET", &format!("/personal/{p}/radera"), &cookie, None)
+            .await;
+        assert!(page.body.contains("Delvis raderad"));
+
+        navet_store::legal_holds::release(&db, &Who::system("test"), hold)
+            .await
+            .unwrap();
+        let r = app
+            .post_json(&path, coordinator.auth(), &serde_json::json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["pseudonym"]
+            .as_str()
+            .unwrap()
+            .starts_with("Raderad person "));
+        assert_eq!(r.json()["held"], serde_json::json!([]));
+    }
+);

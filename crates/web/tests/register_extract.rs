@@ -329,3 +329,105 @@ both_engines!(admins_review_who_read_whose_data, |db: Db| async move {
     assert!(csv.body.starts_with("id;tid;"));
     assert!(csv.body.contains("Åsa Öberg") && csv.body.contains("Bo Ek"));
 });
+
+both_engines!(
+    a_municipalitys_data_protection_officer_reviews_its_part_only,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let (unit_a, asa, _bo) = scene(&db).await;
+        let kumla = org::municipality_by_name(&db, "Kumla")
+            .await
+            .unwrap()
+            .unwrap();
+        let orebro = org::municipality_by_name(&db, "Örebro")
+            .await
+            .unwrap()
+            .unwrap();
+        let cia = {
+            let p = people::resolve(
+                &db,
+                &PersonInput {
+                    name: "Cia Örebrosson".into(),
+                    email: "cia@orebro.se".into(),
+                    gender: "kvinna".into(),
+                    role: "undersköterska".into(),
+                    municipality: "Örebro".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            people::create(&db, &Who::system("test"), &p, false)
+                .await
+                .unwrap()
+        };
+        let coordinator = app.coordinator().await;
+        for id in [asa, cia] {
+            let r = app
+                .get(&format!("/api/v1/people/{id}"), coordinator.auth())
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        // Kumla's data protection officer: an account for the whole
+        // municipality. Kumla's part by default, with Kumla's people only.
+        let dpo = app.manager_of_municipality(kumla.id).await;
+        let r = app.get("/api/v1/access-review", dpo.auth()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let entries = r.json()["entries"].as_array().unwrap().clone();
+        assert!(entries.iter().any(|e| e["person_id"] == asa));
+        assert!(entries.iter().all(|e| e["municipality"] == "Kumla"));
+        // Another municipality's part is refused, and so is a person there.
+        for path in [
+            format!("/api/v1/access-review?municipality_id={}", orebro.id),
+            format!(
+                "/api/v1/access-review/unusual?municipality_id={}",
+                orebro.id
+            ),
+        ] {
+            let r = app.get(&path, dpo.auth()).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        }
+        let r = app
+            .get(
+                &format!("/api/v1/access-review?person_id={cia}"),
+                dpo.auth(),
+            )
+            .await;
+        assert_eq!(r.json()["entries"], serde_json::json!([]));
+        let r = app.get("/api/v1/access-review/unusual", dpo.auth()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // Not a unit manager, a coordinator or a participant.
+        let unit_manager = app.manager_of_unit(unit_a).await;
+        let participant = app.participant(asa).await;
+        for u in [&unit_manager, &coordinator, &participant] {
+            let r = app
+                .get(
+                    &format!("/api/v1/access-review?municipality_id={}", kumla.id),
+                    u.auth(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        }
+        // The page and the CSV, scoped the same way.
+        let cookie = app.login(&dpo.email, common::PASSWORD).await.unwrap();
+        let page = app.page("GET", "/admin/atkomst", &cookie, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Åsa Öberg"));
+        assert!(!page.body.contains("Cia Örebrosson"));
+        assert!(!page.body.contains(">Örebro</option>"));
+        let page = app
+            .page(
+                "GET",
+                &format!("/admin/atkomst?kommun={}", orebro.id),
+                &cookie,
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        let csv = app
+            .page("GET", "/admin/atkomst.csv?kommun=", &cookie, None)
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains("Åsa Öberg") && !csv.body.contains("Cia Örebrosson"));
+    }
+);

@@ -564,3 +564,46 @@ fn only_managers_act_within_a_scope() {
         assert_eq!(role.is_scoped(), role == Role::Manager, "{role:?}");
     }
 }
+
+/// The access review: admins see the whole region; a municipality's data
+/// protection officer (a manager scoped to the whole municipality) sees
+/// that municipality's part only; nobody else sees any of it.
+#[test]
+fn access_review_for_admins_and_a_municipality_account() {
+    let whole = Action::ReviewAccess {
+        municipality_id: None,
+    };
+    let mine = Action::ReviewAccess {
+        municipality_id: Some(MUNI),
+    };
+    let other = Action::ReviewAccess {
+        municipality_id: Some(OTHER_MUNI),
+    };
+    for a in [whole, mine, other] {
+        assert!(decide(&actor(Role::Admin), a).is_allowed(), "{a:?}");
+        for r in [
+            Role::Coordinator,
+            Role::Trainer,
+            Role::Participant,
+            Role::Steering,
+        ] {
+            assert!(!decide(&actor(r), a).is_allowed(), "{r:?} {a:?}");
+        }
+        // A unit manager is not the municipality's account.
+        assert!(!decide(&actor(Role::Manager), a).is_allowed(), "{a:?}");
+    }
+    let dpo = Actor {
+        scope: Scope {
+            unit_ids: vec![],
+            municipality_ids: vec![MUNI],
+        },
+        ..actor(Role::Manager)
+    };
+    assert!(decide(&dpo, mine).is_allowed());
+    assert!(!decide(&dpo, other).is_allowed());
+    assert!(!decide(&dpo, whole).is_allowed());
+    match decide(&dpo, other) {
+        Decision::Deny(why) => assert!(why.contains("din egen kommun"), "{why}"),
+        d => panic!("{d:?}"),
+    }
+}

@@ -1,12 +1,12 @@
-//! Access review through the API (admins): who looked at whose personal
+//! Access review through the API (admins; a municipality's data protection
+//! officer for that municipality, chosen by default): who looked at whose personal
 //! data, a page at a time (keyset: pass `next` back as `before`), and the
 //! accounts that opened unusually many people's records in a day.
 
 use crate::rejection::api::Query;
 use axum::extract::State;
 use axum::Json;
-use domain::access::Action;
-use navet_store::access_review::{self, Filter, Page, ReviewEntry, UnusualReading};
+use navet_store::access_review::{Filter, Page, ReviewEntry, UnusualReading};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -131,10 +132,11 @@ pub async fn review(
     api: ApiCtx,
     Query(p): Query<ReviewParams>,
 ) -> ApiResult<Json<ReviewPageOut>> {
-    api.require(Action::ViewAuditLog)?;
+    let uc = UseCase::api(&s, &api)?;
     let f = filter(&p)?;
-    let Page { entries, next } =
-        access_review::page(&s.db, &f, p.before, p.limit.unwrap_or(100)).await?;
+    let Page { entries, next } = uc
+        .access_review(f, p.before, p.limit.unwrap_or(100))
+        .await?;
     Ok(Json(ReviewPageOut {
         entries: entries.into_iter().map(Into::into).collect(),
         next,
@@ -151,10 +153,10 @@ pub async fn unusual(
     api: ApiCtx,
     Query(p): Query<ReviewParams>,
 ) -> ApiResult<Json<Vec<UnusualOut>>> {
-    api.require(Action::ViewAuditLog)?;
+    let uc = UseCase::api(&s, &api)?;
     let f = filter(&p)?;
     let limit = s.config.unusual_reads_per_day;
-    let found: Vec<UnusualReading> = access_review::unusual(&s.db, &f, limit).await?;
+    let found: Vec<UnusualReading> = uc.unusual_reading(f, limit).await?;
     Ok(Json(
         found
             .into_iter()

@@ -1,19 +1,21 @@
 //! Erasure of a person through the API: `GET /api/v1/people/{id}/erasure`
 //! says what an erasure would do, `POST` does it (coordinators and
-//! admins; 409 when the person is erased already or under a legal hold).
+//! admins; 409 when the person is erased already). Under a legal hold the
+//! erasure is partial: `holds` says which programme keeps what and why,
+//! and an erasure after the hold is released finishes it.
 
 use crate::rejection::api::Path;
 use axum::extract::State;
 use axum::Json;
-use domain::access::Action;
-use navet_store::{erasure, people};
+use navet_store::erasure;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiCtx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -29,8 +31,11 @@ pub struct ErasurePreview {
     pub person_id: i64,
     pub name: String,
     pub erased: bool,
-    /// Legal holds that stop the erasure: programme and reason.
+    /// Legal holds that keep part of the records (the name, employee
+    /// number and the attendance they cover) until released.
     pub holds: Vec<HoldOut>,
+    /// When an earlier erasure left the held part behind (Unix seconds).
+    pub erasure_held_at: Option<i64>,
     pub has_account: bool,
     pub future_bookings: i64,
     pub attended: i64,
@@ -43,25 +48,30 @@ pub struct ErasurePreview {
 pub struct HoldOut {
     pub programme: String,
     pub reason: String,
+    /// The person's attended or absent bookings the hold keeps.
+    pub bookings: i64,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ErasureDone {
     pub person_id: i64,
-    /// The name the record carries from now on.
-    pub pseudonym: String,
+    /// The name the record carries from now on; null when legal holds
+    /// keep the name with the held attendance (see `held`).
+    pub pseudonym: Option<String>,
+    /// What legal holds kept; erase again once they are released.
+    pub held: Vec<HoldOut>,
     /// Future bookings released.
     pub released: usize,
     /// Bookings promoted from waiting lists into the freed seats.
     pub promoted_booking_ids: Vec<i64>,
 }
 
-async fn allowed(s: &AppState, api: &ApiCtx, id: i64) -> ApiResult<navet_store::audit::Who> {
-    api.require_login()?;
-    let p = people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    Ok(api.require(Action::ErasePerson(p.as_ref()))?.who())
+fn hold_out(h: &erasure::HeldPart) -> HoldOut {
+    HoldOut {
+        programme: h.programme.clone(),
+        reason: h.reason.clone(),
+        bookings: h.bookings,
+    }
 }
 
 /// What erasing the person would do (nothing changes; the read is logged).
@@ -72,20 +82,14 @@ pub async fn preview_erasure(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ErasurePreview>> {
-    let who = allowed(&s, &api, id).await?;
-    navet_store::audit::record_read(&s.db, &who, id, "API: radering (förhandsvisning)").await?;
-    let p = erasure::preview(&s.db, id).await?;
+    let p = UseCase::api(&s, &api)?
+        .erasure_preview(id, "API: radering (förhandsvisning)")
+        .await?;
     Ok(Json(ErasurePreview {
         person_id: p.person_id,
         erased: p.is_erased(),
-        holds: p
-            .holds
-            .iter()
-            .map(|(programme, reason)| HoldOut {
-                programme: programme.clone(),
-                reason: reason.clone(),
-            })
-            .collect(),
+        holds: p.holds.iter().map(hold_out).collect(),
+        erasure_held_at: p.erasure_held_at,
         has_account: p.has_account,
         future_bookings: p.future_bookings,
         attended: p.attended,
@@ -102,7 +106,8 @@ pub async fn preview_erasure(
     }))
 }
 
-/// Erase the person (irreversible). 409 when erased already or held.
+/// Erase the person (irreversible). 409 when erased already; partial
+/// (`held`) under a legal hold.
 #[utoipa::path(post, path = "/api/v1/people/{id}/erasure", tag = "people",
     responses((status = 200, body = ErasureDone), (status = 401), (status = 403), (status = 404),
               (status = 409, body = crate::error::ApiErrorBody)))]
@@ -111,11 +116,11 @@ pub async fn erase_person(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ErasureDone>> {
-    let who = allowed(&s, &api, id).await?;
-    let done = erasure::erase(&s.db, &who, id).await?;
+    let done = UseCase::api(&s, &api)?.erase_person(id).await?;
     Ok(Json(ErasureDone {
         person_id: done.person_id,
         pseudonym: done.pseudonym,
+        held: done.held.iter().map(hold_out).collect(),
         released: done.released,
         promoted_booking_ids: done.promoted,
     }))

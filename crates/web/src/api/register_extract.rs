@@ -5,15 +5,14 @@ use crate::rejection::api::Path;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::access::{decide, Action, Decision};
-use navet_store::people;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiCtx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::register_extract_file as file;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -38,21 +37,13 @@ pub async fn person_extract(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let user = api.require_login()?;
-    let p = people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    if let Decision::Deny(why) = decide(&user.actor, Action::ExtractPersonData(p.as_ref())) {
-        navet_store::register_extract::record_refusal(&s.db, &user.who(), p.id).await?;
-        return Err(ApiError::forbidden(why));
-    }
-    let bytes = file::produce(&s.db, &user.who(), p.id).await?;
+    let bytes = UseCase::api(&s, &api)?.register_extract(id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file::zip_name(p.id)),
+                format!("attachment; filename=\"{}\"", file::zip_name(id)),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],

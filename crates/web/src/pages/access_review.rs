@@ -1,4 +1,5 @@
-//! Access review (admins): who looked at whose personal data, filtered by
+//! Access review (admins, and a municipality's data protection officer for
+//! that municipality's people; the rule is `Action::ReviewAccess`): who looked at whose personal data, filtered by
 //! the person, the reader, the municipality and a period, a page at a time;
 //! accounts that opened unusually many records in a day; CSV export for a
 //! municipality's own review.
@@ -10,12 +11,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use domain::access::Action;
-use navet_store::access_review::{self, Filter, ReviewEntry, UnusualReading};
+use navet_store::access_review::{Filter, ReviewEntry, UnusualReading};
 use navet_store::org::Municipality;
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -53,7 +54,7 @@ fn day(d: &str, add_days: i64) -> Option<i64> {
 }
 
 /// The store filter, or a Swedish message naming the field.
-async fn filter(s: &AppState, c: &Ctx, q: &ReviewQuery) -> Result<Filter, (String, String)> {
+async fn filter(uc: &UseCase<'_>, c: &Ctx, q: &ReviewQuery) -> Result<Filter, (String, String)> {
     let num = |field: &str, v: &str| -> Result<Option<i64>, (String, String)> {
         let v = v.trim();
         if v.is_empty() {
@@ -77,7 +78,8 @@ async fn filter(s: &AppState, c: &Ctx, q: &ReviewQuery) -> Result<Filter, (Strin
     let reader_account_id = if q.reader.trim().is_empty() {
         None
     } else {
-        match access_review::account_by_email(&s.db, &q.reader)
+        match uc
+            .review_reader(&q.reader)
             .await
             .map_err(|e| ("reader".to_string(), e.to_string()))?
         {
@@ -106,6 +108,8 @@ struct ReviewPage {
     c: Ctx,
     q: ReviewQuery,
     municipalities: Vec<Municipality>,
+    /// An admin's review of the whole region (else one municipality's).
+    whole_region: bool,
     entries: Vec<ReviewEntry>,
     unusual: Vec<UnusualReading>,
     limit: i64,
@@ -137,13 +141,14 @@ impl ReviewPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<ReviewQuery>) -> PageResult {
-    c.require(Action::ViewAuditLog)?;
-    let municipalities = navet_store::org::municipalities(&s.db).await?;
+    let uc = UseCase::page(&s, &c)?;
+    let municipalities = uc.review_municipalities().await?;
+    let whole_region = uc.reviews_whole_region();
     let limit = s.config.unusual_reads_per_day;
-    let (entries, unusual, next, error_field, error) = match filter(&s, &c, &q).await {
+    let (entries, unusual, next, error_field, error) = match filter(&uc, &c, &q).await {
         Ok(f) => {
-            let p = access_review::page(&s.db, &f, q.before, PAGE).await?;
-            let unusual = access_review::unusual(&s.db, &f, limit).await?;
+            let p = uc.access_review(f.clone(), q.before, PAGE).await?;
+            let unusual = uc.unusual_reading(f, limit).await?;
             (p.entries, unusual, p.next, String::new(), String::new())
         }
         Err((field, message)) => (vec![], vec![], None, field, message),
@@ -152,6 +157,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<ReviewQuery>) -
         c,
         q,
         municipalities,
+        whole_region,
         entries,
         unusual,
         limit,
@@ -162,25 +168,12 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<ReviewQuery>) -
 }
 
 async fn export(State(s): State<AppState>, c: Ctx, Query(q): Query<ReviewQuery>) -> PageResult {
-    c.require(Action::ViewAuditLog)?;
-    let f = filter(&s, &c, &q)
+    let uc = UseCase::page(&s, &c)?;
+    let f = filter(&uc, &c, &q)
         .await
         .map_err(|(_, m)| AppError::BadRequest(m))?;
-    let bytes = access_review::csv(&s.db, &f, CSV_MAX).await?;
-    // The export itself is a read of many people's data.
-    navet_store::audit::record_alone(
-        &s.db,
-        &c.who(),
-        "access_review.export",
-        "audit_log",
-        None,
-        None,
-        &format!(
-            "åtkomstgranskning som CSV: person {:?}, kommun {:?}, läsare {:?}, från {:?}, till {:?}",
-            f.person_id, f.municipality_id, f.reader_account_id, f.from, f.to
-        ),
-    )
-    .await?;
+    // The export itself is a read of many people's data (logged).
+    let bytes = uc.access_review_csv(f, CSV_MAX).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

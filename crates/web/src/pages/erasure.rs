@@ -1,5 +1,5 @@
 //! Erasing a person, confirmed twice: a preview page listing what goes
-//! and what stays (and the legal holds that stop it), then typing the
+//! and what stays (and what legal holds keep until they are released), then typing the
 //! person's name or the word RADERA. Works without JavaScript.
 
 use crate::rejection::Path;
@@ -7,12 +7,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Form, Router};
-use domain::access::Action;
 use navet_store::erasure::{self, Preview};
-use navet_store::people;
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -32,15 +31,10 @@ struct ErasePage {
 }
 
 async fn show(s: &AppState, c: Ctx, id: i64, typed: String, error: String) -> PageResult {
-    c.require_login()?;
-    let person = people::get(&s.db, id).await?;
-    let user = c.require(Action::ErasePerson(person.as_ref()))?;
     // The preview shows the person's name: a read of personal data.
-    if domain::access::read_needs_audit(&user.actor, id) {
-        navet_store::audit::record_read(&s.db, &user.who(), id, "radering (förhandsvisning)")
-            .await?;
-    }
-    let p = erasure::preview(&s.db, id).await?;
+    let p = UseCase::page(s, &c)?
+        .erasure_preview(id, "radering (förhandsvisning)")
+        .await?;
     let notice = c.flash_notice();
     let has_error = !error.is_empty();
     super::render_form(
@@ -73,16 +67,22 @@ async fn erase(
     Path(id): Path<i64>,
     Form(f): Form<ConfirmForm>,
 ) -> PageResult {
-    c.require_login()?;
-    let person = people::get(&s.db, id).await?;
-    let user = c.require(Action::ErasePerson(person.as_ref()))?.clone();
+    let uc = UseCase::page(&s, &c)?;
+    let person = uc.person_to_erase(id).await?;
     if !domain::erasure::confirmed(&f.bekrafta, &person.name) {
         let msg = c.t("erasure.confirm_mismatch").to_string();
         return show(&s, c, id, f.bekrafta, msg).await;
     }
-    match erasure::erase(&s.db, &user.who(), id).await {
+    match uc.erase_person(id).await {
         Ok(done) => {
-            let text = format!("{} ”{}”.", c.t("erasure.done"), done.pseudonym);
+            let text = match &done.pseudonym {
+                Some(p) => format!("{} ”{}”.", c.t("erasure.done"), p),
+                None => format!(
+                    "{} {}",
+                    c.t("erasure.done_held"),
+                    erasure::held_message(&done.held)
+                ),
+            };
             crate::flash::notice(&s, &c, &text, &format!("/personal/{id}/radera")).await
         }
         Err(navet_store::StoreError::Conflict { message, .. }) => {

@@ -8,12 +8,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use domain::access::{decide, Action, Decision};
-use navet_store::people::{self, Person};
+use navet_store::people::Person;
 
 use crate::ctx::Ctx;
 use crate::register_extract_file as file;
-use crate::{render, AppError, AppState, PageResult};
+use crate::usecase::UseCase;
+use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,19 +22,13 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn download(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require_login()?;
-    let p = people::get(&s.db, id).await?;
-    if let Decision::Deny(why) = decide(&user.actor, Action::ExtractPersonData(p.as_ref())) {
-        navet_store::register_extract::record_refusal(&s.db, &user.who(), p.id).await?;
-        return Err(AppError::forbidden(why));
-    }
-    let bytes = file::produce(&s.db, &user.who(), p.id).await?;
+    let bytes = UseCase::page(&s, &c)?.register_extract(id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file::zip_name(p.id)),
+                format!("attachment; filename=\"{}\"", file::zip_name(id)),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
@@ -51,10 +45,6 @@ struct MinePage {
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let p = match user.actor.person_id {
-        Some(id) => Some(people::get(&s.db, id).await?),
-        None => None,
-    };
+    let p = UseCase::page(&s, &c)?.own_person().await?;
     render(MinePage { c, p })
 }

@@ -7,14 +7,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::Action;
 use domain::processing::Record;
-use navet_store::legal_holds::{self, Hold};
+use navet_store::legal_holds::Hold;
 use navet_store::retention::Run;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -48,7 +48,7 @@ struct HoldForm {
 }
 
 async fn show(s: &AppState, c: Ctx, f: HoldForm, errors: FormErrors) -> PageResult {
-    c.require(Action::ManagePrivacy)?;
+    let o = UseCase::page(s, &c)?.privacy_overview().await?;
     let sched = s.config.retention;
     let schedule = domain::retention::Kind::ALL
         .iter()
@@ -61,9 +61,9 @@ async fn show(s: &AppState, c: Ctx, f: HoldForm, errors: FormErrors) -> PageResu
         PrivacyPage {
             records: domain::processing::records(&sched),
             schedule,
-            last: navet_store::retention::last_run(&s.db).await?,
-            holds: legal_holds::list(&s.db).await?,
-            programmes: legal_holds::programmes(&s.db).await?,
+            last: o.last,
+            holds: o.holds,
+            programmes: o.programmes,
             f,
             errors,
             notice,
@@ -79,7 +79,8 @@ async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
 }
 
 async fn place(State(s): State<AppState>, c: Ctx, Form(f): Form<HoldForm>) -> PageResult {
-    let user = c.require(Action::ManagePrivacy)?.clone();
+    let uc = UseCase::page(&s, &c)?;
+    uc.may_manage_privacy()?;
     let Ok(programme_id) = f.programme_id.trim().parse::<i64>() else {
         let errors = FormErrors(domain::FieldErrors(vec![domain::FieldError::new(
             "programme_id",
@@ -88,7 +89,7 @@ async fn place(State(s): State<AppState>, c: Ctx, Form(f): Form<HoldForm>) -> Pa
         )]));
         return show(&s, c, f, errors).await;
     };
-    match legal_holds::place(&s.db, &user.who(), programme_id, &f.reason).await {
+    match uc.place_legal_hold(programme_id, &f.reason).await {
         Ok(_) => crate::flash::notice(&s, &c, c.t("retention.hold_placed"), "/integritet").await,
         Err(e) => {
             let errors = super::invalid(e)?;
@@ -98,8 +99,7 @@ async fn place(State(s): State<AppState>, c: Ctx, Form(f): Form<HoldForm>) -> Pa
 }
 
 async fn release(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require(Action::ManagePrivacy)?.clone();
-    match legal_holds::release(&s.db, &user.who(), id).await {
+    match UseCase::page(&s, &c)?.release_legal_hold(id).await {
         Ok(()) => crate::flash::notice(&s, &c, c.t("retention.hold_released"), "/integritet").await,
         Err(navet_store::StoreError::Conflict { message, .. }) => {
             crate::flash::error(&s, &c, &message, "/integritet").await
