@@ -29,6 +29,7 @@ pub mod login_limits;
 pub mod notices;
 pub mod org;
 pub mod packages;
+pub mod planning;
 pub mod participation_import;
 pub mod passwords;
 pub mod people;
