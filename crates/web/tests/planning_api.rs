@@ -235,7 +235,10 @@ both_engines!(
             "{st}"
         );
         // Another unit's manager asks for a unit they do not manage.
-        let other = s.app.manager_of_unit(s.unit + 1000).create().await;
+        let elsewhere = org::create_unit(&db, s.kumla, "Annan enhet", "aldreomsorg", true)
+            .await
+            .unwrap();
+        let other = s.app.manager_of_unit(elsewhere).create().await;
         let (st, _) = call(
             &s.app,
             "POST",
