@@ -28,7 +28,9 @@ async fn session(db: &Db, course: i64, days: i64, capacity: i64) -> i64 {
         ..Default::default()
     };
     let s = sessions::resolve(db, &input, now()).await.unwrap();
-    sessions::create(db, &Who::system("test"), &s).await.unwrap()
+    sessions::create(db, &Who::system("test"), &s)
+        .await
+        .unwrap()
 }
 
 fn draft(min: &str, on: &str) -> MinimumDraft {
@@ -54,7 +56,11 @@ both_engines!(
             .unwrap();
         assert_eq!((m.min_participants, m.decision_on), (3, decision));
         assert_eq!(go_no_go::minimum_of(&db, s).await.unwrap(), Some(m));
-        assert_eq!(go_no_go::due_count(&db, today, now()).await.unwrap(), 0, "not yet");
+        assert_eq!(
+            go_no_go::due_count(&db, today, now()).await.unwrap(),
+            0,
+            "not yet"
+        );
         let at = today + Duration::days(5);
         assert_eq!(go_no_go::due_count(&db, at, now()).await.unwrap(), 1);
         for i in 0..2 {
@@ -75,7 +81,10 @@ both_engines!(
         }
         let due = go_no_go::due(&db, at, now()).await.unwrap();
         assert_eq!(due.len(), 1);
-        assert_eq!((due[0].session_id, due[0].booked, due[0].min_participants), (s, 2, 3));
+        assert_eq!(
+            (due[0].session_id, due[0].booked, due[0].min_participants),
+            (s, 2, 3)
+        );
         // The other session has room for both; the one-seat session has not.
         let alts: Vec<i64> = due[0].alternatives.iter().map(|a| a.session_id).collect();
         assert_eq!(alts, vec![other]);

@@ -22,7 +22,11 @@ fn now() -> i64 {
 }
 
 async fn municipality(db: &Db, name: &str) -> i64 {
-    org::municipality_by_name(db, name).await.unwrap().unwrap().id
+    org::municipality_by_name(db, name)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 /// A manager's account for `unit` and a `Who` acting as it.
@@ -79,7 +83,9 @@ async fn session(db: &Db, course: i64, days: i64) -> i64 {
         ..Default::default()
     };
     let s = sessions::resolve(db, &input, now()).await.unwrap();
-    sessions::create(db, &Who::system("test"), &s).await.unwrap()
+    sessions::create(db, &Who::system("test"), &s)
+        .await
+        .unwrap()
 }
 
 async fn notices_to(db: &Db, email: &str) -> Vec<String> {
@@ -139,7 +145,11 @@ both_engines!(
         assert!(r.answered_at.is_some());
         let told = notices_to(&db, "chef.kumla@test.se").await;
         assert_eq!(told.len(), 1);
-        assert!(told[0].contains(&format!("/kurstillfallen/{sid}")), "{}", told[0]);
+        assert!(
+            told[0].contains(&format!("/kurstillfallen/{sid}")),
+            "{}",
+            told[0]
+        );
         assert!(told[0].contains("Vårdcentrum"));
 
         // Answered once: a second answer is a conflict and changes nothing.
@@ -153,7 +163,10 @@ both_engines!(
             now(),
         )
         .await;
-        assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+        assert!(
+            matches!(again, Err(StoreError::Conflict { .. })),
+            "{again:?}"
+        );
         assert_eq!(requests::get(&db, id).await.unwrap().status, "planned");
         assert_eq!(notices_to(&db, "chef.kumla@test.se").await.len(), 1);
     }
@@ -436,10 +449,12 @@ both_engines!(
             .unwrap();
         assert_eq!(mine.len(), 3);
         assert!(mine.iter().all(|r| r.unit_id == Some(uk)));
-        assert!(requests::list(&db, &vis(vec![], Role::Participant), &Filter::default())
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(
+            requests::list(&db, &vis(vec![], Role::Participant), &Filter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let all = vis(vec![], Role::Coordinator);
         let first = requests::list(&db, &all, &Filter::default()).await.unwrap();
         assert_eq!(first.len() as i64, requests::PAGE);
@@ -498,7 +513,10 @@ both_engines!(
         // Registering again changes the count, it does not add a row.
         interest::register(&db, &w, course, anna, 4).await.unwrap();
         interest::register(&db, &w, course, bo, 1).await.unwrap();
-        assert_eq!(interest::of_person(&db, course, anna).await.unwrap(), Some(4));
+        assert_eq!(
+            interest::of_person(&db, course, anna).await.unwrap(),
+            Some(4)
+        );
         assert!(matches!(
             interest::register(&db, &w, course, bo, 0).await,
             Err(StoreError::Invalid(_))
@@ -510,7 +528,12 @@ both_engines!(
             .find(|x| x.course_id == course && x.municipality == "Kumla")
             .unwrap();
         assert_eq!(
-            (k.open_requests, k.requested_people, k.interested_people, k.coming_sessions),
+            (
+                k.open_requests,
+                k.requested_people,
+                k.interested_people,
+                k.coming_sessions
+            ),
             (2, 15, 4, 1)
         );
         let o = d

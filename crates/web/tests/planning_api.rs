@@ -113,7 +113,14 @@ both_engines!(
         let rid = r["id"].as_i64().unwrap();
 
         // The coordinator sees the demand and schedules a session.
-        let (st, d) = call(&s.app, "GET", "/api/v1/planning/demand", Some(&s.coord), None).await;
+        let (st, d) = call(
+            &s.app,
+            "GET",
+            "/api/v1/planning/demand",
+            Some(&s.coord),
+            None,
+        )
+        .await;
         assert_eq!(st, StatusCode::OK);
         assert!(d
             .as_array()
@@ -139,7 +146,14 @@ both_engines!(
         // A manager cannot answer; the coordinator can, once.
         let answer = json!({"answer": "planned", "session_id": sid}).to_string();
         let path = format!("/api/v1/session-requests/{rid}/answer");
-        let (st, _) = call(&s.app, "POST", &path, Some(&s.manager), Some(answer.clone())).await;
+        let (st, _) = call(
+            &s.app,
+            "POST",
+            &path,
+            Some(&s.manager),
+            Some(answer.clone()),
+        )
+        .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, a) = call(&s.app, "POST", &path, Some(&s.coord), Some(answer.clone())).await;
         assert_eq!(st, StatusCode::OK, "{a}");
@@ -196,9 +210,15 @@ both_engines!(
         let (st, e) = post(past.to_string()).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e["field"], "first_week");
-        assert!(e["error"].as_str().unwrap().contains("har redan varit"), "{e}");
+        assert!(
+            e["error"].as_str().unwrap().contains("har redan varit"),
+            "{e}"
+        );
         for (change, field) in [
-            (json!({"participants": 1_000_000_000_000i64}), "participants"),
+            (
+                json!({"participants": 1_000_000_000_000i64}),
+                "participants",
+            ),
             (json!({"first_week": "vecka tio"}), "first_week"),
             (json!({"times": []}), "times"),
             (json!({"times": ["natt"]}), "times"),
@@ -260,97 +280,140 @@ both_engines!(
             (json!({"answer": "kanske"}), "answer"),
             (json!({"answer": "declined", "reason": ""}), "reason"),
             (json!({"answer": "planned"}), "session_id"),
-            (json!({"answer": "merged", "request_id": r["id"]}), "request_id"),
+            (
+                json!({"answer": "merged", "request_id": r["id"]}),
+                "request_id",
+            ),
         ] {
-            let (st, e) = call(&s.app, "POST", &path, Some(&s.coord), Some(body.to_string())).await;
+            let (st, e) = call(
+                &s.app,
+                "POST",
+                &path,
+                Some(&s.coord),
+                Some(body.to_string()),
+            )
+            .await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {e}");
             assert_eq!(e["field"], field);
         }
     }
 );
 
-both_engines!(
-    interest_demand_and_who_sees_what,
-    |db: Db| async move {
-        let s = scene(&db).await;
-        let part = s.app.participant(s.staff).create().await;
-        let steering = s.app.user(domain::access::Role::Steering).create().await;
-        let path = format!("/api/v1/courses/{}/interest", s.course);
-        let (st, r) = call(&s.app, "PUT", &path, Some(&part), Some("{}".into())).await;
-        assert_eq!(st, StatusCode::OK, "{r}");
-        assert_eq!(r["people"], 1);
-        let (st, e) = call(&s.app, "PUT", &path, Some(&part), Some("{\"people\": 0}".into())).await;
-        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(e["field"], "people");
-        let (st, _) = call(&s.app, "PUT", &path, Some(&steering), Some("{}".into())).await;
-        assert_eq!(st, StatusCode::FORBIDDEN);
-        let (st, _) = call(
-            &s.app,
-            "PUT",
-            "/api/v1/courses/999999/interest",
-            Some(&part),
-            Some("{}".into()),
-        )
-        .await;
-        assert_eq!(st, StatusCode::NOT_FOUND);
+both_engines!(interest_demand_and_who_sees_what, |db: Db| async move {
+    let s = scene(&db).await;
+    let part = s.app.participant(s.staff).create().await;
+    let steering = s.app.user(domain::access::Role::Steering).create().await;
+    let path = format!("/api/v1/courses/{}/interest", s.course);
+    let (st, r) = call(&s.app, "PUT", &path, Some(&part), Some("{}".into())).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["people"], 1);
+    let (st, e) = call(
+        &s.app,
+        "PUT",
+        &path,
+        Some(&part),
+        Some("{\"people\": 0}".into()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["field"], "people");
+    let (st, _) = call(&s.app, "PUT", &path, Some(&steering), Some("{}".into())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = call(
+        &s.app,
+        "PUT",
+        "/api/v1/courses/999999/interest",
+        Some(&part),
+        Some("{}".into()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 
-        // Steering reads the demand (counts only); participants do not;
-        // nobody but managers and the hub lists requests.
-        let (st, d) = call(&s.app, "GET", "/api/v1/planning/demand", Some(&steering), None).await;
-        assert_eq!(st, StatusCode::OK);
-        let row = d
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["course_id"] == s.course)
-            .unwrap()
-            .clone();
-        assert_eq!(row["interested_people"], 1);
-        assert!(!row.to_string().contains("Stina"));
-        let (st, _) = call(&s.app, "GET", "/api/v1/planning/demand", Some(&part), None).await;
+    // Steering reads the demand (counts only); participants do not;
+    // nobody but managers and the hub lists requests.
+    let (st, d) = call(
+        &s.app,
+        "GET",
+        "/api/v1/planning/demand",
+        Some(&steering),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let row = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["course_id"] == s.course)
+        .unwrap()
+        .clone();
+    assert_eq!(row["interested_people"], 1);
+    assert!(!row.to_string().contains("Stina"));
+    let (st, _) = call(&s.app, "GET", "/api/v1/planning/demand", Some(&part), None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    for u in [&part, &steering] {
+        let (st, _) = call(&s.app, "GET", "/api/v1/session-requests", Some(u), None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
-        for u in [&part, &steering] {
-            let (st, _) = call(&s.app, "GET", "/api/v1/session-requests", Some(u), None).await;
-            assert_eq!(st, StatusCode::FORBIDDEN);
-        }
-        // A manager of another unit does not see this unit's request.
-        let (_, r) = call(
-            &s.app,
-            "POST",
-            "/api/v1/session-requests",
-            Some(&s.manager),
-            Some(request_body(&s).to_string()),
-        )
-        .await;
-        let other_unit = org::create_unit(&db, s.kumla, "Annan enhet", "aldreomsorg", true)
-            .await
-            .unwrap();
-        let other = s.app.manager_of_unit(other_unit).create().await;
-        let (st, _) = call(
-            &s.app,
-            "GET",
-            &format!("/api/v1/session-requests/{}", r["id"]),
-            Some(&other),
-            None,
-        )
-        .await;
-        assert_eq!(st, StatusCode::NOT_FOUND);
-        let (_, list) = call(&s.app, "GET", "/api/v1/session-requests", Some(&other), None).await;
-        assert_eq!(list, json!([]));
-        let (st, _) = call(&s.app, "DELETE", &path, Some(&part), None).await;
-        assert_eq!(st, StatusCode::OK);
     }
-);
+    // A manager of another unit does not see this unit's request.
+    let (_, r) = call(
+        &s.app,
+        "POST",
+        "/api/v1/session-requests",
+        Some(&s.manager),
+        Some(request_body(&s).to_string()),
+    )
+    .await;
+    let other_unit = org::create_unit(&db, s.kumla, "Annan enhet", "aldreomsorg", true)
+        .await
+        .unwrap();
+    let other = s.app.manager_of_unit(other_unit).create().await;
+    let (st, _) = call(
+        &s.app,
+        "GET",
+        &format!("/api/v1/session-requests/{}", r["id"]),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, list) = call(
+        &s.app,
+        "GET",
+        "/api/v1/session-requests",
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(list, json!([]));
+    let (st, _) = call(&s.app, "DELETE", &path, Some(&part), None).await;
+    assert_eq!(st, StatusCode::OK);
+});
 
 both_engines!(
     the_request_form_and_the_answer_pages_work_without_javascript,
     |db: Db| async move {
         let s = scene(&db).await;
-        let manager = s.app.login("chef.syd@test.se", common::PASSWORD).await.unwrap();
-        let r = s.app.page("GET", &format!("/planering/forfragningar/ny?kurs={}", s.course), &manager, None).await;
+        let manager = s
+            .app
+            .login("chef.syd@test.se", common::PASSWORD)
+            .await
+            .unwrap();
+        let r = s
+            .app
+            .page(
+                "GET",
+                &format!("/planering/forfragningar/ny?kurs={}", s.course),
+                &manager,
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Hemtjänst Syd"));
-        let csrf = s.app.csrf_for(&manager, "/planering/forfragningar/ny").await;
+        let csrf = s
+            .app
+            .csrf_for(&manager, "/planering/forfragningar/ny")
+            .await;
         let form = |week: &str| {
             format!(
                 "_csrf={csrf}&course_id={}&municipality_id={}&unit_id={}&participants=8&first_week={week}&last_week=&weekdays=tue&times=dag&times=kvall&place=&note=",
@@ -359,21 +422,40 @@ both_engines!(
         };
         let r = s
             .app
-            .page("POST", "/planering/forfragningar/ny", &manager, Some(&form(&week_in(-7))))
+            .page(
+                "POST",
+                "/planering/forfragningar/ny",
+                &manager,
+                Some(&form(&week_in(-7))),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-first_week\""), "{}", r.body);
         assert!(r.body.contains("har redan varit"));
         let r = s
             .app
-            .page("POST", "/planering/forfragningar/ny", &manager, Some(&form(&week_in(28))))
+            .page(
+                "POST",
+                "/planering/forfragningar/ny",
+                &manager,
+                Some(&form(&week_in(28))),
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let to = r.headers.get("location").unwrap().to_str().unwrap().to_string();
+        let to = r
+            .headers
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         let r = s.app.page("GET", &to, &manager, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("dagtid, kvällstid"));
-        assert!(!r.body.contains("Svara: avböjd"), "a manager does not answer");
+        assert!(
+            !r.body.contains("Svara: avböjd"),
+            "a manager does not answer"
+        );
 
         // The coordinator declines from the page; the reason is required.
         let coord = s.app.login(&s.coord.email, common::PASSWORD).await.unwrap();
@@ -385,7 +467,12 @@ both_engines!(
         let csrf = s.app.csrf_for(&coord, &to).await;
         let r = s
             .app
-            .page("POST", &answer, &coord, Some(&format!("_csrf={csrf}&answer=declined&reason=")))
+            .page(
+                "POST",
+                &answer,
+                &coord,
+                Some(&format!("_csrf={csrf}&answer=declined&reason=")),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-reason\""), "{}", r.body);
@@ -407,20 +494,43 @@ both_engines!(
         assert!(r.body.contains("Efterfrågan per kurs och kommun"));
         let r = s.app.page("GET", &to, &manager, None).await;
         assert!(r.body.contains("Ingen utbildningsledare ledig vecka 12."));
-        let r = s.app.page("GET", "/planering/forfragningar", &manager, None).await;
+        let r = s
+            .app
+            .page("GET", "/planering/forfragningar", &manager, None)
+            .await;
         assert!(r.body.contains("avböjd"));
 
         // Interest from the course page's button.
         let person = fixtures::person(&db, "Petra", "Kumla").await;
-        s.app.participant(person).email("petra.sida@test.se").create().await;
-        let petra = s.app.login("petra.sida@test.se", common::PASSWORD).await.unwrap();
-        let r = s.app.page("GET", &format!("/kurser/{}", s.course), &petra, None).await;
-        assert!(r.body.contains(&format!("/kurser/{}/intresse", s.course)), "{}", r.body);
+        s.app
+            .participant(person)
+            .email("petra.sida@test.se")
+            .create()
+            .await;
+        let petra = s
+            .app
+            .login("petra.sida@test.se", common::PASSWORD)
+            .await
+            .unwrap();
+        let r = s
+            .app
+            .page("GET", &format!("/kurser/{}", s.course), &petra, None)
+            .await;
+        assert!(
+            r.body.contains(&format!("/kurser/{}/intresse", s.course)),
+            "{}",
+            r.body
+        );
         let path = format!("/kurser/{}/intresse", s.course);
         let csrf = s.app.csrf_for(&petra, &path).await;
         let r = s
             .app
-            .page("POST", &path, &petra, Some(&format!("_csrf={csrf}&people=1")))
+            .page(
+                "POST",
+                &path,
+                &petra,
+                Some(&format!("_csrf={csrf}&people=1")),
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let r = s.app.page("GET", &path, &petra, None).await;

@@ -107,12 +107,7 @@ pub fn check_minimum(
 /// Whether a session is due for its go/no-go decision and under its
 /// minimum: the decision date has come, the session has not started, and
 /// fewer than the minimum are booked.
-pub fn under_minimum_at_decision(
-    m: Minimum,
-    booked: i64,
-    today: NaiveDate,
-    started: bool,
-) -> bool {
+pub fn under_minimum_at_decision(m: Minimum, booked: i64, today: NaiveDate, started: bool) -> bool {
     !started && today >= m.decision_on && booked < m.min_participants
 }
 
@@ -153,7 +148,10 @@ mod tests {
             }))
         );
         // No date: two weeks before the start.
-        assert_eq!(check("6", "").unwrap().unwrap().decision_on, d("2027-03-18"));
+        assert_eq!(
+            check("6", "").unwrap().unwrap().decision_on,
+            d("2027-03-18")
+        );
         // Two weeks before would be in the past: today.
         assert_eq!(
             check_minimum(&draft("6", ""), 12, d("2027-03-05"), d(TODAY))
@@ -187,10 +185,19 @@ mod tests {
             min_participants: 6,
             decision_on: d("2027-03-20"),
         };
-        assert!(!under_minimum_at_decision(m, 2, d("2027-03-19"), false), "not yet");
+        assert!(
+            !under_minimum_at_decision(m, 2, d("2027-03-19"), false),
+            "not yet"
+        );
         assert!(under_minimum_at_decision(m, 5, d("2027-03-20"), false));
         assert!(under_minimum_at_decision(m, 0, d("2027-03-25"), false));
-        assert!(!under_minimum_at_decision(m, 6, d("2027-03-20"), false), "enough");
-        assert!(!under_minimum_at_decision(m, 0, d("2027-03-25"), true), "started");
+        assert!(
+            !under_minimum_at_decision(m, 6, d("2027-03-20"), false),
+            "enough"
+        );
+        assert!(
+            !under_minimum_at_decision(m, 0, d("2027-03-25"), true),
+            "started"
+        );
     }
 }

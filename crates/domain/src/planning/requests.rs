@@ -49,7 +49,10 @@ impl TimeOfDay {
     pub fn parse(s: &str) -> Option<TimeOfDay> {
         let s = s.trim().to_lowercase();
         TimeOfDay::ALL.into_iter().find(|t| {
-            t.code() == s || t.label_sv() == s || t.label_en() == s || (s == "kväll" && *t == TimeOfDay::Evening)
+            t.code() == s
+                || t.label_sv() == s
+                || t.label_en() == s
+                || (s == "kväll" && *t == TimeOfDay::Evening)
         })
     }
 }
@@ -97,7 +100,9 @@ pub fn parse_weekday(s: &str) -> Option<Weekday> {
         return (1..=7).contains(&n).then(|| WEEKDAYS[(n - 1) as usize]);
     }
     WEEKDAYS.into_iter().find(|d| {
-        weekday_code(*d) == s || weekday_sv(*d) == s || weekday_sv(*d).chars().take(3).collect::<String>() == s
+        weekday_code(*d) == s
+            || weekday_sv(*d) == s
+            || weekday_sv(*d).chars().take(3).collect::<String>() == s
     })
 }
 
@@ -245,7 +250,14 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn text_field(e: &mut FieldErrors, field: &str, label: &str, s: &str, max: usize, multiline: bool) -> String {
+fn text_field(
+    e: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    s: &str,
+    max: usize,
+    multiline: bool,
+) -> String {
     let cleaned = if multiline {
         s.replace("\r\n", "\n")
             .chars()
@@ -560,7 +572,9 @@ pub fn check_answer(
                     ),
                 ));
             }
-            Ok(Answer::Merged { into_request_id: o.id })
+            Ok(Answer::Merged {
+                into_request_id: o.id,
+            })
         }
         AnswerDraft::Declined { reason } => {
             let mut e = FieldErrors::new();
@@ -627,9 +641,9 @@ pub fn answer_notice(t: &AnswerText<'_>) -> (String, String) {
                 format!(", {venue}")
             }
         )),
-        (None, Some(reason)) => body.push_str(&format!(
-            "Förfrågan är tyvärr avböjd. Skäl:\n{reason}\n"
-        )),
+        (None, Some(reason)) => {
+            body.push_str(&format!("Förfrågan är tyvärr avböjd. Skäl:\n{reason}\n"))
+        }
         (None, None) => body.push_str("Ni får besked igen när tillfället är planerat.\n"),
     }
     body.push_str("\nHälsningar\nKompetensnavet\n");

@@ -24,7 +24,14 @@ fn codes(e: &FieldErrors) -> Vec<(&str, &str)> {
 #[test]
 fn weeks_parse_in_the_forms_people_write() {
     for s in ["2027-W10", "2027-w10", "2027-10", "2027 v10", " 2027-W10 "] {
-        assert_eq!(Week::parse(s), Some(Week { year: 2027, week: 10 }), "{s}");
+        assert_eq!(
+            Week::parse(s),
+            Some(Week {
+                year: 2027,
+                week: 10
+            }),
+            "{s}"
+        );
     }
     assert_eq!(Week::parse("2027-W53"), None, "2027 has 52 ISO weeks");
     assert_eq!(Week::parse("2026-W53").map(|w| w.week), Some(53));
@@ -392,7 +399,10 @@ fn declined_needs_a_reason_and_answered_requests_stay_answered() {
 #[test]
 fn interest_counts_one_to_the_maximum() {
     assert_eq!(check_interest_people(1), Ok(1));
-    assert_eq!(check_interest_people(MAX_PARTICIPANTS), Ok(MAX_PARTICIPANTS));
+    assert_eq!(
+        check_interest_people(MAX_PARTICIPANTS),
+        Ok(MAX_PARTICIPANTS)
+    );
     assert!(check_interest_people(0).is_err());
     assert!(check_interest_people(MAX_PARTICIPANTS + 1).is_err());
 }
@@ -403,12 +413,18 @@ fn the_notice_says_what_was_answered() {
         request_id: 3,
         course_title: "HLR",
         municipality: "Kumla",
-        session: Some(("tis 16 mars 2027 09:00–12:00", "Vårdcentrum", "https://navet.example.se/kurstillfallen/9".into())),
+        session: Some((
+            "tis 16 mars 2027 09:00–12:00",
+            "Vårdcentrum",
+            "https://navet.example.se/kurstillfallen/9".into(),
+        )),
         merged_into: None,
         reason: None,
     });
     assert_eq!(subject, "Svar på er förfrågan om HLR");
-    assert!(body.contains("planerad som ett kurstillfälle tis 16 mars 2027 09:00–12:00, Vårdcentrum"));
+    assert!(
+        body.contains("planerad som ett kurstillfälle tis 16 mars 2027 09:00–12:00, Vårdcentrum")
+    );
     assert!(body.contains("/kurstillfallen/9"));
     let (_, body) = answer_notice(&AnswerText {
         request_id: 3,

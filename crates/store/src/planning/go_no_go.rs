@@ -25,13 +25,15 @@ pub async fn minimum_of(db: &Db, session_id: i64) -> StoreResult<Option<Minimum>
         .ok_or(StoreError::NotFound("kurstillfälle"))?;
     let min: Option<i64> = r.get(0);
     let on: Option<String> = r.get(1);
-    Ok(match (min, on.as_deref().and_then(crate::time::parse_date)) {
-        (Some(min_participants), Some(decision_on)) => Some(Minimum {
-            min_participants,
-            decision_on,
-        }),
-        _ => None,
-    })
+    Ok(
+        match (min, on.as_deref().and_then(crate::time::parse_date)) {
+            (Some(min_participants), Some(decision_on)) => Some(Minimum {
+                min_participants,
+                decision_on,
+            }),
+            _ => None,
+        },
+    )
 }
 
 /// Set (or with an empty minimum, clear) a session's minimum and date.
@@ -106,13 +108,13 @@ const DUE_WHERE: &str = "s.min_participants IS NOT NULL AND s.decision_on <= $1 
 
 /// How many sessions are due for a decision and under their minimum.
 pub async fn due_count(db: &Db, today: NaiveDate, now: i64) -> StoreResult<i64> {
-    Ok(
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM sessions s WHERE {DUE_WHERE}"))
-            .bind(crate::time::date_str(today))
-            .bind(now)
-            .fetch_one(db.pool())
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM sessions s WHERE {DUE_WHERE}"
+    ))
+    .bind(crate::time::date_str(today))
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?)
 }
 
 /// Sessions due for a decision and under their minimum, the soonest first,

@@ -18,8 +18,8 @@ pub async fn register(
     person_id: i64,
     people: i64,
 ) -> StoreResult<()> {
-    let people = domain::planning::requests::check_interest_people(people)
-        .map_err(StoreError::Invalid)?;
+    let people =
+        domain::planning::requests::check_interest_people(people).map_err(StoreError::Invalid)?;
     let course = crate::catalogue::get(db, course_id).await?;
     if course.status == "avvecklad" {
         return Err(StoreError::invalid(

@@ -116,7 +116,10 @@ pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<
     let mut e = domain::FieldErrors::new();
     match crate::catalogue::get(db, course_id).await {
         Ok(c) => {
-            if matches!(CourseStatus::parse(&c.status), Some(CourseStatus::Avvecklad)) {
+            if matches!(
+                CourseStatus::parse(&c.status),
+                Some(CourseStatus::Avvecklad)
+            ) {
                 e.add(
                     "course_id",
                     "course_retired",
@@ -143,9 +146,7 @@ pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<
                 "unit_elsewhere",
                 "Enheten ligger i en annan kommun än den valda.",
             ),
-            Err(StoreError::NotFound(_)) => {
-                e.add("unit_id", "unknown_unit", "Enheten finns inte.")
-            }
+            Err(StoreError::NotFound(_)) => e.add("unit_id", "unknown_unit", "Enheten finns inte."),
             Err(other) => return Err(other),
         }
     }
@@ -232,7 +233,10 @@ fn visible_sql(vis: &Visibility) -> String {
                 if ids.is_empty() {
                     "NULL".to_string()
                 } else {
-                    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                    ids.iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             };
             format!(
@@ -410,7 +414,11 @@ pub async fn answer(
     };
     let mut notices = 0;
     for (rid, merged_into) in told {
-        let r = if rid == id { req.clone() } else { get(db, rid).await? };
+        let r = if rid == id {
+            req.clone()
+        } else {
+            get(db, rid).await?
+        };
         let Some(account) = r.requested_by_account_id else {
             continue;
         };

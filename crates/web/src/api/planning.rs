@@ -20,7 +20,18 @@ use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi(components(schemas(NewRequest, RequestOut, AnswerIn, AnswerOut, InterestIn, InterestOut, DemandOut, MinimumIn, MinimumOut, DueOut)))]
+#[openapi(components(schemas(
+    NewRequest,
+    RequestOut,
+    AnswerIn,
+    AnswerOut,
+    InterestIn,
+    InterestOut,
+    DemandOut,
+    MinimumIn,
+    MinimumOut,
+    DueOut
+)))]
 pub struct Doc;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -400,7 +411,10 @@ pub async fn set_minimum(
     let uc = UseCase::api(&s, &api)?;
     let b: MinimumIn = parse_json(&body)?;
     let draft = domain::planning::go_no_go::MinimumDraft {
-        min_participants: b.min_participants.map(|n| n.to_string()).unwrap_or_default(),
+        min_participants: b
+            .min_participants
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         decision_on: b.decision_on.unwrap_or_default(),
     };
     let m = uc

@@ -21,12 +21,10 @@ use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/planering/beslut", get(due))
-        .route(
-            "/kurstillfallen/{id}/minimum",
-            get(minimum).post(save_minimum),
-        )
+    Router::new().route("/planering/beslut", get(due)).route(
+        "/kurstillfallen/{id}/minimum",
+        get(minimum).post(save_minimum),
+    )
 }
 
 #[derive(Template)]

@@ -175,7 +175,11 @@ impl RequestFormPage {
             .iter()
             .map(|d| {
                 let code = weekday_code(*d);
-                (code, weekday_sv(*d), self.f.weekdays.iter().any(|w| w == code))
+                (
+                    code,
+                    weekday_sv(*d),
+                    self.f.weekdays.iter().any(|w| w == code),
+                )
             })
             .collect()
     }
@@ -254,7 +258,12 @@ async fn create_request(
     let uc = UseCase::page(&s, &c)?;
     let mut pre = domain::FieldErrors::new();
     let course_id = number(&mut pre, "course_id", &f.course_id, "Välj kurs.");
-    let municipality_id = number(&mut pre, "municipality_id", &f.municipality_id, "Välj kommun.");
+    let municipality_id = number(
+        &mut pre,
+        "municipality_id",
+        &f.municipality_id,
+        "Välj kommun.",
+    );
     let unit_id = f.unit_id.trim().parse::<i64>().ok();
     let participants = if f.participants.trim().is_empty() {
         0

@@ -176,18 +176,18 @@ impl UseCase<'_> {
     /// staff; 1 for oneself).
     pub async fn register_interest(&self, course_id: i64, people: i64) -> StoreResult<()> {
         self.decide(Action::RegisterInterest)?;
-        let person = self
-            .person_id()
-            .ok_or(StoreError::Forbidden("Kontot hör inte till någon medarbetare.".into()))?;
+        let person = self.person_id().ok_or(StoreError::Forbidden(
+            "Kontot hör inte till någon medarbetare.".into(),
+        ))?;
         interest::register(self.db(), &self.who, course_id, person, people).await
     }
 
     /// Withdraw the actor's interest in a course.
     pub async fn withdraw_interest(&self, course_id: i64) -> StoreResult<bool> {
         self.decide(Action::RegisterInterest)?;
-        let person = self
-            .person_id()
-            .ok_or(StoreError::Forbidden("Kontot hör inte till någon medarbetare.".into()))?;
+        let person = self.person_id().ok_or(StoreError::Forbidden(
+            "Kontot hör inte till någon medarbetare.".into(),
+        ))?;
         interest::withdraw(self.db(), &self.who, course_id, person).await
     }
 
