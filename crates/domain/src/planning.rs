@@ -3,5 +3,6 @@
 //! and how the hub answers (planned as a session, merged with another
 //! request, declined with a reason).
 
+pub mod bus_factor;
 pub mod go_no_go;
 pub mod requests;

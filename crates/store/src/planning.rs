@@ -2,6 +2,7 @@
 //! answers (`requests`), interest in courses and the demand per course and
 //! municipality (`interest`).
 
+pub mod bus_factor;
 pub mod go_no_go;
 pub mod interest;
 pub mod requests;
@@ -16,6 +17,8 @@ pub struct Glance {
     pub under_minimum: i64,
     /// Requests not answered yet.
     pub open_requests: i64,
+    /// Courses still given with fewer than two qualified, active trainers.
+    pub person_dependent: i64,
 }
 
 pub async fn glance(db: &Db, today: chrono::NaiveDate, now: i64) -> StoreResult<Glance> {
@@ -26,5 +29,6 @@ pub async fn glance(db: &Db, today: chrono::NaiveDate, now: i64) -> StoreResult<
         )
         .fetch_one(db.pool())
         .await?,
+        person_dependent: bus_factor::person_dependent(db).await?.len() as i64,
     })
 }

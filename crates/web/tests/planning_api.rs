@@ -492,6 +492,26 @@ both_engines!(
         let r = s.app.page("GET", "/planering", &coord, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Efterfrågan per kurs och kommun"));
+        // The start page's planning cards, and the course with no trainer
+        // listed as depending on one person.
+        let r = s.app.page("GET", "/", &coord, None).await;
+        assert!(
+            r.body.contains("id=\"card-person-dependent\""),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("id=\"card-under-minimum\""));
+        let r = s
+            .app
+            .page("GET", "/planering/personberoende", &coord, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Förflyttningsteknik"));
+        let r = s
+            .app
+            .page("GET", "/planering/personberoende", &manager, None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = s.app.page("GET", &to, &manager, None).await;
         assert!(r.body.contains("Ingen utbildningsledare ledig vecka 12."));
         let r = s

@@ -21,10 +21,13 @@ use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/planering/beslut", get(due)).route(
-        "/kurstillfallen/{id}/minimum",
-        get(minimum).post(save_minimum),
-    )
+    Router::new()
+        .route("/planering/beslut", get(due))
+        .route("/planering/personberoende", get(person_dependent))
+        .route(
+            "/kurstillfallen/{id}/minimum",
+            get(minimum).post(save_minimum),
+        )
 }
 
 #[derive(Template)]
@@ -120,4 +123,17 @@ async fn save_minimum(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "planning/person_dependent.html")]
+struct PersonDependentPage {
+    c: Ctx,
+    list: Vec<navet_store::planning::bus_factor::CourseTrainers>,
+}
+
+/// Courses with fewer than two active, qualified trainers.
+async fn person_dependent(State(s): State<AppState>, c: Ctx) -> PageResult {
+    let list = UseCase::page(&s, &c)?.person_dependent_courses().await?;
+    render(PersonDependentPage { c, list })
 }

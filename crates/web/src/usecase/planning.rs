@@ -240,3 +240,13 @@ impl UseCase<'_> {
         navet_store::planning::go_no_go::due(self.db(), today, now).await
     }
 }
+
+impl UseCase<'_> {
+    /// Courses that depend on one trainer (counts, no names).
+    pub async fn person_dependent_courses(
+        &self,
+    ) -> StoreResult<Vec<navet_store::planning::bus_factor::CourseTrainers>> {
+        self.decide(Action::ManageSessions)?;
+        navet_store::planning::bus_factor::person_dependent(self.db()).await
+    }
+}
