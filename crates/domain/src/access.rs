@@ -203,6 +203,20 @@ pub enum Action<'a> {
     ViewAggregates,
     /// Register or remove a trainer's absence (a trainer their own).
     RecordTrainerAbsence { trainer_person_id: i64 },
+    /// Ask the hub for a local session for a municipality (and unit).
+    RequestSession {
+        unit_id: Option<i64>,
+        municipality_id: i64,
+    },
+    /// The list of session requests (each row then filtered by [`visibility`]).
+    ListSessionRequests,
+    /// Answer a session request (planned, merged, declined).
+    AnswerSessionRequests,
+    /// Say that one (or, for a manager, one's staff) wants a course that
+    /// has no session yet.
+    RegisterInterest,
+    /// Demand per course and municipality: counts only, no names.
+    ViewDemand,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -234,6 +248,10 @@ const REVIEW_FOR_ADMINS_AND_MUNICIPALITIES: &str =
     "Åtkomstgranskningen är till för administratörer och för kommunens dataskyddsombud (ett konto för hela kommunen).";
 const NOT_YOUR_MUNICIPALITY: &str =
     "Du kan bara granska åtkomsten till uppgifter om personer i din egen kommun.";
+const MANAGERS_REQUEST_SESSIONS: &str =
+    "Endast chefer och samordnare kan begära kurstillfällen för en kommun.";
+const INTEREST_NEEDS_A_PERSON: &str =
+    "Kontot hör inte till någon medarbetare, så intresse kan inte registreras.";
 
 fn allow_if(cond: bool, reason: &'static str) -> Decision {
     if cond {
@@ -304,6 +322,18 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         (_, ReserveForUnit { .. } | NameReservedSeat { .. }) => {
             Decision::Deny(NOT_YOUR_RESERVATION)
         }
+
+        // A manager asks for sessions where they manage (a unit of theirs,
+        // or a municipality they manage as a whole).
+        (
+            Manager,
+            RequestSession {
+                unit_id,
+                municipality_id,
+            },
+        ) => allow_if(actor.scope.covers(unit_id, municipality_id), NOT_YOUR_UNITS),
+        (_, RequestSession { .. }) => Decision::Deny(MANAGERS_REQUEST_SESSIONS),
+        (Manager, ListSessionRequests) => allow_if(!actor.scope.is_empty(), NOT_YOUR_UNITS),
 
         // Formal education is vouched for by someone else: not by oneself.
         (Manager, RegisterEducation(p)) => allow_if(
@@ -376,8 +406,10 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF)
         }
         // The steering group reads aggregates and nothing with a name.
-        (Steering, ViewAggregates) => Decision::Allow,
+        (Steering, ViewAggregates | ViewDemand) => Decision::Allow,
         (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
+        // Anyone with a person record may say they want a course.
+        (_, RegisterInterest) => allow_if(actor.person_id.is_some(), INTEREST_NEEDS_A_PERSON),
 
         (
             Trainer,

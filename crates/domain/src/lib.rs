@@ -32,6 +32,7 @@ pub mod packages;
 pub mod participation_import;
 pub mod passwords;
 pub mod people;
+pub mod planning;
 pub mod processing;
 pub mod redirect;
 pub mod register_extract;

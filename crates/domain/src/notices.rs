@@ -51,6 +51,7 @@ impl NoticeKind {
             "session_changed" => "changed course session",
             "booking_restored" => "cancellation undone",
             "moved_to_waitlist" => "moved to the waiting list",
+            "session_request_answered" => "answer to a session request",
             _ => "message",
         }
     }
@@ -68,6 +69,7 @@ impl NoticeKind {
             "session_changed" => "ändrat kurstillfälle",
             "booking_restored" => "ångrad avbokning",
             "moved_to_waitlist" => "flyttad till väntelistan",
+            "session_request_answered" => "svar på förfrågan om kurstillfälle",
             _ => "meddelande",
         }
     }

@@ -42,6 +42,7 @@ pub mod packages;
 pub mod participations;
 pub mod password_resets;
 pub mod people;
+pub mod planning;
 pub mod register_extract;
 pub mod reports;
 pub mod requirements;

@@ -293,9 +293,11 @@ impl Ctx {
                     items.push(("/finansiering", "nav.funding"));
                     items.push(("/behov", "nav.needs_coverage"));
                     items.push(("/kostnader", "nav.costs"));
+                    items.push(("/planering", "nav.planning"));
                 }
                 Role::Manager => {
                     items.push(("/enheter", "nav.my_units"));
+                    items.push(("/planering/forfragningar", "nav.planning_requests"));
                     items.push(("/personal", "nav.people"));
                     items.push(("/intyg/utgaende", "nav.expiring"));
                     // A whole municipality's account (its data protection
@@ -310,6 +312,7 @@ impl Ctx {
                 Role::Coordinator | Role::Admin => {
                     items.push(("/tillfallen", "nav.sessions"));
                     items.push(("/bemanning", "nav.cover"));
+                    items.push(("/planering", "nav.planning"));
                     items.push(("/personal", "nav.people"));
                     items.push(("/organisation", "nav.organisation"));
                     items.push(("/kompetens", "nav.competence"));

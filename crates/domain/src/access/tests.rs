@@ -607,3 +607,109 @@ fn access_review_for_admins_and_a_municipality_account() {
         d => panic!("{d:?}"),
     }
 }
+
+/// Planning: who asks for sessions, who answers, who registers interest
+/// and who sees the demand (steering: counts only).
+#[test]
+fn planning_requests_interest_and_demand() {
+    let roles = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Trainer,
+        Role::Manager,
+        Role::Participant,
+        Role::Steering,
+    ];
+    let cases: Vec<(&str, Action, [bool; 6])> = vec![
+        (
+            "request a session for my unit",
+            Action::RequestSession {
+                unit_id: Some(MY_UNIT),
+                municipality_id: MUNI,
+            },
+            [true, true, false, true, false, false],
+        ),
+        (
+            "request a session for another unit",
+            Action::RequestSession {
+                unit_id: Some(OTHER_UNIT),
+                municipality_id: MUNI,
+            },
+            [true, true, false, false, false, false],
+        ),
+        (
+            "request a session for a whole municipality I do not manage",
+            Action::RequestSession {
+                unit_id: None,
+                municipality_id: MUNI,
+            },
+            [true, true, false, false, false, false],
+        ),
+        (
+            "list session requests",
+            Action::ListSessionRequests,
+            [true, true, false, true, false, false],
+        ),
+        (
+            "answer session requests",
+            Action::AnswerSessionRequests,
+            [true, true, false, false, false, false],
+        ),
+        (
+            "register interest (has a person)",
+            Action::RegisterInterest,
+            [true, true, true, true, true, false],
+        ),
+        (
+            "see the demand per course and municipality",
+            Action::ViewDemand,
+            [true, true, false, false, false, true],
+        ),
+    ];
+    for (what, action, expected) in cases {
+        for (role, want) in roles.iter().zip(expected) {
+            assert_eq!(
+                decide(&actor(*role), action).is_allowed(),
+                want,
+                "{role:?}: {what}"
+            );
+        }
+    }
+    // A manager of a whole municipality asks for it, without a unit.
+    let muni_manager = Actor {
+        scope: Scope {
+            unit_ids: vec![],
+            municipality_ids: vec![MUNI],
+        },
+        ..actor(Role::Manager)
+    };
+    assert!(decide(
+        &muni_manager,
+        Action::RequestSession {
+            unit_id: None,
+            municipality_id: MUNI
+        }
+    )
+    .is_allowed());
+    assert!(!decide(
+        &muni_manager,
+        Action::RequestSession {
+            unit_id: None,
+            municipality_id: OTHER_MUNI
+        }
+    )
+    .is_allowed());
+    // Without a person record there is no one whose interest it is.
+    let no_person = Actor {
+        person_id: None,
+        ..actor(Role::Participant)
+    };
+    assert_eq!(
+        decide(&no_person, Action::RegisterInterest),
+        Decision::Deny(INTEREST_NEEDS_A_PERSON)
+    );
+    assert_eq!(
+        decide(&actor(Role::Steering), Action::RegisterInterest),
+        Decision::Deny(AGGREGATES_ONLY)
+    );
+}

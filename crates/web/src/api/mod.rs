@@ -20,6 +20,7 @@ pub mod gaps;
 pub mod invitations;
 pub mod org;
 pub mod people;
+pub mod planning;
 pub mod register_extract;
 pub mod reports;
 pub mod requirements;
@@ -56,6 +57,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(gaps::router())
         .merge(tracks::router())
         .merge(cover::router())
+        .merge(planning::router())
         .merge(tokens::router())
         .merge(invitations::router())
         .merge(register_extract::router())

@@ -13,6 +13,7 @@ pub mod cover;
 pub mod dashboard;
 pub mod erasure;
 pub mod funding;
+pub mod go_no_go;
 pub mod home;
 pub mod invitations;
 pub mod my_sessions;
@@ -24,6 +25,7 @@ pub mod outbox;
 pub mod packages;
 pub mod password_reset;
 pub mod people;
+pub mod planning;
 pub mod register_extract;
 pub mod reports;
 pub mod requirements;
@@ -77,6 +79,8 @@ pub fn router() -> Router<AppState> {
         .merge(session_edit::router())
         .merge(trainers::router())
         .merge(cover::router())
+        .merge(planning::router())
+        .merge(go_no_go::router())
         .merge(my_sessions::router())
         .merge(outbox::router())
         .merge(costs::router())

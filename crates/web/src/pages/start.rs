@@ -47,6 +47,7 @@ impl TrainerPage {
 struct CoordinatorPage {
     c: Ctx,
     g: coordinator::Glance,
+    planning: navet_store::planning::Glance,
     people: i64,
     courses: i64,
 }
@@ -100,6 +101,7 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
             let g = coordinator::glance(&s.db, u.account_id, now).await?;
             render(CoordinatorPage {
                 g,
+                planning: navet_store::planning::glance(&s.db, today, now).await?,
                 people: navet_store::start_page::active_people(&s.db).await?,
                 courses: navet_store::start_page::active_courses(&s.db).await?,
                 c,

@@ -1,0 +1,50 @@
+//! Courses that depend on one trainer: the courses still given (active,
+//! test, in development) with fewer than two active, qualified trainers
+//! (`domain::planning::bus_factor`).
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::error::StoreResult;
+
+/// The most courses looked at (the catalogue has hundreds).
+pub const COURSES: i64 = 2000;
+
+/// A course and how many active trainers are qualified for it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CourseTrainers {
+    pub course_id: i64,
+    pub title: String,
+    pub status: String,
+    pub trainers: i64,
+}
+
+/// Courses still given with fewer than two active, qualified trainers,
+/// the fewest first.
+pub async fn person_dependent(db: &Db) -> StoreResult<Vec<CourseTrainers>> {
+    let rows = sqlx::query(&format!(
+        "SELECT c.id, c.title, c.status, \
+           (SELECT COUNT(*) FROM trainer_courses tc JOIN trainers t ON t.person_id = tc.person_id \
+            WHERE tc.course_id = c.id AND t.active = 1) \
+         FROM courses c WHERE c.status IN ('aktiv', 'test', 'under_utveckling') ORDER BY c.id LIMIT {COURSES}"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    let mut v: Vec<CourseTrainers> = rows
+        .iter()
+        .map(|r| CourseTrainers {
+            course_id: r.get(0),
+            title: r.get(1),
+            status: r.get(2),
+            trainers: r.get(3),
+        })
+        .filter(|c| domain::planning::bus_factor::is_person_dependent(c.trainers))
+        .collect();
+    v.sort_by(|a, b| {
+        a.trainers
+            .cmp(&b.trainers)
+            .then_with(|| domain::collation::swedish_cmp(&a.title, &b.title))
+    });
+    Ok(v)
+}
