@@ -198,7 +198,7 @@ const BOUNDED: &[(&str, &str)] = &[
     ("import_history.rs::undo", "one import's changes"),
     ("leaving.rs::person_left_rows", "one person's rows"),
     ("migrate.rs::apply_all", "migrations"),
-    ("national_data.rs::generate", "benchmark data generator"),
+    ("national_data/mod.rs::generate", "benchmark data generator"),
     (
         "participations.rs::export",
         "export command, streamed to a file",
