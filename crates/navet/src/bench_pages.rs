@@ -54,9 +54,10 @@ pub struct PagesArgs {
     /// The server's process id: its memory (from /proc) is sampled throughout.
     #[arg(long)]
     pub server_pid: Option<u32>,
-    /// The session cookie's name (`__Host-navet_session` behind HTTPS).
-    #[arg(long, default_value = "navet_session")]
-    pub cookie_name: String,
+    /// The session cookie's name; by default both `__Host-navet_session`
+    /// (secure cookies, the default) and `navet_session` are sent.
+    #[arg(long)]
+    pub cookie_name: Option<String>,
 }
 
 type HttpClient = Client<HttpConnector, Empty<Bytes>>;
@@ -160,8 +161,8 @@ pub(crate) fn skipped(href: &str) -> bool {
 /// up to `per_page` links of distinct kinds not seen before.
 async fn discover(v: &Visitor, per_page: usize) -> Result<Vec<String>> {
     let (st, home, _) = v.get("/").await?;
-    if st != 200 {
-        bail!("startsidan gav {st}: är inloggningen giltig?");
+    if st != 200 || !home.contains("action=\"/logout\"") {
+        bail!("startsidan gav {st} utan inloggning: är sessionen giltig och kakans namn rätt?");
     }
     let menu: Vec<String> = links_between(&home, "<nav", "</nav>")
         .into_iter()
@@ -349,7 +350,10 @@ pub async fn run(a: PagesArgs, settings: &crate::config::Settings) -> Result<()>
         let v = Visitor {
             client: client.clone(),
             base: base.clone(),
-            cookie: format!("{}={}", a.cookie_name, secret),
+            cookie: match &a.cookie_name {
+                Some(name) => format!("{name}={secret}"),
+                None => format!("__Host-navet_session={secret}; navet_session={secret}"),
+            },
         };
         let pages = discover(&v, a.links)
             .await
@@ -359,7 +363,18 @@ pub async fn run(a: PagesArgs, settings: &crate::config::Settings) -> Result<()>
     }
     let watch = a.server_pid.map(MemoryWatch::start);
 
-    // One user at a time: every page N times (one warm-up visit first).
+    // One user at a time: every page N times (one warm-up visit first),
+    // each line printed as soon as its page is measured.
+    println!(
+        "navet bench pages: {} roller, {} sidor, {} besök per sida (en användare)",
+        roles.len(),
+        roles.iter().map(|r| r.2.len()).sum::<usize>(),
+        a.times
+    );
+    println!(
+        "{:<12} {:<58} {:>8} {:>8} {:>8}  svar",
+        "roll", "sida", "p50 ms", "p95 ms", "p99 ms"
+    );
     let mut stats: Vec<Stat> = vec![];
     for (role, v, pages) in &roles {
         for page in pages {
@@ -376,29 +391,17 @@ pub async fn run(a: PagesArgs, settings: &crate::config::Settings) -> Result<()>
                 st.times.push(el);
             }
             st.times.sort();
+            println!(
+                "{:<12} {:<58} {:>8.1} {:>8.1} {:>8.1}  {}",
+                st.role.code(),
+                st.page,
+                st.p(0.50),
+                st.p(0.95),
+                st.p(0.99),
+                status_text(&st.statuses)
+            );
             stats.push(st);
         }
-    }
-    println!(
-        "navet bench pages: {} roller, {} sidor, {} besök per sida (en användare)",
-        roles.len(),
-        stats.len(),
-        a.times
-    );
-    println!(
-        "{:<12} {:<58} {:>8} {:>8} {:>8}  svar",
-        "roll", "sida", "p50 ms", "p95 ms", "p99 ms"
-    );
-    for s in &stats {
-        println!(
-            "{:<12} {:<58} {:>8.1} {:>8.1} {:>8.1}  {}",
-            s.role.code(),
-            s.page,
-            s.p(0.50),
-            s.p(0.95),
-            s.p(0.99),
-            status_text(&s.statuses)
-        );
     }
     let mut slow: Vec<&Stat> = stats.iter().collect();
     slow.sort_by(|x, y| y.p(0.95).total_cmp(&x.p(0.95)));

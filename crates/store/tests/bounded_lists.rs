@@ -85,6 +85,7 @@ const BOUNDED: &[(&str, &str)] = &[
         "a manager's units' upcoming bookings",
     ),
     ("catalogue.rs::links", "one course's roles and areas"),
+    ("catalogue.rs::names_of", "one course's roles and areas"),
     ("completions.rs::for_person", "one person's certificates"),
     ("completions.rs::for_session", "one session's certificates"),
     ("completions.rs::for_unit", "one unit's certificates"),
