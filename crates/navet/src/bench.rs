@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::Args;
+use clap::{Args, Subcommand};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request};
@@ -19,10 +19,27 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 
+#[derive(Subcommand, Debug)]
+pub enum BenchCmd {
+    /// Booking requests against one session (`-n 5000 -c 100`); with
+    /// `--server-pid` also the server's CPU time per booking.
+    Booking(BenchArgs),
+    /// Visit every page of each role's menu and their links; p50/p95/p99 per page.
+    Pages(crate::bench_pages::PagesArgs),
+    /// Fill an empty database with the synthetic national data set.
+    Data(crate::bench_data::DataArgs),
+}
+
+pub async fn run_cmd(c: BenchCmd, settings: &crate::config::Settings) -> Result<()> {
+    match c {
+        BenchCmd::Booking(a) => run(a, settings).await,
+        BenchCmd::Pages(a) => crate::bench_pages::run(a, settings).await,
+        BenchCmd::Data(a) => crate::bench_data::run(a, settings).await,
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// What to load-test (only `booking` for now).
-    pub what: String,
     /// Base URL of the running server.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
@@ -41,6 +58,14 @@ pub struct BenchArgs {
     /// Reserve seats for three municipalities (Örebro 10, Karlskoga 8, Lindesberg 6).
     #[arg(long)]
     pub quotas: bool,
+    /// The `navet serve` process id: its CPU time (user + system, from
+    /// /proc) per booking is printed.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// The server's PostgreSQL database (a postgres:// URL or the name):
+    /// the CPU time of its backends is added.
+    #[arg(long)]
+    pub pg_database: Option<String>,
 }
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
@@ -73,7 +98,7 @@ impl Api {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -122,9 +147,6 @@ pub async fn run(a: BenchArgs, settings: &crate::config::Settings) -> Result<()>
     let Some(token) = a.token.clone().or_else(|| settings.token.clone()) else {
         bail!("ange --token eller NAVET_TOKEN");
     };
-    if a.what != "booking" {
-        bail!("okänt test ”{}”: bara `booking` finns", a.what);
-    }
     if a.requests == 0 || a.concurrency == 0 {
         bail!("-n och -c måste vara minst 1");
     }
@@ -246,6 +268,13 @@ pub async fn run(a: BenchArgs, settings: &crate::config::Settings) -> Result<()>
     );
     let api3 = api.clone();
     let p2 = people.clone();
+    let pg_db = a
+        .pg_database
+        .as_deref()
+        .map(|d| crate::bench_cpu::database_of(d).unwrap_or_else(|| d.to_string()));
+    let cpu_before = a
+        .server_pid
+        .map(|pid| crate::bench_cpu::snapshot(pid, pg_db.as_deref()));
     let t0 = Instant::now();
     let results = run_concurrent(a.requests, a.concurrency, move |i| {
         let api = api3.clone();
@@ -261,6 +290,13 @@ pub async fn run(a: BenchArgs, settings: &crate::config::Settings) -> Result<()>
     })
     .await;
     let elapsed = t0.elapsed().as_secs_f64();
+    let cpu = match (a.server_pid, &cpu_before) {
+        (Some(pid), Some(before)) => {
+            let after = crate::bench_cpu::snapshot(pid, pg_db.as_deref());
+            Some(crate::bench_cpu::used(before, &after, pid))
+        }
+        _ => None,
+    };
 
     let mut codes: BTreeMap<u16, usize> = BTreeMap::new();
     let mut booked = 0;
@@ -308,6 +344,21 @@ pub async fn run(a: BenchArgs, settings: &crate::config::Settings) -> Result<()>
         .collect();
     println!("  statuskoder:       {}", code_list.join(", "));
     println!("  svar:              bokad {booked}, väntelista {waitlisted}");
+    if let Some((srv, pg)) = cpu {
+        let n = results.len().max(1) as f64;
+        println!(
+            "  server-CPU:        {:.3} ms per bokning (navet {:.3} ms{}; användare + system, {:.2} s av {:.2} s)",
+            (srv + pg) * 1000.0 / n,
+            srv * 1000.0 / n,
+            if pg_db.is_some() {
+                format!(" + PostgreSQL {:.3} ms", pg * 1000.0 / n)
+            } else {
+                String::new()
+            },
+            srv + pg,
+            elapsed
+        );
+    }
 
     // The seat check, from the server's own counts.
     let (_, s) = api

@@ -58,8 +58,9 @@ pub enum Command {
     /// The audit log: check that no entry was changed, removed or slipped in.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Load-test a running server (`navet bench booking --token T -n 5000 -c 100`).
-    Bench(crate::bench::BenchArgs),
+    /// Measure: `bench booking` (load test), `bench pages` (every page per role), `bench data` (national data set).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCmd),
 }
 
 #[derive(Args)]

@@ -3,6 +3,9 @@
 
 mod backup;
 mod bench;
+mod bench_cpu;
+mod bench_data;
+mod bench_pages;
 mod cli;
 mod config;
 mod export;
@@ -74,7 +77,7 @@ async fn run(args: cli::Cli, settings: &Settings) -> Result<()> {
         Export(c) => export::run(c, s).await,
         Report(c) => report::run(c, s).await,
         Backup(a) => backup::run(a, s).await,
-        Bench(a) => bench::run(a, s).await,
+        Bench(c) => bench::run_cmd(c, s).await,
     }
 }
 

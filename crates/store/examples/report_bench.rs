@@ -6,8 +6,7 @@
 use std::time::Instant;
 
 use domain::indicators::check_period;
-use navet_store::audit::Who;
-use navet_store::{funding, migrate, national_data, reports, seed, Db};
+use navet_store::{migrate, national_data, reports, seed, Db};
 
 #[tokio::main]
 async fn main() {
@@ -33,16 +32,6 @@ async fn main() {
         })
         .await
         .expect("generate");
-        let text = "name = \"Syntetiskt nationellt program\"\nstarts = 2025-01-01\nends = 2027-06-30\n\
-            granted_sek = 500000000\ncofinancing_rate = 0.46\ntarget_hours = 3000000\n[employees]\n\"Örebro\" = 9000\n\"Laxå\" = 500\n";
-        let names = funding::municipality_names(&db).await.unwrap();
-        let mut p = domain::funding::parse_toml(text, &names).unwrap();
-        p.employees = names
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.clone(), 1000 + (i as i64 * 37) % 9000))
-            .collect();
-        funding::save(&db, &Who::system("bench"), &p).await.unwrap();
         eprintln!("generated in {:.1} s", t.elapsed().as_secs_f64());
     }
     for (table, what) in [

@@ -1,5 +1,7 @@
 //! Courses in the catalogue (the booking issue adds sessions around them).
 
+use std::collections::HashMap;
+
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
@@ -284,6 +286,24 @@ pub async fn links(db: &Db, id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
     Ok((roles, areas))
 }
 
+/// One course's target roles and competence areas by name, as the
+/// catalogue lists them (the course page reads these, not the catalogue).
+pub async fn names_of(db: &Db, id: i64) -> StoreResult<(Vec<String>, Vec<String>)> {
+    let roles = sqlx::query_scalar(
+        "SELECT r.name FROM course_roles cr JOIN roles r ON r.id = cr.role_id WHERE cr.course_id = $1",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let areas = sqlx::query_scalar(
+        "SELECT a.name FROM course_areas ca JOIN competence_areas a ON a.id = ca.area_id WHERE ca.course_id = $1",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((roles, areas))
+}
+
 /// A course in the public catalogue with what the filters and list need.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listing {
@@ -354,28 +374,40 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(domain::collation::sort_text);
+    // Decoded once and grouped by course: a pass per course over every
+    // upcoming session cost courses × sessions (issue 15).
+    let mut roles_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for r in &role_rows {
+        roles_of
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), r.get(2)));
+    }
+    let mut areas_of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for r in &area_rows {
+        areas_of
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), r.get(2)));
+    }
+    // (start, municipality, language support), in start order.
+    let mut sessions_of: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    for r in &sess_rows {
+        sessions_of
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), r.get(2), r.get(3)));
+    }
     let mut out = vec![];
     for c in courses {
         let status = CourseStatus::parse(&c.status);
         if f.bookable_only && !status.is_some_and(|s| s.is_bookable()) {
             continue;
         }
-        let mine = |r: &sqlx::any::AnyRow| r.get::<i64, _>(0) == c.id;
-        let roles: Vec<(i64, String)> = role_rows
-            .iter()
-            .filter(|r| mine(r))
-            .map(|r| (r.get(1), r.get(2)))
-            .collect();
-        let areas: Vec<(String, String)> = area_rows
-            .iter()
-            .filter(|r| mine(r))
-            .map(|r| (r.get(1), r.get(2)))
-            .collect();
-        let sessions: Vec<(i64, i64)> = sess_rows
-            .iter()
-            .filter(|r| mine(r))
-            .map(|r| (r.get(1), r.get(2)))
-            .collect();
+        let roles: Vec<(i64, String)> = roles_of.remove(&c.id).unwrap_or_default();
+        let areas: Vec<(String, String)> = areas_of.remove(&c.id).unwrap_or_default();
+        let course_sessions = sessions_of.remove(&c.id).unwrap_or_default();
+        let sessions: Vec<(i64, i64)> = course_sessions.iter().map(|s| (s.0, s.1)).collect();
         let terms: Vec<String> = {
             let mut t: Vec<String> = sessions.iter().map(|(s, _)| term_of(*s)).collect();
             t.dedup();
@@ -420,11 +452,7 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
         }
         if let Some(code) = f.language_support.as_deref().filter(|s| !s.is_empty()) {
             let offers = |codes: &str| codes.split(',').any(|c| c.trim() == code);
-            if !offers(&c.language_support)
-                && !sess_rows
-                    .iter()
-                    .any(|r| mine(r) && offers(&r.get::<String, _>(3)))
-            {
+            if !offers(&c.language_support) && !course_sessions.iter().any(|s| offers(&s.2)) {
                 continue;
             }
         }

@@ -81,6 +81,7 @@ const BOUNDED: &[(&str, &str)] = &[
         "a manager's units' upcoming bookings",
     ),
     ("catalogue.rs::links", "one course's roles and areas"),
+    ("catalogue.rs::names_of", "one course's roles and areas"),
     ("completions.rs::for_person", "one person's certificates"),
     ("completions.rs::for_session", "one session's certificates"),
     ("completions.rs::for_unit", "one unit's certificates"),
@@ -194,7 +195,7 @@ const BOUNDED: &[(&str, &str)] = &[
     ("import_history.rs::undo", "one import's changes"),
     ("leaving.rs::person_left_rows", "one person's rows"),
     ("migrate.rs::apply_all", "migrations"),
-    ("national_data.rs::generate", "benchmark data generator"),
+    ("national_data/mod.rs::generate", "benchmark data generator"),
     (
         "participations.rs::export",
         "export command, streamed to a file",

@@ -188,11 +188,7 @@ async fn show(
     if !bookable && !can_manage {
         return Err(crate::AppError::NotFound);
     }
-    let listing = catalogue::search(&s.db, &CatalogueFilter::default())
-        .await?
-        .into_iter()
-        .find(|l| l.course.id == id);
-    let (roles, areas) = listing.map(|l| (l.roles, l.areas)).unwrap_or_default();
+    let (roles, areas) = catalogue::names_of(&s.db, id).await?;
     let now = navet_store::time::now();
     let sessions = sessions::list(
         &s.db,

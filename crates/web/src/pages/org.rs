@@ -28,6 +28,11 @@ pub fn router() -> Router<AppState> {
 struct Overview {
     c: Ctx,
     municipalities: Vec<Municipality>,
+    /// The municipalities whose sections are shown: all of a county, or
+    /// the one chosen when there are more than `ALL_AT_ONCE`.
+    shown: Vec<Municipality>,
+    /// Many municipalities: a list to choose from instead of every section.
+    choose: bool,
     units: Vec<Unit>,
     errors: FormErrors,
     new_unit: NewUnitForm,
@@ -47,6 +52,10 @@ impl Overview {
             .filter(|u| u.municipality_id == *m)
             .collect()
     }
+    /// The one municipality shown when choosing among many.
+    fn is_current(&self, id: &i64) -> bool {
+        self.choose && self.shown.len() == 1 && self.shown[0].id == *id
+    }
     fn opt(&self, v: &Option<i64>) -> String {
         v.map(|n| n.to_string()).unwrap_or_default()
     }
@@ -56,7 +65,14 @@ impl Overview {
 struct OkQuery {
     #[serde(default)]
     ok: Option<String>,
+    /// One municipality's section (when there are many).
+    #[serde(default)]
+    kommun: Option<i64>,
 }
+
+/// Up to this many municipalities (a county) every section is on the
+/// page; beyond it (a nation) one municipality at a time.
+const ALL_AT_ONCE: usize = 30;
 
 async fn overview(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
     c.require(Action::ManageOrganisation)?;
@@ -66,6 +82,7 @@ async fn overview(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -
         FormErrors::default(),
         NewUnitForm::default(),
         q.ok.is_some(),
+        q.kommun,
     )
     .await
 }
@@ -76,9 +93,17 @@ async fn page(
     errors: FormErrors,
     new_unit: NewUnitForm,
     saved: bool,
+    chosen: Option<i64>,
 ) -> PageResult {
     let municipalities = org::municipalities(&s.db).await?;
-    let units = org::units(&s.db, None).await?;
+    let choose = municipalities.len() > ALL_AT_ONCE;
+    let (shown, units) = if !choose {
+        (municipalities.clone(), org::units(&s.db, None).await?)
+    } else if let Some(m) = chosen.and_then(|id| municipalities.iter().find(|m| m.id == id)) {
+        (vec![m.clone()], org::units(&s.db, Some(m.id)).await?)
+    } else {
+        (vec![], vec![])
+    };
     let notice = if saved {
         c.t("common.saved").to_string()
     } else {
@@ -89,6 +114,8 @@ async fn page(
         Overview {
             c,
             municipalities,
+            shown,
+            choose,
             units,
             errors,
             new_unit,
@@ -134,9 +161,17 @@ async fn save_municipality(
     }
     .await;
     match result {
-        Ok(()) => Ok(see_other("/organisation?ok=1")),
+        Ok(()) => Ok(see_other(&format!("/organisation?ok=1&kommun={id}"))),
         Err(StoreError::Invalid(e)) => {
-            page(&s, c, FormErrors(e), NewUnitForm::default(), false).await
+            page(
+                &s,
+                c,
+                FormErrors(e),
+                NewUnitForm::default(),
+                false,
+                Some(id),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -159,11 +194,11 @@ async fn create_unit(State(s): State<AppState>, c: Ctx, Form(f): Form<NewUnitFor
         let StoreError::Invalid(e) = e else {
             unreachable!()
         };
-        return page(&s, c, FormErrors(e), f, false).await;
+        return page(&s, c, FormErrors(e), f, false, None).await;
     };
     match org::create_unit(&s.db, m, &f.name, &f.activity_area, false).await {
-        Ok(_) => Ok(see_other("/organisation?ok=1")),
-        Err(StoreError::Invalid(e)) => page(&s, c, FormErrors(e), f, false).await,
+        Ok(_) => Ok(see_other(&format!("/organisation?ok=1&kommun={m}"))),
+        Err(StoreError::Invalid(e)) => page(&s, c, FormErrors(e), f, false, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -181,13 +216,25 @@ async fn update_unit(
     Form(f): Form<UnitForm>,
 ) -> PageResult {
     c.require(Action::ManageOrganisation)?;
+    let municipality = org::unit(&s.db, id).await.ok().map(|u| u.municipality_id);
     match org::update_unit(&s.db, id, &f.name, &f.activity_area).await {
-        Ok(()) => Ok(see_other("/organisation?ok=1")),
+        Ok(()) => Ok(see_other(&match municipality {
+            Some(m) => format!("/organisation?ok=1&kommun={m}"),
+            None => "/organisation?ok=1".to_string(),
+        })),
         Err(StoreError::Invalid(mut e)) => {
             for x in e.0.iter_mut() {
                 x.field = format!("unit_{id}_{}", x.field);
             }
-            page(&s, c, FormErrors(e), NewUnitForm::default(), false).await
+            page(
+                &s,
+                c,
+                FormErrors(e),
+                NewUnitForm::default(),
+                false,
+                municipality,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
