@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod bookings;
 pub mod catalogue;
+pub mod cofinancing;
 pub mod completions;
 pub mod costs;
 pub mod cover;

@@ -16,6 +16,7 @@
 pub mod attendance;
 pub mod bookings;
 pub mod catalogue;
+pub mod funding;
 pub mod sessions;
 pub mod units;
 
