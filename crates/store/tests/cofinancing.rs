@@ -155,7 +155,7 @@ A1,kvinna,undersköterska,Örebro,Sårvård,2025-02-20,2.5,ja
 A2,man,undersköterska,Örebro,HLR,2025-02-03,3,ja
 A3,kvinna,vårdbiträde,Kumla,HLR,2025-02-03,3,nej
 A4,kvinna,sjuksköterska,Nora,Sårvård,2025-06-10,2.5,ja
-A5,man,enhetschef,Nora,Sårvård,2025-06-10,4,ja
+A5,man,enhetschef,Nora,HLR,2025-06-10,4,ja
 A2,man,undersköterska,Kumla,HLR,2026-01-15,3,ja
 ";
 
