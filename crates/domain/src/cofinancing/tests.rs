@@ -1,3 +1,5 @@
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use super::unit_costs::{self, Draft};
 use super::*;
 

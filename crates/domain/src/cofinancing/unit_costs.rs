@@ -169,7 +169,7 @@ pub fn check(d: &Draft, known: &[String]) -> Result<UnitCost, FieldErrors> {
     }
     let hourly = money::parse_kr(&d.hourly_sek)
         .ok()
-        .filter(|v| *v > 0 && *v <= 100_000_00);
+        .filter(|v| *v > 0 && *v <= 100_000 * 100);
     if hourly.is_none() {
         e.add(
             "hourly_sek",
