@@ -163,6 +163,11 @@ pub enum Action<'a> {
     ManageFunding,
     /// Cost model and scenarios.
     ManageCosts,
+    /// Co-financing in kronor per municipality and month (aggregates:
+    /// the steering group reads it too).
+    ViewCofinancing,
+    /// The unit-cost table and the rounding rule that value co-financing.
+    ManageUnitCosts,
     /// Competence requirements for a unit (None = region-wide).
     ManageRequirements {
         unit_id: Option<i64>,
@@ -406,7 +411,7 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF)
         }
         // The steering group reads aggregates and nothing with a name.
-        (Steering, ViewAggregates | ViewDemand) => Decision::Allow,
+        (Steering, ViewAggregates | ViewDemand | ViewCofinancing) => Decision::Allow,
         (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
         // Anyone with a person record may say they want a course.
         (_, RegisterInterest) => allow_if(actor.person_id.is_some(), INTEREST_NEEDS_A_PERSON),

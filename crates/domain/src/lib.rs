@@ -14,6 +14,7 @@ pub mod access;
 pub mod booking;
 pub mod catalogue;
 pub mod certificates;
+pub mod cofinancing;
 pub mod collation;
 pub mod costs;
 pub mod cover;

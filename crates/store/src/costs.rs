@@ -636,11 +636,21 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
     .bind(t2)
     .fetch_one(db.pool())
     .await?;
+    // The co-financing in kronor, valued as the funding page values it,
+    // when there is a unit-cost table to value with.
+    let valued = if crate::cofinancing::unit_costs(db).await?.is_empty() {
+        None
+    } else {
+        Some(crate::cofinancing::valuation(db, from, to).await?)
+    };
     let municipalities = crate::org::municipalities(db)
         .await?
         .into_iter()
         .map(|m| {
             let used = use_rows.iter().find(|r| r.get::<i64, _>(0) == m.id);
+            let cofinancing_value = valued
+                .as_ref()
+                .map(|v| v.municipality_total(m.id).value_ore);
             MunicipalityFacts {
                 id: m.id,
                 name: m.name,
@@ -649,6 +659,7 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
                 inhabitants_approx: m.inhabitants_approx == 1,
                 attended_hours: used.map(|r| r.get::<f64, _>(1)).unwrap_or(0.0),
                 participants: used.map(|r| r.get::<i64, _>(2)).unwrap_or(0),
+                cofinancing_value,
             }
         })
         .collect();
@@ -657,6 +668,7 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
         to,
         municipalities,
         sessions_held,
+        cofinancing_valuation: valued.map(|v| v.rule.describe_sv().to_string()),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod audit_prune;
 pub mod backup;
 pub mod bookings;
 pub mod catalogue;
+pub mod cofinancing;
 pub mod completions;
 pub mod costs;
 pub mod cover;

@@ -143,8 +143,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "pages::cover::remove_absence",
     "pages::cover::step_in",
     "pages::funding::import",
-    "pages::funding::page",
-    "pages::funding::save",
     "pages::invitations::send",
     "pages::needs::page",
     "pages::needs_inventory::create",

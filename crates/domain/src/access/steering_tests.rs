@@ -60,6 +60,7 @@ fn steering_reads_aggregates_and_nothing_else() {
         ("reports with exports", Action::ViewReports),
         ("changing funding", Action::ManageFunding),
         ("changing cost scenarios", Action::ManageCosts),
+        ("changing unit costs", Action::ManageUnitCosts),
         ("changing the needs inventory", Action::ManageNeedsInventory),
         ("sessions", Action::ManageSessions),
         ("the outbox (names and e-mail)", Action::ViewOutbox),
@@ -104,6 +105,12 @@ fn aggregates_are_for_the_hub_and_the_steering_group_only() {
             decide(&as_role(role), Action::ViewAggregates).is_allowed(),
             allowed,
             "{role:?}"
+        );
+        // Co-financing per municipality and month is an aggregate too.
+        assert_eq!(
+            decide(&as_role(role), Action::ViewCofinancing).is_allowed(),
+            allowed,
+            "{role:?} co-financing"
         );
     }
 }

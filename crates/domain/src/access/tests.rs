@@ -286,6 +286,11 @@ fn role_by_action_table() {
             [true, true, false, false, false],
         ),
         (
+            "unit costs and the rounding rule",
+            Action::ManageUnitCosts,
+            [true, true, false, false, false],
+        ),
+        (
             "requirements for my unit",
             Action::ManageRequirements {
                 unit_id: Some(MY_UNIT),

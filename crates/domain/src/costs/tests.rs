@@ -49,6 +49,7 @@ fn facts(
         inhabitants_approx: false,
         attended_hours: hours,
         participants,
+        cofinancing_value: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn year(ms: Vec<MunicipalityFacts>) -> Actuals {
         to: d("2025-12-31"),
         municipalities: ms,
         sessions_held: 100,
+        cofinancing_valuation: None,
     }
 }
 
@@ -310,6 +312,7 @@ fn shares_always_sum_to_the_total_to_the_ore() {
             to: d("2026-11-20"),
             municipalities: ms,
             sessions_held: 1 + g.next(500) as i64,
+            cofinancing_valuation: None,
         };
         let mut s = scenario(&ids, w(e, i, u, q));
         s.volume_bp = g.next(30_000) as i64;
@@ -963,4 +966,39 @@ fn timing() {
         let per = t.elapsed() / runs;
         println!("{n} municipalities, {} lines, leaving effects for each, {figures} traced figures: {per:?} per scenario", lines.len());
     }
+}
+
+/// With unit costs recorded, the co-financing a municipality paid is the
+/// funding page's kronor figure (per person and month, rounded, valued per
+/// category), annualised; the flat value per hour is not used.
+#[test]
+fn cofinancing_uses_the_valued_kronor_when_there_are_unit_costs() {
+    let mut a = abc();
+    a.cofinancing_valuation = Some("hela timmar, avrundat nedåt, per person och månad".into());
+    a.municipalities[0].cofinancing_value = Some(312_345_67);
+    let r = compute(
+        &model(),
+        &settings(),
+        &scenario(&[1, 2, 3], w(50, 0, 50, 0)),
+        &a,
+    )
+    .unwrap();
+    let ask = r.municipality(1).unwrap();
+    // A whole year: the value per year is the value recorded.
+    assert_eq!(ask.cofinancing_value_per_year, 312_345_67);
+    assert_eq!(ask.cofinancing_hours, 1000.0);
+    let f = r
+        .trace
+        .figures
+        .iter()
+        .find(|f| f.key == "cofinancing-1")
+        .unwrap();
+    assert!(f.formula.contains("enhetskostnaderna"), "{}", f.formula);
+    assert!(f
+        .inputs
+        .iter()
+        .any(|i| i.source.contains("avrundat nedåt, per person och månad")));
+    // Without a valued figure (no unit costs), the settings' rate applies.
+    let nora = r.municipality(2).unwrap();
+    assert_eq!(nora.cofinancing_value_per_year, 500 * 259_91);
 }

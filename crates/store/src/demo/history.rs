@@ -7,6 +7,20 @@ use crate::history_import::import;
 use chrono::NaiveDate;
 use sqlx::Row;
 
+/// Synthetic unit costs per occupational category and year: the sources
+/// give none (the annual report gives only the average 259,91 kr per
+/// participant hour, 46 % × 23 731 055 kr ÷ 42 000 h), so every row says
+/// SYNTETISK in its source.
+const UNIT_COSTS_CSV: &str = include_str!("../../../../seed/unit_costs_synthetic.csv");
+
+async fn unit_costs(db: &Db, who: &Who) -> StoreResult<()> {
+    let known = crate::cofinancing::categories(db).await?;
+    let rows = domain::cofinancing::unit_costs::parse_csv(UNIT_COSTS_CSV.as_bytes(), &known)
+        .map_err(|e| crate::StoreError::conflict(None, e.join(" ")))?;
+    crate::cofinancing::replace_all(db, who, &rows, "unit_costs_synthetic.csv").await?;
+    Ok(())
+}
+
 /// Demo: the funding programme from the 2025 annual report (employee
 /// figures are the demo's synthetic ones), synthetic participations for
 /// 2025 up to today imported like a real file, synthetic survey answers,
@@ -30,6 +44,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
             .collect(),
     };
     crate::funding::save(db, &who, &programme).await?;
+    unit_costs(db, &who).await?;
 
     let courses: Vec<(String, f64)> =
         sqlx::query("SELECT title, hours FROM courses WHERE status = 'aktiv' ORDER BY id")

@@ -12,6 +12,7 @@
 pub mod access_review;
 pub mod attendance;
 pub mod bookings;
+pub mod cofinancing;
 pub mod costs;
 pub mod courses;
 pub mod cover;
@@ -53,6 +54,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(sessions::router())
         .merge(bookings::router())
         .merge(costs::router())
+        .merge(cofinancing::router())
         .merge(requirements::router())
         .merge(gaps::router())
         .merge(tracks::router())

@@ -8,11 +8,14 @@ use axum::extract::{Multipart, State};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::access::Action;
+use domain::costs::money;
 use domain::funding::{self, Commitment, Programme, ProgrammeDraft};
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::funding::{Cofinancing, FundingOverview};
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +32,8 @@ struct FundingPage {
     municipalities: Vec<String>,
     commitments: Vec<Commitment>,
     current: Option<Programme>,
+    cofinancing: Option<Cofinancing>,
+    can_manage: bool,
     errors: FormErrors,
     toml_errors: Vec<String>,
     notice: String,
@@ -49,8 +54,38 @@ impl FundingPage {
     fn pct(&self, v: &f64) -> String {
         crate::format::decimal(*v * 100.0, 1)
     }
+    fn pct100(&self, v: &f64) -> String {
+        crate::format::decimal(*v, 1)
+    }
     fn hours(&self, v: &f64) -> String {
         crate::format::decimal(*v, 0)
+    }
+    fn centi(&self, v: &i64) -> String {
+        money::number(*v as f64 / 100.0, 2)
+    }
+    fn opt_centi(&self, v: &Option<i64>) -> String {
+        v.map(|h| money::number(h as f64 / 100.0, 0))
+            .unwrap_or_else(|| "–".into())
+    }
+    fn kr(&self, v: &i64) -> String {
+        money::kr_number(*v)
+    }
+    fn opt_kr(&self, v: &Option<i64>) -> String {
+        v.map(money::kr_number).unwrap_or_else(|| "–".into())
+    }
+    fn month(&self, m: &chrono::NaiveDate) -> String {
+        domain::cofinancing::month_label(*m)
+    }
+    fn rule(&self, r: &domain::cofinancing::RoundingRule) -> &'static str {
+        match self.c.lang_code() {
+            "en" => r.describe_en(),
+            _ => r.describe_sv(),
+        }
+    }
+    fn chosen(&self, id: &i64) -> bool {
+        self.cofinancing
+            .as_ref()
+            .is_some_and(|c| c.chosen == Some(*id))
     }
     fn sek(&self) -> String {
         self.current
@@ -76,6 +111,34 @@ fn draft_of(p: &Programme) -> ProgrammeDraft {
     }
 }
 
+fn page_of(
+    o: FundingOverview,
+    c: Ctx,
+    d: Option<ProgrammeDraft>,
+    errors: FormErrors,
+    toml_errors: Vec<String>,
+    notice: String,
+) -> FundingPage {
+    let d = d.unwrap_or_else(|| o.programme.as_ref().map(draft_of).unwrap_or_default());
+    let commitments = o
+        .programme
+        .as_ref()
+        .map(|p| p.commitments())
+        .unwrap_or_default();
+    FundingPage {
+        c,
+        d,
+        municipalities: o.municipalities,
+        commitments,
+        current: o.programme,
+        cofinancing: o.cofinancing,
+        can_manage: o.can_manage,
+        errors,
+        toml_errors,
+        notice,
+    }
+}
+
 async fn build(
     s: &AppState,
     c: Ctx,
@@ -84,39 +147,35 @@ async fn build(
     toml_errors: Vec<String>,
     notice: String,
 ) -> Result<FundingPage, AppError> {
-    let municipalities = navet_store::funding::municipality_names(&s.db).await?;
-    let current = navet_store::funding::current(&s.db).await?.map(|(_, p)| p);
-    let d = d.unwrap_or_else(|| current.as_ref().map(draft_of).unwrap_or_default());
-    let commitments = current
-        .as_ref()
-        .map(|p| p.commitments())
-        .unwrap_or_default();
-    Ok(FundingPage {
-        c,
-        d,
-        municipalities,
-        commitments,
-        current,
-        errors,
-        toml_errors,
-        notice,
-    })
+    let o = UseCase::page(s, &c)?
+        .funding_overview(navet_store::time::today(), None)
+        .await?;
+    Ok(page_of(o, c, d, errors, toml_errors, notice))
 }
 
 #[derive(Deserialize, Default)]
-struct OkQuery {
+struct PageQuery {
     #[serde(default)]
     ok: Option<String>,
+    /// The municipality whose months are shown ("" = all together).
+    #[serde(default)]
+    kommun: Option<String>,
 }
 
-async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ViewAggregates)?;
+async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PageQuery>) -> PageResult {
     let notice = if q.ok.is_some() {
         c.t("funding.saved").to_string()
     } else {
         String::new()
     };
-    render(build(&s, c, None, FormErrors::default(), vec![], notice).await?)
+    let chosen = q
+        .kommun
+        .as_deref()
+        .and_then(|k| k.trim().parse::<i64>().ok());
+    let o = UseCase::page(&s, &c)?
+        .funding_overview(navet_store::time::today(), chosen)
+        .await?;
+    render(page_of(o, c, None, FormErrors::default(), vec![], notice))
 }
 
 async fn save(
@@ -124,7 +183,7 @@ async fn save(
     c: Ctx,
     crate::rejection::Form(body): crate::rejection::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let user = c.require(Action::ManageFunding)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let mut d = ProgrammeDraft::default();
     for (k, v) in body {
         match k.as_str() {
@@ -140,14 +199,17 @@ async fn save(
             _ => {}
         }
     }
-    let known = navet_store::funding::municipality_names(&s.db).await?;
+    let known = uc.funding_municipalities().await?;
     match funding::check_programme(&d, &known) {
         Ok(p) => {
-            navet_store::funding::save(&s.db, &user.who(), &p).await?;
+            uc.save_programme(&p).await?;
             Ok(see_other("/finansiering?ok=1"))
         }
         Err(e) => {
-            let page = build(&s, c, Some(d), FormErrors(e), vec![], String::new()).await?;
+            let o = uc
+                .funding_overview(navet_store::time::today(), None)
+                .await?;
+            let page = page_of(o, c, Some(d), FormErrors(e), vec![], String::new());
             super::render_form(page, true)
         }
     }

@@ -43,6 +43,7 @@ pub mod tokens;
 pub mod tracks;
 pub mod trainers;
 pub mod unit;
+pub mod unit_costs;
 
 use axum::Router;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(certificates::router())
         .merge(surveys::router())
         .merge(funding::router())
+        .merge(unit_costs::router())
         .merge(reports::router())
         .merge(dashboard::router())
         .merge(needs::router())

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod bookings;
 pub mod catalogue;
+pub mod funding;
 pub mod planning;
 pub mod privacy;
 pub mod sessions;

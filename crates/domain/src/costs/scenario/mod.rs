@@ -151,6 +151,11 @@ pub struct MunicipalityFacts {
     pub attended_hours: f64,
     /// Unique people with at least one attended session in the period.
     pub participants: i64,
+    /// The co-financing in the period valued at the unit costs (the
+    /// funding page's figure), or None when no unit cost is recorded and
+    /// the settings' value per participant hour is used instead.
+    #[serde(default)]
+    pub cofinancing_value: Option<Ore>,
 }
 
 /// Actual use from `from` to `to` (both inclusive), as recorded.
@@ -161,6 +166,9 @@ pub struct Actuals {
     pub municipalities: Vec<MunicipalityFacts>,
     /// Sessions with at least one attended participant in the period.
     pub sessions_held: i64,
+    /// How `cofinancing_value` was valued (the rounding rule), when it was.
+    #[serde(default)]
+    pub cofinancing_valuation: Option<String>,
 }
 
 impl Actuals {

@@ -146,25 +146,54 @@ pub(super) fn municipalities(
                 );
         }
         let cof_per_year_centi = annualise(f.attended_hours, days_i);
-        let cof_value = div_round(
-            cof_per_year_centi as i128 * settings.cofinancing_rate as i128,
-            100,
-        ) as Ore;
-        trace
-        .add(
-            format!("cofinancing-{}", f.id),
-            format!("{}: medfinansiering under projektet, värde per år", f.name),
-            kr(cof_value),
-            format!(
-                "{} deltagartimmar under {period} (arbetstid som medfinansiering) × 365 ÷ {days_i} dagar = {} per år × {} per deltagartimme = {}",
-                number(f.attended_hours, 2),
-                fmt_centi(cof_per_year_centi),
-                kr_ore(settings.cofinancing_rate),
-                kr(cof_value)
-            ),
-        )
-        .input("Deltagartimmar", number(f.attended_hours, 2), format!("närvaroregistrerade kurstillfällen {period}"))
-        .input("Värde per medfinansierad deltagartimme", kr_ore(settings.cofinancing_rate), "kostnadsmodellens inställningar");
+        let cof_value = match (f.cofinancing_value, &actuals.cofinancing_valuation) {
+            // Valued at the unit costs, as the funding page does.
+            (Some(valued), Some(how)) => {
+                let cof_value = div_round(valued as i128 * 365, days_i as i128) as Ore;
+                trace
+                    .add(
+                        format!("cofinancing-{}", f.id),
+                        format!("{}: medfinansiering under projektet, värde per år", f.name),
+                        kr(cof_value),
+                        format!(
+                            "{} värderat med enhetskostnaderna under {period} × 365 ÷ {days_i} dagar = {}",
+                            kr(valued),
+                            kr(cof_value)
+                        ),
+                    )
+                    .input(
+                        "Medfinansiering i kronor",
+                        kr(valued),
+                        format!(
+                            "närvaroregistrerade deltagartimmar {period} per person och månad, avrundning: {how}, × enhetskostnad för yrkeskategorin och månaden (finansieringssidan)"
+                        ),
+                    )
+                    .input("Deltagartimmar", number(f.attended_hours, 2), format!("närvaroregistrerade kurstillfällen {period}"));
+                cof_value
+            }
+            _ => {
+                let cof_value = div_round(
+                    cof_per_year_centi as i128 * settings.cofinancing_rate as i128,
+                    100,
+                ) as Ore;
+                trace
+                .add(
+                    format!("cofinancing-{}", f.id),
+                    format!("{}: medfinansiering under projektet, värde per år", f.name),
+                    kr(cof_value),
+                    format!(
+                        "{} deltagartimmar under {period} (arbetstid som medfinansiering) × 365 ÷ {days_i} dagar = {} per år × {} per deltagartimme = {}",
+                        number(f.attended_hours, 2),
+                        fmt_centi(cof_per_year_centi),
+                        kr_ore(settings.cofinancing_rate),
+                        kr(cof_value)
+                    ),
+                )
+                .input("Deltagartimmar", number(f.attended_hours, 2), format!("närvaroregistrerade kurstillfällen {period}"))
+                .input("Värde per medfinansierad deltagartimme", kr_ore(settings.cofinancing_rate), "kostnadsmodellens inställningar");
+                cof_value
+            }
+        };
         results.push(MunicipalityResult {
             id: f.id,
             name: f.name.clone(),

@@ -621,6 +621,7 @@ mod tests {
             inhabitants_approx: true,
             attended_hours: 100.0 * id as f64,
             participants: 10,
+            cofinancing_value: None,
         };
         let actuals = Actuals {
             from: d("2025-01-01"),
@@ -631,6 +632,7 @@ mod tests {
                 facts(3, "Örebro", 4800),
             ],
             sessions_held: 10,
+            cofinancing_valuation: None,
         };
         let scenario = |id, name: &str, ids: &[i64]| Scenario {
             id,
