@@ -16,6 +16,7 @@ pub mod completions;
 pub mod costs;
 pub mod cover;
 mod db;
+pub mod distances;
 pub mod demo;
 pub mod education;
 pub mod erasure;

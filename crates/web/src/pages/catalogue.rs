@@ -184,8 +184,10 @@ async fn show(
 ) -> PageResult {
     let course = catalogue::get(&s.db, id).await?;
     let can_manage = c.can(Action::ManageCatalogue);
-    let bookable = CourseStatus::parse(&course.status).is_some_and(|s| s.is_bookable());
-    if !bookable && !can_manage {
+    let status = CourseStatus::parse(&course.status);
+    // Under development ("kommer snart") is shown to everyone, not booked.
+    let shown = status.is_some_and(|s| s.is_bookable() || s == CourseStatus::UnderUtveckling);
+    if !shown && !can_manage {
         return Err(crate::AppError::NotFound);
     }
     let listing = catalogue::search(&s.db, &CatalogueFilter::default())

@@ -26,6 +26,7 @@ pub mod password_reset;
 pub mod people;
 pub mod register_extract;
 pub mod reports;
+pub mod schedule;
 pub mod requirements;
 pub mod retention;
 pub mod second_factor;
@@ -41,6 +42,7 @@ pub mod tokens;
 pub mod tracks;
 pub mod trainers;
 pub mod unit;
+pub mod unit_gaps;
 
 use axum::Router;
 
@@ -72,6 +74,8 @@ pub fn router() -> Router<AppState> {
         .merge(needs::router())
         .merge(catalogue::router())
         .merge(sessions::router())
+        .merge(schedule::router())
+        .merge(targets::router())
         .merge(bookings::router())
         .merge(booking_undo::router())
         .merge(session_edit::router())

@@ -17,6 +17,7 @@ pub mod attendance;
 pub mod bookings;
 pub mod catalogue;
 pub mod sessions;
+pub mod targets;
 pub mod units;
 
 use domain::access::{self, Action, Actor, Decision, Visibility};
