@@ -113,15 +113,27 @@ mod tests {
         assert_eq!(w[5][1], d(2026, 3, 31));
         // February 2027 starts on a Monday and has exactly four weeks.
         let f = weeks(View::Month, d(2027, 2, 10));
-        assert_eq!((f.len(), f[0][0], f[3][6]), (4, d(2027, 2, 1), d(2027, 2, 28)));
+        assert_eq!(
+            (f.len(), f[0][0], f[3][6]),
+            (4, d(2027, 2, 1), d(2027, 2, 28))
+        );
         assert!(weeks(View::List, d(2026, 3, 1)).is_empty());
     }
 
     #[test]
     fn previous_and_next_cross_years() {
-        assert_eq!(step(View::Month, d(2026, 1, 31)), (d(2025, 12, 1), d(2026, 2, 1)));
-        assert_eq!(step(View::Month, d(2026, 12, 5)), (d(2026, 11, 1), d(2027, 1, 1)));
-        assert_eq!(step(View::Week, d(2026, 12, 30)), (d(2026, 12, 23), d(2027, 1, 6)));
+        assert_eq!(
+            step(View::Month, d(2026, 1, 31)),
+            (d(2025, 12, 1), d(2026, 2, 1))
+        );
+        assert_eq!(
+            step(View::Month, d(2026, 12, 5)),
+            (d(2026, 11, 1), d(2027, 1, 1))
+        );
+        assert_eq!(
+            step(View::Week, d(2026, 12, 30)),
+            (d(2026, 12, 23), d(2027, 1, 6))
+        );
     }
 
     #[test]

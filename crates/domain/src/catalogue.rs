@@ -341,17 +341,33 @@ mod description_tests {
         assert_eq!(lines[0], "Det här lär du dig: Handhygien och klädregler.");
         assert_eq!(lines[1], "För vem: baspersonal.");
         assert_eq!(lines[2], "Ta med: Kortärmat.");
-        assert_eq!(lines[3], "Nivå: bas – inga förkunskaper behövs. Simulering i 4 timmar.");
+        assert_eq!(
+            lines[3],
+            "Nivå: bas – inga förkunskaper behövs. Simulering i 4 timmar."
+        );
     }
 
     #[test]
     fn without_texts_of_its_own_a_course_gets_plain_defaults() {
-        let d = public_description("SBAR", None, "ej angiven i kursnamnet", None, Level::Fordjupning, Format::Lararledd, 2.5);
-        assert!(d.starts_with("Det här lär du dig: Grunderna i SBAR "), "{d}");
+        let d = public_description(
+            "SBAR",
+            None,
+            "ej angiven i kursnamnet",
+            None,
+            Level::Fordjupning,
+            Format::Lararledd,
+            2.5,
+        );
+        assert!(
+            d.starts_with("Det här lär du dig: Grunderna i SBAR "),
+            "{d}"
+        );
         assert!(d.contains("För vem: alla yrkesgrupper"), "{d}");
         assert!(d.contains("Ta med: Inget särskilt."), "{d}");
         assert!(d.contains("Lärarledd i 2,5 timmar."), "{d}");
-        assert!(public_description("Munvård", None, "", None, Level::Bas, Format::Webb, 1.0)
-            .contains("Grunderna i munvård "));
+        assert!(
+            public_description("Munvård", None, "", None, Level::Bas, Format::Webb, 1.0)
+                .contains("Grunderna i munvård ")
+        );
     }
 }

@@ -140,8 +140,18 @@ mod tests {
         let d = Distances::parse(include_str!("../../../seed/municipality_distances.csv")).unwrap();
         assert_eq!(d.len(), 66);
         let names = [
-            "Askersund", "Degerfors", "Hallsberg", "Hällefors", "Karlskoga", "Kumla", "Laxå",
-            "Lekeberg", "Lindesberg", "Ljusnarsberg", "Nora", "Örebro",
+            "Askersund",
+            "Degerfors",
+            "Hallsberg",
+            "Hällefors",
+            "Karlskoga",
+            "Kumla",
+            "Laxå",
+            "Lekeberg",
+            "Lindesberg",
+            "Ljusnarsberg",
+            "Nora",
+            "Örebro",
         ];
         for a in names {
             for b in names {

@@ -122,7 +122,11 @@ pub fn cofinancing_achieved_2025() -> HashMap<String, f64> {
     records(MUNICIPALITIES_CSV)
         .into_iter()
         .filter_map(|r| {
-            let pct = r.get("cofinancing_achieved_pct_2025")?.trim().parse::<f64>().ok()?;
+            let pct = r
+                .get("cofinancing_achieved_pct_2025")?
+                .trim()
+                .parse::<f64>()
+                .ok()?;
             Some((r.get("municipality")?.trim().to_string(), pct))
         })
         .collect()
@@ -144,7 +148,12 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
     let who = Who::system("demo");
     let texts: HashMap<String, (String, String)> = records(COURSE_TEXTS_CSV)
         .into_iter()
-        .map(|t| (t["course_id"].clone(), (t["learn_sv"].clone(), t["bring_sv"].clone())))
+        .map(|t| {
+            (
+                t["course_id"].clone(),
+                (t["learn_sv"].clone(), t["bring_sv"].clone()),
+            )
+        })
         .collect();
     for r in rows {
         let name = r["name_sv"].trim();

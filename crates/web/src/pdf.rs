@@ -133,7 +133,6 @@ enum Op {
     },
 }
 
-
 /// Advance widths for measuring text (kerning ignored: good enough to wrap).
 struct Metrics {
     upem: f32,
@@ -592,7 +591,14 @@ impl PdfBuilder {
                             });
                         }
                     }
-                    Op::Bar { x, y, w, h, rgb: (r, g, b), leaf } => {
+                    Op::Bar {
+                        x,
+                        y,
+                        w,
+                        h,
+                        rgb: (r, g, b),
+                        leaf,
+                    } => {
                         if let Some(path) = rect(*x, *y, *w, *h) {
                             let c = rgb::Color::new(*r, *g, *b);
                             ids[*leaf] = Some(graphic(&mut s, |s| {

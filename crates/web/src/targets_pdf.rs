@@ -172,11 +172,30 @@ mod tests {
             report,
             programme: Some(standing("ESF Kompetensnavet", Pace::SlightlyBehind)),
             municipalities: [
-                "Askersund", "Degerfors", "Hallsberg", "Hällefors", "Karlskoga", "Kumla", "Laxå",
-                "Lekeberg", "Lindesberg", "Ljusnarsberg", "Nora", "Örebro",
+                "Askersund",
+                "Degerfors",
+                "Hallsberg",
+                "Hällefors",
+                "Karlskoga",
+                "Kumla",
+                "Laxå",
+                "Lekeberg",
+                "Lindesberg",
+                "Ljusnarsberg",
+                "Nora",
+                "Örebro",
             ]
             .iter()
-            .map(|m| standing(m, if m.starts_with('H') { Pace::OnTrack } else { Pace::Behind }))
+            .map(|m| {
+                standing(
+                    m,
+                    if m.starts_with('H') {
+                        Pace::OnTrack
+                    } else {
+                        Pace::Behind
+                    },
+                )
+            })
             .collect(),
             needs: (19, 25, 22),
             survey: Default::default(),

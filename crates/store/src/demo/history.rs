@@ -66,7 +66,9 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         // (first day, last day, attended hours to reach)
         let y2025 = (
             NaiveDate::from_ymd_opt(2025, 1, 13).expect("date"),
-            NaiveDate::from_ymd_opt(2025, 12, 19).expect("date").min(today - chrono::Duration::days(1)),
+            NaiveDate::from_ymd_opt(2025, 12, 19)
+                .expect("date")
+                .min(today - chrono::Duration::days(1)),
             commitment * share,
         );
         let start_2026 = NaiveDate::from_ymd_opt(2026, 1, 12).expect("date");

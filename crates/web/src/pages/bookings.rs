@@ -418,7 +418,9 @@ async fn bulk_page(
         need: q.krav.zip(q.enhet),
         unit_id: q.enhet,
     };
-    let p = UseCase::page(s, &c)?.staff_booking_page(&query, now).await?;
+    let p = UseCase::page(s, &c)?
+        .staff_booking_page(&query, now)
+        .await?;
     let mut names: Vec<&str> = p.people.iter().map(|x| x.name.as_str()).collect();
     names.sort_unstable();
     let namesakes = names

@@ -185,8 +185,10 @@ async fn show(
     let course = catalogue::get(&s.db, id).await?;
     let can_manage = c.can(Action::ManageCatalogue);
     let status = CourseStatus::parse(&course.status);
-    // Under development ("kommer snart") is shown to everyone, not booked.
-    let shown = status.is_some_and(|s| s.is_bookable() || s == CourseStatus::UnderUtveckling);
+    // Under development ("kommer snart") and paused courses are shown to
+    // everyone (sessions link them), not booked; retired ones only to
+    // those who manage the catalogue.
+    let shown = status.is_some_and(|s| s != CourseStatus::Avvecklad);
     if !shown && !can_manage {
         return Err(crate::AppError::NotFound);
     }

@@ -161,7 +161,9 @@ async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQue
     let (from, to) = match (weeks_days.first(), weeks_days.last()) {
         (Some(first), Some(last)) => (
             navet_store::time::day_start(first[0]),
-            Some(navet_store::time::day_start(last[6] + chrono::Duration::days(1))),
+            Some(navet_store::time::day_start(
+                last[6] + chrono::Duration::days(1),
+            )),
         ),
         _ if errors.is_empty() => (
             fran.map(navet_store::time::day_start)

@@ -8,8 +8,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
-pub use crate::usecase::targets::{Standing, TargetView};
 use crate::ctx::Ctx;
+pub use crate::usecase::targets::{Standing, TargetView};
 use crate::usecase::UseCase;
 use crate::{AppError, AppState, PageResult};
 

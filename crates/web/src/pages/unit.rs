@@ -163,7 +163,10 @@ impl ShowPage {
     /// The staff-booking page for one gap: those people, pre-selected,
     /// on the soonest session.
     fn need_href(&self, g: &super::unit_gaps::GapGroup) -> String {
-        format!("/boka-personal?krav={}&enhet={}", g.requirement_id, self.o.unit.id)
+        format!(
+            "/boka-personal?krav={}&enhet={}",
+            g.requirement_id, self.o.unit.id
+        )
     }
 }
 

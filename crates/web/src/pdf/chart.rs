@@ -28,7 +28,8 @@ impl PdfBuilder {
         self.ensure(height.min(PAGE_H - MARGIN_TOP - MARGIN_BOTTOM));
         let mut parts = Vec::new();
         let colour = |hex: &str| -> (u8, u8, u8) {
-            let v = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("44"), 16).unwrap_or(68);
+            let v =
+                |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("44"), 16).unwrap_or(68);
             (v(1), v(3), v(5))
         };
         let leaf = |b: &mut PdfBuilder| {
@@ -40,7 +41,14 @@ impl PdfBuilder {
             let x = MARGIN_X + (i % 3) as f32 * (CONTENT_W / 3.0);
             let y = top + (i / 3) as f32 * 12.0;
             let l = leaf(self);
-            self.push(Op::Bar { x, y, w: 8.0, h: 8.0, rgb: colour(hex), leaf: l });
+            self.push(Op::Bar {
+                x,
+                y,
+                w: 8.0,
+                h: 8.0,
+                rgb: colour(hex),
+                leaf: l,
+            });
             parts.push(l);
             parts.extend(self.text(x + 12.0, y + 7.5, size, Weight::Regular, false, name, true));
         }
@@ -58,7 +66,15 @@ impl PdfBuilder {
                 self.new_page();
                 y = self.y;
             }
-            parts.extend(self.text(MARGIN_X, y + k * bar_h / 2.0 + 3.0, size, Weight::Regular, false, &g.label, true));
+            parts.extend(self.text(
+                MARGIN_X,
+                y + k * bar_h / 2.0 + 3.0,
+                size,
+                Weight::Regular,
+                false,
+                &g.label,
+                true,
+            ));
             for (si, v) in g.values.iter().enumerate() {
                 let by = y + si as f32 * bar_h;
                 let hex = series.get(si).map(|s| s.1).unwrap_or("#444444");
@@ -66,17 +82,31 @@ impl PdfBuilder {
                 let w = v.map(|v| (v as f32 * scale).max(0.5)).unwrap_or(0.0);
                 if w > 0.0 {
                     let l = leaf(self);
-                    self.push(Op::Bar { x: MARGIN_X + label_w, y: by, w, h: bar_h - 1.5, rgb: colour(hex), leaf: l });
+                    self.push(Op::Bar {
+                        x: MARGIN_X + label_w,
+                        y: by,
+                        w,
+                        h: bar_h - 1.5,
+                        rgb: colour(hex),
+                        leaf: l,
+                    });
                     parts.push(l);
                 }
-                parts.extend(self.text(MARGIN_X + label_w + w + 3.0, by + bar_h - 1.5, 6.5, Weight::Regular, v.is_none(), &text, true));
+                parts.extend(self.text(
+                    MARGIN_X + label_w + w + 3.0,
+                    by + bar_h - 1.5,
+                    6.5,
+                    Weight::Regular,
+                    v.is_none(),
+                    &text,
+                    true,
+                ));
             }
             y += group_h;
         }
         self.y = y + 6.0;
         self.structure.push(Elem::Figure(alt.to_string(), parts));
     }
-
 }
 
 #[cfg(test)]
@@ -105,5 +135,4 @@ mod tests {
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("Kostnad per kommun"), "the alternative text");
     }
-
 }

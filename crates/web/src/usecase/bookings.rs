@@ -299,9 +299,7 @@ impl UseCase<'_> {
     /// A gap at a unit: who lacks the requirement and is not yet booked
     /// or waiting on a session that closes it.
     async fn need(&self, requirement_id: i64, unit_id: i64) -> StoreResult<Need> {
-        let page = self
-            .unit_page(unit_id, navet_store::time::today())
-            .await?;
+        let page = self.unit_page(unit_id, navet_store::time::today()).await?;
         let mut need = Need {
             requirement_id,
             what: String::new(),
@@ -363,7 +361,10 @@ impl UseCase<'_> {
         .await?
         .into_iter()
         .filter(|v| v.is_bookable_now(now))
-        .filter(|v| need.as_ref().is_none_or(|n| n.course_ids.contains(&v.row.course_id)))
+        .filter(|v| {
+            need.as_ref()
+                .is_none_or(|n| n.course_ids.contains(&v.row.course_id))
+        })
         .collect();
         // Where the staff work: the need's unit, the filtered unit, or a
         // manager's first unit.
@@ -396,9 +397,10 @@ impl UseCase<'_> {
             }
         }
         // From a gap without a chosen session: the nearest one.
-        let session_id = q
-            .session_id
-            .or_else(|| need.as_ref().and_then(|_| sessions.first().map(|v| v.row.id)));
+        let session_id = q.session_id.or_else(|| {
+            need.as_ref()
+                .and_then(|_| sessions.first().map(|v| v.row.id))
+        });
         let session = match session_id {
             Some(id) => Some(sessions::get(self.db(), id).await?),
             None => None,

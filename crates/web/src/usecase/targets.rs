@@ -50,61 +50,62 @@ impl TargetView {
 impl UseCase<'_> {
     /// The steering group's target view: aggregates only.
     pub async fn target_view(&self) -> StoreResult<TargetView> {
-    self.decide(Action::ViewAggregates)?;
-    let today = navet_store::time::local_date(navet_store::time::now());
-    let so_far = PeriodQuery {
-        from: String::new(),
-        to: today.to_string(),
-    };
-    let p = period_of(&so_far).map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
-    let report = navet_store::reports::indicator_report(self.db(), p).await?;
-    let year =
-        period_of(&PeriodQuery::default()).map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
-    let survey = navet_store::reports::indicator_report(self.db(), year)
-        .await?
-        .survey;
-    let programme = report.programme.as_ref().map(|pr| Standing {
-        name: pr.name.clone(),
-        hours: pr.programme_hours,
-        commitment: pr.target_hours,
-        achieved_pct: pr.achieved_pct,
-        expected_pct: pr.expected_pct,
-        forecast_pct: targets::forecast_pct(pr.achieved_pct, pr.expected_pct),
-        pace: targets::pace(pr.target_hours, pr.achieved_pct, pr.expected_pct),
-    });
-    let municipalities = report
-        .by_municipality
-        .iter()
-        .map(|m| Standing {
-            name: m.municipality.clone(),
-            hours: m.programme_hours,
-            commitment: m.commitment_hours,
-            achieved_pct: m.commitment_achieved_pct,
-            expected_pct: m.expected_pct,
-            forecast_pct: targets::forecast_pct(m.commitment_achieved_pct, m.expected_pct),
-            pace: targets::pace(
-                m.commitment_hours,
-                m.commitment_achieved_pct,
-                m.expected_pct,
-            ),
-        })
-        .collect();
-    let mut needs = (0, 0, 0);
-    for n in navet_store::needs::matrix(self.db()).await? {
-        match n.coverage {
-            Coverage::Levererat => needs.0 += 1,
-            Coverage::UnderUtveckling => needs.1 += 1,
-            Coverage::Risk => needs.2 += 1,
+        self.decide(Action::ViewAggregates)?;
+        let today = navet_store::time::local_date(navet_store::time::now());
+        let so_far = PeriodQuery {
+            from: String::new(),
+            to: today.to_string(),
+        };
+        let p =
+            period_of(&so_far).map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
+        let report = navet_store::reports::indicator_report(self.db(), p).await?;
+        let year = period_of(&PeriodQuery::default())
+            .map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
+        let survey = navet_store::reports::indicator_report(self.db(), year)
+            .await?
+            .survey;
+        let programme = report.programme.as_ref().map(|pr| Standing {
+            name: pr.name.clone(),
+            hours: pr.programme_hours,
+            commitment: pr.target_hours,
+            achieved_pct: pr.achieved_pct,
+            expected_pct: pr.expected_pct,
+            forecast_pct: targets::forecast_pct(pr.achieved_pct, pr.expected_pct),
+            pace: targets::pace(pr.target_hours, pr.achieved_pct, pr.expected_pct),
+        });
+        let municipalities = report
+            .by_municipality
+            .iter()
+            .map(|m| Standing {
+                name: m.municipality.clone(),
+                hours: m.programme_hours,
+                commitment: m.commitment_hours,
+                achieved_pct: m.commitment_achieved_pct,
+                expected_pct: m.expected_pct,
+                forecast_pct: targets::forecast_pct(m.commitment_achieved_pct, m.expected_pct),
+                pace: targets::pace(
+                    m.commitment_hours,
+                    m.commitment_achieved_pct,
+                    m.expected_pct,
+                ),
+            })
+            .collect();
+        let mut needs = (0, 0, 0);
+        for n in navet_store::needs::matrix(self.db()).await? {
+            match n.coverage {
+                Coverage::Levererat => needs.0 += 1,
+                Coverage::UnderUtveckling => needs.1 += 1,
+                Coverage::Risk => needs.2 += 1,
+            }
         }
+        Ok(TargetView {
+            from: report.from.clone(),
+            to: report.to.clone(),
+            report,
+            programme,
+            municipalities,
+            needs,
+            survey,
+        })
     }
-    Ok(TargetView {
-        from: report.from.clone(),
-        to: report.to.clone(),
-        report,
-        programme,
-        municipalities,
-        needs,
-        survey,
-    })
-}
 }

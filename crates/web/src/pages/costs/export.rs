@@ -151,7 +151,13 @@ impl Report<'_> {
         );
         let mut headers = vec!["Kommun".to_string()];
         headers.extend(self.comparison.columns.iter().map(|c| c.name.clone()));
-        headers.extend(self.comparison.columns.iter().skip(1).map(|c| format!("Skillnad: {}", c.name)));
+        headers.extend(
+            self.comparison
+                .columns
+                .iter()
+                .skip(1)
+                .map(|c| format!("Skillnad: {}", c.name)),
+        );
         let mut rows: Vec<Vec<String>> = self
             .comparison
             .rows
@@ -164,11 +170,22 @@ impl Report<'_> {
                         .map(|s| s.map(kr).unwrap_or_else(|| "deltar inte".into())),
                 );
                 let base = row.shares.first().copied().flatten();
-                v.extend(row.shares.iter().skip(1).map(|o| super::compare::difference(base, *o)));
+                v.extend(
+                    row.shares
+                        .iter()
+                        .skip(1)
+                        .map(|o| super::compare::difference(base, *o)),
+                );
                 v
             })
             .collect();
-        let blank = || self.comparison.columns.iter().skip(1).map(|_| String::new());
+        let blank = || {
+            self.comparison
+                .columns
+                .iter()
+                .skip(1)
+                .map(|_| String::new())
+        };
         let mut total = vec!["Totalt".to_string()];
         total.extend(self.comparison.columns.iter().map(|c| kr(c.total)));
         total.extend(blank());
