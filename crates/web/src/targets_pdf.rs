@@ -78,8 +78,8 @@ fn build(v: &TargetView, t: &dyn Fn(&str) -> &'static str) -> PdfBuilder {
                 pct(sh.man)
             ),
             format!(
-                "{} {}, {} {}, {} {}",
-                needs.0, "levererat", needs.1, "under utveckling", needs.2, "risk att ej leverera"
+                "{} levererat, {} under utveckling, {} risk att ej leverera",
+                needs.0, needs.1, needs.2
             ),
             format!("{}: {helped}", t("dashboard.chart_helped")),
         ]],

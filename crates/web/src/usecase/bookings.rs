@@ -377,9 +377,11 @@ impl UseCase<'_> {
                     .map(|u| u.municipality_name.clone())
             })
             .or_else(|| {
-                (!self.vis.is_everything())
-                    .then(|| units.first().map(|u| u.municipality_name.clone()))
-                    .flatten()
+                if self.vis.is_everything() {
+                    None
+                } else {
+                    units.first().map(|u| u.municipality_name.clone())
+                }
             });
         let distances = navet_store::distances::county();
         let mut km = std::collections::HashMap::new();
