@@ -384,12 +384,12 @@ mod tests {
     #[test]
     fn differences_are_signed_against_the_baseline() {
         assert_eq!(
-            difference(Some(100_00), Some(150_00)),
-            format!("+{}", money(50_00))
+            difference(Some(10_000), Some(15_000)),
+            format!("+{}", money(5_000))
         );
         assert_eq!(
-            difference(Some(150_00), Some(100_00)),
-            format!("−{}", money(50_00))
+            difference(Some(15_000), Some(10_000)),
+            format!("−{}", money(5_000))
         );
         assert_eq!(difference(Some(1), Some(1)), format!("±{}", money(0)));
         assert_eq!(difference(None, Some(1)), "–");
