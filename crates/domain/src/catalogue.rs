@@ -254,3 +254,120 @@ mod tests {
         assert_eq!(parse_decimal("tre"), None);
     }
 }
+
+/// A course description for participants, one line per question: what you
+/// learn, for whom, what to bring, and the level (with format and hours).
+/// `learn` and `bring` are the course's own texts when it has them.
+pub fn public_description(
+    title: &str,
+    learn: Option<&str>,
+    for_whom: &str,
+    bring: Option<&str>,
+    level: Level,
+    format: Format,
+    hours: f64,
+) -> String {
+    let learn = learn
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "Grunderna i {} och hur du använder dem i ditt arbete.",
+                lower_first(title)
+            )
+        });
+    let level_words = match level {
+        Level::Bas => "bas – inga förkunskaper behövs",
+        Level::Fordjupning => "fördjupning – för dig som har grunderna och yrkeserfarenhet",
+        Level::Spets => "spets – för dig som ska leda eller lära ut området",
+    };
+    let hours = if hours.fract() == 0.0 {
+        format!("{hours:.0}")
+    } else {
+        format!("{hours:.1}").replace('.', ",")
+    };
+    format!(
+        "Det här lär du dig: {learn}\nFör vem: {}.\nTa med: {}\nNivå: {level_words}. {} i {hours} timmar.",
+        if for_whom.trim().is_empty() || for_whom.contains("ej angiven") {
+            "alla yrkesgrupper i vård och omsorg som behöver kunskapen".to_string()
+        } else {
+            for_whom.trim().to_string()
+        },
+        bring
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("Inget särskilt."),
+        upper_first(format.label_sv()),
+    )
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        // Keep acronyms (SBAR, HLR) as they are.
+        Some(f) if s.chars().nth(1).is_some_and(|n| n.is_lowercase()) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::*;
+
+    #[test]
+    fn a_description_answers_the_four_questions() {
+        let d = public_description(
+            "Basala hygienrutiner",
+            Some("Handhygien och klädregler."),
+            "baspersonal",
+            Some("Kortärmat."),
+            Level::Bas,
+            Format::Simulering,
+            4.0,
+        );
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0], "Det här lär du dig: Handhygien och klädregler.");
+        assert_eq!(lines[1], "För vem: baspersonal.");
+        assert_eq!(lines[2], "Ta med: Kortärmat.");
+        assert_eq!(
+            lines[3],
+            "Nivå: bas – inga förkunskaper behövs. Simulering i 4 timmar."
+        );
+    }
+
+    #[test]
+    fn without_texts_of_its_own_a_course_gets_plain_defaults() {
+        let d = public_description(
+            "SBAR",
+            None,
+            "ej angiven i kursnamnet",
+            None,
+            Level::Fordjupning,
+            Format::Lararledd,
+            2.5,
+        );
+        assert!(
+            d.starts_with("Det här lär du dig: Grunderna i SBAR "),
+            "{d}"
+        );
+        assert!(d.contains("För vem: alla yrkesgrupper"), "{d}");
+        assert!(d.contains("Ta med: Inget särskilt."), "{d}");
+        assert!(d.contains("Lärarledd i 2,5 timmar."), "{d}");
+        assert!(
+            public_description("Munvård", None, "", None, Level::Bas, Format::Webb, 1.0)
+                .contains("Grunderna i munvård ")
+        );
+    }
+}

@@ -12,12 +12,14 @@ pub mod vocab;
 
 pub mod access;
 pub mod booking;
+pub mod calendar;
 pub mod catalogue;
 pub mod certificates;
 pub mod cofinancing;
 pub mod collation;
 pub mod costs;
 pub mod cover;
+pub mod distances;
 pub mod education;
 pub mod erasure;
 pub mod errors;

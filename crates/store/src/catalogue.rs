@@ -318,6 +318,11 @@ pub struct Listing {
     pub session_municipalities: Vec<i64>,
     /// Terms (e.g. "HT 2026") of upcoming sessions.
     pub session_terms: Vec<String>,
+    /// Free seats over the upcoming sessions (in the filter's municipality
+    /// when there is one, as `upcoming_sessions` and `next_start` are).
+    pub free_seats: i64,
+    /// Under development: shown as "kommer snart", not bookable yet.
+    pub coming_soon: bool,
 }
 
 /// Filters of the public catalogue (all optional).
@@ -362,8 +367,9 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     .fetch_all(db.pool())
     .await?;
     let sess_rows = sqlx::query(
-        "SELECT course_id, starts_at, municipality_id, language_support FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') \
-         ORDER BY starts_at",
+        "SELECT s.course_id, s.starts_at, s.municipality_id, s.language_support, \
+         s.capacity - (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS free \
+         FROM sessions s WHERE s.starts_at > $1 AND s.status NOT IN ('cancelled', 'held') ORDER BY s.starts_at",
     )
     .bind(now)
     .fetch_all(db.pool())
@@ -390,24 +396,36 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
             .or_default()
             .push((r.get(1), r.get(2)));
     }
-    // (start, municipality, language support), in start order.
-    let mut sessions_of: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    // (start, municipality, language support, free seats), in start order.
+    let mut sessions_of: HashMap<i64, Vec<(i64, i64, String, i64)>> = HashMap::new();
     for r in &sess_rows {
         sessions_of
             .entry(r.get(0))
             .or_default()
-            .push((r.get(1), r.get(2), r.get(3)));
+            .push((r.get(1), r.get(2), r.get(3), r.get(4)));
     }
     let mut out = vec![];
     for c in courses {
         let status = CourseStatus::parse(&c.status);
-        if f.bookable_only && !status.is_some_and(|s| s.is_bookable()) {
+        let coming_soon = status == Some(CourseStatus::UnderUtveckling);
+        // The public catalogue shows what can be booked, and what is
+        // coming ("kommer snart"); paused and retired courses only to
+        // those who manage the catalogue.
+        if f.bookable_only && !status.is_some_and(|s| s.is_bookable()) && !coming_soon {
             continue;
         }
         let roles: Vec<(i64, String)> = roles_of.remove(&c.id).unwrap_or_default();
         let areas: Vec<(String, String)> = areas_of.remove(&c.id).unwrap_or_default();
         let course_sessions = sessions_of.remove(&c.id).unwrap_or_default();
         let sessions: Vec<(i64, i64)> = course_sessions.iter().map(|s| (s.0, s.1)).collect();
+        // Next session and seats: in the chosen municipality, if any.
+        let here = |m: i64| f.municipality_id.is_none_or(|fm| fm == m);
+        let (upcoming_here, next_here, free_here) = course_sessions
+            .iter()
+            .filter(|s| here(s.1))
+            .fold((0_i64, None::<i64>, 0_i64), |(n, first, free), s| {
+                (n + 1, first.or(Some(s.0)), free + s.3.max(0))
+            });
         let terms: Vec<String> = {
             let mut t: Vec<String> = sessions.iter().map(|(s, _)| term_of(*s)).collect();
             t.dedup();
@@ -476,10 +494,12 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
             role_ids: roles.iter().map(|r| r.0).collect(),
             areas: areas.iter().map(|a| a.1.clone()).collect(),
             area_codes: areas.iter().map(|a| a.0.clone()).collect(),
-            upcoming_sessions: sessions.len() as i64,
-            next_start: sessions.first().map(|s| s.0),
+            upcoming_sessions: upcoming_here,
+            next_start: next_here,
             session_municipalities: munis,
             session_terms: terms,
+            free_seats: free_here,
+            coming_soon,
             course: c,
         });
     }

@@ -19,6 +19,7 @@ pub mod costs;
 pub mod cover;
 mod db;
 pub mod demo;
+pub mod distances;
 pub mod education;
 pub mod erasure;
 pub mod error;

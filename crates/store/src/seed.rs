@@ -19,6 +19,9 @@ const MUNICIPALITIES_CSV: &str = include_str!("../../../seed/municipalities.csv"
 const ROLES_CSV: &str = include_str!("../../../seed/roles.csv");
 const AREAS_CSV: &str = include_str!("../../../seed/competence_areas.csv");
 const COURSES_CSV: &str = include_str!("../../../seed/courses.csv");
+/// Participant-facing texts (what you learn, what to bring) for the
+/// courses running in 2025, written for the demo from the course names.
+const COURSE_TEXTS_CSV: &str = include_str!("../../../seed/course_texts.csv");
 
 fn records(csv_text: &str) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
@@ -112,6 +115,23 @@ pub fn lifecycle_from_report(status: &str) -> CourseStatus {
     }
 }
 
+/// Each municipality's share (%) of its whole-period co-financing
+/// commitment reached in 2025, as the annual report lists it
+/// (`cofinancing_achieved_pct_2025` in seed/municipalities.csv).
+pub fn cofinancing_achieved_2025() -> HashMap<String, f64> {
+    records(MUNICIPALITIES_CSV)
+        .into_iter()
+        .filter_map(|r| {
+            let pct = r
+                .get("cofinancing_achieved_pct_2025")?
+                .trim()
+                .parse::<f64>()
+                .ok()?;
+            Some((r.get("municipality")?.trim().to_string(), pct))
+        })
+        .collect()
+}
+
 /// Courses from seed/courses.csv. Titles that occur for several target
 /// groups get the group in brackets so each title is unique.
 pub async fn load_courses(db: &Db) -> StoreResult<()> {
@@ -126,6 +146,15 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
         .map(|r| (r.name.to_lowercase(), r.id))
         .collect();
     let who = Who::system("demo");
+    let texts: HashMap<String, (String, String)> = records(COURSE_TEXTS_CSV)
+        .into_iter()
+        .map(|t| {
+            (
+                t["course_id"].clone(),
+                (t["learn_sv"].clone(), t["bring_sv"].clone()),
+            )
+        })
+        .collect();
     for r in rows {
         let name = r["name_sv"].trim();
         let group = r["target_group_sv"].trim();
@@ -192,14 +221,24 @@ pub async fn load_courses(db: &Db) -> StoreResult<()> {
             default_capacity: if format == Format::Simulering { 8 } else { 16 },
             trainers_per_session: if format == Format::Simulering { 2 } else { 1 },
         };
+        let text = texts.get(&r["course_id"]);
+        let description = domain::catalogue::public_description(
+            name,
+            text.map(|t| t.0.as_str()),
+            group,
+            text.map(|t| t.1.as_str()),
+            level,
+            format,
+            hours,
+        );
         let extras = CourseExtras {
             code: Some(r["course_id"].clone()),
-            description: r["note"].clone(),
+            description,
             provider: "Kompetensnavet".into(),
             language_support: if format == Format::Simulering { "sva".into() } else { String::new() },
             target_group: group.to_string(),
             planned_term: r["planned_term_sv"].clone(),
-            synthetic_note: "Timmar, format, nivå och platser är syntetiska demovärden; namn, målgrupp och status kommer från årsrapporten 2025."
+            synthetic_note: "Timmar, format, nivå, platser och kursbeskrivningen är syntetiska demovärden (beskrivningen skriven för demon utifrån kursnamnet); namn, målgrupp och status kommer från årsrapporten 2025."
                 .into(),
             role_ids,
             area_ids: vec![],

@@ -24,6 +24,7 @@ pub mod rejection;
 pub mod report_files;
 pub mod request_log;
 pub mod session_layer;
+pub mod targets_pdf;
 pub mod usecase;
 
 use std::sync::Arc;

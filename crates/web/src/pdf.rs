@@ -83,6 +83,9 @@ pub fn tree(children: Vec<Node>) -> TagTree {
     t
 }
 
+mod chart;
+pub use chart::BarGroup;
+
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN_X: f32 = 56.0;
@@ -118,6 +121,15 @@ enum Op {
         y: f32,
         w: f32,
         h: f32,
+    },
+    /// A bar of a chart: part of a figure (`leaf`), in an RGB colour.
+    Bar {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        rgb: (u8, u8, u8),
+        leaf: usize,
     },
 }
 
@@ -165,6 +177,8 @@ enum Elem {
     List(Vec<(usize, Vec<usize>)>),
     /// Header cells, then rows of cells; each cell its lines.
     Table(Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>),
+    /// A chart: its alternative text and the bars and labels drawn.
+    Figure(String, Vec<usize>),
 }
 
 fn leaves(ids: &mut [Option<Identifier>], list: &[usize]) -> Vec<Node> {
@@ -194,6 +208,7 @@ impl Elem {
                     })
                     .collect(),
             ),
+            Elem::Figure(alt, parts) => group(Tag::Figure(Some(alt.clone())), leaves(ids, parts)),
             Elem::Table(head, rows) => {
                 let mut trs = vec![group(
                     Tag::TR,
@@ -211,6 +226,12 @@ impl Elem {
             }
         }
     }
+}
+
+fn rect(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
+    let mut pb = PathBuilder::new();
+    pb.push_rect(krilla::geom::Rect::from_xywh(x, y, w, h)?);
+    pb.finish()
 }
 
 /// Column alignment in a table.
@@ -490,6 +511,11 @@ impl PdfBuilder {
         self.y += 8.0;
     }
 
+    /// How many pages the document has so far.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     /// Lay out the pages and write the PDF.
     pub fn finish(self) -> Result<Vec<u8>, String> {
         let regular = Font::new(REGULAR.into(), 0).ok_or("typsnittet kunde inte läsas")?;
@@ -565,14 +591,25 @@ impl PdfBuilder {
                             });
                         }
                     }
+                    Op::Bar {
+                        x,
+                        y,
+                        w,
+                        h,
+                        rgb: (r, g, b),
+                        leaf,
+                    } => {
+                        if let Some(path) = rect(*x, *y, *w, *h) {
+                            let c = rgb::Color::new(*r, *g, *b);
+                            ids[*leaf] = Some(graphic(&mut s, |s| {
+                                s.set_stroke(None);
+                                s.set_fill(fill(c));
+                                s.draw_path(&path);
+                            }));
+                        }
+                    }
                     Op::Shade { x, y, w, h } => {
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(*x, *y);
-                        pb.line_to(x + w, *y);
-                        pb.line_to(x + w, y + h);
-                        pb.line_to(*x, y + h);
-                        pb.close();
-                        if let Some(path) = pb.finish() {
+                        if let Some(path) = rect(*x, *y, *w, *h) {
                             artifact(&mut s, ArtifactType::Layout, |s| {
                                 s.set_stroke(None);
                                 s.set_fill(fill(rgb::Color::new(234, 238, 243)));

@@ -232,7 +232,8 @@ both_engines!(manager_sees_their_units, |db: Db| async move {
         "Anna in a week; Cai is not mine, the other is later"
     );
     assert_eq!(card(&r.body, "reserved"), 2);
-    assert!(card_text(&r.body, "reserved").contains(&format!("/kurstillfallen/{far}")));
+    assert!(card_text(&r.body, "reserved")
+        .contains(&format!("/boka-personal?tillfalle={far}&amp;reservation=")));
     assert_eq!(card(&r.body, "waitlist"), 1);
     assert!(r.body.contains("<dd id=\"late-cancelled\">1</dd>"));
     assert!(r.body.contains("<dd id=\"no-shows\">1</dd>"));

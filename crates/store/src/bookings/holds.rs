@@ -208,6 +208,35 @@ pub async fn holds_for_units(db: &Db, unit_ids: &[i64]) -> StoreResult<Vec<HoldV
     .await?)
 }
 
+/// Active reservations for any of these units with seats still to be
+/// named, the soonest deadline first (at most `limit`).
+pub async fn open_reservations_for_units(
+    db: &Db,
+    unit_ids: &[i64],
+    now: i64,
+    limit: i64,
+) -> StoreResult<Vec<HoldView>> {
+    if unit_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = unit_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let v: Vec<HoldView> = sqlx::query_as(&format!(
+        "{HOLD_SELECT} WHERE h.kind = 'reservation' AND h.unit_id IN ({ids}) AND h.released_at IS NULL \
+         AND h.expires_at > $1 \
+         AND (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.status IN ('booked', 'attended', 'absent')) < h.quota_seats + h.general_seats \
+         ORDER BY h.expires_at, h.id LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(v.into_iter().filter(|h| h.is_active(now)).collect())
+}
+
 /// Open offers for a person (after a cancelled session).
 pub async fn offers_for_person(db: &Db, person_id: i64) -> StoreResult<Vec<HoldView>> {
     let now = crate::time::now();

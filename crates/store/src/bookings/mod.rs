@@ -38,8 +38,8 @@ pub use batch::{book, book_batch};
 pub use calendar::{feed_token, person_calendar, person_for_feed, person_ref, renew_feed_token};
 pub use cancel::{cancel, cancel_in, record_cancel, settle_session, sweep, Cancelled};
 pub use holds::{
-    accept_offer, hold, holds_for_session, holds_for_units, offers_for_person, release_hold,
-    reserve, HoldView,
+    accept_offer, hold, holds_for_session, holds_for_units, offers_for_person,
+    open_reservations_for_units, release_hold, reserve, HoldView,
 };
 pub(crate) use people::has_overlap;
 pub use queue::{Queue, MAX_BATCH};

@@ -20,6 +20,9 @@ pub const TEAM_BOOKINGS_SHOWN: i64 = 8;
 /// A unit's reservation with seats nobody has been named on yet.
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct OpenReservation {
+    /// The reservation (named into from the staff-booking page).
+    pub id: i64,
+    pub unit_id: i64,
     pub session_id: i64,
     pub course_title: String,
     pub unit_name: String,
@@ -134,7 +137,7 @@ pub async fn glance(db: &Db, scope: &Scope, now: i64, today: NaiveDate) -> Store
     )
     .await?;
     let reservations: Vec<OpenReservation> = sqlx::query_as(&format!(
-        "SELECT * FROM (SELECT h.session_id, k.title AS course_title, u.name AS unit_name, s.starts_at, \
+        "SELECT * FROM (SELECT h.id, h.unit_id, h.session_id, k.title AS course_title, u.name AS unit_name, s.starts_at, \
          h.quota_seats + h.general_seats - (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id \
          AND b.status IN ('booked', 'attended', 'absent')) AS unnamed, h.expires_at \
          FROM session_holds h JOIN units u ON u.id = h.unit_id JOIN sessions s ON s.id = h.session_id \

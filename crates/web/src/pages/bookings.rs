@@ -344,6 +344,12 @@ struct BulkQuery {
     reservation: Option<i64>,
     #[serde(default)]
     q: String,
+    /// From a gap on the unit page: the requirement …
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    krav: Option<i64>,
+    /// … and the unit (also the people filter without a requirement).
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    enhet: Option<i64>,
 }
 
 /// One person's result in a bulk booking.
@@ -365,11 +371,35 @@ struct BulkPage {
     results: Vec<BulkResult>,
     q: String,
     error: String,
+    need: Option<crate::usecase::bookings::Need>,
+    units: Vec<navet_store::org::Unit>,
+    unit_id: Option<i64>,
+    reservations: Vec<HoldView>,
+    km: std::collections::HashMap<i64, u32>,
+    /// Names shared by more than one person on the list.
+    namesakes: Vec<String>,
 }
 
 impl BulkPage {
     fn is_booked(&self, id: &i64) -> bool {
         self.already.contains(id)
+    }
+    /// Pre-selected: the people of the gap not yet on the session.
+    fn is_chosen(&self, id: &i64) -> bool {
+        self.need.as_ref().is_some_and(|n| n.people.contains(id)) && !self.is_booked(id)
+    }
+    fn unit_selected(&self, id: &i64) -> bool {
+        self.unit_id == Some(*id)
+    }
+    fn shares_name(&self, name: &str) -> bool {
+        self.namesakes.iter().any(|n| n == name)
+    }
+    fn km(&self, session_id: &i64) -> String {
+        match self.km.get(session_id) {
+            Some(0) => self.c.t("bookings.same_municipality").into(),
+            Some(d) => format!("≈{d} km"),
+            None => String::new(),
+        }
     }
 }
 
@@ -381,9 +411,23 @@ async fn bulk_page(
     error: String,
 ) -> PageResult {
     let now = navet_store::time::now();
+    let query = crate::usecase::bookings::StaffBookingQuery {
+        q: q.q.clone(),
+        session_id: q.tillfalle,
+        reservation_id: q.reservation,
+        need: q.krav.zip(q.enhet),
+        unit_id: q.enhet,
+    };
     let p = UseCase::page(s, &c)?
-        .staff_booking_page(&q.q, q.tillfalle, q.reservation, now)
+        .staff_booking_page(&query, now)
         .await?;
+    let mut names: Vec<&str> = p.people.iter().map(|x| x.name.as_str()).collect();
+    names.sort_unstable();
+    let namesakes = names
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].to_string())
+        .collect();
     render(BulkPage {
         sessions: p.sessions,
         session: p.session,
@@ -393,6 +437,12 @@ async fn bulk_page(
         results,
         q: q.q,
         error,
+        need: p.need,
+        units: p.units,
+        unit_id: q.enhet,
+        reservations: p.reservations,
+        km: p.km,
+        namesakes,
         c,
     })
 }
@@ -413,6 +463,8 @@ struct BulkForm {
     support_needs: String,
     #[serde(default)]
     q: String,
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    enhet: Option<i64>,
 }
 
 /// Book many people in one action; one transaction, a result per person.
@@ -422,6 +474,8 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
         tillfalle: f.session_id,
         reservation: f.reservation_id,
         q: f.q.clone(),
+        krav: None,
+        enhet: f.enhet,
     };
     let Some(session_id) = f.session_id else {
         let msg = c.t("bookings.e_choose_session").into();

@@ -184,8 +184,12 @@ async fn show(
 ) -> PageResult {
     let course = catalogue::get(&s.db, id).await?;
     let can_manage = c.can(Action::ManageCatalogue);
-    let bookable = CourseStatus::parse(&course.status).is_some_and(|s| s.is_bookable());
-    if !bookable && !can_manage {
+    let status = CourseStatus::parse(&course.status);
+    // Under development ("kommer snart") and paused courses are shown to
+    // everyone (sessions link them), not booked; retired ones only to
+    // those who manage the catalogue.
+    let shown = status.is_some_and(|s| s != CourseStatus::Avvecklad);
+    if !shown && !can_manage {
         return Err(crate::AppError::NotFound);
     }
     let (roles, areas) = catalogue::names_of(&s.db, id).await?;

@@ -30,6 +30,7 @@ pub mod register_extract;
 pub mod reports;
 pub mod requirements;
 pub mod retention;
+pub mod schedule;
 pub mod second_factor;
 pub mod session_edit;
 pub mod sessions;
@@ -44,6 +45,7 @@ pub mod tracks;
 pub mod trainers;
 pub mod unit;
 pub mod unit_costs;
+pub mod unit_gaps;
 
 use axum::Router;
 
@@ -76,6 +78,8 @@ pub fn router() -> Router<AppState> {
         .merge(needs::router())
         .merge(catalogue::router())
         .merge(sessions::router())
+        .merge(schedule::router())
+        .merge(targets::router())
         .merge(bookings::router())
         .merge(booking_undo::router())
         .merge(session_edit::router())

@@ -13,7 +13,7 @@ use domain::vocab::Labelled;
 use navet_store::bookings::{BookingView, HoldView};
 use navet_store::catalogue::Course;
 use navet_store::org::{Municipality, Unit};
-use navet_store::sessions::{self, SessionInput, SessionView};
+use navet_store::sessions::{SessionInput, SessionView};
 use navet_store::trainers::Trainer;
 use navet_store::StoreError;
 use serde::Deserialize;
@@ -25,7 +25,6 @@ use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/tillfallen", get(schedule))
         .route("/tillfallen/ny", get(new_form).post(create))
         .route("/kurstillfallen/{id}", get(show))
         .route("/kurstillfallen/{id}/boka", post(book_self))
@@ -43,51 +42,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/kurstillfallen/{id}/reservera", post(reserve))
         .route("/reservationer/{id}/slapp", post(release_reservation))
-}
-
-// Schedule ----------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-struct ScheduleQuery {
-    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
-    kurs: Option<i64>,
-    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
-    kommun: Option<i64>,
-    #[serde(default)]
-    installda: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "sessions/list.html")]
-struct SchedulePage {
-    c: Ctx,
-    sessions: Vec<SessionView>,
-    courses: Vec<Course>,
-    municipalities: Vec<Municipality>,
-    kurs: i64,
-    kommun: i64,
-    include_cancelled: bool,
-}
-
-async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQuery>) -> PageResult {
-    let sch = UseCase::page(&s, &c)?
-        .schedule(&sessions::Filter {
-            course_id: q.kurs,
-            municipality_id: q.kommun,
-            from: Some(navet_store::time::now() - 30 * 86_400),
-            include_cancelled: q.installda.is_some(),
-            ..Default::default()
-        })
-        .await?;
-    render(SchedulePage {
-        sessions: sch.sessions,
-        courses: sch.courses,
-        municipalities: sch.municipalities,
-        kurs: q.kurs.unwrap_or(0),
-        kommun: q.kommun.unwrap_or(0),
-        include_cancelled: q.installda.is_some(),
-        c,
-    })
 }
 
 // Scheduling form ------------------------------------------------------------------------

@@ -116,15 +116,6 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
 
 // One unit ------------------------------------------------------------------------------
 
-/// One gap row on the unit page, with sessions to book.
-struct GapRow {
-    person_id: i64,
-    person_name: String,
-    line: CheckLine,
-    offers: Vec<SessionOffer>,
-    can_book: bool,
-}
-
 struct StaffRow {
     person_id: i64,
     name: String,
@@ -153,9 +144,10 @@ struct ShowPage {
     c: Ctx,
     o: UnitOverview,
     staff: Vec<StaffRow>,
-    gap_rows: Vec<GapRow>,
+    groups: Vec<super::unit_gaps::GapGroup>,
     slices: Vec<WheelSlice>,
     can_manage_requirements: bool,
+    can_book: bool,
 }
 
 impl ShowPage {
@@ -168,11 +160,13 @@ impl ShowPage {
     fn book_href(&self, id: &i64) -> String {
         book_href(*id)
     }
-    fn ids(&self, v: &[i64]) -> String {
-        v.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
+    /// The staff-booking page for one gap: those people, pre-selected,
+    /// on the soonest session.
+    fn need_href(&self, g: &super::unit_gaps::GapGroup) -> String {
+        format!(
+            "/boka-personal?krav={}&enhet={}",
+            g.requirement_id, self.o.unit.id
+        )
     }
 }
 
@@ -234,27 +228,7 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageRes
         .unit_page(id, navet_store::time::today())
         .await?;
     let (o, can_book) = (page.overview, page.can_book);
-    let mut gap_rows = vec![];
-    for st in &o.staff {
-        for l in st.gaps.iter().chain(st.expiring.iter()) {
-            let mut offers: Vec<SessionOffer> = l
-                .course_ids
-                .iter()
-                .filter_map(|cid| o.offers.get(cid))
-                .flatten()
-                .cloned()
-                .collect();
-            // Suggest the soonest session with a free seat first.
-            offers.sort_by_key(|x| (x.free == 0, x.starts_at, x.session_id));
-            gap_rows.push(GapRow {
-                person_id: st.person_id,
-                person_name: st.name.clone(),
-                line: l.clone(),
-                offers,
-                can_book,
-            });
-        }
-    }
+    let groups = super::unit_gaps::group(&o);
     let staff = o
         .staff
         .iter()
@@ -273,9 +247,10 @@ async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageRes
         c,
         o,
         staff,
-        gap_rows,
+        groups,
         slices,
         can_manage_requirements: page.can_manage_requirements,
+        can_book,
     })
 }
 

@@ -53,11 +53,45 @@ pub enum StaffOutcome {
 /// What the staff booking page shows.
 pub struct StaffBookingPage {
     pub people: Vec<Person>,
+    /// Sessions open for booking, the nearest first when the page knows
+    /// where the staff work (the need's or the filter's unit, or the
+    /// manager's first unit), else by start.
     pub sessions: Vec<SessionView>,
     pub session: Option<SessionView>,
     pub reservation: Option<HoldView>,
     /// People already booked (or waiting) on the chosen session.
     pub already: Vec<i64>,
+    /// Coming from a gap: the requirement and the people who lack it.
+    pub need: Option<Need>,
+    /// The units the actor may filter the people by.
+    pub units: Vec<navet_store::org::Unit>,
+    /// The actor's units' reservations with seats still to be named.
+    pub reservations: Vec<HoldView>,
+    /// Kilometres from where the staff work to each session's municipality.
+    pub km: std::collections::HashMap<i64, u32>,
+}
+
+/// A gap to close: one requirement at one unit.
+pub struct Need {
+    pub requirement_id: i64,
+    pub what: String,
+    pub unit: navet_store::org::Unit,
+    /// Everyone at the unit who lacks it and is not booked on it yet.
+    pub people: Vec<i64>,
+    /// Courses that close it.
+    pub course_ids: Vec<i64>,
+}
+
+/// What the staff booking page was asked for.
+#[derive(Default)]
+pub struct StaffBookingQuery {
+    pub q: String,
+    pub session_id: Option<i64>,
+    pub reservation_id: Option<i64>,
+    /// A gap: (requirement, unit).
+    pub need: Option<(i64, i64)>,
+    /// Only people at this unit.
+    pub unit_id: Option<i64>,
 }
 
 impl UseCase<'_> {
@@ -235,15 +269,17 @@ impl UseCase<'_> {
     /// staff (searched), or for coordinators everyone matching a search.
     /// The list is limited to the actor's visibility and written to the
     /// audit log.
-    async fn bookable_people(&self, q: &str) -> StoreResult<Vec<Person>> {
+    async fn bookable_people(&self, q: &str, unit_id: Option<i64>) -> StoreResult<Vec<Person>> {
         self.decide(Action::BookStaff)?;
-        // The hub sees everyone, so it lists only what it searched for.
-        if self.vis.is_everything() && q.trim().is_empty() {
+        // The hub sees everyone, so it lists only what it searched for
+        // (or one unit's staff).
+        if self.vis.is_everything() && q.trim().is_empty() && unit_id.is_none() {
             return Ok(vec![]);
         }
         let filter = people::Filter {
             scope: self.vis.restriction(),
             query: Some(q.to_string()),
+            unit_id,
             ..Default::default()
         };
         // At most 300 in Swedish order, cut in the database.
@@ -260,18 +296,62 @@ impl UseCase<'_> {
         Ok(v)
     }
 
-    /// The staff booking page: people to book, sessions open for booking,
-    /// the chosen session and who is on it, and the chosen reservation when
-    /// it is one of the actor's units'.
+    /// A gap at a unit: who lacks the requirement and is not yet booked
+    /// or waiting on a session that closes it.
+    async fn need(&self, requirement_id: i64, unit_id: i64) -> StoreResult<Need> {
+        let page = self.unit_page(unit_id, navet_store::time::today()).await?;
+        let mut need = Need {
+            requirement_id,
+            what: String::new(),
+            unit: page.unit,
+            people: vec![],
+            course_ids: vec![],
+        };
+        for st in &page.overview.staff {
+            for l in st.gaps.iter().chain(st.expiring.iter()) {
+                if l.requirement_id != requirement_id {
+                    continue;
+                }
+                need.what = l.what.clone();
+                need.course_ids = l.course_ids.clone();
+                if l.planned_session_id.is_none() {
+                    need.people.push(st.person_id);
+                }
+            }
+        }
+        if need.what.is_empty() {
+            return Err(StoreError::NotFound("glapp"));
+        }
+        Ok(need)
+    }
+
+    /// The staff booking page: people to book, sessions open for booking
+    /// (nearest first), the chosen session and who is on it, the chosen
+    /// reservation when it is one of the actor's units', and the units'
+    /// reservations still to be named. From a gap, the people are exactly
+    /// those who lack the requirement and the sessions those that close it.
     pub async fn staff_booking_page(
         &self,
-        q: &str,
-        session_id: Option<i64>,
-        reservation_id: Option<i64>,
+        q: &StaffBookingQuery,
         now: i64,
     ) -> StoreResult<StaffBookingPage> {
-        let people = self.bookable_people(q).await?;
-        let sessions = sessions::list(
+        let need = match q.need {
+            Some((rid, uid)) => Some(self.need(rid, uid).await?),
+            None => None,
+        };
+        let units = navet_store::org::visible_units(self.db(), &self.vis).await?;
+        let people = match &need {
+            Some(n) => {
+                let mut v = self.bookable_people("", Some(n.unit.id)).await?;
+                v.retain(|p| n.people.contains(&p.id));
+                v
+            }
+            None => {
+                let unit_id = q.unit_id.filter(|u| units.iter().any(|x| x.id == *u));
+                self.bookable_people(&q.q, unit_id).await?
+            }
+        };
+        let mut sessions: Vec<SessionView> = sessions::list(
             self.db(),
             &sessions::Filter {
                 from: Some(now),
@@ -281,7 +361,48 @@ impl UseCase<'_> {
         .await?
         .into_iter()
         .filter(|v| v.is_bookable_now(now))
+        .filter(|v| {
+            need.as_ref()
+                .is_none_or(|n| n.course_ids.contains(&v.row.course_id))
+        })
         .collect();
+        // Where the staff work: the need's unit, the filtered unit, or a
+        // manager's first unit.
+        let home = need
+            .as_ref()
+            .map(|n| n.unit.municipality_name.clone())
+            .or_else(|| {
+                q.unit_id
+                    .and_then(|u| units.iter().find(|x| x.id == u))
+                    .map(|u| u.municipality_name.clone())
+            })
+            .or_else(|| {
+                if self.vis.is_everything() {
+                    None
+                } else {
+                    units.first().map(|u| u.municipality_name.clone())
+                }
+            });
+        let distances = navet_store::distances::county();
+        let mut km = std::collections::HashMap::new();
+        if let Some(home) = &home {
+            distances.nearest_first(
+                &mut sessions,
+                home,
+                |v| v.row.municipality_name.as_str(),
+                |v| v.row.starts_at,
+            );
+            for v in &sessions {
+                if let Some(d) = distances.km(home, &v.row.municipality_name) {
+                    km.insert(v.row.id, d);
+                }
+            }
+        }
+        // From a gap without a chosen session: the nearest one.
+        let session_id = q.session_id.or_else(|| {
+            need.as_ref()
+                .and_then(|_| sessions.first().map(|v| v.row.id))
+        });
         let session = match session_id {
             Some(id) => Some(sessions::get(self.db(), id).await?),
             None => None,
@@ -295,7 +416,7 @@ impl UseCase<'_> {
                 .collect(),
             None => vec![],
         };
-        let reservation = match reservation_id {
+        let reservation = match q.reservation_id {
             Some(h) => Some(bookings::hold(self.db(), h).await?).filter(|h| {
                 h.kind == "reservation"
                     && h.is_active(now)
@@ -308,12 +429,24 @@ impl UseCase<'_> {
             }),
             None => None,
         };
+        // A manager's units' reservations to name (the hub has its own
+        // overview of holds on each session).
+        let reservations = if self.vis.is_everything() {
+            vec![]
+        } else {
+            let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+            bookings::open_reservations_for_units(self.db(), &ids, now, 50).await?
+        };
         Ok(StaffBookingPage {
             people,
             sessions,
             session,
             reservation,
             already,
+            need,
+            units,
+            reservations,
+            km,
         })
     }
 

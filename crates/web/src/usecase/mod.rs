@@ -21,6 +21,7 @@ pub mod funding;
 pub mod planning;
 pub mod privacy;
 pub mod sessions;
+pub mod targets;
 pub mod tokens;
 pub mod units;
 

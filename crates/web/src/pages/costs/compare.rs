@@ -22,6 +22,9 @@ pub struct Selection {
     pub base: Option<i64>,
 }
 
+const ONE_IS_NOT_A_COMPARISON: &str =
+    "Välj minst två olika scenarier: ett scenario jämförs inte med sig självt.";
+
 /// The most scenarios one comparison shows (the chart and PDF stay readable).
 pub const MAX_COMPARED: usize = 6;
 
@@ -41,14 +44,19 @@ impl Selection {
                 _ => {}
             }
         }
-        // The baseline goes first.
+        // The baseline is compared, and goes first.
         if let Some(b) = sel.base {
             if let Some(pos) = sel.ids.iter().position(|i| *i == b) {
-                let id = sel.ids.remove(pos);
-                sel.ids.insert(0, id);
+                sel.ids.remove(pos);
             }
+            sel.ids.insert(0, b);
         }
         sel
+    }
+    /// A comparison needs two different scenarios: a scenario is never
+    /// compared with itself (ids are distinct, the baseline among them).
+    pub fn is_comparison(&self) -> bool {
+        self.ids.len() >= 2
     }
     pub fn query(&self) -> String {
         let mut parts: Vec<String> = self.ids.iter().map(|i| format!("s={i}")).collect();
@@ -121,6 +129,18 @@ pub(super) struct ColView {
 pub(super) struct RowView {
     name: String,
     cells: Vec<String>,
+    /// Each other scenario minus the baseline (the first column).
+    diffs: Vec<String>,
+}
+
+/// "+1 234 kr", "−1 234 kr", "±0 kr", or "–" when either does not take part.
+pub(super) fn difference(base: Option<i64>, other: Option<i64>) -> String {
+    match (base, other) {
+        (Some(b), Some(o)) if o > b => format!("+{}", money(o - b)),
+        (Some(b), Some(o)) if o < b => format!("−{}", money(b - o)),
+        (Some(_), Some(_)) => format!("±{}", money(0)),
+        _ => "–".into(),
+    }
 }
 
 pub(super) struct DiffView {
@@ -172,6 +192,12 @@ pub(super) fn compare_views(cmp: &Comparison) -> (Vec<ColView>, Vec<RowView>, Ve
                 .iter()
                 .map(|s| s.map(money).unwrap_or_else(|| "deltar inte".into()))
                 .collect(),
+            diffs: r
+                .shares
+                .iter()
+                .skip(1)
+                .map(|o| difference(r.shares.first().copied().flatten(), *o))
+                .collect(),
         })
         .collect();
     let diffs = cmp
@@ -197,7 +223,14 @@ pub(super) async fn compare_page(
     c.require(Action::ViewAggregates)?;
     let sel = Selection::parse(q.as_deref());
     let all = costs::scenarios(&s.db).await?;
-    let (results, problems, _) = load_comparison(&s, &sel).await?;
+    let (results, mut problems, _) = if sel.is_comparison() {
+        load_comparison(&s, &sel).await?
+    } else {
+        (vec![], vec![], costs::model(&s.db, today()).await?)
+    };
+    if !sel.ids.is_empty() && !sel.is_comparison() {
+        problems.push(ONE_IS_NOT_A_COMPARISON.into());
+    }
     let cmp = compare(&results);
     let (cols, rows, diffs) = compare_views(&cmp);
     let choices = all
@@ -205,7 +238,7 @@ pub(super) async fn compare_page(
         .map(|sc| Choice {
             id: sc.id,
             name: sc.name.clone(),
-            checked: sel.ids.contains(&sc.id),
+            checked: sel.ids.contains(&sc.id) || !sel.is_comparison(),
             base: sel.ids.first() == Some(&sc.id),
         })
         .collect();
@@ -233,6 +266,9 @@ pub(super) async fn export_report(
     q: Option<String>,
 ) -> Result<(Vec<ScenarioResult>, Comparison, Model), AppError> {
     let sel = Selection::parse(q.as_deref());
+    if !sel.is_comparison() {
+        return Err(AppError::BadRequest(ONE_IS_NOT_A_COMPARISON.into()));
+    }
     let (results, problems, model) = load_comparison(s, &sel).await?;
     if results.is_empty() {
         return Err(AppError::BadRequest(if problems.is_empty() {
@@ -328,6 +364,35 @@ mod tests {
         let s = Selection::parse(Some("s=3&s=1&s=3&s=x&bas=1"));
         assert_eq!(s.ids, vec![1, 3]);
         assert_eq!(s.query(), "s=1&s=3&bas=1");
+        assert!(s.is_comparison());
         assert_eq!(Selection::parse(None), Selection::default());
+    }
+
+    #[test]
+    fn a_scenario_is_never_compared_with_itself() {
+        // Only the baseline ticked, or the baseline alone, or one twice.
+        for q in ["s=2&bas=2", "bas=2", "s=2&s=2", "s=2"] {
+            let s = Selection::parse(Some(q));
+            assert!(!s.is_comparison(), "{q}: {:?}", s.ids);
+        }
+        // A baseline that was not ticked joins the comparison.
+        let s = Selection::parse(Some("s=3&bas=2"));
+        assert_eq!(s.ids, vec![2, 3]);
+        assert!(s.is_comparison());
+    }
+
+    #[test]
+    fn differences_are_signed_against_the_baseline() {
+        assert_eq!(
+            difference(Some(10_000), Some(15_000)),
+            format!("+{}", money(5_000))
+        );
+        assert_eq!(
+            difference(Some(15_000), Some(10_000)),
+            format!("−{}", money(5_000))
+        );
+        assert_eq!(difference(Some(1), Some(1)), format!("±{}", money(0)));
+        assert_eq!(difference(None, Some(1)), "–");
+        assert_eq!(difference(Some(1), None), "–");
     }
 }

@@ -138,8 +138,26 @@ impl Report<'_> {
         }
 
         b.heading("Kostnad per kommun och år");
+        b.bars(
+            "Stapeldiagram: kostnad per kommun och år i varje scenario, samma belopp som i tabellen nedan.",
+            &self.comparison.columns.iter().enumerate()
+                .map(|(i, c)| (c.name.clone(), super::chart::COLOURS[i % super::chart::COLOURS.len()]))
+                .collect::<Vec<_>>(),
+            &self.comparison.rows.iter().map(|r| crate::pdf::BarGroup {
+                label: r.name.clone(),
+                values: r.shares.clone(),
+                texts: r.shares.iter().map(|s| s.map(kr).unwrap_or_else(|| "deltar inte".into())).collect(),
+            }).collect::<Vec<_>>(),
+        );
         let mut headers = vec!["Kommun".to_string()];
         headers.extend(self.comparison.columns.iter().map(|c| c.name.clone()));
+        headers.extend(
+            self.comparison
+                .columns
+                .iter()
+                .skip(1)
+                .map(|c| format!("Skillnad: {}", c.name)),
+        );
         let mut rows: Vec<Vec<String>> = self
             .comparison
             .rows
@@ -151,22 +169,39 @@ impl Report<'_> {
                         .iter()
                         .map(|s| s.map(kr).unwrap_or_else(|| "deltar inte".into())),
                 );
+                let base = row.shares.first().copied().flatten();
+                v.extend(
+                    row.shares
+                        .iter()
+                        .skip(1)
+                        .map(|o| super::compare::difference(base, *o)),
+                );
                 v
             })
             .collect();
+        let blank = || {
+            self.comparison
+                .columns
+                .iter()
+                .skip(1)
+                .map(|_| String::new())
+        };
         let mut total = vec!["Totalt".to_string()];
         total.extend(self.comparison.columns.iter().map(|c| kr(c.total)));
+        total.extend(blank());
         rows.push(total);
         let mut fixed = vec!["varav fasta kostnader".to_string()];
         fixed.extend(self.comparison.columns.iter().map(|c| kr(c.fixed)));
+        fixed.extend(blank());
         rows.push(fixed);
         let mut variable = vec!["varav rörliga kostnader".to_string()];
         variable.extend(self.comparison.columns.iter().map(|c| kr(c.variable)));
+        variable.extend(blank());
         rows.push(variable);
         let mut widths = vec![1.6];
-        widths.extend(self.comparison.columns.iter().map(|_| 1.4));
+        widths.extend(headers.iter().skip(1).map(|_| 1.4));
         let mut align = vec![Align::Left];
-        align.extend(self.comparison.columns.iter().map(|_| Align::Right));
+        align.extend(headers.iter().skip(1).map(|_| Align::Right));
         b.table(&headers, &rows, &widths, &align, 3);
 
         if !self.comparison.differences.is_empty() {
