@@ -273,6 +273,13 @@ pub async fn erase_in(
                 "import_uploads",
                 "DELETE FROM import_uploads WHERE account_id = $1",
             ),
+            // A request for a session stays for planning, without who
+            // asked or their free text.
+            (
+                "session_requests",
+                "UPDATE session_requests SET requested_by_account_id = NULL, note = '' \
+                 WHERE requested_by_account_id = $1",
+            ),
             ("accounts", "DELETE FROM accounts WHERE id = $1"),
         ] {
             let n = sqlx::query(sql)
@@ -303,6 +310,10 @@ pub async fn erase_in(
         (
             "import_person_refs",
             "DELETE FROM import_person_refs WHERE person_id = $1",
+        ),
+        (
+            "course_interest",
+            "DELETE FROM course_interest WHERE person_id = $1",
         ),
         (
             "calendar_feeds",

@@ -171,6 +171,10 @@ async fn fixture(db: &Db) -> Fixture {
         format!("INSERT INTO password_resets (account_id, token_hash, created_at, expires_at) VALUES ({account}, 'r1', {n}, {})", n + 3600),
         format!("INSERT INTO invitations (person_id, token_hash, created_at, expires_at) VALUES ({me}, 'i1', {n}, {})", n + 7 * DAY),
         format!("INSERT INTO calendar_feeds (person_id, token, created_at) VALUES ({me}, 'feed-secret', {n})"),
+        // Planning: her interest in a course, and a session she asked for
+        // with a note naming her (the request stays, without who or note).
+        format!("INSERT INTO course_interest (course_id, person_id, municipality_id, people, created_at) SELECT {course}, {me}, id, 1, {n} FROM municipalities WHERE name = 'Kumla'"),
+        format!("INSERT INTO session_requests (course_id, municipality_id, participants, first_week, last_week, times, note, requested_by_account_id, created_at) SELECT {course}, id, 3, '2027-W10', '2027-W12', 'dag', 'från Åsa {SURNAME}', {account}, {n} FROM municipalities WHERE name = 'Kumla'"),
         format!("INSERT INTO import_person_refs (person_ref, person_id) VALUES ('{EMPLOYEE_NO}', {me})"),
         format!("INSERT INTO person_educations (person_id, kind, note, registered_at) VALUES ({me}, 'usk', 'intyg från {SURNAME}', {n})"),
         format!("INSERT INTO staff_imports (actor, municipality_id, file_name, mode, units, added, changed, left_count, created_at) \
@@ -301,6 +305,16 @@ both_engines!(
         assert_eq!((p.future_bookings, p.attended, p.completions), (1, 2, 2));
 
         let done = erasure::erase(&db, &who(), f.person).await.unwrap();
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM course_interest").await,
+            0,
+            "her interest in a course goes"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM session_requests WHERE requested_by_account_id IS NULL AND note = ''").await,
+            1,
+            "the session request stays, without who asked or the note"
+        );
         assert!(done
             .pseudonym
             .as_deref()

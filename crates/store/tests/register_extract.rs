@@ -113,6 +113,8 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         ("INSERT INTO session_trainers (session_id, person_id) VALUES ($1, $2)", vec![session, p]),
         ("INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body) VALUES (1, 'booking_confirmed', 'asa@test.se', $1, 'Bokad', 'länk med hemlighet')", vec![p]),
         ("INSERT INTO import_person_refs (person_ref, person_id) VALUES ('ref-asa', $1)", vec![p]),
+        ("INSERT INTO course_interest (course_id, person_id, municipality_id, people, created_at) VALUES ($1, $2, $3, 1, 1)", vec![course, p, muni]),
+        ("INSERT INTO session_requests (course_id, municipality_id, participants, first_week, last_week, times, requested_by_account_id, created_at) VALUES ($1, $2, 4, '2027-W10', '2027-W12', 'dag', $3, 1)", vec![course, muni, account]),
         ("INSERT INTO role_title_mappings (title, role_id, account_id, created_at) VALUES ('Usk', $1, $2, 1)", vec![role, account]),
         ("INSERT INTO requirements (role_id, scope, kind, course_id, dedup_key, created_at, updated_at) VALUES ($1, 'region', 'course', $2, 'rx-test', 0, 0)", vec![role, course]),
     ];
