@@ -152,6 +152,10 @@ pub fn candidates(session: &SessionFacts, trainers: &[TrainerFacts]) -> Vec<Cand
     let mut out: Vec<Candidate> = trainers
         .iter()
         .filter(|t| !session.assigned.contains(&t.person_id))
+        // Cheap checks first: at national scale most of the pool is not
+        // qualified for the course, and copying each one's sessions to
+        // find that out took the cover page minutes.
+        .filter(|t| t.active && t.courses.contains(&session.course_id))
         .filter(|t| {
             let others: Vec<(i64, Vec<Interval>)> = t
                 .sessions

@@ -694,6 +694,17 @@ impl Model {
     pub fn compute(&self, s: &Scenario) -> Result<ScenarioResult, FieldErrors> {
         compute(&self.lines, &self.settings, s, &self.actuals)
     }
+    /// The scenario without the effect of each participant leaving (for
+    /// lists and comparisons, which do not show it).
+    pub fn compute_without_leaving(&self, s: &Scenario) -> Result<ScenarioResult, FieldErrors> {
+        domain::costs::scenario::compute_to(
+            &self.lines,
+            &self.settings,
+            s,
+            &self.actuals,
+            domain::costs::scenario::Depth::WithoutLeaving,
+        )
+    }
 }
 
 /// Compute one stored scenario as of `today`.

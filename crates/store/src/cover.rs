@@ -118,8 +118,11 @@ pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> 
     Ok(away)
 }
 
-/// Every trainer with courses, sessions and absences (one read each).
-async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
+/// Every trainer with courses, and the sessions and absences that can
+/// touch a session ending after `now` (one read each): older ones can
+/// neither overlap a coming session nor count towards its load window.
+async fn trainer_facts(db: &Db, now: i64) -> StoreResult<Vec<TrainerFacts>> {
+    let since = now - domain::cover::LOAD_WINDOW_DAYS * 86_400;
     let mut out: Vec<TrainerFacts> = sqlx::query(
         "SELECT t.person_id, p.name, t.home_municipality_id, t.active FROM trainers t JOIN people p ON p.id = t.person_id",
     )
@@ -153,8 +156,9 @@ async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
         "SELECT t.person_id, s.id, COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) \
          FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
          LEFT JOIN session_parts p ON p.session_id = s.id \
-         WHERE s.status <> 'cancelled' ORDER BY t.person_id, s.id",
+         WHERE s.status <> 'cancelled' AND s.ends_at > $1 ORDER BY t.person_id, s.id",
     )
+    .bind(since)
     .fetch_all(db.pool())
     .await?
     {
@@ -168,9 +172,13 @@ async fn trainer_facts(db: &Db) -> StoreResult<Vec<TrainerFacts>> {
             }
         }
     }
-    for r in sqlx::query("SELECT person_id, starts_on, ends_on FROM trainer_absences")
-        .fetch_all(db.pool())
-        .await?
+    let first_day = crate::time::date_str(crate::time::local_date(since));
+    for r in sqlx::query(
+        "SELECT person_id, starts_on, ends_on FROM trainer_absences WHERE ends_on >= $1",
+    )
+    .bind(first_day)
+    .fetch_all(db.pool())
+    .await?
     {
         if let (Some(&i), Some(iv)) = (
             index.get(&r.get::<i64, _>(0)),
@@ -222,7 +230,7 @@ pub fn people_shown(items: &[CoverItem]) -> Vec<i64> {
 }
 
 pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
-    let trainers = trainer_facts(db).await?;
+    let trainers = trainer_facts(db, now).await?;
     let rows = sqlx::query(
         "SELECT s.id, s.course_id, c.title, s.starts_at, s.ends_at, s.municipality_id, m.name, s.venue, c.trainers_per_session, \
          (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') \
@@ -248,8 +256,10 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
     }
     let mut assigned_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
     for r in sqlx::query(
-        "SELECT session_id, person_id FROM session_trainers ORDER BY session_id, person_id",
+        "SELECT t.session_id, t.person_id FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
+         WHERE s.status IN ('planned', 'open', 'full') AND s.ends_at > $1 ORDER BY t.session_id, t.person_id",
     )
+    .bind(now)
     .fetch_all(db.pool())
     .await?
     {

@@ -54,6 +54,7 @@ pub mod second_factor;
 pub mod seed;
 pub mod session_edit;
 pub mod session_rows;
+mod session_views;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff_import;

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use domain::booking::Occupancy;
 use domain::catalogue::CourseStatus;
 use domain::sessions::{
-    check_session, effective_status, parse_instant, CheckedSession, Interval, LocalTimeError,
-    Quota, SessionDraft, SessionStatus,
+    check_session, parse_instant, CheckedSession, Interval, LocalTimeError, Quota, SessionDraft,
+    SessionStatus,
 };
 use domain::FieldErrors;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Who};
@@ -19,6 +19,8 @@ use crate::error::{StoreError, StoreResult};
 
 pub use crate::session_rows::SessionRow;
 pub(crate) use crate::session_rows::{lock_suffix, parts, row, SESSION_SELECT};
+pub(crate) use crate::session_views::{add_hold, HoldCount};
+pub use crate::session_views::{QuotaView, SessionView, TrainerRef};
 
 pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<Quota>> {
     let rows = sqlx::query(
@@ -38,17 +40,6 @@ pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec
 }
 
 const SEAT_STATUSES: &str = "('booked', 'attended', 'absent')";
-
-/// A hold's numbers as the occupancy needs them.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct HoldCount {
-    pub id: i64,
-    pub municipality_id: i64,
-    pub quota_seats: i64,
-    pub general_seats: i64,
-    pub named_quota: i64,
-    pub named_general: i64,
-}
 
 pub(crate) async fn active_holds(
     conn: &mut AnyConnection,
@@ -106,158 +97,7 @@ pub(crate) async fn occupancy(
     Ok(occ)
 }
 
-pub(crate) fn add_hold(occ: &mut Occupancy, h: &HoldCount) {
-    let q = (h.quota_seats - h.named_quota).max(0);
-    let g = (h.general_seats - h.named_general).max(0);
-    if q > 0 {
-        occ.hold(domain::booking::Pool::Quota(h.municipality_id), q);
-    }
-    if g > 0 {
-        occ.hold(domain::booking::Pool::General, g);
-    }
-}
-
 // Reading ---------------------------------------------------------------------
-
-#[derive(Debug, Clone, Serialize)]
-pub struct QuotaView {
-    pub municipality_id: i64,
-    pub municipality: String,
-    pub seats: i64,
-    pub booked: i64,
-    pub release_at: i64,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrainerRef {
-    pub person_id: i64,
-    pub name: String,
-}
-
-/// A session with everything a page or the API shows about it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SessionView {
-    #[serde(flatten)]
-    pub row: SessionRow,
-    pub parts: Vec<Interval>,
-    pub quotas: Vec<QuotaView>,
-    pub trainers: Vec<TrainerRef>,
-    pub booked: i64,
-    pub waitlisted: i64,
-    /// Seats open to anyone right now (the general pool).
-    pub free_general: i64,
-    /// All free seats, quota seats included.
-    pub free_total: i64,
-    /// Unnamed seats held by reservations and offers.
-    pub held: i64,
-    /// Status as shown now (planned until registration opens, full …).
-    pub effective_status: SessionStatus,
-}
-
-impl SessionView {
-    pub fn status_label(&self) -> &'static str {
-        self.effective_status.label_sv()
-    }
-    pub fn free_for(&self, municipality_id: i64) -> i64 {
-        if self.effective_status.is_final() || self.effective_status == SessionStatus::Started {
-            return 0;
-        }
-        self.free_general
-            + self
-                .quotas
-                .iter()
-                .filter(|q| q.active && q.municipality_id == municipality_id)
-                .map(|q| (q.seats - q.booked).max(0))
-                .sum::<i64>()
-    }
-    pub fn when_sv(&self) -> String {
-        self.parts
-            .iter()
-            .map(domain::sessions::format_part_sv)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    pub fn is_bookable_now(&self, now: i64) -> bool {
-        matches!(
-            self.effective_status,
-            SessionStatus::Open | SessionStatus::Full
-        ) && now < self.row.closes_at()
-            && now < self.row.starts_at
-    }
-}
-
-async fn view_of(
-    conn: &mut AnyConnection,
-    row: SessionRow,
-    now: i64,
-    names: &HashMap<i64, String>,
-) -> StoreResult<SessionView> {
-    let id = row.id;
-    let mut parts = parts(conn, id).await?;
-    if parts.is_empty() {
-        parts.push(Interval::new(row.starts_at, row.ends_at));
-    }
-    let quotas = quotas(conn, id).await?;
-    let occ = occupancy(conn, id, now).await?;
-    let waitlisted: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let trainers = sqlx::query(
-        "SELECT p.id, p.name FROM session_trainers t JOIN people p ON p.id = t.person_id WHERE t.session_id = $1 ORDER BY p.name",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| TrainerRef {
-        person_id: r.get(0),
-        name: r.get(1),
-    })
-    .collect();
-    let facts = row.facts(&quotas);
-    let pools = facts.pools(&occ, now);
-    let quota_views = quotas
-        .iter()
-        .map(|q| QuotaView {
-            municipality_id: q.municipality_id,
-            municipality: names.get(&q.municipality_id).cloned().unwrap_or_default(),
-            seats: q.seats,
-            booked: occ
-                .quota_booked
-                .get(&q.municipality_id)
-                .copied()
-                .unwrap_or(0),
-            release_at: q.release_at,
-            active: q.is_active(now),
-        })
-        .collect();
-    let held = occ.held_general + occ.held_quota.values().sum::<i64>();
-    // A session that has begun (or is over) has no free seats to offer.
-    let over = now >= row.starts_at || facts.status.is_final();
-    let free = |n: i64| if over { 0 } else { n };
-    Ok(SessionView {
-        effective_status: effective_status(
-            facts.status,
-            now,
-            row.starts_at,
-            row.registration_opens_at,
-            pools.free_total() > 0,
-        ),
-        parts,
-        quotas: quota_views,
-        trainers,
-        booked: occ.booked,
-        waitlisted,
-        free_general: free(pools.general_free()),
-        free_total: free(pools.free_total()),
-        held,
-        row,
-    })
-}
 
 async fn municipality_names(db: &Db) -> StoreResult<HashMap<i64, String>> {
     Ok(sqlx::query("SELECT id, name FROM municipalities")
@@ -272,7 +112,9 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<SessionView> {
     let names = municipality_names(db).await?;
     let mut conn = db.pool().acquire().await?;
     let r = row(&mut conn, id, "").await?;
-    view_of(&mut conn, r, crate::time::now(), &names).await
+    let mut views =
+        crate::session_views::views_of(&mut conn, vec![r], crate::time::now(), &names).await?;
+    Ok(views.remove(0))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -317,12 +159,7 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<SessionView>> {
     let names = municipality_names(db).await?;
     let mut conn = db.pool().acquire().await?;
     let rows: Vec<SessionRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
-    let now = crate::time::now();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(view_of(&mut conn, r, now, &names).await?);
-    }
-    Ok(out)
+    crate::session_views::views_of(&mut conn, rows, crate::time::now(), &names).await
 }
 
 /// Upcoming, not cancelled sessions of each course: course id → count.

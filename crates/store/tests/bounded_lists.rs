@@ -99,7 +99,10 @@ const BOUNDED: &[(&str, &str)] = &[
     ("sessions.rs::quotas", "one session's quotas"),
     ("sessions.rs::active_holds", "one session's holds"),
     ("sessions.rs::occupancy", "given sessions' counts"),
-    ("sessions.rs::view_of", "one session"),
+    (
+        "session_views.rs::facts",
+        "the facts of the sessions of one list page, at most 500 ids a query",
+    ),
     ("tracks.rs::get", "one track"),
     ("tracks.rs::person_progress", "one person"),
     ("tracks.rs::holdings_of", "one person"),

@@ -187,6 +187,32 @@ fn leaving_moves_the_share_to_the_others_and_fixed_costs_stay() {
 }
 
 #[test]
+fn without_leaving_gives_the_same_figures_and_no_leaving_effects() {
+    let sc = scenario(&[1, 2, 3], w(50, 0, 50, 0));
+    let full = compute(&model(), &settings(), &sc, &abc()).unwrap();
+    let light = compute_to(
+        &model(),
+        &settings(),
+        &sc,
+        &abc(),
+        Depth::WithoutLeaving,
+    )
+    .unwrap();
+    assert_eq!(full.leaving.len(), 3);
+    assert!(light.leaving.is_empty());
+    assert_eq!(light.total, full.total);
+    assert_eq!(light.per_course_hour, full.per_course_hour);
+    let shares = |r: &ScenarioResult| {
+        r.municipalities
+            .iter()
+            .map(|m| (m.id, m.share))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shares(&light), shares(&full));
+    assert_eq!(light.trace, full.trace);
+}
+
+#[test]
 fn with_only_fixed_costs_leaving_raises_every_other_share_by_exactly_the_leavers_share() {
     let lines = vec![
         annual(1, "Personal", 3_327_214),

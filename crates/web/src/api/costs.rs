@@ -834,7 +834,7 @@ pub async fn comparison(
     let mut results = Vec::new();
     for id in ids {
         let sc = costs::scenario(&s.db, id).await?;
-        results.push(model.compute(&sc)?);
+        results.push(model.compute_without_leaving(&sc)?);
     }
     let c = compare(&results);
     Ok(Json(ComparisonOut {

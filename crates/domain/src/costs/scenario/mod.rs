@@ -311,6 +311,28 @@ pub fn compute(
     scenario: &Scenario,
     actuals: &Actuals,
 ) -> Result<ScenarioResult, FieldErrors> {
+    compute_to(lines, settings, scenario, actuals, Depth::WithLeaving)
+}
+
+/// How much of a scenario to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything, the effect of each participant leaving included.
+    WithLeaving,
+    /// Everything but the leaving effects (`leaving` is empty): they
+    /// recompute the scenario once per participant, which at national
+    /// scale (290) costs 400 ms, and lists and comparisons do not show them.
+    WithoutLeaving,
+}
+
+/// [`compute`] to the given depth.
+pub fn compute_to(
+    lines: &[CostLine],
+    settings: &Settings,
+    scenario: &Scenario,
+    actuals: &Actuals,
+    depth: Depth,
+) -> Result<ScenarioResult, FieldErrors> {
     check_key(scenario)?;
     let b = volumes::Basis::new(lines, settings, scenario, actuals)?;
     let alloc = allocation::allocate(b.totals.total, &scenario.weights, &b.members)?;
@@ -321,7 +343,10 @@ pub fn compute(
     explain::key_parts(&mut trace, &b, &alloc);
     let municipalities = shares::municipalities(&mut trace, &b, &alloc);
     let overall = shares::per_unit_overall(&mut trace, &b);
-    let leaving = leaving::effects(&b, &municipalities);
+    let leaving = match depth {
+        Depth::WithLeaving => leaving::effects(&b, &municipalities),
+        Depth::WithoutLeaving => vec![],
+    };
     let assumptions = assumptions::assumptions(&b);
 
     Ok(ScenarioResult {

@@ -145,7 +145,7 @@ pub fn check_and_compute(
     d: &ScenarioDraft,
 ) -> Result<Scenario, FieldErrors> {
     let s = check_scenario(d, known)?;
-    model.compute(&s)?;
+    model.compute_without_leaving(&s)?;
     Ok(s)
 }
 

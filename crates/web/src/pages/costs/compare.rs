@@ -85,7 +85,7 @@ pub async fn load_comparison(
             }
             Err(e) => return Err(e.into()),
         };
-        match model.compute(&sc) {
+        match model.compute_without_leaving(&sc) {
             Ok(r) => results.push(r),
             Err(e) => problems.push(format!(
                 "”{}” kan inte beräknas: {}",

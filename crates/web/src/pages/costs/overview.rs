@@ -89,7 +89,7 @@ pub(super) async fn index(
     };
     let rows = scenarios
         .iter()
-        .map(|sc| match model.compute(sc) {
+        .map(|sc| match model.compute_without_leaving(sc) {
             Ok(r) => ScenarioRow {
                 id: sc.id,
                 name: sc.name.clone(),
