@@ -6,9 +6,10 @@
 
 use chrono::NaiveDate;
 use domain::cofinancing::unit_costs::{self, UnitCost};
-use domain::cofinancing::{self as rules, PersonMonth, RoundingRule, Valuation};
+use domain::cofinancing::{self as rules, HoursGroup, PersonMonth, RoundingRule, Valuation};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::audit::{self, Who};
 use crate::db::Db;
@@ -355,11 +356,82 @@ pub async fn person_months(
     Ok(out)
 }
 
+/// Attended hours per month from `from` to `to` (cut as in
+/// [`person_months`]) as groups of people with equal hours in a month,
+/// municipality and category: the same valuation as the person-months,
+/// summed in the database (a national programme has millions of
+/// person-months and a few thousand groups).
+pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<HoursGroup>> {
+    let mut out = Vec::new();
+    // Read before the sums: see crate::month_cache.
+    let versions: HashMap<String, i64> = sqlx::query(
+        "SELECT month, version FROM attendance_month_versions WHERE month >= $1 AND month <= $2",
+    )
+    .bind(rules::month_label(rules::month_of(from)))
+    .bind(rules::month_label(rules::month_of(to)))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let mut m = rules::month_of(from);
+    while m <= to {
+        let next = rules::month_end(m).succ_opt().unwrap_or(m);
+        let end = to.succ_opt().unwrap_or(to);
+        let key = (
+            m,
+            crate::time::day_start(m.max(from)),
+            crate::time::day_start(next.min(end)),
+        );
+        let version = versions.get(&rules::month_label(m)).copied().unwrap_or(0);
+        if let Some(groups) = db.month_cache().get(&key, version) {
+            out.extend(groups.iter().cloned());
+            m = next;
+            continue;
+        }
+        let rows = sqlx::query(
+            "SELECT municipality_id, role_group, h, CAST(COUNT(*) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM \
+             (SELECT person_id, municipality_id, role_group, COALESCE(SUM(hours), 0.0) AS h, COUNT(*) AS n \
+              FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 \
+              GROUP BY person_id, municipality_id, role_group) per_person \
+             GROUP BY municipality_id, role_group, h",
+        )
+        .bind(key.1)
+        .bind(key.2)
+        .fetch_all(db.pool())
+        .await?;
+        // Sums of the same hours in another order may differ in the last
+        // bit: groups are merged again on the hundredths.
+        let mut groups: BTreeMap<(i64, String, i64), HoursGroup> = BTreeMap::new();
+        for r in rows {
+            let centi_hours = rules::centi(r.get::<f64, _>(2));
+            let g = groups
+                .entry((r.get(0), r.get(1), centi_hours))
+                .or_insert_with(|| HoursGroup {
+                    month: m,
+                    municipality_id: r.get(0),
+                    category: r.get(1),
+                    centi_hours,
+                    people: 0,
+                    sessions: 0,
+                });
+            g.people += r.get::<i64, _>(3);
+            g.sessions += r.get::<i64, _>(4);
+        }
+        let groups: Vec<HoursGroup> = groups.into_values().collect();
+        out.extend(groups.iter().cloned());
+        db.month_cache()
+            .put(key, version, std::sync::Arc::new(groups));
+        m = next;
+    }
+    Ok(out)
+}
+
 /// Co-financing per municipality and month, valued with the table and
 /// rule in force.
 pub async fn valuation(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Valuation> {
-    let rows = person_months(db, from, to).await?;
+    let groups = hours_groups(db, from, to).await?;
     let costs = unit_costs(db).await?;
     let rule = rounding(db).await?;
-    Ok(rules::value(&rows, &costs, rule))
+    Ok(rules::value_groups(&groups, &costs, rule))
 }

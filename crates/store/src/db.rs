@@ -35,6 +35,8 @@ pub struct Db {
     engine: Engine,
     url: String,
     sender: Arc<Sender>,
+    /// Attended hours per month, shared by every clone of this handle.
+    months: Arc<crate::month_cache::MonthCache>,
 }
 
 /// How to connect: filled in by the binary from its configuration.
@@ -123,6 +125,7 @@ impl Db {
                     engine,
                     url: url.to_string(),
                     sender: Arc::new(default_sender()),
+                    months: Default::default(),
                 })
             }
             Engine::Postgres => {
@@ -138,6 +141,7 @@ impl Db {
                     engine,
                     url: url.to_string(),
                     sender: Arc::new(default_sender()),
+                    months: Default::default(),
                 })
             }
         }
@@ -163,6 +167,10 @@ impl Db {
     }
 
     /// The pool for reads (any number at once).
+    pub(crate) fn month_cache(&self) -> &crate::month_cache::MonthCache {
+        &self.months
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.read
     }

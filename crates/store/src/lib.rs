@@ -35,6 +35,7 @@ pub mod leaving;
 pub mod legal_holds;
 pub mod login_throttle;
 pub mod migrate;
+mod month_cache;
 pub mod national_data;
 pub mod needs;
 pub mod offload;

@@ -217,6 +217,23 @@ both_engines!(
         assert_eq!(v.missing[0].month, d("2025-06-01"));
         // January 2026 in Kumla at the 2026 cost: A2 after the move.
         assert_eq!(v.cells[&(kumla, d("2026-01-01"))].value_ore, 3 * 252_00);
+        // Summed in the database as groups of equal hours, the valuation
+        // is the one of the person-months one by one, under every rule.
+        let people = cofinancing::person_months(&db, d("2025-01-01"), d("2026-12-31"))
+            .await
+            .unwrap();
+        let groups = cofinancing::hours_groups(&db, d("2025-01-01"), d("2026-12-31"))
+            .await
+            .unwrap();
+        assert!(groups.len() <= people.len(), "{groups:?}");
+        let costs = cofinancing::unit_costs(&db).await.unwrap();
+        for rule in RoundingRule::ALL {
+            assert_eq!(
+                domain::cofinancing::value_groups(&groups, &costs, rule),
+                domain::cofinancing::value(&people, &costs, rule),
+                "{rule:?}"
+            );
+        }
         assert!(!v.cells.contains_key(&(orebro, d("2026-01-01"))));
         // A period cut inside a month counts only its days.
         let part = cofinancing::valuation(&db, d("2025-02-10"), d("2025-02-28"))
@@ -291,5 +308,66 @@ both_engines!(
             .municipalities
             .iter()
             .all(|m| m.cofinancing_value.is_none()));
+    }
+);
+
+both_engines!(
+    a_month_summed_once_is_summed_again_when_its_attendance_changes,
+    |db: Db| async move {
+        navet_store::history_import::import(
+            &db,
+            &who(),
+            "historik.csv",
+            PARTICIPATIONS.as_bytes(),
+            true,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let orebro = muni(&db, "Örebro").await;
+        let (from, to) = (d("2025-01-01"), d("2026-12-31"));
+        let first = cofinancing::valuation(&db, from, to).await.unwrap();
+        // Read again: the same figures (from memory).
+        assert_eq!(cofinancing::valuation(&db, from, to).await.unwrap(), first);
+        assert_eq!(first.cells[&(orebro, d("2025-02-01"))].centi_hours, 850);
+        // A1's February sessions (3 h and 2,5 h) are corrected to absent:
+        // February's sum changes at once (A2's 3 h are left); the other
+        // months are as they were.
+        let a1: i64 = sqlx::query_scalar(
+            "SELECT b.person_id FROM bookings b JOIN sessions s ON s.id = b.session_id \
+             JOIN municipalities m ON m.id = s.municipality_id \
+             JOIN attendance_facts f ON f.booking_id = b.id \
+             WHERE f.municipality_id = $1 AND f.hours = 3.0 ORDER BY b.id LIMIT 1",
+        )
+        .bind(orebro)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let mut conn = db.pool().acquire().await.unwrap();
+        sqlx::query(
+            "UPDATE bookings SET status = 'absent' WHERE person_id = $1 AND status = 'attended' \
+             AND session_id IN (SELECT session_id FROM attendance_facts WHERE municipality_id = $2)",
+        )
+        .bind(a1)
+        .bind(orebro)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        navet_store::reports::refresh_people(&mut conn, &[a1])
+            .await
+            .unwrap();
+        drop(conn);
+        let after = cofinancing::valuation(&db, from, to).await.unwrap();
+        assert_eq!(after.cells[&(orebro, d("2025-02-01"))].centi_hours, 300);
+        let people = cofinancing::person_months(&db, from, to).await.unwrap();
+        let costs = cofinancing::unit_costs(&db).await.unwrap();
+        assert_eq!(
+            after,
+            domain::cofinancing::value(&people, &costs, after.rule)
+        );
+        assert_eq!(
+            after.cells[&(muni(&db, "Nora").await, d("2025-06-01"))],
+            first.cells[&(muni(&db, "Nora").await, d("2025-06-01"))]
+        );
     }
 );

@@ -220,9 +220,46 @@ pub fn value_of(rounded_centi_hours: i64, hourly_ore: Ore) -> Ore {
     div_round(rounded_centi_hours as i128 * hourly_ore as i128, 100) as Ore
 }
 
+/// The people who attended exactly the same hours in one month, for one
+/// municipality and category. Rounding is per person, so `people` such
+/// person-months round and are valued as `people` times one of them: the
+/// valuation of a national programme needs a few thousand groups instead
+/// of millions of person-months.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursGroup {
+    /// First day of the month.
+    pub month: NaiveDate,
+    pub municipality_id: i64,
+    pub category: String,
+    /// Each person's hours in the month (hundredths).
+    pub centi_hours: i64,
+    pub people: i64,
+    /// Attended sessions behind the hours, all the people together.
+    pub sessions: i64,
+}
+
+impl From<&PersonMonth> for HoursGroup {
+    fn from(r: &PersonMonth) -> HoursGroup {
+        HoursGroup {
+            month: r.month,
+            municipality_id: r.municipality_id,
+            category: r.category.clone(),
+            centi_hours: r.centi_hours,
+            people: 1,
+            sessions: r.sessions,
+        }
+    }
+}
+
 /// Value attended time: each person-month rounded by `rule`, then valued
 /// at the unit cost of its category in force in that month.
 pub fn value(rows: &[PersonMonth], costs: &[UnitCost], rule: RoundingRule) -> Valuation {
+    let groups: Vec<HoursGroup> = rows.iter().map(HoursGroup::from).collect();
+    value_groups(&groups, costs, rule)
+}
+
+/// [`value`] of person-months given as groups of equal hours.
+pub fn value_groups(groups: &[HoursGroup], costs: &[UnitCost], rule: RoundingRule) -> Valuation {
     // Rounding is per person and month: a person with two categories or
     // municipalities in one month (a move mid-month) is rounded per part.
     let mut v = Valuation {
@@ -230,15 +267,16 @@ pub fn value(rows: &[PersonMonth], costs: &[UnitCost], rule: RoundingRule) -> Va
         ..Default::default()
     };
     let mut missing = std::collections::BTreeSet::new();
-    for r in rows {
-        let rounded = rule.apply(r.centi_hours);
+    for r in groups {
+        let n = r.people;
+        let rounded = rule.apply(r.centi_hours) * n;
         let cell = v.cells.entry((r.municipality_id, r.month)).or_default();
-        cell.centi_hours += r.centi_hours;
+        cell.centi_hours += r.centi_hours * n;
         cell.rounded_centi_hours += rounded;
-        cell.people += 1;
+        cell.people += n;
         cell.sessions += r.sessions;
         match unit_costs::in_force(costs, &r.category, r.month) {
-            Some(u) => cell.value_ore += value_of(rounded, u.hourly_ore),
+            Some(u) => cell.value_ore += value_of(rule.apply(r.centi_hours), u.hourly_ore) * n,
             None => {
                 cell.unvalued_centi_hours += rounded;
                 if rounded > 0 {

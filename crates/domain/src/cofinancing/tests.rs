@@ -332,3 +332,48 @@ fn follow_up_against_commitment_and_forecast() {
     assert_eq!(late.at, d("2026-12-31"));
     assert_eq!(late.municipalities[0].forecast_ore, Some(2_500_00));
 }
+
+#[test]
+fn groups_of_equal_hours_value_exactly_as_their_people_one_by_one() {
+    // 7,5 h rounds down to 7 h per person: three people are 21 h, not
+    // round(22,5) = 22 h. An unknown category stays unvalued.
+    let rows = vec![
+        pm(1, "2026-03-01", 1, "Undersköterska", 7.5),
+        pm(2, "2026-03-01", 1, "Undersköterska", 7.5),
+        pm(3, "2026-03-01", 1, "Undersköterska", 7.5),
+        pm(4, "2026-03-01", 1, "Undersköterska", 0.4),
+        pm(5, "2026-03-01", 2, "Vårdbiträde", 3.0),
+        pm(6, "2026-04-01", 1, "Okänd kategori", 2.0),
+    ];
+    let mut costs = vec![
+        cost("Undersköterska", "2026-01-01", "2026-12-31", 260),
+        cost("Vårdbiträde", "2026-01-01", "2026-12-31", 240),
+    ];
+    costs[0].hourly_ore = 259_91;
+    let mut groups: Vec<HoursGroup> = vec![];
+    for r in &rows {
+        let g = HoursGroup::from(r);
+        match groups.iter_mut().find(|x| {
+            (x.month, x.municipality_id, &x.category, x.centi_hours)
+                == (g.month, g.municipality_id, &g.category, g.centi_hours)
+        }) {
+            Some(x) => {
+                x.people += 1;
+                x.sessions += g.sessions;
+            }
+            None => groups.push(g),
+        }
+    }
+    assert_eq!(groups.len(), 4);
+    for rule in RoundingRule::ALL {
+        assert_eq!(
+            value_groups(&groups, &costs, rule),
+            value(&rows, &costs, rule),
+            "{rule:?}"
+        );
+    }
+    let v = value_groups(&groups, &costs, RoundingRule::WholeHoursDown);
+    let march = &v.cells[&(1, d("2026-03-01"))];
+    assert_eq!(march.rounded_centi_hours, 2100);
+    assert_eq!(march.people, 4);
+}

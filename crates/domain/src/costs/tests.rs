@@ -190,14 +190,7 @@ fn leaving_moves_the_share_to_the_others_and_fixed_costs_stay() {
 fn without_leaving_gives_the_same_figures_and_no_leaving_effects() {
     let sc = scenario(&[1, 2, 3], w(50, 0, 50, 0));
     let full = compute(&model(), &settings(), &sc, &abc()).unwrap();
-    let light = compute_to(
-        &model(),
-        &settings(),
-        &sc,
-        &abc(),
-        Depth::WithoutLeaving,
-    )
-    .unwrap();
+    let light = compute_to(&model(), &settings(), &sc, &abc(), Depth::WithoutLeaving).unwrap();
     assert_eq!(full.leaving.len(), 3);
     assert!(light.leaving.is_empty());
     assert_eq!(light.total, full.total);
