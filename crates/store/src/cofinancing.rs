@@ -9,7 +9,7 @@ use domain::cofinancing::unit_costs::{self, UnitCost};
 use domain::cofinancing::{self as rules, HoursGroup, PersonMonth, RoundingRule, Valuation};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::audit::{self, Who};
 use crate::db::Db;
@@ -363,28 +363,19 @@ pub async fn person_months(
 /// person-months and a few thousand groups).
 pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<HoursGroup>> {
     let mut out = Vec::new();
-    // Read before the sums: see crate::month_cache.
-    let versions: HashMap<String, i64> = sqlx::query(
-        "SELECT month, version FROM attendance_month_versions WHERE month >= $1 AND month <= $2",
-    )
-    .bind(rules::month_label(rules::month_of(from)))
-    .bind(rules::month_label(rules::month_of(to)))
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect();
+    // Read before the sums: see crate::fact_cache.
+    let versions = crate::fact_cache::month_versions(db, from, to).await?;
     let mut m = rules::month_of(from);
     while m <= to {
         let next = rules::month_end(m).succ_opt().unwrap_or(m);
         let end = to.succ_opt().unwrap_or(to);
         let key = (
-            m,
+            "cofinancing.month",
             crate::time::day_start(m.max(from)),
             crate::time::day_start(next.min(end)),
         );
         let version = versions.get(&rules::month_label(m)).copied().unwrap_or(0);
-        if let Some(groups) = db.month_cache().get(&key, version) {
+        if let Some(groups) = db.fact_cache().get::<Vec<HoursGroup>>(&key, version) {
             out.extend(groups.iter().cloned());
             m = next;
             continue;
@@ -420,7 +411,7 @@ pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResul
         }
         let groups: Vec<HoursGroup> = groups.into_values().collect();
         out.extend(groups.iter().cloned());
-        db.month_cache()
+        db.fact_cache()
             .put(key, version, std::sync::Arc::new(groups));
         m = next;
     }

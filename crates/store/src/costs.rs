@@ -609,33 +609,59 @@ pub async fn delete_scenario(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
 /// actual use and the report agree for any period. Historical imports make
 /// bookings too; completions with no session behind them (the demo's
 /// synthetic competence records) are competence held, not use of the hub.
-const USE_ROWS: &str = "SELECT b.person_id AS person_id, COALESCE(b.attended_municipality_id, p.municipality_id) AS municipality_id, \
-            s.hours AS hours, s.id AS session_key \
-       FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
-       WHERE b.status = 'attended' AND s.starts_at >= $1 AND s.starts_at < $2";
+/// Actual use in a period: per municipality, attended hours and people,
+/// and the sessions held. Read from the indicator report's attendance rows
+/// (attended bookings, with the municipality the person had when they
+/// attended), and kept in memory while the period's attendance is
+/// unchanged (see `crate::fact_cache`): a year at national scale is about
+/// a million rows.
+#[derive(Debug, Default)]
+struct Use {
+    /// municipality id → (hours, people)
+    by_municipality: std::collections::HashMap<i64, (f64, i64)>,
+    sessions_held: i64,
+}
 
-/// Each municipality's registered figures and its actual use in the period.
-pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Actuals> {
+async fn actual_use(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<std::sync::Arc<Use>> {
     let next_day = to.succ_opt().unwrap_or(to);
-    let (t1, t2) = (
+    let key = (
+        "costs.use",
         crate::time::day_start(from),
         crate::time::day_start(next_day),
     );
-    let use_rows = sqlx::query(&format!(
-        "SELECT u.municipality_id, COALESCE(SUM(u.hours), 0.0), COUNT(DISTINCT u.person_id) \
-         FROM ({USE_ROWS}) u GROUP BY u.municipality_id"
-    ))
-    .bind(t1)
-    .bind(t2)
+    let version = crate::fact_cache::period_version(db, from, to).await?;
+    if let Some(u) = db.fact_cache().get::<Use>(&key, version) {
+        return Ok(u);
+    }
+    let by_municipality = sqlx::query(
+        "SELECT municipality_id, COALESCE(SUM(hours), 0.0), COUNT(DISTINCT person_id) \
+         FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 GROUP BY municipality_id",
+    )
+    .bind(key.1)
+    .bind(key.2)
     .fetch_all(db.pool())
-    .await?;
-    let sessions_held: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(DISTINCT u.session_key) FROM ({USE_ROWS}) u"
-    ))
-    .bind(t1)
-    .bind(t2)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), (r.get(1), r.get(2))))
+    .collect();
+    let sessions_held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT session_id) FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2",
+    )
+    .bind(key.1)
+    .bind(key.2)
     .fetch_one(db.pool())
     .await?;
+    let u = std::sync::Arc::new(Use {
+        by_municipality,
+        sessions_held,
+    });
+    db.fact_cache().put(key, version, u.clone());
+    Ok(u)
+}
+
+/// Each municipality's registered figures and its actual use in the period.
+pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Actuals> {
+    let used = actual_use(db, from, to).await?;
     // The co-financing in kronor, valued as the funding page values it,
     // when there is a unit-cost table to value with.
     let valued = if crate::cofinancing::unit_costs(db).await?.is_empty() {
@@ -647,7 +673,7 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
         .await?
         .into_iter()
         .map(|m| {
-            let used = use_rows.iter().find(|r| r.get::<i64, _>(0) == m.id);
+            let (hours, people) = used.by_municipality.get(&m.id).copied().unwrap_or((0.0, 0));
             let cofinancing_value = valued
                 .as_ref()
                 .map(|v| v.municipality_total(m.id).value_ore);
@@ -657,8 +683,8 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
                 employees: m.employees,
                 inhabitants: m.inhabitants,
                 inhabitants_approx: m.inhabitants_approx == 1,
-                attended_hours: used.map(|r| r.get::<f64, _>(1)).unwrap_or(0.0),
-                participants: used.map(|r| r.get::<i64, _>(2)).unwrap_or(0),
+                attended_hours: hours,
+                participants: people,
                 cofinancing_value,
             }
         })
@@ -667,7 +693,7 @@ pub async fn actuals(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Act
         from,
         to,
         municipalities,
-        sessions_held,
+        sessions_held: used.sessions_held,
         cofinancing_valuation: valued.map(|v| v.rule.describe_sv().to_string()),
     })
 }

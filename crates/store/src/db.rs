@@ -35,8 +35,8 @@ pub struct Db {
     engine: Engine,
     url: String,
     sender: Arc<Sender>,
-    /// Attended hours per month, shared by every clone of this handle.
-    months: Arc<crate::month_cache::MonthCache>,
+    /// Sums of attended time, shared by every clone of this handle.
+    facts: Arc<crate::fact_cache::FactCache>,
 }
 
 /// How to connect: filled in by the binary from its configuration.
@@ -125,7 +125,7 @@ impl Db {
                     engine,
                     url: url.to_string(),
                     sender: Arc::new(default_sender()),
-                    months: Default::default(),
+                    facts: Default::default(),
                 })
             }
             Engine::Postgres => {
@@ -141,7 +141,7 @@ impl Db {
                     engine,
                     url: url.to_string(),
                     sender: Arc::new(default_sender()),
-                    months: Default::default(),
+                    facts: Default::default(),
                 })
             }
         }
@@ -167,8 +167,8 @@ impl Db {
     }
 
     /// The pool for reads (any number at once).
-    pub(crate) fn month_cache(&self) -> &crate::month_cache::MonthCache {
-        &self.months
+    pub(crate) fn fact_cache(&self) -> &crate::fact_cache::FactCache {
+        &self.facts
     }
 
     pub fn pool(&self) -> &AnyPool {

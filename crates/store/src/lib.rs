@@ -24,6 +24,7 @@ pub mod education;
 pub mod erasure;
 pub mod error;
 #[cfg(any(test, feature = "test-hooks"))]
+mod fact_cache;
 pub mod faults;
 pub mod funding;
 pub mod gaps;
@@ -35,7 +36,6 @@ pub mod leaving;
 pub mod legal_holds;
 pub mod login_throttle;
 pub mod migrate;
-mod month_cache;
 pub mod national_data;
 pub mod needs;
 pub mod offload;

@@ -314,6 +314,12 @@ impl Fixture {
                 .await
                 .unwrap();
         }
+        // As taking attendance does: the report's attendance rows follow.
+        let people: Vec<i64> = bookings.iter().map(|(p, _)| *p).collect();
+        let mut conn = db.pool().acquire().await.unwrap();
+        navet_store::reports::refresh_people(&mut conn, &people)
+            .await
+            .unwrap();
         id
     }
 
@@ -667,5 +673,31 @@ both_engines!(
             act.facts(muni(&db, "Kumla").await).unwrap().attended_hours,
             3.0
         );
+    }
+);
+
+both_engines!(
+    actual_use_read_again_follows_attendance_taken_since,
+    |db: Db| async move {
+        let nora = muni(&db, "Nora").await;
+        let mut f = Fixture::new(&db).await;
+        let a = f.person(&db, nora).await;
+        let b = f.person(&db, nora).await;
+        f.session(&db, MARCH, 3.0, &[(a, "attended")]).await;
+        let (from, to) = (d("2025-01-01"), d("2025-12-31"));
+        let first = costs::actuals(&db, from, to).await.unwrap();
+        assert_eq!(first.facts(nora).unwrap().attended_hours, 3.0);
+        // The same period again, unchanged: the same figures.
+        let again = costs::actuals(&db, from, to).await.unwrap();
+        assert_eq!(again.facts(nora).unwrap().attended_hours, 3.0);
+        assert_eq!(again.sessions_held, 1);
+        // Attendance taken on another session in the period is counted
+        // at the next read.
+        f.session(&db, MARCH + 30 * 86_400, 2.0, &[(b, "attended")])
+            .await;
+        let after = costs::actuals(&db, from, to).await.unwrap();
+        assert_eq!(after.facts(nora).unwrap().attended_hours, 5.0);
+        assert_eq!(after.facts(nora).unwrap().participants, 2);
+        assert_eq!(after.sessions_held, 2);
     }
 );
