@@ -373,6 +373,7 @@ pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResul
             "cofinancing.month",
             crate::time::day_start(m.max(from)),
             crate::time::day_start(next.min(end)),
+            0,
         );
         let version = versions.get(&rules::month_label(m)).copied().unwrap_or(0);
         if let Some(groups) = db.fact_cache().get::<Vec<HoursGroup>>(&key, version) {

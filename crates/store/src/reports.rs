@@ -96,6 +96,18 @@ async fn union_all(db: &Db, branches: Vec<String>) -> StoreResult<Vec<sqlx::any:
 
 const GENDERS: [&str; 4] = ["kvinna", "man", "annat", "ej_angivet"];
 
+/// What the indicator report sums from the attendance rows of a period,
+/// by municipality id, gender, role group and course id (and programme
+/// hours by municipality id).
+#[derive(Debug, Default)]
+struct FactSums {
+    by_municipality: Vec<(i64, Counts)>,
+    by_gender: Vec<(String, Counts)>,
+    by_role_group: Vec<(String, Counts)>,
+    by_course: Vec<(i64, Counts)>,
+    programme_hours: Vec<(i64, f64)>,
+}
+
 /// Aggregate everything rule 4 defines for `period` (and the programme's
 /// hours since its start, if a programme is given).
 pub async fn aggregates(
@@ -192,12 +204,39 @@ pub async fn aggregates(
     };
     let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0) FROM sessions \
         WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
-    let (muni_rows, gender_rows, group_rows, course_rows, prog_rows, session_rows) = tokio::try_join!(
-        union_all(db, muni_branches),
-        union_all(db, gender_branches),
-        union_all(db, group_branches),
-        union_all(db, course_branches),
-        union_all(db, prog_branches),
+    // The attendance sums, kept in memory while the months they read are
+    // unchanged (see crate::fact_cache); the sessions are read each time.
+    let key = ("indicators.sums", from, to, prog_from.min(from));
+    let first_month = programme_start.map_or(period.from, |p| p.min(period.from));
+    let version = crate::fact_cache::period_version(db, first_month, period.to).await?;
+    let cached = db.fact_cache().get::<FactSums>(&key, version);
+    let (sums, session_rows) = tokio::try_join!(
+        async {
+            if let Some(sums) = cached {
+                return Ok(sums);
+            }
+            let (muni_rows, gender_rows, group_rows, course_rows, prog_rows) = tokio::try_join!(
+                union_all(db, muni_branches),
+                union_all(db, gender_branches),
+                union_all(db, group_branches),
+                union_all(db, course_branches),
+                union_all(db, prog_branches),
+            )?;
+            let counts = |r: &sqlx::any::AnyRow| Counts {
+                participations: r.get(1),
+                hours: r.get(2),
+                unique: r.get(3),
+            };
+            let sums = std::sync::Arc::new(FactSums {
+                by_municipality: muni_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
+                by_gender: gender_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
+                by_role_group: group_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
+                by_course: course_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
+                programme_hours: prog_rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+            });
+            db.fact_cache().put(key, version, sums.clone());
+            Ok::<_, crate::StoreError>(sums)
+        },
         async {
             Ok::<_, crate::StoreError>(
                 sqlx::query(sessions_sql)
@@ -212,50 +251,38 @@ pub async fn aggregates(
     let muni_name: BTreeMap<i64, String> = munis.into_iter().collect();
     let course_name: BTreeMap<i64, String> = courses.into_iter().collect();
     let mut a = Aggregates::default();
-    let counts = |r: &sqlx::any::AnyRow| Counts {
-        participations: r.get(1),
-        hours: r.get(2),
-        unique: r.get(3),
-    };
-    for r in &muni_rows {
-        let c = counts(r);
+    // Rows of a municipality or course removed since the sums were kept
+    // are left out, as a branch for them would not have been asked for.
+    for (id, c) in &sums.by_municipality {
+        let Some(name) = muni_name.get(id) else {
+            continue;
+        };
         if c.participations == 0 {
             continue;
         }
         a.total.participations += c.participations;
         a.total.hours += c.hours;
         a.total.unique += c.unique;
-        a.by_municipality
-            .insert(muni_name[&r.get::<i64, _>(0)].clone(), c);
+        a.by_municipality.insert(name.clone(), c.clone());
     }
-    for r in &gender_rows {
-        let c = counts(r);
+    for (g, c) in &sums.by_gender {
         if c.participations > 0 {
-            a.by_gender.insert(gender_from(&r.get::<String, _>(0)), c);
+            a.by_gender.insert(gender_from(g), c.clone());
         }
     }
-    for r in &group_rows {
-        let c = counts(r);
-        if c.participations > 0 {
-            a.by_role_group.insert(r.get::<String, _>(0), c);
+    for (g, c) in &sums.by_role_group {
+        if c.participations > 0 && groups.contains(g) {
+            a.by_role_group.insert(g.clone(), c.clone());
         }
     }
-    for r in &course_rows {
-        let id: i64 = r.get(0);
-        let c = Counts {
-            participations: r.get(1),
-            hours: r.get(2),
-            unique: r.get(3),
-        };
-        if c.participations > 0 {
-            a.by_course.insert(course_name[&id].clone(), c);
+    for (id, c) in &sums.by_course {
+        if let (true, Some(name)) = (c.participations > 0, course_name.get(id)) {
+            a.by_course.insert(name.clone(), c.clone());
         }
     }
-    for r in &prog_rows {
-        let id: i64 = r.get(0);
-        let h: f64 = r.get(1);
-        if h > 0.0 {
-            a.programme_hours.insert(muni_name[&id].clone(), h);
+    for (id, h) in &sums.programme_hours {
+        if let (true, Some(name)) = (*h > 0.0, muni_name.get(id)) {
+            a.programme_hours.insert(name.clone(), *h);
         }
     }
     if add_period_hours {

@@ -956,3 +956,54 @@ both_engines!(
         assert_eq!(now, (muni(&db, "Laxå").await, "Sjuksköterska".to_string()));
     }
 );
+
+both_engines!(
+    the_report_read_again_follows_attendance_corrected_since,
+    |db: Db| async move {
+        let file = "person_ref,gender,role,municipality,course,date,hours,attended\n\
+                    R1,kvinna,undersköterska,Örebro,HLR,2025-02-03,3,ja\n\
+                    R2,man,undersköterska,Kumla,HLR,2025-02-03,3,ja\n\
+                    R1,kvinna,undersköterska,Örebro,Sårvård,2025-05-20,2.5,ja\n";
+        navet_store::history_import::import(&db, &who(), "historik.csv", file.as_bytes(), true)
+            .await
+            .unwrap()
+            .unwrap();
+        let period = Period {
+            from: d("2025-01-01"),
+            to: d("2025-12-31"),
+        };
+        let first = reports::indicator_report(&db, period).await.unwrap();
+        // Read again (the attendance sums from memory): the same report.
+        assert_eq!(
+            serde_json::to_value(reports::indicator_report(&db, period).await.unwrap()).unwrap(),
+            serde_json::to_value(&first).unwrap()
+        );
+        // R2's session is corrected to absent.
+        let r2: i64 = sqlx::query_scalar(
+            "SELECT id FROM people WHERE name LIKE '%R2%' OR employee_no = 'R2'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let mut conn = db.pool().acquire().await.unwrap();
+        sqlx::query("UPDATE bookings SET status = 'absent' WHERE person_id = $1")
+            .bind(r2)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        reports::refresh_people(&mut conn, &[r2]).await.unwrap();
+        drop(conn);
+        let after = reports::indicator_report(&db, period).await.unwrap();
+        // The same as a handle that has never kept anything.
+        let fresh = Db::connect(db.url()).await.unwrap();
+        let uncached = reports::indicator_report(&fresh, period).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&after).unwrap(),
+            serde_json::to_value(&uncached).unwrap()
+        );
+        assert_ne!(
+            serde_json::to_value(&after).unwrap(),
+            serde_json::to_value(&first).unwrap()
+        );
+    }
+);
