@@ -120,6 +120,11 @@ impl Ctx {
     pub fn may_manage_funding(&self) -> bool {
         self.can(Action::ManageFunding)
     }
+    /// Whether the monthly attestation overview and the participant file
+    /// are for this account (links on the funding page).
+    pub fn may_view_attestations(&self) -> bool {
+        self.can(Action::ViewAttestations)
+    }
     /// Whether cost lines and scenarios may be changed here.
     pub fn may_manage_costs(&self) -> bool {
         self.can(Action::ManageCosts)
@@ -280,12 +285,19 @@ impl Ctx {
                     items.push(("/mina-enkater", "nav.my_surveys"));
                     items.push(("/mina-uppgifter", "privacy_extract.my_data"));
                     items.push(("/min-kompetens", "nav.my_competence"));
+                    items.push(("/mina-narvarotider", "nav.my_attested_time"));
                 }
                 Role::Trainer => {
                     // Their own sessions, past and coming, and absences.
                     items.push(("/mina-tillfallen", "nav.my_sessions"));
                     items.push(("/narvaro", "nav.attendance"));
                     items.push(("/mina-intyg", "nav.my_certificates"));
+                }
+                Role::EsfReporter => {
+                    items.push(("/oversikt", "nav.dashboard"));
+                    items.push(("/finansiering", "nav.funding"));
+                    items.push(("/attestering", "nav.attestation"));
+                    items.push(("/deltagarfil", "nav.participant_file"));
                 }
                 Role::Steering => {
                     items.push(("/oversikt", "nav.dashboard"));
