@@ -44,6 +44,23 @@ async fn session(db: &Db, course: i64, day: &str, hours: f64) -> i64 {
     .get(0)
 }
 
+/// The funding programme the files count from (2025-01 to 2027-06).
+async fn programme(db: &Db) {
+    let munis = navet_store::org::municipalities(db).await.unwrap();
+    let p = domain::funding::Programme {
+        name: "ESF".into(),
+        starts: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        ends: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+        granted_sek: 23_731_055,
+        cofinancing_rate: 0.46,
+        target_hours: 42_000.0,
+        employees: munis.iter().map(|m| (m.name.clone(), 1000)).collect(),
+    };
+    navet_store::funding::save(db, &Who::system("test"), &p)
+        .await
+        .unwrap();
+}
+
 async fn book(db: &Db, session: i64, person: i64) {
     sqlx::query(
         "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, 'booked', 0, 0)",
@@ -85,6 +102,7 @@ async fn produce(db: &Db, m: &str) -> (esf_export::Export, String) {
 both_engines!(
     a_month_is_attested_exported_corrected_and_exported_again,
     |db: Db| async move {
+        programme(&db).await;
         let course = fixtures::course(&db, "HLR vuxen").await;
         let anna = fixtures::person(&db, "Anna", "Örebro").await;
         let berit = fixtures::person(&db, "Berit", "Örebro").await;

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use common::{TestApp, PASSWORD};
 use domain::access::{Role, Scope};
 use domain::attestation::{month_key, previous_month};
+use navet_store::audit::Who;
 use navet_store::testing::fixtures;
 use navet_store::{both_engines, Db};
 use serde_json::{json, Value};
@@ -31,6 +32,23 @@ async fn session(db: &Db, course: i64, day: NaiveDate, hours: f64) -> i64 {
     .await
     .unwrap()
     .get(0)
+}
+
+/// The funding programme the files count from (2025-01 to 2035-12).
+async fn programme(db: &Db) {
+    let munis = navet_store::org::municipalities(db).await.unwrap();
+    let p = domain::funding::Programme {
+        name: "ESF".into(),
+        starts: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        ends: NaiveDate::from_ymd_opt(2035, 12, 31).unwrap(),
+        granted_sek: 23_731_055,
+        cofinancing_rate: 0.46,
+        target_hours: 42_000.0,
+        employees: munis.iter().map(|m| (m.name.clone(), 1000)).collect(),
+    };
+    navet_store::funding::save(db, &Who::system("test"), &p)
+        .await
+        .unwrap();
 }
 
 async fn book(db: &Db, session: i64, person: i64) {
@@ -55,7 +73,8 @@ both_engines!(
         let today = navet_store::time::today();
         let (ma, mb) = (previous_month(previous_month(today)), previous_month(today));
         let (ka, kb) = (month_key(ma), month_key(mb));
-        let course = fixtures::course(&db, "HLR vuxen").await;
+        programme(&db).await;
+    let course = fixtures::course(&db, "HLR vuxen").await;
         let anna = fixtures::person(&db, "Anna", "Örebro").await;
         let berit = fixtures::person(&db, "Berit", "Örebro").await;
         let (s1, s2, s3) = (
