@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use domain::attestation::esf_file::{MonthFact, Participant};
+use domain::attestation::esf_file::{Latest, MonthFact, Participant};
 use domain::attestation::{self as rules, pnr, Method, Status};
 use domain::cofinancing::month_of;
 use serde::Serialize;
@@ -66,8 +66,7 @@ pub async fn participants(
         }
     }
     // The latest version of each person's months in the period.
-    let mut latest: BTreeMap<(i64, NaiveDate), (Status, Option<Method>, i64, i64)> =
-        BTreeMap::new();
+    let mut latest: BTreeMap<(i64, NaiveDate), Latest> = BTreeMap::new();
     let mut after_id = i64::MIN;
     loop {
         let rows = sqlx::query(&format!(

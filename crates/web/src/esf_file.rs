@@ -13,8 +13,8 @@ pub fn to_xlsx(month: NaiveDate, rows: &[Row]) -> Result<Vec<u8>, XlsxError> {
     let created = ExcelDateTime::from_ymd(month.year() as u16, month.month() as u8, 1)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(&format!("Deltagarfil {}", month.format("%Y-%m")))
-            .set_comment(&format!("deltagarfil version {FORMAT_VERSION}"))
+            .set_title(format!("Deltagarfil {}", month.format("%Y-%m")))
+            .set_comment(format!("deltagarfil version {FORMAT_VERSION}"))
             .set_creation_datetime(&created),
     );
     let bold = Format::new().set_bold();

@@ -74,7 +74,7 @@ both_engines!(
         let (ma, mb) = (previous_month(previous_month(today)), previous_month(today));
         let (ka, kb) = (month_key(ma), month_key(mb));
         programme(&db).await;
-    let course = fixtures::course(&db, "HLR vuxen").await;
+        let course = fixtures::course(&db, "HLR vuxen").await;
         let anna = fixtures::person(&db, "Anna", "Örebro").await;
         let berit = fixtures::person(&db, "Berit", "Örebro").await;
         let (s1, s2, s3) = (

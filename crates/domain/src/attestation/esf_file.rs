@@ -75,13 +75,17 @@ pub fn participant_ref(person_id: i64) -> String {
     format!("NAV-{person_id:07}")
 }
 
+/// The latest version of a month: status, method, hours (hundredths) and
+/// version number.
+pub type Latest = (Status, Option<Method>, i64, i64);
+
 /// One participant's month as the store gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthFact {
     pub month: NaiveDate,
     /// The latest version of the month's attestation, if any: its
     /// status, method, hours (hundredths) and version number.
-    pub latest: Option<(Status, Option<Method>, i64, i64)>,
+    pub latest: Option<Latest>,
 }
 
 /// One participant with their months that have attended time (in the

@@ -27,7 +27,7 @@ fn luhn_ok(ten: &[u8]) -> bool {
             v / 10 + v % 10
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Check a typed number: `YYYYMMDD-NNNN` or `YYYYMMDDNNNN` (spaces
