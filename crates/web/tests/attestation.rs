@@ -346,6 +346,48 @@ both_engines!(
             .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Har inte bekräftat"), "{}", page.body);
+
+        // Refusals on the pages: Swedish, naming the field, changing nothing.
+        let csrf = app.csrf_for(&ccookie, "/deltagarfil").await;
+        let before = app
+            .get("/api/v1/esf/participant-files", coord.auth())
+            .await
+            .json();
+        let r = app
+            .page(
+                "POST",
+                "/deltagarfil",
+                &ccookie,
+                Some(&format!("_csrf={csrf}&month={future}&format=csv")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("ligger i framtiden"), "{}", r.body);
+        assert!(
+            r.body.contains("href=\"#month\""),
+            "the summary links the field"
+        );
+        assert_eq!(
+            app.get("/api/v1/esf/participant-files", coord.auth())
+                .await
+                .json(),
+            before
+        );
+        let csrf = app.csrf_for(&cookie, "/mina-narvarotider").await;
+        let r = app
+            .page(
+                "POST",
+                &format!("/mina-narvarotider/{empty}"),
+                &cookie,
+                Some(&format!("_csrf={csrf}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Det finns ingen närvarotid att bekräfta"),
+            "{}",
+            r.body
+        );
     }
 );
 
@@ -413,6 +455,53 @@ both_engines!(
     .await
     .unwrap();
         assert_eq!(reads, 1);
+        // On the pages: a bad number is refused naming the field, the
+        // registered one stays; the reporter looks a reference up (audited).
+        let (_, ccookie) = app
+            .signed_in("samordnare3@test.se", Role::Coordinator)
+            .await;
+        let path = format!("/personal/{p}/rapportuppgifter");
+        let page = app.page("GET", &path, &ccookie, None).await;
+        assert!(page.body.contains("19121212-****"), "{}", page.body);
+        assert!(!page.body.contains("19121212-1212"));
+        let csrf = app.csrf_for(&ccookie, &path).await;
+        let r = app
+            .page(
+                "POST",
+                &path,
+                &ccookie,
+                Some(&format!(
+                    "_csrf={csrf}&birth_year=&personal_identity_number=19121212-1219"
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Personnumrets kontrollsiffra stämmer inte"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("href=\"#personal_identity_number\""));
+        let (_, rcookie) = app.signed_in("esf2@test.se", Role::EsfReporter).await;
+        let csrf = app.csrf_for(&rcookie, "/deltagarfil").await;
+        let r = app
+            .page(
+                "POST",
+                "/deltagarfil/personnummer",
+                &rcookie,
+                Some(&format!("_csrf={csrf}&participant_ref=NAV-{p:07}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("19121212-1212"), "{}", r.body);
+        let reads: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'person.read' AND person_id = $1 AND detail LIKE '%personnummer%'",
+        )
+        .bind(p)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(reads, 2);
         // The audit log never holds the number itself.
         let leaks: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE detail LIKE '%1212-1212%' OR detail LIKE '%121212121212%'",

@@ -79,6 +79,17 @@ pub fn participant_ref(person_id: i64) -> String {
 /// version number.
 pub type Latest = (Status, Option<Method>, i64, i64);
 
+/// The person id behind a reference (`NAV-0000123`, case and spaces
+/// ignored).
+pub fn person_of_ref(s: &str) -> Option<i64> {
+    let t = s.trim().to_uppercase();
+    let digits = t.strip_prefix("NAV-")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// One participant's month as the store gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthFact {
@@ -200,6 +211,14 @@ mod tests {
 
     fn d(y: i32, m: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, 1).unwrap()
+    }
+
+    #[test]
+    fn references_round_trip() {
+        assert_eq!(person_of_ref(&participant_ref(123)), Some(123));
+        assert_eq!(person_of_ref(" nav-0000042 "), Some(42));
+        assert_eq!(person_of_ref("NAV-"), None);
+        assert_eq!(person_of_ref("42"), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::ApiResult;
-use crate::usecase::attestation::month;
+use crate::usecase::attestation::{month, NumberChange};
 use crate::usecase::UseCase;
 use crate::AppState;
 
@@ -431,7 +431,8 @@ pub async fn get_details(
 
 /// Save the year of birth and optional number: format `YYYYMMDD-NNNN`, a
 /// real date and the check digit are checked (422 naming
-/// `personal_identity_number` or `birth_year`; nothing changes).
+/// `personal_identity_number` or `birth_year`; nothing changes). A
+/// number left out (or null) is kept; `""` removes it.
 #[utoipa::path(put, path = "/api/v1/people/{id}/reporting-details", tag = "attestation", request_body = DetailsIo,
     params(("id" = i64, Path, description = "Person id")),
     responses((status = 200, body = DetailsIo), (status = 400, body = crate::error::ApiErrorBody), (status = 401), (status = 403),
@@ -445,11 +446,17 @@ pub async fn set_details(
     let uc = UseCase::api(&s, &api)?;
     let b: DetailsIo = parse_json(&body)?;
     use chrono::Datelike;
+    // Absent or null keeps the number; "" removes it.
+    let number = match b.personal_identity_number {
+        None => NumberChange::Keep,
+        Some(n) if n.trim().is_empty() => NumberChange::Remove,
+        Some(n) => NumberChange::Set(n),
+    };
     let d = uc
         .set_reporting_details(
             id,
             &b.birth_year.map(|y| y.to_string()).unwrap_or_default(),
-            b.personal_identity_number.as_deref().unwrap_or(""),
+            number,
             today().year(),
         )
         .await?;

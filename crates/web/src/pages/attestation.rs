@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
-use crate::usecase::attestation::{month, Overview};
+use crate::usecase::attestation::{month, NumberChange, Overview};
 use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
@@ -41,6 +41,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/attestering/{month}/intyg/{file}", get(certificate))
         .route("/deltagarfil", get(files).post(produce))
+        .route("/deltagarfil/personnummer", post(lookup_number))
+        .route(
+            "/personal/{id}/rapportuppgifter",
+            get(details_form).post(save_details),
+        )
         .route("/deltagarfil/{file}", get(download))
 }
 
@@ -323,6 +328,10 @@ struct FilesPage {
     errors: FormErrors,
     month: String,
     format: String,
+    /// The ESF reporter's look-up: the reference typed and the answer.
+    can_read_numbers: bool,
+    lookup_ref: String,
+    lookup_answer: String,
 }
 
 impl FilesPage {
@@ -338,7 +347,9 @@ async fn files_page(
     month: String,
     format: String,
 ) -> Result<FilesPage, AppError> {
-    let (files, flagged) = UseCase::page(s, &c)?.participant_files().await?;
+    let uc = UseCase::page(s, &c)?;
+    let (files, flagged) = uc.participant_files().await?;
+    let can_read_numbers = uc.may(domain::access::Action::ReadFullIdentityNumber);
     Ok(FilesPage {
         c,
         files,
@@ -346,6 +357,9 @@ async fn files_page(
         errors,
         month,
         format,
+        can_read_numbers,
+        lookup_ref: String::new(),
+        lookup_answer: String::new(),
     })
 }
 
@@ -418,4 +432,114 @@ async fn download(State(s): State<AppState>, c: Ctx, Path(file): Path<String>) -
         p.bytes,
     )
         .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct LookupForm {
+    #[serde(default)]
+    participant_ref: String,
+}
+
+/// The ESF reporter looks up a reference's number in full (audited).
+async fn lookup_number(State(s): State<AppState>, c: Ctx, Form(f): Form<LookupForm>) -> PageResult {
+    let m = rules::month_key(rules::previous_month(today()));
+    let result = UseCase::page(&s, &c)?
+        .full_identity_number_of_ref(&f.participant_ref)
+        .await;
+    match result {
+        Ok((_, number)) => {
+            let mut page = files_page(&s, c, FormErrors::default(), m, "csv".into()).await?;
+            page.lookup_answer = match number {
+                Some(n) => format!("{}: {n}", f.participant_ref.trim().to_uppercase()),
+                None => format!(
+                    "{}: inget personnummer registrerat.",
+                    f.participant_ref.trim().to_uppercase()
+                ),
+            };
+            page.lookup_ref = f.participant_ref;
+            render(page)
+        }
+        Err(e) => {
+            let errors = super::invalid(e)?;
+            let mut page = files_page(&s, c, errors, m, "csv".into()).await?;
+            page.lookup_ref = f.participant_ref;
+            super::render_form(page, true)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "attestation/details.html")]
+struct DetailsPage {
+    c: Ctx,
+    id: i64,
+    birth_year: String,
+    masked: String,
+    errors: FormErrors,
+}
+
+async fn details_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
+    let d = UseCase::page(&s, &c)?.reporting_details(id).await?;
+    render(DetailsPage {
+        c,
+        id,
+        birth_year: d.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        masked: d.personal_number.unwrap_or_default(),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct DetailsForm {
+    #[serde(default)]
+    birth_year: String,
+    #[serde(default)]
+    personal_identity_number: String,
+    #[serde(default)]
+    remove_number: Option<String>,
+}
+
+async fn save_details(
+    State(s): State<AppState>,
+    c: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DetailsForm>,
+) -> PageResult {
+    use chrono::Datelike;
+    let uc = UseCase::page(&s, &c)?;
+    let number = if f.remove_number.is_some() {
+        NumberChange::Remove
+    } else if f.personal_identity_number.trim().is_empty() {
+        NumberChange::Keep
+    } else {
+        NumberChange::Set(f.personal_identity_number.clone())
+    };
+    match uc
+        .set_reporting_details(id, &f.birth_year, number, today().year())
+        .await
+    {
+        Ok(_) => {
+            crate::flash::notice(
+                &s,
+                &c,
+                "Födelseår och personnummer är sparade.",
+                &format!("/personal/{id}/rapportuppgifter"),
+            )
+            .await
+        }
+        Err(e) => {
+            let errors = super::invalid(e)?;
+            let d = uc.reporting_details(id).await?;
+            super::render_form(
+                DetailsPage {
+                    c,
+                    id,
+                    birth_year: f.birth_year,
+                    masked: d.personal_number.unwrap_or_default(),
+                    errors,
+                },
+                true,
+            )
+        }
+    }
 }

@@ -270,27 +270,60 @@ impl UseCase<'_> {
         Ok(d.personal_number)
     }
 
-    /// Save the year of birth and optional number (checked; masked back).
+    /// Save the year of birth and the number (checked; masked back). The
+    /// number is kept, removed or replaced as `number` says.
     pub async fn set_reporting_details(
         &self,
         person_id: i64,
         birth_year: &str,
-        personal_number: &str,
+        number: NumberChange,
         this_year: i32,
     ) -> StoreResult<ReportingDetails> {
         self.decide(Action::EditReportingDetails)?;
+        let typed = match number {
+            NumberChange::Set(n) => n,
+            NumberChange::Remove => String::new(),
+            NumberChange::Keep => esf_export::reporting_details(self.db(), person_id)
+                .await?
+                .personal_number
+                .unwrap_or_default(),
+        };
         let mut d = esf_export::set_reporting_details(
             self.db(),
             &self.who,
             person_id,
             birth_year,
-            personal_number,
+            &typed,
             this_year,
         )
         .await?;
         d.personal_number = d.masked();
         Ok(d)
     }
+
+    /// The person behind a participant reference (`NAV-0000123`) and
+    /// their number in full: the ESF reporter only, audited.
+    pub async fn full_identity_number_of_ref(
+        &self,
+        participant_ref: &str,
+    ) -> StoreResult<(i64, Option<String>)> {
+        self.decide(Action::ReadFullIdentityNumber)?;
+        let id = esf_file::person_of_ref(participant_ref).ok_or_else(|| {
+            StoreError::invalid(
+                "participant_ref",
+                "bad_ref",
+                "Ange deltagarreferensen som i deltagarfilen, till exempel NAV-0000123.",
+            )
+        })?;
+        Ok((id, self.full_identity_number(id).await?))
+    }
+}
+
+/// What a save does with the personal identity number.
+pub enum NumberChange {
+    Keep,
+    Remove,
+    Set(String),
 }
 
 /// Build and archive the file (also the command line's way, which acts
