@@ -81,6 +81,12 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.role().code() == role)
     }
 
+    /// The steering group and the ESF reporter read aggregates only: no
+    /// links to the hub's work pages.
+    pub fn reads_aggregates_only(&self) -> bool {
+        self.has_role("steering") || self.has_role("esf_reporter")
+    }
+
     /// The logged-in user, or a redirect to the login page.
     pub fn require_login(&self) -> Result<&User, AppError> {
         self.user.as_ref().ok_or_else(|| AppError::Login {
