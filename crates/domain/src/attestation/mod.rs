@@ -253,9 +253,12 @@ pub struct Text {
 }
 
 fn page_line(public_url: &str) -> String {
+    let where_ = match public_url.trim().trim_end_matches('/') {
+        "" => "under Närvarotid när du loggat in i Navet".to_string(),
+        url => format!("på {url}/mina-narvarotider (logga in)"),
+    };
     format!(
-        "Bekräfta på {}/mina-narvarotider (logga in). Kan du inte logga in digitalt, be samordnaren om ett intyg att skriva under på papper.",
-        public_url.trim_end_matches('/')
+        "Bekräfta {where_}. Kan du inte logga in digitalt, be samordnaren om ett intyg att skriva under på papper."
     )
 }
 

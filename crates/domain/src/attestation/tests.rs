@@ -31,7 +31,12 @@ fn the_request_says_month_hours_and_sessions() {
         .contains("https://navet.example.se/mina-narvarotider"));
     assert_eq!(time_phrase(100, 1), "1 timme på 1 kurstillfälle");
     assert_eq!(time_phrase(300, 1), "3 timmar på 1 kurstillfälle");
-    let c = corrected_text(d(2026, 3, 1), (750, 2), (450, 1), "http://x");
+    let c = corrected_text(d(2026, 3, 1), (750, 2), (450, 1), "");
+    assert!(
+        c.body.contains("under Närvarotid när du loggat in"),
+        "{}",
+        c.body
+    );
     assert!(
         c.body.contains("7,5 timmar på 2 kurstillfällen"),
         "{}",
