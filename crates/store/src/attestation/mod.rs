@@ -374,20 +374,39 @@ pub async fn attest(
     let t = time_of(&mut tx, person_id, month).await?;
     rules::may_attest(month, today, t.centi_hours)
         .map_err(|e| StoreError::Invalid(domain::FieldErrors(vec![e])))?;
-    let id = match prior {
-        Some(v) if v.status == Status::Attested => {
-            return Err(StoreError::conflict(
-                Some("month"),
-                format!(
-                    "Närvarotiden för {} är redan bekräftad (version {}).",
-                    rules::month_label_sv(month),
-                    v.version
-                ),
-            ))
+    let prior = match prior {
+        Some(v) => v,
+        None => {
+            // No version yet (the month's requests have not gone out): a
+            // first one, which a simultaneous second click waits for.
+            sqlx::query(
+                "INSERT INTO attestations (person_id, month, version, status, centi_hours, session_count, session_ids, created_at) \
+                 VALUES ($1, $2, 1, 'pending', $3, $4, $5, $6) ON CONFLICT (person_id, month, version) DO NOTHING",
+            )
+            .bind(person_id)
+            .bind(rules::month_key(month))
+            .bind(t.centi_hours)
+            .bind(t.sessions())
+            .bind(t.ids())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            latest(&mut tx, db, person_id, month)
+                .await?
+                .ok_or(StoreError::NotFound("närvarotid"))?
         }
-        Some(v) => v.id,
-        None => insert_version(&mut tx, person_id, month, 1, None, &t, "", now).await?,
     };
+    if prior.status == Status::Attested {
+        return Err(StoreError::conflict(
+            Some("month"),
+            format!(
+                "Närvarotiden för {} är redan bekräftad (version {}).",
+                rules::month_label_sv(month),
+                prior.version
+            ),
+        ));
+    }
+    let id = prior.id;
     sqlx::query(
         "UPDATE attestations SET status = 'attested', centi_hours = $1, session_count = $2, session_ids = $3, \
          attested_at = $4, method = $5, provider = $6, attested_by_account_id = $7 WHERE id = $8",
