@@ -20,6 +20,7 @@ export const LOGINS = {
   manager: "chef@demo.navet.se",
   participant: "medarbetare@demo.navet.se",
   steering: "styrgrupp@demo.navet.se",
+  esf_reporter: "esf@demo.navet.se",
 };
 
 const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");

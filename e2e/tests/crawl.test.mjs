@@ -59,7 +59,7 @@ async function links(page) {
   );
 }
 
-for (const role of ["participant", "manager", "trainer", "coordinator", "steering", "admin"]) {
+for (const role of ["participant", "manager", "trainer", "coordinator", "steering", "esf_reporter", "admin"]) {
   test(`every page the ${role} reaches fits a phone and a laptop`, async () => {
     const page = await newPage(browser);
     await login(page, navet.url, role);

@@ -15,6 +15,10 @@ pub enum Role {
     Participant,
     /// The steering group: read-only, aggregates only, never a named person.
     Steering,
+    /// The hub's ESF reporter: produces the funder's participant file and
+    /// alone reads personal identity numbers in full (each read audited).
+    #[serde(rename = "esf_reporter")]
+    EsfReporter,
 }
 
 impl Role {
@@ -24,13 +28,14 @@ impl Role {
         self == Role::Manager
     }
 
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::Coordinator,
         Role::Trainer,
         Role::Manager,
         Role::Participant,
         Role::Steering,
+        Role::EsfReporter,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -40,6 +45,7 @@ impl Role {
             Role::Manager => "manager",
             Role::Participant => "participant",
             Role::Steering => "steering",
+            Role::EsfReporter => "esf_reporter",
         }
     }
     pub fn label_sv(self) -> &'static str {
@@ -50,13 +56,14 @@ impl Role {
             Role::Manager => "enhetschef",
             Role::Participant => "medarbetare",
             Role::Steering => "styrgrupp",
+            Role::EsfReporter => "ESF-rapportör",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         let s = s.trim().to_lowercase();
         Role::ALL
             .into_iter()
-            .find(|r| r.code() == s || r.label_sv() == s)
+            .find(|r| r.code() == s || r.label_sv().to_lowercase() == s)
     }
 }
 
@@ -222,6 +229,24 @@ pub enum Action<'a> {
     RegisterInterest,
     /// Demand per course and municipality: counts only, no names.
     ViewDemand,
+    /// Confirm one's own attended time for a month (only the person
+    /// themself; nobody attests digitally for someone else).
+    AttestOwnTime { person_id: i64 },
+    /// Who has attested a month and who has not, per municipality, and
+    /// the printable certificates to sign on paper.
+    ViewAttestations,
+    /// Register a certificate signed on paper as received.
+    RegisterPaperAttestation,
+    /// Remind everyone who has not attested a month (one action).
+    SendAttestationReminders,
+    /// Produce and download the funder's monthly participant file.
+    ExportParticipantFile,
+    /// A person's year of birth and optional personal identity number
+    /// for the participant file.
+    EditReportingDetails,
+    /// Read a personal identity number in full (the ESF reporter only;
+    /// everyone else sees it masked).
+    ReadFullIdentityNumber,
 }
 
 /// The answer, with a reason a person can read when it is no.
@@ -255,6 +280,12 @@ const NOT_YOUR_MUNICIPALITY: &str =
     "Du kan bara granska åtkomsten till uppgifter om personer i din egen kommun.";
 const MANAGERS_REQUEST_SESSIONS: &str =
     "Endast chefer och samordnare kan begära kurstillfällen för en kommun.";
+const ESF_REPORTER_ONLY: &str =
+    "Fullständiga personnummer visas bara för ESF-rapportören; alla andra ser dem maskerade.";
+const ESF_REPORTER_FILES: &str =
+    "ESF-rapportören tar fram deltagarfilen och ser sammanställningar, inget annat.";
+const ONLY_THE_PERSON_ATTESTS: &str =
+    "Bara personen själv kan bekräfta sin närvarotid digitalt; samordnaren registrerar ett underskrivet pappersintyg.";
 const INTEREST_NEEDS_A_PERSON: &str =
     "Kontot hör inte till någon medarbetare, så intresse kan inte registreras.";
 
@@ -305,6 +336,23 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 unit_id, person, ..
             },
         ) if person.unit_id != Some(unit_id) => Decision::Deny(NOT_THE_RESERVATIONS_UNIT),
+
+        // Attested time is confirmed by the person alone; full personal
+        // identity numbers are for the ESF reporter alone.
+        (_, AttestOwnTime { person_id }) => {
+            allow_if(actor.person_id == Some(person_id), ONLY_THE_PERSON_ATTESTS)
+        }
+        (EsfReporter, ReadFullIdentityNumber) => Decision::Allow,
+        (_, ReadFullIdentityNumber) => Decision::Deny(ESF_REPORTER_ONLY),
+        (
+            EsfReporter,
+            ViewAggregates
+            | ViewCofinancing
+            | ViewAttestations
+            | ExportParticipantFile
+            | EditReportingDetails,
+        ) => Decision::Allow,
+        (EsfReporter, _) => Decision::Deny(ESF_REPORTER_FILES),
 
         // Admins and coordinators run the hub and may do everything else.
         (Admin | Coordinator, _) => Decision::Allow,
@@ -453,7 +501,7 @@ pub fn visibility(actor: &Actor) -> Visibility {
         Role::Admin | Role::Coordinator => Seen::Everything,
         Role::Manager => Seen::Within(actor.scope.clone()),
         // The steering group sees aggregates only, never a list of people.
-        Role::Trainer | Role::Participant | Role::Steering => Seen::Nothing,
+        Role::Trainer | Role::Participant | Role::Steering | Role::EsfReporter => Seen::Nothing,
     })
 }
 
@@ -503,6 +551,9 @@ pub fn read_needs_audit(actor: &Actor, person_id: i64) -> bool {
             Role::Manager | Role::Trainer | Role::Coordinator | Role::Admin
         )
 }
+
+#[cfg(test)]
+mod funder_tests;
 
 #[cfg(test)]
 mod steering_tests;

@@ -11,6 +11,7 @@
 pub mod vocab;
 
 pub mod access;
+pub mod attestation;
 pub mod booking;
 pub mod calendar;
 pub mod catalogue;

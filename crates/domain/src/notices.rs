@@ -52,6 +52,9 @@ impl NoticeKind {
             "booking_restored" => "cancellation undone",
             "moved_to_waitlist" => "moved to the waiting list",
             "session_request_answered" => "answer to a session request",
+            "attestation_request" => "confirm attended time",
+            "attestation_reminder" => "reminder: confirm attended time",
+            "attestation_corrected" => "attended time corrected",
             _ => "message",
         }
     }
@@ -70,6 +73,9 @@ impl NoticeKind {
             "booking_restored" => "ångrad avbokning",
             "moved_to_waitlist" => "flyttad till väntelistan",
             "session_request_answered" => "svar på förfrågan om kurstillfälle",
+            "attestation_request" => "bekräfta närvarotid",
+            "attestation_reminder" => "påminnelse om närvarotid",
+            "attestation_corrected" => "rättad närvarotid",
             _ => "meddelande",
         }
     }

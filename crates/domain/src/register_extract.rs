@@ -421,6 +421,21 @@ pub const SOURCES: &[Source] = &[
         &[col("title", "Titel"), col("role", "Yrkesroll")],
     ),
     src(
+        "attestations",
+        "person_id",
+        Via::Person,
+        "Bekräftad närvarotid per månad",
+        &[
+            col("month", "Månad"),
+            col("version", "Version"),
+            col("status", "Status"),
+            col("centi_hours", "Timmar (hundradelar)"),
+            col("session_count", "Kurstillfällen"),
+            time("attested_at", "Bekräftad"),
+            col("method", "Hur"),
+        ],
+    ),
+    src(
         "audit_log",
         "person_id",
         Via::Person,
@@ -452,6 +467,16 @@ pub const EXCLUDED: &[(&str, &str, &str)] = &[
         "staff_imports",
         "undone_by",
         "vilket konto som ångrade en personalimport; importen gäller andra personer och ångrandet står i granskningsloggen",
+    ),
+    (
+        "attestations",
+        "attested_by_account_id",
+        "vilket konto som bekräftade tiden eller registrerade pappersintyget; bekräftelsen finns i avsnittet om bekräftad närvarotid och i granskningsloggen",
+    ),
+    (
+        "esf_exports",
+        "produced_by_account_id",
+        "vilket konto som tog fram en deltagarfil; filen gäller alla deltagare och står i granskningsloggen",
     ),
     (
         "import_locks",
@@ -487,6 +512,11 @@ pub const REDACTED_TEXT: &str = "finns (visas inte)";
 
 /// Replace a secret's value by a note that it exists.
 pub fn redact(column: &str, v: Value) -> Value {
+    // A personal identity number is shown masked everywhere but to the
+    // ESF reporter (docs/privacy.md).
+    if let (crate::attestation::pnr::COLUMN, Value::Text(t)) = (column, &v) {
+        return Value::Text(crate::attestation::pnr::mask(t));
+    }
     if REDACTED.contains(&column) && !v.is_null() {
         Value::Text(REDACTED_TEXT.into())
     } else {

@@ -332,7 +332,7 @@ pub async fn user_add(a: UserAddArgs, settings: &Settings) -> Result<()> {
     let db = settings.db(a.database_url).await?;
     let Some(role) = Role::parse(&a.role) else {
         bail!(
-            "okänd roll ”{}”: ange admin, coordinator, trainer, manager, participant eller steering",
+            "okänd roll ”{}”: ange admin, coordinator, trainer, manager, participant, steering eller esf_reporter",
             a.role
         );
     };

@@ -16,6 +16,23 @@ use crate::report::{emit, period};
 pub enum ExportCmd {
     /// Attended and absent bookings on held sessions, as `import participations` reads them.
     Participations(ParticipationArgs),
+    /// The funder's monthly participant file (archived with its SHA-256).
+    EsfMonth(EsfMonthArgs),
+}
+
+#[derive(Args)]
+pub struct EsfMonthArgs {
+    /// The month, YYYY-MM (one that has ended)
+    #[arg(long)]
+    pub month: String,
+    /// csv (default) or xlsx
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -40,7 +57,42 @@ pub struct ParticipationArgs {
 pub async fn run(cmd: ExportCmd, settings: &Settings) -> Result<()> {
     match cmd {
         ExportCmd::Participations(a) => participations(a, settings).await,
+        ExportCmd::EsfMonth(a) => esf_month(a, settings).await,
     }
+}
+
+/// `navet export esf-month --month 2026-03`: the same file as the page
+/// and the API, archived the same way (by "kommandoraden").
+async fn esf_month(a: EsfMonthArgs, settings: &Settings) -> Result<()> {
+    let month = domain::attestation::parse_month("month", &a.month)
+        .map_err(|e| anyhow::anyhow!("--month: {}", e.message))?;
+    let db = settings.db(a.database_url).await?;
+    let who = navet_store::audit::Who::system("kommandoraden");
+    let today = navet_store::time::today();
+    let produced =
+        navet_web::usecase::attestation::produce(&db, &who, month, a.format.trim(), today).await;
+    db.close().await;
+    let p = match produced {
+        Ok(p) => p,
+        Err(navet_store::StoreError::Invalid(f)) => {
+            let msgs: Vec<String> =
+                f.0.iter()
+                    .map(|e| format!("--{}: {}", e.field, e.message))
+                    .collect();
+            bail!("{}", msgs.join("; "))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    emit(a.out.as_ref(), &p.bytes)?;
+    eprintln!(
+        "Deltagarfil {} ({}, version {}): {} rader, sha256 {}",
+        p.export.month,
+        p.export.format,
+        p.export.format_version,
+        p.export.row_count,
+        p.export.sha256
+    );
+    Ok(())
 }
 
 async fn participations(a: ParticipationArgs, settings: &Settings) -> Result<()> {

@@ -258,6 +258,7 @@ pub async fn mark(
         .execute(&mut *tx)
         .await?;
         crate::reports::refresh_people(&mut tx, &[person_id]).await?;
+        crate::attestation::attendance_changed(&mut tx, db, person_id, starts_at).await?;
         if closed_at.is_some() {
             if present {
                 issue_completions(&mut tx, session_id, Some(booking_id)).await?;
@@ -324,6 +325,9 @@ pub async fn mark_all_present(db: &Db, who: &Who, session_id: i64) -> StoreResul
     .execute(&mut *tx)
     .await?;
     crate::reports::refresh_people(&mut tx, &people).await?;
+    for p in &people {
+        crate::attestation::attendance_changed(&mut tx, db, *p, starts_at).await?;
+    }
     if closed_at.is_some() {
         issue_completions(&mut tx, session_id, None).await?;
     }

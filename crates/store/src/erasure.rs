@@ -403,7 +403,7 @@ pub async fn erase_in(
     run("login_throttle", n);
     if held.is_empty() {
         sqlx::query(
-            "UPDATE people SET name = $1, email = $2, employee_no = NULL, unit_id = NULL, \
+            "UPDATE people SET name = $1, email = $2, employee_no = NULL, personal_number = NULL, unit_id = NULL, \
              language_support = '', active = 0, erased_at = $3, erasure_held_at = NULL, \
              updated_at = $3 WHERE id = $4",
         )
@@ -414,8 +414,9 @@ pub async fn erase_in(
         .execute(&mut *conn)
         .await?;
     } else {
-        // The hold keeps the name and employee number with the held
-        // attendance (the funder checks its evidence by them).
+        // The hold keeps the name, employee number and personal identity
+        // number with the held attendance (the funder checks its evidence
+        // by them).
         sqlx::query(
             "UPDATE people SET email = $1, language_support = '', active = 0, \
              erasure_held_at = $2, updated_at = $2 WHERE id = $3",

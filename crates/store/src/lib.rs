@@ -8,6 +8,7 @@
 pub mod access_review;
 pub mod accounts;
 pub mod attendance;
+pub mod attestation;
 pub mod audit;
 pub mod audit_prune;
 pub mod backup;
@@ -23,6 +24,7 @@ pub mod distances;
 pub mod education;
 pub mod erasure;
 pub mod error;
+pub mod esf_export;
 #[cfg(any(test, feature = "test-hooks"))]
 mod fact_cache;
 pub mod faults;

@@ -46,6 +46,10 @@ const BOUNDED: &[(&str, &str)] = &[
     // One account, person, session, course, unit, trainer or track.
     ("accounts.rs::scope", "one account's scopes"),
     ("attendance.rs::trainer_ids", "one session's trainers"),
+    (
+        "attestation/views.rs::remind",
+        "one month's people still waiting, picked and marked in one statement (a confirmed batch action)",
+    ),
     ("attendance.rs::attendees", "one session's bookings"),
     ("attendance.rs::mark_all_present", "one session's bookings"),
     (

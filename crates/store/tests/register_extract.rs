@@ -117,6 +117,7 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         ("INSERT INTO session_requests (course_id, municipality_id, participants, first_week, last_week, times, requested_by_account_id, created_at) VALUES ($1, $2, 4, '2027-W10', '2027-W12', 'dag', $3, 1)", vec![course, muni, account]),
         ("INSERT INTO role_title_mappings (title, role_id, account_id, created_at) VALUES ('Usk', $1, $2, 1)", vec![role, account]),
         ("INSERT INTO requirements (role_id, scope, kind, course_id, dedup_key, created_at, updated_at) VALUES ($1, 'region', 'course', $2, 'rx-test', 0, 0)", vec![role, course]),
+        ("INSERT INTO attestations (person_id, month, version, status, centi_hours, session_count, session_ids, attested_at, method, attested_by_account_id, created_at) VALUES ($1, '2026-03', 1, 'attested', 300, 1, '1', 2, 'password', $2, 1)", vec![p, account]),
     ];
     for (sql, binds) in rows {
         exec(db, sql, &binds).await;

@@ -81,6 +81,12 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.role().code() == role)
     }
 
+    /// The steering group and the ESF reporter read aggregates only: no
+    /// links to the hub's work pages.
+    pub fn reads_aggregates_only(&self) -> bool {
+        self.has_role("steering") || self.has_role("esf_reporter")
+    }
+
     /// The logged-in user, or a redirect to the login page.
     pub fn require_login(&self) -> Result<&User, AppError> {
         self.user.as_ref().ok_or_else(|| AppError::Login {
@@ -119,6 +125,11 @@ impl Ctx {
     /// group reads it only).
     pub fn may_manage_funding(&self) -> bool {
         self.can(Action::ManageFunding)
+    }
+    /// Whether the monthly attestation overview and the participant file
+    /// are for this account (links on the funding page).
+    pub fn may_view_attestations(&self) -> bool {
+        self.can(Action::ViewAttestations)
     }
     /// Whether cost lines and scenarios may be changed here.
     pub fn may_manage_costs(&self) -> bool {
@@ -280,12 +291,19 @@ impl Ctx {
                     items.push(("/mina-enkater", "nav.my_surveys"));
                     items.push(("/mina-uppgifter", "privacy_extract.my_data"));
                     items.push(("/min-kompetens", "nav.my_competence"));
+                    items.push(("/mina-narvarotider", "nav.my_attested_time"));
                 }
                 Role::Trainer => {
                     // Their own sessions, past and coming, and absences.
                     items.push(("/mina-tillfallen", "nav.my_sessions"));
                     items.push(("/narvaro", "nav.attendance"));
                     items.push(("/mina-intyg", "nav.my_certificates"));
+                }
+                Role::EsfReporter => {
+                    items.push(("/oversikt", "nav.dashboard"));
+                    items.push(("/finansiering", "nav.funding"));
+                    items.push(("/attestering", "nav.attestation"));
+                    items.push(("/deltagarfil", "nav.participant_file"));
                 }
                 Role::Steering => {
                     items.push(("/oversikt", "nav.dashboard"));

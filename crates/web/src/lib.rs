@@ -7,9 +7,11 @@
 //! `ApiCtx::require`.
 
 pub mod api;
+pub mod attestation_pdf;
 pub mod config;
 pub mod ctx;
 pub mod error;
+pub mod esf_file;
 pub mod flash;
 pub mod format;
 pub mod i18n;

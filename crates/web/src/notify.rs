@@ -198,6 +198,15 @@ async fn daily(
         Ok(_) => {}
         Err(e) => tracing::warn!("expiry reminders: {e}"),
     }
+    // After each month: ask everyone with attended time to confirm it
+    // (once; a restart or a second run sends nothing again).
+    let last_month = domain::attestation::previous_month(today);
+    let asker = navet_store::audit::Who::system("månadsattestering");
+    match navet_store::attestation::open_month(db, &asker, last_month, today, public_url).await {
+        Ok(n) if n > 0 => tracing::info!("daily: {n} attestation requests queued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("attestation requests: {e}"),
+    }
     match navet_store::surveys::send_due(db, today, public_url).await {
         Ok(n) if n > 0 => tracing::info!("daily: {n} follow-up surveys queued"),
         Ok(_) => {}

@@ -3,6 +3,7 @@
 //! competence data and cost scenarios (`synthetic = 1`). Loaded by
 //! `navet demo`; nothing in production code depends on this module.
 
+pub mod attestation;
 pub mod competence;
 pub mod costs;
 pub mod cover;
@@ -105,6 +106,7 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("manager", "chef@demo.navet.se"),
     ("participant", "medarbetare@demo.navet.se"),
     ("steering", "styrgrupp@demo.navet.se"),
+    ("esf_reporter", "esf@demo.navet.se"),
 ];
 
 /// True when the demo has already been loaded (so a second run keeps data).
@@ -279,7 +281,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
         true,
     )
     .await?;
-    let accounts: [(&str, &str, Role, Option<i64>, Scope); 6] = [
+    let accounts: [(&str, &str, Role, Option<i64>, Scope); 7] = [
         (
             "admin@demo.navet.se",
             "Adam Administratör",
@@ -325,6 +327,13 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
             None,
             Scope::default(),
         ),
+        (
+            "esf@demo.navet.se",
+            "Erik ESF-rapportör",
+            Role::EsfReporter,
+            None,
+            Scope::default(),
+        ),
     ];
     for (email, name, role, person_id, scope) in accounts {
         accounts::create(
@@ -364,6 +373,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
     cover::load(db).await?;
     competence::load(db).await?;
     costs::load(db).await?;
+    attestation::load(db, participant).await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 
 pub mod access_review;
 pub mod attendance;
+pub mod attestation;
 pub mod bookings;
 pub mod cofinancing;
 pub mod costs;
@@ -50,6 +51,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(erasure::router())
         .merge(attendance::router())
+        .merge(attestation::router())
         .merge(reports::router())
         .merge(sessions::router())
         .merge(bookings::router())

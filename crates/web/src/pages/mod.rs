@@ -3,6 +3,7 @@
 pub mod access_review;
 pub mod admin;
 pub mod attendance;
+pub mod attestation;
 pub mod auth;
 pub mod booking_undo;
 pub mod bookings;
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(tokens::router())
         .merge(attendance::router())
+        .merge(attestation::router())
         .merge(certificates::router())
         .merge(surveys::router())
         .merge(funding::router())

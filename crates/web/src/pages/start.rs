@@ -107,7 +107,7 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
                 c,
             })
         }
-        Role::Steering => {
+        Role::Steering | Role::EsfReporter => {
             let t = super::targets::load(s, &c).await?;
             render(SteeringPage { c, t })
         }

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod attestation;
 pub mod bookings;
 pub mod catalogue;
 pub mod funding;
