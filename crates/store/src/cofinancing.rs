@@ -364,7 +364,7 @@ pub async fn person_months(
 pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<HoursGroup>> {
     let mut out = Vec::new();
     // Read before the sums: see crate::fact_cache.
-    let versions = crate::fact_cache::month_versions(db, from, to).await?;
+    let versions = crate::attendance_versions::month_versions(db, from, to).await?;
     let mut m = rules::month_of(from);
     while m <= to {
         let next = rules::month_end(m).succ_opt().unwrap_or(m);

@@ -14,12 +14,6 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
-use sqlx::Row;
-
-use crate::db::Db;
-use crate::error::StoreResult;
-
 /// Entries kept at most (a programme of five years is 60 months; other
 /// periods cut months differently). Beyond it the cache starts over.
 const MAX_ENTRIES: usize = 512;
@@ -59,34 +53,6 @@ impl FactCache {
         }
         entries.insert(key, (version, value));
     }
-}
-
-/// `2026-03` for the month `d` falls in.
-fn label(d: NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
-}
-
-/// The versions of the months from `from`'s to `to`'s, by label.
-pub(crate) async fn month_versions(
-    db: &Db,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> StoreResult<HashMap<String, i64>> {
-    Ok(sqlx::query(
-        "SELECT month, version FROM attendance_month_versions WHERE month >= $1 AND month <= $2",
-    )
-    .bind(label(from))
-    .bind(label(to))
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect())
-}
-
-/// The version of the period from `from` to `to`: the sum of its months'.
-pub(crate) async fn period_version(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<i64> {
-    Ok(month_versions(db, from, to).await?.values().sum())
 }
 
 #[cfg(test)]

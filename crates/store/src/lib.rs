@@ -8,6 +8,7 @@
 pub mod access_review;
 pub mod accounts;
 pub mod attendance;
+mod attendance_versions;
 pub mod attestation;
 pub mod audit;
 pub mod audit_prune;

@@ -208,7 +208,7 @@ pub async fn aggregates(
     // unchanged (see crate::fact_cache); the sessions are read each time.
     let key = ("indicators.sums", from, to, prog_from.min(from));
     let first_month = programme_start.map_or(period.from, |p| p.min(period.from));
-    let version = crate::fact_cache::period_version(db, first_month, period.to).await?;
+    let version = crate::attendance_versions::period_version(db, first_month, period.to).await?;
     let cached = db.fact_cache().get::<FactSums>(&key, version);
     let (sums, session_rows) = tokio::try_join!(
         async {

@@ -104,6 +104,18 @@ const BOUNDED: &[(&str, &str)] = &[
     ("sessions.rs::active_holds", "one session's holds"),
     ("sessions.rs::occupancy", "given sessions' counts"),
     (
+        "cofinancing.rs::hours_groups",
+        "per month, one row per municipality, category and distinct hours",
+    ),
+    (
+        "costs.rs::actual_use",
+        "one row per municipality",
+    ),
+    (
+        "attendance_versions.rs::month_versions",
+        "one row per month of the period asked for",
+    ),
+    (
         "session_views.rs::facts",
         "the facts of the sessions of one list page, at most 500 ids a query",
     ),
@@ -139,7 +151,6 @@ const BOUNDED: &[(&str, &str)] = &[
         "cost lines' municipalities",
     ),
     ("costs.rs::scenarios", "cost scenarios, few"),
-    ("costs.rs::actuals", "aggregates per course"),
     ("gaps/mod.rs::columns", "requirement columns, tens"),
     ("gaps/mod.rs::catalogue", "the course catalogue"),
     ("needs.rs::list", "competence needs, tens"),
