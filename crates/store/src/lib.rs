@@ -26,8 +26,8 @@ pub mod education;
 pub mod erasure;
 pub mod error;
 pub mod esf_export;
-#[cfg(any(test, feature = "test-hooks"))]
 mod fact_cache;
+#[cfg(any(test, feature = "test-hooks"))]
 pub mod faults;
 pub mod funding;
 pub mod gaps;
