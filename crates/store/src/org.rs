@@ -1,6 +1,6 @@
 //! Region → municipalities → units; roles and competence areas.
 
-use domain::access::Visibility;
+use domain::access::{Scope, Visibility};
 use domain::org::ActivityArea;
 use serde::Serialize;
 use sqlx::FromRow;
@@ -128,13 +128,44 @@ pub async fn units(db: &Db, municipality_id: Option<i64>) -> StoreResult<Vec<Uni
     Ok(v)
 }
 
+/// The units a scope covers, read in the database: a manager's handful,
+/// not the nation's thousands (each unit comes with its staff count).
+pub async fn units_in(db: &Db, scope: &Scope) -> StoreResult<Vec<Unit>> {
+    let ids = |v: &[i64]| {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut parts = vec![];
+    if !scope.unit_ids.is_empty() {
+        parts.push(format!("u.id IN ({})", ids(&scope.unit_ids)));
+    }
+    if !scope.municipality_ids.is_empty() {
+        parts.push(format!(
+            "u.municipality_id IN ({})",
+            ids(&scope.municipality_ids)
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut v: Vec<Unit> = sqlx::query_as(&format!("{UNIT_SELECT} WHERE {}", parts.join(" OR ")))
+        .fetch_all(db.pool())
+        .await?;
+    v.sort_by(|a, b| {
+        domain::collation::swedish_cmp(&a.municipality_name, &b.municipality_name)
+            .then_with(|| domain::collation::swedish_cmp(&a.name, &b.name))
+    });
+    Ok(v)
+}
+
 /// The units an actor's lists may show (see `domain::access::Visibility`).
 pub async fn visible_units(db: &Db, vis: &Visibility) -> StoreResult<Vec<Unit>> {
-    Ok(units(db, None)
-        .await?
-        .into_iter()
-        .filter(|u| vis.covers_unit(u.id, u.municipality_id))
-        .collect())
+    match vis.restriction() {
+        None => units(db, None).await,
+        Some(scope) => units_in(db, &scope).await,
+    }
 }
 
 pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {

@@ -392,3 +392,46 @@ both_engines!(demo_data_loads_once, |db: Db| async move {
     let courses = navet_store::catalogue::list(&db, None).await.unwrap();
     assert_eq!(courses.len(), 82);
 });
+
+both_engines!(
+    units_in_a_scope_are_read_in_the_database,
+    |db: Db| async move {
+        let munis = org::municipalities(&db).await.unwrap();
+        let (a, b) = (munis[0].id, munis[1].id);
+        let a1 = org::create_unit(&db, a, "Ängen", "aldreomsorg", true)
+            .await
+            .unwrap();
+        let a2 = org::create_unit(&db, a, "Björken", "aldreomsorg", true)
+            .await
+            .unwrap();
+        let b1 = org::create_unit(&db, b, "Åsen", "aldreomsorg", true)
+            .await
+            .unwrap();
+        let ids = |v: Vec<org::Unit>| v.into_iter().map(|u| u.id).collect::<Vec<_>>();
+        let unit_scope = Scope {
+            unit_ids: vec![a2],
+            municipality_ids: vec![],
+        };
+        assert_eq!(
+            ids(org::units_in(&db, &unit_scope).await.unwrap()),
+            vec![a2]
+        );
+        let both = Scope {
+            unit_ids: vec![a1],
+            municipality_ids: vec![b],
+        };
+        let mut got = ids(org::units_in(&db, &both).await.unwrap());
+        got.sort_unstable();
+        assert_eq!(got, vec![a1, b1]);
+        // Swedish order within a municipality: B before Ä.
+        let whole = Scope {
+            unit_ids: vec![],
+            municipality_ids: vec![a],
+        };
+        assert_eq!(ids(org::units_in(&db, &whole).await.unwrap()), vec![a2, a1]);
+        assert!(org::units_in(&db, &Scope::default())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);

@@ -96,24 +96,21 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
     let ids: Vec<i64> = shown.iter().map(|p| p.id).collect();
     audit::record_list_read(&s.db, &user.who(), "people", "personallistan", &ids).await?;
     let all_munis = navet_store::org::municipalities(&s.db).await?;
-    let all_units = navet_store::org::units(&s.db, None).await?;
     let (municipalities, units) = match &scope {
-        Some(sc) => (
-            all_munis
-                .into_iter()
-                .filter(|m| {
-                    sc.municipality_ids.contains(&m.id)
-                        || all_units
-                            .iter()
-                            .any(|u| u.municipality_id == m.id && sc.unit_ids.contains(&u.id))
-                })
-                .collect(),
-            all_units
-                .into_iter()
-                .filter(|u| sc.covers_unit(u.id, u.municipality_id))
-                .collect(),
-        ),
-        None => (all_munis, all_units),
+        Some(sc) => {
+            let units = navet_store::org::units_in(&s.db, sc).await?;
+            (
+                all_munis
+                    .into_iter()
+                    .filter(|m| {
+                        sc.municipality_ids.contains(&m.id)
+                            || units.iter().any(|u| u.municipality_id == m.id)
+                    })
+                    .collect(),
+                units,
+            )
+        }
+        None => (all_munis, navet_store::org::units(&s.db, None).await?),
     };
     let notice = match q.ok.as_deref() {
         Some("import") => c.t("people.import_done").to_string(),
@@ -293,13 +290,9 @@ pub(crate) async fn placement_options(
 ) -> Result<(Vec<Municipality>, Vec<Unit>), AppError> {
     let user = c.require_login()?;
     let munis = navet_store::org::municipalities(&s.db).await?;
-    let units = navet_store::org::units(&s.db, None).await?;
     if user.role() == Role::Manager {
         let sc = &user.actor.scope;
-        let units: Vec<Unit> = units
-            .into_iter()
-            .filter(|u| sc.covers_unit(u.id, u.municipality_id))
-            .collect();
+        let units = navet_store::org::units_in(&s.db, sc).await?;
         let munis = munis
             .into_iter()
             .filter(|m| {
@@ -309,7 +302,7 @@ pub(crate) async fn placement_options(
             .collect();
         Ok((munis, units))
     } else {
-        Ok((munis, units))
+        Ok((munis, navet_store::org::units(&s.db, None).await?))
     }
 }
 

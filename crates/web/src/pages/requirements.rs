@@ -111,13 +111,9 @@ struct ListPage {
 /// Units the user may set requirements for (all for coordinators).
 async fn own_units(s: &AppState, c: &Ctx) -> Result<Vec<Unit>, AppError> {
     let user = c.require_login()?;
-    let units = navet_store::org::units(&s.db, None).await?;
     Ok(match user.role() {
-        Role::Coordinator | Role::Admin => units,
-        _ => units
-            .into_iter()
-            .filter(|u| user.actor.scope.covers_unit(u.id, u.municipality_id))
-            .collect(),
+        Role::Coordinator | Role::Admin => navet_store::org::units(&s.db, None).await?,
+        _ => navet_store::org::units_in(&s.db, &user.actor.scope).await?,
     })
 }
 
