@@ -5,6 +5,7 @@
 use domain::sessions::{check_trainer, Interval};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 use crate::audit::{self, Who};
 use crate::db::{Db, Engine, Tx};
@@ -37,43 +38,57 @@ impl Trainer {
     }
 }
 
+/// Trainers (all, or one) with their courses and certifications: three
+/// queries however many trainers (one per trainer and fact took seconds
+/// for a national pool of 2 000).
 async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
-    let cond = only
-        .map(|p| format!(" WHERE t.person_id = {p}"))
-        .unwrap_or_default();
+    let cond = |col: &str| {
+        only.map(|p| format!(" WHERE {col} = {p}"))
+            .unwrap_or_default()
+    };
     let rows = sqlx::query(&format!(
         "SELECT t.person_id, p.name, p.email, t.home_municipality_id, m.name, t.active FROM trainers t \
-         JOIN people p ON p.id = t.person_id JOIN municipalities m ON m.id = t.home_municipality_id{cond}"
+         JOIN people p ON p.id = t.person_id JOIN municipalities m ON m.id = t.home_municipality_id{}",
+        cond("t.person_id")
     ))
     .fetch_all(db.pool())
     .await?;
+    let mut courses: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT tc.person_id, c.id, c.title FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id{}",
+        cond("tc.person_id")
+    ))
+    .fetch_all(db.pool())
+    .await?
+    {
+        courses
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), r.get(2)));
+    }
+    let mut certifications: HashMap<i64, Vec<Certification>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT person_id, id, name, certified_on, valid_until FROM trainer_certifications{} ORDER BY certified_on, id",
+        cond("person_id")
+    ))
+    .fetch_all(db.pool())
+    .await?
+    {
+        certifications
+            .entry(r.get(0))
+            .or_default()
+            .push(Certification {
+                id: r.get(1),
+                name: r.get(2),
+                certified_on: r.get(3),
+                valid_until: r.get(4),
+            });
+    }
     let mut out = vec![];
     for r in rows {
         let pid: i64 = r.get(0);
-        let mut courses: Vec<(i64, String)> = sqlx::query(
-            "SELECT c.id, c.title FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id WHERE tc.person_id = $1",
-        )
-        .bind(pid)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        let mut courses = courses.remove(&pid).unwrap_or_default();
         domain::collation::sort_swedish_by(&mut courses, |c| &c.1);
-        let certifications = sqlx::query(
-            "SELECT id, name, certified_on, valid_until FROM trainer_certifications WHERE person_id = $1 ORDER BY certified_on, id",
-        )
-        .bind(pid)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Certification {
-            id: r.get(0),
-            name: r.get(1),
-            certified_on: r.get(2),
-            valid_until: r.get(3),
-        })
-        .collect();
         out.push(Trainer {
             person_id: pid,
             name: r.get(1),
@@ -82,7 +97,7 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
             home_municipality: r.get(4),
             active: r.get::<i64, _>(5) == 1,
             courses,
-            certifications,
+            certifications: certifications.remove(&pid).unwrap_or_default(),
         });
     }
     domain::collation::sort_swedish_by(&mut out, |t| &t.name);

@@ -171,6 +171,7 @@ const BOUNDED: &[(&str, &str)] = &[
     ("tracks.rs::prerequisites", "prerequisites, tens"),
     ("tracks.rs::add_prerequisite", "prerequisites, tens"),
     ("trainers.rs::load", "the trainer pool, hundreds"),
+    ("org.rs::units_in", "the units of one actor's scope"),
     ("cover.rs::absent_trainers", "the trainer pool"),
     ("cover.rs::trainer_facts", "the trainer pool"),
     (
