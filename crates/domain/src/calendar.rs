@@ -4,6 +4,22 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+/// The months' Swedish names, lower case, January first.
+pub const MONTHS_SV: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 /// How the session list is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {

@@ -96,20 +96,7 @@ pub struct UnitOverview {
     pub offers: BTreeMap<i64, Vec<SessionOffer>>,
 }
 
-pub const MONTHS_SV: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
+pub use domain::calendar::MONTHS_SV;
 
 /// Everything the manager's unit page shows.
 pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOverview> {

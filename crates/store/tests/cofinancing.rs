@@ -159,19 +159,24 @@ A5,man,enhetschef,Nora,HLR,2025-06-10,4,ja
 A2,man,undersköterska,Kumla,HLR,2026-01-15,3,ja
 ";
 
+/// The participations above, imported as history (courses created).
+async fn import_participations(db: &Db) {
+    navet_store::history_import::import(
+        db,
+        &who(),
+        "historik.csv",
+        PARTICIPATIONS.as_bytes(),
+        true,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+}
+
 both_engines!(
     attended_time_is_valued_per_person_and_month,
     |db: Db| async move {
-        navet_store::history_import::import(
-            &db,
-            &who(),
-            "historik.csv",
-            PARTICIPATIONS.as_bytes(),
-            true,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        import_participations(&db).await;
         let (orebro, kumla, nora) = (
             muni(&db, "Örebro").await,
             muni(&db, "Kumla").await,
@@ -314,16 +319,7 @@ both_engines!(
 both_engines!(
     a_month_summed_once_is_summed_again_when_its_attendance_changes,
     |db: Db| async move {
-        navet_store::history_import::import(
-            &db,
-            &who(),
-            "historik.csv",
-            PARTICIPATIONS.as_bytes(),
-            true,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        import_participations(&db).await;
         let orebro = muni(&db, "Örebro").await;
         let (from, to) = (d("2025-01-01"), d("2026-12-31"));
         let first = cofinancing::valuation(&db, from, to).await.unwrap();

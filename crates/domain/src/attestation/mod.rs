@@ -42,24 +42,9 @@ pub fn month_key(first: NaiveDate) -> String {
     first.format("%Y-%m").to_string()
 }
 
-const MONTHS_SV: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// `mars` (the month's Swedish name, lower case).
 pub fn month_name_sv(first: NaiveDate) -> &'static str {
-    MONTHS_SV[first.month0() as usize]
+    crate::calendar::MONTHS_SV[first.month0() as usize]
 }
 
 /// `mars 2026`.
