@@ -12,7 +12,7 @@ use crate::error::StoreResult;
 
 /// `2026-03` for the month `d` falls in.
 fn label(d: NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
+    domain::cofinancing::month_label(domain::cofinancing::month_of(d))
 }
 
 /// The versions of the months from `from`'s to `to`'s, by label.

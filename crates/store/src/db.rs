@@ -223,3 +223,21 @@ mod tests {
         assert_eq!(super::values_list(0, 3), "");
     }
 }
+
+/// Ids for an SQL `IN (…)` list: `1,2,3`. Ids are integers, so there is
+/// nothing to escape.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod id_list_tests {
+    #[test]
+    fn id_lists_are_plain_integers() {
+        assert_eq!(super::id_list(&[1, 22, -3]), "1,22,-3");
+        assert_eq!(super::id_list(&[]), "");
+    }
+}

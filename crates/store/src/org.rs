@@ -131,20 +131,14 @@ pub async fn units(db: &Db, municipality_id: Option<i64>) -> StoreResult<Vec<Uni
 /// The units a scope covers, read in the database: a manager's handful,
 /// not the nation's thousands (each unit comes with its staff count).
 pub async fn units_in(db: &Db, scope: &Scope) -> StoreResult<Vec<Unit>> {
-    let ids = |v: &[i64]| {
-        v.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
     let mut parts = vec![];
     if !scope.unit_ids.is_empty() {
-        parts.push(format!("u.id IN ({})", ids(&scope.unit_ids)));
+        parts.push(format!("u.id IN ({})", crate::db::id_list(&scope.unit_ids)));
     }
     if !scope.municipality_ids.is_empty() {
         parts.push(format!(
             "u.municipality_id IN ({})",
-            ids(&scope.municipality_ids)
+            crate::db::id_list(&scope.municipality_ids)
         ));
     }
     if parts.is_empty() {

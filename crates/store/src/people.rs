@@ -80,12 +80,15 @@ fn conditions(f: &Filter) -> Option<(Vec<String>, Option<String>)> {
     if let Some(s) = &f.scope {
         let mut parts = vec![];
         if !s.unit_ids.is_empty() {
-            parts.push(format!("p.unit_id IN ({})", join_ids(&s.unit_ids)));
+            parts.push(format!(
+                "p.unit_id IN ({})",
+                crate::db::id_list(&s.unit_ids)
+            ));
         }
         if !s.municipality_ids.is_empty() {
             parts.push(format!(
                 "p.municipality_id IN ({})",
-                join_ids(&s.municipality_ids)
+                crate::db::id_list(&s.municipality_ids)
             ));
         }
         if parts.is_empty() {
@@ -184,13 +187,6 @@ pub async fn count(db: &Db, f: &Filter, cap: i64) -> StoreResult<i64> {
         q = q.bind(p);
     }
     Ok(q.fetch_one(db.pool()).await?)
-}
-
-fn join_ids(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Person> {

@@ -17,12 +17,7 @@ use sqlx::{AnyConnection, Row};
 use crate::db::Db;
 use crate::error::StoreResult;
 
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
+use crate::db::id_list;
 
 /// The person's gender as recorded now (corrections reach every report);
 /// municipality and role as they were when attendance was taken.

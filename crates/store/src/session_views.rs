@@ -105,19 +105,6 @@ impl SessionView {
     }
 }
 
-/// `(1, 2, 3)` for an SQL `IN`: ids are integers, so nothing to escape.
-fn id_list(ids: &[i64]) -> String {
-    let mut s = String::from("(");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(&id.to_string());
-    }
-    s.push(')');
-    s
-}
-
 /// The facts of many sessions, read at once, by session id.
 #[derive(Default)]
 struct Facts {
@@ -133,7 +120,7 @@ async fn facts(conn: &mut AnyConnection, ids: &[i64], now: i64) -> StoreResult<F
     if ids.is_empty() {
         return Ok(f);
     }
-    let list = id_list(ids);
+    let list = format!("({})", crate::db::id_list(ids));
     for r in sqlx::query(&format!(
         "SELECT session_id, starts_at, ends_at FROM session_parts WHERE session_id IN {list} ORDER BY session_id, starts_at"
     ))
@@ -300,13 +287,5 @@ fn view(f: &mut Facts, row: SessionRow, now: i64, names: &HashMap<i64, String>) 
         free_total: free(pools.free_total()),
         held,
         row,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn id_lists_are_plain_integers() {
-        assert_eq!(super::id_list(&[1, 22, -3]), "(1,22,-3)");
     }
 }
