@@ -87,8 +87,11 @@ fn files(zip_bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn pdf_text(pdf: &[u8]) -> Option<String> {
-    let path =
-        std::env::temp_dir().join(format!("navet-rx-{}-{}.pdf", std::process::id(), pdf.len()));
+    // The SQLite and PostgreSQL runs of a test share the process and often
+    // make PDFs of the same length: a counter keeps their files apart.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("navet-rx-{}-{n}.pdf", std::process::id()));
     std::fs::write(&path, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
         .arg(&path)
