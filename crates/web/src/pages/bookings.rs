@@ -465,6 +465,9 @@ struct BulkForm {
     q: String,
     #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     enhet: Option<i64>,
+    /// Booking from a gap: the result stays on that gap's people.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    krav: Option<i64>,
 }
 
 /// Book many people in one action; one transaction, a result per person.
@@ -474,7 +477,7 @@ async fn bulk_book(State(s): State<AppState>, c: Ctx, Form(f): Form<BulkForm>) -
         tillfalle: f.session_id,
         reservation: f.reservation_id,
         q: f.q.clone(),
-        krav: None,
+        krav: f.krav,
         enhet: f.enhet,
     };
     let Some(session_id) = f.session_id else {
