@@ -226,11 +226,12 @@ pub async fn generate(db: &Db, size: &Size, progress: impl Fn(&str)) -> StoreRes
     progress("kurstillfällen");
     let day0 = crate::time::day_start(size.first_day);
     sqlx::query(&format!(
-        "{} INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, cancel_reason, created_at, updated_at) \
+        "{} INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, cancel_reason, closed_at, created_at, updated_at) \
          SELECT {c0} + (i * 7) % {nc}, {day0} + ((i * 1579) % {days}) * 86400 + 28800, {day0} + ((i * 1579) % {days}) * 86400 + 28800 + 3600 * (2 + i % 4), \
            {m0} + (i * 23) % {nm}, 'Syntetisk lokal', {per}, 2.0 + (i % 4), \
            CASE WHEN i % 25 = 0 THEN 'cancelled' ELSE 'held' END, \
-           CASE WHEN i % 50 = 0 THEN 'för få anmälda' WHEN i % 25 = 0 THEN 'utbildningsledare sjuk' ELSE '' END, {now}, {now} FROM g",
+           CASE WHEN i % 50 = 0 THEN 'för få anmälda' WHEN i % 25 = 0 THEN 'utbildningsledare sjuk' ELSE '' END, \
+           CASE WHEN i % 25 = 0 THEN NULL ELSE {day0} + ((i * 1579) % {days}) * 86400 + 86400 * 2 END, {now}, {now} FROM g",
         series(size.sessions),
         days = size.days,
         per = size.per_session

@@ -24,10 +24,11 @@ pub struct CourseTrainers {
 /// the fewest first.
 pub async fn person_dependent(db: &Db) -> StoreResult<Vec<CourseTrainers>> {
     let rows = sqlx::query(&format!(
-        "SELECT c.id, c.title, c.status, \
-           (SELECT COUNT(*) FROM trainer_courses tc JOIN trainers t ON t.person_id = tc.person_id \
-            WHERE tc.course_id = c.id AND t.active = 1) \
-         FROM courses c WHERE c.status IN ('aktiv', 'test', 'under_utveckling') ORDER BY c.id LIMIT {COURSES}"
+        "SELECT c.id, c.title, c.status, CAST(COALESCE(q.n, 0) AS BIGINT) \
+         FROM courses c LEFT JOIN (SELECT tc.course_id, COUNT(*) AS n FROM trainer_courses tc \
+           JOIN trainers t ON t.person_id = tc.person_id WHERE t.active = 1 GROUP BY tc.course_id) q \
+           ON q.course_id = c.id \
+         WHERE c.status IN ('aktiv', 'test', 'under_utveckling') ORDER BY c.id LIMIT {COURSES}"
     ))
     .fetch_all(db.pool())
     .await?;

@@ -61,9 +61,9 @@ impl UseCase<'_> {
         let report = navet_store::reports::indicator_report(self.db(), p).await?;
         let year = period_of(&PeriodQuery::default())
             .map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
-        let survey = navet_store::reports::indicator_report(self.db(), year)
-            .await?
-            .survey;
+        // Satisfaction is the year's survey summary (the report's own period
+        // runs from the programme's start); only that part is read.
+        let survey = navet_store::surveys::summary(self.db(), year).await?;
         let programme = report.programme.as_ref().map(|pr| Standing {
             name: pr.name.clone(),
             hours: pr.programme_hours,
