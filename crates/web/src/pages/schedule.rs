@@ -81,6 +81,9 @@ struct SchedulePage {
     next_href: String,
     /// The filters as a query string, without the view and date.
     filter_query: String,
+    /// The day the calendar shows the week or month of (empty in the list):
+    /// kept by the filter form and when switching between week and month.
+    datum: String,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -92,7 +95,12 @@ impl SchedulePage {
             .collect()
     }
     fn view_href(&self, vy: &str) -> String {
-        format!("/tillfallen?vy={vy}{}", self.filter_query)
+        let datum = if vy == "lista" { "" } else { &self.datum };
+        format!(
+            "/tillfallen?vy={vy}{}{}",
+            query_part("datum", datum),
+            self.filter_query
+        )
     }
     fn error(&self, field: &str) -> Option<&str> {
         self.errors
@@ -266,6 +274,13 @@ async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQue
         weeks,
         title,
         filter_query,
+        datum: if view == View::List {
+            String::new()
+        } else if errors.iter().any(|(f, _)| *f == "datum") {
+            q.datum.trim().to_string()
+        } else {
+            navet_store::time::date_str(anchor)
+        },
         errors,
         c,
     })
