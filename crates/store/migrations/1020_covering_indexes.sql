@@ -26,3 +26,7 @@ CREATE INDEX trainer_courses_course ON trainer_courses(course_id, person_id);
 -- turn; a year holds a hundred thousand closed sessions).
 CREATE INDEX outbox_failed ON outbox(id) WHERE sent_at IS NULL AND attempts > 0;
 CREATE INDEX sessions_not_closed ON sessions(ends_at) WHERE closed_at IS NULL AND status <> 'cancelled';
+
+-- The latest change to any session: kept survey counts are reused only
+-- while it is unchanged (store::surveys::term_counts).
+CREATE INDEX sessions_updated ON sessions(updated_at);

@@ -738,17 +738,49 @@ pub async fn summary(db: &Db, period: Period) -> StoreResult<SurveySummary> {
     Ok(anonymity::summary_over_terms(&per_term))
 }
 
+/// A term's answer counts, kept in memory (`fact_cache`) while no response
+/// has been added and no session changed: responses are only ever added
+/// (with their answers, in one transaction), and a response belongs to a
+/// term through its session's start. The steering group's start page reads
+/// two terms on every view, each a pass over every response of the term.
+async fn term_counts(
+    db: &Db,
+    from: i64,
+    to: i64,
+) -> StoreResult<std::sync::Arc<(i64, HashMap<i64, surveys::QuestionCounts>)>> {
+    let (last_response, sessions_changed): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT MAX(id) FROM survey_responses), (SELECT MAX(updated_at) FROM sessions)",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let key = ("survey_term", from, to, last_response.unwrap_or(0));
+    let version = sessions_changed.unwrap_or(0);
+    if let Some(hit) = db.fact_cache().get(&key, version) {
+        return Ok(hit);
+    }
+    let counted = std::sync::Arc::new(
+        counts(
+            db,
+            SurveyKind::Participant,
+            "s.starts_at >= $1 AND s.starts_at < $2",
+            &[from, to],
+        )
+        .await?,
+    );
+    // Session times are whole seconds: a change later in this same second
+    // would leave the version as it is, so nothing read in it is kept.
+    if version < crate::time::now() {
+        db.fact_cache().put(key, version, counted.clone());
+    }
+    Ok(counted)
+}
+
 async fn metric_counts(db: &Db, first: NaiveDate, last: NaiveDate) -> StoreResult<MetricCounts> {
     let from = crate::time::day_start(first);
     let to = crate::time::day_start(last.succ_opt().unwrap_or(last));
     let qs = questions(db, SurveyKind::Participant).await?;
-    let (responses, c) = counts(
-        db,
-        SurveyKind::Participant,
-        "s.starts_at >= $1 AND s.starts_at < $2",
-        &[from, to],
-    )
-    .await?;
+    let (responses, c) = &*term_counts(db, from, to).await?;
+    let responses = *responses;
     let mut m = MetricCounts {
         responses,
         ..Default::default()

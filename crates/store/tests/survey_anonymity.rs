@@ -137,3 +137,40 @@ both_engines!(
         }
     }
 );
+
+both_engines!(
+    kept_term_counts_follow_new_responses_and_moved_sessions,
+    |db: Db| async move {
+        let course = fixtures::course(&db, "Bemötande").await;
+        let spring = || check_period("2025-01-01", "2025-06-30").unwrap();
+        let autumn = || check_period("2025-07-01", "2025-12-31").unwrap();
+        answered_session(&db, course, "2025-03-10", 6).await;
+        answered_session(&db, course, "2025-09-10", 6).await;
+        for _ in 0..2 {
+            // The second read is the kept one.
+            assert_eq!(surveys::summary(&db, spring()).await.unwrap().responses, 6);
+            assert_eq!(surveys::summary(&db, autumn()).await.unwrap().responses, 6);
+        }
+        // A new response counts at once.
+        answered_session(&db, course, "2025-04-01", 6).await;
+        assert_eq!(surveys::summary(&db, spring()).await.unwrap().responses, 12);
+        // A session moved to the other term takes its responses along.
+        let moved =
+            time::day_start(chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap()) + 9 * 3600;
+        sqlx::query(
+            "UPDATE sessions SET starts_at = $1, ends_at = $2, updated_at = $3 \
+             WHERE starts_at >= $4",
+        )
+        .bind(moved)
+        .bind(moved + 3 * 3600)
+        .bind(time::now() - 5)
+        .bind(time::day_start(
+            chrono::NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        ))
+        .execute(db.writer())
+        .await
+        .unwrap();
+        assert_eq!(surveys::summary(&db, spring()).await.unwrap().responses, 18);
+        assert_eq!(surveys::summary(&db, autumn()).await.unwrap().responses, 0);
+    }
+);
