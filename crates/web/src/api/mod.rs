@@ -16,6 +16,7 @@ pub mod bookings;
 pub mod cofinancing;
 pub mod costs;
 pub mod courses;
+pub mod funding_sources;
 pub mod cover;
 pub mod erasure;
 pub mod gaps;
@@ -57,6 +58,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(bookings::router())
         .merge(costs::router())
         .merge(cofinancing::router())
+        .merge(funding_sources::router())
         .merge(requirements::router())
         .merge(gaps::router())
         .merge(tracks::router())
