@@ -89,7 +89,11 @@ async fn esf_month(a: EsfMonthArgs, settings: &Settings) -> Result<()> {
             let msgs: Vec<String> =
                 f.0.iter()
                     .map(|e| {
-                        let flag = if e.field == "program" { "programme" } else { &e.field };
+                        let flag = if e.field == "program" {
+                            "programme"
+                        } else {
+                            &e.field
+                        };
                         format!("--{flag}: {}", e.message)
                     })
                     .collect();

@@ -372,9 +372,7 @@ pub async fn hours_groups_for(
     to: NaiveDate,
     source: Option<i64>,
 ) -> StoreResult<Vec<HoursGroup>> {
-    let only = source.map_or_else(String::new, |id| {
-        format!(" AND funding_source_id = {id}")
-    });
+    let only = source.map_or_else(String::new, |id| format!(" AND funding_source_id = {id}"));
     let mut out = Vec::new();
     // Read before the sums: see crate::fact_cache.
     let versions = crate::attendance_versions::month_versions(db, from, to).await?;

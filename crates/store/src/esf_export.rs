@@ -48,9 +48,7 @@ pub async fn participants_for(
     month: NaiveDate,
     source: Option<i64>,
 ) -> StoreResult<Vec<Participant>> {
-    let only = source.map_or_else(String::new, |id| {
-        format!(" AND funding_source_id = {id}")
-    });
+    let only = source.map_or_else(String::new, |id| format!(" AND funding_source_id = {id}"));
     let (a, _) = crate::attestation::bounds(first);
     let (_, b) = crate::attestation::bounds(month);
     let mut months: BTreeMap<i64, Vec<NaiveDate>> = BTreeMap::new();

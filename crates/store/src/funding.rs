@@ -136,11 +136,15 @@ pub(crate) async fn follow_programme(
         None => 0,
     };
     if moved == 0 {
-        let taken: Vec<String> = sqlx::query_scalar("SELECT name FROM funding_sources ORDER BY id LIMIT 200")
-            .fetch_all(&mut *conn)
-            .await?;
+        let taken: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM funding_sources ORDER BY id LIMIT 200")
+                .fetch_all(&mut *conn)
+                .await?;
         let mut label = name.trim().to_string();
-        if taken.iter().any(|t| t.to_lowercase() == label.to_lowercase()) {
+        if taken
+            .iter()
+            .any(|t| t.to_lowercase() == label.to_lowercase())
+        {
             label = format!("{label} (program {programme_id})");
         }
         sqlx::query(

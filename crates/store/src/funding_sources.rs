@@ -125,7 +125,11 @@ pub async fn create(db: &Db, who: &Who, d: &Draft) -> StoreResult<i64> {
             "{} ({}, {})",
             c.name,
             c.kind.code(),
-            if c.exclusive { "exklusiv" } else { "ej exklusiv" }
+            if c.exclusive {
+                "exklusiv"
+            } else {
+                "ej exklusiv"
+            }
         ),
     )
     .await?;
@@ -196,7 +200,11 @@ pub async fn update(db: &Db, who: &Who, id: i64, d: &Draft) -> StoreResult<()> {
             before.name,
             c.name,
             c.kind.code(),
-            if c.exclusive { "exklusiv" } else { "ej exklusiv" }
+            if c.exclusive {
+                "exklusiv"
+            } else {
+                "ej exklusiv"
+            }
         ),
     )
     .await?;
@@ -297,13 +305,50 @@ pub(crate) async fn refusal(
     let w = source_in(conn, wanted).await?;
     let e = source_in(conn, existing).await?;
     let (Some(w), Some(e)) = (w, e) else {
-        return Ok(StoreError::conflict(Some("person_id"), "Dubbelfinansiering."));
+        return Ok(StoreError::conflict(
+            Some("person_id"),
+            "Dubbelfinansiering.",
+        ));
     };
     let msg = match sources::double_claim(Some(&as_ref(&w)), &[Some(as_ref(&e))]) {
         Err(d) => d.message(None, course),
         Ok(()) => "Dubbelfinansiering.".to_string(),
     };
     Ok(StoreError::conflict(Some("person_id"), msg))
+}
+
+/// Refuse restoring a cancelled booking (undo) that would now fund the
+/// person twice for the course (another booking made in between under a
+/// different exclusive source). Inside the undo's transaction.
+pub(crate) async fn check_restore(
+    conn: &mut AnyConnection,
+    booking_id: i64,
+    person_id: i64,
+    session: &crate::session_rows::SessionRow,
+) -> StoreResult<()> {
+    let own: Option<i64> =
+        sqlx::query_scalar("SELECT funding_source_id FROM bookings WHERE id = $1")
+            .bind(booking_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let Some(id) = own.or(session.funding_source_id) else {
+        return Ok(());
+    };
+    let Some(w) = source_in(conn, id).await?.filter(|w| w.exclusive) else {
+        return Ok(());
+    };
+    let other = conflicting(
+        conn,
+        person_id,
+        session.course_id,
+        w.id,
+        booking_id,
+        session.id,
+    )
+    .await?;
+    sources::double_claim(Some(&as_ref(&w)), &[other]).map_err(|e| {
+        StoreError::conflict(Some("person_id"), e.message(None, &session.course_title))
+    })
 }
 
 /// Set a session's source (None: no source). Refused, changing nothing,
@@ -318,8 +363,8 @@ pub async fn set_session_source(
     source: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s = crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db))
-        .await?;
+    let s =
+        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
     let new = named_source(&mut tx, "funding_source_id", source).await?;
     if s.funding_source_id == source {
         return Ok(());

@@ -55,7 +55,9 @@ async fn source(db: &Db, name: &str, kind: &str, exclusive: bool) -> i64 {
 }
 
 fn rfc(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0).unwrap().to_rfc3339()
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap()
+        .to_rfc3339()
 }
 
 /// A session made the way the pages make it, `days` from now.
@@ -251,6 +253,17 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(own_of(berit_b).await, Some(esf));
+        // Taking the cancellation back would now fund her twice: refused.
+        let (field, m) = conflict(
+            bookings::undo_cancel(&db, &who(), berit_e)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(field.as_deref(), Some("person_id"));
+        assert!(
+            m.contains("ESF+ Kompetenslyftet") && m.contains("Äldreomsorgslyftet"),
+            "{m}"
+        );
         // Anna's booking on the ESF session paid by the state grant
         // instead: allowed (her other one in the course is the own
         // budget's), and then B (the state grant's) is no double funding.
@@ -352,7 +365,10 @@ both_engines!(
         let dem = fixtures::course(&db, "Demensvård").await;
         let people: Vec<i64> = {
             let mut v = vec![];
-            for (i, m) in ["Örebro", "Örebro", "Kumla", "Nora", "Kumla"].iter().enumerate() {
+            for (i, m) in ["Örebro", "Örebro", "Kumla", "Nora", "Kumla"]
+                .iter()
+                .enumerate()
+            {
                 v.push(fixtures::person(&db, &format!("P{i}"), m).await);
             }
             v
@@ -396,7 +412,10 @@ both_engines!(
             .unwrap();
         assert_eq!(again.participations, 6);
         assert_eq!(
-            reports::indicator_report(&db, period).await.unwrap().participations,
+            reports::indicator_report(&db, period)
+                .await
+                .unwrap()
+                .participations,
             11
         );
 
@@ -449,7 +468,9 @@ both_engines!(
         assert!(rows
             .iter()
             .all(|r| r.funding_source.as_deref() == Some("Äldreomsorgslyftet")));
-        assert!(rows.iter().any(|r| r.person_name == "P0" && r.course == "HLR"));
+        assert!(rows
+            .iter()
+            .any(|r| r.person_name == "P0" && r.course == "HLR"));
         assert_eq!(rows[0].month, "2026-03");
 
         // Co-financing hours per source sum to the whole.
@@ -502,8 +523,7 @@ both_engines!(
         let ids: Vec<i64> = p.iter().map(|p| p.person_id).collect();
         assert_eq!(ids, vec![people[0], people[2], people[3], people[4]]);
         let rows = domain::attestation::esf_file::rows(&p);
-        let bytes =
-            domain::attestation::esf_file::to_csv_for(d("2026-03-01"), Some(aol), &rows);
+        let bytes = domain::attestation::esf_file::to_csv_for(d("2026-03-01"), Some(aol), &rows);
         assert!(String::from_utf8(bytes.clone())
             .unwrap()
             .starts_with(&format!(

@@ -65,7 +65,9 @@ async fn session_of(db: &Db, title: &str) -> i64 {
 }
 
 fn rfc(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0).unwrap().to_rfc3339()
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap()
+        .to_rfc3339()
 }
 
 async fn future_session(db: &Db, course_id: i64, days: i64) -> i64 {
@@ -81,7 +83,9 @@ async fn future_session(db: &Db, course_id: i64, days: i64) -> i64 {
     let s = sessions::resolve(db, &i, navet_store::time::now())
         .await
         .unwrap();
-    sessions::create(db, &Who::system("test"), &s).await.unwrap()
+    sessions::create(db, &Who::system("test"), &s)
+        .await
+        .unwrap()
 }
 
 fn error_of(body: &Value) -> (String, String) {
@@ -238,7 +242,10 @@ both_engines!(
         assert_eq!(r.status, StatusCode::CONFLICT);
         let (field, msg) = error_of(&r.json());
         assert_eq!(field, "funding_source_id");
-        assert!(msg.contains("Anna") && msg.contains("Äldreomsorgslyftet"), "{msg}");
+        assert!(
+            msg.contains("Anna") && msg.contains("Äldreomsorgslyftet"),
+            "{msg}"
+        );
         // The booking path for a group (the manager's bulk booking) refuses
         // the same way.
         let out = navet_store::bookings::book_batch(
@@ -363,31 +370,48 @@ both_engines!(
         }
         assert_eq!(totals["participations"], only_esf["participations"]);
         assert_eq!(totals["hours"], only_esf["participant_hours"]);
-        assert_eq!(rows.len() as i64, only_esf["participations"].as_i64().unwrap());
+        assert_eq!(
+            rows.len() as i64,
+            only_esf["participations"].as_i64().unwrap()
+        );
         let sum: f64 = rows.iter().map(|r| r["hours"].as_f64().unwrap()).sum();
         assert!((sum - only_esf["participant_hours"].as_f64().unwrap()).abs() < 1e-9);
-        assert!(rows.iter().all(|r| r["funding_source"] == "ESF+ Kompetenslyftet"));
-        assert!(rows[0]["person_name"].as_str().unwrap().starts_with("Historisk deltagare"));
+        assert!(rows
+            .iter()
+            .all(|r| r["funding_source"] == "ESF+ Kompetenslyftet"));
+        assert!(rows[0]["person_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Historisk deltagare"));
         // Bad input names the field.
         for (bad, field) in [
             ("from=2025-01-01", "to"),
             ("from=2025-13-01&to=2025-12-31", "from"),
             ("from=2025-01-01&to=2025-12-31&gender=x", "gender"),
-            ("from=2025-01-01&to=2025-12-31&municipality_id=abc", "municipality_id"),
+            (
+                "from=2025-01-01&to=2025-12-31&municipality_id=abc",
+                "municipality_id",
+            ),
             ("from=2025-01-01&to=2025-12-31&program=999999", "program"),
             ("from=2025-01-01&to=2025-12-31&after=x", "after"),
         ] {
             let r = app
                 .get(&format!("/api/v1/participation-trail?{bad}"), coord.auth())
                 .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}: {}",
+                r.body
+            );
             assert_eq!(error_of(&r.json()).0, field, "{bad}");
         }
         // Each read is in the audit log.
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'trail.view'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'trail.view'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
         assert!(n >= 2, "{n}");
 
         // A participant file limited to a source, and the list behind it.
@@ -402,10 +426,16 @@ both_engines!(
         assert_eq!(r.json()["funding_source_id"], aol);
         let file = r.json()["id"].as_i64().unwrap();
         let bytes = app
-            .get(&format!("/api/v1/esf/participant-files/{file}"), coord.auth())
+            .get(
+                &format!("/api/v1/esf/participant-files/{file}"),
+                coord.auth(),
+            )
             .await
             .body;
-        assert!(bytes.contains(&format!("finansieringskalla {aol}")), "{bytes}");
+        assert!(
+            bytes.contains(&format!("finansieringskalla {aol}")),
+            "{bytes}"
+        );
         let t = app
             .get(
                 &format!("/api/v1/esf/participant-files/{file}/trail"),
@@ -470,7 +500,9 @@ both_engines!(
             .unwrap()
             .id;
         // The steering group reads the list, without the form.
-        let r = app.page("GET", "/finansiering/kallor", &steering, None).await;
+        let r = app
+            .page("GET", "/finansiering/kallor", &steering, None)
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(!r.body.contains("action=\"/finansiering/kallor\""));
 
@@ -521,14 +553,21 @@ both_engines!(
         assert!(r.body.contains("id=\"err-program\""));
         // The steering group's report has no such links.
         let r = app
-            .page("GET", "/rapporter?from=2025-01-01&to=2025-12-31", &steering, None)
+            .page(
+                "GET",
+                "/rapporter?from=2025-01-01&to=2025-12-31",
+                &steering,
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(!r.body.contains("/underlag?"));
 
         // The list: its sum is the figure; CSV of the same; steering 403.
         let q = format!("from=2025-01-01&to=2025-12-31&program={aol}");
-        let r = app.page("GET", &format!("/underlag?{q}"), &coord, None).await;
+        let r = app
+            .page("GET", &format!("/underlag?{q}"), &coord, None)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("id=\"summa-timmar\">8,00<"), "{}", r.body);
         assert!(r.body.contains("Historisk deltagare A3"));
@@ -537,7 +576,12 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Historisk deltagare A4"));
-        assert!(r.body.contains("summa;2 deltagartillfällen;2 personer;;;;;;8,00"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("summa;2 deltagartillfällen;2 personer;;;;;;8,00"),
+            "{}",
+            r.body
+        );
         assert_eq!(
             app.page("GET", &format!("/underlag?{q}"), &steering, None)
                 .await
@@ -545,7 +589,12 @@ both_engines!(
             StatusCode::FORBIDDEN
         );
         let r = app
-            .page("GET", "/underlag?from=2025-01-01&to=2025-12-31&kon=x", &coord, None)
+            .page(
+                "GET",
+                "/underlag?from=2025-01-01&to=2025-12-31&kon=x",
+                &coord,
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("Kön"), "{}", r.body);

@@ -103,7 +103,11 @@ pub fn check(d: &Draft, others: &[String]) -> Result<Checked, FieldErrors> {
             format!("Ange finansieringskällans namn (1–{MAX_NAME} tecken)."),
         );
     }
-    if !name.is_empty() && others.iter().any(|o| o.to_lowercase() == name.to_lowercase()) {
+    if !name.is_empty()
+        && others
+            .iter()
+            .any(|o| o.to_lowercase() == name.to_lowercase())
+    {
         e.add(
             "name",
             "name_taken",

@@ -475,7 +475,8 @@ async fn lookup_number(State(s): State<AppState>, c: Ctx, Form(f): Form<LookupFo
         .await;
     match result {
         Ok((_, number)) => {
-            let mut page = files_page(&s, c, FormErrors::default(), m, "csv".into(), String::new()).await?;
+            let mut page =
+                files_page(&s, c, FormErrors::default(), m, "csv".into(), String::new()).await?;
             page.lookup_answer = match number {
                 Some(n) => format!("{}: {n}", f.participant_ref.trim().to_uppercase()),
                 None => format!(

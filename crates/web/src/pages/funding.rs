@@ -275,15 +275,7 @@ async fn save(
                 .funding_overview(navet_store::time::today(), None, None)
                 .await?;
             let sources = uc.funding_sources().await?;
-            let page = page_of(
-                o,
-                sources,
-                c,
-                Some(d),
-                FormErrors(e),
-                vec![],
-                String::new(),
-            );
+            let page = page_of(o, sources, c, Some(d), FormErrors(e), vec![], String::new());
             super::render_form(page, true)
         }
     }

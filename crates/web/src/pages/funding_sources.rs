@@ -53,7 +53,11 @@ impl SourceForm {
         SourceForm {
             name: s.name.clone(),
             kind: s.kind.code().into(),
-            exclusive: if s.exclusive { "1".into() } else { String::new() },
+            exclusive: if s.exclusive {
+                "1".into()
+            } else {
+                String::new()
+            },
         }
     }
 }
@@ -256,8 +260,13 @@ async fn set_session(
         .await
     {
         Ok(()) => {
-            crate::flash::notice(&s, &c, "Kurstillfällets finansieringskälla är sparad.", &back)
-                .await
+            crate::flash::notice(
+                &s,
+                &c,
+                "Kurstillfällets finansieringskälla är sparad.",
+                &back,
+            )
+            .await
         }
         Err(e @ (StoreError::Conflict { .. } | StoreError::Invalid(_))) => {
             crate::flash::error(&s, &c, &message_of(&e), &back).await

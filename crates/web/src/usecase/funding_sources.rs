@@ -39,7 +39,8 @@ impl UseCase<'_> {
     pub async fn session_funding(&self, session_id: i64) -> StoreResult<SessionFunding> {
         self.decide(Action::ManageSessions)?;
         let session = navet_store::sessions::get(self.db(), session_id).await?.row;
-        let bookings = navet_store::funding_sources::session_bookings(self.db(), session_id).await?;
+        let bookings =
+            navet_store::funding_sources::session_bookings(self.db(), session_id).await?;
         self.audit(
             "session.funding.view",
             "session",
@@ -114,7 +115,10 @@ impl UseCase<'_> {
     /// named when it does not).
     pub async fn check_source_filter(&self, field: &str, id: Option<i64>) -> StoreResult<()> {
         if let Some(id) = id {
-            if navet_store::funding_sources::get(self.db(), id).await.is_err() {
+            if navet_store::funding_sources::get(self.db(), id)
+                .await
+                .is_err()
+            {
                 return Err(StoreError::invalid(
                     field,
                     "unknown_funding_source",
@@ -298,7 +302,11 @@ pub fn trail_filter(p: &TrailParams<'_>) -> StoreResult<Filter> {
     }
     let period = domain::indicators::check_period(from, to).map_err(|e| {
         let first = e.first().cloned().expect("an error");
-        let field = if first.field == "to" { p.to.0 } else { p.from.0 };
+        let field = if first.field == "to" {
+            p.to.0
+        } else {
+            p.from.0
+        };
         StoreError::invalid(field, first.code, first.message)
     })?;
     let gender = match p.gender.1.trim() {
