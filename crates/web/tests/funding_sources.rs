@@ -282,8 +282,8 @@ both_engines!(
             .json()["id"]
             .as_i64()
             .unwrap();
-        // History came without a source: HLR and Sårvård under ESF, the
-        // dementia session under the state grant.
+        // History within the programme came under its source; the
+        // dementia session is moved to the state grant.
         for (title, src) in [("HLR", esf), ("Sårvård", esf), ("Demensvård", aol)] {
             let s = session_of(&db, title).await;
             let r = app
