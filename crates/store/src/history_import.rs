@@ -326,8 +326,8 @@ pub async fn import(
         let session_id: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at, closed_at, \
              import_batch_id, funding_source_id) VALUES ($1, $2, $3, $4, 'Historisk import', $5, $6, 'held', $7, $7, $7, $8, \
-             (SELECT f.id FROM funding_sources f JOIN funding_programmes g ON g.id = f.programme_id \
-              WHERE g.current = 1 AND g.starts_on <= $9 AND g.ends_on >= $9 ORDER BY g.id DESC LIMIT 1)) RETURNING id",
+             (SELECT MAX(f.id) FROM funding_sources f JOIN funding_programmes g ON g.id = f.programme_id \
+              WHERE g.current = 1 AND g.starts_on <= $9 AND g.ends_on >= $9)) RETURNING id",
         )
         .bind(course_id)
         .bind(starts_at)
