@@ -543,3 +543,152 @@ both_engines!(
         assert_eq!(e.funding_source_id, Some(aol));
     }
 );
+
+/// A database as the version before funding sources left it, with a
+/// programme and attended sessions inside and outside its period:
+/// upgrading gives the programme its source, puts the sessions within the
+/// period under it and rebuilds the report facts with their sources.
+mod existing_sessions_get_the_programme_source_on_upgrade {
+    use super::*;
+
+    async fn upgrade(db: Db) {
+        navet_store::migrate::run_up_to(&db, 1012).await.unwrap();
+        navet_store::seed::load_reference(&db).await.unwrap();
+        sqlx::query(
+            "INSERT INTO funding_programmes (name, starts_on, ends_on, granted_sek, cofinancing_rate, target_hours, current, created_at, updated_at) \
+             VALUES ('ESF Kompetensnavet', '2025-01-01', '2027-06-30', 1000, 0.46, 100, 1, 0, 0)",
+        )
+        .execute(db.writer())
+        .await
+        .unwrap();
+        let course: i64 = sqlx::query_scalar(
+            "INSERT INTO courses (title, level, format, hours, status, created_at, updated_at) \
+             VALUES ('HLR', 'bas', 'simulering', 3, 'aktiv', 0, 0) RETURNING id",
+        )
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
+        let anna = fixtures::person(&db, "Anna", "Örebro").await;
+        let mut sessions = vec![];
+        for date in ["2024-06-10", "2025-03-04"] {
+            let start = navet_store::time::day_start(d(date)) + 9 * 3600;
+            let s: i64 = sqlx::query_scalar(
+                "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, (SELECT id FROM municipalities WHERE name = 'Örebro'), 'Sal', 10, 3, 'held', 0, 0) RETURNING id",
+            )
+            .bind(course)
+            .bind(start)
+            .bind(start + 3 * 3600)
+            .fetch_one(db.writer())
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, 'attended', 0, 0)",
+            )
+            .bind(s)
+            .bind(anna)
+            .execute(db.writer())
+            .await
+            .unwrap();
+            sessions.push(s);
+        }
+        navet_store::migrate::run(&db).await.unwrap();
+        let list = funding_sources::list(&db).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "ESF Kompetensnavet");
+        assert!(list[0].exclusive);
+        let esf = list[0].id;
+        assert_eq!(
+            session_source(&db, sessions[0]).await,
+            None,
+            "before the programme"
+        );
+        assert_eq!(session_source(&db, sessions[1]).await, Some(esf));
+        let facts: Vec<(i64, Option<i64>)> = sqlx::query(
+            "SELECT session_id, funding_source_id FROM attendance_facts ORDER BY session_id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        assert_eq!(facts, vec![(sessions[0], None), (sessions[1], Some(esf))]);
+        let r = reports::indicator_report_for(
+            &db,
+            Period {
+                from: d("2024-01-01"),
+                to: d("2025-12-31"),
+            },
+            Some(esf),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.participations, 1);
+        assert_eq!(r.unique_participants.total, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let dir = std::env::temp_dir().join(format!(
+            "navet_sources_upgrade_{}_{}",
+            std::process::id(),
+            &navet_store::accounts::new_secret()[..8]
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("n.db").display()))
+            .await
+            .unwrap();
+        upgrade(db.clone()).await;
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Drops the test database when the test ends, also on a panic.
+    struct Dropper(String);
+
+    impl Drop for Dropper {
+        fn drop(&mut self) {
+            let name = self.0.clone();
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(async move {
+                        if let Ok(admin) = Db::connect(&navet_store::testing::pg_admin_url()).await
+                        {
+                            let _ = sqlx::raw_sql(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(admin.writer())
+                            .await;
+                            admin.close().await;
+                        }
+                    })
+            })
+            .join();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let admin_url = navet_store::testing::pg_admin_url();
+        let name = format!(
+            "navet_sources_upgrade_{}_{}",
+            std::process::id(),
+            &navet_store::accounts::new_secret()[..8]
+        );
+        let admin = Db::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(admin.writer())
+            .await
+            .unwrap();
+        admin.close().await;
+        let _dropper = Dropper(name.clone());
+        let base = admin_url.rsplit_once('/').unwrap().0;
+        let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
+        upgrade(db.clone()).await;
+        db.close().await;
+    }
+}
