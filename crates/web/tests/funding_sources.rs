@@ -324,6 +324,29 @@ both_engines!(
             .get(&format!("/api/v1/cofinancing?program={aol}"), coord.auth())
             .await;
         assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+        let kumla_row = c.json()["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["municipality"] == "Kumla")
+            .unwrap()
+            .clone();
+        let kumla = kumla_row["municipality_id"].as_i64().unwrap();
+        assert_eq!(kumla_row["reached"]["hours"].as_f64().unwrap(), 8.0);
+        // …and the list behind Kumla's co-financed hours sums to them.
+        let t = app
+            .get(
+                &format!(
+                    "/api/v1/participation-trail?from=2025-01-01&to={}&municipality_id={kumla}&program={aol}",
+                    navet_store::time::today()
+                ),
+                coord.auth(),
+            )
+            .await
+            .json();
+        assert_eq!(t["totals"]["hours"].as_f64().unwrap(), 8.0);
+        assert_eq!(t["totals"]["people"], 2);
+        assert_eq!(t["rows"][0]["funding_source"], "Äldreomsorgslyftet");
 
         // The list behind a figure: the hub's only.
         let path = format!("/api/v1/participation-trail?{q}&program={esf}&limit=2");

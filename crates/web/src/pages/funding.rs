@@ -65,6 +65,18 @@ impl FundingPage {
             _ => String::new(),
         }
     }
+    /// The participations behind all municipalities' hours since the start.
+    fn trail_total(&self) -> String {
+        match (&self.current, &self.cofinancing) {
+            (Some(p), Some(cf)) => format!(
+                "/underlag?from={}&to={}{}",
+                p.starts,
+                cf.follow_up.at,
+                self.program_param()
+            ),
+            _ => String::new(),
+        }
+    }
     /// The participations behind one month's row (for the municipality
     /// chosen, or all).
     fn trail_month(&self, m: &chrono::NaiveDate) -> String {
