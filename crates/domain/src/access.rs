@@ -247,6 +247,9 @@ pub enum Action<'a> {
     /// Read a personal identity number in full (the ESF reporter only;
     /// everyone else sees it masked).
     ReadFullIdentityNumber,
+    /// The participations behind a figure of a report or export ("Visa
+    /// underlag"): named people, so the hub's only.
+    ViewParticipationTrail,
 }
 
 /// The answer, with a reason a person can read when it is no.

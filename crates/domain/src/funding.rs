@@ -9,6 +9,10 @@ use std::collections::HashMap;
 
 use crate::errors::FieldErrors;
 
+pub mod sources;
+
+pub use sources::double_claim;
+
 /// A checked funding programme. Amounts in whole kronor, hours as numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Programme {

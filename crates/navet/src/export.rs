@@ -31,6 +31,10 @@ pub struct EsfMonthArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Only participations under this funding source (its id, as listed on
+    /// /finansiering/kallor); default all
+    #[arg(long)]
+    pub programme: Option<i64>,
     #[arg(long)]
     pub database_url: Option<String>,
 }
@@ -69,15 +73,29 @@ async fn esf_month(a: EsfMonthArgs, settings: &Settings) -> Result<()> {
     let db = settings.db(a.database_url).await?;
     let who = navet_store::audit::Who::system("kommandoraden");
     let today = navet_store::time::today();
-    let produced =
-        navet_web::usecase::attestation::produce(&db, &who, month, a.format.trim(), today).await;
+    let produced = navet_web::usecase::attestation::produce_for(
+        &db,
+        &who,
+        month,
+        a.format.trim(),
+        today,
+        a.programme,
+    )
+    .await;
     db.close().await;
     let p = match produced {
         Ok(p) => p,
         Err(navet_store::StoreError::Invalid(f)) => {
             let msgs: Vec<String> =
                 f.0.iter()
-                    .map(|e| format!("--{}: {}", e.field, e.message))
+                    .map(|e| {
+                        let flag = if e.field == "program" {
+                            "programme"
+                        } else {
+                            &e.field
+                        };
+                        format!("--{flag}: {}", e.message)
+                    })
                     .collect();
             bail!("{}", msgs.join("; "))
         }

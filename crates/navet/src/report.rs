@@ -33,6 +33,9 @@ pub struct IndicatorArgs {
     pub to: String,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Only participations under this funding source (its id); default all
+    #[arg(long)]
+    pub programme: Option<i64>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -81,7 +84,13 @@ async fn indicators(a: IndicatorArgs, settings: &Settings) -> Result<()> {
         bail!("en XLSX-fil kan inte visas i terminalen: ange --out FIL.xlsx");
     }
     let db = settings.db(a.database_url).await?;
-    let report = navet_store::reports::indicator_report(&db, period).await?;
+    if let Some(id) = a.programme {
+        if navet_store::funding_sources::get(&db, id).await.is_err() {
+            db.close().await;
+            bail!("--programme {id}: finansieringskällan finns inte");
+        }
+    }
+    let report = navet_store::reports::indicator_report_for(&db, period, a.programme).await?;
     db.close().await;
     let bytes = match a.format {
         Format::Json => {

@@ -362,6 +362,17 @@ pub async fn person_months(
 /// summed in the database (a national programme has millions of
 /// person-months and a few thousand groups).
 pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<HoursGroup>> {
+    hours_groups_for(db, from, to, None).await
+}
+
+/// [`hours_groups`] of one funding source's participations (None: all).
+pub async fn hours_groups_for(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    source: Option<i64>,
+) -> StoreResult<Vec<HoursGroup>> {
+    let only = source.map_or_else(String::new, |id| format!(" AND funding_source_id = {id}"));
     let mut out = Vec::new();
     // Read before the sums: see crate::fact_cache.
     let versions = crate::attendance_versions::month_versions(db, from, to).await?;
@@ -374,6 +385,7 @@ pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResul
             crate::time::day_start(m.max(from)),
             crate::time::day_start(next.min(end)),
             0,
+            source.unwrap_or(0),
         );
         let version = versions.get(&rules::month_label(m)).copied().unwrap_or(0);
         if let Some(groups) = db.fact_cache().get::<Vec<HoursGroup>>(&key, version) {
@@ -381,13 +393,13 @@ pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResul
             m = next;
             continue;
         }
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT municipality_id, role_group, h, CAST(COUNT(*) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM \
              (SELECT person_id, municipality_id, role_group, COALESCE(SUM(hours), 0.0) AS h, COUNT(*) AS n \
-              FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 \
+              FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2{only} \
               GROUP BY person_id, municipality_id, role_group) per_person \
-             GROUP BY municipality_id, role_group, h",
-        )
+             GROUP BY municipality_id, role_group, h"
+        ))
         .bind(key.1)
         .bind(key.2)
         .fetch_all(db.pool())
@@ -422,7 +434,17 @@ pub async fn hours_groups(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResul
 /// Co-financing per municipality and month, valued with the table and
 /// rule in force.
 pub async fn valuation(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<Valuation> {
-    let groups = hours_groups(db, from, to).await?;
+    valuation_for(db, from, to, None).await
+}
+
+/// [`valuation`] of one funding source's participations (None: all).
+pub async fn valuation_for(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    source: Option<i64>,
+) -> StoreResult<Valuation> {
+    let groups = hours_groups_for(db, from, to, source).await?;
     let costs = unit_costs(db).await?;
     let rule = rounding(db).await?;
     Ok(rules::value_groups(&groups, &costs, rule))

@@ -629,6 +629,7 @@ async fn actual_use(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<std:
         crate::time::day_start(from),
         crate::time::day_start(next_day),
         0,
+        0,
     );
     let version = crate::attendance_versions::period_version(db, from, to).await?;
     if let Some(u) = db.fact_cache().get::<Use>(&key, version) {

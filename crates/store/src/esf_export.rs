@@ -37,13 +37,25 @@ pub async fn participants(
     first: NaiveDate,
     month: NaiveDate,
 ) -> StoreResult<Vec<Participant>> {
+    participants_for(db, first, month, None).await
+}
+
+/// [`participants`] with attended time under one funding source (None:
+/// all); only those months count.
+pub async fn participants_for(
+    db: &Db,
+    first: NaiveDate,
+    month: NaiveDate,
+    source: Option<i64>,
+) -> StoreResult<Vec<Participant>> {
+    let only = source.map_or_else(String::new, |id| format!(" AND funding_source_id = {id}"));
     let (a, _) = crate::attestation::bounds(first);
     let (_, b) = crate::attestation::bounds(month);
     let mut months: BTreeMap<i64, Vec<NaiveDate>> = BTreeMap::new();
     let mut after = (i64::MIN, i64::MIN);
     loop {
         let rows = sqlx::query(&format!(
-            "SELECT person_id, booking_id, starts_at FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 \
+            "SELECT person_id, booking_id, starts_at FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2{only} \
              AND (person_id > $3 OR (person_id = $3 AND booking_id > $4)) ORDER BY person_id, booking_id LIMIT {PAGE}"
         ))
         .bind(a)
@@ -143,10 +155,12 @@ pub struct Export {
     pub produced_by_account_id: Option<i64>,
     pub produced_by: String,
     pub produced_at: i64,
+    /// The funding source the file was limited to (None: all participations).
+    pub funding_source_id: Option<i64>,
 }
 
 const EXPORT_COLUMNS: &str =
-    "id, month, format, format_version, sha256, row_count, produced_by_account_id, produced_by, produced_at";
+    "id, month, format, format_version, sha256, row_count, produced_by_account_id, produced_by, produced_at, funding_source_id";
 
 fn export_of(r: &sqlx::any::AnyRow) -> Export {
     Export {
@@ -159,6 +173,7 @@ fn export_of(r: &sqlx::any::AnyRow) -> Export {
         produced_by_account_id: r.get(6),
         produced_by: r.get(7),
         produced_at: r.get(8),
+        funding_source_id: r.get(9),
     }
 }
 
@@ -180,6 +195,19 @@ pub async fn archive(
     bytes: &[u8],
     row_count: i64,
 ) -> StoreResult<Export> {
+    archive_for(db, who, month, format, bytes, row_count, None).await
+}
+
+/// [`archive`] of a file limited to one funding source.
+pub async fn archive_for(
+    db: &Db,
+    who: &Who,
+    month: NaiveDate,
+    format: &str,
+    bytes: &[u8],
+    row_count: i64,
+    source: Option<i64>,
+) -> StoreResult<Export> {
     use base64::Engine as _;
     let content = match format {
         "csv" => String::from_utf8_lossy(bytes).into_owned(),
@@ -190,8 +218,8 @@ pub async fn archive(
     let now = crate::time::now();
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO esf_exports (month, format, format_version, sha256, content, row_count, produced_by_account_id, produced_by, produced_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO esf_exports (month, format, format_version, sha256, content, row_count, produced_by_account_id, produced_by, \
+         produced_at, funding_source_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&key)
     .bind(format)
@@ -202,10 +230,13 @@ pub async fn archive(
     .bind(who.account_id)
     .bind(&who.label)
     .bind(now)
+    .bind(source)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("UPDATE attestation_months SET reexport_needed = 0 WHERE month = $1")
+    // A file limited to one source leaves the month's flag for the full file.
+    sqlx::query("UPDATE attestation_months SET reexport_needed = 0 WHERE month = $1 AND $2 = 0")
         .bind(&key)
+        .bind(source.unwrap_or(0))
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -215,7 +246,10 @@ pub async fn archive(
         "esf_export",
         Some(id),
         None,
-        &format!("{key} {format} {row_count} rader sha256 {sha}"),
+        &match source {
+            Some(id) => format!("{key} {format} källa {id} {row_count} rader sha256 {sha}"),
+            None => format!("{key} {format} {row_count} rader sha256 {sha}"),
+        },
     )
     .await?;
     tx.commit().await?;

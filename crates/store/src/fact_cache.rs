@@ -18,9 +18,11 @@ use std::sync::{Arc, Mutex};
 /// periods cut months differently). Beyond it the cache starts over.
 const MAX_ENTRIES: usize = 512;
 
-/// What was summed, over `[from, to)` (Unix seconds), and one more figure
-/// the sum depends on (0 when none).
-pub(crate) type Key = (&'static str, i64, i64, i64);
+/// What was summed, over `[from, to)` (Unix seconds), one more figure the
+/// sum depends on (0 when none), and the funding source the rows were
+/// filtered by (0: all rows; a filter is part of the key, so a filtered
+/// sum never answers for the whole or for another source).
+pub(crate) type Key = (&'static str, i64, i64, i64, i64);
 
 /// A sum and the version it was made at.
 type Entry = (i64, Arc<dyn Any + Send + Sync>);
@@ -62,20 +64,21 @@ mod tests {
     #[test]
     fn an_entry_serves_only_its_own_version_and_type() {
         let c = FactCache::default();
-        let key = ("test", 1, 2, 0);
+        let key = ("test", 1, 2, 0, 0);
         assert!(c.get::<Vec<i64>>(&key, 0).is_none());
         c.put(key, 3, Arc::new(vec![7_i64]));
         assert_eq!(*c.get::<Vec<i64>>(&key, 3).unwrap(), vec![7]);
         assert!(c.get::<Vec<i64>>(&key, 4).is_none());
         assert!(c.get::<String>(&key, 3).is_none());
-        assert!(c.get::<Vec<i64>>(&("test", 1, 3, 0), 3).is_none());
+        assert!(c.get::<Vec<i64>>(&("test", 1, 3, 0, 0), 3).is_none());
+        assert!(c.get::<Vec<i64>>(&("test", 1, 2, 0, 5), 3).is_none());
     }
 
     #[test]
     fn it_never_grows_past_its_bound() {
         let c = FactCache::default();
         for i in 0..(MAX_ENTRIES as i64 * 3) {
-            c.put(("test", i, i + 1, 0), 0, Arc::new(i));
+            c.put(("test", i, i + 1, 0, 0), 0, Arc::new(i));
         }
         assert!(c.entries.lock().unwrap().len() <= MAX_ENTRIES);
     }

@@ -61,6 +61,11 @@ pub async fn save(db: &Db, who: &Who, p: &Programme) -> StoreResult<i64> {
     let munis = crate::org::municipalities(db).await?;
     let mut tx = db.begin().await?;
     let now = crate::time::now();
+    let previous: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM funding_programmes WHERE current = 1 ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     sqlx::query("UPDATE funding_programmes SET current = 0 WHERE current = 1")
         .execute(&mut *tx)
         .await?;
@@ -77,6 +82,7 @@ pub async fn save(db: &Db, who: &Who, p: &Programme) -> StoreResult<i64> {
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    follow_programme(&mut tx, previous, id, &p.name, now).await?;
     for (name, n) in &p.employees {
         let Some(m) = munis.iter().find(|m| &m.name == name) else {
             return Err(crate::StoreError::invalid(
@@ -104,4 +110,52 @@ pub async fn save(db: &Db, who: &Who, p: &Programme) -> StoreResult<i64> {
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The source the current programme has, created when the programme is
+/// saved and moved along when it is saved again (each save keeps the old
+/// programme row and makes a new current one). Called inside the save's
+/// transaction.
+pub(crate) async fn follow_programme(
+    conn: &mut sqlx::AnyConnection,
+    previous: Option<i64>,
+    programme_id: i64,
+    name: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let moved = match previous {
+        Some(prev) => sqlx::query(
+            "UPDATE funding_sources SET programme_id = $1, updated_at = $2 WHERE programme_id = $3",
+        )
+        .bind(programme_id)
+        .bind(now)
+        .bind(prev)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
+        None => 0,
+    };
+    if moved == 0 {
+        let taken: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM funding_sources ORDER BY id LIMIT 200")
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut label = name.trim().to_string();
+        if taken
+            .iter()
+            .any(|t| t.to_lowercase() == label.to_lowercase())
+        {
+            label = format!("{label} (program {programme_id})");
+        }
+        sqlx::query(
+            "INSERT INTO funding_sources (name, kind, exclusive, programme_id, created_at, updated_at) \
+             VALUES ($1, 'eu', 1, $2, $3, $3)",
+        )
+        .bind(label)
+        .bind(programme_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

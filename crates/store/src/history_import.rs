@@ -324,8 +324,10 @@ pub async fn import(
         let starts_at = crate::time::day_start(s.date) + 8 * 3600;
         let ends_at = starts_at + (s.hours * 3600.0).round() as i64;
         let session_id: i64 = sqlx::query_scalar(
-            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at, closed_at, import_batch_id) \
-             VALUES ($1, $2, $3, $4, 'Historisk import', $5, $6, 'held', $7, $7, $7, $8) RETURNING id",
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at, closed_at, \
+             import_batch_id, funding_source_id) VALUES ($1, $2, $3, $4, 'Historisk import', $5, $6, 'held', $7, $7, $7, $8, \
+             (SELECT MAX(f.id) FROM funding_sources f JOIN funding_programmes g ON g.id = f.programme_id \
+              WHERE g.current = 1 AND g.starts_on <= $9 AND g.ends_on >= $9)) RETURNING id",
         )
         .bind(course_id)
         .bind(starts_at)
@@ -335,6 +337,9 @@ pub async fn import(
         .bind(s.hours)
         .bind(now)
         .bind(batch_id)
+        // A session within the current programme's period is the
+        // programme's, as a session planned in Navet would be.
+        .bind(crate::time::date_str(s.date))
         .fetch_one(&mut *tx)
         .await?;
         for p in &s.participants {

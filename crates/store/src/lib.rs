@@ -30,6 +30,7 @@ mod fact_cache;
 #[cfg(any(test, feature = "test-hooks"))]
 pub mod faults;
 pub mod funding;
+pub mod funding_sources;
 pub mod gaps;
 pub mod history_import;
 pub mod import_history;
@@ -45,6 +46,7 @@ pub mod offload;
 pub mod org;
 pub mod outbox;
 pub mod packages;
+pub mod participation_trail;
 pub mod participations;
 pub mod password_resets;
 pub mod people;

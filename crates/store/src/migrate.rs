@@ -91,6 +91,7 @@ async fn run_step(name: &str, engine: Engine, conn: &mut sqlx::AnyConnection) ->
         "certificate_codes" => crate::completions::fill_missing_codes(conn)
             .await
             .map(|_| ()),
+        "funding_sources" => crate::funding_sources::migrate(conn).await,
         other => Err(anyhow::anyhow!("unknown migration step {other}").into()),
     }
 }

@@ -25,11 +25,16 @@ const FACT_SELECT: &str =
     "SELECT b.id, s.id, b.person_id, s.course_id, s.starts_at, s.hours, p.gender, \
     COALESCE(b.attended_municipality_id, p.municipality_id), r.role_group, \
     LAG(s.starts_at) OVER (PARTITION BY b.person_id ORDER BY s.starts_at, b.id), \
-    LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id ORDER BY s.starts_at, b.id) \
+    LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id ORDER BY s.starts_at, b.id), \
+    COALESCE(b.funding_source_id, s.funding_source_id), \
+    LAG(s.starts_at) OVER (PARTITION BY b.person_id, COALESCE(b.funding_source_id, s.funding_source_id) \
+    ORDER BY s.starts_at, b.id), \
+    LAG(s.starts_at) OVER (PARTITION BY b.person_id, s.course_id, COALESCE(b.funding_source_id, s.funding_source_id) \
+    ORDER BY s.starts_at, b.id) \
     FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN people p ON p.id = b.person_id \
     JOIN roles r ON r.id = COALESCE(b.attended_role_id, p.role_id) WHERE b.status = 'attended'";
 const FACT_INSERT: &str = "INSERT INTO attendance_facts (booking_id, session_id, person_id, course_id, starts_at, hours, gender, \
-    municipality_id, role_group, prev_at, prev_course_at) ";
+    municipality_id, role_group, prev_at, prev_course_at, funding_source_id, prev_source_at, prev_course_source_at) ";
 
 /// Recompute the report facts of these people from their bookings, inside
 /// the caller's transaction. Called whenever attendance changes.
@@ -56,15 +61,20 @@ pub async fn refresh_people(conn: &mut AnyConnection, person_ids: &[i64]) -> Sto
 /// Rebuild all report facts from the bookings (after bulk loads).
 pub async fn rebuild_facts(db: &Db) -> StoreResult<u64> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM attendance_facts")
-        .execute(&mut *tx)
-        .await?;
-    let n = sqlx::query(&format!("{FACT_INSERT}{FACT_SELECT}"))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = rebuild_facts_in(&mut tx).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// [`rebuild_facts`] inside the caller's transaction.
+pub(crate) async fn rebuild_facts_in(conn: &mut AnyConnection) -> StoreResult<u64> {
+    sqlx::query("DELETE FROM attendance_facts")
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query(&format!("{FACT_INSERT}{FACT_SELECT}"))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
 }
 
 fn gender_from(code: &str) -> Gender {
@@ -110,7 +120,28 @@ pub async fn aggregates(
     period: Period,
     programme_start: Option<NaiveDate>,
 ) -> StoreResult<Aggregates> {
+    aggregates_for(db, period, programme_start, None).await
+}
+
+/// [`aggregates`] of the participations whose effective funding source is
+/// `source` (None: all). A filtered report counts unique participants
+/// within the source (`prev_source_at`), and sessions held and cancelled
+/// by the session's own source.
+pub async fn aggregates_for(
+    db: &Db,
+    period: Period,
+    programme_start: Option<NaiveDate>,
+    source: Option<i64>,
+) -> StoreResult<Aggregates> {
     let (from, to) = bounds(period);
+    let (only, prev, prev_course) = match source {
+        Some(id) => (
+            format!(" AND funding_source_id = {id}"),
+            "prev_source_at",
+            "prev_course_source_at",
+        ),
+        None => (String::new(), "prev_at", "prev_course_at"),
+    };
     let munis: Vec<(i64, String)> = sqlx::query("SELECT id, name FROM municipalities")
         .fetch_all(db.pool())
         .await?
@@ -136,11 +167,11 @@ pub async fn aggregates(
     // One branch per municipality, per gender and per role group; each is a
     // range scan of an index that starts with that column (u = the row that
     // starts a person's participation in the period).
-    let u = format!("(prev_at IS NULL OR prev_at < {from})");
+    let u = format!("({prev} IS NULL OR {prev} < {from})");
     let cols = format!(
         "CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT)"
     );
-    let range = format!("starts_at >= {from} AND starts_at < {to}");
+    let range = format!("starts_at >= {from} AND starts_at < {to}{only}");
     let muni_branches: Vec<String> = munis
         .iter()
         .map(|(id, _)| format!("SELECT CAST({id} AS BIGINT), {cols} FROM attendance_facts WHERE municipality_id = {id} AND {range}"))
@@ -169,8 +200,8 @@ pub async fn aggregates(
         .map(|(id, _)| {
             format!(
                 "SELECT CAST({id} AS BIGINT), CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), \
-                 CAST(COALESCE(SUM(CASE WHEN prev_course_at IS NULL OR prev_course_at < {from} THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                 FROM attendance_facts WHERE course_id = {id} AND starts_at >= {from} AND starts_at < {to}"
+                 CAST(COALESCE(SUM(CASE WHEN {prev_course} IS NULL OR {prev_course} < {from} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM attendance_facts WHERE course_id = {id} AND {range}"
             )
         })
         .collect();
@@ -190,18 +221,26 @@ pub async fn aggregates(
             .map(|(id, _)| {
                 format!(
                     "SELECT CAST({id} AS BIGINT), COALESCE(SUM(hours), 0.0) FROM attendance_facts \
-                     WHERE municipality_id = {id} AND starts_at >= {prog_from} AND starts_at < {prog_to}"
+                     WHERE municipality_id = {id} AND starts_at >= {prog_from} AND starts_at < {prog_to}{only}"
                 )
             })
             .collect()
     } else {
         vec![]
     };
-    let sessions_sql = "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0) FROM sessions \
-        WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2 GROUP BY status, cancel_reason";
+    let sessions_sql = format!(
+        "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0) FROM sessions \
+         WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2{only} GROUP BY status, cancel_reason"
+    );
     // The attendance sums, kept in memory while the months they read are
     // unchanged (see crate::fact_cache); the sessions are read each time.
-    let key = ("indicators.sums", from, to, prog_from.min(from));
+    let key = (
+        "indicators.sums",
+        from,
+        to,
+        prog_from.min(from),
+        source.unwrap_or(0),
+    );
     let first_month = programme_start.map_or(period.from, |p| p.min(period.from));
     let version = crate::attendance_versions::period_version(db, first_month, period.to).await?;
     let cached = db.fact_cache().get::<FactSums>(&key, version);
@@ -234,7 +273,7 @@ pub async fn aggregates(
         },
         async {
             Ok::<_, crate::StoreError>(
-                sqlx::query(sessions_sql)
+                sqlx::query(&sessions_sql)
                     .bind(from)
                     .bind(to)
                     .fetch_all(db.pool())
@@ -304,9 +343,20 @@ pub async fn aggregates(
 /// The full indicator report for a period, with the current funding
 /// programme's commitments and the participant survey summary.
 pub async fn indicator_report(db: &Db, period: Period) -> StoreResult<IndicatorReport> {
+    indicator_report_for(db, period, None).await
+}
+
+/// [`indicator_report`] of one funding source's participations (None:
+/// all). The survey summary is the whole hub's (answers are anonymous and
+/// carry no source).
+pub async fn indicator_report_for(
+    db: &Db,
+    period: Period,
+    source: Option<i64>,
+) -> StoreResult<IndicatorReport> {
     let programme: Option<Programme> = crate::funding::current(db).await?.map(|(_, p)| p);
     let (a, survey) = tokio::try_join!(
-        aggregates(db, period, programme.as_ref().map(|p| p.starts)),
+        aggregates_for(db, period, programme.as_ref().map(|p| p.starts), source),
         crate::surveys::summary(db, period),
     )?;
     let names: Vec<String> = crate::org::municipalities(db)

@@ -31,12 +31,18 @@ pub struct SessionRow {
     pub language_support: String,
     pub status: String,
     pub cancel_reason: String,
+    /// Who pays (`funding_sources`), and whether that source is exclusive
+    /// (1: the booking path checks for double funding).
+    pub funding_source_id: Option<i64>,
+    pub funding_exclusive: i64,
 }
 
 pub(crate) const SESSION_SELECT: &str = "SELECT s.id, s.course_id, c.title AS course_title, c.hours AS course_hours, \
     c.cancellation_deadline_days, s.starts_at, s.ends_at, s.municipality_id, m.name AS municipality_name, s.venue, \
-    s.capacity, s.hours, s.registration_opens_at, s.registration_closes_at, s.language_support, s.status, s.cancel_reason \
-    FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id";
+    s.capacity, s.hours, s.registration_opens_at, s.registration_closes_at, s.language_support, s.status, s.cancel_reason, \
+    s.funding_source_id, COALESCE(fs.exclusive, 0) AS funding_exclusive \
+    FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
+    LEFT JOIN funding_sources fs ON fs.id = s.funding_source_id";
 
 impl SessionRow {
     pub fn stored_status(&self) -> SessionStatus {

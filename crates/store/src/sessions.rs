@@ -404,9 +404,12 @@ pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
         SessionStatus::Open
     };
     let id: i64 = sqlx::query(
-        "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, registration_opens_at, \
-         registration_closes_at, language_support, status, created_at, updated_at, created_by_account_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
+        &format!(
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, registration_opens_at, \
+             registration_closes_at, language_support, status, created_at, updated_at, created_by_account_id, funding_source_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, {}) RETURNING id",
+            crate::funding_sources::DEFAULT_FOR_NEW_SESSIONS
+        ),
     )
     .bind(s.course_id)
     .bind(c.starts_at)

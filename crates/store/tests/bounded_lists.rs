@@ -104,7 +104,7 @@ const BOUNDED: &[(&str, &str)] = &[
     ("sessions.rs::active_holds", "one session's holds"),
     ("sessions.rs::occupancy", "given sessions' counts"),
     (
-        "cofinancing.rs::hours_groups",
+        "cofinancing.rs::hours_groups_for",
         "per month, one row per municipality, category and distinct hours",
     ),
     (
@@ -190,7 +190,7 @@ const BOUNDED: &[(&str, &str)] = &[
         "a manager's scope (the gap report)",
     ),
     ("reports.rs::union_all", "aggregates"),
-    ("reports.rs::aggregates", "aggregates"),
+    ("reports.rs::aggregates_for", "aggregates"),
     (
         "completions.rs::expiring",
         "certificates expiring within a window",

@@ -62,6 +62,11 @@ fn funder_actions_by_role() {
             [true, true, false, false, false, false, true],
         ),
         (
+            "the participations behind a figure (named)",
+            Action::ViewParticipationTrail,
+            [true, true, false, false, false, false, false],
+        ),
+        (
             "read a personal identity number in full",
             Action::ReadFullIdentityNumber,
             [false, false, false, false, false, false, true],

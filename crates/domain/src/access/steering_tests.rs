@@ -59,6 +59,10 @@ fn steering_reads_aggregates_and_nothing_else() {
         ),
         ("reports with exports", Action::ViewReports),
         ("changing funding", Action::ManageFunding),
+        (
+            "the participations behind a figure",
+            Action::ViewParticipationTrail,
+        ),
         ("changing cost scenarios", Action::ManageCosts),
         ("changing unit costs", Action::ManageUnitCosts),
         ("changing the needs inventory", Action::ManageNeedsInventory),

@@ -281,6 +281,11 @@ fn role_by_action_table() {
             [true, true, false, false, false],
         ),
         (
+            "the participations behind a figure",
+            Action::ViewParticipationTrail,
+            [true, true, false, false, false],
+        ),
+        (
             "costs",
             Action::ManageCosts,
             [true, true, false, false, false],

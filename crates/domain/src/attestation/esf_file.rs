@@ -186,16 +186,26 @@ pub fn rows(participants: &[Participant]) -> Vec<Row> {
 /// CSV for Swedish Excel: UTF-8 with BOM, semicolons, CRLF, decimal
 /// comma; a first line names the format version and the month.
 pub fn to_csv(month: NaiveDate, rows: &[Row]) -> Vec<u8> {
+    to_csv_for(month, None, rows)
+}
+
+/// [`to_csv`] of a file limited to one funding source: the first line
+/// ends with `finansieringskalla ID` (a file of all participations has
+/// exactly the first line of [`to_csv`]).
+pub fn to_csv_for(month: NaiveDate, source: Option<i64>, rows: &[Row]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record([
+    let mut first = vec![
         format!("# deltagarfil version {FORMAT_VERSION}"),
         format!("manad {}", month_key(month)),
-    ])
-    .ok();
+    ];
+    if let Some(id) = source {
+        first.push(format!("finansieringskalla {id}"));
+    }
+    w.write_record(first).ok();
     w.write_record(HEADER).ok();
     for r in rows {
         let cells = r.cells();

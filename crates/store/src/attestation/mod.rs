@@ -533,7 +533,7 @@ pub async fn attendance_changed(
 
 /// Flag `month` (when exported) and every later exported month for a
 /// new export: each later file repeats the earlier months' rows.
-async fn flag_exports_from(
+pub(crate) async fn flag_exports_from(
     conn: &mut AnyConnection,
     month: NaiveDate,
     now: i64,

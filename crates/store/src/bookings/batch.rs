@@ -61,7 +61,7 @@ pub(super) async fn decide_batch(
         // those already waiting before anyone new.
         ctx.settle(db, tx, now).await?;
         let person_ids: Vec<i64> = idxs.iter().map(|&i| reqs[i].person_id).collect();
-        let known = known_people(db, tx, sid, &ctx.parts, &person_ids).await?;
+        let known = known_people(db, tx, sid, &ctx.parts, &person_ids, ctx.claim_check()).await?;
         let mut live_here = HashSet::new();
         let mut decided = Vec::with_capacity(idxs.len());
         let mut decided_idx = Vec::with_capacity(idxs.len());

@@ -11,7 +11,7 @@ use domain::sessions::{Interval, Quota, SessionStatus};
 use domain::waitlist::{plan_promotions, Waiting};
 use sqlx::{AnyConnection, Row};
 
-use super::people::{has_overlap, person, Known, PersonFacts};
+use super::people::{has_overlap, person, ClaimCheck, Known, PersonFacts};
 use super::{refused, BookRequest, Outcome, Via};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
@@ -88,6 +88,18 @@ impl SessionCtx {
         })
     }
 
+    /// What the double-funding check needs, when the session's source is
+    /// exclusive (otherwise nothing is asked).
+    pub(super) fn claim_check(&self) -> Option<ClaimCheck> {
+        match self.row.funding_source_id {
+            Some(source_id) if self.row.funding_exclusive == 1 => Some(ClaimCheck {
+                source_id,
+                course_id: self.row.course_id,
+            }),
+            _ => None,
+        }
+    }
+
     pub(super) fn free_total(&self, now: i64) -> i64 {
         self.facts.pools(&self.occ, now).free_total()
     }
@@ -138,6 +150,17 @@ impl SessionCtx {
             )));
         };
         let p = &k.person;
+        if let (false, Some(existing), Some(wanted)) =
+            (k.live, k.other_claim, self.row.funding_source_id)
+        {
+            return Ok(Err(crate::funding_sources::refusal(
+                tx,
+                wanted,
+                existing,
+                &self.row.course_title,
+            )
+            .await?));
+        }
         // The span check is coarse; confirm it part by part.
         let overlapping = k.near && has_overlap(tx, p.id, self.row.id, &self.parts).await?;
         let applicant = Applicant {

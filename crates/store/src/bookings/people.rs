@@ -85,6 +85,18 @@ pub(super) struct Known {
     pub(super) live: bool,
     /// Holds a seat on another session within this session's span.
     pub(super) near: bool,
+    /// An exclusive funding source other than the session's under which
+    /// the person already takes part in the course (asked only when the
+    /// session's source is exclusive).
+    pub(super) other_claim: Option<i64>,
+}
+
+/// The session's exclusive source and course, when a booking on it must
+/// be checked for double funding.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ClaimCheck {
+    pub(super) source_id: i64,
+    pub(super) course_id: i64,
 }
 
 /// The people of a group (locked on PostgreSQL, in id order so that two
@@ -96,6 +108,7 @@ pub(super) async fn known_people(
     session_id: i64,
     parts: &[Interval],
     person_ids: &[i64],
+    claim: Option<ClaimCheck>,
 ) -> StoreResult<BTreeMap<i64, Known>> {
     let ids: Vec<i64> = person_ids
         .iter()
@@ -105,7 +118,7 @@ pub(super) async fn known_people(
         .collect();
     let mut known = BTreeMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        known.extend(known_people_chunk(db, tx, session_id, parts, chunk).await?);
+        known.extend(known_people_chunk(db, tx, session_id, parts, chunk, claim).await?);
     }
     Ok(known)
 }
@@ -116,24 +129,43 @@ pub(super) async fn known_people_chunk(
     session_id: i64,
     parts: &[Interval],
     ids: &[i64],
+    claim: Option<ClaimCheck>,
 ) -> StoreResult<BTreeMap<i64, Known>> {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
     let (from, to) = span(parts);
+    // Double funding (domain::funding::double_claim): the person's other
+    // claiming bookings in the course under another exclusive source, an
+    // index lookup by person; only for a session under an exclusive source.
+    let first = if claim.is_some() { 6 } else { 4 };
+    let claim_col = if claim.is_some() {
+        format!(
+            ", (SELECT MIN(f.id) FROM bookings b JOIN sessions s ON s.id = b.session_id \
+             JOIN funding_sources f ON f.id = {effective} WHERE b.person_id = p.id AND s.course_id = $4 \
+             AND b.session_id <> $1 AND b.status IN {claiming} AND f.exclusive = 1 AND f.id <> $5)",
+            effective = crate::funding_sources::EFFECTIVE,
+            claiming = crate::funding_sources::CLAIMING,
+        )
+    } else {
+        String::new()
+    };
     let list = (0..ids.len())
-        .map(|i| format!("${}", i + 4))
+        .map(|i| format!("${}", i + first))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
         "SELECT p.id, p.name, p.email, p.municipality_id, p.active, \
          (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $1 AND b.person_id = p.id AND b.status IN {LIVE}), \
          (SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.person_id = p.id \
-          AND b.session_id <> $1 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $2 AND s.ends_at > $3) \
+          AND b.session_id <> $1 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $2 AND s.ends_at > $3){claim_col} \
          FROM people p WHERE p.id IN ({list}) ORDER BY p.id{}",
         person_lock(db)
     );
     let mut q = sqlx::query(&sql).bind(session_id).bind(to).bind(from);
+    if let Some(c) = claim {
+        q = q.bind(c.course_id).bind(c.source_id);
+    }
     for id in ids {
         q = q.bind(*id);
     }
@@ -151,6 +183,7 @@ pub(super) async fn known_people_chunk(
             let known = Known {
                 live: r.get::<i64, _>(5) > 0,
                 near: r.get::<i64, _>(6) > 0,
+                other_claim: if claim.is_some() { r.get(7) } else { None },
                 person,
             };
             (known.person.id, known)

@@ -56,6 +56,7 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
     let p = person(db, &mut tx, person_id)
         .await?
         .ok_or(StoreError::NotFound("person"))?;
+    crate::funding_sources::check_restore(&mut tx, booking_id, person_id, &ctx.row).await?;
     let live: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND person_id = $2 AND status IN {}",
         super::LIVE

@@ -7,6 +7,7 @@ pub mod attestation;
 pub mod competence;
 pub mod costs;
 pub mod cover;
+pub mod funding;
 pub mod history;
 pub mod sessions;
 pub mod tracks;
@@ -370,6 +371,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
     tx.commit().await?;
     history::load(db).await?;
     sessions::load(db).await?;
+    funding::load(db).await?;
     cover::load(db).await?;
     competence::load(db).await?;
     costs::load(db).await?;

@@ -324,6 +324,8 @@ pub struct ExportOut {
     pub rows: i64,
     pub produced_by_account_id: Option<i64>,
     pub produced_at: i64,
+    /// The funding source the file is limited to (null: all participations).
+    pub funding_source_id: Option<i64>,
 }
 
 fn export_out(e: &Export) -> ExportOut {
@@ -336,6 +338,7 @@ fn export_out(e: &Export) -> ExportOut {
         rows: e.row_count,
         produced_by_account_id: e.produced_by_account_id,
         produced_at: e.produced_at,
+        funding_source_id: e.funding_source_id,
     }
 }
 
@@ -345,6 +348,9 @@ pub struct ProduceIn {
     pub month: String,
     /// `csv` (default) or `xlsx`.
     pub format: Option<String>,
+    /// Only participations under this funding source (`/api/v1/funding-sources`);
+    /// default all.
+    pub program: Option<i64>,
 }
 
 /// The archived participant files, newest first.
@@ -369,7 +375,7 @@ pub async fn produce_file(
     let b: ProduceIn = parse_json(&body)?;
     let format = b.format.as_deref().unwrap_or("csv").trim().to_string();
     let p = uc
-        .produce_participant_file(month(&b.month)?, &format, today())
+        .produce_participant_file(month(&b.month)?, &format, today(), b.program)
         .await?;
     Ok((StatusCode::CREATED, Json(export_out(&p.export))))
 }

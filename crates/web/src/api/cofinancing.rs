@@ -218,6 +218,8 @@ fn cofinancing_out(c: Cofinancing) -> CofinancingOut {
 pub struct CofinancingQuery {
     /// Months for this municipality (default: all together).
     pub municipality_id: Option<i64>,
+    /// Only participations under this funding source (default: all).
+    pub program: Option<i64>,
 }
 
 /// Co-financing reached per municipality (hours and kronor against the
@@ -231,7 +233,7 @@ pub async fn cofinancing(
 ) -> ApiResult<Json<CofinancingOut>> {
     let today = navet_store::time::today();
     let c = UseCase::api(&s, &api)?
-        .cofinancing(today, q.municipality_id)
+        .cofinancing(today, q.municipality_id, q.program)
         .await?;
     Ok(Json(cofinancing_out(c)))
 }

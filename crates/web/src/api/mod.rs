@@ -18,6 +18,7 @@ pub mod costs;
 pub mod courses;
 pub mod cover;
 pub mod erasure;
+pub mod funding_sources;
 pub mod gaps;
 pub mod invitations;
 pub mod org;
@@ -57,6 +58,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(bookings::router())
         .merge(costs::router())
         .merge(cofinancing::router())
+        .merge(funding_sources::router())
         .merge(requirements::router())
         .merge(gaps::router())
         .merge(tracks::router())

@@ -28,6 +28,8 @@ pub struct PeriodParams {
     pub from: Option<String>,
     /// Last day (included), YYYY-MM-DD
     pub to: Option<String>,
+    /// Only participations under this funding source (`/api/v1/funding-sources`); default all
+    pub program: Option<i64>,
 }
 
 /// The funder's indicators for a period: unique participants (by gender),
@@ -59,7 +61,15 @@ pub async fn indicators(
         let first = e.first().cloned().expect("an error");
         ApiError::invalid(&first.field, first.message)
     })?;
-    let r = navet_store::reports::indicator_report(&s.db, period).await?;
+    if let Some(id) = q.program {
+        if navet_store::funding_sources::get(&s.db, id).await.is_err() {
+            return Err(ApiError::invalid(
+                "program",
+                "Finansieringskällan finns inte.".to_string(),
+            ));
+        }
+    }
+    let r = navet_store::reports::indicator_report_for(&s.db, period, q.program).await?;
     Ok(Json(crate::report_files::to_json(&r).map_err(|e| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,

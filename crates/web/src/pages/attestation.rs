@@ -332,11 +332,29 @@ struct FilesPage {
     can_read_numbers: bool,
     lookup_ref: String,
     lookup_answer: String,
+    /// Funding sources a file may be limited to, and the one chosen.
+    sources: Vec<domain::funding::sources::Source>,
+    program: String,
+    /// Whether the list behind each file may be opened (named people).
+    can_trail: bool,
 }
 
 impl FilesPage {
     fn when(&self, e: &Export) -> String {
         navet_store::time::local_label(e.produced_at)
+    }
+    fn source_name(&self, e: &Export) -> String {
+        match e.funding_source_id {
+            None => "Alla".into(),
+            Some(id) => self
+                .sources
+                .iter()
+                .find(|s| s.id == id)
+                .map_or_else(|| format!("källa {id}"), |s| s.name.clone()),
+        }
+    }
+    fn is_program(&self, id: &i64) -> bool {
+        self.program == id.to_string()
     }
 }
 
@@ -346,11 +364,17 @@ async fn files_page(
     errors: FormErrors,
     month: String,
     format: String,
+    program: String,
 ) -> Result<FilesPage, AppError> {
     let uc = UseCase::page(s, &c)?;
     let (files, flagged) = uc.participant_files().await?;
     let can_read_numbers = uc.may(domain::access::Action::ReadFullIdentityNumber);
+    let can_trail = uc.may(domain::access::Action::ViewParticipationTrail);
+    let sources = uc.funding_sources().await?;
     Ok(FilesPage {
+        sources,
+        program,
+        can_trail,
         c,
         files,
         flagged,
@@ -365,7 +389,7 @@ async fn files_page(
 
 async fn files(State(s): State<AppState>, c: Ctx) -> PageResult {
     let m = rules::month_key(rules::previous_month(today()));
-    render(files_page(&s, c, FormErrors::default(), m, "csv".into()).await?)
+    render(files_page(&s, c, FormErrors::default(), m, "csv".into(), String::new()).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -374,16 +398,19 @@ struct ProduceForm {
     month: String,
     #[serde(default)]
     format: String,
+    /// A funding source's id, or empty for all participations.
+    #[serde(default)]
+    program: String,
 }
 
 async fn produce(State(s): State<AppState>, c: Ctx, Form(f): Form<ProduceForm>) -> PageResult {
     let uc = UseCase::page(&s, &c)?;
-    let result = match month(&f.month) {
-        Ok(m) => {
-            uc.produce_participant_file(m, f.format.trim(), today())
+    let result = match (month(&f.month), super::source_param(&f.program)) {
+        (Ok(m), Ok(source)) => {
+            uc.produce_participant_file(m, f.format.trim(), today(), source)
                 .await
         }
-        Err(e) => Err(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(p) => Ok(see_other(&format!(
@@ -392,7 +419,7 @@ async fn produce(State(s): State<AppState>, c: Ctx, Form(f): Form<ProduceForm>) 
         ))),
         Err(e) => {
             let errors = super::invalid(e)?;
-            let page = files_page(&s, c, errors, f.month, f.format).await?;
+            let page = files_page(&s, c, errors, f.month, f.format, f.program).await?;
             super::render_form(page, true)
         }
     }
@@ -448,7 +475,8 @@ async fn lookup_number(State(s): State<AppState>, c: Ctx, Form(f): Form<LookupFo
         .await;
     match result {
         Ok((_, number)) => {
-            let mut page = files_page(&s, c, FormErrors::default(), m, "csv".into()).await?;
+            let mut page =
+                files_page(&s, c, FormErrors::default(), m, "csv".into(), String::new()).await?;
             page.lookup_answer = match number {
                 Some(n) => format!("{}: {n}", f.participant_ref.trim().to_uppercase()),
                 None => format!(
@@ -461,7 +489,7 @@ async fn lookup_number(State(s): State<AppState>, c: Ctx, Form(f): Form<LookupFo
         }
         Err(e) => {
             let errors = super::invalid(e)?;
-            let mut page = files_page(&s, c, errors, m, "csv".into()).await?;
+            let mut page = files_page(&s, c, errors, m, "csv".into(), String::new()).await?;
             page.lookup_ref = f.participant_ref;
             super::render_form(page, true)
         }

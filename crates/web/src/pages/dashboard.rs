@@ -211,6 +211,7 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
     let q = PeriodQuery {
         from: r.from.clone(),
         to: r.to.clone(),
+        program: String::new(),
     };
     render(DashboardPage {
         c,

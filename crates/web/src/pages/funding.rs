@@ -37,9 +37,65 @@ struct FundingPage {
     errors: FormErrors,
     toml_errors: Vec<String>,
     notice: String,
+    /// The funding sources to filter the co-financing by, and the one chosen.
+    sources: Vec<domain::funding::sources::Source>,
+    program: Option<i64>,
+    /// Whether "Visa underlag" links are shown (named people: the hub).
+    can_trail: bool,
 }
 
 impl FundingPage {
+    fn is_program(&self, id: &i64) -> bool {
+        self.program == Some(*id)
+    }
+    fn program_param(&self) -> String {
+        self.program
+            .map(|p| format!("&program={p}"))
+            .unwrap_or_default()
+    }
+    /// The participations behind a municipality's hours since the start.
+    fn trail_municipality(&self, id: &i64) -> String {
+        match (&self.current, &self.cofinancing) {
+            (Some(p), Some(cf)) => format!(
+                "/underlag?from={}&to={}&kommun={id}{}",
+                p.starts,
+                cf.follow_up.at,
+                self.program_param()
+            ),
+            _ => String::new(),
+        }
+    }
+    /// The participations behind all municipalities' hours since the start.
+    fn trail_total(&self) -> String {
+        match (&self.current, &self.cofinancing) {
+            (Some(p), Some(cf)) => format!(
+                "/underlag?from={}&to={}{}",
+                p.starts,
+                cf.follow_up.at,
+                self.program_param()
+            ),
+            _ => String::new(),
+        }
+    }
+    /// The participations behind one month's row (for the municipality
+    /// chosen, or all).
+    fn trail_month(&self, m: &chrono::NaiveDate) -> String {
+        match (&self.current, &self.cofinancing) {
+            (Some(p), Some(cf)) => {
+                let from = (*m).max(p.starts);
+                let to = domain::cofinancing::month_end(*m).min(cf.follow_up.at);
+                let kommun = cf
+                    .chosen
+                    .map(|k| format!("&kommun={k}"))
+                    .unwrap_or_default();
+                format!(
+                    "/underlag?from={from}&to={to}{kommun}{}",
+                    self.program_param()
+                )
+            }
+            _ => String::new(),
+        }
+    }
     fn employees_of(&self, m: &str) -> String {
         self.d
             .employees
@@ -113,6 +169,7 @@ fn draft_of(p: &Programme) -> ProgrammeDraft {
 
 fn page_of(
     o: FundingOverview,
+    sources: Vec<domain::funding::sources::Source>,
     c: Ctx,
     d: Option<ProgrammeDraft>,
     errors: FormErrors,
@@ -125,7 +182,11 @@ fn page_of(
         .as_ref()
         .map(|p| p.commitments())
         .unwrap_or_default();
+    let program = o.cofinancing.as_ref().and_then(|cf| cf.source);
     FundingPage {
+        sources,
+        program,
+        can_trail: o.can_trail,
         c,
         d,
         municipalities: o.municipalities,
@@ -147,10 +208,12 @@ async fn build(
     toml_errors: Vec<String>,
     notice: String,
 ) -> Result<FundingPage, AppError> {
-    let o = UseCase::page(s, &c)?
-        .funding_overview(navet_store::time::today(), None)
+    let uc = UseCase::page(s, &c)?;
+    let o = uc
+        .funding_overview(navet_store::time::today(), None, None)
         .await?;
-    Ok(page_of(o, c, d, errors, toml_errors, notice))
+    let sources = uc.funding_sources().await?;
+    Ok(page_of(o, sources, c, d, errors, toml_errors, notice))
 }
 
 #[derive(Deserialize, Default)]
@@ -160,6 +223,9 @@ struct PageQuery {
     /// The municipality whose months are shown ("" = all together).
     #[serde(default)]
     kommun: Option<String>,
+    /// Only participations under this funding source ("" = all).
+    #[serde(default)]
+    program: String,
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PageQuery>) -> PageResult {
@@ -172,10 +238,21 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PageQuery>) -> 
         .kommun
         .as_deref()
         .and_then(|k| k.trim().parse::<i64>().ok());
-    let o = UseCase::page(&s, &c)?
-        .funding_overview(navet_store::time::today(), chosen)
+    let uc = UseCase::page(&s, &c)?;
+    let program = super::source_param(&q.program)?;
+    let o = uc
+        .funding_overview(navet_store::time::today(), chosen, program)
         .await?;
-    render(page_of(o, c, None, FormErrors::default(), vec![], notice))
+    let sources = uc.funding_sources().await?;
+    render(page_of(
+        o,
+        sources,
+        c,
+        None,
+        FormErrors::default(),
+        vec![],
+        notice,
+    ))
 }
 
 async fn save(
@@ -207,9 +284,10 @@ async fn save(
         }
         Err(e) => {
             let o = uc
-                .funding_overview(navet_store::time::today(), None)
+                .funding_overview(navet_store::time::today(), None, None)
                 .await?;
-            let page = page_of(o, c, Some(d), FormErrors(e), vec![], String::new());
+            let sources = uc.funding_sources().await?;
+            let page = page_of(o, sources, c, Some(d), FormErrors(e), vec![], String::new());
             super::render_form(page, true)
         }
     }

@@ -14,6 +14,7 @@ pub mod cover;
 pub mod dashboard;
 pub mod erasure;
 pub mod funding;
+pub mod funding_sources;
 pub mod go_no_go;
 pub mod home;
 pub mod invitations;
@@ -43,6 +44,7 @@ pub mod surveys;
 pub mod targets;
 pub mod tokens;
 pub mod tracks;
+pub mod trail;
 pub mod trainers;
 pub mod unit;
 pub mod unit_costs;
@@ -74,6 +76,8 @@ pub fn router() -> Router<AppState> {
         .merge(certificates::router())
         .merge(surveys::router())
         .merge(funding::router())
+        .merge(funding_sources::router())
+        .merge(trail::router())
         .merge(unit_costs::router())
         .merge(reports::router())
         .merge(dashboard::router())
@@ -174,6 +178,22 @@ pub fn invalid(e: navet_store::StoreError) -> Result<FormErrors, crate::AppError
         navet_store::StoreError::Invalid(f) => Ok(FormErrors(f)),
         other => Err(other.into()),
     }
+}
+
+/// A funding source chosen in a form or a query (`program`): empty for
+/// none, else an id; anything else is bad input naming the field.
+pub fn source_param(v: &str) -> Result<Option<i64>, navet_store::StoreError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<i64>().map(Some).map_err(|_| {
+        navet_store::StoreError::invalid(
+            "program",
+            "invalid_program",
+            "Välj en finansieringskälla i listan.",
+        )
+    })
 }
 
 /// Courses that can still be chosen in a form (not retired), with status.

@@ -37,6 +37,9 @@ pub struct PeriodQuery {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// Only participations under this funding source ("" = all).
+    #[serde(default)]
+    pub program: String,
 }
 
 /// The period asked for; the current year up to today when none is given.
@@ -62,6 +65,13 @@ struct ReportPage {
     q: PeriodQuery,
     errors: FormErrors,
     r: Option<IndicatorReport>,
+    /// Funding sources to filter by.
+    sources: Vec<domain::funding::sources::Source>,
+    /// "Visa underlag" links (named people: the hub only), with the ids
+    /// behind the report's names.
+    can_trail: bool,
+    municipality_ids: std::collections::HashMap<String, i64>,
+    course_ids: std::collections::HashMap<String, i64>,
 }
 
 impl ReportPage {
@@ -80,35 +90,106 @@ impl ReportPage {
             .unwrap_or_else(|| "–".into())
     }
     fn query(&self) -> String {
-        format!("from={}&to={}", self.q.from, self.q.to)
+        let mut q = format!("from={}&to={}", self.q.from, self.q.to);
+        if !self.q.program.trim().is_empty() {
+            q.push_str(&format!("&program={}", self.q.program.trim()));
+        }
+        q
+    }
+    fn is_program(&self, id: &i64) -> bool {
+        self.q.program.trim() == id.to_string()
+    }
+    /// The list behind a figure: the period (and source) plus `extra`.
+    fn trail(&self, extra: &str) -> String {
+        format!("/underlag?{}{extra}", self.query())
+    }
+    fn trail_municipality(&self, name: &str) -> String {
+        match self.municipality_ids.get(name) {
+            Some(id) => self.trail(&format!("&kommun={id}")),
+            None => self.trail(""),
+        }
+    }
+    fn trail_course(&self, title: &str) -> String {
+        match self.course_ids.get(title) {
+            Some(id) => self.trail(&format!("&kurs={id}")),
+            None => self.trail(""),
+        }
+    }
+    fn trail_group(&self, group: &str) -> String {
+        self.trail(&format!("&yrkesgrupp={}", urlencoding::encode(group)))
     }
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
     c.require(Action::ViewAggregates)?;
+    let uc = crate::usecase::UseCase::page(&s, &c)?;
+    let sources = uc.funding_sources().await?;
+    let can_trail = uc.may(Action::ViewParticipationTrail);
+    let program = match super::source_param(&q.program) {
+        Ok(p) => p,
+        Err(e) => {
+            let errors = super::invalid(e)?;
+            return super::render_form(empty_page(c, q, errors, sources), true);
+        }
+    };
+    if let Err(e) = uc.check_source_filter("program", program).await {
+        let errors = super::invalid(e)?;
+        return super::render_form(empty_page(c, q, errors, sources), true);
+    }
     match period_of(&q) {
         Ok(p) => {
-            let r = navet_store::reports::indicator_report(&s.db, p).await?;
+            let r = navet_store::reports::indicator_report_for(&s.db, p, program).await?;
             let q = PeriodQuery {
                 from: r.from.clone(),
                 to: r.to.clone(),
+                program: program.map(|p| p.to_string()).unwrap_or_default(),
+            };
+            let (municipality_ids, course_ids) = if can_trail {
+                (
+                    navet_store::org::municipalities(&s.db)
+                        .await?
+                        .into_iter()
+                        .map(|m| (m.name, m.id))
+                        .collect(),
+                    navet_store::catalogue::course_titles(&s.db)
+                        .await?
+                        .into_iter()
+                        .map(|(id, t)| (t, id))
+                        .collect(),
+                )
+            } else {
+                Default::default()
             };
             render(ReportPage {
                 c,
                 q,
                 errors: FormErrors::default(),
                 r: Some(r),
+                sources,
+                can_trail,
+                municipality_ids,
+                course_ids,
             })
         }
-        Err(e) => {
-            let page = ReportPage {
-                c,
-                q,
-                errors: FormErrors(e),
-                r: None,
-            };
-            super::render_form(page, true)
-        }
+        Err(e) => super::render_form(empty_page(c, q, FormErrors(e), sources), true),
+    }
+}
+
+fn empty_page(
+    c: Ctx,
+    q: PeriodQuery,
+    errors: FormErrors,
+    sources: Vec<domain::funding::sources::Source>,
+) -> ReportPage {
+    ReportPage {
+        c,
+        q,
+        errors,
+        r: None,
+        sources,
+        can_trail: false,
+        municipality_ids: Default::default(),
+        course_ids: Default::default(),
     }
 }
 
@@ -122,7 +203,11 @@ fn file_name(r: &IndicatorReport, ext: &str) -> String {
 async fn report_for(s: &AppState, c: &Ctx, q: &PeriodQuery) -> Result<IndicatorReport, AppError> {
     c.require(Action::ViewAggregates)?;
     let p = period_of(q).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    Ok(navet_store::reports::indicator_report(&s.db, p).await?)
+    let program = super::source_param(&q.program)?;
+    crate::usecase::UseCase::page(s, c)?
+        .check_source_filter("program", program)
+        .await?;
+    Ok(navet_store::reports::indicator_report_for(&s.db, p, program).await?)
 }
 
 async fn csv_export(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {

@@ -226,9 +226,10 @@ impl UseCase<'_> {
         m: NaiveDate,
         format: &str,
         today: NaiveDate,
+        source: Option<i64>,
     ) -> StoreResult<ProducedFile> {
         self.decide(Action::ExportParticipantFile)?;
-        produce(self.db(), &self.who, m, format, today).await
+        produce_for(self.db(), &self.who, m, format, today, source).await
     }
 
     /// The archived files, newest first, and the months flagged for a
@@ -335,7 +336,30 @@ pub async fn produce(
     format: &str,
     today: NaiveDate,
 ) -> StoreResult<ProducedFile> {
+    produce_for(db, who, m, format, today, None).await
+}
+
+/// [`produce`] limited to the participations under one funding source
+/// (None: all). The CSV's first line names the source's id; the archive
+/// keeps it.
+pub async fn produce_for(
+    db: &navet_store::Db,
+    who: &navet_store::audit::Who,
+    m: NaiveDate,
+    format: &str,
+    today: NaiveDate,
+    source: Option<i64>,
+) -> StoreResult<ProducedFile> {
     rules::may_export(m, today).map_err(invalid)?;
+    if let Some(id) = source {
+        if navet_store::funding_sources::get(db, id).await.is_err() {
+            return Err(StoreError::invalid(
+                "program",
+                "unknown_funding_source",
+                "Finansieringskällan finns inte.",
+            ));
+        }
+    }
     if format != "csv" && format != "xlsx" {
         return Err(StoreError::invalid(
             "format",
@@ -344,13 +368,14 @@ pub async fn produce(
         ));
     }
     let first = esf_export::first_month(db, m).await?;
-    let participants = esf_export::participants(db, first, m).await?;
+    let participants = esf_export::participants_for(db, first, m, source).await?;
     let rows = esf_file::rows(&participants);
     let bytes = if format == "csv" {
-        esf_file::to_csv(m, &rows)
+        esf_file::to_csv_for(m, source, &rows)
     } else {
         crate::esf_file::to_xlsx(m, &rows).map_err(|e| StoreError::conflict(None, e.to_string()))?
     };
-    let export = esf_export::archive(db, who, m, format, &bytes, rows.len() as i64).await?;
+    let export =
+        esf_export::archive_for(db, who, m, format, &bytes, rows.len() as i64, source).await?;
     Ok(ProducedFile { export, bytes })
 }

@@ -24,6 +24,8 @@ pub struct Cofinancing {
     pub chosen: Option<i64>,
     /// Whether any unit cost is recorded at all.
     pub has_unit_costs: bool,
+    /// The funding source the figures are limited to (None: all).
+    pub source: Option<i64>,
 }
 
 /// The funding page's data.
@@ -33,6 +35,8 @@ pub struct FundingOverview {
     pub municipalities: Vec<String>,
     pub cofinancing: Option<Cofinancing>,
     pub can_manage: bool,
+    /// Whether the lists behind the figures may be opened.
+    pub can_trail: bool,
 }
 
 /// The unit-cost page's data.
@@ -50,6 +54,7 @@ impl UseCase<'_> {
         &self,
         today: NaiveDate,
         municipality: Option<i64>,
+        source: Option<i64>,
     ) -> StoreResult<FundingOverview> {
         self.decide(Action::ViewAggregates)?;
         let programme = navet_store::funding::current(self.db())
@@ -58,7 +63,7 @@ impl UseCase<'_> {
         let municipalities = navet_store::funding::municipality_names(self.db()).await?;
         let cofinancing = match &programme {
             Some(p) if self.may(Action::ViewCofinancing) => {
-                Some(self.cofinancing_of(p, today, municipality).await?)
+                Some(self.cofinancing_of(p, today, municipality, source).await?)
             }
             _ => None,
         };
@@ -67,6 +72,7 @@ impl UseCase<'_> {
             municipalities,
             cofinancing,
             can_manage: self.may(Action::ManageFunding),
+            can_trail: self.may(Action::ViewParticipationTrail),
         })
     }
 
@@ -75,9 +81,12 @@ impl UseCase<'_> {
         p: &Programme,
         today: NaiveDate,
         municipality: Option<i64>,
+        source: Option<i64>,
     ) -> StoreResult<Cofinancing> {
+        self.check_source_filter("program", source).await?;
         let at = today.min(p.ends);
-        let valuation = navet_store::cofinancing::valuation(self.db(), p.starts, at).await?;
+        let valuation =
+            navet_store::cofinancing::valuation_for(self.db(), p.starts, at, source).await?;
         let ids: Vec<(i64, String)> = navet_store::org::municipalities(self.db())
             .await?
             .into_iter()
@@ -103,6 +112,7 @@ impl UseCase<'_> {
             valuation,
             follow_up: fu,
             chosen,
+            source,
         })
     }
 
@@ -112,12 +122,13 @@ impl UseCase<'_> {
         &self,
         today: NaiveDate,
         municipality: Option<i64>,
+        source: Option<i64>,
     ) -> StoreResult<Cofinancing> {
         self.decide(Action::ViewCofinancing)?;
         let Some((_, p)) = navet_store::funding::current(self.db()).await? else {
             return Err(StoreError::NotFound("finansieringsprogram"));
         };
-        self.cofinancing_of(&p, today, municipality).await
+        self.cofinancing_of(&p, today, municipality, source).await
     }
 
     /// Municipality names a programme may name (for checking a form).

@@ -19,6 +19,7 @@ pub mod attestation;
 pub mod bookings;
 pub mod catalogue;
 pub mod funding;
+pub mod funding_sources;
 pub mod planning;
 pub mod privacy;
 pub mod sessions;

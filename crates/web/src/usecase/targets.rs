@@ -55,6 +55,7 @@ impl UseCase<'_> {
         let so_far = PeriodQuery {
             from: String::new(),
             to: today.to_string(),
+            program: String::new(),
         };
         let p =
             period_of(&so_far).map_err(|e| StoreError::Other(anyhow::anyhow!(e.to_string())))?;
