@@ -753,7 +753,7 @@ async fn term_counts(
     )
     .fetch_one(db.pool())
     .await?;
-    let key = ("survey_term", from, to, last_response.unwrap_or(0));
+    let key = ("survey_term", from, to, last_response.unwrap_or(0), 0);
     let version = sessions_changed.unwrap_or(0);
     if let Some(hit) = db.fact_cache().get(&key, version) {
         return Ok(hit);
