@@ -1,6 +1,6 @@
 // Shared helpers for Navet's browser tests: start a demo server, drive
 // Debian's chromium with playwright-core, and run axe-core on every page.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -71,6 +71,16 @@ export async function startNavet(extraEnv = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An API token for a demo login of a running demo, made on the command
+ * line (`navet token create`). `role` is a key of LOGINS. */
+export function apiToken(navet, role) {
+  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
+  const out = execFileSync(bin, ["token", "create", "--email", LOGINS[role]], {
+    env: { ...process.env, NAVET_DATABASE_URL: `sqlite://${join(navet.dataDir, "navet.db")}`, NAVET_LOG: "warn" },
+  }).toString();
+  return out.trim().split("\n").pop().trim();
 }
 
 export async function launchBrowser() {

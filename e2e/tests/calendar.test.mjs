@@ -5,12 +5,8 @@
 // axe-clean, nothing wider than the screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startNavet, launchBrowser, newPage, login, checkA11y, LOGINS } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, checkA11y, apiToken } from "../lib/harness.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let navet, browser;
 before(async () => {
   navet = await startNavet();
@@ -21,13 +17,6 @@ after(async () => {
   await navet?.stop();
 });
 
-function token(role) {
-  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
-  const out = execFileSync(bin, ["token", "create", "--email", LOGINS[role]], {
-    env: { ...process.env, NAVET_DATABASE_URL: `sqlite://${join(navet.dataDir, "navet.db")}`, NAVET_LOG: "warn" },
-  }).toString();
-  return out.trim().split("\n").pop().trim();
-}
 
 const iso = (d) => d.toISOString().slice(0, 10);
 
@@ -45,7 +34,7 @@ test("the session calendar: week and month, previous and next, filters kept, wit
   start.setUTCDate(start.getUTCDate() + ((3 - start.getUTCDay() + 7) % 7));
   start.setUTCHours(8, 0, 0, 0);
   const end = new Date(start.getTime() + 3 * 3600_000);
-  const coordinator = token("coordinator");
+  const coordinator = apiToken(navet, "coordinator");
   const page0 = await newPage(browser);
   await login(page0, navet.url, "coordinator");
   await page0.goto(`${navet.url}/kurser`);

@@ -4,12 +4,8 @@
 // packages and needs inventory — every page axe-clean.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y, LOGINS } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let navet, browser;
 before(async () => {
   navet = await startNavet();
@@ -20,14 +16,6 @@ after(async () => {
   await navet?.stop();
 });
 
-/** An API token for a demo login, from the command line. */
-function token(role) {
-  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
-  const out = execFileSync(bin, ["token", "create", "--email", LOGINS[role]], {
-    env: { ...process.env, NAVET_DATABASE_URL: `sqlite://${join(navet.dataDir, "navet.db")}`, NAVET_LOG: "warn" },
-  }).toString();
-  return out.trim().split("\n").pop().trim();
-}
 
 async function openMyUnit(page) {
   await visit(page, navet.url, "/enheter", "manager-units");

@@ -5,12 +5,8 @@
 // Axe-clean, and no sideways scrolling on a 390 px wide phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y, LOGINS } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, apiToken } from "../lib/harness.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 let navet, browser;
 before(async () => {
@@ -90,10 +86,7 @@ test("under a legal hold the preview says what stays, and the erasure takes the 
   await page.waitForSelector("main .notice");
 
   // Someone who attended in the programme's period: the API's preview says so.
-  const bin = process.env.NAVET_BIN || join(root, "target", "debug", "navet");
-  const token = execFileSync(bin, ["token", "create", "--email", LOGINS.coordinator], {
-    env: { ...process.env, NAVET_DATABASE_URL: `sqlite://${join(navet.dataDir, "navet.db")}`, NAVET_LOG: "warn" },
-  }).toString().trim().split("\n").pop().trim();
+  const token = apiToken(navet, "coordinator");
   const auth = { headers: { Authorization: `Bearer ${token}` } };
   const people = await (await fetch(`${navet.url}/api/v1/people?limit=200`, auth)).json();
   let held;

@@ -7,11 +7,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { join } from "node:path";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, apiToken } from "../lib/harness.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let navet, browser;
 const tmp = mkdtempSync(join(tmpdir(), "navet-e2e-reports-"));
 
@@ -132,10 +130,7 @@ test("coordinator opens the dashboard and report pages and downloads the XLSX", 
 });
 
 test("the JSON report has the contract's fields", async () => {
-  const out = execFileSync(process.env.NAVET_BIN || join(root, "target", "debug", "navet"), [
-    "token", "create", "--email", "samordnare@demo.navet.se", "--database-url", `sqlite://${join(navet.dataDir, "navet.db")}`,
-  ]).toString().trim().split("\n");
-  const token = out[out.length - 1].trim();
+  const token = apiToken(navet, "coordinator");
   const year = new Date().getFullYear();
   const r = await fetch(`${navet.url}/api/v1/reports/indicators?from=${year}-01-01&to=${year}-12-31`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(r.status, 200);
