@@ -225,6 +225,33 @@ impl TestDb {
         }
     }
 
+    /// An empty SQLite database (no migrations): for tests that migrate
+    /// part of the way themselves, like an upgrade from an older version.
+    pub async fn empty_sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("navet_test_{}", unique_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("navet.db").display());
+        TestDb {
+            db: Db::connect(&url).await.expect("sqlite connect"),
+            pg_name: None,
+            dir: Some(dir),
+        }
+    }
+
+    /// An empty PostgreSQL database (no migrations), dropped like the others.
+    pub async fn empty_postgres() -> TestDb {
+        let admin_url = pg_admin_url();
+        let name = format!("navet_test_{}", unique_suffix());
+        create_pg_database(&admin_url, &name).await;
+        TestDb {
+            db: Db::connect(&pg_url_for(&admin_url, &name))
+                .await
+                .expect("pg connect"),
+            pg_name: Some(name),
+            dir: None,
+        }
+    }
+
     /// Both engines, in the order the test macro runs them.
     pub async fn for_engine(engine: &str) -> TestDb {
         match engine {
@@ -282,6 +309,28 @@ macro_rules! both_engines {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let t = $crate::testing::TestDb::postgres().await;
+                ($body)(t.db.clone()).await;
+            }
+        }
+    };
+}
+
+/// Like `both_engines!`, on empty databases (no migrations, no reference
+/// data): the body migrates as far as it needs, e.g. to test an upgrade.
+#[macro_export]
+macro_rules! both_engines_empty {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::testing::TestDb::empty_sqlite().await;
+                ($body)(t.db.clone()).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let t = $crate::testing::TestDb::empty_postgres().await;
                 ($body)(t.db.clone()).await;
             }
         }

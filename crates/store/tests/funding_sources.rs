@@ -14,7 +14,8 @@ use navet_store::participation_trail::{self as trail, Filter};
 use navet_store::sessions::{self, SessionInput};
 use navet_store::testing::fixtures;
 use navet_store::{
-    both_engines, cofinancing, esf_export, funding_sources, reports, Db, StoreError,
+    both_engines, both_engines_empty, cofinancing, esf_export, funding_sources, reports, Db,
+    StoreError,
 };
 use sqlx::Row;
 
@@ -544,26 +545,25 @@ both_engines!(
     }
 );
 
-/// A database as the version before funding sources left it, with a
-/// programme and attended sessions inside and outside its period:
-/// upgrading gives the programme its source, puts the sessions within the
-/// period under it and rebuilds the report facts with their sources.
-mod existing_sessions_get_the_programme_source_on_upgrade {
-    use super::*;
-
-    async fn upgrade(db: Db) {
+// A database as the version before funding sources left it, with a
+// programme and attended sessions inside and outside its period:
+// upgrading gives the programme its source, puts the sessions within the
+// period under it and rebuilds the report facts with their sources.
+both_engines_empty!(
+    existing_sessions_get_the_programme_source_on_upgrade,
+    |db: Db| async move {
         navet_store::migrate::run_up_to(&db, 1012).await.unwrap();
         navet_store::seed::load_reference(&db).await.unwrap();
         sqlx::query(
-            "INSERT INTO funding_programmes (name, starts_on, ends_on, granted_sek, cofinancing_rate, target_hours, current, created_at, updated_at) \
-             VALUES ('ESF Kompetensnavet', '2025-01-01', '2027-06-30', 1000, 0.46, 100, 1, 0, 0)",
-        )
-        .execute(db.writer())
-        .await
-        .unwrap();
+        "INSERT INTO funding_programmes (name, starts_on, ends_on, granted_sek, cofinancing_rate, target_hours, current, created_at, updated_at) \
+         VALUES ('ESF Kompetensnavet', '2025-01-01', '2027-06-30', 1000, 0.46, 100, 1, 0, 0)",
+    )
+    .execute(db.writer())
+    .await
+    .unwrap();
         let course: i64 = sqlx::query_scalar(
             "INSERT INTO courses (title, level, format, hours, status, created_at, updated_at) \
-             VALUES ('HLR', 'bas', 'simulering', 3, 'aktiv', 0, 0) RETURNING id",
+         VALUES ('HLR', 'bas', 'simulering', 3, 'aktiv', 0, 0) RETURNING id",
         )
         .fetch_one(db.writer())
         .await
@@ -573,23 +573,23 @@ mod existing_sessions_get_the_programme_source_on_upgrade {
         for date in ["2024-06-10", "2025-03-04"] {
             let start = navet_store::time::day_start(d(date)) + 9 * 3600;
             let s: i64 = sqlx::query_scalar(
-                "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, (SELECT id FROM municipalities WHERE name = 'Örebro'), 'Sal', 10, 3, 'held', 0, 0) RETURNING id",
-            )
-            .bind(course)
-            .bind(start)
-            .bind(start + 3 * 3600)
-            .fetch_one(db.writer())
-            .await
-            .unwrap();
+            "INSERT INTO sessions (course_id, starts_at, ends_at, municipality_id, venue, capacity, hours, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, (SELECT id FROM municipalities WHERE name = 'Örebro'), 'Sal', 10, 3, 'held', 0, 0) RETURNING id",
+        )
+        .bind(course)
+        .bind(start)
+        .bind(start + 3 * 3600)
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
             sqlx::query(
-                "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, 'attended', 0, 0)",
-            )
-            .bind(s)
-            .bind(anna)
-            .execute(db.writer())
-            .await
-            .unwrap();
+            "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, 'attended', 0, 0)",
+        )
+        .bind(s)
+        .bind(anna)
+        .execute(db.writer())
+        .await
+        .unwrap();
             sessions.push(s);
         }
         navet_store::migrate::run(&db).await.unwrap();
@@ -627,68 +627,4 @@ mod existing_sessions_get_the_programme_source_on_upgrade {
         assert_eq!(r.participations, 1);
         assert_eq!(r.unique_participants.total, 1);
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let dir = std::env::temp_dir().join(format!(
-            "navet_sources_upgrade_{}_{}",
-            std::process::id(),
-            &navet_store::accounts::new_secret()[..8]
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.join("n.db").display()))
-            .await
-            .unwrap();
-        upgrade(db.clone()).await;
-        db.close().await;
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    /// Drops the test database when the test ends, also on a panic.
-    struct Dropper(String);
-
-    impl Drop for Dropper {
-        fn drop(&mut self) {
-            let name = self.0.clone();
-            let _ = std::thread::spawn(move || {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(async move {
-                        if let Ok(admin) = Db::connect(&navet_store::testing::pg_admin_url()).await
-                        {
-                            let _ = sqlx::raw_sql(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(admin.writer())
-                            .await;
-                            admin.close().await;
-                        }
-                    })
-            })
-            .join();
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        let admin_url = navet_store::testing::pg_admin_url();
-        let name = format!(
-            "navet_sources_upgrade_{}_{}",
-            std::process::id(),
-            &navet_store::accounts::new_secret()[..8]
-        );
-        let admin = Db::connect(&admin_url).await.unwrap();
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(admin.writer())
-            .await
-            .unwrap();
-        admin.close().await;
-        let _dropper = Dropper(name.clone());
-        let base = admin_url.rsplit_once('/').unwrap().0;
-        let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
-        upgrade(db.clone()).await;
-        db.close().await;
-    }
-}
+);

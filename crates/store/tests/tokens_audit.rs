@@ -6,7 +6,7 @@ use domain::staff_import::{ExistingStaff, ImportPlan};
 use domain::tokens::TokenDraft;
 use navet_store::audit::{self, Verdict, Who};
 use navet_store::testing::fixtures;
-use navet_store::{accounts, both_engines, people, Db, Engine};
+use navet_store::{accounts, both_engines, both_engines_empty, people, Db, Engine};
 
 fn who() -> Who {
     Who::system("test")
@@ -203,23 +203,22 @@ both_engines!(
     }
 );
 
-/// A database as the version before the chain left it, with entries;
-/// upgrading chains them.
-mod existing_entries_are_chained_on_upgrade {
-    use super::*;
-
-    async fn upgrade(db: Db) {
+// A database as the version before the chain left it, with entries;
+// upgrading chains them.
+both_engines_empty!(
+    existing_entries_are_chained_on_upgrade,
+    |db: Db| async move {
         navet_store::migrate::run_up_to(&db, 600).await.unwrap();
         for i in 0..3 {
             sqlx::query(
-                "INSERT INTO audit_log (at, actor_label, action, subject_type, subject_id, detail) \
-                 VALUES ($1, 'gammal', 'old.entry', 'x', $2, 'före kedjan')",
-            )
-            .bind(1_700_000_000 + i)
-            .bind(i)
-            .execute(db.writer())
-            .await
-            .unwrap();
+            "INSERT INTO audit_log (at, actor_label, action, subject_type, subject_id, detail) \
+             VALUES ($1, 'gammal', 'old.entry', 'x', $2, 'före kedjan')",
+        )
+        .bind(1_700_000_000 + i)
+        .bind(i)
+        .execute(db.writer())
+        .await
+        .unwrap();
         }
         navet_store::migrate::run(&db).await.unwrap();
         assert_eq!(
@@ -243,71 +242,7 @@ mod existing_entries_are_chained_on_upgrade {
             Verdict::Intact { entries: 4, .. }
         ));
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let dir = std::env::temp_dir().join(format!(
-            "navet_upgrade_{}_{}",
-            std::process::id(),
-            &accounts::new_secret()[..8]
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.join("n.db").display()))
-            .await
-            .unwrap();
-        upgrade(db.clone()).await;
-        db.close().await;
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    /// Drops the test database when the test ends, also on a panic.
-    struct Dropper(String);
-
-    impl Drop for Dropper {
-        fn drop(&mut self) {
-            let name = self.0.clone();
-            let _ = std::thread::spawn(move || {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(async move {
-                        if let Ok(admin) = Db::connect(&navet_store::testing::pg_admin_url()).await
-                        {
-                            let _ = sqlx::raw_sql(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(admin.writer())
-                            .await;
-                            admin.close().await;
-                        }
-                    })
-            })
-            .join();
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        let admin_url = navet_store::testing::pg_admin_url();
-        let name = format!(
-            "navet_upgrade_{}_{}",
-            std::process::id(),
-            &accounts::new_secret()[..8]
-        );
-        let admin = Db::connect(&admin_url).await.unwrap();
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(admin.writer())
-            .await
-            .unwrap();
-        admin.close().await;
-        let _dropper = Dropper(name.clone());
-        let base = admin_url.rsplit_once('/').unwrap().0;
-        let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
-        upgrade(db.clone()).await;
-        db.close().await;
-    }
-}
+);
 
 both_engines!(a_password_reset_revokes_every_token, |db: Db| async move {
     let a = account(&db, "a@test.se", None).await;
