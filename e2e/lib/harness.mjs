@@ -234,6 +234,22 @@ export async function checkA11y(page, name) {
   return result;
 }
 
+/** Fail when the page is wider than its window (it would scroll sideways). */
+export async function assertNoSidewaysScroll(page, what) {
+  const [scroll, client] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
+}
+
+/** The same at a phone's 390 px, then back to a laptop's 1280 px. */
+export async function assertFitsPhone(page, what) {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await assertNoSidewaysScroll(page, what);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 /** Visit a path and check it: status 200 and axe-clean. */
 export async function visit(page, base, path, name) {
   const resp = await page.goto(`${base}${path}`);

@@ -6,7 +6,7 @@
 // axe-clean on every page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -20,20 +20,12 @@ after(async () => {
 
 const text = async (page, sel) => (await page.textContent(sel)).replaceAll("\u00a0", " ");
 
-async function noSideways(page, what) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
-}
-
 test("the participant confirms last month's attended time on their page", async () => {
   const page = await newPage(browser, { javaScriptEnabled: false });
   await login(page, navet.url, "participant");
   await page.setViewportSize({ width: 390, height: 844 });
   await visit(page, navet.url, "/mina-narvarotider", "attestation-mine-390");
-  await noSideways(page, "/mina-narvarotider at 390");
+  await assertNoSidewaysScroll(page, "/mina-narvarotider at 390");
   await page.setViewportSize({ width: 1280, height: 800 });
   await visit(page, navet.url, "/mina-narvarotider", "attestation-mine");
   const main = await text(page, "main");
@@ -97,6 +89,6 @@ test("the coordinator sees who has confirmed, registers paper and reminds the re
   assert.match(await text(page, "main .notice[role=status]"), /0 påminnelser har skickats/);
   await page.setViewportSize({ width: 390, height: 844 });
   await visit(page, navet.url, "/attestering", "attestation-overview-390");
-  await noSideways(page, "/attestering at 390");
+  await assertNoSidewaysScroll(page, "/attestering at 390");
   await page.context().close();
 });

@@ -5,7 +5,7 @@
 // axe-clean, nothing wider than the screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, checkA11y, apiToken } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, checkA11y, apiToken, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -17,16 +17,7 @@ after(async () => {
   await navet?.stop();
 });
 
-
 const iso = (d) => d.toISOString().slice(0, 10);
-
-async function noSidewaysScroll(page, what) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what}: ${scroll}px wide on a ${client}px screen`);
-}
 
 test("the session calendar: week and month, previous and next, filters kept, without JavaScript", async () => {
   // A session in five weeks, on a Wednesday, at a venue no demo session uses.
@@ -76,7 +67,7 @@ test("the session calendar: week and month, previous and next, filters kept, wit
     await page.click("form.filters button[type=submit]");
     await page.waitForSelector(mine);
     await checkA11y(page, `calendar-week-${width}`);
-    await noSidewaysScroll(page, `week view at ${width}`);
+    await assertNoSidewaysScroll(page, `week view at ${width}`);
     // The session sits on its own day: a Wednesday, the third day column.
     const day = await page.locator(`table.calendar tbody td:has(${mine.replace("table.calendar ", "")})`);
     const column = await day.evaluate((td) => Array.from(td.parentElement.children).indexOf(td));
@@ -94,7 +85,7 @@ test("the session calendar: week and month, previous and next, filters kept, wit
     await page.waitForURL((u) => u.searchParams.get("vy") === "manad");
     await page.waitForSelector(mine);
     await checkA11y(page, `calendar-month-${width}`);
-    await noSidewaysScroll(page, `month view at ${width}`);
+    await assertNoSidewaysScroll(page, `month view at ${width}`);
     assert.ok((await page.locator("table.calendar tbody tr").count()) >= 4, "a month is four to six weeks");
 
     // A municipality filter keeps the month view: Lekeberg keeps the session,

@@ -5,7 +5,7 @@
 // reads the figures without forms; at 1280 and 390 px, axe-clean.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -17,14 +17,6 @@ after(async () => {
   await navet?.stop();
 });
 
-async function noSideways(page, what) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
-}
-
 const text = async (page, sel) => (await page.textContent(sel)).replaceAll("\u00a0", " ");
 
 test("the funding page shows kronor per municipality and month for the demo", async () => {
@@ -33,7 +25,7 @@ test("the funding page shows kronor per municipality and month for the demo", as
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await visit(page, navet.url, "/finansiering", `cofinancing-funding-${width}`);
-    await noSideways(page, `/finansiering at ${width}`);
+    await assertNoSidewaysScroll(page, `/finansiering at ${width}`);
   }
   const main = await text(page, "main");
   assert.match(main, /Medfinansiering i kronor/);
@@ -78,7 +70,7 @@ test("a coordinator's overlapping unit cost is refused naming both rows; roundin
   await visit(page, navet.url, "/finansiering/enhetskostnader", "cofinancing-unit-costs-again");
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
-  await noSideways(page, "unit costs at 390");
+  await assertNoSidewaysScroll(page, "unit costs at 390");
   await visit(page, navet.url, "/finansiering/enhetskostnader", "cofinancing-unit-costs-390");
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.check("#rule-whole_hours_nearest");

@@ -6,7 +6,7 @@
 // without JavaScript, at 1280 and 390 px wide, axe-clean throughout.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -17,11 +17,6 @@ after(async () => {
   await browser?.close();
   await navet?.stop();
 });
-
-async function noSidewaysScroll(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide at ${client}px`);
-}
 
 /** The first upcoming session of a course in the catalogue that has one. */
 async function someSession(page) {
@@ -64,12 +59,12 @@ for (const js of [false, true]) {
       assert.match(what, /kan ångras inom 10 minuter/);
       if (booked) assert.match(what, /(Platsen blir ledig|Platsen går till nästa på väntelistan)/);
       await checkA11y(page, `flows-cancel-confirm-${js}-${width}`);
-      await noSidewaysScroll(page, "the confirmation");
+      await assertNoSidewaysScroll(page, "the confirmation");
       await page.click("form.undo button.danger");
       await page.waitForURL(/\/avbokad/);
       assert.match(await page.textContent("h1"), /^Avbokad:/);
       await checkA11y(page, `flows-cancelled-${js}-${width}`);
-      await noSidewaysScroll(page, "the cancelled page");
+      await assertNoSidewaysScroll(page, "the cancelled page");
       await page.getByRole("button", { name: "Ångra" }).click();
       await page.waitForURL(/\/mina-bokningar/);
       assert.match(await page.textContent(".notice"), /Avbokningen är ångrad/);
@@ -91,7 +86,7 @@ test("a coordinator changes the session; the booked person's notice is in the ou
     await page.click(`a[href='/kurstillfallen/${id}/andra']`);
     await page.waitForSelector("h1");
     await checkA11y(page, `flows-edit-form-${width}`);
-    await noSidewaysScroll(page, "the edit form");
+    await assertNoSidewaysScroll(page, "the edit form");
     // Every error at once: no seats and no municipality.
     await page.fill("#capacity", "0");
     await page.selectOption("#municipality", "");
@@ -115,7 +110,7 @@ test("a coordinator changes the session; the booked person's notice is in the ou
     // Cancelling the session asks first, with the numbers (not done here).
     await visit(page, navet.url, `/kurstillfallen/${id}/installa`, `flows-cancel-session-${width}`);
     assert.match(await page.textContent(".consequences"), /\d+ bokade och \d+ på väntelistan får besked/);
-    await noSidewaysScroll(page, "the session cancel question");
+    await assertNoSidewaysScroll(page, "the session cancel question");
     await page.context().close();
   }
 });
@@ -126,7 +121,7 @@ test("attendance: everyone present, one changed, then close after the confirmati
   await plain.setViewportSize({ width: 390, height: 900 });
   await login(plain, navet.url, "trainer");
   await visit(plain, navet.url, "/narvaro", "flows-attendance-day-390");
-  await noSidewaysScroll(plain, "/narvaro");
+  await assertNoSidewaysScroll(plain, "/narvaro");
   const first = plain.locator("main section").first();
   assert.match(await first.locator("h2").textContent(), /I dag|Nyligen hållna/);
   await plain.locator("main table tr", { hasText: "Träningscentret, sal 2" }).locator("a[href$='/narvaro']").click();
@@ -141,7 +136,7 @@ test("attendance: everyone present, one changed, then close after the confirmati
   await plain.waitForSelector("p.notice");
   assert.match(await mira().locator(".att-state").textContent(), /frånvarande/);
   await checkA11y(plain, "flows-attendance-nojs-390");
-  await noSidewaysScroll(plain, "the attendance list");
+  await assertNoSidewaysScroll(plain, "the attendance list");
   await plain.context().close();
 
   // With JavaScript: marking does not reload the page.

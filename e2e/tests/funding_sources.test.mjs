@@ -5,7 +5,7 @@
 // the links nor the list. At 1280 and 390 px, axe-clean.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -16,14 +16,6 @@ after(async () => {
   await browser?.close();
   await navet?.stop();
 });
-
-async function noSideways(page, what) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
-}
 
 const text = async (page, sel) => (await page.textContent(sel)).replaceAll("\u00a0", " ");
 /** "1 234,5" → 1234.5 */
@@ -50,7 +42,7 @@ test("a coordinator adds a source and sets a session's source without JavaScript
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.reload();
-    await noSideways(page, `/finansiering/kallor at ${width}`);
+    await assertNoSidewaysScroll(page, `/finansiering/kallor at ${width}`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 
@@ -87,7 +79,7 @@ test("a coordinator adds a source and sets a session's source without JavaScript
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await visit(page, navet.url, `/kurstillfallen/${id}/finansiering`, `funding-session-source-${width}`);
-    await noSideways(page, `session funding at ${width}`);
+    await assertNoSidewaysScroll(page, `session funding at ${width}`);
   }
   await page.context().close();
 });
@@ -116,7 +108,7 @@ test("each figure of the report opens the list behind it, which sums to it", asy
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await visit(page, navet.url, to, `trail-list-${width}`);
-    await noSideways(page, `/underlag at ${width}`);
+    await assertNoSidewaysScroll(page, `/underlag at ${width}`);
   }
   // The same list as CSV, its sum line equal to the page's.
   const csvHref = await page.getAttribute("a[href^='/underlag.csv']", "href");

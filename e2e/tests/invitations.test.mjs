@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, assertFitsPhone } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -18,16 +18,6 @@ after(async () => {
   await browser?.close();
   await navet?.stop();
 });
-
-async function noSidewaysScroll(page, what) {
-  await page.setViewportSize({ width: 390, height: 800 });
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide at 390px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 /** The newest message of `kind` delivered to the demo's mail folder for `to`. */
 async function mail(kind, to) {
@@ -61,7 +51,7 @@ test("a coordinator invites from the staff list and the person signs in", async 
   const page = await newPage(browser, { javaScriptEnabled: false });
   await login(page, navet.url, "coordinator");
   await visit(page, navet.url, "/personal", "invite-staff-list");
-  await noSidewaysScroll(page, "the staff list with the invitation column");
+  await assertFitsPhone(page, "the staff list with the invitation column");
   const box = page.locator("main input[name=person]").first();
   const id = await box.getAttribute("value");
   await box.check();
@@ -77,7 +67,7 @@ test("a coordinator invites from the staff list and the person signs in", async 
   await js.click("main button:has-text('Skicka inbjudan')");
   await js.waitForSelector("main h1:has-text('Inbjudningar')");
   await checkA11y(js, "invite-result");
-  await noSidewaysScroll(js, "the invitation result");
+  await assertFitsPhone(js, "the invitation result");
   await js.context().close();
 
   // Staff see the message in the outbox with the key masked.
@@ -91,7 +81,7 @@ test("a coordinator invites from the staff list and the person signs in", async 
 
   const guest = await newPage(browser);
   await visit(guest, navet.url, link, "invite-choose-password");
-  await noSidewaysScroll(guest, "the invitation page");
+  await assertFitsPhone(guest, "the invitation page");
   // Two different passwords are refused at the field.
   await guest.fill("#new", PASSWORD);
   await guest.fill("#repeat", `${PASSWORD} x`);
@@ -126,7 +116,7 @@ test("a forgotten password is reset through the link in the mail", async () => {
   await page.click("main a:has-text('Glömt lösenord')");
   await page.waitForURL(/\/glomt-losenord/);
   await checkA11y(page, "reset-request");
-  await noSidewaysScroll(page, "the forgotten-password form");
+  await assertFitsPhone(page, "the forgotten-password form");
   await page.fill("#email", invited);
   await page.click("main button[type=submit]");
   await page.waitForSelector("main h1:has-text('Kolla din e-post')");

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 const tmp = mkdtempSync(join(tmpdir(), "navet-e2e-plain-"));
@@ -24,11 +24,6 @@ after(async () => {
   await navet?.stop();
 });
 
-async function noSidewaysScroll(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  assert.ok(scroll <= client, `${what} scrolls sideways (${scroll} > ${client})`);
-}
-
 for (const width of [390, 1280]) {
   test(`the 404 page has the layout and navigation at ${width} px`, async () => {
     const page = await newPage(browser);
@@ -39,7 +34,7 @@ for (const width of [390, 1280]) {
     assert.ok(await page.locator("nav").count() >= 1, "navigation");
     assert.ok(await page.locator("main a[href='/kurser']").count() === 1, "a way on");
     assert.doesNotMatch(await page.textContent("main"), /hej/, "nothing from the address is printed");
-    await noSidewaysScroll(page, "404");
+    await assertNoSidewaysScroll(page, "404");
     await checkA11y(page, `not-found-anon-${width}`);
 
     await login(page, navet.url, "participant");
@@ -47,7 +42,7 @@ for (const width of [390, 1280]) {
     assert.equal(r2.status(), 404, "a malformed id is a 404");
     assert.equal(await page.textContent("h1"), "Sidan finns inte");
     assert.match(await page.textContent("header"), /Logga ut/);
-    await noSidewaysScroll(page, "404 signed in");
+    await assertNoSidewaysScroll(page, "404 signed in");
     await checkA11y(page, `not-found-participant-${width}`);
 
     const r3 = await page.goto(`${navet.url}/kurser?roll=abc`);

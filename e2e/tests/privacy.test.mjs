@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 const tmp = mkdtempSync(join(tmpdir(), "navet-e2e-privacy-"));
@@ -42,11 +42,6 @@ async function checkExtract(download, name) {
   return { json, text };
 }
 
-async function noSidewaysScroll(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  assert.ok(scroll <= client, `${what} scrolls sideways (${scroll} > ${client})`);
-}
-
 for (const javaScriptEnabled of [true, false]) {
   test(`coordinator downloads a person's register extract from the person's page (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
     const page = await newPage(browser, { javaScriptEnabled });
@@ -69,7 +64,7 @@ test("participant downloads her own register extract from Mina uppgifter, also a
   await login(page, navet.url, "participant");
   await page.setViewportSize({ width: 390, height: 900 });
   await visit(page, navet.url, "/mina-uppgifter", "privacy-my-data-390");
-  await noSidewaysScroll(page, "/mina-uppgifter");
+  await assertNoSidewaysScroll(page, "/mina-uppgifter");
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${navet.url}/`);
   await page.click("nav a:has-text('Mina uppgifter')");
@@ -91,7 +86,7 @@ test("admin reviews who read whose data and sees the extracts", async () => {
   await checkA11y(page, "privacy-access-review");
   assert.match(await page.textContent("main"), /privacy\.extract\.delivered/, "the extracts above are in the log");
   await page.setViewportSize({ width: 390, height: 900 });
-  await noSidewaysScroll(page, "/admin/atkomst");
+  await assertNoSidewaysScroll(page, "/admin/atkomst");
   await page.fill("#person", "abc");
   await page.click("main form[role=search] button[type=submit]");
   await page.waitForSelector("p.warning");

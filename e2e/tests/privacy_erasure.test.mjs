@@ -5,8 +5,7 @@
 // Axe-clean, and no sideways scrolling on a 390 px wide phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit, checkA11y, apiToken } from "../lib/harness.mjs";
-
+import { startNavet, launchBrowser, newPage, login, visit, checkA11y, apiToken, assertFitsPhone } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -18,16 +17,6 @@ after(async () => {
   await navet?.stop();
 });
 
-async function noSidewaysScroll(page, what) {
-  await page.setViewportSize({ width: 390, height: 800 });
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide at 390px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
 test("a coordinator erases a person in two steps without JavaScript", async () => {
   const page = await newPage(browser, { javaScriptEnabled: false });
   await login(page, navet.url, "coordinator");
@@ -38,7 +27,7 @@ test("a coordinator erases a person in two steps without JavaScript", async () =
   await page.click("main a:has-text('Radera personen')");
   await page.waitForSelector("main h2:has-text('Det här tas bort')");
   await checkA11y(page, "erase-preview");
-  await noSidewaysScroll(page, "the erasure preview");
+  await assertFitsPhone(page, "the erasure preview");
   const heading = await page.textContent("main h1");
   const name = heading.split(": ").slice(1).join(": ").trim();
   assert.ok(name.length > 2, heading);
@@ -58,7 +47,7 @@ test("a coordinator erases a person in two steps without JavaScript", async () =
   assert.match(await page.textContent("main h1"), /Raderad person [0-9A-F]{4}/);
   assert.equal(await page.locator("#bekrafta").count(), 0);
   await checkA11y(page, "erase-done");
-  await noSidewaysScroll(page, "the erased person");
+  await assertFitsPhone(page, "the erased person");
   await page.close();
 });
 
@@ -68,7 +57,7 @@ test("the privacy page lists the records of processing", async () => {
   await visit(page, navet.url, "/integritet", "privacy-records");
   assert.match(await page.textContent("main"), /Register över behandlingar/);
   assert.match(await page.textContent("main"), /Anmälningar och närvaro/);
-  await noSidewaysScroll(page, "the privacy page");
+  await assertFitsPhone(page, "the privacy page");
   await page.close();
 });
 
@@ -105,13 +94,13 @@ test("under a legal hold the preview says what stays, and the erasure takes the 
   assert.match(holds, /Behålls enligt bevarandebeslut/);
   assert.ok(holds.includes(programme), holds);
   assert.match(holds, /Finansiärens revision \(test\)/);
-  await noSidewaysScroll(page, "the erasure preview under a hold");
+  await assertFitsPhone(page, "the erasure preview under a hold");
   await page.fill("#bekrafta", "RADERA");
   await page.click("main button:has-text('Radera för alltid')");
   await page.waitForSelector("main p.notice[role=status]");
   assert.match(await page.textContent("main p.notice[role=status]"), /raderad utom det som bevarandebeslut behåller/);
   assert.match(await page.textContent("main"), /Delvis raderad/);
   await checkA11y(page, "erase-done-held");
-  await noSidewaysScroll(page, "the partly erased person");
+  await assertFitsPhone(page, "the partly erased person");
   await page.close();
 });

@@ -5,7 +5,7 @@
 // their own absence without JavaScript and sees it on the start page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startNavet, launchBrowser, newPage, login, visit } from "../lib/harness.mjs";
+import { startNavet, launchBrowser, newPage, login, visit, assertNoSidewaysScroll } from "../lib/harness.mjs";
 
 let navet, browser;
 before(async () => {
@@ -29,14 +29,6 @@ async function count(page, card) {
   return Number(await page.getAttribute(`#card-${card} .glance-count`, "data-count"));
 }
 
-async function noSideways(page, what) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
-}
-
 for (const role of Object.keys(CARDS)) {
   test(`the ${role}'s start page, wide and on a phone`, async () => {
     const page = await newPage(browser);
@@ -47,7 +39,7 @@ for (const role of Object.keys(CARDS)) {
       for (const card of CARDS[role]) {
         assert.equal(await page.locator(`#card-${card}`).count(), 1, `${role}: card ${card}`);
       }
-      await noSideways(page, `${role}'s start page`);
+      await assertNoSidewaysScroll(page, `${role}'s start page`);
       // Every link on a card leads somewhere.
       for (const href of await page.$$eval(".glance a[href^='/']", (as) => as.map((a) => a.getAttribute("href")))) {
         const r = await page.request.get(`${navet.url}${href.split("#")[0]}`);
@@ -75,7 +67,7 @@ test("a trainer registers their own absence and the start page shows it", async 
   for (const [w, h] of [[1280, 800], [390, 844]]) {
     await page.setViewportSize({ width: w, height: h });
     await visit(page, navet.url, "/mina-tillfallen", `my-sessions-${w}`);
-    await noSideways(page, "Mina kurstillfällen");
+    await assertNoSidewaysScroll(page, "Mina kurstillfällen");
   }
   const first = page.locator("#coming-h + table tbody tr").first();
   assert.equal(await page.locator("#coming-h + table").count(), 1, "the demo trainer has coming sessions");
