@@ -193,15 +193,14 @@ const ID_RANGE: i64 = 16_384;
 /// One aggregate row of `n` text columns.
 async fn columns(db: &Db, sql: &str, n: usize) -> StoreResult<Vec<String>> {
     let rows = match db.engine() {
-        // Short scans that the planner tends to overrate: no JIT, no
-        // parallel workers (the ranges already run side by side), and index
-        // probes priced as on a disk that serves them from cache. One
-        // script is one implicit transaction: the settings end with it.
-        // (`fetch_all`: `fetch_one` would stop after the first statement.)
+        // No parallel workers: the ranges already run side by side (JIT and
+        // the price of index probes are set for every connection, see
+        // `db::POSTGRES_SETTINGS`). One script is one implicit transaction:
+        // the setting ends with it. (`fetch_all`: `fetch_one` would stop
+        // after the first statement.)
         Engine::Postgres => {
             sqlx::raw_sql(&format!(
-                "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; \
-                 SET LOCAL random_page_cost = 1.1; {sql}"
+                "SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
             ))
             .fetch_all(db.pool())
             .await?
