@@ -96,10 +96,10 @@ pub async fn scope(db: &Db, account_id: i64) -> StoreResult<Scope> {
             .await?;
     let mut s = Scope::default();
     for r in rows {
-        if let Some(u) = r.get::<Option<i64>, _>(0) {
+        if let Some(u) = r.get::<Option<i64>, _>("unit_id") {
             s.unit_ids.push(u);
         }
-        if let Some(m) = r.get::<Option<i64>, _>(1) {
+        if let Some(m) = r.get::<Option<i64>, _>("municipality_id") {
             s.municipality_ids.push(m);
         }
     }
@@ -149,7 +149,7 @@ pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match r {
-        Ok(row) => row.get(0),
+        Ok(row) => row.get("id"),
         Err(e) if is_unique_violation(&e) => {
             return Err(StoreError::invalid(
                 "email",
@@ -352,24 +352,24 @@ pub async fn session(
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let last: i64 = row.get(2);
-    let created: i64 = row.get(3);
+    let last: i64 = row.get("last_seen_at");
+    let created: i64 = row.get("created_at");
     let now = crate::time::now();
     if now - last > idle_secs || now - created > max_secs {
         end_session(db, secret).await?;
         return Ok(None);
     }
-    let account = get(db, row.get(0)).await?;
+    let account = get(db, row.get("account_id")).await?;
     if !account.may_sign_in() {
         return Ok(None);
     }
     Ok(Some(LoginSession {
         account,
-        csrf_token: row.get(1),
+        csrf_token: row.get("csrf_token"),
         last_seen_at: last,
         flash: match (
-            row.get::<Option<String>, _>(4),
-            row.get::<Option<String>, _>(5),
+            row.get::<Option<String>, _>("flash_kind"),
+            row.get::<Option<String>, _>("flash_text"),
         ) {
             (Some(k), Some(t)) => Some((k, t)),
             _ => None,

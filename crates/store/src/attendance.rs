@@ -197,7 +197,12 @@ async fn lock_session(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound("kurstillfälle"))?;
-    Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
+    Ok((
+        row.get("status"),
+        row.get("closed_at"),
+        row.get("starts_at"),
+        row.get("hours"),
+    ))
 }
 
 /// `SET` clause that keeps, on a booking whose attendance is taken, the
@@ -239,7 +244,7 @@ pub async fn mark(
     .bind(person_id)
     .fetch_optional(&mut *tx)
     .await?
-    .map(|r| (r.get(0), r.get(1)));
+    .map(|r| (r.get("id"), r.get("status")));
     let Some((booking_id, old)) = booking else {
         return Err(StoreError::invalid(
             "person_id",
@@ -358,21 +363,21 @@ pub struct ClosePreview {
 
 pub async fn close_preview(db: &Db, session_id: i64) -> StoreResult<ClosePreview> {
     let r = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN b.status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN b.status = 'booked' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+        "SELECT CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
+         CAST(COALESCE(SUM(CASE WHEN b.status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS absent, \
+         CAST(COALESCE(SUM(CASE WHEN b.status = 'booked' THEN 1 ELSE 0 END), 0) AS BIGINT) AS unmarked, \
          CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' AND NOT EXISTS \
-           (SELECT 1 FROM completions c WHERE c.booking_id = b.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+           (SELECT 1 FROM completions c WHERE c.booking_id = b.id) THEN 1 ELSE 0 END), 0) AS BIGINT) AS certificates \
          FROM bookings b WHERE b.session_id = $1",
     )
     .bind(session_id)
     .fetch_one(db.pool())
     .await?;
     Ok(ClosePreview {
-        attended: r.get(0),
-        absent: r.get(1),
-        unmarked: r.get(2),
-        certificates: r.get(3),
+        attended: r.get("attended"),
+        absent: r.get("absent"),
+        unmarked: r.get("unmarked"),
+        certificates: r.get("certificates"),
     })
 }
 
@@ -393,15 +398,15 @@ async fn issue_completions(
     .await?;
     let items: Vec<NewCompletion> = rows
         .iter()
-        .filter(|r| only.is_none_or(|b| b == r.get::<i64, _>(0)))
+        .filter(|r| only.is_none_or(|b| b == r.get::<i64, _>("id")))
         .map(|r| NewCompletion {
-            booking_id: Some(r.get(0)),
-            person_id: r.get(1),
-            course_id: r.get(2),
+            booking_id: Some(r.get("id")),
+            person_id: r.get("person_id"),
+            course_id: r.get("course_id"),
             session_id: Some(session_id),
-            completed_on: crate::time::local_date(r.get(3)),
-            hours: r.get(4),
-            validity_months: r.get(5),
+            completed_on: crate::time::local_date(r.get("starts_at")),
+            hours: r.get("hours"),
+            validity_months: r.get("validity_months"),
             source: "attendance",
         })
         .collect();
@@ -467,8 +472,8 @@ pub async fn close(
     .execute(&mut *tx)
     .await?;
     let counts = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM bookings WHERE session_id = $1",
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS absent FROM bookings WHERE session_id = $1",
     )
     .bind(session_id)
     .fetch_one(&mut *tx)
@@ -476,8 +481,8 @@ pub async fn close(
     let completions = issue_completions(&mut tx, session_id, None).await?;
     let surveys_sent = crate::surveys::invite_after_close(&mut tx, session_id, public_url).await?;
     let summary = CloseSummary {
-        attended: counts.get(0),
-        absent: counts.get(1),
+        attended: counts.get("attended"),
+        absent: counts.get("absent"),
         no_shows,
         completions,
         surveys_sent,

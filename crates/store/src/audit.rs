@@ -293,19 +293,19 @@ struct Stored {
 
 fn stored(r: &sqlx::any::AnyRow) -> Stored {
     Stored {
-        id: r.get(0),
+        id: r.get("id"),
         content: Content {
-            at: r.get(1),
-            actor_account_id: r.get(2),
-            actor_label: r.get(3),
-            action: r.get(4),
-            subject_type: r.get(5),
-            subject_id: r.get(6),
-            person_id: r.get(7),
-            detail: r.get(8),
+            at: r.get("at"),
+            actor_account_id: r.get("actor_account_id"),
+            actor_label: r.get("actor_label"),
+            action: r.get("action"),
+            subject_type: r.get("subject_type"),
+            subject_id: r.get("subject_id"),
+            person_id: r.get("person_id"),
+            detail: r.get("detail"),
         },
-        prev_hash: r.get(9),
-        hash: r.get(10),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
     }
 }
 
@@ -370,7 +370,7 @@ async fn start(db: &Db) -> StoreResult<Result<(i64, String), Verdict>> {
     let Some(a) = anchor else {
         return Ok(Ok((0, String::new())));
     };
-    let (id, hash): (i64, String) = (a.get(0), a.get(1));
+    let (id, hash): (i64, String) = (a.get("through_id"), a.get("through_hash"));
     let recorded: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM audit_log WHERE action = 'audit.prune' AND id > $1 AND detail LIKE $2 \
          ORDER BY id LIMIT 1",
@@ -433,7 +433,7 @@ pub async fn verify(db: &Db) -> StoreResult<Verdict> {
         let head = sqlx::query("SELECT last_id, last_hash FROM audit_chain WHERE id = 1")
             .fetch_one(db.pool())
             .await?;
-        let (head_id, head_hash): (i64, String) = (head.get(0), head.get(1));
+        let (head_id, head_hash): (i64, String) = (head.get("last_id"), head.get("last_hash"));
         if head_id == last_id && head_hash == prev {
             return Ok(Verdict::Intact {
                 entries: count,

@@ -133,7 +133,7 @@ pub async fn create(db: &Db, who: &Who, c: &CheckedCourse, x: &CourseExtras) -> 
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let id: i64 = row.get(0);
+    let id: i64 = row.get("id");
     for r in &x.role_ids {
         sqlx::query("INSERT INTO course_roles (course_id, role_id) VALUES ($1, $2)")
             .bind(id)
@@ -385,24 +385,26 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     let mut roles_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for r in &role_rows {
         roles_of
-            .entry(r.get(0))
+            .entry(r.get("course_id"))
             .or_default()
-            .push((r.get(1), r.get(2)));
+            .push((r.get("id"), r.get("name")));
     }
     let mut areas_of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for r in &area_rows {
         areas_of
-            .entry(r.get(0))
+            .entry(r.get("course_id"))
             .or_default()
-            .push((r.get(1), r.get(2)));
+            .push((r.get("code"), r.get("name")));
     }
     // (start, municipality, language support, free seats), in start order.
     let mut sessions_of: HashMap<i64, Vec<(i64, i64, String, i64)>> = HashMap::new();
     for r in &sess_rows {
-        sessions_of
-            .entry(r.get(0))
-            .or_default()
-            .push((r.get(1), r.get(2), r.get(3), r.get(4)));
+        sessions_of.entry(r.get("course_id")).or_default().push((
+            r.get("starts_at"),
+            r.get("municipality_id"),
+            r.get("language_support"),
+            r.get("free"),
+        ));
     }
     let mut out = vec![];
     for c in courses {
@@ -512,6 +514,6 @@ pub async fn course_titles(db: &Db) -> StoreResult<std::collections::HashMap<i64
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("id"), r.get("title")))
         .collect())
 }

@@ -35,12 +35,12 @@ pub async fn categories(db: &Db) -> StoreResult<Vec<String>> {
 fn from_row(r: &AnyRow) -> UnitCost {
     let date = |s: String| crate::time::parse_date(&s).unwrap_or_default();
     UnitCost {
-        id: Some(r.get(0)),
-        category: r.get(1),
-        valid_from: date(r.get(2)),
-        valid_to: date(r.get(3)),
-        hourly_ore: r.get(4),
-        source: r.get(5),
+        id: Some(r.get("id")),
+        category: r.get("category"),
+        valid_from: date(r.get("valid_from")),
+        valid_to: date(r.get("valid_to")),
+        hourly_ore: r.get("hourly_ore"),
+        source: r.get("source"),
     }
 }
 
@@ -310,7 +310,8 @@ pub async fn person_months(
         let mut after = i64::MIN;
         loop {
             let rows = sqlx::query(&format!(
-                "SELECT person_id, municipality_id, role_group, COALESCE(SUM(hours), 0.0), CAST(COUNT(*) AS BIGINT) \
+                "SELECT person_id, municipality_id, role_group, COALESCE(SUM(hours), 0.0) AS total_hours, \
+                 CAST(COUNT(*) AS BIGINT) AS sessions \
                  FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 AND person_id > $3 \
                  GROUP BY person_id, municipality_id, role_group ORDER BY person_id, municipality_id, role_group \
                  LIMIT {PEOPLE_PER_PAGE}"
@@ -323,19 +324,19 @@ pub async fn person_months(
             let full = rows.len() as i64 == PEOPLE_PER_PAGE;
             // A full page may end inside a person's rows: leave that person
             // for the next page, which starts after the one before them.
-            let last = rows.last().map(|r| r.get::<i64, _>(0));
+            let last = rows.last().map(|r| r.get::<i64, _>("person_id"));
             let keep = rows
                 .iter()
-                .filter(|r| !full || Some(r.get::<i64, _>(0)) != last);
+                .filter(|r| !full || Some(r.get::<i64, _>("person_id")) != last);
             let before = out.len();
             for r in keep {
                 out.push(PersonMonth {
-                    person_id: r.get(0),
+                    person_id: r.get("person_id"),
                     month: m,
-                    municipality_id: r.get(1),
-                    category: r.get(2),
-                    centi_hours: rules::centi(r.get::<f64, _>(3)),
-                    sessions: r.get(4),
+                    municipality_id: r.get("municipality_id"),
+                    category: r.get("role_group"),
+                    centi_hours: rules::centi(r.get::<f64, _>("total_hours")),
+                    sessions: r.get("sessions"),
                 });
             }
             if !full {
@@ -394,7 +395,7 @@ pub async fn hours_groups_for(
             continue;
         }
         let rows = sqlx::query(&format!(
-            "SELECT municipality_id, role_group, h, CAST(COUNT(*) AS BIGINT), CAST(SUM(n) AS BIGINT) FROM \
+            "SELECT municipality_id, role_group, h, CAST(COUNT(*) AS BIGINT) AS people, CAST(SUM(n) AS BIGINT) AS sessions FROM \
              (SELECT person_id, municipality_id, role_group, COALESCE(SUM(hours), 0.0) AS h, COUNT(*) AS n \
               FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2{only} \
               GROUP BY person_id, municipality_id, role_group) per_person \
@@ -408,19 +409,19 @@ pub async fn hours_groups_for(
         // bit: groups are merged again on the hundredths.
         let mut groups: BTreeMap<(i64, String, i64), HoursGroup> = BTreeMap::new();
         for r in rows {
-            let centi_hours = rules::centi(r.get::<f64, _>(2));
+            let centi_hours = rules::centi(r.get::<f64, _>("h"));
             let g = groups
-                .entry((r.get(0), r.get(1), centi_hours))
+                .entry((r.get("municipality_id"), r.get("role_group"), centi_hours))
                 .or_insert_with(|| HoursGroup {
                     month: m,
-                    municipality_id: r.get(0),
-                    category: r.get(1),
+                    municipality_id: r.get("municipality_id"),
+                    category: r.get("role_group"),
                     centi_hours,
                     people: 0,
                     sessions: 0,
                 });
-            g.people += r.get::<i64, _>(3);
-            g.sessions += r.get::<i64, _>(4);
+            g.people += r.get::<i64, _>("people");
+            g.sessions += r.get::<i64, _>("sessions");
         }
         let groups: Vec<HoursGroup> = groups.into_values().collect();
         out.extend(groups.iter().cloned());

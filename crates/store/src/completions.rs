@@ -207,17 +207,17 @@ pub async fn verify_details(
     .fetch_optional(db.pool())
     .await?;
     Ok(row.map(|r| {
-        let expires_on: Option<String> = r.get(3);
+        let expires_on: Option<String> = r.get("expires_on");
         Verified {
-            course_id: r.get(5),
-            certificate_no: r.get(0),
-            course_title: r.get(1),
-            completed_on: r.get(2),
+            course_id: r.get("course_id"),
+            certificate_no: r.get("certificate_no"),
+            course_title: r.get("title"),
+            completed_on: r.get("completed_on"),
             valid: expires_on
                 .as_deref()
                 .is_none_or(|e| crate::time::parse_date(e).is_some_and(|e| e >= today)),
             expires_on,
-            holder_initials: certificates::initials(&r.get::<String, _>(4)),
+            holder_initials: certificates::initials(&r.get::<String, _>("name")),
         }
     }))
 }
@@ -244,7 +244,7 @@ pub async fn refresher_sessions(
     .await?;
     // Latest first, so the earliest session of each course is written last.
     for r in rows {
-        out.insert(r.get::<i64, _>(0), r.get::<i64, _>(1));
+        out.insert(r.get::<i64, _>("course_id"), r.get::<i64, _>("id"));
     }
     Ok(out)
 }

@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::outbox::{self, Address};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Absence {
     pub id: i64,
     pub person_id: i64,
@@ -81,22 +81,14 @@ pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> Stor
 
 /// A trainer's absences that have not ended before `today`, earliest first.
 pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResult<Vec<Absence>> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_as::<_, Absence>(
         "SELECT id, person_id, starts_on, ends_on FROM trainer_absences \
          WHERE person_id = $1 AND ends_on >= $2 ORDER BY starts_on, id",
     )
     .bind(person_id)
     .bind(today.to_string())
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| Absence {
-        id: r.get(0),
-        person_id: r.get(1),
-        starts_on: r.get(2),
-        ends_on: r.get(3),
-    })
-    .collect())
+    .await?)
 }
 
 /// The trainers on a session who are registered as away when it is held.
@@ -130,10 +122,10 @@ async fn trainer_facts(db: &Db, now: i64) -> StoreResult<Vec<TrainerFacts>> {
     .await?
     .iter()
     .map(|r| TrainerFacts {
-        person_id: r.get(0),
-        name: r.get(1),
-        home_municipality_id: r.get(2),
-        active: r.get::<i64, _>(3) == 1,
+        person_id: r.get("person_id"),
+        name: r.get("name"),
+        home_municipality_id: r.get("home_municipality_id"),
+        active: r.get::<i64, _>("active") == 1,
         courses: vec![],
         sessions: vec![],
         absences: vec![],
@@ -148,12 +140,12 @@ async fn trainer_facts(db: &Db, now: i64) -> StoreResult<Vec<TrainerFacts>> {
         .fetch_all(db.pool())
         .await?
     {
-        if let Some(&i) = index.get(&r.get::<i64, _>(0)) {
-            out[i].courses.push(r.get(1));
+        if let Some(&i) = index.get(&r.get::<i64, _>("person_id")) {
+            out[i].courses.push(r.get("course_id"));
         }
     }
     for r in sqlx::query(
-        "SELECT t.person_id, s.id, COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) \
+        "SELECT t.person_id, s.id, COALESCE(p.starts_at, s.starts_at) AS starts_at, COALESCE(p.ends_at, s.ends_at) AS ends_at \
          FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
          LEFT JOIN session_parts p ON p.session_id = s.id \
          WHERE s.status <> 'cancelled' AND s.ends_at > $1 ORDER BY t.person_id, s.id",
@@ -162,9 +154,9 @@ async fn trainer_facts(db: &Db, now: i64) -> StoreResult<Vec<TrainerFacts>> {
     .fetch_all(db.pool())
     .await?
     {
-        if let Some(&i) = index.get(&r.get::<i64, _>(0)) {
-            let sid: i64 = r.get(1);
-            let iv = Interval::new(r.get(2), r.get(3));
+        if let Some(&i) = index.get(&r.get::<i64, _>("person_id")) {
+            let sid: i64 = r.get("id");
+            let iv = Interval::new(r.get("starts_at"), r.get("ends_at"));
             let sessions = &mut out[i].sessions;
             match sessions.last_mut() {
                 Some((last, v)) if *last == sid => v.push(iv),
@@ -181,8 +173,11 @@ async fn trainer_facts(db: &Db, now: i64) -> StoreResult<Vec<TrainerFacts>> {
     .await?
     {
         if let (Some(&i), Some(iv)) = (
-            index.get(&r.get::<i64, _>(0)),
-            crate::time::days_interval(&r.get::<String, _>(1), &r.get::<String, _>(2)),
+            index.get(&r.get::<i64, _>("person_id")),
+            crate::time::days_interval(
+                &r.get::<String, _>("starts_on"),
+                &r.get::<String, _>("ends_on"),
+            ),
         ) {
             out[i].absences.push(iv);
         }
@@ -233,7 +228,7 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
     let trainers = trainer_facts(db, now).await?;
     let rows = sqlx::query(
         "SELECT s.id, s.course_id, c.title, s.starts_at, s.ends_at, s.municipality_id, m.name, s.venue, c.trainers_per_session, \
-         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') \
+         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked \
          FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
          WHERE s.status IN ('planned', 'open', 'full') AND s.ends_at > $1 ORDER BY s.starts_at, s.id",
     )
@@ -250,9 +245,9 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
     .await?
     {
         parts_of
-            .entry(r.get(0))
+            .entry(r.get("session_id"))
             .or_default()
-            .push(Interval::new(r.get(1), r.get(2)));
+            .push(Interval::new(r.get("starts_at"), r.get("ends_at")));
     }
     let mut assigned_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
     for r in sqlx::query(
@@ -263,19 +258,19 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
     .fetch_all(db.pool())
     .await?
     {
-        assigned_of.entry(r.get(0)).or_default().push(r.get(1));
+        assigned_of.entry(r.get("session_id")).or_default().push(r.get("person_id"));
     }
     let mut out = Vec::new();
     for r in rows {
-        let id: i64 = r.get(0);
+        let id: i64 = r.get("id");
         let facts = SessionFacts {
             session_id: id,
-            course_id: r.get(1),
-            municipality_id: r.get(5),
+            course_id: r.get("course_id"),
+            municipality_id: r.get("municipality_id"),
             parts: parts_of
                 .remove(&id)
-                .unwrap_or_else(|| vec![Interval::new(r.get(3), r.get(4))]),
-            trainers_wanted: r.get(8),
+                .unwrap_or_else(|| vec![Interval::new(r.get("starts_at"), r.get("ends_at"))]),
+            trainers_wanted: r.get("trainers_per_session"),
             assigned: assigned_of.remove(&id).unwrap_or_default(),
         };
         let Some(Need { absent, missing }) = cover::need(&facts, &trainers) else {
@@ -296,11 +291,11 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
             .collect();
         out.push(CoverItem {
             session_id: id,
-            course_title: r.get(2),
-            starts_at: r.get(3),
-            municipality: r.get(6),
-            venue: r.get(7),
-            booked: r.get(9),
+            course_title: r.get("title"),
+            starts_at: r.get("starts_at"),
+            municipality: r.get("name"),
+            venue: r.get("venue"),
+            booked: r.get("booked"),
             assigned,
             missing,
             candidates: cover::candidates(&facts, &trainers),
@@ -340,8 +335,8 @@ pub async fn step_in(
         .fetch_one(&mut *tx)
         .await?;
     let to = Recipient {
-        name: to.get(0),
-        email: to.get(1),
+        name: to.get("name"),
+        email: to.get("email"),
     };
     let parts = crate::session_rows::parts(&mut tx, session_id).await?;
     let now = crate::time::now();

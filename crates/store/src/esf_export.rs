@@ -65,9 +65,9 @@ pub async fn participants_for(
         .fetch_all(db.pool())
         .await?;
         for r in &rows {
-            let p: i64 = r.get(0);
-            after = (p, r.get(1));
-            let m = month_of(crate::time::local_date(r.get(2)));
+            let p: i64 = r.get("person_id");
+            after = (p, r.get("booking_id"));
+            let m = month_of(crate::time::local_date(r.get("starts_at")));
             let v = months.entry(p).or_default();
             if !v.contains(&m) {
                 v.push(m);
@@ -91,16 +91,16 @@ pub async fn participants_for(
         .fetch_all(db.pool())
         .await?;
         for r in &rows {
-            after_id = r.get(0);
-            let m = rules::parse_month("month", &r.get::<String, _>(2)).unwrap_or_default();
+            after_id = r.get("id");
+            let m = rules::parse_month("month", &r.get::<String, _>("month")).unwrap_or_default();
             latest.insert(
-                (r.get(1), m),
+                (r.get("person_id"), m),
                 (
-                    Status::parse(&r.get::<String, _>(3)),
-                    r.get::<Option<String>, _>(4)
+                    Status::parse(&r.get::<String, _>("status")),
+                    r.get::<Option<String>, _>("method")
                         .and_then(|s| Method::parse(&s)),
-                    r.get(5),
-                    r.get(6),
+                    r.get("centi_hours"),
+                    r.get("version"),
                 ),
             );
         }
@@ -123,13 +123,13 @@ pub async fn participants_for(
         .fetch_all(db.pool())
         .await?;
         for r in &rows {
-            let id: i64 = r.get(0);
+            let id: i64 = r.get("id");
             let ms = months.remove(&id).unwrap_or_default();
             out.push(Participant {
                 person_id: id,
-                municipality: r.get(1),
-                gender: r.get::<String, _>(2).replace(' ', "_"),
-                birth_year: r.get::<Option<i64>, _>(3).map(|y| y as i32),
+                municipality: r.get("name"),
+                gender: r.get::<String, _>("gender").replace(' ', "_"),
+                birth_year: r.get::<Option<i64>, _>("birth_year").map(|y| y as i32),
                 months: ms
                     .into_iter()
                     .map(|m| MonthFact {
@@ -144,7 +144,7 @@ pub async fn participants_for(
 }
 
 /// One archived file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Export {
     pub id: i64,
     pub month: String,
@@ -161,21 +161,6 @@ pub struct Export {
 
 const EXPORT_COLUMNS: &str =
     "id, month, format, format_version, sha256, row_count, produced_by_account_id, produced_by, produced_at, funding_source_id";
-
-fn export_of(r: &sqlx::any::AnyRow) -> Export {
-    Export {
-        id: r.get(0),
-        month: r.get(1),
-        format: r.get(2),
-        format_version: r.get(3),
-        sha256: r.get(4),
-        row_count: r.get(5),
-        produced_by_account_id: r.get(6),
-        produced_by: r.get(7),
-        produced_at: r.get(8),
-        funding_source_id: r.get(9),
-    }
-}
 
 /// SHA-256 of the bytes, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -257,13 +242,12 @@ pub async fn archive_for(
 }
 
 pub async fn export(db: &Db, id: i64) -> StoreResult<Export> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, Export>(&format!(
         "SELECT {EXPORT_COLUMNS} FROM esf_exports WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .map(|r| export_of(&r))
     .ok_or(StoreError::NotFound("deltagarfil"))
 }
 
@@ -287,13 +271,12 @@ pub async fn content(db: &Db, id: i64) -> StoreResult<(Export, Vec<u8>)> {
 
 /// The latest archived files, newest first.
 pub async fn list(db: &Db, limit: i64) -> StoreResult<Vec<Export>> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as::<_, Export>(&format!(
         "SELECT {EXPORT_COLUMNS} FROM esf_exports ORDER BY produced_at DESC, id DESC LIMIT $1"
     ))
     .bind(limit.clamp(1, 500))
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(export_of).collect())
+    .await?)
 }
 
 /// A person's year of birth and personal identity number (checked form).
@@ -317,8 +300,8 @@ pub async fn reporting_details(db: &Db, person_id: i64) -> StoreResult<Reporting
         .await?
         .ok_or(StoreError::NotFound("person"))?;
     Ok(ReportingDetails {
-        birth_year: r.get::<Option<i64>, _>(0).map(|y| y as i32),
-        personal_number: r.get(1),
+        birth_year: r.get::<Option<i64>, _>("birth_year").map(|y| y as i32),
+        personal_number: r.get("personal_number"),
     })
 }
 

@@ -19,7 +19,7 @@ pub async fn current(db: &Db) -> StoreResult<Option<(i64, Programme)>> {
     else {
         return Ok(None);
     };
-    let id: i64 = r.get(0);
+    let id: i64 = r.get("id");
     let employees: Vec<(String, i64)> = sqlx::query(
         "SELECT m.name, f.employees FROM funding_employees f JOIN municipalities m ON m.id = f.municipality_id \
          WHERE f.programme_id = $1",
@@ -28,7 +28,7 @@ pub async fn current(db: &Db) -> StoreResult<Option<(i64, Programme)>> {
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
+    .map(|r| (r.get("name"), r.get("employees")))
     .collect();
     let mut employees = employees;
     employees.sort_by(|a, b| domain::collation::swedish_cmp(&a.0, &b.0));
@@ -36,12 +36,12 @@ pub async fn current(db: &Db) -> StoreResult<Option<(i64, Programme)>> {
     Ok(Some((
         id,
         Programme {
-            name: r.get(1),
-            starts: date(r.get(2)),
-            ends: date(r.get(3)),
-            granted_sek: r.get(4),
-            cofinancing_rate: r.get(5),
-            target_hours: r.get(6),
+            name: r.get("name"),
+            starts: date(r.get("starts_on")),
+            ends: date(r.get("ends_on")),
+            granted_sek: r.get("granted_sek"),
+            cofinancing_rate: r.get("cofinancing_rate"),
+            target_hours: r.get("target_hours"),
             employees,
         },
     )))

@@ -27,11 +27,11 @@ const COLUMNS: &str = "id, name, kind, exclusive, programme_id";
 
 fn from_row(r: &AnyRow) -> Source {
     Source {
-        id: r.get(0),
-        name: r.get(1),
-        kind: Kind::parse(&r.get::<String, _>(2)).unwrap_or(Kind::Other),
-        exclusive: r.get::<i64, _>(3) == 1,
-        programme_id: r.get(4),
+        id: r.get("id"),
+        name: r.get("name"),
+        kind: Kind::parse(&r.get::<String, _>("kind")).unwrap_or(Kind::Other),
+        exclusive: r.get::<i64, _>("exclusive") == 1,
+        programme_id: r.get("programme_id"),
     }
 }
 
@@ -149,7 +149,7 @@ pub async fn update(db: &Db, who: &Who, id: i64, d: &Draft) -> StoreResult<()> {
         sources::check(d, &other_names(&mut tx, Some(id)).await?).map_err(StoreError::Invalid)?;
     if c.exclusive && !before.exclusive {
         let row = sqlx::query(&format!(
-            "SELECT p.name, k.title, f.id, f.name FROM bookings b JOIN sessions s ON s.id = b.session_id \
+            "SELECT p.name AS person_name, k.title, f.id, f.name AS source_name FROM bookings b JOIN sessions s ON s.id = b.session_id \
              JOIN people p ON p.id = b.person_id JOIN courses k ON k.id = s.course_id \
              JOIN bookings b2 ON b2.person_id = b.person_id AND b2.id <> b.id AND b2.status IN {CLAIMING} \
              JOIN sessions s2 ON s2.id = b2.session_id AND s2.course_id = s.course_id \
@@ -166,14 +166,17 @@ pub async fn update(db: &Db, who: &Who, id: i64, d: &Draft) -> StoreResult<()> {
                 exclusive: true,
             };
             let existing = SourceRef {
-                id: r.get(2),
-                name: r.get(3),
+                id: r.get("id"),
+                name: r.get("source_name"),
                 exclusive: true,
             };
             if let Err(e) = sources::double_claim(Some(&wanted), &[Some(existing)]) {
                 return Err(StoreError::conflict(
                     Some("exclusive"),
-                    e.message(Some(&r.get::<String, _>(0)), &r.get::<String, _>(1)),
+                    e.message(
+                        Some(&r.get::<String, _>("person_name")),
+                        &r.get::<String, _>("title"),
+                    ),
                 ));
             }
         }
@@ -213,7 +216,7 @@ pub async fn update(db: &Db, who: &Who, id: i64, d: &Draft) -> StoreResult<()> {
 }
 
 /// A booking on a session with its own source (None: the session's).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct BookingSource {
     pub booking_id: i64,
     pub person_id: i64,
@@ -228,24 +231,15 @@ pub const MAX_SESSION_BOOKINGS: i64 = 2000;
 
 /// A session's claiming and absent bookings with their own sources.
 pub async fn session_bookings(db: &Db, session_id: i64) -> StoreResult<Vec<BookingSource>> {
-    let rows = sqlx::query(&format!(
-        "SELECT b.id, b.person_id, p.name, b.status, b.funding_source_id FROM bookings b JOIN people p ON p.id = b.person_id \
+    Ok(sqlx::query_as::<_, BookingSource>(&format!(
+        "SELECT b.id AS booking_id, b.person_id, p.name AS person_name, b.status, b.funding_source_id \
+         FROM bookings b JOIN people p ON p.id = b.person_id \
          WHERE b.session_id = $1 AND b.status IN ('booked', 'waitlisted', 'attended', 'absent') \
          ORDER BY p.name, b.id LIMIT {MAX_SESSION_BOOKINGS}"
     ))
     .bind(session_id)
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| BookingSource {
-            booking_id: r.get(0),
-            person_id: r.get(1),
-            person_name: r.get(2),
-            status: r.get(3),
-            funding_source_id: r.get(4),
-        })
-        .collect())
+    .await?)
 }
 
 /// The session a booking is on (for going back to its page).
@@ -287,8 +281,8 @@ async fn conflicting(
     .fetch_optional(conn)
     .await?
     .map(|r| SourceRef {
-        id: r.get(0),
-        name: r.get(1),
+        id: r.get("id"),
+        name: r.get("name"),
         exclusive: true,
     }))
 }
@@ -371,7 +365,7 @@ pub async fn set_session_source(
     }
     if let Some(n) = new.as_ref().filter(|n| n.exclusive) {
         let row = sqlx::query(&format!(
-            "SELECT p.name, f.id, f.name FROM bookings b JOIN people p ON p.id = b.person_id \
+            "SELECT p.name AS person_name, f.id, f.name AS source_name FROM bookings b JOIN people p ON p.id = b.person_id \
              JOIN bookings b2 ON b2.person_id = b.person_id AND b2.session_id <> b.session_id AND b2.status IN {CLAIMING} \
              JOIN sessions s2 ON s2.id = b2.session_id AND s2.course_id = $2 \
              JOIN funding_sources f ON f.id = COALESCE(b2.funding_source_id, s2.funding_source_id) \
@@ -385,14 +379,14 @@ pub async fn set_session_source(
         .await?;
         if let Some(r) = row {
             let existing = SourceRef {
-                id: r.get(1),
-                name: r.get(2),
+                id: r.get("id"),
+                name: r.get("source_name"),
                 exclusive: true,
             };
             if let Err(e) = sources::double_claim(Some(&as_ref(n)), &[Some(existing)]) {
                 return Err(StoreError::conflict(
                     Some("funding_source_id"),
-                    e.message(Some(&r.get::<String, _>(0)), &s.course_title),
+                    e.message(Some(&r.get::<String, _>("person_name")), &s.course_title),
                 ));
             }
         }
@@ -445,7 +439,7 @@ pub async fn set_booking_source(
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     let Some(b) = sqlx::query(
-        "SELECT b.person_id, b.session_id, b.status, b.funding_source_id, s.funding_source_id, s.course_id, k.title, \
+        "SELECT b.person_id, b.session_id, b.status, b.funding_source_id AS booking_source_id, s.funding_source_id AS session_source_id, s.course_id, k.title, \
          p.name, s.starts_at FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN courses k ON k.id = s.course_id \
          JOIN people p ON p.id = b.person_id WHERE b.id = $1",
     )
@@ -455,11 +449,11 @@ pub async fn set_booking_source(
     else {
         return Err(StoreError::NotFound("anmälan"));
     };
-    let person_id: i64 = b.get(0);
-    let session_id: i64 = b.get(1);
-    let status: String = b.get(2);
-    let before: Option<i64> = b.get(3);
-    let session_source: Option<i64> = b.get(4);
+    let person_id: i64 = b.get("person_id");
+    let session_id: i64 = b.get("session_id");
+    let status: String = b.get("status");
+    let before: Option<i64> = b.get("booking_source_id");
+    let session_source: Option<i64> = b.get("session_source_id");
     let new = named_source(&mut tx, "funding_source_id", source).await?;
     if before == source {
         return Ok(());
@@ -472,11 +466,22 @@ pub async fn set_booking_source(
         },
     };
     if let Some(w) = effective.as_ref().filter(|w| w.exclusive) {
-        let other = conflicting(&mut tx, person_id, b.get(5), w.id, booking_id, session_id).await?;
+        let other = conflicting(
+            &mut tx,
+            person_id,
+            b.get("course_id"),
+            w.id,
+            booking_id,
+            session_id,
+        )
+        .await?;
         if let Err(e) = sources::double_claim(Some(&as_ref(w)), &[other]) {
             return Err(StoreError::conflict(
                 Some("funding_source_id"),
-                e.message(Some(&b.get::<String, _>(7)), &b.get::<String, _>(6)),
+                e.message(
+                    Some(&b.get::<String, _>("name")),
+                    &b.get::<String, _>("title"),
+                ),
             ));
         }
     }
@@ -489,7 +494,7 @@ pub async fn set_booking_source(
         .await?;
     if status == "attended" {
         crate::reports::refresh_people(&mut tx, &[person_id]).await?;
-        let month = domain::cofinancing::month_of(crate::time::local_date(b.get(8)));
+        let month = domain::cofinancing::month_of(crate::time::local_date(b.get("starts_at")));
         crate::attestation::flag_exports_from(&mut tx, month, now).await?;
     }
     audit::record(
@@ -521,15 +526,15 @@ pub(crate) async fn migrate(conn: &mut AnyConnection) -> StoreResult<()> {
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(p) = current {
-        let id: i64 = p.get(0);
-        crate::funding::follow_programme(conn, None, id, &p.get::<String, _>(1), now).await?;
+        let id: i64 = p.get("id");
+        crate::funding::follow_programme(conn, None, id, &p.get::<String, _>("name"), now).await?;
         let source: i64 =
             sqlx::query_scalar("SELECT id FROM funding_sources WHERE programme_id = $1")
                 .bind(id)
                 .fetch_one(&mut *conn)
                 .await?;
         let date = |s: String| crate::time::parse_date(&s);
-        if let (Some(from), Some(to)) = (date(p.get(2)), date(p.get(3))) {
+        if let (Some(from), Some(to)) = (date(p.get("starts_on")), date(p.get("ends_on"))) {
             sqlx::query(
                 "UPDATE sessions SET funding_source_id = $1 WHERE starts_at >= $2 AND starts_at < $3",
             )

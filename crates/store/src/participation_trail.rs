@@ -35,7 +35,7 @@ pub struct Filter {
 }
 
 /// The sums of the whole list (not of one page).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Totals {
     pub participations: i64,
     /// Different people among them.
@@ -107,18 +107,13 @@ fn condition(filter: &Filter) -> String {
 
 /// Participations, people and hours of the whole list: the figure.
 pub async fn totals(db: &Db, filter: &Filter) -> StoreResult<Totals> {
-    let r = sqlx::query(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT f.person_id) AS BIGINT), COALESCE(SUM(f.hours), 0.0) \
+    Ok(sqlx::query_as::<_, Totals>(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS participations, CAST(COUNT(DISTINCT f.person_id) AS BIGINT) AS people, COALESCE(SUM(f.hours), 0.0) AS hours \
          FROM attendance_facts f WHERE {}",
         condition(filter)
     ))
     .fetch_one(db.pool())
-    .await?;
-    Ok(Totals {
-        participations: r.get(0),
-        people: r.get(1),
-        hours: r.get(2),
-    })
+    .await?)
 }
 
 /// One page of the list, in session start then booking order, after the
@@ -137,8 +132,8 @@ pub async fn page(
         None => String::new(),
     };
     let rows = sqlx::query(&format!(
-        "SELECT f.booking_id, f.session_id, f.person_id, p.name, k.title, f.starts_at, s.venue, sm.name, fm.name, \
-         f.hours, fs.name FROM attendance_facts f JOIN people p ON p.id = f.person_id \
+        "SELECT f.booking_id, f.session_id, f.person_id, p.name AS person_name, k.title AS course, f.starts_at, s.venue, \
+         sm.name AS place, fm.name AS municipality, f.hours, fs.name AS funding_source FROM attendance_facts f JOIN people p ON p.id = f.person_id \
          JOIN sessions s ON s.id = f.session_id JOIN courses k ON k.id = f.course_id \
          JOIN municipalities sm ON sm.id = s.municipality_id JOIN municipalities fm ON fm.id = f.municipality_id \
          LEFT JOIN funding_sources fs ON fs.id = f.funding_source_id \
@@ -150,19 +145,19 @@ pub async fn page(
     let mut out: Vec<Row> = rows
         .iter()
         .map(|r| {
-            let starts_at: i64 = r.get(5);
+            let starts_at: i64 = r.get("starts_at");
             Row {
-                booking_id: r.get(0),
-                session_id: r.get(1),
-                person_id: r.get(2),
-                person_name: r.get(3),
-                course: r.get(4),
+                booking_id: r.get("booking_id"),
+                session_id: r.get("session_id"),
+                person_id: r.get("person_id"),
+                person_name: r.get("person_name"),
+                course: r.get("course"),
                 starts_at,
-                venue: r.get(6),
-                place: r.get(7),
-                municipality: r.get(8),
-                hours: r.get(9),
-                funding_source: r.get(10),
+                venue: r.get("venue"),
+                place: r.get("place"),
+                municipality: r.get("municipality"),
+                hours: r.get("hours"),
+                funding_source: r.get("funding_source"),
                 month: domain::cofinancing::month_of(crate::time::local_date(starts_at))
                     .format("%Y-%m")
                     .to_string(),
@@ -197,12 +192,12 @@ async fn attach_attestations(db: &Db, rows: &mut [Row]) -> StoreResult<()> {
     let mut latest: BTreeMap<(i64, String), Attestation> = BTreeMap::new();
     for r in &found {
         latest.insert(
-            (r.get(0), r.get(1)),
+            (r.get("person_id"), r.get("month")),
             Attestation {
-                status: r.get(2),
-                method: r.get(3),
-                attested_at: r.get(4),
-                version: r.get(5),
+                status: r.get("status"),
+                method: r.get("method"),
+                attested_at: r.get("attested_at"),
+                version: r.get("version"),
             },
         );
     }

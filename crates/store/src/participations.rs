@@ -49,7 +49,7 @@ pub struct Export {
 pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Export> {
     let (from, to) = crate::reports::bounds(period);
     let rows = sqlx::query(
-        "SELECT s.id, s.starts_at, s.hours, k.title, b.person_id, p.gender, r.name, m.name, b.status \
+        "SELECT s.id, s.starts_at, s.hours, k.title, b.person_id, p.gender, r.name AS role, m.name AS municipality, b.status \
          FROM bookings b JOIN sessions s ON s.id = b.session_id JOIN courses k ON k.id = s.course_id \
          JOIN people p ON p.id = b.person_id JOIN roles r ON r.id = COALESCE(b.attended_role_id, p.role_id) \
          JOIN municipalities m ON m.id = COALESCE(b.attended_municipality_id, p.municipality_id) \
@@ -67,9 +67,9 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
     let mut people = HashSet::new();
     let mut sessions = HashSet::new();
     for r in &rows {
-        let session_id: i64 = r.get(0);
-        let person_id: i64 = r.get(4);
-        let attended = r.get::<String, _>(8) == "attended";
+        let session_id: i64 = r.get("id");
+        let person_id: i64 = r.get("person_id");
+        let attended = r.get::<String, _>("status") == "attended";
         people.insert(person_id);
         sessions.insert(session_id);
         if attended {
@@ -79,14 +79,14 @@ pub async fn export(db: &Db, period: Period, ref_prefix: &str) -> StoreResult<Ex
         }
         file_rows.push(FileRow {
             person_ref: person_ref(ref_prefix, person_id),
-            gender: Gender::parse(&r.get::<String, _>(5)).unwrap_or(Gender::EjAngivet),
-            role: r.get(6),
-            municipality: r.get(7),
-            course: r.get(3),
+            gender: Gender::parse(&r.get::<String, _>("gender")).unwrap_or(Gender::EjAngivet),
+            role: r.get("role"),
+            municipality: r.get("municipality"),
+            course: r.get("title"),
             // A multi-part session is one session on its first part's date,
             // with the whole session's hours, as the report counts it.
-            date: crate::time::local_date(r.get(1)),
-            hours: r.get(2),
+            date: crate::time::local_date(r.get("starts_at")),
+            hours: r.get("hours"),
             attended,
         });
         session_of_row.push(session_id);

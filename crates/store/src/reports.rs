@@ -146,7 +146,7 @@ pub async fn aggregates_for(
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("id"), r.get("name")))
         .collect();
     let groups: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT role_group FROM roles ORDER BY role_group")
@@ -161,7 +161,7 @@ pub async fn aggregates_for(
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
+    .map(|r| (r.get("id"), r.get("title")))
     .collect();
 
     // One branch per municipality, per gender and per role group; each is a
@@ -169,19 +169,20 @@ pub async fn aggregates_for(
     // starts a person's participation in the period).
     let u = format!("({prev} IS NULL OR {prev} < {from})");
     let cols = format!(
-        "CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+        "CAST(COUNT(*) AS BIGINT) AS participations, COALESCE(SUM(hours), 0.0) AS total_hours, \
+         CAST(COALESCE(SUM(CASE WHEN {u} THEN 1 ELSE 0 END), 0) AS BIGINT) AS unique_people"
     );
     let range = format!("starts_at >= {from} AND starts_at < {to}{only}");
     let muni_branches: Vec<String> = munis
         .iter()
-        .map(|(id, _)| format!("SELECT CAST({id} AS BIGINT), {cols} FROM attendance_facts WHERE municipality_id = {id} AND {range}"))
+        .map(|(id, _)| format!("SELECT CAST({id} AS BIGINT) AS group_key, {cols} FROM attendance_facts WHERE municipality_id = {id} AND {range}"))
         .collect();
     let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
     let gender_branches: Vec<String> = GENDERS
         .iter()
         .map(|g| {
             format!(
-                "SELECT {q}, {cols} FROM attendance_facts WHERE gender = {q} AND {range}",
+                "SELECT {q} AS group_key, {cols} FROM attendance_facts WHERE gender = {q} AND {range}",
                 q = quote(g)
             )
         })
@@ -190,7 +191,7 @@ pub async fn aggregates_for(
         .iter()
         .map(|g| {
             format!(
-                "SELECT {q}, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}",
+                "SELECT {q} AS group_key, {cols} FROM attendance_facts WHERE role_group = {q} AND {range}",
                 q = quote(g)
             )
         })
@@ -199,8 +200,10 @@ pub async fn aggregates_for(
         .iter()
         .map(|(id, _)| {
             format!(
-                "SELECT CAST({id} AS BIGINT), CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0), \
+                "SELECT CAST({id} AS BIGINT) AS group_key, CAST(COUNT(*) AS BIGINT) AS participations, \
+                 COALESCE(SUM(hours), 0.0) AS total_hours, \
                  CAST(COALESCE(SUM(CASE WHEN {prev_course} IS NULL OR {prev_course} < {from} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 AS unique_people \
                  FROM attendance_facts WHERE course_id = {id} AND {range}"
             )
         })
@@ -220,7 +223,7 @@ pub async fn aggregates_for(
             .iter()
             .map(|(id, _)| {
                 format!(
-                    "SELECT CAST({id} AS BIGINT), COALESCE(SUM(hours), 0.0) FROM attendance_facts \
+                    "SELECT CAST({id} AS BIGINT) AS group_key, COALESCE(SUM(hours), 0.0) AS total_hours FROM attendance_facts \
                      WHERE municipality_id = {id} AND starts_at >= {prog_from} AND starts_at < {prog_to}{only}"
                 )
             })
@@ -229,7 +232,7 @@ pub async fn aggregates_for(
         vec![]
     };
     let sessions_sql = format!(
-        "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT), COALESCE(SUM(hours), 0.0) FROM sessions \
+        "SELECT status, cancel_reason, CAST(COUNT(*) AS BIGINT) AS sessions, COALESCE(SUM(hours), 0.0) AS total_hours FROM sessions \
          WHERE status IN ('held', 'cancelled') AND starts_at >= $1 AND starts_at < $2{only} GROUP BY status, cancel_reason"
     );
     // The attendance sums, kept in memory while the months they read are
@@ -257,16 +260,31 @@ pub async fn aggregates_for(
                 union_all(db, prog_branches),
             )?;
             let counts = |r: &sqlx::any::AnyRow| Counts {
-                participations: r.get(1),
-                hours: r.get(2),
-                unique: r.get(3),
+                participations: r.get("participations"),
+                hours: r.get("total_hours"),
+                unique: r.get("unique_people"),
             };
             let sums = std::sync::Arc::new(FactSums {
-                by_municipality: muni_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
-                by_gender: gender_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
-                by_role_group: group_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
-                by_course: course_rows.iter().map(|r| (r.get(0), counts(r))).collect(),
-                programme_hours: prog_rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+                by_municipality: muni_rows
+                    .iter()
+                    .map(|r| (r.get("group_key"), counts(r)))
+                    .collect(),
+                by_gender: gender_rows
+                    .iter()
+                    .map(|r| (r.get("group_key"), counts(r)))
+                    .collect(),
+                by_role_group: group_rows
+                    .iter()
+                    .map(|r| (r.get("group_key"), counts(r)))
+                    .collect(),
+                by_course: course_rows
+                    .iter()
+                    .map(|r| (r.get("group_key"), counts(r)))
+                    .collect(),
+                programme_hours: prog_rows
+                    .iter()
+                    .map(|r| (r.get("group_key"), r.get("total_hours")))
+                    .collect(),
             });
             db.fact_cache().put(key, version, sums.clone());
             Ok::<_, crate::StoreError>(sums)
@@ -327,12 +345,12 @@ pub async fn aggregates_for(
         }
     }
     for r in &session_rows {
-        let status: String = r.get(0);
-        let reason: String = r.get(1);
-        let n: i64 = r.get(2);
+        let status: String = r.get("status");
+        let reason: String = r.get("cancel_reason");
+        let n: i64 = r.get("sessions");
         if status == "held" {
             a.sessions_held += n;
-            a.delivered_hours += r.get::<f64, _>(3);
+            a.delivered_hours += r.get::<f64, _>("total_hours");
         } else {
             *a.cancelled.entry(reason).or_default() += n;
         }
@@ -396,14 +414,19 @@ pub async fn participations_by_month(
         };
         let (f, t) = bounds(p);
         let row = sqlx::query(&format!(
-            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN prev_at IS NULL OR prev_at < {f} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+            "SELECT CAST(COUNT(*) AS BIGINT) AS participations, \
+             CAST(COALESCE(SUM(CASE WHEN prev_at IS NULL OR prev_at < {f} THEN 1 ELSE 0 END), 0) AS BIGINT) AS new_people \
              FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2"
         ))
         .bind(f)
         .bind(t)
         .fetch_one(db.pool())
         .await?;
-        out.push((m.format("%Y-%m").to_string(), row.get(0), row.get(1)));
+        out.push((
+            m.format("%Y-%m").to_string(),
+            row.get("participations"),
+            row.get("new_people"),
+        ));
         m = next;
     }
     Ok(out)

@@ -213,7 +213,7 @@ async fn ended_programmes(ctx: &Ctx<'_>, conn: &mut AnyConnection) -> StoreResul
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .map(|r| (r.get("id"), r.get("starts_on"), r.get("ends_on")))
         .collect();
         let Some(last) = ended.last() else {
             return Ok(n);
@@ -238,12 +238,12 @@ async fn ended_programmes(ctx: &Ctx<'_>, conn: &mut AnyConnection) -> StoreResul
                 .bind(after)
                 .fetch_all(&mut *conn)
                 .await?;
-                let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+                let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
                 let Some(&last) = ids.last() else {
                     break;
                 };
                 after = last;
-                let mut people: Vec<i64> = rows.iter().map(|r| r.get(1)).collect();
+                let mut people: Vec<i64> = rows.iter().map(|r| r.get("person_id")).collect();
                 people.sort_unstable();
                 people.dedup();
                 let list = ids
@@ -306,11 +306,11 @@ pub async fn last_run(db: &Db) -> StoreResult<Option<Run>> {
     .await?;
     Ok(row.map(|r| {
         let parsed: BTreeMap<String, u64> =
-            serde_json::from_str(&r.get::<String, _>(3)).unwrap_or_default();
+            serde_json::from_str(&r.get::<String, _>("counts")).unwrap_or_default();
         Run {
-            started_at: r.get(0),
-            finished_at: r.get(1),
-            actor_label: r.get(2),
+            started_at: r.get("started_at"),
+            finished_at: r.get("finished_at"),
+            actor_label: r.get("actor_label"),
             counts: Kind::ALL
                 .iter()
                 .map(|k| {

@@ -285,7 +285,7 @@ pub async fn edit(
                 .bind(t)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|r| (r.get(0), r.get(1)));
+                .map(|r| (r.get("name"), r.get("email")));
         if let Some((name, email)) = to {
             let n = notices::trainer_assigned(
                 &ctx.text,
@@ -367,18 +367,18 @@ async fn bookings_with(
         .iter()
         .map(|r| Booked {
             holder: SeatHolder {
-                booking_id: r.get(0),
-                municipality_id: r.get(1),
-                pool: match r.get::<Option<i64>, _>(2) {
+                booking_id: r.get("id"),
+                municipality_id: r.get("municipality_id"),
+                pool: match r.get::<Option<i64>, _>("quota_municipality_id") {
                     Some(m) => Pool::Quota(m),
                     None => Pool::General,
                 },
             },
-            person_id: r.get(3),
-            ics_sequence: r.get(4),
+            person_id: r.get("person_id"),
+            ics_sequence: r.get("ics_sequence"),
             to: Recipient {
-                name: r.get(5),
-                email: r.get(6),
+                name: r.get("name"),
+                email: r.get("email"),
             },
         })
         .collect())
@@ -439,13 +439,13 @@ async fn check_trainers(
         let others = crate::trainers::trainer_sessions(tx, *pid, id).await?;
         let away = crate::trainers::absence_intervals(tx, *pid).await?;
         if let Err(p) = check_trainer(
-            t.get::<i64, _>(0) == 1,
+            t.get::<i64, _>("active") == 1,
             qualified > 0,
             parts,
             &others,
             &away,
         ) {
-            problems.push(p.message(&t.get::<String, _>(1)));
+            problems.push(p.message(&t.get::<String, _>("name")));
         }
     }
     if !problems.is_empty() {

@@ -128,9 +128,9 @@ async fn facts(conn: &mut AnyConnection, ids: &[i64], now: i64) -> StoreResult<F
     .await?
     {
         f.parts
-            .entry(r.get(0))
+            .entry(r.get("session_id"))
             .or_default()
-            .push(Interval::new(r.get(1), r.get(2)));
+            .push(Interval::new(r.get("starts_at"), r.get("ends_at")));
     }
     for r in sqlx::query(&format!(
         "SELECT session_id, municipality_id, seats, release_at FROM session_quotas WHERE session_id IN {list} ORDER BY session_id, municipality_id"
@@ -139,32 +139,32 @@ async fn facts(conn: &mut AnyConnection, ids: &[i64], now: i64) -> StoreResult<F
     .await?
     {
         f.quotas
-            .entry(r.get(0))
+            .entry(r.get("session_id"))
             .or_default()
             .push(domain::sessions::Quota {
-                municipality_id: r.get(1),
-                seats: r.get(2),
-                release_at: r.get(3),
+                municipality_id: r.get("municipality_id"),
+                seats: r.get("seats"),
+                release_at: r.get("release_at"),
             });
     }
     for r in sqlx::query(&format!(
-        "SELECT session_id, quota_municipality_id, COUNT(*) FROM bookings \
+        "SELECT session_id, quota_municipality_id, COUNT(*) AS n FROM bookings \
          WHERE session_id IN {list} AND status IN {SEAT_STATUSES} GROUP BY session_id, quota_municipality_id"
     ))
     .fetch_all(&mut *conn)
     .await?
     {
-        let occ = f.occupancy.entry(r.get(0)).or_default();
-        let n: i64 = r.get(2);
+        let occ = f.occupancy.entry(r.get("session_id")).or_default();
+        let n: i64 = r.get("n");
         occ.booked += n;
-        if let Some(m) = r.get::<Option<i64>, _>(1) {
+        if let Some(m) = r.get::<Option<i64>, _>("quota_municipality_id") {
             occ.quota_booked.insert(m, n);
         }
     }
     for r in sqlx::query(&format!(
         "SELECT h.session_id, h.id, h.municipality_id, h.quota_seats, h.general_seats, \
-           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NOT NULL AND b.status IN {SEAT_STATUSES}), \
-           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NULL AND b.status IN {SEAT_STATUSES}) \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NOT NULL AND b.status IN {SEAT_STATUSES}) AS named_quota, \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NULL AND b.status IN {SEAT_STATUSES}) AS named_general \
          FROM session_holds h WHERE h.session_id IN {list} AND h.released_at IS NULL AND h.expires_at > $1"
     ))
     .bind(now)
@@ -172,22 +172,22 @@ async fn facts(conn: &mut AnyConnection, ids: &[i64], now: i64) -> StoreResult<F
     .await?
     {
         let hold = HoldCount {
-            id: r.get(1),
-            municipality_id: r.get(2),
-            quota_seats: r.get(3),
-            general_seats: r.get(4),
-            named_quota: r.get(5),
-            named_general: r.get(6),
+            id: r.get("id"),
+            municipality_id: r.get("municipality_id"),
+            quota_seats: r.get("quota_seats"),
+            general_seats: r.get("general_seats"),
+            named_quota: r.get("named_quota"),
+            named_general: r.get("named_general"),
         };
-        add_hold(f.occupancy.entry(r.get(0)).or_default(), &hold);
+        add_hold(f.occupancy.entry(r.get("session_id")).or_default(), &hold);
     }
     for r in sqlx::query(&format!(
-        "SELECT session_id, COUNT(*) FROM bookings WHERE session_id IN {list} AND status = 'waitlisted' GROUP BY session_id"
+        "SELECT session_id, COUNT(*) AS waitlisted FROM bookings WHERE session_id IN {list} AND status = 'waitlisted' GROUP BY session_id"
     ))
     .fetch_all(&mut *conn)
     .await?
     {
-        f.waitlisted.insert(r.get(0), r.get(1));
+        f.waitlisted.insert(r.get("session_id"), r.get("waitlisted"));
     }
     let mut trainer_rows: Vec<(i64, TrainerRef)> = sqlx::query(&format!(
         "SELECT t.session_id, p.id, p.name FROM session_trainers t JOIN people p ON p.id = t.person_id WHERE t.session_id IN {list}"
@@ -197,10 +197,10 @@ async fn facts(conn: &mut AnyConnection, ids: &[i64], now: i64) -> StoreResult<F
     .iter()
     .map(|r| {
         (
-            r.get(0),
+            r.get("session_id"),
             TrainerRef {
-                person_id: r.get(1),
-                name: r.get(2),
+                person_id: r.get("id"),
+                name: r.get("name"),
             },
         )
     })

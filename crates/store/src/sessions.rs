@@ -32,9 +32,9 @@ pub(crate) async fn quotas(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec
     Ok(rows
         .iter()
         .map(|r| Quota {
-            municipality_id: r.get(0),
-            seats: r.get(1),
-            release_at: r.get(2),
+            municipality_id: r.get("municipality_id"),
+            seats: r.get("seats"),
+            release_at: r.get("release_at"),
         })
         .collect())
 }
@@ -48,8 +48,8 @@ pub(crate) async fn active_holds(
 ) -> StoreResult<Vec<HoldCount>> {
     let rows = sqlx::query(
         "SELECT h.id, h.municipality_id, h.quota_seats, h.general_seats, \
-           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NOT NULL AND b.status IN ('booked', 'attended', 'absent')), \
-           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NULL AND b.status IN ('booked', 'attended', 'absent')) \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NOT NULL AND b.status IN ('booked', 'attended', 'absent')) AS named_quota, \
+           (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id AND b.quota_municipality_id IS NULL AND b.status IN ('booked', 'attended', 'absent')) AS named_general \
          FROM session_holds h WHERE h.session_id = $1 AND h.released_at IS NULL AND h.expires_at > $2",
     )
     .bind(session_id)
@@ -59,12 +59,12 @@ pub(crate) async fn active_holds(
     Ok(rows
         .iter()
         .map(|r| HoldCount {
-            id: r.get(0),
-            municipality_id: r.get(1),
-            quota_seats: r.get(2),
-            general_seats: r.get(3),
-            named_quota: r.get(4),
-            named_general: r.get(5),
+            id: r.get("id"),
+            municipality_id: r.get("municipality_id"),
+            quota_seats: r.get("quota_seats"),
+            general_seats: r.get("general_seats"),
+            named_quota: r.get("named_quota"),
+            named_general: r.get("named_general"),
         })
         .collect())
 }
@@ -76,7 +76,7 @@ pub(crate) async fn occupancy(
     now: i64,
 ) -> StoreResult<Occupancy> {
     let rows = sqlx::query(&format!(
-        "SELECT quota_municipality_id, COUNT(*) FROM bookings WHERE session_id = $1 AND status IN {SEAT_STATUSES} \
+        "SELECT quota_municipality_id, COUNT(*) AS n FROM bookings WHERE session_id = $1 AND status IN {SEAT_STATUSES} \
          GROUP BY quota_municipality_id"
     ))
     .bind(session_id)
@@ -84,8 +84,8 @@ pub(crate) async fn occupancy(
     .await?;
     let mut occ = Occupancy::default();
     for r in rows {
-        let m: Option<i64> = r.get(0);
-        let n: i64 = r.get(1);
+        let m: Option<i64> = r.get("quota_municipality_id");
+        let n: i64 = r.get("n");
         occ.booked += n;
         if let Some(m) = m {
             occ.quota_booked.insert(m, n);
@@ -104,7 +104,7 @@ async fn municipality_names(db: &Db) -> StoreResult<HashMap<i64, String>> {
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("id"), r.get("name")))
         .collect())
 }
 
@@ -165,13 +165,13 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<SessionView>> {
 /// Upcoming, not cancelled sessions of each course: course id → count.
 pub async fn upcoming_counts(db: &Db) -> StoreResult<HashMap<i64, i64>> {
     Ok(sqlx::query(
-        "SELECT course_id, COUNT(*) FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') GROUP BY course_id",
+        "SELECT course_id, COUNT(*) AS upcoming FROM sessions WHERE starts_at > $1 AND status NOT IN ('cancelled', 'held') GROUP BY course_id",
     )
     .bind(crate::time::now())
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
+    .map(|r| (r.get("course_id"), r.get("upcoming")))
     .collect())
 }
 
@@ -426,7 +426,7 @@ pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
     .bind(who.account_id)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     for p in &c.parts {
         sqlx::query(
             "INSERT INTO session_parts (session_id, starts_at, ends_at) VALUES ($1, $2, $3)",

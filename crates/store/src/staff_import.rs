@@ -29,14 +29,14 @@ pub async fn municipality_staff(db: &Db, municipality_id: i64) -> StoreResult<Ve
     Ok(rows
         .iter()
         .map(|r| ExistingStaff {
-            person_id: r.get(0),
-            employee_no: r.get(1),
-            name: r.get(2),
-            email: r.get(3),
-            role_id: r.get(4),
-            unit_id: r.get(5),
-            gender: Gender::parse(&r.get::<String, _>(6)).unwrap_or(Gender::EjAngivet),
-            active: r.get::<i64, _>(7) == 1,
+            person_id: r.get("id"),
+            employee_no: r.get("employee_no"),
+            name: r.get("name"),
+            email: r.get("email"),
+            role_id: r.get("role_id"),
+            unit_id: r.get("unit_id"),
+            gender: Gender::parse(&r.get::<String, _>("gender")).unwrap_or(Gender::EjAngivet),
+            active: r.get::<i64, _>("active") == 1,
         })
         .collect())
 }
@@ -153,7 +153,7 @@ pub async fn apply_import(
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match r {
-            Ok(row) => row.get(0),
+            Ok(row) => row.get("id"),
             Err(e) => return Err(line_conflict(e, rec.line, &rec.email)),
         };
         entries.push(("person.import_create", id, format!("rad {}", rec.line)));

@@ -87,12 +87,14 @@ pub async fn questions(db: &Db, kind: SurveyKind) -> StoreResult<Vec<Question>> 
     Ok(rows
         .iter()
         .map(|r| Question {
-            id: r.get(0),
-            position: r.get(1),
-            kind: QuestionKind::parse(&r.get::<String, _>(2)).unwrap_or(QuestionKind::FreeText),
-            text: r.get(3),
-            metric: surveys::Metric::parse(&r.get::<String, _>(4)).unwrap_or(surveys::Metric::None),
-            required: r.get::<i64, _>(5) == 1,
+            id: r.get("id"),
+            position: r.get("position"),
+            kind: QuestionKind::parse(&r.get::<String, _>("kind"))
+                .unwrap_or(QuestionKind::FreeText),
+            text: r.get("text"),
+            metric: surveys::Metric::parse(&r.get::<String, _>("metric"))
+                .unwrap_or(surveys::Metric::None),
+            required: r.get::<i64, _>("required") == 1,
         })
         .collect())
 }
@@ -271,8 +273,8 @@ pub async fn invite_after_close(
         .bind(session_id)
         .fetch_one(&mut *conn)
         .await?;
-    let date = crate::time::local_date(row.get(0));
-    let title: String = row.get(1);
+    let date = crate::time::local_date(row.get("starts_at"));
+    let title: String = row.get("title");
     let people = sqlx::query(
         "SELECT p.id, p.email, p.name FROM bookings b JOIN people p ON p.id = b.person_id \
          WHERE b.session_id = $1 AND b.status = 'attended'",
@@ -289,7 +291,7 @@ pub async fn invite_after_close(
              VALUES ('participant', $1, $2, $3, $4, 1, 0, $5) ON CONFLICT (survey_kind, session_id, person_id) DO NOTHING",
         )
         .bind(session_id)
-        .bind(p.get::<i64, _>(0))
+        .bind(p.get::<i64, _>("id"))
         .bind(hash_token(&token))
         .bind(crate::time::date_str(date))
         .bind(now)
@@ -301,7 +303,7 @@ pub async fn invite_after_close(
         }
         let body = format!(
             "Hej {}!\n\nTack för att du deltog i {} den {}. Berätta gärna vad du tyckte – det tar två minuter och dina svar är anonyma:\n{}/enkat/{}\n\nDu hittar enkäten också under ”Mina enkäter” när du loggar in.\n\nVänliga hälsningar\nKompetensnavet",
-            p.get::<String, _>(2),
+            p.get::<String, _>("name"),
             title,
             date,
             public_url,
@@ -310,8 +312,8 @@ pub async fn invite_after_close(
         crate::outbox::enqueue_text(
             conn,
             "survey",
-            &p.get::<String, _>(1),
-            Some(p.get(0)),
+            &p.get::<String, _>("email"),
+            Some(p.get("id")),
             &format!("Vad tyckte du om {title}?"),
             &body,
         )
@@ -357,7 +359,7 @@ pub async fn invite_after_close(
 pub async fn send_due(db: &Db, today: NaiveDate, public_url: &str) -> StoreResult<usize> {
     let mut tx = db.begin().await?;
     let due = sqlx::query(
-        "SELECT i.id, p.email, p.name, p.id, k.title FROM survey_invitations i JOIN people p ON p.id = i.person_id \
+        "SELECT i.id, p.email, p.name, p.id AS person_id, k.title FROM survey_invitations i JOIN people p ON p.id = i.person_id \
          JOIN sessions s ON s.id = i.session_id JOIN courses k ON k.id = s.course_id \
          WHERE i.sent = 0 AND i.answered = 0 AND i.due_on <= $1",
     )
@@ -368,13 +370,13 @@ pub async fn send_due(db: &Db, today: NaiveDate, public_url: &str) -> StoreResul
         let token = new_token();
         sqlx::query("UPDATE survey_invitations SET sent = 1, token_hash = $1 WHERE id = $2")
             .bind(hash_token(&token))
-            .bind(r.get::<i64, _>(0))
+            .bind(r.get::<i64, _>("id"))
             .execute(&mut *tx)
             .await?;
-        let title: String = r.get(4);
+        let title: String = r.get("title");
         let body = format!(
             "Hej {}!\n\nFör en tid sedan gick medarbetare från din enhet kursen {}. Hur har det gått sedan dess? Svaren är anonyma:\n{}/enkat/{}\n\nVänliga hälsningar\nKompetensnavet",
-            r.get::<String, _>(2),
+            r.get::<String, _>("name"),
             title,
             public_url,
             token
@@ -382,8 +384,8 @@ pub async fn send_due(db: &Db, today: NaiveDate, public_url: &str) -> StoreResul
         crate::outbox::enqueue_text(
             &mut tx,
             "survey",
-            &r.get::<String, _>(1),
-            Some(r.get(3)),
+            &r.get::<String, _>("email"),
+            Some(r.get("person_id")),
             &format!("Uppföljning: {title}"),
             &body,
         )
@@ -425,12 +427,13 @@ async fn invitation_where(
         .await?
         .iter()
         .map(|r| Invitation {
-            id: r.get(0),
-            kind: SurveyKind::parse(&r.get::<String, _>(1)).unwrap_or(SurveyKind::Participant),
-            session_id: r.get(2),
-            course_title: r.get(3),
-            session_date: crate::time::date_str(crate::time::local_date(r.get(4))),
-            answered: r.get::<i64, _>(5) == 1,
+            id: r.get("id"),
+            kind: SurveyKind::parse(&r.get::<String, _>("survey_kind"))
+                .unwrap_or(SurveyKind::Participant),
+            session_id: r.get("session_id"),
+            course_title: r.get("title"),
+            session_date: crate::time::date_str(crate::time::local_date(r.get("starts_at"))),
+            answered: r.get::<i64, _>("answered") == 1,
         })
         .collect())
 }
@@ -476,14 +479,14 @@ pub async fn submit(db: &Db, invitation_id: i64, answers: &[Answer]) -> StoreRes
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound("enkät"))?;
-    if row.get::<i64, _>(2) == 1 {
+    if row.get::<i64, _>("answered") == 1 {
         return Err(StoreError::conflict(
             None,
             "Enkäten är redan besvarad. Tack!",
         ));
     }
-    let kind: String = row.get(0);
-    let session_id: i64 = row.get(1);
+    let kind: String = row.get("survey_kind");
+    let session_id: i64 = row.get("session_id");
     sqlx::query("UPDATE survey_invitations SET answered = 1 WHERE id = $1")
         .bind(invitation_id)
         .execute(&mut *tx)
@@ -533,7 +536,7 @@ async fn counts(
     }
     let responses = count_q.fetch_one(db.pool()).await?;
     let sql = format!(
-        "SELECT a.question_id, a.value_int, a.value_text, CAST(COUNT(*) AS BIGINT) FROM survey_answers a \
+        "SELECT a.question_id, a.value_int, a.value_text, CAST(COUNT(*) AS BIGINT) AS n FROM survey_answers a \
          JOIN survey_responses r ON r.id = a.response_id JOIN sessions s ON s.id = r.session_id \
          WHERE r.survey_kind = '{}' AND {filter} GROUP BY a.question_id, a.value_int, a.value_text",
         kind.code()
@@ -544,9 +547,12 @@ async fn counts(
     }
     let mut map: HashMap<i64, surveys::QuestionCounts> = HashMap::new();
     for r in rq.fetch_all(db.pool()).await? {
-        let e = map.entry(r.get(0)).or_default();
-        let n: i64 = r.get(3);
-        match (r.get::<Option<i64>, _>(1), r.get::<Option<String>, _>(2)) {
+        let e = map.entry(r.get("question_id")).or_default();
+        let n: i64 = r.get("n");
+        match (
+            r.get::<Option<i64>, _>("value_int"),
+            r.get::<Option<String>, _>("value_text"),
+        ) {
             (Some(v), _) => e.counts.push((v, n)),
             (None, Some(t)) => e.texts.extend(std::iter::repeat_n(t, n as usize)),
             _ => {}
@@ -592,7 +598,7 @@ async fn term_cells(
     let to = crate::time::day_start(term.last_day().succ_opt().unwrap_or(term.last_day()));
     let mut cells: BTreeMap<i64, anonymity::Cell> = BTreeMap::new();
     let responses = sqlx::query(
-        "SELECT s.course_id, CAST(COUNT(*) AS BIGINT) FROM survey_responses r JOIN sessions s ON s.id = r.session_id \
+        "SELECT s.course_id, CAST(COUNT(*) AS BIGINT) AS responses FROM survey_responses r JOIN sessions s ON s.id = r.session_id \
          WHERE r.survey_kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3 GROUP BY s.course_id",
     )
     .bind(kind.code())
@@ -601,10 +607,10 @@ async fn term_cells(
     .fetch_all(db.pool())
     .await?;
     for r in responses {
-        cells.entry(r.get(0)).or_default().responses = r.get(1);
+        cells.entry(r.get("course_id")).or_default().responses = r.get("responses");
     }
     let answers = sqlx::query(
-        "SELECT s.course_id, a.question_id, a.value_int, a.value_text, CAST(COUNT(*) AS BIGINT) FROM survey_answers a \
+        "SELECT s.course_id, a.question_id, a.value_int, a.value_text, CAST(COUNT(*) AS BIGINT) AS n FROM survey_answers a \
          JOIN survey_responses r ON r.id = a.response_id JOIN sessions s ON s.id = r.session_id \
          WHERE r.survey_kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3 \
          GROUP BY s.course_id, a.question_id, a.value_int, a.value_text",
@@ -616,13 +622,16 @@ async fn term_cells(
     .await?;
     for r in answers {
         let e = cells
-            .entry(r.get(0))
+            .entry(r.get("course_id"))
             .or_default()
             .questions
-            .entry(r.get(1))
+            .entry(r.get("question_id"))
             .or_default();
-        let n: i64 = r.get(4);
-        match (r.get::<Option<i64>, _>(2), r.get::<Option<String>, _>(3)) {
+        let n: i64 = r.get("n");
+        match (
+            r.get::<Option<i64>, _>("value_int"),
+            r.get::<Option<String>, _>("value_text"),
+        ) {
             (Some(v), _) => e.counts.push((v, n)),
             (None, Some(t)) => e.texts.extend(std::iter::repeat_n(t, n as usize)),
             _ => {}
@@ -648,7 +657,7 @@ pub async fn results_by_course(
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("id"), r.get("title")))
         .collect();
     let title = |id: &i64| titles.get(id).cloned().unwrap_or_default();
     let qs = questions(db, kind).await?;

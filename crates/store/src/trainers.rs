@@ -47,7 +47,7 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
             .unwrap_or_default()
     };
     let rows = sqlx::query(&format!(
-        "SELECT t.person_id, p.name, p.email, t.home_municipality_id, m.name, t.active FROM trainers t \
+        "SELECT t.person_id, p.name, p.email, t.home_municipality_id, m.name AS home_municipality, t.active FROM trainers t \
          JOIN people p ON p.id = t.person_id JOIN municipalities m ON m.id = t.home_municipality_id{}",
         cond("t.person_id")
     ))
@@ -62,9 +62,9 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
     .await?
     {
         courses
-            .entry(r.get(0))
+            .entry(r.get("person_id"))
             .or_default()
-            .push((r.get(1), r.get(2)));
+            .push((r.get("id"), r.get("title")));
     }
     let mut certifications: HashMap<i64, Vec<Certification>> = HashMap::new();
     for r in sqlx::query(&format!(
@@ -75,27 +75,27 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
     .await?
     {
         certifications
-            .entry(r.get(0))
+            .entry(r.get("person_id"))
             .or_default()
             .push(Certification {
-                id: r.get(1),
-                name: r.get(2),
-                certified_on: r.get(3),
-                valid_until: r.get(4),
+                id: r.get("id"),
+                name: r.get("name"),
+                certified_on: r.get("certified_on"),
+                valid_until: r.get("valid_until"),
             });
     }
     let mut out = vec![];
     for r in rows {
-        let pid: i64 = r.get(0);
+        let pid: i64 = r.get("person_id");
         let mut courses = courses.remove(&pid).unwrap_or_default();
         domain::collation::sort_swedish_by(&mut courses, |c| &c.1);
         out.push(Trainer {
             person_id: pid,
-            name: r.get(1),
-            email: r.get(2),
-            home_municipality_id: r.get(3),
-            home_municipality: r.get(4),
-            active: r.get::<i64, _>(5) == 1,
+            name: r.get("name"),
+            email: r.get("email"),
+            home_municipality_id: r.get("home_municipality_id"),
+            home_municipality: r.get("home_municipality"),
+            active: r.get::<i64, _>("active") == 1,
             courses,
             certifications: certifications.remove(&pid).unwrap_or_default(),
         });
@@ -286,7 +286,7 @@ pub async fn add_certification(
     .bind(until)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     audit::record(
         &mut tx,
         who,
@@ -358,7 +358,8 @@ pub(crate) async fn trainer_sessions(
     except: i64,
 ) -> StoreResult<Vec<(i64, Vec<Interval>)>> {
     let rows = sqlx::query(
-        "SELECT s.id, COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) FROM session_trainers t \
+        "SELECT s.id, COALESCE(p.starts_at, s.starts_at) AS starts_at, COALESCE(p.ends_at, s.ends_at) AS ends_at \
+         FROM session_trainers t \
          JOIN sessions s ON s.id = t.session_id LEFT JOIN session_parts p ON p.session_id = s.id \
          WHERE t.person_id = $1 AND s.id <> $2 AND s.status <> 'cancelled' ORDER BY s.id",
     )
@@ -368,8 +369,8 @@ pub(crate) async fn trainer_sessions(
     .await?;
     let mut out: Vec<(i64, Vec<Interval>)> = vec![];
     for r in rows {
-        let id: i64 = r.get(0);
-        let iv = Interval::new(r.get(1), r.get(2));
+        let id: i64 = r.get("id");
+        let iv = Interval::new(r.get("starts_at"), r.get("ends_at"));
         match out.last_mut() {
             Some((last, v)) if *last == id => v.push(iv),
             _ => out.push((id, vec![iv])),
@@ -404,8 +405,8 @@ pub(crate) async fn assign_in(
             "Personen finns inte i utbildningsledarregistret.",
         ));
     };
-    let name: String = t.get(1);
-    let active = t.get::<i64, _>(0) == 1;
+    let name: String = t.get("name");
+    let active = t.get::<i64, _>("active") == 1;
     let course_id: i64 = sqlx::query_scalar("SELECT course_id FROM sessions WHERE id = $1")
         .bind(session_id)
         .fetch_one(&mut **tx)
@@ -514,7 +515,10 @@ pub(crate) async fn absence_intervals(
             .await?
             .iter()
             .filter_map(|r| {
-                crate::time::days_interval(&r.get::<String, _>(0), &r.get::<String, _>(1))
+                crate::time::days_interval(
+                    &r.get::<String, _>("starts_on"),
+                    &r.get::<String, _>("ends_on"),
+                )
             })
             .collect(),
     )

@@ -126,11 +126,11 @@ pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOv
     .fetch_all(db.pool())
     .await?
     {
-        let kind: String = r.get(1);
-        let dir: String = r.get(2);
+        let kind: String = r.get("kind");
+        let dir: String = r.get("direction");
         if let Some(k) = EducationKind::parse(&kind) {
             edu_labels
-                .entry(r.get(0))
+                .entry(r.get("person_id"))
                 .or_default()
                 .push(Education::new(k, Direction::parse(&dir)).label_sv());
         }
@@ -250,7 +250,8 @@ pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOv
 
     // Upcoming bookings of the unit's staff.
     let bookings = sqlx::query(
-        "SELECT b.id, b.person_id, p.name, s.id, c.title, s.starts_at, b.status, b.waitlist_seq \
+        "SELECT b.id AS booking_id, b.person_id, p.name AS person_name, s.id AS session_id, c.title AS course_title, \
+         s.starts_at, b.status, b.waitlist_seq \
          FROM bookings b JOIN people p ON p.id = b.person_id JOIN sessions s ON s.id = b.session_id \
          JOIN courses c ON c.id = s.course_id \
          WHERE p.unit_id = $1 AND p.active = 1 AND b.status IN ('booked', 'waitlisted') AND s.starts_at > $2 AND s.status <> 'cancelled' \
@@ -262,9 +263,9 @@ pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOv
     .await?;
     let mut booking_lines = vec![];
     for r in bookings {
-        let session_id: i64 = r.get(3);
-        let status: String = r.get(6);
-        let seq: Option<i64> = r.get(7);
+        let session_id: i64 = r.get("session_id");
+        let status: String = r.get("status");
+        let seq: Option<i64> = r.get("waitlist_seq");
         let position = match (status.as_str(), seq) {
             ("waitlisted", Some(seq)) => Some(
                 sqlx::query_scalar::<_, i64>(
@@ -277,13 +278,13 @@ pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOv
             ),
             _ => None,
         };
-        let starts_at: i64 = r.get(5);
+        let starts_at: i64 = r.get("starts_at");
         booking_lines.push(BookingLine {
-            booking_id: r.get(0),
-            person_id: r.get(1),
-            person_name: r.get(2),
+            booking_id: r.get("booking_id"),
+            person_id: r.get("person_id"),
+            person_name: r.get("person_name"),
             session_id,
-            course_title: r.get(4),
+            course_title: r.get("course_title"),
             starts_at,
             starts_label: crate::time::local_label(starts_at),
             status,

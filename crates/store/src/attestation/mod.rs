@@ -61,27 +61,27 @@ const COLUMNS: &str = "id, person_id, month, version, previous_id, status, centi
     session_ids, attested_at, method, provider, attested_by_account_id, reason, reminded_at, created_at";
 
 fn version_of(r: &AnyRow) -> Version {
-    let month: String = r.get(2);
-    let ids: String = r.get(8);
+    let month: String = r.get("month");
+    let ids: String = r.get("session_ids");
     Version {
-        id: r.get(0),
-        person_id: r.get(1),
+        id: r.get("id"),
+        person_id: r.get("person_id"),
         month: rules::parse_month("month", &month).unwrap_or_default(),
-        version: r.get(3),
-        previous_id: r.get(4),
-        status: Status::parse(&r.get::<String, _>(5)),
-        centi_hours: r.get(6),
-        session_count: r.get(7),
+        version: r.get("version"),
+        previous_id: r.get("previous_id"),
+        status: Status::parse(&r.get::<String, _>("status")),
+        centi_hours: r.get("centi_hours"),
+        session_count: r.get("session_count"),
         session_ids: ids.split(',').filter_map(|s| s.parse().ok()).collect(),
-        attested_at: r.get(9),
+        attested_at: r.get("attested_at"),
         method: r
-            .get::<Option<String>, _>(10)
+            .get::<Option<String>, _>("method")
             .and_then(|m| Method::parse(&m)),
-        provider: r.get(11),
-        attested_by_account_id: r.get(12),
-        reason: r.get(13),
-        reminded_at: r.get(14),
-        created_at: r.get(15),
+        provider: r.get("provider"),
+        attested_by_account_id: r.get("attested_by_account_id"),
+        reason: r.get("reason"),
+        reminded_at: r.get("reminded_at"),
+        created_at: r.get("created_at"),
     }
 }
 
@@ -129,8 +129,8 @@ pub async fn time_of(
     .await?;
     let mut t = Time::default();
     for r in &rows {
-        t.centi_hours += centi(r.get::<f64, _>(1));
-        t.session_ids.push(r.get(0));
+        t.centi_hours += centi(r.get::<f64, _>("hours"));
+        t.session_ids.push(r.get("session_id"));
     }
     t.session_ids.dedup();
     Ok(t)
@@ -281,7 +281,8 @@ pub async fn open_month(
         .await?;
         let done = (rows.len() as i64) < PAGE;
         for r in &rows {
-            let (p, s, h): (i64, i64, f64) = (r.get(0), r.get(1), r.get(2));
+            let (p, s, h): (i64, i64, f64) =
+                (r.get("person_id"), r.get("session_id"), r.get("hours"));
             (after_p, after_s) = (p, s);
             match &mut current {
                 Some((cp, t)) if *cp == p => {

@@ -81,10 +81,10 @@ async fn lines(db: &Db, person_id: i64, from: i64, to: i64) -> StoreResult<Vec<S
     Ok(rows
         .iter()
         .map(|r| SessionLine {
-            session_id: r.get(0),
-            date: crate::time::local_date(r.get(1)),
-            course: r.get(2),
-            centi_hours: centi(r.get::<f64, _>(3)),
+            session_id: r.get("session_id"),
+            date: crate::time::local_date(r.get("starts_at")),
+            course: r.get("title"),
+            centi_hours: centi(r.get::<f64, _>("hours")),
         })
         .collect())
 }
@@ -171,9 +171,9 @@ pub async fn month_state(db: &Db, month: NaiveDate) -> StoreResult<MonthState> {
     .fetch_optional(db.pool())
     .await?;
     Ok(r.map(|r| MonthState {
-        opened_at: r.get(0),
-        reexport_needed: r.get::<i64, _>(1) != 0,
-        flagged_at: r.get(2),
+        opened_at: r.get("opened_at"),
+        reexport_needed: r.get::<i64, _>("reexport_needed") != 0,
+        flagged_at: r.get("flagged_at"),
     })
     .unwrap_or_default())
 }
@@ -188,7 +188,7 @@ pub async fn flagged_months(db: &Db) -> StoreResult<Vec<String>> {
 }
 
 /// One municipality's people in a month.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct MunicipalityCount {
     pub municipality_id: i64,
     pub municipality: String,
@@ -203,30 +203,18 @@ pub struct MunicipalityCount {
 /// Per municipality (the person's current one): how many were asked, have
 /// confirmed (of which on paper), and are still waiting.
 pub async fn overview(db: &Db, month: NaiveDate) -> StoreResult<Vec<MunicipalityCount>> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.name, CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN a.status = 'attested' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN a.status = 'attested' AND a.method = 'paper' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN a.status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN a.status = 'pending' AND a.version > 1 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+    let mut v: Vec<MunicipalityCount> = sqlx::query_as(
+        "SELECT m.id AS municipality_id, m.name AS municipality, CAST(COUNT(*) AS BIGINT) AS people, \
+         CAST(COALESCE(SUM(CASE WHEN a.status = 'attested' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attested, \
+         CAST(COALESCE(SUM(CASE WHEN a.status = 'attested' AND a.method = 'paper' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paper, \
+         CAST(COALESCE(SUM(CASE WHEN a.status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting, \
+         CAST(COALESCE(SUM(CASE WHEN a.status = 'pending' AND a.version > 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS corrected \
          FROM attestations a JOIN people p ON p.id = a.person_id JOIN municipalities m ON m.id = p.municipality_id \
          WHERE a.month = $1 AND a.status <> 'superseded' GROUP BY m.id, m.name LIMIT 1000",
     )
     .bind(rules::month_key(month))
     .fetch_all(db.pool())
     .await?;
-    let mut v: Vec<MunicipalityCount> = rows
-        .iter()
-        .map(|r| MunicipalityCount {
-            municipality_id: r.get(0),
-            municipality: r.get(1),
-            people: r.get(2),
-            attested: r.get(3),
-            paper: r.get(4),
-            waiting: r.get(5),
-            corrected: r.get(6),
-        })
-        .collect();
     domain::collation::sort_swedish_by(&mut v, |m| &m.municipality);
     Ok(v)
 }
@@ -255,7 +243,7 @@ pub async fn people(
         .collect::<Vec<_>>()
         .join(", ");
     let rows = sqlx::query(&format!(
-        "SELECT {cols}, p.name, m.name FROM attestations a JOIN people p ON p.id = a.person_id \
+        "SELECT {cols}, p.name AS person_name, m.name AS municipality FROM attestations a JOIN people p ON p.id = a.person_id \
          JOIN municipalities m ON m.id = p.municipality_id WHERE a.month = $1 AND a.status <> 'superseded' \
          AND ($2 = 0 OR p.municipality_id = $2) ORDER BY p.name, a.person_id LIMIT {MAX_PEOPLE}"
     ))
@@ -269,8 +257,8 @@ pub async fn people(
             let version = version_of(r);
             PersonLine {
                 person_id: version.person_id,
-                name: r.get(16),
-                municipality: r.get(17),
+                name: r.get("person_name"),
+                municipality: r.get("municipality"),
                 version,
             }
         })
@@ -305,7 +293,11 @@ pub async fn remind(
     .fetch_all(&mut *tx)
     .await?;
     for r in &picked {
-        let (p, c, n): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
+        let (p, c, n): (i64, i64, i64) = (
+            r.get("person_id"),
+            r.get("centi_hours"),
+            r.get("session_count"),
+        );
         let text = rules::reminder_text(month, c, n, public_url);
         super::notify(&mut tx, p, rules::NOTICE_REMINDER, &text).await?;
     }
@@ -330,7 +322,8 @@ pub async fn waiting(
     municipality_id: Option<i64>,
 ) -> StoreResult<(i64, i64)> {
     let r = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN a.reminded_at IS NOT NULL AND a.reminded_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        "SELECT CAST(COUNT(*) AS BIGINT) AS waiting, \
+         CAST(COALESCE(SUM(CASE WHEN a.reminded_at IS NOT NULL AND a.reminded_at >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS reminded \
          FROM attestations a JOIN people p ON p.id = a.person_id \
          WHERE a.month = $1 AND a.status = 'pending' AND ($2 = 0 OR p.municipality_id = $2)",
     )
@@ -339,18 +332,18 @@ pub async fn waiting(
     .bind(crate::time::now() - REMINDER_PAUSE_SECS)
     .fetch_one(db.pool())
     .await?;
-    Ok((r.get(0), r.get(1)))
+    Ok((r.get("waiting"), r.get("reminded")))
 }
 
 /// The name and municipality on a certificate.
 pub async fn person_heading(db: &Db, person_id: i64) -> StoreResult<Option<(String, String)>> {
     Ok(sqlx::query(
-        "SELECT p.name, m.name FROM people p JOIN municipalities m ON m.id = p.municipality_id WHERE p.id = $1",
+        "SELECT p.name, m.name AS municipality FROM people p JOIN municipalities m ON m.id = p.municipality_id WHERE p.id = $1",
     )
     .bind(person_id)
     .fetch_optional(db.pool())
     .await?
-    .map(|r| (r.get(0), r.get(1))))
+    .map(|r| (r.get("name"), r.get("municipality"))))
 }
 
 /// Whether the status is a confirmation (for templates).

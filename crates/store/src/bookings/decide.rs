@@ -60,13 +60,13 @@ impl SessionCtx {
         let occ = sess::occupancy(tx, session_id, now).await?;
         let holds = sess::active_holds(tx, session_id, now).await?;
         let w = sqlx::query(
-            "SELECT COUNT(*), MAX(waitlist_seq) FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",
+            "SELECT COUNT(*) AS waitlisted, MAX(waitlist_seq) AS max_seq FROM bookings WHERE session_id = $1 AND status = 'waitlisted'",
         )
         .bind(session_id)
         .fetch_one(&mut *tx)
         .await?;
-        let waitlisted: i64 = w.get(0);
-        let max_seq: Option<i64> = w.get(1);
+        let waitlisted: i64 = w.get("waitlisted");
+        let max_seq: Option<i64> = w.get("max_seq");
         // Sequence numbers only grow, also past people who left the list.
         let max_any: Option<i64> =
             sqlx::query_scalar("SELECT MAX(waitlist_seq) FROM bookings WHERE session_id = $1")
@@ -187,7 +187,7 @@ impl SessionCtx {
                         .bind(hid)
                         .fetch_one(&mut *tx)
                         .await?;
-                let for_person: Option<i64> = meta.get(0);
+                let for_person: Option<i64> = meta.get("person_id");
                 if for_person.is_some_and(|x| x != p.id) {
                     return Ok(Err(StoreError::Forbidden(
                         "Platsen är erbjuden en annan person.".into(),
@@ -205,7 +205,7 @@ impl SessionCtx {
                     general_seats: h.general_seats,
                     named_quota: h.named_quota,
                     named_general: h.named_general,
-                    expires_at: meta.get(1),
+                    expires_at: meta.get("expires_at"),
                 };
                 match rules::decide_named(&self.facts, &facts, now, &applicant) {
                     Ok(pool) => (Placement::Booked(pool), Some(idx)),
@@ -307,7 +307,7 @@ impl SessionCtx {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0)))
+            .map(|r| (r.get::<i64, _>("person_id"), r.get::<i64, _>("id")))
             .collect();
         let sender = db.sender();
         let mut outcomes = Vec::with_capacity(decided.len());
@@ -374,9 +374,10 @@ impl SessionCtx {
             let waiting: Vec<Waiting> = rows
                 .iter()
                 .map(|r| Waiting {
-                    booking_id: r.get(0),
-                    municipality_id: r.get(2),
-                    eligible: r.get::<i64, _>(3) == 1 && !ineligible.contains(&r.get::<i64, _>(0)),
+                    booking_id: r.get("id"),
+                    municipality_id: r.get("municipality_id"),
+                    eligible: r.get::<i64, _>("active") == 1
+                        && !ineligible.contains(&r.get::<i64, _>("id")),
                 })
                 .collect();
             let mut occ = self.occ.clone();
@@ -388,9 +389,9 @@ impl SessionCtx {
                 }
                 let r = rows
                     .iter()
-                    .find(|r| r.get::<i64, _>(0) == *bid)
+                    .find(|r| r.get::<i64, _>("id") == *bid)
                     .expect("planned from rows");
-                let pid: i64 = r.get(1);
+                let pid: i64 = r.get("person_id");
                 person(db, tx, pid).await?;
                 if has_overlap(tx, pid, self.row.id, &self.parts).await? {
                     ineligible.insert(*bid);
@@ -406,7 +407,7 @@ impl SessionCtx {
         for (bid, pool) in plan {
             let r = rows
                 .iter()
-                .find(|r| r.get::<i64, _>(0) == bid)
+                .find(|r| r.get::<i64, _>("id") == bid)
                 .expect("planned from rows");
             let token = crate::accounts::new_secret();
             sqlx::query(
@@ -420,13 +421,13 @@ impl SessionCtx {
             .execute(&mut *tx)
             .await?;
             let to = Recipient {
-                name: r.get(4),
-                email: r.get(5),
+                name: r.get("name"),
+                email: r.get("email"),
             };
             let n = notices::promoted(&self.text, sender, &to, bid, 0, &token, now);
             let addr = Address {
                 email: to.email.clone(),
-                person_id: Some(r.get(1)),
+                person_id: Some(r.get("person_id")),
                 session_id: Some(self.row.id),
                 booking_id: Some(bid),
             };

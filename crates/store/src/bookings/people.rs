@@ -59,7 +59,7 @@ pub(crate) async fn has_overlap(
 ) -> StoreResult<bool> {
     let (from, to) = span(parts);
     let rows = sqlx::query(&format!(
-        "SELECT COALESCE(p.starts_at, s.starts_at), COALESCE(p.ends_at, s.ends_at) FROM bookings b \
+        "SELECT COALESCE(p.starts_at, s.starts_at) AS starts_at, COALESCE(p.ends_at, s.ends_at) AS ends_at FROM bookings b \
          JOIN sessions s ON s.id = b.session_id LEFT JOIN session_parts p ON p.session_id = s.id \
          WHERE b.person_id = $1 AND b.session_id <> $2 AND b.status IN {SEAT} AND s.status <> 'cancelled' \
          AND s.starts_at < $3 AND s.ends_at > $4"
@@ -72,7 +72,7 @@ pub(crate) async fn has_overlap(
     .await?;
     let other: Vec<Interval> = rows
         .iter()
-        .map(|r| Interval::new(r.get(0), r.get(1)))
+        .map(|r| Interval::new(r.get("starts_at"), r.get("ends_at")))
         .collect();
     Ok(overlaps(parts, &other))
 }
@@ -143,7 +143,7 @@ pub(super) async fn known_people_chunk(
         format!(
             ", (SELECT MIN(f.id) FROM bookings b JOIN sessions s ON s.id = b.session_id \
              JOIN funding_sources f ON f.id = {effective} WHERE b.person_id = p.id AND s.course_id = $4 \
-             AND b.session_id <> $1 AND b.status IN {claiming} AND f.exclusive = 1 AND f.id <> $5)",
+             AND b.session_id <> $1 AND b.status IN {claiming} AND f.exclusive = 1 AND f.id <> $5) AS other_claim",
             effective = crate::funding_sources::EFFECTIVE,
             claiming = crate::funding_sources::CLAIMING,
         )
@@ -156,9 +156,9 @@ pub(super) async fn known_people_chunk(
         .join(", ");
     let sql = format!(
         "SELECT p.id, p.name, p.email, p.municipality_id, p.active, \
-         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $1 AND b.person_id = p.id AND b.status IN {LIVE}), \
+         (SELECT COUNT(*) FROM bookings b WHERE b.session_id = $1 AND b.person_id = p.id AND b.status IN {LIVE}) AS live, \
          (SELECT COUNT(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.person_id = p.id \
-          AND b.session_id <> $1 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $2 AND s.ends_at > $3){claim_col} \
+          AND b.session_id <> $1 AND b.status IN {SEAT} AND s.status <> 'cancelled' AND s.starts_at < $2 AND s.ends_at > $3) AS near{claim_col} \
          FROM people p WHERE p.id IN ({list}) ORDER BY p.id{}",
         person_lock(db)
     );
@@ -174,16 +174,20 @@ pub(super) async fn known_people_chunk(
         .iter()
         .map(|r| {
             let person = PersonFacts {
-                id: r.get(0),
-                name: r.get(1),
-                email: r.get(2),
-                municipality_id: r.get(3),
-                active: r.get(4),
+                id: r.get("id"),
+                name: r.get("name"),
+                email: r.get("email"),
+                municipality_id: r.get("municipality_id"),
+                active: r.get("active"),
             };
             let known = Known {
-                live: r.get::<i64, _>(5) > 0,
-                near: r.get::<i64, _>(6) > 0,
-                other_claim: if claim.is_some() { r.get(7) } else { None },
+                live: r.get::<i64, _>("live") > 0,
+                near: r.get::<i64, _>("near") > 0,
+                other_claim: if claim.is_some() {
+                    r.get("other_claim")
+                } else {
+                    None
+                },
                 person,
             };
             (known.person.id, known)

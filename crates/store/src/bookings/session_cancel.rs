@@ -68,7 +68,8 @@ pub async fn cancel_session(
     .execute(&mut *tx)
     .await?;
     let affected = sqlx::query(
-        "SELECT b.id, b.status, b.ics_sequence, p.id, p.name, p.email, p.municipality_id, p.active FROM bookings b \
+        "SELECT b.id, b.status, b.ics_sequence, p.id AS person_id, p.name, p.email, p.municipality_id, p.active \
+         FROM bookings b \
          JOIN people p ON p.id = b.person_id WHERE b.session_id = $1 AND b.status IN ('booked', 'waitlisted') \
          ORDER BY CASE WHEN b.status = 'booked' THEN 0 ELSE 1 END, b.waitlist_seq, b.booked_at, b.id",
     )
@@ -100,10 +101,10 @@ pub async fn cancel_session(
         ..Default::default()
     };
     for r in &affected {
-        let bid: i64 = r.get(0);
-        let had_seat = r.get::<String, _>(1) == "booked";
-        let seq: i64 = r.get::<i64, _>(2) + 1;
-        let pid: i64 = r.get(3);
+        let bid: i64 = r.get("id");
+        let had_seat = r.get::<String, _>("status") == "booked";
+        let seq: i64 = r.get::<i64, _>("ics_sequence") + 1;
+        let pid: i64 = r.get("person_id");
         sqlx::query(
             "UPDATE bookings SET status = 'cancelled', waitlist_seq = NULL, cancelled_at = $1, cancelled_by_account_id = $2, \
              ics_sequence = $3, updated_at = $1 WHERE id = $4",
@@ -123,11 +124,13 @@ pub async fn cancel_session(
             .bind(pid)
             .fetch_one(&mut *tx)
             .await?;
-            let eligible = r.get::<i64, _>(7) == 1
+            let eligible = r.get::<i64, _>("active") == 1
                 && live == 0
                 && !has_overlap(&mut tx, pid, n.row.id, &n.parts).await?;
             if eligible {
-                if let Ok((q, g)) = rules::decide_hold(&n.facts, &n.occ, now, r.get(6), 1) {
+                if let Ok((q, g)) =
+                    rules::decide_hold(&n.facts, &n.occ, now, r.get("municipality_id"), 1)
+                {
                     let token = crate::accounts::new_secret();
                     let hid: i64 = sqlx::query(
                         "INSERT INTO session_holds (session_id, kind, municipality_id, person_id, from_session_id, quota_seats, \
@@ -135,7 +138,7 @@ pub async fn cancel_session(
                          VALUES ($1, 'offer', $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                     )
                     .bind(n.row.id)
-                    .bind(r.get::<i64, _>(6))
+                    .bind(r.get::<i64, _>("municipality_id"))
                     .bind(pid)
                     .bind(session_id)
                     .bind(q)
@@ -146,9 +149,9 @@ pub async fn cancel_session(
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?
-                    .get(0);
+                    .get("id");
                     if q > 0 {
-                        n.occ.hold(Pool::Quota(r.get(6)), q);
+                        n.occ.hold(Pool::Quota(r.get("municipality_id")), q);
                     }
                     n.occ.hold(Pool::General, g);
                     report.offers += 1;
@@ -162,8 +165,8 @@ pub async fn cancel_session(
             }
         }
         let to = Recipient {
-            name: r.get(4),
-            email: r.get(5),
+            name: r.get("name"),
+            email: r.get("email"),
         };
         let notice = notices::session_cancelled(
             &ctx.text,

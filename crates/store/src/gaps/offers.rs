@@ -54,25 +54,25 @@ pub async fn next_sessions(
     .fetch_all(db.pool())
     .await?;
     for r in rows {
-        let course_id: i64 = r.get(1);
+        let course_id: i64 = r.get("course_id");
         let v = out.entry(course_id).or_default();
         if v.len() >= per_course {
             continue;
         }
-        let capacity: i64 = r.get(7);
-        let booked: i64 = r.get(9);
+        let capacity: i64 = r.get("capacity");
+        let booked: i64 = r.get("booked");
         v.push(SessionOffer {
-            session_id: r.get(0),
+            session_id: r.get("id"),
             course_id,
-            course_title: r.get(2),
-            starts_at: r.get(3),
-            ends_at: r.get(4),
-            municipality: r.get(5),
-            venue: r.get(6),
+            course_title: r.get("title"),
+            starts_at: r.get("starts_at"),
+            ends_at: r.get("ends_at"),
+            municipality: r.get("name"),
+            venue: r.get("venue"),
             capacity,
             booked,
             free: (capacity - booked).max(0),
-            status: r.get(8),
+            status: r.get("status"),
         });
     }
     Ok(out)

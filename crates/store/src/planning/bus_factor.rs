@@ -24,7 +24,7 @@ pub struct CourseTrainers {
 /// the fewest first.
 pub async fn person_dependent(db: &Db) -> StoreResult<Vec<CourseTrainers>> {
     let rows = sqlx::query(&format!(
-        "SELECT c.id, c.title, c.status, CAST(COALESCE(q.n, 0) AS BIGINT) \
+        "SELECT c.id, c.title, c.status, CAST(COALESCE(q.n, 0) AS BIGINT) AS trainers \
          FROM courses c LEFT JOIN (SELECT tc.course_id, COUNT(*) AS n FROM trainer_courses tc \
            JOIN trainers t ON t.person_id = tc.person_id WHERE t.active = 1 GROUP BY tc.course_id) q \
            ON q.course_id = c.id \
@@ -35,10 +35,10 @@ pub async fn person_dependent(db: &Db) -> StoreResult<Vec<CourseTrainers>> {
     let mut v: Vec<CourseTrainers> = rows
         .iter()
         .map(|r| CourseTrainers {
-            course_id: r.get(0),
-            title: r.get(1),
-            status: r.get(2),
-            trainers: r.get(3),
+            course_id: r.get("id"),
+            title: r.get("title"),
+            status: r.get("status"),
+            trainers: r.get("trainers"),
         })
         .filter(|c| domain::planning::bus_factor::is_person_dependent(c.trainers))
         .collect();

@@ -23,8 +23,8 @@ pub async fn minimum_of(db: &Db, session_id: i64) -> StoreResult<Option<Minimum>
         .fetch_optional(db.pool())
         .await?
         .ok_or(StoreError::NotFound("kurstillfälle"))?;
-    let min: Option<i64> = r.get(0);
-    let on: Option<String> = r.get(1);
+    let min: Option<i64> = r.get("min_participants");
+    let on: Option<String> = r.get("decision_on");
     Ok(
         match (min, on.as_deref().and_then(crate::time::parse_date)) {
             (Some(min_participants), Some(decision_on)) => Some(Minimum {
@@ -122,7 +122,7 @@ pub async fn due_count(db: &Db, today: NaiveDate, now: i64) -> StoreResult<i64> 
 pub async fn due(db: &Db, today: NaiveDate, now: i64) -> StoreResult<Vec<Due>> {
     let rows = sqlx::query(&format!(
         "SELECT s.id, s.course_id, c.title, s.starts_at, m.name, s.venue, \
-           (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('booked', 'attended', 'absent')), \
+           (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('booked', 'attended', 'absent')) AS booked, \
            s.min_participants, s.decision_on \
          FROM sessions s JOIN courses c ON c.id = s.course_id JOIN municipalities m ON m.id = s.municipality_id \
          WHERE {DUE_WHERE} ORDER BY s.starts_at, s.id LIMIT {DUE_LIMIT}"
@@ -133,12 +133,12 @@ pub async fn due(db: &Db, today: NaiveDate, now: i64) -> StoreResult<Vec<Due>> {
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let session_id: i64 = r.get(0);
-        let course_id: i64 = r.get(1);
-        let booked: i64 = r.get(6);
+        let session_id: i64 = r.get("id");
+        let course_id: i64 = r.get("course_id");
+        let booked: i64 = r.get("booked");
         let alts = sqlx::query(
             "SELECT s.id, s.starts_at, m.name, s.capacity - \
-               (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('booked', 'attended', 'absent')) \
+               (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('booked', 'attended', 'absent')) AS free \
              FROM sessions s JOIN municipalities m ON m.id = s.municipality_id \
              WHERE s.course_id = $1 AND s.id <> $2 AND s.starts_at > $3 AND s.status IN ('planned', 'open') \
              ORDER BY s.starts_at, s.id LIMIT 20",
@@ -150,10 +150,10 @@ pub async fn due(db: &Db, today: NaiveDate, now: i64) -> StoreResult<Vec<Due>> {
         .await?
         .iter()
         .map(|a| Alternative {
-            session_id: a.get(0),
-            starts_at: a.get(1),
-            municipality: a.get(2),
-            free: a.get(3),
+            session_id: a.get("id"),
+            starts_at: a.get("starts_at"),
+            municipality: a.get("name"),
+            free: a.get("free"),
         })
         .filter(|a| a.free >= booked.max(1))
         .take(3)
@@ -161,13 +161,13 @@ pub async fn due(db: &Db, today: NaiveDate, now: i64) -> StoreResult<Vec<Due>> {
         out.push(Due {
             session_id,
             course_id,
-            course_title: r.get(2),
-            starts_at: r.get(3),
-            municipality: r.get(4),
-            venue: r.get(5),
+            course_title: r.get("title"),
+            starts_at: r.get("starts_at"),
+            municipality: r.get("name"),
+            venue: r.get("venue"),
             booked,
-            min_participants: r.get(7),
-            decision_on: r.get(8),
+            min_participants: r.get("min_participants"),
+            decision_on: r.get("decision_on"),
             alternatives: alts,
         });
     }

@@ -102,7 +102,7 @@ pub async fn of_person(db: &Db, course_id: i64, person_id: i64) -> StoreResult<O
             .bind(person_id)
             .fetch_optional(db.pool())
             .await?
-            .map(|r| r.get(0)),
+            .map(|r| r.get("people")),
     )
 }
 
@@ -138,10 +138,10 @@ impl Demand {
 pub async fn demand(db: &Db, now: i64) -> StoreResult<Vec<Demand>> {
     let rows = sqlx::query(&format!(
         "SELECT d.course_id, c.title, c.status, d.municipality_id, m.name, \
-           CAST(SUM(d.open_requests) AS BIGINT), CAST(SUM(d.requested_people) AS BIGINT), \
-           CAST(SUM(d.interested_people) AS BIGINT), \
+           CAST(SUM(d.open_requests) AS BIGINT) AS open_requests, CAST(SUM(d.requested_people) AS BIGINT) AS requested_people, \
+           CAST(SUM(d.interested_people) AS BIGINT) AS interested_people, \
            (SELECT COUNT(*) FROM sessions s WHERE s.course_id = d.course_id AND s.municipality_id = d.municipality_id \
-              AND s.starts_at > $1 AND s.status NOT IN ('cancelled', 'held')) \
+              AND s.starts_at > $1 AND s.status NOT IN ('cancelled', 'held')) AS coming_sessions \
          FROM ( \
            SELECT course_id, municipality_id, CAST(COUNT(*) AS BIGINT) AS open_requests, \
                   CAST(SUM(participants) AS BIGINT) AS requested_people, CAST(0 AS BIGINT) AS interested_people \
@@ -159,15 +159,15 @@ pub async fn demand(db: &Db, now: i64) -> StoreResult<Vec<Demand>> {
     Ok(rows
         .iter()
         .map(|r| Demand {
-            course_id: r.get(0),
-            course_title: r.get(1),
-            course_status: r.get(2),
-            municipality_id: r.get(3),
-            municipality: r.get(4),
-            open_requests: r.get(5),
-            requested_people: r.get(6),
-            interested_people: r.get(7),
-            coming_sessions: r.get(8),
+            course_id: r.get("course_id"),
+            course_title: r.get("title"),
+            course_status: r.get("status"),
+            municipality_id: r.get("municipality_id"),
+            municipality: r.get("name"),
+            open_requests: r.get("open_requests"),
+            requested_people: r.get("requested_people"),
+            interested_people: r.get("interested_people"),
+            coming_sessions: r.get("coming_sessions"),
         })
         .collect())
 }
