@@ -518,6 +518,11 @@ impl Visibility {
     pub fn is_everything(&self) -> bool {
         self.0 == Seen::Everything
     }
+    /// Whether no person or unit is visible (the steering group, a
+    /// participant, a trainer).
+    pub fn sees_nothing(&self) -> bool {
+        self.0 == Seen::Nothing
+    }
     /// Whether a unit is visible.
     pub fn covers_unit(&self, unit_id: i64, municipality_id: i64) -> bool {
         match &self.0 {

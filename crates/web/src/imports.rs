@@ -5,7 +5,7 @@
 
 use axum::extract::multipart::MultipartError;
 use navet_store::imports::{self as store, ImportLock};
-use navet_store::Db;
+use navet_store::{Db, StoreResult};
 
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -41,7 +41,7 @@ impl Drop for Held {
 
 /// Take the account's import lock; `None` when the account already has an
 /// import running.
-pub async fn lock(db: &Db, account_id: i64, kind: &str) -> Result<Option<Held>, AppError> {
+pub async fn lock(db: &Db, account_id: i64, kind: &str) -> StoreResult<Option<Held>> {
     Ok(store::try_lock(db, account_id, kind)
         .await?
         .map(|lock| Held {

@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Action;
 use domain::catalogue::{check_course, CourseDraft, CourseStatus, LanguageSupport};
 use navet_store::catalogue::CourseExtras;
 use serde::{Deserialize, Serialize};
@@ -15,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
-use crate::usecase::Guest;
+use crate::usecase::{Guest, UseCase};
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -74,7 +73,6 @@ pub async fn list_courses(
     State(s): State<AppState>,
     Query(q): Query<CourseQuery>,
 ) -> ApiResult<Json<Vec<CourseOut>>> {
-    navet_store::fault_point!(&s.db, "api.courses");
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(v) => Some(
@@ -83,7 +81,8 @@ pub async fn list_courses(
         ),
     };
     Ok(Json(
-        navet_store::catalogue::list(&s.db, status)
+        Guest::anonymous(&s)
+            .courses(status)
             .await?
             .into_iter()
             .map(CourseOut::from)
@@ -137,8 +136,10 @@ pub async fn create_course(
     api: ApiCtx,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<CourseOut>)> {
-    let user = api.require(Action::ManageCatalogue)?;
+    let uc = UseCase::api(&s, &api)?;
     let b: NewCourse = parse_json(&body)?;
+    // The form's choices come first: they are where access is decided.
+    let (roles, areas) = uc.course_choices().await?;
     let num = |v: &serde_json::Value| match v {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.clone(),
@@ -167,7 +168,6 @@ pub async fn create_course(
             }
         }
     }
-    let roles = navet_store::org::roles(&s.db).await?;
     let mut role_ids = vec![];
     for r in &b.roles {
         match roles
@@ -183,7 +183,6 @@ pub async fn create_course(
             }
         }
     }
-    let areas = navet_store::org::competence_areas(&s.db).await?;
     let mut area_ids = vec![];
     for a in &b.competence_areas {
         match areas.iter().find(|x| x.code == a.trim()) {
@@ -196,16 +195,6 @@ pub async fn create_course(
             }
         }
     }
-    if navet_store::catalogue::by_title(&s.db, &checked.title)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "Det finns redan en kurs med det namnet.",
-            Some("title"),
-        ));
-    }
     let extras = CourseExtras {
         code: b.code.filter(|c| !c.trim().is_empty()),
         description: b.description.unwrap_or_default(),
@@ -217,29 +206,21 @@ pub async fn create_course(
         role_ids,
         area_ids,
     };
-    let id = navet_store::catalogue::create_with_deadline(
-        &s.db,
-        &user.who(),
-        &checked,
-        &extras,
-        b.cancellation_deadline_days.unwrap_or(2),
-    )
-    .await
-    .map_err(|e| {
-        if e.is_unique_violation() {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "Kurskoden används redan.",
-                Some("code"),
-            )
-        } else {
-            e.into()
-        }
-    })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(navet_store::catalogue::get(&s.db, id).await?.into()),
-    ))
+    let course = uc
+        .create_course(&checked, &extras, b.cancellation_deadline_days.unwrap_or(2))
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "Kurskoden används redan.",
+                    Some("code"),
+                )
+            } else {
+                e.into()
+            }
+        })?;
+    Ok((StatusCode::CREATED, Json(course.into())))
 }
 
 /// One course.

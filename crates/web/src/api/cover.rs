@@ -6,15 +6,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Action;
-use navet_store::cover;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -59,11 +58,9 @@ pub async fn add_absence(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<AbsenceOut>)> {
-    let user = api.require(Action::ManageSessions)?;
+    let uc = UseCase::api(&s, &api)?;
     let b: AbsenceIn = parse_json(&body)?;
-    let (from, to) = domain::cover::check_absence(&b.starts_on, &b.ends_on)
-        .map_err(|e| ApiError::from(navet_store::StoreError::Invalid(e)))?;
-    let absence = cover::add_absence(&s.db, &user.who(), id, from, to).await?;
+    let (absence, from, to) = uc.add_absence(id, &b.starts_on, &b.ends_on).await?;
     Ok((
         StatusCode::CREATED,
         Json(AbsenceOut {
@@ -84,8 +81,7 @@ pub async fn remove_absence(
     api: ApiCtx,
     Path((id, absence)): Path<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
-    let user = api.require(Action::ManageSessions)?;
-    cover::remove_absence(&s.db, &user.who(), id, absence).await?;
+    UseCase::api(&s, &api)?.remove_absence(id, absence).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,16 +125,9 @@ pub async fn needing_cover(
     State(s): State<AppState>,
     api: ApiCtx,
 ) -> ApiResult<Json<Vec<CoverOut>>> {
-    let user = api.require(Action::ManageSessions)?;
-    let items = cover::needing_cover(&s.db, navet_store::time::now()).await?;
-    navet_store::audit::record_list_read(
-        &s.db,
-        &user.who(),
-        "cover",
-        "API: bemanning",
-        &cover::people_shown(&items),
-    )
-    .await?;
+    let items = UseCase::api(&s, &api)?
+        .needing_cover("API: bemanning")
+        .await?;
     Ok(Json(
         items
             .into_iter()

@@ -5,8 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::{Action, Role};
-use navet_store::people::{self, Person, PersonInput};
+use navet_store::people::{Person, PersonInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,6 +13,8 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::people::PeopleSearch;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -89,11 +90,10 @@ pub async fn create_person(
     api: ApiCtx,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<PersonOut>)> {
-    api.require_login()?;
+    let uc = UseCase::api(&s, &api)?;
     let b: NewPerson = parse_json(&body)?;
-    let resolved = people::resolve(
-        &s.db,
-        &PersonInput {
+    let p = uc
+        .create_person(&PersonInput {
             name: b.name,
             email: b.email,
             gender: b.gender,
@@ -102,18 +102,9 @@ pub async fn create_person(
             municipality: b.municipality,
             unit: b.unit.unwrap_or_default(),
             language_support: b.language_support.unwrap_or_default(),
-        },
-    )
-    .await?;
-    let user = api.require(Action::CreatePerson {
-        municipality_id: resolved.municipality_id,
-        unit_id: resolved.unit_id,
-    })?;
-    let id = people::create(&s.db, &user.who(), &resolved, false).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(people::get(&s.db, id).await?.into()),
-    ))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -150,7 +141,7 @@ pub async fn list_people(
     Query(q): Query<PeopleQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let user = api.require(Action::ListPeople)?;
+    let uc = UseCase::api(&s, &api)?;
     if q.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -159,34 +150,13 @@ pub async fn list_people(
         ));
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    let (found, next) = people::page(
-        &s.db,
-        &people::Filter {
-            scope: (user.actor.role == Role::Manager).then(|| user.actor.scope.clone()),
-            municipality_id: q.municipality_id,
-            unit_id: q.unit_id,
-            query: q.q.clone(),
-            include_left: q.include_left,
-        },
-        q.after,
-        limit,
-    )
-    .await?;
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    navet_store::audit::record(
-        &mut conn,
-        &user.who(),
-        "person.list",
-        "people",
-        None,
-        None,
-        &format!("API: {} träffar", found.len()),
-    )
-    .await?;
+    let query = PeopleSearch {
+        municipality_id: q.municipality_id,
+        unit_id: q.unit_id,
+        query: q.q.clone(),
+        include_left: q.include_left,
+    };
+    let (found, next) = uc.people_page(&query, q.after, limit).await?;
     let body = Json(found.into_iter().map(PersonOut::from).collect::<Vec<_>>());
     Ok(match next {
         Some(id) => {
@@ -225,13 +195,12 @@ pub async fn get_person(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PersonOut>> {
-    api.require_login()?;
-    let p = people::get(&s.db, id)
+    let p = UseCase::api(&s, &api)?
+        .view_person(id, "API")
         .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    let user = api.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API").await?;
-    }
+        .map_err(|e| match e {
+            navet_store::StoreError::NotFound(_) => ApiError::not_found("Personen"),
+            other => other.into(),
+        })?;
     Ok(Json(p.into()))
 }

@@ -3,7 +3,6 @@
 use crate::rejection::api::Query;
 use axum::extract::State;
 use axum::Json;
-use domain::access::Action;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,6 +10,7 @@ use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -49,27 +49,30 @@ pub async fn indicators(
     api: ApiCtx,
     Query(q): Query<PeriodParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    api.require(Action::ViewAggregates)?;
-    let (Some(from), Some(to)) = (q.from.as_deref(), q.to.as_deref()) else {
-        let field = if q.from.is_none() { "from" } else { "to" };
-        return Err(ApiError::invalid(
-            field,
-            format!("Ange ?from=ÅÅÅÅ-MM-DD&to=ÅÅÅÅ-MM-DD ({field} saknas)."),
-        ));
-    };
-    let period = domain::indicators::check_period(from, to).map_err(|e| {
-        let first = e.first().cloned().expect("an error");
-        ApiError::invalid(&first.field, first.message)
-    })?;
-    if let Some(id) = q.program {
-        if navet_store::funding_sources::get(&s.db, id).await.is_err() {
-            return Err(ApiError::invalid(
-                "program",
-                "Finansieringskällan finns inte.".to_string(),
-            ));
+    let uc = UseCase::api(&s, &api)?;
+    let period = match (q.from.as_deref(), q.to.as_deref()) {
+        (Some(from), Some(to)) => domain::indicators::check_period(from, to),
+        _ => {
+            let field = if q.from.is_none() { "from" } else { "to" };
+            let mut e = domain::FieldErrors::new();
+            e.add(
+                field,
+                "missing",
+                format!("Ange ?from=ÅÅÅÅ-MM-DD&to=ÅÅÅÅ-MM-DD ({field} saknas)."),
+            );
+            Err(e)
         }
-    }
-    let r = navet_store::reports::indicator_report_for(&s.db, period, q.program).await?;
+    };
+    let r = uc
+        .indicator_report(period, q.program)
+        .await
+        .map_err(|e| match e {
+            navet_store::StoreError::Invalid(f) => {
+                let first = f.first().cloned().expect("an error");
+                ApiError::invalid(&first.field, first.message)
+            }
+            other => other.into(),
+        })?;
     Ok(Json(crate::report_files::to_json(&r).map_err(|e| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,

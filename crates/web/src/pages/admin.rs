@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::{Action, Role, Scope};
+use domain::access::{Role, Scope};
 use navet_store::accounts::{Account, NewAccount};
 use navet_store::audit;
 use navet_store::org::{Municipality, Unit};
@@ -37,8 +37,7 @@ struct Index {
 }
 
 async fn index(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageAccounts)?;
-    let retention = navet_store::retention::last_run(&s.db).await?;
+    let retention = UseCase::page(&s, &c)?.admin_overview().await?;
     render(Index { c, retention })
 }
 
@@ -402,7 +401,7 @@ struct AuditQuery {
 const AUDIT_PAGE: i64 = 100;
 
 async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
-    c.require(Action::ViewAuditLog)?;
+    let uc = UseCase::page(&s, &c)?;
     let day = |d: &str, add_days: i64| {
         navet_store::time::parse_date(d)
             .and_then(|d| {
@@ -423,12 +422,12 @@ async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuer
         limit: AUDIT_PAGE,
         offset: (page - 1) * AUDIT_PAGE,
     };
-    let (entries, total) = audit::list(&s.db, &filter).await?;
+    let (entries, total, actions) = uc.audit_log(&filter).await?;
     render(AuditPage {
         c,
         entries,
         total,
-        actions: audit::distinct_actions(&s.db).await?,
+        actions,
         pages: (total.min(audit::COUNT_CAP) + AUDIT_PAGE - 1) / AUDIT_PAGE,
         more: total > audit::COUNT_CAP,
         count_cap: audit::COUNT_CAP,

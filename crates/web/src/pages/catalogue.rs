@@ -8,17 +8,18 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use domain::access::Action;
 use domain::catalogue::{check_course, CourseDraft, CourseStatus, Format, LanguageSupport, Level};
 use domain::vocab::Labelled;
 use navet_store::catalogue::{self, CatalogueFilter, Course, CourseExtras, Listing};
 use navet_store::org::{CompetenceArea, Municipality, Role as JobRole};
-use navet_store::sessions::{self, SessionView};
+use navet_store::sessions::SessionView;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::catalogue::{CatalogueList, CoursePage};
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -107,8 +108,6 @@ fn upcoming_terms() -> Vec<String> {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    navet_store::fault_point!(&s.db, "page.catalogue");
-    let can_manage = c.can(Action::ManageCatalogue);
     let filter = CatalogueFilter {
         role_id: q.roll,
         level: Some(q.niva.clone()),
@@ -118,14 +117,22 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         term: Some(q.termin.clone()),
         query: Some(q.q.clone()),
         language_support: Some(q.sprak.clone()),
-        bookable_only: !(can_manage && q.alla.is_some()),
+        bookable_only: true,
     };
-    let courses = catalogue::search(&s.db, &filter).await?;
+    let CatalogueList {
+        courses,
+        roles,
+        areas,
+        municipalities,
+        can_manage,
+    } = UseCase::page_or_anonymous(&s, &c)
+        .catalogue(filter, q.alla.is_some())
+        .await?;
     render(ListPage {
         courses,
-        roles: navet_store::org::roles(&s.db).await?,
-        areas: navet_store::org::competence_areas(&s.db).await?,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
+        roles,
+        areas,
+        municipalities,
         terms: upcoming_terms(),
         q,
         can_manage,
@@ -143,7 +150,7 @@ struct ShowPage {
     sessions: Vec<SessionView>,
     can_manage: bool,
     can_schedule: bool,
-    is_manager: bool,
+    can_book_staff: bool,
     my_municipality: Option<i64>,
     now: i64,
     notice: String,
@@ -182,49 +189,31 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let course = catalogue::get(&s.db, id).await?;
-    let can_manage = c.can(Action::ManageCatalogue);
-    let status = CourseStatus::parse(&course.status);
-    // Under development ("kommer snart") and paused courses are shown to
-    // everyone (sessions link them), not booked; retired ones only to
-    // those who manage the catalogue.
-    let shown = status.is_some_and(|s| s != CourseStatus::Avvecklad);
-    if !shown && !can_manage {
-        return Err(crate::AppError::NotFound);
-    }
-    let (roles, areas) = catalogue::names_of(&s.db, id).await?;
-    let now = navet_store::time::now();
-    let sessions = sessions::list(
-        &s.db,
-        &sessions::Filter {
-            course_id: Some(id),
-            from: Some(now),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let my_municipality = match c.actor().and_then(|a| a.person_id) {
-        Some(pid) => navet_store::people::get(&s.db, pid)
-            .await
-            .ok()
-            .map(|p| p.municipality_id),
-        None => None,
-    };
+    let CoursePage {
+        course,
+        roles,
+        areas,
+        sessions,
+        can_manage,
+        can_schedule,
+        can_book_staff,
+        my_municipality,
+    } = UseCase::page_or_anonymous(&s, &c).course_page(id).await?;
     let notice = match q.ok.as_deref() {
         Some("saved") => c.t("catalogue.saved").to_string(),
         Some("created") => c.t("catalogue.created").to_string(),
         _ => String::new(),
     };
     render(ShowPage {
-        can_schedule: c.can(Action::ManageSessions),
-        is_manager: c.has_role("manager"),
+        can_schedule,
+        can_book_staff,
         course,
         roles,
         areas,
         sessions,
         can_manage,
         my_municipality,
-        now,
+        now: navet_store::time::now(),
         notice,
         c,
     })
@@ -353,9 +342,10 @@ async fn form_page(
     errors: FormErrors,
     id: Option<i64>,
 ) -> PageResult {
+    let (roles, areas) = UseCase::page(s, &c)?.course_choices().await?;
     render(FormPage {
-        roles: navet_store::org::roles(&s.db).await?,
-        areas: navet_store::org::competence_areas(&s.db).await?,
+        roles,
+        areas,
         c,
         f,
         errors,
@@ -364,7 +354,6 @@ async fn form_page(
 }
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageCatalogue)?;
     let f = CourseForm {
         status: "under_utveckling".into(),
         default_capacity: "12".into(),
@@ -377,9 +366,7 @@ async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require(Action::ManageCatalogue)?;
-    let course = catalogue::get(&s.db, id).await?;
-    let (roles, areas) = catalogue::links(&s.db, id).await?;
+    let (course, roles, areas) = UseCase::page(&s, &c)?.course_for_edit(id).await?;
     form_page(
         &s,
         c,
@@ -457,6 +444,14 @@ fn check_form(
 fn store_errors(e: StoreError) -> Result<domain::FieldErrors, crate::AppError> {
     match e {
         StoreError::Invalid(f) => Ok(f),
+        StoreError::Conflict {
+            field: Some(field),
+            message,
+        } if field == "title" => {
+            let mut f = domain::FieldErrors::new();
+            f.add("title", "duplicate_title", message);
+            Ok(f)
+        }
         other if other.is_unique_violation() => {
             let mut f = domain::FieldErrors::new();
             f.add(
@@ -475,28 +470,13 @@ async fn create(
     c: Ctx,
     MultiForm(f): MultiForm<CourseForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let (checked, extras, deadline) = match check_form(&f) {
         Ok(x) => x,
         Err(e) => return form_page(&s, c, f, FormErrors(e), None).await,
     };
-    if catalogue::by_title(&s.db, &checked.title).await?.is_some() {
-        let mut e = domain::FieldErrors::new();
-        e.add(
-            "title",
-            "duplicate_title",
-            "Det finns redan en kurs med det namnet.",
-        );
-        return form_page(&s, c, f, FormErrors(e), None).await;
-    }
-    let mut created = catalogue::create(&s.db, &user.who(), &checked, &extras).await;
-    if let Ok(id) = created {
-        created = catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline)
-            .await
-            .map(|_| id);
-    }
-    match created {
-        Ok(id) => Ok(see_other(&format!("/kurser/{id}?ok=created"))),
+    match uc.create_course(&checked, &extras, deadline).await {
+        Ok(course) => Ok(see_other(&format!("/kurser/{}?ok=created", course.id))),
         Err(e) => {
             let e = store_errors(e)?;
             form_page(&s, c, f, FormErrors(e), None).await
@@ -510,24 +490,12 @@ async fn update(
     Path(id): Path<i64>,
     MultiForm(f): MultiForm<CourseForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let (checked, extras, deadline) = match check_form(&f) {
         Ok(x) => x,
         Err(e) => return form_page(&s, c, f, FormErrors(e), Some(id)).await,
     };
-    if catalogue::by_title(&s.db, &checked.title)
-        .await?
-        .is_some_and(|other| other.id != id)
-    {
-        let mut e = domain::FieldErrors::new();
-        e.add(
-            "title",
-            "duplicate_title",
-            "Det finns redan en kurs med det namnet.",
-        );
-        return form_page(&s, c, f, FormErrors(e), Some(id)).await;
-    }
-    match catalogue::update(&s.db, &user.who(), id, &checked, &extras, deadline).await {
+    match uc.update_course(id, &checked, &extras, deadline).await {
         Ok(()) => Ok(see_other(&format!("/kurser/{id}?ok=saved"))),
         Err(e) => {
             let e = store_errors(e)?;

@@ -9,14 +9,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
-use navet_store::cover::{self, Absence, CoverItem};
-use navet_store::trainers::{self, Trainer};
+use navet_store::cover::{Absence, CoverItem};
+use navet_store::trainers::Trainer;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -74,16 +74,7 @@ struct IndexQuery {
 }
 
 async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static str) -> PageResult {
-    let items = cover::needing_cover(&s.db, navet_store::time::now()).await?;
-    // Who is away, and who could step in, is personal data: log the read.
-    navet_store::audit::record_list_read(
-        &s.db,
-        &c.who(),
-        "cover",
-        "bemanning",
-        &cover::people_shown(&items),
-    )
-    .await?;
+    let items = UseCase::page(s, &c)?.needing_cover("bemanning").await?;
     let page = IndexPage {
         c,
         items,
@@ -95,7 +86,6 @@ async fn index_page(s: &AppState, c: Ctx, errors: FormErrors, notice: &'static s
 }
 
 async fn index(State(s): State<AppState>, c: Ctx, Query(q): Query<IndexQuery>) -> PageResult {
-    c.require(Action::ManageSessions)?;
     let notice = match q.ok.as_deref() {
         Some("franvaro") => c.t("cover.notice_absence"),
         Some("insatt") => c.t("cover.notice_step_in"),
@@ -119,9 +109,11 @@ async fn step_in(
     Path(session): Path<i64>,
     Form(f): Form<StepInForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?.clone();
     let replacing = f.replacing.trim().parse::<i64>().ok();
-    match cover::step_in(&s.db, &user.who(), session, f.person_id, replacing).await {
+    let stepped_in = UseCase::page(&s, &c)?
+        .step_in(session, f.person_id, replacing)
+        .await;
+    match stepped_in {
         Ok(()) => Ok(see_other("/bemanning?ok=insatt")),
         Err(StoreError::Invalid(e)) => index_page(&s, c, FormErrors(e), "").await,
         Err(StoreError::Conflict { message, .. }) => {
@@ -153,11 +145,11 @@ async fn absence_page(
     errors: FormErrors,
     form: AbsenceForm,
 ) -> PageResult {
-    let today = navet_store::time::local_date(navet_store::time::now());
+    let (t, absences) = UseCase::page(s, &c)?.trainer_absences(id).await?;
     let page = AbsencePage {
         base: format!("/utbildningsledare/{}/franvaro", id),
-        t: trainers::get(&s.db, id).await?,
-        absences: cover::absences_of(&s.db, id, today).await?,
+        t,
+        absences,
         errors,
         starts_on: form.starts_on,
         ends_on: form.ends_on,
@@ -168,7 +160,6 @@ async fn absence_page(
 }
 
 async fn absence(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require(Action::ManageSessions)?;
     absence_page(&s, c, id, FormErrors::default(), AbsenceForm::default()).await
 }
 
@@ -186,12 +177,10 @@ async fn add_absence(
     Path(id): Path<i64>,
     Form(f): Form<AbsenceForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?.clone();
-    let (from, to) = match domain::cover::check_absence(&f.starts_on, &f.ends_on) {
-        Ok(span) => span,
-        Err(e) => return absence_page(&s, c, id, FormErrors(e), f).await,
-    };
-    match cover::add_absence(&s.db, &user.who(), id, from, to).await {
+    let added = UseCase::page(&s, &c)?
+        .add_absence(id, &f.starts_on, &f.ends_on)
+        .await;
+    match added {
         Ok(_) => Ok(see_other("/bemanning?ok=franvaro")),
         Err(StoreError::Invalid(e)) => absence_page(&s, c, id, FormErrors(e), f).await,
         Err(e) => Err(e.into()),
@@ -203,7 +192,6 @@ async fn remove_absence(
     c: Ctx,
     Path((id, absence)): Path<(i64, i64)>,
 ) -> PageResult {
-    let user = c.require(Action::ManageSessions)?;
-    cover::remove_absence(&s.db, &user.who(), id, absence).await?;
+    UseCase::page(&s, &c)?.remove_absence(id, absence).await?;
     Ok(see_other(&format!("/utbildningsledare/{id}/franvaro")))
 }

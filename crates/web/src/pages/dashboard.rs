@@ -7,12 +7,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use domain::access::Action;
 use domain::indicators::IndicatorReport;
 
 use crate::ctx::Ctx;
 use crate::format;
 use crate::pages::reports::{period_of, PeriodQuery};
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -136,10 +136,14 @@ impl DashboardPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let p = period_of(&q).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let r = navet_store::reports::indicator_report(&s.db, p).await?;
-    let months = navet_store::reports::participations_by_month(&s.db, p).await?;
+    let d = match UseCase::page(&s, &c)?.dashboard(period_of(&q)).await {
+        Ok(d) => d,
+        Err(navet_store::StoreError::Invalid(e)) => {
+            return Err(AppError::BadRequest(e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (r, months) = (d.report, d.months);
     let chart_months = columns(
         "ch-months",
         c.t("dashboard.chart_months"),

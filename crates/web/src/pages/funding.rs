@@ -294,7 +294,16 @@ async fn save(
 }
 
 async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
-    let user = c.require(Action::ManageFunding)?.clone();
+    let uc = UseCase::page(&s, &c)?;
+    let refuse = |msgs: Vec<String>, c: Ctx| async {
+        let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
+        super::render_form(page, true)
+    };
+    // Decided, and the account's one import at a time taken, before the
+    // body is read.
+    let Some(run) = uc.start_import(Action::ManageFunding, "funding").await? else {
+        return refuse(vec![c.t("import.busy").to_string()], c.clone()).await;
+    };
     let mut bytes = Vec::new();
     while let Some(f) = mp
         .next_field()
@@ -309,14 +318,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
                 .to_vec();
         }
     }
-    let refuse = |msgs: Vec<String>, c: Ctx| async {
-        let page = build(&s, c, None, FormErrors::default(), msgs, String::new()).await?;
-        super::render_form(page, true)
-    };
-    let Some(held) = crate::imports::lock(&s.db, user.account_id, "funding").await? else {
-        return refuse(vec![c.t("import.busy").to_string()], c).await;
-    };
-    let known = navet_store::funding::municipality_names(&s.db).await?;
+    let known = uc.funding_municipalities().await?;
     // The same size cap and time limit as every other upload.
     let limits = domain::tabular::Limits {
         max_file_bytes: funding::MAX_TOML_BYTES,
@@ -343,11 +345,11 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
     .unwrap_or_else(|| Err(vec![domain::tabular::TIMED_OUT.to_string()]));
     let r = match parsed {
         Ok(p) => {
-            navet_store::funding::save(&s.db, &user.who(), &p).await?;
+            uc.save_programme(&p).await?;
             Ok(see_other("/finansiering?ok=1"))
         }
-        Err(msgs) => refuse(msgs, c).await,
+        Err(msgs) => refuse(msgs, c.clone()).await,
     };
-    held.release().await;
+    run.finish().await;
     r
 }

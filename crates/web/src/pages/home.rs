@@ -11,6 +11,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 #[derive(Template)]
@@ -34,11 +35,12 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn home(State(s): State<AppState>, c: Ctx) -> PageResult {
-    if let Some(u) = &c.user {
-        let u = u.clone();
-        return crate::pages::start::page(&s, c, &u).await;
+    if c.user.is_some() {
+        return crate::pages::start::page(&s, c).await;
     }
-    let course_count = navet_store::start_page::active_courses(&s.db).await?;
+    let course_count = UseCase::page_or_anonymous(&s, &c)
+        .active_course_count()
+        .await?;
     render(HomePage { c, course_count })
 }
 
@@ -55,8 +57,8 @@ struct LangForm {
 
 async fn set_language(State(s): State<AppState>, c: Ctx, Form(f): Form<LangForm>) -> PageResult {
     let lang = crate::i18n::Lang::parse(&f.lang);
-    if let Some(u) = &c.user {
-        navet_store::accounts::set_language(&s.db, u.account_id, lang.code()).await?;
+    if c.user.is_some() {
+        UseCase::page(&s, &c)?.set_my_language(lang.code()).await?;
     }
     let next = crate::pages::auth::safe_next(&f.next);
     let mut resp = Redirect::to(&next).into_response();

@@ -16,13 +16,13 @@ use axum_extra::extract::Form;
 use domain::access::Action;
 use domain::invitations::LinkState;
 use navet_store::invitations::{self, Invitee, Outcome, Refusal};
-use navet_store::people::{self, Person};
+use navet_store::people;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
-use crate::{render, AppError, AppState, PageResult};
+use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,25 +53,12 @@ pub struct Cell {
 }
 
 /// Cells for the people shown, when the user may invite anyone (else empty).
-pub async fn cells(
-    s: &AppState,
-    c: &Ctx,
-    shown: &[Person],
-) -> Result<HashMap<i64, Cell>, AppError> {
-    let allowed: Vec<&Person> = shown
-        .iter()
-        .filter(|p| c.can(Action::InvitePerson(p.as_ref())))
-        .collect();
-    if allowed.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let ids: Vec<i64> = allowed.iter().map(|p| p.id).collect();
-    let found = invitations::invitees(&s.db, &ids).await?;
+pub fn cells(c: &Ctx, invitees: &HashMap<i64, Invitee>) -> HashMap<i64, Cell> {
     let now = navet_store::time::now();
-    Ok(found
-        .into_values()
-        .map(|i| (i.person_id, cell(c, &i, now)))
-        .collect())
+    invitees
+        .values()
+        .map(|i| (i.person_id, cell(c, i, now)))
+        .collect()
 }
 
 fn cell(c: &Ctx, i: &Invitee, now: i64) -> Cell {

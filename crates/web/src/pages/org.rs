@@ -6,13 +6,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::Action;
-use navet_store::org::{self, Municipality, Unit};
+use navet_store::org::{Municipality, Unit};
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::org::OrgOverview;
+use crate::usecase::UseCase;
 use crate::{see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -70,12 +71,7 @@ struct OkQuery {
     kommun: Option<i64>,
 }
 
-/// Up to this many municipalities (a county) every section is on the
-/// page; beyond it (a nation) one municipality at a time.
-const ALL_AT_ONCE: usize = 30;
-
 async fn overview(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ManageOrganisation)?;
     page(
         &s,
         c,
@@ -95,15 +91,12 @@ async fn page(
     saved: bool,
     chosen: Option<i64>,
 ) -> PageResult {
-    let municipalities = org::municipalities(&s.db).await?;
-    let choose = municipalities.len() > ALL_AT_ONCE;
-    let (shown, units) = if !choose {
-        (municipalities.clone(), org::units(&s.db, None).await?)
-    } else if let Some(m) = chosen.and_then(|id| municipalities.iter().find(|m| m.id == id)) {
-        (vec![m.clone()], org::units(&s.db, Some(m.id)).await?)
-    } else {
-        (vec![], vec![])
-    };
+    let OrgOverview {
+        municipalities,
+        shown,
+        choose,
+        units,
+    } = UseCase::page(s, &c)?.org_overview(chosen).await?;
     let notice = if saved {
         c.t("common.saved").to_string()
     } else {
@@ -153,11 +146,11 @@ async fn save_municipality(
     Path(id): Path<i64>,
     Form(f): Form<FiguresForm>,
 ) -> PageResult {
-    c.require(Action::ManageOrganisation)?;
+    let uc = UseCase::page(&s, &c)?;
     let result = async {
         let e = opt_int(&format!("employees_{id}"), &f.employees)?;
         let i = opt_int(&format!("inhabitants_{id}"), &f.inhabitants)?;
-        org::set_municipality_figures(&s.db, id, e, i).await
+        uc.set_municipality_figures(id, e, i).await
     }
     .await;
     match result {
@@ -188,7 +181,7 @@ struct NewUnitForm {
 }
 
 async fn create_unit(State(s): State<AppState>, c: Ctx, Form(f): Form<NewUnitForm>) -> PageResult {
-    c.require(Action::ManageOrganisation)?;
+    let uc = UseCase::page(&s, &c)?;
     let Ok(m) = f.municipality.parse::<i64>() else {
         let e = StoreError::invalid("municipality", "unknown_municipality", "Välj kommun.");
         let StoreError::Invalid(e) = e else {
@@ -196,7 +189,7 @@ async fn create_unit(State(s): State<AppState>, c: Ctx, Form(f): Form<NewUnitFor
         };
         return page(&s, c, FormErrors(e), f, false, None).await;
     };
-    match org::create_unit(&s.db, m, &f.name, &f.activity_area, false).await {
+    match uc.create_unit(m, &f.name, &f.activity_area).await {
         Ok(_) => Ok(see_other(&format!("/organisation?ok=1&kommun={m}"))),
         Err(StoreError::Invalid(e)) => page(&s, c, FormErrors(e), f, false, Some(m)).await,
         Err(e) => Err(e.into()),
@@ -215,9 +208,10 @@ async fn update_unit(
     Path(id): Path<i64>,
     Form(f): Form<UnitForm>,
 ) -> PageResult {
-    c.require(Action::ManageOrganisation)?;
-    let municipality = org::unit(&s.db, id).await.ok().map(|u| u.municipality_id);
-    match org::update_unit(&s.db, id, &f.name, &f.activity_area).await {
+    let (municipality, result) = UseCase::page(&s, &c)?
+        .update_unit(id, &f.name, &f.activity_area)
+        .await;
+    match result {
         Ok(()) => Ok(see_other(&match municipality {
             Some(m) => format!("/organisation?ok=1&kommun={m}"),
             None => "/organisation?ok=1".to_string(),

@@ -6,15 +6,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Form, Router};
-use domain::access::{Action, Role};
 use navet_store::org::{Municipality, Role as JobRole, Unit};
-use navet_store::people::{self, Person, PersonInput};
-use navet_store::{audit, StoreError};
+use navet_store::people::{Person, PersonInput};
+use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
-use crate::{render, see_other, AppError, AppState, PageResult};
+use crate::usecase::people::{PeopleSearch, PersonCard};
+use crate::usecase::UseCase;
+use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -79,47 +80,22 @@ const PAGE_SIZE: i64 = 200;
 const COUNT_CAP: i64 = 10_000;
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    let user = c.require(Action::ListPeople)?;
-    let scope = (user.role() == Role::Manager).then(|| user.actor.scope.clone());
-    let filter = people::Filter {
-        scope: scope.clone(),
+    let query = PeopleSearch {
         municipality_id: q.kommun,
         unit_id: q.enhet,
         query: Some(q.q.clone()),
         include_left: q.slutat.is_some(),
     };
-    let (shown, next_after) = people::page(&s.db, &filter, q.efter, PAGE_SIZE).await?;
-    let total = people::count(&s.db, &filter, COUNT_CAP + 1).await?;
-    // Listing others' names and e-mail is a read of personal data: one
-    // entry per view with the ids shown (not the search text, which may be
-    // a name).
-    let ids: Vec<i64> = shown.iter().map(|p| p.id).collect();
-    audit::record_list_read(&s.db, &user.who(), "people", "personallistan", &ids).await?;
-    let all_munis = navet_store::org::municipalities(&s.db).await?;
-    let (municipalities, units) = match &scope {
-        Some(sc) => {
-            let units = navet_store::org::units_in(&s.db, sc).await?;
-            (
-                all_munis
-                    .into_iter()
-                    .filter(|m| {
-                        sc.municipality_ids.contains(&m.id)
-                            || units.iter().any(|u| u.municipality_id == m.id)
-                    })
-                    .collect(),
-                units,
-            )
-        }
-        None => (all_munis, navet_store::org::units(&s.db, None).await?),
-    };
+    let list = UseCase::page(&s, &c)?
+        .people_list(&query, q.efter, PAGE_SIZE, COUNT_CAP + 1)
+        .await?;
     let notice = match q.ok.as_deref() {
         Some("import") => c.t("people.import_done").to_string(),
         _ => String::new(),
     };
-    let can_import = user.role() != Role::Participant && user.role() != Role::Trainer;
-    let invites = super::invitations::cells(&s, &c, &shown).await?;
+    let invites = super::invitations::cells(&c, &list.invitees);
     let back = list_query(&q);
-    let next = next_after.map(|id| {
+    let next = list.next_after.map(|id| {
         if back.is_empty() {
             format!("/personal?efter={id}")
         } else {
@@ -128,20 +104,20 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
     });
     render(ListPage {
         invites,
-        total,
+        total: list.total,
         count_cap: COUNT_CAP,
         next,
         later_page: q.efter.is_some(),
         back,
-        shown,
-        municipalities,
-        units,
+        shown: list.shown,
+        municipalities: list.municipalities,
+        units: list.units,
         q: q.q,
         kommun: q.kommun.unwrap_or(0),
         enhet: q.enhet.unwrap_or(0),
         include_left: q.slutat.is_some(),
         notice,
-        can_import,
+        can_import: list.can_import,
         c,
     })
 }
@@ -187,15 +163,12 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    c.require_login()?;
-    let p = people::get(&s.db, id).await?;
-    let user = c.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        audit::record_read(&s.db, &user.who(), p.id, "personkort").await?;
-    }
-    let can_edit = c.can(Action::EditPerson(p.as_ref()));
-    let can_erase = c.can(Action::ErasePerson(p.as_ref()));
-    let can_extract = c.can(Action::ExtractPersonData(p.as_ref()));
+    let PersonCard {
+        person: p,
+        can_edit,
+        can_erase,
+        can_extract,
+    } = UseCase::page(&s, &c)?.person_card(id).await?;
     let notice = match q.ok.as_deref() {
         Some("created") => c.t("people.created").to_string(),
         Some("saved") => c.t("common.saved").to_string(),
@@ -283,29 +256,6 @@ impl FormPage {
     }
 }
 
-/// Municipalities and units the user may place a person in.
-pub(crate) async fn placement_options(
-    s: &AppState,
-    c: &Ctx,
-) -> Result<(Vec<Municipality>, Vec<Unit>), AppError> {
-    let user = c.require_login()?;
-    let munis = navet_store::org::municipalities(&s.db).await?;
-    if user.role() == Role::Manager {
-        let sc = &user.actor.scope;
-        let units = navet_store::org::units_in(&s.db, sc).await?;
-        let munis = munis
-            .into_iter()
-            .filter(|m| {
-                sc.municipality_ids.contains(&m.id)
-                    || units.iter().any(|u| u.municipality_id == m.id)
-            })
-            .collect();
-        Ok((munis, units))
-    } else {
-        Ok((munis, navet_store::org::units(&s.db, None).await?))
-    }
-}
-
 async fn form_page(
     s: &AppState,
     c: Ctx,
@@ -313,8 +263,7 @@ async fn form_page(
     errors: FormErrors,
     id: Option<i64>,
 ) -> PageResult {
-    let roles = navet_store::org::roles(&s.db).await?;
-    let (municipalities, units) = placement_options(s, &c).await?;
+    let (roles, municipalities, units) = UseCase::page(s, &c)?.person_form_choices().await?;
     let has_errors = errors.any();
     render_form(
         FormPage {
@@ -331,8 +280,7 @@ async fn form_page(
 }
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ListPeople)?;
-    let (munis, units) = placement_options(&s, &c).await?;
+    let (munis, units) = UseCase::page(&s, &c)?.new_person_form().await?;
     let f = PersonForm {
         gender: "ej_angivet".into(),
         municipality: if munis.len() == 1 {
@@ -351,30 +299,16 @@ async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<PersonForm>) -> PageResult {
-    c.require_login()?;
-    let resolved = match people::resolve(&s.db, &f.input()).await {
-        Ok(r) => r,
-        Err(StoreError::Invalid(e)) => return form_page(&s, c, f, FormErrors(e), None).await,
-        Err(e) => return Err(e.into()),
-    };
-    let user = c.require(Action::CreatePerson {
-        municipality_id: resolved.municipality_id,
-        unit_id: resolved.unit_id,
-    })?;
-    match people::create(&s.db, &user.who(), &resolved, false).await {
-        Ok(id) => Ok(see_other(&format!("/personal/{id}?ok=created"))),
+    let created = UseCase::page(&s, &c)?.create_person(&f.input()).await;
+    match created {
+        Ok(p) => Ok(see_other(&format!("/personal/{}?ok=created", p.id))),
         Err(StoreError::Invalid(e)) => form_page(&s, c, f, FormErrors(e), None).await,
         Err(e) => Err(e.into()),
     }
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require_login()?;
-    let p = people::get(&s.db, id).await?;
-    let user = c.require(Action::EditPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        audit::record_read(&s.db, &user.who(), p.id, "redigering").await?;
-    }
+    let p = UseCase::page(&s, &c)?.person_for_edit(id).await?;
     form_page(
         &s,
         c,
@@ -391,20 +325,10 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<PersonForm>,
 ) -> PageResult {
-    c.require_login()?;
-    let p = people::get(&s.db, id).await?;
-    c.require(Action::EditPerson(p.as_ref()))?;
-    let resolved = match people::resolve(&s.db, &f.input()).await {
-        Ok(r) => r,
-        Err(StoreError::Invalid(e)) => return form_page(&s, c, f, FormErrors(e), Some(id)).await,
-        Err(e) => return Err(e.into()),
-    };
-    // Moving someone requires access to the destination too.
-    let user = c.require(Action::CreatePerson {
-        municipality_id: resolved.municipality_id,
-        unit_id: resolved.unit_id,
-    })?;
-    match people::update(&s.db, &user.who(), id, &resolved, f.active.is_some()).await {
+    let updated = UseCase::page(&s, &c)?
+        .update_person(id, &f.input(), f.active.is_some())
+        .await;
+    match updated {
         Ok(()) => Ok(see_other(&format!("/personal/{id}?ok=saved"))),
         Err(StoreError::Invalid(e)) => form_page(&s, c, f, FormErrors(e), Some(id)).await,
         Err(e) => Err(e.into()),

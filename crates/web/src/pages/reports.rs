@@ -13,7 +13,7 @@ use chrono::Datelike;
 use domain::access::Action;
 use domain::indicators::{IndicatorReport, Period};
 use domain::participation_import::ImportError;
-use navet_store::history_import::{self, ImportSummary};
+use navet_store::history_import::ImportSummary;
 use serde::Deserialize;
 
 use super::FormErrors;
@@ -21,6 +21,8 @@ use crate::ctx::Ctx;
 use crate::format;
 use crate::imports;
 use crate::report_files::{to_csv, to_xlsx};
+use crate::usecase::imports::ImportRun;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -121,10 +123,8 @@ impl ReportPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
-    c.require(Action::ViewAggregates)?;
     let uc = crate::usecase::UseCase::page(&s, &c)?;
     let sources = uc.funding_sources().await?;
-    let can_trail = uc.may(Action::ViewParticipationTrail);
     let program = match super::source_param(&q.program) {
         Ok(p) => p,
         Err(e) => {
@@ -132,34 +132,22 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
             return super::render_form(empty_page(c, q, errors, sources), true);
         }
     };
-    if let Err(e) = uc.check_source_filter("program", program).await {
-        let errors = super::invalid(e)?;
-        return super::render_form(empty_page(c, q, errors, sources), true);
-    }
     match period_of(&q) {
         Ok(p) => {
-            let r = navet_store::reports::indicator_report_for(&s.db, p, program).await?;
+            let r = match uc.indicator_report(Ok(p), program).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let errors = super::invalid(e)?;
+                    return super::render_form(empty_page(c, q, errors, sources), true);
+                }
+            };
             let q = PeriodQuery {
                 from: r.from.clone(),
                 to: r.to.clone(),
                 program: program.map(|p| p.to_string()).unwrap_or_default(),
             };
-            let (municipality_ids, course_ids) = if can_trail {
-                (
-                    navet_store::org::municipalities(&s.db)
-                        .await?
-                        .into_iter()
-                        .map(|m| (m.name, m.id))
-                        .collect(),
-                    navet_store::catalogue::course_titles(&s.db)
-                        .await?
-                        .into_iter()
-                        .map(|(id, t)| (t, id))
-                        .collect(),
-                )
-            } else {
-                Default::default()
-            };
+            let can_trail = uc.may(Action::ViewParticipationTrail);
+            let ids = uc.report_trail_ids().await?;
             render(ReportPage {
                 c,
                 q,
@@ -167,8 +155,8 @@ async fn page(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -
                 r: Some(r),
                 sources,
                 can_trail,
-                municipality_ids,
-                course_ids,
+                municipality_ids: ids.municipalities,
+                course_ids: ids.courses,
             })
         }
         Err(e) => super::render_form(empty_page(c, q, FormErrors(e), sources), true),
@@ -201,13 +189,13 @@ fn file_name(r: &IndicatorReport, ext: &str) -> String {
 }
 
 async fn report_for(s: &AppState, c: &Ctx, q: &PeriodQuery) -> Result<IndicatorReport, AppError> {
-    c.require(Action::ViewAggregates)?;
-    let p = period_of(q).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let uc = crate::usecase::UseCase::page(s, c)?;
     let program = super::source_param(&q.program)?;
-    crate::usecase::UseCase::page(s, c)?
-        .check_source_filter("program", program)
-        .await?;
-    Ok(navet_store::reports::indicator_report_for(&s.db, p, program).await?)
+    match uc.indicator_report(period_of(q), program).await {
+        Ok(r) => Ok(r),
+        Err(navet_store::StoreError::Invalid(e)) => Err(AppError::BadRequest(e.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn csv_export(State(s): State<AppState>, c: Ctx, Query(q): Query<PeriodQuery>) -> PageResult {
@@ -260,9 +248,8 @@ struct ImportPage {
     roles: Vec<navet_store::org::Role>,
 }
 
-async fn import_form(c: Ctx) -> PageResult {
-    c.require(Action::ViewReports)?;
-    c.require(Action::ManageCatalogue)?;
+async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
+    crate::usecase::UseCase::page(&s, &c)?.may_import_participations()?;
     render(ImportPage {
         c,
         errors: vec![],
@@ -280,12 +267,34 @@ async fn import_form(c: Ctx) -> PageResult {
 /// Upload → preview (nothing written, the file kept on the server) →
 /// confirm (everything or nothing). One import at a time per account.
 async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
+    let uc = UseCase::page(&s, &c)?;
+    let mut page = ImportPage {
+        c: c.clone(),
+        errors: vec![],
+        errors_total: 0,
+        general_error: String::new(),
+        preview: None,
+        done: None,
+        upload_id: 0,
+        create_courses: false,
+        unknown_titles: vec![],
+        roles: vec![],
+    };
+    // Decided, and the account's one import at a time taken, before the
+    // body is read.
+    let Some(run) = uc
+        .start_import(Action::ManageCatalogue, "participations")
+        .await?
+    else {
+        page.general_error = page.c.t("import.busy").into();
+        let mut r = render(page)?;
+        *r.status_mut() = axum::http::StatusCode::CONFLICT;
+        return Ok(r);
+    };
     let mut bytes = vec![];
     let mut filename = String::new();
     let mut upload_id = 0i64;
     let mut confirm = false;
-    let mut create_courses = false;
     let mut mapping = TitleChoices::default();
     while let Some(field) = mp
         .next_field()
@@ -310,7 +319,7 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
                     .parse()
                     .unwrap_or(0)
             }
-            "create_courses" => create_courses = true,
+            "create_courses" => page.create_courses = true,
             "confirm" => confirm = true,
             n => {
                 // Title → role choices from the mapping form.
@@ -324,47 +333,27 @@ async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageRes
             }
         }
     }
-    let mut page = ImportPage {
-        c,
-        errors: vec![],
-        errors_total: 0,
-        general_error: String::new(),
-        preview: None,
-        done: None,
-        upload_id: 0,
-        create_courses,
-        unknown_titles: vec![],
-        roles: vec![],
-    };
-    let Some(held) = imports::lock(&s.db, user.account_id, "participations").await? else {
-        page.general_error = page.c.t("import.busy").into();
-        let mut r = render(page)?;
-        *r.status_mut() = axum::http::StatusCode::CONFLICT;
-        return Ok(r);
-    };
-    let r = match save_choices(&s, &user, &mapping).await {
-        Ok(()) => import_locked(&s, &user, page, bytes, filename, upload_id, confirm).await,
+    let r = match save_choices(&uc, &mapping).await {
+        Ok(()) => import_locked(&run, page, bytes, filename, upload_id, confirm).await,
         Err(message) => {
             page.general_error = message;
             super::render_form(page, true)
         }
     };
-    held.release().await;
+    run.finish().await;
     r
 }
 
 async fn import_locked(
-    s: &AppState,
-    user: &crate::ctx::User,
+    run: &ImportRun<'_, '_>,
     mut page: ImportPage,
     mut bytes: Vec<u8>,
     mut filename: String,
     upload_id: i64,
     confirm: bool,
 ) -> PageResult {
-    let account_id = user.account_id;
     if bytes.is_empty() && upload_id > 0 {
-        match navet_store::imports::upload(&s.db, account_id, "participations", upload_id).await? {
+        match run.kept_file(upload_id).await? {
             Some((name, b)) => {
                 filename = name;
                 bytes = b;
@@ -381,43 +370,33 @@ async fn import_locked(
     }
     let create_courses = page.create_courses;
     let result = if confirm {
-        history_import::import(&s.db, &user.who(), &filename, &bytes, create_courses).await?
+        run.uc
+            .import_participations(&filename, &bytes, create_courses)
+            .await?
     } else {
-        history_import::preview(&s.db, &bytes, create_courses).await?
+        run.uc
+            .preview_participations(&bytes, create_courses)
+            .await?
     };
     match result {
         Ok(summary) if confirm => {
             if upload_id > 0 {
-                navet_store::imports::delete_upload(&s.db, account_id, upload_id).await?;
+                run.forget_file(upload_id).await?;
             }
             page.done = Some(summary);
         }
         Ok(summary) => {
-            page.upload_id = navet_store::imports::save_upload(
-                &s.db,
-                account_id,
-                "participations",
-                &filename,
-                &bytes,
-            )
-            .await?;
+            page.upload_id = run.keep_file(&filename, &bytes).await?;
             page.preview = Some(summary);
         }
         Err(errors) => {
             page.errors_total = errors.total;
             page.errors = errors.shown;
-            let unknown = history_import::unknown_titles(&s.db, &bytes).await?;
+            let (unknown, roles) = run.uc.unknown_role_titles(&bytes).await?;
             if !unknown.is_empty() {
                 // Kept so the mapping form can go on with the same file.
-                page.upload_id = navet_store::imports::save_upload(
-                    &s.db,
-                    account_id,
-                    "participations",
-                    &filename,
-                    &bytes,
-                )
-                .await?;
-                page.roles = navet_store::org::roles(&s.db).await?;
+                page.upload_id = run.keep_file(&filename, &bytes).await?;
+                page.roles = roles;
                 page.unknown_titles = unknown;
             }
             return super::render_form(page, true);
@@ -435,15 +414,11 @@ struct TitleChoices {
 
 /// Remember each chosen title → role for every municipality (a
 /// participation file spans municipalities); the message when one is refused.
-async fn save_choices(
-    s: &AppState,
-    user: &crate::ctx::User,
-    choices: &TitleChoices,
-) -> Result<(), String> {
+async fn save_choices(uc: &UseCase<'_>, choices: &TitleChoices) -> Result<(), String> {
     for (i, title) in &choices.titles {
         let role = choices.roles.get(i).copied().unwrap_or(0);
         if role > 0 {
-            navet_store::role_mappings::set(&s.db, &user.who(), None, title, role)
+            uc.map_role_title_everywhere(title, role)
                 .await
                 .map_err(|e| e.to_string())?;
         }

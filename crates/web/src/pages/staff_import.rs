@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::routing::get;
 use axum::Router;
-use domain::access::{Action, Role};
+use domain::access::{Action, Visibility};
 use domain::role_titles::TitleMap;
 use domain::staff_import::{
     self, ImportPlan, LineError, Mode, PlanOptions, RawStaffRow, StaffRecord,
@@ -19,11 +19,14 @@ use domain::staff_import::{
 use domain::tabular::{self, ErrorList, TableError, LIMITS};
 use navet_store::offload::PARSE_TIME_LIMIT;
 use navet_store::org::{Municipality, Role as JobRole, Unit};
-use navet_store::{role_mappings, staff_import as store, StoreError};
+use navet_store::StoreError;
 
 use super::render_form;
-use crate::ctx::{Ctx, User};
+use crate::ctx::Ctx;
 use crate::imports;
+use crate::usecase::imports::ImportRun;
+use crate::usecase::staff_imports::StaffLookups;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -113,8 +116,7 @@ impl ImportPage {
 }
 
 async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ListPeople)?;
-    let (municipalities, units) = super::people::placement_options(&s, &c).await?;
+    let (municipalities, units) = UseCase::page(&s, &c)?.new_person_form().await?;
     let mut page = ImportPage::new(c, municipalities, units);
     if page.municipalities.len() == 1 {
         page.municipality_id = page.municipalities[0].id;
@@ -132,12 +134,11 @@ enum Checked {
 /// Read (guarded reader, off the runtime, within the time limit) and check
 /// every row against the titles and the municipality's units.
 async fn check_file(
-    s: &AppState,
+    (titles, unit_map): StaffLookups,
     municipality_id: i64,
     bytes: Vec<u8>,
     filename: String,
-) -> Result<(Vec<u8>, Checked), AppError> {
-    let (titles, unit_map) = store::import_lookups(&s.db, municipality_id).await?;
+) -> (Vec<u8>, Checked) {
     let done = navet_store::offload::parse(PARSE_TIME_LIMIT, move |stop| {
         let checked = match tabular::read(&bytes, &filename, &LIMITS, stop) {
             Err(e) => Checked::Unreadable(e),
@@ -156,7 +157,7 @@ async fn check_file(
         (bytes, checked)
     })
     .await;
-    Ok(done.unwrap_or_else(|| {
+    done.unwrap_or_else(|| {
         (
             vec![],
             Checked::Unreadable(TableError {
@@ -164,7 +165,7 @@ async fn check_file(
                 message: tabular::TIMED_OUT.into(),
             }),
         )
-    }))
+    })
 }
 
 fn check_rows(
@@ -248,21 +249,23 @@ async fn read_import_form(c: &Ctx, mut mp: Multipart) -> Result<ImportForm, AppE
 /// Upload → preview (nothing written, the file kept on the server) →
 /// confirm. One import at a time per account.
 async fn import(State(s): State<AppState>, c: Ctx, mp: Multipart) -> PageResult {
-    let account_id = c.require(Action::ListPeople)?.account_id;
-    let form = read_import_form(&c, mp).await?;
-    let (municipalities, units) = super::people::placement_options(&s, &c).await?;
+    let uc = UseCase::page(&s, &c)?;
+    let (municipalities, units) = uc.new_person_form().await?;
     let mut page = ImportPage::new(c.clone(), municipalities, units);
-    page.municipality_id = form.municipality_id;
-    page.unit_id = form.unit_id;
-    page.mode = form.mode;
-    let Some(held) = imports::lock(&s.db, account_id, "staff").await? else {
+    // Decided, and the account's one import at a time taken, before the
+    // body is read.
+    let Some(run) = uc.start_import(Action::ListPeople, "staff").await? else {
         page.general_error = c.t("import.busy").into();
         let mut r = render(page)?;
         *r.status_mut() = axum::http::StatusCode::CONFLICT;
         return Ok(r);
     };
-    let r = import_locked(&s, &c, account_id, form, page).await;
-    held.release().await;
+    let form = read_import_form(&c, mp).await?;
+    page.municipality_id = form.municipality_id;
+    page.unit_id = form.unit_id;
+    page.mode = form.mode;
+    let r = import_locked(&s, &c, &run, form, page).await;
+    run.finish().await;
     r
 }
 
@@ -274,7 +277,7 @@ fn render_unprocessable(p: ImportPage) -> PageResult {
 /// their scope, or (when importing for one unit) another unit.
 fn rows_outside(
     c: &Ctx,
-    user: &User,
+    seen: &Visibility,
     municipality_id: i64,
     unit: Option<i64>,
     records: &[StaffRecord],
@@ -283,9 +286,7 @@ fn rows_outside(
     for r in records {
         let message = if unit.is_some_and(|u| u != r.unit_id) {
             c.t("import.other_unit")
-        } else if user.role() == Role::Manager
-            && !user.actor.scope.covers_unit(r.unit_id, municipality_id)
-        {
+        } else if !seen.covers_unit(r.unit_id, municipality_id) {
             c.t("staff_import.not_your_unit")
         } else {
             continue;
@@ -302,10 +303,11 @@ fn rows_outside(
 async fn import_locked(
     s: &AppState,
     c: &Ctx,
-    account_id: i64,
+    run: &ImportRun<'_, '_>,
     form: ImportForm,
     mut page: ImportPage,
 ) -> PageResult {
+    let uc = run.uc;
     let municipality_id = form.municipality_id;
     let unit = (form.unit_id > 0).then_some(form.unit_id);
     if municipality_id == 0 {
@@ -313,32 +315,17 @@ async fn import_locked(
         return render_unprocessable(page);
     }
     if let Some(u) = unit {
-        let unit = navet_store::org::unit(&s.db, u).await?;
-        if unit.municipality_id != municipality_id {
+        if uc.unit_municipality(u).await? != municipality_id {
             page.general_error = c.t("import.unit_not_in_municipality").into();
             return render_unprocessable(page);
         }
     }
-    // A manager may import for their units; whether each row's unit is
-    // theirs is checked per line below.
-    let user = match c.require_login()?.role() {
-        Role::Manager => c.require(Action::ListPeople)?,
-        _ => c.require(Action::ImportStaff {
-            municipality_id,
-            unit_id: unit,
-        })?,
-    };
-    if let Some(u) = unit {
-        c.require(Action::ImportStaff {
-            municipality_id,
-            unit_id: Some(u),
-        })?;
-    }
+    uc.may_import_staff(municipality_id, unit)?;
     let (mut bytes, mut filename) = (form.bytes.clone(), form.filename.clone());
     // A file already waiting on the server keeps its id for the next step.
     let kept = (bytes.is_empty() && form.upload_id > 0).then_some(form.upload_id);
     if bytes.is_empty() && form.upload_id > 0 {
-        match navet_store::imports::upload(&s.db, account_id, "staff", form.upload_id).await? {
+        match run.kept_file(form.upload_id).await? {
             Some((name, b)) => {
                 filename = name;
                 bytes = b;
@@ -357,9 +344,7 @@ async fn import_locked(
         for (i, title) in &form.titles {
             let role = form.roles.get(i).copied().unwrap_or(0);
             if role > 0 {
-                match role_mappings::set(&s.db, &user.who(), Some(municipality_id), title, role)
-                    .await
-                {
+                match uc.map_role_title(municipality_id, title, role).await {
                     Ok(()) => {}
                     Err(StoreError::Invalid(e)) => {
                         page.general_error = e.to_string();
@@ -370,7 +355,8 @@ async fn import_locked(
             }
         }
     }
-    let (bytes, checked) = check_file(s, municipality_id, bytes, filename.clone()).await?;
+    let lookups = uc.staff_lookups(municipality_id).await?;
+    let (bytes, checked) = check_file(lookups, municipality_id, bytes, filename.clone()).await;
     let records = match checked {
         Checked::Records(r) => r,
         Checked::Unreadable(e) => {
@@ -384,28 +370,23 @@ async fn import_locked(
                 // Kept so the page can send the titles' roles and go on.
                 page.upload_id = match kept {
                     Some(id) => id,
-                    None => {
-                        navet_store::imports::save_upload(
-                            &s.db, account_id, "staff", &filename, &bytes,
-                        )
-                        .await?
-                    }
+                    None => run.keep_file(&filename, &bytes).await?,
                 };
-                page.roles = navet_store::org::roles(&s.db).await?;
+                page.roles = uc.job_roles().await?;
                 page.unknown_titles = unknown;
             }
             return render_unprocessable(page);
         }
     };
-    let wrong = rows_outside(c, user, municipality_id, unit, &records);
+    let seen = uc.visibility();
+    let wrong = rows_outside(c, seen, municipality_id, unit, &records);
     if !wrong.is_empty() {
         page.errors_total = wrong.total;
         page.errors = wrong.shown;
         return render_unprocessable(page);
     }
-    let all_units = navet_store::org::units(&s.db, Some(municipality_id)).await?;
-    let may_concern =
-        |u: i64| user.role() != Role::Manager || user.actor.scope.covers_unit(u, municipality_id);
+    let (all_units, roles, existing) = uc.staff_import_basis(municipality_id).await?;
+    let may_concern = |u: i64| seen.covers_unit(u, municipality_id);
     let chosen = if form.scope_shown {
         Some(
             form.scope_units
@@ -417,14 +398,13 @@ async fn import_locked(
     } else {
         unit.map(|u| BTreeSet::from([u]))
     };
-    let existing = store::municipality_staff(&s.db, municipality_id).await?;
     let plan = staff_import::plan(
         &existing,
         &records,
         &PlanOptions {
             mode: form.mode,
             units: chosen,
-            importer: user.actor.person_id,
+            importer: uc.person_id(),
         },
     );
     // A manager moves people into their units only from their units.
@@ -435,7 +415,7 @@ async fn import_locked(
             _ => None,
         });
         if let Some(from) = from {
-            if user.role() == Role::Manager && !user.actor.scope.covers(from, municipality_id) {
+            if !seen.covers(from, municipality_id) {
                 wrong.push(LineError {
                     line: rec.line,
                     column: "enhet".into(),
@@ -465,8 +445,8 @@ async fn import_locked(
             return apply(
                 s,
                 c,
-                user,
-                (account_id, municipality_id, form.upload_id),
+                run,
+                (municipality_id, unit, form.upload_id),
                 &filename,
                 plan,
             )
@@ -475,11 +455,16 @@ async fn import_locked(
     }
     page.upload_id = match kept {
         Some(id) => id,
-        None => {
-            navet_store::imports::save_upload(&s.db, account_id, "staff", &filename, &bytes).await?
-        }
+        None => run.keep_file(&filename, &bytes).await?,
     };
-    fill_preview(s, &mut page, plan, &all_units, &may_concern).await?;
+    let shown: Vec<i64> = plan
+        .changed
+        .iter()
+        .map(|(id, _, _)| *id)
+        .chain(plan.left.iter().map(|e| e.person_id))
+        .collect();
+    uc.log_staff_preview(&shown).await?;
+    fill_preview(&mut page, plan, &all_units, roles, &may_concern);
     page.seen = seen;
     let refused = !page.general_error.is_empty();
     render_form(page, refused)
@@ -494,15 +479,19 @@ fn seen_key(plan: &ImportPlan) -> String {
 async fn apply(
     s: &AppState,
     c: &Ctx,
-    user: &User,
-    (account_id, municipality_id, upload_id): (i64, i64, i64),
+    run: &ImportRun<'_, '_>,
+    (municipality_id, unit, upload_id): (i64, Option<i64>, i64),
     filename: &str,
     plan: ImportPlan,
 ) -> PageResult {
-    match store::apply_import(&s.db, &user.who(), municipality_id, &plan, filename).await {
+    let applied = run
+        .uc
+        .apply_staff_import(municipality_id, unit, &plan, filename)
+        .await;
+    match applied {
         Ok(summary) => {
             if upload_id > 0 {
-                navet_store::imports::delete_upload(&s.db, account_id, upload_id).await?;
+                run.forget_file(upload_id).await?;
             }
             let text = c
                 .t("staff_import.done")
@@ -525,38 +514,16 @@ async fn apply(
     }
 }
 
-async fn fill_preview(
-    s: &AppState,
+fn fill_preview(
     page: &mut ImportPage,
     plan: ImportPlan,
     all_units: &[Unit],
-    may_concern: &(dyn Fn(i64) -> bool + Sync),
-) -> Result<(), AppError> {
-    let role_names: HashMap<i64, String> = navet_store::org::roles(&s.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    roles: Vec<JobRole>,
+    may_concern: &dyn Fn(i64) -> bool,
+) {
+    let role_names: HashMap<i64, String> = roles.into_iter().map(|r| (r.id, r.name)).collect();
     let unit_names: HashMap<i64, String> =
         all_units.iter().map(|u| (u.id, u.name.clone())).collect();
-    // The preview shows people already in Navet with what would change or
-    // that they would be marked as left: a read of their data.
-    let shown: Vec<i64> = plan
-        .changed
-        .iter()
-        .map(|(id, _, _)| *id)
-        .chain(plan.left.iter().map(|e| e.person_id))
-        .collect();
-    if !shown.is_empty() {
-        navet_store::audit::record_list_read(
-            &s.db,
-            &page.c.who(),
-            "people",
-            "förhandsvisning av personalimport",
-            &shown,
-        )
-        .await?;
-    }
     let role = |id: i64| role_names.get(&id).cloned().unwrap_or_else(|| "?".into());
     let unit = |id: i64| unit_names.get(&id).cloned().unwrap_or_else(|| "–".into());
     page.added = plan
@@ -600,5 +567,4 @@ async fn fill_preview(
     page.needs_typed = plan.needs_typed_confirmation();
     page.mode = plan.mode;
     page.plan = Some(plan);
-    Ok(())
 }

@@ -7,28 +7,19 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::{Action, Role};
-use navet_store::import_history::{self, ImportRow, PersonLine, UNDO_SECS};
+use navet_store::import_history::{ImportRow, PersonLine, UNDO_SECS};
 use serde::Deserialize;
 
-use crate::ctx::{Ctx, User};
+use crate::ctx::Ctx;
 use crate::flash::{self, Kind};
-use crate::{render, AppError, AppState, PageResult};
+use crate::usecase::UseCase;
+use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/personal/importer", get(list))
         .route("/personal/importer/{id}", get(show))
         .route("/personal/importer/{id}/angra", post(undo))
-}
-
-/// Managers see only their own imports.
-fn own_only(user: &User) -> Option<i64> {
-    (!matches!(user.role(), Role::Coordinator | Role::Admin)).then_some(user.account_id)
-}
-
-fn may_see(user: &User, i: &ImportRow) -> bool {
-    own_only(user).is_none_or(|a| i.account_id == Some(a))
 }
 
 fn status(c: &Ctx, i: &ImportRow, now: i64) -> String {
@@ -51,11 +42,7 @@ struct ListPage {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require(Action::ListPeople)?;
-    if matches!(user.role(), Role::Participant | Role::Trainer) {
-        return Err(AppError::forbidden("import"));
-    }
-    let rows = import_history::list(&s.db, own_only(user), 200).await?;
+    let rows = UseCase::page(&s, &c)?.staff_imports().await?;
     let now = navet_store::time::now();
     let imports = rows
         .into_iter()
@@ -93,22 +80,9 @@ impl ShowPage {
     }
 }
 
-async fn load(s: &AppState, c: &Ctx, id: i64) -> Result<ImportRow, AppError> {
-    let user = c.require(Action::ListPeople)?;
-    let i = import_history::get(&s.db, id).await?;
-    if !may_see(user, &i) {
-        return Err(AppError::NotFound);
-    }
-    Ok(i)
-}
-
 async fn show(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let i = load(&s, &c, id).await?;
+    let (i, people) = UseCase::page(&s, &c)?.staff_import(id).await?;
     let now = navet_store::time::now();
-    let people = import_history::people(&s.db, id).await?;
-    let ids: Vec<i64> = people.iter().map(|p| p.person_id).collect();
-    let who = c.require_login()?.who();
-    navet_store::audit::record_list_read(&s.db, &who, "people", "personalimport", &ids).await?;
     render(ShowPage {
         status: status(&c, &i, now),
         can_undo: i.can_undo(now),
@@ -129,19 +103,8 @@ async fn undo(
     Path(id): Path<i64>,
     Form(_f): Form<UndoForm>,
 ) -> PageResult {
-    let i = load(&s, &c, id).await?;
-    let user = c.require(Action::ImportStaff {
-        municipality_id: i.municipality_id,
-        unit_id: i.unit_ids().first().copied(),
-    });
-    // A manager's own import: their scope was checked when they made it.
-    let user = match user {
-        Ok(u) => u,
-        Err(_) if own_only(c.require_login()?).is_some() => c.require_login()?,
-        Err(e) => return Err(e),
-    };
     let back = format!("/personal/importer/{id}");
-    match import_history::undo(&s.db, &user.who(), id, navet_store::time::now()).await {
+    match UseCase::page(&s, &c)?.undo_staff_import(id).await {
         Ok(u) => {
             let text = c
                 .t("staff_import.undone")

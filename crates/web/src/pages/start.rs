@@ -3,10 +3,11 @@
 //! `navet_store::start_page` (SQL counts and short lists).
 
 use askama::Template;
-use domain::access::Role;
 use navet_store::start_page::{coordinator, manager, participant, trainer};
 
-use crate::ctx::{Ctx, User};
+use crate::ctx::Ctx;
+use crate::usecase::start::StartPage;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 #[derive(Template)]
@@ -60,26 +61,13 @@ struct SteeringPage {
 }
 
 /// The start page of the signed-in user's role.
-pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
+pub async fn page(s: &AppState, c: Ctx) -> PageResult {
     let now = navet_store::time::now();
     let today = navet_store::time::local_date(now);
-    match u.role() {
-        Role::Participant => participant_page(s, c, u, now, today).await,
-        Role::Manager => {
-            let g = manager::glance(&s.db, &u.actor.scope, now, today).await?;
-            // The team's next bookings name people: log the read.
-            navet_store::audit::record_list_read(
-                &s.db,
-                &u.who(),
-                "bookings",
-                "startsida",
-                &g.people_shown(),
-            )
-            .await?;
-            let tallies =
-                navet_store::gaps::unit_tallies(&s.db, Some(g.unit_ids.as_slice()), today).await?;
-            let with_gaps = tallies.values().map(|t| t.people_with_gaps as i64).sum();
-            let gaps = tallies.values().map(|t| t.gaps as i64).sum();
+    let start = UseCase::page(s, &c)?.start_page(now, today).await?;
+    match start {
+        StartPage::Participant { g, feed_url } => render(ParticipantPage { c, g, feed_url }),
+        StartPage::Manager { g, with_gaps, gaps } => {
             let month = |n| navet_store::start_page::month_start(today, n);
             render(ManagerPage {
                 this_month: month_name(&c, month(0)),
@@ -90,48 +78,21 @@ pub async fn page(s: &AppState, c: Ctx, u: &User) -> PageResult {
                 gaps,
             })
         }
-        Role::Trainer => {
-            let g = match u.actor.person_id {
-                Some(pid) => trainer::glance(&s.db, pid, now, today).await?,
-                None => trainer::Glance::default(),
-            };
-            render(TrainerPage { c, g, now })
-        }
-        Role::Coordinator | Role::Admin => {
-            let g = coordinator::glance(&s.db, u.account_id, now).await?;
-            render(CoordinatorPage {
-                g,
-                planning: navet_store::planning::glance(&s.db, today, now).await?,
-                people: navet_store::start_page::active_people(&s.db).await?,
-                courses: navet_store::start_page::active_courses(&s.db).await?,
-                c,
-            })
-        }
-        Role::Steering | Role::EsfReporter => {
-            let t = super::targets::load(s, &c).await?;
-            render(SteeringPage { c, t })
-        }
+        StartPage::Trainer { g } => render(TrainerPage { c, g, now }),
+        StartPage::Hub {
+            g,
+            planning,
+            people,
+            courses,
+        } => render(CoordinatorPage {
+            g,
+            planning,
+            people,
+            courses,
+            c,
+        }),
+        StartPage::Steering(t) => render(SteeringPage { c, t: *t }),
     }
-}
-
-async fn participant_page(
-    s: &AppState,
-    c: Ctx,
-    u: &User,
-    now: i64,
-    today: chrono::NaiveDate,
-) -> PageResult {
-    let (g, feed_url) = match u.actor.person_id {
-        Some(pid) => {
-            let token = navet_store::bookings::feed_token(&s.db, pid).await?;
-            (
-                participant::glance(&s.db, pid, now, today).await?,
-                format!("{}/kalender/{token}.ics", s.config.public_url),
-            )
-        }
-        None => (participant::Glance::default(), String::new()),
-    };
-    render(ParticipantPage { c, g, feed_url })
 }
 
 fn month_name(c: &Ctx, first_day: chrono::NaiveDate) -> String {

@@ -7,15 +7,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
-use navet_store::catalogue::{self, Course};
+use navet_store::catalogue::Course;
 use navet_store::org::Municipality;
-use navet_store::trainers::{self, Trainer};
+use navet_store::trainers::Trainer;
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::trainers::TrainerPage;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -44,9 +45,10 @@ struct ListPage {
 }
 
 async fn list_page(s: &AppState, c: Ctx, errors: FormErrors, email: String) -> PageResult {
+    let (trainers, municipalities) = UseCase::page(s, &c)?.trainers().await?;
     render(ListPage {
-        trainers: trainers::list(&s.db).await?,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
+        trainers,
+        municipalities,
         errors,
         email,
         c,
@@ -54,7 +56,6 @@ async fn list_page(s: &AppState, c: Ctx, errors: FormErrors, email: String) -> P
 }
 
 async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageCatalogue)?;
     list_page(&s, c, FormErrors::default(), String::new()).await
 }
 
@@ -68,29 +69,11 @@ struct AddForm {
 
 /// Add a person (found by e-mail) to the registry.
 async fn add(State(s): State<AppState>, c: Ctx, Form(f): Form<AddForm>) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
-    let mut e = domain::FieldErrors::new();
-    let person = navet_store::people::by_email(&s.db, &f.email).await?;
-    if person.is_none() {
-        e.add(
-            "email",
-            "unknown_person",
-            "Ingen person med den e-postadressen finns i personalregistret.",
-        );
-    }
-    let Some(home) = f.home_municipality else {
-        e.add(
-            "home_municipality",
-            "missing_home_municipality",
-            "Välj hemkommun.",
-        );
-        return list_page(&s, c, FormErrors(e), f.email).await;
-    };
-    let Some(p) = person else {
-        return list_page(&s, c, FormErrors(e), f.email).await;
-    };
-    match trainers::upsert(&s.db, &user.who(), p.id, home, true).await {
-        Ok(()) => Ok(see_other(&format!("/utbildningsledare/{}", p.id))),
+    let added = UseCase::page(&s, &c)?
+        .add_trainer(&f.email, f.home_municipality)
+        .await;
+    match added {
+        Ok(id) => Ok(see_other(&format!("/utbildningsledare/{id}"))),
         Err(StoreError::Invalid(e)) => list_page(&s, c, FormErrors(e), f.email).await,
         Err(e) => Err(e.into()),
     }
@@ -126,16 +109,15 @@ async fn show_page(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let t = trainers::get(&s.db, id).await?;
-    if domain::access::read_needs_audit(&c.require_login()?.actor, id) {
-        navet_store::audit::record_read(&s.db, &c.who(), id, "utbildningsledare").await?;
-    }
-    let mut courses = catalogue::list(&s.db, None).await?;
-    courses.retain(|k| k.status != "avvecklad" || t.is_qualified(k.id));
-    render(ShowPage {
-        t,
+    let TrainerPage {
+        trainer,
         courses,
-        municipalities: navet_store::org::municipalities(&s.db).await?,
+        municipalities,
+    } = UseCase::page(s, &c)?.trainer_page(id).await?;
+    render(ShowPage {
+        t: trainer,
+        courses,
+        municipalities,
         errors,
         notice,
         c,
@@ -148,7 +130,6 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ManageCatalogue)?;
     let notice = if q.ok.is_some() {
         c.t("common.saved").to_string()
     } else {
@@ -171,16 +152,10 @@ async fn save(
     Path(id): Path<i64>,
     Form(f): Form<SaveForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
-    match trainers::upsert(
-        &s.db,
-        &user.who(),
-        id,
-        f.home_municipality,
-        f.active.is_some(),
-    )
-    .await
-    {
+    let saved = UseCase::page(&s, &c)?
+        .save_trainer(id, f.home_municipality, f.active.is_some())
+        .await;
+    match saved {
         Ok(()) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
         Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
         Err(e) => Err(e.into()),
@@ -199,8 +174,9 @@ async fn set_courses(
     Path(id): Path<i64>,
     Form(f): Form<CoursesForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?;
-    trainers::set_courses(&s.db, &user.who(), id, &f.courses).await?;
+    UseCase::page(&s, &c)?
+        .set_trainer_courses(id, &f.courses)
+        .await?;
     Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
 }
 
@@ -220,17 +196,10 @@ async fn add_certification(
     Path(id): Path<i64>,
     Form(f): Form<CertForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
-    match trainers::add_certification(
-        &s.db,
-        &user.who(),
-        id,
-        &f.name,
-        &f.certified_on,
-        Some(&f.valid_until),
-    )
-    .await
-    {
+    let added = UseCase::page(&s, &c)?
+        .add_trainer_certification(id, &f.name, &f.certified_on, &f.valid_until)
+        .await;
+    match added {
         Ok(_) => Ok(see_other(&format!("/utbildningsledare/{id}?ok=1"))),
         Err(StoreError::Invalid(e)) => show_page(&s, c, id, FormErrors(e), String::new()).await,
         Err(e) => Err(e.into()),
@@ -242,7 +211,8 @@ async fn remove_certification(
     c: Ctx,
     Path((id, cert)): Path<(i64, i64)>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?;
-    trainers::remove_certification(&s.db, &user.who(), id, cert).await?;
+    UseCase::page(&s, &c)?
+        .remove_trainer_certification(id, cert)
+        .await?;
     Ok(see_other(&format!("/utbildningsledare/{id}?ok=1")))
 }

@@ -104,3 +104,22 @@ impl UseCase<'_> {
         accounts::set_password(self.db(), &self.who, id, hash).await
     }
 }
+
+impl UseCase<'_> {
+    /// The administration start page: the last retention run.
+    pub async fn admin_overview(&self) -> StoreResult<Option<navet_store::retention::Run>> {
+        self.decide(Action::ManageAccounts)?;
+        navet_store::retention::last_run(self.db()).await
+    }
+
+    /// One page of the audit log, the number of matches and the actions
+    /// the filter offers.
+    pub async fn audit_log(
+        &self,
+        filter: &audit::Filter,
+    ) -> StoreResult<(Vec<audit::Entry>, i64, Vec<String>)> {
+        self.decide(Action::ViewAuditLog)?;
+        let (entries, total) = audit::list(self.db(), filter).await?;
+        Ok((entries, total, audit::distinct_actions(self.db()).await?))
+    }
+}
