@@ -23,7 +23,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("crates/domain/src/tabular.rs", "still to be split"),
     ("crates/domain/src/booking.rs", "still to be split"),
     ("crates/domain/src/indicators.rs", "still to be split"),
-    ("crates/web/src/api/costs.rs", "still to be split"),
 ];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
