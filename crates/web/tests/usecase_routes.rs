@@ -36,22 +36,7 @@ const NOT_YET_CONVERTED: &[&str] = &[
     // cookie): they run before or around an actor.
     "pages::admin::audit_page",
     "pages::admin::index",
-    "pages::auth::change_password",
-    "pages::auth::keepalive",
-    "pages::auth::login",
-    "pages::auth::logout",
     "pages::home::set_language",
-    "pages::invitations::accept",
-    "pages::invitations::open",
-    "pages::oidc::callback",
-    "pages::oidc::start",
-    "pages::password_reset::open",
-    "pages::password_reset::request",
-    "pages::password_reset::set",
-    "pages::second_factor::cancel",
-    "pages::second_factor::reset",
-    "pages::second_factor::step_page",
-    "pages::second_factor::step_submit",
     // People lists and search, the start page and the dashboard: being
     // rewritten on other branches (people lists with store::people's list
     // functions, new start pages); convert them there.
@@ -90,7 +75,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "api::gaps::person",
     "api::gaps::region",
     "api::gaps::unit",
-    "api::invitations::invite_person",
     "api::reports::indicators",
     "api::requirements::create_education",
     "api::requirements::create_requirement",
@@ -143,7 +127,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "pages::cover::remove_absence",
     "pages::cover::step_in",
     "pages::funding::import",
-    "pages::invitations::send",
     "pages::needs::page",
     "pages::needs_inventory::create",
     "pages::needs_inventory::delete",
