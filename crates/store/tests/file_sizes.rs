@@ -19,7 +19,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "crates/domain/src/costs/tests.rs",
         "test table of the cost rules",
     ),
-    ("crates/domain/src/indicators.rs", "still to be split"),
     ("crates/web/src/api/costs.rs", "still to be split"),
 ];
 
