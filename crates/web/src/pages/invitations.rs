@@ -13,9 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use domain::access::Action;
-use navet_store::invitations::{self, Invitee, Outcome};
-use navet_store::people::Person;
+use navet_store::invitations::{Invitee, Outcome};
 use navet_store::StoreError;
 use serde::Deserialize;
 
@@ -24,7 +22,7 @@ use crate::ctx::Ctx;
 use crate::usecase::invitations::LinkPassword;
 use crate::usecase::sign_in::SignIn;
 use crate::usecase::UseCase;
-use crate::{render, AppError, AppState, PageResult};
+use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
