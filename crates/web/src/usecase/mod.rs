@@ -20,11 +20,16 @@ pub mod bookings;
 pub mod catalogue;
 pub mod funding;
 pub mod funding_sources;
+pub mod gaps;
+pub mod needs;
+pub mod packages;
 pub mod planning;
 pub mod privacy;
+pub mod requirements;
 pub mod sessions;
 pub mod targets;
 pub mod tokens;
+pub mod tracks;
 pub mod units;
 
 use domain::access::{self, Action, Actor, Decision, Visibility};
