@@ -7,9 +7,7 @@
 //! the booking queue itself, or decides access itself (`.require(`,
 //! `.can(`, `decide(`, a match on `Role::`).
 //!
-//! Handlers not converted yet are named in [`NOT_YET_CONVERTED`]. The list
-//! only shrinks: the test also fails when a handler on it has been
-//! converted, so the list stays true.
+//! There are no exceptions: every route's handler goes through the layer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,63 +17,6 @@ use axum::http::{Method, Request, StatusCode};
 use navet_store::{both_engines, Db};
 use navet_web::{AppState, Config};
 use tower::ServiceExt;
-
-/// Handlers that still reach the database or decide access themselves,
-/// as `module::handler` (`pages::…` or `api::…`). Remove a name when its
-/// handler goes through the use-case layer; never add one.
-const NOT_YET_CONVERTED: &[&str] = &[
-    // Not converted yet: competence (requirements, gaps, tracks, packages,
-    // needs).
-    "api::gaps::activity_area",
-    "api::gaps::municipality",
-    "api::gaps::person",
-    "api::gaps::region",
-    "api::gaps::unit",
-    "api::requirements::create_education",
-    "api::requirements::create_requirement",
-    "api::requirements::delete_education",
-    "api::requirements::delete_requirement",
-    "api::requirements::get_requirement",
-    "api::requirements::list_educations",
-    "api::requirements::list_requirements",
-    "api::requirements::update_requirement",
-    "api::tracks::get_track",
-    "api::tracks::list_tracks",
-    "api::tracks::person_progress",
-    "api::tracks::unit_progress",
-    "pages::needs::page",
-    "pages::needs_inventory::create",
-    "pages::needs_inventory::delete",
-    "pages::needs_inventory::edit_form",
-    "pages::needs_inventory::list",
-    "pages::needs_inventory::load_seed",
-    "pages::needs_inventory::new_form",
-    "pages::needs_inventory::update",
-    "pages::packages::create",
-    "pages::packages::delete",
-    "pages::packages::edit_form",
-    "pages::packages::list",
-    "pages::packages::new_form",
-    "pages::packages::update",
-    "pages::requirements::create",
-    "pages::requirements::delete",
-    "pages::requirements::edit_form",
-    "pages::requirements::hub",
-    "pages::requirements::list",
-    "pages::requirements::new_form",
-    "pages::requirements::report",
-    "pages::requirements::update",
-    "pages::tracks::add_prerequisite",
-    "pages::tracks::create",
-    "pages::tracks::delete",
-    "pages::tracks::edit_form",
-    "pages::tracks::list",
-    "pages::tracks::new_form",
-    "pages::tracks::prerequisites",
-    "pages::tracks::remove_prerequisite",
-    "pages::tracks::show",
-    "pages::tracks::update",
-];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -453,24 +394,11 @@ fn every_handler_goes_through_the_use_case_layer() {
     for h in api.values().chain(pages.values()) {
         handlers.insert(h.key.clone(), offences(&reach(&h.module, &h.code)));
     }
-    let listed: BTreeSet<&str> = NOT_YET_CONVERTED.iter().copied().collect();
-    let mut problems = vec![];
-    for (key, found) in &handlers {
-        match (found.is_empty(), listed.contains(key.as_str())) {
-            (false, false) => problems.push(format!("{key}: {}", found.join(", "))),
-            (true, true) => problems.push(format!(
-                "{key} goes through the use-case layer now: take it off NOT_YET_CONVERTED"
-            )),
-            _ => {}
-        }
-    }
-    for key in &listed {
-        if !handlers.contains_key(*key) {
-            problems.push(format!(
-                "{key} is on NOT_YET_CONVERTED but is no route's handler"
-            ));
-        }
-    }
+    let problems: Vec<String> = handlers
+        .iter()
+        .filter(|(_, found)| !found.is_empty())
+        .map(|(key, found)| format!("{key}: {}", found.join(", ")))
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
