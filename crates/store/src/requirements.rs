@@ -1,8 +1,8 @@
 //! Competence requirements. Coordinators set them for the region, an
 //! activity area or a unit; managers only for their own units (decided by
-//! `domain::access`, action `ManageRequirements`).
+//! the caller with `domain::access`, action `ManageRequirements`, for
+//! where a requirement applies: [`applies_in`], [`applied_in`]).
 
-use domain::access::{decide, Action, Actor, Decision};
 use domain::catalogue::{CourseStatus, Level};
 use domain::education::{Direction, Education, EducationKind};
 use domain::org::ActivityArea;
@@ -274,28 +274,38 @@ fn dedup_key(role_id: i64, scope: &RequirementScope, target: &RequirementTarget)
     format!("{role_id}|{s}|{t}")
 }
 
-fn permit(actor: &Actor, c: &CheckedRequirement) -> StoreResult<()> {
-    let unit_id = match c.scope {
-        RequirementScope::Unit { unit_id } => Some(unit_id),
-        _ => None,
-    };
-    match decide(
-        actor,
-        Action::ManageRequirements {
-            unit_id,
-            municipality_id: c.municipality_id,
-        },
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(why) => Err(StoreError::Forbidden(match unit_id {
-            Some(_) => why.to_string(),
-            None => {
-                "Endast samordnare får ställa krav för hela regionen eller ett verksamhetsområde; \
-                     som chef kan du ställa krav för dina egna enheter."
-                    .to_string()
-            }
-        })),
+/// Where a checked requirement will apply, as (unit, municipality) for
+/// `ManageRequirements`: the unit and its municipality, or no unit for
+/// the region or an activity area.
+pub fn applies_in(c: &CheckedRequirement) -> (Option<i64>, Option<i64>) {
+    match c.scope {
+        RequirementScope::Unit { unit_id } => (Some(unit_id), c.municipality_id),
+        _ => (None, c.municipality_id),
     }
+}
+
+/// Where a stored requirement applies, as for [`applies_in`].
+pub fn applied_in(r: &RequirementRow) -> (Option<i64>, Option<i64>) {
+    let unit_id = if r.scope == "unit" { r.unit_id } else { None };
+    (
+        unit_id,
+        if unit_id.is_some() {
+            r.municipality_id
+        } else {
+            None
+        },
+    )
+}
+
+/// Check a draft against what exists (`except`: the requirement being
+/// changed, so it is not its own duplicate).
+pub async fn check_draft(
+    db: &Db,
+    d: &RequirementDraft,
+    except: Option<i64>,
+) -> StoreResult<CheckedRequirement> {
+    let l = lookups(db, except).await?;
+    check(d, &l)
 }
 
 fn check(d: &RequirementDraft, l: &Lookups) -> StoreResult<CheckedRequirement> {
@@ -360,33 +370,26 @@ fn duplicate() -> StoreError {
     )
 }
 
-/// Add a requirement. Bad input, a retired course, an unknown education and
-/// a manager outside their units are refused with nothing changed.
-pub async fn create(db: &Db, actor: &Actor, who: &Who, d: &RequirementDraft) -> StoreResult<i64> {
-    insert(db, actor, who, d, false).await
+/// Add a requirement. Bad input, a retired course and an unknown
+/// education are refused with nothing changed.
+pub async fn create(db: &Db, who: &Who, d: &RequirementDraft) -> StoreResult<i64> {
+    let c = check_draft(db, d, None).await?;
+    insert(db, who, &c, false).await
+}
+
+/// Add a requirement already checked (see [`check_draft`]).
+pub async fn create_checked(db: &Db, who: &Who, c: &CheckedRequirement) -> StoreResult<i64> {
+    insert(db, who, c, false).await
 }
 
 /// As `create`, marking the row as synthetic demo data.
-pub async fn create_synthetic(
-    db: &Db,
-    actor: &Actor,
-    who: &Who,
-    d: &RequirementDraft,
-) -> StoreResult<i64> {
-    insert(db, actor, who, d, true).await
+pub async fn create_synthetic(db: &Db, who: &Who, d: &RequirementDraft) -> StoreResult<i64> {
+    let c = check_draft(db, d, None).await?;
+    insert(db, who, &c, true).await
 }
 
-async fn insert(
-    db: &Db,
-    actor: &Actor,
-    who: &Who,
-    d: &RequirementDraft,
-    synthetic: bool,
-) -> StoreResult<i64> {
-    let l = lookups(db, None).await?;
-    let c = check(d, &l)?;
-    permit(actor, &c)?;
-    let cols = columns(&c);
+async fn insert(db: &Db, who: &Who, c: &CheckedRequirement, synthetic: bool) -> StoreResult<i64> {
+    let cols = columns(c);
     let now = crate::time::now();
     let mut tx = db.begin().await?;
     let r = sqlx::query(
@@ -430,21 +433,22 @@ async fn insert(
     Ok(id)
 }
 
-/// Change a requirement. The actor must be allowed both where it applied
-/// and where it will apply.
-pub async fn update(
+/// Change a requirement: not found, bad input and duplicates are refused
+/// with nothing changed.
+pub async fn update(db: &Db, who: &Who, id: i64, d: &RequirementDraft) -> StoreResult<()> {
+    get(db, id).await?;
+    let c = check_draft(db, d, Some(id)).await?;
+    update_checked(db, who, id, &c).await
+}
+
+/// Change a requirement to one already checked (see [`check_draft`]).
+pub async fn update_checked(
     db: &Db,
-    actor: &Actor,
     who: &Who,
     id: i64,
-    d: &RequirementDraft,
+    c: &CheckedRequirement,
 ) -> StoreResult<()> {
-    let old = get(db, id).await?;
-    permit_existing(actor, &old)?;
-    let l = lookups(db, Some(id)).await?;
-    let c = check(d, &l)?;
-    permit(actor, &c)?;
-    let cols = columns(&c);
+    let cols = columns(c);
     let mut tx = db.begin().await?;
     let r = sqlx::query(
         "UPDATE requirements SET role_id = $1, scope = $2, activity_area = $3, unit_id = $4, kind = $5, course_id = $6, area_id = $7, \
@@ -485,32 +489,8 @@ pub async fn update(
     Ok(())
 }
 
-fn permit_existing(actor: &Actor, r: &RequirementRow) -> StoreResult<()> {
-    let unit_id = if r.scope == "unit" { r.unit_id } else { None };
-    match decide(
-        actor,
-        Action::ManageRequirements {
-            unit_id,
-            municipality_id: if unit_id.is_some() {
-                r.municipality_id
-            } else {
-                None
-            },
-        },
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(why) => Err(StoreError::Forbidden(why.to_string())),
-    }
-}
-
-/// May the actor change this requirement? (For showing edit buttons.)
-pub fn may_manage(actor: &Actor, r: &RequirementRow) -> bool {
-    permit_existing(actor, r).is_ok()
-}
-
-pub async fn delete(db: &Db, actor: &Actor, who: &Who, id: i64) -> StoreResult<()> {
+pub async fn delete(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
     let old = get(db, id).await?;
-    permit_existing(actor, &old)?;
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM requirements WHERE id = $1")
         .bind(id)

@@ -2,7 +2,7 @@
 //! packages and the needs inventory, on SQLite and PostgreSQL.
 
 use chrono::NaiveDate;
-use domain::access::{Actor, Role, Scope};
+use domain::access::Scope;
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::education::PersonEducationDraft;
 use domain::packages::PackageDraft;
@@ -19,27 +19,6 @@ use sqlx::Row;
 
 fn who() -> Who {
     Who::system("test")
-}
-
-fn coordinator() -> Actor {
-    Actor {
-        account_id: 1,
-        role: Role::Coordinator,
-        person_id: None,
-        scope: Scope::default(),
-    }
-}
-
-fn manager_of(units: &[i64]) -> Actor {
-    Actor {
-        account_id: 2,
-        role: Role::Manager,
-        person_id: None,
-        scope: Scope {
-            unit_ids: units.to_vec(),
-            municipality_ids: vec![],
-        },
-    }
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -158,7 +137,7 @@ async fn count(db: &Db, table: &str) -> i64 {
 }
 
 both_engines!(
-    education_is_registered_by_manager_or_coordinator,
+    education_is_checked_registered_and_audited,
     |db: Db| async move {
         let m = org::municipality_by_name(&db, "Kumla")
             .await
@@ -178,7 +157,7 @@ both_engines!(
             completed_on: "2024-06-14".into(),
             note: String::new(),
         };
-        let id = education::register(&db, &manager_of(&[mine]), &who(), anna, &draft)
+        let id = education::register(&db, &who(), anna, &draft)
             .await
             .unwrap();
         let eds = education::for_person(&db, anna).await.unwrap();
@@ -189,17 +168,12 @@ both_engines!(
             "specialistundersköterska (YH), inriktning demens"
         );
 
-        // Outside the manager's units: refused, nothing changed.
-        let err = education::register(&db, &manager_of(&[mine]), &who(), bo, &draft)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
         // An unknown value is refused naming the field.
         let bad = PersonEducationDraft {
             kind: "sjukgymnast".into(),
             ..Default::default()
         };
-        match education::register(&db, &coordinator(), &who(), bo, &bad)
+        match education::register(&db, &who(), bo, &bad)
             .await
             .unwrap_err()
         {
@@ -210,7 +184,7 @@ both_engines!(
             other => panic!("{other:?}"),
         }
         // The same education twice.
-        match education::register(&db, &coordinator(), &who(), anna, &draft)
+        match education::register(&db, &who(), anna, &draft)
             .await
             .unwrap_err()
         {
@@ -226,15 +200,13 @@ both_engines!(
         .await
         .unwrap();
         assert_eq!(audited, 1);
-        education::remove(&db, &coordinator(), &who(), id)
-            .await
-            .unwrap();
+        education::remove(&db, &who(), id).await.unwrap();
         assert_eq!(count(&db, "person_educations").await, 0);
     }
 );
 
 both_engines!(
-    requirements_are_refused_outside_the_managers_units_and_for_retired_courses,
+    requirements_say_where_they_apply_and_refuse_retired_courses,
     |db: Db| async move {
         let m = org::municipality_by_name(&db, "Nora")
             .await
@@ -250,53 +222,39 @@ both_engines!(
         let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
         let old = course(&db, "Gammal lyftteknik", CourseStatus::Avvecklad, None).await;
 
-        let id = requirements::create(&db, &coordinator(), &who(), &course_req(usk, hlr))
+        let id = requirements::create(&db, &who(), &course_req(usk, hlr))
             .await
             .unwrap();
         let row = requirements::get(&db, id).await.unwrap();
         assert_eq!(row.what_sv(), "Kurs: HLR (förnyas var 12:e månad)");
         assert_eq!(row.scope_sv(), "hela regionen");
 
-        // A manager may add one for their own unit…
+        // One for a unit: where it applies, for the manager's rule
+        // (`ManageRequirements`, decided by the use-case layer).
         let unit_req = RequirementDraft {
             scope: "unit".into(),
             unit_id: mine.to_string(),
             ..course_req(usk, hlr)
         };
-        let unit_id = requirements::create(&db, &manager_of(&[mine]), &who(), &unit_req)
-            .await
-            .unwrap();
-        assert!(requirements::may_manage(
-            &manager_of(&[mine]),
-            &requirements::get(&db, unit_id).await.unwrap()
-        ));
-        assert!(!requirements::may_manage(&manager_of(&[mine]), &row));
-        // …but not for another unit, nor region-wide.
+        let unit_id = requirements::create(&db, &who(), &unit_req).await.unwrap();
+        assert_eq!(
+            requirements::applied_in(&requirements::get(&db, unit_id).await.unwrap()),
+            (Some(mine), Some(m.id))
+        );
+        assert_eq!(requirements::applied_in(&row), (None, None));
         let outside = RequirementDraft {
             unit_id: other.to_string(),
             ..unit_req.clone()
         };
-        assert!(matches!(
-            requirements::create(&db, &manager_of(&[mine]), &who(), &outside).await,
-            Err(StoreError::Forbidden(_))
-        ));
-        let region = RequirementDraft {
-            course_id: course(&db, "Sårvård", CourseStatus::Aktiv, None)
-                .await
-                .to_string(),
-            ..course_req(usk, hlr)
-        };
-        assert!(matches!(
-            requirements::create(&db, &manager_of(&[mine]), &who(), &region).await,
-            Err(StoreError::Forbidden(_))
-        ));
-        // Nor delete the region-wide one.
-        assert!(matches!(
-            requirements::delete(&db, &manager_of(&[mine]), &who(), id).await,
-            Err(StoreError::Forbidden(_))
-        ));
+        let checked = requirements::check_draft(&db, &outside, Some(unit_id))
+            .await
+            .unwrap();
+        assert_eq!(
+            requirements::applies_in(&checked),
+            (Some(other), Some(m.id))
+        );
         // A retired course and a duplicate are refused with the field named.
-        match requirements::create(&db, &coordinator(), &who(), &course_req(usk, old))
+        match requirements::create(&db, &who(), &course_req(usk, old))
             .await
             .unwrap_err()
         {
@@ -306,7 +264,7 @@ both_engines!(
             ),
             other => panic!("{other:?}"),
         }
-        match requirements::create(&db, &coordinator(), &who(), &course_req(usk, hlr))
+        match requirements::create(&db, &who(), &course_req(usk, hlr))
             .await
             .unwrap_err()
         {
@@ -319,23 +277,21 @@ both_engines!(
             education: "undersköterskeexamen light".into(),
             ..course_req(usk, hlr)
         };
-        match requirements::create(&db, &coordinator(), &who(), &edu)
-            .await
-            .unwrap_err()
-        {
+        match requirements::create(&db, &who(), &edu).await.unwrap_err() {
             StoreError::Invalid(e) => assert_eq!(e.0[0].field, "education"),
             other => panic!("{other:?}"),
         }
         assert_eq!(count(&db, "requirements").await, 2);
 
-        // Editing: moving the manager's requirement to another unit is refused.
-        assert!(matches!(
-            requirements::update(&db, &manager_of(&[mine]), &who(), unit_id, &outside).await,
-            Err(StoreError::Forbidden(_))
-        ));
-        requirements::delete(&db, &manager_of(&[mine]), &who(), unit_id)
+        // Moving it to another unit.
+        requirements::update(&db, &who(), unit_id, &outside)
             .await
             .unwrap();
+        assert_eq!(
+            requirements::get(&db, unit_id).await.unwrap().unit_id,
+            Some(other)
+        );
+        requirements::delete(&db, &who(), unit_id).await.unwrap();
         assert_eq!(count(&db, "requirements").await, 1);
 
         // Retiring the course afterwards: the requirement stays, with a warning.
@@ -378,15 +334,14 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
     let hyg = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
     let lift = course(&db, "Lyftteknik", CourseStatus::Aktiv, None).await;
-    requirements::create(&db, &coordinator(), &who(), &course_req(usk, hlr))
+    requirements::create(&db, &who(), &course_req(usk, hlr))
         .await
         .unwrap();
-    requirements::create(&db, &coordinator(), &who(), &course_req(usk, hyg))
+    requirements::create(&db, &who(), &course_req(usk, hyg))
         .await
         .unwrap();
     requirements::create(
         &db,
-        &coordinator(),
         &who(),
         &RequirementDraft {
             kind: "education".into(),
@@ -398,7 +353,6 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     .unwrap();
     let lift_req = requirements::create(
         &db,
-        &manager_of(&[b]),
         &who(),
         &RequirementDraft {
             scope: "unit".into(),
@@ -420,7 +374,6 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     completion(&db, p1, hyg, "2020-01-01", None).await;
     education::register(
         &db,
-        &coordinator(),
         &who(),
         p1,
         &PersonEducationDraft {
@@ -573,7 +526,7 @@ both_engines!(
             .unwrap();
         let usk = role_id(&db, "Undersköterska").await;
         let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
-        requirements::create(&db, &coordinator(), &who(), &course_req(usk, hlr))
+        requirements::create(&db, &who(), &course_req(usk, hlr))
             .await
             .unwrap();
         let p1 = person(&db, "a@x.se", "Undersköterska", "Lekeberg", Some(u)).await;
@@ -617,13 +570,9 @@ both_engines!(prerequisite_cycles_are_refused, |db: Db| async move {
     let a = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
     let b = course(&db, "Sårvård", CourseStatus::Aktiv, None).await;
     let c = course(&db, "Avancerad sårvård", CourseStatus::Aktiv, None).await;
-    tracks::add_prerequisite(&db, &coordinator(), &who(), b, a)
-        .await
-        .unwrap();
-    tracks::add_prerequisite(&db, &coordinator(), &who(), c, b)
-        .await
-        .unwrap();
-    match tracks::add_prerequisite(&db, &coordinator(), &who(), a, c)
+    tracks::add_prerequisite(&db, &who(), b, a).await.unwrap();
+    tracks::add_prerequisite(&db, &who(), c, b).await.unwrap();
+    match tracks::add_prerequisite(&db, &who(), a, c)
         .await
         .unwrap_err()
     {
@@ -640,18 +589,12 @@ both_engines!(prerequisite_cycles_are_refused, |db: Db| async move {
         other => panic!("{other:?}"),
     }
     assert_eq!(count(&db, "course_prerequisites").await, 2);
-    assert!(matches!(
-        tracks::add_prerequisite(&db, &manager_of(&[1]), &who(), a, c).await,
-        Err(StoreError::Forbidden(_))
-    ));
     let list = tracks::prerequisites(&db).await.unwrap();
     assert_eq!(list.len(), 2);
-    tracks::remove_prerequisite(&db, &coordinator(), &who(), c, b)
+    tracks::remove_prerequisite(&db, &who(), c, b)
         .await
         .unwrap();
-    tracks::add_prerequisite(&db, &coordinator(), &who(), a, c)
-        .await
-        .unwrap();
+    tracks::add_prerequisite(&db, &who(), a, c).await.unwrap();
 });
 
 both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
@@ -668,7 +611,7 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     let dem = course(&db, "Demensvård", CourseStatus::Aktiv, None).await;
     let sar = course(&db, "Sårvård", CourseStatus::Aktiv, None).await;
     let old = course(&db, "Gammal", CourseStatus::Avvecklad, None).await;
-    tracks::add_prerequisite(&db, &coordinator(), &who(), sar, hyg)
+    tracks::add_prerequisite(&db, &who(), sar, hyg)
         .await
         .unwrap();
     let item = |block: &str, c: i64| TrackItemDraft {
@@ -698,10 +641,7 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
         ],
     };
     // Sårvård before its prerequisite: refused.
-    match tracks::create(&db, &coordinator(), &who(), &draft)
-        .await
-        .unwrap_err()
-    {
+    match tracks::create(&db, &who(), &draft).await.unwrap_err() {
         StoreError::Invalid(e) => assert_eq!(e.0[0].code, "prerequisite_order"),
         other => panic!("{other:?}"),
     }
@@ -709,30 +649,18 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     // A retired course: refused, naming the row.
     let mut bad = draft.clone();
     bad.items.push(item("fördjupning", old));
-    match tracks::create(&db, &coordinator(), &who(), &bad)
-        .await
-        .unwrap_err()
-    {
+    match tracks::create(&db, &who(), &bad).await.unwrap_err() {
         StoreError::Invalid(e) => assert_eq!(e.0[0].field, "items[6].course_id"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        tracks::create(&db, &manager_of(&[u]), &who(), &draft).await,
-        Err(StoreError::Forbidden(_))
-    ));
     assert_eq!(count(&db, "tracks").await, 0);
-    let id = tracks::create(&db, &coordinator(), &who(), &draft)
-        .await
-        .unwrap();
+    let id = tracks::create(&db, &who(), &draft).await.unwrap();
     // One track per role and area.
     let again = tracks::TrackDraft {
         name: "Annat namn".into(),
         ..draft.clone()
     };
-    match tracks::create(&db, &coordinator(), &who(), &again)
-        .await
-        .unwrap_err()
-    {
+    match tracks::create(&db, &who(), &again).await.unwrap_err() {
         StoreError::Invalid(e) => assert_eq!(e.0[0].field, "activity_area"),
         other => panic!("{other:?}"),
     }
@@ -758,13 +686,9 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
 
     // Replacing the items.
     draft.items.pop();
-    tracks::update(&db, &coordinator(), &who(), id, &draft)
-        .await
-        .unwrap();
+    tracks::update(&db, &who(), id, &draft).await.unwrap();
     assert_eq!(tracks::get(&db, id).await.unwrap().items.len(), 4);
-    tracks::delete(&db, &coordinator(), &who(), id)
-        .await
-        .unwrap();
+    tracks::delete(&db, &who(), id).await.unwrap();
     assert_eq!(count(&db, "track_items").await, 0);
 });
 
@@ -791,23 +715,17 @@ both_engines!(packages_fit_the_managers_units, |db: Db| async move {
         course_ids: vec![hyg.to_string(), bem.to_string()],
         published: "1".into(),
     };
-    assert!(matches!(
-        packages::create(&db, &manager_of(&[elder]), &who(), &draft).await,
-        Err(StoreError::Forbidden(_))
-    ));
     let bad = PackageDraft {
         course_ids: vec![old.to_string()],
         ..draft.clone()
     };
     assert!(matches!(
-        packages::create(&db, &coordinator(), &who(), &bad).await,
+        packages::create(&db, &who(), &bad).await,
         Err(StoreError::Invalid(_))
     ));
-    let id = packages::create(&db, &coordinator(), &who(), &draft)
-        .await
-        .unwrap();
+    let id = packages::create(&db, &who(), &draft).await.unwrap();
     assert!(matches!(
-        packages::create(&db, &coordinator(), &who(), &draft).await,
+        packages::create(&db, &who(), &draft).await,
         Err(StoreError::Invalid(_))
     ));
     let a = person(&db, "a@x.se", "Undersköterska", "Askersund", Some(elder)).await;
@@ -841,9 +759,7 @@ both_engines!(packages_fit_the_managers_units, |db: Db| async move {
     .await
     .unwrap();
     assert!(none.is_empty());
-    packages::delete(&db, &coordinator(), &who(), id)
-        .await
-        .unwrap();
+    packages::delete(&db, &who(), id).await.unwrap();
     assert_eq!(count(&db, "package_courses").await, 0);
 });
 
@@ -888,11 +804,7 @@ both_engines!(
             certainty: String::new(),
             note: String::new(),
         };
-        assert!(matches!(
-            needs::create(&db, &manager_of(&[1]), &who(), &draft, &[]).await,
-            Err(StoreError::Forbidden(_))
-        ));
-        let id = needs::create(&db, &coordinator(), &who(), &draft, &[course_id])
+        let id = needs::create(&db, &who(), &draft, &[course_id])
             .await
             .unwrap();
         let n = needs::get(&db, id).await.unwrap();
@@ -902,21 +814,17 @@ both_engines!(
             ..draft.clone()
         };
         assert!(matches!(
-            needs::update(&db, &coordinator(), &who(), id, &bad, &[]).await,
+            needs::update(&db, &who(), id, &bad, &[]).await,
             Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
-            needs::update(&db, &coordinator(), &who(), id, &draft, &[999_999]).await,
+            needs::update(&db, &who(), id, &draft, &[999_999]).await,
             Err(StoreError::Invalid(_))
         ));
         assert_eq!(needs::get(&db, id).await.unwrap().courses.len(), 1);
-        needs::update(&db, &coordinator(), &who(), id, &draft, &[])
-            .await
-            .unwrap();
+        needs::update(&db, &who(), id, &draft, &[]).await.unwrap();
         assert!(needs::get(&db, id).await.unwrap().courses.is_empty());
-        needs::delete(&db, &coordinator(), &who(), id)
-            .await
-            .unwrap();
+        needs::delete(&db, &who(), id).await.unwrap();
         assert_eq!(needs::list(&db).await.unwrap().len(), 66);
     }
 );

@@ -14,7 +14,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Months, NaiveDate};
-use domain::access::{Actor, Role, Scope};
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::requirements::RequirementDraft;
 use navet_store::audit::Who;
@@ -27,15 +26,6 @@ const PEOPLE: i64 = 250_000;
 const BIG_MUNICIPALITY: i64 = 10_000;
 const UNITS_PER_MUNICIPALITY: i64 = 50;
 const REQUIREMENTS_PER_ROLE: usize = 20;
-
-fn admin() -> Actor {
-    Actor {
-        account_id: 0,
-        role: Role::Admin,
-        person_id: None,
-        scope: Scope::default(),
-    }
-}
 
 async fn exec(db: &Db, sql: &str) {
     sqlx::raw_sql(sql)
@@ -205,7 +195,7 @@ async fn generate(db: &Db) -> i64 {
                 course_id: course_id.to_string(),
                 ..Default::default()
             };
-            if requirements::create(db, &admin(), &who, &d).await.is_ok() {
+            if requirements::create(db, &who, &d).await.is_ok() {
                 made += 1;
             }
             let repeats = if validity.is_some() { 2 } else { 1 };
@@ -239,7 +229,7 @@ async fn generate(db: &Db) -> i64 {
                 ..Default::default()
             },
         ] {
-            requirements::create(db, &admin(), &who, &d).await.unwrap();
+            requirements::create(db, &who, &d).await.unwrap();
             made += 1;
         }
         assert_eq!(

@@ -10,7 +10,7 @@ mod common;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use common::{TestApp, PASSWORD};
-use domain::access::{Actor, Role, Scope};
+use domain::access::Role;
 use domain::requirements::RequirementDraft;
 use navet_store::audit::Who;
 use navet_store::catalogue::CourseExtras;
@@ -65,15 +65,6 @@ async fn set_unit(db: &Db, person: i64, unit: i64, employee_no: &str) {
         .unwrap();
 }
 
-fn coordinator() -> Actor {
-    Actor {
-        account_id: 1,
-        role: Role::Coordinator,
-        person_id: None,
-        scope: Scope::default(),
-    }
-}
-
 /// Everything between two markers of a page.
 fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
     let a = body.find(from).unwrap_or_else(|| panic!("no {from}"));
@@ -97,7 +88,6 @@ both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
         .unwrap();
     let req = navet_store::requirements::create(
         &db,
-        &coordinator(),
         &Who::system("test"),
         &RequirementDraft {
             role_id: role.to_string(),

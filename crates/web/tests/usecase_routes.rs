@@ -7,9 +7,7 @@
 //! the booking queue itself, or decides access itself (`.require(`,
 //! `.can(`, `decide(`, a match on `Role::`).
 //!
-//! Handlers not converted yet are named in [`NOT_YET_CONVERTED`]. The list
-//! only shrinks: the test also fails when a handler on it has been
-//! converted, so the list stays true.
+//! There are no exceptions: every route's handler goes through the layer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,130 +17,6 @@ use axum::http::{Method, Request, StatusCode};
 use navet_store::{both_engines, Db};
 use navet_web::{AppState, Config};
 use tower::ServiceExt;
-
-/// Handlers that still reach the database or decide access themselves,
-/// as `module::handler` (`pages::…` or `api::…`). Remove a name when its
-/// handler goes through the use-case layer; never add one.
-const NOT_YET_CONVERTED: &[&str] = &[
-    // Sign-in and the account machinery (sessions, second factor, identity
-    // providers, password resets, invitations, tokens, accounts, the language
-    // cookie): they run before or around an actor.
-    "pages::auth::change_password",
-    "pages::auth::keepalive",
-    "pages::auth::login",
-    "pages::auth::logout",
-    "pages::invitations::accept",
-    "pages::invitations::open",
-    "pages::oidc::callback",
-    "pages::oidc::start",
-    "pages::password_reset::open",
-    "pages::password_reset::request",
-    "pages::password_reset::set",
-    "pages::second_factor::cancel",
-    "pages::second_factor::reset",
-    "pages::second_factor::step_page",
-    "pages::second_factor::step_submit",
-    // Not converted yet: costs, surveys, certificates, competence
-    // (requirements, gaps, tracks, packages, needs).
-    "api::costs::comparison",
-    "api::costs::create_line",
-    "api::costs::create_scenario",
-    "api::costs::delete_line",
-    "api::costs::delete_scenario",
-    "api::costs::get_scenario",
-    "api::costs::list_lines",
-    "api::costs::list_scenarios",
-    "api::costs::scenario_result",
-    "api::costs::update_line",
-    "api::costs::update_scenario",
-    "api::gaps::activity_area",
-    "api::gaps::municipality",
-    "api::gaps::person",
-    "api::gaps::region",
-    "api::gaps::unit",
-    "api::invitations::invite_person",
-    "api::requirements::create_education",
-    "api::requirements::create_requirement",
-    "api::requirements::delete_education",
-    "api::requirements::delete_requirement",
-    "api::requirements::get_requirement",
-    "api::requirements::list_educations",
-    "api::requirements::list_requirements",
-    "api::requirements::update_requirement",
-    "api::tracks::get_track",
-    "api::tracks::list_tracks",
-    "api::tracks::person_progress",
-    "api::tracks::unit_progress",
-    "pages::certificates::expiring",
-    "pages::certificates::mine",
-    "pages::certificates::pdf",
-    "pages::certificates::person_list",
-    "pages::certificates::remind",
-    "pages::certificates::session_zip",
-    "pages::certificates::unit_zip",
-    "pages::certificates::verify_code",
-    "pages::certificates::verify_form",
-    "pages::costs::builder::create_scenario",
-    "pages::costs::builder::delete_scenario",
-    "pages::costs::builder::edit_scenario",
-    "pages::costs::builder::new_scenario",
-    "pages::costs::builder::update_scenario",
-    "pages::costs::compare::compare_page",
-    "pages::costs::compare::compare_pdf",
-    "pages::costs::compare::compare_xlsx",
-    "pages::costs::lines::create_line",
-    "pages::costs::lines::delete_line",
-    "pages::costs::lines::edit_line",
-    "pages::costs::lines::new_line",
-    "pages::costs::lines::update_line",
-    "pages::costs::overview::index",
-    "pages::costs::result::show_scenario",
-    "pages::costs::settings::save_settings",
-    "pages::costs::settings::settings_form",
-    "pages::costs::trace::trace_page",
-    "pages::invitations::send",
-    "pages::needs::page",
-    "pages::needs_inventory::create",
-    "pages::needs_inventory::delete",
-    "pages::needs_inventory::edit_form",
-    "pages::needs_inventory::list",
-    "pages::needs_inventory::load_seed",
-    "pages::needs_inventory::new_form",
-    "pages::needs_inventory::update",
-    "pages::packages::create",
-    "pages::packages::delete",
-    "pages::packages::edit_form",
-    "pages::packages::list",
-    "pages::packages::new_form",
-    "pages::packages::update",
-    "pages::requirements::create",
-    "pages::requirements::delete",
-    "pages::requirements::edit_form",
-    "pages::requirements::hub",
-    "pages::requirements::list",
-    "pages::requirements::new_form",
-    "pages::requirements::report",
-    "pages::requirements::update",
-    "pages::surveys::add_question",
-    "pages::surveys::admin",
-    "pages::surveys::answer_by_token",
-    "pages::surveys::answer_own",
-    "pages::surveys::by_token",
-    "pages::surveys::edit_question",
-    "pages::surveys::mine",
-    "pages::surveys::own",
-    "pages::surveys::settings",
-    "pages::tracks::add_prerequisite",
-    "pages::tracks::create",
-    "pages::tracks::delete",
-    "pages::tracks::edit_form",
-    "pages::tracks::list",
-    "pages::tracks::new_form",
-    "pages::tracks::prerequisites",
-    "pages::tracks::remove_prerequisite",
-    "pages::tracks::show",
-    "pages::tracks::update",
-];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -520,24 +394,11 @@ fn every_handler_goes_through_the_use_case_layer() {
     for h in api.values().chain(pages.values()) {
         handlers.insert(h.key.clone(), offences(&reach(&h.module, &h.code)));
     }
-    let listed: BTreeSet<&str> = NOT_YET_CONVERTED.iter().copied().collect();
-    let mut problems = vec![];
-    for (key, found) in &handlers {
-        match (found.is_empty(), listed.contains(key.as_str())) {
-            (false, false) => problems.push(format!("{key}: {}", found.join(", "))),
-            (true, true) => problems.push(format!(
-                "{key} goes through the use-case layer now: take it off NOT_YET_CONVERTED"
-            )),
-            _ => {}
-        }
-    }
-    for key in &listed {
-        if !handlers.contains_key(*key) {
-            problems.push(format!(
-                "{key} is on NOT_YET_CONVERTED but is no route's handler"
-            ));
-        }
-    }
+    let problems: Vec<String> = handlers
+        .iter()
+        .filter(|(_, found)| !found.is_empty())
+        .map(|(key, found)| format!("{key}: {}", found.join(", ")))
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Months, NaiveDate};
-use domain::access::{Actor, Role, Scope};
 use domain::education::{Direction, EducationKind};
 use domain::packages::PackageDraft;
 use domain::requirements::RequirementDraft;
@@ -21,15 +20,6 @@ use crate::error::StoreResult;
 pub const SYNTHETIC_NOTE: &str = "Syntetiskt demokrav – inte hämtat ur källdokumenten.";
 /// `completions.source` of the synthetic completions.
 pub const COMPLETION_SOURCE: &str = "syntetisk_demo_kompetens";
-
-fn system_actor() -> Actor {
-    Actor {
-        account_id: 0,
-        role: Role::Admin,
-        person_id: None,
-        scope: Scope::default(),
-    }
-}
 
 /// (course code, competence area code): the demo's tagging of courses with
 /// the competence areas of RÖL2022 §4.2 (synthetic).
@@ -158,7 +148,6 @@ const REQUIREMENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
 /// Load the competence demo. Runs after the catalogue, people and accounts.
 pub async fn load(db: &Db) -> StoreResult<()> {
     let who = Who::system("demo");
-    let actor = system_actor();
     crate::needs::load_seed(db).await?;
 
     let codes: HashMap<String, i64> =
@@ -204,7 +193,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     // Prerequisites (synthetic): wound care and medication handling build on hygiene.
     for (course, requires) in [("K075", "K007"), ("K070", "K007"), ("K076", "K007")] {
         if let (Some(c), Some(r)) = (codes.get(course), codes.get(requires)) {
-            crate::tracks::add_prerequisite(db, &actor, &who, *c, *r).await?;
+            crate::tracks::add_prerequisite(db, &who, *c, *r).await?;
         }
     }
 
@@ -260,7 +249,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
                 d.direction = extra.to_string();
             }
         }
-        crate::requirements::create_synthetic(db, &actor, &who, &d).await?;
+        crate::requirements::create_synthetic(db, &who, &d).await?;
     }
 
     people_educations_and_completions(db, &codes).await?;

@@ -3,7 +3,6 @@
 //! teach, requirements per role and one competence track per role. All
 //! synthetic, all generated in SQL or through the store's own functions.
 
-use domain::access::{Actor, Role, Scope};
 use domain::requirements::RequirementDraft;
 use sqlx::AnyConnection;
 
@@ -121,12 +120,6 @@ pub(super) async fn session_trainers(
 /// Ten course requirements per role, region-wide (one narrowed to an
 /// activity area), through the store's own checks.
 pub(super) async fn requirements(db: &Db, c0: i64, nc: i64) -> StoreResult<usize> {
-    let actor = Actor {
-        account_id: 0,
-        role: Role::Admin,
-        person_id: None,
-        scope: Scope::default(),
-    };
     let who = Who::system("nationell-data");
     let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles ORDER BY id LIMIT 100")
         .fetch_all(db.pool())
@@ -149,7 +142,7 @@ pub(super) async fn requirements(db: &Db, c0: i64, nc: i64) -> StoreResult<usize
                 note: "Syntetiskt krav (nationell testdata)".into(),
                 ..Default::default()
             };
-            if crate::requirements::create_synthetic(db, &actor, &who, &d)
+            if crate::requirements::create_synthetic(db, &who, &d)
                 .await
                 .is_ok()
             {

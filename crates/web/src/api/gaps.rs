@@ -5,11 +5,10 @@ use crate::rejection::api::{Path, Query};
 use axum::extract::State;
 use axum::Json;
 use chrono::{NaiveDate, TimeZone};
-use domain::access::Action;
 use domain::gaps::Tally;
 use domain::org::ActivityArea;
 use navet_store::gaps::{
-    self, CheckLine, GapLevel, GapReport, GroupLine, PersonGaps, RequirementLine, SessionOffer,
+    CheckLine, GapLevel, GapReport, GroupLine, PersonGaps, RequirementLine, SessionOffer,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -18,6 +17,7 @@ use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -224,14 +224,10 @@ pub async fn region(
     api: ApiCtx,
     Query(q): Query<AsOf>,
 ) -> ApiResult<Json<GapReportOut>> {
-    api.require(Action::ViewGaps {
-        municipality_id: None,
-    })?;
-    Ok(Json(
-        gaps::report(&s.db, &GapLevel::Region, day(&q.as_of)?)
-            .await?
-            .into(),
-    ))
+    let r = UseCase::api(&s, &api)?
+        .gap_report(None, Ok(GapLevel::Region), day(&q.as_of))
+        .await?;
+    Ok(Json(r.into()))
 }
 
 /// One municipality, with each unit and activity area (coordinators, managers of the municipality).
@@ -243,14 +239,10 @@ pub async fn municipality(
     Path(id): Path<i64>,
     Query(q): Query<AsOf>,
 ) -> ApiResult<Json<GapReportOut>> {
-    api.require(Action::ViewGaps {
-        municipality_id: Some(id),
-    })?;
-    Ok(Json(
-        gaps::report(&s.db, &GapLevel::Municipality(id), day(&q.as_of)?)
-            .await?
-            .into(),
-    ))
+    let r = UseCase::api(&s, &api)?
+        .gap_report(Some(id), Ok(GapLevel::Municipality(id)), day(&q.as_of))
+        .await?;
+    Ok(Json(r.into()))
 }
 
 /// One activity area, region-wide or in one municipality, with each unit.
@@ -262,18 +254,16 @@ pub async fn activity_area(
     Path(code): Path<String>,
     Query(q): Query<AreaQuery>,
 ) -> ApiResult<Json<GapReportOut>> {
-    api.require(Action::ViewGaps {
-        municipality_id: q.municipality_id,
-    })?;
-    let area =
-        ActivityArea::parse(&code).ok_or_else(|| ApiError::not_found("Verksamhetsområdet"))?;
-    let level = GapLevel::ActivityArea {
-        area,
-        municipality_id: q.municipality_id,
-    };
-    Ok(Json(
-        gaps::report(&s.db, &level, day(&q.as_of)?).await?.into(),
-    ))
+    let level = ActivityArea::parse(&code)
+        .map(|area| GapLevel::ActivityArea {
+            area,
+            municipality_id: q.municipality_id,
+        })
+        .ok_or_else(|| ApiError::not_found("Verksamhetsområdet"));
+    let r = UseCase::api(&s, &api)?
+        .gap_report(q.municipality_id, level, day(&q.as_of))
+        .await?;
+    Ok(Json(r.into()))
 }
 
 /// One unit, with each person (the read of the staff's data is audited).
@@ -285,28 +275,9 @@ pub async fn unit(
     Path(id): Path<i64>,
     Query(q): Query<AsOf>,
 ) -> ApiResult<Json<GapReportOut>> {
-    api.require_login()?;
-    let u = navet_store::org::unit(&s.db, id).await?;
-    let user = api.require(Action::ViewUnit {
-        unit_id: u.id,
-        municipality_id: u.municipality_id,
-    })?;
-    let r = gaps::report(&s.db, &GapLevel::Unit(id), day(&q.as_of)?).await?;
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    navet_store::audit::record(
-        &mut conn,
-        &user.who(),
-        "unit.read",
-        "unit",
-        Some(u.id),
-        None,
-        &format!("API: glapp för {} personer", r.children.len()),
-    )
-    .await?;
+    let r = UseCase::api(&s, &api)?
+        .unit_gap_report(id, day(&q.as_of))
+        .await?;
     Ok(Json(r.into()))
 }
 
@@ -437,13 +408,8 @@ pub async fn person(
     Path(id): Path<i64>,
     Query(q): Query<AsOf>,
 ) -> ApiResult<Json<PersonGapsOut>> {
-    api.require_login()?;
-    let p = navet_store::people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    let user = api.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API: glapp").await?;
-    }
-    Ok(Json(gaps::person(&s.db, id, day(&q.as_of)?).await?.into()))
+    let p = UseCase::api(&s, &api)?
+        .person_gap_report(id, day(&q.as_of))
+        .await?;
+    Ok(Json(p.into()))
 }

@@ -4,9 +4,7 @@ use crate::rejection::api::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Action;
-use navet_store::invitations::{self, Outcome};
-use navet_store::people;
+use navet_store::invitations::Outcome;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::ApiCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -49,18 +48,7 @@ pub async fn invite_person(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<(StatusCode, Json<InvitationOut>)> {
-    api.require_login()?;
-    let p = people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    let user = api.require(Action::InvitePerson(p.as_ref()))?;
-    let provider = crate::pages::invitations::provider_for(&s);
-    let done = invitations::invite(&s.db, &user.who(), &[id], &provider).await?;
-    let outcome = done
-        .into_iter()
-        .next()
-        .map(|d| d.outcome)
-        .ok_or_else(|| ApiError::not_found("Personen"))?;
+    let outcome = UseCase::api(&s, &api)?.invite_person(id).await?;
     let (sent, provider) = match outcome {
         Outcome::Link => ("link", None),
         Outcome::Provider(l) => ("provider", Some(l)),

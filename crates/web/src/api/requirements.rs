@@ -5,11 +5,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::requirements::RequirementDraft;
-use navet_store::education::{self, PersonEducation};
-use navet_store::requirements::{self, RequirementRow};
+use navet_store::education::PersonEducation;
+use navet_store::requirements::RequirementRow;
+use navet_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use super::{parse_json, ApiCtx};
 use crate::error::{ApiError, ApiResult};
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -166,22 +167,9 @@ pub async fn list_requirements(
     api: ApiCtx,
     Query(q): Query<RequirementQuery>,
 ) -> ApiResult<Json<Vec<RequirementOut>>> {
-    api.require_login()?;
-    let for_unit = match q.unit_id {
-        Some(u) => {
-            let unit = navet_store::org::unit(&s.db, u).await?;
-            Some((unit.id, unit.activity_area))
-        }
-        None => None,
-    };
-    let rows = requirements::list(
-        &s.db,
-        &requirements::Filter {
-            role_id: q.role_id,
-            for_unit,
-        },
-    )
-    .await?;
+    let (rows, _) = UseCase::api(&s, &api)?
+        .requirements(q.role_id, q.unit_id)
+        .await?;
     Ok(Json(rows.into_iter().map(RequirementOut::from).collect()))
 }
 
@@ -196,13 +184,10 @@ pub async fn create_requirement(
     api: ApiCtx,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<RequirementOut>)> {
-    let user = api.require_login()?;
+    let uc = UseCase::api(&s, &api)?;
     let b: NewRequirement = parse_json(&body)?;
-    let id = requirements::create(&s.db, &user.actor, &user.who(), &b.draft()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(requirements::get(&s.db, id).await?.into()),
-    ))
+    let row = uc.create_requirement(&b.draft()).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/requirements/{id}", tag = "competence",
@@ -212,8 +197,7 @@ pub async fn get_requirement(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<RequirementOut>> {
-    api.require_login()?;
-    Ok(Json(requirements::get(&s.db, id).await?.into()))
+    Ok(Json(UseCase::api(&s, &api)?.requirement(id).await?.into()))
 }
 
 /// Replace a requirement (allowed where it applied and where it will apply).
@@ -227,10 +211,9 @@ pub async fn update_requirement(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<Json<RequirementOut>> {
-    let user = api.require_login()?;
+    let uc = UseCase::api(&s, &api)?;
     let b: NewRequirement = parse_json(&body)?;
-    requirements::update(&s.db, &user.actor, &user.who(), id, &b.draft()).await?;
-    Ok(Json(requirements::get(&s.db, id).await?.into()))
+    Ok(Json(uc.update_requirement(id, &b.draft()).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/requirements/{id}", tag = "competence",
@@ -240,8 +223,7 @@ pub async fn delete_requirement(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let user = api.require_login()?;
-    requirements::delete(&s.db, &user.actor, &user.who(), id).await?;
+    UseCase::api(&s, &api)?.delete_requirement(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,12 +271,6 @@ impl From<PersonEducation> for EducationOut {
     }
 }
 
-async fn person_for(s: &AppState, id: i64) -> ApiResult<navet_store::people::Person> {
-    navet_store::people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))
-}
-
 /// A person's formal education (the read is audited).
 #[utoipa::path(get, path = "/api/v1/people/{id}/educations", tag = "competence",
     responses((status = 200, body = [EducationOut]), (status = 401), (status = 403), (status = 404)))]
@@ -303,20 +279,8 @@ pub async fn list_educations(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<EducationOut>>> {
-    api.require_login()?;
-    let p = person_for(&s, id).await?;
-    let user = api.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API: formell utbildning")
-            .await?;
-    }
-    Ok(Json(
-        education::for_person(&s.db, id)
-            .await?
-            .into_iter()
-            .map(EducationOut::from)
-            .collect(),
-    ))
+    let v = UseCase::api(&s, &api)?.person_educations(id).await?;
+    Ok(Json(v.into_iter().map(EducationOut::from).collect()))
 }
 
 /// Register a formal education (the person's manager or a coordinator).
@@ -331,27 +295,14 @@ pub async fn create_education(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<EducationOut>)> {
-    let user = api.require_login()?;
-    person_for(&s, id).await?;
-    let b: NewEducation = parse_json(&body)?;
-    let eid = education::register(
-        &s.db,
-        &user.actor,
-        &user.who(),
-        id,
-        &PersonEducationDraft {
-            kind: b.kind,
-            direction: b.direction.unwrap_or_default(),
-            completed_on: b.completed_on.unwrap_or_default(),
-            note: b.note.unwrap_or_default(),
-        },
-    )
-    .await?;
-    let e = education::for_person(&s.db, id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == eid)
-        .ok_or_else(|| ApiError::not_found("Utbildningen"))?;
+    let uc = UseCase::api(&s, &api)?;
+    let draft = parse_json::<NewEducation>(&body).map(|b| PersonEducationDraft {
+        kind: b.kind,
+        direction: b.direction.unwrap_or_default(),
+        completed_on: b.completed_on.unwrap_or_default(),
+        note: b.note.unwrap_or_default(),
+    });
+    let e = uc.add_person_education(id, draft).await?;
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
@@ -362,14 +313,12 @@ pub async fn delete_education(
     api: ApiCtx,
     Path((id, education_id)): Path<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
-    let user = api.require_login()?;
-    let found = education::for_person(&s.db, id)
-        .await?
-        .into_iter()
-        .any(|e| e.id == education_id);
-    if !found {
-        return Err(ApiError::not_found("Utbildningen"));
-    }
-    education::remove(&s.db, &user.actor, &user.who(), education_id).await?;
+    UseCase::api(&s, &api)?
+        .remove_education(id, education_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => ApiError::not_found("Utbildningen"),
+            e => e.into(),
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,17 +3,15 @@
 use crate::rejection::api::Path;
 use axum::extract::State;
 use axum::Json;
-use domain::access::Action;
-use domain::org::ActivityArea;
-use domain::requirements::Placement;
-use navet_store::tracks::{self, TrackStatus, TrackWithItems};
+use navet_store::tracks::{TrackStatus, TrackWithItems};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiCtx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::usecase::UseCase;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -138,14 +136,8 @@ impl From<TrackStatus> for ProgressOut {
 #[utoipa::path(get, path = "/api/v1/tracks", tag = "competence",
     responses((status = 200, body = [TrackOut]), (status = 401)))]
 pub async fn list_tracks(State(s): State<AppState>, api: ApiCtx) -> ApiResult<Json<Vec<TrackOut>>> {
-    api.require_login()?;
-    Ok(Json(
-        tracks::all_with_items(&s.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    let (tracks, _) = UseCase::api(&s, &api)?.tracks().await?;
+    Ok(Json(tracks.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks/{id}", tag = "competence",
@@ -155,8 +147,7 @@ pub async fn get_track(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<TrackOut>> {
-    api.require_login()?;
-    Ok(Json(tracks::get(&s.db, id).await?.into()))
+    Ok(Json(UseCase::api(&s, &api)?.track(id).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -174,17 +165,10 @@ pub async fn person_progress(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PersonProgressOut>> {
-    api.require_login()?;
-    let p = navet_store::people::get(&s.db, id)
-        .await
-        .map_err(|_| ApiError::not_found("Personen"))?;
-    let user = api.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, p.id) {
-        navet_store::audit::record_read(&s.db, &user.who(), p.id, "API: spår").await?;
-    }
-    let progress = tracks::person_progress(&s.db, id)
+    let progress = UseCase::api(&s, &api)?
+        .person_track_progress(id)
         .await?
-        .map(|(_, st)| st.into());
+        .map(Into::into);
     Ok(Json(PersonProgressOut {
         person_id: id,
         progress,
@@ -207,54 +191,16 @@ pub async fn unit_progress(
     api: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<UnitProgressOut>>> {
-    api.require_login()?;
-    let u = navet_store::org::unit(&s.db, id).await?;
-    let user = api.require(Action::ViewUnit {
-        unit_id: u.id,
-        municipality_id: u.municipality_id,
-    })?;
-    let staff = navet_store::people::list(
-        &s.db,
-        &navet_store::people::Filter {
-            unit_id: Some(id),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let all = tracks::all_with_items(&s.db).await?;
-    let ids: Vec<i64> = staff.iter().map(|p| p.id).collect();
-    let mut held = tracks::holdings_of(&s.db, &ids).await?;
-    let area = ActivityArea::parse(&u.activity_area);
-    let mut out = vec![];
-    for p in staff {
-        let (done, eds) = held.remove(&p.id).unwrap_or_default();
-        let placement = Placement {
-            role_id: p.role_id,
-            unit_id: Some(id),
-            activity_area: area,
-        };
-        let st = tracks::status_for(&all, placement, &done, &eds);
-        out.push(UnitProgressOut {
-            person_id: p.id,
-            name: p.name,
-            role: p.role_name,
-            progress: st.map(Into::into),
-        });
-    }
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    navet_store::audit::record(
-        &mut conn,
-        &user.who(),
-        "person.list",
-        "unit",
-        Some(id),
-        None,
-        &format!("API: spårframsteg för {} personer", out.len()),
-    )
-    .await?;
-    Ok(Json(out))
+    let staff = UseCase::api(&s, &api)?.unit_track_progress(id).await?;
+    Ok(Json(
+        staff
+            .into_iter()
+            .map(|m| UnitProgressOut {
+                person_id: m.person.id,
+                name: m.person.name,
+                role: m.person.role_name,
+                progress: m.status.map(Into::into),
+            })
+            .collect(),
+    ))
 }

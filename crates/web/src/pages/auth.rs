@@ -12,11 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
-use navet_store::{accounts, audit, login_throttle};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
 use crate::pages::{render_form, FormErrors};
+use crate::usecase::sign_in::{PasswordChange, PasswordOutcome, SignIn};
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 /// Failed attempts allowed per account, and per address, before the wait.
@@ -104,9 +105,6 @@ pub(crate) fn wait_message(c: &Ctx, until: i64) -> String {
 }
 
 async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> PageResult {
-    let email = f.email.trim().to_lowercase();
-    let ip_key = format!("ip:{}", c.client_ip);
-    let account_key = format!("account:{email}");
     let next = safe_next(&f.next);
     let end_others = f.end_others.is_some();
     let fail = |c: Ctx, msg: String, status: StatusCode| -> PageResult {
@@ -121,70 +119,41 @@ async fn login(State(s): State<AppState>, c: Ctx, Form(f): Form<LoginForm>) -> P
         *r.status_mut() = status;
         Ok(r)
     };
-    let known = accounts::by_email(&s.db, &email).await?;
-    let known_id = known.as_ref().map(|a| a.id);
-    // Counted before the password is checked: parallel guesses are
-    // decided one after the other and cannot all be verified.
-    let now = navet_store::time::now();
-    if let Err(until) = login_throttle::begin_login_attempt(
-        &s.db,
-        &[(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)],
-        now,
-    )
-    .await?
-    {
-        audit::record_login_failure(&s.db, known_id, "rate_limited").await?;
-        let msg = wait_message(&c, until);
-        let mut r = fail(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
-        if let Ok(v) = HeaderValue::from_str(&(until - now).max(1).to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
+    let outcome = SignIn::new(&s, &c.client_ip)
+        .password(&f.email, f.password.clone(), &next, end_others)
+        .await?;
+    match outcome {
+        PasswordOutcome::RateLimited(limit) => {
+            let msg = wait_message(&c, limit.until);
+            let mut r = fail(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
+            if let Ok(v) = HeaderValue::from_str(&limit.retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(r)
         }
-        return Ok(r);
-    }
-    // A deactivated account, or one whose person is marked as left, is
-    // refused like a wrong password (the same neutral message).
-    let refusal = known.as_ref().and_then(|a| a.refusal());
-    let account = known.filter(|a| a.may_sign_in());
-    let ok = crate::password::verify(
-        f.password.clone(),
-        account.as_ref().and_then(|a| a.password_hash.clone()),
-    )
-    .await;
-    let Some(account) = account.filter(|_| ok) else {
-        // The audit log gets the account id when the address matched one,
-        // never the address typed.
-        let reason = match (known_id, refusal) {
-            (None, _) => "unknown_account",
-            (Some(_), Some(r)) => r,
-            (Some(_), None) => "wrong_password",
-        };
-        audit::record_login_failure(&s.db, known_id, reason).await?;
-        return fail(
+        PasswordOutcome::Refused => fail(
             c.clone(),
             c.t("login.failed").into(),
             StatusCode::UNAUTHORIZED,
-        );
-    };
-    login_throttle::login_succeeded(&s.db, &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
-    // Admins and coordinators give a code from their app first (or set
-    // one up): no login session until then.
-    if let Some(resp) =
-        crate::pages::second_factor::after_password(&s, &account, &next, end_others).await?
-    {
-        return Ok(resp);
+        ),
+        // Admins and coordinators give a code from their app first (or
+        // set one up): no login session until then.
+        PasswordOutcome::SecondStep { flow_secret } => {
+            Ok(crate::pages::second_factor::to_second_step(&s, flow_secret))
+        }
+        PasswordOutcome::SignedIn { session_secret } => {
+            let mut resp = Redirect::to(&next).into_response();
+            let cookie = crate::session_layer::cookie(
+                s.config.session_cookie(),
+                session_secret,
+                s.config.secure_cookies,
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(resp)
+        }
     }
-    let (secret, _csrf) = accounts::create_session(&s.db, account.id).await?;
-    if end_others {
-        accounts::end_other_sessions(&s.db, account.id, &secret).await?;
-    }
-    audit::record_login(&s.db, account.id, "lösenord").await?;
-    let mut resp = Redirect::to(&next).into_response();
-    let cookie =
-        crate::session_layer::cookie(s.config.session_cookie(), secret, s.config.secure_cookies);
-    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(resp)
 }
 
 #[derive(Template)]
@@ -207,40 +176,30 @@ pub const LOGGED_OUT_PATH: &str = "/utloggad";
 /// forwards at once, because a redirect straight from the form would
 /// break the pages' `form-action 'self'` policy.
 async fn logout(State(s): State<AppState>, c: Ctx, headers: axum::http::HeaderMap) -> PageResult {
-    let mut end_session = None;
-    if let Some(u) = &c.user {
-        if let Some((provider, id_token)) =
-            navet_store::sign_in::session_provider(&s.db, &u.session_secret).await?
-        {
-            let back = format!(
-                "{}{LOGGED_OUT_PATH}",
-                s.config.public_url.trim_end_matches('/')
-            );
-            if let Some(url) = s.oidc.end_session_url(&provider, &id_token, &back).await {
-                let label = s
-                    .oidc
-                    .get(&provider)
-                    .map(|p| p.label.clone())
-                    .unwrap_or_default();
-                end_session = Some((url, label));
-            }
-        }
-        accounts::end_session(&s.db, &u.session_secret).await?;
-    }
+    let back = format!(
+        "{}{LOGGED_OUT_PATH}",
+        s.config.public_url.trim_end_matches('/')
+    );
     // A sign-in still waiting for its code is dropped too.
-    if let Some(k) = axum_extra::extract::CookieJar::from_headers(&headers).get(
-        crate::pages::second_factor::cookie_name(s.config.secure_cookies),
-    ) {
-        navet_store::second_factor::cancel(&s.db, k.value()).await?;
-    }
+    let jar = axum_extra::extract::CookieJar::from_headers(&headers);
+    let waiting = jar.get(crate::pages::second_factor::cookie_name(
+        s.config.secure_cookies,
+    ));
+    let end_session = SignIn::new(&s, &c.client_ip)
+        .sign_out(
+            c.user.as_ref().map(|u| u.session_secret.as_str()),
+            waiting.map(|k| k.value()),
+            &back,
+        )
+        .await?;
     let mut resp = match end_session {
-        Some((url, label)) => {
+        Some(end) => {
             let mut c = c;
             c.user = None;
             render(LoggedOutPage {
                 c,
-                end_session_url: Some(url),
-                provider_label: label,
+                end_session_url: Some(end.url),
+                provider_label: end.label,
             })?
         }
         None => Redirect::to("/").into_response(),
@@ -317,61 +276,49 @@ async fn change_password(
     c: Ctx,
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
-    let user = c.require_login()?.clone();
-    let account = accounts::get(&s.db, user.account_id).await?;
-    let account_key = format!("account:{}", account.email);
+    let session = c.require_login()?.session_secret.clone();
+    let changed = UseCase::page(&s, &c)?
+        .change_own_password(&session, f.current, f.new, &f.repeat)
+        .await?;
+    let limited = matches!(changed, PasswordChange::RateLimited(_));
     let mut errs = domain::FieldErrors::new();
-    let show = |c: Ctx, errs: domain::FieldErrors| {
-        render_form(
-            PasswordPage {
-                c,
-                errors: FormErrors(errs),
-                done: false,
-            },
-            true,
-        )
-    };
-    let now = navet_store::time::now();
-    if let Err(until) =
-        login_throttle::begin_login_attempt(&s.db, &[(&account_key, PER_ACCOUNT)], now).await?
-    {
-        errs.add("current", "rate_limited", wait_message(&c, until));
-        let mut r = show(c, errs)?;
+    match changed {
+        PasswordChange::Changed => return Ok(crate::see_other("/konto/losenord?ok=1")),
+        PasswordChange::RateLimited(limit) => {
+            errs.add("current", "rate_limited", wait_message(&c, limit.until));
+        }
+        PasswordChange::WrongCurrent => {
+            errs.add("current", "wrong_password", c.t("password.wrong_current"));
+        }
+        PasswordChange::Weak(m) => errs.add("new", "weak_password", m),
+        PasswordChange::Mismatch => {
+            errs.add("repeat", "password_mismatch", c.t("password.mismatch"));
+        }
+        PasswordChange::Unchanged => {
+            errs.add("new", "password_unchanged", c.t("password.unchanged"));
+        }
+    }
+    let mut r = render_form(
+        PasswordPage {
+            c,
+            errors: FormErrors(errs),
+            done: false,
+        },
+        true,
+    )?;
+    if limited {
         *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return Ok(r);
     }
-    if !crate::password::verify(f.current.clone(), account.password_hash.clone()).await {
-        errs.add("current", "wrong_password", c.t("password.wrong_current"));
-        return show(c, errs);
-    }
-    login_throttle::login_succeeded(&s.db, &account_key, &[]).await?;
-    if let Err(m) = crate::password::check_strength(&f.new, &account.email, &account.display_name) {
-        errs.add("new", "weak_password", m);
-    } else if f.new != f.repeat {
-        errs.add("repeat", "password_mismatch", c.t("password.mismatch"));
-    } else if f.new == f.current {
-        errs.add("new", "password_unchanged", c.t("password.unchanged"));
-    }
-    if !errs.is_empty() {
-        return show(c, errs);
-    }
-    let hash = crate::password::hash(f.new).await;
-    accounts::change_own_password(
-        &s.db,
-        &user.who(),
-        user.account_id,
-        &hash,
-        &user.session_secret,
-    )
-    .await?;
-    Ok(crate::see_other("/konto/losenord?ok=1"))
+    Ok(r)
 }
 
 /// "Stay logged in": the session layer already refreshed the session.
 async fn keepalive(State(s): State<AppState>, c: Ctx) -> Response {
     match &c.user {
         Some(u) => {
-            let _ = accounts::touch_session(&s.db, &u.session_secret).await;
+            let _ = SignIn::new(&s, &c.client_ip)
+                .keep_alive(&u.session_secret)
+                .await;
             StatusCode::NO_CONTENT.into_response()
         }
         None => StatusCode::UNAUTHORIZED.into_response(),

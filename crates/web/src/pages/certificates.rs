@@ -13,8 +13,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
-use domain::certificates::EXPIRING_WINDOW_DAYS;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
@@ -26,10 +24,12 @@ use krilla::tagging::{ArtifactType, Node, TableHeaderScope, Tag};
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
 use navet_store::completions::{self, Completion};
-use navet_store::{audit, people};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+pub use crate::usecase::certificates::MineRow;
+use crate::usecase::certificates::{Expiring, Verification};
+use crate::usecase::{Guest, UseCase};
 use crate::{render, AppError, AppState, PageResult};
 
 pub const ISSUER: &str = "Kompetensnavet – Örebro läns kommuner";
@@ -244,24 +244,13 @@ fn pdf_name(c: &Completion) -> String {
     format!("{safe}.pdf")
 }
 
-/// May the user read this person's certificates? (self, their manager, coordinator)
-async fn may_read(s: &AppState, c: &Ctx, person_id: i64) -> Result<(), AppError> {
-    let p = people::get(&s.db, person_id).await?;
-    let user = c.require(Action::ViewPerson(p.as_ref()))?;
-    if domain::access::read_needs_audit(&user.actor, person_id) {
-        audit::record_read(&s.db, &user.who(), person_id, "kursintyg").await?;
-    }
-    Ok(())
-}
-
 async fn pdf(State(s): State<AppState>, c: Ctx, Path(file): Path<String>) -> PageResult {
-    c.require_login()?;
+    let uc = UseCase::page(&s, &c)?;
     let id: i64 = file
         .trim_end_matches(".pdf")
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let comp = completions::get(&s.db, id).await?;
-    may_read(&s, &c, comp.person_id).await?;
+    let comp = uc.certificate(id).await?;
     let bytes = certificate_pdf(&comp, &verify_url(&s, &comp)).map_err(AppError::Internal)?;
     Ok((
         [
@@ -309,78 +298,13 @@ fn zip_of(s: &AppState, list: &[Completion], name: &str) -> PageResult {
 }
 
 async fn session_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require_login()?.clone();
-    let trainers = navet_store::attendance::trainer_ids(&s.db, id).await?;
-    let mut list = completions::for_session(&s.db, id).await?;
-    if !c.can(Action::ViewSessionParticipants {
-        trainer_person_ids: &trainers,
-    }) {
-        // Others (a manager) get the certificates of the people they may see.
-        list.retain(|x| {
-            c.can(Action::ViewPerson(domain::access::PersonRef {
-                person_id: x.person_id,
-                unit_id: x.unit_id,
-                municipality_id: x.municipality_id,
-            }))
-        });
-        if list.is_empty() {
-            return Err(AppError::forbidden(
-                "Du får inte hämta några intyg från detta kurstillfälle.",
-            ));
-        }
-    }
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    audit::record(
-        &mut conn,
-        &user.who(),
-        "certificates.download",
-        "session",
-        Some(id),
-        None,
-        &format!("{} intyg", list.len()),
-    )
-    .await?;
-    drop(conn);
+    let list = UseCase::page(&s, &c)?.session_certificates(id).await?;
     zip_of(&s, &list, &format!("kursintyg_tillfalle_{id}.zip"))
 }
 
 async fn unit_zip(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let unit = navet_store::org::unit(&s.db, id).await?;
-    let user = c.require(Action::ViewUnit {
-        unit_id: unit.id,
-        municipality_id: unit.municipality_id,
-    })?;
-    let list = completions::for_unit(&s.db, id).await?;
-    let mut conn =
-        s.db.writer()
-            .acquire()
-            .await
-            .map_err(navet_store::StoreError::from)?;
-    audit::record(
-        &mut conn,
-        &user.who(),
-        "certificates.download",
-        "unit",
-        Some(id),
-        None,
-        &format!("{} intyg", list.len()),
-    )
-    .await?;
-    drop(conn);
+    let list = UseCase::page(&s, &c)?.unit_certificates(id).await?;
     zip_of(&s, &list, &format!("kursintyg_enhet_{id}.zip"))
-}
-
-/// One row of "my certificates": the certificate, whether it has expired,
-/// and where to book a refresher when it has (and no later certificate of
-/// the same course replaced it).
-pub struct MineRow {
-    pub x: Completion,
-    pub expired: bool,
-    pub refresher: Option<String>,
 }
 
 #[derive(Template)]
@@ -392,65 +316,8 @@ struct MinePage {
     whose: String,
 }
 
-/// Where to book a refresher of a course: its nearest upcoming session, or
-/// the course page when none is planned.
-fn refresher_href(sessions: &std::collections::HashMap<i64, i64>, course_id: i64) -> String {
-    match sessions.get(&course_id) {
-        Some(s) => format!("/kurstillfallen/{s}"),
-        None => format!("/kurser/{course_id}"),
-    }
-}
-
-fn is_expired(expires_on: Option<&str>, today: chrono::NaiveDate) -> bool {
-    expires_on
-        .and_then(navet_store::time::parse_date)
-        .is_some_and(|e| e < today)
-}
-
-async fn mine_rows(s: &AppState, list: Vec<Completion>) -> Result<Vec<MineRow>, AppError> {
-    let now = navet_store::time::now();
-    let today = navet_store::time::local_date(now);
-    let expired: Vec<bool> = list
-        .iter()
-        .map(|x| is_expired(x.expires_on.as_deref(), today))
-        .collect();
-    // An expired certificate needs a refresher unless a later one of the
-    // same course replaced it.
-    let renewed = |x: &Completion| {
-        list.iter()
-            .any(|y| y.course_id == x.course_id && y.completed_on > x.completed_on)
-    };
-    let wanted: Vec<i64> = list
-        .iter()
-        .zip(&expired)
-        .filter(|(x, e)| **e && !renewed(x))
-        .map(|(x, _)| x.course_id)
-        .collect();
-    let sessions = completions::refresher_sessions(&s.db, &wanted, now).await?;
-    let refresher: Vec<Option<String>> = list
-        .iter()
-        .zip(&expired)
-        .map(|(x, e)| (*e && !renewed(x)).then(|| refresher_href(&sessions, x.course_id)))
-        .collect();
-    Ok(list
-        .into_iter()
-        .zip(expired)
-        .zip(refresher)
-        .map(|((x, expired), refresher)| MineRow {
-            x,
-            expired,
-            refresher,
-        })
-        .collect())
-}
-
 async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let list = match user.actor.person_id {
-        Some(p) => completions::for_person(&s.db, p).await?,
-        None => vec![],
-    };
-    let list = mine_rows(&s, list).await?;
+    let list = UseCase::page(&s, &c)?.my_certificates().await?;
     render(MinePage {
         c,
         list,
@@ -460,16 +327,8 @@ async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
 
 /// A person's certificates, for their manager and coordinators.
 async fn person_list(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require_login()?;
-    may_read(&s, &c, id).await?;
-    let p = people::get(&s.db, id).await?;
-    let list = completions::for_person(&s.db, id).await?;
-    let list = mine_rows(&s, list).await?;
-    render(MinePage {
-        c,
-        list,
-        whose: p.name,
-    })
+    let (whose, list) = UseCase::page(&s, &c)?.person_certificates(id).await?;
+    render(MinePage { c, list, whose })
 }
 
 #[derive(Template)]
@@ -483,51 +342,27 @@ struct ExpiringPage {
 }
 
 async fn expiring(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require(Action::ViewExpiringCompletions)?.clone();
     let today = navet_store::time::local_date(navet_store::time::now());
-    // Coordinators see everyone; a manager the people of their units.
-    let all = c.can(Action::ManageSessions);
-    let sc = &user.actor.scope;
-    let list = completions::expiring(
-        &s.db,
-        today,
-        EXPIRING_WINDOW_DAYS,
-        &sc.unit_ids,
-        &sc.municipality_ids,
-        all,
-    )
-    .await?;
-    if !list.is_empty() {
-        let mut conn =
-            s.db.writer()
-                .acquire()
-                .await
-                .map_err(navet_store::StoreError::from)?;
-        audit::record(
-            &mut conn,
-            &user.who(),
-            "certificates.expiring",
-            "people",
-            None,
-            None,
-            &format!("{} personer", list.len()),
-        )
-        .await?;
-    }
+    let Expiring {
+        list,
+        days,
+        can_remind,
+    } = UseCase::page(&s, &c)?.expiring_certificates(today).await?;
     let notice = c.flash_notice();
     render(ExpiringPage {
-        can_remind: all,
+        can_remind,
         c,
         list,
-        days: EXPIRING_WINDOW_DAYS,
+        days,
         notice,
     })
 }
 
 async fn remind(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageSessions)?;
     let today = navet_store::time::local_date(navet_store::time::now());
-    let n = completions::queue_reminders(&s.db, today, &s.config.public_url).await?;
+    let n = UseCase::page(&s, &c)?
+        .queue_certificate_reminders(today)
+        .await?;
     let text = format!("{n} påminnelser har lagts i utkorgen.");
     crate::flash::notice(&s, &c, &text, "/intyg/utgaende").await
 }
@@ -553,19 +388,7 @@ struct CodeQuery {
 
 async fn verify_page(s: &AppState, c: Ctx, code: String) -> PageResult {
     let checked = !code.trim().is_empty();
-    let now = navet_store::time::now();
-    let found = if checked {
-        completions::verify_details(&s.db, &code, navet_store::time::local_date(now)).await?
-    } else {
-        None
-    };
-    let refresher = match &found {
-        Some(v) if !v.valid => {
-            let sessions = completions::refresher_sessions(&s.db, &[v.course_id], now).await?;
-            Some(refresher_href(&sessions, v.course_id))
-        }
-        _ => None,
-    };
+    let Verification { found, refresher } = Guest::page(s, &c).verify_certificate(&code).await?;
     render(VerifyPage {
         c,
         code,

@@ -13,33 +13,21 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use domain::access::Action;
-use domain::invitations::LinkState;
-use navet_store::invitations::{self, Invitee, Outcome, Refusal};
-use navet_store::people;
+use navet_store::invitations::{Invitee, Outcome};
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::invitations::LinkPassword;
+use crate::usecase::sign_in::SignIn;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/personal/inbjudan", post(send))
         .route("/inbjudan", get(open).post(accept))
-}
-
-/// The provider label for a municipality that signs in through its own
-/// provider (the configuration's `municipality`, compared without case).
-pub fn provider_for(s: &AppState) -> impl Fn(&str) -> Option<String> + Sync + 'static {
-    let by_municipality: HashMap<String, String> = s
-        .oidc
-        .providers()
-        .iter()
-        .map(|p| (p.municipality.trim().to_lowercase(), p.label.clone()))
-        .collect();
-    move |m: &str| by_municipality.get(&m.trim().to_lowercase()).cloned()
 }
 
 // The staff list's column ---------------------------------------------------------
@@ -129,18 +117,11 @@ fn back_to_list(back: &str) -> String {
 /// someone the user may invite, or nothing is sent (403); those who cannot
 /// be invited (no e-mail, left, already signing in) are reported with why.
 async fn send(State(s): State<AppState>, c: Ctx, Form(f): Form<SendForm>) -> PageResult {
-    let user = c.require(Action::ListPeople)?.clone();
+    let uc = UseCase::page(&s, &c)?;
     let back = back_to_list(&f.back);
-    if f.person.is_empty() {
-        return crate::flash::error(&s, &c, c.t("invite.none_chosen"), &back).await;
-    }
-    for id in &f.person {
-        let p = people::get(&s.db, *id).await?;
-        c.require(Action::InvitePerson(p.as_ref()))?;
-    }
-    let provider = provider_for(&s);
-    let done = match invitations::invite(&s.db, &user.who(), &f.person, &provider).await {
-        Ok(d) => d,
+    let done = match uc.invite_people(&f.person).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return crate::flash::error(&s, &c, c.t("invite.none_chosen"), &back).await,
         Err(StoreError::Invalid(e)) => {
             return crate::flash::error(&s, &c, &e.to_string(), &back).await;
         }
@@ -284,17 +265,11 @@ fn password_page(
 }
 
 async fn open(State(s): State<AppState>, c: Ctx, Query(q): Query<KeyQuery>) -> PageResult {
-    let link = invitations::link(&s.db, q.t.trim(), navet_store::time::now()).await?;
-    if link.state != LinkState::Valid {
-        return refused(c, "invite", link.state.code());
+    let key = q.t.trim().to_string();
+    match SignIn::new(&s, &c.client_ip).invitation(&key).await? {
+        Ok(h) => password_page(c, key, h.name, h.email, FormErrors::default()),
+        Err(code) => refused(c, "invite", code),
     }
-    password_page(
-        c,
-        q.t.trim().to_string(),
-        link.name,
-        link.email,
-        FormErrors::default(),
-    )
 }
 
 #[derive(Deserialize, Default)]
@@ -326,24 +301,20 @@ pub fn check_new_password(
 
 async fn accept(State(s): State<AppState>, c: Ctx, Form(f): Form<NewPasswordForm>) -> PageResult {
     let key = f.t.trim().to_string();
-    let now = navet_store::time::now();
-    let link = invitations::link(&s.db, &key, now).await?;
-    if link.state != LinkState::Valid {
-        invitations::record_refusal(&s.db, link.person_id, Refusal::Link(link.state)).await?;
-        return refused(c, "invite", link.state.code());
-    }
-    let errs = check_new_password(&c, &f, &link.email, &link.name);
-    if !errs.is_empty() {
-        return password_page(c, key, link.name, link.email, FormErrors(errs));
-    }
-    let hash = crate::password::hash(f.new).await;
-    match invitations::accept(&s.db, &key, &hash, now).await? {
-        Ok(_) => render(DonePage {
+    let done = SignIn::new(&s, &c.client_ip)
+        .accept_invitation(&key, f.new.clone(), |h| {
+            check_new_password(&c, &f, &h.email, &h.name)
+        })
+        .await?;
+    match done {
+        LinkPassword::Done => render(DonePage {
             title: c.t("invite.done_title").into(),
             message: c.t("invite.done").into(),
             c,
         }),
-        Err(Refusal::Link(state)) => refused(c, "invite", state.code()),
-        Err(r) => refused(c, "invite", r.code()),
+        LinkPassword::Invalid { holder, errors } => {
+            password_page(c, key, holder.name, holder.email, FormErrors(errors))
+        }
+        LinkPassword::Refused(code) => refused(c, "invite", code),
     }
 }

@@ -195,13 +195,3 @@ pub fn source_param(v: &str) -> Result<Option<i64>, navet_store::StoreError> {
         )
     })
 }
-
-/// Courses that can still be chosen in a form (not retired), with status.
-pub async fn course_options(db: &navet_store::Db) -> Result<Vec<(i64, String)>, crate::AppError> {
-    Ok(navet_store::catalogue::list(db, None)
-        .await?
-        .into_iter()
-        .filter(|co| co.status != "avvecklad")
-        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
-        .collect())
-}

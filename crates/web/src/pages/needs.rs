@@ -6,10 +6,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use domain::access::Action;
-use navet_store::needs::{self, Coverage, Need};
+use navet_store::needs::{Coverage, Need};
 
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -39,8 +39,7 @@ impl NeedsPage {
 }
 
 async fn page(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let all = needs::matrix(&s.db).await?;
+    let all = UseCase::page(&s, &c)?.needs_matrix().await?;
     let mut professions: Vec<Profession> = vec![];
     for n in all {
         let idx = match professions.iter().position(|p| p.name == n.profession) {

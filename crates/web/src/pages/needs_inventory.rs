@@ -8,14 +8,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
 use domain::requirements::{Certainty, NeedDraft, NeedStatus, Profession};
 use domain::vocab::Labelled;
-use navet_store::needs::{self, NeedEntry};
+use navet_store::needs::NeedEntry;
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{invalid, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::needs::NeedForm as FormData;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -61,22 +62,17 @@ struct OkQuery {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ManageNeedsInventory)?;
+    let needs = UseCase::page(&s, &c)?.needs_inventory().await?;
     let notice = match q.ok.as_deref() {
         Some("saved") => c.t("competence.need_saved").to_string(),
         Some("deleted") => c.t("competence.need_deleted").to_string(),
         _ => c.flash_notice(),
     };
-    render(ListPage {
-        needs: needs::list(&s.db).await?,
-        c,
-        notice,
-    })
+    render(ListPage { needs, c, notice })
 }
 
 async fn load_seed(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageNeedsInventory)?;
-    let n = needs::load_seed(&s.db).await?;
+    let n = UseCase::page(&s, &c)?.load_needs_seed().await?;
     let text = format!(
         "{} ({n} {}).",
         c.t("competence.needs_loaded"),
@@ -156,21 +152,17 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    s: &AppState,
+fn form_page(
     c: Ctx,
     f: NeedForm,
     errors: FormErrors,
     id: Option<i64>,
+    data: FormData,
 ) -> PageResult {
-    let source = match id {
-        Some(i) => Some(needs::get(&s.db, i).await?),
-        None => None,
-    };
-    let courses = navet_store::catalogue::list(&s.db, None)
-        .await?
+    let courses = data
+        .courses
         .into_iter()
-        .map(|co| (co.id, format!("{} ({})", co.title, co.status_label())))
+        .map(|(id, title, status)| (id, format!("{title} ({status})")))
         .collect();
     let has_errors = errors.any();
     super::render_form(
@@ -179,43 +171,52 @@ async fn form_page(
             f,
             errors,
             id,
-            source,
+            source: data.source,
             courses,
         },
         has_errors,
     )
 }
 
-use super::invalid;
+/// The editor again with the errors of a refused draft; any other
+/// failure ends the request.
+async fn form_again(
+    s: &AppState,
+    c: Ctx,
+    f: NeedForm,
+    errors: Result<FormErrors, crate::AppError>,
+    id: Option<i64>,
+) -> PageResult {
+    let errors = errors?;
+    let data = UseCase::page(s, &c)?.need_form(id).await?;
+    form_page(c, f, errors, id, data)
+}
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageNeedsInventory)?;
+    let data = UseCase::page(&s, &c)?.need_form(None).await?;
     let f = NeedForm {
         status: "under_utveckling".into(),
         certainty: "hog".into(),
         ..Default::default()
     };
-    form_page(&s, c, f, FormErrors::default(), None).await
+    form_page(c, f, FormErrors::default(), None, data)
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<NeedForm>) -> PageResult {
-    let user = c.require(Action::ManageNeedsInventory)?.clone();
     let ids = match f.course_ids() {
         Ok(ids) => ids,
-        Err(errors) => return form_page(&s, c, f, errors, None).await,
+        Err(errors) => return form_again(&s, c, f, Ok(errors), None).await,
     };
-    match needs::create(&s.db, &user.actor, &user.who(), &f.draft(), &ids).await {
+    let created = UseCase::page(&s, &c)?.create_need(&f.draft(), &ids).await;
+    match created {
         Ok(_) => Ok(see_other("/kompetens/behov?ok=saved")),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, None).await
-        }
+        Err(e) => form_again(&s, c, f, invalid(e), None).await,
     }
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require(Action::ManageNeedsInventory)?;
-    let n = needs::get(&s.db, id).await?;
+    let data = UseCase::page(&s, &c)?.need_form(Some(id)).await?;
+    let n = data.source.as_ref().expect("the need asked for");
     let f = NeedForm {
         profession: n.row.profession.clone(),
         title: n.row.title.clone(),
@@ -224,7 +225,7 @@ async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> Pa
         note: n.row.note.clone(),
         course_ids: n.courses.iter().map(|c| c.course_id.to_string()).collect(),
     };
-    form_page(&s, c, f, FormErrors::default(), Some(id)).await
+    form_page(c, f, FormErrors::default(), Some(id), data)
 }
 
 async fn update(
@@ -233,22 +234,20 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<NeedForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageNeedsInventory)?.clone();
     let ids = match f.course_ids() {
         Ok(ids) => ids,
-        Err(errors) => return form_page(&s, c, f, errors, Some(id)).await,
+        Err(errors) => return form_again(&s, c, f, Ok(errors), Some(id)).await,
     };
-    match needs::update(&s.db, &user.actor, &user.who(), id, &f.draft(), &ids).await {
+    let updated = UseCase::page(&s, &c)?
+        .update_need(id, &f.draft(), &ids)
+        .await;
+    match updated {
         Ok(()) => Ok(see_other("/kompetens/behov?ok=saved")),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, Some(id)).await
-        }
+        Err(e) => form_again(&s, c, f, invalid(e), Some(id)).await,
     }
 }
 
 async fn delete(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require(Action::ManageNeedsInventory)?;
-    needs::delete(&s.db, &user.actor, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_need(id).await?;
     Ok(see_other("/kompetens/behov?ok=deleted"))
 }

@@ -8,15 +8,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::{Action, Role};
 use domain::org::ActivityArea;
 use domain::packages::PackageDraft;
 use domain::vocab::Labelled;
-use navet_store::packages::{self, FittingPackage, Package};
+use navet_store::packages::{FittingPackage, Package};
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::tracks::course_labels;
+use super::{invalid, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::packages::PackageForm as FormData;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -62,13 +64,7 @@ struct OkQuery {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    let user = c.require_login()?.clone();
-    let can_manage = c.can(Action::ManageTracks);
-    let fitting = if user.role() == Role::Manager {
-        packages::fitting(&s.db, &user.actor.scope).await?
-    } else {
-        vec![]
-    };
+    let l = UseCase::page(&s, &c)?.packages().await?;
     let notice = match q.ok.as_deref() {
         Some("saved") => c.t("competence.package_saved"),
         Some("deleted") => c.t("competence.package_deleted"),
@@ -76,9 +72,9 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> Pa
     }
     .to_string();
     render(ListPage {
-        packages: packages::list(&s.db, !can_manage).await?,
-        fitting,
-        can_manage,
+        packages: l.packages,
+        fitting: l.fitting,
+        can_manage: l.can_manage,
         notice,
         c,
     })
@@ -154,12 +150,12 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    s: &AppState,
+fn form_page(
     c: Ctx,
     f: PackageForm,
     errors: FormErrors,
     id: Option<i64>,
+    data: FormData,
 ) -> PageResult {
     let mut slots: Vec<String> = f
         .course_ids
@@ -168,12 +164,11 @@ async fn form_page(
         .cloned()
         .collect();
     slots.extend((0..COURSE_SLOTS).map(|_| String::new()));
-    let courses = super::course_options(&s.db).await?;
     let has_errors = errors.any();
     super::render_form(
         FormPage {
-            roles: navet_store::org::roles(&s.db).await?,
-            courses,
+            roles: data.roles,
+            courses: course_labels(data.courses),
             slots,
             c,
             f,
@@ -184,39 +179,46 @@ async fn form_page(
     )
 }
 
-use super::invalid;
+/// The editor again with the errors of a refused draft; any other
+/// failure ends the request.
+async fn form_again(
+    s: &AppState,
+    c: Ctx,
+    f: PackageForm,
+    e: navet_store::StoreError,
+    id: Option<i64>,
+) -> PageResult {
+    let errors = invalid(e)?;
+    let data = UseCase::page(s, &c)?.package_form().await?;
+    form_page(c, f, errors, id, data)
+}
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageTracks)?;
+    let data = UseCase::page(&s, &c)?.package_form().await?;
     let f = PackageForm {
         published: "1".into(),
         ..Default::default()
     };
-    form_page(&s, c, f, FormErrors::default(), None).await
+    form_page(c, f, FormErrors::default(), None, data)
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<PackageForm>) -> PageResult {
-    let user = c.require(Action::ManageTracks)?.clone();
-    match packages::create(&s.db, &user.actor, &user.who(), &f.draft()).await {
+    let created = UseCase::page(&s, &c)?.create_package(&f.draft()).await;
+    match created {
         Ok(_) => Ok(see_other("/kompetens/paket?ok=saved")),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, None).await
-        }
+        Err(e) => form_again(&s, c, f, e, None).await,
     }
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require(Action::ManageTracks)?;
-    let p = packages::get(&s.db, id).await?;
+    let (p, data) = UseCase::page(&s, &c)?.package_to_edit(id).await?;
     form_page(
-        &s,
         c,
         PackageForm::from_package(&p),
         FormErrors::default(),
         Some(id),
+        data,
     )
-    .await
 }
 
 async fn update(
@@ -225,18 +227,14 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<PackageForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageTracks)?.clone();
-    match packages::update(&s.db, &user.actor, &user.who(), id, &f.draft()).await {
+    let updated = UseCase::page(&s, &c)?.update_package(id, &f.draft()).await;
+    match updated {
         Ok(()) => Ok(see_other("/kompetens/paket?ok=saved")),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, Some(id)).await
-        }
+        Err(e) => form_again(&s, c, f, e, Some(id)).await,
     }
 }
 
 async fn delete(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require(Action::ManageTracks)?;
-    packages::delete(&s.db, &user.actor, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_package(id).await?;
     Ok(see_other("/kompetens/paket?ok=deleted"))
 }

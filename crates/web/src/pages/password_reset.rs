@@ -15,14 +15,13 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::Form;
-use domain::invitations::{LinkState, RESET_PER_ADDRESS, RESET_PER_CLIENT};
-use navet_store::password_resets::{self, Refusal};
-use navet_store::{accounts, login_throttle};
 use serde::Deserialize;
 
 use super::invitations::{check_new_password, refused, DonePage, KeyQuery, NewPasswordForm};
 use super::FormErrors;
 use crate::ctx::Ctx;
+use crate::usecase::invitations::LinkPassword;
+use crate::usecase::sign_in::SignIn;
 use crate::{render, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -55,14 +54,6 @@ struct RequestForm {
     email: String,
 }
 
-/// The rate-limit keys of a request (stored hashed).
-fn keys(email: &str, client_ip: &str) -> (String, String) {
-    (
-        format!("reset:{}", email.trim().to_lowercase()),
-        format!("reset-ip:{client_ip}"),
-    )
-}
-
 async fn request(State(s): State<AppState>, c: Ctx, Form(f): Form<RequestForm>) -> PageResult {
     let email = f.email.trim().to_lowercase();
     if email.is_empty() || email.chars().count() > 254 {
@@ -78,19 +69,11 @@ async fn request(State(s): State<AppState>, c: Ctx, Form(f): Form<RequestForm>) 
             true,
         );
     }
-    let (address_key, client_key) = keys(&email, &c.client_ip);
-    let now = navet_store::time::now();
-    if let Err(until) = login_throttle::begin_login_attempt(
-        &s.db,
-        &[
-            (&address_key, RESET_PER_ADDRESS),
-            (&client_key, RESET_PER_CLIENT),
-        ],
-        now,
-    )
-    .await?
-    {
-        let secs = (until - now).max(1);
+    let asked = SignIn::new(&s, &c.client_ip)
+        .request_password_reset(&email)
+        .await?;
+    if let Err(limit) = asked {
+        let secs = limit.retry_after;
         let mut errs = domain::FieldErrors::new();
         errs.add(
             "email",
@@ -99,7 +82,7 @@ async fn request(State(s): State<AppState>, c: Ctx, Form(f): Form<RequestForm>) 
                 .replace("{secs}", &secs.to_string())
                 .replace(
                     "{time}",
-                    &crate::format::stockholm(until)
+                    &crate::format::stockholm(limit.until)
                         .format("%H:%M:%S")
                         .to_string(),
                 ),
@@ -119,15 +102,6 @@ async fn request(State(s): State<AppState>, c: Ctx, Form(f): Form<RequestForm>) 
         }
         return Ok(r);
     }
-    // After the answer: the same page and the same time whether or not
-    // the address is known.
-    let db = s.db.clone();
-    let provider = super::invitations::provider_for(&s);
-    tokio::spawn(async move {
-        if let Err(e) = password_resets::request(&db, &email, &provider, now).await {
-            tracing::error!("password reset request failed: {e}");
-        }
-    });
     render(ForgotPage {
         c,
         email: String::new(),
@@ -154,57 +128,30 @@ fn password_page(
     )
 }
 
-/// The link's account when the link may be used: (name, e-mail), or the
-/// refusal's code and the account (when the link is known).
-async fn usable(
-    s: &AppState,
-    key: &str,
-    now: i64,
-) -> Result<Result<(String, String), (&'static str, Option<i64>)>, crate::AppError> {
-    let link = password_resets::link(&s.db, key, now).await?;
-    let Some((account_id, name, email)) = link.account else {
-        return Ok(Err((link.state.code(), None)));
-    };
-    if link.state != LinkState::Valid {
-        return Ok(Err((link.state.code(), Some(account_id))));
-    }
-    let account = accounts::get(&s.db, account_id).await?;
-    Ok(match account.refusal() {
-        Some(code) => Err((code, Some(account_id))),
-        None => Ok((name, email)),
-    })
-}
-
 async fn open(State(s): State<AppState>, c: Ctx, Query(q): Query<KeyQuery>) -> PageResult {
     let key = q.t.trim().to_string();
-    match usable(&s, &key, navet_store::time::now()).await? {
-        Ok((name, email)) => password_page(c, key, name, email, FormErrors::default()),
-        Err((code, _)) => refused(c, "reset", code),
+    match SignIn::new(&s, &c.client_ip).reset_link(&key).await? {
+        Ok(h) => password_page(c, key, h.name, h.email, FormErrors::default()),
+        Err(code) => refused(c, "reset", code),
     }
 }
 
 async fn set(State(s): State<AppState>, c: Ctx, Form(f): Form<NewPasswordForm>) -> PageResult {
     let key = f.t.trim().to_string();
-    let now = navet_store::time::now();
-    let (name, email) = match usable(&s, &key, now).await? {
-        Ok(x) => x,
-        Err((code, account)) => {
-            password_resets::record_refusal(&s.db, account, code).await?;
-            return refused(c, "reset", code);
-        }
-    };
-    let errs = check_new_password(&c, &f, &email, &name);
-    if !errs.is_empty() {
-        return password_page(c, key, name, email, FormErrors(errs));
-    }
-    let hash = crate::password::hash(f.new).await;
-    match password_resets::use_link(&s.db, &key, &hash, now).await? {
-        Ok(_) => render(DonePage {
+    let done = SignIn::new(&s, &c.client_ip)
+        .reset_password(&key, f.new.clone(), |h| {
+            check_new_password(&c, &f, &h.email, &h.name)
+        })
+        .await?;
+    match done {
+        LinkPassword::Done => render(DonePage {
             title: c.t("reset.done_title").into(),
             message: c.t("reset.done").into(),
             c,
         }),
-        Err(Refusal::Link(state)) => refused(c, "reset", state.code()),
-        Err(r) => refused(c, "reset", r.code()),
+        LinkPassword::Invalid { holder, errors } => {
+            password_page(c, key, holder.name, holder.email, FormErrors(errors))
+        }
+        LinkPassword::Refused(code) => refused(c, "reset", code),
     }
 }

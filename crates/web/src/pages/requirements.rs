@@ -8,21 +8,21 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::{Action, Role};
-use domain::catalogue::{CourseStatus, Level};
+use domain::catalogue::Level;
 use domain::education::{Direction, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::RequirementDraft;
 use domain::vocab::Labelled;
-use navet_store::gaps::{self, GapLevel, GapReport};
+use navet_store::gaps::{GapLevel, GapReport};
 use navet_store::org::{CompetenceArea, Role as JobRole, Unit};
-use navet_store::requirements::{self, RequirementRow};
-use navet_store::StoreError;
+use navet_store::requirements::RequirementRow;
 use serde::Deserialize;
 
 use super::unit::pct;
-use super::FormErrors;
+use super::{invalid, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::requirements::RequirementForm;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -33,16 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/kompetens/krav/{id}", get(edit_form).post(update))
         .route("/kompetens/krav/{id}/ta-bort", post(delete))
         .route("/kompetens/glapp", get(report))
-}
-
-fn require_staff_role(c: &Ctx) -> Result<(), AppError> {
-    let user = c.require_login()?;
-    match user.role() {
-        Role::Coordinator | Role::Admin | Role::Manager => Ok(()),
-        _ => Err(AppError::forbidden(
-            "Kompetenskrav och glapp är till för chefer och samordnare.",
-        )),
-    }
 }
 
 // Start page ----------------------------------------------------------------------------
@@ -59,21 +49,14 @@ struct HubPage {
 }
 
 async fn hub(State(s): State<AppState>, c: Ctx) -> PageResult {
-    require_staff_role(&c)?;
-    let is_coordinator = c.can(Action::ManageTracks);
-    let requirements = requirements::list(&s.db, &Default::default()).await?.len();
-    let tracks = navet_store::tracks::all_with_items(&s.db).await?.len();
-    let packages = navet_store::packages::list(&s.db, !is_coordinator)
-        .await?
-        .len();
-    let needs = navet_store::needs::list(&s.db).await?.len();
+    let h = UseCase::page(&s, &c)?.competence_hub().await?;
     render(HubPage {
         c,
-        is_coordinator,
-        requirements,
-        tracks,
-        packages,
-        needs,
+        is_coordinator: h.is_coordinator,
+        requirements: h.requirements,
+        tracks: h.tracks,
+        packages: h.packages,
+        needs: h.needs,
     })
 }
 
@@ -108,38 +91,15 @@ struct ListPage {
     notice: String,
 }
 
-/// Units the user may set requirements for (all for coordinators).
-async fn own_units(s: &AppState, c: &Ctx) -> Result<Vec<Unit>, AppError> {
-    let user = c.require_login()?;
-    Ok(match user.role() {
-        Role::Coordinator | Role::Admin => navet_store::org::units(&s.db, None).await?,
-        _ => navet_store::org::units_in(&s.db, &user.actor.scope).await?,
-    })
-}
-
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    require_staff_role(&c)?;
-    let user = c.require_login()?.clone();
-    let unit = match q.enhet {
-        Some(u) => Some(navet_store::org::unit(&s.db, u).await?),
-        None => None,
-    };
-    let rows = requirements::list(
-        &s.db,
-        &requirements::Filter {
-            role_id: q.roll,
-            for_unit: unit.as_ref().map(|u| (u.id, u.activity_area.clone())),
-        },
-    )
-    .await?;
-    let lines = rows
+    let l = UseCase::page(&s, &c)?
+        .requirement_list(q.roll, q.enhet)
+        .await?;
+    let lines = l
+        .lines
         .into_iter()
-        .map(|r| Line {
-            can_manage: requirements::may_manage(&user.actor, &r),
-            r,
-        })
+        .map(|(r, can_manage)| Line { r, can_manage })
         .collect();
-    let units = own_units(&s, &c).await?;
     let notice = match q.ok.as_deref() {
         Some("created") => c.t("competence.requirement_saved"),
         Some("saved") => c.t("competence.change_saved"),
@@ -148,12 +108,13 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
     }
     .to_string();
     render(ListPage {
-        roles: navet_store::org::roles(&s.db).await?,
-        can_add: !units.is_empty(),
-        units,
+        roles: l.roles,
+        can_add: !l.units.is_empty(),
+        units: l.units,
         roll: q.roll.unwrap_or(0),
         enhet: q.enhet.unwrap_or(0),
-        unit_name: unit
+        unit_name: l
+            .unit
             .map(|u| format!("{} ({})", u.name, u.municipality_name))
             .unwrap_or_default(),
         lines,
@@ -268,18 +229,16 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    s: &AppState,
+fn form_page(
     c: Ctx,
     f: ReqForm,
     errors: FormErrors,
     id: Option<i64>,
+    data: RequirementForm,
 ) -> PageResult {
-    let units = own_units(s, &c).await?;
-    let courses = navet_store::catalogue::list(&s.db, None)
-        .await?
+    let courses = data
+        .courses
         .into_iter()
-        .filter(|co| co.status != CourseStatus::Avvecklad.code())
         .map(|co| CourseOption {
             id: co.id,
             label: match co.validity_months {
@@ -294,10 +253,6 @@ async fn form_page(
             },
         })
         .collect();
-    let may_widen = c.can(Action::ManageRequirements {
-        unit_id: None,
-        municipality_id: None,
-    });
     let back = match f.unit_id.parse::<i64>() {
         Ok(u) if f.scope == "unit" => format!("/kompetens/krav?enhet={u}"),
         _ => "/kompetens/krav".to_string(),
@@ -305,11 +260,11 @@ async fn form_page(
     let has_errors = errors.any();
     super::render_form(
         FormPage {
-            roles: navet_store::org::roles(&s.db).await?,
-            areas: navet_store::org::competence_areas(&s.db).await?,
-            units,
+            roles: data.roles,
+            areas: data.areas,
+            units: data.units,
             courses,
-            may_widen,
+            may_widen: data.may_widen,
             back,
             c,
             f,
@@ -320,6 +275,20 @@ async fn form_page(
     )
 }
 
+/// The editor again with the errors of a refused draft; any other
+/// failure ends the request.
+async fn form_again(
+    s: &AppState,
+    c: Ctx,
+    f: ReqForm,
+    e: navet_store::StoreError,
+    id: Option<i64>,
+) -> PageResult {
+    let errors = invalid(e)?;
+    let data = UseCase::page(s, &c)?.requirement_form().await?;
+    form_page(c, f, errors, id, data)
+}
+
 #[derive(Deserialize, Default)]
 struct NewQuery {
     #[serde(default)]
@@ -327,17 +296,8 @@ struct NewQuery {
 }
 
 async fn new_form(State(s): State<AppState>, c: Ctx, Query(q): Query<NewQuery>) -> PageResult {
-    require_staff_role(&c)?;
-    let may_widen = c.can(Action::ManageRequirements {
-        unit_id: None,
-        municipality_id: None,
-    });
-    let units = own_units(&s, &c).await?;
-    if units.is_empty() && !may_widen {
-        return Err(AppError::forbidden(
-            "Du kan ställa krav bara för dina egna enheter, och du har inga.",
-        ));
-    }
+    let data = UseCase::page(&s, &c)?.new_requirement_form().await?;
+    let (units, may_widen) = (&data.units, data.may_widen);
     let unit = q
         .enhet
         .filter(|u| units.iter().any(|x| x.id == *u))
@@ -352,51 +312,31 @@ async fn new_form(State(s): State<AppState>, c: Ctx, Query(q): Query<NewQuery>) 
         kind: "course".into(),
         ..Default::default()
     };
-    form_page(&s, c, f, FormErrors::default(), None).await
-}
-
-fn store_error_to_form(e: StoreError) -> Result<FormErrors, AppError> {
-    match e {
-        StoreError::Invalid(f) => Ok(FormErrors(f)),
-        other => Err(other.into()),
-    }
+    form_page(c, f, FormErrors::default(), None, data)
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<ReqForm>) -> PageResult {
-    require_staff_role(&c)?;
-    let user = c.require_login()?.clone();
-    match requirements::create(&s.db, &user.actor, &user.who(), &f.draft()).await {
-        Ok(id) => {
-            let row = requirements::get(&s.db, id).await?;
-            Ok(see_other(&match row.unit_id {
-                Some(u) => format!("/kompetens/krav?enhet={u}&ok=created"),
-                None => "/kompetens/krav?ok=created".into(),
-            }))
-        }
-        Err(e) => {
-            let errors = store_error_to_form(e)?;
-            form_page(&s, c, f, errors, None).await
-        }
+    let created = UseCase::page(&s, &c)?
+        .create_requirement_page(&f.draft())
+        .await;
+    match created {
+        Ok(row) => Ok(see_other(&match row.unit_id {
+            Some(u) => format!("/kompetens/krav?enhet={u}&ok=created"),
+            None => "/kompetens/krav?ok=created".into(),
+        })),
+        Err(e) => form_again(&s, c, f, e, None).await,
     }
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    require_staff_role(&c)?;
-    let user = c.require_login()?;
-    let row = requirements::get(&s.db, id).await?;
-    if !requirements::may_manage(&user.actor, &row) {
-        return Err(AppError::forbidden(
-            "Du kan ändra krav bara för dina egna enheter.",
-        ));
-    }
+    let (row, data) = UseCase::page(&s, &c)?.requirement_to_edit(id).await?;
     form_page(
-        &s,
         c,
         ReqForm::from_row(&row),
         FormErrors::default(),
         Some(id),
+        data,
     )
-    .await
 }
 
 async fn update(
@@ -405,21 +345,17 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<ReqForm>,
 ) -> PageResult {
-    require_staff_role(&c)?;
-    let user = c.require_login()?.clone();
-    match requirements::update(&s.db, &user.actor, &user.who(), id, &f.draft()).await {
+    let updated = UseCase::page(&s, &c)?
+        .update_requirement_page(id, &f.draft())
+        .await;
+    match updated {
         Ok(()) => Ok(see_other("/kompetens/krav?ok=saved")),
-        Err(e) => {
-            let errors = store_error_to_form(e)?;
-            form_page(&s, c, f, errors, Some(id)).await
-        }
+        Err(e) => form_again(&s, c, f, e, Some(id)).await,
     }
 }
 
 async fn delete(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    require_staff_role(&c)?;
-    let user = c.require_login()?;
-    requirements::delete(&s.db, &user.actor, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_requirement_page(id).await?;
     Ok(see_other("/kompetens/krav?ok=deleted"))
 }
 
@@ -482,45 +418,29 @@ impl ReportPage {
 }
 
 async fn report(State(s): State<AppState>, c: Ctx, Query(q): Query<ReportQuery>) -> PageResult {
-    require_staff_role(&c)?;
     let area = match q.omrade.as_deref().filter(|a| !a.is_empty()) {
-        Some(a) => Some(
-            ActivityArea::parse(a)
-                .ok_or_else(|| AppError::BadRequest(format!("Okänt verksamhetsområde ”{a}”.")))?,
-        ),
-        None => None,
+        Some(a) => ActivityArea::parse(a)
+            .map(Some)
+            .ok_or_else(|| AppError::BadRequest(format!("Okänt verksamhetsområde ”{a}”."))),
+        None => Ok(None),
     };
-    let level = match (q.kommun, area) {
+    let level = area.map(|area| match (q.kommun, area) {
         (None, None) => GapLevel::Region,
         (Some(m), None) => GapLevel::Municipality(m),
         (m, Some(area)) => GapLevel::ActivityArea {
             area,
             municipality_id: m,
         },
-    };
-    c.require(Action::ViewGaps {
-        municipality_id: q.kommun,
-    })?;
-    let r = gaps::report(&s.db, &level, navet_store::time::today()).await?;
-    let can_region = c.can(Action::ViewGaps {
-        municipality_id: None,
     });
-    let municipalities = navet_store::org::municipalities(&s.db)
-        .await?
-        .into_iter()
-        .filter(|m| {
-            c.can(Action::ViewGaps {
-                municipality_id: Some(m.id),
-            })
-        })
-        .map(|m| (m.id, m.name))
-        .collect();
+    let p = UseCase::page(&s, &c)?
+        .gap_report_page(q.kommun, level)
+        .await?;
     render(ReportPage {
         c,
-        r,
-        municipalities,
+        r: p.report,
+        municipalities: p.municipalities,
         kommun: q.kommun.unwrap_or(0),
         omrade: q.omrade.unwrap_or_default(),
-        can_region,
+        can_region: p.can_region,
     })
 }

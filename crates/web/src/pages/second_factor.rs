@@ -17,15 +17,15 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::Action;
-use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
-use domain::second_factor::{self as rules, AfterPassword, Generator, Input, Verdict};
-use navet_store::accounts::{self, Account};
-use navet_store::login_throttle;
-use navet_store::second_factor::{self as store, Outcome, PendingLogin, Proof};
+use domain::second_factor::{self as rules, Generator};
+use navet_store::accounts::Account;
+use navet_store::second_factor::PENDING_MAX_SECS;
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
+use crate::usecase::second_step::{CodeRefused, Step};
+use crate::usecase::sign_in::SignIn;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 /// Where the second step lives.
@@ -80,39 +80,17 @@ pub fn forget_cookie(s: &AppState, resp: &mut Response) {
     );
 }
 
-/// After a right password: the response that continues the sign-in when
-/// the account must give a code (or set up the app first), or `None` when
-/// the password was enough.
-pub async fn after_password(
-    s: &AppState,
-    account: &Account,
-    next: &str,
-    end_others: bool,
-) -> Result<Option<Response>, AppError> {
-    let enrolled = store::factor(&s.db, account.id).await?.is_some();
-    let enrol_secret = match rules::after_password(account.role(), enrolled) {
-        AfterPassword::SignedIn => return Ok(None),
-        AfterPassword::Code => None,
-        AfterPassword::Enrol => Some(store::new_secret()),
-    };
-    let secret = store::begin(
-        &s.db,
-        &PendingLogin {
-            account_id: account.id,
-            enrol_secret,
-            next: next.to_string(),
-            end_others,
-            created_at: navet_store::time::now(),
-        },
-    )
-    .await?;
+/// After a right password, when the account must give a code (or set up
+/// the app first): on to the second step, with the waiting sign-in's
+/// cookie.
+pub fn to_second_step(s: &AppState, flow_secret: String) -> Response {
     let mut resp = Redirect::to(STEP_PATH).into_response();
     let mut ck = crate::session_layer::cookie(
         cookie_name(s.config.secure_cookies),
-        secret,
+        flow_secret,
         s.config.secure_cookies,
     );
-    ck.set_max_age(cookie::time::Duration::seconds(store::PENDING_MAX_SECS));
+    ck.set_max_age(cookie::time::Duration::seconds(PENDING_MAX_SECS));
     set_cookie(&mut resp, &ck);
     // A stale login session cookie would make the code form look like a
     // form sent after the session ran out.
@@ -120,7 +98,7 @@ pub async fn after_password(
         &mut resp,
         &expired_cookie(s.config.session_cookie(), s.config.secure_cookies),
     );
-    Ok(Some(resp))
+    resp
 }
 
 #[derive(Template)]
@@ -153,28 +131,11 @@ struct DonePage {
     next: String,
 }
 
-/// The waiting sign-in of this browser, if any (and its account, which
-/// must still be allowed to sign in).
-async fn waiting(
-    s: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(String, PendingLogin, Account)>, AppError> {
-    let name = cookie_name(s.config.secure_cookies);
-    let Some(secret) = axum_extra::extract::CookieJar::from_headers(headers)
-        .get(name)
+/// The secret of the sign-in waiting in this browser, from its cookie.
+fn flow_secret(s: &AppState, headers: &HeaderMap) -> Option<String> {
+    axum_extra::extract::CookieJar::from_headers(headers)
+        .get(cookie_name(s.config.secure_cookies))
         .map(|k| k.value().to_string())
-    else {
-        return Ok(None);
-    };
-    let Some(p) = store::pending(&s.db, &secret, navet_store::time::now()).await? else {
-        return Ok(None);
-    };
-    let account = accounts::get(&s.db, p.account_id).await?;
-    if !account.may_sign_in() {
-        store::cancel(&s.db, &secret).await?;
-        return Ok(None);
-    }
-    Ok(Some((secret, p, account)))
 }
 
 /// Back to the login form, saying the sign-in must start over.
@@ -230,11 +191,15 @@ async fn step_page(State(s): State<AppState>, c: Ctx, headers: HeaderMap) -> Pag
     if c.is_logged_in() {
         return Ok(Redirect::to("/").into_response());
     }
-    let Some((_, p, account)) = waiting(&s, &headers).await? else {
+    let flow = flow_secret(&s, &headers);
+    let Some(w) = SignIn::new(&s, &c.client_ip)
+        .waiting(flow.as_deref())
+        .await?
+    else {
         return Ok(start_over(&s));
     };
-    match &p.enrol_secret {
-        Some(secret) => enrol_page(c, &account, secret, String::new()),
+    match &w.pending.enrol_secret {
+        Some(secret) => enrol_page(c, &w.account, secret, String::new()),
         None => code_page(c, String::new(), StatusCode::OK),
     }
 }
@@ -245,158 +210,69 @@ struct CodeForm {
     code: String,
 }
 
-/// The rate-limit keys of a code attempt.
-fn throttle_keys(account_id: i64, ip: &str) -> (String, String) {
-    (format!("second_factor:{account_id}"), format!("ip:{ip}"))
-}
-
 async fn step_submit(
     State(s): State<AppState>,
     c: Ctx,
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
-    let Some((flow, p, account)) = waiting(&s, &headers).await? else {
-        return Ok(start_over(&s));
+    let flow = flow_secret(&s, &headers);
+    let step = SignIn::new(&s, &c.client_ip)
+        .second_step(flow.as_deref(), &f.code)
+        .await?;
+    let (w, why) = match step {
+        Step::StartOver => return Ok(start_over(&s)),
+        Step::SignedIn {
+            session_secret,
+            codes,
+            recovery_left,
+            next,
+        } => return signed_in(&s, c, session_secret, codes, recovery_left, &next),
+        Step::Again { waiting, why } => (waiting, why),
     };
-    let (account_key, ip_key) = throttle_keys(account.id, &c.client_ip);
-    let now = navet_store::time::now();
-    let show_error = |c: Ctx, msg: String, status: StatusCode| match &p.enrol_secret {
-        Some(secret) => enrol_page(c, &account, secret, msg),
+    let show_error = |c: Ctx, msg: String, status: StatusCode| match &w.pending.enrol_secret {
+        Some(secret) => enrol_page(c, &w.account, secret, msg),
         None => code_page(c, msg, status),
     };
-    if let Err(until) = login_throttle::begin_login_attempt(
-        &s.db,
-        &[(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)],
-        now,
-    )
-    .await?
-    {
-        store::record_failure(&s.db, account.id, "rate_limited_code").await?;
-        let msg = crate::pages::auth::wait_message(&c, until);
-        let mut r = show_error(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
-        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        if let Ok(v) = HeaderValue::from_str(&(until - now).max(1).to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(r);
-    }
-    let input = rules::read_input(&f.code);
-    let outcome = if let Some(secret) = &p.enrol_secret {
-        // Setting up: only a code from the app confirms it.
-        let g = Generator::new(secret, &account.email).map_err(AppError::Internal)?;
-        let verdict = match &input {
-            Input::Code(code) => rules::check(&g, code, now, 0),
-            _ => Verdict::Wrong,
-        };
-        let Verdict::Accepted(step) = verdict else {
-            store::record_failure(&s.db, account.id, "wrong_code").await?;
-            return show_error(
-                c.clone(),
-                c.t("second_factor.wrong_enrol").into(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        };
-        let codes = store::new_recovery_codes();
-        match store::enrol(&s.db, &flow, account.id, secret, step, &codes).await? {
-            Outcome::SignedIn { session_secret, .. } => {
-                return signed_in(
-                    &s,
-                    c,
-                    &account_key,
-                    &ip_key,
-                    session_secret,
-                    codes,
-                    None,
-                    &p.next,
-                )
-                .await
+    match why {
+        CodeRefused::RateLimited(limit) => {
+            let msg = crate::pages::auth::wait_message(&c, limit.until);
+            let mut r = show_error(c, msg, StatusCode::TOO_MANY_REQUESTS)?;
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let Ok(v) = HeaderValue::from_str(&limit.retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            other => other,
+            Ok(r)
         }
-    } else {
-        let Some(factor) = store::factor(&s.db, account.id).await? else {
-            // Reset by an administrator meanwhile.
-            store::cancel(&s.db, &flow).await?;
-            return Ok(start_over(&s));
-        };
-        let g = Generator::new(&factor.secret, &account.email).map_err(AppError::Internal)?;
-        let proof = match &input {
-            Input::Code(code) => match rules::check(&g, code, now, factor.last_step) {
-                Verdict::Accepted(step) => Ok(Proof::Step(step)),
-                Verdict::Replayed => Err(Outcome::Replayed),
-                // Refused like an unknown recovery code; the audit reason
-                // below tells them apart by what was typed.
-                Verdict::Wrong => Err(Outcome::UnknownRecoveryCode),
-            },
-            Input::Recovery(code) => Ok(Proof::Recovery(code.clone())),
-            Input::Malformed => Err(Outcome::UnknownRecoveryCode),
-        };
-        match proof {
-            Ok(proof) => store::complete(&s.db, &flow, account.id, &proof, p.end_others).await?,
-            Err(o) => o,
-        }
-    };
-    match outcome {
-        Outcome::SignedIn {
-            session_secret,
-            recovery_left,
-        } => {
-            signed_in(
-                &s,
-                c,
-                &account_key,
-                &ip_key,
-                session_secret,
-                vec![],
-                recovery_left,
-                &p.next,
-            )
-            .await
-        }
-        Outcome::Replayed => {
-            store::record_failure(&s.db, account.id, "replayed_code").await?;
-            show_error(
-                c.clone(),
-                c.t("second_factor.replayed").into(),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
-        Outcome::UnknownRecoveryCode => {
-            let reason = match input {
-                Input::Recovery(_) => "wrong_recovery_code",
-                _ => "wrong_code",
-            };
-            store::record_failure(&s.db, account.id, reason).await?;
-            show_error(
-                c.clone(),
-                c.t("second_factor.wrong").into(),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
-        Outcome::Expired | Outcome::AlreadyEnrolled => {
-            store::record_failure(&s.db, account.id, "second_factor_expired").await?;
-            Ok(start_over(&s))
-        }
+        CodeRefused::WrongEnrolCode => show_error(
+            c.clone(),
+            c.t("second_factor.wrong_enrol").into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        CodeRefused::Replayed => show_error(
+            c.clone(),
+            c.t("second_factor.replayed").into(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        CodeRefused::Wrong => show_error(
+            c.clone(),
+            c.t("second_factor.wrong").into(),
+            StatusCode::UNAUTHORIZED,
+        ),
     }
 }
 
-/// The code was right: the attempt is taken back from the limits, the
-/// session cookie set, the waiting sign-in's cookie dropped. After setting
-/// up (or using a recovery code) a page says what to keep; otherwise on
-/// to where the person was going.
-#[allow(clippy::too_many_arguments)]
-async fn signed_in(
+/// The code was right: the session cookie set, the waiting sign-in's
+/// cookie dropped. After setting up (or using a recovery code) a page
+/// says what to keep; otherwise on to where the person was going.
+fn signed_in(
     s: &AppState,
     c: Ctx,
-    account_key: &str,
-    ip_key: &str,
     session_secret: String,
     codes: Vec<String>,
     recovery_left: Option<i64>,
     next: &str,
 ) -> PageResult {
-    login_throttle::login_succeeded(&s.db, account_key, &[(ip_key, PER_ADDRESS)]).await?;
     let mut resp = if codes.is_empty() && recovery_left.is_none() {
         Redirect::to(next).into_response()
     } else {
@@ -417,13 +293,11 @@ async fn signed_in(
     Ok(resp)
 }
 
-async fn cancel(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
-    if let Some(secret) = axum_extra::extract::CookieJar::from_headers(&headers)
-        .get(cookie_name(s.config.secure_cookies))
-        .map(|k| k.value().to_string())
-    {
-        store::cancel(&s.db, &secret).await?;
-    }
+async fn cancel(State(s): State<AppState>, c: Ctx, headers: HeaderMap) -> PageResult {
+    let flow = flow_secret(&s, &headers);
+    SignIn::new(&s, &c.client_ip)
+        .cancel_second_step(flow.as_deref())
+        .await?;
     let mut resp = Redirect::to("/login").into_response();
     forget_cookie(&s, &mut resp);
     Ok(resp)
@@ -434,9 +308,7 @@ async fn cancel(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
 /// Remove another account's second factor (a lost phone): it is set up
 /// again at the next sign-in. Audited; the account's sessions end.
 async fn reset(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require(Action::ManageAccounts)?.clone();
-    let target = accounts::get(&s.db, id).await?;
-    let had = store::reset(&s.db, &user.who(), target.id).await?;
+    let had = UseCase::page(&s, &c)?.reset_second_factor(id).await?;
     let text = if had {
         c.t("second_factor.reset_done")
     } else {

@@ -9,14 +9,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::access::Action;
 use domain::surveys::{self, Question, QuestionDraft, SurveyKind};
 use domain::vocab::Labelled;
-use navet_store::surveys::{self as store, GroupResults, Invitation};
+use navet_store::surveys::{GroupResults, Invitation};
+use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::surveys::{QuestionEdit, SurveyAdmin, SurveyAnswer};
+use crate::usecase::{Guest, UseCase};
 use crate::{render, see_other, AppError, AppState, PageResult};
 use domain::surveys::anonymity::ResultPeriod;
 
@@ -67,77 +69,47 @@ impl AnswerPage {
     }
 }
 
-async fn answer_page(
-    s: &AppState,
+/// An invitation, its answers saved or refused: the thanks, or the form
+/// again with what was wrong.
+fn answer_page(
     c: Ctx,
-    inv: Invitation,
+    a: SurveyAnswer,
     action: String,
     form: Option<HashMap<String, String>>,
 ) -> PageResult {
-    let questions = store::questions(&s.db, inv.kind).await?;
-    let done = inv.answered;
-    let Some(form) = form else {
-        return render(AnswerPage {
-            c,
-            inv,
-            questions,
-            form: HashMap::new(),
-            errors: FormErrors::default(),
-            action,
-            done,
-        });
-    };
-    if done {
-        return render(AnswerPage {
-            c,
-            inv,
-            questions,
-            form: HashMap::new(),
-            errors: FormErrors::default(),
-            action,
-            done,
-        });
-    }
-    match surveys::check_answers(&questions, &form) {
-        Ok(answers) => {
-            match store::submit(&s.db, inv.id, &answers).await {
-                Ok(()) | Err(navet_store::StoreError::Conflict { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-            let inv = Invitation {
-                answered: true,
-                ..inv
-            };
-            render(AnswerPage {
+    let SurveyAnswer {
+        inv,
+        questions,
+        errors,
+    } = a;
+    match errors {
+        Some(e) => render_form(
+            AnswerPage {
                 c,
                 inv,
                 questions,
-                form: HashMap::new(),
-                errors: FormErrors::default(),
-                action,
-                done: true,
-            })
-        }
-        Err(e) => {
-            let page = AnswerPage {
-                c,
-                inv,
-                questions,
-                form,
+                form: form.unwrap_or_default(),
                 errors: FormErrors(e),
                 action,
                 done: false,
-            };
-            render_form(page, true)
-        }
+            },
+            true,
+        ),
+        None => render(AnswerPage {
+            c,
+            done: inv.answered,
+            inv,
+            questions,
+            form: HashMap::new(),
+            errors: FormErrors::default(),
+            action,
+        }),
     }
 }
 
 async fn by_token(State(s): State<AppState>, c: Ctx, Path(token): Path<String>) -> PageResult {
-    let inv = store::invitation_by_token(&s.db, &token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    answer_page(&s, c, inv, format!("/enkat/{token}"), None).await
+    let a = Guest::page(&s, &c).survey_by_token(&token, None).await?;
+    answer_page(c, a, format!("/enkat/{token}"), None)
 }
 
 async fn answer_by_token(
@@ -146,10 +118,10 @@ async fn answer_by_token(
     Path(token): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let inv = store::invitation_by_token(&s.db, &token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    answer_page(&s, c, inv, format!("/enkat/{token}"), Some(form)).await
+    let a = Guest::page(&s, &c)
+        .survey_by_token(&token, Some(&form))
+        .await?;
+    answer_page(c, a, format!("/enkat/{token}"), Some(form))
 }
 
 #[derive(Template)]
@@ -160,25 +132,13 @@ struct MinePage {
 }
 
 async fn mine(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let user = c.require_login()?;
-    let list = match user.actor.person_id {
-        Some(p) => store::invitations_for(&s.db, p).await?,
-        None => vec![],
-    };
+    let list = UseCase::page(&s, &c)?.my_surveys().await?;
     render(MinePage { c, list })
 }
 
-async fn own_invitation(s: &AppState, c: &Ctx, id: i64) -> Result<Invitation, AppError> {
-    let user = c.require_login()?;
-    let p = user.actor.person_id.ok_or(AppError::NotFound)?;
-    store::invitation_owned_by(&s.db, id, p)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 async fn own(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let inv = own_invitation(&s, &c, id).await?;
-    answer_page(&s, c, inv, format!("/mina-enkater/{id}"), None).await
+    let a = UseCase::page(&s, &c)?.own_survey(id, None).await?;
+    answer_page(c, a, format!("/mina-enkater/{id}"), None)
 }
 
 async fn answer_own(
@@ -187,8 +147,8 @@ async fn answer_own(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let inv = own_invitation(&s, &c, id).await?;
-    answer_page(&s, c, inv, format!("/mina-enkater/{id}"), Some(form)).await
+    let a = UseCase::page(&s, &c)?.own_survey(id, Some(&form)).await?;
+    answer_page(c, a, format!("/mina-enkater/{id}"), Some(form))
 }
 
 /// How many years back the period choice goes.
@@ -276,24 +236,30 @@ async fn admin_page(
     errors: FormErrors,
     draft: QuestionFormData,
 ) -> PageResult {
-    c.require(Action::ViewReports)?;
     let kind = SurveyKind::parse(&aq.enkat).unwrap_or(SurveyKind::Participant);
     let today = navet_store::time::local_date(navet_store::time::now());
-    let period = if aq.period.trim().is_empty() {
-        ResultPeriod::term_of(today)
-    } else {
-        ResultPeriod::parse(&aq.period)
-            .ok_or_else(|| AppError::BadRequest(format!("period: {}", c.t("surveys.e_period"))))?
+    let SurveyAdmin {
+        period,
+        questions,
+        results,
+        months,
+    } = match UseCase::page(s, &c)?
+        .survey_admin(kind, &aq.period, today)
+        .await
+    {
+        Ok(a) => a,
+        Err(StoreError::Invalid(e)) if e.0.iter().any(|f| f.field == "period") => {
+            return Err(AppError::BadRequest(format!(
+                "period: {}",
+                c.t("surveys.e_period")
+            )))
+        }
+        Err(e) => return Err(e.into()),
     };
     let mut periods = ResultPeriod::choices(today, PERIOD_YEARS);
     if !periods.contains(&period) {
         periods.push(period);
     }
-    // Follow-ups that have come due go out when coordinators look here.
-    store::send_due(&s.db, today, &s.config.public_url).await?;
-    let questions = store::questions(&s.db, kind).await?;
-    let results = store::results_by_course(&s.db, kind, period).await?;
-    let months = store::follow_up_months(&s.db).await?;
     let has_errors = errors.any();
     let page = AdminPage {
         c,
@@ -339,14 +305,13 @@ async fn add_question(
     c: Ctx,
     Form(f): Form<QuestionFormData>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
     let kind = SurveyKind::parse(&f.survey).unwrap_or(SurveyKind::Participant);
-    match surveys::check_question(&draft_of(&f)) {
-        Ok(q) => {
-            store::add_question(&s.db, &user.who(), kind, &q).await?;
-            Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code())))
-        }
-        Err(e) => {
+    match UseCase::page(&s, &c)?
+        .add_survey_question(kind, &draft_of(&f))
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code()))),
+        Err(StoreError::Invalid(e)) => {
             admin_page(
                 &s,
                 c,
@@ -359,6 +324,7 @@ async fn add_question(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -368,46 +334,34 @@ async fn edit_question(
     Path(id): Path<i64>,
     Form(f): Form<QuestionFormData>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
     let kind = SurveyKind::parse(&f.survey).unwrap_or(SurveyKind::Participant);
-    match f.op.as_str() {
-        "up" => store::move_question(&s.db, kind, id, -1).await?,
-        "down" => store::move_question(&s.db, kind, id, 1).await?,
-        "remove" => store::remove_question(&s.db, &user.who(), id).await?,
-        _ => match surveys::check_question(&draft_of(&f)) {
-            Ok(q) => match store::update_question(&s.db, &user.who(), id, &q).await {
-                Ok(()) => {}
-                Err(navet_store::StoreError::Invalid(e)) => {
-                    return admin_page(
-                        &s,
-                        c,
-                        AdminQuery {
-                            enkat: kind.code().into(),
-                            ..Default::default()
-                        },
-                        FormErrors(e),
-                        f,
-                    )
-                    .await
-                }
-                Err(e) => return Err(e.into()),
-            },
-            Err(e) => {
-                return admin_page(
-                    &s,
-                    c,
-                    AdminQuery {
-                        enkat: kind.code().into(),
-                        ..Default::default()
-                    },
-                    FormErrors(e),
-                    f,
-                )
-                .await
-            }
-        },
+    let draft = draft_of(&f);
+    let edit = match f.op.as_str() {
+        "up" => QuestionEdit::Up,
+        "down" => QuestionEdit::Down,
+        "remove" => QuestionEdit::Remove,
+        _ => QuestionEdit::Update(&draft),
+    };
+    match UseCase::page(&s, &c)?
+        .edit_survey_question(kind, id, edit)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code()))),
+        Err(StoreError::Invalid(e)) => {
+            admin_page(
+                &s,
+                c,
+                AdminQuery {
+                    enkat: kind.code().into(),
+                    ..Default::default()
+                },
+                FormErrors(e),
+                f,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code())))
 }
 
 #[derive(Deserialize)]
@@ -416,10 +370,12 @@ struct SettingsForm {
 }
 
 async fn settings(State(s): State<AppState>, c: Ctx, Form(f): Form<SettingsForm>) -> PageResult {
-    let user = c.require(Action::ManageCatalogue)?.clone();
-    match store::set_follow_up_months(&s.db, &user.who(), &f.follow_up_months).await {
-        Ok(_) => Ok(see_other("/enkater?enkat=manager&ok=1")),
-        Err(navet_store::StoreError::Invalid(e)) => {
+    match UseCase::page(&s, &c)?
+        .set_survey_follow_up_months(&f.follow_up_months)
+        .await
+    {
+        Ok(()) => Ok(see_other("/enkater?enkat=manager&ok=1")),
+        Err(StoreError::Invalid(e)) => {
             admin_page(
                 &s,
                 c,

@@ -8,18 +8,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use domain::access::{Action, Role};
 use domain::education::{Direction, EducationKind};
 use domain::org::ActivityArea;
-use domain::requirements::Placement;
-use domain::tracks::{progress, Block, ProviderKind, TrackItemDraft};
+use domain::tracks::{Block, ProviderKind, TrackItemDraft};
 use domain::vocab::Labelled;
-use navet_store::tracks::{self, PrerequisiteRow, TrackDraft, TrackItemRow, TrackWithItems};
-use navet_store::{audit, StoreError};
+use navet_store::tracks::{PrerequisiteRow, TrackDraft, TrackItemRow, TrackWithItems};
 use serde::Deserialize;
 
-use super::FormErrors;
+use super::{invalid, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::tracks::TrackForm as FormData;
+use crate::usecase::UseCase;
 use crate::{render, see_other, AppError, AppState, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -58,15 +57,15 @@ struct OkQuery {
 }
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require_login()?;
+    let (tracks, can_manage) = UseCase::page(&s, &c)?.tracks().await?;
     let notice = match q.ok.as_deref() {
         Some("deleted") => c.t("competence.track_deleted"),
         _ => "",
     }
     .to_string();
     render(ListPage {
-        tracks: tracks::all_with_items(&s.db).await?,
-        can_manage: c.can(Action::ManageTracks),
+        tracks,
+        can_manage,
         c,
         notice,
     })
@@ -104,90 +103,35 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    let user = c.require_login()?.clone();
-    let t = tracks::get(&s.db, id).await?;
+    let p = UseCase::page(&s, &c)?.track_page(id).await?;
     // Managers see their own staff on the track.
-    let mut staff = vec![];
-    if user.role() == Role::Manager && !user.actor.scope.is_empty() {
-        let people = navet_store::people::list(
-            &s.db,
-            &navet_store::people::Filter {
-                scope: Some(user.actor.scope.clone()),
-                ..Default::default()
+    let staff = p
+        .staff
+        .into_iter()
+        .map(|m| StaffProgress {
+            person_id: m.person_id,
+            name: m.name,
+            unit: m.unit,
+            percent: m.progress.percent,
+            level: match m.progress.level_reached {
+                Some(Block::Spets) => c.level("spets"),
+                Some(Block::Fordjupning) => c.level("fordjupning"),
+                Some(Block::Bas) => c.level("bas"),
+                None if m.progress.percent == 0 => c.t("competence.not_started"),
+                None => c.t("competence.started"),
             },
-        )
-        .await?;
-        let units: std::collections::HashMap<i64, (String, Option<ActivityArea>)> =
-            navet_store::org::units(&s.db, None)
-                .await?
-                .into_iter()
-                .map(|u| {
-                    let area = ActivityArea::parse(&u.activity_area);
-                    (u.id, (u.name, area))
-                })
-                .collect();
-        let domain_track = t.to_domain();
-        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-        let mut held = tracks::holdings_of(&s.db, &ids).await?;
-        let mut listed = 0;
-        for p in people {
-            let (unit_name, area) = p
-                .unit_id
-                .and_then(|u| units.get(&u).cloned())
-                .unwrap_or_default();
-            let placement = Placement {
-                role_id: p.role_id,
-                unit_id: p.unit_id,
-                activity_area: area,
-            };
-            if !t.fits(&placement) {
-                continue;
-            }
-            let (done, eds) = held.remove(&p.id).unwrap_or_default();
-            let pr = progress(&domain_track, &done, &eds);
-            staff.push(StaffProgress {
-                person_id: p.id,
-                name: p.name,
-                unit: unit_name,
-                percent: pr.percent,
-                level: match pr.level_reached {
-                    Some(Block::Spets) => c.level("spets"),
-                    Some(Block::Fordjupning) => c.level("fordjupning"),
-                    Some(Block::Bas) => c.level("bas"),
-                    None if pr.percent == 0 => c.t("competence.not_started"),
-                    None => c.t("competence.started"),
-                },
-                next: pr
-                    .next_item
-                    .and_then(|i| domain_track.items.get(i))
-                    .map(|i| i.title.clone())
-                    .unwrap_or_default(),
-            });
-            listed += 1;
-        }
-        if listed > 0 {
-            let mut conn = s.db.writer().acquire().await.map_err(StoreError::from)?;
-            audit::record(
-                &mut conn,
-                &user.who(),
-                "person.list",
-                "track",
-                Some(id),
-                None,
-                &format!("framsteg i spåret: {listed} personer"),
-            )
-            .await?;
-        }
-    }
+            next: m.next,
+        })
+        .collect();
     let notice = match q.ok.as_deref() {
         Some("saved") => c.t("competence.track_saved"),
         _ => "",
     }
     .to_string();
     render(ShowPage {
-        can_manage: c.can(Action::ManageTracks),
+        can_manage: p.can_manage,
         c,
-        t,
+        t: p.track,
         staff,
         notice,
     })
@@ -363,12 +307,12 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    s: &AppState,
+fn form_page(
     c: Ctx,
     f: TrackForm,
     errors: FormErrors,
     id: Option<i64>,
+    data: FormData,
 ) -> PageResult {
     // Filled rows first, numbered as the checks number them, then empty ones.
     let mut rows = f.rows();
@@ -381,12 +325,11 @@ async fn form_page(
         block: "bas".into(),
         ..Default::default()
     }));
-    let courses = super::course_options(&s.db).await?;
     let has_errors = errors.any();
     super::render_form(
         FormPage {
-            roles: navet_store::org::roles(&s.db).await?,
-            courses,
+            roles: data.roles,
+            courses: course_labels(data.courses),
             c,
             f,
             rows,
@@ -397,39 +340,57 @@ async fn form_page(
     )
 }
 
-use super::invalid;
+/// Courses for a select: "title (status)".
+pub(super) fn course_labels(courses: Vec<navet_store::catalogue::Course>) -> Vec<(i64, String)> {
+    courses
+        .into_iter()
+        .map(|co| {
+            let label = format!("{} ({})", co.title, co.status_label());
+            (co.id, label)
+        })
+        .collect()
+}
+
+/// The editor again with the errors of a refused draft; any other
+/// failure ends the request.
+async fn form_again(
+    s: &AppState,
+    c: Ctx,
+    f: TrackForm,
+    e: navet_store::StoreError,
+    id: Option<i64>,
+) -> PageResult {
+    let errors = invalid(e)?;
+    let data = UseCase::page(s, &c)?.track_form().await?;
+    form_page(c, f, errors, id, data)
+}
 
 async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageTracks)?;
+    let data = UseCase::page(&s, &c)?.track_form().await?;
     let f = TrackForm {
         deepening_required: "1".into(),
         ..Default::default()
     };
-    form_page(&s, c, f, FormErrors::default(), None).await
+    form_page(c, f, FormErrors::default(), None, data)
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<TrackForm>) -> PageResult {
-    let user = c.require(Action::ManageTracks)?.clone();
-    match tracks::create(&s.db, &user.actor, &user.who(), &f.draft()).await {
+    let created = UseCase::page(&s, &c)?.create_track(&f.draft()).await;
+    match created {
         Ok(id) => Ok(see_other(&format!("/kompetens/spar/{id}?ok=saved"))),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, None).await
-        }
+        Err(e) => form_again(&s, c, f, e, None).await,
     }
 }
 
 async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    c.require(Action::ManageTracks)?;
-    let t = tracks::get(&s.db, id).await?;
+    let (t, data) = UseCase::page(&s, &c)?.track_to_edit(id).await?;
     form_page(
-        &s,
         c,
         TrackForm::from_track(&t),
         FormErrors::default(),
         Some(id),
+        data,
     )
-    .await
 }
 
 async fn update(
@@ -438,19 +399,15 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<TrackForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageTracks)?.clone();
-    match tracks::update(&s.db, &user.actor, &user.who(), id, &f.draft()).await {
+    let updated = UseCase::page(&s, &c)?.update_track(id, &f.draft()).await;
+    match updated {
         Ok(()) => Ok(see_other(&format!("/kompetens/spar/{id}?ok=saved"))),
-        Err(e) => {
-            let errors = invalid(e)?;
-            form_page(&s, c, f, errors, Some(id)).await
-        }
+        Err(e) => form_again(&s, c, f, e, Some(id)).await,
     }
 }
 
 async fn delete(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> PageResult {
-    let user = c.require(Action::ManageTracks)?;
-    tracks::delete(&s.db, &user.actor, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_track(id).await?;
     Ok(see_other("/kompetens/spar?ok=deleted"))
 }
 
@@ -482,16 +439,12 @@ async fn prereq_page(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let courses = navet_store::catalogue::list(&s.db, None)
-        .await?
-        .into_iter()
-        .map(|co| (co.id, co.title))
-        .collect();
+    let p = UseCase::page(s, &c)?.prerequisites().await?;
     let has_errors = errors.any();
     super::render_form(
         PrereqPage {
-            rows: tracks::prerequisites(&s.db).await?,
-            courses,
+            rows: p.rows,
+            courses: p.courses,
             c,
             f,
             errors,
@@ -502,7 +455,6 @@ async fn prereq_page(
 }
 
 async fn prerequisites(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
-    c.require(Action::ManageTracks)?;
     let notice = match q.ok.as_deref() {
         Some("added") => c.t("competence.prerequisite_saved"),
         Some("removed") => c.t("competence.prerequisite_removed"),
@@ -527,7 +479,6 @@ async fn add_prerequisite(
     c: Ctx,
     Form(f): Form<PrereqForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageTracks)?.clone();
     let ids = id_field(
         &f.course_id,
         "course_id",
@@ -547,7 +498,10 @@ async fn add_prerequisite(
         Ok(x) => x,
         Err(errors) => return prereq_page(&s, c, f, errors, String::new()).await,
     };
-    match tracks::add_prerequisite(&s.db, &user.actor, &user.who(), course, requires).await {
+    let added = UseCase::page(&s, &c)?
+        .add_prerequisite(course, requires)
+        .await;
+    match added {
         Ok(()) => Ok(see_other("/kompetens/forkunskaper?ok=added")),
         Err(e) => {
             let errors = invalid(e)?;
@@ -561,17 +515,12 @@ async fn remove_prerequisite(
     c: Ctx,
     Form(f): Form<PrereqForm>,
 ) -> PageResult {
-    let user = c.require(Action::ManageTracks)?;
-    let course = f
-        .course_id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("Okänd kurs.".into()))?;
-    let requires = f
-        .requires_course_id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("Okänd kurs.".into()))?;
-    tracks::remove_prerequisite(&s.db, &user.actor, &user.who(), course, requires).await?;
+    let id = |v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::BadRequest("Okänd kurs.".into()))
+    };
+    let ids = id(&f.course_id).and_then(|a| id(&f.requires_course_id).map(|b| (a, b)));
+    UseCase::page(&s, &c)?.remove_prerequisite(ids).await?;
     Ok(see_other("/kompetens/forkunskaper?ok=removed"))
 }

@@ -135,14 +135,16 @@ impl UseCase<'_> {
         })
     }
 
-    /// Register a person's formal education (the store refuses what the
-    /// actor may not do, with the rule's reason).
+    /// Register a person's formal education (the person's manager or
+    /// the hub; refused with the rule's reason otherwise).
     pub async fn register_education(
         &self,
         person_id: i64,
         draft: &PersonEducationDraft,
     ) -> StoreResult<i64> {
-        navet_store::education::register(self.db(), self.actor, &self.who, person_id, draft).await
+        let person = navet_store::people::get(self.db(), person_id).await?;
+        self.decide(Action::RegisterEducation(person.as_ref()))?;
+        navet_store::education::register(self.db(), &self.who, person_id, draft).await
     }
 
     /// Remove one of a person's registered educations.
@@ -152,6 +154,8 @@ impl UseCase<'_> {
             .into_iter()
             .find(|e| e.id == education_id)
             .ok_or(StoreError::NotFound("utbildning"))?;
-        navet_store::education::remove(self.db(), self.actor, &self.who, ed.id).await
+        let person = navet_store::people::get(self.db(), ed.person_id).await?;
+        self.decide(Action::RegisterEducation(person.as_ref()))?;
+        navet_store::education::remove(self.db(), &self.who, ed.id).await
     }
 }

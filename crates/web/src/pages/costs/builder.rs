@@ -4,17 +4,16 @@ use crate::rejection::Form;
 use crate::rejection::Path;
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
 use domain::costs::money::number;
 use domain::costs::scenario::{course_hours_field, participants_field};
-use domain::costs::{check_scenario, KeyPart, Scenario, ScenarioDraft};
-use domain::FieldErrors;
-use navet_store::costs::{self, Model};
-use navet_store::StoreError;
+use domain::costs::{KeyPart, ScenarioDraft};
+use navet_store::costs::Model;
 
-use super::{nb, today};
+use super::nb;
 use crate::ctx::Ctx;
 use crate::pages::FormErrors;
+use crate::usecase::costs::ScenarioSave;
+use crate::usecase::UseCase;
 use crate::{see_other, AppState, PageResult};
 
 pub(super) struct MuniRow {
@@ -137,33 +136,8 @@ pub(super) fn scenario_draft(pairs: &[(String, String)]) -> ScenarioDraft {
     d
 }
 
-/// Check a draft and make sure it can be computed, so that a scenario is
-/// only saved when its key has every figure it needs.
-pub fn check_and_compute(
-    model: &Model,
-    known: &[(i64, String)],
-    d: &ScenarioDraft,
-) -> Result<Scenario, FieldErrors> {
-    let s = check_scenario(d, known)?;
-    model.compute_without_leaving(&s)?;
-    Ok(s)
-}
-
 pub(super) async fn new_scenario(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    let model = costs::model(&s.db, today()).await?;
-    let f = ScenarioDraft {
-        municipalities: model
-            .actuals
-            .municipalities
-            .iter()
-            .map(|m| m.id.to_string())
-            .collect(),
-        weight_employees: "50".into(),
-        weight_use: "50".into(),
-        volume_pct: "100".into(),
-        ..Default::default()
-    };
+    let (model, f) = UseCase::page(&s, &c)?.cost_scenario_form(None).await?;
     scenario_page(c, &model, f, FormErrors::default(), None)
 }
 
@@ -173,24 +147,12 @@ pub(super) async fn save_scenario(
     pairs: Vec<(String, String)>,
     id: Option<i64>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?.clone();
-    let model = costs::model(&s.db, today()).await?;
-    let known = costs::known_municipalities(&s.db).await?;
     let draft = scenario_draft(&pairs);
-    let scenario = match check_and_compute(&model, &known, &draft) {
-        Ok(sc) => sc,
-        Err(e) => return scenario_page(c, &model, draft, FormErrors(e), id),
-    };
-    let saved = match id {
-        Some(id) => costs::update_scenario(&s.db, &user.who(), id, &scenario)
-            .await
-            .map(|_| id),
-        None => costs::create_scenario(&s.db, &user.who(), &scenario).await,
-    };
-    match saved {
+    let ScenarioSave { model, outcome } =
+        UseCase::page(s, &c)?.save_cost_scenario(id, &draft).await?;
+    match outcome {
         Ok(id) => Ok(see_other(&format!("/kostnader/scenarier/{id}?ok=scenario"))),
-        Err(StoreError::Invalid(e)) => scenario_page(c, &model, draft, FormErrors(e), id),
-        Err(e) => Err(e.into()),
+        Err(e) => scenario_page(c, &model, draft, FormErrors(e), id),
     }
 }
 
@@ -207,16 +169,8 @@ pub(super) async fn edit_scenario(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    let sc = costs::scenario(&s.db, id).await?;
-    let model = costs::model(&s.db, today()).await?;
-    scenario_page(
-        c,
-        &model,
-        ScenarioDraft::from_scenario(&sc),
-        FormErrors::default(),
-        Some(id),
-    )
+    let (model, f) = UseCase::page(&s, &c)?.cost_scenario_form(Some(id)).await?;
+    scenario_page(c, &model, f, FormErrors::default(), Some(id))
 }
 
 pub(super) async fn update_scenario(
@@ -225,8 +179,6 @@ pub(super) async fn update_scenario(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    costs::scenario(&s.db, id).await?;
     save_scenario(&s, c, pairs, Some(id)).await
 }
 
@@ -235,8 +187,7 @@ pub(super) async fn delete_scenario(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?;
-    costs::delete_scenario(&s.db, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_cost_scenario(id).await?;
     Ok(see_other("/kostnader?ok=scenario-deleted"))
 }
 

@@ -4,15 +4,15 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::access::Action;
 use domain::costs::money::number;
 use domain::costs::{compare, Comparison, ScenarioResult};
-use navet_store::costs::{self, Model};
-use navet_store::StoreError;
+use navet_store::costs::Model;
 
 use super::{chart, Report};
 use super::{money, money_ore, nb, today};
 use crate::ctx::Ctx;
+use crate::usecase::costs::CostComparison;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 /// The scenarios to compare: `s` repeated (ids), `bas` the baseline.
@@ -24,9 +24,6 @@ pub struct Selection {
 
 const ONE_IS_NOT_A_COMPARISON: &str =
     "Välj minst två olika scenarier: ett scenario jämförs inte med sig självt.";
-
-/// The most scenarios one comparison shows (the chart and PDF stay readable).
-pub const MAX_COMPARED: usize = 6;
 
 impl Selection {
     pub fn parse(query: Option<&str>) -> Selection {
@@ -65,44 +62,6 @@ impl Selection {
         }
         parts.join("&")
     }
-}
-
-/// Compute the selected scenarios; those that cannot be computed are
-/// reported by name instead.
-pub async fn load_comparison(
-    s: &AppState,
-    sel: &Selection,
-) -> Result<(Vec<ScenarioResult>, Vec<String>, Model), AppError> {
-    let model = costs::model(&s.db, today()).await?;
-    let mut results = Vec::new();
-    let mut problems = Vec::new();
-    for id in sel.ids.iter().take(MAX_COMPARED) {
-        let sc = match costs::scenario(&s.db, *id).await {
-            Ok(sc) => sc,
-            Err(StoreError::NotFound(_)) => {
-                problems.push(format!("Scenario {id} finns inte."));
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        match model.compute_without_leaving(&sc) {
-            Ok(r) => results.push(r),
-            Err(e) => problems.push(format!(
-                "”{}” kan inte beräknas: {}",
-                sc.name,
-                e.0.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )),
-        }
-    }
-    if sel.ids.len() > MAX_COMPARED {
-        problems.push(format!(
-            "Högst {MAX_COMPARED} scenarier jämförs åt gången; de första {MAX_COMPARED} visas."
-        ));
-    }
-    Ok((results, problems, model))
 }
 
 pub(super) struct Choice {
@@ -220,14 +179,14 @@ pub(super) async fn compare_page(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
     let sel = Selection::parse(q.as_deref());
-    let all = costs::scenarios(&s.db).await?;
-    let (results, mut problems, _) = if sel.is_comparison() {
-        load_comparison(&s, &sel).await?
-    } else {
-        (vec![], vec![], costs::model(&s.db, today()).await?)
-    };
+    let ids: &[i64] = if sel.is_comparison() { &sel.ids } else { &[] };
+    let CostComparison {
+        choices: all,
+        results,
+        mut problems,
+        ..
+    } = UseCase::page(&s, &c)?.cost_comparison(ids).await?;
     if !sel.ids.is_empty() && !sel.is_comparison() {
         problems.push(ONE_IS_NOT_A_COMPARISON.into());
     }
@@ -261,15 +220,26 @@ pub(super) async fn compare_page(
     })
 }
 
+/// The comparison to export; one that is not a comparison, or has a
+/// scenario that cannot be shown, is refused naming why.
 pub(super) async fn export_report(
     s: &AppState,
+    c: &Ctx,
     q: Option<String>,
 ) -> Result<(Vec<ScenarioResult>, Comparison, Model), AppError> {
     let sel = Selection::parse(q.as_deref());
+    let uc = UseCase::page(s, c)?;
+    // The rule is asked first: a refusal is 403 whatever the query.
+    let ids: &[i64] = if sel.is_comparison() { &sel.ids } else { &[] };
+    let CostComparison {
+        results,
+        problems,
+        model,
+        ..
+    } = uc.cost_comparison(ids).await?;
     if !sel.is_comparison() {
         return Err(AppError::BadRequest(ONE_IS_NOT_A_COMPARISON.into()));
     }
-    let (results, problems, model) = load_comparison(s, &sel).await?;
     if results.is_empty() {
         return Err(AppError::BadRequest(if problems.is_empty() {
             "Välj minst ett scenario att jämföra.".into()
@@ -326,8 +296,7 @@ pub(super) async fn compare_pdf(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let (results, cmp, model) = export_report(&s, q).await?;
+    let (results, cmp, model) = export_report(&s, &c, q).await?;
     let bytes = report(&results, &cmp, &model)
         .pdf()
         .map_err(AppError::Internal)?;
@@ -343,8 +312,7 @@ pub(super) async fn compare_xlsx(
     c: Ctx,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let (results, cmp, model) = export_report(&s, q).await?;
+    let (results, cmp, model) = export_report(&s, &c, q).await?;
     let bytes = report(&results, &cmp, &model)
         .xlsx()
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;

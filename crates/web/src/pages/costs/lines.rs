@@ -4,12 +4,12 @@ use crate::rejection::Form;
 use crate::rejection::Path;
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
-use domain::costs::{check_line, CostKind, Driver, LineDraft};
-use navet_store::costs::{self};
+use domain::costs::{CostKind, Driver, LineDraft};
+use navet_store::StoreError;
 
 use crate::ctx::Ctx;
 use crate::pages::FormErrors;
+use crate::usecase::UseCase;
 use crate::{see_other, AppState, PageResult};
 
 #[derive(Template)]
@@ -54,13 +54,8 @@ pub(super) fn line_page(c: Ctx, f: LineDraft, errors: FormErrors, id: Option<i64
     super::super::render_form(LinePage { c, f, errors, id }, has_errors)
 }
 
-pub(super) async fn new_line(c: Ctx) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    let f = LineDraft {
-        basis: "annual".into(),
-        scaling: "fixed".into(),
-        ..Default::default()
-    };
+pub(super) async fn new_line(State(s): State<AppState>, c: Ctx) -> PageResult {
+    let f = UseCase::page(&s, &c)?.cost_line_form(None).await?;
     line_page(c, f, FormErrors::default(), None)
 }
 
@@ -69,13 +64,10 @@ pub(super) async fn create_line(
     c: Ctx,
     Form(f): Form<LineDraft>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?;
-    match check_line(&f) {
-        Ok(line) => {
-            costs::create_line(&s.db, &user.who(), &line).await?;
-            Ok(see_other("/kostnader?ok=line"))
-        }
-        Err(e) => line_page(c, f, FormErrors(e), None),
+    match UseCase::page(&s, &c)?.create_cost_line(&f).await {
+        Ok(_) => Ok(see_other("/kostnader?ok=line")),
+        Err(StoreError::Invalid(e)) => line_page(c, f, FormErrors(e), None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -84,14 +76,8 @@ pub(super) async fn edit_line(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    let line = costs::line(&s.db, id).await?;
-    line_page(
-        c,
-        LineDraft::from_line(&line),
-        FormErrors::default(),
-        Some(id),
-    )
+    let f = UseCase::page(&s, &c)?.cost_line_form(Some(id)).await?;
+    line_page(c, f, FormErrors::default(), Some(id))
 }
 
 pub(super) async fn update_line(
@@ -100,14 +86,10 @@ pub(super) async fn update_line(
     Path(id): Path<i64>,
     Form(f): Form<LineDraft>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?;
-    costs::line(&s.db, id).await?;
-    match check_line(&f) {
-        Ok(line) => {
-            costs::update_line(&s.db, &user.who(), id, &line).await?;
-            Ok(see_other("/kostnader?ok=line"))
-        }
-        Err(e) => line_page(c, f, FormErrors(e), Some(id)),
+    match UseCase::page(&s, &c)?.update_cost_line(id, &f).await {
+        Ok(()) => Ok(see_other("/kostnader?ok=line")),
+        Err(StoreError::Invalid(e)) => line_page(c, f, FormErrors(e), Some(id)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -116,7 +98,6 @@ pub(super) async fn delete_line(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?;
-    costs::delete_line(&s.db, &user.who(), id).await?;
+    UseCase::page(&s, &c)?.delete_cost_line(id).await?;
     Ok(see_other("/kostnader?ok=line-deleted"))
 }

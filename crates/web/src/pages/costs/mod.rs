@@ -15,14 +15,14 @@ mod trace;
 
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::NaiveDate;
 use domain::costs::money::{kr, kr_ore};
 use serde::Deserialize;
 
 use crate::AppState;
 
-pub use builder::check_and_compute;
-pub use compare::{load_comparison, Selection, MAX_COMPARED};
+pub use crate::usecase::costs::today;
+
+pub use compare::Selection;
 pub use export::Report;
 
 use builder::{create_scenario, delete_scenario, edit_scenario, new_scenario, update_scenario};
@@ -57,13 +57,6 @@ pub fn router() -> Router<AppState> {
         .route("/kostnader/jamfor", get(compare_page))
         .route("/kostnader/jamfor.pdf", get(compare_pdf))
         .route("/kostnader/jamfor.xlsx", get(compare_xlsx))
-}
-
-/// Today in Sweden: actual use is counted up to this date.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Stockholm)
-        .date_naive()
 }
 
 /// Money for tables: whole kronor with no-break spaces so figures never wrap.

@@ -3,13 +3,13 @@
 use crate::rejection::Query;
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
 use domain::costs::money::{kr_ore, number};
 use domain::costs::{CostLine, Scenario};
-use navet_store::costs::{self};
 
-use super::{money, money_ore, nb, notice, today, OkQuery};
+use super::{money, money_ore, nb, notice, OkQuery};
 use crate::ctx::Ctx;
+use crate::usecase::costs::CostOverview;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub(super) struct LineRow {
@@ -67,9 +67,7 @@ pub(super) async fn index(
     c: Ctx,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let model = costs::model(&s.db, today()).await?;
-    let scenarios = costs::scenarios(&s.db).await?;
+    let CostOverview { model, scenarios } = UseCase::page(&s, &c)?.cost_overview().await?;
     let names = |sc: &Scenario| -> String {
         let n: Vec<String> = sc
             .municipalities

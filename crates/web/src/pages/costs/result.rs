@@ -3,14 +3,13 @@
 use crate::rejection::{Path, Query};
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
 use domain::costs::money::{kr_signed, number, percent_bp};
 use domain::costs::scenario::VolumeSource;
 use domain::costs::ScenarioResult;
-use navet_store::costs::{self};
 
-use super::{money, money_ore, nb, notice, today, trace_href, OkQuery};
+use super::{money, money_ore, nb, notice, trace_href, OkQuery};
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppState, PageResult};
 
 pub(super) struct Fig {
@@ -185,9 +184,7 @@ pub(super) async fn show_scenario(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let sc = costs::scenario(&s.db, id).await?;
-    let model = costs::model(&s.db, today()).await?;
+    let (sc, model) = UseCase::page(&s, &c)?.cost_scenario_view(id).await?;
     let mut page = ResultPage {
         id,
         name: sc.name.clone(),

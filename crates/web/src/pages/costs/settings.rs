@@ -3,14 +3,15 @@
 use crate::rejection::Form;
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
 use domain::costs::money::kr_ore;
-use domain::costs::{check_settings, SettingsDraft};
-use navet_store::costs::{self};
+use domain::costs::SettingsDraft;
+use navet_store::StoreError;
 
-use super::{nb, today};
+use super::nb;
 use crate::ctx::Ctx;
 use crate::pages::FormErrors;
+use crate::usecase::costs::default_cofinancing_rate;
+use crate::usecase::UseCase;
 use crate::{see_other, AppState, PageResult};
 
 #[derive(Template)]
@@ -22,19 +23,13 @@ pub(super) struct SettingsPage {
     default_rate: String,
 }
 
-pub(super) async fn settings_page(
-    s: &AppState,
-    c: Ctx,
-    f: SettingsDraft,
-    errors: FormErrors,
-) -> PageResult {
-    let _ = s;
+pub(super) fn settings_page(c: Ctx, f: SettingsDraft, errors: FormErrors) -> PageResult {
     let has_errors = errors.any();
     super::super::render_form(
         SettingsPage {
             c,
             f,
-            default_rate: nb(kr_ore(costs::default_settings().cofinancing_rate)),
+            default_rate: nb(kr_ore(default_cofinancing_rate())),
             errors,
         },
         has_errors,
@@ -42,9 +37,12 @@ pub(super) async fn settings_page(
 }
 
 pub(super) async fn settings_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    c.require(Action::ManageCosts)?;
-    let f = SettingsDraft::from_settings(&costs::settings(&s.db).await?);
-    settings_page(&s, c, f, FormErrors::default()).await
+    let settings = UseCase::page(&s, &c)?.cost_settings().await?;
+    settings_page(
+        c,
+        SettingsDraft::from_settings(&settings),
+        FormErrors::default(),
+    )
 }
 
 pub(super) async fn save_settings(
@@ -52,12 +50,9 @@ pub(super) async fn save_settings(
     c: Ctx,
     Form(f): Form<SettingsDraft>,
 ) -> PageResult {
-    let user = c.require(Action::ManageCosts)?;
-    match check_settings(&f, today()) {
-        Ok(settings) => {
-            costs::save_settings(&s.db, &user.who(), &settings).await?;
-            Ok(see_other("/kostnader?ok=settings"))
-        }
-        Err(e) => settings_page(&s, c, f, FormErrors(e)).await,
+    match UseCase::page(&s, &c)?.save_cost_settings(&f).await {
+        Ok(()) => Ok(see_other("/kostnader?ok=settings")),
+        Err(StoreError::Invalid(e)) => settings_page(c, f, FormErrors(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,12 +3,11 @@
 use crate::rejection::Path;
 use askama::Template;
 use axum::extract::State;
-use domain::access::Action;
-use navet_store::costs::{self};
 use navet_store::StoreError;
 
-use super::{nb, today};
+use super::nb;
 use crate::ctx::Ctx;
+use crate::usecase::UseCase;
 use crate::{render, AppError, AppState, PageResult};
 
 pub(super) struct TraceInputView {
@@ -40,8 +39,8 @@ pub(super) async fn trace_page(
     c: Ctx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    c.require(Action::ViewAggregates)?;
-    let r = costs::result(&s.db, id, today())
+    let r = UseCase::page(&s, &c)?
+        .cost_trace(id)
         .await
         .map_err(|e| match e {
             StoreError::Invalid(f) => AppError::BadRequest(f.to_string()),
