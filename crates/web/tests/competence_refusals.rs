@@ -8,33 +8,11 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{TestApp, PASSWORD};
-use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::requirements::RequirementDraft;
 use navet_store::audit::Who;
-use navet_store::catalogue::{self, CourseExtras};
 use navet_store::testing::fixtures;
 use navet_store::{both_engines, org, requirements, Db};
 use serde_json::json;
-
-async fn course(db: &Db, title: &str) -> i64 {
-    catalogue::create(
-        db,
-        &Who::system("test"),
-        &CheckedCourse {
-            title: title.into(),
-            level: Level::Bas,
-            format: Format::Lararledd,
-            hours: 3.0,
-            status: CourseStatus::Aktiv,
-            validity_months: None,
-            default_capacity: 12,
-            trainers_per_session: 1,
-        },
-        &CourseExtras::default(),
-    )
-    .await
-    .unwrap()
-}
 
 async fn count(db: &Db, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
@@ -61,7 +39,7 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        let hlr = course(&db, "HLR").await;
+        let hlr = fixtures::course(&db, "HLR").await;
         let region = requirements::create(
             &db,
             &Who::system("test"),
@@ -89,7 +67,7 @@ both_engines!(
             .post_json(
                 "/api/v1/requirements",
                 boss.auth(),
-                &json!({"role_id": usk, "kind": "course", "course_id": course(&db, "Sårvård").await}),
+                &json!({"role_id": usk, "kind": "course", "course_id": fixtures::course(&db, "Sårvård").await}),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -208,8 +186,8 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        let a = course(&db, "Basala hygienrutiner").await;
-        let b = course(&db, "Sårvård").await;
+        let a = fixtures::course(&db, "Basala hygienrutiner").await;
+        let b = fixtures::course(&db, "Sårvård").await;
         let app = TestApp::new(db.clone());
         let boss = app.manager_of_unit(mine).await;
         let coord = app.coordinator().await;

@@ -248,38 +248,34 @@ struct ImportPage {
     roles: Vec<navet_store::org::Role>,
 }
 
+impl ImportPage {
+    /// The upload form, nothing read yet.
+    fn new(c: Ctx) -> Self {
+        ImportPage {
+            c,
+            errors: vec![],
+            errors_total: 0,
+            general_error: String::new(),
+            preview: None,
+            done: None,
+            upload_id: 0,
+            create_courses: false,
+            unknown_titles: vec![],
+            roles: vec![],
+        }
+    }
+}
+
 async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
     crate::usecase::UseCase::page(&s, &c)?.may_import_participations()?;
-    render(ImportPage {
-        c,
-        errors: vec![],
-        errors_total: 0,
-        general_error: String::new(),
-        preview: None,
-        done: None,
-        upload_id: 0,
-        create_courses: false,
-        unknown_titles: vec![],
-        roles: vec![],
-    })
+    render(ImportPage::new(c))
 }
 
 /// Upload → preview (nothing written, the file kept on the server) →
 /// confirm (everything or nothing). One import at a time per account.
 async fn import(State(s): State<AppState>, c: Ctx, mut mp: Multipart) -> PageResult {
     let uc = UseCase::page(&s, &c)?;
-    let mut page = ImportPage {
-        c: c.clone(),
-        errors: vec![],
-        errors_total: 0,
-        general_error: String::new(),
-        preview: None,
-        done: None,
-        upload_id: 0,
-        create_courses: false,
-        unknown_titles: vec![],
-        roles: vec![],
-    };
+    let mut page = ImportPage::new(c.clone());
     // Decided, and the account's one import at a time taken, before the
     // body is read.
     let Some(run) = uc

@@ -306,26 +306,10 @@ async fn add_question(
     Form(f): Form<QuestionFormData>,
 ) -> PageResult {
     let kind = SurveyKind::parse(&f.survey).unwrap_or(SurveyKind::Participant);
-    match UseCase::page(&s, &c)?
+    let done = UseCase::page(&s, &c)?
         .add_survey_question(kind, &draft_of(&f))
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code()))),
-        Err(StoreError::Invalid(e)) => {
-            admin_page(
-                &s,
-                c,
-                AdminQuery {
-                    enkat: kind.code().into(),
-                    ..Default::default()
-                },
-                FormErrors(e),
-                f,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    after_question_change(&s, c, kind, f, done).await
 }
 
 async fn edit_question(
@@ -342,23 +326,28 @@ async fn edit_question(
         "remove" => QuestionEdit::Remove,
         _ => QuestionEdit::Update(&draft),
     };
-    match UseCase::page(&s, &c)?
+    let done = UseCase::page(&s, &c)?
         .edit_survey_question(kind, id, edit)
-        .await
-    {
+        .await;
+    after_question_change(&s, c, kind, f, done).await
+}
+
+/// Back to the survey's questions, or its form again with the errors.
+async fn after_question_change(
+    s: &AppState,
+    c: Ctx,
+    kind: SurveyKind,
+    f: QuestionFormData,
+    done: Result<(), StoreError>,
+) -> PageResult {
+    match done {
         Ok(()) => Ok(see_other(&format!("/enkater?enkat={}&ok=1", kind.code()))),
         Err(StoreError::Invalid(e)) => {
-            admin_page(
-                &s,
-                c,
-                AdminQuery {
-                    enkat: kind.code().into(),
-                    ..Default::default()
-                },
-                FormErrors(e),
-                f,
-            )
-            .await
+            let q = AdminQuery {
+                enkat: kind.code().into(),
+                ..Default::default()
+            };
+            admin_page(s, c, q, FormErrors(e), f).await
         }
         Err(e) => Err(e.into()),
     }
