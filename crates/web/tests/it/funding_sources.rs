@@ -1,0 +1,628 @@
+//! Funding sources and the list behind a figure through the API and the
+//! pages, on both engines: who may read and change sources, a session's
+//! and a booking's source, double funding refused with 409 naming the
+//! field and both sources (nothing changes), the indicator report,
+//! co-financing and participant file filtered by source, and "Visa
+//! underlag" — the hub's only, its sum the report's figure, paged, as CSV.
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use domain::access::Role;
+use navet_store::audit::Who;
+use navet_store::bookings::{BookRequest, Via};
+use navet_store::sessions::{self, SessionInput};
+use navet_store::testing::fixtures;
+use navet_store::{both_engines, org, Db};
+use serde_json::{json, Value};
+
+async fn programme(db: &Db) {
+    let munis = org::municipalities(db).await.unwrap();
+    let p = domain::funding::Programme {
+        name: "ESF+ Kompetenslyftet".into(),
+        starts: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        ends: chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+        granted_sek: 23_731_055,
+        cofinancing_rate: 0.46,
+        target_hours: 42_000.0,
+        employees: munis.iter().map(|m| (m.name.clone(), 1000)).collect(),
+    };
+    navet_store::funding::save(db, &Who::system("test"), &p)
+        .await
+        .unwrap();
+}
+
+const PARTICIPATIONS: &str = "person_ref,gender,role,municipality,course,date,hours,attended
+A1,kvinna,undersköterska,Örebro,HLR,2025-02-03,3,ja
+A2,man,undersköterska,Örebro,HLR,2025-02-03,3,ja
+A1,kvinna,undersköterska,Örebro,Sårvård,2025-02-20,2.5,ja
+A3,kvinna,undersköterska,Kumla,Demensvård,2025-03-05,4,ja
+A4,kvinna,sjuksköterska,Kumla,Demensvård,2025-03-05,4,ja
+";
+
+async fn participations(db: &Db) {
+    navet_store::history_import::import(
+        db,
+        &Who::system("test"),
+        "historik.csv",
+        PARTICIPATIONS.as_bytes(),
+        true,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+}
+
+async fn session_of(db: &Db, title: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT s.id FROM sessions s JOIN courses c ON c.id = s.course_id WHERE c.title = $1 ORDER BY s.id LIMIT 1",
+    )
+    .bind(title)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+fn rfc(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap()
+        .to_rfc3339()
+}
+
+async fn future_session(db: &Db, course_id: i64, days: i64) -> i64 {
+    let start = navet_store::time::now() + days * 86_400;
+    let i = SessionInput {
+        course_id,
+        parts: vec![(rfc(start), rfc(start + 3 * 3600))],
+        municipality: "Örebro".into(),
+        venue: "Sal 1".into(),
+        capacity: 10,
+        ..Default::default()
+    };
+    let s = sessions::resolve(db, &i, navet_store::time::now())
+        .await
+        .unwrap();
+    sessions::create(db, &Who::system("test"), &s)
+        .await
+        .unwrap()
+}
+
+fn error_of(body: &Value) -> (String, String) {
+    (
+        body["field"].as_str().unwrap_or_default().to_string(),
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+both_engines!(
+    sources_and_double_funding_through_the_api,
+    |db: Db| async move {
+        programme(&db).await;
+        let app = TestApp::new(db.clone());
+        let coord = app.coordinator().create().await;
+        let steering = app.user(Role::Steering).create().await;
+        let participant = app.user(Role::Participant).create().await;
+
+        assert_eq!(
+            app.get("/api/v1/funding-sources", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/api/v1/funding-sources", participant.auth())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app.get("/api/v1/funding-sources", steering.auth()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let esf = r.json()[0]["id"].as_i64().unwrap();
+        assert_eq!(r.json()[0]["name"], "ESF+ Kompetenslyftet");
+        assert_eq!(r.json()[0]["exclusive"], true);
+        // Only the hub adds sources; bad input names the field.
+        let aol_body = json!({"name": "Äldreomsorgslyftet", "kind": "state", "exclusive": true});
+        assert_eq!(
+            app.post_json("/api/v1/funding-sources", steering.auth(), &aol_body)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app
+            .post_json("/api/v1/funding-sources", coord.auth(), &aol_body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let aol = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                "/api/v1/funding-sources",
+                coord.auth(),
+                &json!({"name": "ÄLDREOMSORGSLYFTET", "kind": "state"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r.json()).0, "name");
+        let r = app
+            .post_json(
+                "/api/v1/funding-sources",
+                coord.auth(),
+                &json!({"name": "Lotteri", "kind": "lottery"}),
+            )
+            .await;
+        assert_eq!(error_of(&r.json()).0, "kind");
+
+        let course = fixtures::course(&db, "Demensvård").await;
+        let anna = fixtures::person(&db, "Anna", "Örebro").await;
+        let a = future_session(&db, course, 10).await;
+        let b = future_session(&db, course, 20).await;
+        let r = app
+            .json_request(
+                "PUT",
+                &format!("/api/v1/sessions/{b}/funding-source"),
+                coord.auth(),
+                &json!({"funding_source_id": aol}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .json_request(
+                "PUT",
+                &format!("/api/v1/sessions/{b}/funding-source"),
+                coord.auth(),
+                &json!({"funding_source_id": 999_999}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r.json()).0, "funding_source_id");
+        assert_eq!(
+            app.json_request(
+                "PUT",
+                &format!("/api/v1/sessions/{b}/funding-source"),
+                steering.auth(),
+                &json!({"funding_source_id": esf}),
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        // Anna on A (ESF), then on B (the state grant): 409 naming both.
+        let r = app
+            .post_json(
+                &format!("/api/v1/sessions/{a}/bookings"),
+                coord.auth(),
+                &json!({"person_id": anna}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let anna_a = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/sessions/{b}/bookings"),
+                coord.auth(),
+                &json!({"person_id": anna}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let (field, msg) = error_of(&r.json());
+        assert_eq!(field, "person_id");
+        assert!(
+            msg.contains("ESF+ Kompetenslyftet") && msg.contains("Äldreomsorgslyftet"),
+            "{msg}"
+        );
+        let r = app
+            .get(&format!("/api/v1/sessions/{b}/bookings"), coord.auth())
+            .await;
+        assert_eq!(r.json().as_array().unwrap().len(), 0, "nothing written");
+        // A booking's own source: to the state grant is fine (nothing else).
+        let r = app
+            .json_request(
+                "PUT",
+                &format!("/api/v1/bookings/{anna_a}/funding-source"),
+                coord.auth(),
+                &json!({"funding_source_id": aol}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // Now B is allowed, and moving A's booking back to ESF is refused.
+        let r = app
+            .post_json(
+                &format!("/api/v1/sessions/{b}/bookings"),
+                coord.auth(),
+                &json!({"person_id": anna}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = app
+            .json_request(
+                "PUT",
+                &format!("/api/v1/bookings/{anna_a}/funding-source"),
+                coord.auth(),
+                &json!({"funding_source_id": esf}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let (field, msg) = error_of(&r.json());
+        assert_eq!(field, "funding_source_id");
+        assert!(
+            msg.contains("Anna") && msg.contains("Äldreomsorgslyftet"),
+            "{msg}"
+        );
+        // The booking path for a group (the manager's bulk booking) refuses
+        // the same way.
+        let out = navet_store::bookings::book_batch(
+            &db,
+            &[BookRequest {
+                session_id: a,
+                person_id: fixtures::person(&db, "Berit", "Örebro").await,
+                who: Who::system("test"),
+                via: Via::Coordinator,
+                support_needs: String::new(),
+                hold_id: None,
+            }],
+        )
+        .await;
+        assert!(out[0].is_ok());
+    }
+);
+
+both_engines!(
+    filtered_reports_and_the_list_behind_a_figure,
+    |db: Db| async move {
+        programme(&db).await;
+        participations(&db).await;
+        let app = TestApp::new(db.clone());
+        let coord = app.coordinator().create().await;
+        let esf = navet_store::funding_sources::list(&db).await.unwrap()[0].id;
+        let aol = app
+            .post_json(
+                "/api/v1/funding-sources",
+                coord.auth(),
+                &json!({"name": "Äldreomsorgslyftet", "kind": "state", "exclusive": true}),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        // History within the programme came under its source; the
+        // dementia session is moved to the state grant.
+        for (title, src) in [("HLR", esf), ("Sårvård", esf), ("Demensvård", aol)] {
+            let s = session_of(&db, title).await;
+            let r = app
+                .json_request(
+                    "PUT",
+                    &format!("/api/v1/sessions/{s}/funding-source"),
+                    coord.auth(),
+                    &json!({"funding_source_id": src}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let q = "from=2025-01-01&to=2025-12-31";
+        let all = app
+            .get(&format!("/api/v1/reports/indicators?{q}"), coord.auth())
+            .await
+            .json();
+        let only_aol = app
+            .get(
+                &format!("/api/v1/reports/indicators?{q}&program={aol}"),
+                coord.auth(),
+            )
+            .await
+            .json();
+        assert_eq!(all["participations"], 5);
+        assert_eq!(only_aol["participations"], 2);
+        assert_eq!(only_aol["participant_hours"].as_f64().unwrap(), 8.0);
+        let r = app
+            .get(
+                &format!("/api/v1/reports/indicators?{q}&program=999999"),
+                coord.auth(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r.json()).0, "program");
+        // Co-financing limited to the state grant: only Kumla's hours.
+        let c = app
+            .get(&format!("/api/v1/cofinancing?program={aol}"), coord.auth())
+            .await;
+        assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+        let kumla_row = c.json()["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["municipality"] == "Kumla")
+            .unwrap()
+            .clone();
+        let kumla = kumla_row["municipality_id"].as_i64().unwrap();
+        assert_eq!(kumla_row["reached"]["hours"].as_f64().unwrap(), 8.0);
+        // …and the list behind Kumla's co-financed hours sums to them.
+        let t = app
+            .get(
+                &format!(
+                    "/api/v1/participation-trail?from=2025-01-01&to={}&municipality_id={kumla}&program={aol}",
+                    navet_store::time::today()
+                ),
+                coord.auth(),
+            )
+            .await
+            .json();
+        assert_eq!(t["totals"]["hours"].as_f64().unwrap(), 8.0);
+        assert_eq!(t["totals"]["people"], 2);
+        assert_eq!(t["rows"][0]["funding_source"], "Äldreomsorgslyftet");
+
+        // The list behind a figure: the hub's only.
+        let path = format!("/api/v1/participation-trail?{q}&program={esf}&limit=2");
+        for role in [
+            Role::Steering,
+            Role::EsfReporter,
+            Role::Participant,
+            Role::Trainer,
+            Role::Manager,
+        ] {
+            let u = app.user(role).create().await;
+            assert_eq!(
+                app.get(&path, u.auth()).await.status,
+                StatusCode::FORBIDDEN,
+                "{role:?}"
+            );
+        }
+        assert_eq!(app.get(&path, None).await.status, StatusCode::UNAUTHORIZED);
+        let only_esf = app
+            .get(
+                &format!("/api/v1/reports/indicators?{q}&program={esf}"),
+                coord.auth(),
+            )
+            .await
+            .json();
+        let mut rows = vec![];
+        let mut next = String::new();
+        let mut totals;
+        loop {
+            let url = if next.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}&after={next}")
+            };
+            let r = app.get(&url, coord.auth()).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let b = r.json();
+            totals = b["totals"].clone();
+            rows.extend(b["rows"].as_array().unwrap().clone());
+            match b["next"].as_str() {
+                Some(n) => next = n.to_string(),
+                None => break,
+            }
+        }
+        assert_eq!(totals["participations"], only_esf["participations"]);
+        assert_eq!(totals["hours"], only_esf["participant_hours"]);
+        assert_eq!(
+            rows.len() as i64,
+            only_esf["participations"].as_i64().unwrap()
+        );
+        let sum: f64 = rows.iter().map(|r| r["hours"].as_f64().unwrap()).sum();
+        assert!((sum - only_esf["participant_hours"].as_f64().unwrap()).abs() < 1e-9);
+        assert!(rows
+            .iter()
+            .all(|r| r["funding_source"] == "ESF+ Kompetenslyftet"));
+        assert!(rows[0]["person_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Historisk deltagare"));
+        // Bad input names the field.
+        for (bad, field) in [
+            ("from=2025-01-01", "to"),
+            ("from=2025-13-01&to=2025-12-31", "from"),
+            ("from=2025-01-01&to=2025-12-31&gender=x", "gender"),
+            (
+                "from=2025-01-01&to=2025-12-31&municipality_id=abc",
+                "municipality_id",
+            ),
+            ("from=2025-01-01&to=2025-12-31&program=999999", "program"),
+            ("from=2025-01-01&to=2025-12-31&after=x", "after"),
+        ] {
+            let r = app
+                .get(&format!("/api/v1/participation-trail?{bad}"), coord.auth())
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}: {}",
+                r.body
+            );
+            assert_eq!(error_of(&r.json()).0, field, "{bad}");
+        }
+        // Each read is in the audit log.
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'trail.view'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert!(n >= 2, "{n}");
+
+        // A participant file limited to a source, and the list behind it.
+        let r = app
+            .post_json(
+                "/api/v1/esf/participant-files",
+                coord.auth(),
+                &json!({"month": "2025-03", "program": aol}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["funding_source_id"], aol);
+        let file = r.json()["id"].as_i64().unwrap();
+        let bytes = app
+            .get(
+                &format!("/api/v1/esf/participant-files/{file}"),
+                coord.auth(),
+            )
+            .await
+            .body;
+        assert!(
+            bytes.contains(&format!("finansieringskalla {aol}")),
+            "{bytes}"
+        );
+        let t = app
+            .get(
+                &format!("/api/v1/esf/participant-files/{file}/trail"),
+                coord.auth(),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+        assert_eq!(t.json()["totals"]["participations"], 2);
+        assert_eq!(t.json()["totals"]["people"], 2);
+        let r = app
+            .post_json(
+                "/api/v1/esf/participant-files",
+                coord.auth(),
+                &json!({"month": "2025-03", "program": 999999}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r.json()).0, "program");
+    }
+);
+
+both_engines!(
+    pages_for_sources_session_funding_and_the_list_behind_a_figure,
+    |db: Db| async move {
+        programme(&db).await;
+        participations(&db).await;
+        let app = TestApp::new(db.clone());
+        let (_, coord) = app.signed_in("samordnare@test.se", Role::Coordinator).await;
+        let (_, steering) = app.signed_in("styrgrupp@test.se", Role::Steering).await;
+
+        // The list of sources; adding one (CSRF, bad input named).
+        let r = app.page("GET", "/finansiering/kallor", &coord, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("ESF+ Kompetenslyftet"));
+        let csrf = app.csrf_for(&coord, "/finansiering/kallor").await;
+        let r = app
+            .page(
+                "POST",
+                "/finansiering/kallor",
+                &coord,
+                Some(&format!("_csrf={csrf}&name=&kind=state&exclusive=1")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"err-name\""), "{}", r.body);
+        let r = app
+            .page(
+                "POST",
+                "/finansiering/kallor",
+                &coord,
+                Some(&format!(
+                    "_csrf={csrf}&name=%C3%84ldreomsorgslyftet&kind=state&exclusive=1"
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let aol = navet_store::funding_sources::list(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == "Äldreomsorgslyftet")
+            .unwrap()
+            .id;
+        // The steering group reads the list, without the form.
+        let r = app
+            .page("GET", "/finansiering/kallor", &steering, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("action=\"/finansiering/kallor\""));
+
+        // A session's source set in its form.
+        let dem = session_of(&db, "Demensvård").await;
+        let path = format!("/kurstillfallen/{dem}/finansiering");
+        let r = app.page("GET", &path, &coord, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            app.page("GET", &path, &steering, None).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let csrf = app.csrf_for(&coord, &path).await;
+        let r = app
+            .page(
+                "POST",
+                &path,
+                &coord,
+                Some(&format!("_csrf={csrf}&funding_source_id={aol}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app.page("GET", &path, &coord, None).await;
+        assert!(r.body.contains("är sparad"), "{}", r.body);
+
+        // The report filtered, with links to the list behind each figure.
+        let r = app
+            .page(
+                "GET",
+                &format!("/rapporter?from=2025-01-01&to=2025-12-31&program={aol}"),
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r
+            .body
+            .contains("/underlag?from=2025-01-01&#38;to=2025-12-31&#38;program="));
+        let r = app
+            .page(
+                "GET",
+                "/rapporter?from=2025-01-01&to=2025-12-31&program=abc",
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"err-program\""));
+        // The steering group's report has no such links.
+        let r = app
+            .page(
+                "GET",
+                "/rapporter?from=2025-01-01&to=2025-12-31",
+                &steering,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("/underlag?"));
+
+        // The list: its sum is the figure; CSV of the same; steering 403.
+        let q = format!("from=2025-01-01&to=2025-12-31&program={aol}");
+        let r = app
+            .page("GET", &format!("/underlag?{q}"), &coord, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("id=\"summa-timmar\">8,00<"), "{}", r.body);
+        assert!(r.body.contains("Historisk deltagare A3"));
+        let r = app
+            .page("GET", &format!("/underlag.csv?{q}"), &coord, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Historisk deltagare A4"));
+        assert!(
+            r.body
+                .contains("summa;2 deltagartillfällen;2 personer;;;;;;8,00"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            app.page("GET", &format!("/underlag?{q}"), &steering, None)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app
+            .page(
+                "GET",
+                "/underlag?from=2025-01-01&to=2025-12-31&kon=x",
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("Kön"), "{}", r.body);
+        // The funding page links to the list behind a municipality's hours.
+        let r = app.page("GET", "/finansiering", &coord, None).await;
+        assert!(r.body.contains("/underlag?from=2025-01-01"), "{}", r.body);
+    }
+);

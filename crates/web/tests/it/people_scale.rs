@@ -1,0 +1,157 @@
+//! The staff list and `GET /api/v1/people` at scale: Swedish order and
+//! search in the database, one page at a time (keyset), a capped SQL count;
+//! on both engines.
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::{urlencoding, TestApp};
+use domain::access::Role;
+use navet_store::testing::fixtures;
+use navet_store::{both_engines, Db};
+
+/// `n` people named "Person NNN" in Örebro, one by one.
+async fn many(db: &Db, n: usize) {
+    for i in 0..n {
+        fixtures::person(db, &format!("Person {i:03}"), "Örebro").await;
+    }
+}
+
+both_engines!(
+    the_staff_list_pages_in_swedish_order_and_finds_asa_in_any_case,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
+        many(&db, 203).await;
+        fixtures::person(&db, "Åsa Öberg", "Kumla").await;
+        fixtures::person(&db, "Anna Ek", "Kumla").await;
+
+        let first = app.page("GET", "/personal", &cookie, None).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.body.contains("205 personer"), "a count of all");
+        assert!(first.body.contains("Anna Ek"));
+        assert!(
+            !first.body.contains("Åsa Öberg"),
+            "å after z: not on page one"
+        );
+        let next = first
+            .body
+            .split("href=\"/personal?efter=")
+            .nth(1)
+            .expect("a link to the next page");
+        let after: String = next.chars().take_while(char::is_ascii_digit).collect();
+        let second = app
+            .page("GET", &format!("/personal?efter={after}"), &cookie, None)
+            .await;
+        assert_eq!(second.status, StatusCode::OK);
+        assert!(
+            second.body.contains("Åsa Öberg"),
+            "the last one on page two"
+        );
+        assert!(second.body.contains("Person 202"));
+        assert!(!second.body.contains("Person 198<"), "no repeats");
+        assert!(!second.body.contains("rel=\"next\""), "no page three");
+        assert!(second.body.contains("Första sidan"));
+
+        for q in ["åsa", "ÅSA", "Åsa"] {
+            let r = app
+                .page(
+                    "GET",
+                    &format!("/personal?q={}", urlencoding(q)),
+                    &cookie,
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.body.contains("Åsa Öberg"), "search {q}");
+            assert!(r.body.contains("1 personer"), "search {q}");
+            assert!(!r.body.contains("Anna Ek"));
+        }
+        // The search form as a browser sends it ("Alla" is an empty value).
+        let r = app
+            .page("GET", "/personal?q=%C3%85SA&kommun=&enhet=", &cookie, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Åsa Öberg"));
+    }
+);
+
+both_engines!(
+    the_people_api_pages_with_a_link_header_and_finds_former_staff,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let coord = app.coordinator().await;
+        many(&db, 5).await;
+        let asa = fixtures::person(&db, "Åsa Öberg", "Kumla").await;
+
+        // Search ignores the case of å, ä and ö.
+        for q in ["åsa", "ÅSA", "Åsa"] {
+            let r = app
+                .get(
+                    &format!("/api/v1/people?q={}", urlencoding(q)),
+                    coord.auth(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let names: Vec<String> = r
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(names, ["Åsa Öberg"], "{q}");
+        }
+
+        // Pages of two, following the Link header to the end.
+        let mut url = "/api/v1/people?limit=2".to_string();
+        let mut names = vec![];
+        loop {
+            let r = app.get(&url, coord.auth()).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let page = r.json();
+            assert!(page.as_array().unwrap().len() <= 2);
+            names.extend(
+                page.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap().to_string()),
+            );
+            match r.headers.get("link") {
+                Some(l) => {
+                    let l = l.to_str().unwrap();
+                    url = l[l.find('<').unwrap() + 1..l.find('>').unwrap()].to_string();
+                    assert!(l.ends_with("rel=\"next\""), "{l}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(names.len(), 6);
+        assert_eq!(names.last().map(String::as_str), Some("Åsa Öberg"));
+
+        // Someone who has left: only with include_left=true.
+        sqlx::query("UPDATE people SET active = 0 WHERE id = $1")
+            .bind(asa)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        let r = app.get("/api/v1/people?q=%C3%B6berg", coord.auth()).await;
+        assert_eq!(r.json().as_array().unwrap().len(), 0);
+        let r = app
+            .get(
+                "/api/v1/people?q=%C3%96BERG&include_left=true",
+                coord.auth(),
+            )
+            .await;
+        assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.body);
+
+        // A limit out of range: 400 naming the field.
+        for bad in ["0", "1001"] {
+            let r = app
+                .get(&format!("/api/v1/people?limit={bad}"), coord.auth())
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST);
+            assert_eq!(r.json()["field"], "limit");
+        }
+    }
+);
