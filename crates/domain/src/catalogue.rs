@@ -77,15 +77,11 @@ pub struct CheckedCourse {
     pub trainers_per_session: i64,
 }
 
-/// Parse a decimal number written with a comma or a point.
-pub fn parse_decimal(s: &str) -> Option<f64> {
-    s.trim()
-        .replace(',', ".")
-        .replace(['\u{a0}', ' '], "")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-}
+pub use crate::fields::parse_decimal;
+use crate::fields::Hours;
+
+/// The longest course Navet takes, in hours.
+pub const MAX_COURSE_HOURS: f64 = 1000.0;
 
 pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
     let mut e = FieldErrors::new();
@@ -119,7 +115,7 @@ pub fn check_course(d: &CourseDraft) -> Result<CheckedCourse, FieldErrors> {
             "Välj format: simulering, lärarledd, webb, arbetsplatslärande eller blandad.",
         );
     }
-    let hours = parse_decimal(&d.hours).filter(|h| *h > 0.0 && *h <= 1000.0);
+    let hours = Hours::parse(&d.hours, MAX_COURSE_HOURS).map(Hours::get);
     if hours.is_none() {
         e.add(
             "hours",
@@ -245,13 +241,6 @@ mod tests {
                 "default_capacity"
             ]
         );
-    }
-
-    #[test]
-    fn decimal_comma_is_accepted() {
-        assert_eq!(parse_decimal("3,5"), Some(3.5));
-        assert_eq!(parse_decimal("1 834,25"), Some(1834.25));
-        assert_eq!(parse_decimal("tre"), None);
     }
 }
 

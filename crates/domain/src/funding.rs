@@ -3,6 +3,7 @@
 //! commitment, which is the target hours split in proportion to its
 //! number of employees.
 
+use crate::fields::Hours;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -179,7 +180,7 @@ pub fn check_programme(d: &ProgrammeDraft, known: &[String]) -> Result<Programme
             "Ange beviljat belopp i hela kronor, större än 0.",
         );
     }
-    let rate = crate::catalogue::parse_decimal(d.cofinancing_rate.trim().trim_end_matches('%'));
+    let rate = crate::fields::parse_decimal(d.cofinancing_rate.trim().trim_end_matches('%'));
     let rate = match rate {
         // "46 %" or "46" typed in a form means 0.46.
         Some(r) if d.cofinancing_rate.contains('%') || (r > 1.0 && r <= 100.0) => Some(r / 100.0),
@@ -193,7 +194,7 @@ pub fn check_programme(d: &ProgrammeDraft, known: &[String]) -> Result<Programme
             "Ange medfinansieringsgraden som en andel mellan 0 och 1 (t.ex. 0,46) eller i procent (46 %).",
         );
     }
-    let target_hours = crate::catalogue::parse_decimal(&d.target_hours).filter(|h| *h > 0.0);
+    let target_hours = Hours::parse(&d.target_hours, f64::MAX).map(Hours::get);
     if target_hours.is_none() {
         e.add(
             "target_hours",

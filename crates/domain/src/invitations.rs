@@ -116,7 +116,7 @@ pub struct AccountFacts {
 
 /// Whether a person can be invited, and if not, why.
 pub fn invitable(f: &InviteFacts) -> Result<(), NotInvitable> {
-    if crate::people::check_email(&f.email).is_err() || f.email.ends_with(".invalid") {
+    if crate::fields::Email::parse(&f.email).is_err() || f.email.ends_with(".invalid") {
         return Err(NotInvitable::NoEmail);
     }
     if !f.active {

@@ -24,6 +24,7 @@ pub mod distances;
 pub mod education;
 pub mod erasure;
 pub mod errors;
+pub mod fields;
 pub mod funding;
 pub mod gaps;
 pub mod ical;

@@ -131,17 +131,17 @@ pub struct NewAccount {
 }
 
 pub async fn create(db: &Db, who: &Who, a: &NewAccount) -> StoreResult<i64> {
-    let email = domain::people::check_email(&a.email)
+    let email = domain::fields::Email::parse(&a.email)
         .map_err(|m| StoreError::invalid("email", "invalid_email", m))?;
-    let name = domain::people::check_name(&a.display_name)
+    let name = domain::fields::PersonName::parse(&a.display_name)
         .map_err(|m| StoreError::invalid("name", "invalid_name", m))?;
     let mut tx = db.begin().await?;
     let r = sqlx::query(
         "INSERT INTO accounts (email, display_name, password_hash, role, person_id, language, active, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'sv', 1, $6) RETURNING id",
     )
-    .bind(&email)
-    .bind(&name)
+    .bind(email.as_str())
+    .bind(name.as_str())
     .bind(&a.password_hash)
     .bind(a.role.code())
     .bind(a.person_id)

@@ -296,8 +296,8 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
     }
     match (checked, role, muni) {
         (Some(c), Some(r), Some(m)) if errs.is_empty() => Ok(ResolvedPerson {
-            name: c.name,
-            email: c.email,
+            name: c.name.into_string(),
+            email: c.email.into_string(),
             gender: c.gender,
             employee_no: c.employee_no,
             role_id: r.id,

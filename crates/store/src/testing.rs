@@ -176,16 +176,71 @@ async fn build_pg_template(admin_url: &str, name: &str) {
     let _ = conn.close().await;
 }
 
+/// A migrated SQLite file with the reference data, made once per test
+/// process: copying a file is much faster than running every migration
+/// (each committed with a disk sync) for every test. Per process, so a
+/// change to any migration step is always in it; templates left by
+/// earlier processes are removed after two hours.
+async fn sqlite_template() -> &'static std::path::Path {
+    static READY: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    READY
+        .get_or_init(|| async {
+            let tmp = std::env::temp_dir();
+            remove_old_sqlite_templates(&tmp);
+            let dir = tmp.join(format!("navet_tpl_sqlite_{}", unique_suffix()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("navet.db");
+            let db = Db::connect(&format!("sqlite://{}", file.display()))
+                .await
+                .expect("sqlite connect");
+            crate::migrate::run(&db).await.expect("migrate");
+            crate::seed::load_reference(&db)
+                .await
+                .expect("reference data");
+            // Everything into the main file, so that copying it alone is a
+            // whole database.
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(db.writer())
+                .await
+                .expect("checkpoint the template");
+            db.close().await;
+            file
+        })
+        .await
+}
+
+fn remove_old_sqlite_templates(tmp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 2 * 3600);
+        if old
+            && e.file_name()
+                .to_string_lossy()
+                .starts_with("navet_tpl_sqlite_")
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 impl TestDb {
+    /// A new SQLite file, copied from this process's migrated template
+    /// (see `sqlite_template`).
     pub async fn sqlite() -> TestDb {
+        let template = sqlite_template().await;
         let dir = std::env::temp_dir().join(format!("navet_test_{}", unique_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("navet.db").display());
+        let file = dir.join("navet.db");
+        std::fs::copy(template, &file).expect("copy the SQLite template");
+        let url = format!("sqlite://{}", file.display());
         let db = Db::connect(&url).await.expect("sqlite connect");
-        crate::migrate::run(&db).await.expect("migrate");
-        crate::seed::load_reference(&db)
-            .await
-            .expect("reference data");
         TestDb {
             db,
             pg_name: None,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::catalogue::parse_decimal;
+use crate::fields::Hours;
 use crate::org::Gender;
 use crate::role_titles::{normalise, unknown_title_message, TitleMap};
 use crate::tabular::{self, excerpt, ErrorList, Stop, LIMITS};
@@ -345,7 +345,7 @@ pub fn parse(bytes: &[u8], lk: &Lookups, stop: &Stop) -> Result<ImportPlan, Impo
                 None
             }
         };
-        let hours = parse_decimal(cell(HOURS)).filter(|h| *h > 0.0 && *h <= 24.0);
+        let hours = Hours::parse(cell(HOURS), 24.0).map(Hours::get);
         if hours.is_none() {
             e(
                 HOURS,

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::fields::{Email, PersonName};
 use crate::org::Gender;
-use crate::people::{check_email, check_employee_no, check_gender, check_name};
+use crate::people::{check_employee_no, check_gender};
 use crate::role_titles::{normalise, unknown_title_message, Titles};
 use crate::tabular::{excerpt, ErrorList, Table};
 
@@ -150,8 +151,14 @@ pub fn check_rows(
                 );
             }
         }
-        let name = check_name(&r.cells[1]).map_err(|m| err(1, m)).ok();
-        let email = check_email(&r.cells[2]).map_err(|m| err(2, m)).ok();
+        let name = PersonName::parse(&r.cells[1])
+            .map(PersonName::into_string)
+            .map_err(|m| err(1, m))
+            .ok();
+        let email = Email::parse(&r.cells[2])
+            .map(Email::into_string)
+            .map_err(|m| err(2, m))
+            .ok();
         if let Some(e) = &email {
             if let Some(first) = seen_email.insert(e.clone(), r.line) {
                 err(
