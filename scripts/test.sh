@@ -40,6 +40,11 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 
 echo "== Rust: unit, store and API tests (SQLite and PostgreSQL)"
+# Most tests wait on the database, not the processor: eight at a time
+# halves the run on two cores. Tests that load the processor and assert a
+# time limit take a lock so that they run one at a time (web tests'
+# `common::cpu_heavy`).
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
 cargo test --workspace --locked
 
 echo "== Browser tests"

@@ -520,3 +520,12 @@ pub fn session_cookie(r: &Resp) -> Option<String> {
         .find(|c| c.contains("navet_session=") && !c.contains("Max-Age=0"))?;
     Some(c.split(';').next().unwrap().to_string())
 }
+
+/// Tests that keep the cores busy for seconds and assert a time limit
+/// (hostile uploads) hold this while they run, so that two of them never
+/// run at once in the one test process: their limits are about the server,
+/// not about a machine another such test is also loading.
+pub async fn cpu_heavy() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}

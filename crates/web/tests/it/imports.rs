@@ -142,6 +142,7 @@ fn assert_refused(r: &Resp, words: &str) {
 both_engines!(
     staff_import_refuses_spreadsheet_bombs_in_swedish,
     |db: Db| async move {
+        let _alone = common::cpu_heavy().await;
         let app = TestApp::new(db.clone());
         let (muni, _) = coordinator_with_unit(&db, &app).await;
         let up = Uploader::new(&app, "c@test.se", "/personal/import").await;
@@ -195,6 +196,7 @@ both_engines!(
 both_engines!(
     staff_import_reports_the_first_hundred_errors_and_the_total,
     |db: Db| async move {
+        let _alone = common::cpu_heavy().await;
         let app = TestApp::new(db.clone());
         let (muni, _) = coordinator_with_unit(&db, &app).await;
         let up = Uploader::new(&app, "c@test.se", "/personal/import").await;
@@ -223,6 +225,7 @@ both_engines!(
 both_engines!(
     participation_import_refuses_large_and_broken_files_in_swedish,
     |db: Db| async move {
+        let _alone = common::cpu_heavy().await;
         let app = TestApp::new(db.clone());
         app.account("c@test.se", Role::Coordinator, None, Scope::default())
             .await;
@@ -413,6 +416,7 @@ both_engines!(one_import_at_a_time_per_account, |db: Db| async move {
 /// thread (as before: the CSV reader recounted lines from the start of the
 /// file for every row, 17 s for 80 000 lines) would hold every request.
 async fn healthz_answers_during_a_large_import(db: Db) {
+    let _alone = common::cpu_heavy().await;
     let app = TestApp::new(db.clone());
     let (muni, _) = coordinator_with_unit(&db, &app).await;
     let up = Uploader::new(&app, "c@test.se", "/personal/import").await;
