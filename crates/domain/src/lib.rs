@@ -27,6 +27,7 @@ pub mod errors;
 pub mod funding;
 pub mod gaps;
 pub mod ical;
+pub mod ids;
 pub mod indicators;
 pub mod invitations;
 pub mod login_limits;
