@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::certificates;
+use domain::ids::SessionId;
 use rand::RngCore;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -150,7 +151,7 @@ pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<Completion>>
     .await?)
 }
 
-pub async fn for_session(db: &Db, session_id: i64) -> StoreResult<Vec<Completion>> {
+pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<Completion>> {
     let mut v: Vec<Completion> = sqlx::query_as(&format!("{SELECT} WHERE c.session_id = $1"))
         .bind(session_id)
         .fetch_all(db.pool())

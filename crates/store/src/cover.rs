@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::cover::{self, Candidate, Need, SessionFacts, TrainerFacts};
+use domain::ids::SessionId;
 use domain::notices::{self, Recipient};
 use domain::sessions::Interval;
 use serde::Serialize;
@@ -92,9 +93,9 @@ pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResu
 }
 
 /// The trainers on a session who are registered as away when it is held.
-pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn absent_trainers(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     let mut conn = db.pool().acquire().await?;
-    let parts = crate::session_rows::parts_or_span(&mut conn, session_id).await?;
+    let parts = crate::session_rows::parts_or_span(&mut conn, session_id.get()).await?;
     let on: Vec<i64> =
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)
@@ -309,13 +310,17 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
 pub async fn step_in(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     person_id: i64,
     replacing: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -338,13 +343,13 @@ pub async fn step_in(
         name: to.get("name"),
         email: to.get("email"),
     };
-    let parts = crate::session_rows::parts(&mut tx, session_id).await?;
+    let parts = crate::session_rows::parts(&mut tx, session_id.get()).await?;
     let now = crate::time::now();
     let notice = notices::trainer_assigned(&s.text(&parts), db.sender(), &to, &who.label, now);
     let addr = Address {
         email: to.email.clone(),
         person_id: Some(person_id),
-        session_id: Some(session_id),
+        session_id: Some(session_id.get()),
         booking_id: None,
     };
     outbox::enqueue(&mut tx, &addr, &notice, now).await?;
@@ -353,7 +358,7 @@ pub async fn step_in(
         who,
         "session.trainer.cover",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         Some(person_id),
         &replacing
             .map(|r| format!("ersätter person {r}"))

@@ -6,6 +6,7 @@
 //! when the session's source is exclusive.
 
 use domain::funding::sources::{self, Draft, Kind, Source, SourceRef};
+use domain::ids::SessionId;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -230,7 +231,7 @@ pub struct BookingSource {
 pub const MAX_SESSION_BOOKINGS: i64 = 2000;
 
 /// A session's claiming and absent bookings with their own sources.
-pub async fn session_bookings(db: &Db, session_id: i64) -> StoreResult<Vec<BookingSource>> {
+pub async fn session_bookings(db: &Db, session_id: SessionId) -> StoreResult<Vec<BookingSource>> {
     Ok(sqlx::query_as::<_, BookingSource>(&format!(
         "SELECT b.id AS booking_id, b.person_id, p.name AS person_name, b.status, b.funding_source_id \
          FROM bookings b JOIN people p ON p.id = b.person_id \
@@ -353,12 +354,16 @@ pub(crate) async fn check_restore(
 pub async fn set_session_source(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     source: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     let new = named_source(&mut tx, "funding_source_id", source).await?;
     if s.funding_source_id == source {
         return Ok(());
@@ -414,7 +419,7 @@ pub async fn set_session_source(
         who,
         "session.funding_source",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!(
             "{} → {}",

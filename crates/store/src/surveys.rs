@@ -3,6 +3,7 @@
 //! linked to the session only, and results shown only for groups of at
 //! least five answers.
 
+use domain::ids::SessionId;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -266,7 +267,7 @@ fn new_token() -> String {
 /// months later, sent by [`send_due`]). Returns how many were sent now.
 pub async fn invite_after_close(
     conn: &mut AnyConnection,
-    session_id: i64,
+    session_id: SessionId,
     public_url: &str,
 ) -> StoreResult<usize> {
     let row = sqlx::query("SELECT s.starts_at, k.title FROM sessions s JOIN courses k ON k.id = s.course_id WHERE s.id = $1")
@@ -717,14 +718,14 @@ pub async fn results_by_course(
 pub async fn results_for_session(
     db: &Db,
     kind: SurveyKind,
-    session_id: i64,
+    session_id: SessionId,
 ) -> StoreResult<GroupResults> {
     group(
         db,
         kind,
         "Kurstillfället".into(),
         "s.id = $1",
-        &[session_id],
+        &[session_id.get()],
     )
     .await
 }

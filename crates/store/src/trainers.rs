@@ -2,6 +2,7 @@
 //! their certifications in the simulation method, and assignment to
 //! sessions (rule 3: qualified, and never two overlapping sessions).
 
+use domain::ids::SessionId;
 use domain::sessions::{check_trainer, Interval};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -383,7 +384,7 @@ pub(crate) async fn trainer_sessions(
 pub(crate) async fn assign_in(
     db: &Db,
     tx: &mut Tx,
-    session_id: i64,
+    session_id: SessionId,
     person_id: i64,
     field: &str,
 ) -> StoreResult<()> {
@@ -428,8 +429,8 @@ pub(crate) async fn assign_in(
     if already > 0 {
         return Ok(());
     }
-    let parts = crate::session_rows::parts_or_span(tx, session_id).await?;
-    let others = trainer_sessions(tx, person_id, session_id).await?;
+    let parts = crate::session_rows::parts_or_span(tx, session_id.get()).await?;
+    let others = trainer_sessions(tx, person_id, session_id.get()).await?;
     let away = absence_intervals(tx, person_id).await?;
     if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {
         return Err(StoreError::invalid(
@@ -447,10 +448,14 @@ pub(crate) async fn assign_in(
 }
 
 /// Assign a trainer to a session (rule 3 checked under the trainer's lock).
-pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+pub async fn assign(db: &Db, who: &Who, session_id: SessionId, person_id: i64) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -463,7 +468,7 @@ pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> Stor
         who,
         "session.trainer.assign",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         Some(person_id),
         "",
     )
@@ -472,7 +477,12 @@ pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> Stor
     Ok(())
 }
 
-pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+pub async fn unassign(
+    db: &Db,
+    who: &Who,
+    session_id: SessionId,
+    person_id: i64,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM session_trainers WHERE session_id = $1 AND person_id = $2")
         .bind(session_id)
@@ -484,7 +494,7 @@ pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> St
         who,
         "session.trainer.remove",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         Some(person_id),
         "",
     )
@@ -494,7 +504,7 @@ pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> St
 }
 
 /// Trainers' person ids for a session (for access decisions).
-pub async fn of_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn of_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)

@@ -2,6 +2,7 @@
 //! minute sweep.
 
 use domain::booking::{self as rules, BookingStatus};
+use domain::ids::SessionId;
 use domain::notices::{self, Recipient};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -185,10 +186,10 @@ pub async fn record_cancel(
 
 /// Fill free seats from the waiting list of one session (after a quota or
 /// a reservation was released by time).
-pub async fn settle_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn settle_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     let now = crate::time::now();
     let mut tx = db.begin().await?;
-    let mut ctx = SessionCtx::load(db, &mut tx, session_id, now).await?;
+    let mut ctx = SessionCtx::load(db, &mut tx, session_id.get(), now).await?;
     let p = ctx.settle(db, &mut tx, now).await?;
     ctx.save_status(&mut tx, now).await?;
     tx.commit().await?;
@@ -212,7 +213,7 @@ pub async fn sweep(db: &Db) -> StoreResult<usize> {
     .await?;
     let mut n = 0;
     for id in ids {
-        n += settle_session(db, id).await?.len();
+        n += settle_session(db, SessionId(id)).await?.len();
     }
     Ok(n)
 }

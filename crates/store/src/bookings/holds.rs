@@ -1,6 +1,7 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
 use domain::booking::{self as rules, Pool};
+use domain::ids::SessionId;
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -17,7 +18,7 @@ use crate::sessions as sess;
 pub async fn reserve(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     unit_id: i64,
     seats: i64,
     expires_at: i64,
@@ -41,7 +42,7 @@ pub async fn reserve(
         .await
         .map_err(|_| StoreError::invalid("unit_id", "unknown_unit", "Okänd enhet."))?;
     let mut tx = db.begin().await?;
-    let mut ctx = SessionCtx::load(db, &mut tx, session_id, now).await?;
+    let mut ctx = SessionCtx::load(db, &mut tx, session_id.get(), now).await?;
     if expires_at > ctx.row.closes_at() {
         return Err(StoreError::invalid(
             "expires_at",
@@ -80,7 +81,7 @@ pub async fn reserve(
         who,
         "reservation.create",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!("{seats} platser för {}", unit.name),
     )
@@ -182,7 +183,7 @@ pub async fn hold(db: &Db, id: i64) -> StoreResult<HoldView> {
         .ok_or(StoreError::NotFound("reservation"))
 }
 
-pub async fn holds_for_session(db: &Db, session_id: i64) -> StoreResult<Vec<HoldView>> {
+pub async fn holds_for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<HoldView>> {
     Ok(sqlx::query_as(&format!(
         "{HOLD_SELECT} WHERE h.session_id = $1 ORDER BY h.id"
     ))

@@ -2,6 +2,7 @@
 //! links.
 
 use domain::booking::{self as rules, BookingStatus};
+use domain::ids::SessionId;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -164,7 +165,7 @@ pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<BookingView>
 
 /// Everyone on a session: booked first (by time booked), then the waiting
 /// list in order, then cancelled.
-pub async fn for_session(db: &Db, session_id: i64) -> StoreResult<Vec<BookingView>> {
+pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<BookingView>> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.session_id = $1 ORDER BY \
          CASE WHEN b.status IN ('booked', 'attended', 'absent') THEN 0 WHEN b.status = 'waitlisted' THEN 1 ELSE 2 END, \

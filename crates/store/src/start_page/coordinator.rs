@@ -2,6 +2,7 @@
 //! action, sessions over but not closed, registration opening soon,
 //! notices that failed to go out, and checked imports left unconfirmed.
 
+use domain::ids::SessionId;
 use serde::Serialize;
 
 use super::count;
@@ -53,7 +54,10 @@ pub async fn glance(db: &Db, account_id: i64, now: i64) -> StoreResult<Glance> {
     .await?;
     let mut trainer_away = 0;
     for id in candidates {
-        if !crate::cover::absent_trainers(db, id).await?.is_empty() {
+        if !crate::cover::absent_trainers(db, SessionId(id))
+            .await?
+            .is_empty()
+        {
             trainer_away += 1;
         }
     }

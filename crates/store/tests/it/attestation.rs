@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 use domain::attestation::{Method, Status};
+use domain::ids::SessionId;
 use navet_store::attestation::{self, HowSigned};
 use navet_store::audit::Who;
 use navet_store::testing::fixtures;
@@ -118,7 +119,9 @@ both_engines!(
             book(&db, s, berit).await;
         }
         for (s, p) in [(m1, anna), (m2, anna), (m3, anna), (m1, berit), (m3, berit)] {
-            attendance::mark(&db, &who(), s, p, true).await.unwrap();
+            attendance::mark(&db, &who(), SessionId(s), p, true)
+                .await
+                .unwrap();
         }
         let before: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM attestations")
             .fetch_one(db.pool())
@@ -250,7 +253,7 @@ both_engines!(
         assert!(attestation::flagged_months(&db).await.unwrap().is_empty());
 
         // A correction after the export: Anna was not there on the 20th.
-        attendance::mark(&db, &who(), m2, anna, false)
+        attendance::mark(&db, &who(), SessionId(m2), anna, false)
             .await
             .unwrap();
         let v = attestation::versions(&db, anna, month("2026-03"))

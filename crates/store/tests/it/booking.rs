@@ -1,6 +1,7 @@
 //! Sessions, bookings, waiting list, reservations and notices, on SQLite
 //! and PostgreSQL.
 
+use domain::ids::SessionId;
 use std::collections::HashMap;
 
 use domain::booking::BookingStatus;
@@ -178,7 +179,7 @@ both_engines!(
             ("2031-10-27T09:00".into(), "2031-10-27T12:00".into()),
         ];
         let id = session(&db, &i).await;
-        let v = sessions::get(&db, id).await.unwrap();
+        let v = sessions::get(&db, SessionId(id)).await.unwrap();
         assert_eq!(v.parts.len(), 2);
         // 09:00 CEST = 07:00 UTC; 09:00 CET = 08:00 UTC.
         assert_eq!(rfc(v.parts[0].starts_at), "2031-10-25T07:00:00+00:00");
@@ -214,7 +215,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
             (BookingStatus::Waitlisted, Some(2)),
         ]
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (2, 2, 0));
     assert_eq!(v.effective_status.code(), "full");
     assert_eq!(v.row.status, "full");
@@ -354,14 +355,18 @@ both_engines!(refusals_overlap_closed_cancelled, |db: Db| async move {
     later.registration_opens_at = Some(rfc(now() + DAY));
     let l = session(&db, &later).await;
     assert_eq!(
-        sessions::get(&db, l).await.unwrap().effective_status.code(),
+        sessions::get(&db, SessionId(l))
+            .await
+            .unwrap()
+            .effective_status
+            .code(),
         "planned"
     );
     let e = bookings::book(&db, &req(l, p[1])).await.unwrap_err();
     assert!(conflict_message(e).starts_with("Anmälan öppnar"));
 
     // Cancelled session: refused; a person who has left: refused.
-    bookings::cancel_session(&db, &who(), d, "Sjuk utbildningsledare")
+    bookings::cancel_session(&db, &who(), SessionId(d), "Sjuk utbildningsledare")
         .await
         .unwrap();
     let e = bookings::book(&db, &req(d, p[1])).await.unwrap_err();
@@ -428,7 +433,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
             BookingStatus::Waitlisted
         ]
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!(
         (
             v.free_general,
@@ -442,7 +447,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
         bookings::book(&db, &req(s, ore[0])).await.unwrap().status,
         BookingStatus::Booked
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!(v.quotas[0].booked, 1);
 
     // After the release date the last quota seat goes to the first waiting.
@@ -451,9 +456,9 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
         .execute(db.writer())
         .await
         .unwrap();
-    let promoted = bookings::settle_session(&db, s).await.unwrap();
+    let promoted = bookings::settle_session(&db, SessionId(s)).await.unwrap();
     assert_eq!(promoted.len(), 1);
-    let w = bookings::for_session(&db, s).await.unwrap();
+    let w = bookings::for_session(&db, SessionId(s)).await.unwrap();
     let booked: Vec<i64> = w
         .iter()
         .filter(|b| b.status == "booked")
@@ -484,11 +489,11 @@ both_engines!(
         let others = people(&db, "Hallsberg", 3, "H").await;
 
         // Too many places: refused with the number free.
-        let e = bookings::reserve(&db, &who(), s, unit, 5, now() + DAY)
+        let e = bookings::reserve(&db, &who(), SessionId(s), unit, 5, now() + DAY)
             .await
             .unwrap_err();
         assert!(conflict_message(e).contains("bara 4"));
-        let h = bookings::reserve(&db, &who(), s, unit, 3, now() + DAY)
+        let h = bookings::reserve(&db, &who(), SessionId(s), unit, 3, now() + DAY)
             .await
             .unwrap();
         // Only one seat left for everyone else.
@@ -533,10 +538,10 @@ both_engines!(
         assert!(matches!(e, StoreError::Conflict { .. }));
         let hv = bookings::hold(&db, h).await.unwrap();
         assert_eq!((hv.seats, hv.named, hv.unnamed()), (3, 2, 1));
-        assert_eq!(sessions::get(&db, s).await.unwrap().held, 1);
+        assert_eq!(sessions::get(&db, SessionId(s)).await.unwrap().held, 1);
 
         // A named person cancels: the seat returns to the reservation, nobody promoted.
-        let named = bookings::for_session(&db, s)
+        let named = bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .into_iter()
@@ -557,7 +562,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(bookings::sweep(&db).await.unwrap(), 2);
-        let booked: Vec<i64> = bookings::for_session(&db, s)
+        let booked: Vec<i64> = bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .into_iter()
@@ -591,14 +596,15 @@ both_engines!(
         for pid in &p {
             bookings::book(&db, &req(first, *pid)).await.unwrap();
         }
-        let report = bookings::cancel_session(&db, &who(), first, "Utbildningsledaren är sjuk")
-            .await
-            .unwrap();
+        let report =
+            bookings::cancel_session(&db, &who(), SessionId(first), "Utbildningsledaren är sjuk")
+                .await
+                .unwrap();
         assert_eq!(
             (report.notified, report.offers, report.next_session_id),
             (3, 3, Some(next))
         );
-        let v = sessions::get(&db, first).await.unwrap();
+        let v = sessions::get(&db, SessionId(first)).await.unwrap();
         assert_eq!(v.row.status, "cancelled");
         assert_eq!(v.row.cancel_reason, "Utbildningsledaren är sjuk");
         assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM bookings WHERE session_id = {first} AND status = 'cancelled'")).await, 3);
@@ -674,7 +680,7 @@ both_engines!(
         ));
         // A cancelled session cannot be cancelled again.
         assert!(matches!(
-            bookings::cancel_session(&db, &who(), first, "x").await,
+            bookings::cancel_session(&db, &who(), SessionId(first), "x").await,
             Err(StoreError::Conflict { .. })
         ));
     }
@@ -708,7 +714,7 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     i.trainer_person_ids = vec![t[0]];
     let a = session(&db, &i).await;
     assert_eq!(
-        sessions::get(&db, a).await.unwrap().trainers[0].person_id,
+        sessions::get(&db, SessionId(a)).await.unwrap().trainers[0].person_id,
         t[0]
     );
     // Overlapping session with the same trainer: refused, nothing stored.
@@ -720,13 +726,13 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);
     // Not qualified for the other course; not a trainer at all.
     let b = session(&db, &input(other, start + 10 * DAY, 3, 8)).await;
-    assert!(trainers::assign(&db, &who(), b, t[0])
+    assert!(trainers::assign(&db, &who(), SessionId(b), t[0])
         .await
         .unwrap_err()
         .to_string()
         .contains("inte behörig"));
     assert!(matches!(
-        trainers::assign(&db, &who(), b, t[1]).await,
+        trainers::assign(&db, &who(), SessionId(b), t[1]).await,
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(trainers::qualified_for(&db, c).await.unwrap().len(), 1);
@@ -812,7 +818,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     }
     assert_eq!((booked, waiting), (50, 470));
 
-    let rows = bookings::for_session(&db, s).await.unwrap();
+    let rows = bookings::for_session(&db, SessionId(s)).await.unwrap();
     assert_eq!(rows.iter().filter(|b| b.status == "booked").count(), 50);
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
@@ -867,7 +873,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
             .filter(|b| b.quota_municipality_id == Some(m))
             .all(|b| b.id < first_wait_m));
     }
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (50, 470, 0));
 
     // Cancel five general seats: exactly five promoted, the first five waiting.
@@ -887,7 +893,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
         );
     }
     assert_eq!(promoted, w[..5].iter().map(|b| b.id).collect::<Vec<_>>());
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted), (50, 465));
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'promoted'").await,
@@ -1035,15 +1041,15 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     assert!(!need[0].candidates[0].local);
 
     // The absent trainer cannot be put on anything in the period.
-    let e = trainers::assign(&db, &who(), other, t[0])
+    let e = trainers::assign(&db, &who(), SessionId(other), t[0])
         .await
         .unwrap_err();
     assert!(e.to_string().contains("frånvarande"), "{e}");
 
-    cover::step_in(&db, &who(), s, t[1], Some(t[0]))
+    cover::step_in(&db, &who(), SessionId(s), t[1], Some(t[0]))
         .await
         .unwrap();
-    let on: Vec<i64> = sessions::get(&db, s)
+    let on: Vec<i64> = sessions::get(&db, SessionId(s))
         .await
         .unwrap()
         .trainers
@@ -1061,17 +1067,24 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
         1
     );
     // Stepping in where the trainer is not free is refused, nothing changes.
-    let e = cover::step_in(&db, &who(), other, t[1], Some(t[2]))
+    let e = cover::step_in(&db, &who(), SessionId(other), t[1], Some(t[2]))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("överlappar"), "{e}");
     assert_eq!(
-        sessions::get(&db, other).await.unwrap().trainers[0].person_id,
+        sessions::get(&db, SessionId(other)).await.unwrap().trainers[0].person_id,
         t[2]
     );
 
     // The later session was never affected; the absence can be removed.
-    assert_eq!(sessions::get(&db, later).await.unwrap().trainers.len(), 1);
+    assert_eq!(
+        sessions::get(&db, SessionId(later))
+            .await
+            .unwrap()
+            .trainers
+            .len(),
+        1
+    );
     assert_eq!(
         cover::absences_of(&db, t[0], day(now()))
             .await
@@ -1155,7 +1168,7 @@ both_engines!(
                 let db = db.clone();
                 let (s, away) = (*s, *away);
                 tokio::spawn(async move {
-                    cover::step_in(&db, &who(), s, cover_trainer, Some(away)).await
+                    cover::step_in(&db, &who(), SessionId(s), cover_trainer, Some(away)).await
                 })
             })
             .collect();

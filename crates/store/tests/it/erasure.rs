@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::Programme;
+use domain::ids::SessionId;
 use domain::indicators::Period;
 use domain::retention::{Kind, Schedule};
 use navet_store::audit::{self, Who};
@@ -115,9 +116,13 @@ async fn fixture(db: &Db) -> Fixture {
         let s = raw_session(db, course, ts(date), 10).await;
         for p in [me, other] {
             raw_booking(db, s, p, "booked", "hörslinga för Åsa Raderasson").await;
-            attendance::mark(db, &who(), s, p, true).await.unwrap();
+            attendance::mark(db, &who(), SessionId(s), p, true)
+                .await
+                .unwrap();
         }
-        attendance::close(db, &who(), s, "http://x").await.unwrap();
+        attendance::close(db, &who(), SessionId(s), "http://x")
+            .await
+            .unwrap();
     }
     // A full future session: Åsa has the seat, Cia waits.
     let start = now() + 20 * DAY;

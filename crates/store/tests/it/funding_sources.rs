@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::sources::Draft;
+use domain::ids::SessionId;
 use domain::indicators::Period;
 use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
@@ -152,7 +153,7 @@ both_engines!(
         assert!(f.get("kind").is_some());
         assert_eq!(funding_sources::list(&db).await.unwrap().len(), 2);
         // An unknown source on a session names the field and changes nothing.
-        let e = funding_sources::set_session_source(&db, &who(), s, Some(9999))
+        let e = funding_sources::set_session_source(&db, &who(), SessionId(s), Some(9999))
             .await
             .unwrap_err();
         let StoreError::Invalid(f) = e else {
@@ -189,7 +190,7 @@ both_engines!(
         let e = future_session(&db, course, 50).await;
         let h = future_session(&db, other_course, 40).await;
         for (s, src) in [(b, aol), (c, own), (e, aol)] {
-            funding_sources::set_session_source(&db, &who(), s, Some(src))
+            funding_sources::set_session_source(&db, &who(), SessionId(s), Some(src))
                 .await
                 .unwrap();
         }
@@ -216,7 +217,7 @@ both_engines!(
         // Moving session B to ESF would fund Berit twice (E is the state
         // grant's): refused naming her and both sources, nothing changed.
         let (field, m) = conflict(
-            funding_sources::set_session_source(&db, &who(), b, Some(esf))
+            funding_sources::set_session_source(&db, &who(), SessionId(b), Some(esf))
                 .await
                 .unwrap_err(),
         );
@@ -497,7 +498,7 @@ both_engines!(
 
         // Changing a session's source moves its attended time in the facts
         // (and so in every filtered figure).
-        funding_sources::set_session_source(&db, &who(), s4, Some(esf))
+        funding_sources::set_session_source(&db, &who(), SessionId(s4), Some(esf))
             .await
             .unwrap();
         let moved = reports::indicator_report_for(&db, period, Some(esf))

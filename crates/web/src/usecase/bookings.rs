@@ -4,6 +4,7 @@
 
 use domain::access::{Action, PersonRef, Role};
 use domain::ical::Event;
+use domain::ids::SessionId;
 use navet_store::bookings::{
     self, BookRequest, BookingView, Cancelled, HoldView, Outcome, Restored, Via,
 };
@@ -192,7 +193,7 @@ impl UseCase<'_> {
     /// that says what cancelling will do).
     pub async fn cancel_preview(&self, id: i64) -> StoreResult<(BookingView, SessionView)> {
         let b = self.booking_to_change(id).await?;
-        let session = sessions::get(self.db(), b.session_id).await?;
+        let session = sessions::get(self.db(), SessionId(b.session_id)).await?;
         Ok((b, session))
     }
 
@@ -223,12 +224,12 @@ impl UseCase<'_> {
         session_id: i64,
         detail_prefix: &str,
     ) -> StoreResult<Vec<BookingView>> {
-        sessions::get(self.db(), session_id).await?;
-        let trainers = navet_store::trainers::of_session(self.db(), session_id).await?;
+        sessions::get(self.db(), SessionId(session_id)).await?;
+        let trainers = navet_store::trainers::of_session(self.db(), SessionId(session_id)).await?;
         self.decide(Action::ViewSessionParticipants {
             trainer_person_ids: &trainers,
         })?;
-        let rows = bookings::for_session(self.db(), session_id).await?;
+        let rows = bookings::for_session(self.db(), SessionId(session_id)).await?;
         self.audit(
             "session.participants",
             "session",
@@ -404,11 +405,11 @@ impl UseCase<'_> {
                 .and_then(|_| sessions.first().map(|v| v.row.id))
         });
         let session = match session_id {
-            Some(id) => Some(sessions::get(self.db(), id).await?),
+            Some(id) => Some(sessions::get(self.db(), SessionId(id)).await?),
             None => None,
         };
         let already = match &session {
-            Some(v) => bookings::for_session(self.db(), v.row.id)
+            Some(v) => bookings::for_session(self.db(), SessionId(v.row.id))
                 .await?
                 .into_iter()
                 .filter(|b| b.status().is_live())

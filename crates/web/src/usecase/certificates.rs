@@ -3,6 +3,7 @@
 //! ones within the actor's visibility with reminders, and the public
 //! verification of a certificate's code.
 
+use domain::ids::SessionId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -130,8 +131,8 @@ impl UseCase<'_> {
     /// see the session's participants, otherwise (a manager) those of the
     /// people the actor may see, and refused when that is none. Logged.
     pub async fn session_certificates(&self, id: i64) -> StoreResult<Vec<Completion>> {
-        let trainers = navet_store::attendance::trainer_ids(self.db(), id).await?;
-        let mut list = completions::for_session(self.db(), id).await?;
+        let trainers = navet_store::attendance::trainer_ids(self.db(), SessionId(id)).await?;
+        let mut list = completions::for_session(self.db(), SessionId(id)).await?;
         if !self.may(Action::ViewSessionParticipants {
             trainer_person_ids: &trainers,
         }) {

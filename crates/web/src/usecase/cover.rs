@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Action;
+use domain::ids::SessionId;
 use navet_store::cover::{self, Absence, CoverItem};
 use navet_store::trainers::{self, Trainer};
 use navet_store::{StoreError, StoreResult};
@@ -36,7 +37,14 @@ impl UseCase<'_> {
         replacing: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        cover::step_in(self.db(), &self.who, session, person_id, replacing).await
+        cover::step_in(
+            self.db(),
+            &self.who,
+            SessionId(session),
+            person_id,
+            replacing,
+        )
+        .await
     }
 
     /// A trainer with their absences from today on.

@@ -4,6 +4,7 @@
 
 use domain::access::Action;
 use domain::funding::sources::{Draft, Source};
+use domain::ids::SessionId;
 use navet_store::participation_trail::{self as trail, Filter, Row, Totals};
 use navet_store::{StoreError, StoreResult};
 
@@ -38,9 +39,12 @@ impl UseCase<'_> {
     /// page, logged).
     pub async fn session_funding(&self, session_id: i64) -> StoreResult<SessionFunding> {
         self.decide(Action::ManageSessions)?;
-        let session = navet_store::sessions::get(self.db(), session_id).await?.row;
+        let session = navet_store::sessions::get(self.db(), SessionId(session_id))
+            .await?
+            .row;
         let bookings =
-            navet_store::funding_sources::session_bookings(self.db(), session_id).await?;
+            navet_store::funding_sources::session_bookings(self.db(), SessionId(session_id))
+                .await?;
         self.audit(
             "session.funding.view",
             "session",
@@ -96,8 +100,13 @@ impl UseCase<'_> {
         source: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::set_session_source(self.db(), &self.who, session_id, source)
-            .await
+        navet_store::funding_sources::set_session_source(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            source,
+        )
+        .await
     }
 
     /// Set one booking's own source (None: the session's).

@@ -3,6 +3,7 @@
 //! municipality.
 
 use domain::access::Action;
+use domain::ids::SessionId;
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};
@@ -213,8 +214,8 @@ impl UseCase<'_> {
     pub async fn session_minimum(&self, id: i64) -> StoreResult<MinimumPage> {
         self.decide(Action::ManageSessions)?;
         Ok(MinimumPage {
-            session: sessions::get(self.db(), id).await?,
-            minimum: navet_store::planning::go_no_go::minimum_of(self.db(), id).await?,
+            session: sessions::get(self.db(), SessionId(id)).await?,
+            minimum: navet_store::planning::go_no_go::minimum_of(self.db(), SessionId(id)).await?,
         })
     }
 
@@ -226,7 +227,14 @@ impl UseCase<'_> {
         today: chrono::NaiveDate,
     ) -> StoreResult<Option<domain::planning::go_no_go::Minimum>> {
         self.decide(Action::ManageSessions)?;
-        navet_store::planning::go_no_go::set_minimum(self.db(), &self.who, id, draft, today).await
+        navet_store::planning::go_no_go::set_minimum(
+            self.db(),
+            &self.who,
+            SessionId(id),
+            draft,
+            today,
+        )
+        .await
     }
 
     /// Sessions due for their decision and under their minimum, with

@@ -6,6 +6,7 @@
 //! document's query parameters.
 
 use crate::common;
+use domain::ids::SessionId;
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -284,7 +285,7 @@ both_engines!(
             &json!({"person_id": cia}),
         )
         .await;
-        bookings::cancel_session(&db, &who(), first, "Sjukdom")
+        bookings::cancel_session(&db, &who(), SessionId(first), "Sjukdom")
             .await
             .unwrap();
         let (offer_id, body) = outbox_body(&db, "session_cancelled").await;
@@ -295,7 +296,7 @@ both_engines!(
         let held = raw_session(&db, course, 1_700_000_000, 1_700_010_000).await;
         let dan = person(&db, "Dan Ek", None).await;
         raw_booking(&db, held, dan, "attended").await;
-        attendance::close(&db, &who(), held, "http://127.0.0.1:8080")
+        attendance::close(&db, &who(), SessionId(held), "http://127.0.0.1:8080")
             .await
             .unwrap();
         let (survey_id, body) = outbox_body(&db, "survey").await;
@@ -402,7 +403,7 @@ both_engines!(reserved_seats_belong_to_their_unit, |db: Db| async move {
     let hold = bookings::reserve(
         &db,
         &who(),
-        s,
+        SessionId(s),
         mine,
         2,
         navet_store::time::now() + 5 * 86_400,
@@ -517,7 +518,7 @@ both_engines!(
         let held = raw_session(&db, course, 1_700_000_000, 1_700_010_000).await;
         let p = person(&db, "Åsa Öberg-Lindström", None).await;
         raw_booking(&db, held, p, "attended").await;
-        attendance::close(&db, &who(), held, "http://x")
+        attendance::close(&db, &who(), SessionId(held), "http://x")
             .await
             .unwrap();
         let (no, code): (String, String) = {

@@ -3,6 +3,7 @@
 //! restarted, and booking goes on working afterwards. On both engines.
 
 use crate::common;
+use domain::ids::SessionId;
 
 use std::time::Duration;
 
@@ -141,7 +142,10 @@ both_engines!(
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
         assert_eq!(faults::pending(&db, "bookings.writer"), 0);
         // Nothing was written for the failed batch.
-        assert!(bookings::for_session(&db, s).await.unwrap().is_empty());
+        assert!(bookings::for_session(&db, SessionId(s))
+            .await
+            .unwrap()
+            .is_empty());
 
         // The writer was restarted on the same queue: later bookings work,
         // also for the person whose request failed.
@@ -201,7 +205,7 @@ both_engines!(a_panic_in_the_sweep_restarts_it, |db: Db| async move {
     let hold = bookings::reserve(
         &db,
         &Who::system("test"),
-        s,
+        SessionId(s),
         unit,
         1,
         chrono::Utc::now().timestamp() + 86_400,
@@ -224,7 +228,7 @@ both_engines!(a_panic_in_the_sweep_restarts_it, |db: Db| async move {
         .await
         .unwrap();
     eventually("Bo promoted by the sweep", || async {
-        bookings::for_session(&db, s)
+        bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .iter()
