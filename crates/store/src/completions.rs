@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::certificates;
-use domain::ids::SessionId;
+use domain::ids::{SessionId, UnitId};
 use rand::RngCore;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -160,7 +160,7 @@ pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<Comp
     Ok(v)
 }
 
-pub async fn for_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<Completion>> {
+pub async fn for_unit(db: &Db, unit_id: UnitId) -> StoreResult<Vec<Completion>> {
     let mut v: Vec<Completion> = sqlx::query_as(&format!(
         "{SELECT} WHERE p.unit_id = $1 ORDER BY c.completed_on DESC"
     ))

@@ -6,7 +6,7 @@
 //! when the session's source is exclusive.
 
 use domain::funding::sources::{self, Draft, Kind, Source, SourceRef};
-use domain::ids::SessionId;
+use domain::ids::{BookingId, SessionId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -244,7 +244,7 @@ pub async fn session_bookings(db: &Db, session_id: SessionId) -> StoreResult<Vec
 }
 
 /// The session a booking is on (for going back to its page).
-pub async fn session_of_booking(db: &Db, booking_id: i64) -> StoreResult<i64> {
+pub async fn session_of_booking(db: &Db, booking_id: BookingId) -> StoreResult<i64> {
     sqlx::query_scalar("SELECT session_id FROM bookings WHERE id = $1")
         .bind(booking_id)
         .fetch_optional(db.pool())
@@ -439,7 +439,7 @@ pub async fn set_session_source(
 pub async fn set_booking_source(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     source: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
@@ -476,7 +476,7 @@ pub async fn set_booking_source(
             person_id,
             b.get("course_id"),
             w.id,
-            booking_id,
+            booking_id.get(),
             session_id,
         )
         .await?;
@@ -507,7 +507,7 @@ pub async fn set_booking_source(
         who,
         "booking.funding_source",
         "booking",
-        Some(booking_id),
+        Some(booking_id.get()),
         Some(person_id),
         &format!(
             "{} → {}",

@@ -6,6 +6,7 @@
 //! away. Undo the later import first, then this one. Bookings released when
 //! people were marked as left are not taken back.
 
+use domain::ids::ImportId;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -174,7 +175,7 @@ pub async fn list(db: &Db, account_id: Option<i64>, limit: i64) -> StoreResult<V
     Ok(q.bind(limit).fetch_all(db.pool()).await?)
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<ImportRow> {
+pub async fn get(db: &Db, id: ImportId) -> StoreResult<ImportRow> {
     sqlx::query_as(&format!("{SELECT} WHERE i.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -194,7 +195,7 @@ pub struct PersonLine {
 
 /// The people an import added, changed or marked as left (empty once its
 /// seven days have passed).
-pub async fn people(db: &Db, import_id: i64) -> StoreResult<Vec<PersonLine>> {
+pub async fn people(db: &Db, import_id: ImportId) -> StoreResult<Vec<PersonLine>> {
     let mut v: Vec<PersonLine> = sqlx::query_as(
         "SELECT s.person_id, s.kind, p.name, s.before_name, s.after_name FROM staff_import_people s \
          JOIN people p ON p.id = s.person_id WHERE s.import_id = $1",
@@ -284,7 +285,7 @@ fn names_sentence(names: &[String]) -> String {
 /// as left are active again, people it added are marked as left. All or
 /// nothing; refused after seven days, when already undone, and when anyone
 /// it concerned has been changed since (named in the message).
-pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<UndoSummary> {
+pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreResult<UndoSummary> {
     let mut tx = db.begin().await?;
     let row: Option<(i64, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT created_at, undone_at FROM staff_imports WHERE id = $1{}",
@@ -419,7 +420,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<U
         who,
         "staff_import.undo",
         "staff_import",
-        Some(import_id),
+        Some(import_id.get()),
         None,
         &format!(
             "återställda {}, åter i tjänst {}, tillagda markerade som slutat {}",

@@ -16,6 +16,7 @@
 //! chain's head) with every other writer.
 
 use domain::booking::BookingStatus;
+use domain::ids::BookingId;
 use sqlx::AnyConnection;
 
 use crate::audit::{self, Who};
@@ -64,8 +65,15 @@ impl Left {
                 .await?;
         }
         for (booking, status, _) in &self.released {
-            crate::bookings::record_cancel(conn, who, *booking, self.person_id, *status, REASON)
-                .await?;
+            crate::bookings::record_cancel(
+                conn,
+                who,
+                BookingId(*booking),
+                self.person_id,
+                *status,
+                REASON,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -110,7 +118,8 @@ pub async fn person_left_rows(
     .await?;
     let mut released = Vec::with_capacity(future.len());
     for booking in future {
-        let (done, _) = crate::bookings::cancel_in(db, conn, who, booking, None, now).await?;
+        let (done, _) =
+            crate::bookings::cancel_in(db, conn, who, BookingId(booking), None, now).await?;
         released.push((booking, done.status, done.promoted));
     }
     Ok(Left {

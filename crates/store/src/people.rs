@@ -3,6 +3,7 @@
 //! the same transaction.
 
 use domain::access::Scope;
+use domain::ids::MunicipalityId;
 use domain::org::Gender;
 use domain::people::{check_person, PersonDraft};
 use serde::Serialize;
@@ -277,7 +278,7 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
     if let Some(m) = muni {
         let ukey = input.unit.trim().to_lowercase();
         if !ukey.is_empty() {
-            let units = org::units(db, Some(m.id)).await?;
+            let units = org::units(db, Some(MunicipalityId(m.id))).await?;
             match units
                 .iter()
                 .find(|u| u.name.to_lowercase() == ukey || u.id.to_string() == ukey)

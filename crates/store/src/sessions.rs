@@ -1,7 +1,7 @@
 //! Course sessions: scheduling (parts, quotas, registration window,
 //! trainers), reading them with their seat counts, and public listings.
 
-use domain::ids::SessionId;
+use domain::ids::{CourseId, SessionId};
 use std::collections::HashMap;
 
 use domain::booking::Occupancy;
@@ -256,7 +256,7 @@ pub(crate) async fn resolve_all(
     new_session: bool,
 ) -> StoreResult<Resolved> {
     let mut e = FieldErrors::new();
-    match crate::catalogue::get(db, input.course_id).await {
+    match crate::catalogue::get(db, CourseId(input.course_id)).await {
         Ok(_) if !new_session => {}
         Ok(c) => {
             if matches!(

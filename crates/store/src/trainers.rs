@@ -2,7 +2,7 @@
 //! their certifications in the simulation method, and assignment to
 //! sessions (rule 3: qualified, and never two overlapping sessions).
 
-use domain::ids::SessionId;
+use domain::ids::{CourseId, MunicipalityId, SessionId};
 use domain::sessions::{check_trainer, Interval};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -117,11 +117,11 @@ pub async fn get(db: &Db, person_id: i64) -> StoreResult<Trainer> {
 }
 
 /// Active trainers qualified for a course.
-pub async fn qualified_for(db: &Db, course_id: i64) -> StoreResult<Vec<Trainer>> {
+pub async fn qualified_for(db: &Db, course_id: CourseId) -> StoreResult<Vec<Trainer>> {
     Ok(list(db)
         .await?
         .into_iter()
-        .filter(|t| t.active && t.is_qualified(course_id))
+        .filter(|t| t.active && t.is_qualified(course_id.get()))
         .collect())
 }
 
@@ -130,7 +130,7 @@ pub async fn upsert(
     db: &Db,
     who: &Who,
     person_id: i64,
-    home_municipality_id: i64,
+    home_municipality_id: MunicipalityId,
     active: bool,
 ) -> StoreResult<()> {
     // Checked here rather than through `people` (which depends, through

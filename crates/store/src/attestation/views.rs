@@ -2,6 +2,7 @@
 //! overview per municipality, the people of a month, the certificate to
 //! sign on paper, and the reminders.
 
+use domain::ids::MunicipalityId;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -235,7 +236,7 @@ pub const MAX_PEOPLE: i64 = 1000;
 pub async fn people(
     db: &Db,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
 ) -> StoreResult<Vec<PersonLine>> {
     let cols: String = COLUMNS
         .split(", ")
@@ -248,7 +249,7 @@ pub async fn people(
          AND ($2 = 0 OR p.municipality_id = $2) ORDER BY p.name, a.person_id LIMIT {MAX_PEOPLE}"
     ))
     .bind(rules::month_key(month))
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .fetch_all(db.pool())
     .await?;
     let mut v: Vec<PersonLine> = rows
@@ -275,7 +276,7 @@ pub async fn remind(
     db: &Db,
     who: &Who,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
     public_url: &str,
 ) -> StoreResult<usize> {
     let now = crate::time::now();
@@ -289,7 +290,7 @@ pub async fn remind(
     .bind(now)
     .bind(rules::month_key(month))
     .bind(now - REMINDER_PAUSE_SECS)
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .fetch_all(&mut *tx)
     .await?;
     for r in &picked {
@@ -306,7 +307,7 @@ pub async fn remind(
         who,
         "attestation.remind",
         "attestation_month",
-        municipality_id,
+        municipality_id.map(|id| id.get()),
         None,
         &format!("{}: {} påminda", rules::month_key(month), picked.len()),
     )
@@ -319,7 +320,7 @@ pub async fn remind(
 pub async fn waiting(
     db: &Db,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
 ) -> StoreResult<(i64, i64)> {
     let r = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS waiting, \
@@ -328,7 +329,7 @@ pub async fn waiting(
          WHERE a.month = $1 AND a.status = 'pending' AND ($2 = 0 OR p.municipality_id = $2)",
     )
     .bind(rules::month_key(month))
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .bind(crate::time::now() - REMINDER_PAUSE_SECS)
     .fetch_one(db.pool())
     .await?;

@@ -2,7 +2,7 @@
 //! minute sweep.
 
 use domain::booking::{self as rules, BookingStatus};
-use domain::ids::SessionId;
+use domain::ids::{BookingId, SessionId};
 use domain::notices::{self, Recipient};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -29,7 +29,7 @@ pub struct Cancelled {
 pub async fn cancel(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
 ) -> StoreResult<Cancelled> {
     let mut attempt = 0;
@@ -44,7 +44,7 @@ pub async fn cancel(
 pub(super) async fn try_cancel(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
 ) -> StoreResult<Cancelled> {
     let now = crate::time::now();
@@ -66,7 +66,7 @@ pub async fn cancel_in(
     db: &Db,
     tx: &mut AnyConnection,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
     now: i64,
 ) -> StoreResult<(Cancelled, i64)> {
@@ -132,7 +132,7 @@ pub async fn cancel_in(
         &ctx.text,
         db.sender(),
         &to,
-        booking_id,
+        booking_id.get(),
         seq,
         had_seat,
         kind == rules::CancelKind::LateCancelled,
@@ -142,7 +142,7 @@ pub async fn cancel_in(
         email: to.email.clone(),
         person_id: Some(person_id),
         session_id: Some(sid),
-        booking_id: Some(booking_id),
+        booking_id: Some(booking_id.get()),
     };
     outbox::enqueue(tx, &addr, &n, now).await?;
     let promoted = ctx.settle(db, tx, now).await?;
@@ -162,7 +162,7 @@ pub async fn cancel_in(
 pub async fn record_cancel(
     conn: &mut AnyConnection,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     person_id: i64,
     status: BookingStatus,
     why: &str,
@@ -177,7 +177,7 @@ pub async fn record_cancel(
         who,
         "booking.cancel",
         "booking",
-        Some(booking_id),
+        Some(booking_id.get()),
         Some(person_id),
         &detail,
     )

@@ -1,7 +1,7 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
 use domain::booking::{self as rules, Pool};
-use domain::ids::SessionId;
+use domain::ids::{HoldId, SessionId, UnitId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -19,7 +19,7 @@ pub async fn reserve(
     db: &Db,
     who: &Who,
     session_id: SessionId,
-    unit_id: i64,
+    unit_id: UnitId,
     seats: i64,
     expires_at: i64,
 ) -> StoreResult<i64> {
@@ -95,7 +95,7 @@ pub async fn reserve(
 pub async fn release_hold(
     db: &Db,
     who: &Who,
-    hold_id: i64,
+    hold_id: HoldId,
     token: Option<&str>,
 ) -> StoreResult<Vec<i64>> {
     let now = crate::time::now();
@@ -175,7 +175,7 @@ pub(super) const HOLD_SELECT: &str = "SELECT h.id, h.session_id, h.kind, h.munic
     FROM session_holds h JOIN sessions s ON s.id = h.session_id JOIN courses c ON c.id = s.course_id \
     LEFT JOIN units u ON u.id = h.unit_id";
 
-pub async fn hold(db: &Db, id: i64) -> StoreResult<HoldView> {
+pub async fn hold(db: &Db, id: HoldId) -> StoreResult<HoldView> {
     sqlx::query_as(&format!("{HOLD_SELECT} WHERE h.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -255,7 +255,7 @@ pub async fn offers_for_person(db: &Db, person_id: i64) -> StoreResult<Vec<HoldV
 pub async fn accept_offer(
     db: &Db,
     who: &Who,
-    hold_id: i64,
+    hold_id: HoldId,
     token: Option<&str>,
 ) -> StoreResult<Outcome> {
     let h = sqlx::query(
@@ -284,7 +284,7 @@ pub async fn accept_offer(
             who: who.clone(),
             via: Via::Own,
             support_needs: String::new(),
-            hold_id: Some(hold_id),
+            hold_id: Some(hold_id.get()),
         },
     )
     .await

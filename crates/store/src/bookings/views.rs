@@ -2,7 +2,7 @@
 //! links.
 
 use domain::booking::{self as rules, BookingStatus};
-use domain::ids::SessionId;
+use domain::ids::{BookingId, HoldId, SessionId};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -120,13 +120,13 @@ pub(super) async fn fill_positions(db: &Db, v: &mut [BookingView]) -> StoreResul
 
 /// Whether `token` is the live one-click decline link of the booking (the
 /// link stops working once used). Says nothing about unknown bookings.
-pub async fn decline_link_valid(db: &Db, booking_id: i64, token: &str) -> StoreResult<bool> {
-    link_valid(db, "bookings", booking_id, token).await
+pub async fn decline_link_valid(db: &Db, booking_id: BookingId, token: &str) -> StoreResult<bool> {
+    link_valid(db, "bookings", booking_id.get(), token).await
 }
 
 /// Whether `token` is the live link of an offered place.
-pub async fn offer_link_valid(db: &Db, hold_id: i64, token: &str) -> StoreResult<bool> {
-    link_valid(db, "session_holds", hold_id, token).await
+pub async fn offer_link_valid(db: &Db, hold_id: HoldId, token: &str) -> StoreResult<bool> {
+    link_valid(db, "session_holds", hold_id.get(), token).await
 }
 
 pub(super) async fn link_valid(db: &Db, table: &str, id: i64, token: &str) -> StoreResult<bool> {
@@ -142,7 +142,7 @@ pub(super) async fn link_valid(db: &Db, table: &str, id: i64, token: &str) -> St
     Ok(stored.flatten().as_deref() == Some(crate::accounts::hash_secret(token).as_str()))
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<BookingView> {
+pub async fn get(db: &Db, id: BookingId) -> StoreResult<BookingView> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
         .bind(id)
         .fetch_all(db.pool())

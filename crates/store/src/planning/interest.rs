@@ -1,6 +1,7 @@
 //! Interest in a course ("Anmäl intresse") and the demand per course and
 //! municipality: open requests and registered interest, as counts.
 
+use domain::ids::CourseId;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -14,7 +15,7 @@ use crate::error::{StoreError, StoreResult};
 pub async fn register(
     db: &Db,
     who: &Who,
-    course_id: i64,
+    course_id: CourseId,
     person_id: i64,
     people: i64,
 ) -> StoreResult<()> {
@@ -60,7 +61,7 @@ pub async fn register(
         who,
         "course_interest.register",
         "course",
-        Some(course_id),
+        Some(course_id.get()),
         Some(person_id),
         &format!("{people} personer"),
     )
@@ -70,7 +71,12 @@ pub async fn register(
 }
 
 /// Withdraw a person's interest (nothing happens if there was none).
-pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> StoreResult<bool> {
+pub async fn withdraw(
+    db: &Db,
+    who: &Who,
+    course_id: CourseId,
+    person_id: i64,
+) -> StoreResult<bool> {
     let mut tx = db.begin().await?;
     let n = sqlx::query("DELETE FROM course_interest WHERE course_id = $1 AND person_id = $2")
         .bind(course_id)
@@ -84,7 +90,7 @@ pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> Sto
             who,
             "course_interest.withdraw",
             "course",
-            Some(course_id),
+            Some(course_id.get()),
             Some(person_id),
             "",
         )
@@ -95,7 +101,7 @@ pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> Sto
 }
 
 /// How many people a person's interest counts, if they registered any.
-pub async fn of_person(db: &Db, course_id: i64, person_id: i64) -> StoreResult<Option<i64>> {
+pub async fn of_person(db: &Db, course_id: CourseId, person_id: i64) -> StoreResult<Option<i64>> {
     Ok(
         sqlx::query("SELECT people FROM course_interest WHERE course_id = $1 AND person_id = $2")
             .bind(course_id)

@@ -1,7 +1,7 @@
 //! Sessions, bookings, waiting list, reservations and notices, on SQLite
 //! and PostgreSQL.
 
-use domain::ids::SessionId;
+use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, SessionId, UnitId};
 use std::collections::HashMap;
 
 use domain::booking::BookingStatus;
@@ -239,15 +239,19 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     ));
 
     // Cancelling a seat promotes the first on the waiting list, in the same transaction.
-    let c1 = bookings::cancel(&db, &who(), out[0].booking_id, None)
+    let c1 = bookings::cancel(&db, &who(), BookingId(out[0].booking_id), None)
         .await
         .unwrap();
     assert_eq!(c1.status, BookingStatus::Cancelled);
     assert_eq!(c1.promoted, vec![out[2].booking_id]);
-    let promoted = bookings::get(&db, out[2].booking_id).await.unwrap();
+    let promoted = bookings::get(&db, BookingId(out[2].booking_id))
+        .await
+        .unwrap();
     assert_eq!(promoted.status, "booked");
     assert!(promoted.promoted_at.is_some());
-    let last = bookings::get(&db, out[3].booking_id).await.unwrap();
+    let last = bookings::get(&db, BookingId(out[3].booking_id))
+        .await
+        .unwrap();
     assert_eq!(last.waitlist_position, Some(1));
 
     // Notices: confirmations with an invitation, the cancel, the promotion.
@@ -298,17 +302,17 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
         .unwrap()
         .to_string();
     assert!(matches!(
-        bookings::cancel(&db, &who(), out[2].booking_id, Some("wrong")).await,
+        bookings::cancel(&db, &who(), BookingId(out[2].booking_id), Some("wrong")).await,
         Err(StoreError::Forbidden(_))
     ));
-    let c2 = bookings::cancel(&db, &who(), out[2].booking_id, Some(&token))
+    let c2 = bookings::cancel(&db, &who(), BookingId(out[2].booking_id), Some(&token))
         .await
         .unwrap();
     assert_eq!(c2.status, BookingStatus::Cancelled);
     assert_eq!(c2.promoted, vec![out[3].booking_id]);
     // Cancelling twice is a conflict.
     assert!(matches!(
-        bookings::cancel(&db, &who(), out[2].booking_id, None).await,
+        bookings::cancel(&db, &who(), BookingId(out[2].booking_id), None).await,
         Err(StoreError::Conflict { .. })
     ));
     // Rebooking after cancelling is allowed (new booking, waiting list).
@@ -396,7 +400,7 @@ both_engines!(late_cancellation_is_recorded, |db: Db| async move {
     let s = session(&db, &input(c, now() + DAY, 3, 5)).await;
     let p = people(&db, "Nora", 1, "Eva").await;
     let b = bookings::book(&db, &req(s, p[0])).await.unwrap();
-    let r = bookings::cancel(&db, &who(), b.booking_id, None)
+    let r = bookings::cancel(&db, &who(), BookingId(b.booking_id), None)
         .await
         .unwrap();
     assert_eq!(r.status, BookingStatus::LateCancelled);
@@ -476,9 +480,15 @@ both_engines!(
         let c = course(&db, "Demens").await;
         let s = session(&db, &input(c, now() + 20 * DAY, 3, 4)).await;
         let m = muni(&db, "Lindesberg").await;
-        let unit = org::create_unit(&db, m, "Hemtjänsten Väst", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(m),
+            "Hemtjänsten Väst",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let staff = people(&db, "Lindesberg", 3, "L").await;
         sqlx::query("UPDATE people SET unit_id = $1 WHERE municipality_id = $2")
             .bind(unit)
@@ -489,11 +499,11 @@ both_engines!(
         let others = people(&db, "Hallsberg", 3, "H").await;
 
         // Too many places: refused with the number free.
-        let e = bookings::reserve(&db, &who(), SessionId(s), unit, 5, now() + DAY)
+        let e = bookings::reserve(&db, &who(), SessionId(s), UnitId(unit), 5, now() + DAY)
             .await
             .unwrap_err();
         assert!(conflict_message(e).contains("bara 4"));
-        let h = bookings::reserve(&db, &who(), SessionId(s), unit, 3, now() + DAY)
+        let h = bookings::reserve(&db, &who(), SessionId(s), UnitId(unit), 3, now() + DAY)
             .await
             .unwrap();
         // Only one seat left for everyone else.
@@ -536,7 +546,7 @@ both_engines!(
         .await
         .unwrap_err();
         assert!(matches!(e, StoreError::Conflict { .. }));
-        let hv = bookings::hold(&db, h).await.unwrap();
+        let hv = bookings::hold(&db, HoldId(h)).await.unwrap();
         assert_eq!((hv.seats, hv.named, hv.unnamed()), (3, 2, 1));
         assert_eq!(sessions::get(&db, SessionId(s)).await.unwrap().held, 1);
 
@@ -547,12 +557,12 @@ both_engines!(
             .into_iter()
             .find(|b| b.person_id == staff[0])
             .unwrap();
-        assert!(bookings::cancel(&db, &who(), named.id, None)
+        assert!(bookings::cancel(&db, &who(), BookingId(named.id), None)
             .await
             .unwrap()
             .promoted
             .is_empty());
-        assert_eq!(bookings::hold(&db, h).await.unwrap().unnamed(), 2);
+        assert_eq!(bookings::hold(&db, HoldId(h)).await.unwrap().unnamed(), 2);
 
         // The deadline passes: unnamed places go to the waiting list in order.
         sqlx::query("UPDATE session_holds SET expires_at = $1 WHERE id = $2")
@@ -650,12 +660,12 @@ both_engines!(
             .next()
             .unwrap()
             .to_string();
-        let o = bookings::accept_offer(&db, &who(), offers[0].id, Some(&token))
+        let o = bookings::accept_offer(&db, &who(), HoldId(offers[0].id), Some(&token))
             .await
             .unwrap();
         assert_eq!(o.status, BookingStatus::Booked);
         let o2 = bookings::offers_for_person(&db, p[1]).await.unwrap();
-        let promoted = bookings::release_hold(&db, &who(), o2[0].id, None)
+        let promoted = bookings::release_hold(&db, &who(), HoldId(o2[0].id), None)
             .await
             .unwrap();
         assert_eq!(
@@ -691,7 +701,7 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     let other = course(&db, "Annan kurs").await;
     let t = people(&db, "Örebro", 2, "Ulf").await;
     let ore = muni(&db, "Örebro").await;
-    trainers::upsert(&db, &who(), t[0], ore, true)
+    trainers::upsert(&db, &who(), t[0], MunicipalityId(ore), true)
         .await
         .unwrap();
     trainers::set_courses(&db, &who(), t[0], &[c])
@@ -735,7 +745,13 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
         trainers::assign(&db, &who(), SessionId(b), t[1]).await,
         Err(StoreError::Invalid(_))
     ));
-    assert_eq!(trainers::qualified_for(&db, c).await.unwrap().len(), 1);
+    assert_eq!(
+        trainers::qualified_for(&db, CourseId(c))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 });
 
 both_engines!(same_request_twice_at_once_books_once, |db: Db| async move {
@@ -886,7 +902,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let mut promoted = vec![];
     for id in general {
         promoted.extend(
-            bookings::cancel(&db, &who(), id, None)
+            bookings::cancel(&db, &who(), BookingId(id), None)
                 .await
                 .unwrap()
                 .promoted,
@@ -1006,7 +1022,9 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     for (p, home) in [(t[0], ore), (t[1], kga), (t[2], ore)] {
-        trainers::upsert(&db, &who(), p, home, true).await.unwrap();
+        trainers::upsert(&db, &who(), p, MunicipalityId(home), true)
+            .await
+            .unwrap();
         trainers::set_courses(&db, &who(), p, &[c]).await.unwrap();
     }
     let start = now() + 10 * DAY;
@@ -1150,7 +1168,9 @@ both_engines!(
         let ore = muni(&db, "Örebro").await;
         let t = people(&db, "Örebro", 11, "Ledare").await;
         for p in &t {
-            trainers::upsert(&db, &who(), *p, ore, true).await.unwrap();
+            trainers::upsert(&db, &who(), *p, MunicipalityId(ore), true)
+                .await
+                .unwrap();
             trainers::set_courses(&db, &who(), *p, &[c]).await.unwrap();
         }
         let start = now() + 10 * DAY;

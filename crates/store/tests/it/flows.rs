@@ -5,7 +5,7 @@
 
 use domain::booking::undo::UndoRefusal;
 use domain::booking::BookingStatus;
-use domain::ids::SessionId;
+use domain::ids::{BookingId, MunicipalityId, SessionId};
 use domain::sessions::edit::Overflow;
 use domain::sessions::SessionStatus;
 use domain::FieldErrors;
@@ -150,10 +150,14 @@ both_engines!(
         let (s, _) = session(&db, 2).await;
         let p = people(&db, "Örebro", 1, "Undo").await;
         let b = book(&db, s, p[0]).await;
-        let c = bookings::cancel(&db, &who(), b, None).await.unwrap();
+        let c = bookings::cancel(&db, &who(), BookingId(b), None)
+            .await
+            .unwrap();
         assert_eq!(c.status, BookingStatus::Cancelled);
         assert!(c.undo_until > now() + 590 && c.undo_until <= now() + 600);
-        let r = bookings::undo_cancel(&db, &who(), b).await.unwrap();
+        let r = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap();
         assert_eq!(r.status, BookingStatus::Booked);
         assert_eq!(status(&db, b).await, "booked");
         // The calendar gets the event again, with a SEQUENCE above the cancel's.
@@ -166,16 +170,22 @@ both_engines!(
             "{ics}"
         );
         // Undone once, there is nothing to undo.
-        let e = bookings::undo_cancel(&db, &who(), b).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::NotCancelled.message());
         // Eleven minutes after a cancellation it is too late.
-        bookings::cancel(&db, &who(), b, None).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(b), None)
+            .await
+            .unwrap();
         sqlx::query("UPDATE bookings SET cancelled_at = cancelled_at - 660 WHERE id = $1")
             .bind(b)
             .execute(db.writer())
             .await
             .unwrap();
-        let e = bookings::undo_cancel(&db, &who(), b).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::TooLate.message());
         assert_eq!(status(&db, b).await, "cancelled");
     }
@@ -189,9 +199,13 @@ both_engines!(
         let a = book(&db, s, p[0]).await;
         let w = book(&db, s, p[1]).await;
         assert_eq!(status(&db, w).await, "waitlisted");
-        let c = bookings::cancel(&db, &who(), a, None).await.unwrap();
+        let c = bookings::cancel(&db, &who(), BookingId(a), None)
+            .await
+            .unwrap();
         assert_eq!(c.promoted, [w]);
-        let e = bookings::undo_cancel(&db, &who(), a).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(a))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::SeatTaken.message());
         assert_eq!(status(&db, a).await, "cancelled");
         assert_eq!(status(&db, w).await, "booked");
@@ -207,8 +221,12 @@ both_engines!(
         book(&db, s, p[0]).await;
         let first = book(&db, s, p[1]).await;
         let second = book(&db, s, p[2]).await;
-        bookings::cancel(&db, &who(), first, None).await.unwrap();
-        let r = bookings::undo_cancel(&db, &who(), first).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(first), None)
+            .await
+            .unwrap();
+        let r = bookings::undo_cancel(&db, &who(), BookingId(first))
+            .await
+            .unwrap();
         assert_eq!(r.status, BookingStatus::Waitlisted);
         assert_eq!(
             r.waitlist_position,
@@ -228,12 +246,14 @@ both_engines!(undo_racing_a_booking_for_the_seat, |db: Db| async move {
         let (s, _) = session(&db, 1).await;
         let p = people(&db, "Örebro", 2, &format!("Race{round}")).await;
         let a = book(&db, s, p[0]).await;
-        bookings::cancel(&db, &who(), a, None).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(a), None)
+            .await
+            .unwrap();
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
         let (db1, b1) = (db.clone(), barrier.clone());
         let undo = tokio::spawn(async move {
             b1.wait().await;
-            bookings::undo_cancel(&db1, &who(), a).await
+            bookings::undo_cancel(&db1, &who(), BookingId(a)).await
         });
         let (db2, b2) = (db.clone(), barrier.clone());
         let other = p[1];
@@ -737,7 +757,7 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        navet_store::trainers::upsert(&db, &who(), t, m, true)
+        navet_store::trainers::upsert(&db, &who(), t, MunicipalityId(m), true)
             .await
             .unwrap();
         navet_store::trainers::set_courses(&db, &who(), t, &[c])

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::sources::Draft;
-use domain::ids::SessionId;
+use domain::ids::{BookingId, SessionId};
 use domain::indicators::Period;
 use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
@@ -230,7 +230,7 @@ both_engines!(
         assert_eq!(session_source(&db, b).await, Some(aol));
         // So is her own booking on B moved to ESF.
         let (field, _) = conflict(
-            funding_sources::set_booking_source(&db, &who(), berit_b, Some(esf))
+            funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
                 .await
                 .unwrap_err(),
         );
@@ -250,14 +250,16 @@ both_engines!(
         assert_eq!(own_of(berit_b).await, None);
         // A cancelled booking claims nothing: without E, B's booking may
         // move to ESF.
-        bookings::cancel(&db, &who(), berit_e, None).await.unwrap();
-        funding_sources::set_booking_source(&db, &who(), berit_b, Some(esf))
+        bookings::cancel(&db, &who(), BookingId(berit_e), None)
+            .await
+            .unwrap();
+        funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
             .await
             .unwrap();
         assert_eq!(own_of(berit_b).await, Some(esf));
         // Taking the cancellation back would now fund her twice: refused.
         let (field, m) = conflict(
-            bookings::undo_cancel(&db, &who(), berit_e)
+            bookings::undo_cancel(&db, &who(), BookingId(berit_e))
                 .await
                 .unwrap_err(),
         );
@@ -269,7 +271,7 @@ both_engines!(
         // Anna's booking on the ESF session paid by the state grant
         // instead: allowed (her other one in the course is the own
         // budget's), and then B (the state grant's) is no double funding.
-        funding_sources::set_booking_source(&db, &who(), anna_a, Some(aol))
+        funding_sources::set_booking_source(&db, &who(), BookingId(anna_a), Some(aol))
             .await
             .unwrap();
         book(&db, b, anna).await.unwrap();

@@ -3,6 +3,7 @@
 
 use domain::access::{Role, Scope};
 use domain::booking::BookingStatus;
+use domain::ids::MunicipalityId;
 use domain::invitations::{
     LinkState, NotInvitable, ResetRefusal, INVITATION_VALID_SECS, RESET_VALID_SECS,
 };
@@ -667,7 +668,7 @@ both_engines!(
         navet_store::staff_import::apply_import(
             &db,
             &who(),
-            before.municipality_id,
+            MunicipalityId(before.municipality_id),
             &left_plan(&before),
             "personal.csv",
         )
@@ -703,7 +704,7 @@ both_engines!(leaving_is_all_or_nothing, |db: Db| async move {
     assert!(navet_store::staff_import::apply_import(
         &db,
         &who(),
-        before.municipality_id,
+        MunicipalityId(before.municipality_id),
         &left_plan(&before),
         "personal.csv"
     )

@@ -2,6 +2,7 @@
 //! active, qualified trainers; inactive trainers and retired courses left
 //! out; the start page's count agrees with the list.
 
+use domain::ids::MunicipalityId;
 use navet_store::audit::Who;
 use navet_store::planning::{self, bus_factor};
 use navet_store::testing::fixtures;
@@ -28,10 +29,16 @@ both_engines!(
         let a = fixtures::person(&db, "Ada", "Örebro").await;
         let b = fixtures::person(&db, "Bert", "Örebro").await;
         let c = fixtures::person(&db, "Cecilia", "Örebro").await;
-        trainers::upsert(&db, &who, a, orebro, true).await.unwrap();
-        trainers::upsert(&db, &who, b, orebro, true).await.unwrap();
+        trainers::upsert(&db, &who, a, MunicipalityId(orebro), true)
+            .await
+            .unwrap();
+        trainers::upsert(&db, &who, b, MunicipalityId(orebro), true)
+            .await
+            .unwrap();
         // Cecilia is qualified for "En ledare" but no longer active.
-        trainers::upsert(&db, &who, c, orebro, false).await.unwrap();
+        trainers::upsert(&db, &who, c, MunicipalityId(orebro), false)
+            .await
+            .unwrap();
         trainers::set_courses(&db, &who, a, &[one, two])
             .await
             .unwrap();

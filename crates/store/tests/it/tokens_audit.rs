@@ -2,6 +2,7 @@
 //! leaving) and the audit log's hash chain, on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
+use domain::ids::MunicipalityId;
 use domain::staff_import::{ExistingStaff, ImportPlan};
 use domain::tokens::TokenDraft;
 use navet_store::audit::{self, Verdict, Who};
@@ -348,7 +349,7 @@ both_engines!(
         navet_store::staff_import::apply_import(
             &db,
             &who(),
-            before.municipality_id,
+            MunicipalityId(before.municipality_id),
             &plan,
             "hr.csv",
         )
@@ -485,9 +486,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let unit = navet_store::org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = navet_store::org::create_unit(
+            &db,
+            MunicipalityId(orebro.id),
+            "Ängen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let first = fixtures::person(&db, "Ylva", "Örebro").await;
         let second = fixtures::person(&db, "Xena", "Örebro").await;
         let mut changed = vec![];
@@ -526,8 +533,14 @@ both_engines!(
         let import = tokio::spawn({
             let db = db.clone();
             async move {
-                navet_store::staff_import::apply_import(&db, &who(), orebro.id, &plan, "hr.csv")
-                    .await
+                navet_store::staff_import::apply_import(
+                    &db,
+                    &who(),
+                    MunicipalityId(orebro.id),
+                    &plan,
+                    "hr.csv",
+                )
+                .await
             }
         });
         // The import has written the first row and waits for the second.

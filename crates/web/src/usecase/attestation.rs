@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use domain::access::Action;
 use domain::attestation::{self as rules, esf_file, Method};
+use domain::ids::MunicipalityId;
 use navet_store::attestation::{
     self as store, HowSigned, MonthState, MunicipalityCount, PersonLine, PersonMonth, Version,
 };
@@ -100,7 +101,7 @@ impl UseCase<'_> {
         municipality: Option<i64>,
     ) -> StoreResult<Overview> {
         self.decide(Action::ViewAttestations)?;
-        let people = store::people(self.db(), m, municipality).await?;
+        let people = store::people(self.db(), m, municipality.map(MunicipalityId)).await?;
         self.audit(
             "attestation.view",
             "attestation_month",
@@ -161,7 +162,7 @@ impl UseCase<'_> {
         municipality: Option<i64>,
     ) -> StoreResult<(i64, i64)> {
         self.decide(Action::SendAttestationReminders)?;
-        store::waiting(self.db(), m, municipality).await
+        store::waiting(self.db(), m, municipality.map(MunicipalityId)).await
     }
 
     /// Remind all who are waiting; how many were reminded.
@@ -175,7 +176,7 @@ impl UseCase<'_> {
             self.db(),
             &self.who,
             m,
-            municipality,
+            municipality.map(MunicipalityId),
             &self.s.config.public_url,
         )
         .await

@@ -3,7 +3,7 @@
 //! ones within the actor's visibility with reminders, and the public
 //! verification of a certificate's code.
 
-use domain::ids::SessionId;
+use domain::ids::{SessionId, UnitId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -161,12 +161,12 @@ impl UseCase<'_> {
 
     /// A unit's certificates to download. Logged.
     pub async fn unit_certificates(&self, id: i64) -> StoreResult<Vec<Completion>> {
-        let unit = navet_store::org::unit(self.db(), id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: unit.id,
             municipality_id: unit.municipality_id,
         })?;
-        let list = completions::for_unit(self.db(), id).await?;
+        let list = completions::for_unit(self.db(), UnitId(id)).await?;
         self.audit(
             "certificates.download",
             "unit",

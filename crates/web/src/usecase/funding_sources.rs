@@ -4,7 +4,7 @@
 
 use domain::access::Action;
 use domain::funding::sources::{Draft, Source};
-use domain::ids::SessionId;
+use domain::ids::{BookingId, CourseId, SessionId};
 use navet_store::participation_trail::{self as trail, Filter, Row, Totals};
 use navet_store::{StoreError, StoreResult};
 
@@ -62,7 +62,7 @@ impl UseCase<'_> {
     /// The session a booking is on.
     pub async fn session_of_booking(&self, booking_id: i64) -> StoreResult<i64> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::session_of_booking(self.db(), booking_id).await
+        navet_store::funding_sources::session_of_booking(self.db(), BookingId(booking_id)).await
     }
 
     /// The sources (names and kinds only: aggregates' readers choose a
@@ -116,8 +116,13 @@ impl UseCase<'_> {
         source: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::set_booking_source(self.db(), &self.who, booking_id, source)
-            .await
+        navet_store::funding_sources::set_booking_source(
+            self.db(),
+            &self.who,
+            BookingId(booking_id),
+            source,
+        )
+        .await
     }
 
     /// A source named as a report filter: it must exist (the field is
@@ -240,7 +245,7 @@ impl UseCase<'_> {
             None => None,
         };
         let course = match f.course_id {
-            Some(id) => navet_store::catalogue::get(self.db(), id)
+            Some(id) => navet_store::catalogue::get(self.db(), CourseId(id))
                 .await
                 .ok()
                 .map(|c| c.title),

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Action;
+use domain::ids::UnitId;
 use navet_store::gaps::{self, GapLevel, GapReport, PersonGaps};
 use navet_store::StoreError;
 
@@ -69,7 +70,7 @@ impl UseCase<'_> {
         unit_id: i64,
         as_of: Result<NaiveDate, E>,
     ) -> Result<GapReport, E> {
-        let u = navet_store::org::unit(self.db(), unit_id).await?;
+        let u = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: u.id,
             municipality_id: u.municipality_id,

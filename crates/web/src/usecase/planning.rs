@@ -3,7 +3,7 @@
 //! municipality.
 
 use domain::access::Action;
-use domain::ids::SessionId;
+use domain::ids::{CourseId, SessionId};
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};
@@ -72,9 +72,11 @@ impl UseCase<'_> {
         })?;
         let checked = check_request(draft, today);
         // Report the place's problems together with the form's.
-        let target = requests::check_target(self.db(), course_id, place).await;
+        let target = requests::check_target(self.db(), CourseId(course_id), place).await;
         match (checked, target) {
-            (Ok(c), Ok(())) => requests::create(self.db(), &self.who, course_id, place, &c).await,
+            (Ok(c), Ok(())) => {
+                requests::create(self.db(), &self.who, CourseId(course_id), place, &c).await
+            }
             (Err(mut e), Err(StoreError::Invalid(t))) => {
                 e.0.splice(0..0, t.0);
                 Err(StoreError::Invalid(e))
@@ -165,7 +167,7 @@ impl UseCase<'_> {
     /// The course a person registers interest in.
     pub async fn course_for_interest(&self, course_id: i64) -> StoreResult<Course> {
         self.decide(Action::RegisterInterest)?;
-        catalogue::get(self.db(), course_id).await
+        catalogue::get(self.db(), CourseId(course_id)).await
     }
 
     /// Whether the actor may register interest (to show the button).
@@ -180,7 +182,7 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::register(self.db(), &self.who, course_id, person, people).await
+        interest::register(self.db(), &self.who, CourseId(course_id), person, people).await
     }
 
     /// Withdraw the actor's interest in a course.
@@ -189,14 +191,14 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::withdraw(self.db(), &self.who, course_id, person).await
+        interest::withdraw(self.db(), &self.who, CourseId(course_id), person).await
     }
 
     /// How many people the actor's interest in a course counts, if any.
     pub async fn my_interest(&self, course_id: i64) -> StoreResult<Option<i64>> {
         match self.person_id() {
             Some(p) if self.may(Action::RegisterInterest) => {
-                interest::of_person(self.db(), course_id, p).await
+                interest::of_person(self.db(), CourseId(course_id), p).await
             }
             _ => Ok(None),
         }

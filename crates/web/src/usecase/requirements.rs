@@ -5,6 +5,7 @@
 use domain::access::Action;
 use domain::catalogue::CourseStatus;
 use domain::education::PersonEducationDraft;
+use domain::ids::{EducationId, UnitId};
 use domain::requirements::{CheckedRequirement, RequirementDraft};
 use navet_store::catalogue::Course;
 use navet_store::education::PersonEducation;
@@ -111,7 +112,7 @@ impl UseCase<'_> {
         unit_id: Option<i64>,
     ) -> StoreResult<(Vec<RequirementRow>, Option<Unit>)> {
         let unit = match unit_id {
-            Some(u) => Some(navet_store::org::unit(self.db(), u).await?),
+            Some(u) => Some(navet_store::org::unit(self.db(), UnitId(u)).await?),
             None => None,
         };
         let rows = requirements::list(
@@ -288,6 +289,6 @@ impl UseCase<'_> {
         let draft = draft?;
         self.decide(Action::RegisterEducation(p.as_ref()))?;
         let id = navet_store::education::register(self.db(), &self.who, person_id, &draft).await?;
-        Ok(navet_store::education::get(self.db(), id).await?)
+        Ok(navet_store::education::get(self.db(), EducationId(id)).await?)
     }
 }

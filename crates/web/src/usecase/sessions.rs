@@ -3,7 +3,7 @@
 //! and cancelling a session.
 
 use domain::access::Action;
-use domain::ids::SessionId;
+use domain::ids::{CourseId, HoldId, SessionId, UnitId};
 use domain::sessions::edit::Overflow;
 use navet_store::bookings::{self, BookingView, HoldView, SessionCancelReport};
 use navet_store::catalogue::{self, Course};
@@ -95,7 +95,7 @@ impl UseCase<'_> {
         let Some(id) = id else {
             return Ok(None);
         };
-        Ok(catalogue::get(self.db(), id).await.ok())
+        Ok(catalogue::get(self.db(), CourseId(id)).await.ok())
     }
 
     /// Schedule a session; its id.
@@ -108,7 +108,7 @@ impl UseCase<'_> {
     /// A session's page for the viewer.
     pub async fn session_page(&self, id: i64) -> StoreResult<SessionPage> {
         let view = sessions::get(self.db(), SessionId(id)).await?;
-        let course = catalogue::get(self.db(), view.row.course_id).await?;
+        let course = catalogue::get(self.db(), CourseId(view.row.course_id)).await?;
         let trainer_ids: Vec<i64> = view.trainers.iter().map(|t| t.person_id).collect();
         let participants = if self.may(Action::ViewSessionParticipants {
             trainer_person_ids: &trainer_ids,
@@ -202,7 +202,7 @@ impl UseCase<'_> {
 
     /// The unit to reserve seats for, if the actor reserves for it.
     pub async fn unit_to_reserve_for(&self, unit_id: i64) -> StoreResult<Unit> {
-        let unit = navet_store::org::unit(self.db(), unit_id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id,
             municipality_id: unit.municipality_id,
@@ -227,7 +227,7 @@ impl UseCase<'_> {
             self.db(),
             &self.who,
             SessionId(session_id),
-            unit.id,
+            UnitId(unit.id),
             seats,
             deadline,
         )
@@ -238,10 +238,10 @@ impl UseCase<'_> {
     /// reserve for the unit, any other hold by those who manage sessions.
     /// The hold's session.
     pub async fn release_hold(&self, hold_id: i64) -> StoreResult<(i64, StoreResult<()>)> {
-        let h = bookings::hold(self.db(), hold_id).await?;
+        let h = bookings::hold(self.db(), HoldId(hold_id)).await?;
         match (h.unit_id, h.kind.as_str()) {
             (Some(u), "reservation") => {
-                let unit = navet_store::org::unit(self.db(), u).await?;
+                let unit = navet_store::org::unit(self.db(), UnitId(u)).await?;
                 self.decide(Action::ReserveForUnit {
                     unit_id: u,
                     municipality_id: unit.municipality_id,
@@ -249,7 +249,7 @@ impl UseCase<'_> {
             }
             _ => self.decide(Action::ManageSessions)?,
         }
-        let r = bookings::release_hold(self.db(), &self.who, hold_id, None)
+        let r = bookings::release_hold(self.db(), &self.who, HoldId(hold_id), None)
             .await
             .map(|_| ());
         Ok((h.session_id, r))

@@ -3,6 +3,7 @@
 //! the editor and course prerequisites (`ManageTracks`), and progress
 //! along the tracks for a person or a unit through the API.
 
+use domain::ids::{CourseId, UnitId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -204,7 +205,13 @@ impl UseCase<'_> {
     /// Add "course requires `requires` first"; a cycle is refused naming it.
     pub async fn add_prerequisite(&self, course_id: i64, requires: i64) -> StoreResult<()> {
         self.decide(Action::ManageTracks)?;
-        tracks::add_prerequisite(self.db(), &self.who, course_id, requires).await
+        tracks::add_prerequisite(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            CourseId(requires),
+        )
+        .await
     }
 
     /// Remove a prerequisite. The ids come as read from the form, so a
@@ -215,7 +222,13 @@ impl UseCase<'_> {
     ) -> Result<(), E> {
         self.decide(Action::ManageTracks)?;
         let (course_id, requires) = ids?;
-        Ok(tracks::remove_prerequisite(self.db(), &self.who, course_id, requires).await?)
+        Ok(tracks::remove_prerequisite(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            CourseId(requires),
+        )
+        .await?)
     }
 
     /// A person's progress along the track for their role and unit
@@ -236,7 +249,7 @@ impl UseCase<'_> {
 
     /// Every member of a unit's staff and their progress (logged).
     pub async fn unit_track_progress(&self, unit_id: i64) -> StoreResult<Vec<UnitMemberProgress>> {
-        let u = navet_store::org::unit(self.db(), unit_id).await?;
+        let u = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: u.id,
             municipality_id: u.municipality_id,

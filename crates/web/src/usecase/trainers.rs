@@ -3,6 +3,7 @@
 //! keep the catalogue.
 
 use domain::access::Action;
+use domain::ids::MunicipalityId;
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{self, Municipality};
 use navet_store::trainers::{self, Trainer};
@@ -51,7 +52,7 @@ impl UseCase<'_> {
         let (Some(p), Some(home)) = (person, home) else {
             return Err(StoreError::Invalid(e));
         };
-        trainers::upsert(self.db(), &self.who, p.id, home, true).await?;
+        trainers::upsert(self.db(), &self.who, p.id, MunicipalityId(home), true).await?;
         Ok(p.id)
     }
 
@@ -72,7 +73,7 @@ impl UseCase<'_> {
     /// A trainer's home municipality and whether they are active.
     pub async fn save_trainer(&self, id: i64, home: i64, active: bool) -> StoreResult<()> {
         self.decide(Action::ManageCatalogue)?;
-        trainers::upsert(self.db(), &self.who, id, home, active).await
+        trainers::upsert(self.db(), &self.who, id, MunicipalityId(home), active).await
     }
 
     /// The courses a trainer may lead.

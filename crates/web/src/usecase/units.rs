@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::gaps::Tally;
+use domain::ids::{EducationId, UnitId};
 use navet_store::education::PersonEducation;
 use navet_store::gaps::{self, PersonGaps};
 use navet_store::org::Unit;
@@ -69,7 +70,7 @@ impl UseCase<'_> {
 
     /// A unit the actor may see; the read is logged as `what`.
     async fn unit_to_read(&self, id: i64, what: &str) -> StoreResult<Unit> {
-        let unit = navet_store::org::unit(self.db(), id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: unit.id,
             municipality_id: unit.municipality_id,
@@ -88,7 +89,7 @@ impl UseCase<'_> {
     /// year wheel.
     pub async fn unit_page(&self, id: i64, as_of: NaiveDate) -> StoreResult<UnitPage> {
         let unit = self.unit_to_read(id, "enhetssida").await?;
-        let overview = unit_overview::load(self.db(), id, as_of).await?;
+        let overview = unit_overview::load(self.db(), UnitId(id), as_of).await?;
         Ok(UnitPage {
             can_book: self.may(Action::BookForUnit {
                 unit_id: unit.id,
@@ -110,7 +111,7 @@ impl UseCase<'_> {
         as_of: NaiveDate,
     ) -> StoreResult<(Unit, UnitOverview)> {
         let unit = self.unit_to_read(id, "export av glapplista").await?;
-        let overview = unit_overview::load(self.db(), id, as_of).await?;
+        let overview = unit_overview::load(self.db(), UnitId(id), as_of).await?;
         Ok((unit, overview))
     }
 
@@ -156,6 +157,6 @@ impl UseCase<'_> {
             .ok_or(StoreError::NotFound("utbildning"))?;
         let person = navet_store::people::get(self.db(), ed.person_id).await?;
         self.decide(Action::RegisterEducation(person.as_ref()))?;
-        navet_store::education::remove(self.db(), &self.who, ed.id).await
+        navet_store::education::remove(self.db(), &self.who, EducationId(ed.id)).await
     }
 }

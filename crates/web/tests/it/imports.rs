@@ -5,6 +5,7 @@
 //! server answering while a large file is read. Both engines.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
@@ -114,9 +115,15 @@ async fn coordinator_with_unit(db: &Db, app: &TestApp) -> (i64, i64) {
         .await
         .unwrap()
         .unwrap();
-    org::create_unit(db, m.id, "Hemtjänsten", "aldreomsorg", false)
-        .await
-        .unwrap();
+    org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänsten",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let (account, _) = app
         .account("c@test.se", Role::Coordinator, None, Scope::default())
         .await;

@@ -3,6 +3,7 @@
 //! exists, and its rate limit), on both engines.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -154,9 +155,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let unit = org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(orebro.id),
+            "Ängen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let mine = fixtures::person(&db, "Mira", "Örebro").await;
         let other = fixtures::person(&db, "Olga", "Örebro").await;
         sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")

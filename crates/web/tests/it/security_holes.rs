@@ -6,7 +6,7 @@
 //! document's query parameters.
 
 use crate::common;
-use domain::ids::SessionId;
+use domain::ids::{MunicipalityId, SessionId, UnitId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -367,12 +367,24 @@ both_engines!(reserved_seats_belong_to_their_unit, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let mine = org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let theirs = org::create_unit(&db, orebro.id, "Björken", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let mine = org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Ängen",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let theirs = org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Björken",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let my_staff = person(&db, "Eva Ek", Some(mine)).await;
     let their_staff = person(&db, "Fia Ek", Some(theirs)).await;
     let no_unit = person(&db, "Gun Ek", None).await;
@@ -404,7 +416,7 @@ both_engines!(reserved_seats_belong_to_their_unit, |db: Db| async move {
         &db,
         &who(),
         SessionId(s),
-        mine,
+        UnitId(mine),
         2,
         navet_store::time::now() + 5 * 86_400,
     )

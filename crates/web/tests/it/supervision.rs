@@ -3,7 +3,7 @@
 //! restarted, and booking goes on working afterwards. On both engines.
 
 use crate::common;
-use domain::ids::SessionId;
+use domain::ids::{MunicipalityId, SessionId, UnitId};
 
 use std::time::Duration;
 
@@ -199,14 +199,20 @@ both_engines!(a_panic_in_the_sweep_restarts_it, |db: Db| async move {
         .unwrap()
         .unwrap()
         .id;
-    let unit = org::create_unit(&db, m, "Hemtjänsten Norr", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let unit = org::create_unit(
+        &db,
+        MunicipalityId(m),
+        "Hemtjänsten Norr",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let hold = bookings::reserve(
         &db,
         &Who::system("test"),
         SessionId(s),
-        unit,
+        UnitId(unit),
         1,
         chrono::Utc::now().timestamp() + 86_400,
     )
