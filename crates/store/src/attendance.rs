@@ -4,7 +4,7 @@
 //! the participant survey.
 
 use chrono::NaiveDate;
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -92,7 +92,7 @@ pub async fn trainer_ids(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>
 /// older ones.
 pub async fn sessions_for_trainer(
     db: &Db,
-    person_id: Option<i64>,
+    person_id: Option<PersonId>,
 ) -> StoreResult<Vec<SessionInfo>> {
     let base = "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
          m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
@@ -221,7 +221,7 @@ pub async fn mark(
     db: &Db,
     who: &Who,
     session_id: SessionId,
-    person_id: i64,
+    person_id: PersonId,
     present: bool,
 ) -> StoreResult<&'static str> {
     let mut tx = db.begin().await?;
@@ -263,7 +263,7 @@ pub async fn mark(
         .bind(booking_id)
         .execute(&mut *tx)
         .await?;
-        crate::reports::refresh_people(&mut tx, &[person_id]).await?;
+        crate::reports::refresh_people(&mut tx, &[person_id.get()]).await?;
         crate::attestation::attendance_changed(&mut tx, db, person_id, starts_at).await?;
         if closed_at.is_some() {
             if present {
@@ -285,7 +285,7 @@ pub async fn mark(
             },
             "session",
             Some(session_id.get()),
-            Some(person_id),
+            Some(person_id.get()),
             "",
         )
         .await?;
@@ -332,7 +332,7 @@ pub async fn mark_all_present(db: &Db, who: &Who, session_id: SessionId) -> Stor
     .await?;
     crate::reports::refresh_people(&mut tx, &people).await?;
     for p in &people {
-        crate::attestation::attendance_changed(&mut tx, db, *p, starts_at).await?;
+        crate::attestation::attendance_changed(&mut tx, db, PersonId(*p), starts_at).await?;
     }
     if closed_at.is_some() {
         issue_completions(&mut tx, session_id.get(), None).await?;

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::cover::{self, Candidate, Need, SessionFacts, TrainerFacts};
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use domain::notices::{self, Recipient};
 use domain::sessions::Interval;
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub struct Absence {
 pub async fn add_absence(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> StoreResult<i64> {
@@ -57,8 +57,8 @@ pub async fn add_absence(
         who,
         "trainer.absence.add",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &format!("{from} – {to}"),
     )
     .await?;
@@ -67,12 +67,12 @@ pub async fn add_absence(
 }
 
 /// Remove a registered absence (the trainer is back, or it was a mistake).
-pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+pub async fn remove_absence(db: &Db, who: &Who, person_id: PersonId, id: i64) -> StoreResult<()> {
     crate::trainers::remove_row(
         db,
         who,
         "trainer_absences",
-        person_id,
+        person_id.get(),
         id,
         "frånvaro",
         "trainer.absence.remove",
@@ -81,7 +81,11 @@ pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> Stor
 }
 
 /// A trainer's absences that have not ended before `today`, earliest first.
-pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResult<Vec<Absence>> {
+pub async fn absences_of(
+    db: &Db,
+    person_id: PersonId,
+    today: NaiveDate,
+) -> StoreResult<Vec<Absence>> {
     Ok(sqlx::query_as::<_, Absence>(
         "SELECT id, person_id, starts_on, ends_on FROM trainer_absences \
          WHERE person_id = $1 AND ends_on >= $2 ORDER BY starts_on, id",
@@ -311,7 +315,7 @@ pub async fn step_in(
     db: &Db,
     who: &Who,
     session_id: SessionId,
-    person_id: i64,
+    person_id: PersonId,
     replacing: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
@@ -348,7 +352,7 @@ pub async fn step_in(
     let notice = notices::trainer_assigned(&s.text(&parts), db.sender(), &to, &who.label, now);
     let addr = Address {
         email: to.email.clone(),
-        person_id: Some(person_id),
+        person_id: Some(person_id.get()),
         session_id: Some(session_id.get()),
         booking_id: None,
     };
@@ -359,7 +363,7 @@ pub async fn step_in(
         "session.trainer.cover",
         "session",
         Some(session_id.get()),
-        Some(person_id),
+        Some(person_id.get()),
         &replacing
             .map(|r| format!("ersätter person {r}"))
             .unwrap_or_default(),

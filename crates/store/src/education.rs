@@ -5,7 +5,7 @@
 use domain::education::{
     check_person_education, Direction, Education, EducationKind, PersonEducationDraft,
 };
-use domain::ids::EducationId;
+use domain::ids::{EducationId, PersonId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -38,7 +38,7 @@ impl PersonEducation {
     }
 }
 
-pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<PersonEducation>> {
+pub async fn for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<PersonEducation>> {
     Ok(sqlx::query_as(
         "SELECT id, person_id, kind, direction, completed_on, note, synthetic, registered_at \
          FROM person_educations WHERE person_id = $1 ORDER BY id",
@@ -64,7 +64,7 @@ pub async fn get(db: &Db, education_id: EducationId) -> StoreResult<PersonEducat
 pub async fn register(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     draft: &PersonEducationDraft,
 ) -> StoreResult<i64> {
     crate::people::get(db, person_id).await?;
@@ -104,7 +104,7 @@ pub async fn register(
         "education.register",
         "person_education",
         Some(id),
-        Some(person_id),
+        Some(person_id.get()),
         &checked.education.label_sv(),
     )
     .await?;

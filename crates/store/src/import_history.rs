@@ -6,7 +6,7 @@
 //! away. Undo the later import first, then this one. Bookings released when
 //! people were marked as left are not taken back.
 
-use domain::ids::ImportId;
+use domain::ids::{AccountId, ImportId, PersonId};
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -163,7 +163,11 @@ const SELECT: &str =
     FROM staff_imports i JOIN municipalities m ON m.id = i.municipality_id";
 
 /// The latest imports, newest first; only one account's when given.
-pub async fn list(db: &Db, account_id: Option<i64>, limit: i64) -> StoreResult<Vec<ImportRow>> {
+pub async fn list(
+    db: &Db,
+    account_id: Option<AccountId>,
+    limit: i64,
+) -> StoreResult<Vec<ImportRow>> {
     let q = match account_id {
         Some(_) => format!("{SELECT} WHERE i.account_id = $1 ORDER BY i.id DESC LIMIT $2"),
         None => format!("{SELECT} ORDER BY i.id DESC LIMIT $1"),
@@ -347,8 +351,10 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
                     .bind(s.person_id)
                     .execute(&mut *tx)
                     .await?;
-                revoked
-                    .push(crate::leaving::person_left_rows(db, &mut tx, who, s.person_id).await?);
+                revoked.push(
+                    crate::leaving::person_left_rows(db, &mut tx, who, PersonId(s.person_id))
+                        .await?,
+                );
                 summary.removed += 1;
             }
             (kind, Some(b)) => {
@@ -386,7 +392,8 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
                 } else if kind == "changed" && b.active == 0 && s.after_active == 1 {
                     // Returned by the import: marked as left again.
                     revoked.push(
-                        crate::leaving::person_left_rows(db, &mut tx, who, s.person_id).await?,
+                        crate::leaving::person_left_rows(db, &mut tx, who, PersonId(s.person_id))
+                            .await?,
                     );
                     summary.restored += 1;
                 } else {
@@ -432,7 +439,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
         left.record(&mut tx, who).await?;
     }
     for person_id in returned {
-        crate::leaving::person_returned(&mut tx, who, person_id).await?;
+        crate::leaving::person_returned(&mut tx, who, PersonId(person_id)).await?;
     }
     tx.commit().await?;
     Ok(summary)

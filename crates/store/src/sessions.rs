@@ -1,7 +1,7 @@
 //! Course sessions: scheduling (parts, quotas, registration window,
 //! trainers), reading them with their seat counts, and public listings.
 
-use domain::ids::{CourseId, SessionId};
+use domain::ids::{CourseId, PersonId, SessionId};
 use std::collections::HashMap;
 
 use domain::booking::Occupancy;
@@ -448,8 +448,14 @@ pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
             .await?;
     }
     for (i, t) in s.trainer_person_ids.iter().enumerate() {
-        crate::trainers::assign_in(db, &mut tx, SessionId(id), *t, &format!("trainers[{i}]"))
-            .await?;
+        crate::trainers::assign_in(
+            db,
+            &mut tx,
+            SessionId(id),
+            PersonId(*t),
+            &format!("trainers[{i}]"),
+        )
+        .await?;
     }
     audit::record(
         &mut tx,

@@ -3,7 +3,7 @@
 //! units, and applying a plan in one transaction, recorded so it can be
 //! undone (`crate::import_history`).
 
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 use std::collections::HashMap;
 
 use domain::org::Gender;
@@ -182,7 +182,8 @@ pub async fn apply_import(
             "markerad som slutat".into(),
         ));
         // Account off, sessions and tokens ended, future seats to the waiting lists.
-        revoked.push(crate::leaving::person_left_rows(db, &mut tx, who, e.person_id).await?);
+        revoked
+            .push(crate::leaving::person_left_rows(db, &mut tx, who, PersonId(e.person_id)).await?);
         recorded.push(Recorded {
             person_id: e.person_id,
             kind: "left",
@@ -236,7 +237,7 @@ pub async fn apply_import(
         left.record(&mut tx, who).await?;
     }
     for person_id in returned {
-        crate::leaving::person_returned(&mut tx, who, person_id).await?;
+        crate::leaving::person_returned(&mut tx, who, PersonId(person_id)).await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {

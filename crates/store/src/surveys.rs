@@ -3,7 +3,7 @@
 //! linked to the session only, and results shown only for groups of at
 //! least five answers.
 
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -453,14 +453,20 @@ pub async fn invitation_by_token(db: &Db, token: &str) -> StoreResult<Option<Inv
 }
 
 /// A person's own invitations (sent ones), newest first.
-pub async fn invitations_for(db: &Db, person_id: i64) -> StoreResult<Vec<Invitation>> {
-    invitation_where(db, "i.person_id = $1 AND i.sent = 1", None, Some(person_id)).await
+pub async fn invitations_for(db: &Db, person_id: PersonId) -> StoreResult<Vec<Invitation>> {
+    invitation_where(
+        db,
+        "i.person_id = $1 AND i.sent = 1",
+        None,
+        Some(person_id.get()),
+    )
+    .await
 }
 
 pub async fn invitation_owned_by(
     db: &Db,
     id: i64,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Option<Invitation>> {
     Ok(invitations_for(db, person_id)
         .await?

@@ -1,6 +1,6 @@
 //! Learning tracks (yrkesresa) and course prerequisites.
 
-use domain::ids::{CourseId, UnitId};
+use domain::ids::{CourseId, PersonId, UnitId};
 use std::collections::{HashMap, HashSet};
 
 use domain::catalogue::CourseStatus;
@@ -211,7 +211,7 @@ pub fn status_for(
 /// A person's track and progress along it.
 pub async fn person_progress(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Option<(TrackWithItems, TrackStatus)>> {
     let person = crate::people::get(db, person_id).await?;
     let area = match person.unit_id {

@@ -2,7 +2,7 @@
 //! their certifications in the simulation method, and assignment to
 //! sessions (rule 3: qualified, and never two overlapping sessions).
 
-use domain::ids::{CourseId, MunicipalityId, SessionId};
+use domain::ids::{CourseId, MunicipalityId, PersonId, SessionId};
 use domain::sessions::{check_trainer, Interval};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -109,8 +109,8 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Trainer>> {
     load(db, None).await
 }
 
-pub async fn get(db: &Db, person_id: i64) -> StoreResult<Trainer> {
-    load(db, Some(person_id))
+pub async fn get(db: &Db, person_id: PersonId) -> StoreResult<Trainer> {
+    load(db, Some(person_id.get()))
         .await?
         .pop()
         .ok_or(StoreError::NotFound("utbildningsledare"))
@@ -129,7 +129,7 @@ pub async fn qualified_for(db: &Db, course_id: CourseId) -> StoreResult<Vec<Trai
 pub async fn upsert(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     home_municipality_id: MunicipalityId,
     active: bool,
 ) -> StoreResult<()> {
@@ -176,8 +176,8 @@ pub async fn upsert(
         who,
         "trainer.save",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         "",
     )
     .await?;
@@ -189,7 +189,7 @@ pub async fn upsert(
 pub async fn set_courses(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     course_ids: &[i64],
 ) -> StoreResult<()> {
     get(db, person_id).await?;
@@ -224,8 +224,8 @@ pub async fn set_courses(
         who,
         "trainer.courses",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &format!("{} kurser", ids.len()),
     )
     .await?;
@@ -237,7 +237,7 @@ pub async fn set_courses(
 pub async fn add_certification(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     name: &str,
     certified_on: &str,
     valid_until: Option<&str>,
@@ -293,8 +293,8 @@ pub async fn add_certification(
         who,
         "trainer.certification",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         name,
     )
     .await?;
@@ -302,12 +302,17 @@ pub async fn add_certification(
     Ok(id)
 }
 
-pub async fn remove_certification(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+pub async fn remove_certification(
+    db: &Db,
+    who: &Who,
+    person_id: PersonId,
+    id: i64,
+) -> StoreResult<()> {
     remove_row(
         db,
         who,
         "trainer_certifications",
-        person_id,
+        person_id.get(),
         id,
         "certifiering",
         "trainer.certification.remove",
@@ -385,7 +390,7 @@ pub(crate) async fn assign_in(
     db: &Db,
     tx: &mut Tx,
     session_id: SessionId,
-    person_id: i64,
+    person_id: PersonId,
     field: &str,
 ) -> StoreResult<()> {
     let lock = if db.engine() == Engine::Postgres {
@@ -430,8 +435,8 @@ pub(crate) async fn assign_in(
         return Ok(());
     }
     let parts = crate::session_rows::parts_or_span(tx, session_id.get()).await?;
-    let others = trainer_sessions(tx, person_id, session_id.get()).await?;
-    let away = absence_intervals(tx, person_id).await?;
+    let others = trainer_sessions(tx, person_id.get(), session_id.get()).await?;
+    let away = absence_intervals(tx, person_id.get()).await?;
     if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {
         return Err(StoreError::invalid(
             field,
@@ -448,7 +453,12 @@ pub(crate) async fn assign_in(
 }
 
 /// Assign a trainer to a session (rule 3 checked under the trainer's lock).
-pub async fn assign(db: &Db, who: &Who, session_id: SessionId, person_id: i64) -> StoreResult<()> {
+pub async fn assign(
+    db: &Db,
+    who: &Who,
+    session_id: SessionId,
+    person_id: PersonId,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     let s = crate::session_rows::row(
         &mut tx,
@@ -469,7 +479,7 @@ pub async fn assign(db: &Db, who: &Who, session_id: SessionId, person_id: i64) -
         "session.trainer.assign",
         "session",
         Some(session_id.get()),
-        Some(person_id),
+        Some(person_id.get()),
         "",
     )
     .await?;
@@ -481,7 +491,7 @@ pub async fn unassign(
     db: &Db,
     who: &Who,
     session_id: SessionId,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM session_trainers WHERE session_id = $1 AND person_id = $2")
@@ -495,7 +505,7 @@ pub async fn unassign(
         "session.trainer.remove",
         "session",
         Some(session_id.get()),
-        Some(person_id),
+        Some(person_id.get()),
         "",
     )
     .await?;

@@ -2,7 +2,7 @@
 //! overview per municipality, the people of a month, the certificate to
 //! sign on paper, and the reminders.
 
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -95,7 +95,7 @@ async fn lines(db: &Db, person_id: i64, from: i64, to: i64) -> StoreResult<Vec<S
 /// latest version.
 pub async fn person_months(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
     today: NaiveDate,
 ) -> StoreResult<Vec<PersonMonth>> {
     let this = month_of(today);
@@ -106,7 +106,7 @@ pub async fn person_months(
     let (from, _) = bounds(first);
     let (_, to) = bounds(this);
     let mut by_month: BTreeMap<NaiveDate, Vec<SessionLine>> = BTreeMap::new();
-    for l in lines(db, person_id, from, to).await? {
+    for l in lines(db, person_id.get(), from, to).await? {
         by_month.entry(month_of(l.date)).or_default().push(l);
     }
     let latest = sqlx::query(&format!(
@@ -140,9 +140,13 @@ pub async fn person_months(
 }
 
 /// One person-month as the hub's certificate prints it.
-pub async fn person_month(db: &Db, person_id: i64, month: NaiveDate) -> StoreResult<PersonMonth> {
+pub async fn person_month(
+    db: &Db,
+    person_id: PersonId,
+    month: NaiveDate,
+) -> StoreResult<PersonMonth> {
     let (a, b) = bounds(month);
-    let lines = lines(db, person_id, a, b).await?;
+    let lines = lines(db, person_id.get(), a, b).await?;
     let latest = super::versions(db, person_id, month)
         .await?
         .into_iter()
@@ -337,7 +341,7 @@ pub async fn waiting(
 }
 
 /// The name and municipality on a certificate.
-pub async fn person_heading(db: &Db, person_id: i64) -> StoreResult<Option<(String, String)>> {
+pub async fn person_heading(db: &Db, person_id: PersonId) -> StoreResult<Option<(String, String)>> {
     Ok(sqlx::query(
         "SELECT p.name, m.name AS municipality FROM people p JOIN municipalities m ON m.id = p.municipality_id WHERE p.id = $1",
     )

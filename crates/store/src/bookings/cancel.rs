@@ -2,7 +2,7 @@
 //! minute sweep.
 
 use domain::booking::{self as rules, BookingStatus};
-use domain::ids::{BookingId, SessionId};
+use domain::ids::{BookingId, PersonId, SessionId};
 use domain::notices::{self, Recipient};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -50,7 +50,15 @@ pub(super) async fn try_cancel(
     let now = crate::time::now();
     let mut tx = db.begin().await?;
     let (done, person_id) = cancel_in(db, &mut tx, who, booking_id, token, now).await?;
-    record_cancel(&mut tx, who, booking_id, person_id, done.status, "").await?;
+    record_cancel(
+        &mut tx,
+        who,
+        booking_id,
+        PersonId(person_id),
+        done.status,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(done)
 }
@@ -163,7 +171,7 @@ pub async fn record_cancel(
     conn: &mut AnyConnection,
     who: &Who,
     booking_id: BookingId,
-    person_id: i64,
+    person_id: PersonId,
     status: BookingStatus,
     why: &str,
 ) -> StoreResult<()> {
@@ -178,7 +186,7 @@ pub async fn record_cancel(
         "booking.cancel",
         "booking",
         Some(booking_id.get()),
-        Some(person_id),
+        Some(person_id.get()),
         &detail,
     )
     .await

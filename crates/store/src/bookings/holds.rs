@@ -1,7 +1,7 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
 use domain::booking::{self as rules, Pool};
-use domain::ids::{HoldId, SessionId, UnitId};
+use domain::ids::{HoldId, PersonId, SessionId, UnitId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -239,7 +239,7 @@ pub async fn open_reservations_for_units(
 }
 
 /// Open offers for a person (after a cancelled session).
-pub async fn offers_for_person(db: &Db, person_id: i64) -> StoreResult<Vec<HoldView>> {
+pub async fn offers_for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<HoldView>> {
     let now = crate::time::now();
     let v: Vec<HoldView> = sqlx::query_as(&format!(
         "{HOLD_SELECT} WHERE h.kind = 'offer' AND h.person_id = $1 AND h.released_at IS NULL AND h.expires_at > $2 ORDER BY h.expires_at"

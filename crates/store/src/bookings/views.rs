@@ -2,7 +2,7 @@
 //! links.
 
 use domain::booking::{self as rules, BookingStatus};
-use domain::ids::{BookingId, HoldId, SessionId};
+use domain::ids::{BookingId, HoldId, PersonId, SessionId};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -152,7 +152,7 @@ pub async fn get(db: &Db, id: BookingId) -> StoreResult<BookingView> {
 }
 
 /// A person's bookings, upcoming first then past, newest first within each.
-pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<BookingView>> {
+pub async fn for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<BookingView>> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.person_id = $1 ORDER BY s.starts_at DESC, b.id DESC"
     ))

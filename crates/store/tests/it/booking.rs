@@ -1,7 +1,7 @@
 //! Sessions, bookings, waiting list, reservations and notices, on SQLite
 //! and PostgreSQL.
 
-use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, SessionId, UnitId};
+use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, PersonId, SessionId, UnitId};
 use std::collections::HashMap;
 
 use domain::booking::BookingStatus;
@@ -645,7 +645,9 @@ both_engines!(
                 == 2
         );
         // The first accepts through the link; the second declines; the third lets it lapse.
-        let offers = bookings::offers_for_person(&db, p[0]).await.unwrap();
+        let offers = bookings::offers_for_person(&db, PersonId(p[0]))
+            .await
+            .unwrap();
         assert_eq!(offers.len(), 1);
         let body = &msgs
             .iter()
@@ -664,7 +666,9 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(o.status, BookingStatus::Booked);
-        let o2 = bookings::offers_for_person(&db, p[1]).await.unwrap();
+        let o2 = bookings::offers_for_person(&db, PersonId(p[1]))
+            .await
+            .unwrap();
         let promoted = bookings::release_hold(&db, &who(), HoldId(o2[0].id), None)
             .await
             .unwrap();
@@ -674,7 +678,9 @@ both_engines!(
             "the declined place goes to the waiting newcomer"
         );
         // Someone else cannot take p[2]'s offer.
-        let o3 = bookings::offers_for_person(&db, p[2]).await.unwrap();
+        let o3 = bookings::offers_for_person(&db, PersonId(p[2]))
+            .await
+            .unwrap();
         let e = bookings::book(
             &db,
             &BookRequest {
@@ -701,21 +707,27 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     let other = course(&db, "Annan kurs").await;
     let t = people(&db, "Örebro", 2, "Ulf").await;
     let ore = muni(&db, "Örebro").await;
-    trainers::upsert(&db, &who(), t[0], MunicipalityId(ore), true)
+    trainers::upsert(&db, &who(), PersonId(t[0]), MunicipalityId(ore), true)
         .await
         .unwrap();
-    trainers::set_courses(&db, &who(), t[0], &[c])
+    trainers::set_courses(&db, &who(), PersonId(t[0]), &[c])
         .await
         .unwrap();
-    trainers::add_certification(&db, &who(), t[0], "KlinSim 1", "2025-10-15", None)
+    trainers::add_certification(&db, &who(), PersonId(t[0]), "KlinSim 1", "2025-10-15", None)
         .await
         .unwrap();
-    let e =
-        trainers::add_certification(&db, &who(), t[0], "KlinSim 2", "15/10", Some("2024-01-01"))
-            .await
-            .unwrap_err();
+    let e = trainers::add_certification(
+        &db,
+        &who(),
+        PersonId(t[0]),
+        "KlinSim 2",
+        "15/10",
+        Some("2024-01-01"),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
-    let tr = trainers::get(&db, t[0]).await.unwrap();
+    let tr = trainers::get(&db, PersonId(t[0])).await.unwrap();
     assert_eq!(tr.certifications[0].name, "KlinSim 1");
     assert!(tr.is_qualified(c) && !tr.is_qualified(other));
 
@@ -736,13 +748,13 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);
     // Not qualified for the other course; not a trainer at all.
     let b = session(&db, &input(other, start + 10 * DAY, 3, 8)).await;
-    assert!(trainers::assign(&db, &who(), SessionId(b), t[0])
+    assert!(trainers::assign(&db, &who(), SessionId(b), PersonId(t[0]))
         .await
         .unwrap_err()
         .to_string()
         .contains("inte behörig"));
     assert!(matches!(
-        trainers::assign(&db, &who(), SessionId(b), t[1]).await,
+        trainers::assign(&db, &who(), SessionId(b), PersonId(t[1])).await,
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(
@@ -971,16 +983,24 @@ both_engines!(personal_feed_token_and_calendar, |db: Db| async move {
     let s = session(&db, &input(c, now() + 10 * DAY, 3, 3)).await;
     let p = people(&db, "Ljusnarsberg", 1, "F").await;
     bookings::book(&db, &req(s, p[0])).await.unwrap();
-    let t = bookings::feed_token(&db, p[0]).await.unwrap();
-    assert_eq!(bookings::feed_token(&db, p[0]).await.unwrap(), t, "stable");
+    let t = bookings::feed_token(&db, PersonId(p[0])).await.unwrap();
+    assert_eq!(
+        bookings::feed_token(&db, PersonId(p[0])).await.unwrap(),
+        t,
+        "stable"
+    );
     assert_eq!(
         bookings::person_for_feed(&db, &t).await.unwrap(),
         Some(p[0])
     );
-    let t2 = bookings::renew_feed_token(&db, p[0]).await.unwrap();
+    let t2 = bookings::renew_feed_token(&db, PersonId(p[0]))
+        .await
+        .unwrap();
     assert_ne!(t, t2);
     assert_eq!(bookings::person_for_feed(&db, &t).await.unwrap(), None);
-    let cal = bookings::person_calendar(&db, p[0]).await.unwrap();
+    let cal = bookings::person_calendar(&db, PersonId(p[0]))
+        .await
+        .unwrap();
     assert_eq!(cal.len(), 1);
     assert_eq!(cal[0].1.course_title, "HLR");
 });
@@ -1022,10 +1042,12 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     for (p, home) in [(t[0], ore), (t[1], kga), (t[2], ore)] {
-        trainers::upsert(&db, &who(), p, MunicipalityId(home), true)
+        trainers::upsert(&db, &who(), PersonId(p), MunicipalityId(home), true)
             .await
             .unwrap();
-        trainers::set_courses(&db, &who(), p, &[c]).await.unwrap();
+        trainers::set_courses(&db, &who(), PersonId(p), &[c])
+            .await
+            .unwrap();
     }
     let start = now() + 10 * DAY;
     let mut i = input(c, start, 3, 8);
@@ -1042,13 +1064,19 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     assert!(cover::needing_cover(&db, now()).await.unwrap().is_empty());
 
     let day = |ts: i64| navet_store::time::local_date(ts);
-    let e = cover::add_absence(&db, &who(), t[0], day(start), day(start - DAY))
+    let e = cover::add_absence(&db, &who(), PersonId(t[0]), day(start), day(start - DAY))
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)), "{e}");
-    let absence = cover::add_absence(&db, &who(), t[0], day(start - DAY), day(start + DAY))
-        .await
-        .unwrap();
+    let absence = cover::add_absence(
+        &db,
+        &who(),
+        PersonId(t[0]),
+        day(start - DAY),
+        day(start + DAY),
+    )
+    .await
+    .unwrap();
     let need = cover::needing_cover(&db, now()).await.unwrap();
     assert_eq!(need.len(), 1, "only the session during the absence");
     assert_eq!(need[0].session_id, s);
@@ -1059,12 +1087,12 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     assert!(!need[0].candidates[0].local);
 
     // The absent trainer cannot be put on anything in the period.
-    let e = trainers::assign(&db, &who(), SessionId(other), t[0])
+    let e = trainers::assign(&db, &who(), SessionId(other), PersonId(t[0]))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("frånvarande"), "{e}");
 
-    cover::step_in(&db, &who(), SessionId(s), t[1], Some(t[0]))
+    cover::step_in(&db, &who(), SessionId(s), PersonId(t[1]), Some(t[0]))
         .await
         .unwrap();
     let on: Vec<i64> = sessions::get(&db, SessionId(s))
@@ -1085,7 +1113,7 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
         1
     );
     // Stepping in where the trainer is not free is refused, nothing changes.
-    let e = cover::step_in(&db, &who(), SessionId(other), t[1], Some(t[2]))
+    let e = cover::step_in(&db, &who(), SessionId(other), PersonId(t[1]), Some(t[2]))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("överlappar"), "{e}");
@@ -1104,16 +1132,16 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
         1
     );
     assert_eq!(
-        cover::absences_of(&db, t[0], day(now()))
+        cover::absences_of(&db, PersonId(t[0]), day(now()))
             .await
             .unwrap()
             .len(),
         1
     );
-    cover::remove_absence(&db, &who(), t[0], absence)
+    cover::remove_absence(&db, &who(), PersonId(t[0]), absence)
         .await
         .unwrap();
-    assert!(cover::absences_of(&db, t[0], day(now()))
+    assert!(cover::absences_of(&db, PersonId(t[0]), day(now()))
         .await
         .unwrap()
         .is_empty());
@@ -1168,10 +1196,12 @@ both_engines!(
         let ore = muni(&db, "Örebro").await;
         let t = people(&db, "Örebro", 11, "Ledare").await;
         for p in &t {
-            trainers::upsert(&db, &who(), *p, MunicipalityId(ore), true)
+            trainers::upsert(&db, &who(), PersonId(*p), MunicipalityId(ore), true)
                 .await
                 .unwrap();
-            trainers::set_courses(&db, &who(), *p, &[c]).await.unwrap();
+            trainers::set_courses(&db, &who(), PersonId(*p), &[c])
+                .await
+                .unwrap();
         }
         let start = now() + 10 * DAY;
         let mut sessions_ = vec![];
@@ -1188,7 +1218,14 @@ both_engines!(
                 let db = db.clone();
                 let (s, away) = (*s, *away);
                 tokio::spawn(async move {
-                    cover::step_in(&db, &who(), SessionId(s), cover_trainer, Some(away)).await
+                    cover::step_in(
+                        &db,
+                        &who(),
+                        SessionId(s),
+                        PersonId(cover_trainer),
+                        Some(away),
+                    )
+                    .await
                 })
             })
             .collect();

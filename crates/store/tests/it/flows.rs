@@ -5,7 +5,7 @@
 
 use domain::booking::undo::UndoRefusal;
 use domain::booking::BookingStatus;
-use domain::ids::{BookingId, MunicipalityId, SessionId};
+use domain::ids::{BookingId, MunicipalityId, PersonId, SessionId};
 use domain::sessions::edit::Overflow;
 use domain::sessions::SessionStatus;
 use domain::FieldErrors;
@@ -694,7 +694,7 @@ both_engines!(
                 .unwrap(),
             2
         );
-        attendance::mark(&db, &who(), SessionId(s), p[1], false)
+        attendance::mark(&db, &who(), SessionId(s), PersonId(p[1]), false)
             .await
             .unwrap();
         let pre = attendance::close_preview(&db, SessionId(s)).await.unwrap();
@@ -757,10 +757,10 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        navet_store::trainers::upsert(&db, &who(), t, MunicipalityId(m), true)
+        navet_store::trainers::upsert(&db, &who(), PersonId(t), MunicipalityId(m), true)
             .await
             .unwrap();
-        navet_store::trainers::set_courses(&db, &who(), t, &[c])
+        navet_store::trainers::set_courses(&db, &who(), PersonId(t), &[c])
             .await
             .unwrap();
         // 09:00 local time ten days ahead: moving it an hour must stay on the
@@ -779,7 +779,7 @@ both_engines!(
         .await
         .unwrap();
         let day = navet_store::time::local_date(start);
-        navet_store::cover::add_absence(&db, &who(), t, day, day)
+        navet_store::cover::add_absence(&db, &who(), PersonId(t), day, day)
             .await
             .unwrap();
         let venue = SessionInput {

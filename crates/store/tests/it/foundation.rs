@@ -1,7 +1,7 @@
 //! Store tests for the foundation, run on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
-use domain::ids::MunicipalityId;
+use domain::ids::{AccountId, MunicipalityId, PersonId};
 use domain::staff_import::{check_rows, plan, Mode, PlanOptions, RawStaffRow};
 use navet_store::audit::{self, Who};
 use navet_store::people::{self, PersonInput};
@@ -50,7 +50,7 @@ both_engines!(
         let p = people::resolve(&db, &anna()).await.unwrap();
         assert_eq!(p.email, "anna.aberg@orebro.se");
         let id = people::create(&db, &who(), &p, false).await.unwrap();
-        let got = people::get(&db, id).await.unwrap();
+        let got = people::get(&db, PersonId(id)).await.unwrap();
         assert_eq!(got.name, "Anna Åberg");
         assert_eq!(got.role_group, "baspersonal");
 
@@ -305,7 +305,7 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
     )
     .await
     .unwrap();
-    let (secret, csrf) = accounts::create_session(&db, id).await.unwrap();
+    let (secret, csrf) = accounts::create_session(&db, AccountId(id)).await.unwrap();
     let s = accounts::session(&db, &secret, 1800, 43200)
         .await
         .unwrap()
@@ -327,7 +327,7 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
         .is_none());
     // So has one that began longer ago than the absolute lifetime, however
     // recently it was used.
-    let (secret, _) = accounts::create_session(&db, id).await.unwrap();
+    let (secret, _) = accounts::create_session(&db, AccountId(id)).await.unwrap();
     sqlx::query("UPDATE web_sessions SET created_at = created_at - 43201")
         .execute(db.writer())
         .await
@@ -337,9 +337,12 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
         .await
         .unwrap()
         .is_none());
-    assert_eq!(accounts::session_count(&db, id).await.unwrap(), 0);
+    assert_eq!(
+        accounts::session_count(&db, AccountId(id)).await.unwrap(),
+        0
+    );
 
-    let token = accounts::create_token(&db, &who(), id, "test")
+    let token = accounts::create_token(&db, &who(), AccountId(id), "test")
         .await
         .unwrap();
     assert_eq!(

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use domain::access::Scope;
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::education::PersonEducationDraft;
-use domain::ids::{CourseId, EducationId, MunicipalityId, UnitId};
+use domain::ids::{CourseId, EducationId, MunicipalityId, PersonId, UnitId};
 use domain::packages::PackageDraft;
 use domain::requirements::{NeedDraft, RequirementDraft};
 use domain::tracks::TrackItemDraft;
@@ -170,10 +170,10 @@ both_engines!(
             completed_on: "2024-06-14".into(),
             note: String::new(),
         };
-        let id = education::register(&db, &who(), anna, &draft)
+        let id = education::register(&db, &who(), PersonId(anna), &draft)
             .await
             .unwrap();
-        let eds = education::for_person(&db, anna).await.unwrap();
+        let eds = education::for_person(&db, PersonId(anna)).await.unwrap();
         assert_eq!(eds.len(), 1);
         assert_eq!(eds[0].id, id);
         assert_eq!(
@@ -186,7 +186,7 @@ both_engines!(
             kind: "sjukgymnast".into(),
             ..Default::default()
         };
-        match education::register(&db, &who(), bo, &bad)
+        match education::register(&db, &who(), PersonId(bo), &bad)
             .await
             .unwrap_err()
         {
@@ -197,7 +197,7 @@ both_engines!(
             other => panic!("{other:?}"),
         }
         // The same education twice.
-        match education::register(&db, &who(), anna, &draft)
+        match education::register(&db, &who(), PersonId(anna), &draft)
             .await
             .unwrap_err()
         {
@@ -420,7 +420,7 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     education::register(
         &db,
         &who(),
-        p1,
+        PersonId(p1),
         &PersonEducationDraft {
             kind: "vård- och omsorgsprogrammet".into(),
             ..Default::default()
@@ -499,7 +499,7 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
 
     // Person level, with the planned booking (the session is upcoming now,
     // so check as of today).
-    let pg = gaps::person(&db, p2, today).await.unwrap();
+    let pg = gaps::person(&db, PersonId(p2), today).await.unwrap();
     let hlr_line = pg
         .checks
         .iter()
@@ -724,7 +724,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
 
     let p = person(&db, "p@x.se", "Undersköterska", "Laxå", Some(u)).await;
     completion(&db, p, hyg, "2025-01-01", None).await;
-    let (t, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
+    let (t, status) = tracks::person_progress(&db, PersonId(p))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.track.id, id);
     assert_eq!(
         (status.progress.base_done, status.progress.base_total),
@@ -735,7 +738,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     completion(&db, p, sar, "2025-02-01", None).await;
     completion(&db, p, bem, "2025-03-01", None).await;
     completion(&db, p, dem, "2025-04-01", None).await;
-    let (_, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
+    let (_, status) = tracks::person_progress(&db, PersonId(p))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (status.progress.percent, status.level_label),
         (100, "fördjupning")

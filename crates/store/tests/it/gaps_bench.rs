@@ -11,7 +11,7 @@
 //! Targets: one municipality of 10 000 employees under 300 ms, the whole
 //! region under 3 s, on SQLite and PostgreSQL (reported, not asserted).
 
-use domain::ids::{MunicipalityId, UnitId};
+use domain::ids::{MunicipalityId, PersonId, UnitId};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Months, NaiveDate};
@@ -392,7 +392,7 @@ async fn bench(db: Db) {
         "{engine}: unit page data (200 people): median {:.0} ms",
         u.as_secs_f64() * 1000.0
     );
-    let (p, _) = time(5, || gaps::person(&db, 1, as_of)).await;
+    let (p, _) = time(5, || gaps::person(&db, PersonId(1), as_of)).await;
     println!(
         "{engine}: one person: median {:.0} ms",
         p.as_secs_f64() * 1000.0

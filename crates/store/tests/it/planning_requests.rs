@@ -5,7 +5,7 @@
 //! requests and interest per course and municipality.
 
 use domain::access::{Actor, Role, Scope};
-use domain::ids::{CourseId, MunicipalityId};
+use domain::ids::{CourseId, MunicipalityId, PersonId};
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft, RequestStatus, Week};
 use navet_store::accounts::{self, NewAccount};
 use navet_store::audit::Who;
@@ -534,24 +534,24 @@ both_engines!(
         let anna = fixtures::person(&db, "Anna", "Kumla").await;
         let bo = fixtures::person(&db, "Bo", "Örebro").await;
         let w = Who::system("t");
-        interest::register(&db, &w, CourseId(course), anna, 3)
+        interest::register(&db, &w, CourseId(course), PersonId(anna), 3)
             .await
             .unwrap();
         // Registering again changes the count, it does not add a row.
-        interest::register(&db, &w, CourseId(course), anna, 4)
+        interest::register(&db, &w, CourseId(course), PersonId(anna), 4)
             .await
             .unwrap();
-        interest::register(&db, &w, CourseId(course), bo, 1)
+        interest::register(&db, &w, CourseId(course), PersonId(bo), 1)
             .await
             .unwrap();
         assert_eq!(
-            interest::of_person(&db, CourseId(course), anna)
+            interest::of_person(&db, CourseId(course), PersonId(anna))
                 .await
                 .unwrap(),
             Some(4)
         );
         assert!(matches!(
-            interest::register(&db, &w, CourseId(course), bo, 0).await,
+            interest::register(&db, &w, CourseId(course), PersonId(bo), 0).await,
             Err(StoreError::Invalid(_))
         ));
         session(&db, course, 14).await;
@@ -576,10 +576,10 @@ both_engines!(
         assert_eq!((o.open_requests, o.interested_people), (0, 1));
         // The largest demand first.
         assert_eq!(d[0].municipality, "Kumla");
-        assert!(interest::withdraw(&db, &w, CourseId(course), bo)
+        assert!(interest::withdraw(&db, &w, CourseId(course), PersonId(bo))
             .await
             .unwrap());
-        assert!(!interest::withdraw(&db, &w, CourseId(course), bo)
+        assert!(!interest::withdraw(&db, &w, CourseId(course), PersonId(bo))
             .await
             .unwrap());
         let d = interest::demand(&db, now() + DAY).await.unwrap();

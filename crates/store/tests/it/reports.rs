@@ -1,7 +1,7 @@
 //! Attendance, completions, the indicator report, funding, surveys and the
 //! historical import, on SQLite and PostgreSQL.
 
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -134,20 +134,20 @@ both_engines!(
             book(&db, s, p, "booked").await;
         }
         assert_eq!(
-            attendance::mark(&db, &who(), SessionId(s), a, true)
+            attendance::mark(&db, &who(), SessionId(s), PersonId(a), true)
                 .await
                 .unwrap(),
             "attended"
         );
         assert_eq!(
-            attendance::mark(&db, &who(), SessionId(s), b, false)
+            attendance::mark(&db, &who(), SessionId(s), PersonId(b), false)
                 .await
                 .unwrap(),
             "absent"
         );
         // Someone without a seat is refused, naming the field.
         let stranger = person(&db, 4, "kvinna", "undersköterska", "Örebro").await;
-        match attendance::mark(&db, &who(), SessionId(s), stranger, true).await {
+        match attendance::mark(&db, &who(), SessionId(s), PersonId(stranger), true).await {
             Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "person_id"),
             other => panic!("{other:?}"),
         }
@@ -170,7 +170,7 @@ both_engines!(
         let info = attendance::session(&db, SessionId(s)).await.unwrap();
         assert_eq!(info.status, "held");
         // The completion has the session's hours, a number, a code and an expiry.
-        let comp = completions::for_person(&db, a).await.unwrap();
+        let comp = completions::for_person(&db, PersonId(a)).await.unwrap();
         assert_eq!(comp.len(), 1);
         assert_eq!(comp[0].hours, 3.5);
         assert_eq!(comp[0].completed_on, "2026-03-10");
@@ -191,40 +191,46 @@ both_engines!(
         assert!(!completions::verify(&db, "AAAAA-AAAAA-A", d("2026-06-01"))
             .await
             .unwrap());
-        assert!(completions::for_person(&db, b).await.unwrap().is_empty());
+        assert!(completions::for_person(&db, PersonId(b))
+            .await
+            .unwrap()
+            .is_empty());
         // Closing twice is a conflict; a correction after closing updates the completion.
         assert!(matches!(
             attendance::close(&db, &who(), SessionId(s), "http://x").await,
             Err(StoreError::Conflict { .. })
         ));
-        attendance::mark(&db, &who(), SessionId(s), c, true)
+        attendance::mark(&db, &who(), SessionId(s), PersonId(c), true)
             .await
             .unwrap();
         assert_eq!(
-            completions::for_person(&db, c).await.unwrap()[0].certificate_no,
+            completions::for_person(&db, PersonId(c)).await.unwrap()[0].certificate_no,
             "KN-2026-000002"
         );
-        attendance::mark(&db, &who(), SessionId(s), c, false)
+        attendance::mark(&db, &who(), SessionId(s), PersonId(c), false)
             .await
             .unwrap();
-        assert!(completions::for_person(&db, c).await.unwrap().is_empty());
+        assert!(completions::for_person(&db, PersonId(c))
+            .await
+            .unwrap()
+            .is_empty());
         // Retaking the course gives a new certificate.
         let s2 = session(&db, hlr, "2026-04-01", 3.0, "open", "").await;
         book(&db, s2, a, "booked").await;
-        attendance::mark(&db, &who(), SessionId(s2), a, true)
+        attendance::mark(&db, &who(), SessionId(s2), PersonId(a), true)
             .await
             .unwrap();
         attendance::close(&db, &who(), SessionId(s2), "http://x")
             .await
             .unwrap();
-        let comp = completions::for_person(&db, a).await.unwrap();
+        let comp = completions::for_person(&db, PersonId(a)).await.unwrap();
         assert_eq!(comp.len(), 2);
         assert_ne!(comp[0].certificate_no, comp[1].certificate_no);
         // Future sessions cannot be marked or closed; cancelled ones neither.
         let future = session(&db, hlr, "2099-01-01", 3.0, "open", "").await;
         book(&db, future, b, "booked").await;
         assert!(matches!(
-            attendance::mark(&db, &who(), SessionId(future), b, true).await,
+            attendance::mark(&db, &who(), SessionId(future), PersonId(b), true).await,
             Err(StoreError::Conflict { .. })
         ));
         assert!(matches!(
@@ -515,7 +521,7 @@ both_engines!(report_definitions_on_hand_built_data, |db: Db| async move {
         (s2, cia, false),
     ] {
         book(&db, s, p, "booked").await;
-        attendance::mark(&db, &who(), SessionId(s), p, present)
+        attendance::mark(&db, &who(), SessionId(s), PersonId(p), present)
             .await
             .unwrap();
     }
@@ -632,7 +638,7 @@ both_engines!(
         assert_eq!(qs.len(), 4);
         let period = check_period("2025-01-01", "2025-12-31").unwrap();
         for (i, p) in ps.iter().enumerate() {
-            let inv = &surveys::invitations_for(&db, *p).await.unwrap()[0];
+            let inv = &surveys::invitations_for(&db, PersonId(*p)).await.unwrap()[0];
             assert!(!inv.answered);
             let answers = vec![
                 Answer {
@@ -845,7 +851,7 @@ both_engines!(
         let anna = person(&db, 1, "kvinna", "undersköterska", "Örebro").await;
         let s1 = session(&db, hlr, "2025-02-01", 3.0, "open", "").await;
         book(&db, s1, anna, "booked").await;
-        attendance::mark(&db, &who(), SessionId(s1), anna, true)
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), true)
             .await
             .unwrap();
         attendance::close(&db, &who(), SessionId(s1), "http://x")
@@ -868,19 +874,19 @@ both_engines!(
             unit_id: None,
             language_support: String::new(),
         };
-        people::update(&db, &who(), anna, &moved, true)
+        people::update(&db, &who(), PersonId(anna), &moved, true)
             .await
             .unwrap();
         let s2 = session(&db, sar, "2025-09-01", 4.0, "open", "").await;
         book(&db, s2, anna, "booked").await;
-        attendance::mark(&db, &who(), SessionId(s2), anna, true)
+        attendance::mark(&db, &who(), SessionId(s2), PersonId(anna), true)
             .await
             .unwrap();
         // A correction later on keeps the first employment.
-        attendance::mark(&db, &who(), SessionId(s1), anna, false)
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), false)
             .await
             .unwrap();
-        attendance::mark(&db, &who(), SessionId(s1), anna, true)
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), true)
             .await
             .unwrap();
 

@@ -2,7 +2,7 @@
 //! undo within seven days (refused when someone changed since), and HR
 //! titles mapped to roles. Both engines.
 
-use domain::ids::{ImportId, MunicipalityId};
+use domain::ids::{ImportId, MunicipalityId, PersonId};
 use std::collections::BTreeSet;
 
 use domain::staff_import::{check_rows, plan, ImportPlan, Mode, PlanOptions, RawStaffRow};
@@ -413,7 +413,7 @@ both_engines!(
             language_support: String::new(),
         };
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true)
+        people::update(&db, &who(), PersonId(p2.id), &resolved, true)
             .await
             .unwrap();
         let err = import_history::undo(
@@ -431,7 +431,7 @@ both_engines!(
         // Changed back by hand: the undo goes through.
         input.name = "Person 2".into();
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true)
+        people::update(&db, &who(), PersonId(p2.id), &resolved, true)
             .await
             .unwrap();
         import_history::undo(

@@ -2,7 +2,7 @@
 //! logged), marking people present or absent, and closing a session.
 
 use domain::access::Action;
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use navet_store::attendance::{self, Attendee, ClosePreview, CloseSummary, SessionInfo};
 use navet_store::StoreResult;
 
@@ -24,7 +24,7 @@ impl UseCase<'_> {
             return attendance::sessions_for_trainer(self.db(), None).await;
         }
         match self.person_id() {
-            Some(me) => attendance::sessions_for_trainer(self.db(), Some(me)).await,
+            Some(me) => attendance::sessions_for_trainer(self.db(), Some(PersonId(me))).await,
             // An account without a person trains nobody.
             None => Ok(vec![]),
         }
@@ -80,7 +80,7 @@ impl UseCase<'_> {
             self.db(),
             &self.who,
             SessionId(session_id),
-            person_id,
+            PersonId(person_id),
             present,
         )
         .await

@@ -4,7 +4,7 @@
 
 use domain::access::{Action, PersonRef, Role};
 use domain::ical::Event;
-use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, SessionId};
+use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, PersonId, SessionId};
 use navet_store::bookings::{
     self, BookRequest, BookingView, Cancelled, HoldView, Outcome, Restored, Via,
 };
@@ -135,7 +135,7 @@ impl UseCase<'_> {
     /// Book a person: a seat if one is free to them, otherwise the waiting
     /// list (the person themself, their manager, coordinators and admins).
     pub async fn book(&self, b: NewBooking) -> StoreResult<Outcome> {
-        let person = bookings::person_ref(self.db(), b.person_id)
+        let person = bookings::person_ref(self.db(), PersonId(b.person_id))
             .await?
             .ok_or_else(|| {
                 let mut e = domain::FieldErrors::new();
@@ -245,7 +245,7 @@ impl UseCase<'_> {
         let Some(pid) = self.person_id() else {
             return Ok(MyBookings::default());
         };
-        let all = bookings::for_person(self.db(), pid).await?;
+        let all = bookings::for_person(self.db(), PersonId(pid)).await?;
         let (mut upcoming, past): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|b| b.ends_at > now && b.status().is_live());
@@ -254,15 +254,15 @@ impl UseCase<'_> {
             has_person: true,
             upcoming,
             past,
-            offers: bookings::offers_for_person(self.db(), pid).await?,
-            feed_token: Some(bookings::feed_token(self.db(), pid).await?),
+            offers: bookings::offers_for_person(self.db(), PersonId(pid)).await?,
+            feed_token: Some(bookings::feed_token(self.db(), PersonId(pid)).await?),
         })
     }
 
     /// A new secret for the personal calendar feed (the old link stops).
     pub async fn renew_my_feed(&self) -> StoreResult<()> {
         let pid = self.person_id().ok_or(StoreError::NotFound("person"))?;
-        bookings::renew_feed_token(self.db(), pid).await?;
+        bookings::renew_feed_token(self.db(), PersonId(pid)).await?;
         Ok(())
     }
 
@@ -465,7 +465,7 @@ impl UseCase<'_> {
         let mut results: Vec<Option<StaffOutcome>> = vec![];
         let mut names = vec![];
         for pid in person_ids {
-            let p = match people::get(self.db(), *pid).await {
+            let p = match people::get(self.db(), PersonId(*pid)).await {
                 Ok(p) => p,
                 Err(StoreError::NotFound(_)) => {
                     results.push(Some(StaffOutcome::NoPerson(*pid)));
@@ -600,7 +600,7 @@ impl Guest<'_> {
         };
         let base = self.db().sender().base_url.clone();
         let mut events = vec![];
-        for (b, text) in bookings::person_calendar(self.db(), pid).await? {
+        for (b, text) in bookings::person_calendar(self.db(), PersonId(pid)).await? {
             events.extend(text.events(
                 &domain::notices::booking_uid(b.id),
                 b.ics_sequence,

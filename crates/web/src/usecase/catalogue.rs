@@ -3,7 +3,7 @@
 
 use domain::access::Action;
 use domain::catalogue::{CheckedCourse, CourseStatus};
-use domain::ids::CourseId;
+use domain::ids::{CourseId, PersonId};
 use navet_store::catalogue::{self, CatalogueFilter, Course, CourseExtras, Listing};
 use navet_store::org::{self, CompetenceArea, Municipality, Role as JobRole};
 use navet_store::sessions::{self, SessionView};
@@ -97,7 +97,7 @@ impl UseCase<'_> {
         )
         .await?;
         let my_municipality = match self.person_id() {
-            Some(pid) => navet_store::people::get(self.db(), pid)
+            Some(pid) => navet_store::people::get(self.db(), PersonId(pid))
                 .await
                 .ok()
                 .map(|p| p.municipality_id),

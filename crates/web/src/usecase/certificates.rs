@@ -3,7 +3,7 @@
 //! ones within the actor's visibility with reminders, and the public
 //! verification of a certificate's code.
 
-use domain::ids::{SessionId, UnitId};
+use domain::ids::{PersonId, SessionId, UnitId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -98,7 +98,7 @@ impl UseCase<'_> {
         &self,
         person_id: i64,
     ) -> StoreResult<navet_store::people::Person> {
-        let p = navet_store::people::get(self.db(), person_id).await?;
+        let p = navet_store::people::get(self.db(), PersonId(person_id)).await?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(person_id, "kursintyg").await?;
         Ok(p)
@@ -114,7 +114,7 @@ impl UseCase<'_> {
     /// The signed-in person's own certificates.
     pub async fn my_certificates(&self) -> StoreResult<Vec<MineRow>> {
         let list = match self.person_id() {
-            Some(p) => completions::for_person(self.db(), p).await?,
+            Some(p) => completions::for_person(self.db(), PersonId(p)).await?,
             None => vec![],
         };
         rows(self.db(), list).await
@@ -123,7 +123,7 @@ impl UseCase<'_> {
     /// A person's certificates, with the person's name.
     pub async fn person_certificates(&self, id: i64) -> StoreResult<(String, Vec<MineRow>)> {
         let p = self.person_for_certificates(id).await?;
-        let list = completions::for_person(self.db(), id).await?;
+        let list = completions::for_person(self.db(), PersonId(id)).await?;
         Ok((p.name, rows(self.db(), list).await?))
     }
 

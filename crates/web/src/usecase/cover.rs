@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Action;
-use domain::ids::SessionId;
+use domain::ids::{PersonId, SessionId};
 use navet_store::cover::{self, Absence, CoverItem};
 use navet_store::trainers::{self, Trainer};
 use navet_store::{StoreError, StoreResult};
@@ -41,7 +41,7 @@ impl UseCase<'_> {
             self.db(),
             &self.who,
             SessionId(session),
-            person_id,
+            PersonId(person_id),
             replacing,
         )
         .await
@@ -52,8 +52,8 @@ impl UseCase<'_> {
         self.decide(Action::ManageSessions)?;
         let today = navet_store::time::local_date(navet_store::time::now());
         Ok((
-            trainers::get(self.db(), id).await?,
-            cover::absences_of(self.db(), id, today).await?,
+            trainers::get(self.db(), PersonId(id)).await?,
+            cover::absences_of(self.db(), PersonId(id), today).await?,
         ))
     }
 
@@ -68,12 +68,12 @@ impl UseCase<'_> {
         self.decide(Action::ManageSessions)?;
         let (from, to) =
             domain::cover::check_absence(starts_on, ends_on).map_err(StoreError::Invalid)?;
-        let absence = cover::add_absence(self.db(), &self.who, id, from, to).await?;
+        let absence = cover::add_absence(self.db(), &self.who, PersonId(id), from, to).await?;
         Ok((absence, from, to))
     }
 
     pub async fn remove_absence(&self, id: i64, absence: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        cover::remove_absence(self.db(), &self.who, id, absence).await
+        cover::remove_absence(self.db(), &self.who, PersonId(id), absence).await
     }
 }

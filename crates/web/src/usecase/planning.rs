@@ -3,7 +3,7 @@
 //! municipality.
 
 use domain::access::Action;
-use domain::ids::{CourseId, SessionId};
+use domain::ids::{CourseId, PersonId, SessionId};
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};
@@ -182,7 +182,14 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::register(self.db(), &self.who, CourseId(course_id), person, people).await
+        interest::register(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            PersonId(person),
+            people,
+        )
+        .await
     }
 
     /// Withdraw the actor's interest in a course.
@@ -191,14 +198,14 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::withdraw(self.db(), &self.who, CourseId(course_id), person).await
+        interest::withdraw(self.db(), &self.who, CourseId(course_id), PersonId(person)).await
     }
 
     /// How many people the actor's interest in a course counts, if any.
     pub async fn my_interest(&self, course_id: i64) -> StoreResult<Option<i64>> {
         match self.person_id() {
             Some(p) if self.may(Action::RegisterInterest) => {
-                interest::of_person(self.db(), CourseId(course_id), p).await
+                interest::of_person(self.db(), CourseId(course_id), PersonId(p)).await
             }
             _ => Ok(None),
         }

@@ -3,7 +3,7 @@
 //! and cancelling a session.
 
 use domain::access::Action;
-use domain::ids::{CourseId, HoldId, SessionId, UnitId};
+use domain::ids::{CourseId, HoldId, PersonId, SessionId, UnitId};
 use domain::sessions::edit::Overflow;
 use navet_store::bookings::{self, BookingView, HoldView, SessionCancelReport};
 use navet_store::catalogue::{self, Course};
@@ -127,11 +127,11 @@ impl UseCase<'_> {
         };
         let (mine, my_municipality) = match self.person_id() {
             Some(pid) => {
-                let mine = bookings::for_person(self.db(), pid)
+                let mine = bookings::for_person(self.db(), PersonId(pid))
                     .await?
                     .into_iter()
                     .find(|b| b.session_id == id && b.status().is_live());
-                let muni = navet_store::people::get(self.db(), pid)
+                let muni = navet_store::people::get(self.db(), PersonId(pid))
                     .await
                     .ok()
                     .map(|p| p.municipality_id);
@@ -192,12 +192,24 @@ impl UseCase<'_> {
 
     pub async fn assign_trainer(&self, session_id: i64, person_id: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        trainers::assign(self.db(), &self.who, SessionId(session_id), person_id).await
+        trainers::assign(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            PersonId(person_id),
+        )
+        .await
     }
 
     pub async fn unassign_trainer(&self, session_id: i64, person_id: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        trainers::unassign(self.db(), &self.who, SessionId(session_id), person_id).await
+        trainers::unassign(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            PersonId(person_id),
+        )
+        .await
     }
 
     /// The unit to reserve seats for, if the actor reserves for it.

@@ -4,7 +4,7 @@
 //! see every person (the hub) see and undo every import; a manager sees
 //! and undoes their own, and imports only for their own units.
 
-use domain::ids::{ImportId, MunicipalityId, UnitId};
+use domain::ids::{AccountId, ImportId, MunicipalityId, UnitId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -34,7 +34,7 @@ impl UseCase<'_> {
     /// The latest 200 imports the actor may see, newest first.
     pub async fn staff_imports(&self) -> StoreResult<Vec<ImportRow>> {
         self.may_list_imports()?;
-        import_history::list(self.db(), self.own_imports_only(), 200).await
+        import_history::list(self.db(), (self.own_imports_only()).map(AccountId), 200).await
     }
 
     /// One import the actor may see (someone else's is "not found").

@@ -3,7 +3,7 @@
 //! the editor and course prerequisites (`ManageTracks`), and progress
 //! along the tracks for a person or a unit through the API.
 
-use domain::ids::{CourseId, UnitId};
+use domain::ids::{CourseId, PersonId, UnitId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -234,7 +234,7 @@ impl UseCase<'_> {
     /// A person's progress along the track for their role and unit
     /// (reading another's is logged).
     pub async fn person_track_progress(&self, person_id: i64) -> StoreResult<Option<TrackStatus>> {
-        let p = navet_store::people::get(self.db(), person_id)
+        let p = navet_store::people::get(self.db(), PersonId(person_id))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => StoreError::NotFound("Personen"),
@@ -242,7 +242,7 @@ impl UseCase<'_> {
             })?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(p.id, "API: spår").await?;
-        Ok(tracks::person_progress(self.db(), person_id)
+        Ok(tracks::person_progress(self.db(), PersonId(person_id))
             .await?
             .map(|(_, st)| st))
     }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::gaps::Tally;
-use domain::ids::{EducationId, UnitId};
+use domain::ids::{EducationId, PersonId, UnitId};
 use navet_store::education::PersonEducation;
 use navet_store::gaps::{self, PersonGaps};
 use navet_store::org::Unit;
@@ -122,13 +122,13 @@ impl UseCase<'_> {
         id: i64,
         as_of: NaiveDate,
     ) -> StoreResult<PersonCompetence> {
-        let person = navet_store::people::get(self.db(), id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::ViewPerson(person.as_ref()))?;
         self.audit_person_read(person.id, "kompetens").await?;
         Ok(PersonCompetence {
-            gaps: gaps::person(self.db(), id, as_of).await?,
-            educations: navet_store::education::for_person(self.db(), id).await?,
-            track: navet_store::tracks::person_progress(self.db(), id).await?,
+            gaps: gaps::person(self.db(), PersonId(id), as_of).await?,
+            educations: navet_store::education::for_person(self.db(), PersonId(id)).await?,
+            track: navet_store::tracks::person_progress(self.db(), PersonId(id)).await?,
             can_register: self.may(Action::RegisterEducation(person.as_ref())),
             can_book: self.may(Action::BookPerson(person.as_ref())),
             is_self: self.is_self(person.id),
@@ -143,19 +143,19 @@ impl UseCase<'_> {
         person_id: i64,
         draft: &PersonEducationDraft,
     ) -> StoreResult<i64> {
-        let person = navet_store::people::get(self.db(), person_id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(person_id)).await?;
         self.decide(Action::RegisterEducation(person.as_ref()))?;
-        navet_store::education::register(self.db(), &self.who, person_id, draft).await
+        navet_store::education::register(self.db(), &self.who, PersonId(person_id), draft).await
     }
 
     /// Remove one of a person's registered educations.
     pub async fn remove_education(&self, person_id: i64, education_id: i64) -> StoreResult<()> {
-        let ed = navet_store::education::for_person(self.db(), person_id)
+        let ed = navet_store::education::for_person(self.db(), PersonId(person_id))
             .await?
             .into_iter()
             .find(|e| e.id == education_id)
             .ok_or(StoreError::NotFound("utbildning"))?;
-        let person = navet_store::people::get(self.db(), ed.person_id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(ed.person_id)).await?;
         self.decide(Action::RegisterEducation(person.as_ref()))?;
         navet_store::education::remove(self.db(), &self.who, EducationId(ed.id)).await
     }

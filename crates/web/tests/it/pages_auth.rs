@@ -1,7 +1,7 @@
 //! Login, sessions, CSRF and authorisation on the pages, on both engines.
 
 use crate::common;
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -244,7 +244,10 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(people::get(&db, outside).await.unwrap().name, "Bo Ek");
+        assert_eq!(
+            people::get(&db, PersonId(outside)).await.unwrap().name,
+            "Bo Ek"
+        );
         // Audit: the allowed read is logged with the person, the refused one is not.
         let (log, _) = audit::list(
             &db,

@@ -1,7 +1,7 @@
 //! Trainer absence and cover pages through the web tier, on both engines.
 
 use crate::common;
-use domain::ids::{MunicipalityId, SessionId};
+use domain::ids::{MunicipalityId, PersonId, SessionId};
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -25,10 +25,10 @@ async fn setup(db: &Db) -> (i64, i64, i64) {
             .fetch_one(db.pool())
             .await
             .unwrap();
-        trainers::upsert(&db, &who, p, MunicipalityId(mid), true)
+        trainers::upsert(&db, &who, PersonId(p), MunicipalityId(mid), true)
             .await
             .unwrap();
-        trainers::set_courses(&db, &who, p, &[course])
+        trainers::set_courses(&db, &who, PersonId(p), &[course])
             .await
             .unwrap();
     }

@@ -1,7 +1,7 @@
 //! The pages in English after the language switch, and unchanged in Swedish.
 
 use crate::common;
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -151,7 +151,7 @@ both_engines!(planning_pages_in_english_and_swedish, |db: Db| async move {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    trainers::upsert(&db, &who, ulla, MunicipalityId(mid), true)
+    trainers::upsert(&db, &who, PersonId(ulla), MunicipalityId(mid), true)
         .await
         .unwrap();
 

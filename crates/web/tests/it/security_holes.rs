@@ -6,7 +6,7 @@
 //! document's query parameters.
 
 use crate::common;
-use domain::ids::{MunicipalityId, SessionId, UnitId};
+use domain::ids::{MunicipalityId, PersonId, SessionId, UnitId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -567,8 +567,8 @@ both_engines!(
         let (account, _) = app
             .account("jan@test.se", Role::Participant, Some(q), Scope::default())
             .await;
-        let feed_p = bookings::feed_token(&db, p).await.unwrap();
-        let feed_q = bookings::feed_token(&db, q).await.unwrap();
+        let feed_p = bookings::feed_token(&db, PersonId(p)).await.unwrap();
+        let feed_q = bookings::feed_token(&db, PersonId(q)).await.unwrap();
         for t in [&feed_p, &feed_q] {
             let r = app
                 .page("GET", &format!("/kalender/{t}.ics"), "", None)

@@ -5,7 +5,7 @@
 //! history page. Both engines.
 
 use crate::common;
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{Resp, TestApp};
@@ -285,7 +285,7 @@ both_engines!(
             "3 of Hemtjänsten; Linden untouched"
         );
         assert_eq!(
-            people::get(&db, me.id).await.unwrap().active,
+            people::get(&db, PersonId(me.id)).await.unwrap().active,
             1,
             "the importer stays"
         );

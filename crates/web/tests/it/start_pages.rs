@@ -3,7 +3,7 @@
 //! steering group's read-only access, on both engines.
 
 use crate::common;
-use domain::ids::MunicipalityId;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{TestApp, PASSWORD};
@@ -263,7 +263,7 @@ both_engines!(trainer_runs_their_own_sessions, |db: Db| async move {
         navet_store::trainers::upsert(
             &db,
             &who,
-            p,
+            PersonId(p),
             MunicipalityId(muni(&db, "Örebro").await),
             true,
         )
@@ -403,7 +403,7 @@ both_engines!(coordinator_sees_what_needs_action, |db: Db| async move {
     navet_store::trainers::upsert(
         &db,
         &who,
-        ulla,
+        PersonId(ulla),
         MunicipalityId(muni(&db, "Örebro").await),
         true,
     )
@@ -422,7 +422,7 @@ both_engines!(coordinator_sees_what_needs_action, |db: Db| async move {
         .await
         .unwrap();
     let d = navet_store::time::local_date(now() + 6 * DAY);
-    navet_store::cover::add_absence(&db, &who, ulla, d, d)
+    navet_store::cover::add_absence(&db, &who, PersonId(ulla), d, d)
         .await
         .unwrap();
     // Registration opens in three days on the far session.
