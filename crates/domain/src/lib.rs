@@ -28,6 +28,7 @@ pub mod fields;
 pub mod funding;
 pub mod gaps;
 pub mod ical;
+pub mod ids;
 pub mod indicators;
 pub mod invitations;
 pub mod login_limits;

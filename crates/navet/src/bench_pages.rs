@@ -4,6 +4,7 @@
 //! users at once across the roles. Prints p50/p95/p99 per page, the slowest
 //! ten, 5xx counts and (with `--server-pid`) the server's memory.
 
+use domain::ids::AccountId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -260,7 +261,7 @@ async fn sign_in(a: &PagesArgs, settings: &crate::config::Settings) -> Result<Ve
                 .map_err(|e| anyhow::anyhow!("{email}: {e}"))?
             }
         };
-        let (secret, _) = accounts::create_session(&db, id).await?;
+        let (secret, _) = accounts::create_session(&db, AccountId(id)).await?;
         out.push((role, secret));
     }
     db.close().await;

@@ -1,5 +1,6 @@
 //! Sub-commands (see CONTRACTS.md for the stable interface).
 
+use domain::ids::AccountId;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -410,8 +411,13 @@ pub async fn token_create(a: TokenArgs, settings: &Settings) -> Result<()> {
     let account = accounts::by_email(&db, &a.email)
         .await?
         .with_context(|| format!("inget konto har e-postadressen {}", a.email))?;
-    let (id, token) =
-        accounts::create_token_with(&db, &Who::system("kommandoraden"), account.id, &draft).await?;
+    let (id, token) = accounts::create_token_with(
+        &db,
+        &Who::system("kommandoraden"),
+        AccountId(account.id),
+        &draft,
+    )
+    .await?;
     let expiry = match draft.expires_at(navet_store::time::now()) {
         Some(t) => format!("giltig till {}", navet_web::format::datetime(t)),
         None => "utan slutdatum".into(),
@@ -439,7 +445,7 @@ pub async fn token_list(a: TokenListArgs, settings: &Settings) -> Result<()> {
     };
     let now = navet_store::time::now();
     let when = |t: Option<i64>| t.map_or("-".to_string(), navet_web::format::datetime);
-    for t in accounts::list_tokens(&db, of).await? {
+    for t in accounts::list_tokens(&db, of.map(AccountId)).await? {
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}{}",
             t.id,
@@ -491,8 +497,12 @@ pub async fn user_reset_second_factor(a: UserEmailArgs, settings: &Settings) -> 
     let account = accounts::by_email(&db, &a.email)
         .await?
         .with_context(|| format!("inget konto med e-postadressen {}", a.email.trim()))?;
-    let had =
-        navet_store::second_factor::reset(&db, &Who::system("kommandoraden"), account.id).await?;
+    let had = navet_store::second_factor::reset(
+        &db,
+        &Who::system("kommandoraden"),
+        AccountId(account.id),
+    )
+    .await?;
     if had {
         println!(
             "Tvåstegsverifieringen för konto {} är återställd; kontot är utloggat och ställer in appen igen vid nästa inloggning.",

@@ -2,6 +2,7 @@
 //! [--dry-run]` and legal holds (`hold`, `release`, `holds`); see
 //! docs/privacy.md.
 
+use domain::ids::PersonId;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
@@ -158,7 +159,9 @@ pub async fn run(cmd: PrivacyCmd, settings: &Settings) -> Result<()> {
 
 async fn erase(a: EraseArgs, settings: &Settings) -> Result<()> {
     let db = settings.db(a.database_url).await?;
-    let p = erasure::preview(&db, a.person).await.map_err(said)?;
+    let p = erasure::preview(&db, PersonId(a.person))
+        .await
+        .map_err(said)?;
     if p.is_erased() {
         bail!(
             "person {} är redan raderad (visas som ”{}”)",
@@ -205,7 +208,9 @@ async fn erase(a: EraseArgs, settings: &Settings) -> Result<()> {
         println!("Inget har ändrats. Kör igen med --yes för att radera (kan inte ångras).");
         return Ok(());
     }
-    let done = erasure::erase(&db, &who(), a.person).await.map_err(said)?;
+    let done = erasure::erase(&db, &who(), PersonId(a.person))
+        .await
+        .map_err(said)?;
     match &done.pseudonym {
         Some(p) => println!(
             "Person {} är raderad och visas nu som ”{}”. {} framtida anmälningar släpptes, {} från väntelistan fick plats.",

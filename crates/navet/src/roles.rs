@@ -4,6 +4,7 @@
 
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Subcommand};
+use domain::ids::MunicipalityId;
 use navet_store::audit::Who;
 use navet_store::{org, role_mappings, StoreError};
 
@@ -69,7 +70,7 @@ async fn map(a: MapArgs, settings: &Settings) -> Result<()> {
     match role_mappings::set(
         &db,
         &who,
-        municipality.as_ref().map(|m| m.id),
+        (municipality.as_ref().map(|m| m.id)).map(MunicipalityId),
         &a.title,
         role_id,
     )

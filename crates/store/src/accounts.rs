@@ -2,6 +2,7 @@
 //! Secrets (session cookies, API tokens) are stored only as SHA-256 hashes.
 
 use domain::access::{Actor, Role, Scope};
+use domain::ids::{AccountId, PersonId};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -74,7 +75,7 @@ pub async fn by_email(db: &Db, email: &str) -> StoreResult<Option<Account>> {
         .await?)
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<Account> {
+pub async fn get(db: &Db, id: AccountId) -> StoreResult<Account> {
     sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -88,7 +89,7 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Account>> {
     Ok(v)
 }
 
-pub async fn scope(db: &Db, account_id: i64) -> StoreResult<Scope> {
+pub async fn scope(db: &Db, account_id: AccountId) -> StoreResult<Scope> {
     let rows =
         sqlx::query("SELECT unit_id, municipality_id FROM account_scopes WHERE account_id = $1")
             .bind(account_id)
@@ -113,7 +114,7 @@ pub async fn actor(db: &Db, a: &Account) -> StoreResult<Actor> {
         role,
         person_id: a.person_id,
         scope: if role == Role::Manager {
-            scope(db, a.id).await?
+            scope(db, AccountId(a.id)).await?
         } else {
             Scope::default()
         },
@@ -196,7 +197,12 @@ async fn insert_scope(
     Ok(())
 }
 
-pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> StoreResult<()> {
+pub async fn set_password(
+    db: &Db,
+    who: &Who,
+    account_id: AccountId,
+    hash: &str,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(hash)
@@ -211,7 +217,7 @@ pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> St
         who,
         "account.password",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         "",
     )
@@ -225,7 +231,7 @@ pub async fn set_password(db: &Db, who: &Who, account_id: i64, hash: &str) -> St
 pub async fn change_own_password(
     db: &Db,
     who: &Who,
-    account_id: i64,
+    account_id: AccountId,
     hash: &str,
     keep_secret: &str,
 ) -> StoreResult<()> {
@@ -246,7 +252,7 @@ pub async fn change_own_password(
         who,
         "account.password_change",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         &format!("eget lösenord bytt, {ended} andra sessioner avslutade"),
     )
@@ -258,7 +264,7 @@ pub async fn change_own_password(
 pub async fn set_role_and_scope(
     db: &Db,
     who: &Who,
-    account_id: i64,
+    account_id: AccountId,
     role: Role,
     scope: &Scope,
     active: bool,
@@ -274,7 +280,7 @@ pub async fn set_role_and_scope(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    insert_scope(&mut tx, account_id, scope).await?;
+    insert_scope(&mut tx, account_id.get(), scope).await?;
     if !active {
         end_all_sessions(&mut tx, account_id).await?;
         revoke_all_tokens(&mut tx, who, account_id, "kontot avstängt").await?;
@@ -284,7 +290,7 @@ pub async fn set_role_and_scope(
         who,
         "account.update",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         &format!(
             "roll {}, {}",
@@ -297,7 +303,7 @@ pub async fn set_role_and_scope(
     Ok(())
 }
 
-pub async fn set_language(db: &Db, account_id: i64, lang: &str) -> StoreResult<()> {
+pub async fn set_language(db: &Db, account_id: AccountId, lang: &str) -> StoreResult<()> {
     sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
         .bind(lang)
         .bind(account_id)
@@ -321,7 +327,7 @@ pub struct LoginSession {
 const MAX_FLASH_CHARS: usize = 1000;
 
 /// Start a session; returns the cookie secret and the CSRF token.
-pub async fn create_session(db: &Db, account_id: i64) -> StoreResult<(String, String)> {
+pub async fn create_session(db: &Db, account_id: AccountId) -> StoreResult<(String, String)> {
     let secret = new_secret();
     let csrf = new_secret();
     let now = crate::time::now();
@@ -408,7 +414,11 @@ pub async fn touch_session(db: &Db, secret: &str) -> StoreResult<()> {
 
 /// End every session of the account except the one with `keep_secret`;
 /// returns how many ended.
-pub async fn end_other_sessions(db: &Db, account_id: i64, keep_secret: &str) -> StoreResult<u64> {
+pub async fn end_other_sessions(
+    db: &Db,
+    account_id: AccountId,
+    keep_secret: &str,
+) -> StoreResult<u64> {
     Ok(
         sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
             .bind(account_id)
@@ -420,7 +430,7 @@ pub async fn end_other_sessions(db: &Db, account_id: i64, keep_secret: &str) -> 
 }
 
 /// The number of live login sessions of an account.
-pub async fn session_count(db: &Db, account_id: i64) -> StoreResult<i64> {
+pub async fn session_count(db: &Db, account_id: AccountId) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM web_sessions WHERE account_id = $1")
             .bind(account_id)
@@ -475,7 +485,12 @@ const TOKEN_SELECT: &str = "SELECT t.id, t.account_id, a.email AS owner_email, a
 
 /// Create a personal bearer token with the default expiry (90 days);
 /// only its hash is stored. Returns the token.
-pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> StoreResult<String> {
+pub async fn create_token(
+    db: &Db,
+    who: &Who,
+    account_id: AccountId,
+    label: &str,
+) -> StoreResult<String> {
     let draft = domain::tokens::TokenDraft {
         name: label.to_string(),
         expires_days: Some(domain::tokens::DEFAULT_EXPIRY_DAYS),
@@ -489,7 +504,7 @@ pub async fn create_token(db: &Db, who: &Who, account_id: i64, label: &str) -> S
 pub async fn create_token_with(
     db: &Db,
     who: &Who,
-    account_id: i64,
+    account_id: AccountId,
     draft: &domain::tokens::TokenDraft,
 ) -> StoreResult<(i64, String)> {
     let token = format!("navet_{}", new_secret());
@@ -533,7 +548,7 @@ pub async fn create_token_with(
 }
 
 /// Tokens, newest first: one account's, or everyone's.
-pub async fn list_tokens(db: &Db, account_id: Option<i64>) -> StoreResult<Vec<TokenInfo>> {
+pub async fn list_tokens(db: &Db, account_id: Option<AccountId>) -> StoreResult<Vec<TokenInfo>> {
     let q = match account_id {
         Some(_) => format!("{TOKEN_SELECT} WHERE t.account_id = $1 ORDER BY t.id DESC"),
         None => format!("{TOKEN_SELECT} ORDER BY t.id DESC"),
@@ -589,10 +604,10 @@ pub async fn revoke_token(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
 pub async fn revoke_all_tokens(
     conn: &mut sqlx::AnyConnection,
     who: &Who,
-    account_id: i64,
+    account_id: AccountId,
     reason: &str,
 ) -> StoreResult<u64> {
-    let n = revoke_token_rows(conn, account_id).await?;
+    let n = revoke_token_rows(conn, account_id.get()).await?;
     record_tokens_revoked(conn, who, account_id, n, reason).await?;
     Ok(n)
 }
@@ -613,7 +628,7 @@ async fn revoke_token_rows(conn: &mut sqlx::AnyConnection, account_id: i64) -> S
 pub async fn record_tokens_revoked(
     conn: &mut sqlx::AnyConnection,
     who: &Who,
-    account_id: i64,
+    account_id: AccountId,
     revoked: u64,
     reason: &str,
 ) -> StoreResult<()> {
@@ -623,7 +638,7 @@ pub async fn record_tokens_revoked(
             who,
             "token.revoke_all",
             "account",
-            Some(account_id),
+            Some(account_id.get()),
             None,
             &format!("{revoked} nycklar: {reason}"),
         )
@@ -633,7 +648,10 @@ pub async fn record_tokens_revoked(
 }
 
 /// End every login session of an account, inside the caller's transaction.
-pub async fn end_all_sessions(conn: &mut sqlx::AnyConnection, account_id: i64) -> StoreResult<()> {
+pub async fn end_all_sessions(
+    conn: &mut sqlx::AnyConnection,
+    account_id: AccountId,
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *conn)
@@ -649,7 +667,7 @@ pub const PERSON_LEFT_REASON: &str = "personen har slutat";
 /// any) and how many of its tokens were revoked.
 pub async fn person_left_rows(
     conn: &mut sqlx::AnyConnection,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Option<(i64, u64)>> {
     let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
         .bind(person_id)
@@ -657,7 +675,7 @@ pub async fn person_left_rows(
         .await?;
     let Some(a) = account else { return Ok(None) };
     let revoked = revoke_token_rows(conn, a).await?;
-    end_all_sessions(conn, a).await?;
+    end_all_sessions(conn, AccountId(a)).await?;
     Ok(Some((a, revoked)))
 }
 

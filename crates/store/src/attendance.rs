@@ -4,6 +4,7 @@
 //! the participant survey.
 
 use chrono::NaiveDate;
+use domain::ids::{PersonId, SessionId};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
 
@@ -63,7 +64,7 @@ impl SessionInfo {
     }
 }
 
-pub async fn session(db: &Db, id: i64) -> StoreResult<SessionInfo> {
+pub async fn session(db: &Db, id: SessionId) -> StoreResult<SessionInfo> {
     sqlx::query_as(
         "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
          m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
@@ -76,7 +77,7 @@ pub async fn session(db: &Db, id: i64) -> StoreResult<SessionInfo> {
 }
 
 /// The people assigned to teach a session (for access decisions).
-pub async fn trainer_ids(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn trainer_ids(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)
@@ -91,7 +92,7 @@ pub async fn trainer_ids(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
 /// older ones.
 pub async fn sessions_for_trainer(
     db: &Db,
-    person_id: Option<i64>,
+    person_id: Option<PersonId>,
 ) -> StoreResult<Vec<SessionInfo>> {
     let base = "SELECT s.id, s.course_id, k.title AS course_title, s.starts_at, s.ends_at, s.hours, s.venue, \
          m.name AS municipality_name, s.status, s.cancel_reason, s.closed_at, k.validity_months \
@@ -169,7 +170,7 @@ impl Attendee {
 
 /// Everyone with a seat on the session (booked, attended or absent), in
 /// Swedish name order.
-pub async fn attendees(db: &Db, session_id: i64) -> StoreResult<Vec<Attendee>> {
+pub async fn attendees(db: &Db, session_id: SessionId) -> StoreResult<Vec<Attendee>> {
     let mut v: Vec<Attendee> = sqlx::query_as(
         "SELECT b.id AS booking_id, p.id AS person_id, p.name, r.name AS role_name, u.name AS unit_name, \
          m.name AS municipality_name, b.support_needs, p.language_support, b.status \
@@ -219,12 +220,12 @@ const KEEP_EMPLOYMENT: &str = "attended_municipality_id = COALESCE(attended_muni
 pub async fn mark(
     db: &Db,
     who: &Who,
-    session_id: i64,
-    person_id: i64,
+    session_id: SessionId,
+    person_id: PersonId,
     present: bool,
 ) -> StoreResult<&'static str> {
     let mut tx = db.begin().await?;
-    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
     if status == "cancelled" {
         return Err(StoreError::conflict(
             None,
@@ -262,11 +263,11 @@ pub async fn mark(
         .bind(booking_id)
         .execute(&mut *tx)
         .await?;
-        crate::reports::refresh_people(&mut tx, &[person_id]).await?;
+        crate::reports::refresh_people(&mut tx, &[person_id.get()]).await?;
         crate::attestation::attendance_changed(&mut tx, db, person_id, starts_at).await?;
         if closed_at.is_some() {
             if present {
-                issue_completions(&mut tx, session_id, Some(booking_id)).await?;
+                issue_completions(&mut tx, session_id.get(), Some(booking_id)).await?;
             } else {
                 sqlx::query("DELETE FROM completions WHERE booking_id = $1")
                     .bind(booking_id)
@@ -283,8 +284,8 @@ pub async fn mark(
                 "attendance.absent"
             },
             "session",
-            Some(session_id),
-            Some(person_id),
+            Some(session_id.get()),
+            Some(person_id.get()),
             "",
         )
         .await?;
@@ -296,9 +297,9 @@ pub async fn mark(
 /// "Alla närvarande": everyone with a seat on the session is marked
 /// present at once (single people are then changed one by one). Returns
 /// how many marks changed.
-pub async fn mark_all_present(db: &Db, who: &Who, session_id: i64) -> StoreResult<usize> {
+pub async fn mark_all_present(db: &Db, who: &Who, session_id: SessionId) -> StoreResult<usize> {
     let mut tx = db.begin().await?;
-    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
     if status == "cancelled" {
         return Err(StoreError::conflict(
             None,
@@ -331,17 +332,17 @@ pub async fn mark_all_present(db: &Db, who: &Who, session_id: i64) -> StoreResul
     .await?;
     crate::reports::refresh_people(&mut tx, &people).await?;
     for p in &people {
-        crate::attestation::attendance_changed(&mut tx, db, *p, starts_at).await?;
+        crate::attestation::attendance_changed(&mut tx, db, PersonId(*p), starts_at).await?;
     }
     if closed_at.is_some() {
-        issue_completions(&mut tx, session_id, None).await?;
+        issue_completions(&mut tx, session_id.get(), None).await?;
     }
     audit::record(
         &mut tx,
         who,
         "attendance.all_present",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!("{} markerade närvarande", people.len()),
     )
@@ -361,7 +362,7 @@ pub struct ClosePreview {
     pub certificates: i64,
 }
 
-pub async fn close_preview(db: &Db, session_id: i64) -> StoreResult<ClosePreview> {
+pub async fn close_preview(db: &Db, session_id: SessionId) -> StoreResult<ClosePreview> {
     let r = sqlx::query(
         "SELECT CAST(COALESCE(SUM(CASE WHEN b.status = 'attended' THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
          CAST(COALESCE(SUM(CASE WHEN b.status = 'absent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS absent, \
@@ -429,11 +430,11 @@ pub struct CloseSummary {
 pub async fn close(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     public_url: &str,
 ) -> StoreResult<CloseSummary> {
     let mut tx = db.begin().await?;
-    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id).await?;
+    let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
     if status == "cancelled" {
         return Err(StoreError::conflict(
             None,
@@ -478,7 +479,7 @@ pub async fn close(
     .bind(session_id)
     .fetch_one(&mut *tx)
     .await?;
-    let completions = issue_completions(&mut tx, session_id, None).await?;
+    let completions = issue_completions(&mut tx, session_id.get(), None).await?;
     let surveys_sent = crate::surveys::invite_after_close(&mut tx, session_id, public_url).await?;
     let summary = CloseSummary {
         attended: counts.get("attended"),
@@ -492,7 +493,7 @@ pub async fn close(
         who,
         "session.close",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!(
             "närvarande {}, frånvarande {} (varav ej markerade {})",

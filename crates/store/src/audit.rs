@@ -12,6 +12,7 @@
 //! through what (web, API, command line), `actor_account_id` who, and the
 //! admin view resolves ids to names when it shows them.
 
+use domain::ids::{AccountId, PersonId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Connection, FromRow, Row};
@@ -176,14 +177,14 @@ pub async fn record_alone(
 }
 
 /// Record that `who` opened a person's personal data (a read).
-pub async fn record_read(db: &Db, who: &Who, person_id: i64, what: &str) -> StoreResult<()> {
+pub async fn record_read(db: &Db, who: &Who, person_id: PersonId, what: &str) -> StoreResult<()> {
     record_alone(
         db,
         who,
         "person.read",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         what,
     )
     .await
@@ -249,7 +250,7 @@ pub async fn record_refusal(db: &Db, who: &Who, method: &str, path: &str) -> Sto
 /// address itself) and a reason code.
 pub async fn record_login_failure(
     db: &Db,
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
     reason: &str,
 ) -> StoreResult<()> {
     record_alone(
@@ -257,7 +258,7 @@ pub async fn record_login_failure(
         &Who::system("inloggning"),
         "login.failed",
         "account",
-        account_id,
+        account_id.map(|id| id.get()),
         None,
         reason,
     )
@@ -266,16 +267,16 @@ pub async fn record_login_failure(
 
 /// A completed sign-in with a password (`detail` says with what second
 /// factor, if any), by the account itself.
-pub async fn record_login(db: &Db, account_id: i64, detail: &str) -> StoreResult<()> {
+pub async fn record_login(db: &Db, account_id: AccountId, detail: &str) -> StoreResult<()> {
     record_alone(
         db,
         &Who {
-            account_id: Some(account_id),
+            account_id: Some(account_id.get()),
             label: "webb".into(),
         },
         "login.password",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         detail,
     )

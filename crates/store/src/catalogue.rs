@@ -1,5 +1,6 @@
 //! Courses in the catalogue (the booking issue adds sessions around them).
 
+use domain::ids::CourseId;
 use std::collections::HashMap;
 
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
@@ -73,7 +74,7 @@ pub async fn list(db: &Db, status: Option<CourseStatus>) -> StoreResult<Vec<Cour
     Ok(v)
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<Course> {
+pub async fn get(db: &Db, id: CourseId) -> StoreResult<Course> {
     sqlx::query_as(&format!(
         "SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1"
     ))
@@ -196,7 +197,7 @@ fn check_deadline(days: i64) -> StoreResult<()> {
 pub async fn update(
     db: &Db,
     who: &Who,
-    id: i64,
+    id: CourseId,
     c: &CheckedCourse,
     x: &CourseExtras,
     cancellation_deadline_days: i64,
@@ -260,7 +261,7 @@ pub async fn update(
         who,
         "course.update",
         "course",
-        Some(id),
+        Some(id.get()),
         None,
         &c.title,
     )
@@ -270,7 +271,7 @@ pub async fn update(
 }
 
 /// Target role ids and competence area ids of a course.
-pub async fn links(db: &Db, id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
+pub async fn links(db: &Db, id: CourseId) -> StoreResult<(Vec<i64>, Vec<i64>)> {
     let roles = sqlx::query_scalar(
         "SELECT role_id FROM course_roles WHERE course_id = $1 ORDER BY role_id",
     )
@@ -288,7 +289,7 @@ pub async fn links(db: &Db, id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
 
 /// One course's target roles and competence areas by name, as the
 /// catalogue lists them (the course page reads these, not the catalogue).
-pub async fn names_of(db: &Db, id: i64) -> StoreResult<(Vec<String>, Vec<String>)> {
+pub async fn names_of(db: &Db, id: CourseId) -> StoreResult<(Vec<String>, Vec<String>)> {
     let roles = sqlx::query_scalar(
         "SELECT r.name FROM course_roles cr JOIN roles r ON r.id = cr.role_id WHERE cr.course_id = $1",
     )

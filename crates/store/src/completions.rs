@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::certificates;
+use domain::ids::{PersonId, SessionId, UnitId};
 use rand::RngCore;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
@@ -141,7 +142,7 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<Completion> {
         .ok_or(StoreError::NotFound("kursintyg"))
 }
 
-pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<Completion>> {
+pub async fn for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<Completion>> {
     Ok(sqlx::query_as(&format!(
         "{SELECT} WHERE c.person_id = $1 ORDER BY c.completed_on DESC, c.id DESC"
     ))
@@ -150,7 +151,7 @@ pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<Completion>>
     .await?)
 }
 
-pub async fn for_session(db: &Db, session_id: i64) -> StoreResult<Vec<Completion>> {
+pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<Completion>> {
     let mut v: Vec<Completion> = sqlx::query_as(&format!("{SELECT} WHERE c.session_id = $1"))
         .bind(session_id)
         .fetch_all(db.pool())
@@ -159,7 +160,7 @@ pub async fn for_session(db: &Db, session_id: i64) -> StoreResult<Vec<Completion
     Ok(v)
 }
 
-pub async fn for_unit(db: &Db, unit_id: i64) -> StoreResult<Vec<Completion>> {
+pub async fn for_unit(db: &Db, unit_id: UnitId) -> StoreResult<Vec<Completion>> {
     let mut v: Vec<Completion> = sqlx::query_as(&format!(
         "{SELECT} WHERE p.unit_id = $1 ORDER BY c.completed_on DESC"
     ))
@@ -351,7 +352,7 @@ pub async fn queue_reminders(db: &Db, today: NaiveDate, public_url: &str) -> Sto
             &mut tx,
             "certificate_expiry",
             &email,
-            Some(c.person_id),
+            Some(PersonId(c.person_id)),
             &format!("Påminnelse: {} behöver förnyas", c.course_title),
             &body,
         )

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::cover::{self, Candidate, Need, SessionFacts, TrainerFacts};
+use domain::ids::{PersonId, SessionId};
 use domain::notices::{self, Recipient};
 use domain::sessions::Interval;
 use serde::Serialize;
@@ -27,7 +28,7 @@ pub struct Absence {
 pub async fn add_absence(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> StoreResult<i64> {
@@ -56,8 +57,8 @@ pub async fn add_absence(
         who,
         "trainer.absence.add",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &format!("{from} – {to}"),
     )
     .await?;
@@ -66,12 +67,12 @@ pub async fn add_absence(
 }
 
 /// Remove a registered absence (the trainer is back, or it was a mistake).
-pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+pub async fn remove_absence(db: &Db, who: &Who, person_id: PersonId, id: i64) -> StoreResult<()> {
     crate::trainers::remove_row(
         db,
         who,
         "trainer_absences",
-        person_id,
+        person_id.get(),
         id,
         "frånvaro",
         "trainer.absence.remove",
@@ -80,7 +81,11 @@ pub async fn remove_absence(db: &Db, who: &Who, person_id: i64, id: i64) -> Stor
 }
 
 /// A trainer's absences that have not ended before `today`, earliest first.
-pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResult<Vec<Absence>> {
+pub async fn absences_of(
+    db: &Db,
+    person_id: PersonId,
+    today: NaiveDate,
+) -> StoreResult<Vec<Absence>> {
     Ok(sqlx::query_as::<_, Absence>(
         "SELECT id, person_id, starts_on, ends_on FROM trainer_absences \
          WHERE person_id = $1 AND ends_on >= $2 ORDER BY starts_on, id",
@@ -92,9 +97,9 @@ pub async fn absences_of(db: &Db, person_id: i64, today: NaiveDate) -> StoreResu
 }
 
 /// The trainers on a session who are registered as away when it is held.
-pub async fn absent_trainers(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn absent_trainers(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     let mut conn = db.pool().acquire().await?;
-    let parts = crate::session_rows::parts_or_span(&mut conn, session_id).await?;
+    let parts = crate::session_rows::parts_or_span(&mut conn, session_id.get()).await?;
     let on: Vec<i64> =
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)
@@ -309,13 +314,17 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
 pub async fn step_in(
     db: &Db,
     who: &Who,
-    session_id: i64,
-    person_id: i64,
+    session_id: SessionId,
+    person_id: PersonId,
     replacing: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -338,13 +347,13 @@ pub async fn step_in(
         name: to.get("name"),
         email: to.get("email"),
     };
-    let parts = crate::session_rows::parts(&mut tx, session_id).await?;
+    let parts = crate::session_rows::parts(&mut tx, session_id.get()).await?;
     let now = crate::time::now();
     let notice = notices::trainer_assigned(&s.text(&parts), db.sender(), &to, &who.label, now);
     let addr = Address {
         email: to.email.clone(),
-        person_id: Some(person_id),
-        session_id: Some(session_id),
+        person_id: Some(person_id.get()),
+        session_id: Some(session_id.get()),
         booking_id: None,
     };
     outbox::enqueue(&mut tx, &addr, &notice, now).await?;
@@ -353,8 +362,8 @@ pub async fn step_in(
         who,
         "session.trainer.cover",
         "session",
-        Some(session_id),
-        Some(person_id),
+        Some(session_id.get()),
+        Some(person_id.get()),
         &replacing
             .map(|r| format!("ersätter person {r}"))
             .unwrap_or_default(),

@@ -5,6 +5,7 @@
 use domain::education::{
     check_person_education, Direction, Education, EducationKind, PersonEducationDraft,
 };
+use domain::ids::{EducationId, PersonId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -37,7 +38,7 @@ impl PersonEducation {
     }
 }
 
-pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<PersonEducation>> {
+pub async fn for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<PersonEducation>> {
     Ok(sqlx::query_as(
         "SELECT id, person_id, kind, direction, completed_on, note, synthetic, registered_at \
          FROM person_educations WHERE person_id = $1 ORDER BY id",
@@ -48,7 +49,7 @@ pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<PersonEducat
 }
 
 /// One registered education.
-pub async fn get(db: &Db, education_id: i64) -> StoreResult<PersonEducation> {
+pub async fn get(db: &Db, education_id: EducationId) -> StoreResult<PersonEducation> {
     sqlx::query_as(
         "SELECT id, person_id, kind, direction, completed_on, note, synthetic, registered_at FROM person_educations WHERE id = $1",
     )
@@ -63,7 +64,7 @@ pub async fn get(db: &Db, education_id: i64) -> StoreResult<PersonEducation> {
 pub async fn register(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     draft: &PersonEducationDraft,
 ) -> StoreResult<i64> {
     crate::people::get(db, person_id).await?;
@@ -103,7 +104,7 @@ pub async fn register(
         "education.register",
         "person_education",
         Some(id),
-        Some(person_id),
+        Some(person_id.get()),
         &checked.education.label_sv(),
     )
     .await?;
@@ -112,7 +113,7 @@ pub async fn register(
 }
 
 /// Remove a registered education.
-pub async fn remove(db: &Db, who: &Who, education_id: i64) -> StoreResult<()> {
+pub async fn remove(db: &Db, who: &Who, education_id: EducationId) -> StoreResult<()> {
     let ed = get(db, education_id).await?;
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM person_educations WHERE id = $1")
@@ -124,7 +125,7 @@ pub async fn remove(db: &Db, who: &Who, education_id: i64) -> StoreResult<()> {
         who,
         "education.remove",
         "person_education",
-        Some(education_id),
+        Some(education_id.get()),
         Some(ed.person_id),
         &ed.label(),
     )

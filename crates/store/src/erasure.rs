@@ -29,6 +29,7 @@
 //! gone from disk too (with `secure_delete`, see `db`).
 
 use domain::erasure;
+use domain::ids::PersonId;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -112,7 +113,7 @@ async fn count(conn: &mut AnyConnection, sql: &str, id: i64) -> StoreResult<i64>
 }
 
 /// What erasing `person_id` would do.
-pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
+pub async fn preview(db: &Db, person_id: PersonId) -> StoreResult<Preview> {
     let mut conn = db.pool().acquire().await?;
     let row = sqlx::query("SELECT name, erased_at, erasure_held_at FROM people WHERE id = $1")
         .bind(person_id)
@@ -131,7 +132,7 @@ pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
     .fetch_one(&mut *conn)
     .await?;
     Ok(Preview {
-        person_id,
+        person_id: person_id.get(),
         name: row.get(0),
         erased_at: row.get(1),
         holds: held_parts(holds),
@@ -139,7 +140,7 @@ pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
         has_account: count(
             &mut conn,
             "SELECT COUNT(*) FROM accounts WHERE person_id = $1",
-            person_id,
+            person_id.get(),
         )
         .await?
             > 0,
@@ -147,25 +148,25 @@ pub async fn preview(db: &Db, person_id: i64) -> StoreResult<Preview> {
         attended: count(
             &mut conn,
             "SELECT COUNT(*) FROM bookings WHERE person_id = $1 AND status = 'attended'",
-            person_id,
+            person_id.get(),
         )
         .await?,
         completions: count(
             &mut conn,
             "SELECT COUNT(*) FROM completions WHERE person_id = $1",
-            person_id,
+            person_id.get(),
         )
         .await?,
         staff_import_rows: count(
             &mut conn,
             "SELECT COUNT(*) FROM staff_import_people WHERE person_id = $1",
-            person_id,
+            person_id.get(),
         )
         .await?,
         notices: count(
             &mut conn,
             "SELECT COUNT(*) FROM outbox WHERE to_person_id = $1",
-            person_id,
+            person_id.get(),
         )
         .await?,
     })
@@ -191,7 +192,7 @@ pub fn held_message(held: &[HeldPart]) -> String {
 }
 
 /// Erase a person (see the module notes), then clear the write-ahead log.
-pub async fn erase(db: &Db, who: &Who, person_id: i64) -> StoreResult<Erased> {
+pub async fn erase(db: &Db, who: &Who, person_id: PersonId) -> StoreResult<Erased> {
     let mut tx = db.begin().await?;
     let done = erase_in(db, &mut tx, who, person_id).await?;
     tx.commit().await?;
@@ -206,7 +207,7 @@ pub async fn erase_in(
     db: &Db,
     conn: &mut AnyConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Erased> {
     let row = sqlx::query(&format!(
         "SELECT name, email, erased_at FROM people WHERE id = $1{}",
@@ -408,7 +409,7 @@ pub async fn erase_in(
              updated_at = $3 WHERE id = $4",
         )
         .bind(&pseudonym)
-        .bind(erasure::pseudonym_email(person_id))
+        .bind(erasure::pseudonym_email(person_id.get()))
         .bind(now)
         .bind(person_id)
         .execute(&mut *conn)
@@ -421,7 +422,7 @@ pub async fn erase_in(
             "UPDATE people SET email = $1, language_support = '', active = 0, \
              erasure_held_at = $2, updated_at = $2 WHERE id = $3",
         )
-        .bind(erasure::pseudonym_email(person_id))
+        .bind(erasure::pseudonym_email(person_id.get()))
         .bind(now)
         .bind(person_id)
         .execute(&mut *conn)
@@ -447,14 +448,14 @@ pub async fn erase_in(
         who,
         "person.erase",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &detail,
     )
     .await?;
     let promoted = left.promoted();
     Ok(Erased {
-        person_id,
+        person_id: person_id.get(),
         pseudonym: held.is_empty().then_some(pseudonym),
         held,
         released: left.released.len(),

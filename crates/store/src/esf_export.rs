@@ -4,6 +4,7 @@
 //! year of birth and optional personal identity number the file's age band
 //! and the ESF reporter need.
 
+use domain::ids::PersonId;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -293,7 +294,7 @@ impl ReportingDetails {
     }
 }
 
-pub async fn reporting_details(db: &Db, person_id: i64) -> StoreResult<ReportingDetails> {
+pub async fn reporting_details(db: &Db, person_id: PersonId) -> StoreResult<ReportingDetails> {
     let r = sqlx::query("SELECT birth_year, personal_number FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_optional(db.pool())
@@ -312,7 +313,7 @@ pub async fn reporting_details(db: &Db, person_id: i64) -> StoreResult<Reporting
 pub async fn set_reporting_details(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     birth_year: &str,
     personal_number: &str,
     this_year: i32,
@@ -373,8 +374,8 @@ pub async fn set_reporting_details(
         who,
         "person.reporting_details",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         if number.is_some() {
             "födelseår och personnummer"
         } else {

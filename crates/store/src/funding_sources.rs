@@ -6,6 +6,7 @@
 //! when the session's source is exclusive.
 
 use domain::funding::sources::{self, Draft, Kind, Source, SourceRef};
+use domain::ids::{BookingId, SessionId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -230,7 +231,7 @@ pub struct BookingSource {
 pub const MAX_SESSION_BOOKINGS: i64 = 2000;
 
 /// A session's claiming and absent bookings with their own sources.
-pub async fn session_bookings(db: &Db, session_id: i64) -> StoreResult<Vec<BookingSource>> {
+pub async fn session_bookings(db: &Db, session_id: SessionId) -> StoreResult<Vec<BookingSource>> {
     Ok(sqlx::query_as::<_, BookingSource>(&format!(
         "SELECT b.id AS booking_id, b.person_id, p.name AS person_name, b.status, b.funding_source_id \
          FROM bookings b JOIN people p ON p.id = b.person_id \
@@ -243,7 +244,7 @@ pub async fn session_bookings(db: &Db, session_id: i64) -> StoreResult<Vec<Booki
 }
 
 /// The session a booking is on (for going back to its page).
-pub async fn session_of_booking(db: &Db, booking_id: i64) -> StoreResult<i64> {
+pub async fn session_of_booking(db: &Db, booking_id: BookingId) -> StoreResult<i64> {
     sqlx::query_scalar("SELECT session_id FROM bookings WHERE id = $1")
         .bind(booking_id)
         .fetch_optional(db.pool())
@@ -353,12 +354,16 @@ pub(crate) async fn check_restore(
 pub async fn set_session_source(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     source: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     let new = named_source(&mut tx, "funding_source_id", source).await?;
     if s.funding_source_id == source {
         return Ok(());
@@ -414,7 +419,7 @@ pub async fn set_session_source(
         who,
         "session.funding_source",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!(
             "{} → {}",
@@ -434,7 +439,7 @@ pub async fn set_session_source(
 pub async fn set_booking_source(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     source: Option<i64>,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
@@ -471,7 +476,7 @@ pub async fn set_booking_source(
             person_id,
             b.get("course_id"),
             w.id,
-            booking_id,
+            booking_id.get(),
             session_id,
         )
         .await?;
@@ -502,7 +507,7 @@ pub async fn set_booking_source(
         who,
         "booking.funding_source",
         "booking",
-        Some(booking_id),
+        Some(booking_id.get()),
         Some(person_id),
         &format!(
             "{} → {}",

@@ -6,6 +6,7 @@
 //! away. Undo the later import first, then this one. Bookings released when
 //! people were marked as left are not taken back.
 
+use domain::ids::{AccountId, ImportId, PersonId};
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -162,7 +163,11 @@ const SELECT: &str =
     FROM staff_imports i JOIN municipalities m ON m.id = i.municipality_id";
 
 /// The latest imports, newest first; only one account's when given.
-pub async fn list(db: &Db, account_id: Option<i64>, limit: i64) -> StoreResult<Vec<ImportRow>> {
+pub async fn list(
+    db: &Db,
+    account_id: Option<AccountId>,
+    limit: i64,
+) -> StoreResult<Vec<ImportRow>> {
     let q = match account_id {
         Some(_) => format!("{SELECT} WHERE i.account_id = $1 ORDER BY i.id DESC LIMIT $2"),
         None => format!("{SELECT} ORDER BY i.id DESC LIMIT $1"),
@@ -174,7 +179,7 @@ pub async fn list(db: &Db, account_id: Option<i64>, limit: i64) -> StoreResult<V
     Ok(q.bind(limit).fetch_all(db.pool()).await?)
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<ImportRow> {
+pub async fn get(db: &Db, id: ImportId) -> StoreResult<ImportRow> {
     sqlx::query_as(&format!("{SELECT} WHERE i.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -194,7 +199,7 @@ pub struct PersonLine {
 
 /// The people an import added, changed or marked as left (empty once its
 /// seven days have passed).
-pub async fn people(db: &Db, import_id: i64) -> StoreResult<Vec<PersonLine>> {
+pub async fn people(db: &Db, import_id: ImportId) -> StoreResult<Vec<PersonLine>> {
     let mut v: Vec<PersonLine> = sqlx::query_as(
         "SELECT s.person_id, s.kind, p.name, s.before_name, s.after_name FROM staff_import_people s \
          JOIN people p ON p.id = s.person_id WHERE s.import_id = $1",
@@ -284,7 +289,7 @@ fn names_sentence(names: &[String]) -> String {
 /// as left are active again, people it added are marked as left. All or
 /// nothing; refused after seven days, when already undone, and when anyone
 /// it concerned has been changed since (named in the message).
-pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<UndoSummary> {
+pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreResult<UndoSummary> {
     let mut tx = db.begin().await?;
     let row: Option<(i64, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT created_at, undone_at FROM staff_imports WHERE id = $1{}",
@@ -346,8 +351,10 @@ pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<U
                     .bind(s.person_id)
                     .execute(&mut *tx)
                     .await?;
-                revoked
-                    .push(crate::leaving::person_left_rows(db, &mut tx, who, s.person_id).await?);
+                revoked.push(
+                    crate::leaving::person_left_rows(db, &mut tx, who, PersonId(s.person_id))
+                        .await?,
+                );
                 summary.removed += 1;
             }
             (kind, Some(b)) => {
@@ -385,7 +392,8 @@ pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<U
                 } else if kind == "changed" && b.active == 0 && s.after_active == 1 {
                     // Returned by the import: marked as left again.
                     revoked.push(
-                        crate::leaving::person_left_rows(db, &mut tx, who, s.person_id).await?,
+                        crate::leaving::person_left_rows(db, &mut tx, who, PersonId(s.person_id))
+                            .await?,
                     );
                     summary.restored += 1;
                 } else {
@@ -419,7 +427,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<U
         who,
         "staff_import.undo",
         "staff_import",
-        Some(import_id),
+        Some(import_id.get()),
         None,
         &format!(
             "återställda {}, åter i tjänst {}, tillagda markerade som slutat {}",
@@ -431,7 +439,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: i64, now: i64) -> StoreResult<U
         left.record(&mut tx, who).await?;
     }
     for person_id in returned {
-        crate::leaving::person_returned(&mut tx, who, person_id).await?;
+        crate::leaving::person_returned(&mut tx, who, PersonId(person_id)).await?;
     }
     tx.commit().await?;
     Ok(summary)

@@ -3,6 +3,7 @@
 //! not sent back in the page).
 
 use base64::Engine as _;
+use domain::ids::AccountId;
 
 use crate::db::Db;
 use crate::error::StoreResult;
@@ -21,7 +22,11 @@ pub struct ImportLock {
 
 /// Take the account's import lock, or `None` when another import of the
 /// same account is still running (on any instance).
-pub async fn try_lock(db: &Db, account_id: i64, kind: &str) -> StoreResult<Option<ImportLock>> {
+pub async fn try_lock(
+    db: &Db,
+    account_id: AccountId,
+    kind: &str,
+) -> StoreResult<Option<ImportLock>> {
     let now = crate::time::now();
     let r = sqlx::query(
         "INSERT INTO import_locks (account_id, kind, started_at) VALUES ($1, $2, $3) \
@@ -35,7 +40,7 @@ pub async fn try_lock(db: &Db, account_id: i64, kind: &str) -> StoreResult<Optio
     .execute(db.writer())
     .await?;
     Ok((r.rows_affected() == 1).then_some(ImportLock {
-        account_id,
+        account_id: account_id.get(),
         started_at: now,
     }))
 }
@@ -53,7 +58,7 @@ pub async fn unlock(db: &Db, lock: ImportLock) -> StoreResult<()> {
 /// earlier waiting file of the same kind. Returns its id for the form.
 pub async fn save_upload(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     kind: &str,
     file_name: &str,
     bytes: &[u8],
@@ -86,7 +91,7 @@ pub async fn save_upload(
 /// The account's own waiting file (name and bytes), if it is still there.
 pub async fn upload(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     kind: &str,
     id: i64,
 ) -> StoreResult<Option<(String, Vec<u8>)>> {
@@ -108,7 +113,7 @@ pub async fn upload(
     }))
 }
 
-pub async fn delete_upload(db: &Db, account_id: i64, id: i64) -> StoreResult<()> {
+pub async fn delete_upload(db: &Db, account_id: AccountId, id: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM import_uploads WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(account_id)

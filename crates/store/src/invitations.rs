@@ -7,6 +7,7 @@
 //! stored; a new invitation replaces the old one. The rules are in
 //! `domain::invitations`.
 
+use domain::ids::{AccountId, PersonId};
 use std::collections::HashMap;
 
 use domain::invitations::{self as rules, AccountFacts, InviteFacts, LinkState, NotInvitable};
@@ -198,7 +199,7 @@ pub async fn invite(
             &mut tx,
             "invitation",
             &p.email.to_lowercase(),
-            Some(p.person_id),
+            Some(PersonId(p.person_id)),
             &subject,
             &body,
         )
@@ -413,7 +414,7 @@ async fn accept_in(
             .bind(a)
             .execute(&mut *tx)
             .await?;
-            crate::accounts::end_all_sessions(tx, a).await?;
+            crate::accounts::end_all_sessions(tx, AccountId(a)).await?;
             (a, false)
         }
         None => {

@@ -16,6 +16,7 @@
 //! chain's head) with every other writer.
 
 use domain::booking::BookingStatus;
+use domain::ids::{AccountId, BookingId, PersonId};
 use sqlx::AnyConnection;
 
 use crate::audit::{self, Who};
@@ -60,12 +61,25 @@ impl Left {
                 REASON,
             )
             .await?;
-            crate::accounts::record_tokens_revoked(conn, who, a, self.tokens_revoked, REASON)
-                .await?;
+            crate::accounts::record_tokens_revoked(
+                conn,
+                who,
+                AccountId(a),
+                self.tokens_revoked,
+                REASON,
+            )
+            .await?;
         }
         for (booking, status, _) in &self.released {
-            crate::bookings::record_cancel(conn, who, *booking, self.person_id, *status, REASON)
-                .await?;
+            crate::bookings::record_cancel(
+                conn,
+                who,
+                BookingId(*booking),
+                PersonId(self.person_id),
+                *status,
+                REASON,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -79,7 +93,7 @@ pub async fn person_left_rows(
     db: &Db,
     conn: &mut AnyConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Left> {
     let now = crate::time::now();
     let (account_id, tokens_revoked) =
@@ -110,11 +124,12 @@ pub async fn person_left_rows(
     .await?;
     let mut released = Vec::with_capacity(future.len());
     for booking in future {
-        let (done, _) = crate::bookings::cancel_in(db, conn, who, booking, None, now).await?;
+        let (done, _) =
+            crate::bookings::cancel_in(db, conn, who, BookingId(booking), None, now).await?;
         released.push((booking, done.status, done.promoted));
     }
     Ok(Left {
-        person_id,
+        person_id: person_id.get(),
         account_id,
         tokens_revoked,
         released,
@@ -126,7 +141,7 @@ pub async fn person_left(
     db: &Db,
     conn: &mut AnyConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Left> {
     let left = person_left_rows(db, conn, who, person_id).await?;
     left.record(conn, who).await?;
@@ -134,7 +149,7 @@ pub async fn person_left(
 }
 
 /// The person's account, if they have one.
-pub async fn account_of(conn: &mut AnyConnection, person_id: i64) -> StoreResult<Option<i64>> {
+pub async fn account_of(conn: &mut AnyConnection, person_id: PersonId) -> StoreResult<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
             .bind(person_id)
@@ -155,7 +170,7 @@ pub const RETURNED_DETAIL: &str =
 pub async fn person_returned(
     conn: &mut AnyConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<()> {
     if let Some(a) = account_of(conn, person_id).await? {
         audit::record(
@@ -164,7 +179,7 @@ pub async fn person_returned(
             "account.enable",
             "account",
             Some(a),
-            Some(person_id),
+            Some(person_id.get()),
             RETURNED_DETAIL,
         )
         .await?;

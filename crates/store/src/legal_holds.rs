@@ -8,6 +8,7 @@
 //! while a run is under way applies to all of the run or none of it.
 
 use chrono::NaiveDate;
+use domain::ids::PersonId;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -97,7 +98,7 @@ pub async fn active(conn: &mut AnyConnection) -> StoreResult<Vec<ActiveHold>> {
 /// person's bookings it covers.
 pub async fn covering_person(
     conn: &mut AnyConnection,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Vec<(ActiveHold, i64)>> {
     let mut found = Vec::new();
     for h in active(conn).await? {

@@ -1,6 +1,7 @@
 //! Region → municipalities → units; roles and competence areas.
 
 use domain::access::{Scope, Visibility};
+use domain::ids::{MunicipalityId, UnitId};
 use domain::org::ActivityArea;
 use serde::Serialize;
 use sqlx::FromRow;
@@ -64,7 +65,7 @@ pub async fn municipalities(db: &Db) -> StoreResult<Vec<Municipality>> {
     Ok(v)
 }
 
-pub async fn municipality(db: &Db, id: i64) -> StoreResult<Municipality> {
+pub async fn municipality(db: &Db, id: MunicipalityId) -> StoreResult<Municipality> {
     sqlx::query_as(
         "SELECT id, name, official_name, county_part, employees, inhabitants, inhabitants_approx FROM municipalities WHERE id = $1",
     )
@@ -85,7 +86,7 @@ pub async fn municipality_by_name(db: &Db, name: &str) -> StoreResult<Option<Mun
 
 pub async fn set_municipality_figures(
     db: &Db,
-    id: i64,
+    id: MunicipalityId,
     employees: Option<i64>,
     inhabitants: Option<i64>,
 ) -> StoreResult<()> {
@@ -111,7 +112,7 @@ const UNIT_SELECT: &str = "SELECT u.id, u.municipality_id, m.name AS municipalit
     (SELECT COUNT(*) FROM people p WHERE p.unit_id = u.id AND p.active = 1) AS staff_count \
     FROM units u JOIN municipalities m ON m.id = u.municipality_id";
 
-pub async fn units(db: &Db, municipality_id: Option<i64>) -> StoreResult<Vec<Unit>> {
+pub async fn units(db: &Db, municipality_id: Option<MunicipalityId>) -> StoreResult<Vec<Unit>> {
     let mut v: Vec<Unit> = match municipality_id {
         Some(m) => {
             sqlx::query_as(&format!("{UNIT_SELECT} WHERE u.municipality_id = $1"))
@@ -162,7 +163,7 @@ pub async fn visible_units(db: &Db, vis: &Visibility) -> StoreResult<Vec<Unit>> 
     }
 }
 
-pub async fn unit(db: &Db, id: i64) -> StoreResult<Unit> {
+pub async fn unit(db: &Db, id: UnitId) -> StoreResult<Unit> {
     sqlx::query_as(&format!("{UNIT_SELECT} WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -193,7 +194,7 @@ fn check_unit(name: &str, activity_area: &str) -> StoreResult<(String, ActivityA
 
 pub async fn create_unit(
     db: &Db,
-    municipality_id: i64,
+    municipality_id: MunicipalityId,
     name: &str,
     activity_area: &str,
     synthetic: bool,
@@ -220,7 +221,7 @@ pub async fn create_unit(
     }
 }
 
-pub async fn update_unit(db: &Db, id: i64, name: &str, activity_area: &str) -> StoreResult<()> {
+pub async fn update_unit(db: &Db, id: UnitId, name: &str, activity_area: &str) -> StoreResult<()> {
     let (name, area) = check_unit(name, activity_area)?;
     let r = sqlx::query("UPDATE units SET name = $1, activity_area = $2 WHERE id = $3")
         .bind(&name)

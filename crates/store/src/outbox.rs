@@ -2,6 +2,7 @@
 //! change they announce, so none is lost and none is sent for a change that
 //! rolled back; a delivery loop sends them afterwards (SMTP or a folder).
 
+use domain::ids::PersonId;
 use domain::notices::Notice;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
@@ -64,7 +65,7 @@ pub async fn enqueue_text(
     conn: &mut AnyConnection,
     kind: &str,
     to_email: &str,
-    to_person_id: Option<i64>,
+    to_person_id: Option<PersonId>,
     subject: &str,
     body: &str,
 ) -> StoreResult<()> {

@@ -6,6 +6,7 @@
 //! Whoever asks is never told whether the address exists (the web layer
 //! gives the same answer either way); the audit log records what happened.
 
+use domain::ids::PersonId;
 use domain::invitations::{self as rules, LinkState, ResetRefusal};
 use sqlx::{AnyConnection, Row};
 
@@ -103,8 +104,15 @@ pub async fn request(
     let provider = municipality.as_deref().and_then(provider_for);
     let (subject, body) =
         rules::reset_mail(db.sender(), &name, &key, provider.as_deref(), expires_at);
-    crate::outbox::enqueue_text(&mut tx, "password_reset", &address, person, &subject, &body)
-        .await?;
+    crate::outbox::enqueue_text(
+        &mut tx,
+        "password_reset",
+        &address,
+        person.map(PersonId),
+        &subject,
+        &body,
+    )
+    .await?;
     audit::record(
         &mut tx,
         &who(),

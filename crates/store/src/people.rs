@@ -3,6 +3,7 @@
 //! the same transaction.
 
 use domain::access::Scope;
+use domain::ids::{MunicipalityId, PersonId};
 use domain::org::Gender;
 use domain::people::{check_person, PersonDraft};
 use serde::Serialize;
@@ -189,7 +190,7 @@ pub async fn count(db: &Db, f: &Filter, cap: i64) -> StoreResult<i64> {
     Ok(q.fetch_one(db.pool()).await?)
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<Person> {
+pub async fn get(db: &Db, id: PersonId) -> StoreResult<Person> {
     sqlx::query_as(&format!("{SELECT} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -277,7 +278,7 @@ pub async fn resolve(db: &Db, input: &PersonInput) -> StoreResult<ResolvedPerson
     if let Some(m) = muni {
         let ukey = input.unit.trim().to_lowercase();
         if !ukey.is_empty() {
-            let units = org::units(db, Some(m.id)).await?;
+            let units = org::units(db, Some(MunicipalityId(m.id))).await?;
             match units
                 .iter()
                 .find(|u| u.name.to_lowercase() == ukey || u.id.to_string() == ukey)
@@ -369,7 +370,7 @@ pub async fn create(db: &Db, who: &Who, p: &ResolvedPerson, synthetic: bool) -> 
 pub async fn update(
     db: &Db,
     who: &Who,
-    id: i64,
+    id: PersonId,
     p: &ResolvedPerson,
     active: bool,
 ) -> StoreResult<()> {
@@ -431,8 +432,8 @@ pub async fn update(
         who,
         "person.update",
         "person",
-        Some(id),
-        Some(id),
+        Some(id.get()),
+        Some(id.get()),
         &changed.join(", "),
     )
     .await?;

@@ -13,6 +13,7 @@
 //! person or an account; a test checks that each one is covered or
 //! excluded with a reason.
 
+use domain::ids::PersonId;
 use std::collections::HashMap;
 
 use domain::register_extract::{
@@ -162,7 +163,7 @@ async fn sign_ins(db: &Db, account_id: i64) -> StoreResult<(Vec<SignIn>, i64)> {
 
 /// The track that fits the person and their progress along it.
 async fn track(db: &Db, person_id: i64) -> StoreResult<Option<TrackLine>> {
-    Ok(crate::tracks::person_progress(db, person_id)
+    Ok(crate::tracks::person_progress(db, PersonId(person_id))
         .await?
         .map(|(_, st)| TrackLine {
             track: st.track_name,
@@ -178,7 +179,7 @@ async fn track(db: &Db, person_id: i64) -> StoreResult<Option<TrackLine>> {
 }
 
 /// Everything held about `person_id` (404 when there is no such person).
-pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
+pub async fn gather(db: &Db, person_id: PersonId) -> StoreResult<Extract> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_optional(db.pool())
@@ -197,7 +198,7 @@ pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
     for s in rx::SOURCES {
         let key = match s.via {
             Via::Person => Some(person_id),
-            Via::Account => account_id,
+            Via::Account => account_id.map(PersonId),
         };
         let mut rows = vec![];
         if let Some(key) = key {
@@ -262,18 +263,18 @@ pub async fn gather(db: &Db, person_id: i64) -> StoreResult<Extract> {
     };
     Ok(Extract {
         format: rx::FORMAT.into(),
-        person_id,
+        person_id: person_id.get(),
         generated_at: crate::time::now(),
         tables,
         requirements,
-        track: track(db, person_id).await?,
+        track: track(db, person_id.get()).await?,
         sign_ins,
         not_included,
     })
 }
 
 /// The person's name, for the document's title.
-pub async fn person_name(db: &Db, person_id: i64) -> StoreResult<String> {
+pub async fn person_name(db: &Db, person_id: PersonId) -> StoreResult<String> {
     sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_optional(db.pool())
@@ -282,14 +283,14 @@ pub async fn person_name(db: &Db, person_id: i64) -> StoreResult<String> {
 }
 
 /// Someone asked for a person's extract (written before it is gathered).
-pub async fn record_request(db: &Db, who: &Who, person_id: i64) -> StoreResult<()> {
+pub async fn record_request(db: &Db, who: &Who, person_id: PersonId) -> StoreResult<()> {
     audit::record_alone(
         db,
         who,
         "privacy.extract.request",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         "registerutdrag begärt",
     )
     .await
@@ -297,15 +298,20 @@ pub async fn record_request(db: &Db, who: &Who, person_id: i64) -> StoreResult<(
 
 /// The extract was handed over: its size and SHA-256, so the copy can be
 /// recognised later.
-pub async fn record_delivery(db: &Db, who: &Who, person_id: i64, bytes: &[u8]) -> StoreResult<()> {
+pub async fn record_delivery(
+    db: &Db,
+    who: &Who,
+    person_id: PersonId,
+    bytes: &[u8],
+) -> StoreResult<()> {
     use sha2::{Digest, Sha256};
     audit::record_alone(
         db,
         who,
         "privacy.extract.delivered",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &format!(
             "registerutdrag lämnat: {} byte, sha256 {}",
             bytes.len(),
@@ -317,14 +323,14 @@ pub async fn record_delivery(db: &Db, who: &Who, person_id: i64, bytes: &[u8]) -
 
 /// A refused request for someone's extract (outside the manager's units,
 /// or another person's), so the person's log shows it too.
-pub async fn record_refusal(db: &Db, who: &Who, person_id: i64) -> StoreResult<()> {
+pub async fn record_refusal(db: &Db, who: &Who, person_id: PersonId) -> StoreResult<()> {
     audit::record_alone(
         db,
         who,
         "privacy.extract.denied",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         "registerutdrag nekat",
     )
     .await

@@ -8,6 +8,7 @@
 //! run at that moment removes. A real run is recorded in `retention_runs`
 //! and the audit log (counts only).
 
+use domain::ids::PersonId;
 use std::collections::BTreeMap;
 
 use domain::retention::{Kind, Schedule};
@@ -288,10 +289,13 @@ async fn left_people(ctx: &Ctx<'_>, conn: &mut AnyConnection, cutoff: i64) -> St
         };
         after = last;
         for id in ids {
-            if !legal_holds::covering_person(conn, id).await?.is_empty() {
+            if !legal_holds::covering_person(conn, PersonId(id))
+                .await?
+                .is_empty()
+            {
                 continue;
             }
-            crate::erasure::erase_in(ctx.db, conn, ctx.who, id).await?;
+            crate::erasure::erase_in(ctx.db, conn, ctx.who, PersonId(id)).await?;
             n += 1;
         }
     }

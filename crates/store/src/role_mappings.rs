@@ -3,6 +3,7 @@
 //! lists and participations, pages and command line) read titles through
 //! [`title_map`]. Every choice is audited.
 
+use domain::ids::MunicipalityId;
 use domain::role_titles::{check_title, Mapping, TitleMap};
 use serde::Serialize;
 use sqlx::FromRow;
@@ -70,7 +71,7 @@ pub async fn title_map(db: &Db) -> StoreResult<TitleMap> {
 pub async fn set(
     db: &Db,
     who: &Who,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
     title: &str,
     role_id: i64,
 ) -> StoreResult<()> {

@@ -7,6 +7,7 @@
 //! code, which also spends the code (its time step, or the recovery code),
 //! so a code counts once even when two requests race.
 
+use domain::ids::AccountId;
 use domain::second_factor::{self as rules, RECOVERY_ALPHABET, RECOVERY_CODES, RECOVERY_LEN};
 use rand::{Rng, RngCore};
 use sqlx::{AnyConnection, Row};
@@ -30,7 +31,7 @@ pub struct Factor {
     pub enrolled_at: i64,
 }
 
-pub async fn factor(db: &Db, account_id: i64) -> StoreResult<Option<Factor>> {
+pub async fn factor(db: &Db, account_id: AccountId) -> StoreResult<Option<Factor>> {
     let row = sqlx::query(
         "SELECT secret, last_step, enrolled_at FROM second_factors WHERE account_id = $1",
     )
@@ -51,7 +52,7 @@ pub struct Status {
     pub recovery_left: i64,
 }
 
-pub async fn status(db: &Db, account_id: i64) -> StoreResult<Option<Status>> {
+pub async fn status(db: &Db, account_id: AccountId) -> StoreResult<Option<Status>> {
     let Some(f) = factor(db, account_id).await? else {
         return Ok(None);
     };
@@ -193,7 +194,7 @@ async fn start_session(
     end_others: bool,
 ) -> StoreResult<String> {
     if end_others {
-        accounts::end_all_sessions(conn, account_id).await?;
+        accounts::end_all_sessions(conn, AccountId(account_id)).await?;
     }
     let secret = new_cookie_secret();
     sqlx::query(
@@ -241,7 +242,7 @@ fn who(account_id: i64) -> Who {
 pub async fn complete(
     db: &Db,
     flow_secret: &str,
-    account_id: i64,
+    account_id: AccountId,
     proof: &Proof,
     end_others: bool,
 ) -> StoreResult<Outcome> {
@@ -285,17 +286,17 @@ pub async fn complete(
             (format!("lösenord och reservkod, {left} kvar"), Some(left))
         }
     };
-    if !take_pending(&mut tx, flow_secret, account_id).await? {
+    if !take_pending(&mut tx, flow_secret, account_id.get()).await? {
         tx.rollback().await?;
         return Ok(Outcome::Expired);
     }
-    let session_secret = start_session(&mut tx, account_id, end_others).await?;
+    let session_secret = start_session(&mut tx, account_id.get(), end_others).await?;
     audit::record(
         &mut tx,
-        &who(account_id),
+        &who(account_id.get()),
         "login.password",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         &detail,
     )
@@ -315,7 +316,7 @@ pub async fn complete(
 pub async fn enrol(
     db: &Db,
     flow_secret: &str,
-    account_id: i64,
+    account_id: AccountId,
     secret: &str,
     step: i64,
     recovery_codes: &[String],
@@ -333,7 +334,7 @@ pub async fn enrol(
         tx.rollback().await?;
         return Ok(Outcome::Expired);
     };
-    if !take_pending(&mut tx, flow_secret, account_id).await? {
+    if !take_pending(&mut tx, flow_secret, account_id.get()).await? {
         tx.rollback().await?;
         return Ok(Outcome::Expired);
     }
@@ -366,23 +367,23 @@ pub async fn enrol(
             .execute(&mut *tx)
             .await?;
     }
-    let session_secret = start_session(&mut tx, account_id, end_others != 0).await?;
+    let session_secret = start_session(&mut tx, account_id.get(), end_others != 0).await?;
     audit::record(
         &mut tx,
-        &who(account_id),
+        &who(account_id.get()),
         "second_factor.enrol",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         &format!("app inställd, {} reservkoder", recovery_codes.len()),
     )
     .await?;
     audit::record(
         &mut tx,
-        &who(account_id),
+        &who(account_id.get()),
         "login.password",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         "lösenord och kod från app (första gången)",
     )
@@ -397,7 +398,7 @@ pub async fn enrol(
 /// A refused code, written to the audit log with its reason
 /// (`wrong_code`, `replayed_code`, `wrong_recovery_code`,
 /// `rate_limited_code`, `second_factor_expired`).
-pub async fn record_failure(db: &Db, account_id: i64, reason: &str) -> StoreResult<()> {
+pub async fn record_failure(db: &Db, account_id: AccountId, reason: &str) -> StoreResult<()> {
     audit::record_login_failure(db, Some(account_id), reason).await
 }
 
@@ -406,7 +407,7 @@ pub async fn record_failure(db: &Db, account_id: i64, reason: &str) -> StoreResu
 /// sign-in: the secret, its recovery codes and any sign-in waiting for a
 /// code go, and the account's login sessions end, in one transaction with
 /// a `second_factor.reset` audit entry. Returns whether there was one.
-pub async fn reset(db: &Db, who: &Who, account_id: i64) -> StoreResult<bool> {
+pub async fn reset(db: &Db, who: &Who, account_id: AccountId) -> StoreResult<bool> {
     let mut tx = db.begin().await?;
     let had = sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
         .bind(account_id)
@@ -433,7 +434,7 @@ pub async fn reset(db: &Db, who: &Who, account_id: i64) -> StoreResult<bool> {
         who,
         "second_factor.reset",
         "account",
-        Some(account_id),
+        Some(account_id.get()),
         None,
         &format!("app och {codes} reservkoder borttagna, sessioner avslutade"),
     )

@@ -14,6 +14,7 @@
 //! a calendar cancel instead, and a seat freed by a larger capacity goes to
 //! the waiting list at once.
 
+use domain::ids::SessionId;
 use std::collections::HashSet;
 
 use domain::booking::{Occupancy, Pool};
@@ -53,7 +54,7 @@ pub struct EditReport {
 pub async fn edit(
     db: &Db,
     who: &Who,
-    id: i64,
+    id: SessionId,
     input: &SessionInput,
     overflow: Overflow,
     known: FieldErrors,
@@ -64,7 +65,7 @@ pub async fn edit(
     input.course_id = current.row.course_id;
     let resolved = sess::resolve_all(db, &input, now, false).await?;
     let mut tx = db.begin().await?;
-    let row = sess::row(&mut tx, id, sess::lock_suffix(db)).await?;
+    let row = sess::row(&mut tx, id.get(), sess::lock_suffix(db)).await?;
     if row.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -80,7 +81,7 @@ pub async fn edit(
             "Kurstillfället har redan börjat och kan inte ändras.",
         ));
     }
-    let old_parts = crate::session_rows::parts_or_span(&mut tx, id).await?;
+    let old_parts = crate::session_rows::parts_or_span(&mut tx, id.get()).await?;
     let mut e = known;
     for x in resolved.errors.0.iter() {
         if e.get(&x.field).is_none() {
@@ -121,19 +122,19 @@ pub async fn edit(
     check_trainers(
         db,
         &mut tx,
-        id,
+        id.get(),
         row.course_id,
         &to_check,
         &new_parts,
         &mut e,
     )
     .await?;
-    let booked = seat_holders(&mut tx, id).await?;
+    let booked = seat_holders(&mut tx, id.get()).await?;
     if !resolved.parts.is_empty() {
-        check_participants(&mut tx, id, &booked, &new_parts, &mut e).await?;
+        check_participants(&mut tx, id.get(), &booked, &new_parts, &mut e).await?;
     }
     let mut held = Occupancy::default();
-    for h in sess::active_holds(&mut tx, id, now).await? {
+    for h in sess::active_holds(&mut tx, id.get(), now).await? {
         sess::add_hold(&mut held, &h);
     }
     let holders: Vec<SeatHolder> = booked.iter().map(|b| b.holder).collect();
@@ -189,8 +190,8 @@ pub async fn edit(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    replace_parts_and_quotas(&mut tx, id, &c.parts, &c.quotas).await?;
-    let added = replace_trainers(&mut tx, id, &input.trainer_person_ids).await?;
+    replace_parts_and_quotas(&mut tx, id.get(), &c.parts, &c.quotas).await?;
+    let added = replace_trainers(&mut tx, id.get(), &input.trainer_person_ids).await?;
     for (bid, pool) in plan.changed_pools(&holders) {
         sqlx::query("UPDATE bookings SET quota_municipality_id = $1 WHERE id = $2")
             .bind(pool.quota_municipality())
@@ -198,7 +199,7 @@ pub async fn edit(
             .execute(&mut *tx)
             .await?;
     }
-    let mut ctx = SessionCtx::load(db, &mut tx, id, now).await?;
+    let mut ctx = SessionCtx::load(db, &mut tx, id.get(), now).await?;
     let sender = db.sender().clone();
     // Over capacity: the latest bookings to the top of the waiting list.
     let lowest: Option<i64> = sqlx::query_scalar(
@@ -226,10 +227,10 @@ pub async fn edit(
         .await?;
         let n =
             notices::moved_to_waiting_list(&ctx.text, &sender, &b.to, *bid, seq, i as i64 + 1, now);
-        outbox::enqueue(&mut tx, &b.address(id, *bid), &n, now).await?;
+        outbox::enqueue(&mut tx, &b.address(id.get(), *bid), &n, now).await?;
     }
     if !plan.over.is_empty() {
-        ctx = SessionCtx::load(db, &mut tx, id, now).await?;
+        ctx = SessionCtx::load(db, &mut tx, id.get(), now).await?;
     }
     let promoted = ctx.settle(db, &mut tx, now).await?;
     ctx.save_status(&mut tx, now).await?;
@@ -257,10 +258,10 @@ pub async fn edit(
                 true,
                 now,
             );
-            outbox::enqueue(&mut tx, &b.address(id, bid), &n, now).await?;
+            outbox::enqueue(&mut tx, &b.address(id.get(), bid), &n, now).await?;
             told += 1;
         }
-        for w in waiting(&mut tx, id).await? {
+        for w in waiting(&mut tx, id.get()).await? {
             if skip.contains(&w.holder.booking_id) {
                 continue;
             }
@@ -275,7 +276,7 @@ pub async fn edit(
                 false,
                 now,
             );
-            outbox::enqueue(&mut tx, &w.address(id, bid), &n, now).await?;
+            outbox::enqueue(&mut tx, &w.address(id.get(), bid), &n, now).await?;
             told += 1;
         }
     }
@@ -300,7 +301,7 @@ pub async fn edit(
             let addr = Address {
                 email,
                 person_id: Some(t),
-                session_id: Some(id),
+                session_id: Some(id.get()),
                 booking_id: None,
             };
             outbox::enqueue(&mut tx, &addr, &n, now).await?;
@@ -311,7 +312,7 @@ pub async fn edit(
         who,
         "session.edit",
         "session",
-        Some(id),
+        Some(id.get()),
         None,
         &format!(
             "{} platser, {} underrättade, {} till väntelistan, {} fick plats",
@@ -572,7 +573,7 @@ impl TrainerOption {
 /// Every active trainer for the session's course and times: qualified and
 /// free first (those living in the session's municipality before others),
 /// then the rest, each marked with the reason (rule 3, `check_trainer`).
-pub async fn trainer_options(db: &Db, id: i64) -> StoreResult<Vec<TrainerOption>> {
+pub async fn trainer_options(db: &Db, id: SessionId) -> StoreResult<Vec<TrainerOption>> {
     let v = sess::get(db, id).await?;
     let assigned: Vec<i64> = v.trainers.iter().map(|t| t.person_id).collect();
     let mut conn = db.pool().acquire().await?;
@@ -581,7 +582,7 @@ pub async fn trainer_options(db: &Db, id: i64) -> StoreResult<Vec<TrainerOption>
         if !t.active && !assigned.contains(&t.person_id) {
             continue;
         }
-        let others = crate::trainers::trainer_sessions(&mut conn, t.person_id, id).await?;
+        let others = crate::trainers::trainer_sessions(&mut conn, t.person_id, id.get()).await?;
         let away = crate::trainers::absence_intervals(&mut conn, t.person_id).await?;
         let problem = check_trainer(
             t.active,

@@ -1,6 +1,7 @@
 //! Course sessions: scheduling (parts, quotas, registration window,
 //! trainers), reading them with their seat counts, and public listings.
 
+use domain::ids::{CourseId, PersonId, SessionId};
 use std::collections::HashMap;
 
 use domain::booking::Occupancy;
@@ -108,10 +109,10 @@ async fn municipality_names(db: &Db) -> StoreResult<HashMap<i64, String>> {
         .collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<SessionView> {
+pub async fn get(db: &Db, id: SessionId) -> StoreResult<SessionView> {
     let names = municipality_names(db).await?;
     let mut conn = db.pool().acquire().await?;
-    let r = row(&mut conn, id, "").await?;
+    let r = row(&mut conn, id.get(), "").await?;
     let mut views =
         crate::session_views::views_of(&mut conn, vec![r], crate::time::now(), &names).await?;
     Ok(views.remove(0))
@@ -255,7 +256,7 @@ pub(crate) async fn resolve_all(
     new_session: bool,
 ) -> StoreResult<Resolved> {
     let mut e = FieldErrors::new();
-    match crate::catalogue::get(db, input.course_id).await {
+    match crate::catalogue::get(db, CourseId(input.course_id)).await {
         Ok(_) if !new_session => {}
         Ok(c) => {
             if matches!(
@@ -447,7 +448,14 @@ pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
             .await?;
     }
     for (i, t) in s.trainer_person_ids.iter().enumerate() {
-        crate::trainers::assign_in(db, &mut tx, id, *t, &format!("trainers[{i}]")).await?;
+        crate::trainers::assign_in(
+            db,
+            &mut tx,
+            SessionId(id),
+            PersonId(*t),
+            &format!("trainers[{i}]"),
+        )
+        .await?;
     }
     audit::record(
         &mut tx,
@@ -468,9 +476,9 @@ pub async fn create(db: &Db, who: &Who, s: &NewSession) -> StoreResult<i64> {
 }
 
 /// Mark a session held (after it ended). Attendance is recorded elsewhere.
-pub async fn set_held(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
+pub async fn set_held(db: &Db, who: &Who, id: SessionId) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let r = row(&mut tx, id, lock_suffix(db)).await?;
+    let r = row(&mut tx, id.get(), lock_suffix(db)).await?;
     let now = crate::time::now();
     if now < r.ends_at {
         return Err(StoreError::conflict(
@@ -492,7 +500,16 @@ pub async fn set_held(db: &Db, who: &Who, id: i64) -> StoreResult<()> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, who, "session.held", "session", Some(id), None, "").await?;
+    audit::record(
+        &mut tx,
+        who,
+        "session.held",
+        "session",
+        Some(id.get()),
+        None,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

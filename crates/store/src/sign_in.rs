@@ -3,6 +3,7 @@
 //! record a claim names, and letting the person in — creating their
 //! account on the first sign-in — with an audit entry either way.
 
+use domain::ids::AccountId;
 use domain::sign_in::{Admit, Candidate, MatchOn, Refusal};
 use sqlx::Row;
 
@@ -240,7 +241,7 @@ pub async fn admit(
 /// cookie secret.
 pub async fn create_session(
     db: &Db,
-    account_id: i64,
+    account_id: AccountId,
     provider: &str,
     id_token: &str,
 ) -> StoreResult<String> {

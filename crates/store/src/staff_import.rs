@@ -3,6 +3,7 @@
 //! units, and applying a plan in one transaction, recorded so it can be
 //! undone (`crate::import_history`).
 
+use domain::ids::{MunicipalityId, PersonId};
 use std::collections::HashMap;
 
 use domain::org::Gender;
@@ -19,7 +20,10 @@ use crate::import_history::{self, NewImport, Recorded, Snapshot};
 /// Everyone Navet holds in the municipality (also those marked as left, so
 /// a returning employee is recognised): the import matches its rows
 /// against all of them, and concerns only the people of its units.
-pub async fn municipality_staff(db: &Db, municipality_id: i64) -> StoreResult<Vec<ExistingStaff>> {
+pub async fn municipality_staff(
+    db: &Db,
+    municipality_id: MunicipalityId,
+) -> StoreResult<Vec<ExistingStaff>> {
     let rows = sqlx::query(
         "SELECT id, employee_no, name, email, role_id, unit_id, gender, active FROM people WHERE municipality_id = $1",
     )
@@ -45,7 +49,7 @@ pub async fn municipality_staff(db: &Db, municipality_id: i64) -> StoreResult<Ve
 /// municipality's units by lower-cased name.
 pub async fn import_lookups(
     db: &Db,
-    municipality_id: i64,
+    municipality_id: MunicipalityId,
 ) -> StoreResult<(TitleMap, HashMap<String, i64>)> {
     let titles = crate::role_mappings::title_map(db).await?;
     let units = crate::org::units(db, Some(municipality_id))
@@ -90,7 +94,7 @@ fn after_of(rec: &StaffRecord) -> Snapshot {
 pub async fn apply_import(
     db: &Db,
     who: &Who,
-    municipality_id: i64,
+    municipality_id: MunicipalityId,
     plan: &ImportPlan,
     file_name: &str,
 ) -> StoreResult<ImportSummary> {
@@ -178,7 +182,8 @@ pub async fn apply_import(
             "markerad som slutat".into(),
         ));
         // Account off, sessions and tokens ended, future seats to the waiting lists.
-        revoked.push(crate::leaving::person_left_rows(db, &mut tx, who, e.person_id).await?);
+        revoked
+            .push(crate::leaving::person_left_rows(db, &mut tx, who, PersonId(e.person_id)).await?);
         recorded.push(Recorded {
             person_id: e.person_id,
             kind: "left",
@@ -193,7 +198,7 @@ pub async fn apply_import(
         &mut tx,
         who,
         &NewImport {
-            municipality_id,
+            municipality_id: municipality_id.get(),
             file_name,
             mode: plan.mode.code(),
             units: &plan.units,
@@ -232,7 +237,7 @@ pub async fn apply_import(
         left.record(&mut tx, who).await?;
     }
     for person_id in returned {
-        crate::leaving::person_returned(&mut tx, who, person_id).await?;
+        crate::leaving::person_returned(&mut tx, who, PersonId(person_id)).await?;
     }
     tx.commit().await?;
     Ok(ImportSummary {

@@ -3,6 +3,7 @@
 //! linked to the session only, and results shown only for groups of at
 //! least five answers.
 
+use domain::ids::{PersonId, SessionId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -266,7 +267,7 @@ fn new_token() -> String {
 /// months later, sent by [`send_due`]). Returns how many were sent now.
 pub async fn invite_after_close(
     conn: &mut AnyConnection,
-    session_id: i64,
+    session_id: SessionId,
     public_url: &str,
 ) -> StoreResult<usize> {
     let row = sqlx::query("SELECT s.starts_at, k.title FROM sessions s JOIN courses k ON k.id = s.course_id WHERE s.id = $1")
@@ -452,14 +453,20 @@ pub async fn invitation_by_token(db: &Db, token: &str) -> StoreResult<Option<Inv
 }
 
 /// A person's own invitations (sent ones), newest first.
-pub async fn invitations_for(db: &Db, person_id: i64) -> StoreResult<Vec<Invitation>> {
-    invitation_where(db, "i.person_id = $1 AND i.sent = 1", None, Some(person_id)).await
+pub async fn invitations_for(db: &Db, person_id: PersonId) -> StoreResult<Vec<Invitation>> {
+    invitation_where(
+        db,
+        "i.person_id = $1 AND i.sent = 1",
+        None,
+        Some(person_id.get()),
+    )
+    .await
 }
 
 pub async fn invitation_owned_by(
     db: &Db,
     id: i64,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Option<Invitation>> {
     Ok(invitations_for(db, person_id)
         .await?
@@ -717,14 +724,14 @@ pub async fn results_by_course(
 pub async fn results_for_session(
     db: &Db,
     kind: SurveyKind,
-    session_id: i64,
+    session_id: SessionId,
 ) -> StoreResult<GroupResults> {
     group(
         db,
         kind,
         "Kurstillfället".into(),
         "s.id = $1",
-        &[session_id],
+        &[session_id.get()],
     )
     .await
 }

@@ -2,6 +2,7 @@
 //! sessions they teach, whether they are registered as away on each, and
 //! the events of their personal teaching calendar.
 
+use domain::ids::PersonId;
 use domain::notices::SessionText;
 use serde::Serialize;
 use sqlx::FromRow;
@@ -44,7 +45,7 @@ const TAUGHT_SELECT: &str = "SELECT s.id AS session_id, k.title AS course_title,
 
 /// The trainer's sessions that end in `[from, to)`, soonest first, each
 /// marked when the trainer is registered as away then.
-pub async fn between(db: &Db, person_id: i64, from: i64, to: i64) -> StoreResult<Vec<Taught>> {
+pub async fn between(db: &Db, person_id: PersonId, from: i64, to: i64) -> StoreResult<Vec<Taught>> {
     let rows: Vec<Taught> = sqlx::query_as(&format!(
         "{TAUGHT_SELECT} WHERE t.person_id = $1 AND s.ends_at >= $2 AND s.ends_at < $3 ORDER BY s.starts_at, s.id"
     ))
@@ -53,11 +54,11 @@ pub async fn between(db: &Db, person_id: i64, from: i64, to: i64) -> StoreResult
     .bind(to)
     .fetch_all(db.pool())
     .await?;
-    mark_away(db, person_id, rows).await
+    mark_away(db, person_id.get(), rows).await
 }
 
 /// The last `PAST_SHOWN` sessions that ended before `now`, latest first.
-pub async fn past(db: &Db, person_id: i64, now: i64) -> StoreResult<Vec<Taught>> {
+pub async fn past(db: &Db, person_id: PersonId, now: i64) -> StoreResult<Vec<Taught>> {
     Ok(sqlx::query_as(&format!(
         "{TAUGHT_SELECT} WHERE t.person_id = $1 AND s.ends_at < $2 ORDER BY s.starts_at DESC, s.id DESC LIMIT {PAST_SHOWN}"
     ))
@@ -87,7 +88,7 @@ async fn mark_away(db: &Db, person_id: i64, mut rows: Vec<Taught>) -> StoreResul
 /// calendar drops them), with their dated parts, for the teaching feed.
 pub async fn calendar(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
     from: i64,
 ) -> StoreResult<Vec<(i64, String, SessionText)>> {
     let ids: Vec<i64> = sqlx::query_scalar(

@@ -1,5 +1,6 @@
 //! Learning tracks (yrkesresa) and course prerequisites.
 
+use domain::ids::{CourseId, PersonId, UnitId};
 use std::collections::{HashMap, HashSet};
 
 use domain::catalogue::CourseStatus;
@@ -210,11 +211,11 @@ pub fn status_for(
 /// A person's track and progress along it.
 pub async fn person_progress(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Option<(TrackWithItems, TrackStatus)>> {
     let person = crate::people::get(db, person_id).await?;
     let area = match person.unit_id {
-        Some(u) => ActivityArea::parse(&crate::org::unit(db, u).await?.activity_area),
+        Some(u) => ActivityArea::parse(&crate::org::unit(db, UnitId(u)).await?.activity_area),
         None => None,
     };
     let placement = Placement {
@@ -592,18 +593,18 @@ pub async fn prerequisites(db: &Db) -> StoreResult<Vec<PrerequisiteRow>> {
 pub async fn add_prerequisite(
     db: &Db,
     who: &Who,
-    course_id: i64,
-    requires: i64,
+    course_id: CourseId,
+    requires: CourseId,
 ) -> StoreResult<()> {
     let titles: HashMap<i64, String> = crate::catalogue::course_titles(db).await?;
-    if !titles.contains_key(&course_id) {
+    if !titles.contains_key(&course_id.get()) {
         return Err(StoreError::invalid(
             "course_id",
             "invalid_course",
             "Välj en kurs.",
         ));
     }
-    if !titles.contains_key(&requires) {
+    if !titles.contains_key(&requires.get()) {
         return Err(StoreError::invalid(
             "requires_course_id",
             "invalid_course",
@@ -626,7 +627,7 @@ pub async fn add_prerequisite(
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-    check_new_prerequisite(&edges, course_id, requires, |c| {
+    check_new_prerequisite(&edges, course_id.get(), requires.get(), |c| {
         titles.get(&c).cloned().unwrap_or_default()
     })
     .map_err(StoreError::Invalid)?;
@@ -640,9 +641,13 @@ pub async fn add_prerequisite(
         who,
         "prerequisite.add",
         "course",
-        Some(course_id),
+        Some(course_id.get()),
         None,
-        &format!("{} kräver {}", titles[&course_id], titles[&requires]),
+        &format!(
+            "{} kräver {}",
+            titles[&course_id.get()],
+            titles[&requires.get()]
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -652,8 +657,8 @@ pub async fn add_prerequisite(
 pub async fn remove_prerequisite(
     db: &Db,
     who: &Who,
-    course_id: i64,
-    requires: i64,
+    course_id: CourseId,
+    requires: CourseId,
 ) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     let n = sqlx::query(
@@ -672,7 +677,7 @@ pub async fn remove_prerequisite(
         who,
         "prerequisite.remove",
         "course",
-        Some(course_id),
+        Some(course_id.get()),
         None,
         &requires.to_string(),
     )

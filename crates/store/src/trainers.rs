@@ -2,6 +2,7 @@
 //! their certifications in the simulation method, and assignment to
 //! sessions (rule 3: qualified, and never two overlapping sessions).
 
+use domain::ids::{CourseId, MunicipalityId, PersonId, SessionId};
 use domain::sessions::{check_trainer, Interval};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -108,19 +109,19 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Trainer>> {
     load(db, None).await
 }
 
-pub async fn get(db: &Db, person_id: i64) -> StoreResult<Trainer> {
-    load(db, Some(person_id))
+pub async fn get(db: &Db, person_id: PersonId) -> StoreResult<Trainer> {
+    load(db, Some(person_id.get()))
         .await?
         .pop()
         .ok_or(StoreError::NotFound("utbildningsledare"))
 }
 
 /// Active trainers qualified for a course.
-pub async fn qualified_for(db: &Db, course_id: i64) -> StoreResult<Vec<Trainer>> {
+pub async fn qualified_for(db: &Db, course_id: CourseId) -> StoreResult<Vec<Trainer>> {
     Ok(list(db)
         .await?
         .into_iter()
-        .filter(|t| t.active && t.is_qualified(course_id))
+        .filter(|t| t.active && t.is_qualified(course_id.get()))
         .collect())
 }
 
@@ -128,8 +129,8 @@ pub async fn qualified_for(db: &Db, course_id: i64) -> StoreResult<Vec<Trainer>>
 pub async fn upsert(
     db: &Db,
     who: &Who,
-    person_id: i64,
-    home_municipality_id: i64,
+    person_id: PersonId,
+    home_municipality_id: MunicipalityId,
     active: bool,
 ) -> StoreResult<()> {
     // Checked here rather than through `people` (which depends, through
@@ -175,8 +176,8 @@ pub async fn upsert(
         who,
         "trainer.save",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         "",
     )
     .await?;
@@ -188,7 +189,7 @@ pub async fn upsert(
 pub async fn set_courses(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     course_ids: &[i64],
 ) -> StoreResult<()> {
     get(db, person_id).await?;
@@ -223,8 +224,8 @@ pub async fn set_courses(
         who,
         "trainer.courses",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         &format!("{} kurser", ids.len()),
     )
     .await?;
@@ -236,7 +237,7 @@ pub async fn set_courses(
 pub async fn add_certification(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     name: &str,
     certified_on: &str,
     valid_until: Option<&str>,
@@ -292,8 +293,8 @@ pub async fn add_certification(
         who,
         "trainer.certification",
         "person",
-        Some(person_id),
-        Some(person_id),
+        Some(person_id.get()),
+        Some(person_id.get()),
         name,
     )
     .await?;
@@ -301,12 +302,17 @@ pub async fn add_certification(
     Ok(id)
 }
 
-pub async fn remove_certification(db: &Db, who: &Who, person_id: i64, id: i64) -> StoreResult<()> {
+pub async fn remove_certification(
+    db: &Db,
+    who: &Who,
+    person_id: PersonId,
+    id: i64,
+) -> StoreResult<()> {
     remove_row(
         db,
         who,
         "trainer_certifications",
-        person_id,
+        person_id.get(),
         id,
         "certifiering",
         "trainer.certification.remove",
@@ -383,8 +389,8 @@ pub(crate) async fn trainer_sessions(
 pub(crate) async fn assign_in(
     db: &Db,
     tx: &mut Tx,
-    session_id: i64,
-    person_id: i64,
+    session_id: SessionId,
+    person_id: PersonId,
     field: &str,
 ) -> StoreResult<()> {
     let lock = if db.engine() == Engine::Postgres {
@@ -428,9 +434,9 @@ pub(crate) async fn assign_in(
     if already > 0 {
         return Ok(());
     }
-    let parts = crate::session_rows::parts_or_span(tx, session_id).await?;
-    let others = trainer_sessions(tx, person_id, session_id).await?;
-    let away = absence_intervals(tx, person_id).await?;
+    let parts = crate::session_rows::parts_or_span(tx, session_id.get()).await?;
+    let others = trainer_sessions(tx, person_id.get(), session_id.get()).await?;
+    let away = absence_intervals(tx, person_id.get()).await?;
     if let Err(p) = check_trainer(active, qualified > 0, &parts, &others, &away) {
         return Err(StoreError::invalid(
             field,
@@ -447,10 +453,19 @@ pub(crate) async fn assign_in(
 }
 
 /// Assign a trainer to a session (rule 3 checked under the trainer's lock).
-pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+pub async fn assign(
+    db: &Db,
+    who: &Who,
+    session_id: SessionId,
+    person_id: PersonId,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
-    let s =
-        crate::session_rows::row(&mut tx, session_id, crate::session_rows::lock_suffix(db)).await?;
+    let s = crate::session_rows::row(
+        &mut tx,
+        session_id.get(),
+        crate::session_rows::lock_suffix(db),
+    )
+    .await?;
     if s.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -463,8 +478,8 @@ pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> Stor
         who,
         "session.trainer.assign",
         "session",
-        Some(session_id),
-        Some(person_id),
+        Some(session_id.get()),
+        Some(person_id.get()),
         "",
     )
     .await?;
@@ -472,7 +487,12 @@ pub async fn assign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> Stor
     Ok(())
 }
 
-pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> StoreResult<()> {
+pub async fn unassign(
+    db: &Db,
+    who: &Who,
+    session_id: SessionId,
+    person_id: PersonId,
+) -> StoreResult<()> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM session_trainers WHERE session_id = $1 AND person_id = $2")
         .bind(session_id)
@@ -484,8 +504,8 @@ pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> St
         who,
         "session.trainer.remove",
         "session",
-        Some(session_id),
-        Some(person_id),
+        Some(session_id.get()),
+        Some(person_id.get()),
         "",
     )
     .await?;
@@ -494,7 +514,7 @@ pub async fn unassign(db: &Db, who: &Who, session_id: i64, person_id: i64) -> St
 }
 
 /// Trainers' person ids for a session (for access decisions).
-pub async fn of_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn of_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT person_id FROM session_trainers WHERE session_id = $1")
             .bind(session_id)

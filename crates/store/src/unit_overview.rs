@@ -2,6 +2,7 @@
 //! bookings, certificates running out and the year wheel, built from the
 //! gap analysis (`crate::gaps`) and the unit's tracks.
 
+use domain::ids::UnitId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -99,9 +100,9 @@ pub struct UnitOverview {
 pub use domain::calendar::MONTHS_SV;
 
 /// Everything the manager's unit page shows.
-pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOverview> {
+pub async fn load(db: &Db, unit_id: UnitId, as_of: NaiveDate) -> StoreResult<UnitOverview> {
     let unit = crate::org::unit(db, unit_id).await?;
-    let data = crate::gaps::load(db, &GapScope::Unit(unit_id), as_of, Courses::All).await?;
+    let data = crate::gaps::load(db, &GapScope::Unit(unit_id.get()), as_of, Courses::All).await?;
     let rules = data.rules();
     let rows: HashMap<i64, RequirementRow> = requirements::list(db, &Default::default())
         .await?
@@ -112,7 +113,7 @@ pub async fn load(db: &Db, unit_id: i64, as_of: NaiveDate) -> StoreResult<UnitOv
     let staff_list = crate::people::list(
         db,
         &crate::people::Filter {
-            unit_id: Some(unit_id),
+            unit_id: Some(unit_id.get()),
             ..Default::default()
         },
     )

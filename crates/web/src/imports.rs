@@ -4,6 +4,7 @@
 //! instances, and a Swedish refusal for a body past the size limit.
 
 use axum::extract::multipart::MultipartError;
+use domain::ids::AccountId;
 use navet_store::imports::{self as store, ImportLock};
 use navet_store::{Db, StoreResult};
 
@@ -42,7 +43,7 @@ impl Drop for Held {
 /// Take the account's import lock; `None` when the account already has an
 /// import running.
 pub async fn lock(db: &Db, account_id: i64, kind: &str) -> StoreResult<Option<Held>> {
-    Ok(store::try_lock(db, account_id, kind)
+    Ok(store::try_lock(db, AccountId(account_id), kind)
         .await?
         .map(|lock| Held {
             db: db.clone(),

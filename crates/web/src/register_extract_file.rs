@@ -3,6 +3,7 @@
 //! Swedish, a tagged PDF laid out by `domain::register_extract::layout`).
 //! Used by the person's page, the API and `navet privacy extract`.
 
+use domain::ids::PersonId;
 use std::io::Write;
 
 use domain::register_extract::{layout, Block, Extract};
@@ -57,10 +58,10 @@ pub fn zip(e: &Extract, person_name: &str) -> Result<Vec<u8>, String> {
 /// logged before anything is read, the delivery (size and checksum) once
 /// the file exists.
 pub async fn produce(db: &Db, who: &Who, person_id: i64) -> StoreResult<Vec<u8>> {
-    let name = register_extract::person_name(db, person_id).await?;
-    register_extract::record_request(db, who, person_id).await?;
-    let extract = register_extract::gather(db, person_id).await?;
+    let name = register_extract::person_name(db, PersonId(person_id)).await?;
+    register_extract::record_request(db, who, PersonId(person_id)).await?;
+    let extract = register_extract::gather(db, PersonId(person_id)).await?;
     let bytes = zip(&extract, &name).map_err(|m| anyhow::anyhow!("registerutdrag: {m}"))?;
-    register_extract::record_delivery(db, who, person_id, &bytes).await?;
+    register_extract::record_delivery(db, who, PersonId(person_id), &bytes).await?;
     Ok(bytes)
 }

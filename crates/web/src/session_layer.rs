@@ -3,6 +3,7 @@
 //! headers. API routes (`/api/`) authenticate with bearer tokens instead and
 //! are exempt from the CSRF check (no cookies are used there).
 
+use domain::ids::AccountId;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -168,7 +169,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
 
     let lang = match &user {
-        Some(u) => accounts::get(&state.db, u.account_id)
+        Some(u) => accounts::get(&state.db, AccountId(u.account_id))
             .await
             .map(|a| Lang::parse(&a.language))
             .unwrap_or(Lang::Sv),

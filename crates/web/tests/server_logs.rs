@@ -7,6 +7,7 @@
 
 mod common;
 
+use domain::ids::MunicipalityId;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -181,9 +182,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        org::create_unit(&db, m.id, "Hemtjänsten", "aldreomsorg", false)
-            .await
-            .unwrap();
+        org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänsten",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let imported_name = format!("Sven Importerad{tag}");
         let imported_email = format!("sven.importerad.{tag}@laxa.se");
         secrets.extend([imported_name.clone(), imported_email.clone()]);

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use domain::attestation::{self as rules, Method, Status};
 use domain::cofinancing::{centi, month_end, month_of};
+use domain::ids::PersonId;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -114,7 +115,7 @@ pub fn bounds(month: NaiveDate) -> (i64, i64) {
 /// The person's attended time in the month, as recorded now.
 pub async fn time_of(
     conn: &mut AnyConnection,
-    person_id: i64,
+    person_id: PersonId,
     month: NaiveDate,
 ) -> StoreResult<Time> {
     let (a, b) = bounds(month);
@@ -203,7 +204,7 @@ async fn notify(
             conn,
             kind,
             &email,
-            Some(person_id),
+            Some(PersonId(person_id)),
             &text.subject,
             &text.body,
         )
@@ -364,14 +365,14 @@ pub struct HowSigned {
 pub async fn attest(
     db: &Db,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     month: NaiveDate,
     today: NaiveDate,
     how: &HowSigned,
 ) -> StoreResult<Version> {
     let mut tx = db.begin().await?;
     let now = crate::time::now();
-    let prior = latest(&mut tx, db, person_id, month).await?;
+    let prior = latest(&mut tx, db, person_id.get(), month).await?;
     let t = time_of(&mut tx, person_id, month).await?;
     rules::may_attest(month, today, t.centi_hours)
         .map_err(|e| StoreError::Invalid(domain::FieldErrors(vec![e])))?;
@@ -392,7 +393,7 @@ pub async fn attest(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            latest(&mut tx, db, person_id, month)
+            latest(&mut tx, db, person_id.get(), month)
                 .await?
                 .ok_or(StoreError::NotFound("närvarotid"))?
         }
@@ -432,7 +433,7 @@ pub async fn attest(
         },
         "attestation",
         Some(id),
-        Some(person_id),
+        Some(person_id.get()),
         &format!(
             "{} {} h, kurstillfällen {} ({})",
             rules::month_key(month),
@@ -460,13 +461,13 @@ pub async fn attest(
 pub async fn attendance_changed(
     conn: &mut AnyConnection,
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
     starts_at: i64,
 ) -> StoreResult<()> {
     let month = month_of(crate::time::local_date(starts_at));
     let now = crate::time::now();
     let t = time_of(conn, person_id, month).await?;
-    match latest(conn, db, person_id, month).await? {
+    match latest(conn, db, person_id.get(), month).await? {
         Some(v) if v.status == Status::Attested => {
             if v.centi_hours == t.centi_hours && v.session_ids == t.session_ids {
                 return Ok(());
@@ -477,7 +478,7 @@ pub async fn attendance_changed(
                 .await?;
             let id = insert_version(
                 conn,
-                person_id,
+                person_id.get(),
                 month,
                 v.version + 1,
                 Some(v.id),
@@ -492,7 +493,7 @@ pub async fn attendance_changed(
                 (t.centi_hours, t.sessions()),
                 "",
             );
-            notify(conn, person_id, rules::NOTICE_CORRECTED, &text).await?;
+            notify(conn, person_id.get(), rules::NOTICE_CORRECTED, &text).await?;
             flag_exports_from(conn, month, now).await?;
             audit::record(
                 conn,
@@ -500,7 +501,7 @@ pub async fn attendance_changed(
                 "attestation.superseded",
                 "attestation",
                 Some(id),
-                Some(person_id),
+                Some(person_id.get()),
                 &format!(
                     "{} version {} ersätter {} ({} h → {} h)",
                     rules::month_key(month),
@@ -525,7 +526,7 @@ pub async fn attendance_changed(
         }
         None => {
             if opened(conn, month).await? {
-                ask(conn, db, person_id, month, &t, "", now).await?;
+                ask(conn, db, person_id.get(), month, &t, "", now).await?;
             }
         }
     }
@@ -559,7 +560,7 @@ pub(crate) async fn flag_exports_from(
 }
 
 /// Every version of the person's month, newest first.
-pub async fn versions(db: &Db, person_id: i64, month: NaiveDate) -> StoreResult<Vec<Version>> {
+pub async fn versions(db: &Db, person_id: PersonId, month: NaiveDate) -> StoreResult<Vec<Version>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM attestations WHERE person_id = $1 AND month = $2 ORDER BY version DESC LIMIT 100"
     ))

@@ -2,6 +2,7 @@
 //! overview per municipality, the people of a month, the certificate to
 //! sign on paper, and the reminders.
 
+use domain::ids::{MunicipalityId, PersonId};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -94,7 +95,7 @@ async fn lines(db: &Db, person_id: i64, from: i64, to: i64) -> StoreResult<Vec<S
 /// latest version.
 pub async fn person_months(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
     today: NaiveDate,
 ) -> StoreResult<Vec<PersonMonth>> {
     let this = month_of(today);
@@ -105,7 +106,7 @@ pub async fn person_months(
     let (from, _) = bounds(first);
     let (_, to) = bounds(this);
     let mut by_month: BTreeMap<NaiveDate, Vec<SessionLine>> = BTreeMap::new();
-    for l in lines(db, person_id, from, to).await? {
+    for l in lines(db, person_id.get(), from, to).await? {
         by_month.entry(month_of(l.date)).or_default().push(l);
     }
     let latest = sqlx::query(&format!(
@@ -139,9 +140,13 @@ pub async fn person_months(
 }
 
 /// One person-month as the hub's certificate prints it.
-pub async fn person_month(db: &Db, person_id: i64, month: NaiveDate) -> StoreResult<PersonMonth> {
+pub async fn person_month(
+    db: &Db,
+    person_id: PersonId,
+    month: NaiveDate,
+) -> StoreResult<PersonMonth> {
     let (a, b) = bounds(month);
-    let lines = lines(db, person_id, a, b).await?;
+    let lines = lines(db, person_id.get(), a, b).await?;
     let latest = super::versions(db, person_id, month)
         .await?
         .into_iter()
@@ -235,7 +240,7 @@ pub const MAX_PEOPLE: i64 = 1000;
 pub async fn people(
     db: &Db,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
 ) -> StoreResult<Vec<PersonLine>> {
     let cols: String = COLUMNS
         .split(", ")
@@ -248,7 +253,7 @@ pub async fn people(
          AND ($2 = 0 OR p.municipality_id = $2) ORDER BY p.name, a.person_id LIMIT {MAX_PEOPLE}"
     ))
     .bind(rules::month_key(month))
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .fetch_all(db.pool())
     .await?;
     let mut v: Vec<PersonLine> = rows
@@ -275,7 +280,7 @@ pub async fn remind(
     db: &Db,
     who: &Who,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
     public_url: &str,
 ) -> StoreResult<usize> {
     let now = crate::time::now();
@@ -289,7 +294,7 @@ pub async fn remind(
     .bind(now)
     .bind(rules::month_key(month))
     .bind(now - REMINDER_PAUSE_SECS)
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .fetch_all(&mut *tx)
     .await?;
     for r in &picked {
@@ -306,7 +311,7 @@ pub async fn remind(
         who,
         "attestation.remind",
         "attestation_month",
-        municipality_id,
+        municipality_id.map(|id| id.get()),
         None,
         &format!("{}: {} påminda", rules::month_key(month), picked.len()),
     )
@@ -319,7 +324,7 @@ pub async fn remind(
 pub async fn waiting(
     db: &Db,
     month: NaiveDate,
-    municipality_id: Option<i64>,
+    municipality_id: Option<MunicipalityId>,
 ) -> StoreResult<(i64, i64)> {
     let r = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS waiting, \
@@ -328,7 +333,7 @@ pub async fn waiting(
          WHERE a.month = $1 AND a.status = 'pending' AND ($2 = 0 OR p.municipality_id = $2)",
     )
     .bind(rules::month_key(month))
-    .bind(municipality_id.unwrap_or(0))
+    .bind(municipality_id.unwrap_or(MunicipalityId(0)))
     .bind(crate::time::now() - REMINDER_PAUSE_SECS)
     .fetch_one(db.pool())
     .await?;
@@ -336,7 +341,7 @@ pub async fn waiting(
 }
 
 /// The name and municipality on a certificate.
-pub async fn person_heading(db: &Db, person_id: i64) -> StoreResult<Option<(String, String)>> {
+pub async fn person_heading(db: &Db, person_id: PersonId) -> StoreResult<Option<(String, String)>> {
     Ok(sqlx::query(
         "SELECT p.name, m.name AS municipality FROM people p JOIN municipalities m ON m.id = p.municipality_id WHERE p.id = $1",
     )

@@ -1,5 +1,6 @@
 //! Personal calendar feeds: the secret token and the feed's contents.
 
+use domain::ids::PersonId;
 use domain::notices::SessionText;
 use sqlx::Row;
 
@@ -9,7 +10,7 @@ use crate::error::StoreResult;
 use crate::sessions as sess;
 
 /// The secret token of a person's calendar feed, created on first use.
-pub async fn feed_token(db: &Db, person_id: i64) -> StoreResult<String> {
+pub async fn feed_token(db: &Db, person_id: PersonId) -> StoreResult<String> {
     if let Some(t) =
         sqlx::query_scalar::<_, String>("SELECT token FROM calendar_feeds WHERE person_id = $1")
             .bind(person_id)
@@ -22,7 +23,7 @@ pub async fn feed_token(db: &Db, person_id: i64) -> StoreResult<String> {
 }
 
 /// Replace the token (the old link stops working).
-pub async fn renew_feed_token(db: &Db, person_id: i64) -> StoreResult<String> {
+pub async fn renew_feed_token(db: &Db, person_id: PersonId) -> StoreResult<String> {
     let token = crate::accounts::new_secret();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM calendar_feeds WHERE person_id = $1")
@@ -56,7 +57,7 @@ pub async fn person_for_feed(db: &Db, token: &str) -> StoreResult<Option<i64>> {
 /// A person's booked sessions with their parts (for the personal feed).
 pub async fn person_calendar(
     db: &Db,
-    person_id: i64,
+    person_id: PersonId,
 ) -> StoreResult<Vec<(BookingView, SessionText)>> {
     let rows: Vec<BookingView> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.person_id = $1 AND b.status IN ('booked', 'attended', 'absent') ORDER BY s.starts_at"
@@ -76,7 +77,10 @@ pub async fn person_calendar(
 
 /// Where a person belongs, for the access decision before booking (one
 /// indexed lookup; None when there is no such person).
-pub async fn person_ref(db: &Db, person_id: i64) -> StoreResult<Option<domain::access::PersonRef>> {
+pub async fn person_ref(
+    db: &Db,
+    person_id: PersonId,
+) -> StoreResult<Option<domain::access::PersonRef>> {
     let row = sqlx::query("SELECT id, unit_id, municipality_id FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_optional(db.pool())

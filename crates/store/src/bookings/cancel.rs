@@ -2,6 +2,7 @@
 //! minute sweep.
 
 use domain::booking::{self as rules, BookingStatus};
+use domain::ids::{BookingId, PersonId, SessionId};
 use domain::notices::{self, Recipient};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -28,7 +29,7 @@ pub struct Cancelled {
 pub async fn cancel(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
 ) -> StoreResult<Cancelled> {
     let mut attempt = 0;
@@ -43,13 +44,21 @@ pub async fn cancel(
 pub(super) async fn try_cancel(
     db: &Db,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
 ) -> StoreResult<Cancelled> {
     let now = crate::time::now();
     let mut tx = db.begin().await?;
     let (done, person_id) = cancel_in(db, &mut tx, who, booking_id, token, now).await?;
-    record_cancel(&mut tx, who, booking_id, person_id, done.status, "").await?;
+    record_cancel(
+        &mut tx,
+        who,
+        booking_id,
+        PersonId(person_id),
+        done.status,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(done)
 }
@@ -65,7 +74,7 @@ pub async fn cancel_in(
     db: &Db,
     tx: &mut AnyConnection,
     who: &Who,
-    booking_id: i64,
+    booking_id: BookingId,
     token: Option<&str>,
     now: i64,
 ) -> StoreResult<(Cancelled, i64)> {
@@ -131,7 +140,7 @@ pub async fn cancel_in(
         &ctx.text,
         db.sender(),
         &to,
-        booking_id,
+        booking_id.get(),
         seq,
         had_seat,
         kind == rules::CancelKind::LateCancelled,
@@ -141,7 +150,7 @@ pub async fn cancel_in(
         email: to.email.clone(),
         person_id: Some(person_id),
         session_id: Some(sid),
-        booking_id: Some(booking_id),
+        booking_id: Some(booking_id.get()),
     };
     outbox::enqueue(tx, &addr, &n, now).await?;
     let promoted = ctx.settle(db, tx, now).await?;
@@ -161,8 +170,8 @@ pub async fn cancel_in(
 pub async fn record_cancel(
     conn: &mut AnyConnection,
     who: &Who,
-    booking_id: i64,
-    person_id: i64,
+    booking_id: BookingId,
+    person_id: PersonId,
     status: BookingStatus,
     why: &str,
 ) -> StoreResult<()> {
@@ -176,8 +185,8 @@ pub async fn record_cancel(
         who,
         "booking.cancel",
         "booking",
-        Some(booking_id),
-        Some(person_id),
+        Some(booking_id.get()),
+        Some(person_id.get()),
         &detail,
     )
     .await
@@ -185,10 +194,10 @@ pub async fn record_cancel(
 
 /// Fill free seats from the waiting list of one session (after a quota or
 /// a reservation was released by time).
-pub async fn settle_session(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+pub async fn settle_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<i64>> {
     let now = crate::time::now();
     let mut tx = db.begin().await?;
-    let mut ctx = SessionCtx::load(db, &mut tx, session_id, now).await?;
+    let mut ctx = SessionCtx::load(db, &mut tx, session_id.get(), now).await?;
     let p = ctx.settle(db, &mut tx, now).await?;
     ctx.save_status(&mut tx, now).await?;
     tx.commit().await?;
@@ -212,7 +221,7 @@ pub async fn sweep(db: &Db) -> StoreResult<usize> {
     .await?;
     let mut n = 0;
     for id in ids {
-        n += settle_session(db, id).await?.len();
+        n += settle_session(db, SessionId(id)).await?.len();
     }
     Ok(n)
 }

@@ -1,6 +1,7 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
 use domain::booking::{self as rules, Pool};
+use domain::ids::{HoldId, PersonId, SessionId, UnitId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -17,8 +18,8 @@ use crate::sessions as sess;
 pub async fn reserve(
     db: &Db,
     who: &Who,
-    session_id: i64,
-    unit_id: i64,
+    session_id: SessionId,
+    unit_id: UnitId,
     seats: i64,
     expires_at: i64,
 ) -> StoreResult<i64> {
@@ -41,7 +42,7 @@ pub async fn reserve(
         .await
         .map_err(|_| StoreError::invalid("unit_id", "unknown_unit", "Okänd enhet."))?;
     let mut tx = db.begin().await?;
-    let mut ctx = SessionCtx::load(db, &mut tx, session_id, now).await?;
+    let mut ctx = SessionCtx::load(db, &mut tx, session_id.get(), now).await?;
     if expires_at > ctx.row.closes_at() {
         return Err(StoreError::invalid(
             "expires_at",
@@ -80,7 +81,7 @@ pub async fn reserve(
         who,
         "reservation.create",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &format!("{seats} platser för {}", unit.name),
     )
@@ -94,7 +95,7 @@ pub async fn reserve(
 pub async fn release_hold(
     db: &Db,
     who: &Who,
-    hold_id: i64,
+    hold_id: HoldId,
     token: Option<&str>,
 ) -> StoreResult<Vec<i64>> {
     let now = crate::time::now();
@@ -174,7 +175,7 @@ pub(super) const HOLD_SELECT: &str = "SELECT h.id, h.session_id, h.kind, h.munic
     FROM session_holds h JOIN sessions s ON s.id = h.session_id JOIN courses c ON c.id = s.course_id \
     LEFT JOIN units u ON u.id = h.unit_id";
 
-pub async fn hold(db: &Db, id: i64) -> StoreResult<HoldView> {
+pub async fn hold(db: &Db, id: HoldId) -> StoreResult<HoldView> {
     sqlx::query_as(&format!("{HOLD_SELECT} WHERE h.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -182,7 +183,7 @@ pub async fn hold(db: &Db, id: i64) -> StoreResult<HoldView> {
         .ok_or(StoreError::NotFound("reservation"))
 }
 
-pub async fn holds_for_session(db: &Db, session_id: i64) -> StoreResult<Vec<HoldView>> {
+pub async fn holds_for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<HoldView>> {
     Ok(sqlx::query_as(&format!(
         "{HOLD_SELECT} WHERE h.session_id = $1 ORDER BY h.id"
     ))
@@ -238,7 +239,7 @@ pub async fn open_reservations_for_units(
 }
 
 /// Open offers for a person (after a cancelled session).
-pub async fn offers_for_person(db: &Db, person_id: i64) -> StoreResult<Vec<HoldView>> {
+pub async fn offers_for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<HoldView>> {
     let now = crate::time::now();
     let v: Vec<HoldView> = sqlx::query_as(&format!(
         "{HOLD_SELECT} WHERE h.kind = 'offer' AND h.person_id = $1 AND h.released_at IS NULL AND h.expires_at > $2 ORDER BY h.expires_at"
@@ -254,7 +255,7 @@ pub async fn offers_for_person(db: &Db, person_id: i64) -> StoreResult<Vec<HoldV
 pub async fn accept_offer(
     db: &Db,
     who: &Who,
-    hold_id: i64,
+    hold_id: HoldId,
     token: Option<&str>,
 ) -> StoreResult<Outcome> {
     let h = sqlx::query(
@@ -283,7 +284,7 @@ pub async fn accept_offer(
             who: who.clone(),
             via: Via::Own,
             support_needs: String::new(),
-            hold_id: Some(hold_id),
+            hold_id: Some(hold_id.get()),
         },
     )
     .await

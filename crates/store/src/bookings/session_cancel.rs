@@ -1,6 +1,7 @@
 //! Cancelling a whole session: notices to everyone, offers of other dates.
 
 use domain::booking::{self as rules, Pool};
+use domain::ids::SessionId;
 use domain::notices::{self, Recipient};
 use domain::sessions::SessionStatus;
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub const OFFER_HOLD_SECS: i64 = 7 * 86_400;
 pub async fn cancel_session(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     reason: &str,
 ) -> StoreResult<SessionCancelReport> {
     let now = crate::time::now();
@@ -44,7 +45,7 @@ pub async fn cancel_session(
         ));
     }
     let mut tx = db.begin().await?;
-    let ctx = SessionCtx::load(db, &mut tx, session_id, now).await?;
+    let ctx = SessionCtx::load(db, &mut tx, session_id.get(), now).await?;
     if !ctx.facts.status.can_become(SessionStatus::Cancelled) {
         return Err(StoreError::conflict(
             None,
@@ -182,7 +183,7 @@ pub async fn cancel_session(
         let addr = Address {
             email: to.email.clone(),
             person_id: Some(pid),
-            session_id: Some(session_id),
+            session_id: Some(session_id.get()),
             booking_id: Some(bid),
         };
         outbox::enqueue(&mut tx, &addr, &notice, now).await?;
@@ -196,7 +197,7 @@ pub async fn cancel_session(
         who,
         "session.cancel",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         reason,
     )

@@ -5,6 +5,7 @@
 
 use domain::booking::undo::{self as rules, CancelledBooking};
 use domain::booking::{Applicant, BookingStatus, Placement};
+use domain::ids::BookingId;
 use domain::notices::{self, Recipient};
 use domain::sessions::edit::next_sequence;
 use serde::Serialize;
@@ -26,10 +27,10 @@ pub struct Restored {
 }
 
 /// Take a cancellation back. Refusals are conflicts with the rule's message.
-pub async fn undo_cancel(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> {
+pub async fn undo_cancel(db: &Db, who: &Who, booking_id: BookingId) -> StoreResult<Restored> {
     let mut attempt = 0;
     loop {
-        match try_undo(db, who, booking_id).await {
+        match try_undo(db, who, booking_id.get()).await {
             Err(e) if is_retryable(&e) && attempt < 5 => attempt += 1,
             other => return other,
         }

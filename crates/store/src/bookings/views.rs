@@ -2,6 +2,7 @@
 //! links.
 
 use domain::booking::{self as rules, BookingStatus};
+use domain::ids::{BookingId, HoldId, PersonId, SessionId};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -119,13 +120,13 @@ pub(super) async fn fill_positions(db: &Db, v: &mut [BookingView]) -> StoreResul
 
 /// Whether `token` is the live one-click decline link of the booking (the
 /// link stops working once used). Says nothing about unknown bookings.
-pub async fn decline_link_valid(db: &Db, booking_id: i64, token: &str) -> StoreResult<bool> {
-    link_valid(db, "bookings", booking_id, token).await
+pub async fn decline_link_valid(db: &Db, booking_id: BookingId, token: &str) -> StoreResult<bool> {
+    link_valid(db, "bookings", booking_id.get(), token).await
 }
 
 /// Whether `token` is the live link of an offered place.
-pub async fn offer_link_valid(db: &Db, hold_id: i64, token: &str) -> StoreResult<bool> {
-    link_valid(db, "session_holds", hold_id, token).await
+pub async fn offer_link_valid(db: &Db, hold_id: HoldId, token: &str) -> StoreResult<bool> {
+    link_valid(db, "session_holds", hold_id.get(), token).await
 }
 
 pub(super) async fn link_valid(db: &Db, table: &str, id: i64, token: &str) -> StoreResult<bool> {
@@ -141,7 +142,7 @@ pub(super) async fn link_valid(db: &Db, table: &str, id: i64, token: &str) -> St
     Ok(stored.flatten().as_deref() == Some(crate::accounts::hash_secret(token).as_str()))
 }
 
-pub async fn get(db: &Db, id: i64) -> StoreResult<BookingView> {
+pub async fn get(db: &Db, id: BookingId) -> StoreResult<BookingView> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
         .bind(id)
         .fetch_all(db.pool())
@@ -151,7 +152,7 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<BookingView> {
 }
 
 /// A person's bookings, upcoming first then past, newest first within each.
-pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<BookingView>> {
+pub async fn for_person(db: &Db, person_id: PersonId) -> StoreResult<Vec<BookingView>> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.person_id = $1 ORDER BY s.starts_at DESC, b.id DESC"
     ))
@@ -164,7 +165,7 @@ pub async fn for_person(db: &Db, person_id: i64) -> StoreResult<Vec<BookingView>
 
 /// Everyone on a session: booked first (by time booked), then the waiting
 /// list in order, then cancelled.
-pub async fn for_session(db: &Db, session_id: i64) -> StoreResult<Vec<BookingView>> {
+pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<BookingView>> {
     let mut v: Vec<BookingView> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.session_id = $1 ORDER BY \
          CASE WHEN b.status IN ('booked', 'attended', 'absent') THEN 0 WHEN b.status = 'waitlisted' THEN 1 ELSE 2 END, \

@@ -6,6 +6,7 @@
 //! no notices; they show as not yet confirmed.
 
 use domain::attestation::previous_month;
+use domain::ids::{PersonId, SessionId};
 use sqlx::Row;
 
 use crate::audit::Who;
@@ -38,7 +39,7 @@ pub async fn load(db: &Db, participant: i64) -> StoreResult<()> {
         .bind(now)
         .execute(db.writer())
         .await?;
-        crate::attendance::mark(db, &who, *s, participant, true).await?;
+        crate::attendance::mark(db, &who, SessionId(*s), PersonId(participant), true).await?;
     }
     if !sessions.is_empty() {
         crate::attestation::open_month(db, &who, last, today, "").await?;

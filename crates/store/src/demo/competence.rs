@@ -2,6 +2,7 @@
 //! source documents, plus clearly marked synthetic requirements, formal
 //! educations, completions, packages and prerequisites.
 
+use domain::ids::{CourseId, MunicipalityId};
 use std::collections::HashMap;
 
 use chrono::{Duration, Months, NaiveDate};
@@ -193,7 +194,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     // Prerequisites (synthetic): wound care and medication handling build on hygiene.
     for (course, requires) in [("K075", "K007"), ("K070", "K007"), ("K076", "K007")] {
         if let (Some(c), Some(r)) = (codes.get(course), codes.get(requires)) {
-            crate::tracks::add_prerequisite(db, &who, *c, *r).await?;
+            crate::tracks::add_prerequisite(db, &who, CourseId(*c), CourseId(*r)).await?;
         }
     }
 
@@ -207,7 +208,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         .collect();
     let orebro = crate::org::municipality_by_name(db, "Örebro").await?;
     let orebro_units = match &orebro {
-        Some(m) => crate::org::units(db, Some(m.id)).await?,
+        Some(m) => crate::org::units(db, Some(MunicipalityId(m.id))).await?,
         None => vec![],
     };
     for (role, scope, value, kind, target, extra) in REQUIREMENTS {

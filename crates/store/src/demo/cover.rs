@@ -3,6 +3,7 @@ use crate::audit::Who;
 use crate::cover::add_absence;
 use crate::db::Db;
 use crate::error::StoreResult;
+use domain::ids::{MunicipalityId, PersonId};
 use sqlx::Row;
 
 /// Demo: a handful of trainers (synthetic people in three more
@@ -27,8 +28,8 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         .await?;
         if let Some(r) = pick {
             let (id, home): (i64, i64) = (r.get(0), r.get(1));
-            crate::trainers::upsert(db, &who, id, home, true).await?;
-            crate::trainers::set_courses(db, &who, id, &courses).await?;
+            crate::trainers::upsert(db, &who, PersonId(id), MunicipalityId(home), true).await?;
+            crate::trainers::set_courses(db, &who, PersonId(id), &courses).await?;
         }
     }
     let next = sqlx::query(

@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::error::StoreResult;
 use crate::history_import::import;
 use chrono::NaiveDate;
+use domain::ids::SessionId;
 use sqlx::Row;
 
 /// Synthetic unit costs per occupational category and year: the sources
@@ -341,7 +342,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         }
         crate::reports::refresh_people(&mut tx, &staff).await?;
         tx.commit().await?;
-        crate::attendance::close(db, &who, sid, "http://localhost:8080").await?;
+        crate::attendance::close(db, &who, SessionId(sid), "http://localhost:8080").await?;
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ use crate::error::StoreResult;
 use crate::people::{self, ResolvedPerson};
 use crate::seed::load_courses;
 use domain::access::{Role, Scope};
+use domain::ids::MunicipalityId;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -146,7 +147,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
             .await?;
         let mut unit_ids = vec![];
         for (name, area) in UNIT_TEMPLATES {
-            let id = crate::org::create_unit(db, m.id, name, area, true).await?;
+            let id = crate::org::create_unit(db, MunicipalityId(m.id), name, area, true).await?;
             unit_ids.push(id);
         }
         // Staff in proportion to population, at least 12 per municipality.

@@ -1,6 +1,7 @@
 //! One person's requirements and how each is met.
 
 use super::*;
+use domain::ids::PersonId;
 
 /// One requirement checked for one person, named.
 #[derive(Debug, Clone, Serialize)]
@@ -68,11 +69,17 @@ pub struct PersonGaps {
 }
 
 /// One person's requirements and how each stands.
-pub async fn person(db: &Db, person_id: i64, as_of: NaiveDate) -> StoreResult<PersonGaps> {
+pub async fn person(db: &Db, person_id: PersonId, as_of: NaiveDate) -> StoreResult<PersonGaps> {
     let p = crate::people::get(db, person_id).await?;
-    let data = load(db, &GapScope::Person(person_id), as_of, Courses::Required).await?;
+    let data = load(
+        db,
+        &GapScope::Person(person_id.get()),
+        as_of,
+        Courses::Required,
+    )
+    .await?;
     let rules = data.rules();
-    let checks = match data.record(person_id) {
+    let checks = match data.record(person_id.get()) {
         Some(r) => rules.evaluate(&r, &data.options()),
         None => vec![],
     };
@@ -109,7 +116,7 @@ pub async fn person(db: &Db, person_id: i64, as_of: NaiveDate) -> StoreResult<Pe
         .map(|e| e.label())
         .collect();
     Ok(PersonGaps {
-        person_id,
+        person_id: person_id.get(),
         name: p.name,
         role: p.role_name,
         unit: p.unit_name,

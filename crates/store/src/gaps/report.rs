@@ -2,6 +2,7 @@
 //! municipality, activity area, unit) as of a day.
 
 use super::*;
+use domain::ids::UnitId;
 
 /// One requirement's line in a report.
 #[derive(Debug, Clone, Serialize)]
@@ -168,7 +169,7 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
             },
         ),
         GapLevel::Unit(u) => {
-            let unit = crate::org::unit(db, *u).await?;
+            let unit = crate::org::unit(db, UnitId(*u)).await?;
             (
                 "unit",
                 Some(u.to_string()),

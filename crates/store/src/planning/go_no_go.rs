@@ -5,6 +5,7 @@
 //! gives the booked the first claim on the next session.
 
 use chrono::NaiveDate;
+use domain::ids::SessionId;
 use domain::planning::go_no_go::{check_minimum, Minimum, MinimumDraft};
 use serde::Serialize;
 use sqlx::Row;
@@ -17,7 +18,7 @@ use crate::error::{StoreError, StoreResult};
 pub const DUE_LIMIT: i64 = 100;
 
 /// A session's minimum and decision date, if set.
-pub async fn minimum_of(db: &Db, session_id: i64) -> StoreResult<Option<Minimum>> {
+pub async fn minimum_of(db: &Db, session_id: SessionId) -> StoreResult<Option<Minimum>> {
     let r = sqlx::query("SELECT min_participants, decision_on FROM sessions WHERE id = $1")
         .bind(session_id)
         .fetch_optional(db.pool())
@@ -40,12 +41,13 @@ pub async fn minimum_of(db: &Db, session_id: i64) -> StoreResult<Option<Minimum>
 pub async fn set_minimum(
     db: &Db,
     who: &Who,
-    session_id: i64,
+    session_id: SessionId,
     d: &MinimumDraft,
     today: NaiveDate,
 ) -> StoreResult<Option<Minimum>> {
     let mut tx = db.begin().await?;
-    let row = crate::sessions::row(&mut tx, session_id, crate::sessions::lock_suffix(db)).await?;
+    let row =
+        crate::sessions::row(&mut tx, session_id.get(), crate::sessions::lock_suffix(db)).await?;
     if row.stored_status().is_final() {
         return Err(StoreError::conflict(
             None,
@@ -65,7 +67,7 @@ pub async fn set_minimum(
         who,
         "session.minimum",
         "session",
-        Some(session_id),
+        Some(session_id.get()),
         None,
         &match m {
             Some(m) => format!("minst {} senast {}", m.min_participants, m.decision_on),

@@ -1,6 +1,7 @@
 //! Interest in a course ("Anmäl intresse") and the demand per course and
 //! municipality: open requests and registered interest, as counts.
 
+use domain::ids::{CourseId, PersonId};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -14,8 +15,8 @@ use crate::error::{StoreError, StoreResult};
 pub async fn register(
     db: &Db,
     who: &Who,
-    course_id: i64,
-    person_id: i64,
+    course_id: CourseId,
+    person_id: PersonId,
     people: i64,
 ) -> StoreResult<()> {
     let people =
@@ -60,8 +61,8 @@ pub async fn register(
         who,
         "course_interest.register",
         "course",
-        Some(course_id),
-        Some(person_id),
+        Some(course_id.get()),
+        Some(person_id.get()),
         &format!("{people} personer"),
     )
     .await?;
@@ -70,7 +71,12 @@ pub async fn register(
 }
 
 /// Withdraw a person's interest (nothing happens if there was none).
-pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> StoreResult<bool> {
+pub async fn withdraw(
+    db: &Db,
+    who: &Who,
+    course_id: CourseId,
+    person_id: PersonId,
+) -> StoreResult<bool> {
     let mut tx = db.begin().await?;
     let n = sqlx::query("DELETE FROM course_interest WHERE course_id = $1 AND person_id = $2")
         .bind(course_id)
@@ -84,8 +90,8 @@ pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> Sto
             who,
             "course_interest.withdraw",
             "course",
-            Some(course_id),
-            Some(person_id),
+            Some(course_id.get()),
+            Some(person_id.get()),
             "",
         )
         .await?;
@@ -95,7 +101,11 @@ pub async fn withdraw(db: &Db, who: &Who, course_id: i64, person_id: i64) -> Sto
 }
 
 /// How many people a person's interest counts, if they registered any.
-pub async fn of_person(db: &Db, course_id: i64, person_id: i64) -> StoreResult<Option<i64>> {
+pub async fn of_person(
+    db: &Db,
+    course_id: CourseId,
+    person_id: PersonId,
+) -> StoreResult<Option<i64>> {
     Ok(
         sqlx::query("SELECT people FROM course_interest WHERE course_id = $1 AND person_id = $2")
             .bind(course_id)

@@ -5,6 +5,7 @@
 
 use domain::access::Visibility;
 use domain::catalogue::CourseStatus;
+use domain::ids::{CourseId, UnitId};
 use domain::planning::requests::{
     answer_notice, check_answer, Answer, AnswerDraft, AnswerRefusal, AnswerText, CheckedRequest,
     RequestFacts, RequestStatus, SessionFacts, TimeOfDay, Week,
@@ -112,7 +113,7 @@ pub struct Place {
 
 /// Check that the course may be asked for and the unit lies in the
 /// municipality; every problem named by field.
-pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<()> {
+pub async fn check_target(db: &Db, course_id: CourseId, place: Place) -> StoreResult<()> {
     let mut e = domain::FieldErrors::new();
     match crate::catalogue::get(db, course_id).await {
         Ok(c) => {
@@ -139,7 +140,7 @@ pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<
         );
     }
     if let Some(u) = place.unit_id {
-        match crate::org::unit(db, u).await {
+        match crate::org::unit(db, UnitId(u)).await {
             Ok(unit) if unit.municipality_id == place.municipality_id => {}
             Ok(_) => e.add(
                 "unit_id",
@@ -161,7 +162,7 @@ pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<
 pub async fn create(
     db: &Db,
     who: &Who,
-    course_id: i64,
+    course_id: CourseId,
     place: Place,
     r: &CheckedRequest,
 ) -> StoreResult<i64> {

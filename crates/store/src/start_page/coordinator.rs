@@ -2,6 +2,7 @@
 //! action, sessions over but not closed, registration opening soon,
 //! notices that failed to go out, and checked imports left unconfirmed.
 
+use domain::ids::{AccountId, SessionId};
 use serde::Serialize;
 
 use super::count;
@@ -27,7 +28,7 @@ pub struct Glance {
     pub imports_waiting: i64,
 }
 
-pub async fn glance(db: &Db, account_id: i64, now: i64) -> StoreResult<Glance> {
+pub async fn glance(db: &Db, account_id: AccountId, now: i64) -> StoreResult<Glance> {
     let until = now + AHEAD_DAYS * 86_400;
     let short_of_trainers = count(
         db,
@@ -53,7 +54,10 @@ pub async fn glance(db: &Db, account_id: i64, now: i64) -> StoreResult<Glance> {
     .await?;
     let mut trainer_away = 0;
     for id in candidates {
-        if !crate::cover::absent_trainers(db, id).await?.is_empty() {
+        if !crate::cover::absent_trainers(db, SessionId(id))
+            .await?
+            .is_empty()
+        {
             trainer_away += 1;
         }
     }
@@ -79,7 +83,7 @@ pub async fn glance(db: &Db, account_id: i64, now: i64) -> StoreResult<Glance> {
     let imports_waiting = count(
         db,
         "SELECT COUNT(*) FROM import_uploads WHERE account_id = $1",
-        &[account_id],
+        &[account_id.get()],
     )
     .await?;
     Ok(Glance {

@@ -3,6 +3,7 @@
 //! nearest session to renew them) and courses completed.
 
 use chrono::NaiveDate;
+use domain::ids::PersonId;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -42,7 +43,12 @@ pub struct Glance {
     pub completed: i64,
 }
 
-pub async fn glance(db: &Db, person_id: i64, now: i64, today: NaiveDate) -> StoreResult<Glance> {
+pub async fn glance(
+    db: &Db,
+    person_id: PersonId,
+    now: i64,
+    today: NaiveDate,
+) -> StoreResult<Glance> {
     let next: Option<NextSession> = sqlx::query_as(
         "SELECT s.id AS session_id, k.id AS course_id, k.title AS course_title, s.starts_at, s.venue, \
          m.name AS municipality, k.description AS course_description \
@@ -61,13 +67,13 @@ pub async fn glance(db: &Db, person_id: i64, now: i64, today: NaiveDate) -> Stor
          AND h.released_at IS NULL AND h.expires_at > $2 \
          AND h.quota_seats + h.general_seats > (SELECT COUNT(*) FROM bookings b WHERE b.hold_id = h.id \
          AND b.status IN ('booked', 'attended', 'absent'))",
-        &[person_id, now],
+        &[person_id.get(), now],
     )
     .await?;
     let surveys = count(
         db,
         "SELECT COUNT(*) FROM survey_invitations WHERE person_id = $1 AND sent = 1 AND answered = 0",
-        &[person_id],
+        &[person_id.get()],
     )
     .await?;
     let until = today + chrono::Duration::days(EXPIRING_DAYS);
@@ -90,7 +96,7 @@ pub async fn glance(db: &Db, person_id: i64, now: i64, today: NaiveDate) -> Stor
     let completed = count(
         db,
         "SELECT COUNT(DISTINCT course_id) FROM completions WHERE person_id = $1",
-        &[person_id],
+        &[person_id.get()],
     )
     .await?;
     Ok(Glance {

@@ -2,6 +2,7 @@
 //! take), and coming sessions where they are registered as away.
 
 use chrono::NaiveDate;
+use domain::ids::PersonId;
 use serde::Serialize;
 
 use super::week_start;
@@ -22,7 +23,12 @@ pub struct Glance {
     pub away: Vec<Taught>,
 }
 
-pub async fn glance(db: &Db, person_id: i64, now: i64, today: NaiveDate) -> StoreResult<Glance> {
+pub async fn glance(
+    db: &Db,
+    person_id: PersonId,
+    now: i64,
+    today: NaiveDate,
+) -> StoreResult<Glance> {
     let monday = week_start(today);
     let from = crate::time::day_start(monday);
     let to = crate::time::day_start(monday + chrono::Duration::days(14));
@@ -31,7 +37,7 @@ pub async fn glance(db: &Db, person_id: i64, now: i64, today: NaiveDate) -> Stor
         db,
         "SELECT COUNT(*) FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
          WHERE t.person_id = $1 AND s.starts_at <= $2 AND s.status <> 'cancelled' AND s.closed_at IS NULL",
-        &[person_id, now],
+        &[person_id.get(), now],
     )
     .await?;
     let away = teaching::between(db, person_id, now, now + AWAY_DAYS * 86_400)

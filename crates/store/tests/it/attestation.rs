@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 use domain::attestation::{Method, Status};
+use domain::ids::{PersonId, SessionId};
 use navet_store::attestation::{self, HowSigned};
 use navet_store::audit::Who;
 use navet_store::testing::fixtures;
@@ -118,7 +119,9 @@ both_engines!(
             book(&db, s, berit).await;
         }
         for (s, p) in [(m1, anna), (m2, anna), (m3, anna), (m1, berit), (m3, berit)] {
-            attendance::mark(&db, &who(), s, p, true).await.unwrap();
+            attendance::mark(&db, &who(), SessionId(s), PersonId(p), true)
+                .await
+                .unwrap();
         }
         let before: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM attestations")
             .fetch_one(db.pool())
@@ -130,22 +133,36 @@ both_engines!(
         );
 
         // Year of birth (the age band) and a checked personal identity number.
-        esf_export::set_reporting_details(&db, &who(), anna, "1980", "", 2026)
+        esf_export::set_reporting_details(&db, &who(), PersonId(anna), "1980", "", 2026)
             .await
             .unwrap();
-        let d = esf_export::set_reporting_details(&db, &who(), berit, "", "19121212-1212", 2026)
-            .await
-            .unwrap();
+        let d = esf_export::set_reporting_details(
+            &db,
+            &who(),
+            PersonId(berit),
+            "",
+            "19121212-1212",
+            2026,
+        )
+        .await
+        .unwrap();
         assert_eq!(d.birth_year, Some(1912));
         assert_eq!(d.masked().as_deref(), Some("19121212-****"));
         // A bad number is refused naming the field, and nothing changes.
-        let e = esf_export::set_reporting_details(&db, &who(), berit, "", "19121212-1213", 2026)
-            .await
-            .unwrap_err();
+        let e = esf_export::set_reporting_details(
+            &db,
+            &who(),
+            PersonId(berit),
+            "",
+            "19121212-1213",
+            2026,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(field(&e).0, "personal_identity_number");
         assert!(field(&e).1.contains("kontrollsiffra"), "{}", field(&e).1);
         assert_eq!(
-            esf_export::reporting_details(&db, berit)
+            esf_export::reporting_details(&db, PersonId(berit))
                 .await
                 .unwrap()
                 .personal_number
@@ -181,16 +198,30 @@ both_engines!(
             method: Method::Paper,
             provider: None,
         };
-        let e = attestation::attest(&db, &who(), anna, month("2026-02"), today(), &digital)
-            .await
-            .unwrap_err();
+        let e = attestation::attest(
+            &db,
+            &who(),
+            PersonId(anna),
+            month("2026-02"),
+            today(),
+            &digital,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(field(&e).0, "month");
         assert!(field(&e).1.contains("ingen närvarotid"), "{}", field(&e).1);
 
         // Anna confirms digitally, Berit's paper certificate is registered.
-        let a1 = attestation::attest(&db, &who(), anna, month("2026-03"), today(), &digital)
-            .await
-            .unwrap();
+        let a1 = attestation::attest(
+            &db,
+            &who(),
+            PersonId(anna),
+            month("2026-03"),
+            today(),
+            &digital,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (a1.status, a1.centi_hours, a1.session_count),
             (Status::Attested, 750, 2)
@@ -198,17 +229,39 @@ both_engines!(
         assert_eq!(a1.session_ids, vec![m1, m2]);
         assert_eq!(a1.method, Some(Method::Password));
         assert!(a1.attested_at.is_some());
-        attestation::attest(&db, &who(), berit, month("2026-03"), today(), &paper)
+        attestation::attest(
+            &db,
+            &who(),
+            PersonId(berit),
+            month("2026-03"),
+            today(),
+            &paper,
+        )
+        .await
+        .unwrap();
+        for p in [anna, berit] {
+            attestation::attest(
+                &db,
+                &who(),
+                PersonId(p),
+                month("2026-04"),
+                today(),
+                &digital,
+            )
             .await
             .unwrap();
-        for p in [anna, berit] {
-            attestation::attest(&db, &who(), p, month("2026-04"), today(), &digital)
-                .await
-                .unwrap();
         }
         // Twice is refused.
         assert!(matches!(
-            attestation::attest(&db, &who(), anna, month("2026-03"), today(), &digital).await,
+            attestation::attest(
+                &db,
+                &who(),
+                PersonId(anna),
+                month("2026-03"),
+                today(),
+                &digital
+            )
+            .await,
             Err(StoreError::Conflict { .. })
         ));
         let counts = attestation::overview(&db, month("2026-03")).await.unwrap();
@@ -250,10 +303,10 @@ both_engines!(
         assert!(attestation::flagged_months(&db).await.unwrap().is_empty());
 
         // A correction after the export: Anna was not there on the 20th.
-        attendance::mark(&db, &who(), m2, anna, false)
+        attendance::mark(&db, &who(), SessionId(m2), PersonId(anna), false)
             .await
             .unwrap();
-        let v = attestation::versions(&db, anna, month("2026-03"))
+        let v = attestation::versions(&db, PersonId(anna), month("2026-03"))
             .await
             .unwrap();
         assert_eq!(v.len(), 2);
@@ -326,9 +379,16 @@ both_engines!(
                 "Påminnelse: bekräfta din närvarotid för mars: 3 timmar på 1 kurstillfälle"
             )));
         // She confirms the new time: version 2, attested.
-        let a2 = attestation::attest(&db, &who(), anna, month("2026-03"), today(), &digital)
-            .await
-            .unwrap();
+        let a2 = attestation::attest(
+            &db,
+            &who(),
+            PersonId(anna),
+            month("2026-03"),
+            today(),
+            &digital,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (a2.version, a2.centi_hours, a2.previous_id),
             (2, 300, Some(v[1].id))
@@ -354,13 +414,15 @@ both_engines!(
             ("", "1912121212", "personal_identity_number"),
             ("", "19121312-1212", "personal_identity_number"),
         ] {
-            let e = esf_export::set_reporting_details(&db, &who(), p, year, number, 2026)
+            let e = esf_export::set_reporting_details(&db, &who(), PersonId(p), year, number, 2026)
                 .await
                 .unwrap_err();
             assert_eq!(field(&e).0, f, "{year} {number}");
         }
         assert_eq!(
-            esf_export::reporting_details(&db, p).await.unwrap(),
+            esf_export::reporting_details(&db, PersonId(p))
+                .await
+                .unwrap(),
             esf_export::ReportingDetails::default()
         );
     }

@@ -1,6 +1,7 @@
 //! Sessions, bookings, waiting list, reservations and notices, on SQLite
 //! and PostgreSQL.
 
+use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, PersonId, SessionId, UnitId};
 use std::collections::HashMap;
 
 use domain::booking::BookingStatus;
@@ -178,7 +179,7 @@ both_engines!(
             ("2031-10-27T09:00".into(), "2031-10-27T12:00".into()),
         ];
         let id = session(&db, &i).await;
-        let v = sessions::get(&db, id).await.unwrap();
+        let v = sessions::get(&db, SessionId(id)).await.unwrap();
         assert_eq!(v.parts.len(), 2);
         // 09:00 CEST = 07:00 UTC; 09:00 CET = 08:00 UTC.
         assert_eq!(rfc(v.parts[0].starts_at), "2031-10-25T07:00:00+00:00");
@@ -214,7 +215,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
             (BookingStatus::Waitlisted, Some(2)),
         ]
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (2, 2, 0));
     assert_eq!(v.effective_status.code(), "full");
     assert_eq!(v.row.status, "full");
@@ -238,15 +239,19 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     ));
 
     // Cancelling a seat promotes the first on the waiting list, in the same transaction.
-    let c1 = bookings::cancel(&db, &who(), out[0].booking_id, None)
+    let c1 = bookings::cancel(&db, &who(), BookingId(out[0].booking_id), None)
         .await
         .unwrap();
     assert_eq!(c1.status, BookingStatus::Cancelled);
     assert_eq!(c1.promoted, vec![out[2].booking_id]);
-    let promoted = bookings::get(&db, out[2].booking_id).await.unwrap();
+    let promoted = bookings::get(&db, BookingId(out[2].booking_id))
+        .await
+        .unwrap();
     assert_eq!(promoted.status, "booked");
     assert!(promoted.promoted_at.is_some());
-    let last = bookings::get(&db, out[3].booking_id).await.unwrap();
+    let last = bookings::get(&db, BookingId(out[3].booking_id))
+        .await
+        .unwrap();
     assert_eq!(last.waitlist_position, Some(1));
 
     // Notices: confirmations with an invitation, the cancel, the promotion.
@@ -297,17 +302,17 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
         .unwrap()
         .to_string();
     assert!(matches!(
-        bookings::cancel(&db, &who(), out[2].booking_id, Some("wrong")).await,
+        bookings::cancel(&db, &who(), BookingId(out[2].booking_id), Some("wrong")).await,
         Err(StoreError::Forbidden(_))
     ));
-    let c2 = bookings::cancel(&db, &who(), out[2].booking_id, Some(&token))
+    let c2 = bookings::cancel(&db, &who(), BookingId(out[2].booking_id), Some(&token))
         .await
         .unwrap();
     assert_eq!(c2.status, BookingStatus::Cancelled);
     assert_eq!(c2.promoted, vec![out[3].booking_id]);
     // Cancelling twice is a conflict.
     assert!(matches!(
-        bookings::cancel(&db, &who(), out[2].booking_id, None).await,
+        bookings::cancel(&db, &who(), BookingId(out[2].booking_id), None).await,
         Err(StoreError::Conflict { .. })
     ));
     // Rebooking after cancelling is allowed (new booking, waiting list).
@@ -354,14 +359,18 @@ both_engines!(refusals_overlap_closed_cancelled, |db: Db| async move {
     later.registration_opens_at = Some(rfc(now() + DAY));
     let l = session(&db, &later).await;
     assert_eq!(
-        sessions::get(&db, l).await.unwrap().effective_status.code(),
+        sessions::get(&db, SessionId(l))
+            .await
+            .unwrap()
+            .effective_status
+            .code(),
         "planned"
     );
     let e = bookings::book(&db, &req(l, p[1])).await.unwrap_err();
     assert!(conflict_message(e).starts_with("Anmälan öppnar"));
 
     // Cancelled session: refused; a person who has left: refused.
-    bookings::cancel_session(&db, &who(), d, "Sjuk utbildningsledare")
+    bookings::cancel_session(&db, &who(), SessionId(d), "Sjuk utbildningsledare")
         .await
         .unwrap();
     let e = bookings::book(&db, &req(d, p[1])).await.unwrap_err();
@@ -391,7 +400,7 @@ both_engines!(late_cancellation_is_recorded, |db: Db| async move {
     let s = session(&db, &input(c, now() + DAY, 3, 5)).await;
     let p = people(&db, "Nora", 1, "Eva").await;
     let b = bookings::book(&db, &req(s, p[0])).await.unwrap();
-    let r = bookings::cancel(&db, &who(), b.booking_id, None)
+    let r = bookings::cancel(&db, &who(), BookingId(b.booking_id), None)
         .await
         .unwrap();
     assert_eq!(r.status, BookingStatus::LateCancelled);
@@ -428,7 +437,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
             BookingStatus::Waitlisted
         ]
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!(
         (
             v.free_general,
@@ -442,7 +451,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
         bookings::book(&db, &req(s, ore[0])).await.unwrap().status,
         BookingStatus::Booked
     );
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!(v.quotas[0].booked, 1);
 
     // After the release date the last quota seat goes to the first waiting.
@@ -451,9 +460,9 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
         .execute(db.writer())
         .await
         .unwrap();
-    let promoted = bookings::settle_session(&db, s).await.unwrap();
+    let promoted = bookings::settle_session(&db, SessionId(s)).await.unwrap();
     assert_eq!(promoted.len(), 1);
-    let w = bookings::for_session(&db, s).await.unwrap();
+    let w = bookings::for_session(&db, SessionId(s)).await.unwrap();
     let booked: Vec<i64> = w
         .iter()
         .filter(|b| b.status == "booked")
@@ -471,9 +480,15 @@ both_engines!(
         let c = course(&db, "Demens").await;
         let s = session(&db, &input(c, now() + 20 * DAY, 3, 4)).await;
         let m = muni(&db, "Lindesberg").await;
-        let unit = org::create_unit(&db, m, "Hemtjänsten Väst", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(m),
+            "Hemtjänsten Väst",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let staff = people(&db, "Lindesberg", 3, "L").await;
         sqlx::query("UPDATE people SET unit_id = $1 WHERE municipality_id = $2")
             .bind(unit)
@@ -484,11 +499,11 @@ both_engines!(
         let others = people(&db, "Hallsberg", 3, "H").await;
 
         // Too many places: refused with the number free.
-        let e = bookings::reserve(&db, &who(), s, unit, 5, now() + DAY)
+        let e = bookings::reserve(&db, &who(), SessionId(s), UnitId(unit), 5, now() + DAY)
             .await
             .unwrap_err();
         assert!(conflict_message(e).contains("bara 4"));
-        let h = bookings::reserve(&db, &who(), s, unit, 3, now() + DAY)
+        let h = bookings::reserve(&db, &who(), SessionId(s), UnitId(unit), 3, now() + DAY)
             .await
             .unwrap();
         // Only one seat left for everyone else.
@@ -531,23 +546,23 @@ both_engines!(
         .await
         .unwrap_err();
         assert!(matches!(e, StoreError::Conflict { .. }));
-        let hv = bookings::hold(&db, h).await.unwrap();
+        let hv = bookings::hold(&db, HoldId(h)).await.unwrap();
         assert_eq!((hv.seats, hv.named, hv.unnamed()), (3, 2, 1));
-        assert_eq!(sessions::get(&db, s).await.unwrap().held, 1);
+        assert_eq!(sessions::get(&db, SessionId(s)).await.unwrap().held, 1);
 
         // A named person cancels: the seat returns to the reservation, nobody promoted.
-        let named = bookings::for_session(&db, s)
+        let named = bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .into_iter()
             .find(|b| b.person_id == staff[0])
             .unwrap();
-        assert!(bookings::cancel(&db, &who(), named.id, None)
+        assert!(bookings::cancel(&db, &who(), BookingId(named.id), None)
             .await
             .unwrap()
             .promoted
             .is_empty());
-        assert_eq!(bookings::hold(&db, h).await.unwrap().unnamed(), 2);
+        assert_eq!(bookings::hold(&db, HoldId(h)).await.unwrap().unnamed(), 2);
 
         // The deadline passes: unnamed places go to the waiting list in order.
         sqlx::query("UPDATE session_holds SET expires_at = $1 WHERE id = $2")
@@ -557,7 +572,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(bookings::sweep(&db).await.unwrap(), 2);
-        let booked: Vec<i64> = bookings::for_session(&db, s)
+        let booked: Vec<i64> = bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .into_iter()
@@ -591,14 +606,15 @@ both_engines!(
         for pid in &p {
             bookings::book(&db, &req(first, *pid)).await.unwrap();
         }
-        let report = bookings::cancel_session(&db, &who(), first, "Utbildningsledaren är sjuk")
-            .await
-            .unwrap();
+        let report =
+            bookings::cancel_session(&db, &who(), SessionId(first), "Utbildningsledaren är sjuk")
+                .await
+                .unwrap();
         assert_eq!(
             (report.notified, report.offers, report.next_session_id),
             (3, 3, Some(next))
         );
-        let v = sessions::get(&db, first).await.unwrap();
+        let v = sessions::get(&db, SessionId(first)).await.unwrap();
         assert_eq!(v.row.status, "cancelled");
         assert_eq!(v.row.cancel_reason, "Utbildningsledaren är sjuk");
         assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM bookings WHERE session_id = {first} AND status = 'cancelled'")).await, 3);
@@ -629,7 +645,9 @@ both_engines!(
                 == 2
         );
         // The first accepts through the link; the second declines; the third lets it lapse.
-        let offers = bookings::offers_for_person(&db, p[0]).await.unwrap();
+        let offers = bookings::offers_for_person(&db, PersonId(p[0]))
+            .await
+            .unwrap();
         assert_eq!(offers.len(), 1);
         let body = &msgs
             .iter()
@@ -644,12 +662,14 @@ both_engines!(
             .next()
             .unwrap()
             .to_string();
-        let o = bookings::accept_offer(&db, &who(), offers[0].id, Some(&token))
+        let o = bookings::accept_offer(&db, &who(), HoldId(offers[0].id), Some(&token))
             .await
             .unwrap();
         assert_eq!(o.status, BookingStatus::Booked);
-        let o2 = bookings::offers_for_person(&db, p[1]).await.unwrap();
-        let promoted = bookings::release_hold(&db, &who(), o2[0].id, None)
+        let o2 = bookings::offers_for_person(&db, PersonId(p[1]))
+            .await
+            .unwrap();
+        let promoted = bookings::release_hold(&db, &who(), HoldId(o2[0].id), None)
             .await
             .unwrap();
         assert_eq!(
@@ -658,7 +678,9 @@ both_engines!(
             "the declined place goes to the waiting newcomer"
         );
         // Someone else cannot take p[2]'s offer.
-        let o3 = bookings::offers_for_person(&db, p[2]).await.unwrap();
+        let o3 = bookings::offers_for_person(&db, PersonId(p[2]))
+            .await
+            .unwrap();
         let e = bookings::book(
             &db,
             &BookRequest {
@@ -674,7 +696,7 @@ both_engines!(
         ));
         // A cancelled session cannot be cancelled again.
         assert!(matches!(
-            bookings::cancel_session(&db, &who(), first, "x").await,
+            bookings::cancel_session(&db, &who(), SessionId(first), "x").await,
             Err(StoreError::Conflict { .. })
         ));
     }
@@ -685,21 +707,27 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     let other = course(&db, "Annan kurs").await;
     let t = people(&db, "Örebro", 2, "Ulf").await;
     let ore = muni(&db, "Örebro").await;
-    trainers::upsert(&db, &who(), t[0], ore, true)
+    trainers::upsert(&db, &who(), PersonId(t[0]), MunicipalityId(ore), true)
         .await
         .unwrap();
-    trainers::set_courses(&db, &who(), t[0], &[c])
+    trainers::set_courses(&db, &who(), PersonId(t[0]), &[c])
         .await
         .unwrap();
-    trainers::add_certification(&db, &who(), t[0], "KlinSim 1", "2025-10-15", None)
+    trainers::add_certification(&db, &who(), PersonId(t[0]), "KlinSim 1", "2025-10-15", None)
         .await
         .unwrap();
-    let e =
-        trainers::add_certification(&db, &who(), t[0], "KlinSim 2", "15/10", Some("2024-01-01"))
-            .await
-            .unwrap_err();
+    let e = trainers::add_certification(
+        &db,
+        &who(),
+        PersonId(t[0]),
+        "KlinSim 2",
+        "15/10",
+        Some("2024-01-01"),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
-    let tr = trainers::get(&db, t[0]).await.unwrap();
+    let tr = trainers::get(&db, PersonId(t[0])).await.unwrap();
     assert_eq!(tr.certifications[0].name, "KlinSim 1");
     assert!(tr.is_qualified(c) && !tr.is_qualified(other));
 
@@ -708,7 +736,7 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     i.trainer_person_ids = vec![t[0]];
     let a = session(&db, &i).await;
     assert_eq!(
-        sessions::get(&db, a).await.unwrap().trainers[0].person_id,
+        sessions::get(&db, SessionId(a)).await.unwrap().trainers[0].person_id,
         t[0]
     );
     // Overlapping session with the same trainer: refused, nothing stored.
@@ -720,16 +748,22 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);
     // Not qualified for the other course; not a trainer at all.
     let b = session(&db, &input(other, start + 10 * DAY, 3, 8)).await;
-    assert!(trainers::assign(&db, &who(), b, t[0])
+    assert!(trainers::assign(&db, &who(), SessionId(b), PersonId(t[0]))
         .await
         .unwrap_err()
         .to_string()
         .contains("inte behörig"));
     assert!(matches!(
-        trainers::assign(&db, &who(), b, t[1]).await,
+        trainers::assign(&db, &who(), SessionId(b), PersonId(t[1])).await,
         Err(StoreError::Invalid(_))
     ));
-    assert_eq!(trainers::qualified_for(&db, c).await.unwrap().len(), 1);
+    assert_eq!(
+        trainers::qualified_for(&db, CourseId(c))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 });
 
 both_engines!(same_request_twice_at_once_books_once, |db: Db| async move {
@@ -812,7 +846,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     }
     assert_eq!((booked, waiting), (50, 470));
 
-    let rows = bookings::for_session(&db, s).await.unwrap();
+    let rows = bookings::for_session(&db, SessionId(s)).await.unwrap();
     assert_eq!(rows.iter().filter(|b| b.status == "booked").count(), 50);
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
@@ -867,7 +901,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
             .filter(|b| b.quota_municipality_id == Some(m))
             .all(|b| b.id < first_wait_m));
     }
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (50, 470, 0));
 
     // Cancel five general seats: exactly five promoted, the first five waiting.
@@ -880,14 +914,14 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let mut promoted = vec![];
     for id in general {
         promoted.extend(
-            bookings::cancel(&db, &who(), id, None)
+            bookings::cancel(&db, &who(), BookingId(id), None)
                 .await
                 .unwrap()
                 .promoted,
         );
     }
     assert_eq!(promoted, w[..5].iter().map(|b| b.id).collect::<Vec<_>>());
-    let v = sessions::get(&db, s).await.unwrap();
+    let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted), (50, 465));
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'promoted'").await,
@@ -949,16 +983,24 @@ both_engines!(personal_feed_token_and_calendar, |db: Db| async move {
     let s = session(&db, &input(c, now() + 10 * DAY, 3, 3)).await;
     let p = people(&db, "Ljusnarsberg", 1, "F").await;
     bookings::book(&db, &req(s, p[0])).await.unwrap();
-    let t = bookings::feed_token(&db, p[0]).await.unwrap();
-    assert_eq!(bookings::feed_token(&db, p[0]).await.unwrap(), t, "stable");
+    let t = bookings::feed_token(&db, PersonId(p[0])).await.unwrap();
+    assert_eq!(
+        bookings::feed_token(&db, PersonId(p[0])).await.unwrap(),
+        t,
+        "stable"
+    );
     assert_eq!(
         bookings::person_for_feed(&db, &t).await.unwrap(),
         Some(p[0])
     );
-    let t2 = bookings::renew_feed_token(&db, p[0]).await.unwrap();
+    let t2 = bookings::renew_feed_token(&db, PersonId(p[0]))
+        .await
+        .unwrap();
     assert_ne!(t, t2);
     assert_eq!(bookings::person_for_feed(&db, &t).await.unwrap(), None);
-    let cal = bookings::person_calendar(&db, p[0]).await.unwrap();
+    let cal = bookings::person_calendar(&db, PersonId(p[0]))
+        .await
+        .unwrap();
     assert_eq!(cal.len(), 1);
     assert_eq!(cal[0].1.course_title, "HLR");
 });
@@ -1000,8 +1042,12 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     for (p, home) in [(t[0], ore), (t[1], kga), (t[2], ore)] {
-        trainers::upsert(&db, &who(), p, home, true).await.unwrap();
-        trainers::set_courses(&db, &who(), p, &[c]).await.unwrap();
+        trainers::upsert(&db, &who(), PersonId(p), MunicipalityId(home), true)
+            .await
+            .unwrap();
+        trainers::set_courses(&db, &who(), PersonId(p), &[c])
+            .await
+            .unwrap();
     }
     let start = now() + 10 * DAY;
     let mut i = input(c, start, 3, 8);
@@ -1018,13 +1064,19 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     assert!(cover::needing_cover(&db, now()).await.unwrap().is_empty());
 
     let day = |ts: i64| navet_store::time::local_date(ts);
-    let e = cover::add_absence(&db, &who(), t[0], day(start), day(start - DAY))
+    let e = cover::add_absence(&db, &who(), PersonId(t[0]), day(start), day(start - DAY))
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)), "{e}");
-    let absence = cover::add_absence(&db, &who(), t[0], day(start - DAY), day(start + DAY))
-        .await
-        .unwrap();
+    let absence = cover::add_absence(
+        &db,
+        &who(),
+        PersonId(t[0]),
+        day(start - DAY),
+        day(start + DAY),
+    )
+    .await
+    .unwrap();
     let need = cover::needing_cover(&db, now()).await.unwrap();
     assert_eq!(need.len(), 1, "only the session during the absence");
     assert_eq!(need[0].session_id, s);
@@ -1035,15 +1087,15 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
     assert!(!need[0].candidates[0].local);
 
     // The absent trainer cannot be put on anything in the period.
-    let e = trainers::assign(&db, &who(), other, t[0])
+    let e = trainers::assign(&db, &who(), SessionId(other), PersonId(t[0]))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("frånvarande"), "{e}");
 
-    cover::step_in(&db, &who(), s, t[1], Some(t[0]))
+    cover::step_in(&db, &who(), SessionId(s), PersonId(t[1]), Some(t[0]))
         .await
         .unwrap();
-    let on: Vec<i64> = sessions::get(&db, s)
+    let on: Vec<i64> = sessions::get(&db, SessionId(s))
         .await
         .unwrap()
         .trainers
@@ -1061,28 +1113,35 @@ both_engines!(sick_trainer_is_covered, |db: Db| async move {
         1
     );
     // Stepping in where the trainer is not free is refused, nothing changes.
-    let e = cover::step_in(&db, &who(), other, t[1], Some(t[2]))
+    let e = cover::step_in(&db, &who(), SessionId(other), PersonId(t[1]), Some(t[2]))
         .await
         .unwrap_err();
     assert!(e.to_string().contains("överlappar"), "{e}");
     assert_eq!(
-        sessions::get(&db, other).await.unwrap().trainers[0].person_id,
+        sessions::get(&db, SessionId(other)).await.unwrap().trainers[0].person_id,
         t[2]
     );
 
     // The later session was never affected; the absence can be removed.
-    assert_eq!(sessions::get(&db, later).await.unwrap().trainers.len(), 1);
     assert_eq!(
-        cover::absences_of(&db, t[0], day(now()))
+        sessions::get(&db, SessionId(later))
+            .await
+            .unwrap()
+            .trainers
+            .len(),
+        1
+    );
+    assert_eq!(
+        cover::absences_of(&db, PersonId(t[0]), day(now()))
             .await
             .unwrap()
             .len(),
         1
     );
-    cover::remove_absence(&db, &who(), t[0], absence)
+    cover::remove_absence(&db, &who(), PersonId(t[0]), absence)
         .await
         .unwrap();
-    assert!(cover::absences_of(&db, t[0], day(now()))
+    assert!(cover::absences_of(&db, PersonId(t[0]), day(now()))
         .await
         .unwrap()
         .is_empty());
@@ -1137,8 +1196,12 @@ both_engines!(
         let ore = muni(&db, "Örebro").await;
         let t = people(&db, "Örebro", 11, "Ledare").await;
         for p in &t {
-            trainers::upsert(&db, &who(), *p, ore, true).await.unwrap();
-            trainers::set_courses(&db, &who(), *p, &[c]).await.unwrap();
+            trainers::upsert(&db, &who(), PersonId(*p), MunicipalityId(ore), true)
+                .await
+                .unwrap();
+            trainers::set_courses(&db, &who(), PersonId(*p), &[c])
+                .await
+                .unwrap();
         }
         let start = now() + 10 * DAY;
         let mut sessions_ = vec![];
@@ -1155,7 +1218,14 @@ both_engines!(
                 let db = db.clone();
                 let (s, away) = (*s, *away);
                 tokio::spawn(async move {
-                    cover::step_in(&db, &who(), s, cover_trainer, Some(away)).await
+                    cover::step_in(
+                        &db,
+                        &who(),
+                        SessionId(s),
+                        PersonId(cover_trainer),
+                        Some(away),
+                    )
+                    .await
                 })
             })
             .collect();

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::costs::{check_line, check_scenario, LineDraft, Ore, ScenarioDraft, Settings};
+use domain::ids::MunicipalityId;
 use navet_store::audit::{self, Who};
 use navet_store::catalogue::{self, CourseExtras};
 use navet_store::people::{self, ResolvedPerson};
@@ -510,10 +511,10 @@ both_engines!(
             StoreError::Invalid(f) => assert!(f.0[0].message.contains("Kumla och Nora")),
             _ => unreachable!(),
         }
-        org::set_municipality_figures(&db, nora, Some(900), Some(10_600))
+        org::set_municipality_figures(&db, MunicipalityId(nora), Some(900), Some(10_600))
             .await
             .unwrap();
-        org::set_municipality_figures(&db, kumla, Some(2100), Some(22_600))
+        org::set_municipality_figures(&db, MunicipalityId(kumla), Some(2100), Some(22_600))
             .await
             .unwrap();
         let r = costs::result(&db, id2, d("2025-12-31")).await.unwrap();
@@ -525,9 +526,14 @@ both_engines!(
 both_engines!(demo_cost_model_and_three_scenarios, |db: Db| async move {
     // As in the demo: employee figures exist before the cost demo loads.
     for m in org::municipalities(&db).await.unwrap() {
-        org::set_municipality_figures(&db, m.id, m.inhabitants.map(|i| i * 3 / 100), m.inhabitants)
-            .await
-            .unwrap();
+        org::set_municipality_figures(
+            &db,
+            MunicipalityId(m.id),
+            m.inhabitants.map(|i| i * 3 / 100),
+            m.inhabitants,
+        )
+        .await
+        .unwrap();
     }
     navet_store::demo::costs::load(&db).await.unwrap();
     navet_store::demo::costs::load(&db).await.unwrap(); // idempotent

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::Programme;
+use domain::ids::{PersonId, SessionId};
 use domain::indicators::Period;
 use domain::retention::{Kind, Schedule};
 use navet_store::audit::{self, Who};
@@ -115,9 +116,13 @@ async fn fixture(db: &Db) -> Fixture {
         let s = raw_session(db, course, ts(date), 10).await;
         for p in [me, other] {
             raw_booking(db, s, p, "booked", "hörslinga för Åsa Raderasson").await;
-            attendance::mark(db, &who(), s, p, true).await.unwrap();
+            attendance::mark(db, &who(), SessionId(s), PersonId(p), true)
+                .await
+                .unwrap();
         }
-        attendance::close(db, &who(), s, "http://x").await.unwrap();
+        attendance::close(db, &who(), SessionId(s), "http://x")
+            .await
+            .unwrap();
     }
     // A full future session: Åsa has the seat, Cia waits.
     let start = now() + 20 * DAY;
@@ -211,7 +216,7 @@ async fn fixture(db: &Db) -> Fixture {
         .await
         .unwrap();
     }
-    audit::record_read(db, &who(), me, "personkort")
+    audit::record_read(db, &who(), PersonId(me), "personkort")
         .await
         .unwrap();
     Fixture {
@@ -299,12 +304,14 @@ both_engines!(
             "the fixture is found"
         );
 
-        let p = erasure::preview(&db, f.person).await.unwrap();
+        let p = erasure::preview(&db, PersonId(f.person)).await.unwrap();
         assert_eq!(p.name, format!("Åsa {SURNAME}"));
         assert!(p.holds.is_empty() && p.has_account && !p.is_erased());
         assert_eq!((p.future_bookings, p.attended, p.completions), (1, 2, 2));
 
-        let done = erasure::erase(&db, &who(), f.person).await.unwrap();
+        let done = erasure::erase(&db, &who(), PersonId(f.person))
+            .await
+            .unwrap();
         assert_eq!(
             count(&db, "SELECT COUNT(*) FROM course_interest").await,
             0,
@@ -379,13 +386,16 @@ both_engines!(
         );
 
         // Erasing twice: a clear answer, nothing changes.
-        match erasure::erase(&db, &who(), f.person).await {
+        match erasure::erase(&db, &who(), PersonId(f.person)).await {
             Err(StoreError::Conflict { message, .. }) => {
                 assert!(message.contains("redan raderad"), "{message}")
             }
             other => panic!("{other:?}"),
         }
-        assert!(erasure::preview(&db, f.person).await.unwrap().is_erased());
+        assert!(erasure::preview(&db, PersonId(f.person))
+            .await
+            .unwrap()
+            .is_erased());
         // The audit log records the erasure without the data, and its
         // chain is intact.
         let detail: String = sqlx::query_scalar(
@@ -422,7 +432,9 @@ async fn erased_means_erased_in_the_sqlite_files() {
         .unwrap();
     assert!(contains(&read(""), EMPLOYEE_NO));
 
-    erasure::erase(&db, &who(), f.person).await.unwrap();
+    erasure::erase(&db, &who(), PersonId(f.person))
+        .await
+        .unwrap();
     for suffix in ["", "-wal"] {
         let bytes = read(suffix);
         for n in [SURNAME, "raderasson", EMPLOYEE_NO, EMAIL] {
@@ -462,7 +474,7 @@ both_engines!(
         let hold = legal_holds::place(&db, &who(), prog, "Finansiärens granskning pågår")
             .await
             .unwrap();
-        let p = erasure::preview(&db, f.person).await.unwrap();
+        let p = erasure::preview(&db, PersonId(f.person)).await.unwrap();
         assert_eq!(
             p.holds
                 .iter()
@@ -470,7 +482,9 @@ both_engines!(
                 .collect::<Vec<_>>(),
             vec![("ESF Kompetensnavet", "Finansiärens granskning pågår", 2)]
         );
-        let done = erasure::erase(&db, &who(), f.person).await.unwrap();
+        let done = erasure::erase(&db, &who(), PersonId(f.person))
+            .await
+            .unwrap();
         assert_eq!(done.pseudonym, None);
         assert_eq!(done.held.len(), 1);
         assert_eq!(done.held[0].bookings, 2);
@@ -548,7 +562,7 @@ both_engines!(
             reports::indicator_report(&db, period()).await.unwrap(),
             before
         );
-        let p = erasure::preview(&db, f.person).await.unwrap();
+        let p = erasure::preview(&db, PersonId(f.person)).await.unwrap();
         assert!(p.erasure_held_at.is_some() && !p.is_erased());
         // The daily run leaves it while the hold is in force.
         let kept = retention::run(&db, &Schedule::default(), &who(), now(), false)
@@ -570,14 +584,17 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(run[&Kind::LeftPeople], 1);
-        assert!(erasure::preview(&db, f.person).await.unwrap().is_erased());
+        assert!(erasure::preview(&db, PersonId(f.person))
+            .await
+            .unwrap()
+            .is_erased());
         assert_eq!(traces(&db, &NEEDLES).await, Vec::<String>::new());
         assert_eq!(
             reports::indicator_report(&db, period()).await.unwrap(),
             before
         );
         assert!(matches!(
-            erasure::erase(&db, &who(), f.person).await,
+            erasure::erase(&db, &who(), PersonId(f.person)).await,
             Err(StoreError::Conflict { .. })
         ));
     }
@@ -591,12 +608,18 @@ both_engines!(
         let hold = legal_holds::place(&db, &who(), prog, "Revision")
             .await
             .unwrap();
-        erasure::erase(&db, &who(), f.person).await.unwrap();
+        erasure::erase(&db, &who(), PersonId(f.person))
+            .await
+            .unwrap();
         // Erasing again while held changes nothing more and says the same.
-        let again = erasure::erase(&db, &who(), f.person).await.unwrap();
+        let again = erasure::erase(&db, &who(), PersonId(f.person))
+            .await
+            .unwrap();
         assert_eq!(again.pseudonym, None);
         legal_holds::release(&db, &who(), hold).await.unwrap();
-        let done = erasure::erase(&db, &who(), f.person).await.unwrap();
+        let done = erasure::erase(&db, &who(), PersonId(f.person))
+            .await
+            .unwrap();
         assert!(done.held.is_empty());
         assert!(done.pseudonym.unwrap().starts_with("Raderad person "));
         assert_eq!(traces(&db, &NEEDLES).await, Vec::<String>::new());

@@ -5,6 +5,7 @@
 //! `pg_read_binary_file` (the test user is the superuser). What a plain
 //! VACUUM alone leaves is checked too, and described in docs/privacy.md.
 
+use domain::ids::PersonId;
 use navet_store::audit::Who;
 use navet_store::testing::TestDb;
 use navet_store::{erasure, Db};
@@ -83,7 +84,9 @@ async fn postgres_files_hold_no_erased_data_after_compact() {
         !found_on_disk(&db).await.is_empty(),
         "the data is on disk first"
     );
-    erasure::erase(&db, &Who::system("test"), p).await.unwrap();
+    erasure::erase(&db, &Who::system("test"), PersonId(p))
+        .await
+        .unwrap();
     // What the automatic plain VACUUM leaves: old row versions are marked
     // free, not overwritten (reported, see docs/privacy.md).
     let after_vacuum = found_on_disk(&db).await;

@@ -5,6 +5,7 @@
 
 use domain::booking::undo::UndoRefusal;
 use domain::booking::BookingStatus;
+use domain::ids::{BookingId, MunicipalityId, PersonId, SessionId};
 use domain::sessions::edit::Overflow;
 use domain::sessions::SessionStatus;
 use domain::FieldErrors;
@@ -149,10 +150,14 @@ both_engines!(
         let (s, _) = session(&db, 2).await;
         let p = people(&db, "Örebro", 1, "Undo").await;
         let b = book(&db, s, p[0]).await;
-        let c = bookings::cancel(&db, &who(), b, None).await.unwrap();
+        let c = bookings::cancel(&db, &who(), BookingId(b), None)
+            .await
+            .unwrap();
         assert_eq!(c.status, BookingStatus::Cancelled);
         assert!(c.undo_until > now() + 590 && c.undo_until <= now() + 600);
-        let r = bookings::undo_cancel(&db, &who(), b).await.unwrap();
+        let r = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap();
         assert_eq!(r.status, BookingStatus::Booked);
         assert_eq!(status(&db, b).await, "booked");
         // The calendar gets the event again, with a SEQUENCE above the cancel's.
@@ -165,16 +170,22 @@ both_engines!(
             "{ics}"
         );
         // Undone once, there is nothing to undo.
-        let e = bookings::undo_cancel(&db, &who(), b).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::NotCancelled.message());
         // Eleven minutes after a cancellation it is too late.
-        bookings::cancel(&db, &who(), b, None).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(b), None)
+            .await
+            .unwrap();
         sqlx::query("UPDATE bookings SET cancelled_at = cancelled_at - 660 WHERE id = $1")
             .bind(b)
             .execute(db.writer())
             .await
             .unwrap();
-        let e = bookings::undo_cancel(&db, &who(), b).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(b))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::TooLate.message());
         assert_eq!(status(&db, b).await, "cancelled");
     }
@@ -188,9 +199,13 @@ both_engines!(
         let a = book(&db, s, p[0]).await;
         let w = book(&db, s, p[1]).await;
         assert_eq!(status(&db, w).await, "waitlisted");
-        let c = bookings::cancel(&db, &who(), a, None).await.unwrap();
+        let c = bookings::cancel(&db, &who(), BookingId(a), None)
+            .await
+            .unwrap();
         assert_eq!(c.promoted, [w]);
-        let e = bookings::undo_cancel(&db, &who(), a).await.unwrap_err();
+        let e = bookings::undo_cancel(&db, &who(), BookingId(a))
+            .await
+            .unwrap_err();
         assert_eq!(conflict(e), UndoRefusal::SeatTaken.message());
         assert_eq!(status(&db, a).await, "cancelled");
         assert_eq!(status(&db, w).await, "booked");
@@ -206,15 +221,19 @@ both_engines!(
         book(&db, s, p[0]).await;
         let first = book(&db, s, p[1]).await;
         let second = book(&db, s, p[2]).await;
-        bookings::cancel(&db, &who(), first, None).await.unwrap();
-        let r = bookings::undo_cancel(&db, &who(), first).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(first), None)
+            .await
+            .unwrap();
+        let r = bookings::undo_cancel(&db, &who(), BookingId(first))
+            .await
+            .unwrap();
         assert_eq!(r.status, BookingStatus::Waitlisted);
         assert_eq!(
             r.waitlist_position,
             Some(1),
             "back in front of the one behind"
         );
-        let list = bookings::for_session(&db, s).await.unwrap();
+        let list = bookings::for_session(&db, SessionId(s)).await.unwrap();
         let pos = |id: i64| list.iter().find(|b| b.id == id).unwrap().waitlist_position;
         assert_eq!((pos(first), pos(second)), (Some(1), Some(2)));
     }
@@ -227,12 +246,14 @@ both_engines!(undo_racing_a_booking_for_the_seat, |db: Db| async move {
         let (s, _) = session(&db, 1).await;
         let p = people(&db, "Örebro", 2, &format!("Race{round}")).await;
         let a = book(&db, s, p[0]).await;
-        bookings::cancel(&db, &who(), a, None).await.unwrap();
+        bookings::cancel(&db, &who(), BookingId(a), None)
+            .await
+            .unwrap();
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
         let (db1, b1) = (db.clone(), barrier.clone());
         let undo = tokio::spawn(async move {
             b1.wait().await;
-            bookings::undo_cancel(&db1, &who(), a).await
+            bookings::undo_cancel(&db1, &who(), BookingId(a)).await
         });
         let (db2, b2) = (db.clone(), barrier.clone());
         let other = p[1];
@@ -284,7 +305,7 @@ both_engines!(
         let r = session_edit::edit(
             &db,
             &who(),
-            s,
+            SessionId(s),
             &moved(&i, start, "Aulan"),
             Overflow::Refuse,
             FieldErrors::new(),
@@ -322,14 +343,14 @@ both_engines!(
         }
         let (body, ics) = notice(&db, "session_changed", waiting).await;
         assert!(ics.is_none() && body.contains("väntelistan"));
-        let v = sessions::get(&db, s).await.unwrap();
+        let v = sessions::get(&db, SessionId(s)).await.unwrap();
         assert_eq!((v.row.starts_at, v.row.venue.as_str()), (start, "Aulan"));
         assert_eq!(v.parts.len(), 1);
         // A second move raises the SEQUENCE again.
         session_edit::edit(
             &db,
             &who(),
-            s,
+            SessionId(s),
             &moved(&i, start + DAY, "Aulan"),
             Overflow::Refuse,
             FieldErrors::new(),
@@ -344,9 +365,16 @@ both_engines!(
             capacity: 10,
             ..moved(&i, start + DAY, "Aulan")
         };
-        let r = session_edit::edit(&db, &who(), s, &more, Overflow::Refuse, FieldErrors::new())
-            .await
-            .unwrap();
+        let r = session_edit::edit(
+            &db,
+            &who(),
+            SessionId(s),
+            &more,
+            Overflow::Refuse,
+            FieldErrors::new(),
+        )
+        .await
+        .unwrap();
         // … except the waiting person, who now has a seat.
         assert_eq!((r.told, r.promoted.clone()), (0, vec![waiting]));
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, n + 1);
@@ -369,9 +397,16 @@ both_engines!(
             ..i.clone()
         };
         let e = invalid(
-            session_edit::edit(&db, &who(), s, &less, Overflow::Refuse, FieldErrors::new())
-                .await
-                .unwrap_err(),
+            session_edit::edit(
+                &db,
+                &who(),
+                SessionId(s),
+                &less,
+                Overflow::Refuse,
+                FieldErrors::new(),
+            )
+            .await
+            .unwrap_err(),
         );
         let msg = e.get("capacity").expect("the capacity field is named");
         assert!(
@@ -379,7 +414,7 @@ both_engines!(
             "{msg}"
         );
         // Nothing changed: not the seats, not the venue, nobody told.
-        let v = sessions::get(&db, s).await.unwrap();
+        let v = sessions::get(&db, SessionId(s)).await.unwrap();
         assert_eq!(
             (v.row.capacity, v.row.venue.as_str(), v.booked),
             (5, "Simuleringscentrum", 5)
@@ -390,9 +425,16 @@ both_engines!(
             capacity: 5,
             ..i.clone()
         };
-        session_edit::edit(&db, &who(), s, &same, Overflow::Refuse, FieldErrors::new())
-            .await
-            .unwrap();
+        session_edit::edit(
+            &db,
+            &who(),
+            SessionId(s),
+            &same,
+            Overflow::Refuse,
+            FieldErrors::new(),
+        )
+        .await
+        .unwrap();
     }
 );
 
@@ -414,7 +456,7 @@ both_engines!(
         let r = session_edit::edit(
             &db,
             &who(),
-            s,
+            SessionId(s),
             &less,
             Overflow::ToWaitingList,
             FieldErrors::new(),
@@ -424,7 +466,7 @@ both_engines!(
         assert_eq!(r.moved, [ids[3], ids[4]], "the two latest bookings");
         assert!(r.promoted.is_empty());
         assert_eq!(booked_on(&db, s).await, 3);
-        let list = bookings::for_session(&db, s).await.unwrap();
+        let list = bookings::for_session(&db, SessionId(s)).await.unwrap();
         let pos = |id: i64| list.iter().find(|b| b.id == id).unwrap().waitlist_position;
         assert_eq!(
             (pos(ids[3]), pos(ids[4]), pos(was_waiting)),
@@ -434,7 +476,10 @@ both_engines!(
         assert!(body.contains("nummer 1"), "{body}");
         assert!(ics.unwrap().contains("METHOD:CANCEL"));
         assert_eq!(
-            sessions::get(&db, s).await.unwrap().effective_status,
+            sessions::get(&db, SessionId(s))
+                .await
+                .unwrap()
+                .effective_status,
             SessionStatus::Full
         );
         // Raising it again gives the seats back in that order.
@@ -442,9 +487,16 @@ both_engines!(
             capacity: 4,
             ..i.clone()
         };
-        let r = session_edit::edit(&db, &who(), s, &more, Overflow::Refuse, FieldErrors::new())
-            .await
-            .unwrap();
+        let r = session_edit::edit(
+            &db,
+            &who(),
+            SessionId(s),
+            &more,
+            Overflow::Refuse,
+            FieldErrors::new(),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.promoted, [ids[3]]);
     }
 );
@@ -478,7 +530,7 @@ both_engines!(
             session_edit::edit(
                 &db2,
                 &who(),
-                s,
+                SessionId(s),
                 &less,
                 Overflow::ToWaitingList,
                 FieldErrors::new(),
@@ -526,9 +578,16 @@ both_engines!(
             ..i.clone()
         };
         let e = invalid(
-            session_edit::edit(&db, &who(), s, &bad, Overflow::Refuse, FieldErrors::new())
-                .await
-                .unwrap_err(),
+            session_edit::edit(
+                &db,
+                &who(),
+                SessionId(s),
+                &bad,
+                Overflow::Refuse,
+                FieldErrors::new(),
+            )
+            .await
+            .unwrap_err(),
         );
         for f in ["capacity", "municipality", "venue", "trainers"] {
             assert!(e.get(f).is_some(), "{f} missing from {e}");
@@ -545,7 +604,7 @@ both_engines!(
             session_edit::edit(
                 &db,
                 &who(),
-                s,
+                SessionId(s),
                 &SessionInput {
                     municipality: "Atlantis".into(),
                     ..i.clone()
@@ -562,11 +621,17 @@ both_engines!(
         );
         assert!(e.get("municipality").is_some());
         assert_eq!(
-            sessions::get(&db, s).await.unwrap().row.municipality_name,
+            sessions::get(&db, SessionId(s))
+                .await
+                .unwrap()
+                .row
+                .municipality_name,
             "Örebro"
         );
         // The picker marks the unqualified trainer with the reason.
-        let opts = session_edit::trainer_options(&db, s).await.unwrap();
+        let opts = session_edit::trainer_options(&db, SessionId(s))
+            .await
+            .unwrap();
         let t = opts.iter().find(|o| o.person_id == trainer).unwrap();
         assert!(!t.available() && t.problem.as_deref().unwrap().contains("behörig"));
     }
@@ -580,11 +645,13 @@ both_engines!(
         let b0 = book(&db, s, p[0]).await;
         book(&db, s, p[1]).await;
         // Not begun: attendance cannot be closed nor marked yet.
-        let e = attendance::close(&db, &who(), s, "http://x")
+        let e = attendance::close(&db, &who(), SessionId(s), "http://x")
             .await
             .unwrap_err();
         assert!(conflict(e).contains("inte hållits"));
-        assert!(attendance::mark_all_present(&db, &who(), s).await.is_err());
+        assert!(attendance::mark_all_present(&db, &who(), SessionId(s))
+            .await
+            .is_err());
         // Begun an hour ago, ends in two: neither open nor with free seats.
         let t = now();
         sqlx::query("UPDATE sessions SET starts_at = $1, ends_at = $2 WHERE id = $3")
@@ -601,25 +668,36 @@ both_engines!(
             .execute(db.writer())
             .await
             .unwrap();
-        let v = sessions::get(&db, s).await.unwrap();
+        let v = sessions::get(&db, SessionId(s)).await.unwrap();
         assert_eq!(v.effective_status, SessionStatus::Started);
         assert_eq!((v.free_total, v.free_general, v.free_for(1)), (0, 0, 0));
-        let e = session_edit::edit(&db, &who(), s, &i, Overflow::Refuse, FieldErrors::new())
-            .await
-            .unwrap_err();
+        let e = session_edit::edit(
+            &db,
+            &who(),
+            SessionId(s),
+            &i,
+            Overflow::Refuse,
+            FieldErrors::new(),
+        )
+        .await
+        .unwrap_err();
         assert!(conflict(e).contains("redan börjat"));
         // Started but not over: closing is still refused.
-        let e = attendance::close(&db, &who(), s, "http://x")
+        let e = attendance::close(&db, &who(), SessionId(s), "http://x")
             .await
             .unwrap_err();
         assert!(conflict(e).contains("inte slutat"));
         // Everyone present at once, one changed, then the preview counts.
         assert_eq!(
-            attendance::mark_all_present(&db, &who(), s).await.unwrap(),
+            attendance::mark_all_present(&db, &who(), SessionId(s))
+                .await
+                .unwrap(),
             2
         );
-        attendance::mark(&db, &who(), s, p[1], false).await.unwrap();
-        let pre = attendance::close_preview(&db, s).await.unwrap();
+        attendance::mark(&db, &who(), SessionId(s), PersonId(p[1]), false)
+            .await
+            .unwrap();
+        let pre = attendance::close_preview(&db, SessionId(s)).await.unwrap();
         assert_eq!(
             (pre.attended, pre.absent, pre.unmarked, pre.certificates),
             (1, 1, 0, 1)
@@ -679,10 +757,10 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        navet_store::trainers::upsert(&db, &who(), t, m, true)
+        navet_store::trainers::upsert(&db, &who(), PersonId(t), MunicipalityId(m), true)
             .await
             .unwrap();
-        navet_store::trainers::set_courses(&db, &who(), t, &[c])
+        navet_store::trainers::set_courses(&db, &who(), PersonId(t), &[c])
             .await
             .unwrap();
         // 09:00 local time ten days ahead: moving it an hour must stay on the
@@ -701,24 +779,38 @@ both_engines!(
         .await
         .unwrap();
         let day = navet_store::time::local_date(start);
-        navet_store::cover::add_absence(&db, &who(), t, day, day)
+        navet_store::cover::add_absence(&db, &who(), PersonId(t), day, day)
             .await
             .unwrap();
         let venue = SessionInput {
             venue: "Aulan".into(),
             ..i.clone()
         };
-        session_edit::edit(&db, &who(), s, &venue, Overflow::Refuse, FieldErrors::new())
-            .await
-            .unwrap();
+        session_edit::edit(
+            &db,
+            &who(),
+            SessionId(s),
+            &venue,
+            Overflow::Refuse,
+            FieldErrors::new(),
+        )
+        .await
+        .unwrap();
         let later = SessionInput {
             parts: vec![(rfc(start + 3600), rfc(start + 4 * 3600))],
             ..venue.clone()
         };
         let e = invalid(
-            session_edit::edit(&db, &who(), s, &later, Overflow::Refuse, FieldErrors::new())
-                .await
-                .unwrap_err(),
+            session_edit::edit(
+                &db,
+                &who(),
+                SessionId(s),
+                &later,
+                Overflow::Refuse,
+                FieldErrors::new(),
+            )
+            .await
+            .unwrap_err(),
         );
         assert!(e.get("trainers").unwrap().contains("frånvarande"), "{e}");
     }

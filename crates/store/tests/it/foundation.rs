@@ -1,6 +1,7 @@
 //! Store tests for the foundation, run on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
+use domain::ids::{AccountId, MunicipalityId, PersonId};
 use domain::staff_import::{check_rows, plan, Mode, PlanOptions, RawStaffRow};
 use navet_store::audit::{self, Who};
 use navet_store::people::{self, PersonInput};
@@ -49,7 +50,7 @@ both_engines!(
         let p = people::resolve(&db, &anna()).await.unwrap();
         assert_eq!(p.email, "anna.aberg@orebro.se");
         let id = people::create(&db, &who(), &p, false).await.unwrap();
-        let got = people::get(&db, id).await.unwrap();
+        let got = people::get(&db, PersonId(id)).await.unwrap();
         assert_eq!(got.name, "Anna Åberg");
         assert_eq!(got.role_group, "baspersonal");
 
@@ -120,12 +121,24 @@ both_engines!(manager_scope_limits_the_people_list, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let u1 = org::create_unit(&db, m.id, "Hemtjänst Norr", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let u2 = org::create_unit(&db, m.id, "Hemtjänst Syd", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let u1 = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "Hemtjänst Norr",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let u2 = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "Hemtjänst Syd",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     for (i, u) in [u1, u2].into_iter().enumerate() {
         let p = people::resolve(
             &db,
@@ -156,7 +169,14 @@ both_engines!(manager_scope_limits_the_people_list, |db: Db| async move {
     assert_eq!(scoped[0].unit_id, Some(u1));
     // Duplicate unit name is a field error.
     assert!(matches!(
-        org::create_unit(&db, m.id, "Hemtjänst Norr", "aldreomsorg", false).await,
+        org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Norr",
+            "aldreomsorg",
+            false
+        )
+        .await,
         Err(StoreError::Invalid(_))
     ));
 });
@@ -166,9 +186,15 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false)
-        .await
-        .unwrap();
+    org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "Säbo Ekbacken",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     // Someone outside Nora already uses an e-mail the file wants.
     let other = people::resolve(
         &db,
@@ -192,7 +218,9 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
         ]
         .map(String::from),
     };
-    let (titles, units) = staff_import::import_lookups(&db, m.id).await.unwrap();
+    let (titles, units) = staff_import::import_lookups(&db, MunicipalityId(m.id))
+        .await
+        .unwrap();
     let roles = titles.for_municipality(m.id);
     let recs = check_rows(
         &[row(2, "1", "a@x.se"), row(3, "2", "taken@x.se")],
@@ -200,10 +228,12 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
         &units,
     )
     .unwrap();
-    let existing = staff_import::municipality_staff(&db, m.id).await.unwrap();
+    let existing = staff_import::municipality_staff(&db, MunicipalityId(m.id))
+        .await
+        .unwrap();
     let p = plan(&existing, &recs, &PlanOptions::default());
     assert_eq!(p.added.len(), 2);
-    let err = staff_import::apply_import(&db, &who(), m.id, &p, "hr.csv")
+    let err = staff_import::apply_import(&db, &who(), MunicipalityId(m.id), &p, "hr.csv")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("rad 3"), "{err}");
@@ -233,7 +263,7 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
     let s = staff_import::apply_import(
         &db,
         &who(),
-        m.id,
+        MunicipalityId(m.id),
         &plan(&[], &recs, &PlanOptions::default()),
         "hr.csv",
     )
@@ -241,14 +271,22 @@ both_engines!(staff_import_is_all_or_nothing, |db: Db| async move {
     .unwrap();
     assert_eq!(s.added, 2);
     let recs = check_rows(&[row(2, "1", "a@x.se")], &roles, &units).unwrap();
-    let existing = staff_import::municipality_staff(&db, m.id).await.unwrap();
+    let existing = staff_import::municipality_staff(&db, MunicipalityId(m.id))
+        .await
+        .unwrap();
     let o = PlanOptions {
         mode: Mode::MarkAbsentAsLeft,
         ..Default::default()
     };
-    let s = staff_import::apply_import(&db, &who(), m.id, &plan(&existing, &recs, &o), "hr.csv")
-        .await
-        .unwrap();
+    let s = staff_import::apply_import(
+        &db,
+        &who(),
+        MunicipalityId(m.id),
+        &plan(&existing, &recs, &o),
+        "hr.csv",
+    )
+    .await
+    .unwrap();
     assert_eq!((s.added, s.changed, s.left, s.unchanged), (0, 0, 1, 1));
 });
 
@@ -267,7 +305,7 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
     )
     .await
     .unwrap();
-    let (secret, csrf) = accounts::create_session(&db, id).await.unwrap();
+    let (secret, csrf) = accounts::create_session(&db, AccountId(id)).await.unwrap();
     let s = accounts::session(&db, &secret, 1800, 43200)
         .await
         .unwrap()
@@ -289,7 +327,7 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
         .is_none());
     // So has one that began longer ago than the absolute lifetime, however
     // recently it was used.
-    let (secret, _) = accounts::create_session(&db, id).await.unwrap();
+    let (secret, _) = accounts::create_session(&db, AccountId(id)).await.unwrap();
     sqlx::query("UPDATE web_sessions SET created_at = created_at - 43201")
         .execute(db.writer())
         .await
@@ -299,9 +337,12 @@ both_engines!(sessions_tokens_and_login_throttle, |db: Db| async move {
         .await
         .unwrap()
         .is_none());
-    assert_eq!(accounts::session_count(&db, id).await.unwrap(), 0);
+    assert_eq!(
+        accounts::session_count(&db, AccountId(id)).await.unwrap(),
+        0
+    );
 
-    let token = accounts::create_token(&db, &who(), id, "test")
+    let token = accounts::create_token(&db, &who(), AccountId(id), "test")
         .await
         .unwrap();
     assert_eq!(
@@ -398,13 +439,13 @@ both_engines!(
     |db: Db| async move {
         let munis = org::municipalities(&db).await.unwrap();
         let (a, b) = (munis[0].id, munis[1].id);
-        let a1 = org::create_unit(&db, a, "Ängen", "aldreomsorg", true)
+        let a1 = org::create_unit(&db, MunicipalityId(a), "Ängen", "aldreomsorg", true)
             .await
             .unwrap();
-        let a2 = org::create_unit(&db, a, "Björken", "aldreomsorg", true)
+        let a2 = org::create_unit(&db, MunicipalityId(a), "Björken", "aldreomsorg", true)
             .await
             .unwrap();
-        let b1 = org::create_unit(&db, b, "Åsen", "aldreomsorg", true)
+        let b1 = org::create_unit(&db, MunicipalityId(b), "Åsen", "aldreomsorg", true)
             .await
             .unwrap();
         let ids = |v: Vec<org::Unit>| v.into_iter().map(|u| u.id).collect::<Vec<_>>();

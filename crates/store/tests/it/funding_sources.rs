@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::sources::Draft;
+use domain::ids::{BookingId, SessionId};
 use domain::indicators::Period;
 use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
@@ -152,7 +153,7 @@ both_engines!(
         assert!(f.get("kind").is_some());
         assert_eq!(funding_sources::list(&db).await.unwrap().len(), 2);
         // An unknown source on a session names the field and changes nothing.
-        let e = funding_sources::set_session_source(&db, &who(), s, Some(9999))
+        let e = funding_sources::set_session_source(&db, &who(), SessionId(s), Some(9999))
             .await
             .unwrap_err();
         let StoreError::Invalid(f) = e else {
@@ -189,7 +190,7 @@ both_engines!(
         let e = future_session(&db, course, 50).await;
         let h = future_session(&db, other_course, 40).await;
         for (s, src) in [(b, aol), (c, own), (e, aol)] {
-            funding_sources::set_session_source(&db, &who(), s, Some(src))
+            funding_sources::set_session_source(&db, &who(), SessionId(s), Some(src))
                 .await
                 .unwrap();
         }
@@ -216,7 +217,7 @@ both_engines!(
         // Moving session B to ESF would fund Berit twice (E is the state
         // grant's): refused naming her and both sources, nothing changed.
         let (field, m) = conflict(
-            funding_sources::set_session_source(&db, &who(), b, Some(esf))
+            funding_sources::set_session_source(&db, &who(), SessionId(b), Some(esf))
                 .await
                 .unwrap_err(),
         );
@@ -229,7 +230,7 @@ both_engines!(
         assert_eq!(session_source(&db, b).await, Some(aol));
         // So is her own booking on B moved to ESF.
         let (field, _) = conflict(
-            funding_sources::set_booking_source(&db, &who(), berit_b, Some(esf))
+            funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
                 .await
                 .unwrap_err(),
         );
@@ -249,14 +250,16 @@ both_engines!(
         assert_eq!(own_of(berit_b).await, None);
         // A cancelled booking claims nothing: without E, B's booking may
         // move to ESF.
-        bookings::cancel(&db, &who(), berit_e, None).await.unwrap();
-        funding_sources::set_booking_source(&db, &who(), berit_b, Some(esf))
+        bookings::cancel(&db, &who(), BookingId(berit_e), None)
+            .await
+            .unwrap();
+        funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
             .await
             .unwrap();
         assert_eq!(own_of(berit_b).await, Some(esf));
         // Taking the cancellation back would now fund her twice: refused.
         let (field, m) = conflict(
-            bookings::undo_cancel(&db, &who(), berit_e)
+            bookings::undo_cancel(&db, &who(), BookingId(berit_e))
                 .await
                 .unwrap_err(),
         );
@@ -268,7 +271,7 @@ both_engines!(
         // Anna's booking on the ESF session paid by the state grant
         // instead: allowed (her other one in the course is the own
         // budget's), and then B (the state grant's) is no double funding.
-        funding_sources::set_booking_source(&db, &who(), anna_a, Some(aol))
+        funding_sources::set_booking_source(&db, &who(), BookingId(anna_a), Some(aol))
             .await
             .unwrap();
         book(&db, b, anna).await.unwrap();
@@ -497,7 +500,7 @@ both_engines!(
 
         // Changing a session's source moves its attended time in the facts
         // (and so in every filtered figure).
-        funding_sources::set_session_source(&db, &who(), s4, Some(esf))
+        funding_sources::set_session_source(&db, &who(), SessionId(s4), Some(esf))
             .await
             .unwrap();
         let moved = reports::indicator_report_for(&db, period, Some(esf))

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use domain::access::Scope;
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use domain::education::PersonEducationDraft;
+use domain::ids::{CourseId, EducationId, MunicipalityId, PersonId, UnitId};
 use domain::packages::PackageDraft;
 use domain::requirements::{NeedDraft, RequirementDraft};
 use domain::tracks::TrackItemDraft;
@@ -143,12 +144,24 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let mine = org::create_unit(&db, m.id, "Säbo Solrosen", "aldreomsorg", false)
-            .await
-            .unwrap();
-        let other = org::create_unit(&db, m.id, "Hemtjänst Väst", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let mine = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Säbo Solrosen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+        let other = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Väst",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let anna = person(&db, "anna@x.se", "Undersköterska", "Kumla", Some(mine)).await;
         let bo = person(&db, "bo@x.se", "Undersköterska", "Kumla", Some(other)).await;
         let draft = PersonEducationDraft {
@@ -157,10 +170,10 @@ both_engines!(
             completed_on: "2024-06-14".into(),
             note: String::new(),
         };
-        let id = education::register(&db, &who(), anna, &draft)
+        let id = education::register(&db, &who(), PersonId(anna), &draft)
             .await
             .unwrap();
-        let eds = education::for_person(&db, anna).await.unwrap();
+        let eds = education::for_person(&db, PersonId(anna)).await.unwrap();
         assert_eq!(eds.len(), 1);
         assert_eq!(eds[0].id, id);
         assert_eq!(
@@ -173,7 +186,7 @@ both_engines!(
             kind: "sjukgymnast".into(),
             ..Default::default()
         };
-        match education::register(&db, &who(), bo, &bad)
+        match education::register(&db, &who(), PersonId(bo), &bad)
             .await
             .unwrap_err()
         {
@@ -184,7 +197,7 @@ both_engines!(
             other => panic!("{other:?}"),
         }
         // The same education twice.
-        match education::register(&db, &who(), anna, &draft)
+        match education::register(&db, &who(), PersonId(anna), &draft)
             .await
             .unwrap_err()
         {
@@ -200,7 +213,9 @@ both_engines!(
         .await
         .unwrap();
         assert_eq!(audited, 1);
-        education::remove(&db, &who(), id).await.unwrap();
+        education::remove(&db, &who(), EducationId(id))
+            .await
+            .unwrap();
         assert_eq!(count(&db, "person_educations").await, 0);
     }
 );
@@ -212,12 +227,24 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let mine = org::create_unit(&db, m.id, "Hemtjänst Nora", "aldreomsorg", false)
-            .await
-            .unwrap();
-        let other = org::create_unit(&db, m.id, "LSS Nora", "funktionsstod", false)
-            .await
-            .unwrap();
+        let mine = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Nora",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+        let other = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "LSS Nora",
+            "funktionsstod",
+            false,
+        )
+        .await
+        .unwrap();
         let usk = role_id(&db, "Undersköterska").await;
         let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
         let old = course(&db, "Gammal lyftteknik", CourseStatus::Avvecklad, None).await;
@@ -321,15 +348,33 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let a = org::create_unit(&db, kumla.id, "Hemtjänst A", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let b = org::create_unit(&db, kumla.id, "LSS B", "funktionsstod", false)
-        .await
-        .unwrap();
-    let n = org::create_unit(&db, nora.id, "Hemtjänst N", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let a = org::create_unit(
+        &db,
+        MunicipalityId(kumla.id),
+        "Hemtjänst A",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let b = org::create_unit(
+        &db,
+        MunicipalityId(kumla.id),
+        "LSS B",
+        "funktionsstod",
+        false,
+    )
+    .await
+    .unwrap();
+    let n = org::create_unit(
+        &db,
+        MunicipalityId(nora.id),
+        "Hemtjänst N",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let usk = role_id(&db, "Undersköterska").await;
     let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
     let hyg = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
@@ -375,7 +420,7 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     education::register(
         &db,
         &who(),
-        p1,
+        PersonId(p1),
         &PersonEducationDraft {
             kind: "vård- och omsorgsprogrammet".into(),
             ..Default::default()
@@ -454,7 +499,7 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
 
     // Person level, with the planned booking (the session is upcoming now,
     // so check as of today).
-    let pg = gaps::person(&db, p2, today).await.unwrap();
+    let pg = gaps::person(&db, PersonId(p2), today).await.unwrap();
     let hlr_line = pg
         .checks
         .iter()
@@ -521,9 +566,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let u = org::create_unit(&db, m.id, "Hemtjänst Fjugesta", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let u = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Fjugesta",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let usk = role_id(&db, "Undersköterska").await;
         let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
         requirements::create(&db, &who(), &course_req(usk, hlr))
@@ -539,7 +590,7 @@ both_engines!(
         let s = session(&db, hlr, m.id, 10, 1).await;
         book(&db, s, p1, "booked").await;
         book(&db, s, p2, "waitlisted").await;
-        let o = navet_store::unit_overview::load(&db, u, today)
+        let o = navet_store::unit_overview::load(&db, UnitId(u), today)
             .await
             .unwrap();
         assert_eq!(o.staff.len(), 2);
@@ -570,9 +621,13 @@ both_engines!(prerequisite_cycles_are_refused, |db: Db| async move {
     let a = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
     let b = course(&db, "Sårvård", CourseStatus::Aktiv, None).await;
     let c = course(&db, "Avancerad sårvård", CourseStatus::Aktiv, None).await;
-    tracks::add_prerequisite(&db, &who(), b, a).await.unwrap();
-    tracks::add_prerequisite(&db, &who(), c, b).await.unwrap();
-    match tracks::add_prerequisite(&db, &who(), a, c)
+    tracks::add_prerequisite(&db, &who(), CourseId(b), CourseId(a))
+        .await
+        .unwrap();
+    tracks::add_prerequisite(&db, &who(), CourseId(c), CourseId(b))
+        .await
+        .unwrap();
+    match tracks::add_prerequisite(&db, &who(), CourseId(a), CourseId(c))
         .await
         .unwrap_err()
     {
@@ -591,10 +646,12 @@ both_engines!(prerequisite_cycles_are_refused, |db: Db| async move {
     assert_eq!(count(&db, "course_prerequisites").await, 2);
     let list = tracks::prerequisites(&db).await.unwrap();
     assert_eq!(list.len(), 2);
-    tracks::remove_prerequisite(&db, &who(), c, b)
+    tracks::remove_prerequisite(&db, &who(), CourseId(c), CourseId(b))
         .await
         .unwrap();
-    tracks::add_prerequisite(&db, &who(), a, c).await.unwrap();
+    tracks::add_prerequisite(&db, &who(), CourseId(a), CourseId(c))
+        .await
+        .unwrap();
 });
 
 both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
@@ -602,7 +659,7 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let u = org::create_unit(&db, m.id, "Säbo Laxå", "aldreomsorg", false)
+    let u = org::create_unit(&db, MunicipalityId(m.id), "Säbo Laxå", "aldreomsorg", false)
         .await
         .unwrap();
     let usk = role_id(&db, "Undersköterska").await;
@@ -611,7 +668,7 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     let dem = course(&db, "Demensvård", CourseStatus::Aktiv, None).await;
     let sar = course(&db, "Sårvård", CourseStatus::Aktiv, None).await;
     let old = course(&db, "Gammal", CourseStatus::Avvecklad, None).await;
-    tracks::add_prerequisite(&db, &who(), sar, hyg)
+    tracks::add_prerequisite(&db, &who(), CourseId(sar), CourseId(hyg))
         .await
         .unwrap();
     let item = |block: &str, c: i64| TrackItemDraft {
@@ -667,7 +724,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
 
     let p = person(&db, "p@x.se", "Undersköterska", "Laxå", Some(u)).await;
     completion(&db, p, hyg, "2025-01-01", None).await;
-    let (t, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
+    let (t, status) = tracks::person_progress(&db, PersonId(p))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.track.id, id);
     assert_eq!(
         (status.progress.base_done, status.progress.base_total),
@@ -678,7 +738,10 @@ both_engines!(tracks_are_checked_and_show_progress, |db: Db| async move {
     completion(&db, p, sar, "2025-02-01", None).await;
     completion(&db, p, bem, "2025-03-01", None).await;
     completion(&db, p, dem, "2025-04-01", None).await;
-    let (_, status) = tracks::person_progress(&db, p).await.unwrap().unwrap();
+    let (_, status) = tracks::person_progress(&db, PersonId(p))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (status.progress.percent, status.level_label),
         (100, "fördjupning")
@@ -697,12 +760,24 @@ both_engines!(packages_fit_the_managers_units, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let elder = org::create_unit(&db, m.id, "Säbo Askersund", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let lss = org::create_unit(&db, m.id, "LSS Askersund", "funktionsstod", false)
-        .await
-        .unwrap();
+    let elder = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "Säbo Askersund",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let lss = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "LSS Askersund",
+        "funktionsstod",
+        false,
+    )
+    .await
+    .unwrap();
     let usk = role_id(&db, "Undersköterska").await;
     let hyg = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
     let bem = course(&db, "Bemötande", CourseStatus::Aktiv, None).await;
@@ -853,10 +928,13 @@ both_engines!(demo_competence_data_loads, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let o =
-        navet_store::unit_overview::load(&db, chef.unit_id.unwrap(), navet_store::time::today())
-            .await
-            .unwrap();
+    let o = navet_store::unit_overview::load(
+        &db,
+        UnitId(chef.unit_id.unwrap()),
+        navet_store::time::today(),
+    )
+    .await
+    .unwrap();
     assert!(!o.staff.is_empty());
     assert!(o.staff.iter().any(|s| s.track.is_some()));
     assert_eq!(o.wheel.len(), 12);

@@ -11,6 +11,7 @@
 //! Targets: one municipality of 10 000 employees under 300 ms, the whole
 //! region under 3 s, on SQLite and PostgreSQL (reported, not asserted).
 
+use domain::ids::{MunicipalityId, PersonId, UnitId};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Months, NaiveDate};
@@ -60,7 +61,7 @@ async fn generate(db: &Db) -> i64 {
         for u in 0..UNITS_PER_MUNICIPALITY {
             let id = org::create_unit(
                 db,
-                *m,
+                MunicipalityId(*m),
                 &format!("Enhet {u:02}"),
                 areas[(u % 4) as usize],
                 true,
@@ -383,12 +384,15 @@ async fn bench(db: Db) {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let (u, _) = time(5, || navet_store::unit_overview::load(&db, unit, as_of)).await;
+    let (u, _) = time(5, || {
+        navet_store::unit_overview::load(&db, UnitId(unit), as_of)
+    })
+    .await;
     println!(
         "{engine}: unit page data (200 people): median {:.0} ms",
         u.as_secs_f64() * 1000.0
     );
-    let (p, _) = time(5, || gaps::person(&db, 1, as_of)).await;
+    let (p, _) = time(5, || gaps::person(&db, PersonId(1), as_of)).await;
     println!(
         "{engine}: one person: median {:.0} ms",
         p.as_secs_f64() * 1000.0

@@ -3,6 +3,7 @@
 
 use domain::access::{Role, Scope};
 use domain::booking::BookingStatus;
+use domain::ids::{AccountId, MunicipalityId, PersonId};
 use domain::invitations::{
     LinkState, NotInvitable, ResetRefusal, INVITATION_VALID_SECS, RESET_VALID_SECS,
 };
@@ -78,7 +79,7 @@ async fn invite_one(db: &Db, person: i64) -> Outcome {
 }
 
 async fn mark_left_by_hand(db: &Db, p: i64, active: bool) {
-    let before = people::get(db, p).await.unwrap();
+    let before = people::get(db, PersonId(p)).await.unwrap();
     let resolved = people::ResolvedPerson {
         name: before.name.clone(),
         email: before.email.clone(),
@@ -89,7 +90,7 @@ async fn mark_left_by_hand(db: &Db, p: i64, active: bool) {
         unit_id: before.unit_id,
         language_support: String::new(),
     };
-    people::update(db, &who(), p, &resolved, active)
+    people::update(db, &who(), PersonId(p), &resolved, active)
         .await
         .unwrap();
 }
@@ -155,7 +156,7 @@ both_engines!(
             .await
             .unwrap()
             .expect("accepted");
-        let a = accounts::get(&db, account).await.unwrap();
+        let a = accounts::get(&db, AccountId(account)).await.unwrap();
         assert_eq!(a.role(), Role::Participant);
         assert_eq!(a.person_id, Some(p));
         assert_eq!(a.email, "anna@test.se");
@@ -169,7 +170,7 @@ both_engines!(
             Err(Refusal::Link(LinkState::Used))
         );
         assert_eq!(
-            accounts::get(&db, account)
+            accounts::get(&db, AccountId(account))
                 .await
                 .unwrap()
                 .password_hash
@@ -256,9 +257,16 @@ both_engines!(
         )
         .await
         .unwrap();
-        accounts::set_role_and_scope(&db, &who(), fa, Role::Participant, &Scope::default(), false)
-            .await
-            .unwrap();
+        accounts::set_role_and_scope(
+            &db,
+            &who(),
+            AccountId(fa),
+            Role::Participant,
+            &Scope::default(),
+            false,
+        )
+        .await
+        .unwrap();
         let no_mail = fixtures::person(&db, "Gun", "Örebro").await;
         sqlx::query("UPDATE people SET email = 'raderad-1@navet.invalid' WHERE id = $1")
             .bind(no_mail)
@@ -313,14 +321,14 @@ both_engines!(
         )
         .await
         .unwrap();
-        let (cookie, _) = accounts::create_session(&db, a).await.unwrap();
+        let (cookie, _) = accounts::create_session(&db, AccountId(a)).await.unwrap();
         invite_one(&db, p).await;
         let key = key_in_mail(&db, "invitation", "hanna@test.se", "/inbjudan?t=").await;
         assert_eq!(
             invitations::accept(&db, &key, "h", now()).await.unwrap(),
             Ok(a)
         );
-        let got = accounts::get(&db, a).await.unwrap();
+        let got = accounts::get(&db, AccountId(a)).await.unwrap();
         assert_eq!(got.role(), Role::Manager, "never lowered or raised");
         assert_eq!(got.person_id, Some(p));
         assert!(
@@ -355,8 +363,10 @@ both_engines!(
     |db: Db| async move {
         let p = fixtures::person(&db, "Ida", "Örebro").await;
         let a = account_for(&db, p, "ida@test.se").await;
-        let (cookie, _) = accounts::create_session(&db, a).await.unwrap();
-        let token = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
+        let (cookie, _) = accounts::create_session(&db, AccountId(a)).await.unwrap();
+        let token = accounts::create_token(&db, &who(), AccountId(a), "ett")
+            .await
+            .unwrap();
         assert_eq!(
             password_resets::request(&db, " IDA@test.se ", &no_provider, now())
                 .await
@@ -386,7 +396,7 @@ both_engines!(
             Err(ResetUse::Link(LinkState::Expired))
         );
         assert_eq!(
-            accounts::get(&db, a)
+            accounts::get(&db, AccountId(a))
                 .await
                 .unwrap()
                 .password_hash
@@ -405,7 +415,7 @@ both_engines!(
             Ok(a)
         );
         assert_eq!(
-            accounts::get(&db, a)
+            accounts::get(&db, AccountId(a))
                 .await
                 .unwrap()
                 .password_hash
@@ -452,9 +462,16 @@ both_engines!(no_reset_for_unknown_disabled_or_left, |db: Db| async move {
         .unwrap()
         .unwrap();
     let key = key_in_mail(&db, "password_reset", "jenny@test.se", "?t=").await;
-    accounts::set_role_and_scope(&db, &who(), a, Role::Participant, &Scope::default(), false)
-        .await
-        .unwrap();
+    accounts::set_role_and_scope(
+        &db,
+        &who(),
+        AccountId(a),
+        Role::Participant,
+        &Scope::default(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         password_resets::use_link(&db, &key, "new", now())
             .await
@@ -462,7 +479,7 @@ both_engines!(no_reset_for_unknown_disabled_or_left, |db: Db| async move {
         Err(ResetUse::Account(ResetRefusal::AccountDisabled))
     );
     assert_eq!(
-        accounts::get(&db, a)
+        accounts::get(&db, AccountId(a))
             .await
             .unwrap()
             .password_hash
@@ -566,7 +583,9 @@ async fn leaver(db: &Db) -> (i64, i64, String, [i64; 3], i64) {
     let waiting = fixtures::person(db, "Maja", "Örebro").await;
     let other = fixtures::person(db, "Nils", "Örebro").await;
     let a = account_for(db, leaver, "lisa@test.se").await;
-    let token = accounts::create_token(db, &who(), a, "ett").await.unwrap();
+    let token = accounts::create_token(db, &who(), AccountId(a), "ett")
+        .await
+        .unwrap();
     let full = session(db, c, 10, 1).await;
     let (seat, s1) = book(db, full, leaver).await;
     let (wait_other, s2) = book(db, full, waiting).await;
@@ -606,7 +625,10 @@ async fn assert_left(db: &Db, account: i64, token: &str, b: [i64; 3], promoted: 
         .await
         .unwrap()
         .is_none());
-    assert!(!accounts::get(db, account).await.unwrap().may_sign_in());
+    assert!(!accounts::get(db, AccountId(account))
+        .await
+        .unwrap()
+        .may_sign_in());
     assert_eq!(status(db, b[0]).await, "cancelled");
     assert_eq!(status(db, b[1]).await, "cancelled");
     assert_eq!(status(db, b[2]).await, "attended", "the past stays");
@@ -650,7 +672,10 @@ both_engines!(
         assert_eq!(count(&db, "SELECT COUNT(*) FROM invitations").await, 0);
         // Back again: the account works, the old token does not.
         mark_left_by_hand(&db, p, true).await;
-        assert!(accounts::get(&db, a).await.unwrap().may_sign_in());
+        assert!(accounts::get(&db, AccountId(a))
+            .await
+            .unwrap()
+            .may_sign_in());
         assert!(accounts::authenticate_token(&db, &token)
             .await
             .unwrap()
@@ -663,11 +688,11 @@ both_engines!(
     leaving_by_import_releases_future_bookings_and_promotes_the_waiting_list,
     |db: Db| async move {
         let (p, a, token, b, promoted) = leaver(&db).await;
-        let before = people::get(&db, p).await.unwrap();
+        let before = people::get(&db, PersonId(p)).await.unwrap();
         navet_store::staff_import::apply_import(
             &db,
             &who(),
-            before.municipality_id,
+            MunicipalityId(before.municipality_id),
             &left_plan(&before),
             "personal.csv",
         )
@@ -696,21 +721,21 @@ async fn break_promotion_notices(db: &Db) {
 
 both_engines!(leaving_is_all_or_nothing, |db: Db| async move {
     let (p, a, token, b, promoted) = leaver(&db).await;
-    let (cookie, _) = accounts::create_session(&db, a).await.unwrap();
+    let (cookie, _) = accounts::create_session(&db, AccountId(a)).await.unwrap();
     let entries = count(&db, "SELECT COUNT(*) FROM audit_log").await;
     break_promotion_notices(&db).await;
-    let before = people::get(&db, p).await.unwrap();
+    let before = people::get(&db, PersonId(p)).await.unwrap();
     assert!(navet_store::staff_import::apply_import(
         &db,
         &who(),
-        before.municipality_id,
+        MunicipalityId(before.municipality_id),
         &left_plan(&before),
         "personal.csv"
     )
     .await
     .is_err());
     // Nothing happened: still employed, signed in, booked, token working.
-    assert_eq!(people::get(&db, p).await.unwrap().active, 1);
+    assert_eq!(people::get(&db, PersonId(p)).await.unwrap().active, 1);
     assert!(accounts::session(&db, &cookie, 3600, 43200)
         .await
         .unwrap()

@@ -2,6 +2,7 @@
 //! active, qualified trainers; inactive trainers and retired courses left
 //! out; the start page's count agrees with the list.
 
+use domain::ids::{MunicipalityId, PersonId};
 use navet_store::audit::Who;
 use navet_store::planning::{self, bus_factor};
 use navet_store::testing::fixtures;
@@ -28,15 +29,25 @@ both_engines!(
         let a = fixtures::person(&db, "Ada", "Örebro").await;
         let b = fixtures::person(&db, "Bert", "Örebro").await;
         let c = fixtures::person(&db, "Cecilia", "Örebro").await;
-        trainers::upsert(&db, &who, a, orebro, true).await.unwrap();
-        trainers::upsert(&db, &who, b, orebro, true).await.unwrap();
-        // Cecilia is qualified for "En ledare" but no longer active.
-        trainers::upsert(&db, &who, c, orebro, false).await.unwrap();
-        trainers::set_courses(&db, &who, a, &[one, two])
+        trainers::upsert(&db, &who, PersonId(a), MunicipalityId(orebro), true)
             .await
             .unwrap();
-        trainers::set_courses(&db, &who, b, &[two]).await.unwrap();
-        trainers::set_courses(&db, &who, c, &[one]).await.unwrap();
+        trainers::upsert(&db, &who, PersonId(b), MunicipalityId(orebro), true)
+            .await
+            .unwrap();
+        // Cecilia is qualified for "En ledare" but no longer active.
+        trainers::upsert(&db, &who, PersonId(c), MunicipalityId(orebro), false)
+            .await
+            .unwrap();
+        trainers::set_courses(&db, &who, PersonId(a), &[one, two])
+            .await
+            .unwrap();
+        trainers::set_courses(&db, &who, PersonId(b), &[two])
+            .await
+            .unwrap();
+        trainers::set_courses(&db, &who, PersonId(c), &[one])
+            .await
+            .unwrap();
         let list = bus_factor::person_dependent(&db).await.unwrap();
         let mine: Vec<(i64, i64)> = list
             .iter()
@@ -50,7 +61,7 @@ both_engines!(
             .unwrap();
         assert_eq!(g.person_dependent, list.len() as i64);
         // A second trainer takes "En ledare" off the list.
-        trainers::set_courses(&db, &who, b, &[two, one])
+        trainers::set_courses(&db, &who, PersonId(b), &[two, one])
             .await
             .unwrap();
         let list = bus_factor::person_dependent(&db).await.unwrap();

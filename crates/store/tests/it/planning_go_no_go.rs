@@ -4,6 +4,7 @@
 //! room; bad minimums and dates are refused naming the field.
 
 use chrono::Duration;
+use domain::ids::SessionId;
 use domain::planning::go_no_go::MinimumDraft;
 use navet_store::audit::Who;
 use navet_store::bookings::{self, BookRequest, Via};
@@ -50,12 +51,21 @@ both_engines!(
         let other = session(&db, course, 34, 12).await;
         let small = session(&db, course, 41, 1).await;
         let decision = today + Duration::days(5);
-        let m = go_no_go::set_minimum(&db, &who, s, &draft("3", &decision.to_string()), today)
-            .await
-            .unwrap()
-            .unwrap();
+        let m = go_no_go::set_minimum(
+            &db,
+            &who,
+            SessionId(s),
+            &draft("3", &decision.to_string()),
+            today,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!((m.min_participants, m.decision_on), (3, decision));
-        assert_eq!(go_no_go::minimum_of(&db, s).await.unwrap(), Some(m));
+        assert_eq!(
+            go_no_go::minimum_of(&db, SessionId(s)).await.unwrap(),
+            Some(m)
+        );
         assert_eq!(
             go_no_go::due_count(&db, today, now()).await.unwrap(),
             0,
@@ -107,19 +117,19 @@ both_engines!(
         assert_eq!(go_no_go::due_count(&db, at, now()).await.unwrap(), 0);
         // Cleared: no longer watched.
         assert_eq!(
-            go_no_go::set_minimum(&db, &who, s, &draft("", ""), today)
+            go_no_go::set_minimum(&db, &who, SessionId(s), &draft("", ""), today)
                 .await
                 .unwrap(),
             None
         );
-        assert_eq!(go_no_go::minimum_of(&db, s).await.unwrap(), None);
+        assert_eq!(go_no_go::minimum_of(&db, SessionId(s)).await.unwrap(), None);
         // A cancelled session is not due either.
-        go_no_go::set_minimum(&db, &who, other, &draft("5", ""), today)
+        go_no_go::set_minimum(&db, &who, SessionId(other), &draft("5", ""), today)
             .await
             .unwrap();
         let late = today + Duration::days(33);
         assert_eq!(go_no_go::due_count(&db, late, now()).await.unwrap(), 1);
-        bookings::cancel_session(&db, &who, other, "För få anmälda")
+        bookings::cancel_session(&db, &who, SessionId(other), "För få anmälda")
             .await
             .unwrap();
         assert_eq!(go_no_go::due_count(&db, late, now()).await.unwrap(), 0);
@@ -144,14 +154,14 @@ both_engines!(
             (draft("4", "<script>"), "decision_on"),
             (draft("", &start), "min_participants"),
         ] {
-            match go_no_go::set_minimum(&db, &who, s, &d, today).await {
+            match go_no_go::set_minimum(&db, &who, SessionId(s), &d, today).await {
                 Err(StoreError::Invalid(e)) => assert_eq!(e.first().unwrap().field, field, "{d:?}"),
                 other => panic!("{d:?}: {other:?}"),
             }
         }
-        assert_eq!(go_no_go::minimum_of(&db, s).await.unwrap(), None);
+        assert_eq!(go_no_go::minimum_of(&db, SessionId(s)).await.unwrap(), None);
         assert!(matches!(
-            go_no_go::set_minimum(&db, &who, 999_999, &draft("2", ""), today).await,
+            go_no_go::set_minimum(&db, &who, SessionId(999_999), &draft("2", ""), today).await,
             Err(StoreError::NotFound(_))
         ));
     }

@@ -5,6 +5,7 @@
 //! requests and interest per course and municipality.
 
 use domain::access::{Actor, Role, Scope};
+use domain::ids::{CourseId, MunicipalityId, PersonId};
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft, RequestStatus, Week};
 use navet_store::accounts::{self, NewAccount};
 use navet_store::audit::Who;
@@ -103,15 +104,21 @@ both_engines!(
     a_request_planned_as_a_session_tells_the_requester,
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
-        let unit = org::create_unit(&db, kumla, "Hemtjänst Norr", "aldreomsorg", true)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(kumla),
+            "Hemtjänst Norr",
+            "aldreomsorg",
+            true,
+        )
+        .await
+        .unwrap();
         let course = fixtures::course(&db, "Förflyttningsteknik").await;
         let who = manager(&db, "chef.kumla@test.se", unit).await;
         let id = requests::create(
             &db,
             &who,
-            course,
+            CourseId(course),
             Place {
                 municipality_id: kumla,
                 unit_id: Some(unit),
@@ -176,9 +183,15 @@ both_engines!(
     bad_answers_change_nothing_and_name_the_field,
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
-        let unit = org::create_unit(&db, kumla, "Gruppboende", "funktionsstod", true)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(kumla),
+            "Gruppboende",
+            "funktionsstod",
+            true,
+        )
+        .await
+        .unwrap();
         let course = fixtures::course(&db, "HLR").await;
         let other_course = fixtures::course(&db, "Sårvård").await;
         let who = manager(&db, "chef@test.se", unit).await;
@@ -186,7 +199,7 @@ both_engines!(
             municipality_id: kumla,
             unit_id: Some(unit),
         };
-        let id = requests::create(&db, &who, course, place, &checked(5))
+        let id = requests::create(&db, &who, CourseId(course), place, &checked(5))
             .await
             .unwrap();
         let wrong = session(&db, other_course, 20).await;
@@ -230,7 +243,7 @@ both_engines!(
         let e = requests::create(
             &db,
             &who,
-            course,
+            CourseId(course),
             Place {
                 municipality_id: orebro,
                 unit_id: Some(unit),
@@ -249,9 +262,15 @@ both_engines!(
     two_coordinators_answering_at_once_get_one_answer,
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
-        let unit = org::create_unit(&db, kumla, "Särskilt boende", "aldreomsorg", true)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(kumla),
+            "Särskilt boende",
+            "aldreomsorg",
+            true,
+        )
+        .await
+        .unwrap();
         let course = fixtures::course(&db, "Demens").await;
         let who = manager(&db, "chef2@test.se", unit).await;
         let place = Place {
@@ -259,7 +278,7 @@ both_engines!(
             unit_id: Some(unit),
         };
         for round in 0..5 {
-            let id = requests::create(&db, &who, course, place, &checked(3 + round))
+            let id = requests::create(&db, &who, CourseId(course), place, &checked(3 + round))
                 .await
                 .unwrap();
             let sid = session(&db, course, 10 + round).await;
@@ -299,19 +318,25 @@ both_engines!(
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
         let lekeberg = municipality(&db, "Lekeberg").await;
-        let u1 = org::create_unit(&db, kumla, "Enhet K", "aldreomsorg", true)
+        let u1 = org::create_unit(&db, MunicipalityId(kumla), "Enhet K", "aldreomsorg", true)
             .await
             .unwrap();
-        let u2 = org::create_unit(&db, lekeberg, "Enhet L", "aldreomsorg", true)
-            .await
-            .unwrap();
+        let u2 = org::create_unit(
+            &db,
+            MunicipalityId(lekeberg),
+            "Enhet L",
+            "aldreomsorg",
+            true,
+        )
+        .await
+        .unwrap();
         let course = fixtures::course(&db, "Läkemedel").await;
         let k = manager(&db, "k@test.se", u1).await;
         let l = manager(&db, "l@test.se", u2).await;
         let a = requests::create(
             &db,
             &k,
-            course,
+            CourseId(course),
             Place {
                 municipality_id: kumla,
                 unit_id: Some(u1),
@@ -323,7 +348,7 @@ both_engines!(
         let b = requests::create(
             &db,
             &l,
-            course,
+            CourseId(course),
             Place {
                 municipality_id: lekeberg,
                 unit_id: Some(u2),
@@ -350,7 +375,7 @@ both_engines!(
         let c = requests::create(
             &db,
             &k,
-            course,
+            CourseId(course),
             Place {
                 municipality_id: kumla,
                 unit_id: Some(u1),
@@ -396,10 +421,10 @@ both_engines!(
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
         let orebro = municipality(&db, "Örebro").await;
-        let uk = org::create_unit(&db, kumla, "K1", "aldreomsorg", true)
+        let uk = org::create_unit(&db, MunicipalityId(kumla), "K1", "aldreomsorg", true)
             .await
             .unwrap();
-        let uo = org::create_unit(&db, orebro, "O1", "aldreomsorg", true)
+        let uo = org::create_unit(&db, MunicipalityId(orebro), "O1", "aldreomsorg", true)
             .await
             .unwrap();
         let course = fixtures::course(&db, "Nutrition").await;
@@ -409,7 +434,7 @@ both_engines!(
             requests::create(
                 &db,
                 &k,
-                course,
+                CourseId(course),
                 Place {
                     municipality_id: kumla,
                     unit_id: Some(uk),
@@ -423,7 +448,7 @@ both_engines!(
             requests::create(
                 &db,
                 &o,
-                course,
+                CourseId(course),
                 Place {
                     municipality_id: orebro,
                     unit_id: Some(uo),
@@ -477,7 +502,7 @@ both_engines!(
     demand_counts_requests_and_interest_per_course_and_municipality,
     |db: Db| async move {
         let kumla = municipality(&db, "Kumla").await;
-        let unit = org::create_unit(&db, kumla, "K2", "aldreomsorg", true)
+        let unit = org::create_unit(&db, MunicipalityId(kumla), "K2", "aldreomsorg", true)
             .await
             .unwrap();
         let course = fixtures::course(&db, "Palliativ vård").await;
@@ -486,13 +511,13 @@ both_engines!(
             municipality_id: kumla,
             unit_id: Some(unit),
         };
-        requests::create(&db, &who, course, place, &checked(10))
+        requests::create(&db, &who, CourseId(course), place, &checked(10))
             .await
             .unwrap();
-        let answered = requests::create(&db, &who, course, place, &checked(7))
+        let answered = requests::create(&db, &who, CourseId(course), place, &checked(7))
             .await
             .unwrap();
-        requests::create(&db, &who, course, place, &checked(5))
+        requests::create(&db, &who, CourseId(course), place, &checked(5))
             .await
             .unwrap();
         requests::answer(
@@ -509,16 +534,24 @@ both_engines!(
         let anna = fixtures::person(&db, "Anna", "Kumla").await;
         let bo = fixtures::person(&db, "Bo", "Örebro").await;
         let w = Who::system("t");
-        interest::register(&db, &w, course, anna, 3).await.unwrap();
+        interest::register(&db, &w, CourseId(course), PersonId(anna), 3)
+            .await
+            .unwrap();
         // Registering again changes the count, it does not add a row.
-        interest::register(&db, &w, course, anna, 4).await.unwrap();
-        interest::register(&db, &w, course, bo, 1).await.unwrap();
+        interest::register(&db, &w, CourseId(course), PersonId(anna), 4)
+            .await
+            .unwrap();
+        interest::register(&db, &w, CourseId(course), PersonId(bo), 1)
+            .await
+            .unwrap();
         assert_eq!(
-            interest::of_person(&db, course, anna).await.unwrap(),
+            interest::of_person(&db, CourseId(course), PersonId(anna))
+                .await
+                .unwrap(),
             Some(4)
         );
         assert!(matches!(
-            interest::register(&db, &w, course, bo, 0).await,
+            interest::register(&db, &w, CourseId(course), PersonId(bo), 0).await,
             Err(StoreError::Invalid(_))
         ));
         session(&db, course, 14).await;
@@ -543,8 +576,12 @@ both_engines!(
         assert_eq!((o.open_requests, o.interested_people), (0, 1));
         // The largest demand first.
         assert_eq!(d[0].municipality, "Kumla");
-        assert!(interest::withdraw(&db, &w, course, bo).await.unwrap());
-        assert!(!interest::withdraw(&db, &w, course, bo).await.unwrap());
+        assert!(interest::withdraw(&db, &w, CourseId(course), PersonId(bo))
+            .await
+            .unwrap());
+        assert!(!interest::withdraw(&db, &w, CourseId(course), PersonId(bo))
+            .await
+            .unwrap());
         let d = interest::demand(&db, now() + DAY).await.unwrap();
         assert!(!d.iter().any(|x| x.municipality == "Örebro"));
     }

@@ -4,6 +4,7 @@
 //! in the extract, secrets redacted; the review pages through the log in
 //! SQL and flags unusual reading.
 
+use domain::ids::{AccountId, PersonId};
 use domain::register_extract::{self as rx, Value};
 use navet_store::access_review::{self, Filter};
 use navet_store::audit::{self, Who};
@@ -139,10 +140,10 @@ async fn everything_about(db: &Db) -> (i64, i64) {
     )
     .await;
     // Sign-ins: one with a password, one failed attempt on the account.
-    audit::record_login(db, account, "utan tvåstegsverifiering")
+    audit::record_login(db, AccountId(account), "utan tvåstegsverifiering")
         .await
         .unwrap();
-    audit::record_login_failure(db, Some(account), "wrong_password")
+    audit::record_login_failure(db, Some(AccountId(account)), "wrong_password")
         .await
         .unwrap();
     let import = scalar(
@@ -163,8 +164,10 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         account_id: Some(reader),
         label: "webb".into(),
     };
-    audit::record_read(db, &who, p, "personkort").await.unwrap();
-    audit::record_read(db, &who, other, "personkort")
+    audit::record_read(db, &who, PersonId(p), "personkort")
+        .await
+        .unwrap();
+    audit::record_read(db, &who, PersonId(other), "personkort")
         .await
         .unwrap();
     (p, account)
@@ -189,7 +192,7 @@ both_engines!(
     the_extract_holds_every_kind_of_data_and_no_secret,
     |db: Db| async move {
         let (p, _) = everything_about(&db).await;
-        let e = register_extract::gather(&db, p).await.unwrap();
+        let e = register_extract::gather(&db, PersonId(p)).await.unwrap();
         assert_eq!(e.person_id, p);
         for s in rx::SOURCES {
             assert!(
@@ -276,7 +279,7 @@ both_engines!(
         assert!(e.not_included.iter().any(|o| o.what.contains("enkäter")));
         // Unknown person.
         assert!(matches!(
-            register_extract::gather(&db, 999_999).await,
+            register_extract::gather(&db, PersonId(999_999)).await,
             Err(navet_store::StoreError::NotFound(_))
         ));
     }
@@ -316,17 +319,17 @@ both_engines!(
             label: "webb".into(),
         };
         for p in &orebro {
-            audit::record_read(&db, &who(reader), *p, "personkort")
+            audit::record_read(&db, &who(reader), PersonId(*p), "personkort")
                 .await
                 .unwrap();
         }
-        audit::record_read(&db, &who(reader), kumla, "personkort")
+        audit::record_read(&db, &who(reader), PersonId(kumla), "personkort")
             .await
             .unwrap();
-        audit::record_read(&db, &who(calm), orebro[0], "personkort")
+        audit::record_read(&db, &who(calm), PersonId(orebro[0]), "personkort")
             .await
             .unwrap();
-        audit::record_read(&db, &who(calm), orebro[0], "kompetens")
+        audit::record_read(&db, &who(calm), PersonId(orebro[0]), "kompetens")
             .await
             .unwrap();
 
@@ -433,7 +436,7 @@ both_engines!(
             &[p, extra],
         )
         .await;
-        let e = register_extract::gather(&db, p).await.unwrap();
+        let e = register_extract::gather(&db, PersonId(p)).await.unwrap();
         let log = rows(&e, "audit_log");
         assert_eq!(log.len() as i64, register_extract::ROW_CAP);
         // The newest rows, in order.

@@ -1,6 +1,7 @@
 //! Attendance, completions, the indicator report, funding, surveys and the
 //! historical import, on SQLite and PostgreSQL.
 
+use domain::ids::{PersonId, SessionId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -133,22 +134,28 @@ both_engines!(
             book(&db, s, p, "booked").await;
         }
         assert_eq!(
-            attendance::mark(&db, &who(), s, a, true).await.unwrap(),
+            attendance::mark(&db, &who(), SessionId(s), PersonId(a), true)
+                .await
+                .unwrap(),
             "attended"
         );
         assert_eq!(
-            attendance::mark(&db, &who(), s, b, false).await.unwrap(),
+            attendance::mark(&db, &who(), SessionId(s), PersonId(b), false)
+                .await
+                .unwrap(),
             "absent"
         );
         // Someone without a seat is refused, naming the field.
         let stranger = person(&db, 4, "kvinna", "undersköterska", "Örebro").await;
-        match attendance::mark(&db, &who(), s, stranger, true).await {
+        match attendance::mark(&db, &who(), SessionId(s), PersonId(stranger), true).await {
             Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "person_id"),
             other => panic!("{other:?}"),
         }
-        let list = attendance::attendees(&db, s).await.unwrap();
+        let list = attendance::attendees(&db, SessionId(s)).await.unwrap();
         assert_eq!(list.len(), 3);
-        let sum = attendance::close(&db, &who(), s, "http://x").await.unwrap();
+        let sum = attendance::close(&db, &who(), SessionId(s), "http://x")
+            .await
+            .unwrap();
         assert_eq!(
             (sum.attended, sum.absent, sum.no_shows, sum.completions),
             (1, 2, 1, 1)
@@ -160,10 +167,10 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(status, "absent", "unmarked becomes a recorded no-show");
-        let info = attendance::session(&db, s).await.unwrap();
+        let info = attendance::session(&db, SessionId(s)).await.unwrap();
         assert_eq!(info.status, "held");
         // The completion has the session's hours, a number, a code and an expiry.
-        let comp = completions::for_person(&db, a).await.unwrap();
+        let comp = completions::for_person(&db, PersonId(a)).await.unwrap();
         assert_eq!(comp.len(), 1);
         assert_eq!(comp[0].hours, 3.5);
         assert_eq!(comp[0].completed_on, "2026-03-10");
@@ -184,43 +191,55 @@ both_engines!(
         assert!(!completions::verify(&db, "AAAAA-AAAAA-A", d("2026-06-01"))
             .await
             .unwrap());
-        assert!(completions::for_person(&db, b).await.unwrap().is_empty());
+        assert!(completions::for_person(&db, PersonId(b))
+            .await
+            .unwrap()
+            .is_empty());
         // Closing twice is a conflict; a correction after closing updates the completion.
         assert!(matches!(
-            attendance::close(&db, &who(), s, "http://x").await,
+            attendance::close(&db, &who(), SessionId(s), "http://x").await,
             Err(StoreError::Conflict { .. })
         ));
-        attendance::mark(&db, &who(), s, c, true).await.unwrap();
+        attendance::mark(&db, &who(), SessionId(s), PersonId(c), true)
+            .await
+            .unwrap();
         assert_eq!(
-            completions::for_person(&db, c).await.unwrap()[0].certificate_no,
+            completions::for_person(&db, PersonId(c)).await.unwrap()[0].certificate_no,
             "KN-2026-000002"
         );
-        attendance::mark(&db, &who(), s, c, false).await.unwrap();
-        assert!(completions::for_person(&db, c).await.unwrap().is_empty());
+        attendance::mark(&db, &who(), SessionId(s), PersonId(c), false)
+            .await
+            .unwrap();
+        assert!(completions::for_person(&db, PersonId(c))
+            .await
+            .unwrap()
+            .is_empty());
         // Retaking the course gives a new certificate.
         let s2 = session(&db, hlr, "2026-04-01", 3.0, "open", "").await;
         book(&db, s2, a, "booked").await;
-        attendance::mark(&db, &who(), s2, a, true).await.unwrap();
-        attendance::close(&db, &who(), s2, "http://x")
+        attendance::mark(&db, &who(), SessionId(s2), PersonId(a), true)
             .await
             .unwrap();
-        let comp = completions::for_person(&db, a).await.unwrap();
+        attendance::close(&db, &who(), SessionId(s2), "http://x")
+            .await
+            .unwrap();
+        let comp = completions::for_person(&db, PersonId(a)).await.unwrap();
         assert_eq!(comp.len(), 2);
         assert_ne!(comp[0].certificate_no, comp[1].certificate_no);
         // Future sessions cannot be marked or closed; cancelled ones neither.
         let future = session(&db, hlr, "2099-01-01", 3.0, "open", "").await;
         book(&db, future, b, "booked").await;
         assert!(matches!(
-            attendance::mark(&db, &who(), future, b, true).await,
+            attendance::mark(&db, &who(), SessionId(future), PersonId(b), true).await,
             Err(StoreError::Conflict { .. })
         ));
         assert!(matches!(
-            attendance::close(&db, &who(), future, "http://x").await,
+            attendance::close(&db, &who(), SessionId(future), "http://x").await,
             Err(StoreError::Conflict { .. })
         ));
         let cancelled = session(&db, hlr, "2026-01-01", 3.0, "cancelled", "sjukdom").await;
         assert!(matches!(
-            attendance::close(&db, &who(), cancelled, "http://x").await,
+            attendance::close(&db, &who(), SessionId(cancelled), "http://x").await,
             Err(StoreError::Conflict { .. })
         ));
     }
@@ -231,7 +250,9 @@ both_engines!(expiring_completions_and_reminders, |db: Db| async move {
     let a = person(&db, 1, "kvinna", "undersköterska", "Örebro").await;
     let s = session(&db, hlr, "2025-05-01", 3.0, "open", "").await;
     book(&db, s, a, "attended").await;
-    attendance::close(&db, &who(), s, "http://x").await.unwrap();
+    attendance::close(&db, &who(), SessionId(s), "http://x")
+        .await
+        .unwrap();
     let today = d("2026-03-15");
     let soon = completions::expiring(&db, today, 90, &[], &[], true)
         .await
@@ -265,7 +286,7 @@ both_engines!(expiring_completions_and_reminders, |db: Db| async move {
     // Renewed: the old one no longer expires "soon".
     let s2 = session(&db, hlr, "2026-03-01", 3.0, "open", "").await;
     book(&db, s2, a, "attended").await;
-    attendance::close(&db, &who(), s2, "http://x")
+    attendance::close(&db, &who(), SessionId(s2), "http://x")
         .await
         .unwrap();
     assert!(completions::expiring(&db, today, 90, &[], &[], true)
@@ -500,10 +521,14 @@ both_engines!(report_definitions_on_hand_built_data, |db: Db| async move {
         (s2, cia, false),
     ] {
         book(&db, s, p, "booked").await;
-        attendance::mark(&db, &who(), s, p, present).await.unwrap();
+        attendance::mark(&db, &who(), SessionId(s), PersonId(p), present)
+            .await
+            .unwrap();
     }
     for s in [s1, s2, s3] {
-        attendance::close(&db, &who(), s, "http://x").await.unwrap();
+        attendance::close(&db, &who(), SessionId(s), "http://x")
+            .await
+            .unwrap();
     }
     let prog = domain::funding::Programme {
         name: "ESF".into(),
@@ -604,14 +629,16 @@ both_engines!(
             book(&db, s, p, "attended").await;
             ps.push(p);
         }
-        attendance::close(&db, &who(), s, "http://x").await.unwrap();
+        attendance::close(&db, &who(), SessionId(s), "http://x")
+            .await
+            .unwrap();
         let qs = surveys::questions(&db, SurveyKind::Participant)
             .await
             .unwrap();
         assert_eq!(qs.len(), 4);
         let period = check_period("2025-01-01", "2025-12-31").unwrap();
         for (i, p) in ps.iter().enumerate() {
-            let inv = &surveys::invitations_for(&db, *p).await.unwrap()[0];
+            let inv = &surveys::invitations_for(&db, PersonId(*p)).await.unwrap()[0];
             assert!(!inv.answered);
             let answers = vec![
                 Answer {
@@ -628,7 +655,7 @@ both_engines!(
                 surveys::submit(&db, inv.id, &answers).await,
                 Err(StoreError::Conflict { .. })
             ));
-            let r = surveys::results_for_session(&db, SurveyKind::Participant, s)
+            let r = surveys::results_for_session(&db, SurveyKind::Participant, SessionId(s))
                 .await
                 .unwrap();
             assert_eq!(r.hidden, i + 1 < 5, "after {} answers", i + 1);
@@ -824,8 +851,10 @@ both_engines!(
         let anna = person(&db, 1, "kvinna", "undersköterska", "Örebro").await;
         let s1 = session(&db, hlr, "2025-02-01", 3.0, "open", "").await;
         book(&db, s1, anna, "booked").await;
-        attendance::mark(&db, &who(), s1, anna, true).await.unwrap();
-        attendance::close(&db, &who(), s1, "http://x")
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), true)
+            .await
+            .unwrap();
+        attendance::close(&db, &who(), SessionId(s1), "http://x")
             .await
             .unwrap();
 
@@ -845,17 +874,21 @@ both_engines!(
             unit_id: None,
             language_support: String::new(),
         };
-        people::update(&db, &who(), anna, &moved, true)
+        people::update(&db, &who(), PersonId(anna), &moved, true)
             .await
             .unwrap();
         let s2 = session(&db, sar, "2025-09-01", 4.0, "open", "").await;
         book(&db, s2, anna, "booked").await;
-        attendance::mark(&db, &who(), s2, anna, true).await.unwrap();
-        // A correction later on keeps the first employment.
-        attendance::mark(&db, &who(), s1, anna, false)
+        attendance::mark(&db, &who(), SessionId(s2), PersonId(anna), true)
             .await
             .unwrap();
-        attendance::mark(&db, &who(), s1, anna, true).await.unwrap();
+        // A correction later on keeps the first employment.
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), false)
+            .await
+            .unwrap();
+        attendance::mark(&db, &who(), SessionId(s1), PersonId(anna), true)
+            .await
+            .unwrap();
 
         let check = |r: &domain::indicators::IndicatorReport| {
             let by = |name: &str| {

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use domain::funding::Programme;
+use domain::ids::PersonId;
 use domain::org::Gender;
 use domain::retention::{Kind, Schedule};
 use navet_store::audit::{self, Content, Verdict, Who};
@@ -72,8 +73,8 @@ both_engines!(
         let id = person(&db, "Lena Lämnar", "lena@kumla.test", 1, n - YEAR).await;
         assert_eq!(left_at(&db, id).await, None);
         // The person form (the leaving flow).
-        let p = people::get(&db, id).await.unwrap();
-        people::update(&db, &who(), id, &resolved(&p), false)
+        let p = people::get(&db, PersonId(id)).await.unwrap();
+        people::update(&db, &who(), PersonId(id), &resolved(&p), false)
             .await
             .unwrap();
         let t = left_at(&db, id)
@@ -91,8 +92,8 @@ both_engines!(
         .await;
         assert_eq!(left_at(&db, id).await, Some(t));
         // Back again: cleared.
-        let p = people::get(&db, id).await.unwrap();
-        people::update(&db, &who(), id, &resolved(&p), true)
+        let p = people::get(&db, PersonId(id)).await.unwrap();
+        people::update(&db, &who(), PersonId(id), &resolved(&p), true)
             .await
             .unwrap();
         assert_eq!(left_at(&db, id).await, None);
@@ -316,7 +317,7 @@ async fn pruned(db: &Db) -> i64 {
         old_entry(db, n - 6 * YEAR + k, k + 1).await;
     }
     for k in 0..2 {
-        audit::record_read(db, &who(), 100 + k, "personkort")
+        audit::record_read(db, &who(), PersonId(100 + k), "personkort")
             .await
             .unwrap();
     }
@@ -374,7 +375,7 @@ both_engines!(
         assert_eq!(again[&Kind::AuditLog], 0);
         intact(&audit::verify(&db).await.unwrap());
         // More entries appended after pruning are checked as before.
-        audit::record_read(&db, &who(), 7, "personkort")
+        audit::record_read(&db, &who(), PersonId(7), "personkort")
             .await
             .unwrap();
         intact(&audit::verify(&db).await.unwrap());

@@ -4,6 +4,7 @@
 //! sessions; on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
+use domain::ids::AccountId;
 use navet_store::audit::Who;
 use navet_store::second_factor::{self as sf, Outcome, PendingLogin, Proof};
 use navet_store::{accounts, both_engines, Db};
@@ -54,7 +55,7 @@ async fn enrolled(db: &Db, id: i64, step: i64) -> Vec<String> {
     let secret = sf::new_secret();
     let flow = wait(db, id, Some(secret.clone())).await;
     let codes = sf::new_recovery_codes();
-    let o = sf::enrol(db, &flow, id, &secret, step, &codes)
+    let o = sf::enrol(db, &flow, AccountId(id), &secret, step, &codes)
         .await
         .unwrap();
     assert!(signed_in(&o), "{o:?}");
@@ -67,10 +68,14 @@ both_engines!(setting_up_is_done_once, |db: Db| async move {
     assert_eq!(codes.len(), 10);
     let distinct: std::collections::HashSet<_> = codes.iter().collect();
     assert_eq!(distinct.len(), 10);
-    let f = sf::factor(&db, id).await.unwrap().unwrap();
+    let f = sf::factor(&db, AccountId(id)).await.unwrap().unwrap();
     assert_eq!(f.last_step, 100);
     assert_eq!(
-        sf::status(&db, id).await.unwrap().unwrap().recovery_left,
+        sf::status(&db, AccountId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .recovery_left,
         10
     );
     // The waiting sign-in is gone: the same answer again changes nothing.
@@ -81,15 +86,31 @@ both_engines!(setting_up_is_done_once, |db: Db| async move {
     // A second, parallel set-up finds one already there.
     let other = sf::new_secret();
     let flow = wait(&db, id, Some(other.clone())).await;
-    let o = sf::enrol(&db, &flow, id, &other, 101, &sf::new_recovery_codes())
-        .await
-        .unwrap();
+    let o = sf::enrol(
+        &db,
+        &flow,
+        AccountId(id),
+        &other,
+        101,
+        &sf::new_recovery_codes(),
+    )
+    .await
+    .unwrap();
     assert_eq!(o, Outcome::AlreadyEnrolled);
-    assert_eq!(sf::factor(&db, id).await.unwrap().unwrap().secret, f.secret);
+    assert_eq!(
+        sf::factor(&db, AccountId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .secret,
+        f.secret
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM recovery_codes").await, 10);
     // A secret other than the one shown to this sign-in is not taken.
     let flow = wait(&db, id, Some(sf::new_secret())).await;
-    let o = sf::enrol(&db, &flow, id, &other, 101, &[]).await.unwrap();
+    let o = sf::enrol(&db, &flow, AccountId(id), &other, 101, &[])
+        .await
+        .unwrap();
     assert_eq!(o, Outcome::Expired);
 });
 
@@ -98,32 +119,39 @@ both_engines!(a_time_step_counts_once, |db: Db| async move {
     enrolled(&db, id, 100).await;
     let flow = wait(&db, id, None).await;
     for old in [99, 100] {
-        let o = sf::complete(&db, &flow, id, &Proof::Step(old), false)
+        let o = sf::complete(&db, &flow, AccountId(id), &Proof::Step(old), false)
             .await
             .unwrap();
         assert_eq!(o, Outcome::Replayed, "step {old}");
     }
     // Refused attempts leave the waiting sign-in for another try.
-    let o = sf::complete(&db, &flow, id, &Proof::Step(101), false)
+    let o = sf::complete(&db, &flow, AccountId(id), &Proof::Step(101), false)
         .await
         .unwrap();
     assert!(signed_in(&o));
-    assert_eq!(sf::factor(&db, id).await.unwrap().unwrap().last_step, 101);
+    assert_eq!(
+        sf::factor(&db, AccountId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .last_step,
+        101
+    );
     // That sign-in is done; a new one may not reuse step 101.
-    let o = sf::complete(&db, &flow, id, &Proof::Step(102), false)
+    let o = sf::complete(&db, &flow, AccountId(id), &Proof::Step(102), false)
         .await
         .unwrap();
     assert_eq!(o, Outcome::Expired);
     // That refused answer rolled back whole: step 102 is still unspent.
     let flow = wait(&db, id, None).await;
     assert_eq!(
-        sf::complete(&db, &flow, id, &Proof::Step(101), false)
+        sf::complete(&db, &flow, AccountId(id), &Proof::Step(101), false)
             .await
             .unwrap(),
         Outcome::Replayed
     );
     assert!(signed_in(
-        &sf::complete(&db, &flow, id, &Proof::Step(102), false)
+        &sf::complete(&db, &flow, AccountId(id), &Proof::Step(102), false)
             .await
             .unwrap()
     ));
@@ -139,8 +167,8 @@ both_engines!(
         let a = wait(&db, id, None).await;
         let b = wait(&db, id, None).await;
         let (x, y) = tokio::join!(
-            sf::complete(&db, &a, id, &Proof::Step(101), false),
-            sf::complete(&db, &b, id, &Proof::Step(101), false)
+            sf::complete(&db, &a, AccountId(id), &Proof::Step(101), false),
+            sf::complete(&db, &b, AccountId(id), &Proof::Step(101), false)
         );
         let outcomes = [x.unwrap(), y.unwrap()];
         assert_eq!(
@@ -160,9 +188,15 @@ both_engines!(a_recovery_code_counts_once, |db: Db| async move {
     let id = account(&db).await;
     let codes = enrolled(&db, id, 100).await;
     let flow = wait(&db, id, None).await;
-    let o = sf::complete(&db, &flow, id, &Proof::Recovery(codes[0].clone()), true)
-        .await
-        .unwrap();
+    let o = sf::complete(
+        &db,
+        &flow,
+        AccountId(id),
+        &Proof::Recovery(codes[0].clone()),
+        true,
+    )
+    .await
+    .unwrap();
     let Outcome::SignedIn { recovery_left, .. } = o else {
         panic!("{o:?}")
     };
@@ -170,21 +204,34 @@ both_engines!(a_recovery_code_counts_once, |db: Db| async move {
     // "Log out my other sessions": only the new one is left.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM web_sessions").await, 1);
     let flow = wait(&db, id, None).await;
-    let o = sf::complete(&db, &flow, id, &Proof::Recovery(codes[0].clone()), false)
-        .await
-        .unwrap();
+    let o = sf::complete(
+        &db,
+        &flow,
+        AccountId(id),
+        &Proof::Recovery(codes[0].clone()),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(o, Outcome::UnknownRecoveryCode);
     let o = sf::complete(
         &db,
         &flow,
-        id,
+        AccountId(id),
         &Proof::Recovery("abcd-efgh-jkmn".into()),
         false,
     )
     .await
     .unwrap();
     assert_eq!(o, Outcome::UnknownRecoveryCode);
-    assert_eq!(sf::status(&db, id).await.unwrap().unwrap().recovery_left, 9);
+    assert_eq!(
+        sf::status(&db, AccountId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .recovery_left,
+        9
+    );
 });
 
 both_engines!(a_waiting_sign_in_runs_out, |db: Db| async move {
@@ -210,7 +257,7 @@ both_engines!(
             account_id: Some(id),
             label: "webb".into(),
         };
-        assert!(sf::reset(&db, &admin, id).await.unwrap());
+        assert!(sf::reset(&db, &admin, AccountId(id)).await.unwrap());
         for table in [
             "second_factors",
             "recovery_codes",
@@ -233,7 +280,7 @@ both_engines!(
         assert_eq!(row.get::<Option<i64>, _>(1), Some(id));
         assert!(row.get::<String, _>(2).contains("10 reservkoder"));
         // Nothing to reset: nothing written.
-        assert!(!sf::reset(&db, &admin, id).await.unwrap());
+        assert!(!sf::reset(&db, &admin, AccountId(id)).await.unwrap());
         assert_eq!(
             count(
                 &db,

@@ -3,6 +3,7 @@
 //! first sign-in; on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
+use domain::ids::AccountId;
 use domain::sign_in::{MatchOn, Refusal};
 use navet_store::audit::Who;
 use navet_store::sign_in::{self, Pending};
@@ -56,7 +57,7 @@ both_engines!(
             .unwrap()
             .unwrap();
         assert!(a.created);
-        let acc = accounts::get(&db, a.account_id).await.unwrap();
+        let acc = accounts::get(&db, AccountId(a.account_id)).await.unwrap();
         assert_eq!((acc.role(), acc.person_id), (Role::Participant, Some(p)));
         // The second sign-in lands in the same account.
         let again = sign_in::find(&db, MatchOn::Email, "anna@test.se", "Kumla")
@@ -103,7 +104,7 @@ both_engines!(sign_in_never_changes_a_role, |db: Db| async move {
         .unwrap();
     assert_eq!(a.account_id, id);
     assert_eq!(
-        accounts::get(&db, id).await.unwrap().role(),
+        accounts::get(&db, AccountId(id)).await.unwrap().role(),
         Role::Coordinator
     );
 });

@@ -2,6 +2,7 @@
 //! undo within seven days (refused when someone changed since), and HR
 //! titles mapped to roles. Both engines.
 
+use domain::ids::{ImportId, MunicipalityId, PersonId};
 use std::collections::BTreeSet;
 
 use domain::staff_import::{check_rows, plan, ImportPlan, Mode, PlanOptions, RawStaffRow};
@@ -27,12 +28,24 @@ async fn town(db: &Db) -> Town {
         .await
         .unwrap()
         .unwrap();
-    let north = org::create_unit(db, m.id, "Hemtjänst norr", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let south = org::create_unit(db, m.id, "Hemtjänst söder", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let north = org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänst norr",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let south = org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänst söder",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     for i in 1..=8 {
         let p = people::resolve(
             db,
@@ -80,9 +93,13 @@ async fn plan_for(db: &Db, t: &Town, rows: &[(&str, &str, &str)], o: &PlanOption
             ],
         })
         .collect();
-    let (titles, units) = staff_import::import_lookups(db, t.id).await.unwrap();
+    let (titles, units) = staff_import::import_lookups(db, MunicipalityId(t.id))
+        .await
+        .unwrap();
     let recs = check_rows(&raw, &titles.for_municipality(t.id), &units).unwrap();
-    let existing = staff_import::municipality_staff(db, t.id).await.unwrap();
+    let existing = staff_import::municipality_staff(db, MunicipalityId(t.id))
+        .await
+        .unwrap();
     plan(&existing, &recs, o)
 }
 
@@ -126,7 +143,7 @@ both_engines!(
         let p = plan_for(&db, &t, &rows, &PlanOptions::default()).await;
         assert_eq!((p.added.len(), p.changed.len(), p.left.len()), (1, 1, 0));
         assert_eq!(p.absent, 3);
-        staff_import::apply_import(&db, &who(), t.id, &p, "tre.csv")
+        staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "tre.csv")
             .await
             .unwrap();
         assert_eq!(active_in(&db, t.north).await, 6);
@@ -144,7 +161,7 @@ both_engines!(
         assert_eq!(p.left.len(), 2, "persons 4 and 5");
         assert!(p.importer_kept);
         assert!(p.needs_typed_confirmation(), "2 of 6 is more than 10 %");
-        let s = staff_import::apply_import(&db, &who(), t.id, &p, "tre.csv")
+        let s = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "tre.csv")
             .await
             .unwrap();
         assert_eq!(s.left, 2);
@@ -178,14 +195,16 @@ both_engines!(
         // The file names both units: 4 and 5 in the north, 6–8 in the south.
         let p = plan_for(&db, &t, &rows, &mark_left()).await;
         assert_eq!((p.added.len(), p.changed.len(), p.left.len()), (1, 1, 5));
-        let s = staff_import::apply_import(&db, &who(), t.id, &p, "hr.csv")
+        let s = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "hr.csv")
             .await
             .unwrap();
-        let row = import_history::get(&db, s.import_id).await.unwrap();
+        let row = import_history::get(&db, ImportId(s.import_id))
+            .await
+            .unwrap();
         assert_eq!((row.added, row.changed, row.left_count), (1, 1, 5));
         assert!(row.can_undo(navet_store::time::now()));
         assert_eq!(
-            import_history::people(&db, s.import_id)
+            import_history::people(&db, ImportId(s.import_id))
                 .await
                 .unwrap()
                 .len(),
@@ -197,7 +216,7 @@ both_engines!(
             "only person 2, moved there"
         );
 
-        let u = import_history::undo(&db, &who(), s.import_id, navet_store::time::now())
+        let u = import_history::undo(&db, &who(), ImportId(s.import_id), navet_store::time::now())
             .await
             .unwrap();
         assert_eq!((u.restored, u.returned, u.removed), (1, 5, 1));
@@ -216,9 +235,10 @@ both_engines!(
         assert_eq!(active_in(&db, t.north).await, 5);
         assert_eq!(active_in(&db, t.south).await, 3);
         // Undone once only.
-        let err = import_history::undo(&db, &who(), s.import_id, navet_store::time::now())
-            .await
-            .unwrap_err();
+        let err =
+            import_history::undo(&db, &who(), ImportId(s.import_id), navet_store::time::now())
+                .await
+                .unwrap_err();
         assert!(err.to_string().contains("redan ångrad"), "{err}");
         let (log, _) = audit::list(
             &db,
@@ -254,15 +274,15 @@ both_engines!(undo_ends_after_seven_days, |db: Db| async move {
         &mark_left(),
     )
     .await;
-    let s = staff_import::apply_import(&db, &who(), t.id, &p, "hr.csv")
+    let s = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "hr.csv")
         .await
         .unwrap();
-    let created = import_history::get(&db, s.import_id)
+    let created = import_history::get(&db, ImportId(s.import_id))
         .await
         .unwrap()
         .created_at;
     let limit = created + import_history::UNDO_SECS;
-    let err = import_history::undo(&db, &who(), s.import_id, limit + 1)
+    let err = import_history::undo(&db, &who(), ImportId(s.import_id), limit + 1)
         .await
         .unwrap_err();
     assert!(
@@ -271,12 +291,12 @@ both_engines!(undo_ends_after_seven_days, |db: Db| async move {
     );
     assert_eq!(person_by_no(&db, "1").await.role_name, "Undersköterska");
     // On the last second it still works.
-    import_history::undo(&db, &who(), s.import_id, limit)
+    import_history::undo(&db, &who(), ImportId(s.import_id), limit)
         .await
         .unwrap();
     assert_eq!(person_by_no(&db, "1").await.role_name, "Vårdbiträde");
     // Past the limit the before-values are forgotten at the next import.
-    let s = staff_import::apply_import(&db, &who(), t.id, &p, "hr.csv")
+    let s = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "hr.csv")
         .await
         .unwrap();
     sqlx::query("UPDATE staff_imports SET created_at = created_at - $1 WHERE id = $2")
@@ -292,14 +312,14 @@ both_engines!(undo_ends_after_seven_days, |db: Db| async move {
         &mark_left(),
     )
     .await;
-    staff_import::apply_import(&db, &who(), t.id, &p, "hr2.csv")
+    staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &p, "hr2.csv")
         .await
         .unwrap();
-    assert!(import_history::people(&db, s.import_id)
+    assert!(import_history::people(&db, ImportId(s.import_id))
         .await
         .unwrap()
         .is_empty());
-    assert!(!import_history::get(&db, s.import_id)
+    assert!(!import_history::get(&db, ImportId(s.import_id))
         .await
         .unwrap()
         .can_undo(navet_store::time::now()));
@@ -316,7 +336,7 @@ both_engines!(
             &Default::default(),
         )
         .await;
-        let first = staff_import::apply_import(&db, &who(), t.id, &first, "1.csv")
+        let first = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &first, "1.csv")
             .await
             .unwrap();
         // A later import moves the same person.
@@ -327,12 +347,18 @@ both_engines!(
             &Default::default(),
         )
         .await;
-        let second = staff_import::apply_import(&db, &who(), t.id, &second, "2.csv")
-            .await
-            .unwrap();
-        let err = import_history::undo(&db, &who(), first.import_id, navet_store::time::now())
-            .await
-            .unwrap_err();
+        let second =
+            staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &second, "2.csv")
+                .await
+                .unwrap();
+        let err = import_history::undo(
+            &db,
+            &who(),
+            ImportId(first.import_id),
+            navet_store::time::now(),
+        )
+        .await
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("Person 1 har ändrats efter importen"), "{msg}");
         assert!(msg.contains("Ångra den senare importen först"), "{msg}");
@@ -342,12 +368,22 @@ both_engines!(
             (Some(t.south), "Undersköterska")
         );
         // Undo the later one first, then the first one.
-        import_history::undo(&db, &who(), second.import_id, navet_store::time::now())
-            .await
-            .unwrap();
-        import_history::undo(&db, &who(), first.import_id, navet_store::time::now())
-            .await
-            .unwrap();
+        import_history::undo(
+            &db,
+            &who(),
+            ImportId(second.import_id),
+            navet_store::time::now(),
+        )
+        .await
+        .unwrap();
+        import_history::undo(
+            &db,
+            &who(),
+            ImportId(first.import_id),
+            navet_store::time::now(),
+        )
+        .await
+        .unwrap();
         let p1 = person_by_no(&db, "1").await;
         assert_eq!(
             (p1.unit_id, p1.role_name.as_str()),
@@ -362,7 +398,7 @@ both_engines!(
             &Default::default(),
         )
         .await;
-        let third = staff_import::apply_import(&db, &who(), t.id, &third, "3.csv")
+        let third = staff_import::apply_import(&db, &who(), MunicipalityId(t.id), &third, "3.csv")
             .await
             .unwrap();
         let p2 = person_by_no(&db, "2").await;
@@ -377,12 +413,17 @@ both_engines!(
             language_support: String::new(),
         };
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true)
+        people::update(&db, &who(), PersonId(p2.id), &resolved, true)
             .await
             .unwrap();
-        let err = import_history::undo(&db, &who(), third.import_id, navet_store::time::now())
-            .await
-            .unwrap_err();
+        let err = import_history::undo(
+            &db,
+            &who(),
+            ImportId(third.import_id),
+            navet_store::time::now(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             err.to_string().contains("Person 2 Ändrad har ändrats"),
             "{err}"
@@ -390,12 +431,17 @@ both_engines!(
         // Changed back by hand: the undo goes through.
         input.name = "Person 2".into();
         let resolved = people::resolve(&db, &input).await.unwrap();
-        people::update(&db, &who(), p2.id, &resolved, true)
+        people::update(&db, &who(), PersonId(p2.id), &resolved, true)
             .await
             .unwrap();
-        import_history::undo(&db, &who(), third.import_id, navet_store::time::now())
-            .await
-            .unwrap();
+        import_history::undo(
+            &db,
+            &who(),
+            ImportId(third.import_id),
+            navet_store::time::now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(person_by_no(&db, "2").await.role_name, "Vårdbiträde");
     }
 );
@@ -411,11 +457,13 @@ both_engines!(
             .find(|r| r.name == "Undersköterska")
             .unwrap();
         // Unknown before any mapping; a role's alternative needs none.
-        let (titles, _) = staff_import::import_lookups(&db, t.id).await.unwrap();
+        let (titles, _) = staff_import::import_lookups(&db, MunicipalityId(t.id))
+            .await
+            .unwrap();
         assert_eq!(titles.resolve("Usk", Some(t.id)), None);
         assert!(titles.resolve("stödassistent", Some(t.id)).is_some());
 
-        role_mappings::set(&db, &who(), Some(t.id), "  USK ", usk.id)
+        role_mappings::set(&db, &who(), Some(MunicipalityId(t.id)), "  USK ", usk.id)
             .await
             .unwrap();
         let p = plan_for(
@@ -427,7 +475,9 @@ both_engines!(
         .await;
         assert_eq!(p.changed[0].1.role_id, usk.id);
         // Only in Nora; a global mapping reaches everyone else.
-        let (titles, _) = staff_import::import_lookups(&db, t.id).await.unwrap();
+        let (titles, _) = staff_import::import_lookups(&db, MunicipalityId(t.id))
+            .await
+            .unwrap();
         let kumla = org::municipality_by_name(&db, "Kumla")
             .await
             .unwrap()

@@ -2,6 +2,7 @@
 //! leaving) and the audit log's hash chain, on SQLite and PostgreSQL.
 
 use domain::access::{Role, Scope};
+use domain::ids::{AccountId, MunicipalityId, PersonId};
 use domain::staff_import::{ExistingStaff, ImportPlan};
 use domain::tokens::TokenDraft;
 use navet_store::audit::{self, Verdict, Who};
@@ -246,18 +247,28 @@ both_engines_empty!(
 
 both_engines!(a_password_reset_revokes_every_token, |db: Db| async move {
     let a = account(&db, "a@test.se", None).await;
-    let t1 = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-    let t2 = accounts::create_token(&db, &who(), a, "två").await.unwrap();
+    let t1 = accounts::create_token(&db, &who(), AccountId(a), "ett")
+        .await
+        .unwrap();
+    let t2 = accounts::create_token(&db, &who(), AccountId(a), "två")
+        .await
+        .unwrap();
     assert!(works(&db, &t1).await && works(&db, &t2).await);
-    accounts::set_password(&db, &who(), a, "ny").await.unwrap();
+    accounts::set_password(&db, &who(), AccountId(a), "ny")
+        .await
+        .unwrap();
     assert!(!works(&db, &t1).await);
     assert!(!works(&db, &t2).await);
-    let list = accounts::list_tokens(&db, Some(a)).await.unwrap();
+    let list = accounts::list_tokens(&db, Some(AccountId(a)))
+        .await
+        .unwrap();
     assert!(list
         .iter()
         .all(|t| t.revoked == 1 && t.revoked_at.is_some()));
     // A token made after the reset works.
-    let t3 = accounts::create_token(&db, &who(), a, "tre").await.unwrap();
+    let t3 = accounts::create_token(&db, &who(), AccountId(a), "tre")
+        .await
+        .unwrap();
     assert!(works(&db, &t3).await);
 });
 
@@ -265,11 +276,20 @@ both_engines!(
     deactivation_revokes_and_reactivation_does_not_restore,
     |db: Db| async move {
         let a = account(&db, "a@test.se", None).await;
-        let t = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-        accounts::create_session(&db, a).await.unwrap();
-        accounts::set_role_and_scope(&db, &who(), a, Role::Coordinator, &Scope::default(), false)
+        let t = accounts::create_token(&db, &who(), AccountId(a), "ett")
             .await
             .unwrap();
+        accounts::create_session(&db, AccountId(a)).await.unwrap();
+        accounts::set_role_and_scope(
+            &db,
+            &who(),
+            AccountId(a),
+            Role::Coordinator,
+            &Scope::default(),
+            false,
+        )
+        .await
+        .unwrap();
         let sessions: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM web_sessions WHERE account_id = $1")
                 .bind(a)
@@ -277,12 +297,22 @@ both_engines!(
                 .await
                 .unwrap();
         assert_eq!(sessions, 0);
-        accounts::set_role_and_scope(&db, &who(), a, Role::Coordinator, &Scope::default(), true)
-            .await
-            .unwrap();
+        accounts::set_role_and_scope(
+            &db,
+            &who(),
+            AccountId(a),
+            Role::Coordinator,
+            &Scope::default(),
+            true,
+        )
+        .await
+        .unwrap();
         assert!(!works(&db, &t).await, "re-activating brings no token back");
         assert_eq!(
-            accounts::list_tokens(&db, Some(a)).await.unwrap()[0].state(navet_store::time::now()),
+            accounts::list_tokens(&db, Some(AccountId(a)))
+                .await
+                .unwrap()[0]
+                .state(navet_store::time::now()),
             "revoked"
         );
     }
@@ -293,9 +323,11 @@ both_engines!(
     |db: Db| async move {
         let p = fixtures::person(&db, "Lena", "Örebro").await;
         let a = account(&db, "lena@test.se", Some(p)).await;
-        let t = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-        let (cookie, _) = accounts::create_session(&db, a).await.unwrap();
-        let before = people::get(&db, p).await.unwrap();
+        let t = accounts::create_token(&db, &who(), AccountId(a), "ett")
+            .await
+            .unwrap();
+        let (cookie, _) = accounts::create_session(&db, AccountId(a)).await.unwrap();
+        let before = people::get(&db, PersonId(p)).await.unwrap();
         let resolved = people::ResolvedPerson {
             name: before.name.clone(),
             email: before.email.clone(),
@@ -306,7 +338,7 @@ both_engines!(
             unit_id: before.unit_id,
             language_support: String::new(),
         };
-        people::update(&db, &who(), p, &resolved, false)
+        people::update(&db, &who(), PersonId(p), &resolved, false)
             .await
             .unwrap();
         assert!(!works(&db, &t).await);
@@ -315,7 +347,7 @@ both_engines!(
             .unwrap()
             .is_none());
         // Back again: the old token stays revoked.
-        people::update(&db, &who(), p, &resolved, true)
+        people::update(&db, &who(), PersonId(p), &resolved, true)
             .await
             .unwrap();
         assert!(!works(&db, &t).await);
@@ -327,8 +359,10 @@ both_engines!(
     |db: Db| async move {
         let p = fixtures::person(&db, "Olle", "Örebro").await;
         let a = account(&db, "olle@test.se", Some(p)).await;
-        let t = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-        let before = people::get(&db, p).await.unwrap();
+        let t = accounts::create_token(&db, &who(), AccountId(a), "ett")
+            .await
+            .unwrap();
+        let before = people::get(&db, PersonId(p)).await.unwrap();
         let plan = ImportPlan {
             added: vec![],
             changed: vec![],
@@ -348,7 +382,7 @@ both_engines!(
         navet_store::staff_import::apply_import(
             &db,
             &who(),
-            before.municipality_id,
+            MunicipalityId(before.municipality_id),
             &plan,
             "hr.csv",
         )
@@ -375,7 +409,7 @@ both_engines!(expired_tokens_are_refused, |db: Db| async move {
     let (id, t) = accounts::create_token_with(
         &db,
         &who(),
-        a,
+        AccountId(a),
         &TokenDraft {
             name: "kort".into(),
             expires_days: Some(1),
@@ -409,12 +443,22 @@ both_engines!(
     last_used_is_written_at_most_once_a_minute,
     |db: Db| async move {
         let a = account(&db, "a@test.se", None).await;
-        let t = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-        let last = || async { accounts::list_tokens(&db, Some(a)).await.unwrap()[0].last_used_at };
+        let t = accounts::create_token(&db, &who(), AccountId(a), "ett")
+            .await
+            .unwrap();
+        let last = || async {
+            accounts::list_tokens(&db, Some(AccountId(a)))
+                .await
+                .unwrap()[0]
+                .last_used_at
+        };
         assert_eq!(last().await, None);
         assert!(works(&db, &t).await);
         let first = last().await.unwrap();
-        let id = accounts::list_tokens(&db, Some(a)).await.unwrap()[0].id;
+        let id = accounts::list_tokens(&db, Some(AccountId(a)))
+            .await
+            .unwrap()[0]
+            .id;
         // Used 30 s ago: not written again.
         let set = |at: i64| {
             let db = db.clone();
@@ -438,9 +482,13 @@ both_engines!(
 
 both_engines!(revoking_one_token_leaves_the_others, |db: Db| async move {
     let a = account(&db, "a@test.se", None).await;
-    let t1 = accounts::create_token(&db, &who(), a, "ett").await.unwrap();
-    let t2 = accounts::create_token(&db, &who(), a, "två").await.unwrap();
-    let id1 = accounts::list_tokens(&db, Some(a))
+    let t1 = accounts::create_token(&db, &who(), AccountId(a), "ett")
+        .await
+        .unwrap();
+    let t2 = accounts::create_token(&db, &who(), AccountId(a), "två")
+        .await
+        .unwrap();
+    let id1 = accounts::list_tokens(&db, Some(AccountId(a)))
         .await
         .unwrap()
         .into_iter()
@@ -485,14 +533,20 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let unit = navet_store::org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = navet_store::org::create_unit(
+            &db,
+            MunicipalityId(orebro.id),
+            "Ängen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let first = fixtures::person(&db, "Ylva", "Örebro").await;
         let second = fixtures::person(&db, "Xena", "Örebro").await;
         let mut changed = vec![];
         for (line, id) in [(2, first), (3, second)] {
-            let p = people::get(&db, id).await.unwrap();
+            let p = people::get(&db, PersonId(id)).await.unwrap();
             changed.push((
                 id,
                 domain::staff_import::StaffRecord {
@@ -526,8 +580,14 @@ both_engines!(
         let import = tokio::spawn({
             let db = db.clone();
             async move {
-                navet_store::staff_import::apply_import(&db, &who(), orebro.id, &plan, "hr.csv")
-                    .await
+                navet_store::staff_import::apply_import(
+                    &db,
+                    &who(),
+                    MunicipalityId(orebro.id),
+                    &plan,
+                    "hr.csv",
+                )
+                .await
             }
         });
         // The import has written the first row and waits for the second.
@@ -550,7 +610,10 @@ both_engines!(
             .unwrap()
             .expect("the import commits");
         assert_eq!(summary.changed, 2);
-        assert_eq!(people::get(&db, second).await.unwrap().unit_id, Some(unit));
+        assert_eq!(
+            people::get(&db, PersonId(second)).await.unwrap().unit_id,
+            Some(unit)
+        );
         assert!(matches!(
             audit::verify(&db).await.unwrap(),
             Verdict::Intact { .. }

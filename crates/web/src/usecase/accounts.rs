@@ -2,6 +2,7 @@
 //! creating one, its role and scope, and a new password.
 
 use domain::access::{Action, Role, Scope};
+use domain::ids::AccountId;
 use navet_store::accounts::{self, Account, NewAccount};
 use navet_store::org::{Municipality, Unit};
 use navet_store::{audit, second_factor, StoreResult};
@@ -61,8 +62,8 @@ impl UseCase<'_> {
         )
         .await?;
         Ok(AccountDetail {
-            scope: accounts::scope(self.db(), id).await?,
-            second_factor: second_factor::status(self.db(), id).await?,
+            scope: accounts::scope(self.db(), AccountId(id)).await?,
+            second_factor: second_factor::status(self.db(), AccountId(id)).await?,
             municipalities: navet_store::org::municipalities(self.db()).await?,
             units: navet_store::org::units(self.db(), None).await?,
             account,
@@ -72,7 +73,7 @@ impl UseCase<'_> {
     /// One account's record (to check a new password against its name).
     pub async fn account(&self, id: i64) -> StoreResult<Account> {
         self.decide(Action::ManageAccounts)?;
-        accounts::get(self.db(), id).await
+        accounts::get(self.db(), AccountId(id)).await
     }
 
     /// The person an e-mail address names, to link a new account to.
@@ -96,12 +97,12 @@ impl UseCase<'_> {
         active: bool,
     ) -> StoreResult<()> {
         self.decide(Action::ManageAccounts)?;
-        accounts::set_role_and_scope(self.db(), &self.who, id, role, scope, active).await
+        accounts::set_role_and_scope(self.db(), &self.who, AccountId(id), role, scope, active).await
     }
 
     pub async fn set_account_password(&self, id: i64, hash: &str) -> StoreResult<()> {
         self.decide(Action::ManageAccounts)?;
-        accounts::set_password(self.db(), &self.who, id, hash).await
+        accounts::set_password(self.db(), &self.who, AccountId(id), hash).await
     }
 }
 

@@ -2,6 +2,7 @@
 //! logged), marking people present or absent, and closing a session.
 
 use domain::access::Action;
+use domain::ids::{PersonId, SessionId};
 use navet_store::attendance::{self, Attendee, ClosePreview, CloseSummary, SessionInfo};
 use navet_store::StoreResult;
 
@@ -23,7 +24,7 @@ impl UseCase<'_> {
             return attendance::sessions_for_trainer(self.db(), None).await;
         }
         match self.person_id() {
-            Some(me) => attendance::sessions_for_trainer(self.db(), Some(me)).await,
+            Some(me) => attendance::sessions_for_trainer(self.db(), Some(PersonId(me))).await,
             // An account without a person trains nobody.
             None => Ok(vec![]),
         }
@@ -32,8 +33,8 @@ impl UseCase<'_> {
     /// The session, once the actor may see its participants (or, with
     /// `mark`, mark their attendance).
     async fn attendance_session(&self, id: i64, mark: bool) -> StoreResult<(SessionInfo, bool)> {
-        let info = attendance::session(self.db(), id).await?;
-        let trainers = attendance::trainer_ids(self.db(), id).await?;
+        let info = attendance::session(self.db(), SessionId(id)).await?;
+        let trainers = attendance::trainer_ids(self.db(), SessionId(id)).await?;
         let may_mark = self.may(Action::MarkAttendance {
             trainer_person_ids: &trainers,
         });
@@ -56,7 +57,7 @@ impl UseCase<'_> {
         self.audit("attendance.view", "session", Some(id), what)
             .await?;
         Ok(AttendanceList {
-            people: attendance::attendees(self.db(), id).await?,
+            people: attendance::attendees(self.db(), SessionId(id)).await?,
             session,
             can_mark,
         })
@@ -75,15 +76,25 @@ impl UseCase<'_> {
         present: bool,
     ) -> StoreResult<&'static str> {
         self.session_to_mark(session_id).await?;
-        attendance::mark(self.db(), &self.who, session_id, person_id, present).await
+        attendance::mark(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            PersonId(person_id),
+            present,
+        )
+        .await
     }
 
     /// Everyone with a seat present at once; how many were marked, and
     /// the list afterwards.
     pub async fn mark_all_present(&self, session_id: i64) -> StoreResult<(usize, Vec<Attendee>)> {
         self.session_to_mark(session_id).await?;
-        let n = attendance::mark_all_present(self.db(), &self.who, session_id).await?;
-        Ok((n, attendance::attendees(self.db(), session_id).await?))
+        let n = attendance::mark_all_present(self.db(), &self.who, SessionId(session_id)).await?;
+        Ok((
+            n,
+            attendance::attendees(self.db(), SessionId(session_id)).await?,
+        ))
     }
 
     /// What closing will do, before it is done.
@@ -91,7 +102,7 @@ impl UseCase<'_> {
         let info = self.session_to_mark(session_id).await?;
         Ok((
             info,
-            attendance::close_preview(self.db(), session_id).await?,
+            attendance::close_preview(self.db(), SessionId(session_id)).await?,
         ))
     }
 
@@ -99,6 +110,12 @@ impl UseCase<'_> {
     /// surveys for those who attended.
     pub async fn close_session(&self, session_id: i64) -> StoreResult<CloseSummary> {
         self.session_to_mark(session_id).await?;
-        attendance::close(self.db(), &self.who, session_id, &self.s.config.public_url).await
+        attendance::close(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            &self.s.config.public_url,
+        )
+        .await
     }
 }

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use domain::access::Action;
 use domain::attestation::{self as rules, esf_file, Method};
+use domain::ids::{MunicipalityId, PersonId};
 use navet_store::attestation::{
     self as store, HowSigned, MonthState, MunicipalityCount, PersonLine, PersonMonth, Version,
 };
@@ -57,7 +58,7 @@ impl UseCase<'_> {
     pub async fn my_attestation_months(&self, today: NaiveDate) -> StoreResult<Vec<PersonMonth>> {
         let me = self.me()?;
         self.decide(Action::AttestOwnTime { person_id: me })?;
-        store::person_months(self.db(), me, today).await
+        store::person_months(self.db(), PersonId(me), today).await
     }
 
     /// How the page's user signed in: through a municipality's provider
@@ -89,7 +90,7 @@ impl UseCase<'_> {
         let me = self.me()?;
         self.decide(Action::AttestOwnTime { person_id: me })?;
         let m = month(month_text)?;
-        store::attest(self.db(), &self.who, me, m, today, &how).await
+        store::attest(self.db(), &self.who, PersonId(me), m, today, &how).await
     }
 
     /// Per municipality who has confirmed the month, and the people (of
@@ -100,7 +101,7 @@ impl UseCase<'_> {
         municipality: Option<i64>,
     ) -> StoreResult<Overview> {
         self.decide(Action::ViewAttestations)?;
-        let people = store::people(self.db(), m, municipality).await?;
+        let people = store::people(self.db(), m, municipality.map(MunicipalityId)).await?;
         self.audit(
             "attestation.view",
             "attestation_month",
@@ -142,7 +143,7 @@ impl UseCase<'_> {
         store::attest(
             self.db(),
             &self.who,
-            person_id,
+            PersonId(person_id),
             m,
             today,
             &HowSigned {
@@ -161,7 +162,7 @@ impl UseCase<'_> {
         municipality: Option<i64>,
     ) -> StoreResult<(i64, i64)> {
         self.decide(Action::SendAttestationReminders)?;
-        store::waiting(self.db(), m, municipality).await
+        store::waiting(self.db(), m, municipality.map(MunicipalityId)).await
     }
 
     /// Remind all who are waiting; how many were reminded.
@@ -175,7 +176,7 @@ impl UseCase<'_> {
             self.db(),
             &self.who,
             m,
-            municipality,
+            municipality.map(MunicipalityId),
             &self.s.config.public_url,
         )
         .await
@@ -189,10 +190,10 @@ impl UseCase<'_> {
         person_id: i64,
     ) -> StoreResult<(String, String, PersonMonth)> {
         self.decide(Action::ViewAttestations)?;
-        let (name, muni) = store::person_heading(self.db(), person_id)
+        let (name, muni) = store::person_heading(self.db(), PersonId(person_id))
             .await?
             .ok_or(StoreError::NotFound("person"))?;
-        let pm = store::person_month(self.db(), person_id, m).await?;
+        let pm = store::person_month(self.db(), PersonId(person_id), m).await?;
         if pm.centi_hours <= 0 {
             return Err(StoreError::invalid(
                 "month",
@@ -216,7 +217,7 @@ impl UseCase<'_> {
         self.decide(Action::ViewAttestations)?;
         self.audit_person_read(person_id, "närvarotidens versioner")
             .await?;
-        store::versions(self.db(), person_id, m).await
+        store::versions(self.db(), PersonId(person_id), m).await
     }
 
     /// Produce, archive and return the participant file for a finished
@@ -252,7 +253,7 @@ impl UseCase<'_> {
     /// A person's year of birth and number, masked (everyone allowed).
     pub async fn reporting_details(&self, person_id: i64) -> StoreResult<ReportingDetails> {
         self.decide(Action::EditReportingDetails)?;
-        let mut d = esf_export::reporting_details(self.db(), person_id).await?;
+        let mut d = esf_export::reporting_details(self.db(), PersonId(person_id)).await?;
         d.personal_number = d.masked();
         Ok(d)
     }
@@ -260,11 +261,11 @@ impl UseCase<'_> {
     /// The number in full: the ESF reporter only, and every read logged.
     pub async fn full_identity_number(&self, person_id: i64) -> StoreResult<Option<String>> {
         self.decide(Action::ReadFullIdentityNumber)?;
-        let d = esf_export::reporting_details(self.db(), person_id).await?;
+        let d = esf_export::reporting_details(self.db(), PersonId(person_id)).await?;
         navet_store::audit::record_read(
             self.db(),
             &self.who,
-            person_id,
+            PersonId(person_id),
             "personnummer (fullständigt)",
         )
         .await?;
@@ -284,7 +285,7 @@ impl UseCase<'_> {
         let typed = match number {
             NumberChange::Set(n) => n,
             NumberChange::Remove => String::new(),
-            NumberChange::Keep => esf_export::reporting_details(self.db(), person_id)
+            NumberChange::Keep => esf_export::reporting_details(self.db(), PersonId(person_id))
                 .await?
                 .personal_number
                 .unwrap_or_default(),
@@ -292,7 +293,7 @@ impl UseCase<'_> {
         let mut d = esf_export::set_reporting_details(
             self.db(),
             &self.who,
-            person_id,
+            PersonId(person_id),
             birth_year,
             &typed,
             this_year,

@@ -4,6 +4,7 @@
 
 use domain::access::{Action, PersonRef, Role};
 use domain::ical::Event;
+use domain::ids::{BookingId, CourseId, HoldId, MunicipalityId, PersonId, SessionId};
 use navet_store::bookings::{
     self, BookRequest, BookingView, Cancelled, HoldView, Outcome, Restored, Via,
 };
@@ -116,7 +117,7 @@ impl UseCase<'_> {
         hold_id: i64,
         person: PersonRef,
     ) -> StoreResult<Option<Action<'static>>> {
-        let h = match bookings::hold(self.db(), hold_id).await {
+        let h = match bookings::hold(self.db(), HoldId(hold_id)).await {
             Ok(h) => h,
             Err(StoreError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
@@ -134,7 +135,7 @@ impl UseCase<'_> {
     /// Book a person: a seat if one is free to them, otherwise the waiting
     /// list (the person themself, their manager, coordinators and admins).
     pub async fn book(&self, b: NewBooking) -> StoreResult<Outcome> {
-        let person = bookings::person_ref(self.db(), b.person_id)
+        let person = bookings::person_ref(self.db(), PersonId(b.person_id))
             .await?
             .ok_or_else(|| {
                 let mut e = domain::FieldErrors::new();
@@ -183,7 +184,7 @@ impl UseCase<'_> {
     /// A booking the actor may change (cancel, undo): the person's own,
     /// their staff's for a manager, any for coordinators.
     pub async fn booking_to_change(&self, id: i64) -> StoreResult<BookingView> {
-        let b = bookings::get(self.db(), id).await?;
+        let b = bookings::get(self.db(), BookingId(id)).await?;
         self.decide(Action::BookPerson(person_ref(&b)))?;
         Ok(b)
     }
@@ -192,13 +193,13 @@ impl UseCase<'_> {
     /// that says what cancelling will do).
     pub async fn cancel_preview(&self, id: i64) -> StoreResult<(BookingView, SessionView)> {
         let b = self.booking_to_change(id).await?;
-        let session = sessions::get(self.db(), b.session_id).await?;
+        let session = sessions::get(self.db(), SessionId(b.session_id)).await?;
         Ok((b, session))
     }
 
     /// One booking to read; reading another's is written to the audit log.
     pub async fn booking(&self, id: i64, what: &str) -> StoreResult<BookingView> {
-        let b = bookings::get(self.db(), id).await?;
+        let b = bookings::get(self.db(), BookingId(id)).await?;
         self.decide(Action::ViewPerson(person_ref(&b)))?;
         self.audit_person_read(b.person_id, what).await?;
         Ok(b)
@@ -207,13 +208,13 @@ impl UseCase<'_> {
     /// Cancel a booking or leave the waiting list.
     pub async fn cancel(&self, id: i64) -> StoreResult<Cancelled> {
         self.booking_to_change(id).await?;
-        bookings::cancel(self.db(), &self.who, id, None).await
+        bookings::cancel(self.db(), &self.who, BookingId(id), None).await
     }
 
     /// Take a cancellation back while the seat is still free.
     pub async fn undo_cancel(&self, id: i64) -> StoreResult<Restored> {
         self.booking_to_change(id).await?;
-        bookings::undo_cancel(self.db(), &self.who, id).await
+        bookings::undo_cancel(self.db(), &self.who, BookingId(id)).await
     }
 
     /// Everyone on a session (coordinators, admins and the session's
@@ -223,12 +224,12 @@ impl UseCase<'_> {
         session_id: i64,
         detail_prefix: &str,
     ) -> StoreResult<Vec<BookingView>> {
-        sessions::get(self.db(), session_id).await?;
-        let trainers = navet_store::trainers::of_session(self.db(), session_id).await?;
+        sessions::get(self.db(), SessionId(session_id)).await?;
+        let trainers = navet_store::trainers::of_session(self.db(), SessionId(session_id)).await?;
         self.decide(Action::ViewSessionParticipants {
             trainer_person_ids: &trainers,
         })?;
-        let rows = bookings::for_session(self.db(), session_id).await?;
+        let rows = bookings::for_session(self.db(), SessionId(session_id)).await?;
         self.audit(
             "session.participants",
             "session",
@@ -244,7 +245,7 @@ impl UseCase<'_> {
         let Some(pid) = self.person_id() else {
             return Ok(MyBookings::default());
         };
-        let all = bookings::for_person(self.db(), pid).await?;
+        let all = bookings::for_person(self.db(), PersonId(pid)).await?;
         let (mut upcoming, past): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|b| b.ends_at > now && b.status().is_live());
@@ -253,15 +254,15 @@ impl UseCase<'_> {
             has_person: true,
             upcoming,
             past,
-            offers: bookings::offers_for_person(self.db(), pid).await?,
-            feed_token: Some(bookings::feed_token(self.db(), pid).await?),
+            offers: bookings::offers_for_person(self.db(), PersonId(pid)).await?,
+            feed_token: Some(bookings::feed_token(self.db(), PersonId(pid)).await?),
         })
     }
 
     /// A new secret for the personal calendar feed (the old link stops).
     pub async fn renew_my_feed(&self) -> StoreResult<()> {
         let pid = self.person_id().ok_or(StoreError::NotFound("person"))?;
-        bookings::renew_feed_token(self.db(), pid).await?;
+        bookings::renew_feed_token(self.db(), PersonId(pid)).await?;
         Ok(())
     }
 
@@ -404,11 +405,11 @@ impl UseCase<'_> {
                 .and_then(|_| sessions.first().map(|v| v.row.id))
         });
         let session = match session_id {
-            Some(id) => Some(sessions::get(self.db(), id).await?),
+            Some(id) => Some(sessions::get(self.db(), SessionId(id)).await?),
             None => None,
         };
         let already = match &session {
-            Some(v) => bookings::for_session(self.db(), v.row.id)
+            Some(v) => bookings::for_session(self.db(), SessionId(v.row.id))
                 .await?
                 .into_iter()
                 .filter(|b| b.status().is_live())
@@ -417,7 +418,7 @@ impl UseCase<'_> {
             None => vec![],
         };
         let reservation = match q.reservation_id {
-            Some(h) => Some(bookings::hold(self.db(), h).await?).filter(|h| {
+            Some(h) => Some(bookings::hold(self.db(), HoldId(h)).await?).filter(|h| {
                 h.kind == "reservation"
                     && h.is_active(now)
                     && h.unit_id.is_some_and(|unit_id| {
@@ -464,7 +465,7 @@ impl UseCase<'_> {
         let mut results: Vec<Option<StaffOutcome>> = vec![];
         let mut names = vec![];
         for pid in person_ids {
-            let p = match people::get(self.db(), *pid).await {
+            let p = match people::get(self.db(), PersonId(*pid)).await {
                 Ok(p) => p,
                 Err(StoreError::NotFound(_)) => {
                     results.push(Some(StaffOutcome::NoPerson(*pid)));
@@ -520,15 +521,15 @@ impl Guest<'_> {
         id: i64,
         token: &str,
     ) -> StoreResult<Option<BookingView>> {
-        if !bookings::decline_link_valid(self.db(), id, token).await? {
+        if !bookings::decline_link_valid(self.db(), BookingId(id), token).await? {
             return Ok(None);
         }
-        Ok(Some(bookings::get(self.db(), id).await?))
+        Ok(Some(bookings::get(self.db(), BookingId(id)).await?))
     }
 
     /// Decline a seat from the waiting list with the link's token.
     pub async fn decline(&self, id: i64, token: &str) -> StoreResult<Cancelled> {
-        bookings::cancel(self.db(), &self.who, id, Some(token)).await
+        bookings::cancel(self.db(), &self.who, BookingId(id), Some(token)).await
     }
 
     /// The offer behind a link: for the offered person signed in, or with
@@ -539,15 +540,15 @@ impl Guest<'_> {
         token: &str,
         me: Option<i64>,
     ) -> StoreResult<Option<HoldView>> {
-        let owner_signed_in = match bookings::hold(self.db(), id).await {
+        let owner_signed_in = match bookings::hold(self.db(), HoldId(id)).await {
             Ok(h) => owns(&h, me),
             Err(StoreError::NotFound(_)) => false,
             Err(e) => return Err(e),
         };
-        if !owner_signed_in && !bookings::offer_link_valid(self.db(), id, token).await? {
+        if !owner_signed_in && !bookings::offer_link_valid(self.db(), HoldId(id), token).await? {
             return Ok(None);
         }
-        let h = bookings::hold(self.db(), id).await?;
+        let h = bookings::hold(self.db(), HoldId(id)).await?;
         if h.kind != "offer" {
             return Err(StoreError::NotFound("erbjudande"));
         }
@@ -561,7 +562,7 @@ impl Guest<'_> {
         token: &str,
         me: Option<i64>,
     ) -> StoreResult<Option<String>> {
-        let h = bookings::hold(self.db(), id).await?;
+        let h = bookings::hold(self.db(), HoldId(id)).await?;
         if owns(&h, me) {
             return Ok(None);
         }
@@ -581,13 +582,13 @@ impl Guest<'_> {
         me: Option<i64>,
     ) -> StoreResult<Outcome> {
         let token = self.offer_token(id, token, me).await?;
-        bookings::accept_offer(self.db(), &self.who, id, token.as_deref()).await
+        bookings::accept_offer(self.db(), &self.who, HoldId(id), token.as_deref()).await
     }
 
     /// Say no to an offered place.
     pub async fn decline_offer(&self, id: i64, token: &str, me: Option<i64>) -> StoreResult<()> {
         let token = self.offer_token(id, token, me).await?;
-        bookings::release_hold(self.db(), &self.who, id, token.as_deref()).await?;
+        bookings::release_hold(self.db(), &self.who, HoldId(id), token.as_deref()).await?;
         Ok(())
     }
 
@@ -599,7 +600,7 @@ impl Guest<'_> {
         };
         let base = self.db().sender().base_url.clone();
         let mut events = vec![];
-        for (b, text) in bookings::person_calendar(self.db(), pid).await? {
+        for (b, text) in bookings::person_calendar(self.db(), PersonId(pid)).await? {
             events.extend(text.events(
                 &domain::notices::booking_uid(b.id),
                 b.ics_sequence,
@@ -635,7 +636,7 @@ impl Guest<'_> {
         id: i64,
         now: i64,
     ) -> StoreResult<Option<(String, Vec<Event>)>> {
-        let course = navet_store::catalogue::get(self.db(), id).await?;
+        let course = navet_store::catalogue::get(self.db(), CourseId(id)).await?;
         if !domain::catalogue::CourseStatus::parse(&course.status)
             .is_some_and(|st| st.is_bookable())
         {
@@ -655,7 +656,7 @@ impl Guest<'_> {
 
     /// The sessions held in a municipality, with the feed's name.
     pub async fn municipality_feed(&self, id: i64, now: i64) -> StoreResult<(String, Vec<Event>)> {
-        let m = navet_store::org::municipality(self.db(), id).await?;
+        let m = navet_store::org::municipality(self.db(), MunicipalityId(id)).await?;
         let f = sessions::Filter {
             municipality_id: Some(id),
             from: Some(now - 30 * 86_400),

@@ -3,6 +3,7 @@
 
 use domain::access::Action;
 use domain::catalogue::{CheckedCourse, CourseStatus};
+use domain::ids::{CourseId, PersonId};
 use navet_store::catalogue::{self, CatalogueFilter, Course, CourseExtras, Listing};
 use navet_store::org::{self, CompetenceArea, Municipality, Role as JobRole};
 use navet_store::sessions::{self, SessionView};
@@ -39,7 +40,7 @@ const DUPLICATE_TITLE: &str = "Det finns redan en kurs med det namnet.";
 impl Guest<'_> {
     /// One course (public).
     pub async fn course(&self, id: i64) -> StoreResult<Course> {
-        catalogue::get(self.db(), id).await
+        catalogue::get(self.db(), CourseId(id)).await
     }
 
     /// The county's municipalities, in Swedish order (public).
@@ -78,14 +79,14 @@ impl UseCase<'_> {
     /// only to those who keep the catalogue; under development ("kommer
     /// snart") and paused ones to everyone (sessions link them).
     pub async fn course_page(&self, id: i64) -> StoreResult<CoursePage> {
-        let course = catalogue::get(self.db(), id).await?;
+        let course = catalogue::get(self.db(), CourseId(id)).await?;
         let can_manage = self.may(Action::ManageCatalogue);
         let shown =
             CourseStatus::parse(&course.status).is_some_and(|s| s != CourseStatus::Avvecklad);
         if !shown && !can_manage {
             return Err(StoreError::NotFound("kursen"));
         }
-        let (roles, areas) = catalogue::names_of(self.db(), id).await?;
+        let (roles, areas) = catalogue::names_of(self.db(), CourseId(id)).await?;
         let sessions = sessions::list(
             self.db(),
             &sessions::Filter {
@@ -96,7 +97,7 @@ impl UseCase<'_> {
         )
         .await?;
         let my_municipality = match self.person_id() {
-            Some(pid) => navet_store::people::get(self.db(), pid)
+            Some(pid) => navet_store::people::get(self.db(), PersonId(pid))
                 .await
                 .ok()
                 .map(|p| p.municipality_id),
@@ -126,8 +127,8 @@ impl UseCase<'_> {
     /// A course to edit, with its job role and area ids.
     pub async fn course_for_edit(&self, id: i64) -> StoreResult<(Course, Vec<i64>, Vec<i64>)> {
         self.decide(Action::ManageCatalogue)?;
-        let course = catalogue::get(self.db(), id).await?;
-        let (roles, areas) = catalogue::links(self.db(), id).await?;
+        let course = catalogue::get(self.db(), CourseId(id)).await?;
+        let (roles, areas) = catalogue::links(self.db(), CourseId(id)).await?;
         Ok((course, roles, areas))
     }
 
@@ -153,7 +154,7 @@ impl UseCase<'_> {
             cancellation_deadline_days,
         )
         .await?;
-        catalogue::get(self.db(), id).await
+        catalogue::get(self.db(), CourseId(id)).await
     }
 
     /// A course's new content; another course's title is a conflict.
@@ -174,7 +175,7 @@ impl UseCase<'_> {
         catalogue::update(
             self.db(),
             &self.who,
-            id,
+            CourseId(id),
             checked,
             extras,
             cancellation_deadline_days,

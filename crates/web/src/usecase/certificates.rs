@@ -3,6 +3,7 @@
 //! ones within the actor's visibility with reminders, and the public
 //! verification of a certificate's code.
 
+use domain::ids::{PersonId, SessionId, UnitId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -97,7 +98,7 @@ impl UseCase<'_> {
         &self,
         person_id: i64,
     ) -> StoreResult<navet_store::people::Person> {
-        let p = navet_store::people::get(self.db(), person_id).await?;
+        let p = navet_store::people::get(self.db(), PersonId(person_id)).await?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(person_id, "kursintyg").await?;
         Ok(p)
@@ -113,7 +114,7 @@ impl UseCase<'_> {
     /// The signed-in person's own certificates.
     pub async fn my_certificates(&self) -> StoreResult<Vec<MineRow>> {
         let list = match self.person_id() {
-            Some(p) => completions::for_person(self.db(), p).await?,
+            Some(p) => completions::for_person(self.db(), PersonId(p)).await?,
             None => vec![],
         };
         rows(self.db(), list).await
@@ -122,7 +123,7 @@ impl UseCase<'_> {
     /// A person's certificates, with the person's name.
     pub async fn person_certificates(&self, id: i64) -> StoreResult<(String, Vec<MineRow>)> {
         let p = self.person_for_certificates(id).await?;
-        let list = completions::for_person(self.db(), id).await?;
+        let list = completions::for_person(self.db(), PersonId(id)).await?;
         Ok((p.name, rows(self.db(), list).await?))
     }
 
@@ -130,8 +131,8 @@ impl UseCase<'_> {
     /// see the session's participants, otherwise (a manager) those of the
     /// people the actor may see, and refused when that is none. Logged.
     pub async fn session_certificates(&self, id: i64) -> StoreResult<Vec<Completion>> {
-        let trainers = navet_store::attendance::trainer_ids(self.db(), id).await?;
-        let mut list = completions::for_session(self.db(), id).await?;
+        let trainers = navet_store::attendance::trainer_ids(self.db(), SessionId(id)).await?;
+        let mut list = completions::for_session(self.db(), SessionId(id)).await?;
         if !self.may(Action::ViewSessionParticipants {
             trainer_person_ids: &trainers,
         }) {
@@ -160,12 +161,12 @@ impl UseCase<'_> {
 
     /// A unit's certificates to download. Logged.
     pub async fn unit_certificates(&self, id: i64) -> StoreResult<Vec<Completion>> {
-        let unit = navet_store::org::unit(self.db(), id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: unit.id,
             municipality_id: unit.municipality_id,
         })?;
-        let list = completions::for_unit(self.db(), id).await?;
+        let list = completions::for_unit(self.db(), UnitId(id)).await?;
         self.audit(
             "certificates.download",
             "unit",

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Action;
+use domain::ids::{PersonId, SessionId};
 use navet_store::cover::{self, Absence, CoverItem};
 use navet_store::trainers::{self, Trainer};
 use navet_store::{StoreError, StoreResult};
@@ -36,7 +37,14 @@ impl UseCase<'_> {
         replacing: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        cover::step_in(self.db(), &self.who, session, person_id, replacing).await
+        cover::step_in(
+            self.db(),
+            &self.who,
+            SessionId(session),
+            PersonId(person_id),
+            replacing,
+        )
+        .await
     }
 
     /// A trainer with their absences from today on.
@@ -44,8 +52,8 @@ impl UseCase<'_> {
         self.decide(Action::ManageSessions)?;
         let today = navet_store::time::local_date(navet_store::time::now());
         Ok((
-            trainers::get(self.db(), id).await?,
-            cover::absences_of(self.db(), id, today).await?,
+            trainers::get(self.db(), PersonId(id)).await?,
+            cover::absences_of(self.db(), PersonId(id), today).await?,
         ))
     }
 
@@ -60,12 +68,12 @@ impl UseCase<'_> {
         self.decide(Action::ManageSessions)?;
         let (from, to) =
             domain::cover::check_absence(starts_on, ends_on).map_err(StoreError::Invalid)?;
-        let absence = cover::add_absence(self.db(), &self.who, id, from, to).await?;
+        let absence = cover::add_absence(self.db(), &self.who, PersonId(id), from, to).await?;
         Ok((absence, from, to))
     }
 
     pub async fn remove_absence(&self, id: i64, absence: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        cover::remove_absence(self.db(), &self.who, id, absence).await
+        cover::remove_absence(self.db(), &self.who, PersonId(id), absence).await
     }
 }

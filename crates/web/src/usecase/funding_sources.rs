@@ -4,6 +4,7 @@
 
 use domain::access::Action;
 use domain::funding::sources::{Draft, Source};
+use domain::ids::{BookingId, CourseId, SessionId};
 use navet_store::participation_trail::{self as trail, Filter, Row, Totals};
 use navet_store::{StoreError, StoreResult};
 
@@ -38,9 +39,12 @@ impl UseCase<'_> {
     /// page, logged).
     pub async fn session_funding(&self, session_id: i64) -> StoreResult<SessionFunding> {
         self.decide(Action::ManageSessions)?;
-        let session = navet_store::sessions::get(self.db(), session_id).await?.row;
+        let session = navet_store::sessions::get(self.db(), SessionId(session_id))
+            .await?
+            .row;
         let bookings =
-            navet_store::funding_sources::session_bookings(self.db(), session_id).await?;
+            navet_store::funding_sources::session_bookings(self.db(), SessionId(session_id))
+                .await?;
         self.audit(
             "session.funding.view",
             "session",
@@ -58,7 +62,7 @@ impl UseCase<'_> {
     /// The session a booking is on.
     pub async fn session_of_booking(&self, booking_id: i64) -> StoreResult<i64> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::session_of_booking(self.db(), booking_id).await
+        navet_store::funding_sources::session_of_booking(self.db(), BookingId(booking_id)).await
     }
 
     /// The sources (names and kinds only: aggregates' readers choose a
@@ -96,8 +100,13 @@ impl UseCase<'_> {
         source: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::set_session_source(self.db(), &self.who, session_id, source)
-            .await
+        navet_store::funding_sources::set_session_source(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            source,
+        )
+        .await
     }
 
     /// Set one booking's own source (None: the session's).
@@ -107,8 +116,13 @@ impl UseCase<'_> {
         source: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        navet_store::funding_sources::set_booking_source(self.db(), &self.who, booking_id, source)
-            .await
+        navet_store::funding_sources::set_booking_source(
+            self.db(),
+            &self.who,
+            BookingId(booking_id),
+            source,
+        )
+        .await
     }
 
     /// A source named as a report filter: it must exist (the field is
@@ -231,7 +245,7 @@ impl UseCase<'_> {
             None => None,
         };
         let course = match f.course_id {
-            Some(id) => navet_store::catalogue::get(self.db(), id)
+            Some(id) => navet_store::catalogue::get(self.db(), CourseId(id))
                 .await
                 .ok()
                 .map(|c| c.title),

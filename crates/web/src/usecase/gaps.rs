@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Action;
+use domain::ids::{PersonId, UnitId};
 use navet_store::gaps::{self, GapLevel, GapReport, PersonGaps};
 use navet_store::StoreError;
 
@@ -69,7 +70,7 @@ impl UseCase<'_> {
         unit_id: i64,
         as_of: Result<NaiveDate, E>,
     ) -> Result<GapReport, E> {
-        let u = navet_store::org::unit(self.db(), unit_id).await?;
+        let u = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: u.id,
             municipality_id: u.municipality_id,
@@ -92,7 +93,7 @@ impl UseCase<'_> {
         person_id: i64,
         as_of: Result<NaiveDate, E>,
     ) -> Result<PersonGaps, E> {
-        let p = navet_store::people::get(self.db(), person_id)
+        let p = navet_store::people::get(self.db(), PersonId(person_id))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => StoreError::NotFound("Personen"),
@@ -100,6 +101,6 @@ impl UseCase<'_> {
             })?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(p.id, "API: glapp").await?;
-        Ok(gaps::person(self.db(), person_id, as_of?).await?)
+        Ok(gaps::person(self.db(), PersonId(person_id), as_of?).await?)
     }
 }

@@ -4,6 +4,7 @@
 //! between the preview and the confirm step.
 
 use domain::access::Action;
+use domain::ids::AccountId;
 use domain::participation_import::ImportErrors;
 use navet_store::history_import::{self, ImportSummary};
 use navet_store::org::Role as JobRole;
@@ -42,14 +43,20 @@ impl ImportRun<'_, '_> {
     /// A file kept at the preview step (name and content), if it is still
     /// there and the account's own.
     pub async fn kept_file(&self, id: i64) -> StoreResult<Option<(String, Vec<u8>)>> {
-        navet_store::imports::upload(self.uc.db(), self.uc.actor.account_id, self.kind, id).await
+        navet_store::imports::upload(
+            self.uc.db(),
+            AccountId(self.uc.actor.account_id),
+            self.kind,
+            id,
+        )
+        .await
     }
 
     /// Keep a checked file for the confirm step; answers its id.
     pub async fn keep_file(&self, file_name: &str, bytes: &[u8]) -> StoreResult<i64> {
         navet_store::imports::save_upload(
             self.uc.db(),
-            self.uc.actor.account_id,
+            AccountId(self.uc.actor.account_id),
             self.kind,
             file_name,
             bytes,
@@ -59,7 +66,8 @@ impl ImportRun<'_, '_> {
 
     /// A kept file is no longer needed (the import is done).
     pub async fn forget_file(&self, id: i64) -> StoreResult<()> {
-        navet_store::imports::delete_upload(self.uc.db(), self.uc.actor.account_id, id).await
+        navet_store::imports::delete_upload(self.uc.db(), AccountId(self.uc.actor.account_id), id)
+            .await
     }
 
     /// Give the lock back (dropping the run does too, later).

@@ -3,6 +3,7 @@
 //! link's key is the permission. The rules are `domain::invitations`, the
 //! rows `navet_store::invitations`.
 
+use domain::ids::PersonId;
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -58,7 +59,7 @@ impl UseCase<'_> {
             return Ok(None);
         }
         for id in person_ids {
-            let p = people::get(self.db(), *id).await?;
+            let p = people::get(self.db(), PersonId(*id)).await?;
             self.decide(Action::InvitePerson(p.as_ref()))?;
         }
         let provider = provider_for(self.s);
@@ -69,7 +70,7 @@ impl UseCase<'_> {
     /// Invite one person (the API): not found when there is no such
     /// person (or no answer for them).
     pub async fn invite_person(&self, person_id: i64) -> StoreResult<Outcome> {
-        let p = people::get(self.db(), person_id)
+        let p = people::get(self.db(), PersonId(person_id))
             .await
             .map_err(|_| StoreError::NotFound("Personen"))?;
         self.decide(Action::InvitePerson(p.as_ref()))?;

@@ -50,6 +50,7 @@ pub mod trainers;
 pub mod units;
 
 use domain::access::{self, Action, Actor, Decision, Visibility};
+use domain::ids::PersonId;
 use navet_store::audit::Who;
 use navet_store::{Db, StoreError, StoreResult};
 
@@ -143,7 +144,8 @@ impl<'a> UseCase<'a> {
     /// Rule 6: reading another person's data is logged (not one's own).
     async fn audit_person_read(&self, person_id: i64, what: &str) -> StoreResult<()> {
         if access::read_needs_audit(self.actor, person_id) {
-            navet_store::audit::record_read(self.db(), &self.who, person_id, what).await?;
+            navet_store::audit::record_read(self.db(), &self.who, PersonId(person_id), what)
+                .await?;
         }
         Ok(())
     }

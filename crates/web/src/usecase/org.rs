@@ -3,6 +3,7 @@
 //! manage it.
 
 use domain::access::Action;
+use domain::ids::{MunicipalityId, UnitId};
 use navet_store::org::{self, Municipality, Unit};
 use navet_store::StoreResult;
 
@@ -32,7 +33,10 @@ impl UseCase<'_> {
         let (shown, units) = if !choose {
             (municipalities.clone(), org::units(self.db(), None).await?)
         } else if let Some(m) = chosen.and_then(|id| municipalities.iter().find(|m| m.id == id)) {
-            (vec![m.clone()], org::units(self.db(), Some(m.id)).await?)
+            (
+                vec![m.clone()],
+                org::units(self.db(), Some(MunicipalityId(m.id))).await?,
+            )
         } else {
             (vec![], vec![])
         };
@@ -52,13 +56,13 @@ impl UseCase<'_> {
         inhabitants: Option<i64>,
     ) -> StoreResult<()> {
         self.decide(Action::ManageOrganisation)?;
-        org::set_municipality_figures(self.db(), id, employees, inhabitants).await
+        org::set_municipality_figures(self.db(), MunicipalityId(id), employees, inhabitants).await
     }
 
     /// A new unit of municipality `m`.
     pub async fn create_unit(&self, m: i64, name: &str, activity_area: &str) -> StoreResult<i64> {
         self.decide(Action::ManageOrganisation)?;
-        org::create_unit(self.db(), m, name, activity_area, false).await
+        org::create_unit(self.db(), MunicipalityId(m), name, activity_area, false).await
     }
 
     /// A unit's name and activity area; answers the unit's municipality
@@ -72,13 +76,13 @@ impl UseCase<'_> {
         if let Err(e) = self.decide(Action::ManageOrganisation) {
             return (None, Err(e));
         }
-        let municipality = org::unit(self.db(), id)
+        let municipality = org::unit(self.db(), UnitId(id))
             .await
             .ok()
             .map(|u| u.municipality_id);
         (
             municipality,
-            org::update_unit(self.db(), id, name, activity_area).await,
+            org::update_unit(self.db(), UnitId(id), name, activity_area).await,
         )
     }
 }

@@ -8,6 +8,7 @@
 //! Requests are limited per typed address and per client address (in the
 //! database, shared by every instance, with `store::login_throttle`).
 
+use domain::ids::AccountId;
 use domain::invitations::{LinkState, RESET_PER_ADDRESS, RESET_PER_CLIENT};
 use domain::FieldErrors;
 use navet_store::{accounts, login_throttle, password_resets, StoreResult};
@@ -66,7 +67,7 @@ impl SignIn<'_> {
         if link.state != LinkState::Valid {
             return Ok(Err((link.state.code(), Some(account_id))));
         }
-        let account = accounts::get(self.db(), account_id).await?;
+        let account = accounts::get(self.db(), AccountId(account_id)).await?;
         Ok(match account.refusal() {
             Some(code) => Err((code, Some(account_id))),
             None => Ok(LinkHolder { name, email }),

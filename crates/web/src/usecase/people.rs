@@ -2,6 +2,7 @@
 //! logged read), one person's card (a logged read), adding and editing
 //! a person (also where they are moved to must be the actor's).
 
+use domain::ids::PersonId;
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -159,7 +160,7 @@ impl UseCase<'_> {
     /// One person, if the actor may see them; `what` names the read in
     /// the log (another's data only).
     pub async fn view_person(&self, id: i64, what: &str) -> StoreResult<Person> {
-        let p = people::get(self.db(), id).await?;
+        let p = people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(p.id, what).await?;
         Ok(p)
@@ -178,7 +179,7 @@ impl UseCase<'_> {
 
     /// A person to edit (a logged read of another's data).
     pub async fn person_for_edit(&self, id: i64) -> StoreResult<Person> {
-        let p = people::get(self.db(), id).await?;
+        let p = people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::EditPerson(p.as_ref()))?;
         self.audit_person_read(p.id, "redigering").await?;
         Ok(p)
@@ -192,7 +193,7 @@ impl UseCase<'_> {
             unit_id: resolved.unit_id,
         })?;
         let id = people::create(self.db(), &self.who, &resolved, false).await?;
-        people::get(self.db(), id).await
+        people::get(self.db(), PersonId(id)).await
     }
 
     /// A person's new details; moving them needs access to where they go.
@@ -202,13 +203,13 @@ impl UseCase<'_> {
         input: &PersonInput,
         active: bool,
     ) -> StoreResult<()> {
-        let p = people::get(self.db(), id).await?;
+        let p = people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::EditPerson(p.as_ref()))?;
         let resolved = people::resolve(self.db(), input).await?;
         self.decide(Action::CreatePerson {
             municipality_id: resolved.municipality_id,
             unit_id: resolved.unit_id,
         })?;
-        people::update(self.db(), &self.who, id, &resolved, active).await
+        people::update(self.db(), &self.who, PersonId(id), &resolved, active).await
     }
 }

@@ -3,6 +3,7 @@
 //! municipality.
 
 use domain::access::Action;
+use domain::ids::{CourseId, PersonId, SessionId};
 use domain::planning::requests::{check_request, AnswerDraft, RequestDraft};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{Municipality, Unit};
@@ -71,9 +72,11 @@ impl UseCase<'_> {
         })?;
         let checked = check_request(draft, today);
         // Report the place's problems together with the form's.
-        let target = requests::check_target(self.db(), course_id, place).await;
+        let target = requests::check_target(self.db(), CourseId(course_id), place).await;
         match (checked, target) {
-            (Ok(c), Ok(())) => requests::create(self.db(), &self.who, course_id, place, &c).await,
+            (Ok(c), Ok(())) => {
+                requests::create(self.db(), &self.who, CourseId(course_id), place, &c).await
+            }
             (Err(mut e), Err(StoreError::Invalid(t))) => {
                 e.0.splice(0..0, t.0);
                 Err(StoreError::Invalid(e))
@@ -164,7 +167,7 @@ impl UseCase<'_> {
     /// The course a person registers interest in.
     pub async fn course_for_interest(&self, course_id: i64) -> StoreResult<Course> {
         self.decide(Action::RegisterInterest)?;
-        catalogue::get(self.db(), course_id).await
+        catalogue::get(self.db(), CourseId(course_id)).await
     }
 
     /// Whether the actor may register interest (to show the button).
@@ -179,7 +182,14 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::register(self.db(), &self.who, course_id, person, people).await
+        interest::register(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            PersonId(person),
+            people,
+        )
+        .await
     }
 
     /// Withdraw the actor's interest in a course.
@@ -188,14 +198,14 @@ impl UseCase<'_> {
         let person = self.person_id().ok_or(StoreError::Forbidden(
             "Kontot hör inte till någon medarbetare.".into(),
         ))?;
-        interest::withdraw(self.db(), &self.who, course_id, person).await
+        interest::withdraw(self.db(), &self.who, CourseId(course_id), PersonId(person)).await
     }
 
     /// How many people the actor's interest in a course counts, if any.
     pub async fn my_interest(&self, course_id: i64) -> StoreResult<Option<i64>> {
         match self.person_id() {
             Some(p) if self.may(Action::RegisterInterest) => {
-                interest::of_person(self.db(), course_id, p).await
+                interest::of_person(self.db(), CourseId(course_id), PersonId(p)).await
             }
             _ => Ok(None),
         }
@@ -213,8 +223,8 @@ impl UseCase<'_> {
     pub async fn session_minimum(&self, id: i64) -> StoreResult<MinimumPage> {
         self.decide(Action::ManageSessions)?;
         Ok(MinimumPage {
-            session: sessions::get(self.db(), id).await?,
-            minimum: navet_store::planning::go_no_go::minimum_of(self.db(), id).await?,
+            session: sessions::get(self.db(), SessionId(id)).await?,
+            minimum: navet_store::planning::go_no_go::minimum_of(self.db(), SessionId(id)).await?,
         })
     }
 
@@ -226,7 +236,14 @@ impl UseCase<'_> {
         today: chrono::NaiveDate,
     ) -> StoreResult<Option<domain::planning::go_no_go::Minimum>> {
         self.decide(Action::ManageSessions)?;
-        navet_store::planning::go_no_go::set_minimum(self.db(), &self.who, id, draft, today).await
+        navet_store::planning::go_no_go::set_minimum(
+            self.db(),
+            &self.who,
+            SessionId(id),
+            draft,
+            today,
+        )
+        .await
     }
 
     /// Sessions due for their decision and under their minimum, with

@@ -4,6 +4,7 @@
 //! the access review to the municipalities the actor answers for.
 
 use domain::access::Action;
+use domain::ids::PersonId;
 use navet_store::access_review::{self, Filter, Page, UnusualReading};
 use navet_store::erasure::{self, Erased, Preview};
 use navet_store::legal_holds::{self, Hold};
@@ -25,7 +26,7 @@ pub struct PrivacyOverview {
 impl UseCase<'_> {
     /// The person the actor may erase (for the confirmation's name).
     pub async fn person_to_erase(&self, id: i64) -> StoreResult<Person> {
-        let person = people::get(self.db(), id).await?;
+        let person = people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::ErasePerson(person.as_ref()))?;
         Ok(person)
     }
@@ -35,21 +36,22 @@ impl UseCase<'_> {
     pub async fn erasure_preview(&self, id: i64, what: &str) -> StoreResult<Preview> {
         self.person_to_erase(id).await?;
         self.audit_person_read(id, what).await?;
-        erasure::preview(self.db(), id).await
+        erasure::preview(self.db(), PersonId(id)).await
     }
 
     /// Erase the person (partly, where a legal hold keeps records).
     pub async fn erase_person(&self, id: i64) -> StoreResult<Erased> {
         self.person_to_erase(id).await?;
-        erasure::erase(self.db(), &self.who, id).await
+        erasure::erase(self.db(), &self.who, PersonId(id)).await
     }
 
     /// The register extract as a zip; a refusal is logged under the person
     /// too, so it shows in their next extract.
     pub async fn register_extract(&self, id: i64) -> StoreResult<Vec<u8>> {
-        let person = people::get(self.db(), id).await?;
+        let person = people::get(self.db(), PersonId(id)).await?;
         if let Err(e) = self.decide(Action::ExtractPersonData(person.as_ref())) {
-            navet_store::register_extract::record_refusal(self.db(), &self.who, id).await?;
+            navet_store::register_extract::record_refusal(self.db(), &self.who, PersonId(id))
+                .await?;
             return Err(e);
         }
         register_extract_file::produce(self.db(), &self.who, id).await
@@ -58,7 +60,7 @@ impl UseCase<'_> {
     /// The signed-in account's own person record, if it has one.
     pub async fn own_person(&self) -> StoreResult<Option<Person>> {
         match self.person_id() {
-            Some(id) => Ok(Some(people::get(self.db(), id).await?)),
+            Some(id) => Ok(Some(people::get(self.db(), PersonId(id)).await?)),
             None => Ok(None),
         }
     }

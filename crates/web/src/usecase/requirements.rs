@@ -5,6 +5,7 @@
 use domain::access::Action;
 use domain::catalogue::CourseStatus;
 use domain::education::PersonEducationDraft;
+use domain::ids::{EducationId, PersonId, UnitId};
 use domain::requirements::{CheckedRequirement, RequirementDraft};
 use navet_store::catalogue::Course;
 use navet_store::education::PersonEducation;
@@ -111,7 +112,7 @@ impl UseCase<'_> {
         unit_id: Option<i64>,
     ) -> StoreResult<(Vec<RequirementRow>, Option<Unit>)> {
         let unit = match unit_id {
-            Some(u) => Some(navet_store::org::unit(self.db(), u).await?),
+            Some(u) => Some(navet_store::org::unit(self.db(), UnitId(u)).await?),
             None => None,
         };
         let rows = requirements::list(
@@ -259,7 +260,7 @@ impl UseCase<'_> {
 
     /// A person for the API (named so in its 404).
     async fn api_person(&self, id: i64) -> StoreResult<navet_store::people::Person> {
-        navet_store::people::get(self.db(), id)
+        navet_store::people::get(self.db(), PersonId(id))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => StoreError::NotFound("Personen"),
@@ -273,7 +274,7 @@ impl UseCase<'_> {
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(p.id, "API: formell utbildning")
             .await?;
-        navet_store::education::for_person(self.db(), person_id).await
+        navet_store::education::for_person(self.db(), PersonId(person_id)).await
     }
 
     /// Register a formal education (the person's manager or the hub).
@@ -287,7 +288,9 @@ impl UseCase<'_> {
         let p = self.api_person(person_id).await?;
         let draft = draft?;
         self.decide(Action::RegisterEducation(p.as_ref()))?;
-        let id = navet_store::education::register(self.db(), &self.who, person_id, &draft).await?;
-        Ok(navet_store::education::get(self.db(), id).await?)
+        let id =
+            navet_store::education::register(self.db(), &self.who, PersonId(person_id), &draft)
+                .await?;
+        Ok(navet_store::education::get(self.db(), EducationId(id)).await?)
     }
 }

@@ -9,6 +9,7 @@
 //! the same attempt limit as passwords (per account and per address).
 
 use domain::access::Action;
+use domain::ids::AccountId;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
 use domain::second_factor::{self as rules, AfterPassword, Generator, Input, Verdict};
 use navet_store::accounts::{self, Account};
@@ -70,7 +71,9 @@ impl SignIn<'_> {
         next: &str,
         end_others: bool,
     ) -> StoreResult<Option<String>> {
-        let enrolled = store::factor(self.db(), account.id).await?.is_some();
+        let enrolled = store::factor(self.db(), AccountId(account.id))
+            .await?
+            .is_some();
         let enrol_secret = match rules::after_password(account.role(), enrolled) {
             AfterPassword::SignedIn => return Ok(None),
             AfterPassword::Code => None,
@@ -99,7 +102,7 @@ impl SignIn<'_> {
         let Some(pending) = store::pending(self.db(), flow, navet_store::time::now()).await? else {
             return Ok(None);
         };
-        let account = accounts::get(self.db(), pending.account_id).await?;
+        let account = accounts::get(self.db(), AccountId(pending.account_id)).await?;
         if !account.may_sign_in() {
             store::cancel(self.db(), flow).await?;
             return Ok(None);
@@ -139,7 +142,7 @@ impl SignIn<'_> {
         )
         .await?
         {
-            store::record_failure(self.db(), account_id, "rate_limited_code").await?;
+            store::record_failure(self.db(), AccountId(account_id), "rate_limited_code").await?;
             return again(w, CodeRefused::RateLimited(RateLimited::new(until, now)));
         }
         let input = rules::read_input(typed);
@@ -153,13 +156,21 @@ impl SignIn<'_> {
                 _ => Verdict::Wrong,
             };
             let Verdict::Accepted(step) = verdict else {
-                store::record_failure(self.db(), account_id, "wrong_code").await?;
+                store::record_failure(self.db(), AccountId(account_id), "wrong_code").await?;
                 return again(w, CodeRefused::WrongEnrolCode);
             };
             codes = store::new_recovery_codes();
-            store::enrol(self.db(), &w.flow, account_id, secret, step, &codes).await?
+            store::enrol(
+                self.db(),
+                &w.flow,
+                AccountId(account_id),
+                secret,
+                step,
+                &codes,
+            )
+            .await?
         } else {
-            let Some(factor) = store::factor(self.db(), account_id).await? else {
+            let Some(factor) = store::factor(self.db(), AccountId(account_id)).await? else {
                 // Reset by an administrator meanwhile.
                 store::cancel(self.db(), &w.flow).await?;
                 return Ok(Step::StartOver);
@@ -179,7 +190,14 @@ impl SignIn<'_> {
             match proof {
                 Ok(proof) => {
                     let end_others = w.pending.end_others;
-                    store::complete(self.db(), &w.flow, account_id, &proof, end_others).await?
+                    store::complete(
+                        self.db(),
+                        &w.flow,
+                        AccountId(account_id),
+                        &proof,
+                        end_others,
+                    )
+                    .await?
                 }
                 Err(o) => o,
             }
@@ -200,7 +218,7 @@ impl SignIn<'_> {
                 })
             }
             Outcome::Replayed => {
-                store::record_failure(self.db(), account_id, "replayed_code").await?;
+                store::record_failure(self.db(), AccountId(account_id), "replayed_code").await?;
                 again(w, CodeRefused::Replayed)
             }
             Outcome::UnknownRecoveryCode => {
@@ -208,11 +226,12 @@ impl SignIn<'_> {
                     Input::Recovery(_) => "wrong_recovery_code",
                     _ => "wrong_code",
                 };
-                store::record_failure(self.db(), account_id, reason).await?;
+                store::record_failure(self.db(), AccountId(account_id), reason).await?;
                 again(w, CodeRefused::Wrong)
             }
             Outcome::Expired | Outcome::AlreadyEnrolled => {
-                store::record_failure(self.db(), account_id, "second_factor_expired").await?;
+                store::record_failure(self.db(), AccountId(account_id), "second_factor_expired")
+                    .await?;
                 Ok(Step::StartOver)
             }
         }
@@ -225,7 +244,7 @@ impl UseCase<'_> {
     /// Whether it had one.
     pub async fn reset_second_factor(&self, account_id: i64) -> StoreResult<bool> {
         self.decide(Action::ManageAccounts)?;
-        let target = accounts::get(self.db(), account_id).await?;
-        store::reset(self.db(), &self.who, target.id).await
+        let target = accounts::get(self.db(), AccountId(account_id)).await?;
+        store::reset(self.db(), &self.who, AccountId(target.id)).await
     }
 }

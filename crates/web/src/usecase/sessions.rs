@@ -3,6 +3,7 @@
 //! and cancelling a session.
 
 use domain::access::Action;
+use domain::ids::{CourseId, HoldId, PersonId, SessionId, UnitId};
 use domain::sessions::edit::Overflow;
 use navet_store::bookings::{self, BookingView, HoldView, SessionCancelReport};
 use navet_store::catalogue::{self, Course};
@@ -94,7 +95,7 @@ impl UseCase<'_> {
         let Some(id) = id else {
             return Ok(None);
         };
-        Ok(catalogue::get(self.db(), id).await.ok())
+        Ok(catalogue::get(self.db(), CourseId(id)).await.ok())
     }
 
     /// Schedule a session; its id.
@@ -106,13 +107,13 @@ impl UseCase<'_> {
 
     /// A session's page for the viewer.
     pub async fn session_page(&self, id: i64) -> StoreResult<SessionPage> {
-        let view = sessions::get(self.db(), id).await?;
-        let course = catalogue::get(self.db(), view.row.course_id).await?;
+        let view = sessions::get(self.db(), SessionId(id)).await?;
+        let course = catalogue::get(self.db(), CourseId(view.row.course_id)).await?;
         let trainer_ids: Vec<i64> = view.trainers.iter().map(|t| t.person_id).collect();
         let participants = if self.may(Action::ViewSessionParticipants {
             trainer_person_ids: &trainer_ids,
         }) {
-            let list = bookings::for_session(self.db(), id).await?;
+            let list = bookings::for_session(self.db(), SessionId(id)).await?;
             self.audit(
                 "session.participants",
                 "session",
@@ -126,11 +127,11 @@ impl UseCase<'_> {
         };
         let (mine, my_municipality) = match self.person_id() {
             Some(pid) => {
-                let mine = bookings::for_person(self.db(), pid)
+                let mine = bookings::for_person(self.db(), PersonId(pid))
                     .await?
                     .into_iter()
                     .find(|b| b.session_id == id && b.status().is_live());
-                let muni = navet_store::people::get(self.db(), pid)
+                let muni = navet_store::people::get(self.db(), PersonId(pid))
                     .await
                     .ok()
                     .map(|p| p.municipality_id);
@@ -148,10 +149,10 @@ impl UseCase<'_> {
             vec![]
         };
         let holds = if can_manage {
-            bookings::holds_for_session(self.db(), id).await?
+            bookings::holds_for_session(self.db(), SessionId(id)).await?
         } else if reserves_for_units {
             let ids: Vec<i64> = my_units.iter().map(|u| u.id).collect();
-            bookings::holds_for_session(self.db(), id)
+            bookings::holds_for_session(self.db(), SessionId(id))
                 .await?
                 .into_iter()
                 .filter(|h| h.kind == "reservation" && h.unit_id.is_some_and(|u| ids.contains(&u)))
@@ -162,7 +163,7 @@ impl UseCase<'_> {
         let (trainers, absent) = if can_manage {
             (
                 trainers::list(self.db()).await?,
-                navet_store::cover::absent_trainers(self.db(), id).await?,
+                navet_store::cover::absent_trainers(self.db(), SessionId(id)).await?,
             )
         } else {
             (vec![], vec![])
@@ -186,22 +187,34 @@ impl UseCase<'_> {
     /// Cancel a session: bookings cancelled, people told, offers made.
     pub async fn cancel_session(&self, id: i64, reason: &str) -> StoreResult<SessionCancelReport> {
         self.decide(Action::ManageSessions)?;
-        bookings::cancel_session(self.db(), &self.who, id, reason).await
+        bookings::cancel_session(self.db(), &self.who, SessionId(id), reason).await
     }
 
     pub async fn assign_trainer(&self, session_id: i64, person_id: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        trainers::assign(self.db(), &self.who, session_id, person_id).await
+        trainers::assign(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            PersonId(person_id),
+        )
+        .await
     }
 
     pub async fn unassign_trainer(&self, session_id: i64, person_id: i64) -> StoreResult<()> {
         self.decide(Action::ManageSessions)?;
-        trainers::unassign(self.db(), &self.who, session_id, person_id).await
+        trainers::unassign(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            PersonId(person_id),
+        )
+        .await
     }
 
     /// The unit to reserve seats for, if the actor reserves for it.
     pub async fn unit_to_reserve_for(&self, unit_id: i64) -> StoreResult<Unit> {
-        let unit = navet_store::org::unit(self.db(), unit_id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id,
             municipality_id: unit.municipality_id,
@@ -222,17 +235,25 @@ impl UseCase<'_> {
         deadline: i64,
     ) -> StoreResult<i64> {
         self.unit_to_reserve_for(unit.id).await?;
-        bookings::reserve(self.db(), &self.who, session_id, unit.id, seats, deadline).await
+        bookings::reserve(
+            self.db(),
+            &self.who,
+            SessionId(session_id),
+            UnitId(unit.id),
+            seats,
+            deadline,
+        )
+        .await
     }
 
     /// Give up a hold's unnamed seats: a unit's reservation by those who
     /// reserve for the unit, any other hold by those who manage sessions.
     /// The hold's session.
     pub async fn release_hold(&self, hold_id: i64) -> StoreResult<(i64, StoreResult<()>)> {
-        let h = bookings::hold(self.db(), hold_id).await?;
+        let h = bookings::hold(self.db(), HoldId(hold_id)).await?;
         match (h.unit_id, h.kind.as_str()) {
             (Some(u), "reservation") => {
-                let unit = navet_store::org::unit(self.db(), u).await?;
+                let unit = navet_store::org::unit(self.db(), UnitId(u)).await?;
                 self.decide(Action::ReserveForUnit {
                     unit_id: u,
                     municipality_id: unit.municipality_id,
@@ -240,7 +261,7 @@ impl UseCase<'_> {
             }
             _ => self.decide(Action::ManageSessions)?,
         }
-        let r = bookings::release_hold(self.db(), &self.who, hold_id, None)
+        let r = bookings::release_hold(self.db(), &self.who, HoldId(hold_id), None)
             .await
             .map(|_| ());
         Ok((h.session_id, r))
@@ -257,14 +278,14 @@ impl UseCase<'_> {
     /// A session the actor may change (edit, cancel).
     pub async fn session_to_change(&self, id: i64) -> StoreResult<SessionView> {
         self.decide(Action::ManageSessions)?;
-        sessions::get(self.db(), id).await
+        sessions::get(self.db(), SessionId(id)).await
     }
 
     /// The edit form's municipalities and trainers (free or busy then).
     pub async fn edit_options(&self, id: i64) -> StoreResult<EditOptions> {
         self.decide(Action::ManageSessions)?;
         Ok(EditOptions {
-            trainers: session_edit::trainer_options(self.db(), id).await?,
+            trainers: session_edit::trainer_options(self.db(), SessionId(id)).await?,
             municipalities: navet_store::org::municipalities(self.db()).await?,
         })
     }
@@ -279,7 +300,7 @@ impl UseCase<'_> {
         pre: domain::FieldErrors,
     ) -> StoreResult<EditReport> {
         self.decide(Action::ManageSessions)?;
-        session_edit::edit(self.db(), &self.who, id, input, overflow, pre).await
+        session_edit::edit(self.db(), &self.who, SessionId(id), input, overflow, pre).await
     }
 
     /// The session cancelling would offer seats on instead: the course's
@@ -312,7 +333,7 @@ impl UseCase<'_> {
         now: i64,
     ) -> StoreResult<SessionView> {
         let id = self.create_session(input, now).await?;
-        sessions::get(self.db(), id).await
+        sessions::get(self.db(), SessionId(id)).await
     }
 
     /// Go on only if the actor schedules sessions (before reading a form).
@@ -324,7 +345,7 @@ impl UseCase<'_> {
 impl Guest<'_> {
     /// One session with its seat counts (public).
     pub async fn session(&self, id: i64) -> StoreResult<SessionView> {
-        sessions::get(self.db(), id).await
+        sessions::get(self.db(), SessionId(id)).await
     }
 
     /// Sessions matching the filter (public).

@@ -7,6 +7,7 @@
 //! instance); beyond a few failures each further attempt waits longer
 //! (`domain::login_limits`). Cookies and redirects are the handlers'.
 
+use domain::ids::AccountId;
 use domain::login_limits::{PER_ACCOUNT, PER_ADDRESS};
 use domain::sign_in::Refusal;
 use navet_store::sign_in::{self as provider_sign_in, Pending};
@@ -145,7 +146,7 @@ impl<'a> SignIn<'a> {
         )
         .await?
         {
-            audit::record_login_failure(self.db(), known_id, "rate_limited").await?;
+            audit::record_login_failure(self.db(), known_id.map(AccountId), "rate_limited").await?;
             return Ok(PasswordOutcome::RateLimited(RateLimited::new(until, now)));
         }
         let refusal = known.as_ref().and_then(|a| a.refusal());
@@ -163,7 +164,7 @@ impl<'a> SignIn<'a> {
                 (Some(_), Some(r)) => r,
                 (Some(_), None) => "wrong_password",
             };
-            audit::record_login_failure(self.db(), known_id, reason).await?;
+            audit::record_login_failure(self.db(), known_id.map(AccountId), reason).await?;
             return Ok(PasswordOutcome::Refused);
         };
         login_throttle::login_succeeded(self.db(), &account_key, &[(&ip_key, PER_ADDRESS)]).await?;
@@ -172,11 +173,11 @@ impl<'a> SignIn<'a> {
         if let Some(flow_secret) = self.begin_second_step(&account, next, end_others).await? {
             return Ok(PasswordOutcome::SecondStep { flow_secret });
         }
-        let (secret, _csrf) = accounts::create_session(self.db(), account.id).await?;
+        let (secret, _csrf) = accounts::create_session(self.db(), AccountId(account.id)).await?;
         if end_others {
-            accounts::end_other_sessions(self.db(), account.id, &secret).await?;
+            accounts::end_other_sessions(self.db(), AccountId(account.id), &secret).await?;
         }
-        audit::record_login(self.db(), account.id, "lösenord").await?;
+        audit::record_login(self.db(), AccountId(account.id), "lösenord").await?;
         Ok(PasswordOutcome::SignedIn {
             session_secret: secret,
         })
@@ -346,9 +347,13 @@ impl<'a> SignIn<'a> {
             Ok(a) => a,
             Err(r) => return Ok(Err(OidcRefusal::NotAdmitted(r))),
         };
-        let session_secret =
-            provider_sign_in::create_session(self.db(), admitted.account_id, &p.id, &done.id_token)
-                .await?;
+        let session_secret = provider_sign_in::create_session(
+            self.db(),
+            AccountId(admitted.account_id),
+            &p.id,
+            &done.id_token,
+        )
+        .await?;
         Ok(Ok(ProviderSignedIn {
             session_secret,
             next: pending.next,
@@ -369,7 +374,7 @@ impl UseCase<'_> {
         new: String,
         repeat: &str,
     ) -> StoreResult<PasswordChange> {
-        let account = accounts::get(self.db(), self.actor.account_id).await?;
+        let account = accounts::get(self.db(), AccountId(self.actor.account_id)).await?;
         let account_key = format!("account:{}", account.email);
         let now = navet_store::time::now();
         if let Err(until) =
@@ -394,7 +399,7 @@ impl UseCase<'_> {
         accounts::change_own_password(
             self.db(),
             &self.who,
-            self.actor.account_id,
+            AccountId(self.actor.account_id),
             &hash,
             session_secret,
         )

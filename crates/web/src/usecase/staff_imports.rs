@@ -4,6 +4,7 @@
 //! see every person (the hub) see and undo every import; a manager sees
 //! and undoes their own, and imports only for their own units.
 
+use domain::ids::{AccountId, ImportId, MunicipalityId, UnitId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -33,13 +34,13 @@ impl UseCase<'_> {
     /// The latest 200 imports the actor may see, newest first.
     pub async fn staff_imports(&self) -> StoreResult<Vec<ImportRow>> {
         self.may_list_imports()?;
-        import_history::list(self.db(), self.own_imports_only(), 200).await
+        import_history::list(self.db(), (self.own_imports_only()).map(AccountId), 200).await
     }
 
     /// One import the actor may see (someone else's is "not found").
     async fn staff_import_row(&self, id: i64) -> StoreResult<ImportRow> {
         self.may_list_imports()?;
-        let i = import_history::get(self.db(), id).await?;
+        let i = import_history::get(self.db(), ImportId(id)).await?;
         if self
             .own_imports_only()
             .is_some_and(|own| i.account_id != Some(own))
@@ -52,7 +53,7 @@ impl UseCase<'_> {
     /// One import with the people it touched (a logged read of them).
     pub async fn staff_import(&self, id: i64) -> StoreResult<(ImportRow, Vec<PersonLine>)> {
         let i = self.staff_import_row(id).await?;
-        let people = import_history::people(self.db(), id).await?;
+        let people = import_history::people(self.db(), ImportId(id)).await?;
         let ids: Vec<i64> = people.iter().map(|p| p.person_id).collect();
         navet_store::audit::record_list_read(
             self.db(),
@@ -76,7 +77,7 @@ impl UseCase<'_> {
         if may.is_err() && self.own_imports_only().is_none() {
             may?;
         }
-        import_history::undo(self.db(), &self.who, id, navet_store::time::now()).await
+        import_history::undo(self.db(), &self.who, ImportId(id), navet_store::time::now()).await
     }
 }
 
@@ -103,7 +104,7 @@ impl UseCase<'_> {
     /// The municipality of `unit` (to check it against the chosen one).
     pub async fn unit_municipality(&self, unit: i64) -> StoreResult<i64> {
         self.decide(Action::ListPeople)?;
-        Ok(navet_store::org::unit(self.db(), unit)
+        Ok(navet_store::org::unit(self.db(), UnitId(unit))
             .await?
             .municipality_id)
     }
@@ -112,7 +113,7 @@ impl UseCase<'_> {
     /// against.
     pub async fn staff_lookups(&self, municipality_id: i64) -> StoreResult<StaffLookups> {
         self.may_import_staff(municipality_id, None)?;
-        store::import_lookups(self.db(), municipality_id).await
+        store::import_lookups(self.db(), MunicipalityId(municipality_id)).await
     }
 
     /// Remember that `title` means job role `role` in `municipality_id`.
@@ -123,8 +124,14 @@ impl UseCase<'_> {
         role: i64,
     ) -> StoreResult<()> {
         self.may_import_staff(municipality_id, None)?;
-        navet_store::role_mappings::set(self.db(), &self.who, Some(municipality_id), title, role)
-            .await
+        navet_store::role_mappings::set(
+            self.db(),
+            &self.who,
+            Some(MunicipalityId(municipality_id)),
+            title,
+            role,
+        )
+        .await
     }
 
     /// The municipality's units, job roles and people (also those marked
@@ -135,9 +142,9 @@ impl UseCase<'_> {
     ) -> StoreResult<(Vec<Unit>, Vec<JobRole>, Vec<ExistingStaff>)> {
         self.may_import_staff(municipality_id, None)?;
         Ok((
-            navet_store::org::units(self.db(), Some(municipality_id)).await?,
+            navet_store::org::units(self.db(), Some(MunicipalityId(municipality_id))).await?,
             navet_store::org::roles(self.db()).await?,
-            store::municipality_staff(self.db(), municipality_id).await?,
+            store::municipality_staff(self.db(), MunicipalityId(municipality_id)).await?,
         ))
     }
 
@@ -171,6 +178,13 @@ impl UseCase<'_> {
         file_name: &str,
     ) -> StoreResult<ImportSummary> {
         self.may_import_staff(municipality_id, unit)?;
-        store::apply_import(self.db(), &self.who, municipality_id, plan, file_name).await
+        store::apply_import(
+            self.db(),
+            &self.who,
+            MunicipalityId(municipality_id),
+            plan,
+            file_name,
+        )
+        .await
     }
 }

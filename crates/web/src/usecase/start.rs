@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::access::Role;
+use domain::ids::{AccountId, PersonId};
 use navet_store::start_page::{coordinator, manager, participant, trainer};
 use navet_store::StoreResult;
 
@@ -41,9 +42,9 @@ impl UseCase<'_> {
         Ok(match self.actor.role {
             Role::Participant => match self.person_id() {
                 Some(pid) => {
-                    let token = navet_store::bookings::feed_token(db, pid).await?;
+                    let token = navet_store::bookings::feed_token(db, PersonId(pid)).await?;
                     StartPage::Participant {
-                        g: participant::glance(db, pid, now, today).await?,
+                        g: participant::glance(db, PersonId(pid), now, today).await?,
                         feed_url: format!("{}/kalender/{token}.ics", self.s.config.public_url),
                     }
                 }
@@ -73,12 +74,12 @@ impl UseCase<'_> {
             }
             Role::Trainer => StartPage::Trainer {
                 g: match self.person_id() {
-                    Some(pid) => trainer::glance(db, pid, now, today).await?,
+                    Some(pid) => trainer::glance(db, PersonId(pid), now, today).await?,
                     None => trainer::Glance::default(),
                 },
             },
             Role::Coordinator | Role::Admin => StartPage::Hub {
-                g: coordinator::glance(db, self.actor.account_id, now).await?,
+                g: coordinator::glance(db, AccountId(self.actor.account_id), now).await?,
                 planning: navet_store::planning::glance(db, today, now).await?,
                 people: navet_store::start_page::active_people(db).await?,
                 courses: navet_store::start_page::active_courses(db).await?,
@@ -96,6 +97,6 @@ impl UseCase<'_> {
 
     /// Remember the signed-in account's language.
     pub async fn set_my_language(&self, code: &str) -> StoreResult<()> {
-        navet_store::accounts::set_language(self.db(), self.actor.account_id, code).await
+        navet_store::accounts::set_language(self.db(), AccountId(self.actor.account_id), code).await
     }
 }

@@ -2,6 +2,7 @@
 //! as its recipient), the coordinators' question editor and the results,
 //! which are shown only for groups of at least five answers.
 
+use domain::ids::PersonId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -97,7 +98,7 @@ impl UseCase<'_> {
     /// The signed-in person's own surveys (none without a person record).
     pub async fn my_surveys(&self) -> StoreResult<Vec<Invitation>> {
         match self.person_id() {
-            Some(p) => store::invitations_for(self.db(), p).await,
+            Some(p) => store::invitations_for(self.db(), PersonId(p)).await,
             None => Ok(vec![]),
         }
     }
@@ -110,7 +111,7 @@ impl UseCase<'_> {
         form: Option<&HashMap<String, String>>,
     ) -> StoreResult<SurveyAnswer> {
         let p = self.person_id().ok_or(StoreError::NotFound("enkät"))?;
-        let inv = store::invitation_owned_by(self.db(), id, p)
+        let inv = store::invitation_owned_by(self.db(), id, PersonId(p))
             .await?
             .ok_or(StoreError::NotFound("enkät"))?;
         answer(self.db(), inv, form).await

@@ -4,6 +4,7 @@
 
 use domain::access::Action;
 use domain::ical::Event;
+use domain::ids::PersonId;
 use navet_store::cover::{self, Absence};
 use navet_store::teaching::{self, Taught};
 use navet_store::{StoreError, StoreResult};
@@ -29,10 +30,10 @@ impl UseCase<'_> {
         let Some(pid) = self.person_id() else {
             return Ok(None);
         };
-        let token = navet_store::bookings::feed_token(self.db(), pid).await?;
+        let token = navet_store::bookings::feed_token(self.db(), PersonId(pid)).await?;
         Ok(Some(MyTeaching {
-            coming: teaching::between(self.db(), pid, now, i64::MAX).await?,
-            past: teaching::past(self.db(), pid, now).await?,
+            coming: teaching::between(self.db(), PersonId(pid), now, i64::MAX).await?,
+            past: teaching::past(self.db(), PersonId(pid), now).await?,
             feed_url: format!(
                 "{}/kalender/undervisning/{token}.ics",
                 self.s.config.public_url
@@ -55,7 +56,7 @@ impl UseCase<'_> {
     pub async fn my_absences(&self) -> StoreResult<Vec<Absence>> {
         let pid = self.own_absence()?;
         let today = navet_store::time::local_date(navet_store::time::now());
-        cover::absences_of(self.db(), pid, today).await
+        cover::absences_of(self.db(), PersonId(pid), today).await
     }
 
     /// Register the signed-in trainer as away (dates as typed).
@@ -63,14 +64,14 @@ impl UseCase<'_> {
         let pid = self.own_absence()?;
         let (from, to) =
             domain::cover::check_absence(starts_on, ends_on).map_err(StoreError::Invalid)?;
-        cover::add_absence(self.db(), &self.who, pid, from, to).await
+        cover::add_absence(self.db(), &self.who, PersonId(pid), from, to).await
     }
 
     /// Remove one of the signed-in trainer's absences (the store removes
     /// the row only if it is theirs).
     pub async fn remove_my_absence(&self, id: i64) -> StoreResult<()> {
         let pid = self.own_absence()?;
-        cover::remove_absence(self.db(), &self.who, pid, id).await
+        cover::remove_absence(self.db(), &self.who, PersonId(pid), id).await
     }
 }
 
@@ -85,7 +86,7 @@ impl Guest<'_> {
         let base = self.db().sender().base_url.clone();
         let from = navet_store::time::now() - 30 * 86_400;
         let mut events = vec![];
-        for (id, status, text) in teaching::calendar(self.db(), pid, from).await? {
+        for (id, status, text) in teaching::calendar(self.db(), PersonId(pid), from).await? {
             events.extend(text.events(
                 &format!("navet-teaching-{id}"),
                 0,

@@ -2,6 +2,7 @@
 //! own; an administrator sees and revokes everyone's.
 
 use domain::access::Action;
+use domain::ids::AccountId;
 use domain::tokens::TokenDraft;
 use navet_store::accounts::{self, TokenInfo};
 use navet_store::{audit, StoreResult};
@@ -11,7 +12,7 @@ use super::UseCase;
 impl UseCase<'_> {
     /// The signed-in account's own tokens, newest first.
     pub async fn own_tokens(&self) -> StoreResult<Vec<TokenInfo>> {
-        accounts::list_tokens(self.db(), Some(self.actor.account_id)).await
+        accounts::list_tokens(self.db(), Some(AccountId(self.actor.account_id))).await
     }
 
     /// Every account's tokens (administrators). The list shows account
@@ -36,7 +37,7 @@ impl UseCase<'_> {
     /// account's), anyone else their own whatever they ask for.
     pub async fn tokens_of(&self, account_id: Option<i64>) -> StoreResult<Vec<TokenInfo>> {
         if self.may(Action::ManageAccounts) {
-            accounts::list_tokens(self.db(), account_id).await
+            accounts::list_tokens(self.db(), account_id.map(AccountId)).await
         } else {
             self.own_tokens().await
         }
@@ -45,7 +46,13 @@ impl UseCase<'_> {
     /// A new token for the signed-in account: its id and the secret,
     /// shown once.
     pub async fn create_own_token(&self, draft: &TokenDraft) -> StoreResult<(i64, String)> {
-        accounts::create_token_with(self.db(), &self.who, self.actor.account_id, draft).await
+        accounts::create_token_with(
+            self.db(),
+            &self.who,
+            AccountId(self.actor.account_id),
+            draft,
+        )
+        .await
     }
 
     /// Revoke a token: one's own, or as an administrator anyone's.

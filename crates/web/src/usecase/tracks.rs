@@ -3,6 +3,7 @@
 //! the editor and course prerequisites (`ManageTracks`), and progress
 //! along the tracks for a person or a unit through the API.
 
+use domain::ids::{CourseId, PersonId, UnitId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -204,7 +205,13 @@ impl UseCase<'_> {
     /// Add "course requires `requires` first"; a cycle is refused naming it.
     pub async fn add_prerequisite(&self, course_id: i64, requires: i64) -> StoreResult<()> {
         self.decide(Action::ManageTracks)?;
-        tracks::add_prerequisite(self.db(), &self.who, course_id, requires).await
+        tracks::add_prerequisite(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            CourseId(requires),
+        )
+        .await
     }
 
     /// Remove a prerequisite. The ids come as read from the form, so a
@@ -215,13 +222,19 @@ impl UseCase<'_> {
     ) -> Result<(), E> {
         self.decide(Action::ManageTracks)?;
         let (course_id, requires) = ids?;
-        Ok(tracks::remove_prerequisite(self.db(), &self.who, course_id, requires).await?)
+        Ok(tracks::remove_prerequisite(
+            self.db(),
+            &self.who,
+            CourseId(course_id),
+            CourseId(requires),
+        )
+        .await?)
     }
 
     /// A person's progress along the track for their role and unit
     /// (reading another's is logged).
     pub async fn person_track_progress(&self, person_id: i64) -> StoreResult<Option<TrackStatus>> {
-        let p = navet_store::people::get(self.db(), person_id)
+        let p = navet_store::people::get(self.db(), PersonId(person_id))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => StoreError::NotFound("Personen"),
@@ -229,14 +242,14 @@ impl UseCase<'_> {
             })?;
         self.decide(Action::ViewPerson(p.as_ref()))?;
         self.audit_person_read(p.id, "API: spår").await?;
-        Ok(tracks::person_progress(self.db(), person_id)
+        Ok(tracks::person_progress(self.db(), PersonId(person_id))
             .await?
             .map(|(_, st)| st))
     }
 
     /// Every member of a unit's staff and their progress (logged).
     pub async fn unit_track_progress(&self, unit_id: i64) -> StoreResult<Vec<UnitMemberProgress>> {
-        let u = navet_store::org::unit(self.db(), unit_id).await?;
+        let u = navet_store::org::unit(self.db(), UnitId(unit_id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: u.id,
             municipality_id: u.municipality_id,

@@ -3,6 +3,7 @@
 //! keep the catalogue.
 
 use domain::access::Action;
+use domain::ids::{MunicipalityId, PersonId};
 use navet_store::catalogue::{self, Course};
 use navet_store::org::{self, Municipality};
 use navet_store::trainers::{self, Trainer};
@@ -51,14 +52,21 @@ impl UseCase<'_> {
         let (Some(p), Some(home)) = (person, home) else {
             return Err(StoreError::Invalid(e));
         };
-        trainers::upsert(self.db(), &self.who, p.id, home, true).await?;
+        trainers::upsert(
+            self.db(),
+            &self.who,
+            PersonId(p.id),
+            MunicipalityId(home),
+            true,
+        )
+        .await?;
         Ok(p.id)
     }
 
     /// One trainer's page; reading another person's record is logged.
     pub async fn trainer_page(&self, id: i64) -> StoreResult<TrainerPage> {
         self.decide(Action::ManageCatalogue)?;
-        let trainer = trainers::get(self.db(), id).await?;
+        let trainer = trainers::get(self.db(), PersonId(id)).await?;
         self.audit_person_read(id, "utbildningsledare").await?;
         let mut courses = catalogue::list(self.db(), None).await?;
         courses.retain(|k| k.status != "avvecklad" || trainer.is_qualified(k.id));
@@ -72,13 +80,20 @@ impl UseCase<'_> {
     /// A trainer's home municipality and whether they are active.
     pub async fn save_trainer(&self, id: i64, home: i64, active: bool) -> StoreResult<()> {
         self.decide(Action::ManageCatalogue)?;
-        trainers::upsert(self.db(), &self.who, id, home, active).await
+        trainers::upsert(
+            self.db(),
+            &self.who,
+            PersonId(id),
+            MunicipalityId(home),
+            active,
+        )
+        .await
     }
 
     /// The courses a trainer may lead.
     pub async fn set_trainer_courses(&self, id: i64, courses: &[i64]) -> StoreResult<()> {
         self.decide(Action::ManageCatalogue)?;
-        trainers::set_courses(self.db(), &self.who, id, courses).await
+        trainers::set_courses(self.db(), &self.who, PersonId(id), courses).await
     }
 
     /// A certification in the simulation method.
@@ -93,7 +108,7 @@ impl UseCase<'_> {
         trainers::add_certification(
             self.db(),
             &self.who,
-            id,
+            PersonId(id),
             name,
             certified_on,
             Some(valid_until),
@@ -103,6 +118,6 @@ impl UseCase<'_> {
 
     pub async fn remove_trainer_certification(&self, id: i64, cert: i64) -> StoreResult<()> {
         self.decide(Action::ManageCatalogue)?;
-        trainers::remove_certification(self.db(), &self.who, id, cert).await
+        trainers::remove_certification(self.db(), &self.who, PersonId(id), cert).await
     }
 }

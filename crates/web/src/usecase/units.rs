@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::gaps::Tally;
+use domain::ids::{EducationId, PersonId, UnitId};
 use navet_store::education::PersonEducation;
 use navet_store::gaps::{self, PersonGaps};
 use navet_store::org::Unit;
@@ -69,7 +70,7 @@ impl UseCase<'_> {
 
     /// A unit the actor may see; the read is logged as `what`.
     async fn unit_to_read(&self, id: i64, what: &str) -> StoreResult<Unit> {
-        let unit = navet_store::org::unit(self.db(), id).await?;
+        let unit = navet_store::org::unit(self.db(), UnitId(id)).await?;
         self.decide(Action::ViewUnit {
             unit_id: unit.id,
             municipality_id: unit.municipality_id,
@@ -88,7 +89,7 @@ impl UseCase<'_> {
     /// year wheel.
     pub async fn unit_page(&self, id: i64, as_of: NaiveDate) -> StoreResult<UnitPage> {
         let unit = self.unit_to_read(id, "enhetssida").await?;
-        let overview = unit_overview::load(self.db(), id, as_of).await?;
+        let overview = unit_overview::load(self.db(), UnitId(id), as_of).await?;
         Ok(UnitPage {
             can_book: self.may(Action::BookForUnit {
                 unit_id: unit.id,
@@ -110,7 +111,7 @@ impl UseCase<'_> {
         as_of: NaiveDate,
     ) -> StoreResult<(Unit, UnitOverview)> {
         let unit = self.unit_to_read(id, "export av glapplista").await?;
-        let overview = unit_overview::load(self.db(), id, as_of).await?;
+        let overview = unit_overview::load(self.db(), UnitId(id), as_of).await?;
         Ok((unit, overview))
     }
 
@@ -121,13 +122,13 @@ impl UseCase<'_> {
         id: i64,
         as_of: NaiveDate,
     ) -> StoreResult<PersonCompetence> {
-        let person = navet_store::people::get(self.db(), id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(id)).await?;
         self.decide(Action::ViewPerson(person.as_ref()))?;
         self.audit_person_read(person.id, "kompetens").await?;
         Ok(PersonCompetence {
-            gaps: gaps::person(self.db(), id, as_of).await?,
-            educations: navet_store::education::for_person(self.db(), id).await?,
-            track: navet_store::tracks::person_progress(self.db(), id).await?,
+            gaps: gaps::person(self.db(), PersonId(id), as_of).await?,
+            educations: navet_store::education::for_person(self.db(), PersonId(id)).await?,
+            track: navet_store::tracks::person_progress(self.db(), PersonId(id)).await?,
             can_register: self.may(Action::RegisterEducation(person.as_ref())),
             can_book: self.may(Action::BookPerson(person.as_ref())),
             is_self: self.is_self(person.id),
@@ -142,20 +143,20 @@ impl UseCase<'_> {
         person_id: i64,
         draft: &PersonEducationDraft,
     ) -> StoreResult<i64> {
-        let person = navet_store::people::get(self.db(), person_id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(person_id)).await?;
         self.decide(Action::RegisterEducation(person.as_ref()))?;
-        navet_store::education::register(self.db(), &self.who, person_id, draft).await
+        navet_store::education::register(self.db(), &self.who, PersonId(person_id), draft).await
     }
 
     /// Remove one of a person's registered educations.
     pub async fn remove_education(&self, person_id: i64, education_id: i64) -> StoreResult<()> {
-        let ed = navet_store::education::for_person(self.db(), person_id)
+        let ed = navet_store::education::for_person(self.db(), PersonId(person_id))
             .await?
             .into_iter()
             .find(|e| e.id == education_id)
             .ok_or(StoreError::NotFound("utbildning"))?;
-        let person = navet_store::people::get(self.db(), ed.person_id).await?;
+        let person = navet_store::people::get(self.db(), PersonId(ed.person_id)).await?;
         self.decide(Action::RegisterEducation(person.as_ref()))?;
-        navet_store::education::remove(self.db(), &self.who, ed.id).await
+        navet_store::education::remove(self.db(), &self.who, EducationId(ed.id)).await
     }
 }

@@ -11,6 +11,7 @@
 //! ```
 #![allow(dead_code)]
 
+use domain::ids::AccountId;
 use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -250,7 +251,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let token = accounts::create_token(&self.db, &Who::system("test"), id, "test")
+        let token = accounts::create_token(&self.db, &Who::system("test"), AccountId(id), "test")
             .await
             .unwrap();
         (id, token)

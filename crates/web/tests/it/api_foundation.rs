@@ -1,6 +1,7 @@
 //! JSON API tests for the foundation, on SQLite and PostgreSQL.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -51,12 +52,24 @@ both_engines!(people_api_create_and_refuse, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let mine = org::create_unit(&db, orebro.id, "Hemtjänst Norr", "aldreomsorg", false)
-        .await
-        .unwrap();
-    org::create_unit(&db, orebro.id, "Hemtjänst Syd", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let mine = org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Hemtjänst Norr",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Hemtjänst Syd",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let coord = app.token(Role::Coordinator).await;
     let (_, manager) = app
         .account(

@@ -2,6 +2,7 @@
 //! page, the requirement editor and the gap-list export, on both engines.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -75,12 +76,24 @@ async fn world(db: Db) -> World {
         .await
         .unwrap()
         .unwrap();
-    let unit = org::create_unit(&db, m.id, "Hemtjänst Kumla", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let other_unit = org::create_unit(&db, m.id, "LSS Kumla", "funktionsstod", false)
-        .await
-        .unwrap();
+    let unit = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "Hemtjänst Kumla",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let other_unit = org::create_unit(
+        &db,
+        MunicipalityId(m.id),
+        "LSS Kumla",
+        "funktionsstod",
+        false,
+    )
+    .await
+    .unwrap();
     let usk = org::role_by_name(&db, "Undersköterska")
         .await
         .unwrap()

@@ -5,6 +5,7 @@
 //! written when refused. A coordinator may do each.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use common::{TestApp, PASSWORD};
@@ -28,12 +29,24 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let mine = org::create_unit(&db, m.id, "Hemtjänst Kumla", "aldreomsorg", false)
-            .await
-            .unwrap();
-        let other = org::create_unit(&db, m.id, "LSS Kumla", "funktionsstod", false)
-            .await
-            .unwrap();
+        let mine = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Kumla",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+        let other = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "LSS Kumla",
+            "funktionsstod",
+            false,
+        )
+        .await
+        .unwrap();
         let usk = org::role_by_name(&db, "Undersköterska")
             .await
             .unwrap()
@@ -178,9 +191,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let mine = org::create_unit(&db, m.id, "Hemtjänst Kumla", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let mine = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänst Kumla",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let usk = org::role_by_name(&db, "Undersköterska")
             .await
             .unwrap()

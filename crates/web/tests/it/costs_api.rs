@@ -1,6 +1,7 @@
 //! The cost API end to end (router → store → domain), on both engines.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -148,10 +149,10 @@ both_engines!(
             .unwrap()
             .unwrap()
             .id;
-        org::set_municipality_figures(&db, nora, Some(1000), Some(10_600))
+        org::set_municipality_figures(&db, MunicipalityId(nora), Some(1000), Some(10_600))
             .await
             .unwrap();
-        org::set_municipality_figures(&db, kumla, Some(2000), Some(22_600))
+        org::set_municipality_figures(&db, MunicipalityId(kumla), Some(2000), Some(22_600))
             .await
             .unwrap();
         let (st, sc) = call(

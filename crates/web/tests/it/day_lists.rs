@@ -6,6 +6,7 @@
 //! municipality figures.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
@@ -75,10 +76,10 @@ fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
 both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
     let app = TestApp::new(db.clone());
     let kumla = muni(&db, "Kumla").await;
-    let unit = org::create_unit(&db, kumla, "Solrosen", "aldreomsorg", false)
+    let unit = org::create_unit(&db, MunicipalityId(kumla), "Solrosen", "aldreomsorg", false)
         .await
         .unwrap();
-    let other = org::create_unit(&db, kumla, "Vallen", "aldreomsorg", false)
+    let other = org::create_unit(&db, MunicipalityId(kumla), "Vallen", "aldreomsorg", false)
         .await
         .unwrap();
     let course = fixtures::course(&db, "Basala hygienrutiner").await;

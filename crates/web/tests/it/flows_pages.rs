@@ -2,6 +2,7 @@
 //! the pages and the API, on both engines.
 
 use crate::common;
+use domain::ids::SessionId;
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -286,7 +287,10 @@ both_engines!(
         );
         assert!(r.body.contains("id=\"err-municipality\""), "{}", r.body);
         assert!(r.body.contains("value=\"Aulan\""), "what was typed stays");
-        assert_eq!(sessions::get(&db, s).await.unwrap().row.venue, "Sal 1");
+        assert_eq!(
+            sessions::get(&db, SessionId(s)).await.unwrap().row.venue,
+            "Sal 1"
+        );
         // The explicit choice moves the latest booking to the waiting list.
         let r = app
             .page(
@@ -329,7 +333,10 @@ both_engines!(
             "{}",
             q.body
         );
-        assert_eq!(sessions::get(&db, s).await.unwrap().row.status, "full");
+        assert_eq!(
+            sessions::get(&db, SessionId(s)).await.unwrap().row.status,
+            "full"
+        );
     }
 );
 

@@ -5,6 +5,7 @@
 //! server answering while a large file is read. Both engines.
 
 use crate::common;
+use domain::ids::{AccountId, MunicipalityId};
 
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
@@ -114,9 +115,15 @@ async fn coordinator_with_unit(db: &Db, app: &TestApp) -> (i64, i64) {
         .await
         .unwrap()
         .unwrap();
-    org::create_unit(db, m.id, "Hemtjänsten", "aldreomsorg", false)
-        .await
-        .unwrap();
+    org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänsten",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let (account, _) = app
         .account("c@test.se", Role::Coordinator, None, Scope::default())
         .await;
@@ -351,14 +358,16 @@ both_engines!(one_import_at_a_time_per_account, |db: Db| async move {
     let good = "Anställningsnummer;Namn;E-post;Yrkesroll;Enhet;Kön\n1;Anna;anna@x.se;Undersköterska;Hemtjänsten;kvinna\n";
     let fields = [("municipality", muni.to_string())];
     // Another request (or instance) of the same account is importing.
-    let lock = navet_store::imports::try_lock(&db, account, "participations")
+    let lock = navet_store::imports::try_lock(&db, AccountId(account), "participations")
         .await
         .unwrap()
         .unwrap();
-    assert!(navet_store::imports::try_lock(&db, account, "staff")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        navet_store::imports::try_lock(&db, AccountId(account), "staff")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let r = up
         .post(
             "/personal/import",
@@ -395,7 +404,7 @@ both_engines!(one_import_at_a_time_per_account, |db: Db| async move {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // A lock left by a process that died is taken over once stale.
-    let lock = navet_store::imports::try_lock(&db, account, "staff")
+    let lock = navet_store::imports::try_lock(&db, AccountId(account), "staff")
         .await
         .unwrap()
         .unwrap();
@@ -405,10 +414,12 @@ both_engines!(one_import_at_a_time_per_account, |db: Db| async move {
         .execute(db.writer())
         .await
         .unwrap();
-    assert!(navet_store::imports::try_lock(&db, account, "staff")
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        navet_store::imports::try_lock(&db, AccountId(account), "staff")
+            .await
+            .unwrap()
+            .is_some()
+    );
 });
 
 /// The server keeps answering /healthz within a second while a large staff

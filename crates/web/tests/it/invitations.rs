@@ -3,6 +3,7 @@
 //! exists, and its rate limit), on both engines.
 
 use crate::common;
+use domain::ids::{AccountId, MunicipalityId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -154,9 +155,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let unit = org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(orebro.id),
+            "Ängen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let mine = fixtures::person(&db, "Mira", "Örebro").await;
         let other = fixtures::person(&db, "Olga", "Örebro").await;
         sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
@@ -288,7 +295,7 @@ both_engines!(
         // The old session ended; the new password works, the old does not.
         let r = app.page("GET", "/personal", &cookie, None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(accounts::session_count(&db, a).await.unwrap(), 0);
+        assert_eq!(accounts::session_count(&db, AccountId(a)).await.unwrap(), 0);
         assert!(app
             .login("kent@test.se", "rätt-lösenord-123")
             .await
@@ -352,7 +359,7 @@ both_engines!(
         accounts::set_role_and_scope(
             &db,
             &navet_store::audit::Who::system("test"),
-            a,
+            AccountId(a),
             Role::Participant,
             &Scope::default(),
             false,

@@ -3,6 +3,7 @@
 //! somewhere (no 404, no server error), on both engines.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -80,9 +81,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let unit = org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let unit = org::create_unit(
+            &db,
+            MunicipalityId(orebro.id),
+            "Ängen",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         fixtures::course(&db, "HLR").await;
         let person = fixtures::person(&db, "Pia", "Örebro").await;
         let accounts: [(&str, Role, Option<i64>, Scope); 6] = [

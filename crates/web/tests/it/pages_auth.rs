@@ -1,6 +1,7 @@
 //! Login, sessions, CSRF and authorisation on the pages, on both engines.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -94,7 +95,10 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(
-            org::units(&db, Some(m.id)).await.unwrap().is_empty(),
+            org::units(&db, Some(MunicipalityId(m.id)))
+                .await
+                .unwrap()
+                .is_empty(),
             "nothing was created"
         );
         // With the token it works.
@@ -108,7 +112,13 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(org::units(&db, Some(m.id)).await.unwrap().len(), 1);
+        assert_eq!(
+            org::units(&db, Some(MunicipalityId(m.id)))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 );
 
@@ -152,12 +162,24 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        let mine = org::create_unit(&db, m.id, "Säbo Ekbacken", "aldreomsorg", false)
-            .await
-            .unwrap();
-        let other = org::create_unit(&db, m.id, "Säbo Björken", "aldreomsorg", false)
-            .await
-            .unwrap();
+        let mine = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Säbo Ekbacken",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+        let other = org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Säbo Björken",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         let mk = |email: &str, unit: i64| PersonInput {
             name: "Bo Ek".into(),
             email: email.into(),
@@ -222,7 +244,10 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(people::get(&db, outside).await.unwrap().name, "Bo Ek");
+        assert_eq!(
+            people::get(&db, PersonId(outside)).await.unwrap().name,
+            "Bo Ek"
+        );
         // Audit: the allowed read is logged with the person, the refused one is not.
         let (log, _) = audit::list(
             &db,
@@ -274,9 +299,15 @@ both_engines!(
             .await
             .unwrap()
             .unwrap();
-        org::create_unit(&db, m.id, "Hemtjänsten", "aldreomsorg", false)
-            .await
-            .unwrap();
+        org::create_unit(
+            &db,
+            MunicipalityId(m.id),
+            "Hemtjänsten",
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
         app.account("c@test.se", Role::Coordinator, None, Scope::default())
             .await;
         let cookie = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();

@@ -1,6 +1,7 @@
 //! Trainer absence and cover pages through the web tier, on both engines.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId, SessionId};
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -24,8 +25,10 @@ async fn setup(db: &Db) -> (i64, i64, i64) {
             .fetch_one(db.pool())
             .await
             .unwrap();
-        trainers::upsert(&db, &who, p, mid, true).await.unwrap();
-        trainers::set_courses(&db, &who, p, &[course])
+        trainers::upsert(&db, &who, PersonId(p), MunicipalityId(mid), true)
+            .await
+            .unwrap();
+        trainers::set_courses(&db, &who, PersonId(p), &[course])
             .await
             .unwrap();
     }
@@ -50,7 +53,11 @@ async fn setup(db: &Db) -> (i64, i64, i64) {
 
 both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
     let (sid, ulla, kim) = setup(&db).await;
-    let start = sessions::get(&db, sid).await.unwrap().row.starts_at;
+    let start = sessions::get(&db, SessionId(sid))
+        .await
+        .unwrap()
+        .row
+        .starts_at;
     let app = TestApp::new(db.clone());
     app.account("c@test.se", Role::Coordinator, None, Scope::default())
         .await;
@@ -133,7 +140,7 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let on = sessions::get(&db, sid).await.unwrap().trainers;
+    let on = sessions::get(&db, SessionId(sid)).await.unwrap().trainers;
     assert_eq!(on.len(), 1);
     assert_eq!(on[0].person_id, kim);
     let r = app
@@ -162,7 +169,7 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
         r.body
     );
     assert_eq!(
-        sessions::get(&db, sid).await.unwrap().trainers[0].person_id,
+        sessions::get(&db, SessionId(sid)).await.unwrap().trainers[0].person_id,
         kim
     );
 });
@@ -171,7 +178,11 @@ both_engines!(coordinator_covers_a_sick_trainer, |db: Db| async move {
 // shows the session with the candidate; bad dates name the field.
 both_engines!(absence_and_cover_over_the_api, |db: Db| async move {
     let (sid, ulla, kim) = setup(&db).await;
-    let start = sessions::get(&db, sid).await.unwrap().row.starts_at;
+    let start = sessions::get(&db, SessionId(sid))
+        .await
+        .unwrap()
+        .row
+        .starts_at;
     let app = TestApp::new(db.clone());
     let token = app.token(Role::Coordinator).await;
     let r = app.get("/api/v1/cover", Some(&token)).await;

@@ -1,6 +1,7 @@
 //! The pages in English after the language switch, and unchanged in Swedish.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -150,7 +151,9 @@ both_engines!(planning_pages_in_english_and_swedish, |db: Db| async move {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    trainers::upsert(&db, &who, ulla, mid, true).await.unwrap();
+    trainers::upsert(&db, &who, PersonId(ulla), MunicipalityId(mid), true)
+        .await
+        .unwrap();
 
     let app = TestApp::new(db.clone());
     app.account("c@test.se", Role::Coordinator, None, Scope::default())

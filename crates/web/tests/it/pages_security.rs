@@ -2,6 +2,7 @@
 //! single-line fields, on both engines.
 
 use crate::common;
+use domain::ids::{AccountId, PersonId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -224,7 +225,9 @@ both_engines!(
             assert!(r.body.contains(text), "{text}: {}", r.body);
         }
         assert_eq!(
-            navet_store::accounts::session_count(&db, id).await.unwrap(),
+            navet_store::accounts::session_count(&db, AccountId(id))
+                .await
+                .unwrap(),
             2
         );
         let r = app
@@ -310,7 +313,9 @@ both_engines!(
             .account("c@test.se", Role::Coordinator, None, Scope::default())
             .await;
         let cookie = app.login("c@test.se", "rätt-lösenord-123").await.unwrap();
-        let feed = navet_store::bookings::feed_token(&db, pid).await.unwrap();
+        let feed = navet_store::bookings::feed_token(&db, PersonId(pid))
+            .await
+            .unwrap();
         for r in [
             app.page("GET", "/personal", &cookie, None).await,
             app.page("GET", &format!("/personal/{pid}"), &cookie, None)

@@ -4,6 +4,7 @@
 //! ask, answer, register interest and read the demand.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -61,9 +62,15 @@ async fn scene(db: &Db) -> Scene {
         .unwrap()
         .unwrap()
         .id;
-    let unit = org::create_unit(db, kumla, "Hemtjänst Syd", "aldreomsorg", true)
-        .await
-        .unwrap();
+    let unit = org::create_unit(
+        db,
+        MunicipalityId(kumla),
+        "Hemtjänst Syd",
+        "aldreomsorg",
+        true,
+    )
+    .await
+    .unwrap();
     let staff = fixtures::person(db, "Stina", "Kumla").await;
     sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
         .bind(unit)
@@ -255,9 +262,15 @@ both_engines!(
             "{st}"
         );
         // Another unit's manager asks for a unit they do not manage.
-        let elsewhere = org::create_unit(&db, s.kumla, "Annan enhet", "aldreomsorg", true)
-            .await
-            .unwrap();
+        let elsewhere = org::create_unit(
+            &db,
+            MunicipalityId(s.kumla),
+            "Annan enhet",
+            "aldreomsorg",
+            true,
+        )
+        .await
+        .unwrap();
         let other = s.app.manager_of_unit(elsewhere).create().await;
         let (st, _) = call(
             &s.app,
@@ -364,9 +377,15 @@ both_engines!(interest_demand_and_who_sees_what, |db: Db| async move {
         Some(request_body(&s).to_string()),
     )
     .await;
-    let other_unit = org::create_unit(&db, s.kumla, "Annan enhet", "aldreomsorg", true)
-        .await
-        .unwrap();
+    let other_unit = org::create_unit(
+        &db,
+        MunicipalityId(s.kumla),
+        "Annan enhet",
+        "aldreomsorg",
+        true,
+    )
+    .await
+    .unwrap();
     let other = s.app.manager_of_unit(other_unit).create().await;
     let (st, _) = call(
         &s.app,

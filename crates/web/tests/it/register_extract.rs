@@ -4,6 +4,7 @@
 //! with the Swedish headings), and the admins' review of who read what.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use std::io::Read;
 
@@ -39,10 +40,10 @@ async fn scene(db: &Db) -> (i64, i64, i64) {
         .await
         .unwrap()
         .unwrap();
-    let a = org::create_unit(db, m.id, "Solgården", "aldreomsorg", false)
+    let a = org::create_unit(db, MunicipalityId(m.id), "Solgården", "aldreomsorg", false)
         .await
         .unwrap();
-    org::create_unit(db, m.id, "Linden", "aldreomsorg", false)
+    org::create_unit(db, MunicipalityId(m.id), "Linden", "aldreomsorg", false)
         .await
         .unwrap();
     let asa = person(db, "Åsa Öberg", "asa.oberg@kumla.se", "Solgården").await;

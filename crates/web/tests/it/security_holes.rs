@@ -6,6 +6,7 @@
 //! document's query parameters.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId, SessionId, UnitId};
 
 use axum::http::StatusCode;
 use common::{urlencoding, TestApp};
@@ -284,7 +285,7 @@ both_engines!(
             &json!({"person_id": cia}),
         )
         .await;
-        bookings::cancel_session(&db, &who(), first, "Sjukdom")
+        bookings::cancel_session(&db, &who(), SessionId(first), "Sjukdom")
             .await
             .unwrap();
         let (offer_id, body) = outbox_body(&db, "session_cancelled").await;
@@ -295,7 +296,7 @@ both_engines!(
         let held = raw_session(&db, course, 1_700_000_000, 1_700_010_000).await;
         let dan = person(&db, "Dan Ek", None).await;
         raw_booking(&db, held, dan, "attended").await;
-        attendance::close(&db, &who(), held, "http://127.0.0.1:8080")
+        attendance::close(&db, &who(), SessionId(held), "http://127.0.0.1:8080")
             .await
             .unwrap();
         let (survey_id, body) = outbox_body(&db, "survey").await;
@@ -366,12 +367,24 @@ both_engines!(reserved_seats_belong_to_their_unit, |db: Db| async move {
         .await
         .unwrap()
         .unwrap();
-    let mine = org::create_unit(&db, orebro.id, "Ängen", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let theirs = org::create_unit(&db, orebro.id, "Björken", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let mine = org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Ängen",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let theirs = org::create_unit(
+        &db,
+        MunicipalityId(orebro.id),
+        "Björken",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let my_staff = person(&db, "Eva Ek", Some(mine)).await;
     let their_staff = person(&db, "Fia Ek", Some(theirs)).await;
     let no_unit = person(&db, "Gun Ek", None).await;
@@ -402,8 +415,8 @@ both_engines!(reserved_seats_belong_to_their_unit, |db: Db| async move {
     let hold = bookings::reserve(
         &db,
         &who(),
-        s,
-        mine,
+        SessionId(s),
+        UnitId(mine),
         2,
         navet_store::time::now() + 5 * 86_400,
     )
@@ -517,7 +530,7 @@ both_engines!(
         let held = raw_session(&db, course, 1_700_000_000, 1_700_010_000).await;
         let p = person(&db, "Åsa Öberg-Lindström", None).await;
         raw_booking(&db, held, p, "attended").await;
-        attendance::close(&db, &who(), held, "http://x")
+        attendance::close(&db, &who(), SessionId(held), "http://x")
             .await
             .unwrap();
         let (no, code): (String, String) = {
@@ -554,8 +567,8 @@ both_engines!(
         let (account, _) = app
             .account("jan@test.se", Role::Participant, Some(q), Scope::default())
             .await;
-        let feed_p = bookings::feed_token(&db, p).await.unwrap();
-        let feed_q = bookings::feed_token(&db, q).await.unwrap();
+        let feed_p = bookings::feed_token(&db, PersonId(p)).await.unwrap();
+        let feed_q = bookings::feed_token(&db, PersonId(q)).await.unwrap();
         for t in [&feed_p, &feed_q] {
             let r = app
                 .page("GET", &format!("/kalender/{t}.ics"), "", None)

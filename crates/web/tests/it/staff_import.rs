@@ -5,6 +5,7 @@
 //! history page. Both engines.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{Resp, TestApp};
@@ -66,10 +67,16 @@ async fn laxa(db: &Db) -> (i64, i64, i64) {
         .await
         .unwrap()
         .unwrap();
-    let a = org::create_unit(db, m.id, "Hemtjänsten", "aldreomsorg", false)
-        .await
-        .unwrap();
-    let b = org::create_unit(db, m.id, "Linden", "aldreomsorg", false)
+    let a = org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänsten",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let b = org::create_unit(db, MunicipalityId(m.id), "Linden", "aldreomsorg", false)
         .await
         .unwrap();
     for i in 1..=7 {
@@ -278,7 +285,7 @@ both_engines!(
             "3 of Hemtjänsten; Linden untouched"
         );
         assert_eq!(
-            people::get(&db, me.id).await.unwrap().active,
+            people::get(&db, PersonId(me.id)).await.unwrap().active,
             1,
             "the importer stays"
         );

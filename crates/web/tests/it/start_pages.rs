@@ -3,6 +3,7 @@
 //! steering group's read-only access, on both engines.
 
 use crate::common;
+use domain::ids::{MunicipalityId, PersonId};
 
 use axum::http::StatusCode;
 use common::{TestApp, PASSWORD};
@@ -177,10 +178,10 @@ both_engines!(participant_sees_their_day, |db: Db| async move {
 both_engines!(manager_sees_their_units, |db: Db| async move {
     let app = TestApp::new(db.clone());
     let orebro = muni(&db, "Örebro").await;
-    let mine = org::create_unit(&db, orebro, "Ängen", "aldreomsorg", false)
+    let mine = org::create_unit(&db, MunicipalityId(orebro), "Ängen", "aldreomsorg", false)
         .await
         .unwrap();
-    let other = org::create_unit(&db, orebro, "Backen", "aldreomsorg", false)
+    let other = org::create_unit(&db, MunicipalityId(orebro), "Backen", "aldreomsorg", false)
         .await
         .unwrap();
     let course = fixtures::course(&db, "Förflyttning").await;
@@ -259,9 +260,15 @@ both_engines!(trainer_runs_their_own_sessions, |db: Db| async move {
     let ulla = person(&db, "Ulla", "Örebro").await;
     let kim = person(&db, "Kim", "Örebro").await;
     for p in [ulla, kim] {
-        navet_store::trainers::upsert(&db, &who, p, muni(&db, "Örebro").await, true)
-            .await
-            .unwrap();
+        navet_store::trainers::upsert(
+            &db,
+            &who,
+            PersonId(p),
+            MunicipalityId(muni(&db, "Örebro").await),
+            true,
+        )
+        .await
+        .unwrap();
     }
     let teach = |s: i64, p: i64| {
         let db = db.clone();
@@ -393,9 +400,15 @@ both_engines!(coordinator_sees_what_needs_action, |db: Db| async move {
     let who = Who::system("test");
     let course = fixtures::course(&db, "Munvård").await;
     let ulla = person(&db, "Ulla", "Örebro").await;
-    navet_store::trainers::upsert(&db, &who, ulla, muni(&db, "Örebro").await, true)
-        .await
-        .unwrap();
+    navet_store::trainers::upsert(
+        &db,
+        &who,
+        PersonId(ulla),
+        MunicipalityId(muni(&db, "Örebro").await),
+        true,
+    )
+    .await
+    .unwrap();
     // No trainer, in five days; Ulla's in six days while she is away; one
     // far ahead without a trainer (not counted); one over and not closed.
     let _bare = session(&db, course, now() + 5 * DAY, "open").await;
@@ -409,7 +422,7 @@ both_engines!(coordinator_sees_what_needs_action, |db: Db| async move {
         .await
         .unwrap();
     let d = navet_store::time::local_date(now() + 6 * DAY);
-    navet_store::cover::add_absence(&db, &who, ulla, d, d)
+    navet_store::cover::add_absence(&db, &who, PersonId(ulla), d, d)
         .await
         .unwrap();
     // Registration opens in three days on the far session.
@@ -448,7 +461,7 @@ both_engines!(coordinator_sees_what_needs_action, |db: Db| async move {
 both_engines!(steering_sees_aggregates_and_no_names, |db: Db| async move {
     let app = TestApp::new(db.clone());
     let orebro = muni(&db, "Örebro").await;
-    let unit = org::create_unit(&db, orebro, "Ängen", "aldreomsorg", false)
+    let unit = org::create_unit(&db, MunicipalityId(orebro), "Ängen", "aldreomsorg", false)
         .await
         .unwrap();
     let course = fixtures::course(&db, "Nutrition").await;

@@ -3,6 +3,7 @@
 //! restarted, and booking goes on working afterwards. On both engines.
 
 use crate::common;
+use domain::ids::{MunicipalityId, SessionId, UnitId};
 
 use std::time::Duration;
 
@@ -141,7 +142,10 @@ both_engines!(
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
         assert_eq!(faults::pending(&db, "bookings.writer"), 0);
         // Nothing was written for the failed batch.
-        assert!(bookings::for_session(&db, s).await.unwrap().is_empty());
+        assert!(bookings::for_session(&db, SessionId(s))
+            .await
+            .unwrap()
+            .is_empty());
 
         // The writer was restarted on the same queue: later bookings work,
         // also for the person whose request failed.
@@ -195,14 +199,20 @@ both_engines!(a_panic_in_the_sweep_restarts_it, |db: Db| async move {
         .unwrap()
         .unwrap()
         .id;
-    let unit = org::create_unit(&db, m, "Hemtjänsten Norr", "aldreomsorg", false)
-        .await
-        .unwrap();
+    let unit = org::create_unit(
+        &db,
+        MunicipalityId(m),
+        "Hemtjänsten Norr",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
     let hold = bookings::reserve(
         &db,
         &Who::system("test"),
-        s,
-        unit,
+        SessionId(s),
+        UnitId(unit),
         1,
         chrono::Utc::now().timestamp() + 86_400,
     )
@@ -224,7 +234,7 @@ both_engines!(a_panic_in_the_sweep_restarts_it, |db: Db| async move {
         .await
         .unwrap();
     eventually("Bo promoted by the sweep", || async {
-        bookings::for_session(&db, s)
+        bookings::for_session(&db, SessionId(s))
             .await
             .unwrap()
             .iter()

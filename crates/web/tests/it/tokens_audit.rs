@@ -2,6 +2,7 @@
 //! reads of personal data in the audit log, on both engines.
 
 use crate::common;
+use domain::ids::{AccountId, PersonId};
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -40,7 +41,7 @@ both_engines!(
         let (_, ro) = accounts::create_token_with(
             &db,
             &Who::system("test"),
-            id,
+            AccountId(id),
             &TokenDraft {
                 name: "läsa".into(),
                 expires_days: Some(90),
@@ -56,7 +57,9 @@ both_engines!(
         let r = app.post_json("/api/v1/courses", Some(&ro), &course()).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.json()["error"].as_str().unwrap().contains("bara läsa"));
-        let own = accounts::list_tokens(&db, Some(id)).await.unwrap();
+        let own = accounts::list_tokens(&db, Some(AccountId(id)))
+            .await
+            .unwrap();
         let r = app
             .delete(&format!("/api/v1/tokens/{}", own[0].id), Some(&ro))
             .await;
@@ -91,7 +94,10 @@ both_engines!(
         assert!(mine[0]["expires_at"].is_string(), "90 days by default");
         assert!(mine[0].get("token").is_none() && mine[0].get("token_hash").is_none());
         let a_token = mine[0]["id"].as_i64().unwrap();
-        let b_token = accounts::list_tokens(&db, Some(b)).await.unwrap()[0].id;
+        let b_token = accounts::list_tokens(&db, Some(AccountId(b)))
+            .await
+            .unwrap()[0]
+            .id;
 
         // Someone else's token: not found, and it keeps working.
         let r = app
@@ -148,7 +154,13 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-name\"") && r.body.contains("id=\"err-expires_days\""));
-        assert_eq!(accounts::list_tokens(&db, Some(id)).await.unwrap().len(), 1);
+        assert_eq!(
+            accounts::list_tokens(&db, Some(AccountId(id)))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         let r = app
             .page(
                 "POST",
@@ -166,7 +178,7 @@ both_engines!(
             app.get("/api/v1/tokens", Some(&secret)).await.status,
             StatusCode::OK
         );
-        let t = accounts::list_tokens(&db, Some(id))
+        let t = accounts::list_tokens(&db, Some(AccountId(id)))
             .await
             .unwrap()
             .into_iter()
@@ -195,7 +207,10 @@ both_engines!(
         let (other, _) = app
             .account("q@test.se", Role::Participant, None, Scope::default())
             .await;
-        let theirs = accounts::list_tokens(&db, Some(other)).await.unwrap()[0].id;
+        let theirs = accounts::list_tokens(&db, Some(AccountId(other)))
+            .await
+            .unwrap()[0]
+            .id;
         let r = app
             .page(
                 "POST",
@@ -403,7 +418,7 @@ both_engines!(
             .unwrap();
         let edit = format!("/personal/{p}/andra");
         let csrf = app.csrf_for(&admin, &edit).await;
-        let person = navet_store::people::get(&db, p).await.unwrap();
+        let person = navet_store::people::get(&db, PersonId(p)).await.unwrap();
         // Marked as left by hand.
         let r = app
             .page(
@@ -414,7 +429,13 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(navet_store::people::get(&db, p).await.unwrap().active, 0);
+        assert_eq!(
+            navet_store::people::get(&db, PersonId(p))
+                .await
+                .unwrap()
+                .active,
+            0
+        );
         // The password no longer opens a session, with the same neutral
         // message as a wrong password, and the reason is logged.
         assert!(app
@@ -458,11 +479,11 @@ both_engines!(
         // for the account while the person is marked as left.
         let r = app.page("GET", "/konto/losenord", &lena, None).await;
         assert_ne!(r.status, StatusCode::OK);
-        let (late, _) = accounts::create_session(&db, acc).await.unwrap();
+        let (late, _) = accounts::create_session(&db, AccountId(acc)).await.unwrap();
         let late_cookie = format!("__Host-navet_session={late}");
         let r = app.page("GET", "/konto/losenord", &late_cookie, None).await;
         assert_ne!(r.status, StatusCode::OK, "a session of someone who left");
-        let late_token = accounts::create_token(&db, &Who::system("test"), acc, "sen")
+        let late_token = accounts::create_token(&db, &Who::system("test"), AccountId(acc), "sen")
             .await
             .unwrap();
         assert_eq!(

@@ -3,6 +3,7 @@
 //! those who book nobody but themselves, with the rule's reason.
 
 use crate::common;
+use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
 use common::{TestApp, PASSWORD};
@@ -14,7 +15,7 @@ async fn unit(db: &Db, name: &str) -> i64 {
         .await
         .unwrap()
         .unwrap();
-    org::create_unit(db, m.id, name, "aldreomsorg", true)
+    org::create_unit(db, MunicipalityId(m.id), name, "aldreomsorg", true)
         .await
         .unwrap()
 }
