@@ -82,8 +82,8 @@ pub async fn person_ref(db: &Db, person_id: i64) -> StoreResult<Option<domain::a
         .fetch_optional(db.pool())
         .await?;
     Ok(row.map(|r| domain::access::PersonRef {
-        person_id: r.get(0),
-        unit_id: r.get(1),
-        municipality_id: r.get(2),
+        person_id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        municipality_id: r.get("municipality_id"),
     }))
 }
