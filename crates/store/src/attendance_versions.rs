@@ -29,7 +29,7 @@ pub(crate) async fn month_versions(
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
+    .map(|r| (r.get("month"), r.get("version")))
     .collect())
 }
 

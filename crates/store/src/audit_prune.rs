@@ -44,7 +44,7 @@ pub async fn prune_in(
     let Some(last) = last else {
         return Ok(0);
     };
-    let (through, hash): (i64, Option<String>) = (last.get(0), last.get(1));
+    let (through, hash): (i64, Option<String>) = (last.get("id"), last.get("hash"));
     let hash = hash.unwrap_or_default();
     let removed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id <= $1")
         .bind(through)

@@ -93,7 +93,7 @@ async fn sqlite(db: &Db, out: &Path) -> StoreResult<Verified> {
     .fetch_all(&mut conn)
     .await?
     .iter()
-    .map(|r| r.get(0))
+    .map(|r| r.get("name"))
     .collect();
     let mut tables = Vec::with_capacity(names.len());
     for name in names {

@@ -71,10 +71,12 @@ pub async fn settings(db: &Db) -> StoreResult<Settings> {
     Ok(match row {
         None => default_settings(),
         Some(r) => Settings {
-            use_from: parse_date(&r.get::<String, _>(0))
+            use_from: parse_date(&r.get::<String, _>("use_from_on"))
                 .unwrap_or_else(|| default_settings().use_from),
-            cofinancing_rate: r.get(1),
-            hours_per_session_centi: r.get::<Option<f64>, _>(2).map(centi_from_hours),
+            cofinancing_rate: r.get("cofinancing_rate_ore"),
+            hours_per_session_centi: r
+                .get::<Option<f64>, _>("hours_per_session")
+                .map(centi_from_hours),
         },
     })
 }
@@ -123,52 +125,54 @@ fn line_from_row(r: &AnyRow) -> StoreResult<CostLine> {
     let bad = |what: &str| {
         StoreError::Other(anyhow::anyhow!(
             "kostnadsrad {}: ogiltigt värde i {what}",
-            r.get::<i64, _>(0)
+            r.get::<i64, _>("id")
         ))
     };
-    let kind = CostKind::parse(&r.get::<String, _>(2)).ok_or_else(|| bad("kind"))?;
-    let basis = match r.get::<String, _>(3).as_str() {
+    let kind = CostKind::parse(&r.get::<String, _>("kind")).ok_or_else(|| bad("kind"))?;
+    let basis = match r.get::<String, _>("basis").as_str() {
         "annual" => Basis::Annual {
             amount: r
-                .get::<Option<i64>, _>(4)
+                .get::<Option<i64>, _>("amount_ore")
                 .ok_or_else(|| bad("amount_ore"))?,
         },
         "staff" => Basis::Staff {
-            role: r.get::<Option<String>, _>(5).unwrap_or_default(),
-            fte_centi: r.get::<Option<i64>, _>(6).ok_or_else(|| bad("fte_centi"))?,
+            role: r.get::<Option<String>, _>("role").unwrap_or_default(),
+            fte_centi: r
+                .get::<Option<i64>, _>("fte_centi")
+                .ok_or_else(|| bad("fte_centi"))?,
             monthly_salary: r
-                .get::<Option<i64>, _>(7)
+                .get::<Option<i64>, _>("monthly_salary_ore")
                 .ok_or_else(|| bad("monthly_salary_ore"))?,
             overhead_bp: r
-                .get::<Option<i64>, _>(8)
+                .get::<Option<i64>, _>("overhead_bp")
                 .ok_or_else(|| bad("overhead_bp"))?,
         },
         "depreciation" => Basis::Depreciation {
             purchase: r
-                .get::<Option<i64>, _>(9)
+                .get::<Option<i64>, _>("purchase_ore")
                 .ok_or_else(|| bad("purchase_ore"))?,
             years: r
-                .get::<Option<i64>, _>(10)
+                .get::<Option<i64>, _>("depreciation_years")
                 .ok_or_else(|| bad("depreciation_years"))?,
         },
         _ => return Err(bad("basis")),
     };
-    let scaling = match r.get::<String, _>(11).as_str() {
+    let scaling = match r.get::<String, _>("scaling").as_str() {
         "fixed" => Scaling::Fixed,
         s => Scaling::PerVolume {
             driver: Driver::parse(s).ok_or_else(|| bad("scaling"))?,
             per_centi: r
-                .get::<Option<i64>, _>(12)
+                .get::<Option<i64>, _>("per_centi")
                 .ok_or_else(|| bad("per_centi"))?,
         },
     };
     Ok(CostLine {
-        id: r.get(0),
-        label: r.get(1),
+        id: r.get("id"),
+        label: r.get("label"),
         kind,
         basis,
         scaling,
-        note: r.get(13),
+        note: r.get("note"),
     })
 }
 
@@ -264,7 +268,7 @@ pub async fn create_line(db: &Db, who: &Who, l: &CostLine) -> StoreResult<i64> {
     .bind(t)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     audit::record(
         &mut tx,
         who,
@@ -354,16 +358,16 @@ const SCENARIO_COLUMNS: &str =
 
 fn scenario_from_row(r: &AnyRow) -> Scenario {
     Scenario {
-        id: r.get(0),
-        name: r.get(1),
-        description: r.get(2),
+        id: r.get("id"),
+        name: r.get("name"),
+        description: r.get("description"),
         weights: Weights {
-            employees_bp: r.get(3),
-            inhabitants_bp: r.get(4),
-            use_bp: r.get(5),
-            equal_bp: r.get(6),
+            employees_bp: r.get("weight_employees_bp"),
+            inhabitants_bp: r.get("weight_inhabitants_bp"),
+            use_bp: r.get("weight_use_bp"),
+            equal_bp: r.get("weight_equal_bp"),
         },
-        volume_bp: r.get(7),
+        volume_bp: r.get("volume_bp"),
         municipalities: Vec::new(),
     }
 }
@@ -379,12 +383,14 @@ async fn attach_municipalities(db: &Db, scenarios: &mut [Scenario]) -> StoreResu
         .iter()
         .map(|r| {
             (
-                r.get::<i64, _>(0),
-                r.get::<String, _>(4),
+                r.get::<i64, _>("scenario_id"),
+                r.get::<String, _>("name"),
                 ScenarioMunicipality {
-                    municipality_id: r.get(1),
-                    course_hours_centi: r.get::<Option<f64>, _>(2).map(centi_from_hours),
-                    participants: r.get(3),
+                    municipality_id: r.get("municipality_id"),
+                    course_hours_centi: r
+                        .get::<Option<f64>, _>("course_hours")
+                        .map(centi_from_hours),
+                    participants: r.get("participants"),
                 },
             )
         })
@@ -512,7 +518,7 @@ pub async fn create_scenario(db: &Db, who: &Who, s: &Scenario) -> StoreResult<i6
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match r {
-        Ok(row) => row.get(0),
+        Ok(row) => row.get("id"),
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&s.name)),
         Err(e) => return Err(e.into()),
     };
@@ -636,7 +642,7 @@ async fn actual_use(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<std:
         return Ok(u);
     }
     let by_municipality = sqlx::query(
-        "SELECT municipality_id, COALESCE(SUM(hours), 0.0), COUNT(DISTINCT person_id) \
+        "SELECT municipality_id, COALESCE(SUM(hours), 0.0) AS attended_hours, COUNT(DISTINCT person_id) AS people \
          FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2 GROUP BY municipality_id",
     )
     .bind(key.1)
@@ -644,7 +650,12 @@ async fn actual_use(db: &Db, from: NaiveDate, to: NaiveDate) -> StoreResult<std:
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), (r.get(1), r.get(2))))
+    .map(|r| {
+        (
+            r.get("municipality_id"),
+            (r.get("attended_hours"), r.get("people")),
+        )
+    })
     .collect();
     let sessions_held: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT session_id) FROM attendance_facts WHERE starts_at >= $1 AND starts_at < $2",

@@ -85,7 +85,7 @@ pub async fn register(
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match row {
-        Ok(r) => r.get(0),
+        Ok(r) => r.get("id"),
         Err(e) if is_unique_violation(&e) => {
             return Err(StoreError::invalid(
                 "kind",

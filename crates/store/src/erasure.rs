@@ -133,10 +133,10 @@ pub async fn preview(db: &Db, person_id: PersonId) -> StoreResult<Preview> {
     .await?;
     Ok(Preview {
         person_id: person_id.get(),
-        name: row.get(0),
-        erased_at: row.get(1),
+        name: row.get("name"),
+        erased_at: row.get("erased_at"),
         holds: held_parts(holds),
-        erasure_held_at: row.get(2),
+        erasure_held_at: row.get("erasure_held_at"),
         has_account: count(
             &mut conn,
             "SELECT COUNT(*) FROM accounts WHERE person_id = $1",
@@ -217,8 +217,8 @@ pub async fn erase_in(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound("personen"))?;
-    let (name, email): (String, String) = (row.get(0), row.get(1));
-    if row.get::<Option<i64>, _>(2).is_some() {
+    let (name, email): (String, String) = (row.get("name"), row.get("email"));
+    if row.get::<Option<i64>, _>("erased_at").is_some() {
         return Err(StoreError::conflict(
             None,
             format!("Personen är redan raderad (visas som ”{name}”)."),
@@ -512,7 +512,7 @@ pub async fn after_erasure(db: &Db) {
                     .fetch_one(db.writer())
                     .await;
                 match r {
-                    Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => return,
+                    Ok(row) if row.try_get::<i64, _>("busy").unwrap_or(1) == 0 => return,
                     Ok(_) => {}
                     Err(e) => {
                         tracing::warn!("wal checkpoint after erasure: {e}");

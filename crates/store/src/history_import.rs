@@ -81,7 +81,12 @@ pub async fn lookups(db: &Db, create_courses: bool, today: NaiveDate) -> StoreRe
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get::<String, _>(1).to_lowercase(), r.get::<i64, _>(0)))
+        .map(|r| {
+            (
+                r.get::<String, _>("title").to_lowercase(),
+                r.get::<i64, _>("id"),
+            )
+        })
         .collect();
     Ok(Lookups {
         roles,
@@ -260,7 +265,7 @@ pub async fn import(
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("id"), r.get("validity_months")))
             .collect();
 
     // People, matched by person_ref from earlier imports.

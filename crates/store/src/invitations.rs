@@ -52,9 +52,10 @@ const ACCOUNT_OF_PERSON: &str = "(SELECT x.id FROM accounts x WHERE x.person_id 
 
 fn select() -> String {
     format!(
-        "SELECT p.id, p.name, p.email, p.active, m.name, a.id, a.active, \
-         CASE WHEN a.password_hash IS NULL THEN 0 ELSE 1 END, \
-         i.created_at, i.expires_at, i.used_at, i.provider \
+        "SELECT p.id AS person_id, p.name AS person_name, p.email, p.active AS person_active, \
+         m.name AS municipality, a.id AS account_id, a.active AS account_active, \
+         CASE WHEN a.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
+         i.created_at AS invited_at, i.expires_at, i.used_at, i.provider \
          FROM people p JOIN municipalities m ON m.id = p.municipality_id \
          LEFT JOIN accounts a ON a.id = {ACCOUNT_OF_PERSON} \
          LEFT JOIN invitations i ON i.person_id = p.id"
@@ -76,28 +77,28 @@ async fn load(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<HashMap<i64,
             .fetch_all(&mut *conn)
             .await?;
         for r in rows {
-            let account = r.get::<Option<i64>, _>(5).map(|_| AccountFacts {
-                active: r.get::<Option<i64>, _>(6) == Some(1),
-                in_use: r.get::<i64, _>(7) == 1,
+            let account = r.get::<Option<i64>, _>("account_id").map(|_| AccountFacts {
+                active: r.get::<Option<i64>, _>("account_active") == Some(1),
+                in_use: r.get::<i64, _>("has_password") == 1,
             });
             let facts = InviteFacts {
-                email: r.get(2),
-                active: r.get::<i64, _>(3) == 1,
+                email: r.get("email"),
+                active: r.get::<i64, _>("person_active") == 1,
                 account,
             };
-            let id: i64 = r.get(0);
+            let id: i64 = r.get("person_id");
             out.insert(
                 id,
                 Invitee {
                     person_id: id,
-                    name: r.get(1),
+                    name: r.get("person_name"),
                     email: facts.email.clone(),
-                    municipality: r.get(4),
+                    municipality: r.get("municipality"),
                     not_invitable: rules::invitable(&facts).err(),
-                    invited_at: r.get(8),
-                    expires_at: r.get(9),
-                    used_at: r.get(10),
-                    provider: r.get(11),
+                    invited_at: r.get("invited_at"),
+                    expires_at: r.get("expires_at"),
+                    used_at: r.get("used_at"),
+                    provider: r.get("provider"),
                 },
             );
         }
@@ -263,10 +264,10 @@ pub async fn link(db: &Db, key: &str, now: i64) -> StoreResult<Link> {
             email: String::new(),
         },
         Some(r) => Link {
-            state: LinkState::of(now, Some((r.get(0), r.get(1)))),
-            person_id: Some(r.get(4)),
-            name: r.get(2),
-            email: r.get(3),
+            state: LinkState::of(now, Some((r.get("expires_at"), r.get("used_at")))),
+            person_id: Some(r.get("id")),
+            name: r.get("name"),
+            email: r.get("email"),
         },
     })
 }
@@ -381,29 +382,30 @@ async fn accept_in(
     let Some(row) = row else {
         return Ok(Err((Refusal::Link(LinkState::Unknown), None)));
     };
-    let person: i64 = row.get(1);
-    let state = LinkState::of(now, Some((row.get(2), row.get(3))));
+    let person: i64 = row.get("person_id");
+    let state = LinkState::of(now, Some((row.get("expires_at"), row.get("used_at"))));
     if state != LinkState::Valid {
         return Ok(Err((Refusal::Link(state), Some(person))));
     }
     let p = sqlx::query(&format!(
-        "SELECT p.name, LOWER(p.email), p.active, a.id, a.active FROM people p \
+        "SELECT p.name, LOWER(p.email) AS email, p.active, a.id AS account_id, a.active AS account_active \
+         FROM people p \
          LEFT JOIN accounts a ON a.id = {ACCOUNT_OF_PERSON} WHERE p.id = $1"
     ))
     .bind(person)
     .fetch_one(&mut *tx)
     .await?;
-    if p.get::<i64, _>(2) != 1 {
+    if p.get::<i64, _>("active") != 1 {
         return Ok(Err((Refusal::Left, Some(person))));
     }
     sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2")
         .bind(now)
-        .bind(row.get::<i64, _>(0))
+        .bind(row.get::<i64, _>("id"))
         .execute(&mut *tx)
         .await?;
-    let (account, created) = match p.get::<Option<i64>, _>(3) {
+    let (account, created) = match p.get::<Option<i64>, _>("account_id") {
         Some(a) => {
-            if p.get::<Option<i64>, _>(4) != Some(1) {
+            if p.get::<Option<i64>, _>("account_active") != Some(1) {
                 return Ok(Err((Refusal::AccountDisabled, Some(person))));
             }
             sqlx::query(
@@ -422,15 +424,15 @@ async fn accept_in(
                 "INSERT INTO accounts (email, display_name, password_hash, role, person_id, language, active, created_at) \
                  VALUES ($1, $2, $3, 'participant', $4, 'sv', 1, $5) RETURNING id",
             )
-            .bind(p.get::<String, _>(1))
-            .bind(p.get::<String, _>(0))
+            .bind(p.get::<String, _>("email"))
+            .bind(p.get::<String, _>("name"))
             .bind(password_hash)
             .bind(person)
             .bind(now)
             .fetch_one(&mut *tx)
             .await;
             match r {
-                Ok(r) => (r.get::<i64, _>(0), true),
+                Ok(r) => (r.get::<i64, _>("id"), true),
                 Err(e) if is_unique_violation(&e) => {
                     return Ok(Err((Refusal::EmailTaken, Some(person))))
                 }

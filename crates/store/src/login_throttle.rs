@@ -31,9 +31,9 @@ async fn lock_throttle(tx: &mut Tx, db: &Db, key: &str) -> StoreResult<Throttle>
     .fetch_one(&mut **tx)
     .await?;
     Ok(Throttle {
-        failures: row.get(0),
-        last_at: row.get(1),
-        next_at: row.get(2),
+        failures: row.get("failures"),
+        last_at: row.get("last_at"),
+        next_at: row.get("next_at"),
     })
 }
 

@@ -94,15 +94,15 @@ pub async fn list(db: &Db) -> StoreResult<Vec<NeedEntry>> {
     .await?;
     let mut courses: HashMap<i64, Vec<LinkedCourse>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT nc.need_id, c.id, c.title, c.status FROM need_courses nc JOIN courses c ON c.id = nc.course_id ORDER BY c.title",
+        "SELECT nc.need_id, c.id AS course_id, c.title, c.status FROM need_courses nc JOIN courses c ON c.id = nc.course_id ORDER BY c.title",
     )
     .fetch_all(db.pool())
     .await?
     {
-        courses.entry(r.get(0)).or_default().push(LinkedCourse {
-            course_id: r.get(1),
-            title: r.get(2),
-            status: r.get(3),
+        courses.entry(r.get("need_id")).or_default().push(LinkedCourse {
+            course_id: r.get("course_id"),
+            title: r.get("title"),
+            status: r.get("status"),
         });
     }
     let order = |p: &str| Profession::parse(p).map(|x| x as usize).unwrap_or(99);
@@ -137,7 +137,7 @@ pub async fn links(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("need_id"), r.get("course_id")))
             .collect(),
     )
 }
@@ -191,7 +191,7 @@ pub async fn create(db: &Db, who: &Who, d: &NeedDraft, course_ids: &[i64]) -> St
     .bind(who.account_id)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     set_links(&mut tx, id, course_ids).await?;
     audit::record(
         &mut tx,
@@ -410,7 +410,7 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("code"), r.get("id")))
             .collect();
     // Planned courses by their name in the source ("Sårvård baspersonal").
     let planned: HashMap<String, i64> =
@@ -418,7 +418,7 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get::<String, _>(0).to_lowercase(), r.get(1)))
+            .map(|r| (r.get::<String, _>("title").to_lowercase(), r.get("id")))
             .collect();
     let mut r = csv::Reader::from_reader(NEEDS_CSV.as_bytes());
     let headers = r
@@ -470,7 +470,7 @@ pub async fn load_seed(db: &Db) -> StoreResult<usize> {
         .bind(crate::time::now())
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .get("id");
         let mut course_ids = vec![];
         // The same entry in courses.csv: B001 ↔ K001.
         if let Some(c) = codes.get(&code.replacen('B', "K", 1)) {

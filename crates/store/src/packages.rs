@@ -93,32 +93,35 @@ pub async fn list(db: &Db, published_only: bool) -> StoreResult<Vec<Package>> {
     .fetch_all(db.pool())
     .await?;
     let mut roles: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    for r in sqlx::query("SELECT pr.package_id, r.id, r.name FROM package_roles pr JOIN roles r ON r.id = pr.role_id")
+    for r in sqlx::query("SELECT pr.package_id, r.id AS role_id, r.name AS role_name FROM package_roles pr JOIN roles r ON r.id = pr.role_id")
         .fetch_all(db.pool())
         .await?
     {
-        roles.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+        roles.entry(r.get("package_id")).or_default().push((r.get("role_id"), r.get("role_name")));
     }
     let mut areas: HashMap<i64, Vec<String>> = HashMap::new();
     for r in sqlx::query("SELECT package_id, activity_area FROM package_areas")
         .fetch_all(db.pool())
         .await?
     {
-        areas.entry(r.get(0)).or_default().push(r.get(1));
+        areas
+            .entry(r.get("package_id"))
+            .or_default()
+            .push(r.get("activity_area"));
     }
     let mut courses: HashMap<i64, Vec<PackageCourse>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT pc.package_id, c.id, c.title, c.status, c.hours FROM package_courses pc JOIN courses c ON c.id = pc.course_id \
+        "SELECT pc.package_id, c.id AS course_id, c.title, c.status, c.hours FROM package_courses pc JOIN courses c ON c.id = pc.course_id \
          ORDER BY pc.package_id, pc.position",
     )
     .fetch_all(db.pool())
     .await?
     {
-        courses.entry(r.get(0)).or_default().push(PackageCourse {
-            course_id: r.get(1),
-            title: r.get(2),
-            status: r.get(3),
-            hours: r.get(4),
+        courses.entry(r.get("package_id")).or_default().push(PackageCourse {
+            course_id: r.get("course_id"),
+            title: r.get("title"),
+            status: r.get("status"),
+            hours: r.get("hours"),
         });
     }
     let mut v: Vec<Package> = rows
@@ -160,10 +163,11 @@ async fn check(db: &Db, d: &PackageDraft) -> StoreResult<domain::packages::Check
             .iter()
             .map(|r| {
                 (
-                    r.get::<i64, _>(0),
+                    r.get::<i64, _>("id"),
                     (
-                        r.get::<String, _>(1),
-                        CourseStatus::parse(&r.get::<String, _>(2)).unwrap_or(CourseStatus::Pausad),
+                        r.get::<String, _>("title"),
+                        CourseStatus::parse(&r.get::<String, _>("status"))
+                            .unwrap_or(CourseStatus::Pausad),
                     ),
                 )
             })
@@ -207,7 +211,7 @@ async fn save(
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .map(|r| r.get::<i64, _>(0)),
+        .map(|r| r.get::<i64, _>("id")),
         Some(id) => sqlx::query("UPDATE packages SET name = $1, description = $2, published = $3, updated_at = $4 WHERE id = $5")
             .bind(&c.name)
             .bind(&c.description)
@@ -331,7 +335,7 @@ pub async fn fitting(db: &Db, scope: &Scope) -> StoreResult<Vec<FittingPackage>>
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1), r.get::<Option<String>, _>(2).as_deref().and_then(ActivityArea::parse)))
+    .map(|r| (r.get("id"), r.get("role_id"), r.get::<Option<String>, _>("activity_area").as_deref().and_then(ActivityArea::parse)))
     .collect();
     let mut done: HashMap<i64, HashSet<i64>> = HashMap::new();
     for r in sqlx::query(&format!(
@@ -340,7 +344,7 @@ pub async fn fitting(db: &Db, scope: &Scope) -> StoreResult<Vec<FittingPackage>>
     .fetch_all(db.pool())
     .await?
     {
-        done.entry(r.get(0)).or_default().insert(r.get(1));
+        done.entry(r.get("person_id")).or_default().insert(r.get("course_id"));
     }
     let empty = HashSet::new();
     let mut out: Vec<FittingPackage> = list(db, true)

@@ -32,7 +32,7 @@ async fn account_by_email(
     email: &str,
 ) -> StoreResult<Option<AccountRow>> {
     let row = sqlx::query(
-        "SELECT a.id, a.display_name, a.email, a.person_id, m.name, a.active, COALESCE(p.active, 1) \
+        "SELECT a.id, a.display_name, a.email, a.person_id, m.name AS municipality, a.active, COALESCE(p.active, 1) AS person_active \
          FROM accounts a LEFT JOIN people p ON p.id = a.person_id \
          LEFT JOIN municipalities m ON m.id = p.municipality_id WHERE a.email = $1",
     )
@@ -41,13 +41,13 @@ async fn account_by_email(
     .await?;
     Ok(row.map(|r| {
         (
-            r.get(0),
-            r.get(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get::<i64, _>(5) == 1,
-            r.get::<i64, _>(6) == 1,
+            r.get("id"),
+            r.get("display_name"),
+            r.get("email"),
+            r.get("person_id"),
+            r.get("municipality"),
+            r.get::<i64, _>("active") == 1,
+            r.get::<i64, _>("person_active") == 1,
         )
     }))
 }
@@ -149,8 +149,8 @@ pub async fn link(db: &Db, key: &str, now: i64) -> StoreResult<Link> {
             account: None,
         },
         Some(r) => Link {
-            state: LinkState::of(now, Some((r.get(0), r.get(1)))),
-            account: Some((r.get(2), r.get(3), r.get(4))),
+            state: LinkState::of(now, Some((r.get("expires_at"), r.get("used_at")))),
+            account: Some((r.get("id"), r.get("display_name"), r.get("email"))),
         },
     })
 }
@@ -183,7 +183,7 @@ pub async fn use_link(
 ) -> StoreResult<Result<i64, Refusal>> {
     let mut tx = db.begin().await?;
     let row = sqlx::query(&format!(
-        "SELECT r.id, r.account_id, r.expires_at, r.used_at, a.active, COALESCE(p.active, 1), a.person_id \
+        "SELECT r.id, r.account_id, r.expires_at, r.used_at, a.active, COALESCE(p.active, 1) AS person_active, a.person_id \
          FROM password_resets r JOIN accounts a ON a.id = r.account_id \
          LEFT JOIN people p ON p.id = a.person_id WHERE r.token_hash = $1{}",
         match db.engine() {
@@ -211,14 +211,17 @@ pub async fn use_link(
         tx.rollback().await?;
         return refused(Refusal::Link(LinkState::Unknown), None, None).await;
     };
-    let account: i64 = row.get(1);
-    let person: Option<i64> = row.get(6);
-    let state = LinkState::of(now, Some((row.get(2), row.get(3))));
+    let account: i64 = row.get("account_id");
+    let person: Option<i64> = row.get("person_id");
+    let state = LinkState::of(now, Some((row.get("expires_at"), row.get("used_at"))));
     if state != LinkState::Valid {
         tx.rollback().await?;
         return refused(Refusal::Link(state), Some(account), person).await;
     }
-    if let Err(r) = rules::may_reset(Some((row.get::<i64, _>(4) == 1, row.get::<i64, _>(5) == 1))) {
+    if let Err(r) = rules::may_reset(Some((
+        row.get::<i64, _>("active") == 1,
+        row.get::<i64, _>("person_active") == 1,
+    ))) {
         tx.rollback().await?;
         return refused(Refusal::Account(r), Some(account), person).await;
     }

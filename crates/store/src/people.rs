@@ -338,7 +338,7 @@ pub async fn create(db: &Db, who: &Who, p: &ResolvedPerson, synthetic: bool) -> 
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match r {
-        Ok(row) => row.get(0),
+        Ok(row) => row.get("id"),
         Err(e) if is_unique_violation(&e) => {
             drop(tx);
             return Err(if by_email(db, &p.email).await?.is_some() {

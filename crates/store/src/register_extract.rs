@@ -347,15 +347,15 @@ fn named_as_reference(column: &str) -> bool {
 pub async fn person_references(db: &Db) -> StoreResult<Vec<(String, String)>> {
     let (columns, foreign) = match db.engine() {
         Engine::Sqlite => (
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table'",
-            "SELECT m.name, f.\"from\" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+            "SELECT m.name AS table_name, f.\"from\" AS column_name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
              WHERE m.type = 'table' AND f.\"table\" IN ('people', 'accounts', 'trainers')",
         ),
         Engine::Postgres => (
-            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
+            "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name FROM information_schema.columns \
              WHERE table_schema = current_schema()",
-            "SELECT CAST(tc.table_name AS TEXT), CAST(kcu.column_name AS TEXT) \
+            "SELECT CAST(tc.table_name AS TEXT) AS table_name, CAST(kcu.column_name AS TEXT) AS column_name \
              FROM information_schema.table_constraints tc \
              JOIN information_schema.key_column_usage kcu \
                ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema \
@@ -367,7 +367,12 @@ pub async fn person_references(db: &Db) -> StoreResult<Vec<(String, String)>> {
     };
     let pairs = |rows: Vec<AnyRow>| -> Vec<(String, String)> {
         rows.iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+            .map(|r| {
+                (
+                    r.get::<String, _>("table_name"),
+                    r.get::<String, _>("column_name"),
+                )
+            })
             .collect()
     };
     let mut out: Vec<(String, String)> = pairs(sqlx::query(columns).fetch_all(db.pool()).await?)

@@ -223,8 +223,8 @@ pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
         .await?
         .iter()
         .map(|r| UnitRef {
-            id: r.get(0),
-            municipality_id: r.get(1),
+            id: r.get("id"),
+            municipality_id: r.get("municipality_id"),
         })
         .collect();
     let courses = sqlx::query("SELECT id, title, status FROM courses")
@@ -232,9 +232,10 @@ pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
         .await?
         .iter()
         .map(|r| CourseRef {
-            id: r.get(0),
-            title: r.get(1),
-            status: CourseStatus::parse(&r.get::<String, _>(2)).unwrap_or(CourseStatus::Pausad),
+            id: r.get("id"),
+            title: r.get("title"),
+            status: CourseStatus::parse(&r.get::<String, _>("status"))
+                .unwrap_or(CourseStatus::Pausad),
         })
         .collect();
     let areas = sqlx::query_scalar("SELECT id FROM competence_areas")
@@ -415,7 +416,7 @@ async fn insert(db: &Db, who: &Who, c: &CheckedRequirement, synthetic: bool) -> 
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match r {
-        Ok(row) => row.get(0),
+        Ok(row) => row.get("id"),
         Err(e) if is_unique_violation(&e) => return Err(duplicate()),
         Err(e) => return Err(e.into()),
     };

@@ -39,9 +39,9 @@ pub async fn factor(db: &Db, account_id: AccountId) -> StoreResult<Option<Factor
     .fetch_optional(db.pool())
     .await?;
     Ok(row.map(|r| Factor {
-        secret: r.get(0),
-        last_step: r.get(1),
-        enrolled_at: r.get(2),
+        secret: r.get("secret"),
+        last_step: r.get("last_step"),
+        enrolled_at: r.get("enrolled_at"),
     }))
 }
 
@@ -139,11 +139,11 @@ pub async fn pending(db: &Db, secret: &str, now: i64) -> StoreResult<Option<Pend
     .await?;
     Ok(row
         .map(|r| PendingLogin {
-            account_id: r.get(0),
-            enrol_secret: r.get(1),
-            next: r.get(2),
-            end_others: r.get::<i64, _>(3) != 0,
-            created_at: r.get(4),
+            account_id: r.get("account_id"),
+            enrol_secret: r.get("enrol_secret"),
+            next: r.get("next"),
+            end_others: r.get::<i64, _>("end_others") != 0,
+            created_at: r.get("created_at"),
         })
         .filter(|p| now - p.created_at <= PENDING_MAX_SECS))
 }

@@ -97,7 +97,7 @@ pub async fn load_reference(db: &Db) -> StoreResult<bool> {
             .bind(&name_en)
             .fetch_one(&mut *tx)
             .await?;
-        area_ids.insert(code, row.get(0));
+        area_ids.insert(code, row.get("id"));
     }
     tx.commit().await?;
     Ok(true)

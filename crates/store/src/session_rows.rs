@@ -102,7 +102,7 @@ pub(crate) async fn parts(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<
     .await?;
     Ok(rows
         .iter()
-        .map(|r| Interval::new(r.get(0), r.get(1)))
+        .map(|r| Interval::new(r.get("starts_at"), r.get("ends_at")))
         .collect())
 }
 
@@ -116,5 +116,5 @@ pub(crate) async fn parts_or_span(conn: &mut AnyConnection, id: i64) -> StoreRes
         .bind(id)
         .fetch_one(conn)
         .await?;
-    Ok(vec![Interval::new(r.get(0), r.get(1))])
+    Ok(vec![Interval::new(r.get("starts_at"), r.get("ends_at"))])
 }

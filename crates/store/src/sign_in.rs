@@ -74,12 +74,12 @@ pub async fn take(db: &Db, secret: &str, now: i64) -> StoreResult<Option<Pending
         .rows_affected();
     tx.commit().await?;
     let p = Pending {
-        provider: row.get(0),
-        state: row.get(1),
-        nonce: row.get(2),
-        pkce_verifier: row.get(3),
-        next: row.get(4),
-        created_at: row.get(5),
+        provider: row.get("provider"),
+        state: row.get("state"),
+        nonce: row.get("nonce"),
+        pkce_verifier: row.get("pkce_verifier"),
+        next: row.get("next"),
+        created_at: row.get("created_at"),
     };
     // Two answers racing for one sign-in: only the one that deleted it wins.
     if deleted == 0 || now - p.created_at > PENDING_MAX_SECS {
@@ -108,8 +108,8 @@ pub async fn find(
         MatchOn::EmployeeNo => "p.employee_no = $1",
     };
     let row = sqlx::query(&format!(
-        "SELECT p.id, m.name, p.active, \
-           (SELECT a.id FROM accounts a WHERE a.person_id = p.id OR (a.person_id IS NULL AND a.email = LOWER(p.email)) ORDER BY a.person_id IS NULL, a.id LIMIT 1) \
+        "SELECT p.id AS person_id, m.name AS municipality, p.active, \
+           (SELECT a.id FROM accounts a WHERE a.person_id = p.id OR (a.person_id IS NULL AND a.email = LOWER(p.email)) ORDER BY a.person_id IS NULL, a.id LIMIT 1) AS account_id \
          FROM people p JOIN municipalities m ON m.id = p.municipality_id \
          WHERE {cond} \
          ORDER BY CASE WHEN LOWER(m.name) = $2 THEN 0 ELSE 1 END, p.id LIMIT 1"
@@ -119,7 +119,7 @@ pub async fn find(
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let account_id: Option<i64> = row.get(3);
+    let account_id: Option<i64> = row.get("account_id");
     let account = match account_id {
         Some(id) => {
             let active: i64 = sqlx::query_scalar("SELECT active FROM accounts WHERE id = $1")
@@ -131,9 +131,9 @@ pub async fn find(
         None => None,
     };
     Ok(Some(Candidate {
-        person_id: row.get(0),
-        municipality: row.get(1),
-        left: row.get::<i64, _>(2) != 1,
+        person_id: row.get("person_id"),
+        municipality: row.get("municipality"),
+        left: row.get::<i64, _>("active") != 1,
         account,
     }))
 }
@@ -188,12 +188,12 @@ pub async fn admit(
             })
         }
         Ok(Admit::Create(person_id)) => {
-            let row = sqlx::query("SELECT LOWER(email), name FROM people WHERE id = $1")
+            let row = sqlx::query("SELECT LOWER(email) AS email, name FROM people WHERE id = $1")
                 .bind(person_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let email: String = row.get(0);
-            let name: String = row.get(1);
+            let email: String = row.get("email");
+            let name: String = row.get("name");
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO accounts (email, display_name, password_hash, role, person_id, language, active, created_at) \
                  VALUES ($1, $2, NULL, 'participant', $3, 'sv', 1, $4) RETURNING id",
@@ -268,12 +268,15 @@ pub async fn session_provider(db: &Db, secret: &str) -> StoreResult<Option<(Stri
         .bind(hash_secret(secret))
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.and_then(
-        |r| match (r.get::<Option<String>, _>(0), r.get::<Option<String>, _>(1)) {
+    Ok(row.and_then(|r| {
+        match (
+            r.get::<Option<String>, _>("provider"),
+            r.get::<Option<String>, _>("id_token"),
+        ) {
             (Some(p), Some(t)) => Some((p, t)),
             _ => None,
-        },
-    ))
+        }
+    }))
 }
 
 /// A refused answer from the provider (bad state, bad token, provider

@@ -113,14 +113,14 @@ async fn build_pg_template(admin_url: &str, name: &str) {
         .expect("template lock");
     let now = crate::time::now();
     let existing: Vec<(String, Option<String>)> = sqlx::query(
-        "SELECT datname::text, shobj_description(oid, 'pg_database') FROM pg_database \
+        "SELECT datname::text AS datname, shobj_description(oid, 'pg_database') AS description FROM pg_database \
          WHERE datname::text LIKE 'navet_tpl_%'",
     )
     .fetch_all(&mut conn)
     .await
     .expect("list templates")
     .iter()
-    .map(|r| (r.get::<String, _>(0), r.get::<Option<String>, _>(1)))
+    .map(|r| (r.get::<String, _>("datname"), r.get::<Option<String>, _>("description")))
     .collect();
     if !existing.iter().any(|(n, _)| n == name) {
         let building = format!("{name}_build_{}", unique_suffix());
@@ -444,6 +444,6 @@ pub mod fixtures {
         .fetch_one(db.writer())
         .await
         .expect("person")
-        .get(0)
+        .get("id")
     }
 }

@@ -265,7 +265,10 @@ pub async fn holdings_of(
         .fetch_all(db.pool())
         .await?
         {
-            out.entry(r.get(0)).or_default().0.insert(r.get(1));
+            out.entry(r.get("person_id"))
+                .or_default()
+                .0
+                .insert(r.get("course_id"));
         }
         for r in sqlx::query(&format!(
             "SELECT person_id, kind, direction FROM person_educations WHERE person_id IN ({ids})"
@@ -273,11 +276,14 @@ pub async fn holdings_of(
         .fetch_all(db.pool())
         .await?
         {
-            if let Some(k) = EducationKind::parse(&r.get::<String, _>(1)) {
-                out.entry(r.get(0))
+            if let Some(k) = EducationKind::parse(&r.get::<String, _>("kind")) {
+                out.entry(r.get("person_id"))
                     .or_default()
                     .1
-                    .push(Education::new(k, Direction::parse(&r.get::<String, _>(2))));
+                    .push(Education::new(
+                        k,
+                        Direction::parse(&r.get::<String, _>("direction")),
+                    ));
             }
         }
     }
@@ -353,10 +359,10 @@ async fn check(db: &Db, d: &TrackDraft) -> StoreResult<(CheckedHeader, Track)> {
             .iter()
             .map(|r| {
                 (
-                    r.get::<i64, _>(0),
+                    r.get::<i64, _>("id"),
                     (
-                        r.get::<String, _>(1),
-                        r.get::<String, _>(2) == CourseStatus::Avvecklad.code(),
+                        r.get::<String, _>("title"),
+                        r.get::<String, _>("status") == CourseStatus::Avvecklad.code(),
                     ),
                 )
             })
@@ -502,7 +508,7 @@ pub(crate) async fn save(
             .fetch_one(&mut *tx)
             .await
             .map_err(conflict_error)?;
-            r.get(0)
+            r.get("id")
         }
         Some(id) => {
             sqlx::query(
@@ -570,7 +576,7 @@ pub async fn prerequisite_edges(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("course_id"), r.get("requires_course_id")))
             .collect(),
     )
 }
@@ -625,7 +631,7 @@ pub async fn add_prerequisite(
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("course_id"), r.get("requires_course_id")))
             .collect();
     check_new_prerequisite(&edges, course_id.get(), requires.get(), |c| {
         titles.get(&c).cloned().unwrap_or_default()

@@ -86,8 +86,8 @@ pub async fn person_ref(
         .fetch_optional(db.pool())
         .await?;
     Ok(row.map(|r| domain::access::PersonRef {
-        person_id: r.get(0),
-        unit_id: r.get(1),
-        municipality_id: r.get(2),
+        person_id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        municipality_id: r.get("municipality_id"),
     }))
 }

@@ -91,9 +91,10 @@ pub async fn cancel_in(
     .bind(booking_id)
     .fetch_one(&mut *tx)
     .await?;
-    let status = BookingStatus::parse(&b.get::<String, _>(0)).unwrap_or(BookingStatus::Cancelled);
+    let status =
+        BookingStatus::parse(&b.get::<String, _>("status")).unwrap_or(BookingStatus::Cancelled);
     if let Some(t) = token {
-        let stored: Option<String> = b.get(4);
+        let stored: Option<String> = b.get("token_hash");
         if stored.as_deref() != Some(crate::accounts::hash_secret(t).as_str()) {
             return Err(StoreError::Forbidden(
                 "Länken är ogiltig eller har redan använts.".into(),
@@ -105,10 +106,10 @@ pub async fn cancel_in(
         ctx.row.starts_at,
         ctx.row.cancellation_deadline_days,
         status,
-        b.get::<Option<i64>, _>(2),
+        b.get::<Option<i64>, _>("promoted_at"),
     )
     .map_err(|r| StoreError::conflict(None, r.message()))?;
-    let seq: i64 = b.get::<i64, _>(3) + 1;
+    let seq: i64 = b.get::<i64, _>("ics_sequence") + 1;
     sqlx::query(
         "UPDATE bookings SET status = $1, waitlist_seq = NULL, cancelled_at = $2, cancelled_by_account_id = $3, \
          ics_sequence = $4, token_hash = NULL, updated_at = $2, cancelled_from = $5, cancelled_waitlist_seq = $6 \
@@ -119,7 +120,7 @@ pub async fn cancel_in(
     .bind(who.account_id)
     .bind(seq)
     .bind(status.code())
-    .bind(b.get::<Option<i64>, _>(7))
+    .bind(b.get::<Option<i64>, _>("waitlist_seq"))
     .bind(booking_id)
     .execute(&mut *tx)
     .await?;
@@ -131,10 +132,10 @@ pub async fn cancel_in(
     } else {
         ctx.waitlisted -= 1;
     }
-    let person_id: i64 = b.get(1);
+    let person_id: i64 = b.get("person_id");
     let to = Recipient {
-        name: b.get(5),
-        email: b.get(6),
+        name: b.get("name"),
+        email: b.get("email"),
     };
     let n = notices::booking_cancelled(
         &ctx.text,

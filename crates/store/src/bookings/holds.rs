@@ -70,7 +70,7 @@ pub async fn reserve(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     if q > 0 {
         ctx.occ.hold(Pool::Quota(unit.municipality_id), q);
     }
@@ -106,16 +106,16 @@ pub async fn release_hold(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound("reservation"))?;
-    let sid: i64 = h.get(0);
+    let sid: i64 = h.get("session_id");
     if let Some(t) = token {
-        if h.get::<Option<String>, _>(2).as_deref()
+        if h.get::<Option<String>, _>("token_hash").as_deref()
             != Some(crate::accounts::hash_secret(t).as_str())
         {
             return Err(StoreError::Forbidden("Länken är ogiltig.".into()));
         }
     }
     let mut ctx = SessionCtx::load(db, &mut tx, sid, now).await?;
-    if h.get::<Option<i64>, _>(1).is_some() {
+    if h.get::<Option<i64>, _>("released_at").is_some() {
         return Err(StoreError::conflict(None, "Reservationen är redan släppt."));
     }
     sqlx::query("UPDATE session_holds SET released_at = $1 WHERE id = $2")
@@ -265,21 +265,21 @@ pub async fn accept_offer(
     .fetch_optional(db.pool())
     .await?
     .ok_or(StoreError::NotFound("erbjudande"))?;
-    if h.get::<String, _>(3) != "offer" {
+    if h.get::<String, _>("kind") != "offer" {
         return Err(StoreError::NotFound("erbjudande"));
     }
     if let Some(t) = token {
-        if h.get::<Option<String>, _>(2).as_deref()
+        if h.get::<Option<String>, _>("token_hash").as_deref()
             != Some(crate::accounts::hash_secret(t).as_str())
         {
             return Err(StoreError::Forbidden("Länken är ogiltig.".into()));
         }
     }
-    let person_id: Option<i64> = h.get(1);
+    let person_id: Option<i64> = h.get("person_id");
     book(
         db,
         &BookRequest {
-            session_id: h.get(0),
+            session_id: h.get("session_id"),
             person_id: person_id.ok_or(StoreError::NotFound("erbjudande"))?,
             who: who.clone(),
             via: Via::Own,

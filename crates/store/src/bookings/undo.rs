@@ -53,7 +53,7 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
     .bind(booking_id)
     .fetch_one(&mut *tx)
     .await?;
-    let person_id: i64 = b.get(1);
+    let person_id: i64 = b.get("person_id");
     let p = person(db, &mut tx, person_id)
         .await?
         .ok_or(StoreError::NotFound("person"))?;
@@ -67,14 +67,15 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
     .fetch_one(&mut *tx)
     .await?;
     let was = b
-        .get::<Option<String>, _>(2)
+        .get::<Option<String>, _>("cancelled_from")
         .and_then(|s| BookingStatus::parse(&s));
     let overlapping = was == Some(BookingStatus::Booked)
         && has_overlap(&mut tx, person_id, sid, &ctx.parts).await?;
     let facts = CancelledBooking {
-        status: BookingStatus::parse(&b.get::<String, _>(0)).unwrap_or(BookingStatus::Booked),
+        status: BookingStatus::parse(&b.get::<String, _>("status"))
+            .unwrap_or(BookingStatus::Booked),
         was,
-        cancelled_at: b.get(4),
+        cancelled_at: b.get("cancelled_at"),
     };
     let applicant = Applicant {
         municipality_id: p.municipality_id,
@@ -84,7 +85,7 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
     };
     let placement = rules::undo(&facts, &ctx.facts, &ctx.occ, now, &applicant)
         .map_err(|r| StoreError::conflict(None, r.message()))?;
-    let seq = next_sequence(b.get::<i64, _>(5));
+    let seq = next_sequence(b.get::<i64, _>("ics_sequence"));
     let (status, quota, wait_seq) = match placement {
         Placement::Booked(pool) => {
             ctx.occ.take(pool);
@@ -93,7 +94,7 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
         Placement::Waitlisted => {
             ctx.waitlisted += 1;
             // Back to the old number; someone who joined later stays behind.
-            let old: Option<i64> = b.get(3);
+            let old: Option<i64> = b.get("cancelled_waitlist_seq");
             let seq = match old {
                 Some(s) => s,
                 None => {

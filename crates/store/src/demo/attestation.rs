@@ -27,7 +27,7 @@ pub async fn load(db: &Db, participant: i64) -> StoreResult<()> {
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| r.get(0))
+    .map(|r| r.get("id"))
     .collect();
     let now = crate::time::now();
     for s in &sessions {

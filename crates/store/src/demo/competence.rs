@@ -156,13 +156,13 @@ pub async fn load(db: &Db) -> StoreResult<()> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("code"), r.get("id")))
             .collect();
     let areas: HashMap<String, i64> = sqlx::query("SELECT code, id FROM competence_areas")
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("code"), r.get("id")))
         .collect();
     let mut tx = db.begin().await?;
     for (course, area) in COURSE_AREAS {
@@ -322,7 +322,7 @@ async fn people_educations_and_completions(
 ) -> StoreResult<()> {
     let mut rng = StdRng::seed_from_u64(5_2026);
     let people = sqlx::query(
-        "SELECT p.id, r.name, p.email FROM people p JOIN roles r ON r.id = p.role_id WHERE p.synthetic = 1 ORDER BY p.id",
+        "SELECT p.id, r.name AS role_name, p.email FROM people p JOIN roles r ON r.id = p.role_id WHERE p.synthetic = 1 ORDER BY p.id",
     )
     .fetch_all(db.pool())
     .await?;
@@ -331,7 +331,7 @@ async fn people_educations_and_completions(
         .await?;
     let course_info: HashMap<i64, (String, Option<i64>)> = courses
         .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .map(|r| (r.get("id"), (r.get("status"), r.get("validity_months"))))
         .collect();
     let role_courses: HashMap<&str, Vec<&str>> = [
         (
@@ -361,9 +361,9 @@ async fn people_educations_and_completions(
     let mut tx = db.begin().await?;
     let mut serial = 0;
     for p in &people {
-        let id: i64 = p.get(0);
-        let role: String = p.get(1);
-        let email: String = p.get(2);
+        let id: i64 = p.get("id");
+        let role: String = p.get("role_name");
+        let email: String = p.get("email");
         // Formal education.
         let roll: f64 = rng.random();
         let education: Option<(EducationKind, Option<Direction>)> = match role.as_str() {

@@ -27,7 +27,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
         .fetch_optional(db.pool())
         .await?;
         if let Some(r) = pick {
-            let (id, home): (i64, i64) = (r.get(0), r.get(1));
+            let (id, home): (i64, i64) = (r.get("id"), r.get("municipality_id"));
             crate::trainers::upsert(db, &who, PersonId(id), MunicipalityId(home), true).await?;
             crate::trainers::set_courses(db, &who, PersonId(id), &courses).await?;
         }
@@ -40,8 +40,8 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     .fetch_optional(db.pool())
     .await?;
     if let Some(r) = next {
-        let day = crate::time::local_date(r.get(1));
-        add_absence(db, &who, r.get(0), day, day).await?;
+        let day = crate::time::local_date(r.get("starts_at"));
+        add_absence(db, &who, r.get("person_id"), day, day).await?;
     }
     Ok(())
 }

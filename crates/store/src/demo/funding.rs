@@ -37,12 +37,12 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     .await?;
     if let Some(p) = programme {
         let date = |s: String| crate::time::parse_date(&s);
-        if let (Some(from), Some(to)) = (date(p.get(1)), date(p.get(2))) {
+        if let (Some(from), Some(to)) = (date(p.get("starts_on")), date(p.get("ends_on"))) {
             sqlx::query(
                 "UPDATE sessions SET funding_source_id = $1 WHERE funding_source_id IS NULL \
                  AND starts_at >= $2 AND starts_at < $3",
             )
-            .bind(p.get::<i64, _>(0))
+            .bind(p.get::<i64, _>("id"))
             .bind(crate::time::day_start(from))
             .bind(crate::time::day_start(to.succ_opt().unwrap_or(to)))
             .execute(&mut *tx)

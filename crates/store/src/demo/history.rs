@@ -53,7 +53,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("title"), r.get("hours")))
             .collect();
     if courses.is_empty() {
         return Ok(());
@@ -182,13 +182,13 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     // Synthetic survey answers for the imported sessions.
     let qs = crate::surveys::questions(db, domain::surveys::SurveyKind::Participant).await?;
     let sessions: Vec<(i64, i64)> = sqlx::query(
-        "SELECT s.id, CAST(COUNT(*) AS BIGINT) FROM sessions s JOIN bookings b ON b.session_id = s.id AND b.status = 'attended' \
+        "SELECT s.id, CAST(COUNT(*) AS BIGINT) AS attended FROM sessions s JOIN bookings b ON b.session_id = s.id AND b.status = 'attended' \
          WHERE s.venue = 'Historisk import' GROUP BY s.id",
     )
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
+    .map(|r| (r.get("id"), r.get("attended")))
     .collect();
     let mut tx = db.begin().await?;
     for (sid, n) in sessions {
@@ -242,7 +242,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     let hlr: Option<(i64, f64)> = sqlx::query("SELECT id, hours FROM courses WHERE status = 'aktiv' ORDER BY validity_months DESC, id LIMIT 1")
         .fetch_optional(db.pool())
         .await?
-        .map(|r| (r.get(0), r.get(1)));
+        .map(|r| (r.get("id"), r.get("hours")));
     if let (Some(trainer), Some(participant), Some((course_id, hours))) =
         (trainer, participant, hlr)
     {
@@ -297,7 +297,7 @@ pub async fn load(db: &Db) -> StoreResult<()> {
     )
     .fetch_optional(db.pool())
     .await?
-    .map(|r| (r.get(0), r.get(1)));
+    .map(|r| (r.get("id"), r.get("hours")));
     let unit: Option<i64> = sqlx::query_scalar(
         "SELECT s.unit_id FROM account_scopes s JOIN accounts a ON a.id = s.account_id \
          WHERE a.email = 'chef@demo.navet.se' AND s.unit_id IS NOT NULL ORDER BY s.unit_id LIMIT 1",

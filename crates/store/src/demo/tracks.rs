@@ -216,7 +216,7 @@ pub async fn load(db: &Db) -> StoreResult<usize> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("code"), r.get("id")))
             .collect();
     let who = Who::system("demo");
     let mut n = 0;

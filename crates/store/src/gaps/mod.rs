@@ -276,27 +276,31 @@ pub async fn catalogue(db: &Db) -> StoreResult<Catalogue> {
         .fetch_all(db.pool())
         .await?
     {
-        areas.entry(r.get(0)).or_default().push(r.get(1));
+        areas
+            .entry(r.get("course_id"))
+            .or_default()
+            .push(r.get("area_id"));
     }
     let parents: HashMap<i64, i64> =
         sqlx::query("SELECT id, parent_id FROM competence_areas WHERE parent_id IS NOT NULL")
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get("id"), r.get("parent_id")))
             .collect();
     let courses = sqlx::query("SELECT id, status, level, validity_months FROM courses")
         .fetch_all(db.pool())
         .await?
         .iter()
         .map(|r| {
-            let id: i64 = r.get(0);
+            let id: i64 = r.get("id");
             CourseFacts {
                 id,
-                status: CourseStatus::parse(&r.get::<String, _>(1)).unwrap_or(CourseStatus::Pausad),
-                level: Level::parse(&r.get::<String, _>(2)).unwrap_or(Level::Bas),
+                status: CourseStatus::parse(&r.get::<String, _>("status"))
+                    .unwrap_or(CourseStatus::Pausad),
+                level: Level::parse(&r.get::<String, _>("level")).unwrap_or(Level::Bas),
                 validity_months: r
-                    .get::<Option<i64>, _>(3)
+                    .get::<Option<i64>, _>("validity_months")
                     .and_then(|m| u32::try_from(m).ok()),
                 areas: areas.remove(&id).unwrap_or_default(),
             }
@@ -307,11 +311,14 @@ pub async fn catalogue(db: &Db) -> StoreResult<Catalogue> {
 
 /// Person-id ranges covering every person.
 async fn id_ranges(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
-    let r = sqlx::query("SELECT MIN(id), MAX(id) FROM people")
+    let r = sqlx::query("SELECT MIN(id) AS min_id, MAX(id) AS max_id FROM people")
         .fetch_one(db.pool())
         .await?;
     Ok(
-        match (r.get::<Option<i64>, _>(0), r.get::<Option<i64>, _>(1)) {
+        match (
+            r.get::<Option<i64>, _>("min_id"),
+            r.get::<Option<i64>, _>("max_id"),
+        ) {
             (Some(lo), Some(hi)) => (lo..=hi)
                 .step_by(ID_RANGE as usize)
                 .map(|a| (a, (a + ID_RANGE - 1).min(hi)))
@@ -443,8 +450,8 @@ pub async fn load(
             .iter()
             .filter_map(|r| {
                 Some((
-                    r.get::<i64, _>(0),
-                    ActivityArea::parse(&r.get::<String, _>(1))?,
+                    r.get::<i64, _>("id"),
+                    ActivityArea::parse(&r.get::<String, _>("activity_area"))?,
                 ))
             })
             .collect(),

@@ -227,12 +227,12 @@ pub async fn report(db: &Db, level: &GapLevel, as_of: NaiveDate) -> StoreResult<
         ),
         GapLevel::Municipality(_) | GapLevel::ActivityArea { .. } => {
             // Names only (the unit list with staff counts is slow for a region).
-            let units: HashMap<i64, String> = sqlx::query("SELECT u.id, u.name, m.name FROM units u JOIN municipalities m ON m.id = u.municipality_id")
+            let units: HashMap<i64, String> = sqlx::query("SELECT u.id, u.name AS unit_name, m.name AS municipality FROM units u JOIN municipalities m ON m.id = u.municipality_id")
                 .fetch_all(db.pool())
                 .await?
                 .iter()
                 .map(|r| {
-                    let (id, name, muni): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+                    let (id, name, muni): (i64, String, String) = (r.get("id"), r.get("unit_name"), r.get("municipality"));
                     let label = if matches!(level, GapLevel::ActivityArea { municipality_id: None, .. }) {
                         format!("{name} ({muni})")
                     } else {

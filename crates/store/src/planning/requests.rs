@@ -188,7 +188,7 @@ pub async fn create(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?
-    .get(0);
+    .get("id");
     audit::record(
         &mut tx,
         who,
@@ -387,7 +387,7 @@ pub async fn answer(
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        told.extend(rows.iter().map(|r| (r.get::<i64, _>(0), Some(id))));
+        told.extend(rows.iter().map(|r| (r.get::<i64, _>("id"), Some(id))));
     }
     // A request merged into one already planned is planned with it.
     let merged_session = match merged {
@@ -395,7 +395,7 @@ pub async fn answer(
             .bind(m)
             .fetch_optional(&mut *tx)
             .await?
-            .and_then(|r| r.get::<Option<i64>, _>(0)),
+            .and_then(|r| r.get::<Option<i64>, _>("session_id")),
         None => None,
     };
     let session_text = match session_id.or(merged_session) {
@@ -428,7 +428,7 @@ pub async fn answer(
                 .bind(account)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|row| row.get(0));
+                .map(|row| row.get("email"));
         let Some(email) = email else { continue };
         let (subject, body) = answer_notice(&AnswerText {
             request_id: rid,

@@ -1250,3 +1250,20 @@ both_engines!(
         assert_eq!(kept, 10);
     }
 );
+
+both_engines!(
+    person_ref_says_where_a_person_belongs,
+    |db: Db| async move {
+        let p = navet_store::testing::fixtures::person(&db, "Pia", "Kumla").await;
+        let kumla = muni(&db, "Kumla").await;
+        assert_eq!(
+            bookings::person_ref(&db, PersonId(p)).await.unwrap(),
+            Some(domain::access::PersonRef {
+                person_id: p,
+                unit_id: None,
+                municipality_id: kumla,
+            })
+        );
+        assert_eq!(bookings::person_ref(&db, PersonId(p + 1000)).await.unwrap(), None);
+    }
+);

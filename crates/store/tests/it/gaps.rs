@@ -1010,3 +1010,36 @@ both_engines!(
         assert_eq!(holdings(a).await, before);
     }
 );
+
+both_engines!(
+    holdings_of_reads_completions_and_educations,
+    |db: Db| async move {
+        let c = course(&db, "Förflyttning", CourseStatus::Aktiv, None).await;
+        let anna = person(&db, "anna@x.se", "Undersköterska", "Kumla", None).await;
+        let bo = person(&db, "bo@x.se", "Undersköterska", "Kumla", None).await;
+        completion(&db, anna, c, "2025-03-01", None).await;
+        education::register(
+            &db,
+            &who(),
+            PersonId(anna),
+            &PersonEducationDraft {
+                kind: "specialistundersköterska".into(),
+                direction: "demens".into(),
+                completed_on: "2024-06-14".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let held = tracks::holdings_of(&db, &[anna, bo]).await.unwrap();
+        let (courses, educations) = &held[&anna];
+        assert_eq!(courses, &std::collections::HashSet::from([c]));
+        assert_eq!(
+            educations.iter().map(|e| e.label_sv()).collect::<Vec<_>>(),
+            vec!["specialistundersköterska (YH), inriktning demens".to_string()]
+        );
+        assert!(held
+            .get(&bo)
+            .is_none_or(|(c, e)| c.is_empty() && e.is_empty()));
+    }
+);

@@ -757,3 +757,27 @@ both_engines!(leaving_is_all_or_nothing, |db: Db| async move {
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, entries);
 });
+
+both_engines!(a_reset_link_names_its_account, |db: Db| async move {
+    let p = fixtures::person(&db, "Ida", "Örebro").await;
+    let a = account_for(&db, p, "ida@test.se").await;
+    password_resets::request(&db, "ida@test.se", &no_provider, now())
+        .await
+        .unwrap()
+        .unwrap();
+    let key = key_in_mail(&db, "password_reset", "ida@test.se", "?t=").await;
+    assert_eq!(
+        password_resets::link(&db, &key, now()).await.unwrap(),
+        password_resets::Link {
+            state: LinkState::Valid,
+            account: Some((a, "ida@test.se".into(), "ida@test.se".into())),
+        }
+    );
+    assert_eq!(
+        password_resets::link(&db, "other", now()).await.unwrap(),
+        password_resets::Link {
+            state: LinkState::Unknown,
+            account: None,
+        }
+    );
+});

@@ -2,52 +2,10 @@
 //! `get("name")`), not by position: a positional read (`r.get(0)`,
 //! `r.try_get::<i64, _>(3)`) panics at run time when the SELECT's columns
 //! change order. Beside the file-size test because it guards the shape of
-//! the code; it reads every file under `crates/store/src`. The files below
-//! still read by position, with how many such reads they hold; the list only
-//! shrinks (see docs/decisions.md, "Rows by name").
+//! the code; it reads every file under `crates/store/src` and allows no
+//! positional read (see docs/decisions.md, "Rows by name").
 
 use std::path::{Path, PathBuf};
-
-/// Files still reading columns by position, relative to `crates/store/src`,
-/// with the number of positional reads each may hold at most. An entry that
-/// reaches 0 must be removed; no file may be added, no count raised.
-const NOT_YET_CONVERTED: &[(&str, usize)] = &[
-    ("attendance_versions.rs", 2),
-    ("audit_prune.rs", 2),
-    ("backup.rs", 1),
-    ("bookings/calendar.rs", 3),
-    ("bookings/cancel.rs", 8),
-    ("bookings/holds.rs", 8),
-    ("bookings/undo.rs", 6),
-    ("costs.rs", 36),
-    ("demo/attestation.rs", 1),
-    ("demo/competence.rs", 10),
-    ("demo/cover.rs", 4),
-    ("demo/funding.rs", 3),
-    ("demo/history.rs", 8),
-    ("demo/tracks.rs", 2),
-    ("education.rs", 1),
-    ("erasure.rs", 7),
-    ("gaps/mod.rs", 12),
-    ("gaps/report.rs", 3),
-    ("history_import.rs", 4),
-    ("invitations.rs", 27),
-    ("login_throttle.rs", 3),
-    ("needs.rs", 12),
-    ("outbox.rs", 2),
-    ("packages.rs", 19),
-    ("password_resets.rs", 18),
-    ("people.rs", 1),
-    ("planning/requests.rs", 4),
-    ("register_extract.rs", 2),
-    ("requirements.rs", 6),
-    ("second_factor.rs", 8),
-    ("seed.rs", 1),
-    ("session_rows.rs", 4),
-    ("sign_in.rs", 14),
-    ("testing.rs", 3),
-    ("tracks.rs", 13),
-];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -143,38 +101,19 @@ fn the_counter_finds_positional_reads() {
 }
 
 #[test]
-fn no_file_reads_more_columns_by_position_than_listed() {
+fn no_file_reads_columns_by_position() {
     let counts = counts();
     assert!(
         counts.iter().any(|(p, _)| p == "lib.rs"),
         "the walk found the store's sources"
     );
-    let over: Vec<String> = counts
+    let positional: Vec<String> = counts
         .iter()
-        .filter_map(|(p, n)| {
-            let allowed = NOT_YET_CONVERTED
-                .iter()
-                .find(|(e, _)| e == p)
-                .map_or(0, |(_, a)| *a);
-            (*n > allowed).then(|| format!("{p}: {n} positional reads, {allowed} allowed"))
-        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(p, n)| format!("{p}: {n} positional reads"))
         .collect();
     assert!(
-        over.is_empty(),
-        "read columns by name (a FromRow struct, or get(\"name\") with the SELECT naming the column): {over:#?}"
-    );
-}
-
-#[test]
-fn every_listed_file_still_reads_by_position() {
-    let counts = counts();
-    let stale: Vec<String> = NOT_YET_CONVERTED
-        .iter()
-        .filter(|(e, _)| !counts.iter().any(|(p, n)| p == e && *n > 0))
-        .map(|(e, _)| e.to_string())
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "no positional reads left (or gone); remove from NOT_YET_CONVERTED: {stale:?}"
+        positional.is_empty(),
+        "read columns by name (a FromRow struct, or get(\"name\") with the SELECT naming the column): {positional:#?}"
     );
 }

@@ -181,3 +181,32 @@ both_engines!(
         assert_eq!(found.person_id, kumla);
     }
 );
+
+both_engines!(
+    a_provider_session_keeps_its_provider_and_id_token,
+    |db: Db| async move {
+        let p = fixtures::person(&db, "Siv", "Kumla").await;
+        let id = accounts::create(
+            &db,
+            &Who::system("test"),
+            &accounts::NewAccount {
+                email: "siv@test.se".into(),
+                display_name: "Siv".into(),
+                role: Role::Participant,
+                password_hash: None,
+                person_id: Some(p),
+                scope: Scope::default(),
+            },
+        )
+        .await
+        .unwrap();
+        let secret = sign_in::create_session(&db, AccountId(id), "kumla", "id-token")
+            .await
+            .unwrap();
+        assert_eq!(
+            sign_in::session_provider(&db, &secret).await.unwrap(),
+            Some(("kumla".to_string(), "id-token".to_string()))
+        );
+        assert_eq!(sign_in::session_provider(&db, "other").await.unwrap(), None);
+    }
+);
