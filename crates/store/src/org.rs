@@ -129,6 +129,13 @@ pub async fn units(db: &Db, municipality_id: Option<MunicipalityId>) -> StoreRes
     Ok(v)
 }
 
+/// How many units there are, in the county or the nation.
+pub async fn unit_count(db: &Db) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) AS n FROM units")
+        .fetch_one(db.pool())
+        .await?)
+}
+
 /// The units a scope covers, read in the database: a manager's handful,
 /// not the nation's thousands (each unit comes with its staff count).
 pub async fn units_in(db: &Db, scope: &Scope) -> StoreResult<Vec<Unit>> {

@@ -1264,6 +1264,9 @@ both_engines!(
                 municipality_id: kumla,
             })
         );
-        assert_eq!(bookings::person_ref(&db, PersonId(p + 1000)).await.unwrap(), None);
+        assert_eq!(
+            bookings::person_ref(&db, PersonId(p + 1000)).await.unwrap(),
+            None
+        );
     }
 );

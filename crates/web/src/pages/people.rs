@@ -57,6 +57,8 @@ struct ListPage {
     later_page: bool,
     municipalities: Vec<Municipality>,
     units: Vec<Unit>,
+    /// Units are offered for the chosen municipality only.
+    units_by_municipality: bool,
     q: String,
     kommun: i64,
     enhet: i64,
@@ -110,8 +112,9 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
         later_page: q.efter.is_some(),
         back,
         shown: list.shown,
-        municipalities: list.municipalities,
-        units: list.units,
+        municipalities: list.placement.municipalities,
+        units: list.placement.units,
+        units_by_municipality: list.placement.units_by_municipality,
         q: q.q,
         kommun: q.kommun.unwrap_or(0),
         enhet: q.enhet.unwrap_or(0),
@@ -202,6 +205,11 @@ struct PersonForm {
     unit: String,
     #[serde(default)]
     language_support: String,
+    /// "Show the municipality's units": the form comes back with them,
+    /// nothing is saved (the way to pick a unit without JavaScript when
+    /// units are offered per municipality).
+    #[serde(default)]
+    show_units: Option<String>,
     #[serde(default)]
     active: Option<String>,
 }
@@ -230,6 +238,7 @@ impl PersonForm {
             unit: p.unit_id.map(|u| u.to_string()).unwrap_or_default(),
             language_support: p.language_support.clone(),
             active: (p.active == 1).then(|| "1".into()),
+            show_units: None,
         }
     }
 }
@@ -243,6 +252,8 @@ struct FormPage {
     roles: Vec<JobRole>,
     municipalities: Vec<Municipality>,
     units: Vec<Unit>,
+    /// Units are offered for the chosen municipality only.
+    units_by_municipality: bool,
     /// None for a new person.
     id: Option<i64>,
 }
@@ -263,7 +274,9 @@ async fn form_page(
     errors: FormErrors,
     id: Option<i64>,
 ) -> PageResult {
-    let (roles, municipalities, units) = UseCase::page(s, &c)?.person_form_choices().await?;
+    let (roles, placement) = UseCase::page(s, &c)?
+        .person_form_choices(f.municipality.trim().parse().ok())
+        .await?;
     let has_errors = errors.any();
     render_form(
         FormPage {
@@ -271,34 +284,45 @@ async fn form_page(
             f,
             errors,
             roles,
-            municipalities,
-            units,
+            municipalities: placement.municipalities,
+            units: placement.units,
+            units_by_municipality: placement.units_by_municipality,
             id,
         },
         has_errors,
     )
 }
 
-async fn new_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let (munis, units) = UseCase::page(&s, &c)?.new_person_form().await?;
+async fn new_form(State(s): State<AppState>, c: Ctx, Query(q): Query<NewFormQuery>) -> PageResult {
+    let placement = UseCase::page(&s, &c)?.new_person_form(q.kommun).await?;
+    let only = |n: usize, id: Option<i64>| if n == 1 { id } else { None };
+    let municipality = only(
+        placement.municipalities.len(),
+        placement.municipalities.first().map(|m| m.id),
+    )
+    .or(q.kommun);
     let f = PersonForm {
         gender: "ej_angivet".into(),
-        municipality: if munis.len() == 1 {
-            munis[0].id.to_string()
-        } else {
-            String::new()
-        },
-        unit: if units.len() == 1 {
-            units[0].id.to_string()
-        } else {
-            String::new()
-        },
+        municipality: municipality.map(|m| m.to_string()).unwrap_or_default(),
+        unit: only(placement.units.len(), placement.units.first().map(|u| u.id))
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
         ..Default::default()
     };
     form_page(&s, c, f, FormErrors::default(), None).await
 }
 
+#[derive(Deserialize, Default)]
+struct NewFormQuery {
+    /// The municipality chosen first, when units are picked per municipality.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    kommun: Option<i64>,
+}
+
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<PersonForm>) -> PageResult {
+    if f.show_units.is_some() {
+        return form_page(&s, c, f, FormErrors::default(), None).await;
+    }
     let created = UseCase::page(&s, &c)?.create_person(&f.input()).await;
     match created {
         Ok(p) => Ok(see_other(&format!("/personal/{}?ok=created", p.id))),
@@ -325,6 +349,9 @@ async fn update(
     Path(id): Path<i64>,
     Form(f): Form<PersonForm>,
 ) -> PageResult {
+    if f.show_units.is_some() {
+        return form_page(&s, c, f, FormErrors::default(), Some(id)).await;
+    }
     let updated = UseCase::page(&s, &c)?
         .update_person(id, &f.input(), f.active.is_some())
         .await;

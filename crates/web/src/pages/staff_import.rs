@@ -116,8 +116,8 @@ impl ImportPage {
 }
 
 async fn import_form(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let (municipalities, units) = UseCase::page(&s, &c)?.new_person_form().await?;
-    let mut page = ImportPage::new(c, municipalities, units);
+    let placement = UseCase::page(&s, &c)?.new_person_form(None).await?;
+    let mut page = ImportPage::new(c, placement.municipalities, placement.units);
     if page.municipalities.len() == 1 {
         page.municipality_id = page.municipalities[0].id;
     }
@@ -250,8 +250,8 @@ async fn read_import_form(c: &Ctx, mut mp: Multipart) -> Result<ImportForm, AppE
 /// confirm. One import at a time per account.
 async fn import(State(s): State<AppState>, c: Ctx, mp: Multipart) -> PageResult {
     let uc = UseCase::page(&s, &c)?;
-    let (municipalities, units) = uc.new_person_form().await?;
-    let mut page = ImportPage::new(c.clone(), municipalities, units);
+    let placement = uc.new_person_form(None).await?;
+    let mut page = ImportPage::new(c.clone(), placement.municipalities, placement.units);
     // Decided, and the account's one import at a time taken, before the
     // body is read.
     let Some(run) = uc.start_import(Action::ListPeople, "staff").await? else {

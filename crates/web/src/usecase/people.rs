@@ -2,7 +2,7 @@
 //! logged read), one person's card (a logged read), adding and editing
 //! a person (also where they are moved to must be the actor's).
 
-use domain::ids::PersonId;
+use domain::ids::{MunicipalityId, PersonId};
 use std::collections::HashMap;
 
 use domain::access::Action;
@@ -23,6 +23,19 @@ pub struct PeopleSearch {
     pub include_left: bool,
 }
 
+/// Above this many units in all, the hub picks a unit after its
+/// municipality: a select of thousands is neither quick to send nor usable.
+pub const UNITS_IN_ONE_PICKER: i64 = 500;
+
+/// Where a person may be placed, for a form's or a filter's selects.
+pub struct Placement {
+    pub municipalities: Vec<Municipality>,
+    pub units: Vec<Unit>,
+    /// `units` holds the chosen municipality's units only (none until one
+    /// is chosen).
+    pub units_by_municipality: bool,
+}
+
 /// One page of the staff list.
 pub struct PeopleList {
     pub shown: Vec<Person>,
@@ -31,8 +44,7 @@ pub struct PeopleList {
     /// How many match, counted up to the cap asked for.
     pub total: i64,
     /// The municipalities and units the filters offer.
-    pub municipalities: Vec<Municipality>,
-    pub units: Vec<Unit>,
+    pub placement: Placement,
     pub can_import: bool,
     /// Invitation state of the people shown that the actor may invite.
     pub invitees: HashMap<i64, Invitee>,
@@ -81,7 +93,7 @@ impl UseCase<'_> {
             &ids,
         )
         .await?;
-        let (municipalities, units) = self.placement_options().await?;
+        let placement = self.placement_options(q.municipality_id).await?;
         let invitable: Vec<i64> = shown
             .iter()
             .filter(|p| self.may(Action::InvitePerson(p.as_ref())))
@@ -96,8 +108,7 @@ impl UseCase<'_> {
             shown,
             next_after,
             total,
-            municipalities,
-            units,
+            placement,
             can_import: !self.visibility().sees_nothing(),
             invitees,
         })
@@ -122,39 +133,61 @@ impl UseCase<'_> {
         Ok(found)
     }
 
-    /// The municipalities and units the actor may place a person in: a
-    /// manager's own, everyone else's the whole organisation.
-    pub async fn placement_options(&self) -> StoreResult<(Vec<Municipality>, Vec<Unit>)> {
+    /// Where people may be placed: the actor's municipalities and units.
+    /// For the hub, when the nation has more units than one picker should
+    /// hold, only the units of `municipality` (the one chosen first).
+    pub async fn placement_options(&self, municipality: Option<i64>) -> StoreResult<Placement> {
         let munis = org::municipalities(self.db()).await?;
         match self.visibility().restriction() {
             Some(sc) if !self.visibility().sees_nothing() => {
                 let units = org::units_in(self.db(), &sc).await?;
-                let munis = munis
+                let municipalities = munis
                     .into_iter()
                     .filter(|m| {
                         sc.municipality_ids.contains(&m.id)
                             || units.iter().any(|u| u.municipality_id == m.id)
                     })
                     .collect();
-                Ok((munis, units))
+                Ok(Placement {
+                    municipalities,
+                    units,
+                    units_by_municipality: false,
+                })
             }
-            _ => Ok((munis, org::units(self.db(), None).await?)),
+            _ if org::unit_count(self.db()).await? > UNITS_IN_ONE_PICKER => {
+                let chosen = municipality.filter(|m| munis.iter().any(|x| x.id == *m));
+                let units = match chosen {
+                    Some(m) => org::units(self.db(), Some(MunicipalityId(m))).await?,
+                    None => Vec::new(),
+                };
+                Ok(Placement {
+                    municipalities: munis,
+                    units,
+                    units_by_municipality: true,
+                })
+            }
+            _ => Ok(Placement {
+                municipalities: munis,
+                units: org::units(self.db(), None).await?,
+                units_by_municipality: false,
+            }),
         }
     }
 
     /// What the person form offers: job roles, municipalities, units.
     pub async fn person_form_choices(
         &self,
-    ) -> StoreResult<(Vec<JobRole>, Vec<Municipality>, Vec<Unit>)> {
+        municipality: Option<i64>,
+    ) -> StoreResult<(Vec<JobRole>, Placement)> {
         let roles = org::roles(self.db()).await?;
-        let (munis, units) = self.placement_options().await?;
-        Ok((roles, munis, units))
+        let placement = self.placement_options(municipality).await?;
+        Ok((roles, placement))
     }
 
     /// The form for a new person: where they may be placed.
-    pub async fn new_person_form(&self) -> StoreResult<(Vec<Municipality>, Vec<Unit>)> {
+    pub async fn new_person_form(&self, municipality: Option<i64>) -> StoreResult<Placement> {
         self.decide(Action::ListPeople)?;
-        self.placement_options().await
+        self.placement_options(municipality).await
     }
 
     /// One person, if the actor may see them; `what` names the read in

@@ -155,3 +155,72 @@ both_engines!(
         }
     }
 );
+
+both_engines!(
+    with_the_nations_units_a_unit_is_picked_after_its_municipality,
+    |db: Db| async move {
+        use domain::ids::MunicipalityId;
+        use navet_store::org;
+        use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
+        let app = TestApp::new(db.clone());
+        let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
+        let id_of = |name: &'static str| {
+            let db = db.clone();
+            async move {
+                org::municipality_by_name(&db, name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            }
+        };
+        let (laxa, kumla) = (id_of("Laxå").await, id_of("Kumla").await);
+        for i in 0..=UNITS_IN_ONE_PICKER {
+            let m = if i % 2 == 0 { laxa } else { kumla };
+            let name = format!("Enhet {i:03}");
+            org::create_unit(&db, MunicipalityId(m), &name, "aldreomsorg", false)
+                .await
+                .unwrap();
+        }
+
+        // No select of every unit in the nation: the municipality first.
+        let form = app.page("GET", "/personal/ny", &cookie, None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            !form.body.contains("Enhet 000"),
+            "no unit before a municipality"
+        );
+        assert!(form.body.contains("Visa kommunens enheter"));
+        let form = app
+            .page("GET", &format!("/personal/ny?kommun={laxa}"), &cookie, None)
+            .await;
+        assert!(form.body.contains("Laxå – Enhet 000"));
+        assert!(!form.body.contains("Enhet 001"), "not Kumla's units");
+
+        // Without JavaScript: the button brings the form back with the
+        // chosen municipality's units and what was typed, and saves nothing.
+        let csrf = app.csrf_for(&cookie, "/personal/ny").await;
+        let body = format!(
+            "_csrf={csrf}&name=%C3%85sa+%C3%96berg&email=asa%40x.se&municipality={kumla}&show_units=1"
+        );
+        let back = app.page("POST", "/personal/ny", &cookie, Some(&body)).await;
+        assert_eq!(back.status, StatusCode::OK);
+        assert!(back.body.contains("Kumla – Enhet 001"));
+        assert!(!back.body.contains("Laxå – Enhet 000"));
+        assert!(
+            back.body.contains("value=\"Åsa Öberg\""),
+            "what was typed stays"
+        );
+        let r = app.page("GET", "/personal?q=%C3%85sa", &cookie, None).await;
+        assert!(!r.body.contains("Åsa Öberg"), "nobody was saved");
+
+        // The list's unit filter follows the municipality filter.
+        let list = app.page("GET", "/personal", &cookie, None).await;
+        assert!(!list.body.contains("Enhet 000"));
+        let list = app
+            .page("GET", &format!("/personal?kommun={kumla}"), &cookie, None)
+            .await;
+        assert!(list.body.contains("Kumla – Enhet 001"));
+        assert!(!list.body.contains("Laxå – Enhet 000"));
+    }
+);
