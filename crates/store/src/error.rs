@@ -54,3 +54,27 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// Reads a text column holding one of a closed vocabulary's codes
+/// (`BookingStatus`, `SessionStatus`, …). A value this version does not
+/// know is a decode error naming the column and the value, never a panic
+/// or a default. `FromRow` structs get the same with
+/// `#[sqlx(try_from = "String")]`.
+pub(crate) fn code<T>(r: &sqlx::any::AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    use sqlx::Row;
+    let text: String = r.try_get(column)?;
+    parse_code(column, &text)
+}
+
+fn parse_code<T>(column: &str, text: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    text.parse().map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(e),
+    })
+}

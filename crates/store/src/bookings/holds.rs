@@ -1,6 +1,6 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
-use domain::booking::{self as rules, Pool};
+use domain::booking::{self as rules, HoldKind, Pool};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
@@ -144,7 +144,8 @@ pub async fn release_hold(
 pub struct HoldView {
     pub id: i64,
     pub session_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: HoldKind,
     pub municipality_id: i64,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -264,21 +265,21 @@ pub async fn accept_offer(
     .fetch_optional(db.pool())
     .await?
     .ok_or(StoreError::NotFound("erbjudande"))?;
-    if h.get::<String, _>(3) != "offer" {
+    if crate::error::code::<HoldKind>(&h, "kind")? != HoldKind::Offer {
         return Err(StoreError::NotFound("erbjudande"));
     }
     if let Some(t) = token {
-        if h.get::<Option<String>, _>(2).as_deref()
+        if h.get::<Option<String>, _>("token_hash").as_deref()
             != Some(crate::accounts::hash_secret(t).as_str())
         {
             return Err(StoreError::Forbidden("Länken är ogiltig.".into()));
         }
     }
-    let person_id: Option<i64> = h.get(1);
+    let person_id: Option<i64> = h.get("person_id");
     book(
         db,
         &BookRequest {
-            session_id: h.get(0),
+            session_id: h.get("session_id"),
             person_id: person_id.ok_or(StoreError::NotFound("erbjudande"))?,
             who: who.clone(),
             via: Via::Own,

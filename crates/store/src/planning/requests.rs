@@ -39,7 +39,8 @@ pub struct RequestView {
     pub requested_by_account_id: Option<i64>,
     pub requested_by: Option<String>,
     pub created_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub session_id: Option<i64>,
     pub session_starts_at: Option<i64>,
     pub merged_into_request_id: Option<i64>,
@@ -49,7 +50,7 @@ pub struct RequestView {
 
 impl RequestView {
     pub fn status(&self) -> RequestStatus {
-        RequestStatus::parse(&self.status).unwrap_or(RequestStatus::Open)
+        self.status
     }
     pub fn status_label(&self) -> &'static str {
         self.status().label_sv()
@@ -116,10 +117,7 @@ pub async fn check_target(db: &Db, course_id: i64, place: Place) -> StoreResult<
     let mut e = domain::FieldErrors::new();
     match crate::catalogue::get(db, course_id).await {
         Ok(c) => {
-            if matches!(
-                CourseStatus::parse(&c.status),
-                Some(CourseStatus::Avvecklad)
-            ) {
+            if c.status == CourseStatus::Avvecklad {
                 e.add(
                     "course_id",
                     "course_retired",

@@ -217,7 +217,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     let v = sessions::get(&db, s).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (2, 2, 0));
     assert_eq!(v.effective_status.code(), "full");
-    assert_eq!(v.row.status, "full");
+    assert_eq!(v.row.status, domain::sessions::SessionStatus::Full);
 
     // The same person twice: refused, nothing added.
     let e = bookings::book(&db, &req(s, p[0])).await.unwrap_err();
@@ -244,7 +244,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     assert_eq!(c1.status, BookingStatus::Cancelled);
     assert_eq!(c1.promoted, vec![out[2].booking_id]);
     let promoted = bookings::get(&db, out[2].booking_id).await.unwrap();
-    assert_eq!(promoted.status, "booked");
+    assert_eq!(promoted.status, domain::booking::BookingStatus::Booked);
     assert!(promoted.promoted_at.is_some());
     let last = bookings::get(&db, out[3].booking_id).await.unwrap();
     assert_eq!(last.waitlist_position, Some(1));
@@ -456,7 +456,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
     let w = bookings::for_session(&db, s).await.unwrap();
     let booked: Vec<i64> = w
         .iter()
-        .filter(|b| b.status == "booked")
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked)
         .map(|b| b.person_id)
         .collect();
     assert_eq!(booked.len(), 4);
@@ -561,7 +561,7 @@ both_engines!(
             .await
             .unwrap()
             .into_iter()
-            .filter(|b| b.status == "booked")
+            .filter(|b| b.status == domain::booking::BookingStatus::Booked)
             .map(|b| b.person_id)
             .collect();
         assert_eq!(booked.len(), 4);
@@ -599,7 +599,7 @@ both_engines!(
             (3, 3, Some(next))
         );
         let v = sessions::get(&db, first).await.unwrap();
-        assert_eq!(v.row.status, "cancelled");
+        assert_eq!(v.row.status, domain::sessions::SessionStatus::Cancelled);
         assert_eq!(v.row.cancel_reason, "Utbildningsledaren är sjuk");
         assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM bookings WHERE session_id = {first} AND status = 'cancelled'")).await, 3);
         // The three offered places are held: a newcomer waits.
@@ -813,13 +813,13 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     assert_eq!((booked, waiting), (50, 470));
 
     let rows = bookings::for_session(&db, s).await.unwrap();
-    assert_eq!(rows.iter().filter(|b| b.status == "booked").count(), 50);
+    assert_eq!(rows.iter().filter(|b| b.status == domain::booking::BookingStatus::Booked).count(), 50);
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     let lin = muni(&db, "Lindesberg").await;
     let in_quota = |m: i64| {
         rows.iter()
-            .filter(|b| b.status == "booked" && b.quota_municipality_id == Some(m))
+            .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id == Some(m))
             .count()
     };
     assert_eq!(
@@ -831,11 +831,11 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let kumla = muni(&db, "Kumla").await;
     let kumla_booked = rows
         .iter()
-        .filter(|b| b.status == "booked" && b.person_municipality_id == kumla)
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.person_municipality_id == kumla)
         .count();
     assert!(kumla_booked <= 26);
     // Waiting list: positions 1..=470, in decision order (booking id order).
-    let mut w: Vec<_> = rows.iter().filter(|b| b.status == "waitlisted").collect();
+    let mut w: Vec<_> = rows.iter().filter(|b| b.status == domain::booking::BookingStatus::Waitlisted).collect();
     assert_eq!(w.len(), 470);
     w.sort_by_key(|b| b.waitlist_seq);
     assert!(w
@@ -853,7 +853,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let first_wait = w.iter().map(|b| b.id).min().unwrap();
     assert!(rows
         .iter()
-        .filter(|b| b.status == "booked" && b.quota_municipality_id.is_none())
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none())
         .all(|b| b.id < first_wait));
     for m in [ore, kga, lin] {
         let first_wait_m = w
@@ -873,7 +873,7 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     // Cancel five general seats: exactly five promoted, the first five waiting.
     let general: Vec<i64> = rows
         .iter()
-        .filter(|b| b.status == "booked" && b.quota_municipality_id.is_none())
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none())
         .take(5)
         .map(|b| b.id)
         .collect();

@@ -134,11 +134,11 @@ both_engines!(
         }
         assert_eq!(
             attendance::mark(&db, &who(), s, a, true).await.unwrap(),
-            "attended"
+            domain::booking::BookingStatus::Attended
         );
         assert_eq!(
             attendance::mark(&db, &who(), s, b, false).await.unwrap(),
-            "absent"
+            domain::booking::BookingStatus::Absent
         );
         // Someone without a seat is refused, naming the field.
         let stranger = person(&db, 4, "kvinna", "undersköterska", "Örebro").await;
@@ -161,7 +161,7 @@ both_engines!(
             .unwrap();
         assert_eq!(status, "absent", "unmarked becomes a recorded no-show");
         let info = attendance::session(&db, s).await.unwrap();
-        assert_eq!(info.status, "held");
+        assert_eq!(info.status, domain::sessions::SessionStatus::Held);
         // The completion has the session's hours, a number, a code and an expiry.
         let comp = completions::for_person(&db, a).await.unwrap();
         assert_eq!(comp.len(), 1);

@@ -329,7 +329,7 @@ both_engines!(
             "{}",
             q.body
         );
-        assert_eq!(sessions::get(&db, s).await.unwrap().row.status, "full");
+        assert_eq!(sessions::get(&db, s).await.unwrap().row.status, domain::sessions::SessionStatus::Full);
     }
 );
 
