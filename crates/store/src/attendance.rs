@@ -24,7 +24,7 @@ pub struct SessionInfo {
     pub hours: f64,
     pub venue: String,
     pub municipality_name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
     pub status: SessionStatus,
     pub cancel_reason: String,
     pub closed_at: Option<i64>,
@@ -134,7 +134,7 @@ pub struct Attendee {
     /// Needs noted on the booking and on the person.
     pub support_needs: String,
     pub language_support: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
     pub status: BookingStatus,
 }
 

@@ -20,7 +20,7 @@ pub struct Course {
     pub format: String,
     pub hours: f64,
     pub provider: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<CourseStatus>")]
     pub status: CourseStatus,
     pub validity_months: Option<i64>,
     pub default_capacity: i64,

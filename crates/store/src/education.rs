@@ -16,7 +16,7 @@ use crate::error::{is_unique_violation, StoreError, StoreResult};
 pub struct PersonEducation {
     pub id: i64,
     pub person_id: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<EducationKind>")]
     pub kind: EducationKind,
     pub direction: String,
     pub completed_on: Option<String>,

@@ -222,7 +222,7 @@ pub struct BookingSource {
     pub booking_id: i64,
     pub person_id: i64,
     pub person_name: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
     pub status: BookingStatus,
     pub funding_source_id: Option<i64>,
 }

@@ -186,7 +186,7 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<ImportRow> {
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct PersonLine {
     pub person_id: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<ChangeKind>")]
     pub kind: ChangeKind,
     pub name: String,
     pub before_name: Option<String>,
@@ -220,7 +220,7 @@ pub struct UndoSummary {
 #[derive(FromRow)]
 struct Stored {
     person_id: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<ChangeKind>")]
     kind: ChangeKind,
     before_name: Option<String>,
     before_email: Option<String>,

@@ -25,7 +25,7 @@ pub struct NeedRow {
     pub profession: String,
     pub position: i64,
     pub title: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<NeedStatus>")]
     pub status: NeedStatus,
     pub certainty: String,
     pub alternative_status: Option<String>,

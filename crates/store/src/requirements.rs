@@ -29,7 +29,7 @@ pub struct RequirementRow {
     pub unit_name: Option<String>,
     pub municipality_id: Option<i64>,
     pub municipality_name: Option<String>,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<RequirementKind>")]
     pub kind: RequirementKind,
     pub course_id: Option<i64>,
     pub course_title: Option<String>,

@@ -29,7 +29,7 @@ pub struct SessionRow {
     pub registration_opens_at: Option<i64>,
     pub registration_closes_at: Option<i64>,
     pub language_support: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
     pub status: SessionStatus,
     pub cancel_reason: String,
     /// Who pays (`funding_sources`), and whether that source is exclusive

@@ -22,7 +22,7 @@ pub struct Taught {
     pub ends_at: i64,
     pub venue: String,
     pub municipality: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
     pub status: SessionStatus,
     pub closed_at: Option<i64>,
     pub booked: i64,

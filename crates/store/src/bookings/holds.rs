@@ -144,7 +144,7 @@ pub async fn release_hold(
 pub struct HoldView {
     pub id: i64,
     pub session_id: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<HoldKind>")]
     pub kind: HoldKind,
     pub municipality_id: i64,
     pub unit_id: Option<i64>,

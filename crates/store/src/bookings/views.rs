@@ -22,7 +22,7 @@ pub struct BookingView {
     pub person_municipality: String,
     pub person_unit_id: Option<i64>,
     pub person_unit: Option<String>,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
     pub status: BookingStatus,
     pub waitlist_seq: Option<i64>,
     pub quota_municipality_id: Option<i64>,
@@ -41,7 +41,7 @@ pub struct BookingView {
     pub ends_at: i64,
     pub venue: String,
     pub session_municipality: String,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
     pub session_status: SessionStatus,
     pub cancellation_deadline_days: i64,
     /// What a cancelled booking was before (`booked`, `waitlisted`), for undo.

@@ -39,7 +39,7 @@ pub struct RequestView {
     pub requested_by_account_id: Option<i64>,
     pub requested_by: Option<String>,
     pub created_at: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<RequestStatus>")]
     pub status: RequestStatus,
     pub session_id: Option<i64>,
     pub session_starts_at: Option<i64>,

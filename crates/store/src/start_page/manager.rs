@@ -40,7 +40,7 @@ pub struct TeamBooking {
     pub session_id: i64,
     pub course_title: String,
     pub starts_at: i64,
-    #[sqlx(try_from = "String")]
+    #[sqlx(try_from = "crate::error::Stored<domain::booking::BookingStatus>")]
     pub status: domain::booking::BookingStatus,
 }
 

@@ -813,13 +813,21 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     assert_eq!((booked, waiting), (50, 470));
 
     let rows = bookings::for_session(&db, s).await.unwrap();
-    assert_eq!(rows.iter().filter(|b| b.status == domain::booking::BookingStatus::Booked).count(), 50);
+    assert_eq!(
+        rows.iter()
+            .filter(|b| b.status == domain::booking::BookingStatus::Booked)
+            .count(),
+        50
+    );
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     let lin = muni(&db, "Lindesberg").await;
     let in_quota = |m: i64| {
         rows.iter()
-            .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id == Some(m))
+            .filter(|b| {
+                b.status == domain::booking::BookingStatus::Booked
+                    && b.quota_municipality_id == Some(m)
+            })
             .count()
     };
     assert_eq!(
@@ -831,11 +839,16 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let kumla = muni(&db, "Kumla").await;
     let kumla_booked = rows
         .iter()
-        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.person_municipality_id == kumla)
+        .filter(|b| {
+            b.status == domain::booking::BookingStatus::Booked && b.person_municipality_id == kumla
+        })
         .count();
     assert!(kumla_booked <= 26);
     // Waiting list: positions 1..=470, in decision order (booking id order).
-    let mut w: Vec<_> = rows.iter().filter(|b| b.status == domain::booking::BookingStatus::Waitlisted).collect();
+    let mut w: Vec<_> = rows
+        .iter()
+        .filter(|b| b.status == domain::booking::BookingStatus::Waitlisted)
+        .collect();
     assert_eq!(w.len(), 470);
     w.sort_by_key(|b| b.waitlist_seq);
     assert!(w
@@ -853,7 +866,8 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let first_wait = w.iter().map(|b| b.id).min().unwrap();
     assert!(rows
         .iter()
-        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none())
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked
+            && b.quota_municipality_id.is_none())
         .all(|b| b.id < first_wait));
     for m in [ore, kga, lin] {
         let first_wait_m = w
@@ -873,7 +887,9 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     // Cancel five general seats: exactly five promoted, the first five waiting.
     let general: Vec<i64> = rows
         .iter()
-        .filter(|b| b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none())
+        .filter(|b| {
+            b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none()
+        })
         .take(5)
         .map(|b| b.id)
         .collect();

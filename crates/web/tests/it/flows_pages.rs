@@ -329,7 +329,10 @@ both_engines!(
             "{}",
             q.body
         );
-        assert_eq!(sessions::get(&db, s).await.unwrap().row.status, domain::sessions::SessionStatus::Full);
+        assert_eq!(
+            sessions::get(&db, s).await.unwrap().row.status,
+            domain::sessions::SessionStatus::Full
+        );
     }
 );
 
