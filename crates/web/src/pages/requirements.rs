@@ -245,11 +245,11 @@ fn form_page(
                 Some(m) => format!(
                     "{} ({}, {}{m}{})",
                     co.title,
-                    c.course_status(&co.status),
+                    c.course_status(co.status),
                     c.t("competence.renewed_every"),
                     c.t("competence.months_lc")
                 ),
-                None => format!("{} ({})", co.title, c.course_status(&co.status)),
+                None => format!("{} ({})", co.title, c.course_status(co.status)),
             },
         })
         .collect();
