@@ -9,9 +9,9 @@
 //! Seats held by a manager's reservation or by an offer (after a
 //! cancelled session) are taken from the pools like bookings are.
 //!
-//! Split by what it holds: the status vocabulary (`status`), the seat
-//! pools (`pools`), the decision (`decision`) and its reasons
-//! (`refusal`), cancelling (`cancellation`) and taking a cancellation back
+//! Split by what it holds: the status vocabulary and the kinds of held
+//! seats (`status`), the seat pools (`pools`), the decision (`decision`)
+//! and its reasons (`refusal`), cancelling (`cancellation`) and taking a cancellation back
 //! (`undo`).
 
 mod cancellation;
@@ -29,7 +29,7 @@ pub use decision::{
 };
 pub use pools::{Occupancy, Pool, Pools};
 pub use refusal::Refusal;
-pub use status::BookingStatus;
+pub use status::{BookingStatus, HoldKind};
 
 #[cfg(test)]
 mod tests;

@@ -35,6 +35,7 @@ macro_rules! closed_list {
                 None
             }
         }
+        stored_code!($name);
     };
 }
 

@@ -58,13 +58,44 @@ pub enum RequirementTarget {
 
 impl RequirementTarget {
     pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+    pub fn kind(&self) -> RequirementKind {
         match self {
-            RequirementTarget::Course { .. } => "course",
-            RequirementTarget::Area { .. } => "area",
-            RequirementTarget::Education { .. } => "education",
+            RequirementTarget::Course { .. } => RequirementKind::Course,
+            RequirementTarget::Area { .. } => RequirementKind::Area,
+            RequirementTarget::Education { .. } => RequirementKind::Education,
         }
     }
 }
+
+/// Which of the three things a requirement asks for (`requirements.kind`),
+/// without its details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementKind {
+    Course,
+    Area,
+    Education,
+}
+
+impl RequirementKind {
+    pub const ALL: [RequirementKind; 3] = [
+        RequirementKind::Course,
+        RequirementKind::Area,
+        RequirementKind::Education,
+    ];
+    /// The stored text.
+    pub fn code(self) -> &'static str {
+        match self {
+            RequirementKind::Course => "course",
+            RequirementKind::Area => "area",
+            RequirementKind::Education => "education",
+        }
+    }
+}
+
+stored_code!(RequirementKind);
 
 /// A stored requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -208,6 +208,7 @@ impl SessionStatus {
     }
 }
 
+stored_code!(SessionStatus);
 /// The status a session shows at `now`: the stored one, except that an
 /// open or full session whose registration has not opened is `planned`,
 /// one that has begun (and is not yet closed) is `started`, never "open"

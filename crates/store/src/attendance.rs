@@ -4,14 +4,16 @@
 //! the participant survey.
 
 use chrono::NaiveDate;
+use domain::booking::BookingStatus;
 use domain::ids::{PersonId, SessionId};
+use domain::sessions::SessionStatus;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::audit::{self, Who};
 use crate::completions::{self, NewCompletion};
 use crate::db::Db;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{code, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct SessionInfo {
@@ -23,7 +25,8 @@ pub struct SessionInfo {
     pub hours: f64,
     pub venue: String,
     pub municipality_name: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
+    pub status: SessionStatus,
     pub cancel_reason: String,
     pub closed_at: Option<i64>,
     pub validity_months: Option<i64>,
@@ -44,22 +47,18 @@ impl SessionInfo {
     /// closed, not cancelled).
     pub fn may_close(&self, now: i64) -> bool {
         !self.is_closed()
-            && self.status != "cancelled"
+            && self.status != SessionStatus::Cancelled
             && domain::certificates::may_close(now, self.ends_at).is_ok()
     }
     /// Whether attendance can be marked now (from the session's day on).
     pub fn may_mark(&self, now: i64) -> bool {
-        self.status != "cancelled"
+        self.status != SessionStatus::Cancelled
             && crate::time::local_date(self.starts_at) <= crate::time::local_date(now)
     }
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "planned" => "planerad",
-            "open" => "öppen",
-            "full" => "fullbokad",
-            "held" => "genomförd",
-            "cancelled" => "inställd",
-            _ => "okänd",
+        match self.status {
+            SessionStatus::Started => "okänd",
+            s => s.label_sv(),
         }
     }
 }
@@ -136,14 +135,15 @@ pub struct Attendee {
     /// Needs noted on the booking and on the person.
     pub support_needs: String,
     pub language_support: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
+    pub status: BookingStatus,
 }
 
 impl Attendee {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "attended" => "närvarande",
-            "absent" => "frånvarande",
+        match self.status {
+            BookingStatus::Attended => "närvarande",
+            BookingStatus::Absent => "frånvarande",
             _ => "ej markerad",
         }
     }
@@ -189,7 +189,7 @@ async fn lock_session(
     db: &Db,
     conn: &mut AnyConnection,
     session_id: i64,
-) -> StoreResult<(String, Option<i64>, i64, f64)> {
+) -> StoreResult<(SessionStatus, Option<i64>, i64, f64)> {
     let row = sqlx::query(&format!(
         "SELECT status, closed_at, starts_at, hours FROM sessions WHERE id = $1{}",
         db.for_update()
@@ -199,7 +199,7 @@ async fn lock_session(
     .await?
     .ok_or(StoreError::NotFound("kurstillfälle"))?;
     Ok((
-        row.get("status"),
+        code(&row, "status")?,
         row.get("closed_at"),
         row.get("starts_at"),
         row.get("hours"),
@@ -223,10 +223,10 @@ pub async fn mark(
     session_id: SessionId,
     person_id: PersonId,
     present: bool,
-) -> StoreResult<&'static str> {
+) -> StoreResult<BookingStatus> {
     let mut tx = db.begin().await?;
     let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
-    if status == "cancelled" {
+    if status == SessionStatus::Cancelled {
         return Err(StoreError::conflict(
             None,
             "Kurstillfället är inställt; närvaro kan inte registreras.",
@@ -238,14 +238,15 @@ pub async fn mark(
             "Närvaro kan registreras först den dag kurstillfället hålls.",
         ));
     }
-    let booking: Option<(i64, String)> = sqlx::query(
+    let booking: Option<(i64, BookingStatus)> = sqlx::query(
         "SELECT id, status FROM bookings WHERE session_id = $1 AND person_id = $2 AND status IN ('booked', 'attended', 'absent')",
     )
     .bind(session_id)
     .bind(person_id)
     .fetch_optional(&mut *tx)
     .await?
-    .map(|r| (r.get("id"), r.get("status")));
+    .map(|r| Ok::<_, sqlx::Error>((r.get("id"), code(&r, "status")?)))
+    .transpose()?;
     let Some((booking_id, old)) = booking else {
         return Err(StoreError::invalid(
             "person_id",
@@ -253,12 +254,16 @@ pub async fn mark(
             "Personen har ingen plats på kurstillfället.",
         ));
     };
-    let new = if present { "attended" } else { "absent" };
+    let new = if present {
+        BookingStatus::Attended
+    } else {
+        BookingStatus::Absent
+    };
     if old != new {
         sqlx::query(&format!(
             "UPDATE bookings SET status = $1, updated_at = $2, {KEEP_EMPLOYMENT} WHERE id = $3"
         ))
-        .bind(new)
+        .bind(new.code())
         .bind(crate::time::now())
         .bind(booking_id)
         .execute(&mut *tx)
@@ -300,7 +305,7 @@ pub async fn mark(
 pub async fn mark_all_present(db: &Db, who: &Who, session_id: SessionId) -> StoreResult<usize> {
     let mut tx = db.begin().await?;
     let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
-    if status == "cancelled" {
+    if status == SessionStatus::Cancelled {
         return Err(StoreError::conflict(
             None,
             "Kurstillfället är inställt; närvaro kan inte registreras.",
@@ -435,7 +440,7 @@ pub async fn close(
 ) -> StoreResult<CloseSummary> {
     let mut tx = db.begin().await?;
     let (status, closed_at, starts_at, _) = lock_session(db, &mut tx, session_id.get()).await?;
-    if status == "cancelled" {
+    if status == SessionStatus::Cancelled {
         return Err(StoreError::conflict(
             None,
             "Kurstillfället är inställt och kan inte stängas.",

@@ -21,7 +21,8 @@ pub struct Course {
     pub format: String,
     pub hours: f64,
     pub provider: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<CourseStatus>")]
+    pub status: CourseStatus,
     pub validity_months: Option<i64>,
     pub default_capacity: i64,
     pub trainers_per_session: i64,
@@ -44,9 +45,7 @@ impl Course {
             .unwrap_or("")
     }
     pub fn status_label(&self) -> &'static str {
-        CourseStatus::parse(&self.status)
-            .map(|l| l.label_sv())
-            .unwrap_or("")
+        self.status.label_sv()
     }
 }
 
@@ -409,12 +408,11 @@ pub async fn search(db: &Db, f: &CatalogueFilter) -> StoreResult<Vec<Listing>> {
     }
     let mut out = vec![];
     for c in courses {
-        let status = CourseStatus::parse(&c.status);
-        let coming_soon = status == Some(CourseStatus::UnderUtveckling);
+        let coming_soon = c.status == CourseStatus::UnderUtveckling;
         // The public catalogue shows what can be booked, and what is
         // coming ("kommer snart"); paused and retired courses only to
         // those who manage the catalogue.
-        if f.bookable_only && !status.is_some_and(|s| s.is_bookable()) && !coming_soon {
+        if f.bookable_only && !c.status.is_bookable() && !coming_soon {
             continue;
         }
         let roles: Vec<(i64, String)> = roles_of.remove(&c.id).unwrap_or_default();

@@ -17,7 +17,8 @@ use crate::error::{is_unique_violation, StoreError, StoreResult};
 pub struct PersonEducation {
     pub id: i64,
     pub person_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "crate::error::Stored<EducationKind>")]
+    pub kind: EducationKind,
     pub direction: String,
     pub completed_on: Option<String>,
     pub note: String,
@@ -27,14 +28,11 @@ pub struct PersonEducation {
 
 impl PersonEducation {
     pub fn education(&self) -> Option<Education> {
-        let kind = EducationKind::parse(&self.kind)?;
-        Some(Education::new(kind, Direction::parse(&self.direction)))
+        Some(Education::new(self.kind, Direction::parse(&self.direction)))
     }
     /// "specialistundersköterska (YH), inriktning demens"
     pub fn label(&self) -> String {
-        self.education()
-            .map(|e| e.label_sv())
-            .unwrap_or_else(|| self.kind.clone())
+        Education::new(self.kind, Direction::parse(&self.direction)).label_sv()
     }
 }
 

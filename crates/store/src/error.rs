@@ -54,3 +54,63 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// A text column holding one of a closed vocabulary's codes, decoded
+/// straight into the value (`BookingStatus`, `SessionStatus`, …). A value
+/// this version does not know is a decode error naming the column and the
+/// value, never a panic or a default. `FromRow` structs read such a field
+/// with `#[sqlx(try_from = "Stored<BookingStatus>")]`; rows read by name
+/// with [`code`].
+pub struct Stored<T>(pub T);
+
+impl<T> sqlx::Type<sqlx::Any> for Stored<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T> sqlx::Decode<'r, sqlx::Any> for Stored<T>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <String as sqlx::Decode<sqlx::Any>>::decode(value)?;
+        Ok(Stored(text.parse()?))
+    }
+}
+
+/// `Stored<T>` into `T`, for `try_from` (one impl per type: the orphan
+/// rule allows no blanket one).
+macro_rules! stored_into {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        })+
+    };
+}
+stored_into!(
+    domain::booking::BookingStatus,
+    domain::booking::HoldKind,
+    domain::sessions::SessionStatus,
+    domain::catalogue::CourseStatus,
+    domain::requirements::NeedStatus,
+    domain::requirements::RequirementKind,
+    domain::planning::requests::RequestStatus,
+    domain::education::EducationKind,
+    domain::staff_import::ChangeKind,
+);
+
+/// Reads a column of a row read by name as a vocabulary value (see
+/// [`Stored`]).
+pub(crate) fn code<T>(r: &sqlx::any::AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    use sqlx::Row;
+    Ok(r.try_get::<Stored<T>, _>(column)?.0)
+}

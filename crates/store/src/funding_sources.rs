@@ -5,6 +5,7 @@
 //! reads the people of a booking group (`bookings::people`), asked only
 //! when the session's source is exclusive.
 
+use domain::booking::BookingStatus;
 use domain::funding::sources::{self, Draft, Kind, Source, SourceRef};
 use domain::ids::{BookingId, SessionId};
 use sqlx::any::AnyRow;
@@ -222,7 +223,8 @@ pub struct BookingSource {
     pub booking_id: i64,
     pub person_id: i64,
     pub person_name: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
+    pub status: BookingStatus,
     pub funding_source_id: Option<i64>,
 }
 
@@ -456,7 +458,7 @@ pub async fn set_booking_source(
     };
     let person_id: i64 = b.get("person_id");
     let session_id: i64 = b.get("session_id");
-    let status: String = b.get("status");
+    let status: BookingStatus = crate::error::code(&b, "status")?;
     let before: Option<i64> = b.get("booking_source_id");
     let session_source: Option<i64> = b.get("session_source_id");
     let new = named_source(&mut tx, "funding_source_id", source).await?;
@@ -497,7 +499,7 @@ pub async fn set_booking_source(
         .bind(booking_id)
         .execute(&mut *tx)
         .await?;
-    if status == "attended" {
+    if status == BookingStatus::Attended {
         crate::reports::refresh_people(&mut tx, &[person_id]).await?;
         let month = domain::cofinancing::month_of(crate::time::local_date(b.get("starts_at")));
         crate::attestation::flag_exports_from(&mut tx, month, now).await?;

@@ -9,6 +9,7 @@
 use domain::ids::{AccountId, ImportId, PersonId};
 use std::collections::BTreeSet;
 
+use domain::staff_import::ChangeKind;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
@@ -50,8 +51,7 @@ pub(crate) async fn snapshot(
 /// One person as an import left them.
 pub(crate) struct Recorded {
     pub person_id: i64,
-    /// `added`, `changed` or `left`.
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     pub before: Option<Snapshot>,
     pub after: Snapshot,
 }
@@ -72,7 +72,7 @@ pub(crate) async fn record(
     people: &[Recorded],
 ) -> StoreResult<i64> {
     let now = crate::time::now();
-    let count = |k: &str| people.iter().filter(|p| p.kind == k).count() as i64;
+    let count = |k: ChangeKind| people.iter().filter(|p| p.kind == k).count() as i64;
     let units: Vec<String> = i.units.iter().map(|u| u.to_string()).collect();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff_imports (account_id, actor, municipality_id, file_name, mode, units, added, changed, left_count, created_at) \
@@ -84,9 +84,9 @@ pub(crate) async fn record(
     .bind(domain::tabular::excerpt(i.file_name))
     .bind(i.mode)
     .bind(units.join(","))
-    .bind(count("added"))
-    .bind(count("changed"))
-    .bind(count("left"))
+    .bind(count(ChangeKind::Added))
+    .bind(count(ChangeKind::Changed))
+    .bind(count(ChangeKind::Left))
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
@@ -100,7 +100,7 @@ pub(crate) async fn record(
         )
         .bind(id)
         .bind(p.person_id)
-        .bind(p.kind)
+        .bind(p.kind.code())
         .bind(b.map(|b| b.name.clone()))
         .bind(b.map(|b| b.email.clone()))
         .bind(b.map(|b| b.gender.clone()))
@@ -191,7 +191,8 @@ pub async fn get(db: &Db, id: ImportId) -> StoreResult<ImportRow> {
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct PersonLine {
     pub person_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "crate::error::Stored<ChangeKind>")]
+    pub kind: ChangeKind,
     pub name: String,
     pub before_name: Option<String>,
     pub after_name: String,
@@ -224,7 +225,8 @@ pub struct UndoSummary {
 #[derive(FromRow)]
 struct Stored {
     person_id: i64,
-    kind: String,
+    #[sqlx(try_from = "crate::error::Stored<ChangeKind>")]
+    kind: ChangeKind,
     before_name: Option<String>,
     before_email: Option<String>,
     before_gender: Option<String>,
@@ -344,8 +346,8 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
     let mut returned = vec![];
     let t = crate::time::now();
     for s in &stored {
-        match (s.kind.as_str(), s.before()) {
-            ("added", _) => {
+        match (s.kind, s.before()) {
+            (ChangeKind::Added, _) => {
                 sqlx::query("UPDATE people SET active = 0, updated_at = $1 WHERE id = $2")
                     .bind(t)
                     .bind(s.person_id)
@@ -389,7 +391,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
                 if b.active == 1 && s.after_active == 0 {
                     returned.push(s.person_id);
                     summary.returned += 1;
-                } else if kind == "changed" && b.active == 0 && s.after_active == 1 {
+                } else if kind == ChangeKind::Changed && b.active == 0 && s.after_active == 1 {
                     // Returned by the import: marked as left again.
                     revoked.push(
                         crate::leaving::person_left_rows(db, &mut tx, who, PersonId(s.person_id))
@@ -418,7 +420,7 @@ pub async fn undo(db: &Db, who: &Who, import_id: ImportId, now: i64) -> StoreRes
             "person",
             Some(s.person_id),
             Some(s.person_id),
-            &format!("import {import_id}: {}", s.kind),
+            &format!("import {import_id}: {}", s.kind.code()),
         )
         .await?;
     }

@@ -16,7 +16,7 @@ use sqlx::{FromRow, Row};
 
 use crate::audit::{self, Who};
 use crate::db::Db;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{code, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct NeedRow {
@@ -25,7 +25,8 @@ pub struct NeedRow {
     pub profession: String,
     pub position: i64,
     pub title: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<NeedStatus>")]
+    pub status: NeedStatus,
     pub certainty: String,
     pub alternative_status: Option<String>,
     pub note: String,
@@ -38,7 +39,7 @@ pub struct NeedRow {
 pub struct LinkedCourse {
     pub course_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: CourseStatus,
 }
 
 /// A need with its linked courses and the status they give it today.
@@ -48,7 +49,7 @@ pub struct NeedEntry {
     pub row: NeedRow,
     pub courses: Vec<LinkedCourse>,
     /// From the linked courses' lifecycle (`None` without linked courses).
-    pub derived_status: Option<String>,
+    pub derived_status: Option<NeedStatus>,
 }
 
 impl NeedEntry {
@@ -58,16 +59,10 @@ impl NeedEntry {
             .unwrap_or("")
     }
     pub fn status_label(&self) -> &'static str {
-        NeedStatus::parse(&self.row.status)
-            .map(|s| s.label_sv())
-            .unwrap_or("")
+        self.row.status.label_sv()
     }
     pub fn derived_status_label(&self) -> &'static str {
-        self.derived_status
-            .as_deref()
-            .and_then(NeedStatus::parse)
-            .map(|s| s.label_sv())
-            .unwrap_or("")
+        self.derived_status.map(|s| s.label_sv()).unwrap_or("")
     }
     pub fn certainty_label(&self) -> &'static str {
         Certainty::parse(&self.row.certainty)
@@ -75,13 +70,11 @@ impl NeedEntry {
             .unwrap_or("")
     }
     /// The status to show: the linked courses' when there are any.
-    pub fn current_status(&self) -> &str {
-        self.derived_status.as_deref().unwrap_or(&self.row.status)
+    pub fn current_status(&self) -> NeedStatus {
+        self.derived_status.unwrap_or(self.row.status)
     }
     pub fn current_status_label(&self) -> &'static str {
-        NeedStatus::parse(self.current_status())
-            .map(|s| s.label_sv())
-            .unwrap_or("")
+        self.current_status().label_sv()
     }
 }
 
@@ -99,23 +92,23 @@ pub async fn list(db: &Db) -> StoreResult<Vec<NeedEntry>> {
     .fetch_all(db.pool())
     .await?
     {
-        courses.entry(r.get("need_id")).or_default().push(LinkedCourse {
-            course_id: r.get("course_id"),
-            title: r.get("title"),
-            status: r.get("status"),
-        });
+        courses
+            .entry(r.get("need_id"))
+            .or_default()
+            .push(LinkedCourse {
+                course_id: r.get("course_id"),
+                title: r.get("title"),
+                status: code(&r, "status")?,
+            });
     }
     let order = |p: &str| Profession::parse(p).map(|x| x as usize).unwrap_or(99);
     let mut v: Vec<NeedEntry> = rows
         .into_iter()
         .map(|row| {
             let cs = courses.remove(&row.id).unwrap_or_default();
-            let statuses: Vec<CourseStatus> = cs
-                .iter()
-                .filter_map(|c| CourseStatus::parse(&c.status))
-                .collect();
+            let statuses: Vec<CourseStatus> = cs.iter().map(|c| c.status).collect();
             NeedEntry {
-                derived_status: need_status_from_courses(&statuses).map(|s| s.code().to_string()),
+                derived_status: need_status_from_courses(&statuses),
                 courses: cs,
                 row,
             }
@@ -330,12 +323,8 @@ impl Coverage {
     /// An active course delivers the need; one under development or in
     /// test is on its way; paused, retired or no course is a risk (see
     /// `domain::requirements::need_status_from_courses`).
-    pub fn from_course_statuses(statuses: &[String]) -> Coverage {
-        let parsed: Vec<CourseStatus> = statuses
-            .iter()
-            .filter_map(|s| CourseStatus::parse(s))
-            .collect();
-        match need_status_from_courses(&parsed) {
+    pub fn from_course_statuses(statuses: &[CourseStatus]) -> Coverage {
+        match need_status_from_courses(statuses) {
             Some(NeedStatus::Levererat) => Coverage::Levererat,
             Some(NeedStatus::UnderUtveckling) => Coverage::UnderUtveckling,
             _ => Coverage::Risk,
@@ -352,8 +341,8 @@ pub struct Need {
     /// The status recorded (from the annual report, or as last maintained).
     pub reported_status: String,
     pub certainty: String,
-    /// (course id, title, lifecycle status code)
-    pub courses: Vec<(i64, String, String)>,
+    /// (course id, title, lifecycle status)
+    pub courses: Vec<(i64, String, CourseStatus)>,
     pub coverage: Coverage,
 }
 
@@ -369,12 +358,12 @@ pub async fn matrix(db: &Db) -> StoreResult<Vec<Need>> {
         .await?
         .into_iter()
         .map(|n| {
-            let courses: Vec<(i64, String, String)> = n
+            let courses: Vec<(i64, String, CourseStatus)> = n
                 .courses
                 .iter()
-                .map(|c| (c.course_id, c.title.clone(), c.status.clone()))
+                .map(|c| (c.course_id, c.title.clone(), c.status))
                 .collect();
-            let statuses: Vec<String> = courses.iter().map(|c| c.2.clone()).collect();
+            let statuses: Vec<CourseStatus> = courses.iter().map(|c| c.2).collect();
             Need {
                 code: n.row.code.clone().unwrap_or_default(),
                 profession: n.profession_label().to_string(),
@@ -509,21 +498,21 @@ mod tests {
 
     #[test]
     fn coverage_follows_course_status() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        use CourseStatus::*;
         assert_eq!(
-            Coverage::from_course_statuses(&s(&["pausad", "aktiv"])),
+            Coverage::from_course_statuses(&[Pausad, Aktiv]),
             Coverage::Levererat
         );
         assert_eq!(
-            Coverage::from_course_statuses(&s(&["under_utveckling"])),
+            Coverage::from_course_statuses(&[UnderUtveckling]),
             Coverage::UnderUtveckling
         );
         assert_eq!(
-            Coverage::from_course_statuses(&s(&["test", "pausad"])),
+            Coverage::from_course_statuses(&[Test, Pausad]),
             Coverage::UnderUtveckling
         );
         assert_eq!(
-            Coverage::from_course_statuses(&s(&["pausad", "avvecklad"])),
+            Coverage::from_course_statuses(&[Pausad, Avvecklad]),
             Coverage::Risk
         );
         assert_eq!(Coverage::from_course_statuses(&[]), Coverage::Risk);

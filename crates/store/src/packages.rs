@@ -13,7 +13,7 @@ use sqlx::{FromRow, Row};
 
 use crate::audit::{self, Who};
 use crate::db::Db;
-use crate::error::{is_unique_violation, StoreError, StoreResult};
+use crate::error::{code, is_unique_violation, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, FromRow)]
 pub struct PackageRow {
@@ -28,15 +28,13 @@ pub struct PackageRow {
 pub struct PackageCourse {
     pub course_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: CourseStatus,
     pub hours: f64,
 }
 
 impl PackageCourse {
     pub fn status_label(&self) -> &'static str {
-        CourseStatus::parse(&self.status)
-            .map(|s| s.label_sv())
-            .unwrap_or("")
+        self.status.label_sv()
     }
 }
 
@@ -117,12 +115,15 @@ pub async fn list(db: &Db, published_only: bool) -> StoreResult<Vec<Package>> {
     .fetch_all(db.pool())
     .await?
     {
-        courses.entry(r.get("package_id")).or_default().push(PackageCourse {
-            course_id: r.get("course_id"),
-            title: r.get("title"),
-            status: r.get("status"),
-            hours: r.get("hours"),
-        });
+        courses
+            .entry(r.get("package_id"))
+            .or_default()
+            .push(PackageCourse {
+                course_id: r.get("course_id"),
+                title: r.get("title"),
+                status: code(&r, "status")?,
+                hours: r.get("hours"),
+            });
     }
     let mut v: Vec<Package> = rows
         .into_iter()
@@ -156,22 +157,13 @@ async fn check(db: &Db, d: &PackageDraft) -> StoreResult<domain::packages::Check
     let roles: Vec<i64> = sqlx::query_scalar("SELECT id FROM roles")
         .fetch_all(db.pool())
         .await?;
-    let courses: HashMap<i64, (String, CourseStatus)> =
-        sqlx::query("SELECT id, title, status FROM courses")
-            .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<i64, _>("id"),
-                    (
-                        r.get::<String, _>("title"),
-                        CourseStatus::parse(&r.get::<String, _>("status"))
-                            .unwrap_or(CourseStatus::Pausad),
-                    ),
-                )
-            })
-            .collect();
+    let mut courses: HashMap<i64, (String, CourseStatus)> = HashMap::new();
+    for r in sqlx::query("SELECT id, title, status FROM courses")
+        .fetch_all(db.pool())
+        .await?
+    {
+        courses.insert(r.get("id"), (r.get("title"), code(&r, "status")?));
+    }
     check_package(d, &roles, |id| courses.get(&id).cloned()).map_err(StoreError::Invalid)
 }
 

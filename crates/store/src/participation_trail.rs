@@ -46,8 +46,8 @@ pub struct Totals {
 /// How the row's month stands in the monthly attestation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attestation {
-    /// `pending`, `attested` (the latest version).
-    pub status: String,
+    /// Pending or attested (the latest version).
+    pub status: domain::attestation::Status,
     /// `password`, `oidc`, `api_token`, `paper` when attested.
     pub method: Option<String>,
     pub attested_at: Option<i64>,
@@ -194,7 +194,7 @@ async fn attach_attestations(db: &Db, rows: &mut [Row]) -> StoreResult<()> {
         latest.insert(
             (r.get("person_id"), r.get("month")),
             Attestation {
-                status: r.get("status"),
+                status: crate::error::code(r, "status")?,
                 method: r.get("method"),
                 attested_at: r.get("attested_at"),
                 version: r.get("version"),

@@ -8,14 +8,14 @@ use domain::education::{Direction, Education, EducationKind};
 use domain::org::ActivityArea;
 use domain::requirements::{
     check_requirement, warning, CheckedRequirement, CourseRef, Requirement, RequirementContext,
-    RequirementDraft, RequirementScope, RequirementTarget, UnitRef,
+    RequirementDraft, RequirementKind, RequirementScope, RequirementTarget, UnitRef,
 };
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
 use crate::audit::{self, Who};
 use crate::db::Db;
-use crate::error::{is_unique_violation, StoreError, StoreResult};
+use crate::error::{code, is_unique_violation, StoreError, StoreResult};
 
 /// A stored requirement with the names a page shows.
 #[derive(Debug, Clone, Serialize, FromRow)]
@@ -29,7 +29,8 @@ pub struct RequirementRow {
     pub unit_name: Option<String>,
     pub municipality_id: Option<i64>,
     pub municipality_name: Option<String>,
-    pub kind: String,
+    #[sqlx(try_from = "crate::error::Stored<RequirementKind>")]
+    pub kind: RequirementKind,
     pub course_id: Option<i64>,
     pub course_title: Option<String>,
     pub course_status: Option<String>,
@@ -56,21 +57,20 @@ impl RequirementRow {
             },
             _ => return None,
         };
-        let target = match self.kind.as_str() {
-            "course" => RequirementTarget::Course {
+        let target = match self.kind {
+            RequirementKind::Course => RequirementTarget::Course {
                 course_id: self.course_id?,
             },
-            "area" => RequirementTarget::Area {
+            RequirementKind::Area => RequirementTarget::Area {
                 area_id: self.area_id?,
                 level: Level::parse(self.level.as_deref()?)?,
             },
-            "education" => RequirementTarget::Education {
+            RequirementKind::Education => RequirementTarget::Education {
                 education: Education::new(
                     EducationKind::parse(self.education.as_deref()?)?,
                     self.direction.as_deref().and_then(Direction::parse),
                 ),
             },
-            _ => return None,
         };
         Some(Requirement {
             id: self.id,
@@ -82,15 +82,15 @@ impl RequirementRow {
 
     /// "Kurs: HLR (förnyas var 12:e månad)", "Kompetensområde: … på nivå fördjupning", …
     pub fn what_sv(&self) -> String {
-        match self.kind.as_str() {
-            "course" => {
+        match self.kind {
+            RequirementKind::Course => {
                 let title = self.course_title.clone().unwrap_or_default();
                 match self.validity_months {
                     Some(m) => format!("Kurs: {title} (förnyas var {m}:e månad)"),
                     None => format!("Kurs: {title}"),
                 }
             }
-            "area" => format!(
+            RequirementKind::Area => format!(
                 "Kompetensområde: {} på nivå {} eller högre",
                 self.area_name.clone().unwrap_or_default(),
                 self.level
@@ -99,7 +99,7 @@ impl RequirementRow {
                     .map(|l| l.label_sv())
                     .unwrap_or("")
             ),
-            _ => {
+            RequirementKind::Education => {
                 let ed = self.to_domain().and_then(|r| match r.target {
                     RequirementTarget::Education { education } => Some(education.label_sv()),
                     _ => None,
@@ -231,13 +231,14 @@ pub async fn lookups(db: &Db, except: Option<i64>) -> StoreResult<Lookups> {
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| CourseRef {
-            id: r.get("id"),
-            title: r.get("title"),
-            status: CourseStatus::parse(&r.get::<String, _>("status"))
-                .unwrap_or(CourseStatus::Pausad),
+        .map(|r| {
+            Ok(CourseRef {
+                id: r.get("id"),
+                title: r.get("title"),
+                status: code(r, "status")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, sqlx::Error>>()?;
     let areas = sqlx::query_scalar("SELECT id FROM competence_areas")
         .fetch_all(db.pool())
         .await?;

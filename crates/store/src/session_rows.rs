@@ -29,7 +29,8 @@ pub struct SessionRow {
     pub registration_opens_at: Option<i64>,
     pub registration_closes_at: Option<i64>,
     pub language_support: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
+    pub status: SessionStatus,
     pub cancel_reason: String,
     /// Who pays (`funding_sources`), and whether that source is exclusive
     /// (1: the booking path checks for double funding).
@@ -46,7 +47,7 @@ pub(crate) const SESSION_SELECT: &str = "SELECT s.id, s.course_id, c.title AS co
 
 impl SessionRow {
     pub fn stored_status(&self) -> SessionStatus {
-        SessionStatus::parse(&self.status).unwrap_or(SessionStatus::Open)
+        self.status
     }
     pub fn closes_at(&self) -> i64 {
         self.registration_closes_at.unwrap_or(self.starts_at)

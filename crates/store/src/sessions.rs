@@ -259,10 +259,7 @@ pub(crate) async fn resolve_all(
     match crate::catalogue::get(db, CourseId(input.course_id)).await {
         Ok(_) if !new_session => {}
         Ok(c) => {
-            if matches!(
-                CourseStatus::parse(&c.status),
-                Some(CourseStatus::Pausad | CourseStatus::Avvecklad)
-            ) {
+            if matches!(c.status, CourseStatus::Pausad | CourseStatus::Avvecklad) {
                 e.add(
                     "course_id",
                     "course_not_schedulable",

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use domain::org::Gender;
 use domain::role_titles::TitleMap;
-use domain::staff_import::{ExistingStaff, ImportPlan, StaffRecord};
+use domain::staff_import::{ChangeKind, ExistingStaff, ImportPlan, StaffRecord};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -136,7 +136,7 @@ pub async fn apply_import(
         }
         recorded.push(Recorded {
             person_id: *person_id,
-            kind: "changed",
+            kind: ChangeKind::Changed,
             before: Some(before),
             after: after_of(rec),
         });
@@ -163,7 +163,7 @@ pub async fn apply_import(
         entries.push(("person.import_create", id, format!("rad {}", rec.line)));
         recorded.push(Recorded {
             person_id: id,
-            kind: "added",
+            kind: ChangeKind::Added,
             before: None,
             after: after_of(rec),
         });
@@ -186,7 +186,7 @@ pub async fn apply_import(
             .push(crate::leaving::person_left_rows(db, &mut tx, who, PersonId(e.person_id)).await?);
         recorded.push(Recorded {
             person_id: e.person_id,
-            kind: "left",
+            kind: ChangeKind::Left,
             after: Snapshot {
                 active: 0,
                 ..before.clone()

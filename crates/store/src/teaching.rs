@@ -4,6 +4,7 @@
 
 use domain::ids::PersonId;
 use domain::notices::SessionText;
+use domain::sessions::SessionStatus;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -22,7 +23,8 @@ pub struct Taught {
     pub ends_at: i64,
     pub venue: String,
     pub municipality: String,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
+    pub status: SessionStatus,
     pub closed_at: Option<i64>,
     pub booked: i64,
     /// Set from the trainer's absences, not read from SQL.
@@ -33,7 +35,7 @@ pub struct Taught {
 impl Taught {
     /// Over, not cancelled and attendance not closed: attendance to take.
     pub fn attendance_due(&self, now: i64) -> bool {
-        self.status != "cancelled" && self.closed_at.is_none() && self.starts_at <= now
+        self.status != SessionStatus::Cancelled && self.closed_at.is_none() && self.starts_at <= now
     }
 }
 
@@ -77,7 +79,10 @@ async fn mark_away(db: &Db, person_id: i64, mut rows: Vec<Taught>) -> StoreResul
     if absences.is_empty() {
         return Ok(rows);
     }
-    for r in rows.iter_mut().filter(|r| r.status != "cancelled") {
+    for r in rows
+        .iter_mut()
+        .filter(|r| r.status != SessionStatus::Cancelled)
+    {
         let parts = session_rows::parts_or_span(&mut conn, r.session_id).await?;
         r.away = domain::sessions::overlaps(&parts, &absences);
     }
@@ -90,7 +95,7 @@ pub async fn calendar(
     db: &Db,
     person_id: PersonId,
     from: i64,
-) -> StoreResult<Vec<(i64, String, SessionText)>> {
+) -> StoreResult<Vec<(i64, SessionStatus, SessionText)>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT s.id FROM session_trainers t JOIN sessions s ON s.id = t.session_id \
          WHERE t.person_id = $1 AND s.ends_at >= $2 ORDER BY s.starts_at, s.id",
@@ -104,7 +109,7 @@ pub async fn calendar(
     for id in ids {
         let r = session_rows::row(&mut conn, id, "").await?;
         let parts = session_rows::parts(&mut conn, id).await?;
-        out.push((id, r.status.clone(), r.text(&parts)));
+        out.push((id, r.status, r.text(&parts)));
     }
     Ok(out)
 }

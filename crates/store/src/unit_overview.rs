@@ -6,6 +6,7 @@ use domain::ids::UnitId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use domain::booking::BookingStatus;
 use domain::education::{Direction, Education, EducationKind};
 use domain::gaps::{year_wheel, Check, Holding, Tally, YearWheel};
 use domain::requirements::RequirementTarget;
@@ -13,7 +14,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::error::StoreResult;
+use crate::error::{code, StoreResult};
 use crate::gaps::{
     check_line, next_sessions, requirement_lines, CheckLine, Courses, GapScope, RequirementLine,
     SessionOffer,
@@ -42,7 +43,7 @@ pub struct BookingLine {
     pub course_title: String,
     pub starts_at: i64,
     pub starts_label: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub waitlist_position: Option<i64>,
 }
 
@@ -265,10 +266,10 @@ pub async fn load(db: &Db, unit_id: UnitId, as_of: NaiveDate) -> StoreResult<Uni
     let mut booking_lines = vec![];
     for r in bookings {
         let session_id: i64 = r.get("session_id");
-        let status: String = r.get("status");
+        let status: BookingStatus = code(&r, "status")?;
         let seq: Option<i64> = r.get("waitlist_seq");
-        let position = match (status.as_str(), seq) {
-            ("waitlisted", Some(seq)) => Some(
+        let position = match (status, seq) {
+            (BookingStatus::Waitlisted, Some(seq)) => Some(
                 sqlx::query_scalar::<_, i64>(
                     "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2",
                 )

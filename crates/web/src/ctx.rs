@@ -6,8 +6,47 @@ use axum::http::request::Parts;
 use domain::access::{decide, Action, Actor, Decision, Role};
 use navet_store::audit::Who;
 
+use domain::booking::BookingStatus;
+use domain::catalogue::CourseStatus;
+use domain::requirements::NeedStatus;
+
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
+
+/// A vocabulary value as a template has it: the value itself (a view
+/// struct's field) or its code as text (a form's field, a literal), for
+/// the label helpers that take either.
+pub trait CodeOf<T> {
+    fn value(&self) -> Option<T>;
+}
+
+impl<T, V: CodeOf<T> + ?Sized> CodeOf<T> for &V {
+    fn value(&self) -> Option<T> {
+        (**self).value()
+    }
+}
+
+macro_rules! code_of {
+    ($t:ty) => {
+        impl CodeOf<$t> for $t {
+            fn value(&self) -> Option<$t> {
+                Some(*self)
+            }
+        }
+        impl CodeOf<$t> for str {
+            fn value(&self) -> Option<$t> {
+                <$t>::parse(self)
+            }
+        }
+        impl CodeOf<$t> for String {
+            fn value(&self) -> Option<$t> {
+                <$t>::parse(self)
+            }
+        }
+    };
+}
+code_of!(CourseStatus);
+code_of!(NeedStatus);
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -178,9 +217,9 @@ impl Ctx {
     pub fn course_format(&self, code: &str) -> &'static str {
         domain::catalogue::Format::parse(code).map_or("", |v| self.pick(v.label_sv(), v.label_en()))
     }
-    /// A course's lifecycle status from its code.
-    pub fn course_status(&self, code: &str) -> &'static str {
-        domain::catalogue::CourseStatus::parse(code)
+    /// A course's lifecycle status (or its code, from a form).
+    pub fn course_status(&self, v: impl CodeOf<CourseStatus>) -> &'static str {
+        v.value()
             .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
     }
     /// A language-support option from its code.
@@ -200,30 +239,23 @@ impl Ctx {
     pub fn session_status(&self, s: &domain::sessions::SessionStatus) -> &'static str {
         self.pick(s.label_sv(), s.label_en())
     }
-    /// A booking status from its code.
-    pub fn booking_status(&self, code: &str) -> &'static str {
-        domain::booking::BookingStatus::parse(code)
-            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
-    }
-    /// A session status from its code (`planned`, `open`, …).
-    pub fn session_status_code(&self, code: &str) -> &'static str {
-        domain::sessions::SessionStatus::parse(code)
-            .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
+    pub fn booking_status(&self, s: &BookingStatus) -> &'static str {
+        self.pick(s.label_sv(), s.label_en())
     }
     /// An attendee's mark: present, absent or not marked.
-    pub fn attendance(&self, code: &str) -> &'static str {
-        match code {
-            "attended" => self.pick("närvarande", "present"),
-            "absent" => self.pick("frånvarande", "absent"),
+    pub fn attendance(&self, s: &BookingStatus) -> &'static str {
+        match s {
+            BookingStatus::Attended => self.pick("närvarande", "present"),
+            BookingStatus::Absent => self.pick("frånvarande", "absent"),
             _ => self.pick("ej markerad", "not marked"),
         }
     }
     pub fn survey_kind(&self, k: &domain::surveys::SurveyKind) -> &'static str {
         self.pick(k.label_sv(), k.label_en())
     }
-    /// A need's status (`levererat`, `under_utveckling`, …) from its code.
-    pub fn need_status(&self, code: &str) -> &'static str {
-        domain::requirements::NeedStatus::parse(code)
+    /// A need's status (or its code: `levererat`, `under_utveckling`, …).
+    pub fn need_status(&self, v: impl CodeOf<NeedStatus>) -> &'static str {
+        v.value()
             .map_or("", |v| self.pick(v.label_sv(), v.label_en()))
     }
     /// A profession of the needs inventory from its code or Swedish label.

@@ -202,6 +202,7 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 3] = [Status::Pending, Status::Attested, Status::Superseded];
     pub fn code(self) -> &'static str {
         match self {
             Status::Pending => "pending",
@@ -224,6 +225,8 @@ impl Status {
         }
     }
 }
+
+stored_code!(Status);
 
 /// The notice kinds (`outbox.kind`) of attestation.
 pub const NOTICE_REQUEST: &str = "attestation_request";

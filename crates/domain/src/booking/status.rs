@@ -71,3 +71,28 @@ impl BookingStatus {
         self.holds_seat() || self == BookingStatus::Waitlisted
     }
 }
+
+stored_code!(BookingStatus);
+
+/// What holds seats on a session without a booking (`session_holds.kind`):
+/// a manager's reservation for a unit, or a place offered to one person
+/// after their session was cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldKind {
+    Reservation,
+    Offer,
+}
+
+impl HoldKind {
+    pub const ALL: [HoldKind; 2] = [HoldKind::Reservation, HoldKind::Offer];
+    /// The stored text.
+    pub fn code(self) -> &'static str {
+        match self {
+            HoldKind::Reservation => "reservation",
+            HoldKind::Offer => "offer",
+        }
+    }
+}
+
+stored_code!(HoldKind);

@@ -385,7 +385,8 @@ pub fn check_request(d: &RequestDraft, today: NaiveDate) -> Result<CheckedReques
 }
 
 /// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     Open,
     Planned,
@@ -394,6 +395,12 @@ pub enum RequestStatus {
 }
 
 impl RequestStatus {
+    pub const ALL: [RequestStatus; 4] = [
+        RequestStatus::Open,
+        RequestStatus::Planned,
+        RequestStatus::Merged,
+        RequestStatus::Declined,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             RequestStatus::Open => "open",
@@ -403,14 +410,7 @@ impl RequestStatus {
         }
     }
     pub fn parse(s: &str) -> Option<RequestStatus> {
-        [
-            RequestStatus::Open,
-            RequestStatus::Planned,
-            RequestStatus::Merged,
-            RequestStatus::Declined,
-        ]
-        .into_iter()
-        .find(|r| r.code() == s)
+        RequestStatus::ALL.into_iter().find(|r| r.code() == s)
     }
     pub fn label_sv(self) -> &'static str {
         match self {
@@ -429,6 +429,8 @@ impl RequestStatus {
         }
     }
 }
+
+stored_code!(RequestStatus);
 
 /// What the store knows about a request when an answer is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -265,6 +265,30 @@ impl StaffChange {
     }
 }
 
+/// What an import did to one person (`staff_import_people.kind`): what an
+/// undo reverses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Left,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 3] = [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Left];
+    /// The stored text.
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Left => "left",
+        }
+    }
+}
+
+stored_code!(ChangeKind);
+
 /// What an import does with the people of its units who are not in the file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {

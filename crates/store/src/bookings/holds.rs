@@ -1,6 +1,6 @@
 //! Reservations for a unit and offers after a cancelled session ("holds").
 
-use domain::booking::{self as rules, Pool};
+use domain::booking::{self as rules, HoldKind, Pool};
 use domain::ids::{HoldId, PersonId, SessionId, UnitId};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
@@ -145,7 +145,8 @@ pub async fn release_hold(
 pub struct HoldView {
     pub id: i64,
     pub session_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "crate::error::Stored<HoldKind>")]
+    pub kind: HoldKind,
     pub municipality_id: i64,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -265,7 +266,7 @@ pub async fn accept_offer(
     .fetch_optional(db.pool())
     .await?
     .ok_or(StoreError::NotFound("erbjudande"))?;
-    if h.get::<String, _>("kind") != "offer" {
+    if crate::error::code::<HoldKind>(&h, "kind")? != HoldKind::Offer {
         return Err(StoreError::NotFound("erbjudande"));
     }
     if let Some(t) = token {

@@ -3,6 +3,7 @@
 
 use domain::booking::{self as rules, BookingStatus};
 use domain::ids::{BookingId, HoldId, PersonId, SessionId};
+use domain::sessions::SessionStatus;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -22,7 +23,8 @@ pub struct BookingView {
     pub person_municipality: String,
     pub person_unit_id: Option<i64>,
     pub person_unit: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<BookingStatus>")]
+    pub status: BookingStatus,
     pub waitlist_seq: Option<i64>,
     pub quota_municipality_id: Option<i64>,
     pub support_needs: String,
@@ -40,7 +42,8 @@ pub struct BookingView {
     pub ends_at: i64,
     pub venue: String,
     pub session_municipality: String,
-    pub session_status: String,
+    #[sqlx(try_from = "crate::error::Stored<SessionStatus>")]
+    pub session_status: SessionStatus,
     pub cancellation_deadline_days: i64,
     /// What a cancelled booking was before (`booked`, `waitlisted`), for undo.
     pub cancelled_from: Option<String>,
@@ -51,7 +54,7 @@ pub struct BookingView {
 
 impl BookingView {
     pub fn status(&self) -> BookingStatus {
-        BookingStatus::parse(&self.status).unwrap_or(BookingStatus::Cancelled)
+        self.status
     }
     pub fn status_label(&self) -> &'static str {
         self.status().label_sv()
@@ -78,7 +81,7 @@ impl BookingView {
     /// Whether "Ångra" is offered now (the seat is checked when pressed).
     pub fn undo_offered(&self, now: i64) -> bool {
         super::undo::undo_offered(
-            &self.status,
+            self.status.code(),
             self.cancelled_from.as_deref(),
             self.cancelled_at,
             now,
@@ -105,7 +108,10 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.session_id, b.person_id,
     JOIN municipalities sm ON sm.id = s.municipality_id";
 
 pub(super) async fn fill_positions(db: &Db, v: &mut [BookingView]) -> StoreResult<()> {
-    for b in v.iter_mut().filter(|b| b.status == "waitlisted") {
+    for b in v
+        .iter_mut()
+        .filter(|b| b.status == BookingStatus::Waitlisted)
+    {
         let ahead: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'waitlisted' AND waitlist_seq < $2",
         )
@@ -176,7 +182,7 @@ pub async fn for_session(db: &Db, session_id: SessionId) -> StoreResult<Vec<Book
     .await?;
     let mut pos = 0;
     for b in v.iter_mut() {
-        if b.status == "waitlisted" {
+        if b.status == BookingStatus::Waitlisted {
             pos += 1;
             b.waitlist_position = Some(pos);
         }

@@ -15,7 +15,7 @@ pub struct SessionOffer {
     pub capacity: i64,
     pub booked: i64,
     pub free: i64,
-    pub status: String,
+    pub status: domain::sessions::SessionStatus,
 }
 
 impl SessionOffer {
@@ -72,7 +72,7 @@ pub async fn next_sessions(
             capacity,
             booked,
             free: (capacity - booked).max(0),
-            status: r.get("status"),
+            status: crate::error::code(&r, "status")?,
         });
     }
     Ok(out)

@@ -2,11 +2,12 @@
 //! test, in development) with fewer than two active, qualified trainers
 //! (`domain::planning::bus_factor`).
 
+use domain::catalogue::CourseStatus;
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::error::StoreResult;
+use crate::error::{code, StoreResult};
 
 /// The most courses looked at (the catalogue has hundreds).
 pub const COURSES: i64 = 2000;
@@ -16,7 +17,7 @@ pub const COURSES: i64 = 2000;
 pub struct CourseTrainers {
     pub course_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: CourseStatus,
     pub trainers: i64,
 }
 
@@ -32,16 +33,18 @@ pub async fn person_dependent(db: &Db) -> StoreResult<Vec<CourseTrainers>> {
     ))
     .fetch_all(db.pool())
     .await?;
-    let mut v: Vec<CourseTrainers> = rows
-        .iter()
-        .map(|r| CourseTrainers {
+    let mut v = vec![];
+    for r in &rows {
+        let c = CourseTrainers {
             course_id: r.get("id"),
             title: r.get("title"),
-            status: r.get("status"),
+            status: code(r, "status")?,
             trainers: r.get("trainers"),
-        })
-        .filter(|c| domain::planning::bus_factor::is_person_dependent(c.trainers))
-        .collect();
+        };
+        if domain::planning::bus_factor::is_person_dependent(c.trainers) {
+            v.push(c);
+        }
+    }
     v.sort_by(|a, b| {
         a.trainers
             .cmp(&b.trainers)

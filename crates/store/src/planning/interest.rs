@@ -22,7 +22,7 @@ pub async fn register(
     let people =
         domain::planning::requests::check_interest_people(people).map_err(StoreError::Invalid)?;
     let course = crate::catalogue::get(db, course_id).await?;
-    if course.status == "avvecklad" {
+    if course.status == domain::catalogue::CourseStatus::Avvecklad {
         return Err(StoreError::invalid(
             "course_id",
             "course_retired",
@@ -125,7 +125,7 @@ pub const DEMAND_ROWS: i64 = 2000;
 pub struct Demand {
     pub course_id: i64,
     pub course_title: String,
-    pub course_status: String,
+    pub course_status: domain::catalogue::CourseStatus,
     pub municipality_id: i64,
     pub municipality: String,
     /// Unanswered requests and the people they are for.
@@ -166,18 +166,20 @@ pub async fn demand(db: &Db, now: i64) -> StoreResult<Vec<Demand>> {
     .bind(now)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Demand {
-            course_id: r.get("course_id"),
-            course_title: r.get("title"),
-            course_status: r.get("status"),
-            municipality_id: r.get("municipality_id"),
-            municipality: r.get("name"),
-            open_requests: r.get("open_requests"),
-            requested_people: r.get("requested_people"),
-            interested_people: r.get("interested_people"),
-            coming_sessions: r.get("coming_sessions"),
+    rows.iter()
+        .map(|r| {
+            Ok(Demand {
+                course_id: r.get("course_id"),
+                course_title: r.get("title"),
+                course_status: crate::error::code(r, "status")?,
+                municipality_id: r.get("municipality_id"),
+                municipality: r.get("name"),
+                open_requests: r.get("open_requests"),
+                requested_people: r.get("requested_people"),
+                interested_people: r.get("interested_people"),
+                coming_sessions: r.get("coming_sessions"),
+            })
         })
-        .collect())
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }

@@ -40,7 +40,8 @@ pub struct RequestView {
     pub requested_by_account_id: Option<i64>,
     pub requested_by: Option<String>,
     pub created_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<RequestStatus>")]
+    pub status: RequestStatus,
     pub session_id: Option<i64>,
     pub session_starts_at: Option<i64>,
     pub merged_into_request_id: Option<i64>,
@@ -50,7 +51,7 @@ pub struct RequestView {
 
 impl RequestView {
     pub fn status(&self) -> RequestStatus {
-        RequestStatus::parse(&self.status).unwrap_or(RequestStatus::Open)
+        self.status
     }
     pub fn status_label(&self) -> &'static str {
         self.status().label_sv()
@@ -117,10 +118,7 @@ pub async fn check_target(db: &Db, course_id: CourseId, place: Place) -> StoreRe
     let mut e = domain::FieldErrors::new();
     match crate::catalogue::get(db, course_id).await {
         Ok(c) => {
-            if matches!(
-                CourseStatus::parse(&c.status),
-                Some(CourseStatus::Avvecklad)
-            ) {
+            if c.status == CourseStatus::Avvecklad {
                 e.add(
                     "course_id",
                     "course_retired",

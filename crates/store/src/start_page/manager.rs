@@ -40,7 +40,8 @@ pub struct TeamBooking {
     pub session_id: i64,
     pub course_title: String,
     pub starts_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "crate::error::Stored<domain::booking::BookingStatus>")]
+    pub status: domain::booking::BookingStatus,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -218,7 +218,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     let v = sessions::get(&db, SessionId(s)).await.unwrap();
     assert_eq!((v.booked, v.waitlisted, v.free_total), (2, 2, 0));
     assert_eq!(v.effective_status.code(), "full");
-    assert_eq!(v.row.status, "full");
+    assert_eq!(v.row.status, domain::sessions::SessionStatus::Full);
 
     // The same person twice: refused, nothing added.
     let e = bookings::book(&db, &req(s, p[0])).await.unwrap_err();
@@ -247,7 +247,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     let promoted = bookings::get(&db, BookingId(out[2].booking_id))
         .await
         .unwrap();
-    assert_eq!(promoted.status, "booked");
+    assert_eq!(promoted.status, domain::booking::BookingStatus::Booked);
     assert!(promoted.promoted_at.is_some());
     let last = bookings::get(&db, BookingId(out[3].booking_id))
         .await
@@ -465,7 +465,7 @@ both_engines!(quotas_reserve_seats_until_release, |db: Db| async move {
     let w = bookings::for_session(&db, SessionId(s)).await.unwrap();
     let booked: Vec<i64> = w
         .iter()
-        .filter(|b| b.status == "booked")
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked)
         .map(|b| b.person_id)
         .collect();
     assert_eq!(booked.len(), 4);
@@ -576,7 +576,7 @@ both_engines!(
             .await
             .unwrap()
             .into_iter()
-            .filter(|b| b.status == "booked")
+            .filter(|b| b.status == domain::booking::BookingStatus::Booked)
             .map(|b| b.person_id)
             .collect();
         assert_eq!(booked.len(), 4);
@@ -615,7 +615,7 @@ both_engines!(
             (3, 3, Some(next))
         );
         let v = sessions::get(&db, SessionId(first)).await.unwrap();
-        assert_eq!(v.row.status, "cancelled");
+        assert_eq!(v.row.status, domain::sessions::SessionStatus::Cancelled);
         assert_eq!(v.row.cancel_reason, "Utbildningsledaren är sjuk");
         assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM bookings WHERE session_id = {first} AND status = 'cancelled'")).await, 3);
         // The three offered places are held: a newcomer waits.
@@ -847,13 +847,21 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     assert_eq!((booked, waiting), (50, 470));
 
     let rows = bookings::for_session(&db, SessionId(s)).await.unwrap();
-    assert_eq!(rows.iter().filter(|b| b.status == "booked").count(), 50);
+    assert_eq!(
+        rows.iter()
+            .filter(|b| b.status == domain::booking::BookingStatus::Booked)
+            .count(),
+        50
+    );
     let ore = muni(&db, "Örebro").await;
     let kga = muni(&db, "Karlskoga").await;
     let lin = muni(&db, "Lindesberg").await;
     let in_quota = |m: i64| {
         rows.iter()
-            .filter(|b| b.status == "booked" && b.quota_municipality_id == Some(m))
+            .filter(|b| {
+                b.status == domain::booking::BookingStatus::Booked
+                    && b.quota_municipality_id == Some(m)
+            })
             .count()
     };
     assert_eq!(
@@ -865,11 +873,16 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let kumla = muni(&db, "Kumla").await;
     let kumla_booked = rows
         .iter()
-        .filter(|b| b.status == "booked" && b.person_municipality_id == kumla)
+        .filter(|b| {
+            b.status == domain::booking::BookingStatus::Booked && b.person_municipality_id == kumla
+        })
         .count();
     assert!(kumla_booked <= 26);
     // Waiting list: positions 1..=470, in decision order (booking id order).
-    let mut w: Vec<_> = rows.iter().filter(|b| b.status == "waitlisted").collect();
+    let mut w: Vec<_> = rows
+        .iter()
+        .filter(|b| b.status == domain::booking::BookingStatus::Waitlisted)
+        .collect();
     assert_eq!(w.len(), 470);
     w.sort_by_key(|b| b.waitlist_seq);
     assert!(w
@@ -887,7 +900,8 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     let first_wait = w.iter().map(|b| b.id).min().unwrap();
     assert!(rows
         .iter()
-        .filter(|b| b.status == "booked" && b.quota_municipality_id.is_none())
+        .filter(|b| b.status == domain::booking::BookingStatus::Booked
+            && b.quota_municipality_id.is_none())
         .all(|b| b.id < first_wait));
     for m in [ore, kga, lin] {
         let first_wait_m = w
@@ -907,7 +921,9 @@ async fn concurrency_check(db: Db, via_queue: bool) {
     // Cancel five general seats: exactly five promoted, the first five waiting.
     let general: Vec<i64> = rows
         .iter()
-        .filter(|b| b.status == "booked" && b.quota_municipality_id.is_none())
+        .filter(|b| {
+            b.status == domain::booking::BookingStatus::Booked && b.quota_municipality_id.is_none()
+        })
         .take(5)
         .map(|b| b.id)
         .collect();

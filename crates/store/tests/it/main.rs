@@ -31,6 +31,7 @@ mod retention_audit;
 mod second_factor;
 mod sign_in;
 mod staff_imports;
+mod stored_codes;
 mod survey_anonymity;
 mod swedish_search;
 mod tokens_audit;

@@ -174,7 +174,10 @@ both_engines!(
             matches!(again, Err(StoreError::Conflict { .. })),
             "{again:?}"
         );
-        assert_eq!(requests::get(&db, id).await.unwrap().status, "planned");
+        assert_eq!(
+            requests::get(&db, id).await.unwrap().status,
+            domain::planning::requests::RequestStatus::Planned
+        );
         assert_eq!(notices_to(&db, "chef.kumla@test.se").await.len(), 1);
     }
 );
@@ -235,7 +238,10 @@ both_engines!(
                 other => panic!("{draft:?}: {other:?}"),
             }
         }
-        assert_eq!(requests::get(&db, id).await.unwrap().status, "open");
+        assert_eq!(
+            requests::get(&db, id).await.unwrap().status,
+            domain::planning::requests::RequestStatus::Open
+        );
         assert!(notices_to(&db, "chef@test.se").await.is_empty());
 
         // A unit of another municipality, a retired course: named fields.

@@ -105,7 +105,7 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         ("INSERT INTO attendance_facts (booking_id, session_id, person_id, course_id, starts_at, hours, gender, municipality_id, role_group) VALUES (999999, $1, $2, $3, 1773475200, 3, 'kvinna', $4, 'baspersonal')", vec![session, p, course, muni]),
         ("INSERT INTO completions (person_id, course_id, session_id, completed_on, hours, certificate_no, verify_code, created_at) VALUES ($1, $2, $3, '2026-03-14', 3, 'KN-1', 'VC1', 1)", vec![p, course, session]),
         ("INSERT INTO survey_invitations (survey_kind, session_id, person_id, token_hash, due_on, created_at) VALUES ('participant', $1, $2, 'surveyhash', '2026-03-21', 1)", vec![session, p]),
-        ("INSERT INTO person_educations (person_id, kind, registered_at) VALUES ($1, 'undersköterska', 1)", vec![p]),
+        ("INSERT INTO person_educations (person_id, kind, registered_at) VALUES ($1, 'vard_och_omsorgsprogrammet', 1)", vec![p]),
         ("INSERT INTO calendar_feeds (person_id, token, created_at) VALUES ($1, 'feedtoken', 1)", vec![p]),
         ("INSERT INTO trainers (person_id, home_municipality_id) VALUES ($1, $2)", vec![p, muni]),
         ("INSERT INTO trainer_courses (person_id, course_id) VALUES ($1, $2)", vec![p, course]),

@@ -137,13 +137,13 @@ both_engines!(
             attendance::mark(&db, &who(), SessionId(s), PersonId(a), true)
                 .await
                 .unwrap(),
-            "attended"
+            domain::booking::BookingStatus::Attended
         );
         assert_eq!(
             attendance::mark(&db, &who(), SessionId(s), PersonId(b), false)
                 .await
                 .unwrap(),
-            "absent"
+            domain::booking::BookingStatus::Absent
         );
         // Someone without a seat is refused, naming the field.
         let stranger = person(&db, 4, "kvinna", "undersköterska", "Örebro").await;
@@ -168,7 +168,7 @@ both_engines!(
             .unwrap();
         assert_eq!(status, "absent", "unmarked becomes a recorded no-show");
         let info = attendance::session(&db, SessionId(s)).await.unwrap();
-        assert_eq!(info.status, "held");
+        assert_eq!(info.status, domain::sessions::SessionStatus::Held);
         // The completion has the session's hours, a number, a code and an expiry.
         let comp = completions::for_person(&db, PersonId(a)).await.unwrap();
         assert_eq!(comp.len(), 1);

@@ -56,7 +56,7 @@ pub async fn mark(
     let status = uc.mark_attendance(id, b.person_id, b.present).await?;
     Ok(Json(AttendanceOut {
         person_id: b.person_id,
-        status: status.into(),
+        status: status.code().into(),
     }))
 }
 

@@ -67,7 +67,7 @@ impl From<BookingView> for BookingRow {
             id: b.id,
             session_id: b.session_id,
             person_id: b.person_id,
-            status: b.status,
+            status: b.status.code().to_string(),
             waitlist_position: b.waitlist_position,
             support_needs: b.support_needs,
             booked_via: b.booked_via,

@@ -51,7 +51,7 @@ impl From<navet_store::catalogue::Course> for CourseOut {
             level: c.level,
             format: c.format,
             hours: c.hours,
-            status: c.status,
+            status: c.status.code().to_string(),
             validity_months: c.validity_months,
             default_capacity: c.default_capacity,
             target_group: c.target_group,

@@ -265,7 +265,7 @@ fn row_out(r: &Row) -> TrailRowOut {
         hours: r.hours,
         funding_source: r.funding_source.clone(),
         month: r.month.clone(),
-        attestation_status: r.attestation.as_ref().map(|a| a.status.clone()),
+        attestation_status: r.attestation.as_ref().map(|a| a.status.code().to_string()),
         attestation_method: r.attestation.as_ref().and_then(|a| a.method.clone()),
         attested_at: r
             .attestation

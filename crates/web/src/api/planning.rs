@@ -123,7 +123,7 @@ impl From<RequestView> for RequestOut {
             last_week: r.last_week,
             place: r.place,
             note: r.note,
-            status: r.status,
+            status: r.status.code().to_string(),
             session_id: r.session_id,
             merged_into_request_id: r.merged_into_request_id,
             decline_reason: r.decline_reason,

@@ -147,8 +147,8 @@ async fn mark(
     match uc.mark_attendance(id, f.person_id, present).await {
         Ok(status) if json => Ok(Json(serde_json::json!({
             "person_id": f.person_id,
-            "status": status,
-            "label": c.attendance(status),
+            "status": status.code(),
+            "label": c.attendance(&status),
             "message": c.t("flows.mark_saved"),
         }))
         .into_response()),
@@ -182,7 +182,7 @@ async fn mark_all(
                 "message": super::session_edit::fill(c.t("flows.all_present_done"), &[("n", n.to_string())]),
                 "people": people.iter().map(|p| serde_json::json!({
                     "person_id": p.person_id,
-                    "status": p.status,
+                    "status": p.status.code(),
                     "label": c.attendance(&p.status),
                 })).collect::<Vec<_>>(),
             }))

@@ -60,7 +60,7 @@ struct ConfirmPage {
 
 impl ConfirmPage {
     fn waitlisted(&self) -> bool {
-        self.b.status == "waitlisted"
+        self.b.status == domain::booking::BookingStatus::Waitlisted
     }
     fn late(&self) -> bool {
         self.kind == Some(CancelKind::LateCancelled)

@@ -59,8 +59,10 @@ struct MinePage {
 
 impl MinePage {
     fn cancel_label(&self, b: &BookingView) -> &'static str {
-        match (b.status.as_str(), b.cancel_kind(self.now)) {
-            ("waitlisted", _) => self.c.t("bookings.leave_waiting_list"),
+        match (b.status, b.cancel_kind(self.now)) {
+            (domain::booking::BookingStatus::Waitlisted, _) => {
+                self.c.t("bookings.leave_waiting_list")
+            }
             (_, Some(CancelKind::LateCancelled)) => self.c.t("bookings.cancel_late"),
             _ => self.c.t("bookings.cancel"),
         }
@@ -177,7 +179,7 @@ async fn decline_page(
     let Some(b) = Guest::page(&s, &c).booking_for_decline(id, &q.t).await? else {
         return invalid_link_page(c);
     };
-    let (title, text) = if b.status == "booked" {
+    let (title, text) = if b.status == domain::booking::BookingStatus::Booked {
         (
             format!("Tacka nej till {}", b.course_title),
             format!(
@@ -193,7 +195,7 @@ async fn decline_page(
         )
     };
     render(LinkPage {
-        action: if b.status == "booked" {
+        action: if b.status == domain::booking::BookingStatus::Booked {
             format!("/anmalan/{id}/avboj")
         } else {
             String::new()

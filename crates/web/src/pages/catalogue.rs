@@ -268,7 +268,7 @@ impl CourseForm {
             level: c.level.clone(),
             format: c.format.clone(),
             hours: crate::format::decimal(c.hours, 1).replace(",0", ""),
-            status: c.status.clone(),
+            status: c.status.code().to_string(),
             provider: c.provider.clone(),
             validity_months: c.validity_months.map(|v| v.to_string()).unwrap_or_default(),
             default_capacity: c.default_capacity.to_string(),

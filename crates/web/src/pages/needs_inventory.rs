@@ -46,11 +46,11 @@ impl ListPage {
             .filter(|n| n.row.profession == code)
             .collect()
     }
-    fn status_class(&self, code: &str) -> &'static str {
-        match code {
-            "levererat" => "badge ok",
-            "risk_att_ej_leverera" => "badge warn",
-            _ => "badge",
+    fn status_class(&self, status: impl std::borrow::Borrow<NeedStatus>) -> &'static str {
+        match status.borrow() {
+            NeedStatus::Levererat => "badge ok",
+            NeedStatus::RiskAttEjLeverera => "badge warn",
+            NeedStatus::UnderUtveckling => "badge",
         }
     }
 }
@@ -220,7 +220,7 @@ async fn edit_form(State(s): State<AppState>, c: Ctx, Path(id): Path<i64>) -> Pa
     let f = NeedForm {
         profession: n.row.profession.clone(),
         title: n.row.title.clone(),
-        status: n.row.status.clone(),
+        status: n.row.status.code().to_string(),
         certainty: n.row.certainty.clone(),
         note: n.row.note.clone(),
         course_ids: n.courses.iter().map(|c| c.course_id.to_string()).collect(),

@@ -173,7 +173,7 @@ impl ReqForm {
             scope: r.scope.clone(),
             activity_area: r.activity_area.clone().unwrap_or_default(),
             unit_id: r.unit_id.map(|u| u.to_string()).unwrap_or_default(),
-            kind: r.kind.clone(),
+            kind: r.kind.code().to_string(),
             course_id: r.course_id.map(|u| u.to_string()).unwrap_or_default(),
             area_id: r.area_id.map(|u| u.to_string()).unwrap_or_default(),
             level: r.level.clone().unwrap_or_default(),
@@ -245,11 +245,11 @@ fn form_page(
                 Some(m) => format!(
                     "{} ({}, {}{m}{})",
                     co.title,
-                    c.course_status(&co.status),
+                    c.course_status(co.status),
                     c.t("competence.renewed_every"),
                     c.t("competence.months_lc")
                 ),
-                None => format!("{} ({})", co.title, c.course_status(&co.status)),
+                None => format!("{} ({})", co.title, c.course_status(co.status)),
             },
         })
         .collect();

@@ -346,7 +346,11 @@ impl ShowPage {
     fn booked_count(&self) -> usize {
         self.participants
             .as_ref()
-            .map(|p| p.iter().filter(|b| b.status == "booked").count())
+            .map(|p| {
+                p.iter()
+                    .filter(|b| b.status == domain::booking::BookingStatus::Booked)
+                    .count()
+            })
             .unwrap_or(0)
     }
     fn unassigned_trainers(&self) -> Vec<&Trainer> {
@@ -371,7 +375,7 @@ impl ShowPage {
         self.now < self.s.row.starts_at
     }
     fn is_cancelled(&self) -> bool {
-        self.s.row.status == "cancelled"
+        self.s.row.status == domain::sessions::SessionStatus::Cancelled
     }
     fn default_deadline(&self) -> String {
         crate::format::date((self.s.row.closes_at() - 86_400).max(self.now + 86_400))

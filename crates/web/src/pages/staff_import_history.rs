@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use domain::staff_import::ChangeKind;
 use navet_store::import_history::{ImportRow, PersonLine, UNDO_SECS};
 use serde::Deserialize;
 
@@ -71,11 +72,11 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn kind_label(&self, kind: &str) -> &'static str {
+    fn kind_label(&self, kind: &ChangeKind) -> &'static str {
         match kind {
-            "added" => self.c.t("import.added"),
-            "left" => self.c.t("import.left"),
-            _ => self.c.t("import.changed"),
+            ChangeKind::Added => self.c.t("import.added"),
+            ChangeKind::Left => self.c.t("import.left"),
+            ChangeKind::Changed => self.c.t("import.changed"),
         }
     }
 }

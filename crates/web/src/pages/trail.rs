@@ -123,7 +123,7 @@ impl TrailView {
 fn attestation_text(r: &Row) -> String {
     match &r.attestation {
         None => "ej begärd".into(),
-        Some(a) if a.status == "attested" => {
+        Some(a) if a.status == domain::attestation::Status::Attested => {
             let how = match a.method.as_deref() {
                 Some("paper") => "på papper",
                 Some("oidc") => "digitalt (e-legitimation/inloggning)",

@@ -74,7 +74,7 @@ impl UseCase<'_> {
         session_id: i64,
         person_id: i64,
         present: bool,
-    ) -> StoreResult<&'static str> {
+    ) -> StoreResult<domain::booking::BookingStatus> {
         self.session_to_mark(session_id).await?;
         attendance::mark(
             self.db(),

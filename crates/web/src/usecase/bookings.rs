@@ -122,12 +122,14 @@ impl UseCase<'_> {
             Err(StoreError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
-        Ok(match (h.kind.as_str(), h.unit_id) {
-            ("reservation", Some(unit_id)) => Some(Action::NameReservedSeat {
-                unit_id,
-                municipality_id: h.municipality_id,
-                person,
-            }),
+        Ok(match (h.kind, h.unit_id) {
+            (domain::booking::HoldKind::Reservation, Some(unit_id)) => {
+                Some(Action::NameReservedSeat {
+                    unit_id,
+                    municipality_id: h.municipality_id,
+                    person,
+                })
+            }
             _ => None,
         })
     }
@@ -419,7 +421,7 @@ impl UseCase<'_> {
         };
         let reservation = match q.reservation_id {
             Some(h) => Some(bookings::hold(self.db(), HoldId(h)).await?).filter(|h| {
-                h.kind == "reservation"
+                h.kind == domain::booking::HoldKind::Reservation
                     && h.is_active(now)
                     && h.unit_id.is_some_and(|unit_id| {
                         self.may(Action::ReserveForUnit {
@@ -549,7 +551,7 @@ impl Guest<'_> {
             return Ok(None);
         }
         let h = bookings::hold(self.db(), HoldId(id)).await?;
-        if h.kind != "offer" {
+        if h.kind != domain::booking::HoldKind::Offer {
             return Err(StoreError::NotFound("erbjudande"));
         }
         Ok(Some(h))
@@ -604,7 +606,7 @@ impl Guest<'_> {
             events.extend(text.events(
                 &domain::notices::booking_uid(b.id),
                 b.ics_sequence,
-                b.session_status == "cancelled",
+                b.session_status == domain::sessions::SessionStatus::Cancelled,
                 None,
                 Some(format!("{base}/kurstillfallen/{}", b.session_id)),
             ));
@@ -621,7 +623,7 @@ impl Guest<'_> {
             events.extend(text.events(
                 &format!("navet-session-{}", row.id),
                 0,
-                row.status == "cancelled",
+                row.status == domain::sessions::SessionStatus::Cancelled,
                 None,
                 Some(format!("{base}/kurstillfallen/{}", row.id)),
             ));
@@ -637,9 +639,7 @@ impl Guest<'_> {
         now: i64,
     ) -> StoreResult<Option<(String, Vec<Event>)>> {
         let course = navet_store::catalogue::get(self.db(), CourseId(id)).await?;
-        if !domain::catalogue::CourseStatus::parse(&course.status)
-            .is_some_and(|st| st.is_bookable())
-        {
+        if !course.status.is_bookable() {
             return Ok(None);
         }
         let f = sessions::Filter {

@@ -40,7 +40,7 @@ impl UseCase<'_> {
     pub async fn request_options(&self) -> StoreResult<RequestOptions> {
         self.decide(Action::ListSessionRequests)?;
         let mut courses = catalogue::list(self.db(), None).await?;
-        courses.retain(|c| c.status != "avvecklad");
+        courses.retain(|c| c.status != domain::catalogue::CourseStatus::Avvecklad);
         let units = navet_store::org::visible_units(self.db(), self.visibility()).await?;
         let mut municipalities = navet_store::org::municipalities(self.db()).await?;
         if !self.visibility().is_everything() {
@@ -116,24 +116,25 @@ impl UseCase<'_> {
         self.audit("session_request.read", "session_request", Some(id), "")
             .await?;
         let can_answer = self.may(Action::AnswerSessionRequests);
-        let (sessions, merge_candidates) = if can_answer && request.status == "open" {
-            let s = sessions::list(
-                self.db(),
-                &sessions::Filter {
-                    course_id: Some(request.course_id),
-                    from: Some(now),
-                    limit: 100,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .into_iter()
-            .filter(|s| s.row.starts_at > now && !s.effective_status.is_final())
-            .collect();
-            (s, requests::merge_candidates(self.db(), &request).await?)
-        } else {
-            (vec![], vec![])
-        };
+        let (sessions, merge_candidates) =
+            if can_answer && request.status == domain::planning::requests::RequestStatus::Open {
+                let s = sessions::list(
+                    self.db(),
+                    &sessions::Filter {
+                        course_id: Some(request.course_id),
+                        from: Some(now),
+                        limit: 100,
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .into_iter()
+                .filter(|s| s.row.starts_at > now && !s.effective_status.is_final())
+                .collect();
+                (s, requests::merge_candidates(self.db(), &request).await?)
+            } else {
+                (vec![], vec![])
+            };
         let merged_into = match request.merged_into_request_id {
             Some(m) => Some(requests::get(self.db(), m).await?),
             None => None,

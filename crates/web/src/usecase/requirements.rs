@@ -165,7 +165,7 @@ impl UseCase<'_> {
         let courses = navet_store::catalogue::list(self.db(), None)
             .await?
             .into_iter()
-            .filter(|co| co.status != CourseStatus::Avvecklad.code())
+            .filter(|co| co.status != CourseStatus::Avvecklad)
             .collect();
         Ok(RequirementForm {
             roles: navet_store::org::roles(self.db()).await?,

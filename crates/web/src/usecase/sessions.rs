@@ -70,11 +70,9 @@ impl UseCase<'_> {
         let mut courses = catalogue::list(self.db(), None).await?;
         courses.retain(|c| {
             !matches!(
-                domain::catalogue::CourseStatus::parse(&c.status),
-                Some(
-                    domain::catalogue::CourseStatus::Pausad
-                        | domain::catalogue::CourseStatus::Avvecklad
-                )
+                c.status,
+                domain::catalogue::CourseStatus::Pausad
+                    | domain::catalogue::CourseStatus::Avvecklad
             )
         });
         Ok(FormOptions {
@@ -155,7 +153,10 @@ impl UseCase<'_> {
             bookings::holds_for_session(self.db(), SessionId(id))
                 .await?
                 .into_iter()
-                .filter(|h| h.kind == "reservation" && h.unit_id.is_some_and(|u| ids.contains(&u)))
+                .filter(|h| {
+                    h.kind == domain::booking::HoldKind::Reservation
+                        && h.unit_id.is_some_and(|u| ids.contains(&u))
+                })
                 .collect()
         } else {
             vec![]
@@ -251,8 +252,8 @@ impl UseCase<'_> {
     /// The hold's session.
     pub async fn release_hold(&self, hold_id: i64) -> StoreResult<(i64, StoreResult<()>)> {
         let h = bookings::hold(self.db(), HoldId(hold_id)).await?;
-        match (h.unit_id, h.kind.as_str()) {
-            (Some(u), "reservation") => {
+        match (h.unit_id, h.kind) {
+            (Some(u), domain::booking::HoldKind::Reservation) => {
                 let unit = navet_store::org::unit(self.db(), UnitId(u)).await?;
                 self.decide(Action::ReserveForUnit {
                     unit_id: u,

@@ -90,7 +90,7 @@ impl Guest<'_> {
             events.extend(text.events(
                 &format!("navet-teaching-{id}"),
                 0,
-                status == "cancelled",
+                status == domain::sessions::SessionStatus::Cancelled,
                 None,
                 Some(format!("{base}/tillfallen/{id}/narvaro")),
             ));

@@ -162,7 +162,7 @@ impl UseCase<'_> {
         Ok(navet_store::catalogue::list(self.db(), None)
             .await?
             .into_iter()
-            .filter(|co| co.status != "avvecklad")
+            .filter(|co| co.status != domain::catalogue::CourseStatus::Avvecklad)
             .collect())
     }
 

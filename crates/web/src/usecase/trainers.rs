@@ -69,7 +69,9 @@ impl UseCase<'_> {
         let trainer = trainers::get(self.db(), PersonId(id)).await?;
         self.audit_person_read(id, "utbildningsledare").await?;
         let mut courses = catalogue::list(self.db(), None).await?;
-        courses.retain(|k| k.status != "avvecklad" || trainer.is_qualified(k.id));
+        courses.retain(|k| {
+            k.status != domain::catalogue::CourseStatus::Avvecklad || trainer.is_qualified(k.id)
+        });
         Ok(TrainerPage {
             trainer,
             courses,

@@ -335,7 +335,7 @@ both_engines!(
         );
         assert_eq!(
             sessions::get(&db, SessionId(s)).await.unwrap().row.status,
-            "full"
+            domain::sessions::SessionStatus::Full
         );
     }
 );
