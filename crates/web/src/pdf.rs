@@ -700,7 +700,11 @@ pub(crate) mod tests {
                 "structure element {k}"
             );
         }
-        let path = std::env::temp_dir().join(format!("navet-tagged-{}.pdf", std::process::id()));
+        // One file per call: tests in the same process run at once.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("navet-tagged-{}-{n}.pdf", std::process::id()));
         std::fs::write(&path, pdf).unwrap();
         if let Ok(out) = std::process::Command::new("pdfinfo").arg(&path).output() {
             let info = String::from_utf8_lossy(&out.stdout);
