@@ -39,6 +39,12 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
+# Build products live outside the checkout and are kept between runs, so a
+# fresh clone compiles only Navet's own crates (the third-party ones take
+# about ten minutes on two cores). Set CARGO_TARGET_DIR to choose another.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/navet/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+
 echo "== Rust: unit, store and API tests (SQLite and PostgreSQL)"
 # Most tests wait on the database, not the processor: eight at a time
 # halves the run on two cores. Tests that load the processor and assert a
@@ -49,4 +55,5 @@ cargo test --workspace --locked
 
 echo "== Browser tests"
 cargo build -p navet --locked
+export NAVET_BIN="${NAVET_BIN:-$CARGO_TARGET_DIR/debug/navet}"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)

@@ -35,29 +35,35 @@ async fn call(
     )
 }
 
+/// A coordinator's API token on a fresh application.
+async fn coordinator(app: &TestApp) -> String {
+    app.coordinator().email("samordnare@test.se").await.token
+}
+
+both_engines!(only_the_hub_calls_the_cost_api, |db: Db| async move {
+    let app = TestApp::new(db.clone());
+    let participant = app
+        .user(Role::Participant)
+        .email("medarbetare@test.se")
+        .await
+        .token;
+    assert_eq!(
+        call(&app, "GET", "/api/v1/cost-lines", None, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&app, "GET", "/api/v1/cost-lines", Some(&participant), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+});
+
 both_engines!(
-    cost_api_refuses_bad_input_and_computes_results,
+    a_negative_cost_is_refused_naming_the_field,
     |db: Db| async move {
         let app = TestApp::new(db.clone());
-        let coord = app.coordinator().email("samordnare@test.se").await.token;
-        let participant = app
-            .user(Role::Participant)
-            .email("medarbetare@test.se")
-            .await
-            .token;
-
-        // Who may call.
-        assert_eq!(
-            call(&app, "GET", "/api/v1/cost-lines", None, None).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            call(&app, "GET", "/api/v1/cost-lines", Some(&participant), None)
-                .await
-                .0,
-            StatusCode::FORBIDDEN
-        );
-
+        let coord = coordinator(&app).await;
         // A negative cost is refused, naming the field; nothing saved.
         let (st, body) = call(
             &app,
@@ -75,32 +81,14 @@ both_engines!(
                 .1,
             json!([])
         );
+    }
+);
 
-        let (st, line) = call(
-        &app,
-        "POST",
-        "/api/v1/cost-lines",
-        Some(&coord),
-        Some(json!({"label": "Samordnare", "kind": "staff", "basis": "staff", "role": "samordnare",
-                    "fte": 1, "monthly_salary_sek": 40000, "overhead_pct": 42})),
-    )
-    .await;
-        assert_eq!(st, StatusCode::CREATED);
-        // 1 × 40 000 × 12 × 1,42 = 681 600 kr
-        assert_eq!(line["base_annual_ore"], 68_160_000);
-        let (st, _) = call(
-            &app,
-            "POST",
-            "/api/v1/cost-lines",
-            Some(&coord),
-            Some(
-                json!({"label": "Bilar", "kind": "cars", "basis": "annual", "amount_sek": 120000.5,
-                    "scaling": "course_hours", "per": 1000}),
-            ),
-        )
-        .await;
-        assert_eq!(st, StatusCode::CREATED);
-
+both_engines!(
+    bad_scenarios_are_refused_naming_the_field,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let coord = coordinator(&app).await;
         // Scenario checks: no municipality, weights not 100 %, unknown name, missing figures.
         let bad = [
             (
@@ -138,6 +126,38 @@ both_engines!(
                 .1,
             json!([])
         );
+    }
+);
+
+both_engines!(
+    a_scenario_shares_its_cost_lines_and_compares_and_deletes,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let coord = coordinator(&app).await;
+        let (st, line) = call(
+        &app,
+        "POST",
+        "/api/v1/cost-lines",
+        Some(&coord),
+        Some(json!({"label": "Samordnare", "kind": "staff", "basis": "staff", "role": "samordnare",
+                    "fte": 1, "monthly_salary_sek": 40000, "overhead_pct": 42})),
+    )
+    .await;
+        assert_eq!(st, StatusCode::CREATED);
+        // 1 × 40 000 × 12 × 1,42 = 681 600 kr
+        assert_eq!(line["base_annual_ore"], 68_160_000);
+        let (st, _) = call(
+            &app,
+            "POST",
+            "/api/v1/cost-lines",
+            Some(&coord),
+            Some(
+                json!({"label": "Bilar", "kind": "cars", "basis": "annual", "amount_sek": 120000.5,
+                    "scaling": "course_hours", "per": 1000}),
+            ),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED);
 
         let nora = org::municipality_by_name(&db, "Nora")
             .await
@@ -233,16 +253,6 @@ both_engines!(
             StatusCode::NOT_FOUND
         );
 
-        // The OpenAPI document lists the cost endpoints.
-        let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
-        for p in [
-            "/api/v1/cost-lines",
-            "/api/v1/cost-scenarios/{id}/result",
-            "/api/v1/cost-comparison",
-        ] {
-            assert!(doc["paths"].get(p).is_some(), "{p}");
-        }
-
         assert_eq!(
             call(
                 &app,
@@ -255,5 +265,21 @@ both_engines!(
             .0,
             StatusCode::NO_CONTENT
         );
+    }
+);
+
+both_engines!(
+    the_openapi_document_lists_the_cost_endpoints,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        // The OpenAPI document lists the cost endpoints.
+        let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+        for p in [
+            "/api/v1/cost-lines",
+            "/api/v1/cost-scenarios/{id}/result",
+            "/api/v1/cost-comparison",
+        ] {
+            assert!(doc["paths"].get(p).is_some(), "{p}");
+        }
     }
 );
