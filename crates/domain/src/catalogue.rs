@@ -77,7 +77,6 @@ pub struct CheckedCourse {
     pub trainers_per_session: i64,
 }
 
-pub use crate::fields::parse_decimal;
 use crate::fields::Hours;
 
 /// The longest course Navet takes, in hours.
