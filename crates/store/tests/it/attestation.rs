@@ -1,6 +1,7 @@
 //! Monthly attestation and the participant file in the store, on SQLite
-//! and PostgreSQL: a month walked from attendance to a corrected export —
-//! attend, ask, attest (one digitally, one on paper), export twice (the
+//! and PostgreSQL: a month from attendance to a corrected export, one
+//! test per step on a scene that has done the steps before it — attend,
+//! ask, attest (one digitally, one on paper), export twice (the
 //! same bytes), correct an attendance (a new version pointing to the old,
 //! the month and the later exported month flagged, the person told), and
 //! export again (differing only in the corrected row); plus the refusals
@@ -100,29 +101,115 @@ async fn produce(db: &Db, m: &str) -> (esf_export::Export, String) {
     (e, String::from_utf8(bytes).unwrap())
 }
 
+/// Two people and three held sessions, all attended: Anna 3 h and 4,5 h
+/// in March 2026 and 3 h in April, Berit 3 h in each month.
+struct March {
+    anna: i64,
+    berit: i64,
+    m1: i64,
+    m2: i64,
+}
+
+async fn attended(db: &Db) -> March {
+    programme(db).await;
+    let course = fixtures::course(db, "HLR vuxen").await;
+    let anna = fixtures::person(db, "Anna", "Örebro").await;
+    let berit = fixtures::person(db, "Berit", "Örebro").await;
+    let (m1, m2, m3) = (
+        session(db, course, "2026-03-10", 3.0).await,
+        session(db, course, "2026-03-20", 4.5).await,
+        session(db, course, "2026-04-15", 3.0).await,
+    );
+    for s in [m1, m2, m3] {
+        book(db, s, anna).await;
+    }
+    for s in [m1, m3] {
+        book(db, s, berit).await;
+    }
+    for (s, p) in [(m1, anna), (m2, anna), (m3, anna), (m1, berit), (m3, berit)] {
+        attendance::mark(db, &who(), SessionId(s), PersonId(p), true)
+            .await
+            .unwrap();
+    }
+    March {
+        anna,
+        berit,
+        m1,
+        m2,
+    }
+}
+
+/// Anna's year of birth (the age band) and Berit's personal identity
+/// number; Berit's details as saved.
+async fn reporting_details(db: &Db, f: &March) -> esf_export::ReportingDetails {
+    esf_export::set_reporting_details(db, &who(), PersonId(f.anna), "1980", "", 2026)
+        .await
+        .unwrap();
+    esf_export::set_reporting_details(db, &who(), PersonId(f.berit), "", "19121212-1212", 2026)
+        .await
+        .unwrap()
+}
+
+async fn open(db: &Db, m: &str) -> usize {
+    attestation::open_month(db, &who(), month(m), today(), "https://navet.test")
+        .await
+        .unwrap()
+}
+
+/// Attendance, reporting details, and March and April opened.
+async fn opened(db: &Db) -> March {
+    let f = attended(db).await;
+    reporting_details(db, &f).await;
+    open(db, "2026-03").await;
+    open(db, "2026-04").await;
+    f
+}
+
+const DIGITAL: HowSigned = HowSigned {
+    method: Method::Password,
+    provider: None,
+};
+const PAPER: HowSigned = HowSigned {
+    method: Method::Paper,
+    provider: None,
+};
+
+async fn attest(
+    db: &Db,
+    person: i64,
+    m: &str,
+    how: &HowSigned,
+) -> Result<attestation::Version, StoreError> {
+    attestation::attest(db, &who(), PersonId(person), month(m), today(), how).await
+}
+
+/// Both months opened and attested: Anna digitally, Berit's March on paper.
+async fn attested(db: &Db) -> March {
+    let f = opened(db).await;
+    attest(db, f.anna, "2026-03", &DIGITAL).await.unwrap();
+    attest(db, f.berit, "2026-03", &PAPER).await.unwrap();
+    for p in [f.anna, f.berit] {
+        attest(db, p, "2026-04", &DIGITAL).await.unwrap();
+    }
+    f
+}
+
+/// Both months attested and exported (March's file returned), then
+/// Anna's attendance on 20 March corrected to absent.
+async fn corrected(db: &Db) -> (March, esf_export::Export, String) {
+    let f = attested(db).await;
+    let (e1, csv1) = produce(db, "2026-03").await;
+    produce(db, "2026-04").await;
+    attendance::mark(db, &who(), SessionId(f.m2), PersonId(f.anna), false)
+        .await
+        .unwrap();
+    (f, e1, csv1)
+}
+
 both_engines!(
-    a_month_is_attested_exported_corrected_and_exported_again,
+    a_month_asks_each_person_once_when_opened_and_not_before,
     |db: Db| async move {
-        programme(&db).await;
-        let course = fixtures::course(&db, "HLR vuxen").await;
-        let anna = fixtures::person(&db, "Anna", "Örebro").await;
-        let berit = fixtures::person(&db, "Berit", "Örebro").await;
-        let (m1, m2, m3) = (
-            session(&db, course, "2026-03-10", 3.0).await,
-            session(&db, course, "2026-03-20", 4.5).await,
-            session(&db, course, "2026-04-15", 3.0).await,
-        );
-        for s in [m1, m2, m3] {
-            book(&db, s, anna).await;
-        }
-        for s in [m1, m3] {
-            book(&db, s, berit).await;
-        }
-        for (s, p) in [(m1, anna), (m2, anna), (m3, anna), (m1, berit), (m3, berit)] {
-            attendance::mark(&db, &who(), SessionId(s), PersonId(p), true)
-                .await
-                .unwrap();
-        }
+        let f = attended(&db).await;
         let before: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM attestations")
             .fetch_one(db.pool())
             .await
@@ -131,28 +218,26 @@ both_engines!(
             before, 0,
             "attendance alone asks nobody before the month is opened"
         );
+        assert_eq!(open(&db, "2026-03").await, 2);
+        assert_eq!(open(&db, "2026-03").await, 0);
+        assert!(outbox_subjects(&db, f.anna).await.contains(
+            &"Bekräfta din närvarotid för mars: 7,5 timmar på 2 kurstillfällen".to_string()
+        ));
+    }
+);
 
-        // Year of birth (the age band) and a checked personal identity number.
-        esf_export::set_reporting_details(&db, &who(), PersonId(anna), "1980", "", 2026)
-            .await
-            .unwrap();
-        let d = esf_export::set_reporting_details(
-            &db,
-            &who(),
-            PersonId(berit),
-            "",
-            "19121212-1212",
-            2026,
-        )
-        .await
-        .unwrap();
+both_engines!(
+    a_personal_identity_number_is_checked_masked_and_gives_the_birth_year,
+    |db: Db| async move {
+        let f = attended(&db).await;
+        let d = reporting_details(&db, &f).await;
         assert_eq!(d.birth_year, Some(1912));
         assert_eq!(d.masked().as_deref(), Some("19121212-****"));
         // A bad number is refused naming the field, and nothing changes.
         let e = esf_export::set_reporting_details(
             &db,
             &who(),
-            PersonId(berit),
+            PersonId(f.berit),
             "",
             "19121212-1213",
             2026,
@@ -162,106 +247,40 @@ both_engines!(
         assert_eq!(field(&e).0, "personal_identity_number");
         assert!(field(&e).1.contains("kontrollsiffra"), "{}", field(&e).1);
         assert_eq!(
-            esf_export::reporting_details(&db, PersonId(berit))
+            esf_export::reporting_details(&db, PersonId(f.berit))
                 .await
                 .unwrap()
                 .personal_number
                 .as_deref(),
             Some("19121212-1212")
         );
+    }
+);
 
-        // After the month: one request each, once.
-        let asked =
-            attestation::open_month(&db, &who(), month("2026-03"), today(), "https://navet.test")
-                .await
-                .unwrap();
-        assert_eq!(asked, 2);
-        assert_eq!(
-            attestation::open_month(&db, &who(), month("2026-03"), today(), "https://navet.test")
-                .await
-                .unwrap(),
-            0
-        );
-        assert!(outbox_subjects(&db, anna).await.contains(
-            &"Bekräfta din närvarotid för mars: 7,5 timmar på 2 kurstillfällen".to_string()
-        ));
-        attestation::open_month(&db, &who(), month("2026-04"), today(), "https://navet.test")
-            .await
-            .unwrap();
-
-        // A month with no time is refused naming the month.
-        let digital = HowSigned {
-            method: Method::Password,
-            provider: None,
-        };
-        let paper = HowSigned {
-            method: Method::Paper,
-            provider: None,
-        };
-        let e = attestation::attest(
-            &db,
-            &who(),
-            PersonId(anna),
-            month("2026-02"),
-            today(),
-            &digital,
-        )
-        .await
-        .unwrap_err();
+both_engines!(
+    an_attestation_records_the_months_time_and_a_month_without_any_is_refused,
+    |db: Db| async move {
+        let f = opened(&db).await;
+        let e = attest(&db, f.anna, "2026-02", &DIGITAL).await.unwrap_err();
         assert_eq!(field(&e).0, "month");
         assert!(field(&e).1.contains("ingen närvarotid"), "{}", field(&e).1);
-
-        // Anna confirms digitally, Berit's paper certificate is registered.
-        let a1 = attestation::attest(
-            &db,
-            &who(),
-            PersonId(anna),
-            month("2026-03"),
-            today(),
-            &digital,
-        )
-        .await
-        .unwrap();
+        let a1 = attest(&db, f.anna, "2026-03", &DIGITAL).await.unwrap();
         assert_eq!(
             (a1.status, a1.centi_hours, a1.session_count),
             (Status::Attested, 750, 2)
         );
-        assert_eq!(a1.session_ids, vec![m1, m2]);
+        assert_eq!(a1.session_ids, vec![f.m1, f.m2]);
         assert_eq!(a1.method, Some(Method::Password));
         assert!(a1.attested_at.is_some());
-        attestation::attest(
-            &db,
-            &who(),
-            PersonId(berit),
-            month("2026-03"),
-            today(),
-            &paper,
-        )
-        .await
-        .unwrap();
-        for p in [anna, berit] {
-            attestation::attest(
-                &db,
-                &who(),
-                PersonId(p),
-                month("2026-04"),
-                today(),
-                &digital,
-            )
-            .await
-            .unwrap();
-        }
-        // Twice is refused.
+    }
+);
+
+both_engines!(
+    a_month_is_attested_once_and_counted_by_method,
+    |db: Db| async move {
+        let f = attested(&db).await;
         assert!(matches!(
-            attestation::attest(
-                &db,
-                &who(),
-                PersonId(anna),
-                month("2026-03"),
-                today(),
-                &digital
-            )
-            .await,
+            attest(&db, f.anna, "2026-03", &DIGITAL).await,
             Err(StoreError::Conflict { .. })
         ));
         let counts = attestation::overview(&db, month("2026-03")).await.unwrap();
@@ -275,8 +294,14 @@ both_engines!(
             ),
             (2, 2, 1, 0)
         );
+    }
+);
 
-        // The file: twice with no change gives the same bytes.
+both_engines!(
+    the_file_gives_each_persons_months_and_the_same_bytes_when_unchanged,
+    |db: Db| async move {
+        let f = attested(&db).await;
+        let (anna, berit) = (f.anna, f.berit);
         let (e1, csv1) = produce(&db, "2026-03").await;
         let (e1b, csv1b) = produce(&db, "2026-03").await;
         assert_eq!(csv1, csv1b);
@@ -301,12 +326,14 @@ both_engines!(
             "{csv_april}"
         );
         assert!(attestation::flagged_months(&db).await.unwrap().is_empty());
+    }
+);
 
-        // A correction after the export: Anna was not there on the 20th.
-        attendance::mark(&db, &who(), SessionId(m2), PersonId(anna), false)
-            .await
-            .unwrap();
-        let v = attestation::versions(&db, PersonId(anna), month("2026-03"))
+both_engines!(
+    a_correction_makes_a_new_version_and_flags_every_exported_month_from_it,
+    |db: Db| async move {
+        let (f, _, _) = corrected(&db).await;
+        let v = attestation::versions(&db, PersonId(f.anna), month("2026-03"))
             .await
             .unwrap();
         assert_eq!(v.len(), 2);
@@ -321,10 +348,11 @@ both_engines!(
             (v[1].status, v[1].centi_hours, v[1].session_count),
             (Status::Superseded, 750, 2)
         );
-        assert!(outbox_subjects(&db, anna)
+        assert!(outbox_subjects(&db, f.anna)
             .await
             .iter()
             .any(|s| s.contains("har rättats")));
+        // The month and the later exported month.
         assert_eq!(
             attestation::flagged_months(&db).await.unwrap(),
             vec!["2026-03".to_string(), "2026-04".to_string()]
@@ -340,8 +368,14 @@ both_engines!(
             (counts[0].attested, counts[0].waiting, counts[0].corrected),
             (1, 1, 1)
         );
+    }
+);
 
-        // The new file differs from the first only in Anna's March row.
+both_engines!(
+    the_new_file_differs_only_in_the_corrected_row,
+    |db: Db| async move {
+        let (f, e1, csv1) = corrected(&db).await;
+        let anna = f.anna;
         let (e2, csv2) = produce(&db, "2026-03").await;
         assert_ne!(e2.sha256, e1.sha256);
         let (old, new): (Vec<&str>, Vec<&str>) = (csv1.lines().collect(), csv2.lines().collect());
@@ -358,37 +392,30 @@ both_engines!(
             attestation::flagged_months(&db).await.unwrap(),
             vec!["2026-04".to_string()]
         );
+    }
+);
 
-        // Reminders: Anna waits (version 2); a second press sends nothing.
-        assert_eq!(
-            attestation::remind(&db, &who(), month("2026-03"), None, "https://navet.test")
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            attestation::remind(&db, &who(), month("2026-03"), None, "https://navet.test")
-                .await
-                .unwrap(),
-            0
-        );
-        assert!(outbox_subjects(&db, anna)
+both_engines!(
+    a_corrected_month_is_reminded_once_and_attested_again_as_its_new_version,
+    |db: Db| async move {
+        let (f, _, _) = corrected(&db).await;
+        let remind = || async {
+            attestation::remind(&db, &who(), month("2026-03"), None, "https://navet.test").await
+        };
+        // Anna waits (version 2); a second press sends nothing.
+        assert_eq!(remind().await.unwrap(), 1);
+        assert_eq!(remind().await.unwrap(), 0);
+        assert!(outbox_subjects(&db, f.anna)
             .await
             .iter()
             .any(|s| s.starts_with(
                 "Påminnelse: bekräfta din närvarotid för mars: 3 timmar på 1 kurstillfälle"
             )));
         // She confirms the new time: version 2, attested.
-        let a2 = attestation::attest(
-            &db,
-            &who(),
-            PersonId(anna),
-            month("2026-03"),
-            today(),
-            &digital,
-        )
-        .await
-        .unwrap();
+        let v = attestation::versions(&db, PersonId(f.anna), month("2026-03"))
+            .await
+            .unwrap();
+        let a2 = attest(&db, f.anna, "2026-03", &DIGITAL).await.unwrap();
         assert_eq!(
             (a2.version, a2.centi_hours, a2.previous_id),
             (2, 300, Some(v[1].id))
