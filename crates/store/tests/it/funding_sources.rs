@@ -359,43 +359,62 @@ async fn whole_list(db: &Db, f: &Filter) -> Vec<trail::Row> {
     out
 }
 
-both_engines!(
-    figures_filter_by_source_and_the_list_behind_them_sums_to_them,
-    |db: Db| async move {
-        programme(&db, "ESF+ Kompetenslyftet").await;
-        let esf = funding_sources::list(&db).await.unwrap()[0].id;
-        let aol = source(&db, "Äldreomsorgslyftet", "state", true).await;
-        let hlr = fixtures::course(&db, "HLR").await;
-        let dem = fixtures::course(&db, "Demensvård").await;
-        let people: Vec<i64> = {
-            let mut v = vec![];
-            for (i, m) in ["Örebro", "Örebro", "Kumla", "Nora", "Kumla"]
-                .iter()
-                .enumerate()
-            {
-                v.push(fixtures::person(&db, &format!("P{i}"), m).await);
-            }
-            v
-        };
-        let s1 = held(&db, hlr, "2026-02-03", 3.0, Some(esf)).await;
-        let s2 = held(&db, hlr, "2026-02-17", 2.5, Some(esf)).await;
-        let s3 = held(&db, dem, "2026-03-04", 4.0, Some(aol)).await;
-        let s4 = held(&db, hlr, "2026-03-10", 1.5, None).await;
-        attended(&db, s1, &people[0..4], None).await;
-        attended(&db, s2, &people[1..3], None).await;
-        attended(&db, s3, &people[2..5], None).await;
-        // One participant on s4 paid from the state grant by override.
-        attended(&db, s4, &people[0..1], Some(aol)).await;
-        attended(&db, s4, &people[1..2], None).await;
-        let period = Period {
+/// Five people on four held sessions in 2026: two HLR sessions under the
+/// programme's source (ESF), a dementia session under the state grant
+/// (Äldreomsorgslyftet) and an HLR session with no source, where one
+/// participant is paid from the state grant by override.
+struct Figures {
+    esf: i64,
+    aol: i64,
+    people: Vec<i64>,
+    s4: i64,
+    period: Period,
+}
+
+async fn figures(db: &Db) -> Figures {
+    programme(db, "ESF+ Kompetenslyftet").await;
+    let esf = funding_sources::list(db).await.unwrap()[0].id;
+    let aol = source(db, "Äldreomsorgslyftet", "state", true).await;
+    let hlr = fixtures::course(db, "HLR").await;
+    let dem = fixtures::course(db, "Demensvård").await;
+    let mut people = vec![];
+    for (i, m) in ["Örebro", "Örebro", "Kumla", "Nora", "Kumla"]
+        .iter()
+        .enumerate()
+    {
+        people.push(fixtures::person(db, &format!("P{i}"), m).await);
+    }
+    let s1 = held(db, hlr, "2026-02-03", 3.0, Some(esf)).await;
+    let s2 = held(db, hlr, "2026-02-17", 2.5, Some(esf)).await;
+    let s3 = held(db, dem, "2026-03-04", 4.0, Some(aol)).await;
+    let s4 = held(db, hlr, "2026-03-10", 1.5, None).await;
+    attended(db, s1, &people[0..4], None).await;
+    attended(db, s2, &people[1..3], None).await;
+    attended(db, s3, &people[2..5], None).await;
+    // One participant on s4 paid from the state grant by override.
+    attended(db, s4, &people[0..1], Some(aol)).await;
+    attended(db, s4, &people[1..2], None).await;
+    Figures {
+        esf,
+        aol,
+        people,
+        s4,
+        period: Period {
             from: d("2026-01-01"),
             to: d("2026-12-31"),
-        };
-        let all = reports::indicator_report(&db, period).await.unwrap();
-        let only_esf = reports::indicator_report_for(&db, period, Some(esf))
+        },
+    }
+}
+
+both_engines!(
+    the_figures_count_within_a_source_and_sum_to_the_whole,
+    |db: Db| async move {
+        let f = figures(&db).await;
+        let all = reports::indicator_report(&db, f.period).await.unwrap();
+        let only_esf = reports::indicator_report_for(&db, f.period, Some(f.esf))
             .await
             .unwrap();
-        let only_aol = reports::indicator_report_for(&db, period, Some(aol))
+        let only_aol = reports::indicator_report_for(&db, f.period, Some(f.aol))
             .await
             .unwrap();
         assert_eq!(all.participations, 4 + 2 + 3 + 2);
@@ -411,72 +430,17 @@ both_engines!(
         assert_eq!(only_esf.sessions.held, 2);
         // The filtered sums are kept apart from the whole in memory: asked
         // again, each answers for itself.
-        let again = reports::indicator_report_for(&db, period, Some(esf))
+        let again = reports::indicator_report_for(&db, f.period, Some(f.esf))
             .await
             .unwrap();
         assert_eq!(again.participations, 6);
         assert_eq!(
-            reports::indicator_report(&db, period)
+            reports::indicator_report(&db, f.period)
                 .await
                 .unwrap()
                 .participations,
             11
         );
-
-        // The list behind every figure sums to it, page by page.
-        let kumla = navet_store::org::municipality_by_name(&db, "Kumla")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        for (report, source) in [(&all, None), (&only_esf, Some(esf)), (&only_aol, Some(aol))] {
-            let f = Filter {
-                from: period.from,
-                to: period.to,
-                source,
-                ..Filter::default()
-            };
-            let t = trail::totals(&db, &f).await.unwrap();
-            assert_eq!(t.participations, report.participations);
-            assert!((t.hours - report.participant_hours).abs() < 1e-9);
-            let rows = whole_list(&db, &f).await;
-            assert_eq!(rows.len() as i64, report.participations);
-            let sum: f64 = rows.iter().map(|r| r.hours).sum();
-            assert!((sum - report.participant_hours).abs() < 1e-9);
-            let mut ids: Vec<i64> = rows.iter().map(|r| r.booking_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            assert_eq!(ids.len(), rows.len(), "no row twice across pages");
-            // Per municipality too.
-            let row = report
-                .by_municipality
-                .iter()
-                .find(|m| m.municipality == "Kumla")
-                .unwrap();
-            let f = Filter {
-                municipality_id: Some(kumla),
-                ..f
-            };
-            let t = trail::totals(&db, &f).await.unwrap();
-            assert_eq!(t.participations, row.participations);
-            assert!((t.hours - row.participant_hours).abs() < 1e-9);
-        }
-        // The rows name who, the session, the hours and the source.
-        let f = Filter {
-            from: period.from,
-            to: period.to,
-            source: Some(aol),
-            ..Filter::default()
-        };
-        let rows = whole_list(&db, &f).await;
-        assert!(rows
-            .iter()
-            .all(|r| r.funding_source.as_deref() == Some("Äldreomsorgslyftet")));
-        assert!(rows
-            .iter()
-            .any(|r| r.person_name == "P0" && r.course == "HLR"));
-        assert_eq!(rows[0].month, "2026-03");
-
         // Co-financing hours per source sum to the whole.
         let groups = |s: Option<i64>| {
             let db = db.clone();
@@ -491,35 +455,108 @@ both_engines!(
         };
         let (g_all, g_esf, g_aol, g_none) = (
             groups(None).await,
-            groups(Some(esf)).await,
-            groups(Some(aol)).await,
+            groups(Some(f.esf)).await,
+            groups(Some(f.aol)).await,
             150,
         );
         assert_eq!(g_all, g_esf + g_aol + g_none);
         assert_eq!(g_esf, 1700);
+    }
+);
 
-        // Changing a session's source moves its attended time in the facts
-        // (and so in every filtered figure).
-        funding_sources::set_session_source(&db, &who(), SessionId(s4), Some(esf))
+both_engines!(
+    the_list_behind_every_figure_sums_to_it_and_names_the_source,
+    |db: Db| async move {
+        let f = figures(&db).await;
+        let kumla = navet_store::org::municipality_by_name(&db, "Kumla")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        // Page by page, and per municipality too.
+        for source in [None, Some(f.esf), Some(f.aol)] {
+            let report = reports::indicator_report_for(&db, f.period, source)
+                .await
+                .unwrap();
+            let filter = Filter {
+                from: f.period.from,
+                to: f.period.to,
+                source,
+                ..Filter::default()
+            };
+            let t = trail::totals(&db, &filter).await.unwrap();
+            assert_eq!(t.participations, report.participations);
+            assert!((t.hours - report.participant_hours).abs() < 1e-9);
+            let rows = whole_list(&db, &filter).await;
+            assert_eq!(rows.len() as i64, report.participations);
+            let sum: f64 = rows.iter().map(|r| r.hours).sum();
+            assert!((sum - report.participant_hours).abs() < 1e-9);
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.booking_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), rows.len(), "no row twice across pages");
+            let row = report
+                .by_municipality
+                .iter()
+                .find(|m| m.municipality == "Kumla")
+                .unwrap();
+            let filter = Filter {
+                municipality_id: Some(kumla),
+                ..filter
+            };
+            let t = trail::totals(&db, &filter).await.unwrap();
+            assert_eq!(t.participations, row.participations);
+            assert!((t.hours - row.participant_hours).abs() < 1e-9);
+        }
+        // The rows name who, the session, the hours and the source.
+        let filter = Filter {
+            from: f.period.from,
+            to: f.period.to,
+            source: Some(f.aol),
+            ..Filter::default()
+        };
+        let rows = whole_list(&db, &filter).await;
+        assert!(rows
+            .iter()
+            .all(|r| r.funding_source.as_deref() == Some("Äldreomsorgslyftet")));
+        assert!(rows
+            .iter()
+            .any(|r| r.person_name == "P0" && r.course == "HLR"));
+        assert_eq!(rows[0].month, "2026-03");
+    }
+);
+
+both_engines!(
+    changing_a_sessions_source_moves_its_time_but_not_an_override,
+    |db: Db| async move {
+        let f = figures(&db).await;
+        // Its attended time moves in the facts (and so in every filtered
+        // figure).
+        funding_sources::set_session_source(&db, &who(), SessionId(f.s4), Some(f.esf))
             .await
             .unwrap();
-        let moved = reports::indicator_report_for(&db, period, Some(esf))
+        let moved = reports::indicator_report_for(&db, f.period, Some(f.esf))
             .await
             .unwrap();
         assert_eq!(moved.participations, 7);
         let n: i64 = sqlx::query(
             "SELECT COUNT(*) FROM attendance_facts WHERE session_id = $1 AND funding_source_id = $2",
         )
-        .bind(s4)
-        .bind(aol)
+        .bind(f.s4)
+        .bind(f.aol)
         .fetch_one(db.pool())
         .await
         .unwrap()
         .get(0);
         assert_eq!(n, 1, "the override stays the state grant's");
+    }
+);
 
-        // The participant file limited to a source lists only its people,
-        // and the archive keeps the source.
+both_engines!(
+    a_participant_file_for_one_source_lists_its_people_and_keeps_the_source,
+    |db: Db| async move {
+        let f = figures(&db).await;
+        let (aol, people) = (f.aol, &f.people);
         let first = esf_export::first_month(&db, d("2026-03-01")).await.unwrap();
         let p = esf_export::participants_for(&db, first, d("2026-03-01"), Some(aol))
             .await

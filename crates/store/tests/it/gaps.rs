@@ -336,68 +336,62 @@ both_engines!(
     }
 );
 
-// The Fyrbodal rules end to end: expired renewals, a unit-narrowed
-// requirement, a person moving units, a retired course, planned gaps and
-// the four levels.
-both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
-    let kumla = org::municipality_by_name(&db, "Kumla")
+/// The Fyrbodal rules on four levels: Kumla's units A (elder care) and B
+/// (disability support, where lifting technique is also required) and
+/// Nora's unit N; assistant nurses must have HLR (renewed yearly),
+/// basic hygiene and the care programme.
+struct FourLevels {
+    kumla: i64,
+    a: i64,
+    b: i64,
+    hlr: i64,
+    hyg: i64,
+    lift_req: i64,
+    p2: i64,
+    p3: i64,
+    p4: i64,
+    /// An upcoming HLR session p2 is booked on (a planned gap).
+    s: i64,
+}
+
+const AS_OF: &str = "2026-03-14";
+
+async fn four_levels(db: &Db) -> FourLevels {
+    let kumla = org::municipality_by_name(db, "Kumla")
         .await
         .unwrap()
-        .unwrap();
-    let nora = org::municipality_by_name(&db, "Nora")
+        .unwrap()
+        .id;
+    let nora = org::municipality_by_name(db, "Nora")
         .await
         .unwrap()
-        .unwrap();
-    let a = org::create_unit(
-        &db,
-        MunicipalityId(kumla.id),
-        "Hemtjänst A",
-        "aldreomsorg",
-        false,
-    )
-    .await
-    .unwrap();
-    let b = org::create_unit(
-        &db,
-        MunicipalityId(kumla.id),
-        "LSS B",
-        "funktionsstod",
-        false,
-    )
-    .await
-    .unwrap();
-    let n = org::create_unit(
-        &db,
-        MunicipalityId(nora.id),
-        "Hemtjänst N",
-        "aldreomsorg",
-        false,
-    )
-    .await
-    .unwrap();
-    let usk = role_id(&db, "Undersköterska").await;
-    let hlr = course(&db, "HLR", CourseStatus::Aktiv, Some(12)).await;
-    let hyg = course(&db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
-    let lift = course(&db, "Lyftteknik", CourseStatus::Aktiv, None).await;
-    requirements::create(&db, &who(), &course_req(usk, hlr))
-        .await
-        .unwrap();
-    requirements::create(&db, &who(), &course_req(usk, hyg))
-        .await
-        .unwrap();
-    requirements::create(
-        &db,
-        &who(),
-        &RequirementDraft {
+        .unwrap()
+        .id;
+    let unit = |m: i64, name: &'static str, area: &'static str| async move {
+        org::create_unit(db, MunicipalityId(m), name, area, false)
+            .await
+            .unwrap()
+    };
+    let a = unit(kumla, "Hemtjänst A", "aldreomsorg").await;
+    let b = unit(kumla, "LSS B", "funktionsstod").await;
+    let n = unit(nora, "Hemtjänst N", "aldreomsorg").await;
+    let usk = role_id(db, "Undersköterska").await;
+    let hlr = course(db, "HLR", CourseStatus::Aktiv, Some(12)).await;
+    let hyg = course(db, "Basala hygienrutiner", CourseStatus::Aktiv, None).await;
+    let lift = course(db, "Lyftteknik", CourseStatus::Aktiv, None).await;
+    for draft in [
+        course_req(usk, hlr),
+        course_req(usk, hyg),
+        RequirementDraft {
             kind: "education".into(),
             education: "vård- och omsorgsprogrammet".into(),
             ..course_req(usk, hlr)
         },
-    )
-    .await
-    .unwrap();
+    ] {
+        requirements::create(db, &who(), &draft).await.unwrap();
+    }
     let lift_req = requirements::create(
-        &db,
+        db,
         &who(),
         &RequirementDraft {
             scope: "unit".into(),
@@ -408,17 +402,16 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     .await
     .unwrap();
 
-    let as_of = d("2026-03-14");
-    let p1 = person(&db, "p1@x.se", "Undersköterska", "Kumla", Some(a)).await;
-    let p2 = person(&db, "p2@x.se", "Undersköterska", "Kumla", Some(a)).await;
-    let p3 = person(&db, "p3@x.se", "Undersköterska", "Kumla", Some(b)).await;
-    let p4 = person(&db, "p4@x.se", "Undersköterska", "Nora", Some(n)).await;
-    let _ssk = person(&db, "ssk@x.se", "Sjuksköterska", "Kumla", Some(a)).await;
+    let p1 = person(db, "p1@x.se", "Undersköterska", "Kumla", Some(a)).await;
+    let p2 = person(db, "p2@x.se", "Undersköterska", "Kumla", Some(a)).await;
+    let p3 = person(db, "p3@x.se", "Undersköterska", "Kumla", Some(b)).await;
+    let p4 = person(db, "p4@x.se", "Undersköterska", "Nora", Some(n)).await;
+    let _ssk = person(db, "ssk@x.se", "Sjuksköterska", "Kumla", Some(a)).await;
     // p1 has everything; p2's HLR ran out on 2026-03-01 and no education.
-    completion(&db, p1, hlr, "2025-10-01", Some("2026-10-01")).await;
-    completion(&db, p1, hyg, "2020-01-01", None).await;
+    completion(db, p1, hlr, "2025-10-01", Some("2026-10-01")).await;
+    completion(db, p1, hyg, "2020-01-01", None).await;
     education::register(
-        &db,
+        db,
         &who(),
         PersonId(p1),
         &PersonEducationDraft {
@@ -428,136 +421,194 @@ both_engines!(gap_analysis_on_four_levels, |db: Db| async move {
     )
     .await
     .unwrap();
-    completion(&db, p2, hlr, "2025-03-01", Some("2026-03-01")).await;
-    completion(&db, p2, hyg, "2021-05-05", None).await;
+    completion(db, p2, hlr, "2025-03-01", Some("2026-03-01")).await;
+    completion(db, p2, hyg, "2021-05-05", None).await;
     // p2 is booked on an upcoming HLR session: planned.
-    let s = session(&db, hlr, kumla.id, 20, 10).await;
-    book(&db, s, p2, "booked").await;
+    let s = session(db, hlr, kumla, 20, 10).await;
+    book(db, s, p2, "booked").await;
     // p3 (unit B) has hygiene and lifting.
-    completion(&db, p3, hyg, "2022-01-01", None).await;
-    completion(&db, p3, lift, "2022-01-01", None).await;
+    completion(db, p3, hyg, "2022-01-01", None).await;
+    completion(db, p3, lift, "2022-01-01", None).await;
+    FourLevels {
+        kumla,
+        a,
+        b,
+        hlr,
+        hyg,
+        lift_req,
+        p2,
+        p3,
+        p4,
+        s,
+    }
+}
 
-    let today = navet_store::time::today();
-    let r = gaps::report(&db, &GapLevel::Region, as_of).await.unwrap();
-    assert_eq!(r.level, "region");
-    assert_eq!(r.counts.people, 5);
-    assert_eq!(r.counts.people_with_requirements, 4);
-    // p1: 3 checks met; p2: 1 met (hyg), HLR expired, education missing;
-    // p3: 4 checks (hlr missing, hyg met, edu missing, lift met);
-    // p4: 3 missing.
-    assert_eq!(r.counts.checks, 3 + 3 + 4 + 3);
-    assert_eq!(r.counts.met, 3 + 1 + 2);
-    assert_eq!(r.counts.gaps, 2 + 2 + 3);
-    assert_eq!(r.counts.expired, 1);
-    assert_eq!(r.counts.planned, 1);
-    assert_eq!(r.counts.recruitment, 3);
-    assert_eq!(r.counts.people_with_gaps, 3);
-    assert!((r.share_people_with_gaps - 0.75).abs() < 1e-9);
-    let kumla_line = r.children.iter().find(|c| c.name == "Kumla").unwrap();
-    assert_eq!(kumla_line.counts.people, 4);
-    assert_eq!(kumla_line.counts.gaps, 4);
-    let elder = r
-        .activity_areas
-        .iter()
-        .find(|c| c.id == "aldreomsorg")
-        .unwrap();
-    assert_eq!(elder.counts.gaps, 2 + 3);
-    let edu_line = r
-        .requirements
-        .iter()
-        .find(|l| l.coverage == "recruitment")
-        .unwrap();
-    assert_eq!(edu_line.counts.applicable, 4);
-    assert_eq!(edu_line.counts.gaps, 3);
+both_engines!(
+    the_region_counts_checks_met_gaps_expired_planned_and_recruitment,
+    |db: Db| async move {
+        four_levels(&db).await;
+        let r = gaps::report(&db, &GapLevel::Region, d(AS_OF))
+            .await
+            .unwrap();
+        assert_eq!(r.level, "region");
+        assert_eq!(r.counts.people, 5);
+        assert_eq!(r.counts.people_with_requirements, 4);
+        // p1: 3 checks met; p2: 1 met (hyg), HLR expired, education missing;
+        // p3: 4 checks (hlr missing, hyg met, edu missing, lift met);
+        // p4: 3 missing.
+        assert_eq!(r.counts.checks, 3 + 3 + 4 + 3);
+        assert_eq!(r.counts.met, 3 + 1 + 2);
+        assert_eq!(r.counts.gaps, 2 + 2 + 3);
+        assert_eq!(r.counts.expired, 1);
+        assert_eq!(r.counts.planned, 1);
+        assert_eq!(r.counts.recruitment, 3);
+        assert_eq!(r.counts.people_with_gaps, 3);
+        assert!((r.share_people_with_gaps - 0.75).abs() < 1e-9);
+    }
+);
 
-    let m = gaps::report(&db, &GapLevel::Municipality(kumla.id), as_of)
+both_engines!(
+    each_level_splits_into_the_next_and_by_activity_area,
+    |db: Db| async move {
+        let f = four_levels(&db).await;
+        let as_of = d(AS_OF);
+        // The region by municipality, activity area and requirement.
+        let r = gaps::report(&db, &GapLevel::Region, as_of).await.unwrap();
+        let kumla_line = r.children.iter().find(|c| c.name == "Kumla").unwrap();
+        assert_eq!(kumla_line.counts.people, 4);
+        assert_eq!(kumla_line.counts.gaps, 4);
+        let elder = r
+            .activity_areas
+            .iter()
+            .find(|c| c.id == "aldreomsorg")
+            .unwrap();
+        assert_eq!(elder.counts.gaps, 2 + 3);
+        let edu_line = r
+            .requirements
+            .iter()
+            .find(|l| l.coverage == "recruitment")
+            .unwrap();
+        assert_eq!(edu_line.counts.applicable, 4);
+        assert_eq!(edu_line.counts.gaps, 3);
+        // A municipality by unit.
+        let m = gaps::report(&db, &GapLevel::Municipality(f.kumla), as_of)
+            .await
+            .unwrap();
+        assert_eq!(m.counts.people, 4);
+        assert_eq!(m.children_level, "unit");
+        let unit_b = m.children.iter().find(|c| c.name == "LSS B").unwrap();
+        assert_eq!((unit_b.counts.checks, unit_b.counts.gaps), (4, 2));
+        assert_eq!(m.activity_areas.len(), 2);
+        // A unit by person, with the expired renewal.
+        let u = gaps::report(&db, &GapLevel::Unit(f.a), as_of)
+            .await
+            .unwrap();
+        assert_eq!(u.children_level, "person");
+        assert_eq!(u.children.len(), 3);
+        let p2_line = u
+            .children
+            .iter()
+            .find(|c| c.id == f.p2.to_string())
+            .unwrap();
+        assert_eq!((p2_line.counts.gaps, p2_line.counts.expired), (2, 1));
+        // An activity area across municipalities.
+        let area = gaps::report(
+            &db,
+            &GapLevel::ActivityArea {
+                area: domain::org::ActivityArea::Aldreomsorg,
+                municipality_id: None,
+            },
+            as_of,
+        )
         .await
         .unwrap();
-    assert_eq!(m.counts.people, 4);
-    assert_eq!(m.children_level, "unit");
-    let unit_b = m.children.iter().find(|c| c.name == "LSS B").unwrap();
-    assert_eq!((unit_b.counts.checks, unit_b.counts.gaps), (4, 2));
-    assert_eq!(m.activity_areas.len(), 2);
+        assert_eq!(area.counts.people, 4);
+    }
+);
 
-    let u = gaps::report(&db, &GapLevel::Unit(a), as_of).await.unwrap();
-    assert_eq!(u.children_level, "person");
-    assert_eq!(u.children.len(), 3);
-    let p2_line = u.children.iter().find(|c| c.id == p2.to_string()).unwrap();
-    assert_eq!((p2_line.counts.gaps, p2_line.counts.expired), (2, 1));
+both_engines!(
+    a_persons_gap_shows_the_planned_session_and_offers,
+    |db: Db| async move {
+        let f = four_levels(&db).await;
+        // The session is upcoming now, so check as of today.
+        let today = navet_store::time::today();
+        let pg = gaps::person(&db, PersonId(f.p2), today).await.unwrap();
+        let hlr_line = pg
+            .checks
+            .iter()
+            .find(|c| c.what.starts_with("Kurs: HLR"))
+            .unwrap();
+        assert!(hlr_line.is_gap);
+        assert_eq!(hlr_line.planned_session_id, Some(f.s));
+        assert_eq!(hlr_line.coverage, "catalogue");
+        assert_eq!(pg.offers[&f.hlr][0].session_id, f.s);
+        assert_eq!(pg.offers[&f.hlr][0].free, 9);
+    }
+);
 
-    let area = gaps::report(
-        &db,
-        &GapLevel::ActivityArea {
-            area: domain::org::ActivityArea::Aldreomsorg,
-            municipality_id: None,
-        },
-        as_of,
-    )
-    .await
-    .unwrap();
-    assert_eq!(area.counts.people, 4);
+both_engines!(
+    people_who_move_or_leave_count_where_they_are_now,
+    |db: Db| async move {
+        let f = four_levels(&db).await;
+        // p3 moves from unit B to unit A: the lifting requirement no longer
+        // applies, what p3 completed still counts.
+        sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
+            .bind(f.a)
+            .bind(f.p3)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        let data = gaps::load(&db, &GapScope::Person(f.p3), d(AS_OF), Courses::Required)
+            .await
+            .unwrap();
+        let checks = data
+            .rules()
+            .evaluate(&data.record(f.p3).unwrap(), &data.options());
+        assert_eq!(checks.len(), 3);
+        assert!(checks.iter().all(|c| c.requirement_id != f.lift_req));
+        let ub = gaps::report(&db, &GapLevel::Unit(f.b), d(AS_OF))
+            .await
+            .unwrap();
+        assert_eq!(ub.counts.people, 0);
+        // A person who has left is not counted.
+        sqlx::query("UPDATE people SET active = 0 WHERE id = $1")
+            .bind(f.p4)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        let r3 = gaps::report(&db, &GapLevel::Region, d(AS_OF))
+            .await
+            .unwrap();
+        assert_eq!(r3.counts.people, 4);
+    }
+);
 
-    // Person level, with the planned booking (the session is upcoming now,
-    // so check as of today).
-    let pg = gaps::person(&db, PersonId(p2), today).await.unwrap();
-    let hlr_line = pg
-        .checks
-        .iter()
-        .find(|c| c.what.starts_with("Kurs: HLR"))
-        .unwrap();
-    assert!(hlr_line.is_gap);
-    assert_eq!(hlr_line.planned_session_id, Some(s));
-    assert_eq!(hlr_line.coverage, "catalogue");
-    assert_eq!(pg.offers[&hlr][0].session_id, s);
-    assert_eq!(pg.offers[&hlr][0].free, 9);
-
-    // p3 moves from unit B to unit A: the lifting requirement no longer
-    // applies, what p3 completed still counts.
-    sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
-        .bind(a)
-        .bind(p3)
-        .execute(db.writer())
-        .await
-        .unwrap();
-    let data = gaps::load(&db, &GapScope::Person(p3), as_of, Courses::Required)
-        .await
-        .unwrap();
-    let checks = data
-        .rules()
-        .evaluate(&data.record(p3).unwrap(), &data.options());
-    assert_eq!(checks.len(), 3);
-    assert!(checks.iter().all(|c| c.requirement_id != lift_req));
-    let ub = gaps::report(&db, &GapLevel::Unit(b), as_of).await.unwrap();
-    assert_eq!(ub.counts.people, 0);
-
-    // Retiring hygiene: the requirement still applies, p4's gap becomes a
-    // need for a new course, and earlier completions still count.
-    sqlx::query("UPDATE courses SET status = 'avvecklad' WHERE id = $1")
-        .bind(hyg)
-        .execute(db.writer())
-        .await
-        .unwrap();
-    let r2 = gaps::report(&db, &GapLevel::Region, as_of).await.unwrap();
-    let hyg_line = r2
-        .requirements
-        .iter()
-        .find(|l| l.what == "Kurs: Basala hygienrutiner")
-        .unwrap();
-    assert_eq!(hyg_line.coverage, "new_course");
-    assert_eq!(hyg_line.counts.gaps, 1);
-    assert_eq!(hyg_line.counts.met, 3);
-    assert!(hyg_line.warning.is_some());
-    assert_eq!(r2.counts.new_course, 1);
-
-    // A person who has left is not counted.
-    sqlx::query("UPDATE people SET active = 0 WHERE id = $1")
-        .bind(p4)
-        .execute(db.writer())
-        .await
-        .unwrap();
-    let r3 = gaps::report(&db, &GapLevel::Region, as_of).await.unwrap();
-    assert_eq!(r3.counts.people, 4);
-});
+both_engines!(
+    a_retired_course_turns_its_gaps_into_a_need_for_a_new_course,
+    |db: Db| async move {
+        let f = four_levels(&db).await;
+        // The requirement still applies, p4's gap becomes a need for a new
+        // course, and earlier completions still count.
+        sqlx::query("UPDATE courses SET status = 'avvecklad' WHERE id = $1")
+            .bind(f.hyg)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        let r2 = gaps::report(&db, &GapLevel::Region, d(AS_OF))
+            .await
+            .unwrap();
+        let hyg_line = r2
+            .requirements
+            .iter()
+            .find(|l| l.what == "Kurs: Basala hygienrutiner")
+            .unwrap();
+        assert_eq!(hyg_line.coverage, "new_course");
+        assert_eq!(hyg_line.counts.gaps, 1);
+        assert_eq!(hyg_line.counts.met, 3);
+        assert!(hyg_line.warning.is_some());
+        assert_eq!(r2.counts.new_course, 1);
+    }
+);
 
 both_engines!(
     unit_overview_lists_staff_bookings_certificates_and_year_wheel,
