@@ -1,15 +1,16 @@
 //! Monthly attestation and the participant file through the API and the
-//! pages, on both engines: a month walked from attendance to a corrected
-//! export (one person confirms on their page, signed in with a password;
-//! the other's paper certificate is registered through the API), who may
-//! do what (only the person attests; full personal identity numbers for
-//! the ESF reporter alone, audited), and refusals that name the field.
+//! pages, on both engines: a month from attendance to a corrected export,
+//! one test per step on a scene that has done the steps before it (one
+//! person confirms on their page, signed in with a password; the other's
+//! paper certificate is registered through the API), who may do what
+//! (only the person attests; full personal identity numbers for the ESF
+//! reporter alone, audited), and refusals that name the field.
 
 use crate::common;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use common::{TestApp, PASSWORD};
+use common::{TestApp, User, PASSWORD};
 use domain::access::{Role, Scope};
 use domain::attestation::{month_key, previous_month};
 use navet_store::audit::Who;
@@ -66,221 +67,346 @@ fn day(m: NaiveDate, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(chrono::Datelike::year(&m), chrono::Datelike::month(&m), d).unwrap()
 }
 
-both_engines!(
-    attestation_walk_through_api_and_pages,
-    |db: Db| async move {
-        let app = TestApp::new(db.clone());
-        let today = navet_store::time::today();
-        let (ma, mb) = (previous_month(previous_month(today)), previous_month(today));
-        let (ka, kb) = (month_key(ma), month_key(mb));
-        programme(&db).await;
-        let course = fixtures::course(&db, "HLR vuxen").await;
-        let anna = fixtures::person(&db, "Anna", "Örebro").await;
-        let berit = fixtures::person(&db, "Berit", "Örebro").await;
-        let (s1, s2, s3) = (
-            session(&db, course, day(ma, 10), 3.0).await,
-            session(&db, course, day(ma, 20), 4.5).await,
-            session(&db, course, day(mb, 15), 3.0).await,
-        );
-        for s in [s1, s2, s3] {
-            book(&db, s, anna).await;
-        }
-        for s in [s1, s3] {
-            book(&db, s, berit).await;
-        }
-        let coord = app.coordinator().await;
-        let reporter = app.user(Role::EsfReporter).await;
-        let anna_user = app.participant(anna).email("anna@test.se").create().await;
-        let berit_user = app.participant(berit).email("berit@test.se").create().await;
-        for (s, p) in [(s1, anna), (s2, anna), (s3, anna), (s1, berit), (s3, berit)] {
-            let r = app
-                .post_json(
-                    &format!("/api/v1/sessions/{s}/attendance"),
-                    coord.auth(),
-                    &json!({"person_id": p, "present": true}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        }
+/// Two months before this one (`ka`) and the last one (`kb`): Anna
+/// attended 3 h and 4,5 h in `ka` and 3 h in `kb`, Berit 3 h in each;
+/// both have accounts and both months are opened.
+struct Months {
+    app: TestApp,
+    coord: User,
+    anna: i64,
+    berit: i64,
+    anna_user: User,
+    berit_user: User,
+    /// Anna's 4,5 hours on the 20th of `ka`.
+    s2: i64,
+    ka: String,
+    kb: String,
+    /// The month before `ka`, with no time.
+    empty: String,
+    /// A month whose file cannot be made yet.
+    future: String,
+}
 
-        // Who may: the overview is the hub's; nobody attests for another.
+async fn months(db: &Db) -> Months {
+    let app = TestApp::new(db.clone());
+    let today = navet_store::time::today();
+    let (ma, mb) = (previous_month(previous_month(today)), previous_month(today));
+    programme(db).await;
+    let course = fixtures::course(db, "HLR vuxen").await;
+    let anna = fixtures::person(db, "Anna", "Örebro").await;
+    let berit = fixtures::person(db, "Berit", "Örebro").await;
+    let (s1, s2, s3) = (
+        session(db, course, day(ma, 10), 3.0).await,
+        session(db, course, day(ma, 20), 4.5).await,
+        session(db, course, day(mb, 15), 3.0).await,
+    );
+    for s in [s1, s2, s3] {
+        book(db, s, anna).await;
+    }
+    for s in [s1, s3] {
+        book(db, s, berit).await;
+    }
+    let coord = app.coordinator().await;
+    let anna_user = app.participant(anna).email("anna@test.se").create().await;
+    let berit_user = app.participant(berit).email("berit@test.se").create().await;
+    for (s, p) in [(s1, anna), (s2, anna), (s3, anna), (s1, berit), (s3, berit)] {
+        mark(&app, &coord, s, p, true).await;
+    }
+    let (ka, kb) = (month_key(ma), month_key(mb));
+    // The months are opened (the daily job does it; here the hub's call).
+    for k in [&ka, &kb] {
+        let r = app
+            .post_json(
+                &format!("/api/v1/attestations/{k}/open"),
+                coord.auth(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    Months {
+        app,
+        coord,
+        anna,
+        berit,
+        anna_user,
+        berit_user,
+        s2,
+        empty: month_key(previous_month(ma)),
+        future: month_key(
+            previous_month(today)
+                .checked_add_months(chrono::Months::new(3))
+                .unwrap(),
+        ),
+        ka,
+        kb,
+    }
+}
+
+async fn mark(app: &TestApp, coord: &User, session: i64, person: i64, present: bool) {
+    let r = app
+        .post_json(
+            &format!("/api/v1/sessions/{session}/attendance"),
+            coord.auth(),
+            &json!({"person_id": person, "present": present}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Both months attested through the API: Anna's with her own token,
+/// Berit's signed papers registered by the hub.
+async fn attested(db: &Db) -> Months {
+    let f = months(db).await;
+    for k in [&f.ka, &f.kb] {
+        let r = f
+            .app
+            .post_json(
+                &format!("/api/v1/attestations/mine/{k}"),
+                f.anna_user.auth(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = f
+            .app
+            .post_json(
+                &format!("/api/v1/attestations/{k}/people/{}/paper", f.berit),
+                f.coord.auth(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    f
+}
+
+/// The participant file for month `k`: its archive entry and its bytes.
+async fn produce(f: &Months, k: &str, format: &str) -> (Value, String) {
+    let r = f
+        .app
+        .post_json(
+            "/api/v1/esf/participant-files",
+            f.coord.auth(),
+            &json!({"month": k, "format": format}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v = r.json();
+    let file = f
+        .app
+        .get(
+            &format!("/api/v1/esf/participant-files/{}", v["id"]),
+            f.coord.auth(),
+        )
+        .await;
+    (v, file.body)
+}
+
+both_engines!(
+    only_the_hub_attests_for_others_and_it_and_the_esf_reporter_list_files,
+    |db: Db| async move {
+        let f = months(&db).await;
+        // The overview is the hub's; nobody attests for another.
         assert_eq!(
-            app.get(&format!("/api/v1/attestations/{ka}"), anna_user.auth())
+            f.app
+                .get(
+                    &format!("/api/v1/attestations/{}", f.ka),
+                    f.anna_user.auth()
+                )
                 .await
                 .status,
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            app.post_json(
-                &format!("/api/v1/attestations/{ka}/people/{anna}/paper"),
-                anna_user.auth(),
-                &json!({})
-            )
-            .await
-            .status,
+            f.app
+                .post_json(
+                    &format!("/api/v1/attestations/{}/people/{}/paper", f.ka, f.anna),
+                    f.anna_user.auth(),
+                    &json!({})
+                )
+                .await
+                .status,
             StatusCode::FORBIDDEN
         );
-        // The months are opened (the daily job does it; here the hub's call).
-        for k in [&ka, &kb] {
-            let r = app
-                .post_json(
-                    &format!("/api/v1/attestations/{k}/open"),
-                    coord.auth(),
-                    &json!({}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        }
-        // A month with no time: 422 naming the month, nothing changes.
-        let empty = month_key(previous_month(ma));
-        let r = app
+        // The ESF reporter may list the participant files; a participant may not.
+        let reporter = f.app.user(Role::EsfReporter).await;
+        assert_eq!(
+            f.app
+                .get("/api/v1/esf/participant-files", reporter.auth())
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            f.app
+                .get("/api/v1/esf/participant-files", f.berit_user.auth())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+both_engines!(
+    a_month_without_time_or_not_yet_ended_is_refused_naming_the_month,
+    |db: Db| async move {
+        let f = months(&db).await;
+        // Confirming a month with no time: 422 naming the month.
+        let r = f
+            .app
             .post_json(
-                &format!("/api/v1/attestations/mine/{empty}"),
-                anna_user.auth(),
+                &format!("/api/v1/attestations/mine/{}", f.empty),
+                f.anna_user.auth(),
                 &json!({}),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert_eq!(r.json()["field"], "month");
-        // A future month's file: 422 naming the month.
-        let future = month_key(
-            previous_month(today)
-                .checked_add_months(chrono::Months::new(3))
-                .unwrap(),
+        let cookie = f.app.login("anna@test.se", PASSWORD).await.unwrap();
+        let csrf = f.app.csrf_for(&cookie, "/mina-narvarotider").await;
+        let r = f
+            .app
+            .page(
+                "POST",
+                &format!("/mina-narvarotider/{}", f.empty),
+                &cookie,
+                Some(&format!("_csrf={csrf}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Det finns ingen närvarotid att bekräfta"),
+            "{}",
+            r.body
         );
-        let r = app
+        // A future month's file: 422 naming the month, nothing made.
+        let files = || f.app.get("/api/v1/esf/participant-files", f.coord.auth());
+        let before = files().await.json();
+        let r = f
+            .app
             .post_json(
                 "/api/v1/esf/participant-files",
-                coord.auth(),
-                &json!({"month": future}),
+                f.coord.auth(),
+                &json!({"month": f.future}),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert_eq!(r.json()["field"], "month");
         assert!(r.json()["error"].as_str().unwrap().contains("framtiden"));
+        let (_, ccookie) = f
+            .app
+            .signed_in("samordnare2@test.se", Role::Coordinator)
+            .await;
+        let csrf = f.app.csrf_for(&ccookie, "/deltagarfil").await;
+        let r = f
+            .app
+            .page(
+                "POST",
+                "/deltagarfil",
+                &ccookie,
+                Some(&format!("_csrf={csrf}&month={}&format=csv", f.future)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("ligger i framtiden"), "{}", r.body);
+        assert!(
+            r.body.contains("href=\"#month\""),
+            "the summary links the field"
+        );
+        assert_eq!(files().await.json(), before);
+    }
+);
 
-        // Anna confirms on her page, signed in with her password.
-        let cookie = app.login("anna@test.se", PASSWORD).await.unwrap();
-        let page = app.page("GET", "/mina-narvarotider", &cookie, None).await;
+both_engines!(
+    each_confirms_their_month_once_on_the_page_by_api_or_on_paper,
+    |db: Db| async move {
+        let f = months(&db).await;
+        // Anna on her page, signed in with her password.
+        let cookie = f.app.login("anna@test.se", PASSWORD).await.unwrap();
+        let page = f.app.page("GET", "/mina-narvarotider", &cookie, None).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
             page.body.contains("7,5 timmar på 2 kurstillfällen"),
             "{}",
             page.body
         );
-        let csrf = app.csrf_for(&cookie, "/mina-narvarotider").await;
-        let r = app
+        let csrf = f.app.csrf_for(&cookie, "/mina-narvarotider").await;
+        let r = f
+            .app
             .page(
                 "POST",
-                &format!("/mina-narvarotider/{ka}"),
+                &format!("/mina-narvarotider/{}", f.ka),
                 &cookie,
                 Some(&format!("_csrf={csrf}")),
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        // The API with her own token: the later month.
-        let r = app
-            .post_json(
-                &format!("/api/v1/attestations/mine/{kb}"),
-                anna_user.auth(),
-                &json!({}),
-            )
-            .await;
+        // The API with her own token: the later month; twice is 409.
+        let mine = format!("/api/v1/attestations/mine/{}", f.kb);
+        let r = f.app.post_json(&mine, f.anna_user.auth(), &json!({})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.json()["method"], "api_token");
+        let r = f.app.post_json(&mine, f.anna_user.auth(), &json!({})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
         // Berit's signed paper, registered by the hub.
-        for k in [&ka, &kb] {
-            let r = app
+        for k in [&f.ka, &f.kb] {
+            let r = f
+                .app
                 .post_json(
-                    &format!("/api/v1/attestations/{k}/people/{berit}/paper"),
-                    coord.auth(),
+                    &format!("/api/v1/attestations/{k}/people/{}/paper", f.berit),
+                    f.coord.auth(),
                     &json!({}),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
             assert_eq!(r.json()["method"], "paper");
         }
-        // Twice: 409.
-        let r = app
-            .post_json(
-                &format!("/api/v1/attestations/mine/{kb}"),
-                anna_user.auth(),
-                &json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        let o = app
-            .get(&format!("/api/v1/attestations/{ka}"), coord.auth())
+        let o = f
+            .app
+            .get(&format!("/api/v1/attestations/{}", f.ka), f.coord.auth())
             .await
             .json();
-        let mine: Vec<&Value> = o["people"]
+        let hers: Vec<&Value> = o["people"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|p| p["person_id"] == anna)
+            .filter(|p| p["person_id"] == f.anna)
             .collect();
-        assert_eq!(mine[0]["latest"]["method"], "password");
-        assert_eq!(mine[0]["latest"]["hours"], 7.5);
+        assert_eq!(hers[0]["latest"]["method"], "password");
+        assert_eq!(hers[0]["latest"]["hours"], 7.5);
         assert_eq!(o["municipalities"][0]["attested"], 2);
         assert_eq!(o["municipalities"][0]["paper"], 1);
+    }
+);
 
-        // The file for both months; twice gives the same SHA-256.
-        let produce = |k: String, fmt: &'static str| {
-            let app = &app;
-            let coord = &coord;
-            async move {
-                let r = app
-                    .post_json(
-                        "/api/v1/esf/participant-files",
-                        coord.auth(),
-                        &json!({"month": k, "format": fmt}),
-                    )
-                    .await;
-                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-                let v = r.json();
-                let file = app
-                    .get(
-                        &format!("/api/v1/esf/participant-files/{}", v["id"]),
-                        coord.auth(),
-                    )
-                    .await;
-                (v, file.body)
-            }
-        };
-        let (e1, csv1) = produce(ka.clone(), "csv").await;
-        let (e1b, _) = produce(ka.clone(), "csv").await;
+both_engines!(
+    the_participant_file_is_the_same_when_nothing_changed,
+    |db: Db| async move {
+        let f = attested(&db).await;
+        let (e1, _) = produce(&f, &f.ka, "csv").await;
+        let (e1b, _) = produce(&f, &f.ka, "csv").await;
         assert_eq!(e1["sha256"], e1b["sha256"]);
-        let (x1, _) = produce(ka.clone(), "xlsx").await;
-        let (x2, _) = produce(ka.clone(), "xlsx").await;
+        let (x1, _) = produce(&f, &f.ka, "xlsx").await;
+        let (x2, _) = produce(&f, &f.ka, "xlsx").await;
         assert_eq!(x1["sha256"], x2["sha256"], "XLSX is reproducible too");
-        produce(kb.clone(), "csv").await;
-        // The ESF reporter may produce it; a participant may not.
-        assert_eq!(
-            app.get("/api/v1/esf/participant-files", reporter.auth())
-                .await
-                .status,
-            StatusCode::OK
-        );
-        assert_eq!(
-            app.get("/api/v1/esf/participant-files", berit_user.auth())
-                .await
-                .status,
-            StatusCode::FORBIDDEN
-        );
+        produce(&f, &f.kb, "csv").await;
+    }
+);
 
-        // Correct: Anna was absent on the 20th.
-        let r = app
-            .post_json(
-                &format!("/api/v1/sessions/{s2}/attendance"),
-                coord.auth(),
-                &json!({"person_id": anna, "present": false}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let v = app
+both_engines!(
+    a_correction_supersedes_the_attestation_flags_the_file_and_reminds_once,
+    |db: Db| async move {
+        let f = attested(&db).await;
+        let (e1, csv1) = produce(&f, &f.ka, "csv").await;
+        produce(&f, &f.kb, "csv").await;
+        // Anna was absent on the 20th.
+        mark(&f.app, &f.coord, f.s2, f.anna, false).await;
+        let v = f
+            .app
             .get(
-                &format!("/api/v1/attestations/{ka}/people/{anna}/versions"),
-                coord.auth(),
+                &format!("/api/v1/attestations/{}/people/{}/versions", f.ka, f.anna),
+                f.coord.auth(),
             )
             .await
             .json();
@@ -289,13 +415,14 @@ both_engines!(
         assert_eq!(v[0]["previous_id"], v[1]["id"]);
         assert_eq!(v[1]["status"], "superseded");
         assert_eq!(v[1]["hours"], 7.5);
-        let o = app
-            .get(&format!("/api/v1/attestations/{ka}"), coord.auth())
+        let o = f
+            .app
+            .get(&format!("/api/v1/attestations/{}", f.ka), f.coord.auth())
             .await
             .json();
         assert_eq!(o["reexport_needed"], true);
-        assert_eq!(o["flagged_months"], json!([&ka, &kb]));
-        let (e2, csv2) = produce(ka.clone(), "csv").await;
+        assert_eq!(o["flagged_months"], json!([&f.ka, &f.kb]));
+        let (e2, csv2) = produce(&f, &f.ka, "csv").await;
         assert_ne!(e2["sha256"], e1["sha256"]);
         let differing: Vec<(&str, &str)> = csv1
             .lines()
@@ -307,87 +434,46 @@ both_engines!(
             differing[0].1.ends_with(";;ej attesterad;2"),
             "{differing:?}"
         );
-        assert!(differing[0].1.starts_with(&format!("NAV-{anna:07};")));
-
+        assert!(differing[0].1.starts_with(&format!("NAV-{:07};", f.anna)));
         // Reminders: one, then none on a second press.
-        let r = app
-            .post_json(
-                &format!("/api/v1/attestations/{ka}/reminders"),
-                coord.auth(),
-                &json!({}),
-            )
-            .await;
+        let path = format!("/api/v1/attestations/{}/reminders", f.ka);
+        let r = f.app.post_json(&path, f.coord.auth(), &json!({})).await;
         assert_eq!(r.json()["reminded"], 1, "{}", r.body);
-        let r = app
-            .post_json(
-                &format!("/api/v1/attestations/{ka}/reminders"),
-                coord.auth(),
-                &json!({}),
-            )
-            .await;
+        let r = f.app.post_json(&path, f.coord.auth(), &json!({})).await;
         assert_eq!(r.json()["reminded"], 0);
+    }
+);
 
-        // The certificate to sign on paper is a PDF.
-        let (_, ccookie) = app
+both_engines!(
+    the_hub_prints_the_certificate_to_sign_and_sees_who_has_not_confirmed,
+    |db: Db| async move {
+        let f = months(&db).await;
+        let (_, ccookie) = f
+            .app
             .signed_in("samordnare2@test.se", Role::Coordinator)
             .await;
-        let pdf = app
+        let pdf = f
+            .app
             .page(
                 "GET",
-                &format!("/attestering/{ka}/intyg/{berit}.pdf"),
+                &format!("/attestering/{}/intyg/{}.pdf", f.ka, f.berit),
                 &ccookie,
                 None,
             )
             .await;
         assert_eq!(pdf.status, StatusCode::OK);
         assert!(pdf.body.starts_with("%PDF"));
-        let page = app
-            .page("GET", &format!("/attestering?manad={ka}"), &ccookie, None)
+        let page = f
+            .app
+            .page(
+                "GET",
+                &format!("/attestering?manad={}", f.ka),
+                &ccookie,
+                None,
+            )
             .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Har inte bekräftat"), "{}", page.body);
-
-        // Refusals on the pages: Swedish, naming the field, changing nothing.
-        let csrf = app.csrf_for(&ccookie, "/deltagarfil").await;
-        let before = app
-            .get("/api/v1/esf/participant-files", coord.auth())
-            .await
-            .json();
-        let r = app
-            .page(
-                "POST",
-                "/deltagarfil",
-                &ccookie,
-                Some(&format!("_csrf={csrf}&month={future}&format=csv")),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("ligger i framtiden"), "{}", r.body);
-        assert!(
-            r.body.contains("href=\"#month\""),
-            "the summary links the field"
-        );
-        assert_eq!(
-            app.get("/api/v1/esf/participant-files", coord.auth())
-                .await
-                .json(),
-            before
-        );
-        let csrf = app.csrf_for(&cookie, "/mina-narvarotider").await;
-        let r = app
-            .page(
-                "POST",
-                &format!("/mina-narvarotider/{empty}"),
-                &cookie,
-                Some(&format!("_csrf={csrf}")),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body.contains("Det finns ingen närvarotid att bekräfta"),
-            "{}",
-            r.body
-        );
     }
 );
 
