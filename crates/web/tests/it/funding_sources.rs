@@ -8,7 +8,7 @@
 use crate::common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, User};
 use domain::access::Role;
 use navet_store::audit::Who;
 use navet_store::bookings::{BookRequest, Via};
@@ -95,112 +95,160 @@ fn error_of(body: &Value) -> (String, String) {
     )
 }
 
-both_engines!(
-    sources_and_double_funding_through_the_api,
-    |db: Db| async move {
-        programme(&db).await;
-        let app = TestApp::new(db.clone());
-        let coord = app.coordinator().create().await;
-        let steering = app.user(Role::Steering).create().await;
-        let participant = app.user(Role::Participant).create().await;
+/// The programme (its source, ESF, the only one), the hub and the
+/// steering group.
+struct Sources {
+    app: TestApp,
+    coord: User,
+    steering: User,
+    esf: i64,
+}
 
+async fn sources(db: &Db) -> Sources {
+    programme(db).await;
+    let app = TestApp::new(db.clone());
+    let coord = app.coordinator().create().await;
+    let steering = app.user(Role::Steering).create().await;
+    let esf = navet_store::funding_sources::list(db).await.unwrap()[0].id;
+    Sources {
+        app,
+        coord,
+        steering,
+        esf,
+    }
+}
+
+/// The state grant (Äldreomsorgslyftet), exclusive, added by the hub.
+async fn add_state_grant(s: &Sources) -> i64 {
+    let r = s
+        .app
+        .post_json(
+            "/api/v1/funding-sources",
+            s.coord.auth(),
+            &json!({"name": "Äldreomsorgslyftet", "kind": "state", "exclusive": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_i64().unwrap()
+}
+
+async fn set_session_source(s: &Sources, session: i64, source: i64) -> common::Resp {
+    s.app
+        .json_request(
+            "PUT",
+            &format!("/api/v1/sessions/{session}/funding-source"),
+            s.coord.auth(),
+            &json!({ "funding_source_id": source }),
+        )
+        .await
+}
+
+async fn book(s: &Sources, session: i64, person: i64) -> common::Resp {
+    s.app
+        .post_json(
+            &format!("/api/v1/sessions/{session}/bookings"),
+            s.coord.auth(),
+            &json!({ "person_id": person }),
+        )
+        .await
+}
+
+/// Two sessions of one course: A under ESF (the default), B moved to the
+/// state grant; Anna to book.
+struct TwoSessions {
+    s: Sources,
+    aol: i64,
+    a: i64,
+    b: i64,
+    anna: i64,
+}
+
+async fn two_sessions(db: &Db) -> TwoSessions {
+    let s = sources(db).await;
+    let aol = add_state_grant(&s).await;
+    let course = fixtures::course(db, "Demensvård").await;
+    let anna = fixtures::person(db, "Anna", "Örebro").await;
+    let a = future_session(db, course, 10).await;
+    let b = future_session(db, course, 20).await;
+    let r = set_session_source(&s, b, aol).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    TwoSessions { s, aol, a, b, anna }
+}
+
+both_engines!(
+    the_hub_adds_sources_the_steering_group_reads_them_and_bad_input_is_named,
+    |db: Db| async move {
+        let s = sources(&db).await;
+        let participant = s.app.user(Role::Participant).create().await;
         assert_eq!(
-            app.get("/api/v1/funding-sources", None).await.status,
+            s.app.get("/api/v1/funding-sources", None).await.status,
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(
-            app.get("/api/v1/funding-sources", participant.auth())
+            s.app
+                .get("/api/v1/funding-sources", participant.auth())
                 .await
                 .status,
             StatusCode::FORBIDDEN
         );
-        let r = app.get("/api/v1/funding-sources", steering.auth()).await;
+        let r = s
+            .app
+            .get("/api/v1/funding-sources", s.steering.auth())
+            .await;
         assert_eq!(r.status, StatusCode::OK);
-        let esf = r.json()[0]["id"].as_i64().unwrap();
+        assert_eq!(r.json()[0]["id"], s.esf);
         assert_eq!(r.json()[0]["name"], "ESF+ Kompetenslyftet");
         assert_eq!(r.json()[0]["exclusive"], true);
         // Only the hub adds sources; bad input names the field.
         let aol_body = json!({"name": "Äldreomsorgslyftet", "kind": "state", "exclusive": true});
         assert_eq!(
-            app.post_json("/api/v1/funding-sources", steering.auth(), &aol_body)
+            s.app
+                .post_json("/api/v1/funding-sources", s.steering.auth(), &aol_body)
                 .await
                 .status,
             StatusCode::FORBIDDEN
         );
-        let r = app
-            .post_json("/api/v1/funding-sources", coord.auth(), &aol_body)
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let aol = r.json()["id"].as_i64().unwrap();
-        let r = app
-            .post_json(
-                "/api/v1/funding-sources",
-                coord.auth(),
-                &json!({"name": "ÄLDREOMSORGSLYFTET", "kind": "state"}),
-            )
-            .await;
+        add_state_grant(&s).await;
+        let add = |body: Value| {
+            let s = &s;
+            async move {
+                s.app
+                    .post_json("/api/v1/funding-sources", s.coord.auth(), &body)
+                    .await
+            }
+        };
+        let r = add(json!({"name": "ÄLDREOMSORGSLYFTET", "kind": "state"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error_of(&r.json()).0, "name");
-        let r = app
-            .post_json(
-                "/api/v1/funding-sources",
-                coord.auth(),
-                &json!({"name": "Lotteri", "kind": "lottery"}),
-            )
-            .await;
+        let r = add(json!({"name": "Lotteri", "kind": "lottery"})).await;
         assert_eq!(error_of(&r.json()).0, "kind");
+    }
+);
 
-        let course = fixtures::course(&db, "Demensvård").await;
-        let anna = fixtures::person(&db, "Anna", "Örebro").await;
-        let a = future_session(&db, course, 10).await;
-        let b = future_session(&db, course, 20).await;
-        let r = app
-            .json_request(
-                "PUT",
-                &format!("/api/v1/sessions/{b}/funding-source"),
-                coord.auth(),
-                &json!({"funding_source_id": aol}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let r = app
-            .json_request(
-                "PUT",
-                &format!("/api/v1/sessions/{b}/funding-source"),
-                coord.auth(),
-                &json!({"funding_source_id": 999_999}),
-            )
-            .await;
+both_engines!(
+    a_sessions_source_is_checked_and_double_funding_a_booking_is_refused,
+    |db: Db| async move {
+        let t = two_sessions(&db).await;
+        // A session's source must exist and is set by the hub only.
+        let r = set_session_source(&t.s, t.b, 999_999).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error_of(&r.json()).0, "funding_source_id");
         assert_eq!(
-            app.json_request(
-                "PUT",
-                &format!("/api/v1/sessions/{b}/funding-source"),
-                steering.auth(),
-                &json!({"funding_source_id": esf}),
-            )
-            .await
-            .status,
+            t.s.app
+                .json_request(
+                    "PUT",
+                    &format!("/api/v1/sessions/{}/funding-source", t.b),
+                    t.s.steering.auth(),
+                    &json!({"funding_source_id": t.s.esf}),
+                )
+                .await
+                .status,
             StatusCode::FORBIDDEN
         );
         // Anna on A (ESF), then on B (the state grant): 409 naming both.
-        let r = app
-            .post_json(
-                &format!("/api/v1/sessions/{a}/bookings"),
-                coord.auth(),
-                &json!({"person_id": anna}),
-            )
-            .await;
+        let r = book(&t.s, t.a, t.anna).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let anna_a = r.json()["id"].as_i64().unwrap();
-        let r = app
-            .post_json(
-                &format!("/api/v1/sessions/{b}/bookings"),
-                coord.auth(),
-                &json!({"person_id": anna}),
-            )
-            .await;
+        let r = book(&t.s, t.b, t.anna).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         let (field, msg) = error_of(&r.json());
         assert_eq!(field, "person_id");
@@ -208,37 +256,44 @@ both_engines!(
             msg.contains("ESF+ Kompetenslyftet") && msg.contains("Äldreomsorgslyftet"),
             "{msg}"
         );
-        let r = app
-            .get(&format!("/api/v1/sessions/{b}/bookings"), coord.auth())
-            .await;
+        let r =
+            t.s.app
+                .get(
+                    &format!("/api/v1/sessions/{}/bookings", t.b),
+                    t.s.coord.auth(),
+                )
+                .await;
         assert_eq!(r.json().as_array().unwrap().len(), 0, "nothing written");
-        // A booking's own source: to the state grant is fine (nothing else).
-        let r = app
-            .json_request(
-                "PUT",
-                &format!("/api/v1/bookings/{anna_a}/funding-source"),
-                coord.auth(),
-                &json!({"funding_source_id": aol}),
-            )
-            .await;
+    }
+);
+
+both_engines!(
+    a_bookings_own_source_decides_double_funding_on_every_booking_path,
+    |db: Db| async move {
+        let t = two_sessions(&db).await;
+        let r = book(&t.s, t.a, t.anna).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let anna_a = r.json()["id"].as_i64().unwrap();
+        let booking_source = |source: i64| {
+            let t = &t;
+            async move {
+                t.s.app
+                    .json_request(
+                        "PUT",
+                        &format!("/api/v1/bookings/{anna_a}/funding-source"),
+                        t.s.coord.auth(),
+                        &json!({ "funding_source_id": source }),
+                    )
+                    .await
+            }
+        };
+        // Anna's booking on A to the state grant is fine (nothing else).
+        let r = booking_source(t.aol).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // Now B is allowed, and moving A's booking back to ESF is refused.
-        let r = app
-            .post_json(
-                &format!("/api/v1/sessions/{b}/bookings"),
-                coord.auth(),
-                &json!({"person_id": anna}),
-            )
-            .await;
+        let r = book(&t.s, t.b, t.anna).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let r = app
-            .json_request(
-                "PUT",
-                &format!("/api/v1/bookings/{anna_a}/funding-source"),
-                coord.auth(),
-                &json!({"funding_source_id": esf}),
-            )
-            .await;
+        let r = booking_source(t.s.esf).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         let (field, msg) = error_of(&r.json());
         assert_eq!(field, "funding_source_id");
@@ -246,12 +301,12 @@ both_engines!(
             msg.contains("Anna") && msg.contains("Äldreomsorgslyftet"),
             "{msg}"
         );
-        // The booking path for a group (the manager's bulk booking) refuses
+        // The booking path for a group (the manager's bulk booking) checks
         // the same way.
         let out = navet_store::bookings::book_batch(
             &db,
             &[BookRequest {
-                session_id: a,
+                session_id: t.a,
                 person_id: fixtures::person(&db, "Berit", "Örebro").await,
                 who: Who::system("test"),
                 via: Via::Coordinator,
@@ -264,64 +319,48 @@ both_engines!(
     }
 );
 
+/// The programme's history (HLR and wound care in Örebro under ESF, the
+/// dementia session in Kumla moved to the state grant) and the hub.
+async fn history_by_source(db: &Db) -> (Sources, i64) {
+    let s = sources(db).await;
+    participations(db).await;
+    let aol = add_state_grant(&s).await;
+    for (title, src) in [("HLR", s.esf), ("Sårvård", s.esf), ("Demensvård", aol)] {
+        let r = set_session_source(&s, session_of(db, title).await, src).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    (s, aol)
+}
+
+const YEAR: &str = "from=2025-01-01&to=2025-12-31";
+
 both_engines!(
-    filtered_reports_and_the_list_behind_a_figure,
+    the_report_and_cofinancing_filter_by_source_and_agree_with_the_list,
     |db: Db| async move {
-        programme(&db).await;
-        participations(&db).await;
-        let app = TestApp::new(db.clone());
-        let coord = app.coordinator().create().await;
-        let esf = navet_store::funding_sources::list(&db).await.unwrap()[0].id;
-        let aol = app
-            .post_json(
-                "/api/v1/funding-sources",
-                coord.auth(),
-                &json!({"name": "Äldreomsorgslyftet", "kind": "state", "exclusive": true}),
-            )
-            .await
-            .json()["id"]
-            .as_i64()
-            .unwrap();
-        // History within the programme came under its source; the
-        // dementia session is moved to the state grant.
-        for (title, src) in [("HLR", esf), ("Sårvård", esf), ("Demensvård", aol)] {
-            let s = session_of(&db, title).await;
-            let r = app
-                .json_request(
-                    "PUT",
-                    &format!("/api/v1/sessions/{s}/funding-source"),
-                    coord.auth(),
-                    &json!({"funding_source_id": src}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        }
-        let q = "from=2025-01-01&to=2025-12-31";
-        let all = app
-            .get(&format!("/api/v1/reports/indicators?{q}"), coord.auth())
-            .await
-            .json();
-        let only_aol = app
-            .get(
-                &format!("/api/v1/reports/indicators?{q}&program={aol}"),
-                coord.auth(),
-            )
-            .await
-            .json();
+        let (s, aol) = history_by_source(&db).await;
+        let report = |q: String| {
+            let s = &s;
+            async move {
+                s.app
+                    .get(&format!("/api/v1/reports/indicators?{q}"), s.coord.auth())
+                    .await
+            }
+        };
+        let all = report(YEAR.to_string()).await.json();
+        let only_aol = report(format!("{YEAR}&program={aol}")).await.json();
         assert_eq!(all["participations"], 5);
         assert_eq!(only_aol["participations"], 2);
         assert_eq!(only_aol["participant_hours"].as_f64().unwrap(), 8.0);
-        let r = app
-            .get(
-                &format!("/api/v1/reports/indicators?{q}&program=999999"),
-                coord.auth(),
-            )
-            .await;
+        let r = report(format!("{YEAR}&program=999999")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error_of(&r.json()).0, "program");
         // Co-financing limited to the state grant: only Kumla's hours.
-        let c = app
-            .get(&format!("/api/v1/cofinancing?program={aol}"), coord.auth())
+        let c = s
+            .app
+            .get(
+                &format!("/api/v1/cofinancing?program={aol}"),
+                s.coord.auth(),
+            )
             .await;
         assert_eq!(c.status, StatusCode::OK, "{}", c.body);
         let kumla_row = c.json()["municipalities"]
@@ -334,22 +373,36 @@ both_engines!(
         let kumla = kumla_row["municipality_id"].as_i64().unwrap();
         assert_eq!(kumla_row["reached"]["hours"].as_f64().unwrap(), 8.0);
         // …and the list behind Kumla's co-financed hours sums to them.
-        let t = app
+        let t = s
+            .app
             .get(
                 &format!(
                     "/api/v1/participation-trail?from=2025-01-01&to={}&municipality_id={kumla}&program={aol}",
                     navet_store::time::today()
                 ),
-                coord.auth(),
+                s.coord.auth(),
             )
             .await
             .json();
         assert_eq!(t["totals"]["hours"].as_f64().unwrap(), 8.0);
         assert_eq!(t["totals"]["people"], 2);
         assert_eq!(t["rows"][0]["funding_source"], "Äldreomsorgslyftet");
+    }
+);
 
-        // The list behind a figure: the hub's only.
-        let path = format!("/api/v1/participation-trail?{q}&program={esf}&limit=2");
+/// The list behind the ESF figures of 2025, two rows a page.
+fn esf_trail(s: &Sources) -> String {
+    format!(
+        "/api/v1/participation-trail?{YEAR}&program={}&limit=2",
+        s.esf
+    )
+}
+
+both_engines!(
+    the_list_behind_a_figure_is_the_hubs_only_and_pages_to_the_figure,
+    |db: Db| async move {
+        let (s, _) = history_by_source(&db).await;
+        let path = esf_trail(&s);
         for role in [
             Role::Steering,
             Role::EsfReporter,
@@ -357,18 +410,22 @@ both_engines!(
             Role::Trainer,
             Role::Manager,
         ] {
-            let u = app.user(role).create().await;
+            let u = s.app.user(role).create().await;
             assert_eq!(
-                app.get(&path, u.auth()).await.status,
+                s.app.get(&path, u.auth()).await.status,
                 StatusCode::FORBIDDEN,
                 "{role:?}"
             );
         }
-        assert_eq!(app.get(&path, None).await.status, StatusCode::UNAUTHORIZED);
-        let only_esf = app
+        assert_eq!(
+            s.app.get(&path, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let only_esf = s
+            .app
             .get(
-                &format!("/api/v1/reports/indicators?{q}&program={esf}"),
-                coord.auth(),
+                &format!("/api/v1/reports/indicators?{YEAR}&program={}", s.esf),
+                s.coord.auth(),
             )
             .await
             .json();
@@ -381,7 +438,7 @@ both_engines!(
             } else {
                 format!("{path}&after={next}")
             };
-            let r = app.get(&url, coord.auth()).await;
+            let r = s.app.get(&url, s.coord.auth()).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             let b = r.json();
             totals = b["totals"].clone();
@@ -406,7 +463,13 @@ both_engines!(
             .as_str()
             .unwrap()
             .starts_with("Historisk deltagare"));
-        // Bad input names the field.
+    }
+);
+
+both_engines!(
+    the_list_refuses_bad_queries_naming_the_field_and_audits_each_read,
+    |db: Db| async move {
+        let (s, _) = history_by_source(&db).await;
         for (bad, field) in [
             ("from=2025-01-01", "to"),
             ("from=2025-13-01&to=2025-12-31", "from"),
@@ -418,8 +481,12 @@ both_engines!(
             ("from=2025-01-01&to=2025-12-31&program=999999", "program"),
             ("from=2025-01-01&to=2025-12-31&after=x", "after"),
         ] {
-            let r = app
-                .get(&format!("/api/v1/participation-trail?{bad}"), coord.auth())
+            let r = s
+                .app
+                .get(
+                    &format!("/api/v1/participation-trail?{bad}"),
+                    s.coord.auth(),
+                )
                 .await;
             assert_eq!(
                 r.status,
@@ -430,28 +497,39 @@ both_engines!(
             assert_eq!(error_of(&r.json()).0, field, "{bad}");
         }
         // Each read is in the audit log.
+        for _ in 0..2 {
+            let r = s.app.get(&esf_trail(&s), s.coord.auth()).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
         let n: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'trail.view'")
                 .fetch_one(db.pool())
                 .await
                 .unwrap();
         assert!(n >= 2, "{n}");
+    }
+);
 
-        // A participant file limited to a source, and the list behind it.
-        let r = app
+both_engines!(
+    a_participant_file_for_one_source_has_its_own_list_behind_it,
+    |db: Db| async move {
+        let (s, aol) = history_by_source(&db).await;
+        let r = s
+            .app
             .post_json(
                 "/api/v1/esf/participant-files",
-                coord.auth(),
+                s.coord.auth(),
                 &json!({"month": "2025-03", "program": aol}),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.json()["funding_source_id"], aol);
         let file = r.json()["id"].as_i64().unwrap();
-        let bytes = app
+        let bytes = s
+            .app
             .get(
                 &format!("/api/v1/esf/participant-files/{file}"),
-                coord.auth(),
+                s.coord.auth(),
             )
             .await
             .body;
@@ -459,19 +537,21 @@ both_engines!(
             bytes.contains(&format!("finansieringskalla {aol}")),
             "{bytes}"
         );
-        let t = app
+        let t = s
+            .app
             .get(
                 &format!("/api/v1/esf/participant-files/{file}/trail"),
-                coord.auth(),
+                s.coord.auth(),
             )
             .await;
         assert_eq!(t.status, StatusCode::OK, "{}", t.body);
         assert_eq!(t.json()["totals"]["participations"], 2);
         assert_eq!(t.json()["totals"]["people"], 2);
-        let r = app
+        let r = s
+            .app
             .post_json(
                 "/api/v1/esf/participant-files",
-                coord.auth(),
+                s.coord.auth(),
                 &json!({"month": "2025-03", "program": 999999}),
             )
             .await;
