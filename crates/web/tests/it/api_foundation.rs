@@ -4,8 +4,8 @@ use crate::common;
 use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
-use common::TestApp;
-use domain::access::{Role, Scope};
+use common::{TestApp, User};
+use domain::access::Role;
 use navet_store::{both_engines, org, Db};
 use serde_json::json;
 
@@ -46,78 +46,101 @@ fn person(email: &str, unit: Option<&str>) -> serde_json::Value {
     v
 }
 
-both_engines!(people_api_create_and_refuse, |db: Db| async move {
+/// Örebro's units Hemtjänst Norr (the manager's) and Hemtjänst Syd, a
+/// coordinator and the manager.
+struct People {
+    app: TestApp,
+    coord: User,
+    manager: User,
+}
+
+async fn people(db: &Db) -> People {
     let app = TestApp::new(db.clone());
-    let orebro = org::municipality_by_name(&db, "Örebro")
+    let orebro = org::municipality_by_name(db, "Örebro")
         .await
         .unwrap()
         .unwrap();
-    let mine = org::create_unit(
-        &db,
-        MunicipalityId(orebro.id),
-        "Hemtjänst Norr",
-        "aldreomsorg",
-        false,
-    )
-    .await
-    .unwrap();
-    org::create_unit(
-        &db,
-        MunicipalityId(orebro.id),
-        "Hemtjänst Syd",
-        "aldreomsorg",
-        false,
-    )
-    .await
-    .unwrap();
-    let coord = app.token(Role::Coordinator).await;
-    let (_, manager) = app
-        .account(
-            "chef@test.se",
-            Role::Manager,
-            None,
-            Scope {
-                unit_ids: vec![mine],
-                municipality_ids: vec![],
-            },
-        )
-        .await;
-    let participant = app.token(Role::Participant).await;
+    let mut units = vec![];
+    for name in ["Hemtjänst Norr", "Hemtjänst Syd"] {
+        units.push(
+            org::create_unit(db, MunicipalityId(orebro.id), name, "aldreomsorg", false)
+                .await
+                .unwrap(),
+        );
+    }
+    let coord = app.coordinator().await;
+    let manager = app.manager_of_unit(units[0]).email("chef@test.se").await;
+    People {
+        app,
+        coord,
+        manager,
+    }
+}
 
-    // No token / bad token: 401.
-    assert_eq!(
-        app.post_json("/api/v1/people", None, &person("a@x.se", None))
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.post_json(
-            "/api/v1/people",
-            Some("navet_forged"),
-            &person("a@x.se", None)
-        )
-        .await
-        .status,
-        StatusCode::UNAUTHORIZED
-    );
+impl People {
+    async fn add(&self, by: &User, body: &serde_json::Value) -> common::Resp {
+        self.app.post_json("/api/v1/people", by.auth(), body).await
+    }
 
-    // Coordinator: 201 with the person.
-    let r = app
-        .post_json("/api/v1/people", Some(&coord), &person("a@x.se", None))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let p = r.json();
-    assert!(p["id"].as_i64().unwrap() > 0);
-    assert_eq!(p["role_group"], "baspersonal");
+    /// A person at Hemtjänst Syd, added by the coordinator: the id.
+    async fn add_outside(&self) -> i64 {
+        let r = self
+            .add(&self.coord, &person("syd@x.se", Some("Hemtjänst Syd")))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    }
 
-    // Duplicate e-mail: 422 naming the field, nothing added.
-    let r = app
-        .post_json("/api/v1/people", Some(&coord), &person("A@x.se", None))
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["field"], "email");
+    /// How many people the coordinator sees.
+    async fn count(&self) -> usize {
+        let list = self.app.get("/api/v1/people", self.coord.auth()).await;
+        list.json().as_array().unwrap().len()
+    }
+}
 
+both_engines!(
+    adding_a_person_needs_a_valid_token_and_a_role_that_may,
+    |db: Db| async move {
+        let p = people(&db).await;
+        // No token / a forged one: 401.
+        for token in [None, Some("navet_forged")] {
+            assert_eq!(
+                p.app
+                    .post_json("/api/v1/people", token, &person("a@x.se", None))
+                    .await
+                    .status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        // A participant may not add anyone.
+        let participant = p.app.user(Role::Participant).await;
+        assert_eq!(
+            p.add(&participant, &person("p@x.se", None)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(p.count().await, 0, "refused requests added nobody");
+    }
+);
+
+both_engines!(
+    a_coordinator_adds_a_person_once_per_email,
+    |db: Db| async move {
+        let p = people(&db).await;
+        let r = p.add(&p.coord, &person("a@x.se", None)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let body = r.json();
+        assert!(body["id"].as_i64().unwrap() > 0);
+        assert_eq!(body["role_group"], "baspersonal");
+        // The same e-mail in another case: 422 naming the field, nothing added.
+        let r = p.add(&p.coord, &person("A@x.se", None)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "email");
+        assert_eq!(p.count().await, 1, "nothing added");
+    }
+);
+
+both_engines!(bad_fields_are_refused_naming_each, |db: Db| async move {
+    let p = people(&db).await;
     // Invalid gender / role / municipality / over-long name: 422 with the field.
     for (patch, field) in [
         (json!({"gender": "kanske"}), "gender"),
@@ -130,97 +153,70 @@ both_engines!(people_api_create_and_refuse, |db: Db| async move {
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let r = app.post_json("/api/v1/people", Some(&coord), &body).await;
+        let r = p.add(&p.coord, &body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{patch}");
         assert_eq!(r.json()["field"], field, "{}", r.body);
     }
-    // Malformed JSON and a missing field: 400 naming it.
-    let r = app
-        .post_json("/api/v1/people", Some(&coord), &json!({"name": "X"}))
-        .await;
+    // A missing field: 400 naming it.
+    let r = p.add(&p.coord, &json!({"name": "X"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["field"], "email");
-
-    // Manager: own unit yes, other unit and no unit: 403, nothing added.
-    let r = app
-        .post_json(
-            "/api/v1/people",
-            Some(&manager),
-            &person("m1@x.se", Some("Hemtjänst Norr")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let other_id = app
-        .post_json(
-            "/api/v1/people",
-            Some(&coord),
-            &person("syd@x.se", Some("Hemtjänst Syd")),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        app.post_json(
-            "/api/v1/people",
-            Some(&manager),
-            &person("m2@x.se", Some("Hemtjänst Syd"))
-        )
-        .await
-        .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post_json("/api/v1/people", Some(&manager), &person("m3@x.se", None))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    // Participant may not add anyone.
-    assert_eq!(
-        app.post_json(
-            "/api/v1/people",
-            Some(&participant),
-            &person("p@x.se", None)
-        )
-        .await
-        .status,
-        StatusCode::FORBIDDEN
-    );
-
-    // Manager sees only their unit, and cannot open a person outside it.
-    let list = app.get("/api/v1/people", Some(&manager)).await.json();
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(
-        app.get(&format!("/api/v1/people/{other_id}"), Some(&manager))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let total = app.get("/api/v1/people", Some(&coord)).await.json();
-    assert_eq!(
-        total.as_array().unwrap().len(),
-        3,
-        "refused requests added nobody"
-    );
-
-    // Coordinator's read of another person is audited.
-    assert_eq!(
-        app.get(&format!("/api/v1/people/{other_id}"), Some(&coord))
-            .await
-            .status,
-        StatusCode::OK
-    );
-    let (log, _) = navet_store::audit::list(
-        &db,
-        &navet_store::audit::Filter {
-            action: Some("person.read".into()),
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(log.len(), 1);
-    assert_eq!(log[0].person_id, Some(other_id));
+    assert_eq!(p.count().await, 0, "nothing added");
 });
+
+both_engines!(
+    a_manager_adds_and_sees_people_of_their_own_unit_only,
+    |db: Db| async move {
+        let p = people(&db).await;
+        let r = p
+            .add(&p.manager, &person("m1@x.se", Some("Hemtjänst Norr")))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        // Another unit, or none: 403, nothing added.
+        for unit in [Some("Hemtjänst Syd"), None] {
+            assert_eq!(
+                p.add(&p.manager, &person("m2@x.se", unit)).await.status,
+                StatusCode::FORBIDDEN
+            );
+        }
+        assert_eq!(p.count().await, 1, "refused requests added nobody");
+        // Only their unit is listed; a person outside it cannot be opened.
+        let other_id = p.add_outside().await;
+        let list = p.app.get("/api/v1/people", p.manager.auth()).await.json();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(
+            p.app
+                .get(&format!("/api/v1/people/{other_id}"), p.manager.auth())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+both_engines!(
+    a_coordinators_read_of_a_person_is_audited,
+    |db: Db| async move {
+        let p = people(&db).await;
+        let other_id = p.add_outside().await;
+        assert_eq!(
+            p.app
+                .get(&format!("/api/v1/people/{other_id}"), p.coord.auth())
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let (log, _) = navet_store::audit::list(
+            &db,
+            &navet_store::audit::Filter {
+                action: Some("person.read".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].person_id, Some(other_id));
+    }
+);

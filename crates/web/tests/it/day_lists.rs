@@ -73,22 +73,49 @@ fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
     &rest[..rest.find(to).unwrap_or(rest.len())]
 }
 
-both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
+/// A unit of 40 (two of them both called Anna Berg) who all lack a
+/// required course, one of them already booked; a colleague at another
+/// unit; sessions in Nora (soonest), Örebro and Kumla (the unit's own,
+/// last); the unit's manager signed in.
+struct Gap {
+    app: TestApp,
+    cookie: String,
+    unit: i64,
+    other: i64,
+    req: i64,
+    people: Vec<i64>,
+    nora: i64,
+    orebro: i64,
+    home: i64,
+}
+
+impl Gap {
+    /// The staff-booking page for the gap.
+    fn href(&self) -> String {
+        format!("/boka-personal?krav={}&enhet={}", self.req, self.unit)
+    }
+
+    async fn get(&self, path: &str) -> common::Resp {
+        self.app.page("GET", path, &self.cookie, None).await
+    }
+}
+
+async fn gap(db: &Db) -> Gap {
     let app = TestApp::new(db.clone());
-    let kumla = muni(&db, "Kumla").await;
-    let unit = org::create_unit(&db, MunicipalityId(kumla), "Solrosen", "aldreomsorg", false)
+    let kumla = muni(db, "Kumla").await;
+    let unit = org::create_unit(db, MunicipalityId(kumla), "Solrosen", "aldreomsorg", false)
         .await
         .unwrap();
-    let other = org::create_unit(&db, MunicipalityId(kumla), "Vallen", "aldreomsorg", false)
+    let other = org::create_unit(db, MunicipalityId(kumla), "Vallen", "aldreomsorg", false)
         .await
         .unwrap();
-    let course = fixtures::course(&db, "Basala hygienrutiner").await;
+    let course = fixtures::course(db, "Basala hygienrutiner").await;
     let role: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roles")
         .fetch_one(db.pool())
         .await
         .unwrap();
     let req = navet_store::requirements::create(
-        &db,
+        db,
         &Who::system("test"),
         &RequirementDraft {
             role_id: role.to_string(),
@@ -100,11 +127,10 @@ both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
     )
     .await
     .unwrap();
-    // 40 at the unit, two of them both called Anna Berg; one elsewhere.
     let mut people = vec![];
     for i in 0..38 {
-        let p = person(&db, &format!("Person {i:02}"), "Kumla").await;
-        set_unit(&db, p, unit, &format!("K{i:03}")).await;
+        let p = person(db, &format!("Person {i:02}"), "Kumla").await;
+        set_unit(db, p, unit, &format!("K{i:03}")).await;
         people.push(p);
     }
     for no in ["E-1", "E-2"] {
@@ -118,16 +144,14 @@ both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
         .fetch_one(db.writer())
         .await
         .unwrap();
-        set_unit(&db, p, unit, no).await;
+        set_unit(db, p, unit, no).await;
         people.push(p);
     }
-    let elsewhere = person(&db, "Olle Annan", "Kumla").await;
-    set_unit(&db, elsewhere, other, "V1").await;
-    // Sessions: Nora soonest, Örebro next, Kumla last; one person is
-    // already booked in Kumla.
-    let nora = session_at(&db, course, days_ahead(3), "Nora", "open").await;
-    let orebro = session_at(&db, course, days_ahead(5), "Örebro", "open").await;
-    let home = session_at(&db, course, days_ahead(20), "Kumla", "open").await;
+    let elsewhere = person(db, "Olle Annan", "Kumla").await;
+    set_unit(db, elsewhere, other, "V1").await;
+    let nora = session_at(db, course, days_ahead(3), "Nora", "open").await;
+    let orebro = session_at(db, course, days_ahead(5), "Örebro", "open").await;
+    let home = session_at(db, course, days_ahead(20), "Kumla", "open").await;
     sqlx::query(
         "INSERT INTO bookings (session_id, person_id, status, booked_at, updated_at) VALUES ($1, $2, 'booked', 0, 0)",
     )
@@ -136,145 +160,161 @@ both_engines!(a_gap_groups_and_books_its_people, |db: Db| async move {
     .execute(db.writer())
     .await
     .unwrap();
-
     let boss = app.manager_of_unit(unit).await;
     let cookie = app.login(&boss.email, PASSWORD).await.unwrap();
+    Gap {
+        app,
+        cookie,
+        unit,
+        other,
+        req,
+        people,
+        nora,
+        orebro,
+        home,
+    }
+}
 
-    // The unit page: one row for the requirement, all 40 counted, one
-    // already booked, the names folded away.
-    let r = app
-        .page("GET", &format!("/enheter/{unit}"), &cookie, None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let gaps = between(&r.body, "id=\"glapp\"", "id=\"bokningar\"");
-    assert_eq!(
-        gaps.matches("<tr data-requirement-id=").count(),
-        1,
-        "{gaps}"
-    );
-    assert!(gaps.contains(&format!("data-requirement-id=\"{req}\" data-people=\"40\"")));
-    assert!(gaps.contains("40 personer"), "{gaps}");
-    assert!(gaps.contains("1 redan bokade"), "{gaps}");
-    assert!(gaps.contains("<details class=\"names\">"));
-    assert!(!gaps.contains("Olle Annan"));
-    let href = format!("/boka-personal?krav={req}&enhet={unit}");
-    assert!(gaps.contains(&href.replace('&', "&#38;")), "{gaps}");
-    assert!(gaps.contains("Boka 39"), "{gaps}");
-    // One row per person and requirement no more: the page is short.
-    // The staff list of 40 is folded away (the browser test measures the
-    // page's height).
-    assert!(r
-        .body
-        .contains("<details class=\"section\"><summary>40 personer – visa listan"));
+both_engines!(
+    the_unit_page_shows_a_gap_as_one_row_with_its_people_folded,
+    |db: Db| async move {
+        let g = gap(&db).await;
+        // One row for the requirement, all 40 counted, one already booked.
+        let r = g.get(&format!("/enheter/{}", g.unit)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let gaps = between(&r.body, "id=\"glapp\"", "id=\"bokningar\"");
+        assert_eq!(
+            gaps.matches("<tr data-requirement-id=").count(),
+            1,
+            "{gaps}"
+        );
+        assert!(gaps.contains(&format!(
+            "data-requirement-id=\"{}\" data-people=\"40\"",
+            g.req
+        )));
+        assert!(gaps.contains("40 personer"), "{gaps}");
+        assert!(gaps.contains("1 redan bokade"), "{gaps}");
+        assert!(gaps.contains("<details class=\"names\">"));
+        assert!(!gaps.contains("Olle Annan"));
+        assert!(gaps.contains(&g.href().replace('&', "&#38;")), "{gaps}");
+        assert!(gaps.contains("Boka 39"), "{gaps}");
+        // One row per person and requirement no more: the page is short.
+        // The staff list of 40 is folded away (the browser test measures the
+        // page's height).
+        assert!(r
+            .body
+            .contains("<details class=\"section\"><summary>40 personer – visa listan"));
+    }
+);
 
-    // The staff-booking page from the gap.
-    let r = app.page("GET", &href, &cookie, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let body = &r.body;
-    assert!(
-        body.contains("Basala hygienrutiner</strong>, Solrosen: 39 personer"),
-        "{body}"
-    );
-    // Nearest first: Kumla itself, then Örebro (≈22 km), then Nora.
-    let pos = |id: i64| body.find(&format!("<option value=\"{id}\"")).unwrap();
-    assert!(pos(home) < pos(orebro) && pos(orebro) < pos(nora));
-    assert!(
-        body.contains(&format!("<option value=\"{home}\" selected>")),
-        "the nearest is chosen"
-    );
-    assert!(body.contains("samma kommun"));
-    assert!(body.contains("≈22 km"), "{body}");
-    // Exactly the 39 without a booking, every one pre-selected; the one
-    // booked and the one at another unit are not there.
-    let form = between(
-        body,
-        "<form method=\"post\" action=\"/boka-personal\"",
-        "</form>",
-    );
-    assert_eq!(form.matches("name=\"people\"").count(), 39, "{form}");
-    assert_eq!(form.matches(" checked>").count(), 39);
-    assert!(!form.contains(&format!("name=\"people\" value=\"{}\"", people[0])));
-    assert!(!form.contains("Olle Annan"));
-    // Namesakes are told apart by employee number; others are not labelled.
-    assert!(
-        form.contains("anst.nr E-1") && form.contains("anst.nr E-2"),
-        "{form}"
-    );
-    assert!(!form.contains("anst.nr K001"));
+both_engines!(
+    booking_from_a_gap_offers_the_nearest_session_and_exactly_those_without_a_seat,
+    |db: Db| async move {
+        let g = gap(&db).await;
+        let r = g.get(&g.href()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let body = &r.body;
+        assert!(
+            body.contains("Basala hygienrutiner</strong>, Solrosen: 39 personer"),
+            "{body}"
+        );
+        // Nearest first: Kumla itself, then Örebro (≈22 km), then Nora.
+        let pos = |id: i64| body.find(&format!("<option value=\"{id}\"")).unwrap();
+        assert!(pos(g.home) < pos(g.orebro) && pos(g.orebro) < pos(g.nora));
+        assert!(
+            body.contains(&format!("<option value=\"{}\" selected>", g.home)),
+            "the nearest is chosen"
+        );
+        assert!(body.contains("samma kommun"));
+        assert!(body.contains("≈22 km"), "{body}");
+        // Exactly the 39 without a booking, every one pre-selected; the one
+        // booked and the one at another unit are not there.
+        let form = between(
+            body,
+            "<form method=\"post\" action=\"/boka-personal\"",
+            "</form>",
+        );
+        assert_eq!(form.matches("name=\"people\"").count(), 39, "{form}");
+        assert_eq!(form.matches(" checked>").count(), 39);
+        assert!(!form.contains(&format!("name=\"people\" value=\"{}\"", g.people[0])));
+        assert!(!form.contains("Olle Annan"));
+        // Namesakes are told apart by employee number; others are not labelled.
+        assert!(
+            form.contains("anst.nr E-1") && form.contains("anst.nr E-2"),
+            "{form}"
+        );
+        assert!(!form.contains("anst.nr K001"));
+    }
+);
 
-    // Booking a few of them books exactly those.
-    let csrf = app.csrf_for(&cookie, "/boka-personal").await;
-    let chosen = format!("people={}&people={}", people[1], people[2]);
-    let r = app
-        .page(
-            "POST",
-            "/boka-personal",
-            &cookie,
-            Some(&format!(
-                "_csrf={csrf}&session_id={home}&{chosen}&enhet={unit}"
-            )),
+both_engines!(
+    booking_a_few_from_a_gap_books_exactly_those,
+    |db: Db| async move {
+        let g = gap(&db).await;
+        let csrf = g.app.csrf_for(&g.cookie, "/boka-personal").await;
+        let chosen = format!("people={}&people={}", g.people[1], g.people[2]);
+        let r = g
+            .app
+            .page(
+                "POST",
+                "/boka-personal",
+                &g.cookie,
+                Some(&format!(
+                    "_csrf={csrf}&session_id={}&{chosen}&enhet={}",
+                    g.home, g.unit
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let booked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'booked'",
         )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let booked: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings WHERE session_id = $1 AND status = 'booked'",
-    )
-    .bind(home)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-    assert_eq!(booked, 3);
-    // Back on the unit page, 37 are left to book.
-    let r = app
-        .page("GET", &format!("/enheter/{unit}"), &cookie, None)
-        .await;
-    assert!(
-        r.body.contains("Boka 37"),
-        "{}",
-        between(&r.body, "id=\"glapp\"", "id=\"bokningar\"")
-    );
+        .bind(g.home)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(booked, 3);
+        // Back on the unit page, 37 are left to book.
+        let r = g.get(&format!("/enheter/{}", g.unit)).await;
+        assert!(
+            r.body.contains("Boka 37"),
+            "{}",
+            between(&r.body, "id=\"glapp\"", "id=\"bokningar\"")
+        );
+    }
+);
 
-    // The unit filter without a gap: only that unit's people.
-    let r = app
-        .page(
-            "GET",
-            &format!("/boka-personal?enhet={unit}&tillfalle={home}"),
-            &cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("Person 05") && !r.body.contains("Olle Annan"));
-    // A gap at a unit that is not the manager's is refused, and an unknown
-    // requirement is not found.
-    let r = app
-        .page(
-            "GET",
-            &format!("/boka-personal?krav={req}&enhet={other}"),
-            &cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .page(
-            "GET",
-            &format!("/boka-personal?krav=999999&enhet={unit}"),
-            &cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .page(
-            "GET",
-            &format!("/boka-personal?krav=x&enhet={unit}"),
-            &cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-});
+both_engines!(
+    the_staff_booking_page_keeps_to_the_managers_own_unit,
+    |db: Db| async move {
+        let g = gap(&db).await;
+        // The unit filter without a gap: only that unit's people.
+        let r = g
+            .get(&format!(
+                "/boka-personal?enhet={}&tillfalle={}",
+                g.unit, g.home
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Person 05") && !r.body.contains("Olle Annan"));
+        // A gap at a unit that is not the manager's is refused, and an
+        // unknown requirement is not found.
+        let status = |krav: String, enhet: i64| {
+            let g = &g;
+            async move {
+                g.get(&format!("/boka-personal?krav={krav}&enhet={enhet}"))
+                    .await
+                    .status
+            }
+        };
+        assert_eq!(
+            status(g.req.to_string(), g.other).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(status("999999".into(), g.unit).await, StatusCode::NOT_FOUND);
+        assert_eq!(status("x".into(), g.unit).await, StatusCode::BAD_REQUEST);
+    }
+);
 
 both_engines!(the_session_calendar_and_filters, |db: Db| async move {
     let app = TestApp::new(db.clone());
