@@ -5,7 +5,7 @@ use crate::common;
 use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
-use common::{urlencoding, TestApp};
+use common::{urlencoding, TestApp, PASSWORD};
 use domain::access::{Role, Scope};
 use domain::catalogue::{CheckedCourse, CourseStatus, Format, Level};
 use navet_store::audit::Who;
@@ -254,336 +254,377 @@ both_engines!(requirements_api_refuses_what_it_must, |db: Db| async move {
     );
 });
 
-both_engines!(education_and_gaps_api, |db: Db| async move {
-    let w = world(db.clone()).await;
-    let app = &w.app;
-    app.post_json(
-        "/api/v1/requirements",
-        Some(&w.coord),
-        &json!({"role_id": w.usk, "kind": "course", "course_id": w.hlr}),
-    )
-    .await;
-    app.post_json(
-        "/api/v1/requirements",
-        Some(&w.coord),
-        &json!({"role_id": w.usk, "kind": "education", "education": "vard_och_omsorgsprogrammet"}),
-    )
-    .await;
-    // Education: the manager registers for own staff only; unknown values refused.
-    let r = app
+/// The world with two requirements for assistant nurses, HLR (renewed
+/// yearly) and the care programme, and Anna's specialist education
+/// (which includes the programme) registered by her manager.
+async fn gaps_world(db: Db) -> World {
+    let w = world(db).await;
+    for body in [
+        json!({"role_id": w.usk, "kind": "course", "course_id": w.hlr}),
+        json!({"role_id": w.usk, "kind": "education", "education": "vard_och_omsorgsprogrammet"}),
+    ] {
+        let r = w
+            .app
+            .post_json("/api/v1/requirements", Some(&w.coord), &body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = register_specialist(&w).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    w
+}
+
+/// Anna's specialist education, registered by her manager.
+async fn register_specialist(w: &World) -> common::Resp {
+    w.app
         .post_json(
             &format!("/api/v1/people/{}/educations", w.anna),
             Some(&w.manager),
             &json!({"kind": "specialistunderskoterska_yh", "direction": "demens", "completed_on": "2023-06-01"}),
         )
+        .await
+}
+
+both_engines!(
+    a_manager_registers_education_for_own_staff_and_unknown_kinds_are_refused,
+    |db: Db| async move {
+        let w = world(db.clone()).await;
+        let app = &w.app;
+        let r = register_specialist(&w).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            r.json()["label"],
+            "specialistundersköterska (YH), inriktning demens"
+        );
+        let r = app
+            .post_json(
+                &format!("/api/v1/people/{}/educations", w.bo),
+                Some(&w.manager),
+                &json!({"kind": "sjukskoterska"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .post_json(
+                &format!("/api/v1/people/{}/educations", w.bo),
+                Some(&w.coord),
+                &json!({"kind": "astronaut"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "kind");
+    }
+);
+
+both_engines!(
+    gaps_by_region_municipality_and_activity_area_are_the_coordinators,
+    |db: Db| async move {
+        let w = gaps_world(db.clone()).await;
+        let app = &w.app;
+        assert_eq!(
+            app.get("/api/v1/gaps/region", Some(&w.manager))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app.get("/api/v1/gaps/region", Some(&w.coord)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let j = r.json();
+        assert_eq!(j["level"], "region");
+        assert_eq!(j["counts"]["people"], 2);
+        assert_eq!(j["counts"]["checks"], 4);
+        // Anna holds the education (a specialist includes the programme); nobody has HLR.
+        assert_eq!(j["counts"]["met"], 1);
+        assert_eq!(j["counts"]["gaps"], 3);
+        assert_eq!(j["counts"]["recruitment"], 1);
+        assert_eq!(j["counts"]["covered"], 2);
+        assert_eq!(j["children_level"], "municipality");
+        let r = app
+            .get(
+                &format!("/api/v1/gaps/municipalities/{}", w.municipality),
+                Some(&w.coord),
+            )
+            .await;
+        assert_eq!(r.json()["children"].as_array().unwrap().len(), 2);
+        assert_eq!(r.json()["activity_areas"].as_array().unwrap().len(), 2);
+        let r = app
+            .get("/api/v1/gaps/activity-areas/aldreomsorg", Some(&w.coord))
+            .await;
+        assert_eq!(r.json()["counts"]["people"], 1);
+        assert_eq!(
+            app.get("/api/v1/gaps/activity-areas/skola", Some(&w.coord))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // A date that cannot be read names the field.
+        let r = app
+            .get("/api/v1/gaps/region?as_of=14/3", Some(&w.coord))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "as_of");
+    }
+);
+
+both_engines!(
+    a_manager_reads_the_gaps_of_own_unit_and_staff_only_and_is_audited,
+    |db: Db| async move {
+        let w = gaps_world(db.clone()).await;
+        let app = &w.app;
+        let r = app
+            .get(&format!("/api/v1/gaps/units/{}", w.unit), Some(&w.manager))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["children_level"], "person");
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/gaps/units/{}", w.other_unit),
+                Some(&w.manager)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app
+            .get(&format!("/api/v1/gaps/people/{}", w.anna), Some(&w.manager))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let checks = r.json()["checks"].as_array().unwrap().clone();
+        assert_eq!(checks.len(), 2);
+        let hlr = checks
+            .iter()
+            .find(|c| c["coverage"] == "catalogue")
+            .unwrap();
+        assert_eq!(hlr["state"], "missing");
+        assert_eq!(
+            app.get(&format!("/api/v1/gaps/people/{}", w.bo), Some(&w.manager))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // Reading a person's gaps as a manager is audited.
+        let (_, audited) = navet_store::audit::list(
+            &db,
+            &navet_store::audit::Filter {
+                action: Some("person.read".into()),
+                person_id: Some(w.anna),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(audited >= 1);
+    }
+);
+
+both_engines!(
+    without_tracks_there_is_no_track_progress,
+    |db: Db| async move {
+        let w = gaps_world(db.clone()).await;
+        let app = &w.app;
+        assert_eq!(
+            app.get("/api/v1/tracks", Some(&w.manager))
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        let r = app
+            .get(
+                &format!("/api/v1/people/{}/track-progress", w.anna),
+                Some(&w.manager),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.json()["progress"].is_null());
+        let r = app
+            .get(
+                &format!("/api/v1/units/{}/track-progress", w.unit),
+                Some(&w.manager),
+            )
+            .await;
+        assert_eq!(r.json().as_array().unwrap().len(), 1);
+    }
+);
+
+both_engines!(
+    the_openapi_document_lists_the_competence_endpoints,
+    |db: Db| async move {
+        let app = TestApp::new(db);
+        let doc = app.get("/api/v1/openapi.json", None).await.json();
+        for path in [
+            "/api/v1/requirements",
+            "/api/v1/gaps/region",
+            "/api/v1/gaps/units/{id}",
+            "/api/v1/people/{id}/track-progress",
+            "/api/v1/people/{id}/educations",
+        ] {
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} missing from the OpenAPI document"
+            );
+        }
+    }
+);
+
+/// The world with the HLR requirement for assistant nurses.
+async fn hlr_world(db: Db) -> World {
+    let w = world(db).await;
+    let r = w
+        .app
+        .post_json(
+            "/api/v1/requirements",
+            Some(&w.coord),
+            &json!({"role_id": w.usk, "kind": "course", "course_id": w.hlr}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(
-        r.json()["label"],
-        "specialistundersköterska (YH), inriktning demens"
-    );
-    let r = app
-        .post_json(
-            &format!("/api/v1/people/{}/educations", w.bo),
-            Some(&w.manager),
-            &json!({"kind": "sjukskoterska"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .post_json(
-            &format!("/api/v1/people/{}/educations", w.bo),
-            Some(&w.coord),
-            &json!({"kind": "astronaut"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["field"], "kind");
+    w
+}
 
-    // Region: coordinators only.
-    assert_eq!(
-        app.get("/api/v1/gaps/region", Some(&w.manager))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let r = app.get("/api/v1/gaps/region", Some(&w.coord)).await;
-    assert_eq!(r.status, StatusCode::OK);
-    let j = r.json();
-    assert_eq!(j["level"], "region");
-    assert_eq!(j["counts"]["people"], 2);
-    assert_eq!(j["counts"]["checks"], 4);
-    // Anna holds the education (a specialist includes the programme); nobody has HLR.
-    assert_eq!(j["counts"]["met"], 1);
-    assert_eq!(j["counts"]["gaps"], 3);
-    assert_eq!(j["counts"]["recruitment"], 1);
-    assert_eq!(j["counts"]["covered"], 2);
-    assert_eq!(j["children_level"], "municipality");
-    let r = app
-        .get(
-            &format!("/api/v1/gaps/municipalities/{}", w.municipality),
-            Some(&w.coord),
-        )
-        .await;
-    assert_eq!(r.json()["children"].as_array().unwrap().len(), 2);
-    assert_eq!(r.json()["activity_areas"].as_array().unwrap().len(), 2);
-    let r = app
-        .get("/api/v1/gaps/activity-areas/aldreomsorg", Some(&w.coord))
-        .await;
-    assert_eq!(r.json()["counts"]["people"], 1);
-    assert_eq!(
-        app.get("/api/v1/gaps/activity-areas/skola", Some(&w.coord))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    // Unit and person: the manager of the unit.
-    let r = app
-        .get(&format!("/api/v1/gaps/units/{}", w.unit), Some(&w.manager))
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["children_level"], "person");
-    assert_eq!(
-        app.get(
-            &format!("/api/v1/gaps/units/{}", w.other_unit),
-            Some(&w.manager)
-        )
-        .await
-        .status,
-        StatusCode::FORBIDDEN
-    );
-    let r = app
-        .get(&format!("/api/v1/gaps/people/{}", w.anna), Some(&w.manager))
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let checks = r.json()["checks"].as_array().unwrap().clone();
-    assert_eq!(checks.len(), 2);
-    let hlr = checks
-        .iter()
-        .find(|c| c["coverage"] == "catalogue")
-        .unwrap();
-    assert_eq!(hlr["state"], "missing");
-    assert_eq!(
-        app.get(&format!("/api/v1/gaps/people/{}", w.bo), Some(&w.manager))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let r = app
-        .get("/api/v1/gaps/region?as_of=14/3", Some(&w.coord))
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["field"], "as_of");
-    // Reading a person's gaps as a manager is audited.
-    let (_, audited) = navet_store::audit::list(
-        &db,
-        &navet_store::audit::Filter {
-            action: Some("person.read".into()),
-            person_id: Some(w.anna),
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert!(audited >= 1);
-
-    // Tracks.
-    assert_eq!(
-        app.get("/api/v1/tracks", Some(&w.manager))
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-    let r = app
-        .get(
-            &format!("/api/v1/people/{}/track-progress", w.anna),
-            Some(&w.manager),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.json()["progress"].is_null());
-    let r = app
-        .get(
-            &format!("/api/v1/units/{}/track-progress", w.unit),
-            Some(&w.manager),
-        )
-        .await;
-    assert_eq!(r.json().as_array().unwrap().len(), 1);
-
-    let doc = app.get("/api/v1/openapi.json", None).await.json();
-    for path in [
-        "/api/v1/requirements",
-        "/api/v1/gaps/region",
-        "/api/v1/gaps/units/{id}",
-        "/api/v1/people/{id}/track-progress",
-        "/api/v1/people/{id}/educations",
-    ] {
+both_engines!(
+    the_unit_page_and_its_gap_export_are_its_managers_with_formulas_neutralised,
+    |db: Db| async move {
+        let w = hlr_world(db.clone()).await;
+        let (app, cookie) = (&w.app, &w.manager_cookie);
+        let r = app
+            .page("GET", &format!("/enheter/{}", w.unit), cookie, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Kurs: HLR (förnyas var 12:e månad)"));
+        assert!(r.body.contains("Årshjul"));
+        assert_eq!(
+            app.page("GET", &format!("/enheter/{}", w.other_unit), cookie, None)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app.page("GET", "/enheter", cookie, None).await;
+        assert!(r.body.contains("Hemtjänst Kumla") && !r.body.contains("LSS Kumla"));
+        // The export neutralises formulas.
+        let r = app
+            .page(
+                "GET",
+                &format!("/enheter/{}/glapp.csv", w.unit),
+                cookie,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.starts_with('\u{feff}'));
         assert!(
-            doc["paths"].get(path).is_some(),
-            "{path} missing from the OpenAPI document"
+            r.body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+            "{}",
+            r.body
+        );
+        let r = app
+            .page(
+                "GET",
+                &format!("/enheter/{}/glapp.xlsx", w.unit),
+                cookie,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(
+            app.page(
+                "GET",
+                &format!("/enheter/{}/glapp.csv", w.other_unit),
+                cookie,
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
         );
     }
-});
+);
 
-both_engines!(unit_page_editor_and_safe_export, |db: Db| async move {
-    let w = world(db.clone()).await;
-    let app = &w.app;
-    app.post_json(
-        "/api/v1/requirements",
-        Some(&w.coord),
-        &json!({"role_id": w.usk, "kind": "course", "course_id": w.hlr}),
-    )
-    .await;
-    let cookie = &w.manager_cookie;
-    let r = app
-        .page("GET", &format!("/enheter/{}", w.unit), cookie, None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("Kurs: HLR (förnyas var 12:e månad)"));
-    assert!(r.body.contains("Årshjul"));
-    assert_eq!(
-        app.page("GET", &format!("/enheter/{}", w.other_unit), cookie, None)
+both_engines!(
+    the_competence_forms_name_the_field_and_keep_what_was_typed,
+    |db: Db| async move {
+        let w = hlr_world(db.clone()).await;
+        let (app, cookie) = (&w.app, &w.manager_cookie);
+        // The requirement editor: a manager's requirement for another unit
+        // is refused; a bad one comes back with the message next to the
+        // field and what was typed.
+        let csrf = app.csrf_for(cookie, "/kompetens/krav/ny").await;
+        let form = |unit: i64, course: i64, note: &str| {
+            format!(
+                "_csrf={csrf}&role_id={}&scope=unit&unit_id={unit}&kind=course&course_id={course}&note={}",
+                w.usk,
+                urlencoding(note)
+            )
+        };
+        let post = |body: String| async move {
+            app.page("POST", "/kompetens/krav/ny", cookie, Some(&body))
+                .await
+        };
+        let r = post(form(w.other_unit, w.hlr, "")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(form(w.unit, w.retired, "Min anteckning")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"err-course_id\""));
+        assert!(r.body.contains("är avvecklad"));
+        assert!(r.body.contains("Min anteckning"));
+        let r = post(form(w.unit, w.hlr, "")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let n = navet_store::requirements::list(&db, &Default::default())
             .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let r = app.page("GET", "/enheter", cookie, None).await;
-    assert!(r.body.contains("Hemtjänst Kumla") && !r.body.contains("LSS Kumla"));
+            .unwrap()
+            .len();
+        assert_eq!(n, 2);
+        // The education form on the person page.
+        let csrf = app
+            .csrf_for(cookie, &format!("/personal/{}/kompetens", w.anna))
+            .await;
+        let r = app
+            .page(
+                "POST",
+                &format!("/personal/{}/utbildning", w.anna),
+                cookie,
+                Some(&format!(
+                    "_csrf={csrf}&kind=specialistunderskoterska_yh&direction=&completed_on=2030-01-01"
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"err-direction\"") && r.body.contains("id=\"err-completed_on\"")
+        );
+        assert!(r.body.contains("value=\"2030-01-01\""));
+    }
+);
 
-    // The editor: a manager's requirement for another unit is refused;
-    // a bad one comes back with the message next to the field and what was typed.
-    let csrf = app.csrf_for(cookie, "/kompetens/krav/ny").await;
-    let form = |unit: i64, course: i64, note: &str| {
-        format!(
-            "_csrf={csrf}&role_id={}&scope=unit&unit_id={unit}&kind=course&course_id={course}&note={}",
-            w.usk,
-            urlencoding(note)
-        )
-    };
-    let r = app
-        .page(
-            "POST",
-            "/kompetens/krav/ny",
-            cookie,
-            Some(&form(w.other_unit, w.hlr, "")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .page(
-            "POST",
-            "/kompetens/krav/ny",
-            cookie,
-            Some(&form(w.unit, w.retired, "Min anteckning")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("id=\"err-course_id\""));
-    assert!(r.body.contains("är avvecklad"));
-    assert!(r.body.contains("Min anteckning"));
-    let r = app
-        .page(
-            "POST",
-            "/kompetens/krav/ny",
-            cookie,
-            Some(&form(w.unit, w.hlr, "")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let n = navet_store::requirements::list(&db, &Default::default())
-        .await
-        .unwrap()
-        .len();
-    assert_eq!(n, 2);
-
-    // Education form on the person page keeps input and names the field.
-    let csrf = app
-        .csrf_for(cookie, &format!("/personal/{}/kompetens", w.anna))
-        .await;
-    let r = app
-        .page(
-            "POST",
-            &format!("/personal/{}/utbildning", w.anna),
-            cookie,
-            Some(&format!(
-                "_csrf={csrf}&kind=specialistunderskoterska_yh&direction=&completed_on=2030-01-01"
-            )),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("id=\"err-direction\"") && r.body.contains("id=\"err-completed_on\""));
-    assert!(r.body.contains("value=\"2030-01-01\""));
-
-    // The export neutralises formulas.
-    let r = app
-        .page(
-            "GET",
-            &format!("/enheter/{}/glapp.csv", w.unit),
-            cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.starts_with('\u{feff}'));
-    assert!(
-        r.body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
-        "{}",
-        r.body
-    );
-    let r = app
-        .page(
-            "GET",
-            &format!("/enheter/{}/glapp.xlsx", w.unit),
-            cookie,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.headers["content-type"],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    );
-    assert_eq!(
-        app.page(
-            "GET",
-            &format!("/enheter/{}/glapp.csv", w.other_unit),
-            cookie,
-            None
-        )
-        .await
-        .status,
-        StatusCode::FORBIDDEN
-    );
-
-    // A participant sees their own competence, not a colleague's, and no unit pages.
-    app.account(
-        "anna@test.se",
-        Role::Participant,
-        Some(w.anna),
-        Scope::default(),
-    )
-    .await;
-    let me = app
-        .login("anna@test.se", "rätt-lösenord-123")
-        .await
-        .unwrap();
-    let r = app.page("GET", "/min-kompetens", &me, None).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let own = app
-        .page("GET", &format!("/personal/{}/kompetens", w.anna), &me, None)
-        .await;
-    assert_eq!(own.status, StatusCode::OK);
-    assert!(own.body.contains("Kurs: HLR") && !own.body.contains("Registrera utbildning"));
-    let other = app
-        .page("GET", &format!("/personal/{}/kompetens", w.bo), &me, None)
-        .await;
-    assert_eq!(other.status, StatusCode::FORBIDDEN);
-    let unit = app
-        .page("GET", &format!("/enheter/{}", w.unit), &me, None)
-        .await;
-    assert_eq!(unit.status, StatusCode::FORBIDDEN);
-});
+both_engines!(
+    a_participant_sees_their_own_competence_only,
+    |db: Db| async move {
+        let w = hlr_world(db.clone()).await;
+        let app = &w.app;
+        app.participant(w.anna).email("anna@test.se").await;
+        let me = app.login("anna@test.se", PASSWORD).await.unwrap();
+        let r = app.page("GET", "/min-kompetens", &me, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let own = app
+            .page("GET", &format!("/personal/{}/kompetens", w.anna), &me, None)
+            .await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.body.contains("Kurs: HLR") && !own.body.contains("Registrera utbildning"));
+        // Not a colleague's, and no unit pages.
+        let other = app
+            .page("GET", &format!("/personal/{}/kompetens", w.bo), &me, None)
+            .await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN);
+        let unit = app
+            .page("GET", &format!("/enheter/{}", w.unit), &me, None)
+            .await;
+        assert_eq!(unit.status, StatusCode::FORBIDDEN);
+    }
+);

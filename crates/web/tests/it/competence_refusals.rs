@@ -8,7 +8,7 @@ use crate::common;
 use domain::ids::MunicipalityId;
 
 use axum::http::StatusCode;
-use common::{TestApp, PASSWORD};
+use common::{TestApp, User, PASSWORD};
 use domain::requirements::RequirementDraft;
 use navet_store::audit::Who;
 use navet_store::testing::fixtures;
@@ -22,65 +22,118 @@ async fn count(db: &Db, table: &str) -> i64 {
         .unwrap()
 }
 
-both_engines!(
-    a_manager_sets_requirements_and_education_for_their_own_units_only,
-    |db: Db| async move {
-        let m = org::municipality_by_name(&db, "Kumla")
-            .await
-            .unwrap()
-            .unwrap();
-        let mine = org::create_unit(
-            &db,
-            MunicipalityId(m.id),
-            "Hemtjänst Kumla",
-            "aldreomsorg",
-            false,
-        )
-        .await
-        .unwrap();
-        let other = org::create_unit(
-            &db,
-            MunicipalityId(m.id),
-            "LSS Kumla",
-            "funktionsstod",
-            false,
-        )
-        .await
-        .unwrap();
-        let usk = org::role_by_name(&db, "Undersköterska")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let hlr = fixtures::course(&db, "HLR").await;
-        let region = requirements::create(
-            &db,
-            &Who::system("test"),
-            &RequirementDraft {
-                role_id: usk.to_string(),
-                scope: "region".into(),
-                kind: "course".into(),
-                course_id: hlr.to_string(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let app = TestApp::new(db.clone());
-        let boss = app.manager_of_unit(mine).await;
-        let own = json!({"role_id": usk, "scope": "unit", "unit_id": mine, "kind": "education", "education": "vard_och_omsorgsprogrammet"});
-        let r = app
-            .post_json("/api/v1/requirements", boss.auth(), &own)
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let own_id = r.json()["id"].as_i64().unwrap();
+/// Kumla's units Hemtjänst (the manager's) and LSS, a region-wide HLR
+/// requirement for assistant nurses, and the manager's own requirement
+/// (the care programme at their unit).
+struct Units {
+    app: TestApp,
+    boss: User,
+    mine: i64,
+    other: i64,
+    usk: i64,
+    region: i64,
+    own_id: i64,
+}
 
+/// The manager's own requirement, at `unit`.
+fn own_requirement(usk: i64, unit: i64) -> serde_json::Value {
+    json!({"role_id": usk, "scope": "unit", "unit_id": unit, "kind": "education", "education": "vard_och_omsorgsprogrammet"})
+}
+
+async fn units(db: &Db) -> Units {
+    let m = org::municipality_by_name(db, "Kumla")
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "Hemtjänst Kumla",
+        "aldreomsorg",
+        false,
+    )
+    .await
+    .unwrap();
+    let other = org::create_unit(
+        db,
+        MunicipalityId(m.id),
+        "LSS Kumla",
+        "funktionsstod",
+        false,
+    )
+    .await
+    .unwrap();
+    let usk = org::role_by_name(db, "Undersköterska")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let hlr = fixtures::course(db, "HLR").await;
+    let region = requirements::create(
+        db,
+        &Who::system("test"),
+        &RequirementDraft {
+            role_id: usk.to_string(),
+            scope: "region".into(),
+            kind: "course".into(),
+            course_id: hlr.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let app = TestApp::new(db.clone());
+    let boss = app.manager_of_unit(mine).await;
+    let r = app
+        .post_json(
+            "/api/v1/requirements",
+            boss.auth(),
+            &own_requirement(usk, mine),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let own_id = r.json()["id"].as_i64().unwrap();
+    Units {
+        app,
+        boss,
+        mine,
+        other,
+        usk,
+        region,
+        own_id,
+    }
+}
+
+/// Anna at the manager's unit and Bo at the other.
+async fn staff(db: &Db, u: &Units) -> (i64, i64) {
+    let anna = fixtures::person(db, "Anna", "Kumla").await;
+    let bo = fixtures::person(db, "Bo", "Kumla").await;
+    for (p, unit) in [(anna, u.mine), (bo, u.other)] {
+        sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
+            .bind(unit)
+            .bind(p)
+            .execute(db.writer())
+            .await
+            .unwrap();
+    }
+    (anna, bo)
+}
+
+fn educations(person: i64) -> String {
+    format!("/api/v1/people/{person}/educations")
+}
+
+both_engines!(
+    a_manager_may_not_set_a_region_wide_requirement_or_move_theirs_elsewhere,
+    |db: Db| async move {
+        let u = units(&db).await;
         // Region-wide: refused with the reason for managers.
-        let r = app
+        let r = u
+            .app
             .post_json(
                 "/api/v1/requirements",
-                boss.auth(),
-                &json!({"role_id": usk, "kind": "course", "course_id": fixtures::course(&db, "Sårvård").await}),
+                u.boss.auth(),
+                &json!({"role_id": u.usk, "kind": "course", "course_id": fixtures::course(&db, "Sårvård").await}),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -89,95 +142,86 @@ both_engines!(
             .unwrap()
             .contains("som chef kan du ställa krav för dina egna enheter"));
         // Moving their own requirement to another unit: refused, unchanged.
-        let moved = json!({"role_id": usk, "scope": "unit", "unit_id": other, "kind": "education", "education": "vard_och_omsorgsprogrammet"});
-        let r = app
+        let r = u
+            .app
             .json_request(
                 "PUT",
-                &format!("/api/v1/requirements/{own_id}"),
-                boss.auth(),
-                &moved,
+                &format!("/api/v1/requirements/{}", u.own_id),
+                u.boss.auth(),
+                &own_requirement(u.usk, u.other),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            requirements::get(&db, own_id).await.unwrap().unit_id,
-            Some(mine)
+            requirements::get(&db, u.own_id).await.unwrap().unit_id,
+            Some(u.mine)
         );
         assert_eq!(count(&db, "requirements").await, 2);
+    }
+);
 
-        // The list offers the manager their own requirement to change,
-        // not the region's.
-        let cookie = app.login(&boss.email, PASSWORD).await.unwrap();
-        let r = app.page("GET", "/kompetens/krav", &cookie, None).await;
+both_engines!(
+    the_requirement_list_offers_a_manager_only_their_own_to_change,
+    |db: Db| async move {
+        let u = units(&db).await;
+        let cookie = u.app.login(&u.boss.email, PASSWORD).await.unwrap();
+        let r = u.app.page("GET", "/kompetens/krav", &cookie, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r
             .body
-            .contains(&format!("href=\"/kompetens/krav/{own_id}\"")));
+            .contains(&format!("href=\"/kompetens/krav/{}\"", u.own_id)));
         assert!(!r
             .body
-            .contains(&format!("href=\"/kompetens/krav/{region}\"")));
+            .contains(&format!("href=\"/kompetens/krav/{}\"", u.region)));
         assert_eq!(
-            app.page("GET", &format!("/kompetens/krav/{region}"), &cookie, None)
+            u.app
+                .page(
+                    "GET",
+                    &format!("/kompetens/krav/{}", u.region),
+                    &cookie,
+                    None
+                )
                 .await
                 .status,
             StatusCode::FORBIDDEN
         );
-        let csrf = app.csrf_for(&cookie, "/kompetens/krav/ny").await;
-        let r = app
+        let csrf = u.app.csrf_for(&cookie, "/kompetens/krav/ny").await;
+        let r = u
+            .app
             .page(
                 "POST",
-                &format!("/kompetens/krav/{region}/ta-bort"),
+                &format!("/kompetens/krav/{}/ta-bort", u.region),
                 &cookie,
                 Some(&format!("_csrf={csrf}")),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(count(&db, "requirements").await, 2);
+    }
+);
 
-        // Formal education: their own staff only.
-        let anna = fixtures::person(&db, "Anna", "Kumla").await;
-        let bo = fixtures::person(&db, "Bo", "Kumla").await;
-        for (p, u) in [(anna, mine), (bo, other)] {
-            sqlx::query("UPDATE people SET unit_id = $1 WHERE id = $2")
-                .bind(u)
-                .bind(p)
-                .execute(db.writer())
-                .await
-                .unwrap();
-        }
+both_engines!(
+    a_manager_registers_and_removes_education_for_their_own_staff_only,
+    |db: Db| async move {
+        let u = units(&db).await;
+        let (anna, bo) = staff(&db, &u).await;
         let edu = json!({"kind": "sjukskoterska"});
-        let r = app
-            .post_json(
-                &format!("/api/v1/people/{bo}/educations"),
-                boss.auth(),
-                &edu,
-            )
-            .await;
+        let r = u.app.post_json(&educations(bo), u.boss.auth(), &edu).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(count(&db, "person_educations").await, 0);
-        let r = app
-            .post_json(
-                &format!("/api/v1/people/{anna}/educations"),
-                boss.auth(),
-                &edu,
-            )
+        let r = u
+            .app
+            .post_json(&educations(anna), u.boss.auth(), &edu)
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let coord = app.coordinator().await;
-        let r = app
-            .post_json(
-                &format!("/api/v1/people/{bo}/educations"),
-                coord.auth(),
-                &edu,
-            )
-            .await;
+        // A coordinator may; the manager may not remove it.
+        let coord = u.app.coordinator().await;
+        let r = u.app.post_json(&educations(bo), coord.auth(), &edu).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let bo_edu = r.json()["id"].as_i64().unwrap();
-        let r = app
-            .delete(
-                &format!("/api/v1/people/{bo}/educations/{bo_edu}"),
-                boss.auth(),
-            )
+        let r = u
+            .app
+            .delete(&format!("{}/{bo_edu}", educations(bo)), u.boss.auth())
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(count(&db, "person_educations").await, 2);

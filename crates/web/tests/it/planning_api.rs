@@ -409,8 +409,35 @@ both_engines!(interest_demand_and_who_sees_what, |db: Db| async move {
     assert_eq!(st, StatusCode::OK);
 });
 
+/// The request form filled in for the scene's unit, eight people in
+/// `week`, on Tuesdays, day or evening.
+async fn request_form(s: &Scene, cookie: &str, week: &str) -> common::Resp {
+    let csrf = s.app.csrf_for(cookie, "/planering/forfragningar/ny").await;
+    let form = format!(
+        "_csrf={csrf}&course_id={}&municipality_id={}&unit_id={}&participants=8&first_week={week}&last_week=&weekdays=tue&times=dag&times=kvall&place=&note=",
+        s.course, s.kumla, s.unit
+    );
+    s.app
+        .page("POST", "/planering/forfragningar/ny", cookie, Some(&form))
+        .await
+}
+
+/// The manager signed in and a request sent through the form: the
+/// manager's cookie and the request's page.
+async fn requested_on_the_page(s: &Scene) -> (String, String) {
+    let manager = s
+        .app
+        .login("chef.syd@test.se", common::PASSWORD)
+        .await
+        .unwrap();
+    let r = request_form(s, &manager, &week_in(28)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let to = r.headers["location"].to_str().unwrap().to_string();
+    (manager, to)
+}
+
 both_engines!(
-    the_request_form_and_the_answer_pages_work_without_javascript,
+    the_request_form_refuses_a_week_gone_by_and_shows_the_manager_the_request,
     |db: Db| async move {
         let s = scene(&db).await;
         let manager = s
@@ -429,45 +456,13 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Hemtjänst Syd"));
-        let csrf = s
-            .app
-            .csrf_for(&manager, "/planering/forfragningar/ny")
-            .await;
-        let form = |week: &str| {
-            format!(
-                "_csrf={csrf}&course_id={}&municipality_id={}&unit_id={}&participants=8&first_week={week}&last_week=&weekdays=tue&times=dag&times=kvall&place=&note=",
-                s.course, s.kumla, s.unit
-            )
-        };
-        let r = s
-            .app
-            .page(
-                "POST",
-                "/planering/forfragningar/ny",
-                &manager,
-                Some(&form(&week_in(-7))),
-            )
-            .await;
+        let r = request_form(&s, &manager, &week_in(-7)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-first_week\""), "{}", r.body);
         assert!(r.body.contains("har redan varit"));
-        let r = s
-            .app
-            .page(
-                "POST",
-                "/planering/forfragningar/ny",
-                &manager,
-                Some(&form(&week_in(28))),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let to = r
-            .headers
-            .get("location")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_string();
+        let r = request_form(&s, &manager, &week_in(28)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let to = r.headers["location"].to_str().unwrap().to_string();
         let r = s.app.page("GET", &to, &manager, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("dagtid, kvällstid"));
@@ -475,8 +470,14 @@ both_engines!(
             !r.body.contains("Svara: avböjd"),
             "a manager does not answer"
         );
+    }
+);
 
-        // The coordinator declines from the page; the reason is required.
+both_engines!(
+    the_coordinator_declines_on_the_page_with_a_reason_the_manager_sees,
+    |db: Db| async move {
+        let s = scene(&db).await;
+        let (manager, to) = requested_on_the_page(&s).await;
         let coord = s.app.login(&s.coord.email, common::PASSWORD).await.unwrap();
         let r = s.app.page("GET", &to, &coord, None).await;
         assert!(r.body.contains("Svara: avböjd"), "{}", r.body);
@@ -484,30 +485,35 @@ both_engines!(
         let rid: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
         let answer = format!("/planering/forfragningar/{rid}/svar");
         let csrf = s.app.csrf_for(&coord, &to).await;
-        let r = s
-            .app
-            .page(
-                "POST",
-                &answer,
-                &coord,
-                Some(&format!("_csrf={csrf}&answer=declined&reason=")),
-            )
-            .await;
+        let decline = |reason: &str| {
+            let body = format!(
+                "_csrf={csrf}&answer=declined&reason={}",
+                common::urlencoding(reason)
+            );
+            let (s, answer, coord) = (&s, &answer, &coord);
+            async move { s.app.page("POST", answer, coord, Some(&body)).await }
+        };
+        // The reason is required.
+        let r = decline("").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-reason\""), "{}", r.body);
+        let r = decline("Ingen utbildningsledare ledig vecka 12.").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = s.app.page("GET", &to, &manager, None).await;
+        assert!(r.body.contains("Ingen utbildningsledare ledig vecka 12."));
         let r = s
             .app
-            .page(
-                "POST",
-                &answer,
-                &coord,
-                Some(&format!(
-                    "_csrf={csrf}&answer=declined&reason={}",
-                    common::urlencoding("Ingen utbildningsledare ledig vecka 12.")
-                )),
-            )
+            .page("GET", "/planering/forfragningar", &manager, None)
             .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.body.contains("avböjd"));
+    }
+);
+
+both_engines!(
+    the_coordinator_sees_demand_and_courses_depending_on_one_person,
+    |db: Db| async move {
+        let s = scene(&db).await;
+        let coord = s.app.login(&s.coord.email, common::PASSWORD).await.unwrap();
         let r = s.app.page("GET", "/planering", &coord, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Efterfrågan per kurs och kommun"));
@@ -526,20 +532,23 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Förflyttningsteknik"));
+        let manager = s
+            .app
+            .login("chef.syd@test.se", common::PASSWORD)
+            .await
+            .unwrap();
         let r = s
             .app
             .page("GET", "/planering/personberoende", &manager, None)
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = s.app.page("GET", &to, &manager, None).await;
-        assert!(r.body.contains("Ingen utbildningsledare ledig vecka 12."));
-        let r = s
-            .app
-            .page("GET", "/planering/forfragningar", &manager, None)
-            .await;
-        assert!(r.body.contains("avböjd"));
+    }
+);
 
-        // Interest from the course page's button.
+both_engines!(
+    interest_is_registered_from_the_course_pages_button,
+    |db: Db| async move {
+        let s = scene(&db).await;
         let person = fixtures::person(&db, "Petra", "Kumla").await;
         s.app
             .participant(person)
@@ -551,16 +560,12 @@ both_engines!(
             .login("petra.sida@test.se", common::PASSWORD)
             .await
             .unwrap();
+        let path = format!("/kurser/{}/intresse", s.course);
         let r = s
             .app
             .page("GET", &format!("/kurser/{}", s.course), &petra, None)
             .await;
-        assert!(
-            r.body.contains(&format!("/kurser/{}/intresse", s.course)),
-            "{}",
-            r.body
-        );
-        let path = format!("/kurser/{}/intresse", s.course);
+        assert!(r.body.contains(&path), "{}", r.body);
         let csrf = s.app.csrf_for(&petra, &path).await;
         let r = s
             .app
