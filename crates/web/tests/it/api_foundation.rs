@@ -221,6 +221,7 @@ both_engines!(people_api_create_and_refuse, |db: Db| async move {
     )
     .await
     .unwrap();
+    let log = log.rows;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].person_id, Some(other_id));
 });
