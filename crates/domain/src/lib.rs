@@ -35,6 +35,7 @@ pub mod login_limits;
 pub mod notices;
 pub mod org;
 pub mod packages;
+pub mod paging;
 pub mod participation_import;
 pub mod passwords;
 pub mod people;

@@ -54,7 +54,7 @@ impl Account {
 
 /// Accounts with whether their person is still active (the `a.` and `p.`
 /// prefixes are needed in WHERE clauses).
-const SELECT: &str = "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active, \
+pub(crate) const SELECT: &str = "SELECT a.id, a.email, a.display_name, a.password_hash, a.role, a.person_id, a.language, a.active, \
      COALESCE(p.active, 1) AS person_active FROM accounts a LEFT JOIN people p ON p.id = a.person_id";
 
 /// A random secret, hex-encoded (256 bits).
@@ -83,12 +83,7 @@ pub async fn get(db: &Db, id: AccountId) -> StoreResult<Account> {
         .ok_or(StoreError::NotFound("konto"))
 }
 
-pub async fn list(db: &Db) -> StoreResult<Vec<Account>> {
-    let mut v: Vec<Account> = sqlx::query_as(SELECT).fetch_all(db.pool()).await?;
-    domain::collation::sort_swedish_by(&mut v, |a| &a.display_name);
-    Ok(v)
-}
-
+// The administrator's paged list of accounts is in `account_list`.
 pub async fn scope(db: &Db, account_id: AccountId) -> StoreResult<Scope> {
     let rows =
         sqlx::query("SELECT unit_id, municipality_id FROM account_scopes WHERE account_id = $1")

@@ -13,12 +13,14 @@
 //! admin view resolves ids to names when it shows them.
 
 use domain::ids::{AccountId, PersonId};
+use domain::paging::{window, Seek, Window};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Connection, FromRow, Row};
 
 use crate::db::{Db, Engine};
 use crate::error::StoreResult;
+use crate::paging;
 
 /// Who did it, as the log records it: an account id and the channel
 /// (`webb`, `API`, `kommandoraden` …), never a name or an e-mail address.
@@ -475,7 +477,7 @@ pub struct Filter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub limit: i64,
-    pub offset: i64,
+    pub seek: Seek,
 }
 
 /// [`list`] counts matching entries up to one more than this: a total above
@@ -484,7 +486,7 @@ pub const COUNT_CAP: i64 = 10_000;
 
 /// One page of the log, newest first, and how many match (at most
 /// `COUNT_CAP + 1`).
-pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Entry>, i64)> {
+pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Window<Entry>, i64)> {
     let mut where_ = vec!["1=1".to_string()];
     let mut n = 0;
     let mut next = || {
@@ -513,12 +515,16 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Entry>, i64)> {
     }
     let w = where_.join(" AND ");
     let from = "audit_log l LEFT JOIN accounts a ON a.id = l.actor_account_id";
+    let limit = f.limit.clamp(1, 1000);
+    let (seek, order) = paging::clause(f.seek, "l.id", limit);
+    let page_w = match seek {
+        Some(s) => format!("{w} AND {s}"),
+        None => w.clone(),
+    };
     let sql = format!(
         "SELECT l.id, l.at, l.actor_account_id, l.actor_label, l.action, l.subject_type, l.subject_id, l.person_id, l.detail, \
          a.display_name AS actor_name, p.name AS person_name \
-         FROM {from} LEFT JOIN people p ON p.id = l.person_id WHERE {w} ORDER BY l.id DESC LIMIT {} OFFSET {}",
-        f.limit.clamp(1, 1000),
-        f.offset.max(0)
+         FROM {from} LEFT JOIN people p ON p.id = l.person_id WHERE {page_w} {order}"
     );
     // Counted up to the cap only: the log of a nation has millions of rows.
     let count_sql = format!(
@@ -551,7 +557,7 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Entry>, i64)> {
     let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
         .fetch_one(db.pool())
         .await?;
-    Ok((rows, total))
+    Ok((window(f.seek, rows, limit as usize, |e| e.id), total))
 }
 
 pub async fn distinct_actions(db: &Db) -> StoreResult<Vec<String>> {

@@ -6,6 +6,7 @@
 //! TEXT, DOUBLE PRECISION); see `migrations/0001_foundation.sql`.
 
 pub mod access_review;
+pub mod account_list;
 pub mod accounts;
 pub mod attendance;
 mod attendance_versions;
@@ -46,6 +47,7 @@ pub mod offload;
 pub mod org;
 pub mod outbox;
 pub mod packages;
+mod paging;
 pub mod participation_trail;
 pub mod participations;
 pub mod password_resets;

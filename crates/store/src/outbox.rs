@@ -4,11 +4,13 @@
 
 use domain::ids::PersonId;
 use domain::notices::Notice;
+use domain::paging::{window, Seek, Window};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::db::Db;
 use crate::error::StoreResult;
+use crate::paging;
 
 /// Who a notice goes to and what it concerns.
 #[derive(Debug, Clone, Default)]
@@ -118,11 +120,15 @@ pub struct Filter {
     pub session_id: Option<i64>,
     pub unsent_only: bool,
     pub limit: i64,
-    pub offset: i64,
+    pub seek: Seek,
 }
 
-/// Newest first, with the total count matching the filter.
-pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Message>, i64)> {
+/// [`list`] counts matching messages up to one more than this: a total
+/// above it means "more than".
+pub const COUNT_CAP: i64 = 10_000;
+
+/// One page, newest first, and how many match (at most `COUNT_CAP + 1`).
+pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Window<Message>, i64)> {
     let mut conds = vec!["1=1".to_string()];
     let mut n = 0;
     let mut next = || {
@@ -145,12 +151,18 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Message>, i64)> {
         conds.push("sent_at IS NULL".into());
     }
     let w = conds.join(" AND ");
-    let sql = format!(
-        "SELECT {COLUMNS} FROM outbox WHERE {w} ORDER BY id DESC LIMIT {} OFFSET {}",
-        f.limit.clamp(1, 1000),
-        f.offset.max(0)
+    let limit = f.limit.clamp(1, 1000);
+    let (seek, order) = paging::clause(f.seek, "id", limit);
+    let page_w = match seek {
+        Some(s) => format!("{w} AND {s}"),
+        None => w.clone(),
+    };
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE {page_w} {order}");
+    // Counted up to the cap only: a nation's outbox has millions of rows.
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE {w} LIMIT {}) capped",
+        COUNT_CAP + 1
     );
-    let count_sql = format!("SELECT COUNT(*) FROM outbox WHERE {w}");
     macro_rules! bind_all {
         ($q:expr) => {{
             let mut q = $q;
@@ -173,7 +185,7 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<(Vec<Message>, i64)> {
     let total: i64 = bind_all!(sqlx::query_scalar(&count_sql))
         .fetch_one(db.pool())
         .await?;
-    Ok((rows, total))
+    Ok((window(f.seek, rows, limit as usize, |m| m.id), total))
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Message> {

@@ -264,6 +264,7 @@ both_engines!(booking_waitlist_cancel_and_promotion, |db: Db| async move {
     )
     .await
     .unwrap();
+    let msgs = msgs.rows;
     let kinds: Vec<&str> = msgs.iter().rev().map(|m| m.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -414,6 +415,7 @@ both_engines!(late_cancellation_is_recorded, |db: Db| async move {
     )
     .await
     .unwrap();
+    let msgs = msgs.rows;
     assert!(msgs[0].body.contains("sen avbokning"));
 });
 
@@ -633,6 +635,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let msgs = msgs.rows;
         assert_eq!(msgs.len(), 3);
         assert!(msgs.iter().all(|m| m.body.contains("/erbjudande/")));
         assert!(

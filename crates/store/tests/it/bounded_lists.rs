@@ -228,13 +228,6 @@ const BOUNDED: &[(&str, &str)] = &[
     ("surveys.rs::invitation_where", "background job"),
 ];
 
-/// Known whole-table lists still used by a page: to be paginated. Kept
-/// apart so they are not mistaken for bounded ones.
-const KNOWN_UNBOUNDED: &[(&str, &str)] = &[(
-    "accounts.rs::list",
-    "every account (admin's account page): to paginate like people::page",
-)];
-
 /// Lists bounded only by their filter: which web files may call them, and why.
 const WEB_CALLS: &[(&str, &str, &str)] = &[(
     "people::list(",
@@ -320,11 +313,7 @@ fn unbounded_in_store() -> BTreeSet<String> {
 #[test]
 fn every_list_without_limit_is_named_with_a_reason() {
     let found = unbounded_in_store();
-    let named: BTreeSet<String> = BOUNDED
-        .iter()
-        .chain(KNOWN_UNBOUNDED)
-        .map(|(f, _)| f.to_string())
-        .collect();
+    let named: BTreeSet<String> = BOUNDED.iter().map(|(f, _)| f.to_string()).collect();
     let new: Vec<&String> = found.difference(&named).collect();
     assert!(
         new.is_empty(),
@@ -337,7 +326,7 @@ fn every_list_without_limit_is_named_with_a_reason() {
         stale.is_empty(),
         "named in this test but no longer unbounded (or gone): {stale:?}; remove them"
     );
-    for (f, why) in BOUNDED.iter().chain(KNOWN_UNBOUNDED) {
+    for (f, why) in BOUNDED.iter() {
         assert!(!why.trim().is_empty(), "{f} needs a reason");
     }
 }

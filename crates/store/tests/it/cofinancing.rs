@@ -105,6 +105,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             actions.iter().filter(|a| **a == "unit_cost.add").count(),
@@ -268,6 +269,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 1);
         cofinancing::set_rounding(&db, &who(), RoundingRule::WholeHoursDown)
             .await

@@ -122,6 +122,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 5);
     }
 );

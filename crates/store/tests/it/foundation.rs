@@ -90,6 +90,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(total, 1);
         assert_eq!(log[0].action, "person.create");
         assert_eq!(log[0].person_id, Some(id));

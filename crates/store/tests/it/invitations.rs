@@ -46,6 +46,7 @@ async fn audit_count(db: &Db, action: &str) -> usize {
     .await
     .unwrap()
     .0
+    .rows
     .len()
 }
 
@@ -521,6 +522,7 @@ both_engines!(no_reset_for_unknown_disabled_or_left, |db: Db| async move {
     )
     .await
     .unwrap();
+    let log = log.rows;
     assert_eq!(log.len(), 4);
     assert!(log.iter().all(|e| !e.detail.contains('@')));
 });

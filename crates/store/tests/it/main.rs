@@ -3,6 +3,7 @@
 //! Each module is one former `tests/<name>.rs`; run one with
 //! `cargo test --test it <name>::`.
 
+mod account_list;
 mod attestation;
 mod audit_scale;
 mod booking;

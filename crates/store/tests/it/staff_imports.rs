@@ -250,6 +250,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 1);
         let (log, _) = audit::list(
             &db,
@@ -261,6 +262,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 7);
     }
 );
@@ -537,6 +539,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 3);
     }
 );

@@ -399,6 +399,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].subject_id, Some(a));
     }
@@ -515,6 +516,7 @@ both_engines!(entries_store_ids_not_addresses, |db: Db| async move {
     )
     .await
     .unwrap();
+    let log = log.rows;
     assert!(!log.is_empty());
     for e in &log {
         assert!(!e.detail.contains('@'), "{e:?}");

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::access::{Role, Scope};
+use domain::paging::Seek;
 use navet_store::accounts::{Account, NewAccount};
 use navet_store::audit;
 use navet_store::org::{Municipality, Unit};
@@ -46,6 +47,11 @@ async fn index(State(s): State<AppState>, c: Ctx) -> PageResult {
 struct AccountsPage {
     c: Ctx,
     accounts: Vec<Account>,
+    /// The list's search as given, and the link to its next page.
+    list: AccountsQuery,
+    next: Option<String>,
+    total: i64,
+    count_cap: i64,
     f: AccountForm,
     errors: FormErrors,
     municipalities: Vec<Municipality>,
@@ -125,7 +131,44 @@ struct OkQuery {
     ok: Option<String>,
 }
 
-async fn accounts_page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuery>) -> PageResult {
+/// The account list's search: part of a name or e-mail address, a role,
+/// and the account the page continues after.
+#[derive(Deserialize, Default, Clone)]
+struct AccountsQuery {
+    #[serde(default)]
+    ok: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    roll: String,
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
+}
+
+impl AccountsQuery {
+    /// The list's address with this search, continuing after `after`.
+    fn link(&self, after: Option<i64>) -> String {
+        let mut link = format!(
+            "/admin/konton?q={}&roll={}",
+            urlencoding::encode(&self.q),
+            urlencoding::encode(&self.roll)
+        );
+        if let Some(a) = after {
+            link.push_str(&format!("&efter={a}"));
+        }
+        link
+    }
+}
+
+const ACCOUNTS_PAGE: i64 = 100;
+/// Counting stops here: "more than 10 000" instead of a count of the nation.
+const ACCOUNTS_COUNT_CAP: i64 = 10_000;
+
+async fn accounts_page(
+    State(s): State<AppState>,
+    c: Ctx,
+    Query(q): Query<AccountsQuery>,
+) -> PageResult {
     let notice = if q.ok.is_some() {
         c.t("common.saved").to_string()
     } else {
@@ -134,6 +177,7 @@ async fn accounts_page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuer
     accounts_view(
         &s,
         c,
+        q,
         AccountForm {
             role: "participant".into(),
             ..Default::default()
@@ -147,14 +191,27 @@ async fn accounts_page(State(s): State<AppState>, c: Ctx, Query(q): Query<OkQuer
 async fn accounts_view(
     s: &AppState,
     c: Ctx,
+    list: AccountsQuery,
     f: AccountForm,
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
     let has_errors = errors.any();
-    let o = UseCase::page(s, &c)?.accounts_overview().await?;
+    let o = UseCase::page(s, &c)?
+        .accounts_overview(
+            &list.q,
+            &list.roll,
+            list.efter,
+            ACCOUNTS_PAGE,
+            ACCOUNTS_COUNT_CAP + 1,
+        )
+        .await?;
     render_form(
         AccountsPage {
+            next: o.next_after.map(|a| list.link(Some(a))),
+            total: o.total,
+            count_cap: ACCOUNTS_COUNT_CAP,
+            list,
             accounts: o.accounts,
             municipalities: o.municipalities,
             units: o.units,
@@ -200,7 +257,15 @@ async fn create_account(
         );
     }
     if !errs.is_empty() {
-        return accounts_view(&s, c, f, FormErrors(errs), String::new()).await;
+        return accounts_view(
+            &s,
+            c,
+            AccountsQuery::default(),
+            f,
+            FormErrors(errs),
+            String::new(),
+        )
+        .await;
     }
     let hash = crate::password::hash(f.password.clone()).await;
     let new = NewAccount {
@@ -213,7 +278,17 @@ async fn create_account(
     };
     match uc.create_account(&new).await {
         Ok(_) => Ok(see_other("/admin/konton?ok=1")),
-        Err(StoreError::Invalid(e)) => accounts_view(&s, c, f, FormErrors(e), String::new()).await,
+        Err(StoreError::Invalid(e)) => {
+            accounts_view(
+                &s,
+                c,
+                AccountsQuery::default(),
+                f,
+                FormErrors(e),
+                String::new(),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -362,23 +437,29 @@ struct AuditPage {
     total: i64,
     actions: Vec<String>,
     q: AuditQuery,
-    page: i64,
-    pages: i64,
+    newer: Option<i64>,
+    older: Option<i64>,
     /// More entries match than were counted (`count_cap`).
     more: bool,
     count_cap: i64,
 }
 
 impl AuditPage {
-    fn page_link(&self, page: i64) -> String {
-        format!(
-            "/admin/logg?action={}&actor={}&person={}&from={}&to={}&page={page}",
+    /// The log with the same filter, from `param` (`fore`/`efter`) = `id`,
+    /// or the newest entries when `param` is empty.
+    fn seek_link(&self, param: &str, id: &i64) -> String {
+        let mut link = format!(
+            "/admin/logg?action={}&actor={}&person={}&from={}&to={}",
             urlencoding::encode(&self.q.action),
             urlencoding::encode(&self.q.actor),
             urlencoding::encode(&self.q.person),
             urlencoding::encode(&self.q.from),
             urlencoding::encode(&self.q.to)
-        )
+        );
+        if !param.is_empty() {
+            link.push_str(&format!("&{param}={id}"));
+        }
+        link
     }
 }
 
@@ -394,8 +475,12 @@ struct AuditQuery {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
-    page: Option<i64>,
+    /// Entries older than this id.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    fore: Option<i64>,
+    /// Entries newer than this id.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
 }
 
 const AUDIT_PAGE: i64 = 100;
@@ -412,7 +497,6 @@ async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuer
             })
             .map(|t| t.timestamp() + add_days * 86_400)
     };
-    let page = q.page.unwrap_or(1).max(1);
     let filter = audit::Filter {
         action: (!q.action.is_empty()).then(|| q.action.clone()),
         actor: (!q.actor.trim().is_empty()).then(|| q.actor.trim().to_string()),
@@ -420,18 +504,18 @@ async fn audit_page(State(s): State<AppState>, c: Ctx, Query(q): Query<AuditQuer
         from: day(&q.from, 0),
         to: day(&q.to, 1),
         limit: AUDIT_PAGE,
-        offset: (page - 1) * AUDIT_PAGE,
+        seek: Seek::from_query(q.fore, q.efter),
     };
     let (entries, total, actions) = uc.audit_log(&filter).await?;
     render(AuditPage {
         c,
-        entries,
+        newer: entries.newer,
+        older: entries.older,
+        entries: entries.rows,
         total,
         actions,
-        pages: (total.min(audit::COUNT_CAP) + AUDIT_PAGE - 1) / AUDIT_PAGE,
         more: total > audit::COUNT_CAP,
         count_cap: audit::COUNT_CAP,
-        page,
         q,
     })
 }

@@ -9,6 +9,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use domain::paging::Seek;
 use navet_store::outbox::{self, Message};
 use serde::Deserialize;
 
@@ -31,8 +32,12 @@ struct ListQuery {
     slag: String,
     #[serde(default)]
     ej_skickade: Option<String>,
+    /// Messages older than this id.
     #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
-    sida: Option<i64>,
+    fore: Option<i64>,
+    /// Messages newer than this id.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
 }
 
 #[derive(Template)]
@@ -41,37 +46,41 @@ struct ListPage {
     c: Ctx,
     messages: Vec<Message>,
     total: i64,
-    page: i64,
-    pages: i64,
+    count_cap: i64,
+    newer: Option<i64>,
+    older: Option<i64>,
     q: ListQuery,
     kinds: Vec<(&'static str, &'static str)>,
 }
 
 impl ListPage {
-    fn page_link(&self, p: &i64) -> String {
-        format!(
-            "/admin/utskick?till={}&slag={}{}&sida={p}",
+    /// The list with the same filter, from `param` (`fore`/`efter`) =
+    /// `id`, or the newest messages when `param` is empty.
+    fn seek_link(&self, param: &str, id: &i64) -> String {
+        let mut link = format!(
+            "/admin/utskick?till={}&slag={}",
             urlencoding::encode(&self.q.till),
             urlencoding::encode(&self.q.slag),
-            if self.q.ej_skickade.is_some() {
-                "&ej_skickade=1"
-            } else {
-                ""
-            }
-        )
+        );
+        if self.q.ej_skickade.is_some() {
+            link.push_str("&ej_skickade=1");
+        }
+        if !param.is_empty() {
+            link.push_str(&format!("&{param}={id}"));
+        }
+        link
     }
 }
 
 const PAGE: i64 = 100;
 
 async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    let page = q.sida.unwrap_or(1).max(1);
     let filter = outbox::Filter {
         to: Some(q.till.clone()).filter(|t| !t.trim().is_empty()),
         kind: Some(q.slag.clone()).filter(|t| !t.is_empty()),
         unsent_only: q.ej_skickade.is_some(),
         limit: PAGE,
-        offset: (page - 1) * PAGE,
+        seek: Seek::from_query(q.fore, q.efter),
         ..Default::default()
     };
     let (messages, total) = UseCase::page(&s, &c)?.outbox_list(&filter).await?;
@@ -87,10 +96,11 @@ async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> 
     .map(|k| (k, c.notice_kind(k)))
     .collect();
     render(ListPage {
-        pages: (total + PAGE - 1) / PAGE,
-        messages,
+        newer: messages.newer,
+        older: messages.older,
+        messages: messages.rows,
         total,
-        page,
+        count_cap: outbox::COUNT_CAP,
         q,
         kinds,
         c,

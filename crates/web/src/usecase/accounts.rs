@@ -3,15 +3,21 @@
 
 use domain::access::{Action, Role, Scope};
 use domain::ids::AccountId;
+use domain::paging::Window;
 use navet_store::accounts::{self, Account, NewAccount};
 use navet_store::org::{Municipality, Unit};
-use navet_store::{audit, second_factor, StoreResult};
+use navet_store::{account_list, audit, second_factor, StoreResult};
 
 use super::UseCase;
 
 /// The account list with what its form chooses from.
 pub struct AccountsOverview {
+    /// One page of accounts in Swedish name order.
     pub accounts: Vec<Account>,
+    /// The account to continue after, when there are more.
+    pub next_after: Option<i64>,
+    /// How many match, counted up to the cap given.
+    pub total: i64,
     pub municipalities: Vec<Municipality>,
     pub units: Vec<Unit>,
 }
@@ -28,9 +34,22 @@ pub struct AccountDetail {
 impl UseCase<'_> {
     /// Every account. Account holders' names and addresses: one audit
     /// entry per view, with the ids shown.
-    pub async fn accounts_overview(&self) -> StoreResult<AccountsOverview> {
+    pub async fn accounts_overview(
+        &self,
+        query: &str,
+        role: &str,
+        after: Option<i64>,
+        limit: i64,
+        count_cap: i64,
+    ) -> StoreResult<AccountsOverview> {
         self.decide(Action::ManageAccounts)?;
-        let list = accounts::list(self.db()).await?;
+        let search = account_list::Search {
+            query: Some(query.to_string()),
+            role: Role::parse(role),
+        };
+        let (list, next_after) =
+            account_list::page(self.db(), &search, after.map(AccountId), limit).await?;
+        let total = account_list::count(self.db(), &search, count_cap).await?;
         self.audit(
             "account.list",
             "accounts",
@@ -43,6 +62,8 @@ impl UseCase<'_> {
         .await?;
         Ok(AccountsOverview {
             accounts: list,
+            next_after,
+            total,
             municipalities: navet_store::org::municipalities(self.db()).await?,
             units: navet_store::org::units(self.db(), None).await?,
         })
@@ -118,7 +139,7 @@ impl UseCase<'_> {
     pub async fn audit_log(
         &self,
         filter: &audit::Filter,
-    ) -> StoreResult<(Vec<audit::Entry>, i64, Vec<String>)> {
+    ) -> StoreResult<(Window<audit::Entry>, i64, Vec<String>)> {
         self.decide(Action::ViewAuditLog)?;
         let (entries, total) = audit::list(self.db(), filter).await?;
         Ok((entries, total, audit::distinct_actions(self.db()).await?))

@@ -4,6 +4,7 @@
 //! are masked in what staff see (the recipient's copy keeps them).
 
 use domain::access::Action;
+use domain::paging::Window;
 use navet_store::audit;
 use navet_store::outbox::{self, Filter, Message};
 use navet_store::StoreResult;
@@ -21,12 +22,17 @@ fn masked(mut m: Message) -> Message {
 impl UseCase<'_> {
     /// One page of the outbox, masked, with the number of matches; the
     /// recipients shown are logged as read.
-    pub async fn outbox_list(&self, filter: &Filter) -> StoreResult<(Vec<Message>, i64)> {
+    pub async fn outbox_list(&self, filter: &Filter) -> StoreResult<(Window<Message>, i64)> {
         self.decide(Action::ViewOutbox)?;
-        let (messages, total) = outbox::list(self.db(), filter).await?;
-        let ids: Vec<i64> = messages.iter().filter_map(|m| m.to_person_id).collect();
+        let (mut messages, total) = outbox::list(self.db(), filter).await?;
+        let ids: Vec<i64> = messages
+            .rows
+            .iter()
+            .filter_map(|m| m.to_person_id)
+            .collect();
         audit::record_list_read(self.db(), &self.who, "outbox", "utkorgen", &ids).await?;
-        Ok((messages.into_iter().map(masked).collect(), total))
+        messages.rows = messages.rows.into_iter().map(masked).collect();
+        Ok((messages, total))
     }
 
     /// One notice, masked; opening it (`what`: the text or its calendar

@@ -216,6 +216,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].person_id, Some(other_id));
     }

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_list;
 mod api_foundation;
 mod api_reports;
 mod api_routes;

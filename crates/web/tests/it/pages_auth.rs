@@ -259,6 +259,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(
             log.iter().map(|e| e.person_id).collect::<Vec<_>>(),
             vec![Some(inside)]

@@ -260,6 +260,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let log = log.rows;
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].subject_id, Some(id));
     }

@@ -25,6 +25,7 @@ async fn log(db: &Db, action: &str) -> Vec<Entry> {
     .await
     .unwrap()
     .0
+    .rows
 }
 
 fn course() -> serde_json::Value {
@@ -339,6 +340,7 @@ both_engines!(reads_of_personal_data_are_logged, |db: Db| async move {
     )
     .await
     .unwrap();
+    let entries = entries.rows;
     assert_eq!(after - before, 5, "{entries:#?}");
     let account_read = log(&db, "account.read").await;
     assert_eq!(account_read[0].subject_id, Some(acc));
@@ -517,5 +519,65 @@ both_engines!(
             app.get("/api/v1/tokens", Some(&old_token)).await.status,
             StatusCode::UNAUTHORIZED
         );
+    }
+);
+
+/// The `href` of the link with this text on a page, as the page wrote it.
+fn link_to(body: &str, text: &str) -> Option<String> {
+    let at = body.find(text)?;
+    let start = body[..at].rfind("href=\"")? + "href=\"".len();
+    let end = start + body[start..].find('"')?;
+    Some(body[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+both_engines!(
+    the_audit_log_is_paged_by_its_older_and_newer_links,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let (_, admin) = app.signed_in("admin@test.se", Role::Admin).await;
+        let who = Who::system("test");
+        for i in 0..230 {
+            audit::record_alone(&db, &who, "paged.entry", "test", Some(i), None, "")
+                .await
+                .unwrap();
+        }
+        let first = app
+            .page("GET", "/admin/logg?action=paged.", &admin, None)
+            .await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.body.contains("test #229"), "newest first");
+        assert!(link_to(&first.body, "Nyare").is_none());
+        let older = link_to(&first.body, "Äldre").expect("a link to older entries");
+        assert!(
+            older.contains("action=paged.") && older.contains("fore="),
+            "{older}"
+        );
+        let second = app.page("GET", &older, &admin, None).await;
+        assert!(
+            second.body.contains("test #129<") && !second.body.contains("test #130<"),
+            "{older}: {}",
+            second.body
+        );
+        let third = app
+            .page(
+                "GET",
+                &link_to(&second.body, "Äldre").unwrap(),
+                &admin,
+                None,
+            )
+            .await;
+        assert!(third.body.contains("test #0<"), "the oldest page");
+        assert!(link_to(&third.body, "Äldre").is_none());
+        let back = app
+            .page("GET", &link_to(&third.body, "Nyare").unwrap(), &admin, None)
+            .await;
+        assert!(back.body.contains("test #129") && back.body.contains("test #30<"));
+        let newest = link_to(&back.body, "Nyaste").unwrap();
+        assert!(!newest.contains("fore=") && !newest.contains("efter="));
+        // A page number from an old bookmark is ignored, not an error.
+        let old = app
+            .page("GET", "/admin/logg?page=7&fore=", &admin, None)
+            .await;
+        assert_eq!(old.status, StatusCode::OK);
     }
 );
