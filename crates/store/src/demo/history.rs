@@ -124,6 +124,10 @@ pub async fn load(db: &Db) -> StoreResult<()> {
                 (format!("SYNT-{n_person:05}"), gender, role)
             })
             .collect();
+        // One row per person, course and day: two draws of the same course
+        // on the same day must not both take a person (the import refuses
+        // such a file, and which draws collide depends on today's date).
+        let mut taken = std::collections::HashSet::new();
         for (first, last, target) in [y2025, y2026] {
             let span = (last - first).num_days();
             if span <= 0 {
@@ -136,10 +140,9 @@ pub async fn load(db: &Db) -> StoreResult<()> {
                 while chrono::Datelike::weekday(&date).number_from_monday() > 5 {
                     date -= chrono::Duration::days(1);
                 }
-                let mut chosen = std::collections::HashSet::new();
                 for _ in 0..rng.random_range(6..15) {
                     let i = rng.random_range(0..people.len());
-                    if !chosen.insert(i) {
+                    if !taken.insert((i, title.clone(), date)) {
                         continue;
                     }
                     let (r, g, role) = &people[i];
