@@ -7,7 +7,8 @@
 // axe violation, a link that answers an error, a touch target under
 // 44 px on a phone, or a phone menu that is not collapsed.
 import assert from "node:assert/strict";
-import { newPage, login, checkA11y } from "./harness.mjs";
+import { test, before, after } from "node:test";
+import { startNavet, launchBrowser, newPage, login, checkA11y } from "./harness.mjs";
 
 const SIZES = [
   [1280, 800],
@@ -123,4 +124,23 @@ export async function crawlRole(navet, browser, role) {
   }
   assert.deepEqual(problems, [], `${role}: ${pages.size} kinds of page\n${problems.join("\n")}`);
   await page.context().close();
+}
+
+/**
+ * Register the crawl of `roles` as the tests of one file: one demo server
+ * and one browser for the file, one test per role.
+ */
+export function crawlTests(roles) {
+  let navet, browser;
+  before(async () => {
+    navet = await startNavet();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await navet?.stop();
+  });
+  for (const role of roles) {
+    test(`every page the ${role} reaches fits a phone and a laptop`, () => crawlRole(navet, browser, role));
+  }
 }
