@@ -45,7 +45,15 @@ pg_isready -h 127.0.0.1 -p 5432
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/navet/target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
-echo "== Rust: unit, store and API tests (SQLite and PostgreSQL)"
+# Each phase's time, printed as it starts and at the end, so a slow run
+# shows where its time went.
+started=$SECONDS
+phase() {
+  echo "== $1 (at $((SECONDS - started)) s)"
+}
+trap 'echo "== finished after $((SECONDS - started)) s"' EXIT
+
+phase "Rust: unit, store and API tests (SQLite and PostgreSQL)"
 # Most tests wait on the database, not the processor: eight at a time
 # halves the run on two cores. Tests that load the processor and assert a
 # time limit take a lock so that they run one at a time (web tests'
@@ -53,7 +61,8 @@ echo "== Rust: unit, store and API tests (SQLite and PostgreSQL)"
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
 cargo test --workspace --locked
 
-echo "== Browser tests"
+phase "Browser tests: build"
 cargo build -p navet --locked
 export NAVET_BIN="${NAVET_BIN:-$CARGO_TARGET_DIR/debug/navet}"
+phase "Browser tests: run"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)

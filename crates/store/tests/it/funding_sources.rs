@@ -173,115 +173,199 @@ both_engines!(
     }
 );
 
+/// Three sources (the programme's ESF, the state grant "Äldreomsorgslyftet"
+/// and the municipality's own, non-exclusive budget), a course given as
+/// sessions A (ESF, the default), B and E (state grant) and C (own budget),
+/// another course's session H, and two people.
+struct Funded {
+    esf: i64,
+    aol: i64,
+    own: i64,
+    anna: i64,
+    berit: i64,
+    a: i64,
+    b: i64,
+    c: i64,
+    e: i64,
+    h: i64,
+}
+
+async fn funded(db: &Db) -> Funded {
+    programme(db, "ESF+ Kompetenslyftet").await;
+    let esf = funding_sources::list(db).await.unwrap()[0].id;
+    let aol = source(db, "Äldreomsorgslyftet", "state", true).await;
+    let own = source(db, "Kommunens egen budget", "municipal", false).await;
+    let course = fixtures::course(db, "Demensvård").await;
+    let other_course = fixtures::course(db, "HLR").await;
+    let anna = fixtures::person(db, "Anna", "Örebro").await;
+    let berit = fixtures::person(db, "Berit", "Örebro").await;
+    let a = future_session(db, course, 10).await;
+    let b = future_session(db, course, 20).await;
+    let c = future_session(db, course, 30).await;
+    let e = future_session(db, course, 50).await;
+    let h = future_session(db, other_course, 40).await;
+    for (s, src) in [(b, aol), (c, own), (e, aol)] {
+        funding_sources::set_session_source(db, &who(), SessionId(s), Some(src))
+            .await
+            .unwrap();
+    }
+    Funded {
+        esf,
+        aol,
+        own,
+        anna,
+        berit,
+        a,
+        b,
+        c,
+        e,
+        h,
+    }
+}
+
+async fn booking_source(db: &Db, id: i64) -> Option<i64> {
+    sqlx::query_scalar("SELECT funding_source_id FROM bookings WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+fn names_both(m: &str, first: &str, second: &str) {
+    assert!(m.contains(first) && m.contains(second), "{m}");
+}
+
 both_engines!(
-    double_funding_is_refused_naming_both_sources,
+    booking_a_course_under_a_second_exclusive_source_is_refused_naming_both,
     |db: Db| async move {
-        programme(&db, "ESF+ Kompetenslyftet").await;
-        let esf = funding_sources::list(&db).await.unwrap()[0].id;
-        let aol = source(&db, "Äldreomsorgslyftet", "state", true).await;
-        let own = source(&db, "Kommunens egen budget", "municipal", false).await;
-        let course = fixtures::course(&db, "Demensvård").await;
-        let other_course = fixtures::course(&db, "HLR").await;
-        let anna = fixtures::person(&db, "Anna", "Örebro").await;
-        let berit = fixtures::person(&db, "Berit", "Örebro").await;
-        let a = future_session(&db, course, 10).await; // ESF (the default)
-        let b = future_session(&db, course, 20).await;
-        let c = future_session(&db, course, 30).await;
-        let e = future_session(&db, course, 50).await;
-        let h = future_session(&db, other_course, 40).await;
-        for (s, src) in [(b, aol), (c, own), (e, aol)] {
-            funding_sources::set_session_source(&db, &who(), SessionId(s), Some(src))
-                .await
-                .unwrap();
-        }
-        let anna_a = book(&db, a, anna).await.unwrap();
-        // Booking Anna on the same course under another exclusive source
-        // is refused, naming both, and writes nothing.
+        let f = funded(&db).await;
+        book(&db, f.a, f.anna).await.unwrap();
         let before = count(&db, "SELECT COUNT(*) FROM bookings").await;
-        let (field, m) = conflict(book(&db, b, anna).await.unwrap_err());
+        let (field, m) = conflict(book(&db, f.b, f.anna).await.unwrap_err());
         assert_eq!(field.as_deref(), Some("person_id"));
-        assert!(
-            m.contains("ESF+ Kompetenslyftet") && m.contains("Äldreomsorgslyftet"),
-            "{m}"
-        );
+        names_both(&m, "ESF+ Kompetenslyftet", "Äldreomsorgslyftet");
         assert!(m.contains("Demensvård"), "{m}");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM bookings").await, before);
-        // A non-exclusive source and another course conflict with nothing.
-        book(&db, c, anna).await.unwrap();
-        book(&db, h, anna).await.unwrap();
-        // Berit takes the course under the state grant; ESF is then refused.
-        let berit_b = book(&db, b, berit).await.unwrap();
-        let (_, m) = conflict(book(&db, a, berit).await.unwrap_err());
+        // The other way round: the state grant first, then ESF.
+        book(&db, f.b, f.berit).await.unwrap();
+        let (_, m) = conflict(book(&db, f.a, f.berit).await.unwrap_err());
         assert!(m.contains("Äldreomsorgslyftet"), "{m}");
-        let berit_e = book(&db, e, berit).await.unwrap();
-        // Moving session B to ESF would fund Berit twice (E is the state
-        // grant's): refused naming her and both sources, nothing changed.
+    }
+);
+
+both_engines!(
+    a_non_exclusive_source_and_another_course_conflict_with_nothing,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        book(&db, f.a, f.anna).await.unwrap();
+        book(&db, f.c, f.anna).await.unwrap();
+        book(&db, f.h, f.anna).await.unwrap();
+        // Two sessions of one exclusive source are one funding, not two.
+        book(&db, f.b, f.berit).await.unwrap();
+        book(&db, f.e, f.berit).await.unwrap();
+    }
+);
+
+both_engines!(
+    moving_a_session_to_a_source_that_would_fund_someone_twice_is_refused,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        book(&db, f.b, f.berit).await.unwrap();
+        book(&db, f.e, f.berit).await.unwrap();
+        // B to ESF would fund Berit twice (E is the state grant's).
         let (field, m) = conflict(
-            funding_sources::set_session_source(&db, &who(), SessionId(b), Some(esf))
+            funding_sources::set_session_source(&db, &who(), SessionId(f.b), Some(f.esf))
                 .await
                 .unwrap_err(),
         );
         assert_eq!(field.as_deref(), Some("funding_source_id"));
         assert!(m.contains("Berit"), "{m}");
-        assert!(
-            m.contains("ESF+ Kompetenslyftet") && m.contains("Äldreomsorgslyftet"),
-            "{m}"
-        );
-        assert_eq!(session_source(&db, b).await, Some(aol));
-        // So is her own booking on B moved to ESF.
-        let (field, _) = conflict(
-            funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
+        names_both(&m, "ESF+ Kompetenslyftet", "Äldreomsorgslyftet");
+        assert_eq!(session_source(&db, f.b).await, Some(f.aol));
+    }
+);
+
+both_engines!(
+    moving_a_booking_to_a_source_that_would_fund_someone_twice_is_refused,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        let berit_b = book(&db, f.b, f.berit).await.unwrap();
+        book(&db, f.e, f.berit).await.unwrap();
+        let (field, m) = conflict(
+            funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(f.esf))
                 .await
                 .unwrap_err(),
         );
         assert_eq!(field.as_deref(), Some("funding_source_id"));
-        let own_of = |id: i64| {
-            let db = db.clone();
-            async move {
-                sqlx::query_scalar::<_, Option<i64>>(
-                    "SELECT funding_source_id FROM bookings WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_one(db.pool())
-                .await
-                .unwrap()
-            }
-        };
-        assert_eq!(own_of(berit_b).await, None);
-        // A cancelled booking claims nothing: without E, B's booking may
-        // move to ESF.
+        names_both(&m, "ESF+ Kompetenslyftet", "Äldreomsorgslyftet");
+        assert_eq!(booking_source(&db, berit_b).await, None);
+    }
+);
+
+both_engines!(
+    a_cancelled_booking_claims_nothing_and_taking_it_back_is_refused_if_it_would_fund_twice,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        let berit_b = book(&db, f.b, f.berit).await.unwrap();
+        let berit_e = book(&db, f.e, f.berit).await.unwrap();
         bookings::cancel(&db, &who(), BookingId(berit_e), None)
             .await
             .unwrap();
-        funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(esf))
+        // Without E, B's booking may move to ESF.
+        funding_sources::set_booking_source(&db, &who(), BookingId(berit_b), Some(f.esf))
             .await
             .unwrap();
-        assert_eq!(own_of(berit_b).await, Some(esf));
-        // Taking the cancellation back would now fund her twice: refused.
+        assert_eq!(booking_source(&db, berit_b).await, Some(f.esf));
+        // Taking the cancellation back would now fund her twice.
         let (field, m) = conflict(
             bookings::undo_cancel(&db, &who(), BookingId(berit_e))
                 .await
                 .unwrap_err(),
         );
         assert_eq!(field.as_deref(), Some("person_id"));
-        assert!(
-            m.contains("ESF+ Kompetenslyftet") && m.contains("Äldreomsorgslyftet"),
-            "{m}"
-        );
+        names_both(&m, "ESF+ Kompetenslyftet", "Äldreomsorgslyftet");
+    }
+);
+
+both_engines!(
+    a_booking_paid_by_another_source_than_its_session_counts_under_that_source,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        let anna_a = book(&db, f.a, f.anna).await.unwrap();
         // Anna's booking on the ESF session paid by the state grant
-        // instead: allowed (her other one in the course is the own
-        // budget's), and then B (the state grant's) is no double funding.
-        funding_sources::set_booking_source(&db, &who(), BookingId(anna_a), Some(aol))
+        // instead: then B (the state grant's) is no double funding.
+        funding_sources::set_booking_source(&db, &who(), BookingId(anna_a), Some(f.aol))
             .await
             .unwrap();
-        book(&db, b, anna).await.unwrap();
-        // Making the own budget exclusive would fund Anna twice (C under
-        // it, A and B under the state grant): refused naming the field.
+        book(&db, f.b, f.anna).await.unwrap();
+        assert!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE action IN ('session.funding_source', 'booking.funding_source')"
+            )
+            .await
+                >= 4
+        );
+    }
+);
+
+both_engines!(
+    making_a_source_exclusive_that_would_fund_someone_twice_is_refused,
+    |db: Db| async move {
+        let f = funded(&db).await;
+        let anna_a = book(&db, f.a, f.anna).await.unwrap();
+        book(&db, f.c, f.anna).await.unwrap();
+        funding_sources::set_booking_source(&db, &who(), BookingId(anna_a), Some(f.aol))
+            .await
+            .unwrap();
+        book(&db, f.b, f.anna).await.unwrap();
+        // The own budget exclusive would fund Anna twice (C under it, A
+        // and B under the state grant).
         let (field, m) = conflict(
             funding_sources::update(
                 &db,
                 &who(),
-                own,
+                f.own,
                 &Draft {
                     name: "Kommunens egen budget".into(),
                     kind: "municipal".into(),
@@ -292,20 +376,8 @@ both_engines!(
             .unwrap_err(),
         );
         assert_eq!(field.as_deref(), Some("exclusive"));
-        assert!(
-            m.contains("Kommunens egen budget") && m.contains("Äldreomsorgslyftet"),
-            "{m}"
-        );
-        assert!(!funding_sources::get(&db, own).await.unwrap().exclusive);
-        // Every change is audited.
-        assert!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM audit_log WHERE action IN ('session.funding_source', 'booking.funding_source')"
-            )
-            .await
-                >= 5
-        );
+        names_both(&m, "Kommunens egen budget", "Äldreomsorgslyftet");
+        assert!(!funding_sources::get(&db, f.own).await.unwrap().exclusive);
     }
 );
 

@@ -11,12 +11,12 @@ use domain::access::{Role, Scope};
 use domain::paging::Seek;
 use navet_store::accounts::{Account, NewAccount};
 use navet_store::audit;
-use navet_store::org::{Municipality, Unit};
 use navet_store::StoreError;
 use serde::Deserialize;
 
 use super::{render_form, FormErrors};
 use crate::ctx::Ctx;
+use crate::usecase::accounts::ScopeChoices;
 use crate::usecase::UseCase;
 use crate::{render, see_other, AppState, PageResult};
 
@@ -54,8 +54,7 @@ struct AccountsPage {
     count_cap: i64,
     f: AccountForm,
     errors: FormErrors,
-    municipalities: Vec<Municipality>,
-    units: Vec<Unit>,
+    scope: ScopeChoices,
     notice: String,
 }
 
@@ -92,9 +91,25 @@ struct AccountForm {
     municipalities: Vec<String>,
     #[serde(default)]
     active: Option<String>,
+    /// The municipality whose units to show, when units are picked after
+    /// their municipality; `show_units` asks for them (nothing is saved).
+    #[serde(default)]
+    scope_municipality: String,
+    #[serde(default)]
+    show_units: Option<String>,
 }
 
 impl AccountForm {
+    /// The scope choices this form shows: its chosen units and the
+    /// municipality asked for.
+    async fn scope_choices(&self, uc: &UseCase<'_>) -> Result<ScopeChoices, StoreError> {
+        uc.scope_choices(self.scope_municipality.parse().ok(), &self.scope().unit_ids)
+            .await
+    }
+    fn shows_municipality(&self, id: &i64) -> bool {
+        self.scope_municipality == id.to_string()
+    }
+
     fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }
@@ -197,7 +212,9 @@ async fn accounts_view(
     notice: String,
 ) -> PageResult {
     let has_errors = errors.any();
-    let o = UseCase::page(s, &c)?
+    let uc = UseCase::page(s, &c)?;
+    let scope = f.scope_choices(&uc).await?;
+    let o = uc
         .accounts_overview(
             &list.q,
             &list.roll,
@@ -213,8 +230,7 @@ async fn accounts_view(
             count_cap: ACCOUNTS_COUNT_CAP,
             list,
             accounts: o.accounts,
-            municipalities: o.municipalities,
-            units: o.units,
+            scope,
             c,
             f,
             errors,
@@ -229,6 +245,17 @@ async fn create_account(
     c: Ctx,
     MultiForm(f): MultiForm<AccountForm>,
 ) -> PageResult {
+    if f.show_units.is_some() {
+        return accounts_view(
+            &s,
+            c,
+            AccountsQuery::default(),
+            f,
+            FormErrors::default(),
+            String::new(),
+        )
+        .await;
+    }
     let uc = UseCase::page(&s, &c)?;
     let mut errs = domain::FieldErrors::new();
     let role = f.role();
@@ -300,8 +327,7 @@ struct AccountPage {
     a: Account,
     f: AccountForm,
     errors: FormErrors,
-    municipalities: Vec<Municipality>,
-    units: Vec<Unit>,
+    scope: ScopeChoices,
     notice: String,
     /// The account's second factor (TOTP), if set up.
     second_factor: Option<navet_store::second_factor::Status>,
@@ -330,7 +356,8 @@ async fn account_view(
     errors: FormErrors,
     notice: String,
 ) -> PageResult {
-    let d = UseCase::page(s, &c)?.account_detail(id).await?;
+    let uc = UseCase::page(s, &c)?;
+    let d = uc.account_detail(id).await?;
     let a = d.account;
     let f = match f {
         Some(f) => f,
@@ -348,11 +375,11 @@ async fn account_view(
         }
     };
     let has_errors = errors.any();
+    let scope = f.scope_choices(&uc).await?;
     render_form(
         AccountPage {
             second_factor: d.second_factor,
-            municipalities: d.municipalities,
-            units: d.units,
+            scope,
             c,
             a,
             f,
@@ -383,6 +410,9 @@ async fn update_account(
     Path(id): Path<i64>,
     MultiForm(f): MultiForm<AccountForm>,
 ) -> PageResult {
+    if f.show_units.is_some() {
+        return account_view(&s, c, id, Some(f), FormErrors::default(), String::new()).await;
+    }
     let uc = UseCase::page(&s, &c)?;
     let Some(role) = f.role() else {
         let mut e = domain::FieldErrors::new();

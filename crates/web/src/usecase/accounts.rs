@@ -5,9 +5,10 @@ use domain::access::{Action, Role, Scope};
 use domain::ids::AccountId;
 use domain::paging::Window;
 use navet_store::accounts::{self, Account, NewAccount};
-use navet_store::org::{Municipality, Unit};
+use navet_store::org::{self, Municipality, Unit};
 use navet_store::{account_list, audit, second_factor, StoreResult};
 
+use super::people::UNITS_IN_ONE_PICKER;
 use super::UseCase;
 
 /// The account list with what its form chooses from.
@@ -18,8 +19,6 @@ pub struct AccountsOverview {
     pub next_after: Option<i64>,
     /// How many match, counted up to the cap given.
     pub total: i64,
-    pub municipalities: Vec<Municipality>,
-    pub units: Vec<Unit>,
 }
 
 /// One account's page.
@@ -27,9 +26,20 @@ pub struct AccountDetail {
     pub account: Account,
     pub scope: Scope,
     pub second_factor: Option<second_factor::Status>,
-    pub municipalities: Vec<Municipality>,
-    pub units: Vec<Unit>,
 }
+
+/// What a manager's scope is chosen from on the account forms.
+pub struct ScopeChoices {
+    pub municipalities: Vec<Municipality>,
+    /// Every unit; or, when the nation has more units than one picker
+    /// should hold, the units already chosen and those of the municipality
+    /// asked for.
+    pub units: Vec<Unit>,
+    pub units_by_municipality: bool,
+}
+
+/// Units already chosen that a form brings back: more is a hostile form.
+const CHOSEN_UNITS_SHOWN: usize = 1_000;
 
 impl UseCase<'_> {
     /// Every account. Account holders' names and addresses: one audit
@@ -64,8 +74,6 @@ impl UseCase<'_> {
             accounts: list,
             next_after,
             total,
-            municipalities: navet_store::org::municipalities(self.db()).await?,
-            units: navet_store::org::units(self.db(), None).await?,
         })
     }
 
@@ -85,9 +93,38 @@ impl UseCase<'_> {
         Ok(AccountDetail {
             scope: accounts::scope(self.db(), AccountId(id)).await?,
             second_factor: second_factor::status(self.db(), AccountId(id)).await?,
-            municipalities: navet_store::org::municipalities(self.db()).await?,
-            units: navet_store::org::units(self.db(), None).await?,
             account,
+        })
+    }
+
+    /// The municipalities and units a manager's scope is chosen from.
+    /// Above `UNITS_IN_ONE_PICKER` units, not every unit of the nation as
+    /// a check box: those already `chosen` and the units of `show`.
+    pub async fn scope_choices(
+        &self,
+        show: Option<i64>,
+        chosen: &[i64],
+    ) -> StoreResult<ScopeChoices> {
+        self.decide(Action::ManageAccounts)?;
+        let municipalities = org::municipalities(self.db()).await?;
+        if org::unit_count(self.db()).await? <= UNITS_IN_ONE_PICKER {
+            return Ok(ScopeChoices {
+                municipalities,
+                units: org::units(self.db(), None).await?,
+                units_by_municipality: false,
+            });
+        }
+        let scope = Scope {
+            unit_ids: chosen.iter().copied().take(CHOSEN_UNITS_SHOWN).collect(),
+            municipality_ids: show
+                .filter(|m| municipalities.iter().any(|x| x.id == *m))
+                .into_iter()
+                .collect(),
+        };
+        Ok(ScopeChoices {
+            units: org::units_in(self.db(), &scope).await?,
+            municipalities,
+            units_by_municipality: true,
         })
     }
 

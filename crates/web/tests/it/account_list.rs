@@ -77,3 +77,118 @@ both_engines!(
         assert!(!second.body.contains("rel=\"next\""));
     }
 );
+
+/// `n` units, alternately in Laxå and Kumla, named "Enhet 000" and on.
+async fn nations_units(db: &Db, n: i64) -> (i64, i64) {
+    use domain::ids::MunicipalityId;
+    use navet_store::org;
+    let id_of = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            org::municipality_by_name(&db, name)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (laxa, kumla) = (id_of("Laxå").await, id_of("Kumla").await);
+    for i in 0..n {
+        let m = if i % 2 == 0 { laxa } else { kumla };
+        org::create_unit(
+            db,
+            MunicipalityId(m),
+            &format!("Enhet {i:03}"),
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+    }
+    (laxa, kumla)
+}
+
+async fn unit_id(db: &Db, name: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
+        .bind(name)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+both_engines!(
+    with_the_nations_units_a_managers_units_are_picked_after_their_municipality,
+    |db: Db| async move {
+        use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
+        let app = TestApp::new(db.clone());
+        let (_, admin) = app.signed_in("admin@test.se", Role::Admin).await;
+        let (laxa, kumla) = nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
+
+        // No check box for every unit of the nation: municipalities only.
+        let page = app.page("GET", "/admin/konton", &admin, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("Enhet 000"),
+            "no unit before a municipality"
+        );
+        assert!(page.body.contains(&format!("id=\"sm-{laxa}\"")));
+        assert!(page.body.contains("Visa kommunens enheter"));
+
+        // Without JavaScript: the button brings the form back with Laxå's
+        // units and what was typed, and creates nothing.
+        let accounts_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let csrf = app.csrf_for(&admin, "/admin/konton").await;
+        let body = format!(
+            "_csrf={csrf}&email=chef%40laxa.se&name=Chef+Lax%C3%A5&role=manager&password=&scope_municipality={laxa}&show_units=1"
+        );
+        let back = app.page("POST", "/admin/konton", &admin, Some(&body)).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+        assert!(back.body.contains(">Enhet 000<"), "Laxå's units");
+        assert!(!back.body.contains(">Enhet 001<"), "not Kumla's");
+        assert!(
+            back.body.contains("value=\"chef@laxa.se\""),
+            "what was typed stays"
+        );
+        let accounts_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(accounts_after, accounts_before, "nothing was created");
+
+        // A manager of one Laxå unit: the account page shows that unit
+        // checked and no other unit until another municipality is asked for.
+        let e000 = unit_id(&db, "Enhet 000").await;
+        let body = format!(
+            "_csrf={csrf}&email=chef%40laxa.se&name=Chef+Lax%C3%A5&role=manager&password=ett+l%C3%A5ngt+l%C3%B6senord+2026&units={e000}"
+        );
+        let r = app.page("POST", "/admin/konton", &admin, Some(&body)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'chef@laxa.se'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let path = format!("/admin/konton/{id}");
+        let page = app.page("GET", &path, &admin, None).await;
+        assert!(
+            page.body.contains(&format!("value=\"{e000}\" checked")),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains(">Enhet 002<"));
+        let csrf = app.csrf_for(&admin, &path).await;
+        let body = format!(
+            "_csrf={csrf}&role=manager&units={e000}&scope_municipality={kumla}&show_units=1&active=1"
+        );
+        let back = app.page("POST", &path, &admin, Some(&body)).await;
+        assert_eq!(back.status, StatusCode::OK);
+        assert!(back.body.contains(&format!("value=\"{e000}\" checked")));
+        assert!(back.body.contains(">Enhet 001<"), "Kumla's units");
+        let scope = navet_store::accounts::scope(&db, domain::ids::AccountId(id))
+            .await
+            .unwrap();
+        assert_eq!(scope.unit_ids, vec![e000], "the scope is unchanged");
+    }
+);

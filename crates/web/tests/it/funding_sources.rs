@@ -560,16 +560,49 @@ both_engines!(
     }
 );
 
+/// The programme, the participation history, a coordinator and the
+/// steering group signed in, and the state grant "Äldreomsorgslyftet".
+/// With `fund_dementia`, the Demensvård session (A3 and A4, 4 hours each)
+/// is the grant's.
+async fn sources_pages(db: &Db, fund_dementia: bool) -> (TestApp, String, String, i64) {
+    programme(db).await;
+    participations(db).await;
+    let app = TestApp::new(db.clone());
+    let (_, coord) = app.signed_in("samordnare@test.se", Role::Coordinator).await;
+    let (_, steering) = app.signed_in("styrgrupp@test.se", Role::Steering).await;
+    let who = Who::system("test");
+    let aol = navet_store::funding_sources::create(
+        db,
+        &who,
+        &domain::funding::sources::Draft {
+            name: "Äldreomsorgslyftet".into(),
+            kind: "state".into(),
+            exclusive: true,
+        },
+    )
+    .await
+    .unwrap();
+    if fund_dementia {
+        let dem = session_of(db, "Demensvård").await;
+        navet_store::funding_sources::set_session_source(
+            db,
+            &who,
+            domain::ids::SessionId(dem),
+            Some(aol),
+        )
+        .await
+        .unwrap();
+    }
+    (app, coord, steering, aol)
+}
+
 both_engines!(
-    pages_for_sources_session_funding_and_the_list_behind_a_figure,
+    the_sources_page_adds_a_source_naming_bad_input_and_the_steering_group_only_reads,
     |db: Db| async move {
         programme(&db).await;
-        participations(&db).await;
         let app = TestApp::new(db.clone());
         let (_, coord) = app.signed_in("samordnare@test.se", Role::Coordinator).await;
         let (_, steering) = app.signed_in("styrgrupp@test.se", Role::Steering).await;
-
-        // The list of sources; adding one (CSRF, bad input named).
         let r = app.page("GET", "/finansiering/kallor", &coord, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("ESF+ Kompetenslyftet"));
@@ -584,6 +617,10 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"err-name\""), "{}", r.body);
+        assert_eq!(
+            navet_store::funding_sources::list(&db).await.unwrap().len(),
+            1
+        );
         let r = app
             .page(
                 "POST",
@@ -595,21 +632,25 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let aol = navet_store::funding_sources::list(&db)
+        assert!(navet_store::funding_sources::list(&db)
             .await
             .unwrap()
-            .into_iter()
-            .find(|s| s.name == "Äldreomsorgslyftet")
-            .unwrap()
-            .id;
+            .iter()
+            .any(|s| s.name == "Äldreomsorgslyftet" && s.exclusive));
         // The steering group reads the list, without the form.
         let r = app
             .page("GET", "/finansiering/kallor", &steering, None)
             .await;
         assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Äldreomsorgslyftet"));
         assert!(!r.body.contains("action=\"/finansiering/kallor\""));
+    }
+);
 
-        // A session's source set in its form.
+both_engines!(
+    a_sessions_source_is_set_in_its_form_by_the_coordinator_only,
+    |db: Db| async move {
+        let (app, coord, steering, aol) = sources_pages(&db, false).await;
         let dem = session_of(&db, "Demensvård").await;
         let path = format!("/kurstillfallen/{dem}/finansiering");
         let r = app.page("GET", &path, &coord, None).await;
@@ -630,8 +671,20 @@ both_engines!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = app.page("GET", &path, &coord, None).await;
         assert!(r.body.contains("är sparad"), "{}", r.body);
+        let source: Option<i64> =
+            sqlx::query_scalar("SELECT funding_source_id FROM sessions WHERE id = $1")
+                .bind(dem)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(source, Some(aol));
+    }
+);
 
-        // The report filtered, with links to the list behind each figure.
+both_engines!(
+    the_report_by_source_links_each_figure_to_its_list_for_the_hub_only,
+    |db: Db| async move {
+        let (app, coord, steering, aol) = sources_pages(&db, true).await;
         let r = app
             .page(
                 "GET",
@@ -665,8 +718,16 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(!r.body.contains("/underlag?"));
+        // The funding page links to the list behind a municipality's hours.
+        let r = app.page("GET", "/finansiering", &coord, None).await;
+        assert!(r.body.contains("/underlag?from=2025-01-01"), "{}", r.body);
+    }
+);
 
-        // The list: its sum is the figure; CSV of the same; steering 403.
+both_engines!(
+    the_list_behind_a_figure_sums_to_it_as_page_and_csv_for_the_hub_only,
+    |db: Db| async move {
+        let (app, coord, steering, aol) = sources_pages(&db, true).await;
         let q = format!("from=2025-01-01&to=2025-12-31&program={aol}");
         let r = app
             .page("GET", &format!("/underlag?{q}"), &coord, None)
@@ -701,8 +762,5 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("Kön"), "{}", r.body);
-        // The funding page links to the list behind a municipality's hours.
-        let r = app.page("GET", "/finansiering", &coord, None).await;
-        assert!(r.body.contains("/underlag?from=2025-01-01"), "{}", r.body);
     }
 );
