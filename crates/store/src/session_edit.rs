@@ -582,17 +582,20 @@ pub async fn trainer_options(db: &Db, id: SessionId) -> StoreResult<Vec<TrainerO
         if !t.active && !assigned.contains(&t.person_id) {
             continue;
         }
-        let others = crate::trainers::trainer_sessions(&mut conn, t.person_id, id.get()).await?;
-        let away = crate::trainers::absence_intervals(&mut conn, t.person_id).await?;
-        let problem = check_trainer(
-            t.active,
-            t.is_qualified(v.row.course_id),
-            &v.parts,
-            &others,
-            &away,
-        )
-        .err()
-        .map(|p| p.message(&t.name));
+        let qualified = t.is_qualified(v.row.course_id);
+        // An inactive or unqualified trainer fails before their calendar
+        // is looked at: no queries for most of a national pool.
+        let (others, away) = if t.active && qualified {
+            (
+                crate::trainers::trainer_sessions(&mut conn, t.person_id, id.get()).await?,
+                crate::trainers::absence_intervals(&mut conn, t.person_id).await?,
+            )
+        } else {
+            (vec![], vec![])
+        };
+        let problem = check_trainer(t.active, qualified, &v.parts, &others, &away)
+            .err()
+            .map(|p| p.message(&t.name));
         out.push((t.home_municipality_id == v.row.municipality_id, t, problem));
     }
     out.sort_by(|a, b| {

@@ -39,25 +39,45 @@ impl Trainer {
     }
 }
 
-/// Trainers (all, or one) with their courses and certifications: three
-/// queries however many trainers (one per trainer and fact took seconds
-/// for a national pool of 2 000).
-async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
-    let cond = |col: &str| {
-        only.map(|p| format!(" WHERE {col} = {p}"))
-            .unwrap_or_default()
-    };
+/// Which trainers `load` reads.
+enum Which {
+    All,
+    One(PersonId),
+    /// Active trainers qualified for a course.
+    QualifiedFor(CourseId),
+}
+
+impl Which {
+    /// The condition on a table's `person_id` column, `col`. Ids are
+    /// numbers from the newtypes, so formatting them in is safe.
+    fn on(&self, col: &str) -> String {
+        match self {
+            Which::All => String::new(),
+            Which::One(p) => format!(" WHERE {col} = {}", p.get()),
+            Which::QualifiedFor(c) => format!(
+                " WHERE {col} IN (SELECT q.person_id FROM trainer_courses q JOIN trainers qt ON qt.person_id = q.person_id \
+                 WHERE q.course_id = {} AND qt.active = 1)",
+                c.get()
+            ),
+        }
+    }
+}
+
+/// Trainers (all, one, or those qualified for a course) with their courses
+/// and certifications: three queries however many trainers (one per
+/// trainer and fact took seconds for a national pool of 2 000).
+async fn load(db: &Db, which: Which) -> StoreResult<Vec<Trainer>> {
     let rows = sqlx::query(&format!(
         "SELECT t.person_id, p.name, p.email, t.home_municipality_id, m.name AS home_municipality, t.active FROM trainers t \
          JOIN people p ON p.id = t.person_id JOIN municipalities m ON m.id = t.home_municipality_id{}",
-        cond("t.person_id")
+        which.on("t.person_id")
     ))
     .fetch_all(db.pool())
     .await?;
     let mut courses: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for r in sqlx::query(&format!(
         "SELECT tc.person_id, c.id, c.title FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id{}",
-        cond("tc.person_id")
+        which.on("tc.person_id")
     ))
     .fetch_all(db.pool())
     .await?
@@ -70,7 +90,7 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
     let mut certifications: HashMap<i64, Vec<Certification>> = HashMap::new();
     for r in sqlx::query(&format!(
         "SELECT person_id, id, name, certified_on, valid_until FROM trainer_certifications{} ORDER BY certified_on, id",
-        cond("person_id")
+        which.on("person_id")
     ))
     .fetch_all(db.pool())
     .await?
@@ -106,23 +126,29 @@ async fn load(db: &Db, only: Option<i64>) -> StoreResult<Vec<Trainer>> {
 }
 
 pub async fn list(db: &Db) -> StoreResult<Vec<Trainer>> {
-    load(db, None).await
+    load(db, Which::All).await
 }
 
 pub async fn get(db: &Db, person_id: PersonId) -> StoreResult<Trainer> {
-    load(db, Some(person_id.get()))
+    load(db, Which::One(person_id))
         .await?
         .pop()
         .ok_or(StoreError::NotFound("utbildningsledare"))
 }
 
-/// Active trainers qualified for a course.
+/// Active trainers qualified for a course, read in the database (a
+/// course's handful, not the nation's pool).
 pub async fn qualified_for(db: &Db, course_id: CourseId) -> StoreResult<Vec<Trainer>> {
-    Ok(list(db)
-        .await?
-        .into_iter()
-        .filter(|t| t.active && t.is_qualified(course_id.get()))
-        .collect())
+    load(db, Which::QualifiedFor(course_id)).await
+}
+
+/// How many active trainers there are.
+pub async fn active_count(db: &Db) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) AS n FROM trainers WHERE active = 1")
+            .fetch_one(db.pool())
+            .await?,
+    )
 }
 
 /// Add a person to the registry, or change their home municipality and activity.

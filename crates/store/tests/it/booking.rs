@@ -769,6 +769,37 @@ both_engines!(trainers_must_be_qualified_and_free, |db: Db| async move {
     );
 });
 
+both_engines!(
+    the_trainers_qualified_for_a_course_are_read_active_and_whole,
+    |db: Db| async move {
+        let c = course(&db, "Sårvård").await;
+        let other = course(&db, "HLR").await;
+        let t = people(&db, "Örebro", 3, "Ledare").await;
+        let orebro = MunicipalityId(muni(&db, "Örebro").await);
+        for (p, active, courses) in [
+            (t[0], true, vec![c, other]),
+            (t[1], false, vec![c]),
+            (t[2], true, vec![other]),
+        ] {
+            trainers::upsert(&db, &who(), PersonId(p), orebro, active)
+                .await
+                .unwrap();
+            trainers::set_courses(&db, &who(), PersonId(p), &courses)
+                .await
+                .unwrap();
+        }
+        let q = trainers::qualified_for(&db, CourseId(c)).await.unwrap();
+        assert_eq!(q.len(), 1, "the inactive and the unqualified are left out");
+        assert_eq!(q[0].person_id, t[0]);
+        assert_eq!(q[0].courses.len(), 2, "with all of their courses");
+        assert_eq!(trainers::active_count(&db).await.unwrap(), 2);
+        // The same trainer as the whole pool describes them.
+        let all = trainers::list(&db).await.unwrap();
+        let same = all.iter().find(|x| x.person_id == t[0]).unwrap();
+        assert_eq!(same.courses, q[0].courses);
+    }
+);
+
 both_engines!(same_request_twice_at_once_books_once, |db: Db| async move {
     let c = course(&db, "HLR").await;
     let s = session(&db, &input(c, now() + 10 * DAY, 3, 10)).await;

@@ -82,6 +82,10 @@ pub(super) struct SessionForm {
     pub(super) language_support: Vec<String>,
     #[serde(default)]
     pub(super) trainers: Vec<i64>,
+    /// Asks for the chosen course's trainers (a national pool): the form
+    /// comes back with them, nothing is saved.
+    #[serde(default)]
+    pub(super) show_trainers: Option<String>,
     /// On a change: `waitlist` moves bookings that no longer fit to the
     /// top of the waiting list instead of refusing the change.
     #[serde(default)]
@@ -97,6 +101,7 @@ struct FormPage {
     courses: Vec<Course>,
     municipalities: Vec<Municipality>,
     trainers: Vec<Trainer>,
+    trainers_by_course: bool,
 }
 
 impl FormPage {
@@ -142,11 +147,14 @@ impl FormPage {
 }
 
 async fn form_page(s: &AppState, c: Ctx, f: SessionForm, errors: FormErrors) -> PageResult {
-    let o = UseCase::page(s, &c)?.session_form_options().await?;
+    let o = UseCase::page(s, &c)?
+        .session_form_options(f.course_id.trim().parse().ok())
+        .await?;
     render(FormPage {
         courses: o.courses,
         municipalities: o.municipalities,
         trainers: o.trainers,
+        trainers_by_course: o.trainers_by_course,
         c,
         f,
         errors,
@@ -266,6 +274,9 @@ pub(super) fn form_field(f: &str) -> String {
 }
 
 async fn create(State(s): State<AppState>, c: Ctx, Form(f): Form<SessionForm>) -> PageResult {
+    if f.show_trainers.is_some() {
+        return form_page(&s, c, f, FormErrors::default()).await;
+    }
     let uc = UseCase::page(&s, &c)?;
     let mut pre = domain::FieldErrors::new();
     let input = f.input(&mut pre);

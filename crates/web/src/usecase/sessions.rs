@@ -27,7 +27,14 @@ pub struct FormOptions {
     pub courses: Vec<Course>,
     pub municipalities: Vec<Municipality>,
     pub trainers: Vec<Trainer>,
+    /// The pool is too large for one list: `trainers` holds only those
+    /// qualified for the chosen course (none before a course is chosen).
+    pub trainers_by_course: bool,
 }
+
+/// Active trainers the scheduling form lists as check boxes, whatever the
+/// course; above this, only the chosen course's qualified trainers.
+pub const TRAINERS_IN_ONE_LIST: i64 = 100;
 
 /// A session's page, as far as the viewer may see it.
 pub struct SessionPage {
@@ -64,8 +71,9 @@ impl UseCase<'_> {
     }
 
     /// The scheduling form's choices: courses still offered, municipalities,
-    /// active trainers.
-    pub async fn session_form_options(&self) -> StoreResult<FormOptions> {
+    /// active trainers: all of them in a county, those qualified for
+    /// `course` in a national pool (`TRAINERS_IN_ONE_LIST`).
+    pub async fn session_form_options(&self, course: Option<i64>) -> StoreResult<FormOptions> {
         self.decide(Action::ManageSessions)?;
         let mut courses = catalogue::list(self.db(), None).await?;
         courses.retain(|c| {
@@ -75,14 +83,24 @@ impl UseCase<'_> {
                     | domain::catalogue::CourseStatus::Avvecklad
             )
         });
-        Ok(FormOptions {
-            courses,
-            municipalities: navet_store::org::municipalities(self.db()).await?,
-            trainers: trainers::list(self.db())
+        let trainers_by_course = trainers::active_count(self.db()).await? > TRAINERS_IN_ONE_LIST;
+        let trainers = if !trainers_by_course {
+            trainers::list(self.db())
                 .await?
                 .into_iter()
                 .filter(|t| t.active)
-                .collect(),
+                .collect()
+        } else {
+            match course.filter(|c| courses.iter().any(|x| x.id == *c)) {
+                Some(c) => trainers::qualified_for(self.db(), CourseId(c)).await?,
+                None => vec![],
+            }
+        };
+        Ok(FormOptions {
+            courses,
+            municipalities: navet_store::org::municipalities(self.db()).await?,
+            trainers,
+            trainers_by_course,
         })
     }
 
@@ -163,7 +181,7 @@ impl UseCase<'_> {
         };
         let (trainers, absent) = if can_manage {
             (
-                trainers::list(self.db()).await?,
+                trainers::qualified_for(self.db(), CourseId(view.row.course_id)).await?,
                 navet_store::cover::absent_trainers(self.db(), SessionId(id)).await?,
             )
         } else {

@@ -224,3 +224,79 @@ both_engines!(
         assert!(!list.body.contains("Laxå – Enhet 000"));
     }
 );
+
+/// `n` active trainers named "Ledare NNN" in Örebro; those with an even
+/// number teach `course`.
+async fn trainer_pool(db: &Db, n: i64, course: i64) {
+    use domain::ids::{MunicipalityId, PersonId};
+    use navet_store::audit::Who;
+    use navet_store::trainers;
+    let who = Who::system("test");
+    let orebro = navet_store::org::municipality_by_name(db, "Örebro")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for i in 0..n {
+        let p = fixtures::person(db, &format!("Ledare {i:03}"), "Örebro").await;
+        trainers::upsert(db, &who, PersonId(p), MunicipalityId(orebro), true)
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            trainers::set_courses(db, &who, PersonId(p), &[course])
+                .await
+                .unwrap();
+        }
+    }
+}
+
+both_engines!(
+    with_a_national_trainer_pool_a_session_lists_only_its_courses_trainers,
+    |db: Db| async move {
+        use navet_web::usecase::sessions::TRAINERS_IN_ONE_LIST;
+        let app = TestApp::new(db.clone());
+        let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
+        let course = fixtures::course(&db, "Sårvård").await;
+        trainer_pool(&db, TRAINERS_IN_ONE_LIST + 1, course).await;
+
+        // No check box for every trainer before the course is chosen.
+        let form = app.page("GET", "/tillfallen/ny", &cookie, None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            !form.body.contains("Ledare 000"),
+            "no trainer before a course"
+        );
+        assert!(form.body.contains("Visa kursens utbildningsledare"));
+        // With the course: its qualified trainers only.
+        let form = app
+            .page(
+                "GET",
+                &format!("/tillfallen/ny?kurs={course}"),
+                &cookie,
+                None,
+            )
+            .await;
+        assert!(form.body.contains("Ledare 000"));
+        assert!(!form.body.contains("Ledare 001"), "not qualified");
+        // Without JavaScript: the button brings the form back with the
+        // course's trainers and what was typed, and saves nothing.
+        let csrf = app.csrf_for(&cookie, "/tillfallen/ny").await;
+        let body =
+            format!("_csrf={csrf}&course_id={course}&venue=Sal+Sju&capacity=12&show_trainers=1");
+        let back = app
+            .page("POST", "/tillfallen/ny", &cookie, Some(&body))
+            .await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+        assert!(back.body.contains("Ledare 002"));
+        assert!(!back.body.contains("Ledare 003"));
+        assert!(
+            back.body.contains("value=\"Sal Sju\""),
+            "what was typed stays"
+        );
+        let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(sessions, 0, "nothing was saved");
+    }
+);
