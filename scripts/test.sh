@@ -64,5 +64,8 @@ cargo test --workspace --locked
 phase "Browser tests: build"
 cargo build -p navet --locked
 export NAVET_BIN="${NAVET_BIN:-$CARGO_TARGET_DIR/debug/navet}"
+# Screenshots of failing pages only (NAVET_E2E_SCREENSHOTS=all keeps one of
+# every page checked, in e2e/screenshots/, at about twice the time).
+export NAVET_E2E_SCREENSHOTS="${NAVET_E2E_SCREENSHOTS:-failures}"
 phase "Browser tests: run"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)

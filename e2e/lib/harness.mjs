@@ -26,6 +26,15 @@ export const LOGINS = {
 const axeSource = readFileSync(join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
 const shotsDir = join(here, "..", "screenshots");
 mkdirSync(shotsDir, { recursive: true });
+// A full-page screenshot of every page checked ("all", the default, to look
+// at the pages), or only of a page that fails its check ("failures"): a
+// screenshot costs more than the check itself, so the test script takes
+// "failures" unless told otherwise.
+const SCREENSHOTS = process.env.NAVET_E2E_SCREENSHOTS || "all";
+
+async function shoot(page, name) {
+  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -205,7 +214,7 @@ export async function secondStep(page, base, email) {
  * Also saves a screenshot to e2e/screenshots/<name>.png for people to look at.
  */
 export async function checkA11y(page, name) {
-  await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
+  if (SCREENSHOTS === "all") await shoot(page, name);
   if (page.navetNoJs) {
     // axe needs JavaScript: check the same page, same login, in a scripted twin.
     const twinCtx = await page.navetBrowser.newContext({ storageState: await page.context().storageState(), locale: "sv-SE" });
@@ -230,6 +239,7 @@ export async function checkA11y(page, name) {
     }));
   });
   const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length && SCREENSHOTS !== "all") await shoot(page, name);
   assert.deepEqual(bad, [], `axe violations on ${name} (${page.url()}):\n${JSON.stringify(bad, null, 2)}`);
   return result;
 }
