@@ -108,7 +108,7 @@ both_engines!(
         let mut conn = db.writer().acquire().await.unwrap();
         for i in 0..12 {
             outbox::enqueue_text(
-                &mut *conn,
+                &mut conn,
                 "plain",
                 &format!("p{i}@test.se"),
                 None,
