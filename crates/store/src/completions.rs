@@ -277,6 +277,22 @@ pub async fn expiring(
     municipality_ids: &[i64],
     all: bool,
 ) -> StoreResult<Vec<Completion>> {
+    expiring_page(db, today, days, unit_ids, municipality_ids, all, None, None).await
+}
+
+/// The same a page at a time, in expiry order (keyset on `(expires_on,
+/// id)`): at most `limit`, after the completion `after`.
+#[allow(clippy::too_many_arguments)]
+pub async fn expiring_page(
+    db: &Db,
+    today: NaiveDate,
+    days: i64,
+    unit_ids: &[i64],
+    municipality_ids: &[i64],
+    all: bool,
+    after: Option<i64>,
+    limit: Option<i64>,
+) -> StoreResult<Vec<Completion>> {
     let until = today + chrono::Duration::days(days);
     // The scope in SQL: a manager's units are a few hundred people among a
     // nation's, whose expiring certificates are tens of thousands.
@@ -301,7 +317,14 @@ pub async fn expiring(
     Ok(sqlx::query_as(&format!(
         "{SELECT} WHERE {scope} AND c.expires_on IS NOT NULL AND c.expires_on >= $1 AND c.expires_on <= $2 AND p.active = 1 \
          AND NOT EXISTS (SELECT 1 FROM completions n WHERE n.person_id = c.person_id AND n.course_id = c.course_id \
-         AND n.completed_on > c.completed_on) ORDER BY c.expires_on, c.id"
+         AND n.completed_on > c.completed_on){seek} ORDER BY c.expires_on, c.id{limit}",
+        seek = after
+            .map(|a| format!(
+                " AND (c.expires_on > (SELECT expires_on FROM completions WHERE id = {a}) \
+                 OR (c.expires_on = (SELECT expires_on FROM completions WHERE id = {a}) AND c.id > {a}))"
+            ))
+            .unwrap_or_default(),
+        limit = limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default(),
     ))
     .bind(crate::time::date_str(today))
     .bind(crate::time::date_str(until))

@@ -105,6 +105,54 @@ stored_into!(
     domain::staff_import::ChangeKind,
 );
 
+/// A nullable text column of codes (see [`Stored`]): NULL is `None`, an
+/// unknown code an error. `FromRow` structs read it with
+/// `#[sqlx(try_from = "MaybeStored<CourseStatus>")]` into an `Option`.
+pub struct MaybeStored<T>(pub Option<T>);
+
+impl<T> sqlx::Type<sqlx::Any> for MaybeStored<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T> sqlx::Decode<'r, sqlx::Any> for MaybeStored<T>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <Option<String> as sqlx::Decode<sqlx::Any>>::decode(value)?;
+        Ok(MaybeStored(text.map(|t| t.parse()).transpose()?))
+    }
+}
+
+/// `MaybeStored<T>` into `Option<T>`, for `try_from`.
+macro_rules! maybe_stored_into {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<MaybeStored<$t>> for Option<$t> {
+            fn from(s: MaybeStored<$t>) -> Option<$t> {
+                s.0
+            }
+        })+
+    };
+}
+maybe_stored_into!(
+    domain::booking::BookingStatus,
+    domain::catalogue::CourseStatus,
+);
+
+/// Reads a nullable column of a row read by name as a vocabulary value.
+pub(crate) fn code_opt<T>(r: &sqlx::any::AnyRow, column: &str) -> Result<Option<T>, sqlx::Error>
+where
+    T: std::str::FromStr<Err = domain::vocab::UnknownCode>,
+{
+    use sqlx::Row;
+    Ok(r.try_get::<MaybeStored<T>, _>(column)?.0)
+}
+
 /// Reads a column of a row read by name as a vocabulary value (see
 /// [`Stored`]).
 pub(crate) fn code<T>(r: &sqlx::any::AnyRow, column: &str) -> Result<T, sqlx::Error>

@@ -33,7 +33,8 @@ pub struct RequirementRow {
     pub kind: RequirementKind,
     pub course_id: Option<i64>,
     pub course_title: Option<String>,
-    pub course_status: Option<String>,
+    #[sqlx(try_from = "crate::error::MaybeStored<CourseStatus>")]
+    pub course_status: Option<CourseStatus>,
     pub validity_months: Option<i64>,
     pub area_id: Option<i64>,
     pub area_name: Option<String>,
@@ -132,7 +133,7 @@ impl RequirementRow {
     /// Something the coordinator should fix (e.g. the course was retired).
     pub fn warning(&self) -> Option<&'static str> {
         let r = self.to_domain()?;
-        let status = self.course_status.as_deref().and_then(CourseStatus::parse);
+        let status = self.course_status;
         warning(&r, |_| status)
     }
 }

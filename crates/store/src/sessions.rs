@@ -127,6 +127,8 @@ pub struct Filter {
     pub include_cancelled: bool,
     pub trainer_person_id: Option<i64>,
     pub limit: i64,
+    /// Continue after this session in start order (keyset paging).
+    pub after: Option<SessionId>,
 }
 
 /// Sessions in start order.
@@ -150,6 +152,14 @@ pub async fn list(db: &Db, f: &Filter) -> StoreResult<Vec<SessionView>> {
     if let Some(p) = f.trainer_person_id {
         conds.push(format!(
             "s.id IN (SELECT session_id FROM session_trainers WHERE person_id = {p})"
+        ));
+    }
+    if let Some(a) = f.after {
+        // Start order is (starts_at, id): those after the given session's.
+        let a = a.get();
+        conds.push(format!(
+            "(s.starts_at > (SELECT starts_at FROM sessions WHERE id = {a}) \
+             OR (s.starts_at = (SELECT starts_at FROM sessions WHERE id = {a}) AND s.id > {a}))"
         ));
     }
     let limit = if f.limit <= 0 { 500 } else { f.limit.min(2000) };

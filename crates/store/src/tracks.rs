@@ -49,7 +49,8 @@ pub struct TrackItemRow {
     pub position: i64,
     pub course_id: Option<i64>,
     pub course_title: Option<String>,
-    pub course_status: Option<String>,
+    #[sqlx(try_from = "crate::error::MaybeStored<CourseStatus>")]
+    pub course_status: Option<CourseStatus>,
     pub title: String,
     pub provider: String,
     pub education: String,
@@ -64,17 +65,10 @@ impl TrackItemRow {
             .unwrap_or("")
     }
     pub fn course_status_label(&self) -> &'static str {
-        self.course_status
-            .as_deref()
-            .and_then(CourseStatus::parse)
-            .map(|s| s.label_sv())
-            .unwrap_or("")
+        self.course_status.map(|s| s.label_sv()).unwrap_or("")
     }
     pub fn is_bookable(&self) -> bool {
-        self.course_status
-            .as_deref()
-            .and_then(CourseStatus::parse)
-            .is_some_and(|s| s.is_bookable())
+        self.course_status.is_some_and(|s| s.is_bookable())
     }
     fn to_domain(&self) -> Option<TrackItem> {
         Some(TrackItem {

@@ -66,14 +66,11 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
     .bind(person_id)
     .fetch_one(&mut *tx)
     .await?;
-    let was = b
-        .get::<Option<String>, _>("cancelled_from")
-        .and_then(|s| BookingStatus::parse(&s));
+    let was: Option<BookingStatus> = crate::error::code_opt(&b, "cancelled_from")?;
     let overlapping = was == Some(BookingStatus::Booked)
         && has_overlap(&mut tx, person_id, sid, &ctx.parts).await?;
     let facts = CancelledBooking {
-        status: BookingStatus::parse(&b.get::<String, _>("status"))
-            .unwrap_or(BookingStatus::Booked),
+        status: crate::error::code(&b, "status")?,
         was,
         cancelled_at: b.get("cancelled_at"),
     };
@@ -165,12 +162,14 @@ async fn try_undo(db: &Db, who: &Who, booking_id: i64) -> StoreResult<Restored> 
 /// time window and a cancellation made from a live booking. Whether the
 /// seat is still free is decided when the button is pressed.
 pub fn undo_offered(
-    status: &str,
-    cancelled_from: Option<&str>,
+    status: BookingStatus,
+    cancelled_from: Option<BookingStatus>,
     cancelled_at: Option<i64>,
     now: i64,
 ) -> bool {
-    matches!(status, "cancelled" | "late_cancelled")
-        && cancelled_from.is_some()
+    matches!(
+        status,
+        BookingStatus::Cancelled | BookingStatus::LateCancelled
+    ) && cancelled_from.is_some()
         && cancelled_at.is_some_and(|t| now < rules::undo_until(t))
 }

@@ -46,7 +46,8 @@ pub struct BookingView {
     pub session_status: SessionStatus,
     pub cancellation_deadline_days: i64,
     /// What a cancelled booking was before (`booked`, `waitlisted`), for undo.
-    pub cancelled_from: Option<String>,
+    #[sqlx(try_from = "crate::error::MaybeStored<BookingStatus>")]
+    pub cancelled_from: Option<BookingStatus>,
     /// Filled in after loading.
     #[sqlx(skip)]
     pub waitlist_position: Option<i64>,
@@ -80,12 +81,7 @@ impl BookingView {
     }
     /// Whether "Ångra" is offered now (the seat is checked when pressed).
     pub fn undo_offered(&self, now: i64) -> bool {
-        super::undo::undo_offered(
-            self.status.code(),
-            self.cancelled_from.as_deref(),
-            self.cancelled_at,
-            now,
-        )
+        super::undo::undo_offered(self.status, self.cancelled_from, self.cancelled_at, now)
     }
     /// Until when the cancellation can be undone.
     pub fn undo_until(&self) -> Option<i64> {

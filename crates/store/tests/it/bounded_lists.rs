@@ -192,10 +192,6 @@ const BOUNDED: &[(&str, &str)] = &[
     ("reports.rs::union_all", "aggregates"),
     ("reports.rs::aggregates_for", "aggregates"),
     (
-        "completions.rs::expiring",
-        "certificates expiring within a window",
-    ),
-    (
         "completions.rs::refresher_sessions",
         "upcoming sessions of given courses",
     ),

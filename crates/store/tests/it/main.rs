@@ -30,6 +30,7 @@ mod register_extract;
 mod reports;
 mod retention_audit;
 mod second_factor;
+mod session_pages;
 mod sign_in;
 mod staff_imports;
 mod stored_codes;

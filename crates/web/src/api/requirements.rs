@@ -137,7 +137,7 @@ impl From<RequirementRow> for RequirementOut {
             kind: r.kind.code().to_string(),
             course_id: r.course_id,
             course: r.course_title,
-            course_status: r.course_status,
+            course_status: r.course_status.map(|s| s.code().to_string()),
             renewal_months: r.validity_months,
             area_id: r.area_id,
             area: r.area_name,

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use domain::ids::SessionId;
 use navet_store::sessions::{self, SessionInput, SessionView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -254,7 +255,14 @@ pub struct SessionQuery {
     pub to: Option<String>,
     /// Include cancelled sessions
     pub include_cancelled: Option<bool>,
+    /// At most this many (default and most 1000)
+    pub limit: Option<i64>,
+    /// Continue after this session id in start order (the `Link:
+    /// rel="next"` header gives the next page's address)
+    pub after: Option<i64>,
 }
+
+const MOST_SESSIONS: i64 = 1000;
 
 fn day_start(field: &str, s: &str) -> ApiResult<i64> {
     let d = navet_store::time::parse_date(s)
@@ -263,13 +271,24 @@ fn day_start(field: &str, s: &str) -> ApiResult<i64> {
         .map_err(|_| ApiError::invalid(field, "Ogiltigt datum."))
 }
 
-/// Upcoming sessions (anyone), in start order.
+/// Upcoming sessions (anyone), in start order, a page at a time: when
+/// there are more, the response has a `Link: </api/v1/sessions?…&after=ID>;
+/// rel="next"` header.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(SessionQuery),
-    responses((status = 200, body = [SessionOut]), (status = 422, body = crate::error::ApiErrorBody)))]
+    responses((status = 200, body = [SessionOut]), (status = 400, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn list_sessions(
     State(s): State<AppState>,
     Query(q): Query<SessionQuery>,
-) -> ApiResult<Json<Vec<SessionOut>>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if q.limit.is_some_and(|l| !(1..=MOST_SESSIONS).contains(&l)) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "limit ska vara ett tal från 1 till 1000.",
+            Some("limit"),
+        ));
+    }
+    let limit = q.limit.unwrap_or(MOST_SESSIONS);
     let from = match q.from.as_deref() {
         Some(f) if !f.is_empty() => day_start("from", f)?,
         _ => navet_store::time::now(),
@@ -278,7 +297,7 @@ pub async fn list_sessions(
         Some(t) if !t.is_empty() => Some(day_start("to", t)? + 86_400),
         _ => None,
     };
-    let v = Guest::anonymous(&s)
+    let mut v = Guest::anonymous(&s)
         .sessions(&sessions::Filter {
             course_id: q.course_id,
             municipality_id: q.municipality_id,
@@ -286,8 +305,41 @@ pub async fn list_sessions(
             to,
             include_cancelled: q.include_cancelled.unwrap_or(false),
             trainer_person_id: None,
-            limit: 1000,
+            limit: limit + 1,
+            after: q.after.map(SessionId),
         })
         .await?;
-    Ok(Json(v.into_iter().map(SessionOut::from).collect()))
+    let more = v.len() as i64 > limit;
+    v.truncate(limit as usize);
+    let next = more.then(|| v.last().map(|s| s.row.id)).flatten();
+    let body = Json(v.into_iter().map(SessionOut::from).collect::<Vec<_>>());
+    Ok(match next {
+        Some(id) => {
+            let link = format!("<{}>; rel=\"next\"", next_url(&q, limit, id));
+            ([(axum::http::header::LINK, link)], body).into_response()
+        }
+        None => body.into_response(),
+    })
+}
+
+/// The address of the page after session `after`, with the same filters.
+fn next_url(q: &SessionQuery, limit: i64, after: i64) -> String {
+    let mut parts = vec![];
+    if let Some(c) = q.course_id {
+        parts.push(format!("course_id={c}"));
+    }
+    if let Some(m) = q.municipality_id {
+        parts.push(format!("municipality_id={m}"));
+    }
+    for (name, value) in [("from", &q.from), ("to", &q.to)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{name}={}", urlencoding::encode(v)));
+        }
+    }
+    if q.include_cancelled == Some(true) {
+        parts.push("include_cancelled=true".into());
+    }
+    parts.push(format!("limit={limit}"));
+    parts.push(format!("after={after}"));
+    format!("/api/v1/sessions?{}", parts.join("&"))
 }

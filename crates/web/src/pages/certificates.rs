@@ -339,17 +339,32 @@ struct ExpiringPage {
     days: i64,
     notice: String,
     can_remind: bool,
+    /// The next page's address, and whether this is a later page.
+    next_page: Option<String>,
+    later_page: bool,
 }
 
-async fn expiring(State(s): State<AppState>, c: Ctx) -> PageResult {
+#[derive(Deserialize, Default)]
+struct ExpiringQuery {
+    /// The list continues after this certificate.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
+}
+
+async fn expiring(State(s): State<AppState>, c: Ctx, Query(q): Query<ExpiringQuery>) -> PageResult {
     let today = navet_store::time::local_date(navet_store::time::now());
     let Expiring {
         list,
+        next_after,
         days,
         can_remind,
-    } = UseCase::page(&s, &c)?.expiring_certificates(today).await?;
+    } = UseCase::page(&s, &c)?
+        .expiring_certificates(today, q.efter)
+        .await?;
     let notice = c.flash_notice();
     render(ExpiringPage {
+        next_page: next_after.map(|a| format!("/intyg/utgaende?efter={a}")),
+        later_page: q.efter.is_some(),
         can_remind,
         c,
         list,

@@ -29,6 +29,9 @@ struct ScheduleQuery {
     kurs: Option<i64>,
     #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
     kommun: Option<i64>,
+    /// The list continues after this session (keyset paging).
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    efter: Option<i64>,
     #[serde(default)]
     installda: Option<String>,
     /// From this date (yyyy-mm-dd), in the list.
@@ -85,7 +88,13 @@ struct SchedulePage {
     /// kept by the filter form and when switching between week and month.
     datum: String,
     errors: Vec<(&'static str, String)>,
+    /// The list's next page, and its first when this is a later one.
+    next_page: Option<String>,
+    first_page: Option<String>,
 }
+
+/// Sessions a page of the list shows.
+const LIST_PAGE: i64 = 200;
 
 impl SchedulePage {
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
@@ -188,10 +197,20 @@ async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQue
             from: Some(from),
             to,
             include_cancelled,
+            limit: if view == View::List { LIST_PAGE + 1 } else { 0 },
+            after: q
+                .efter
+                .filter(|_| view == View::List)
+                .map(domain::ids::SessionId),
             ..Default::default()
         })
         .await?;
     let mut list = sch.sessions;
+    // One more than a page tells whether there is a next; the status
+    // filter is applied to the page.
+    let more = view == View::List && list.len() as i64 > LIST_PAGE;
+    list.truncate(LIST_PAGE as usize);
+    let continue_after = more.then(|| list.last().map(|v| v.row.id)).flatten();
     if let Some(st) = status.filter(|_| errors.iter().all(|(f, _)| *f != "status")) {
         list.retain(|v| v.effective_status == st);
     }
@@ -258,7 +277,25 @@ async fn schedule(State(s): State<AppState>, c: Ctx, Query(q): Query<ScheduleQue
             navet_store::time::date_str(d)
         )
     };
+    let list_href = |after: Option<i64>| {
+        let mut h = format!(
+            "/tillfallen?vy=lista{filter_query}{}{}",
+            query_part("fran", q.fran.trim()),
+            query_part("till", q.till.trim())
+        );
+        if let Some(a) = after {
+            h.push_str(&format!("&efter={a}"));
+        }
+        h
+    };
+    let next_page = continue_after.map(|a| list_href(Some(a)));
+    let first_page = q
+        .efter
+        .filter(|_| view == View::List)
+        .map(|_| list_href(None));
     render(SchedulePage {
+        next_page,
+        first_page,
         prev_href: href(prev),
         next_href: href(next),
         sessions: if view == View::List { list } else { vec![] },

@@ -25,11 +25,17 @@ pub struct MineRow {
 
 /// The certificates that expire soon, within the actor's visibility.
 pub struct Expiring {
+    /// One page, in expiry order.
     pub list: Vec<Completion>,
+    /// The certificate the next page continues after, when there is one.
+    pub next_after: Option<i64>,
     pub days: i64,
     /// The actor may send the reminders (the hub).
     pub can_remind: bool,
 }
+
+/// Expiring certificates a page shows (a nation's are tens of thousands).
+pub const EXPIRING_PAGE: i64 = 200;
 
 /// What a verification code says.
 pub struct Verification {
@@ -180,25 +186,30 @@ impl UseCase<'_> {
     /// Certificates that expire within the window and have not been
     /// renewed: the whole region for the hub, a manager's units and
     /// municipalities for a manager. Logged when any are shown.
-    pub async fn expiring_certificates(&self, today: NaiveDate) -> StoreResult<Expiring> {
+    pub async fn expiring_certificates(
+        &self,
+        today: NaiveDate,
+        after: Option<i64>,
+    ) -> StoreResult<Expiring> {
         self.decide(Action::ViewExpiringCompletions)?;
-        let list = match self.visibility().restriction() {
-            None => {
-                completions::expiring(self.db(), today, EXPIRING_WINDOW_DAYS, &[], &[], true)
-                    .await?
-            }
-            Some(scope) => {
-                completions::expiring(
-                    self.db(),
-                    today,
-                    EXPIRING_WINDOW_DAYS,
-                    &scope.unit_ids,
-                    &scope.municipality_ids,
-                    false,
-                )
-                .await?
-            }
+        let (units, municipalities, all) = match self.visibility().restriction() {
+            None => (vec![], vec![], true),
+            Some(scope) => (scope.unit_ids, scope.municipality_ids, false),
         };
+        let mut list = completions::expiring_page(
+            self.db(),
+            today,
+            EXPIRING_WINDOW_DAYS,
+            &units,
+            &municipalities,
+            all,
+            after,
+            Some(EXPIRING_PAGE + 1),
+        )
+        .await?;
+        let more = list.len() as i64 > EXPIRING_PAGE;
+        list.truncate(EXPIRING_PAGE as usize);
+        let next_after = more.then(|| list.last().map(|c| c.id)).flatten();
         if !list.is_empty() {
             self.audit(
                 "certificates.expiring",
@@ -210,6 +221,7 @@ impl UseCase<'_> {
         }
         Ok(Expiring {
             list,
+            next_after,
             days: EXPIRING_WINDOW_DAYS,
             can_remind: self.may(Action::ManageSessions),
         })

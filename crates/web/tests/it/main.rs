@@ -35,6 +35,7 @@ mod privacy_erasure;
 mod register_extract;
 mod second_factor;
 mod security_holes;
+mod session_pages;
 mod staff_import;
 mod start_pages;
 mod supervision;
