@@ -16,7 +16,7 @@ use domain::education::{Direction, EducationKind, PersonEducationDraft};
 use domain::gaps::Tally;
 use navet_store::education::PersonEducation;
 use navet_store::gaps::{CheckLine, PersonGaps, SessionOffer};
-use navet_store::org::Unit;
+use navet_store::org::{Municipality, Unit};
 use navet_store::tracks::{TrackStatus, TrackWithItems};
 use navet_store::unit_overview::UnitOverview;
 use navet_store::StoreError;
@@ -74,12 +74,31 @@ struct ListPage {
     rows: Vec<UnitRow>,
     is_coordinator: bool,
     municipalities: Vec<(i64, String)>,
+    /// One municipality at a time (a nation): those to choose from and
+    /// the one chosen.
+    by_municipality: Option<(Vec<Municipality>, Option<i64>)>,
 }
 
-async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
+impl ListPage {
+    fn chosen(&self, id: &i64) -> bool {
+        self.by_municipality
+            .as_ref()
+            .is_some_and(|(_, c)| *c == Some(*id))
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    /// The municipality whose units the hub of a nation looks at.
+    #[serde(default, deserialize_with = "super::catalogue::empty_as_none")]
+    kommun: Option<i64>,
+}
+
+async fn list(State(s): State<AppState>, c: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let list = UseCase::page(&s, &c)?
-        .units(navet_store::time::today())
+        .units(navet_store::time::today(), q.kommun)
         .await?;
+    let by_municipality = list.by_municipality;
     let is_coordinator = list.whole_region;
     let units: Vec<(Unit, Tally)> = list.units;
     let mut municipalities: Vec<(i64, String)> = vec![];
@@ -111,6 +130,7 @@ async fn list(State(s): State<AppState>, c: Ctx) -> PageResult {
         rows,
         is_coordinator,
         municipalities,
+        by_municipality,
     })
 }
 

@@ -6,15 +6,16 @@ use chrono::NaiveDate;
 use domain::access::Action;
 use domain::education::PersonEducationDraft;
 use domain::gaps::Tally;
-use domain::ids::{EducationId, PersonId, UnitId};
+use domain::ids::{EducationId, MunicipalityId, PersonId, UnitId};
 use navet_store::education::PersonEducation;
 use navet_store::gaps::{self, PersonGaps};
-use navet_store::org::Unit;
+use navet_store::org::{self, Municipality, Unit};
 use navet_store::people::Person;
 use navet_store::tracks::{TrackStatus, TrackWithItems};
 use navet_store::unit_overview::{self, UnitOverview};
 use navet_store::{StoreError, StoreResult};
 
+use super::people::UNITS_IN_ONE_PICKER;
 use super::UseCase;
 
 /// The units the actor sees, each with its gap totals.
@@ -22,6 +23,10 @@ pub struct UnitList {
     pub units: Vec<(Unit, Tally)>,
     /// The whole region is listed (the hub), not one manager's units.
     pub whole_region: bool,
+    /// The hub of a nation sees one municipality's units at a time (more
+    /// units than `UNITS_IN_ONE_PICKER`): the municipalities to choose
+    /// from, and the one chosen.
+    pub by_municipality: Option<(Vec<Municipality>, Option<i64>)>,
 }
 
 /// One unit's page.
@@ -46,12 +51,32 @@ pub struct PersonCompetence {
 
 impl UseCase<'_> {
     /// The units the actor may see, with their gap totals.
-    pub async fn units(&self, as_of: NaiveDate) -> StoreResult<UnitList> {
+    pub async fn units(
+        &self,
+        as_of: NaiveDate,
+        municipality: Option<i64>,
+    ) -> StoreResult<UnitList> {
         self.decide(Action::ListUnits)?;
         let vis = self.visibility();
-        let units = navet_store::org::visible_units(self.db(), vis).await?;
-        let tallies = if vis.is_everything() {
+        let mut by_municipality = None;
+        let units =
+            if vis.is_everything() && org::unit_count(self.db()).await? > UNITS_IN_ONE_PICKER {
+                // The gap tallies of a nation's units would be computed on
+                // every view: one municipality at a time.
+                let municipalities = org::municipalities(self.db()).await?;
+                let chosen = municipality.filter(|m| municipalities.iter().any(|x| x.id == *m));
+                by_municipality = Some((municipalities, chosen));
+                match chosen {
+                    Some(m) => org::units(self.db(), Some(MunicipalityId(m))).await?,
+                    None => vec![],
+                }
+            } else {
+                org::visible_units(self.db(), vis).await?
+            };
+        let tallies = if vis.is_everything() && by_municipality.is_none() {
             gaps::unit_tallies(self.db(), None, as_of).await?
+        } else if units.is_empty() {
+            Default::default()
         } else {
             let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
             gaps::unit_tallies(self.db(), Some(&ids), as_of).await?
@@ -65,6 +90,7 @@ impl UseCase<'_> {
                     (u, t)
                 })
                 .collect(),
+            by_municipality,
         })
     }
 

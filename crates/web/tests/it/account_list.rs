@@ -79,7 +79,7 @@ both_engines!(
 );
 
 /// `n` units, alternately in Laxå and Kumla, named "Enhet 000" and on.
-async fn nations_units(db: &Db, n: i64) -> (i64, i64) {
+pub(crate) async fn nations_units(db: &Db, n: i64) -> (i64, i64) {
     use domain::ids::MunicipalityId;
     use navet_store::org;
     let id_of = |name: &'static str| {

@@ -300,3 +300,29 @@ both_engines!(
         assert_eq!(sessions, 0, "nothing was saved");
     }
 );
+
+both_engines!(
+    with_the_nations_units_the_hub_lists_one_municipalitys_units_at_a_time,
+    |db: Db| async move {
+        use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
+        let app = TestApp::new(db.clone());
+        let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
+        let (laxa, kumla) = crate::account_list::nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
+        let page = app.page("GET", "/enheter", &cookie, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("Enhet 000"),
+            "no gap tally of the nation"
+        );
+        assert!(page.body.contains(&format!("<option value=\"{kumla}\"")));
+        let page = app
+            .page("GET", &format!("/enheter?kommun={laxa}"), &cookie, None)
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(">Enhet 000<"), "Laxå's units");
+        assert!(!page.body.contains(">Enhet 001<"), "not Kumla's");
+        assert!(page
+            .body
+            .contains(&format!("<option value=\"{laxa}\" selected")));
+    }
+);
