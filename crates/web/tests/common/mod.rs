@@ -530,3 +530,33 @@ pub async fn cpu_heavy() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     LOCK.lock().await
 }
+
+/// `n` units, alternately in Laxå and Kumla, named "Enhet 000" and on.
+pub async fn nations_units(db: &Db, n: i64) -> (i64, i64) {
+    use domain::ids::MunicipalityId;
+    use navet_store::org;
+    let id_of = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            org::municipality_by_name(&db, name)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (laxa, kumla) = (id_of("Laxå").await, id_of("Kumla").await);
+    for i in 0..n {
+        let m = if i % 2 == 0 { laxa } else { kumla };
+        org::create_unit(
+            db,
+            MunicipalityId(m),
+            &format!("Enhet {i:03}"),
+            "aldreomsorg",
+            false,
+        )
+        .await
+        .unwrap();
+    }
+    (laxa, kumla)
+}

@@ -78,36 +78,6 @@ both_engines!(
     }
 );
 
-/// `n` units, alternately in Laxå and Kumla, named "Enhet 000" and on.
-pub(crate) async fn nations_units(db: &Db, n: i64) -> (i64, i64) {
-    use domain::ids::MunicipalityId;
-    use navet_store::org;
-    let id_of = |name: &'static str| {
-        let db = db.clone();
-        async move {
-            org::municipality_by_name(&db, name)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        }
-    };
-    let (laxa, kumla) = (id_of("Laxå").await, id_of("Kumla").await);
-    for i in 0..n {
-        let m = if i % 2 == 0 { laxa } else { kumla };
-        org::create_unit(
-            db,
-            MunicipalityId(m),
-            &format!("Enhet {i:03}"),
-            "aldreomsorg",
-            false,
-        )
-        .await
-        .unwrap();
-    }
-    (laxa, kumla)
-}
-
 async fn unit_id(db: &Db, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
         .bind(name)
@@ -122,7 +92,7 @@ both_engines!(
         use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
         let app = TestApp::new(db.clone());
         let (_, admin) = app.signed_in("admin@test.se", Role::Admin).await;
-        let (laxa, kumla) = nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
+        let (laxa, kumla) = common::nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
 
         // No check box for every unit of the nation: municipalities only.
         let page = app.page("GET", "/admin/konton", &admin, None).await;

@@ -159,29 +159,10 @@ both_engines!(
 both_engines!(
     with_the_nations_units_a_unit_is_picked_after_its_municipality,
     |db: Db| async move {
-        use domain::ids::MunicipalityId;
-        use navet_store::org;
         use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
         let app = TestApp::new(db.clone());
         let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
-        let id_of = |name: &'static str| {
-            let db = db.clone();
-            async move {
-                org::municipality_by_name(&db, name)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id
-            }
-        };
-        let (laxa, kumla) = (id_of("Laxå").await, id_of("Kumla").await);
-        for i in 0..=UNITS_IN_ONE_PICKER {
-            let m = if i % 2 == 0 { laxa } else { kumla };
-            let name = format!("Enhet {i:03}");
-            org::create_unit(&db, MunicipalityId(m), &name, "aldreomsorg", false)
-                .await
-                .unwrap();
-        }
+        let (laxa, kumla) = common::nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
 
         // No select of every unit in the nation: the municipality first.
         let form = app.page("GET", "/personal/ny", &cookie, None).await;
@@ -307,7 +288,7 @@ both_engines!(
         use navet_web::usecase::people::UNITS_IN_ONE_PICKER;
         let app = TestApp::new(db.clone());
         let (_, cookie) = app.signed_in("c@test.se", Role::Coordinator).await;
-        let (laxa, kumla) = crate::account_list::nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
+        let (laxa, kumla) = common::nations_units(&db, UNITS_IN_ONE_PICKER + 1).await;
         let page = app.page("GET", "/enheter", &cookie, None).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
