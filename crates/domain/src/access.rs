@@ -229,6 +229,17 @@ pub enum Action<'a> {
     RegisterInterest,
     /// Demand per course and municipality: counts only, no names.
     ViewDemand,
+    /// A trainer's availability for a term (a trainer their own).
+    ViewTrainerAvailability { trainer_person_id: i64 },
+    /// Give or change a trainer's availability (a trainer their own).
+    EditTrainerAvailability { trainer_person_id: i64 },
+    /// Every trainer's availability for a term (the hub's).
+    ListTrainerAvailability,
+    /// The places agreed ahead per municipality, term and course.
+    ManageAgreedVolumes,
+    /// The term view: agreed, planned, booked and attended places per
+    /// municipality and course (counts only: the steering group reads it).
+    ViewTermPlan,
     /// Confirm one's own attended time for a month (only the person
     /// themself; nobody attests digitally for someone else).
     AttestOwnTime { person_id: i64 },
@@ -458,11 +469,16 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             NOT_YOUR_UNITS,
         ),
         (Trainer, ListAttendanceSessions) => Decision::Allow,
-        (Trainer, RecordTrainerAbsence { trainer_person_id }) => {
-            allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF)
-        }
+        (
+            Trainer,
+            RecordTrainerAbsence { trainer_person_id }
+            | ViewTrainerAvailability { trainer_person_id }
+            | EditTrainerAvailability { trainer_person_id },
+        ) => allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF),
         // The steering group reads aggregates and nothing with a name.
-        (Steering, ViewAggregates | ViewDemand | ViewCofinancing) => Decision::Allow,
+        (Steering, ViewAggregates | ViewDemand | ViewCofinancing | ViewTermPlan) => {
+            Decision::Allow
+        }
         (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
         // Anyone with a person record may say they want a course.
         (_, RegisterInterest) => allow_if(actor.person_id.is_some(), INTEREST_NEEDS_A_PERSON),

@@ -57,6 +57,8 @@ ids! {
     EducationId,
     /// A row of `staff_imports` (one confirmed staff import).
     ImportId,
+    /// A row of `packages` (courses bundled for a target group).
+    PackageId,
 }
 
 #[cfg(test)]

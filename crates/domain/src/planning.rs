@@ -3,6 +3,9 @@
 //! and how the hub answers (planned as a session, merged with another
 //! request, declined with a reason).
 
+pub mod availability;
 pub mod bus_factor;
 pub mod go_no_go;
 pub mod requests;
+pub mod term;
+pub mod volumes;

@@ -383,6 +383,19 @@ pub const SOURCES: &[Source] = &[
         &[col("starts_on", "Från"), col("ends_on", "Till")],
     ),
     src(
+        "trainer_availability",
+        "person_id",
+        Via::Person,
+        "Tillgänglighet som utbildningsledare",
+        &[
+            col("term", "Termin"),
+            col("weeks", "Veckor"),
+            col("weekdays", "Veckodagar"),
+            col("max_per_week", "Högst per vecka"),
+            col("note", "Kommentar"),
+        ],
+    ),
+    src(
         "session_trainers",
         "person_id",
         Via::Person,

@@ -210,7 +210,23 @@ pub struct CoverItem {
     pub booked: i64,
     pub assigned: Vec<Assigned>,
     pub missing: i64,
+    /// Those with no availability warning first (see `warnings`).
     pub candidates: Vec<Candidate>,
+    /// Candidates for whom the session lies outside the availability they
+    /// gave for its term, with why (in Swedish).
+    pub warnings: Vec<(i64, Vec<String>)>,
+}
+
+impl CoverItem {
+    /// Why the session lies outside `person_id`'s availability (empty
+    /// when it does not).
+    pub fn warnings_of(&self, person_id: &i64) -> &[String] {
+        self.warnings
+            .iter()
+            .find(|(p, _)| p == person_id)
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[])
+    }
 }
 
 /// Upcoming live sessions that lack a trainer (someone assigned is away,
@@ -266,6 +282,7 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
         assigned_of.entry(r.get("session_id")).or_default().push(r.get("person_id"));
     }
     let mut out = Vec::new();
+    let mut days_of: Vec<Vec<NaiveDate>> = Vec::new();
     for r in rows {
         let id: i64 = r.get("id");
         let facts = SessionFacts {
@@ -304,9 +321,62 @@ pub async fn needing_cover(db: &Db, now: i64) -> StoreResult<Vec<CoverItem>> {
             assigned,
             missing,
             candidates: cover::candidates(&facts, &trainers),
+            warnings: vec![],
         });
+        days_of.push(crate::planning::availability::local_days(&facts.parts));
     }
+    availability_warnings(db, &trainers, &mut out, &days_of).await?;
     Ok(out)
+}
+
+/// Warn of candidates for whom a session lies outside the availability
+/// they gave (never leaving them out: the coordinator decides), and list
+/// them after those within theirs.
+async fn availability_warnings(
+    db: &Db,
+    trainers: &[TrainerFacts],
+    items: &mut [CoverItem],
+    days_of: &[Vec<NaiveDate>],
+) -> StoreResult<()> {
+    use domain::planning::availability::{warnings, week_load};
+    let terms: std::collections::BTreeSet<domain::planning::term::Term> = days_of
+        .iter()
+        .flatten()
+        .filter_map(|d| domain::planning::term::Term::of_date(*d))
+        .collect();
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let given = crate::planning::availability::given_for_terms(db, &terms).await?;
+    for (item, days) in items.iter_mut().zip(days_of) {
+        for c in &item.candidates {
+            let (Some(g), Some(t)) = (
+                given.get(&c.person_id),
+                trainers.iter().find(|t| t.person_id == c.person_id),
+            ) else {
+                continue;
+            };
+            let mut sessions: Vec<(i64, Vec<NaiveDate>)> = t
+                .sessions
+                .iter()
+                .filter(|(id, _)| *id != item.session_id)
+                .map(|(id, parts)| (*id, crate::planning::availability::local_days(parts)))
+                .collect();
+            sessions.push((item.session_id, days.clone()));
+            let w = warnings(days, g, &week_load(&sessions));
+            if !w.is_empty() {
+                item.warnings.push((
+                    c.person_id,
+                    w.iter().map(|x| x.message_sv(&c.name)).collect(),
+                ));
+            }
+        }
+        let warned: Vec<i64> = item.warnings.iter().map(|(p, _)| *p).collect();
+        // Stable: the ranking of `domain::cover::candidates` within each group.
+        item.candidates
+            .sort_by_key(|c| warned.contains(&c.person_id));
+    }
+    Ok(())
 }
 
 /// Put `person_id` on the session, taking `replacing` (an absent trainer)

@@ -305,6 +305,10 @@ pub async fn erase_in(
             "DELETE FROM trainer_absences WHERE person_id = $1",
         ),
         (
+            "trainer_availability",
+            "DELETE FROM trainer_availability WHERE person_id = $1",
+        ),
+        (
             "staff_import_people",
             "DELETE FROM staff_import_people WHERE person_id = $1",
         ),

@@ -2,10 +2,12 @@
 //! answers (`requests`), interest in courses and the demand per course and
 //! municipality (`interest`).
 
+pub mod availability;
 pub mod bus_factor;
 pub mod go_no_go;
 pub mod interest;
 pub mod requests;
+pub mod volumes;
 
 use crate::db::Db;
 use crate::error::StoreResult;

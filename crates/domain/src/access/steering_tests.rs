@@ -149,3 +149,57 @@ fn steering_parses_from_code_and_swedish_label() {
     assert_eq!(Role::parse("Styrgrupp"), Some(Role::Steering));
     assert!(!read_needs_audit(&steering(), 200));
 }
+
+#[test]
+fn availability_is_the_trainers_own_and_the_hubs() {
+    let trainer = Actor {
+        account_id: 2,
+        role: Role::Trainer,
+        person_id: Some(100),
+        scope: Scope::default(),
+    };
+    for (own, other) in [
+        (
+            Action::ViewTrainerAvailability {
+                trainer_person_id: 100,
+            },
+            Action::ViewTrainerAvailability {
+                trainer_person_id: 101,
+            },
+        ),
+        (
+            Action::EditTrainerAvailability {
+                trainer_person_id: 100,
+            },
+            Action::EditTrainerAvailability {
+                trainer_person_id: 101,
+            },
+        ),
+    ] {
+        assert!(decide(&trainer, own).is_allowed());
+        assert!(!decide(&trainer, other).is_allowed());
+        let mut manager = trainer.clone();
+        manager.role = Role::Manager;
+        assert!(!decide(&manager, own).is_allowed());
+        assert!(!decide(&steering(), other).is_allowed());
+        let mut coordinator = trainer.clone();
+        coordinator.role = Role::Coordinator;
+        assert!(decide(&coordinator, other).is_allowed());
+    }
+    assert!(!decide(&trainer, Action::ListTrainerAvailability).is_allowed());
+}
+
+#[test]
+fn volumes_are_the_hubs_and_the_term_view_the_steering_groups_too() {
+    let mut a = steering();
+    assert!(decide(&a, Action::ViewTermPlan).is_allowed());
+    assert!(!decide(&a, Action::ManageAgreedVolumes).is_allowed());
+    for role in [Role::Manager, Role::Trainer, Role::Participant] {
+        a.role = role;
+        assert!(!decide(&a, Action::ViewTermPlan).is_allowed(), "{role:?}");
+        assert!(!decide(&a, Action::ManageAgreedVolumes).is_allowed(), "{role:?}");
+    }
+    a.role = Role::Coordinator;
+    assert!(decide(&a, Action::ManageAgreedVolumes).is_allowed());
+    assert!(decide(&a, Action::ViewTermPlan).is_allowed());
+}

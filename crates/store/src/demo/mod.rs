@@ -9,6 +9,7 @@ pub mod costs;
 pub mod cover;
 pub mod funding;
 pub mod history;
+pub mod planning;
 pub mod sessions;
 pub mod tracks;
 
@@ -376,6 +377,7 @@ pub async fn load(db: &Db, password_hash: &str) -> StoreResult<()> {
     cover::load(db).await?;
     competence::load(db).await?;
     costs::load(db).await?;
+    planning::load(db).await?;
     attestation::load(db, participant).await?;
     Ok(())
 }

@@ -175,6 +175,10 @@ const BOUNDED: &[(&str, &str)] = &[
     ("cover.rs::absent_trainers", "the trainer pool"),
     ("cover.rs::trainer_facts", "the trainer pool"),
     (
+        "planning/availability.rs::warnings_for",
+        "the sessions held in the one to three weeks of one session",
+    ),
+    (
         "cover.rs::needing_cover",
         "upcoming sessions without a trainer",
     ),

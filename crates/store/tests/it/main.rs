@@ -26,6 +26,7 @@ mod participation_export;
 mod planning_bus_factor;
 mod planning_go_no_go;
 mod planning_requests;
+mod planning_term;
 mod register_extract;
 mod reports;
 mod retention_audit;

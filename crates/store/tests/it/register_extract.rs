@@ -111,6 +111,7 @@ async fn everything_about(db: &Db) -> (i64, i64) {
         ("INSERT INTO trainer_courses (person_id, course_id) VALUES ($1, $2)", vec![p, course]),
         ("INSERT INTO trainer_certifications (person_id, name, certified_on) VALUES ($1, 'KlinSim 1', '2025-01-01')", vec![p]),
         ("INSERT INTO trainer_absences (person_id, starts_on, ends_on, created_at) VALUES ($1, '2026-04-01', '2026-04-02', 1)", vec![p]),
+        ("INSERT INTO trainer_availability (person_id, term, weeks, weekdays, max_per_week, note, updated_at) VALUES ($1, '2027-vt', '2,3', 'mon', 2, 'Inte lov', 1)", vec![p]),
         ("INSERT INTO session_trainers (session_id, person_id) VALUES ($1, $2)", vec![session, p]),
         ("INSERT INTO outbox (created_at, kind, to_email, to_person_id, subject, body) VALUES (1, 'booking_confirmed', 'asa@test.se', $1, 'Bokad', 'länk med hemlighet')", vec![p]),
         ("INSERT INTO import_person_refs (person_ref, person_id) VALUES ('ref-asa', $1)", vec![p]),

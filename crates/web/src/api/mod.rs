@@ -24,6 +24,7 @@ pub mod invitations;
 pub mod org;
 pub mod people;
 pub mod planning;
+pub mod planning_term;
 pub mod register_extract;
 pub mod reports;
 pub mod requirements;
@@ -64,6 +65,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(tracks::router())
         .merge(cover::router())
         .merge(planning::router())
+        .merge(planning_term::router())
         .merge(tokens::router())
         .merge(invitations::router())
         .merge(register_extract::router())

@@ -28,6 +28,7 @@ pub mod packages;
 pub mod password_reset;
 pub mod people;
 pub mod planning;
+pub mod planning_term;
 pub mod register_extract;
 pub mod reports;
 pub mod requirements;
@@ -92,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .merge(trainers::router())
         .merge(cover::router())
         .merge(planning::router())
+        .merge(planning_term::router())
         .merge(go_no_go::router())
         .merge(my_sessions::router())
         .merge(outbox::router())

@@ -54,6 +54,10 @@ struct DemandPage {
     rows: Vec<Demand>,
     /// Unanswered requests, for those who answer them.
     open: Vec<RequestView>,
+    /// Links to the term view (steering group too) and to the volumes
+    /// and availability (the hub).
+    sees_term: bool,
+    plans_term: bool,
 }
 
 async fn demand(State(s): State<AppState>, c: Ctx) -> PageResult {
@@ -68,7 +72,15 @@ async fn demand(State(s): State<AppState>, c: Ctx) -> PageResult {
     } else {
         vec![]
     };
-    render(DemandPage { c, rows, open })
+    let sees_term = uc.may(domain::access::Action::ViewTermPlan);
+    let plans_term = uc.plans_the_term();
+    render(DemandPage {
+        c,
+        rows,
+        open,
+        sees_term,
+        plans_term,
+    })
 }
 
 // The list ---------------------------------------------------------------------------

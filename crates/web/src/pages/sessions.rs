@@ -321,6 +321,8 @@ struct ShowPage {
     trainers: Vec<Trainer>,
     /// Trainers on the session who are registered as away then.
     absent: Vec<i64>,
+    /// Trainers for whom the session lies outside their availability.
+    availability_warnings: Vec<(i64, Vec<String>)>,
     can_manage: bool,
     can_book_self: bool,
     is_manager: bool,
@@ -373,6 +375,15 @@ impl ShowPage {
             })
             .collect()
     }
+    /// Why the session lies outside a trainer's availability (empty
+    /// when it does not).
+    fn warnings_of(&self, person_id: &i64) -> &[String] {
+        self.availability_warnings
+            .iter()
+            .find(|(p, _)| p == person_id)
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[])
+    }
     fn can_cancel_booking(&self, b: &BookingView) -> bool {
         b.cancel_kind(self.now).is_some()
     }
@@ -414,6 +425,15 @@ async fn show(
         Some("cancelled") => c.t("sessions.n_cancelled").to_string(),
         Some("late_cancelled") => c.t("sessions.n_late_cancelled").to_string(),
         Some("promoted") => c.t("sessions.n_promoted").to_string(),
+        Some("trainer")
+            if p.view.trainers.iter().any(|t| {
+                p.availability_warnings
+                    .iter()
+                    .any(|(id, _)| *id == t.person_id)
+            }) =>
+        {
+            c.t("sessions.n_trainer_outside_availability").to_string()
+        }
         Some("trainer") => c.t("sessions.n_trainer").to_string(),
         Some("reserved") => c.t("sessions.n_reserved").to_string(),
         Some("released") => c.t("sessions.n_released").to_string(),
@@ -423,6 +443,7 @@ async fn show(
         can_book_self: p.can_book_self,
         trainers: p.trainers,
         absent: p.absent,
+        availability_warnings: p.availability_warnings,
         error: c.flash_error(),
         s: p.view,
         course: p.course,

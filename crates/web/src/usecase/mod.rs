@@ -33,6 +33,7 @@ pub mod packages;
 pub mod password_reset;
 pub mod people;
 pub mod planning;
+pub mod planning_term;
 pub mod privacy;
 pub mod reports;
 pub mod requirements;

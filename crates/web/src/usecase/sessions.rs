@@ -53,6 +53,11 @@ pub struct SessionPage {
     pub trainers: Vec<Trainer>,
     /// Trainers on the session who are registered as away then.
     pub absent: Vec<i64>,
+    /// For those who manage sessions: the trainers on the session, and
+    /// the qualified ones who could be added, for whom it lies outside
+    /// the availability they gave for its term (a warning, never a
+    /// refusal), with why in Swedish.
+    pub availability_warnings: Vec<(i64, Vec<String>)>,
     pub can_manage: bool,
     /// The viewer reserves seats for their own units (a manager).
     pub reserves_for_units: bool,
@@ -187,7 +192,39 @@ impl UseCase<'_> {
         } else {
             (vec![], vec![])
         };
+        let availability_warnings = if can_manage {
+            let ids: Vec<i64> = trainers
+                .iter()
+                .filter(|t| {
+                    trainer_ids.contains(&t.person_id)
+                        || (t.active && t.is_qualified(view.row.course_id))
+                })
+                .map(|t| t.person_id)
+                .collect();
+            let w = navet_store::planning::availability::warnings_for(
+                self.db(),
+                SessionId(id),
+                &ids,
+            )
+            .await?;
+            let mut out: Vec<(i64, Vec<String>)> = trainers
+                .iter()
+                .filter_map(|t| {
+                    w.get(&t.person_id).map(|list| {
+                        (
+                            t.person_id,
+                            list.iter().map(|x| x.message_sv(&t.name)).collect(),
+                        )
+                    })
+                })
+                .collect();
+            out.sort_by_key(|(p, _)| *p);
+            out
+        } else {
+            vec![]
+        };
         Ok(SessionPage {
+            availability_warnings,
             can_book_self: self.person_id().is_some(),
             view,
             course,

@@ -31,6 +31,7 @@ mod pages_security;
 mod people_scale;
 mod plain_errors;
 mod planning_api;
+mod planning_term;
 mod privacy_erasure;
 mod register_extract;
 mod second_factor;
