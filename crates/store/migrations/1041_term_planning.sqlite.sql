@@ -6,7 +6,7 @@
 -- ('2,3,4'), the weekdays ('mon,tue'), at most how many sessions a week,
 -- and a note. Assignments outside it are warned of, never refused.
 CREATE TABLE trainer_availability (
-    id {{id}},
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     person_id BIGINT NOT NULL REFERENCES people(id),
     term TEXT NOT NULL,
     weeks TEXT NOT NULL DEFAULT '',
@@ -21,7 +21,7 @@ CREATE INDEX trainer_availability_term ON trainer_availability(term, person_id);
 -- Places agreed with a municipality for a term, for one course or one
 -- package (exactly one of the two). synthetic = 1 for demo data.
 CREATE TABLE agreed_volumes (
-    id {{id}},
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     term TEXT NOT NULL,
     municipality_id BIGINT NOT NULL REFERENCES municipalities(id),
     course_id BIGINT REFERENCES courses(id),
