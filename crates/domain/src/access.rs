@@ -476,9 +476,7 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             | EditTrainerAvailability { trainer_person_id },
         ) => allow_if(actor.person_id == Some(trainer_person_id), ONLY_YOURSELF),
         // The steering group reads aggregates and nothing with a name.
-        (Steering, ViewAggregates | ViewDemand | ViewCofinancing | ViewTermPlan) => {
-            Decision::Allow
-        }
+        (Steering, ViewAggregates | ViewDemand | ViewCofinancing | ViewTermPlan) => Decision::Allow,
         (Steering, _) => Decision::Deny(AGGREGATES_ONLY),
         // Anyone with a person record may say they want a course.
         (_, RegisterInterest) => allow_if(actor.person_id.is_some(), INTEREST_NEEDS_A_PERSON),

@@ -197,7 +197,10 @@ fn volumes_are_the_hubs_and_the_term_view_the_steering_groups_too() {
     for role in [Role::Manager, Role::Trainer, Role::Participant] {
         a.role = role;
         assert!(!decide(&a, Action::ViewTermPlan).is_allowed(), "{role:?}");
-        assert!(!decide(&a, Action::ManageAgreedVolumes).is_allowed(), "{role:?}");
+        assert!(
+            !decide(&a, Action::ManageAgreedVolumes).is_allowed(),
+            "{role:?}"
+        );
     }
     a.role = Role::Coordinator;
     assert!(decide(&a, Action::ManageAgreedVolumes).is_allowed());

@@ -244,13 +244,22 @@ mod tests {
             year: 2027,
             half: Half::Ht,
         };
-        for s in ["VT 2027", "vt2027", " Vt 2027 ", "2027-vt", "2027 VT", "2027vt"] {
+        for s in [
+            "VT 2027",
+            "vt2027",
+            " Vt 2027 ",
+            "2027-vt",
+            "2027 VT",
+            "2027vt",
+        ] {
             assert_eq!(Term::parse(s), Some(vt), "{s}");
         }
         for s in ["HT 2027", "2027-ht", "ht-2027"] {
             assert_eq!(Term::parse(s), Some(ht), "{s}");
         }
-        for s in ["", "VT", "2027", "VT 27", "ST 2027", "VT 1999", "VT 20270", "VT 2O27"] {
+        for s in [
+            "", "VT", "2027", "VT 27", "ST 2027", "VT 1999", "VT 20270", "VT 2O27",
+        ] {
             assert_eq!(Term::parse(s), None, "{s}");
         }
         assert_eq!(vt.to_string(), "VT 2027");
@@ -258,7 +267,10 @@ mod tests {
         assert_eq!(ht.code(), "2027-ht");
         assert_eq!(Term::parse(&ht.code()), Some(ht));
         assert_eq!(ht.label_long_sv(), "höstterminen 2027");
-        assert!("VT 1999".parse::<Term>().unwrap_err().contains("ingen termin"));
+        assert!("VT 1999"
+            .parse::<Term>()
+            .unwrap_err()
+            .contains("ingen termin"));
     }
 
     #[test]

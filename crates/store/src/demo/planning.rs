@@ -47,11 +47,11 @@ pub async fn load(db: &Db) -> StoreResult<()> {
                 .filter(|w| w.sunday() >= today)
                 // Everyone has a week or two off; the next session's
                 // trainer has that session's week off too.
-                .filter(|w| (w.week as usize + i) % 7 != 0)
+                .filter(|w| !(w.week as usize + i).is_multiple_of(7))
                 .filter(|w| next != Some((*pid, *w)))
                 .map(|w| w.week.to_string())
                 .collect();
-            let days: &[&str] = if i % 2 == 0 {
+            let days: &[&str] = if i.is_multiple_of(2) {
                 &["mon", "tue", "wed", "thu"]
             } else {
                 &["tue", "wed", "thu", "fri"]

@@ -41,12 +41,14 @@ pub struct TrainerRow {
 
 /// The trainer's name; 404 when the person is not in the trainer registry.
 pub async fn trainer_name(db: &Db, person_id: PersonId) -> StoreResult<String> {
-    sqlx::query("SELECT p.name FROM trainers t JOIN people p ON p.id = t.person_id WHERE t.person_id = $1")
-        .bind(person_id)
-        .fetch_optional(db.pool())
-        .await?
-        .map(|r| r.get::<String, _>("name"))
-        .ok_or(StoreError::NotFound("utbildningsledare"))
+    sqlx::query(
+        "SELECT p.name FROM trainers t JOIN people p ON p.id = t.person_id WHERE t.person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| r.get::<String, _>("name"))
+    .ok_or(StoreError::NotFound("utbildningsledare"))
 }
 
 fn read(term: Term, r: &sqlx::any::AnyRow) -> Given {
@@ -88,8 +90,13 @@ pub async fn set(
     today: NaiveDate,
 ) -> StoreResult<Availability> {
     let previous = of_trainer(db, person_id, term).await?;
-    let a = check_availability(term, draft, today, previous.as_ref().map(|g| &g.availability))
-        .map_err(StoreError::Invalid)?;
+    let a = check_availability(
+        term,
+        draft,
+        today,
+        previous.as_ref().map(|g| &g.availability),
+    )
+    .map_err(StoreError::Invalid)?;
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO trainer_availability (person_id, term, weeks, weekdays, max_per_week, note, updated_at) \

@@ -246,7 +246,10 @@ pub struct TermRow {
 }
 
 /// The row of a query's municipality and course, made when first met.
-fn entry<'a>(rows: &'a mut BTreeMap<(i64, i64), TermRow>, r: &sqlx::any::AnyRow) -> &'a mut TermRow {
+fn entry<'a>(
+    rows: &'a mut BTreeMap<(i64, i64), TermRow>,
+    r: &sqlx::any::AnyRow,
+) -> &'a mut TermRow {
     let key: (i64, i64) = (r.get("municipality_id"), r.get("course_id"));
     rows.entry(key).or_insert_with(|| TermRow {
         municipality_id: key.0,
@@ -266,7 +269,8 @@ pub async fn term_view(db: &Db, term: Term) -> StoreResult<Vec<TermRow>> {
     let from = crate::time::day_start(term.first_day());
     let to = crate::time::day_start(term.last_day() + chrono::Duration::days(1));
     let mut rows: BTreeMap<(i64, i64), TermRow> = BTreeMap::new();
-    let names = "JOIN municipalities m ON m.id = x.municipality_id JOIN courses c ON c.id = x.course_id";
+    let names =
+        "JOIN municipalities m ON m.id = x.municipality_id JOIN courses c ON c.id = x.course_id";
     let agreed = sqlx::query(&format!(
         "SELECT x.municipality_id, m.name AS municipality, x.course_id, c.title AS course_title, \
            CAST(SUM(x.direct) AS BIGINT) AS direct, CAST(SUM(x.via) AS BIGINT) AS via FROM ( \

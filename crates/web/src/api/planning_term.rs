@@ -85,12 +85,7 @@ fn availability_out(
         given: a.is_some(),
         weeks: a.map(|a| a.weeks.clone()).unwrap_or_default(),
         weekdays: a
-            .map(|a| {
-                a.weekday_codes()
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|a| a.weekday_codes().into_iter().map(str::to_string).collect())
             .unwrap_or_default(),
         max_per_week: a.map(|a| a.max_per_week).unwrap_or(0),
         note: a.map(|a| a.note.clone()).unwrap_or_default(),

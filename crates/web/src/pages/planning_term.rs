@@ -151,12 +151,7 @@ async fn availability_page(
     let f = f.unwrap_or_else(|| match &v.given {
         Some(g) => AvailabilityForm {
             termin: term.code(),
-            weeks: g
-                .availability
-                .weeks
-                .iter()
-                .map(|w| w.to_string())
-                .collect(),
+            weeks: g.availability.weeks.iter().map(|w| w.to_string()).collect(),
             weekdays: g
                 .availability
                 .weekday_codes()
@@ -368,11 +363,7 @@ async fn volumes(State(s): State<AppState>, c: Ctx, Query(q): Query<TermQuery>) 
     volumes_page(&s, c, term, f, FormErrors::default()).await
 }
 
-async fn save_volume(
-    State(s): State<AppState>,
-    c: Ctx,
-    Form(f): Form<VolumeForm>,
-) -> PageResult {
+async fn save_volume(State(s): State<AppState>, c: Ctx, Form(f): Form<VolumeForm>) -> PageResult {
     let term = term_of(&f.termin)?;
     let uc = UseCase::page(&s, &c)?;
     let mut pre = domain::FieldErrors::new();

@@ -201,12 +201,9 @@ impl UseCase<'_> {
                 })
                 .map(|t| t.person_id)
                 .collect();
-            let w = navet_store::planning::availability::warnings_for(
-                self.db(),
-                SessionId(id),
-                &ids,
-            )
-            .await?;
+            let w =
+                navet_store::planning::availability::warnings_for(self.db(), SessionId(id), &ids)
+                    .await?;
             let mut out: Vec<(i64, Vec<String>)> = trainers
                 .iter()
                 .filter_map(|t| {
