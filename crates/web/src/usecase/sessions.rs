@@ -193,26 +193,27 @@ impl UseCase<'_> {
             (vec![], vec![])
         };
         let availability_warnings = if can_manage {
-            let ids: Vec<i64> = trainers
+            // The trainers on the session and the qualified ones who could
+            // be added, each once.
+            let mut names: Vec<(i64, String)> = view
+                .trainers
                 .iter()
-                .filter(|t| {
-                    trainer_ids.contains(&t.person_id)
-                        || (t.active && t.is_qualified(view.row.course_id))
-                })
-                .map(|t| t.person_id)
+                .map(|t| (t.person_id, t.name.clone()))
                 .collect();
+            for t in &trainers {
+                if !names.iter().any(|(p, _)| *p == t.person_id) {
+                    names.push((t.person_id, t.name.clone()));
+                }
+            }
+            let ids: Vec<i64> = names.iter().map(|(p, _)| *p).collect();
             let w =
                 navet_store::planning::availability::warnings_for(self.db(), SessionId(id), &ids)
                     .await?;
-            let mut out: Vec<(i64, Vec<String>)> = trainers
+            let mut out: Vec<(i64, Vec<String>)> = names
                 .iter()
-                .filter_map(|t| {
-                    w.get(&t.person_id).map(|list| {
-                        (
-                            t.person_id,
-                            list.iter().map(|x| x.message_sv(&t.name)).collect(),
-                        )
-                    })
+                .filter_map(|(p, name)| {
+                    w.get(p)
+                        .map(|list| (*p, list.iter().map(|x| x.message_sv(name)).collect()))
                 })
                 .collect();
             out.sort_by_key(|(p, _)| *p);
