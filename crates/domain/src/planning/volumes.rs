@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::term::{Half, Term};
 use crate::FieldErrors;
 
 /// The most places one agreement may name.
@@ -74,9 +75,30 @@ pub fn total<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Figures {
     t
 }
 
+/// The terms whose agreed places a cost scenario takes as its expected
+/// participants a year: one term (`2027-vt`, `VT 2027`) or a whole year
+/// (`2027`: VT and HT).
+pub fn terms_for_costs(s: &str) -> Option<Vec<Term>> {
+    let s = s.trim();
+    if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
+        let year: i32 = s.parse().ok()?;
+        return Some(vec![Term::new(year, Half::Vt)?, Term::new(year, Half::Ht)?]);
+    }
+    Term::parse(s).map(|t| vec![t])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_term_or_a_whole_year_for_the_cost_model() {
+        let vt = Term::parse("VT 2027").unwrap();
+        assert_eq!(terms_for_costs("2027-vt"), Some(vec![vt]));
+        assert_eq!(terms_for_costs(" 2027 "), Some(vec![vt, vt.next()]));
+        assert_eq!(terms_for_costs("1999"), None);
+        assert_eq!(terms_for_costs("sommar"), None);
+    }
 
     #[test]
     fn places_are_whole_and_not_negative() {

@@ -331,3 +331,22 @@ pub async fn term_view(db: &Db, term: Term) -> StoreResult<Vec<TermRow>> {
     out.sort_by(|a, b| domain::collation::swedish_cmp(&a.municipality, &b.municipality));
     Ok(out)
 }
+
+/// The places agreed with each municipality for `terms` (courses and
+/// packages together): a cost scenario's expected participants.
+pub async fn places_by_municipality(db: &Db, terms: &[Term]) -> StoreResult<BTreeMap<i64, i64>> {
+    let mut out = BTreeMap::new();
+    for t in terms {
+        for r in sqlx::query(&format!(
+            "SELECT municipality_id, CAST(SUM(places) AS BIGINT) AS places FROM agreed_volumes \
+             WHERE term = $1 GROUP BY municipality_id ORDER BY municipality_id LIMIT {ROWS}"
+        ))
+        .bind(t.code())
+        .fetch_all(db.pool())
+        .await?
+        {
+            *out.entry(r.get("municipality_id")).or_insert(0) += r.get::<i64, _>("places");
+        }
+    }
+    Ok(out)
+}

@@ -151,6 +151,16 @@ impl UseCase<'_> {
         volumes::term_view(self.db(), term).await
     }
 
+    /// The places agreed with each municipality for `terms`, for a cost
+    /// scenario's expected participants (those who build scenarios).
+    pub async fn agreed_participants(
+        &self,
+        terms: &[Term],
+    ) -> StoreResult<std::collections::BTreeMap<i64, i64>> {
+        self.decide(Action::ManageCosts)?;
+        volumes::places_by_municipality(self.db(), terms).await
+    }
+
     /// Whether the actor agrees volumes and sees trainers' availability
     /// (to show the links).
     pub fn plans_the_term(&self) -> bool {

@@ -584,3 +584,81 @@ both_engines!(
         assert_eq!(r.as_array().unwrap().len(), 1);
     }
 );
+
+both_engines!(
+    a_cost_scenario_takes_the_agreed_volumes_as_participants,
+    |db: Db| async move {
+        let s = scene(&db).await;
+        let t = future();
+        let (st, r) = call(
+            &s.app,
+            "PUT",
+            &format!("/api/v1/planning/terms/{}/volumes", t.code()),
+            Some(&s.coord),
+            Some(json!({"municipality_id": s.kumla, "course_id": s.course, "places": 15})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        let coord = cookie(&s, "samordnare@test.se").await;
+        let r = s
+            .app
+            .page("GET", "/kostnader/scenarier/ny", &coord, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("id=\"volymer\""), "the choice is offered");
+        let r = s
+            .app
+            .page(
+                "GET",
+                &format!("/kostnader/scenarier/ny?volymer={}", t.code()),
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains(&format!(
+                "name=\"participants_{k}\" value=\"15\"",
+                k = s.kumla
+            )),
+            "{}",
+            r.body
+        );
+        assert!(r
+            .body
+            .contains(&format!("ifyllda från de överenskomna volymerna för {t}")));
+        // A whole year: both terms (the other has none here).
+        let r = s
+            .app
+            .page(
+                "GET",
+                &format!("/kostnader/scenarier/ny?volymer={}", t.year),
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = s
+            .app
+            .page(
+                "GET",
+                "/kostnader/scenarier/ny?volymer=sommar",
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        // The manager builds no scenarios.
+        let manager = cookie(&s, "chef@test.se").await;
+        let r = s
+            .app
+            .page(
+                "GET",
+                &format!("/kostnader/scenarier/ny?volymer={}", t.code()),
+                &manager,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -1,7 +1,7 @@
 //! The scenario builder: new, edit, save and delete a scenario.
 
 use crate::rejection::Form;
-use crate::rejection::Path;
+use crate::rejection::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use domain::costs::money::number;
@@ -40,9 +40,21 @@ pub(super) struct ScenarioPage {
     errors: FormErrors,
     id: Option<i64>,
     period: String,
+    /// Terms and years whose agreed volumes can fill in the expected
+    /// participants: (value, label).
+    volume_choices: Vec<(String, String)>,
+    /// The one chosen, when the participants were filled in from it.
+    volume_from: String,
 }
 
 impl ScenarioPage {
+    fn volume_label(&self) -> String {
+        self.volume_choices
+            .iter()
+            .find(|(v, _)| *v == self.volume_from)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| self.volume_from.clone())
+    }
     fn weight_fields(&self) -> Vec<(&'static str, &'static str, String)> {
         KeyPart::ALL
             .iter()
@@ -57,6 +69,30 @@ pub(super) fn scenario_page(
     f: ScenarioDraft,
     errors: FormErrors,
     id: Option<i64>,
+) -> PageResult {
+    scenario_page_from(c, model, f, errors, id, String::new())
+}
+
+/// The terms around today and their years, for the volumes choice.
+fn volume_choices() -> Vec<(String, String)> {
+    let now = domain::planning::term::Term::current_or_next(navet_store::time::today());
+    let mut out: Vec<(String, String)> = vec![];
+    for t in [now, now.next(), now.next().next()] {
+        out.push((t.code(), t.label()));
+    }
+    for y in [now.year, now.year + 1] {
+        out.push((y.to_string(), format!("Hela {y} (VT + HT)")));
+    }
+    out
+}
+
+fn scenario_page_from(
+    c: Ctx,
+    model: &Model,
+    f: ScenarioDraft,
+    errors: FormErrors,
+    id: Option<i64>,
+    volume_from: String,
 ) -> PageResult {
     let days = model.actuals.days() as f64;
     let rows = model
@@ -99,6 +135,8 @@ pub(super) fn scenario_page(
             model.actuals.from.format("%Y-%m-%d"),
             model.actuals.to.format("%Y-%m-%d")
         ),
+        volume_choices: volume_choices(),
+        volume_from,
     };
     super::super::render_form(page, has_errors)
 }
@@ -136,9 +174,43 @@ pub(super) fn scenario_draft(pairs: &[(String, String)]) -> ScenarioDraft {
     d
 }
 
-pub(super) async fn new_scenario(State(s): State<AppState>, c: Ctx) -> PageResult {
-    let (model, f) = UseCase::page(&s, &c)?.cost_scenario_form(None).await?;
-    scenario_page(c, &model, f, FormErrors::default(), None)
+#[derive(serde::Deserialize, Default)]
+pub(super) struct VolumesQuery {
+    /// A term (`2027-vt`) or a year (`2027`) whose agreed places fill in
+    /// the expected participants.
+    #[serde(default)]
+    volymer: String,
+}
+
+/// The form for scenario `id` (or a new one), with the expected
+/// participants filled in from the agreed volumes when asked.
+async fn form_with_volumes(s: &AppState, c: Ctx, id: Option<i64>, q: VolumesQuery) -> PageResult {
+    let uc = UseCase::page(s, &c)?;
+    let (model, mut f) = uc.cost_scenario_form(id).await?;
+    let chosen = q.volymer.trim().to_string();
+    if !chosen.is_empty() {
+        let terms = domain::planning::volumes::terms_for_costs(&chosen).ok_or_else(|| {
+            crate::error::AppError::BadRequest(format!(
+                "”{}” är varken en termin (2027-vt) eller ett år (2027).",
+                domain::tabular::excerpt(&chosen)
+            ))
+        })?;
+        for (m, places) in uc.agreed_participants(&terms).await? {
+            f.participants.insert(m, places.to_string());
+            if !f.municipalities.iter().any(|x| x.trim() == m.to_string()) {
+                f.municipalities.push(m.to_string());
+            }
+        }
+    }
+    scenario_page_from(c, &model, f, FormErrors::default(), id, chosen)
+}
+
+pub(super) async fn new_scenario(
+    State(s): State<AppState>,
+    c: Ctx,
+    Query(q): Query<VolumesQuery>,
+) -> PageResult {
+    form_with_volumes(&s, c, None, q).await
 }
 
 pub(super) async fn save_scenario(
@@ -168,9 +240,9 @@ pub(super) async fn edit_scenario(
     State(s): State<AppState>,
     c: Ctx,
     Path(id): Path<i64>,
+    Query(q): Query<VolumesQuery>,
 ) -> PageResult {
-    let (model, f) = UseCase::page(&s, &c)?.cost_scenario_form(Some(id)).await?;
-    scenario_page(c, &model, f, FormErrors::default(), Some(id))
+    form_with_volumes(&s, c, Some(id), q).await
 }
 
 pub(super) async fn update_scenario(
