@@ -61,11 +61,15 @@ phase "Rust: unit, store and API tests (SQLite and PostgreSQL)"
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
 cargo test --workspace --locked
 
-phase "Browser tests: build"
-cargo build -p navet --locked
+phase "Browser tests"
+# They drive the `navet` binary that `cargo test` has just built for the
+# command-line tests: the same code as `cargo build` makes, plus the
+# store's fault-injection points, which nothing in the binary arms. A
+# separate `cargo build` would compile the store, web and binary crates a
+# second time without them (3–4 minutes on two cores).
 export NAVET_BIN="${NAVET_BIN:-$CARGO_TARGET_DIR/debug/navet}"
+[ -x "$NAVET_BIN" ] || cargo build -p navet --locked
 # Screenshots of failing pages only (NAVET_E2E_SCREENSHOTS=all keeps one of
 # every page checked, in e2e/screenshots/, at about twice the time).
 export NAVET_E2E_SCREENSHOTS="${NAVET_E2E_SCREENSHOTS:-failures}"
-phase "Browser tests: run"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
