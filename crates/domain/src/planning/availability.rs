@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::requests::{parse_weekday, weekday_code, weekday_sv, Week, WEEKDAYS};
+use super::requests::{parse_weekday, weekday_code, weekday_sv, weekdays_field, Week, WEEKDAYS};
 use super::term::Term;
 use crate::FieldErrors;
 
@@ -242,22 +242,7 @@ pub fn check_availability(
             weeks.insert(n);
         }
     }
-    let mut weekdays = vec![];
-    for s in d.weekdays.iter().filter(|s| !s.trim().is_empty()) {
-        match parse_weekday(s) {
-            Some(w) if !weekdays.contains(&w) => weekdays.push(w),
-            Some(_) => {}
-            None => e.add(
-                "weekdays",
-                "invalid_weekday",
-                format!(
-                    "Okänd veckodag ”{}”: välj måndag–söndag.",
-                    crate::tabular::excerpt(s)
-                ),
-            ),
-        }
-    }
-    weekdays.sort_by_key(|w| w.number_from_monday());
+    let weekdays = weekdays_field(&d.weekdays, &mut e);
     let any_coming = weeks.iter().any(|n| !is_past(*n));
     if any_coming && weekdays.is_empty() && e.get("weekdays").is_none() {
         e.add(

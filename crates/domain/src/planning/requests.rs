@@ -94,6 +94,28 @@ pub const WEEKDAYS: [Weekday; 7] = [
 
 /// A weekday from its code (`mon`), its Swedish name (`måndag`, `mån`) or
 /// its ISO number (`1` = Monday).
+/// The weekdays chosen in a form's `weekdays` field: each once, Monday
+/// first; an unknown one is named in `e`.
+pub fn weekdays_field(values: &[String], e: &mut FieldErrors) -> Vec<Weekday> {
+    let mut weekdays = vec![];
+    for s in values.iter().filter(|s| !s.trim().is_empty()) {
+        match parse_weekday(s) {
+            Some(w) if !weekdays.contains(&w) => weekdays.push(w),
+            Some(_) => {}
+            None => e.add(
+                "weekdays",
+                "invalid_weekday",
+                format!(
+                    "Okänd veckodag ”{}”: välj måndag–söndag.",
+                    crate::tabular::excerpt(s)
+                ),
+            ),
+        }
+    }
+    weekdays.sort_by_key(|w| w.number_from_monday());
+    weekdays
+}
+
 pub fn parse_weekday(s: &str) -> Option<Weekday> {
     let s = s.trim().to_lowercase();
     if let Ok(n) = s.parse::<u8>() {
@@ -316,22 +338,7 @@ pub fn check_request(d: &RequestDraft, today: NaiveDate) -> Result<CheckedReques
             );
         }
     }
-    let mut weekdays = vec![];
-    for s in d.weekdays.iter().filter(|s| !s.trim().is_empty()) {
-        match parse_weekday(s) {
-            Some(w) if !weekdays.contains(&w) => weekdays.push(w),
-            Some(_) => {}
-            None => e.add(
-                "weekdays",
-                "invalid_weekday",
-                format!(
-                    "Okänd veckodag ”{}”: välj måndag–söndag.",
-                    crate::tabular::excerpt(s)
-                ),
-            ),
-        }
-    }
-    weekdays.sort_by_key(|w| w.number_from_monday());
+    let weekdays = weekdays_field(&d.weekdays, &mut e);
     let mut times = vec![];
     for s in d.times.iter().filter(|s| !s.trim().is_empty()) {
         match TimeOfDay::parse(s) {
